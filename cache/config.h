@@ -1,0 +1,53 @@
+// Configuration: defaults, then the config file, then DDCC_* environment variables (and a few
+// SCCACHE_* ones where the DDCC_ one is unset); later wins. Each value remembers where it came
+// from.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace ddcc {
+
+// Returns the variable's value, or nullptr when unset (std::getenv's contract).
+using EnvLookup = std::function<const char*(const char*)>;
+
+struct Config {
+  std::string cache_dir;
+  uint64_t max_size = 5ull << 30;
+  bool disable = false;
+  bool recache = false;
+  std::string log_file;
+  int compression_level = 1;
+  std::string compiler_check = "mtime";  // or "content"
+  std::string config_path;
+
+  // For --show-config: key, value as text, origin ("default", the config file's path, or the
+  // environment variable's name), in a stable order.
+  struct Shown {
+    std::string key, value, origin;
+  };
+  std::vector<Shown> shown;
+};
+
+absl::StatusOr<Config> LoadConfig(const EnvLookup& env);
+
+// The cache directory the environment names (DDCC_DIR, SCCACHE_DIR, XDG_CACHE_HOME, HOME), before
+// any config file; empty when none. Lets a bad config file still be counted in the statistics.
+std::string CacheDirFromEnv(const EnvLookup& env);
+
+// "10G" (10^9 units: k M G T), "10GiB"/"10Gi" (2^30 units: Ki Mi Gi Ti), a plain number of bytes.
+// With binary_units, k M G T mean 2^10... as sccache reads SCCACHE_CACHE_SIZE.
+absl::StatusOr<uint64_t> ParseSize(absl::string_view text, bool binary_units = false);
+std::string FormatSize(uint64_t bytes);
+
+// Sets key = value in the config file, keeping its other lines; written atomically.
+absl::Status SetConfigValue(const std::string& config_path, absl::string_view key,
+                            absl::string_view value);
+
+}  // namespace ddcc

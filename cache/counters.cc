@@ -1,0 +1,64 @@
+#include "cache/counters.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "cache/files.h"
+
+namespace ddcc {
+
+absl::StatusOr<SharedCounters> SharedCounters::Open(const std::string& path, size_t slots) {
+  if (slots == 0) return absl::InvalidArgumentError("SharedCounters need at least one slot");
+  ScopedFd fd(open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666));
+  if (fd.get() < 0) return ErrnoStatus("open", path);
+  struct stat st;
+  if (fstat(fd.get(), &st) != 0) return ErrnoStatus("fstat", path);
+  const size_t size = slots * sizeof(uint64_t);
+  // Processes racing here all grow the file to the same size, and growing zero-fills, so no
+  // lock is needed. A larger file is left as it is; we map only our slots.
+  if (static_cast<size_t>(st.st_size) < size && ftruncate(fd.get(), size) != 0) {
+    return ErrnoStatus("ftruncate", path);
+  }
+  void* base = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(), 0);
+  if (base == MAP_FAILED) return ErrnoStatus("mmap", path);
+  return SharedCounters(static_cast<uint64_t*>(base), slots);
+}
+
+SharedCounters::SharedCounters(SharedCounters&& other) noexcept
+    : base_(std::exchange(other.base_, nullptr)), slots_(std::exchange(other.slots_, 0)) {}
+
+SharedCounters& SharedCounters::operator=(SharedCounters&& other) noexcept {
+  if (this != &other) {
+    if (base_ != nullptr) munmap(base_, slots_ * sizeof(uint64_t));
+    base_ = std::exchange(other.base_, nullptr);
+    slots_ = std::exchange(other.slots_, 0);
+  }
+  return *this;
+}
+
+SharedCounters::~SharedCounters() {
+  if (base_ != nullptr) munmap(base_, slots_ * sizeof(uint64_t));
+}
+
+// Relaxed order is enough: each slot is an independent tally, read by nobody who needs it to be
+// ordered with anything else.
+void SharedCounters::Add(size_t slot, int64_t delta) {
+  std::atomic_ref<uint64_t>(base_[slot])
+      .fetch_add(static_cast<uint64_t>(delta), std::memory_order_relaxed);
+}
+
+uint64_t SharedCounters::Get(size_t slot) const {
+  return std::atomic_ref<uint64_t>(base_[slot]).load(std::memory_order_relaxed);
+}
+
+void SharedCounters::Set(size_t slot, uint64_t value) {
+  std::atomic_ref<uint64_t>(base_[slot]).store(value, std::memory_order_relaxed);
+}
+
+}  // namespace ddcc

@@ -1,0 +1,117 @@
+#include "cache/files.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdint>
+
+#include "absl/strings/str_format.h"
+
+namespace ddcc {
+
+ScopedFd::~ScopedFd() { Close(); }
+
+int ScopedFd::Close() {
+  if (fd_ < 0) return 0;
+  int result = close(fd_);
+  fd_ = -1;
+  return result;
+}
+
+absl::Status ErrnoStatus(absl::string_view what, absl::string_view path) {
+  int error = errno;
+  std::string message = absl::StrFormat("%s %s: %s", what, path, strerror(error));
+  switch (error) {
+    case ENOENT:
+      return absl::NotFoundError(message);
+    case ENOSPC:
+      return absl::ResourceExhaustedError(message);
+    case EACCES:
+    case EPERM:
+    case EROFS:
+      return absl::PermissionDeniedError(message);
+    default:
+      return absl::InternalError(message);
+  }
+}
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  ScopedFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) return ErrnoStatus("open", path);
+  struct stat st;
+  if (fstat(fd.get(), &st) != 0) return ErrnoStatus("fstat", path);
+
+  // One byte more than the size, so that the read reaching end of file has room and returns 0.
+  std::string data(st.st_size > 0 ? st.st_size + 1 : 4096, '\0');
+  size_t used = 0;
+  for (;;) {
+    if (used == data.size()) data.resize(data.size() * 2);  // the file grew meanwhile
+    ssize_t n = read(fd.get(), data.data() + used, data.size() - used);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus("read", path);
+    }
+    if (n == 0) break;
+    used += n;
+  }
+  data.resize(used);
+  return data;
+}
+
+absl::Status WriteFileAtomic(const std::string& path, absl::string_view data) {
+  uint64_t random;
+  if (getrandom(&random, sizeof(random), 0) != sizeof(random)) {
+    return ErrnoStatus("getrandom for", path);
+  }
+  std::string temp_path = absl::StrFormat("%s.tmp.%d.%016x", path, getpid(), random);
+  ScopedFd fd(open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666));
+  if (fd.get() < 0) return ErrnoStatus("create", temp_path);
+
+  auto fail = [&temp_path](absl::string_view what) {
+    absl::Status status = ErrnoStatus(what, temp_path);
+    unlink(temp_path.c_str());
+    return status;
+  };
+  while (!data.empty()) {
+    ssize_t n = write(fd.get(), data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      if (n == 0) errno = EIO;  // a regular file never takes 0 bytes of a write; don't spin
+      return fail("write");
+    }
+    data.remove_prefix(n);
+  }
+  // No fsync: a crash may leave a torn entry, and the entry checksum catches that.
+  if (fd.Close() != 0) return fail("close");
+  if (rename(temp_path.c_str(), path.c_str()) != 0) return fail("rename");
+  return absl::OkStatus();
+}
+
+absl::Status MakeDirs(const std::string& path) {
+  std::string dir = path;
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  if (dir.empty()) return absl::OkStatus();
+
+  if (mkdir(dir.c_str(), 0777) == 0) return absl::OkStatus();
+  if (errno == ENOENT) {
+    size_t slash = dir.rfind('/');
+    if (slash != std::string::npos && slash > 0) {
+      if (absl::Status status = MakeDirs(dir.substr(0, slash)); !status.ok()) return status;
+    }
+    if (mkdir(dir.c_str(), 0777) == 0) return absl::OkStatus();
+  }
+  if (errno != EEXIST) return ErrnoStatus("mkdir", dir);
+  struct stat st;
+  if (stat(dir.c_str(), &st) != 0) return ErrnoStatus("stat", dir);
+  if (!S_ISDIR(st.st_mode)) {
+    errno = ENOTDIR;
+    return ErrnoStatus("mkdir", dir);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace ddcc

@@ -1,0 +1,37 @@
+#include "cache/log.h"
+
+#include <fcntl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "absl/strings/str_format.h"
+
+namespace ddcc {
+namespace {
+
+int log_fd = -1;
+
+}  // namespace
+
+void OpenLog(const std::string& path) {
+  if (log_fd >= 0) close(log_fd);
+  // A log that cannot be opened stays off: ddcc must not fail a compile over its own log.
+  log_fd = path.empty() ? -1 : open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+}
+
+void Log(absl::string_view message) {
+  if (log_fd < 0) return;
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  struct tm local;
+  localtime_r(&now.tv_sec, &local);
+  char date_time[32];
+  strftime(date_time, sizeof(date_time), "%Y-%m-%dT%H:%M:%S", &local);
+  // One write() per line: with O_APPEND, lines from concurrent processes never interleave.
+  std::string line =
+      absl::StrFormat("[%s.%06d %d] %s\n", date_time, now.tv_nsec / 1000, getpid(), message);
+  ssize_t written = write(log_fd, line.data(), line.size());
+  (void)written;  // a failed log write has nowhere to be reported
+}
+
+}  // namespace ddcc

@@ -1,0 +1,78 @@
+// The argument model for gcc and clang: which arguments make a call a cacheable compile, which
+// affect only preprocessing, which affect compilation, and which name outputs.
+#pragma once
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace ddcc {
+
+enum class Family { kGcc, kClang };
+
+// Why a call is run as is rather than cached. Stats slots and names follow this order
+// (launcher/stats.cc); append only.
+enum class Uncacheable {
+  kCalledForLink,
+  kCalledForPreprocessing,
+  kMultipleSources,
+  kNoInputFile,
+  kOutputToStdout,
+  kUnsupportedOption,
+  kUnsupportedLanguage,
+  kCompilationFailed,
+  kPreprocessorFailed,
+  kUnsupportedCompiler,
+  kOutputNotRegularFile,
+  kBadResponseFile,
+  kCount
+};
+
+struct CompileRequest {
+  // "c", "c++" or "assembler-with-cpp": hashed, and what the compiler calls it.
+  std::string language;
+  std::string source;  // as given on the command line
+  std::string object;  // the -o value, else the source's basename with its suffix replaced by .o
+
+  // The arguments for `<compiler> -E <preprocess_args>` (ddcc adds "-E"): the call's arguments,
+  // response files expanded, less -c, -o and its value, and every dependency-file option; the
+  // source stays where it was, so -x applies as the user wrote it.
+  std::vector<std::string> preprocess_args;
+
+  // Arguments that may affect the object but are not covered by the preprocessed text: every
+  // argument except the source, -o and its value, dependency-file options (see below) and
+  // options that only affect preprocessing (-I, -D, -U, -include, -isystem, -iquote, ...).
+  std::vector<std::string> hashed_args;
+
+  // Files named by options whose content affects the object (-fsanitize-ignorelist=, ...).
+  std::vector<std::string> extra_input_files;
+
+  // Dependency file (-MD, -MMD, -Wp,-MD,file ...). dep_options holds the options that shape its
+  // content (-MD or -MMD, -MP, -MG ...), in order, but no file names or targets.
+  bool generates_deps = false;
+  std::string dep_file;                  // -MF value, else object with its suffix replaced by .d
+  std::vector<std::string> dep_targets;  // as the compiler writes them: -MT verbatim, -MQ and
+                                         // the default (the object) Make-quoted
+  std::vector<std::string> dep_options;
+
+  bool debug_info = false;        // -g and friends (not -g0): the object names the working directory
+  bool explicit_color = false;    // the user chose -f(no-)diagnostics-color / -f(no-)color-diagnostics
+};
+
+struct NotCacheable {
+  Uncacheable reason;
+  std::string detail;  // e.g. the offending option, for the log
+};
+
+using ParsedArgs = std::variant<CompileRequest, NotCacheable>;
+
+// `args` are the compiler's arguments without argv[0]. Response files (@file) are expanded
+// relative to the working directory; an unreadable one is NotCacheable{kBadResponseFile}.
+ParsedArgs ParseArgs(Family family, const std::vector<std::string>& args);
+
+// Make-quoting as gcc and clang apply it to -MQ and default targets.
+std::string MakeQuote(std::string_view target);
+
+}  // namespace ddcc

@@ -1,0 +1,322 @@
+#include "cache/config.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <map>
+
+#include "cache/files.h"
+#include "tests/unit/temp_dir_test.h"
+
+namespace ddcc {
+namespace {
+
+using ::testing::HasSubstr;
+
+class ConfigTest : public TempDirTest {
+ protected:
+  void SetUp() override {
+    TempDirTest::SetUp();
+    cache_dir_ = dir_ + "/cache";
+    env_["DDCC_DIR"] = cache_dir_;
+  }
+
+  absl::StatusOr<Config> Load() {
+    return LoadConfig([this](const char* name) -> const char* {
+      auto it = env_.find(name);
+      return it == env_.end() ? nullptr : it->second.c_str();
+    });
+  }
+
+  Config LoadOrDie() {
+    absl::StatusOr<Config> config = Load();
+    EXPECT_TRUE(config.ok()) << config.status();
+    return config.value_or(Config{});
+  }
+
+  void WriteConfig(const std::string& path, const std::string& text) {
+    ASSERT_TRUE(MakeDirs(std::filesystem::path(path).parent_path()).ok());
+    ASSERT_TRUE(WriteFileAtomic(path, text).ok());
+  }
+
+  // The shown value and origin of `key`.
+  static std::pair<std::string, std::string> Shown(const Config& config, absl::string_view key) {
+    for (const Config::Shown& shown : config.shown) {
+      if (shown.key == key) return {shown.value, shown.origin};
+    }
+    ADD_FAILURE() << "not shown: " << key;
+    return {};
+  }
+
+  std::string cache_dir_;
+  std::map<std::string, std::string, std::less<>> env_;
+};
+
+TEST_F(ConfigTest, DefaultsUnderHome) {
+  env_ = {{"HOME", "/home/u"}};
+  Config config = LoadOrDie();
+  EXPECT_EQ(config.cache_dir, "/home/u/.cache/ddcc");
+  EXPECT_EQ(config.config_path, "/home/u/.cache/ddcc/ddcc.conf");
+  EXPECT_EQ(config.max_size, 5ull << 30);
+  EXPECT_FALSE(config.disable);
+  EXPECT_FALSE(config.recache);
+  EXPECT_EQ(config.log_file, "");
+  EXPECT_EQ(config.compression_level, 1);
+  EXPECT_EQ(config.compiler_check, "mtime");
+
+  std::vector<std::string> keys;
+  for (const Config::Shown& shown : config.shown) {
+    keys.push_back(shown.key);
+    EXPECT_EQ(shown.origin, "default") << shown.key;
+  }
+  EXPECT_THAT(keys,
+              ::testing::ElementsAre("cache_dir", "config_path", "max_size", "disable", "recache",
+                                     "log_file", "compression_level", "compiler_check"));
+  EXPECT_EQ(Shown(config, "max_size").first, "5.0 GiB");
+  EXPECT_EQ(Shown(config, "disable").first, "false");
+  EXPECT_EQ(Shown(config, "compression_level").first, "1");
+}
+
+TEST_F(ConfigTest, CacheDirPrecedence) {
+  env_ = {{"HOME", "/home/u"}, {"XDG_CACHE_HOME", "/xdg"}};
+  EXPECT_EQ(LoadOrDie().cache_dir, "/xdg/ddcc");
+  env_["SCCACHE_DIR"] = "/sccache";
+  EXPECT_EQ(LoadOrDie().cache_dir, "/sccache");
+  EXPECT_EQ(Shown(LoadOrDie(), "cache_dir").second, "SCCACHE_DIR");
+  EXPECT_EQ(LoadOrDie().config_path, "/sccache/ddcc.conf");
+  env_["DDCC_DIR"] = "/ddcc";
+  EXPECT_EQ(LoadOrDie().cache_dir, "/ddcc");
+  EXPECT_EQ(Shown(LoadOrDie(), "cache_dir").second, "DDCC_DIR");
+  EXPECT_EQ(LoadOrDie().config_path, "/ddcc/ddcc.conf");
+
+  env_ = {};
+  EXPECT_FALSE(Load().ok());
+}
+
+TEST_F(ConfigTest, FileThenEnvironment) {
+  const std::string path = cache_dir_ + "/ddcc.conf";
+  WriteConfig(path,
+              "# a comment\n"
+              "\n"
+              "max_size = 10G\n"
+              "  compression_level=3  \n"
+              "log_file = /tmp/with # hash.log\n"
+              "disable = yes\n");
+  Config config = LoadOrDie();
+  EXPECT_EQ(config.max_size, 10'000'000'000u);
+  EXPECT_EQ(config.compression_level, 3);
+  EXPECT_EQ(config.log_file, "/tmp/with # hash.log");
+  EXPECT_TRUE(config.disable);
+  EXPECT_EQ(Shown(config, "max_size"), std::make_pair(std::string("9.3 GiB"), path));
+  EXPECT_EQ(Shown(config, "compiler_check").second, "default");
+
+  env_["DDCC_MAXSIZE"] = "1Gi";
+  env_["DDCC_DISABLE"] = "";
+  env_["DDCC_RECACHE"] = "1";
+  env_["DDCC_LOGFILE"] = "";
+  env_["DDCC_COMPRESSION_LEVEL"] = "-5";
+  env_["DDCC_COMPILERCHECK"] = "content";
+  config = LoadOrDie();
+  EXPECT_EQ(config.max_size, 1u << 30);
+  EXPECT_FALSE(config.disable);
+  EXPECT_TRUE(config.recache);
+  EXPECT_EQ(config.log_file, "");
+  EXPECT_EQ(config.compression_level, -5);
+  EXPECT_EQ(config.compiler_check, "content");
+  EXPECT_EQ(Shown(config, "max_size"),
+            std::make_pair(std::string("1.0 GiB"), std::string("DDCC_MAXSIZE")));
+  EXPECT_EQ(Shown(config, "disable").second, "DDCC_DISABLE");
+  EXPECT_EQ(Shown(config, "recache"),
+            std::make_pair(std::string("true"), std::string("DDCC_RECACHE")));
+  EXPECT_EQ(Shown(config, "log_file").second, "DDCC_LOGFILE");
+  EXPECT_EQ(Shown(config, "compression_level").second, "DDCC_COMPRESSION_LEVEL");
+  EXPECT_EQ(Shown(config, "compiler_check").second, "DDCC_COMPILERCHECK");
+}
+
+TEST_F(ConfigTest, SccacheCacheSizeUsesBinaryUnitsAndYieldsToDdccMaxsize) {
+  env_["SCCACHE_CACHE_SIZE"] = "2G";
+  Config config = LoadOrDie();
+  EXPECT_EQ(config.max_size, 2ull << 30);
+  EXPECT_EQ(Shown(config, "max_size").second, "SCCACHE_CACHE_SIZE");
+  env_["DDCC_MAXSIZE"] = "3G";
+  config = LoadOrDie();
+  EXPECT_EQ(config.max_size, 3'000'000'000u);
+  EXPECT_EQ(Shown(config, "max_size").second, "DDCC_MAXSIZE");
+  // An unused bad SCCACHE_CACHE_SIZE does not matter.
+  env_["SCCACHE_CACHE_SIZE"] = "lots";
+  EXPECT_TRUE(Load().ok());
+  env_.erase("DDCC_MAXSIZE");
+  EXPECT_FALSE(Load().ok());
+}
+
+TEST_F(ConfigTest, CacheDirOnlyInAnExplicitConfigFile) {
+  WriteConfig(cache_dir_ + "/ddcc.conf", "cache_dir = /elsewhere\n");
+  absl::StatusOr<Config> config = Load();
+  EXPECT_TRUE(absl::IsInvalidArgument(config.status())) << config.status();
+  EXPECT_THAT(config.status().message(), HasSubstr("DDCC_CONFIG"));
+
+  const std::string explicit_path = dir_ + "/explicit.conf";
+  WriteConfig(explicit_path, "cache_dir = /elsewhere\n");
+  env_ = {{"DDCC_CONFIG", explicit_path}};
+  Config loaded = LoadOrDie();
+  EXPECT_EQ(loaded.cache_dir, "/elsewhere");
+  EXPECT_EQ(loaded.config_path, explicit_path);
+  EXPECT_EQ(Shown(loaded, "cache_dir").second, explicit_path);
+  EXPECT_EQ(Shown(loaded, "config_path").second, "DDCC_CONFIG");
+  env_["DDCC_DIR"] = cache_dir_;
+  EXPECT_EQ(LoadOrDie().cache_dir, cache_dir_);
+}
+
+TEST_F(ConfigTest, MissingFileIsFine) {
+  env_["DDCC_CONFIG"] = dir_ + "/does-not-exist.conf";
+  EXPECT_TRUE(Load().ok());
+}
+
+TEST_F(ConfigTest, UnreadableFileIsAnError) {
+  ASSERT_TRUE(MakeDirs(cache_dir_ + "/ddcc.conf").ok());  // a directory cannot be read as text
+  EXPECT_FALSE(Load().ok());
+}
+
+TEST_F(ConfigTest, BadFileContentIsAnError) {
+  const std::string path = cache_dir_ + "/ddcc.conf";
+  for (const char* text :
+       {"max_size 10G\n", "= 3\n", "no_such_key = 1\n", "max_size = lots\n", "disable = maybe\n",
+        "compression_level = 20\n", "compression_level = 1.5\n", "compiler_check = never\n",
+        "config_path = /x\n"}) {
+    WriteConfig(path, text);
+    absl::StatusOr<Config> config = Load();
+    EXPECT_TRUE(absl::IsInvalidArgument(config.status())) << text;
+    EXPECT_THAT(config.status().message(), HasSubstr(path + ":1:")) << text;
+  }
+}
+
+TEST_F(ConfigTest, BadEnvironmentValueIsAnError) {
+  for (auto [name, value] :
+       std::vector<std::pair<std::string, std::string>>{{"DDCC_MAXSIZE", "-1"},
+                                                        {"DDCC_MAXSIZE", ""},
+                                                        {"DDCC_DISABLE", "maybe"},
+                                                        {"DDCC_RECACHE", "TRUE "},
+                                                        {"DDCC_COMPRESSION_LEVEL", "20"},
+                                                        {"DDCC_COMPRESSION_LEVEL", "-6"},
+                                                        {"DDCC_COMPRESSION_LEVEL", "abc"},
+                                                        {"DDCC_COMPRESSION_LEVEL", ""},
+                                                        {"DDCC_COMPILERCHECK", "none"}}) {
+    env_[name] = value;
+    absl::StatusOr<Config> config = Load();
+    EXPECT_TRUE(absl::IsInvalidArgument(config.status())) << name << "=" << value;
+    EXPECT_THAT(config.status().message(), HasSubstr(name));
+    env_.erase(name);
+  }
+}
+
+TEST_F(ConfigTest, Booleans) {
+  for (const char* yes : {"1", "true", "yes"}) {
+    env_["DDCC_DISABLE"] = yes;
+    EXPECT_TRUE(LoadOrDie().disable) << yes;
+  }
+  for (const char* no : {"0", "false", "no", ""}) {
+    env_["DDCC_DISABLE"] = no;
+    EXPECT_FALSE(LoadOrDie().disable) << no;
+  }
+}
+
+TEST_F(ConfigTest, SetConfigValueCreatesReplacesAndAppends) {
+  const std::string path = cache_dir_ + "/ddcc.conf";
+  ASSERT_TRUE(SetConfigValue(path, "max_size", "2G").ok());
+  EXPECT_EQ(*ReadFile(path), "max_size = 2G\n");
+
+  WriteConfig(path,
+              "# keep me\n"
+              "max_size = 2G\n"
+              "compression_level = 3\n"
+              "max_size=7G\n"
+              "\n"
+              "disable = no");
+  ASSERT_TRUE(SetConfigValue(path, "max_size", "20G").ok());
+  EXPECT_EQ(*ReadFile(path),
+            "# keep me\n"
+            "max_size = 20G\n"
+            "compression_level = 3\n"
+            "\n"
+            "disable = no\n");
+  ASSERT_TRUE(SetConfigValue(path, "compiler_check", "content").ok());
+  EXPECT_THAT(*ReadFile(path), ::testing::EndsWith("disable = no\ncompiler_check = content\n"));
+
+  Config config = LoadOrDie();
+  EXPECT_EQ(config.max_size, 20'000'000'000u);
+  EXPECT_EQ(config.compiler_check, "content");
+}
+
+TEST_F(ConfigTest, SetConfigValueRefusesWhatLoadingWouldReject) {
+  const std::string path = cache_dir_ + "/ddcc.conf";
+  WriteConfig(path, "max_size = 2G\n");
+  EXPECT_FALSE(SetConfigValue(path, "max_size", "lots").ok());
+  EXPECT_FALSE(SetConfigValue(path, "no_such_key", "1").ok());
+  EXPECT_FALSE(SetConfigValue(path, "log_file", "a\nmax_size = 1").ok());
+  EXPECT_EQ(*ReadFile(path), "max_size = 2G\n");
+}
+
+TEST(SizeTest, ParseSize) {
+  struct Case {
+    const char* text;
+    bool binary_units;
+    uint64_t expected;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"0", false, 0},
+           {"123", false, 123},
+           {"123B", false, 123},
+           {"123 bytes", false, 123},
+           {"10k", false, 10'000},
+           {"10K", false, 10'000},
+           {"10kB", false, 10'000},
+           {"500M", false, 500'000'000},
+           {"10G", false, 10'000'000'000},
+           {"10gb", false, 10'000'000'000},
+           {"2T", false, 2'000'000'000'000},
+           {"1.5G", false, 1'500'000'000},
+           {"0.5k", false, 500},
+           {"10Ki", false, 10 << 10},
+           {"10KiB", false, 10 << 10},
+           {"10Gi", false, 10ull << 30},
+           {"10GiB", false, 10ull << 30},
+           {"5.0 GiB", false, 5ull << 30},
+           {"1.5Gi", false, 3ull << 29},
+           {"1Ti", false, 1ull << 40},
+           {"10G", true, 10ull << 30},
+           {"10GB", true, 10ull << 30},
+           {"10M", true, 10 << 20},
+           {"123", true, 123},
+           {"18446744073709551615", false, UINT64_MAX},
+       }) {
+    absl::StatusOr<uint64_t> size = ParseSize(c.text, c.binary_units);
+    ASSERT_TRUE(size.ok()) << c.text << ": " << size.status();
+    EXPECT_EQ(*size, c.expected) << c.text;
+  }
+  for (const char* bad :
+       {"", " 1G", "-1", "+1", "G", "1X", "1GG", "1GiBB", "1Gx", "1.", ".5G", "1.5", "1e9", "1,5G",
+        "1G ", "18446744073709551616", "99999999999999999999999", "18446744074G"}) {
+    EXPECT_FALSE(ParseSize(bad).ok()) << bad;
+  }
+}
+
+TEST(SizeTest, FormatSize) {
+  EXPECT_EQ(FormatSize(0), "0 bytes");
+  EXPECT_EQ(FormatSize(12), "12 bytes");
+  EXPECT_EQ(FormatSize(1023), "1023 bytes");
+  EXPECT_EQ(FormatSize(1024), "1.0 KiB");
+  EXPECT_EQ(FormatSize(300 * 1024), "300.0 KiB");
+  EXPECT_EQ(FormatSize(1024 * 1024 - 1), "1.0 MiB");
+  EXPECT_EQ(FormatSize(3ull << 29), "1.5 GiB");
+  EXPECT_EQ(FormatSize(5ull << 30), "5.0 GiB");
+  EXPECT_EQ(FormatSize(10'000'000'000), "9.3 GiB");
+  EXPECT_EQ(FormatSize(UINT64_MAX), "16.0 EiB");
+  for (uint64_t size : {uint64_t{0}, uint64_t{999}, uint64_t{1} << 20, uint64_t{5} << 30}) {
+    EXPECT_EQ(*ParseSize(FormatSize(size)), size) << FormatSize(size);
+  }
+}
+
+}  // namespace
+}  // namespace ddcc

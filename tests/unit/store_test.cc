@@ -1,0 +1,245 @@
+#include "cache/store.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <filesystem>
+#include <random>
+
+#include "cache/files.h"
+#include "tests/unit/temp_dir_test.h"
+
+namespace ddcc {
+namespace {
+
+std::string RandomBytes(size_t size, uint32_t seed) {
+  std::mt19937 random(seed);
+  std::string bytes(size, '\0');
+  for (char& c : bytes) c = static_cast<char>(random());
+  return bytes;
+}
+
+// A key whose first byte (and so shard and subdirectory) is chosen.
+Digest Key(uint8_t first_byte, uint8_t id) {
+  Digest key;
+  key.bytes[0] = first_byte;
+  key.bytes[15] = id;
+  return key;
+}
+
+// Incompressible, so every such entry encodes to the same size.
+Entry RandomEntry(uint32_t seed) { return Entry{{{"o", RandomBytes(1000, seed)}}}; }
+
+class StoreTest : public TempDirTest {
+ protected:
+  void SetUp() override {
+    TempDirTest::SetUp();
+    root_ = dir_ + "/cache";
+  }
+
+  static std::string PathOf(const std::string& root, const Digest& key) {
+    std::string hex = key.Hex();
+    return root + "/" + hex[0] + "/" + hex[1] + "/" + hex + ".e";
+  }
+
+  static void SetMtime(const std::string& path, time_t seconds) {
+    struct timespec times[2] = {{seconds, 0}, {seconds, 0}};
+    ASSERT_EQ(utimensat(AT_FDCWD, path.c_str(), times, 0), 0) << path;
+  }
+
+  static time_t Mtime(const std::string& path) {
+    struct stat st;
+    EXPECT_EQ(stat(path.c_str(), &st), 0) << path;
+    return st.st_mtime;
+  }
+
+  static StoreUsage UsageOf(LocalStore& store) {
+    absl::StatusOr<StoreUsage> usage = store.Usage();
+    EXPECT_TRUE(usage.ok()) << usage.status();
+    return usage.value_or(StoreUsage{});
+  }
+
+  // The sizes of the entry files actually on disk.
+  StoreUsage UsageOnDisk() {
+    StoreUsage usage;
+    for (const auto& file : std::filesystem::recursive_directory_iterator(root_)) {
+      if (file.is_regular_file() && file.path().extension() == ".e") {
+        usage.size_bytes += file.file_size();
+        ++usage.files;
+      }
+    }
+    return usage;
+  }
+
+  std::string root_;
+  const uint64_t entry_size_ = EncodeEntry(RandomEntry(0), 1).size();
+};
+
+TEST_F(StoreTest, SaveThenLoad) {
+  LocalStore store(root_, 1 << 30, 1);
+  Digest key = Key(0xab, 1);
+  Entry entry{{{"o", "object"}, {"stderr", "warning"}}};
+  ASSERT_TRUE(store.Save(key, entry).ok());
+  EXPECT_TRUE(std::filesystem::is_regular_file(root_ + "/a/b/" + key.Hex() + ".e"));
+  absl::StatusOr<Entry> loaded = store.Load(key);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ(loaded->blobs, entry.blobs);
+
+  // Another store on the same root (another process) sees the entry and its accounting.
+  LocalStore other(root_, 1 << 30, 1);
+  EXPECT_TRUE(other.Load(key).ok());
+  EXPECT_EQ(UsageOf(other).files, 1u);
+}
+
+TEST_F(StoreTest, MissingEntryIsNotFound) {
+  LocalStore store(root_, 1 << 30, 1);
+  EXPECT_TRUE(absl::IsNotFound(store.Load(Key(1, 1)).status()));
+  ASSERT_TRUE(store.Save(Key(1, 1), RandomEntry(1)).ok());
+  EXPECT_TRUE(absl::IsNotFound(store.Load(Key(1, 2)).status()));
+}
+
+TEST_F(StoreTest, CorruptEntryIsDataLossAndRemoved) {
+  LocalStore store(root_, 1 << 30, 1);
+  Digest key = Key(0x42, 1);
+  ASSERT_TRUE(store.Save(key, RandomEntry(1)).ok());
+  ASSERT_TRUE(store.Save(Key(0x42, 2), RandomEntry(2)).ok());
+  std::string path = PathOf(root_, key);
+  absl::StatusOr<std::string> bytes = ReadFile(path);
+  ASSERT_TRUE(bytes.ok());
+  (*bytes)[bytes->size() / 2] ^= 1;
+  ASSERT_TRUE(WriteFileAtomic(path, *bytes).ok());
+
+  absl::Status status = store.Load(key).status();
+  EXPECT_TRUE(absl::IsDataLoss(status)) << status;
+  EXPECT_NE(status.message().find(path), absl::string_view::npos) << status;
+  EXPECT_FALSE(std::filesystem::exists(path));
+  EXPECT_TRUE(absl::IsNotFound(store.Load(key).status()));
+  StoreUsage usage = UsageOf(store);
+  EXPECT_EQ(usage.files, 1u);
+  EXPECT_EQ(usage.size_bytes, entry_size_);
+}
+
+TEST_F(StoreTest, UsageCountsSavesReplacementsAndRemovals) {
+  LocalStore store(root_, 1 << 30, 1);
+  EXPECT_EQ(UsageOf(store).files, 0u);
+  EXPECT_EQ(UsageOf(store).size_bytes, 0u);
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(store.Save(Key(i * 13, i), RandomEntry(i)).ok());
+  StoreUsage usage = UsageOf(store);
+  EXPECT_EQ(usage.files, 20u);
+  EXPECT_EQ(usage.size_bytes, 20 * entry_size_);
+
+  // Replacing an entry with a smaller one counts the difference, not a second file.
+  ASSERT_TRUE(store.Save(Key(0, 0), Entry{{{"o", "small"}}}).ok());
+  usage = UsageOf(store);
+  EXPECT_EQ(usage.files, 20u);
+  EXPECT_EQ(usage.size_bytes, UsageOnDisk().size_bytes);
+  EXPECT_LT(usage.size_bytes, 20 * entry_size_);
+
+  ASSERT_TRUE(store.Remove(Key(13, 1)).ok());
+  EXPECT_TRUE(absl::IsNotFound(store.Load(Key(13, 1)).status()));
+  EXPECT_TRUE(absl::IsNotFound(store.Remove(Key(13, 1))));
+  usage = UsageOf(store);
+  EXPECT_EQ(usage.files, 19u);
+  EXPECT_EQ(usage.size_bytes, UsageOnDisk().size_bytes);
+}
+
+TEST_F(StoreTest, EvictsLeastRecentlyUsedWhenAShardOutgrowsItsShare) {
+  // Each shard's share holds exactly ten entries.
+  LocalStore store(root_, 16 * 10 * entry_size_, 1);
+  const time_t long_ago = time(nullptr) - 10000;
+  for (int i = 0; i < 10; ++i) {
+    // All in shard 5, spread over its subdirectories.
+    ASSERT_TRUE(store.Save(Key(0x50 + i, i), RandomEntry(i)).ok());
+    SetMtime(PathOf(root_, Key(0x50 + i, i)), long_ago + i);
+  }
+  ASSERT_TRUE(store.Save(Key(0x70, 0), RandomEntry(100)).ok());  // another shard
+  SetMtime(PathOf(root_, Key(0x70, 0)), long_ago - 1);
+  EXPECT_EQ(UsageOf(store).files, 11u);
+
+  // A hit makes the oldest entry the most recently used.
+  ASSERT_TRUE(store.Load(Key(0x50, 0)).ok());
+  EXPECT_GT(Mtime(PathOf(root_, Key(0x50, 0))), long_ago + 100);
+
+  // The eleventh entry puts the shard over its share; it is evicted down to 80%: eight entries.
+  ASSERT_TRUE(store.Save(Key(0x5a, 10), RandomEntry(10)).ok());
+  for (int i = 1; i <= 3; ++i) {
+    EXPECT_TRUE(absl::IsNotFound(store.Load(Key(0x50 + i, i)).status())) << i;
+  }
+  for (int i : {0, 4, 5, 6, 7, 8, 9, 10}) EXPECT_TRUE(store.Load(Key(0x50 + i, i)).ok()) << i;
+  EXPECT_TRUE(store.Load(Key(0x70, 0)).ok());
+  StoreUsage usage = UsageOf(store);
+  EXPECT_EQ(usage.files, 9u);
+  EXPECT_EQ(usage.size_bytes, 9 * entry_size_);
+  EXPECT_EQ(usage.size_bytes, UsageOnDisk().size_bytes);
+}
+
+TEST_F(StoreTest, ClearRemovesEverything) {
+  LocalStore store(root_, 1 << 30, 1);
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(store.Save(Key(i * 13, i), RandomEntry(i)).ok());
+  std::string temp = PathOf(root_, Key(0, 0)) + ".tmp.1.2";
+  ASSERT_TRUE(WriteFileAtomic(temp, "partial").ok());
+
+  ASSERT_TRUE(store.Clear().ok());
+  EXPECT_EQ(UsageOf(store).files, 0u);
+  EXPECT_EQ(UsageOf(store).size_bytes, 0u);
+  EXPECT_EQ(UsageOnDisk().files, 0u);
+  EXPECT_FALSE(std::filesystem::exists(temp));
+  EXPECT_TRUE(absl::IsNotFound(store.Load(Key(13, 1)).status()));
+  EXPECT_TRUE(std::filesystem::exists(root_ + "/store-counters"));
+}
+
+TEST_F(StoreTest, CleanupRepairsCounters) {
+  LocalStore store(root_, 1 << 30, 1);
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(store.Save(Key(i * 13, i), RandomEntry(i)).ok());
+  {
+    absl::StatusOr<SharedCounters> counters = SharedCounters::Open(root_ + "/store-counters", 32);
+    ASSERT_TRUE(counters.ok());
+    for (size_t slot = 0; slot < 32; ++slot) counters->Add(slot, -1000000);
+  }
+  // Negative drift reads as nothing, not as 2^64 - something.
+  EXPECT_EQ(UsageOf(store).size_bytes, 0u);
+  EXPECT_EQ(UsageOf(store).files, 0u);
+
+  ASSERT_TRUE(store.Cleanup().ok());
+  StoreUsage usage = UsageOf(store);
+  EXPECT_EQ(usage.files, 20u);
+  EXPECT_EQ(usage.size_bytes, 20 * entry_size_);
+  EXPECT_EQ(UsageOnDisk().files, 20u);
+}
+
+TEST_F(StoreTest, CleanupEvictsEveryShardOverItsShare) {
+  {
+    LocalStore big(root_, 1 << 30, 1);
+    for (int i = 0; i < 64; ++i) ASSERT_TRUE(big.Save(Key(i % 4 * 0x10, i), RandomEntry(i)).ok());
+  }
+  // Shards 0 to 3 hold 16 entries each; the new share is 5.
+  LocalStore small(root_, 16 * 5 * entry_size_, 1);
+  ASSERT_TRUE(small.Cleanup().ok());
+  EXPECT_EQ(UsageOnDisk().files, 20u);
+  EXPECT_EQ(UsageOf(small).files, 20u);
+  EXPECT_EQ(UsageOf(small).size_bytes, 20 * entry_size_);
+}
+
+TEST_F(StoreTest, CleanupRemovesOnlyStaleTemporaryFiles) {
+  LocalStore store(root_, 1 << 30, 1);
+  ASSERT_TRUE(store.Save(Key(0x31, 1), RandomEntry(1)).ok());
+  std::string entry = PathOf(root_, Key(0x31, 1));
+  std::string stale = entry + ".tmp.123.abc";
+  std::string fresh = entry + ".tmp.456.def";
+  ASSERT_TRUE(WriteFileAtomic(stale, "left by a crash").ok());
+  ASSERT_TRUE(WriteFileAtomic(fresh, "being written").ok());
+  SetMtime(stale, time(nullptr) - 2 * 3600);
+
+  ASSERT_TRUE(store.Cleanup().ok());
+  EXPECT_FALSE(std::filesystem::exists(stale));
+  EXPECT_TRUE(std::filesystem::exists(fresh));
+  EXPECT_TRUE(std::filesystem::exists(entry));
+  EXPECT_EQ(UsageOf(store).files, 1u);
+  EXPECT_EQ(UsageOf(store).size_bytes, entry_size_);
+}
+
+}  // namespace
+}  // namespace ddcc
