@@ -1,0 +1,521 @@
+#include "launcher/args.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "launcher/options.h"
+
+namespace ddcc {
+namespace {
+
+// gcc has no nesting limit but fails on a cycle; this is far beyond any real build.
+constexpr int kMaxResponseFileDepth = 32;
+
+// Stands in hashed_args for the source's position before an -x that follows it: such an -x
+// does not apply to the source, and gcc warns about it.
+constexpr std::string_view kAfterInputMarker = "<ddcc:after-input>";
+
+bool ReadWholeFile(const std::string& path, std::string* out) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct stat st;
+  bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  char buf[8192];
+  while (ok) {
+    ssize_t n = read(fd, buf, sizeof(buf));
+    if (n < 0) ok = false;
+    if (n <= 0) break;
+    out->append(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+  return ok;
+}
+
+// Splits a response file as gcc (libiberty's buildargv) and clang (the GNU tokenizer) do:
+// whitespace separates arguments, single and double quotes group, and a backslash takes the
+// next character literally, inside quotes too.
+std::vector<std::string> SplitResponseFile(std::string_view text) {
+  std::vector<std::string> args;
+  size_t i = 0;
+  while (true) {
+    while (i < text.size() && isspace(static_cast<unsigned char>(text[i]))) ++i;
+    if (i == text.size()) break;
+    std::string arg;
+    char quote = 0;
+    for (; i < text.size(); ++i) {
+      char c = text[i];
+      if (c == '\\' && i + 1 < text.size()) {
+        arg += text[++i];
+      } else if (quote != 0) {
+        if (c == quote) {
+          quote = 0;
+        } else {
+          arg += c;
+        }
+      } else if (c == '\'' || c == '"') {
+        quote = c;
+      } else if (isspace(static_cast<unsigned char>(c))) {
+        break;
+      } else {
+        arg += c;
+      }
+    }
+    args.push_back(std::move(arg));
+  }
+  return args;
+}
+
+// Appends `in` to `out` with every @file replaced by its arguments. Both gcc and clang resolve
+// nested response files against the working directory, not the including file.
+bool ExpandResponseFiles(const std::vector<std::string>& in, int depth,
+                         std::vector<std::string>* out, std::string* bad) {
+  for (const std::string& arg : in) {
+    if (arg.size() < 2 || arg[0] != '@') {
+      out->push_back(arg);
+      continue;
+    }
+    std::string text;
+    if (depth >= kMaxResponseFileDepth || !ReadWholeFile(arg.substr(1), &text) ||
+        !ExpandResponseFiles(SplitResponseFile(text), depth + 1, out, bad)) {
+      if (bad->empty()) *bad = arg.substr(1);
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string_view Basename(std::string_view path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+// Replaces the suffix (from the last dot of the file name, even a leading one) or appends
+// `suffix`: what gcc's %b and %.d specs and clang's replace_extension give.
+std::string ReplaceSuffix(std::string_view path, std::string_view suffix) {
+  size_t name = path.size() - Basename(path).size();
+  size_t dot = path.rfind('.');
+  std::string out(path.substr(0, dot != std::string_view::npos && dot >= name ? dot : path.size()));
+  out += suffix;
+  return out;
+}
+
+std::string_view LanguageForSuffix(Family family, std::string_view path) {
+  std::string_view name = Basename(path);
+  size_t dot = name.rfind('.');
+  if (dot == std::string_view::npos) return {};
+  std::string_view ext = name.substr(dot + 1);
+  if (ext == "c") return "c";
+  if (ext == "cc" || ext == "cpp" || ext == "cxx" || ext == "c++" || ext == "C" || ext == "CPP" ||
+      ext == "cp") {
+    return "c++";
+  }
+  // clang 14 takes .sx for a linker input.
+  if (ext == "S" || (ext == "sx" && family == Family::kGcc)) return "assembler-with-cpp";
+  return {};
+}
+
+bool IsSupportedLanguage(std::string_view lang) {
+  return lang == "c" || lang == "c++" || lang == "assembler-with-cpp";
+}
+
+std::vector<std::string_view> SplitCommas(std::string_view s) {
+  std::vector<std::string_view> pieces;
+  while (true) {
+    size_t comma = s.find(',');
+    pieces.push_back(s.substr(0, comma));
+    if (comma == std::string_view::npos) return pieces;
+    s.remove_prefix(comma + 1);
+  }
+}
+
+// Applies a -g option (`v` is what follows "-g") to the debug-info flag. Only options checked
+// against gcc 12 and clang 14 leave the flag alone or turn it off; any other turns it on, which
+// at worst hashes the working directory needlessly.
+void ApplyDebugOption(std::string_view v, bool* debug_info) {
+  static constexpr std::string_view kModifiers[] = {"column-info",
+                                                    "no-column-info",
+                                                    "strict-dwarf",
+                                                    "no-strict-dwarf",
+                                                    "pubnames",
+                                                    "no-pubnames",
+                                                    "gnu-pubnames",
+                                                    "no-gnu-pubnames",
+                                                    "record-gcc-switches",
+                                                    "no-record-gcc-switches",
+                                                    "describe-dies",
+                                                    "no-describe-dies",
+                                                    "as-loc-support",
+                                                    "no-as-loc-support",
+                                                    "as-locview-support",
+                                                    "statement-frontiers",
+                                                    "no-statement-frontiers",
+                                                    "variable-location-views",
+                                                    "no-variable-location-views",
+                                                    "inline-points",
+                                                    "internal-reset-location-views",
+                                                    "no-embed-source",
+                                                    "simple-template-names",
+                                                    "no-simple-template-names",
+                                                    "no-split-dwarf",
+                                                    "no-record-command-line"};
+  if (v.starts_with("z")) return;  // -gz, -gz=zlib: compression
+  for (std::string_view m : kModifiers) {
+    if (v.starts_with(m) && (v.size() == m.size() || v[m.size()] == '=')) return;
+  }
+  // -gstabs0 as well as -g0 and -ggdb0 turns debug info off in gcc; -gctf0 does not.
+  *debug_info = v != "0" && v != "gdb0" && v != "stabs0";
+}
+
+struct Input {
+  std::string path;
+  std::string language;  // from -x, empty for "by suffix"
+};
+
+class Parser {
+ public:
+  explicit Parser(Family family) : family_(family) {}
+
+  ParsedArgs Parse(const std::vector<std::string>& args);
+
+ private:
+  // Handles one option; `tokens` are its one or two arguments.
+  void Option(const OptionSpec& spec, std::string_view arg, std::string_view value,
+              std::initializer_list<std::string_view> tokens);
+  void Wp(std::string_view arg, std::string_view value);
+  void Wa(std::string_view arg, std::string_view value);
+  void Hashed(std::initializer_list<std::string_view> tokens) {
+    for (std::string_view t : tokens) req_.hashed_args.emplace_back(t);
+  }
+  void Preprocessed(std::initializer_list<std::string_view> tokens) {
+    for (std::string_view t : tokens) req_.preprocess_args.emplace_back(t);
+  }
+  void Unsupported(std::string_view detail) {
+    if (!unsupported_) unsupported_ = std::string(detail);
+  }
+  std::optional<NotCacheable> Check();
+  bool PrecompiledHeaderExists(const std::string& include) const;
+  void SetDependencies();
+
+  Family family_;
+  CompileRequest req_;
+  std::vector<Input> inputs_;
+  std::string language_;  // the last -x, "" after -x none
+  bool compile_only_ = false;
+  bool assemble_only_ = false;
+  std::optional<std::string> preprocess_only_;
+  std::optional<std::string> info_;
+  std::optional<std::string> unsupported_;
+  std::optional<std::string> output_;
+  bool emit_llvm_ = false;
+  int arch_count_ = 0;
+  std::vector<std::string> includes_;      // -include values
+  std::vector<std::string> include_dirs_;  // where -include looks
+  // Dependency options.
+  bool dep_generate_ = false;                              // -MD or -MMD
+  std::optional<std::string> wp_dep_file_;                 // -Wp,-MD,file
+  std::optional<std::string> dep_file_;                    // the last -MF
+  std::optional<std::string> dep_aux_;                     // the first -MF, -MT, -MQ or -MP
+  std::vector<std::pair<std::string, bool>> dep_targets_;  // value, quoted (-MQ)
+};
+
+ParsedArgs Parser::Parse(const std::vector<std::string>& raw_args) {
+  std::vector<std::string> args;
+  std::string bad;
+  if (!ExpandResponseFiles(raw_args, 0, &args, &bad)) {
+    return NotCacheable{Uncacheable::kBadResponseFile, bad};
+  }
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg.size() < 2 || arg[0] != '-') {
+      inputs_.push_back({arg, language_});
+      req_.preprocess_args.push_back(arg);
+      continue;
+    }
+    const OptionSpec* spec = FindOption(family_, arg);
+    if (spec == nullptr) {
+      if (arg.starts_with("--")) Unsupported(arg);  // gcc accepts abbreviations of these
+      Option({arg, OptArg::kNone, OptKind::kCompile, 0}, arg, "", {arg});
+      continue;
+    }
+    bool separate = spec->arg == OptArg::kSeparate ||
+                    (spec->arg == OptArg::kJoinedOrSeparate && arg == spec->name);
+    if (!separate) {
+      Option(*spec, arg, std::string_view(arg).substr(spec->name.size()), {arg});
+    } else if (i + 1 < args.size()) {
+      ++i;
+      Option(*spec, arg, args[i], {arg, args[i]});
+    } else {
+      Unsupported(arg + " without its argument");
+      Option(*spec, arg, "", {arg});
+    }
+  }
+  if (std::optional<NotCacheable> no = Check()) return *no;
+  SetDependencies();
+  return std::move(req_);
+}
+
+void Parser::Option(const OptionSpec& spec, std::string_view arg, std::string_view value,
+                    std::initializer_list<std::string_view> tokens) {
+  using enum OptKind;
+  switch (spec.kind) {
+    case kCompile:
+      break;
+    case kPreprocessor:
+      Preprocessed(tokens);
+      return;
+    case kIncludeDir:
+      include_dirs_.emplace_back(value);
+      Preprocessed(tokens);
+      return;
+    case kInclude:
+      includes_.emplace_back(value);
+      Preprocessed(tokens);
+      return;
+    case kUnsupported:
+      Unsupported(arg);
+      break;
+    case kInfo:
+      if (!info_) info_ = std::string(arg);
+      break;
+    case kCompileOnly:
+      compile_only_ = true;
+      return;
+    case kPreprocessOnly:
+      if (!preprocess_only_) preprocess_only_ = std::string(arg);
+      break;
+    case kAssembleOnly:
+      assemble_only_ = true;
+      break;
+    case kOutput:
+      output_ = std::string(value);
+      return;
+    case kLanguage:
+      language_ = value == "none" ? "" : std::string(value);
+      if (!inputs_.empty()) req_.hashed_args.emplace_back(kAfterInputMarker);
+      break;
+    case kDepGenerate:
+      dep_generate_ = true;
+      req_.dep_options.emplace_back(arg);
+      return;
+    case kDepFlag:
+      if (!dep_aux_) dep_aux_ = std::string(arg);
+      req_.dep_options.emplace_back(arg);
+      return;
+    case kDepFile:
+      if (!dep_aux_) dep_aux_ = std::string(arg);
+      dep_file_ = std::string(value);
+      return;
+    case kDepTarget:
+    case kDepQuotedTarget:
+      if (!dep_aux_) dep_aux_ = std::string(arg);
+      dep_targets_.emplace_back(value, spec.kind == kDepQuotedTarget);
+      return;
+    case kExtraInput:
+      req_.extra_input_files.emplace_back(value);
+      break;
+    case kDebug:
+      ApplyDebugOption(value, &req_.debug_info);
+      break;
+    case kColor:
+      req_.explicit_color = true;
+      break;
+    case kArch:
+      ++arch_count_;
+      break;
+    case kEmitLlvm:
+      emit_llvm_ = true;
+      break;
+    case kWp:
+      Wp(arg, value);
+      return;
+    case kWa:
+      Wa(arg, value);
+      break;
+  }
+  Hashed(tokens);
+  Preprocessed(tokens);
+}
+
+// -Wp,a,b passes a and b to the preprocessor, which for gcc is the compiler proper (cc1): only
+// -D, -U and -I are known to affect nothing but preprocessing.
+void Parser::Wp(std::string_view arg, std::string_view value) {
+  std::vector<std::string_view> pieces = SplitCommas(value);
+  if (pieces.size() == 2 && (pieces[0] == "-MD" || pieces[0] == "-MMD")) {
+    wp_dep_file_ = std::string(pieces[1]);
+    req_.dep_options.emplace_back(pieces[0]);
+    return;
+  }
+  bool preprocessor_only = true;
+  for (std::string_view p : pieces) {
+    if (p.starts_with("-M")) Unsupported(arg);
+    if (p.size() <= 2 || !(p.starts_with("-D") || p.starts_with("-U") || p.starts_with("-I"))) {
+      preprocessor_only = false;
+    }
+  }
+  if (!preprocessor_only) Hashed({arg});
+  Preprocessed({arg});
+}
+
+// -Wa,a,b passes a and b to the assembler.
+void Parser::Wa(std::string_view arg, std::string_view value) {
+  for (std::string_view p : SplitCommas(value)) {
+    // Listings (-a...), dependency files (--MD), another output (-o), response files (@).
+    if ((p.starts_with("-a") || p.starts_with("--MD") || p.starts_with("-MD") ||
+         p.starts_with("-o") || p.starts_with("@"))) {
+      Unsupported(arg);
+    }
+    // The assembler's own debug info (-g, --gdwarf-5, --gen-debug) names the directory.
+    if (p.starts_with("-g") || p.starts_with("--g")) req_.debug_info = true;
+  }
+}
+
+// Decides whether the call is a cacheable compile. The order makes the most telling reason win:
+// what the driver was asked to do first, then what stops it being cached.
+std::optional<NotCacheable> Parser::Check() {
+  using enum Uncacheable;
+  if (inputs_.empty()) return NotCacheable{kNoInputFile, info_.value_or("")};
+  if (preprocess_only_) return NotCacheable{kCalledForPreprocessing, *preprocess_only_};
+  if (assemble_only_) return NotCacheable{kUnsupportedOption, "-S"};
+  if (!compile_only_) return NotCacheable{kCalledForLink, ""};
+  if (info_) return NotCacheable{kUnsupportedOption, *info_};
+  if (unsupported_) return NotCacheable{kUnsupportedOption, *unsupported_};
+  for (const Input& input : inputs_) {
+    if (input.path == "-") return NotCacheable{kUnsupportedOption, "stdin input"};
+  }
+  if (inputs_.size() > 1) return NotCacheable{kMultipleSources, inputs_[1].path};
+  const Input& source = inputs_[0];
+  std::string_view lang =
+      source.language.empty() ? LanguageForSuffix(family_, source.path) : source.language;
+  if (!IsSupportedLanguage(lang)) {
+    return NotCacheable{kUnsupportedLanguage,
+                        source.language.empty() ? source.path : "-x " + source.language};
+  }
+  if (output_ == "-") return NotCacheable{kOutputToStdout, ""};
+  if (arch_count_ > 1) return NotCacheable{kUnsupportedOption, "more than one -arch"};
+  if (emit_llvm_ && !output_) return NotCacheable{kUnsupportedOption, "-emit-llvm without -o"};
+  if (dep_aux_ && !dep_generate_ && !wp_dep_file_) {
+    // gcc fails; clang ignores them with a warning.
+    return NotCacheable{kUnsupportedOption, *dep_aux_ + " without -MD or -MMD"};
+  }
+  if (wp_dep_file_ && (dep_generate_ || dep_file_)) {
+    return NotCacheable{kUnsupportedOption, "-Wp,-MD with -MD, -MMD or -MF"};
+  }
+  for (const std::string& include : includes_) {
+    // The compiler would read the precompiled header, which `-E` does not see.
+    if (PrecompiledHeaderExists(include)) {
+      return NotCacheable{kUnsupportedOption, "-include " + include + " (precompiled)"};
+    }
+  }
+  req_.language = std::string(lang);
+  req_.source = source.path;
+  req_.object = output_ ? *output_ : ReplaceSuffix(Basename(source.path), ".o");
+  return std::nullopt;
+}
+
+// Whether gcc or clang could find a precompiled form of an -include file. gcc looks in the
+// working directory and then along the include path; checking every directory is conservative.
+bool Parser::PrecompiledHeaderExists(const std::string& include) const {
+  std::vector<std::string> candidates = {include};
+  if (!include.starts_with("/")) {
+    for (const std::string& dir : include_dirs_) candidates.push_back(dir + "/" + include);
+  }
+  struct stat st;
+  for (const std::string& c : candidates) {
+    if (stat((c + ".gch").c_str(), &st) == 0 || stat((c + ".pch").c_str(), &st) == 0) return true;
+  }
+  return false;
+}
+
+// gcc drops leading "./" from targets (mkdeps.cc, apply_vpath); clang keeps them.
+std::string GccTarget(std::string_view t) {
+  while (t.size() >= 2 && t[0] == '.' && t[1] == '/') {
+    t.remove_prefix(2);
+    while (t.starts_with("/")) t.remove_prefix(1);
+  }
+  return std::string(t);
+}
+
+void Parser::SetDependencies() {
+  req_.generates_deps = dep_generate_ || wp_dep_file_;
+  if (!req_.generates_deps) {
+    req_.dep_options.clear();
+    return;
+  }
+  req_.dep_file = wp_dep_file_ ? *wp_dep_file_
+                  : dep_file_  ? *dep_file_
+                               : ReplaceSuffix(req_.object, ".d");
+  std::vector<std::string>& out = req_.dep_targets;
+  if (family_ == Family::kClang) {
+    // clang writes the targets in order; -Wp,-MD becomes -MD -MF, so the object is the default.
+    for (const auto& [value, quoted] : dep_targets_) {
+      out.push_back(quoted ? MakeQuote(value) : value);
+    }
+    if (out.empty()) out.push_back(MakeQuote(req_.object));
+    return;
+  }
+  // gcc's driver passes every -MQ, then every -MT, to cc1, which keeps the unquoted targets
+  // first by swapping each with the lowest quoted one (mkdeps.cc, deps_add_target).
+  size_t quote_lwm = 0;
+  auto add = [&](std::string t, bool quoted) {
+    t = GccTarget(t);
+    if (quoted) t = MakeQuote(t);
+    if (!quoted) {
+      if (out.size() != quote_lwm) std::swap(t, out[quote_lwm]);
+      ++quote_lwm;
+    }
+    out.push_back(std::move(t));
+  };
+  for (const auto& [value, quoted] : dep_targets_) {
+    if (quoted) add(value, true);
+  }
+  for (const auto& [value, quoted] : dep_targets_) {
+    if (!quoted) add(value, false);
+  }
+  if (!out.empty()) return;
+  // The driver names the -o file as the target for -MD and -MMD; for -Wp,-MD cc1 falls back to
+  // the source's base name with .o.
+  add(wp_dep_file_ ? ReplaceSuffix(Basename(req_.source), ".o") : req_.object, true);
+}
+
+}  // namespace
+
+ParsedArgs ParseArgs(Family family, const std::vector<std::string>& args) {
+  return Parser(family).Parse(args);
+}
+
+std::string MakeQuote(std::string_view target) {
+  std::string out;
+  out.reserve(target.size() + 8);
+  for (size_t i = 0; i < target.size(); ++i) {
+    char c = target[i];
+    switch (c) {
+      case ' ':
+      case '\t':
+        // Backslashes before a space would otherwise escape the escape.
+        for (size_t j = i; j > 0 && target[j - 1] == '\\'; --j) out += '\\';
+        out += '\\';
+        break;
+      case '$':
+        out += '$';
+        break;
+      case '#':
+        out += '\\';
+        break;
+      default:
+        break;
+    }
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace ddcc

@@ -1,0 +1,188 @@
+#include "launcher/cli.h"
+
+#include <cinttypes>
+#include <cstdio>
+#include <set>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "cache/store.h"
+#include "launcher/stats.h"
+
+namespace ddcc {
+namespace {
+
+constexpr const char kUsage[] =
+    R"(Usage:
+    ddcc <compiler> [compiler options]   compile through the cache
+    <compiler> [compiler options]        through a symlink named like the compiler
+    ddcc [compiler options]              the same with the compiler cc
+    ddcc <command>...
+
+Commands:
+    -s, --show-stats     show statistics (add --json for one JSON object)
+    -z, --zero-stats     zero the statistics
+    -C, --clear          remove every cached entry
+        --cleanup        evict down to the size limit and recount the cache size
+        --max-size SIZE  set max_size in the config file (10G, 500M, 5Gi ...)
+        --show-config    show each setting, its value, and where it came from
+        --start-server   accepted for sccache compatibility; ddcc needs no server
+        --stop-server    accepted for sccache compatibility; ddcc needs no server
+        --version        show the version
+    -h, --help           show this help
+
+Configuration: DDCC_DIR, DDCC_MAXSIZE, DDCC_DISABLE, DDCC_RECACHE, DDCC_LOGFILE,
+DDCC_COMPRESSION_LEVEL, DDCC_COMPILERCHECK, DDCC_CONFIG; see docs/configuration.md.
+)";
+
+const std::set<std::string, std::less<>> kCommands = {"-s",
+                                                      "--show-stats",
+                                                      "-z",
+                                                      "--zero-stats",
+                                                      "-C",
+                                                      "--clear",
+                                                      "--cleanup",
+                                                      "--max-size",
+                                                      "--show-config",
+                                                      "--start-server",
+                                                      "--stop-server",
+                                                      "--version",
+                                                      "-h",
+                                                      "--help",
+                                                      "--json"};
+
+std::string Percent(uint64_t part, uint64_t whole) {
+  return whole == 0 ? "" : absl::StrFormat("(%.2f%%)", 100.0 * part / whole);
+}
+
+std::string JsonString(absl::string_view text) {
+  std::string quoted = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') {
+      absl::StrAppend(&quoted, "\\", std::string(1, c));
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      absl::StrAppendFormat(&quoted, "\\u%04x", c);
+    } else {
+      quoted += c;
+    }
+  }
+  return quoted + "\"";
+}
+
+void PrintStatsText(const Config& config, const StatsSnapshot& s, const StoreUsage& usage) {
+  uint64_t cacheable = s.hits + s.misses;
+  uint64_t calls = cacheable + s.UncacheableTotal();
+  std::printf("Cache directory:           %s\n", config.cache_dir.c_str());
+  std::printf("Config file:               %s\n", config.config_path.c_str());
+  std::printf("Cacheable calls:   %8" PRIu64 " / %8" PRIu64 " %s\n", cacheable, calls,
+              Percent(cacheable, calls).c_str());
+  std::printf("  Hits:            %8" PRIu64 " / %8" PRIu64 " %s\n", s.hits, cacheable,
+              Percent(s.hits, cacheable).c_str());
+  std::printf("  Misses:          %8" PRIu64 " / %8" PRIu64 " %s\n", s.misses, cacheable,
+              Percent(s.misses, cacheable).c_str());
+  std::printf("Uncacheable calls: %8" PRIu64 " / %8" PRIu64 " %s\n", s.UncacheableTotal(), calls,
+              Percent(s.UncacheableTotal(), calls).c_str());
+  for (size_t i = 0; i < kUncacheableCount; ++i) {
+    if (s.uncacheable[i] == 0) continue;
+    std::printf("  %-30s %8" PRIu64 "\n", LabelOf(static_cast<Uncacheable>(i)).title,
+                s.uncacheable[i]);
+  }
+  std::printf("Errors:            %8" PRIu64 "\n", s.ErrorTotal());
+  for (size_t i = 0; i < kErrorKindCount; ++i) {
+    if (s.errors[i] == 0) continue;
+    std::printf("  %-30s %8" PRIu64 "\n", LabelOf(static_cast<ErrorKind>(i)).title, s.errors[i]);
+  }
+  std::printf("Local storage:\n");
+  std::printf("  Cache size:      %s / %s %s\n", FormatSize(usage.size_bytes).c_str(),
+              FormatSize(config.max_size).c_str(),
+              Percent(usage.size_bytes, config.max_size).c_str());
+  std::printf("  Files:           %8" PRIu64 "\n", usage.files);
+}
+
+void PrintStatsJson(const Config& config, const StatsSnapshot& s, const StoreUsage& usage) {
+  std::string json = absl::StrCat(
+      "{\"cache_directory\": ", JsonString(config.cache_dir), ", \"cache_hits\": ", s.hits,
+      ", \"cache_misses\": ", s.misses, ", \"uncacheable_calls\": ", s.UncacheableTotal(),
+      ", \"errors\": ", s.ErrorTotal(), ", \"files\": ", usage.files,
+      ", \"size_bytes\": ", usage.size_bytes, ", \"max_size_bytes\": ", config.max_size,
+      ", \"uncacheable_reasons\": {");
+  for (size_t i = 0; i < kUncacheableCount; ++i) {
+    absl::StrAppend(&json, i ? ", " : "", "\"", LabelOf(static_cast<Uncacheable>(i)).key,
+                    "\": ", s.uncacheable[i]);
+  }
+  absl::StrAppend(&json, "}, \"error_reasons\": {");
+  for (size_t i = 0; i < kErrorKindCount; ++i) {
+    absl::StrAppend(&json, i ? ", " : "", "\"", LabelOf(static_cast<ErrorKind>(i)).key,
+                    "\": ", s.errors[i]);
+  }
+  std::printf("%s}}\n", json.c_str());
+}
+
+int Fail(const absl::Status& status) {
+  std::fprintf(stderr, "ddcc: %s\n", std::string(status.message()).c_str());
+  return 1;
+}
+
+}  // namespace
+
+bool IsCommandOption(const std::string& arg) {
+  return kCommands.contains(arg) || absl::StartsWith(arg, "--max-size=");
+}
+
+int RunCommands(const std::vector<std::string>& args, const EnvLookup& env) {
+  absl::StatusOr<Config> config = LoadConfig(env);
+  if (!config.ok()) return Fail(config.status());
+  LocalStore store(config->cache_dir, config->max_size, config->compression_level);
+  bool json = false;
+  for (const std::string& arg : args) json = json || arg == "--json";
+
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "-s" || arg == "--show-stats") {
+      absl::StatusOr<StoreUsage> usage = store.Usage();
+      if (!usage.ok()) usage = StoreUsage{};  // a cache not created yet is empty
+      StatsSnapshot snapshot = Stats(config->cache_dir).Read();
+      json ? PrintStatsJson(*config, snapshot, *usage) : PrintStatsText(*config, snapshot, *usage);
+    } else if (arg == "-z" || arg == "--zero-stats") {
+      Stats(config->cache_dir).Zero();
+      std::printf("Statistics zeroed\n");
+    } else if (arg == "-C" || arg == "--clear") {
+      if (absl::Status cleared = store.Clear(); !cleared.ok()) return Fail(cleared);
+      std::printf("Cleared the cache\n");
+    } else if (arg == "--cleanup") {
+      if (absl::Status cleaned = store.Cleanup(); !cleaned.ok()) return Fail(cleaned);
+      std::printf("Cleaned up the cache\n");
+    } else if (arg == "--max-size" || absl::StartsWith(arg, "--max-size=")) {
+      std::string value;
+      if (arg == "--max-size") {
+        if (i + 1 >= args.size())
+          return Fail(absl::InvalidArgumentError("--max-size needs a size"));
+        value = args[++i];
+      } else {
+        value = arg.substr(absl::string_view("--max-size=").size());
+      }
+      absl::StatusOr<uint64_t> size = ParseSize(value);
+      if (!size.ok()) return Fail(size.status());
+      absl::Status set = SetConfigValue(config->config_path, "max_size", value);
+      if (!set.ok()) return Fail(set);
+      std::printf("Set cache size limit to %s\n", FormatSize(*size).c_str());
+    } else if (arg == "--show-config") {
+      for (const Config::Shown& shown : config->shown) {
+        std::printf("(%s) %s = %s\n", shown.origin.c_str(), shown.key.c_str(), shown.value.c_str());
+      }
+    } else if (arg == "--version") {
+      std::printf("ddcc %s\n", DDCC_VERSION);
+    } else if (arg == "-h" || arg == "--help") {
+      std::fputs(kUsage, stdout);
+    } else if (arg == "--start-server" || arg == "--stop-server" || arg == "--json") {
+      // Nothing to do: ddcc has no server, and --json only shapes --show-stats.
+    } else {
+      std::fputs(kUsage, stderr);
+      return Fail(absl::InvalidArgumentError(absl::StrCat("unknown command ", arg)));
+    }
+  }
+  return 0;
+}
+
+}  // namespace ddcc

@@ -1,0 +1,119 @@
+#include "launcher/compiler.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdlib>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "cache/files.h"
+
+namespace ddcc {
+namespace {
+
+absl::string_view Basename(absl::string_view path) {
+  size_t slash = path.rfind('/');
+  return slash == absl::string_view::npos ? path : path.substr(slash + 1);
+}
+
+bool SameFile(const struct stat& a, const struct stat& b) {
+  return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+bool IsDdcc(const std::string& path) {
+  static const std::optional<struct stat> self = []() -> std::optional<struct stat> {
+    struct stat st;
+    if (stat("/proc/self/exe", &st) != 0) return std::nullopt;
+    return st;
+  }
+  ();
+  struct stat st;
+  return self && stat(path.c_str(), &st) == 0 && SameFile(st, *self);
+}
+
+bool IsExecutableFile(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(path.c_str(), X_OK) == 0;
+}
+
+absl::StatusOr<std::string> FindOnPath(absl::string_view name, const EnvLookup& env) {
+  const char* path_var = env("PATH");
+  for (absl::string_view dir : absl::StrSplit(path_var ? path_var : "/usr/bin:/bin", ':')) {
+    std::string candidate = absl::StrCat(dir.empty() ? "." : dir, "/", name);
+    if (IsExecutableFile(candidate) && !IsDdcc(candidate)) return candidate;
+  }
+  return absl::NotFoundError(absl::StrCat(name, ": compiler not found on PATH"));
+}
+
+}  // namespace
+
+std::optional<Family> DetectFamily(absl::string_view name, const std::string& path) {
+  std::vector<absl::string_view> parts = absl::StrSplit(name, '-');
+  while (parts.size() > 1 && !parts.back().empty() &&
+         absl::ascii_isdigit(static_cast<unsigned char>(parts.back().front()))) {
+    parts.pop_back();  // a version suffix: gcc-12, clang-14
+  }
+  absl::string_view tool = parts.back();
+  if (tool == "cc" || tool == "c++") {
+    char real[PATH_MAX];
+    if (realpath(path.c_str(), real) == nullptr) return std::nullopt;
+    absl::string_view real_name = Basename(real);
+    if (real_name == Basename(path)) return Family::kGcc;  // a real binary called cc
+    return DetectFamily(real_name, real);
+  }
+  if (tool == "gcc" || tool == "g++") return Family::kGcc;
+  if (tool == "clang" || tool == "clang++") return Family::kClang;
+  return std::nullopt;
+}
+
+absl::StatusOr<Compiler> FindCompiler(absl::string_view name_or_path, const EnvLookup& env) {
+  Compiler compiler;
+  compiler.name = std::string(Basename(name_or_path));
+  if (name_or_path.find('/') != absl::string_view::npos && !IsDdcc(std::string(name_or_path))) {
+    compiler.path = std::string(name_or_path);
+    if (!IsExecutableFile(compiler.path)) {
+      return absl::NotFoundError(absl::StrCat(name_or_path, ": no such compiler"));
+    }
+  } else {
+    absl::StatusOr<std::string> found = FindOnPath(compiler.name, env);
+    if (!found.ok()) return found.status();
+    compiler.path = *std::move(found);
+  }
+  compiler.family = DetectFamily(compiler.name, compiler.path);
+  return compiler;
+}
+
+absl::StatusOr<Digest> CompilerIdentity(const Compiler& compiler, const Config& config) {
+  char real[PATH_MAX];
+  if (realpath(compiler.path.c_str(), real) == nullptr) {
+    return ErrnoStatus("realpath", compiler.path);
+  }
+  struct stat st;
+  if (stat(real, &st) != 0) return ErrnoStatus("stat", real);
+  Hasher stamp;
+  stamp.Field(real);
+  stamp.Field(static_cast<uint64_t>(st.st_size));
+  stamp.Field(static_cast<uint64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec);
+  Digest identity = stamp.Finish();
+  if (config.compiler_check != "content") return identity;
+
+  // The memo is named by the stamp, so a reinstalled compiler gets a new memo.
+  std::string memo = absl::StrCat(config.cache_dir, "/compilers/", identity.Hex());
+  absl::StatusOr<std::string> known = ReadFile(memo);
+  if (known.ok() && known->size() == identity.bytes.size()) {
+    std::copy(known->begin(), known->end(), identity.bytes.begin());
+    return identity;
+  }
+  absl::StatusOr<Digest> content = HashFile(real);
+  if (!content.ok()) return content.status();
+  std::string bytes(content->bytes.begin(), content->bytes.end());
+  if (MakeDirs(absl::StrCat(config.cache_dir, "/compilers")).ok()) {
+    WriteFileAtomic(memo, bytes).IgnoreError();  // only a memo: recomputed when missing
+  }
+  return *content;
+}
+
+}  // namespace ddcc

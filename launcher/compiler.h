@@ -1,0 +1,34 @@
+// Which real compiler a call means: found on PATH (never ddcc itself), its family, its identity.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "cache/config.h"
+#include "cache/hash.h"
+#include "launcher/args.h"
+
+namespace ddcc {
+
+struct Compiler {
+  std::string path;              // what to run; also its argv[0], which clang reads for its mode
+  std::string name;              // the basename as invoked: "gcc", "clang++", "rustc"
+  std::optional<Family> family;  // unset: not a compiler ddcc understands (passed through)
+};
+
+// `name_or_path` as given to ddcc (a name is looked up on PATH). Any candidate that is ddcc itself
+// is skipped, so a masquerading symlink never runs itself; a path to ddcc is taken as its name.
+absl::StatusOr<Compiler> FindCompiler(absl::string_view name_or_path, const EnvLookup& env);
+
+// gcc, g++, cc, c++, clang, clang++ with an optional target prefix and version suffix
+// (x86_64-linux-gnu-gcc-12, clang++-14). cc and c++ are judged by what they resolve to.
+std::optional<Family> DetectFamily(absl::string_view name, const std::string& path);
+
+// Identifies the compiler binary for keys: its real path, size and mtime; with
+// compiler_check=content, the hash of its content, memoised on disk under the cache directory
+// by (path, size, mtime) so that it is computed once per compiler install.
+absl::StatusOr<Digest> CompilerIdentity(const Compiler& compiler, const Config& config);
+
+}  // namespace ddcc

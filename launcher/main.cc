@@ -1,0 +1,124 @@
+// ddcc: a compiler cache. Decides what kind of call this is, and how to fall back: whatever goes
+// wrong inside ddcc, the real compiler runs as if ddcc were not there.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "cache/config.h"
+#include "cache/log.h"
+#include "launcher/args.h"
+#include "launcher/cli.h"
+#include "launcher/compiler.h"
+#include "launcher/pipeline.h"
+#include "launcher/process.h"
+#include "launcher/stats.h"
+
+namespace ddcc {
+namespace {
+
+void WriteAll(int fd, absl::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    data.remove_prefix(n);
+  }
+}
+
+[[noreturn]] void RunAsIs(const Compiler& compiler, const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {compiler.path};
+  argv.insert(argv.end(), args.begin(), args.end());
+  absl::Status status = ExecReplace(argv);
+  std::fprintf(stderr, "ddcc: cannot run %s: %s\n", compiler.path.c_str(),
+               std::string(status.message()).c_str());
+  _exit(127);
+}
+
+[[noreturn]] void RunCompilerCall(const Compiler& compiler, const std::vector<std::string>& args,
+                                  const EnvLookup& env) {
+  absl::StatusOr<Config> config = LoadConfig(env);
+  if (!config.ok()) {
+    const char* log_file = env("DDCC_LOGFILE");
+    OpenLog(log_file ? log_file : "");
+    Log(absl::StrCat("bad configuration, running the compiler as is: ", config.status().message()));
+    Stats(CacheDirFromEnv(env)).Count(ErrorKind::kBadConfig);
+    RunAsIs(compiler, args);
+  }
+  OpenLog(config->log_file);
+  if (config->disable) RunAsIs(compiler, args);
+
+  Stats stats(config->cache_dir);
+  if (!compiler.family) {
+    stats.Count(Uncacheable::kUnsupportedCompiler);
+    RunAsIs(compiler, args);
+  }
+  ParsedArgs parsed = ParseArgs(*compiler.family, args);
+  if (auto* not_cacheable = std::get_if<NotCacheable>(&parsed)) {
+    stats.Count(not_cacheable->reason);
+    Log(absl::StrCat("not cacheable (", LabelOf(not_cacheable->reason).key,
+                     "): ", not_cacheable->detail));
+    RunAsIs(compiler, args);
+  }
+
+  CompileOutcome outcome =
+      CompileThroughCache(compiler, args, std::get<CompileRequest>(parsed), *config, stats);
+  if (auto* result = std::get_if<ProcessResult>(&outcome)) {
+    WriteAll(STDOUT_FILENO, result->out);
+    WriteAll(STDERR_FILENO, result->err);
+    ExitLike(*result);
+  }
+  if (auto* not_cacheable = std::get_if<NotCacheable>(&outcome)) {
+    stats.Count(not_cacheable->reason);
+    Log(absl::StrCat("not cacheable (", LabelOf(not_cacheable->reason).key,
+                     "): ", not_cacheable->detail));
+  } else {
+    const Failure& failure = std::get<Failure>(outcome);
+    stats.Count(failure.kind);
+    Log(absl::StrCat("error (", LabelOf(failure.kind).key,
+                     "), running the compiler as is: ", failure.status.ToString()));
+  }
+  RunAsIs(compiler, args);
+}
+
+absl::string_view Basename(absl::string_view path) {
+  size_t slash = path.rfind('/');
+  return slash == absl::string_view::npos ? path : path.substr(slash + 1);
+}
+
+int Main(int argc, char** argv) {
+  EnvLookup env = [](const char* name) { return std::getenv(name); };
+  std::vector<std::string> args(argv + 1, argv + argc);
+  std::string compiler_name = argv[0];
+  if (absl::StartsWith(Basename(argv[0]), "ddcc")) {
+    if (args.empty()) {
+      RunCommands({"--help"}, env);
+      return 1;
+    }
+    if (IsCommandOption(args[0])) return RunCommands(args, env);
+    if (absl::StartsWith(args[0], "-")) {
+      compiler_name = "cc";  // bare compiler options, as build scripts probe
+    } else {
+      compiler_name = args[0];
+      args.erase(args.begin());
+    }
+  }
+  absl::StatusOr<Compiler> compiler = FindCompiler(compiler_name, env);
+  if (!compiler.ok()) {
+    std::fprintf(stderr, "ddcc: %s\n", std::string(compiler.status().message()).c_str());
+    return 127;
+  }
+  RunCompilerCall(*compiler, args, env);
+}
+
+}  // namespace
+}  // namespace ddcc
+
+int main(int argc, char** argv) { return ddcc::Main(argc, argv); }

@@ -1,0 +1,240 @@
+#include "launcher/options.h"
+
+namespace ddcc {
+namespace {
+
+constexpr uint8_t kGcc = 1 << static_cast<int>(Family::kGcc);
+constexpr uint8_t kClang = 1 << static_cast<int>(Family::kClang);
+constexpr uint8_t kBoth = kGcc | kClang;
+
+using enum OptArg;
+using enum OptKind;
+
+// Options ddcc must recognise. An option missing here is hashed as a single argument, so the
+// list must hold every option that takes a separate argument, changes what the compiler does or
+// writes, reads files the preprocessor does not, or only affects preprocessing. Entries of kind
+// kJoined also catch whole families (-fdump-...), with longer entries taking precedence.
+constexpr OptionSpec kOptions[] = {
+    // What the driver does.
+    {"-c", kNone, kCompileOnly, kBoth},
+    {"-E", kNone, kPreprocessOnly, kBoth},
+    {"-M", kNone, kPreprocessOnly, kBoth},
+    {"-MM", kNone, kPreprocessOnly, kBoth},
+    {"-S", kNone, kAssembleOnly, kBoth},
+    {"-fsyntax-only", kNone, kUnsupported, kBoth},
+    {"-o", kJoinedOrSeparate, kOutput, kBoth},
+    {"-x", kJoinedOrSeparate, kLanguage, kBoth},
+    {"-emit-llvm", kNone, kEmitLlvm, kBoth},
+    {"-emit-", kJoined, kUnsupported, kBoth},  // -emit-ast, -emit-pch, -emit-module, ...
+    // Objective-C switches and clang's -objcmt-... (which must not pass for -o mt-...).
+    {"-ObjC", kNone, kUnsupported, kBoth},
+    {"-ObjC++", kNone, kUnsupported, kBoth},
+    {"-objc", kJoined, kUnsupported, kBoth},
+    {"-object", kNone, kCompile, kBoth},  // a Darwin linker flag
+
+    // Information instead of a compile.
+    {"-v", kNone, kInfo, kBoth},
+    {"-###", kNone, kInfo, kBoth},
+    {"--version", kNone, kInfo, kBoth},
+    {"--help", kJoined, kInfo, kBoth},
+    {"--target-help", kNone, kInfo, kBoth},
+    {"-print-", kJoined, kInfo, kBoth},
+    {"--print-", kJoined, kInfo, kBoth},
+    {"-dumpversion", kNone, kInfo, kBoth},
+    {"-dumpfullversion", kNone, kInfo, kBoth},
+    {"-dumpmachine", kNone, kInfo, kBoth},
+    {"-dumpspecs", kNone, kInfo, kBoth},
+
+    // Dependency files. -MG needs -M or -MM, which are not cacheable anyway.
+    {"-MD", kNone, kDepGenerate, kBoth},
+    {"-MMD", kNone, kDepGenerate, kBoth},
+    {"-MP", kNone, kDepFlag, kBoth},
+    {"-MF", kJoinedOrSeparate, kDepFile, kBoth},
+    {"-MT", kJoinedOrSeparate, kDepTarget, kBoth},
+    {"-MQ", kJoinedOrSeparate, kDepQuotedTarget, kBoth},
+    {"-MG", kNone, kUnsupported, kBoth},
+    {"-MJ", kJoinedOrSeparate, kUnsupported, kBoth},  // clang's compilation database entry
+    {"-M", kJoined, kUnsupported, kBoth},             // any other -M option
+
+    // Only preprocessing; their effect is in the preprocessed text.
+    {"-I", kJoinedOrSeparate, kIncludeDir, kBoth},
+    {"-iquote", kJoinedOrSeparate, kIncludeDir, kBoth},
+    {"-isystem", kJoinedOrSeparate, kIncludeDir, kBoth},
+    {"-idirafter", kJoinedOrSeparate, kIncludeDir, kBoth},
+    {"-D", kJoinedOrSeparate, kPreprocessor, kBoth},
+    {"-U", kJoinedOrSeparate, kPreprocessor, kBoth},
+    {"-include", kJoinedOrSeparate, kInclude, kBoth},
+    {"-imacros", kJoinedOrSeparate, kPreprocessor, kBoth},
+    {"-iprefix", kJoinedOrSeparate, kPreprocessor, kBoth},
+    {"-iwithprefix", kJoinedOrSeparate, kPreprocessor, kBoth},
+    {"-iwithprefixbefore", kJoinedOrSeparate, kPreprocessor, kBoth},
+    {"-cxx-isystem", kJoinedOrSeparate, kPreprocessor, kBoth},
+    {"-isystem-after", kJoinedOrSeparate, kPreprocessor, kBoth},
+    {"-iframework", kJoinedOrSeparate, kPreprocessor, kBoth},
+    {"-iframeworkwithsysroot", kJoinedOrSeparate, kPreprocessor, kBoth},
+    {"-F", kJoinedOrSeparate, kPreprocessor, kBoth},
+    {"-nostdinc", kNone, kPreprocessor, kBoth},
+
+    // Preprocessing options that are hashed all the same: gcc records -undef in DW_AT_producer
+    // and warns about -nostdinc++ for C; a hashed sysroot costs little.
+    {"-undef", kNone, kCompile, kBoth},
+    {"-nostdinc++", kNone, kCompile, kBoth},
+    // Hashed options with a separate argument (the value must not pass for an input file).
+    {"-isysroot", kJoinedOrSeparate, kCompile, kBoth},
+    {"--sysroot", kSeparate, kCompile, kBoth},
+    {"--sysroot=", kJoined, kCompile, kBoth},
+    {"-imultilib", kJoinedOrSeparate, kCompile, kBoth},
+    {"-imultiarch", kJoinedOrSeparate, kCompile, kBoth},
+    {"-ivfsoverlay", kJoinedOrSeparate, kCompile, kBoth},
+    {"-resource-dir", kJoinedOrSeparate, kCompile, kBoth},
+    {"-resource-dir=", kJoined, kCompile, kBoth},
+    {"-A", kJoinedOrSeparate, kCompile, kBoth},
+    {"-B", kJoinedOrSeparate, kCompile, kBoth},
+    {"-G", kJoinedOrSeparate, kCompile, kBoth},
+    {"-L", kJoinedOrSeparate, kCompile, kBoth},
+    {"-l", kJoinedOrSeparate, kCompile, kBoth},
+    {"-u", kJoinedOrSeparate, kCompile, kBoth},
+    {"-e", kJoinedOrSeparate, kCompile, kBoth},
+    {"-z", kJoinedOrSeparate, kCompile, kBoth},
+    {"-T", kJoinedOrSeparate, kCompile, kBoth},
+    {"-Tbss", kSeparate, kCompile, kBoth},
+    {"-Tdata", kSeparate, kCompile, kBoth},
+    {"-Ttext", kSeparate, kCompile, kBoth},
+    {"-Xlinker", kSeparate, kCompile, kBoth},
+    {"-framework", kSeparate, kCompile, kBoth},
+    {"-weak_framework", kSeparate, kCompile, kBoth},
+    {"--param", kSeparate, kCompile, kBoth},
+    {"--param=", kJoined, kCompile, kBoth},
+    {"-target", kSeparate, kCompile, kBoth},
+    {"--target=", kJoined, kCompile, kBoth},
+    {"-mllvm", kSeparate, kCompile, kBoth},
+    {"-gcc-toolchain", kSeparate, kCompile, kBoth},
+    {"--gcc-toolchain=", kJoined, kCompile, kBoth},
+    {"-dumpbase", kSeparate, kCompile, kBoth},
+    {"-dumpbase-ext", kSeparate, kCompile, kBoth},
+    {"-dumpdir", kSeparate, kCompile, kBoth},
+    {"-arch", kSeparate, kArch, kBoth},
+    // The long options ddcc knows; any other "--" option is not cacheable (gcc accepts
+    // abbreviations such as --out, so they cannot be listed).
+    {"--std", kSeparate, kCompile, kBoth},
+    {"--std=", kJoined, kCompile, kBoth},
+    {"--stdlib=", kJoined, kCompile, kBoth},
+    {"--rtlib=", kJoined, kCompile, kBoth},
+    {"--unwindlib=", kJoined, kCompile, kBoth},
+    {"--ld-path=", kJoined, kCompile, kBoth},
+    {"--driver-mode=gcc", kNone, kCompile, kClang},
+    {"--driver-mode=g++", kNone, kCompile, kClang},
+
+    // Options whose value is a file the compile reads.
+    {"-fsanitize-blacklist=", kJoined, kExtraInput, kBoth},
+    {"-fsanitize-ignorelist=", kJoined, kExtraInput, kBoth},
+    {"-fsanitize-system-blacklist=", kJoined, kExtraInput, kBoth},
+    {"-fsanitize-system-ignorelist=", kJoined, kExtraInput, kBoth},
+    {"-fsanitize-coverage-allowlist=", kJoined, kExtraInput, kBoth},
+    {"-fsanitize-coverage-whitelist=", kJoined, kExtraInput, kBoth},
+    {"-fsanitize-coverage-ignorelist=", kJoined, kExtraInput, kBoth},
+    {"-fsanitize-coverage-blacklist=", kJoined, kExtraInput, kBoth},
+    {"-fsanitize-metadata-ignorelist=", kJoined, kExtraInput, kBoth},
+    {"-fxray-always-instrument=", kJoined, kExtraInput, kBoth},
+    {"-fxray-never-instrument=", kJoined, kExtraInput, kBoth},
+    {"-fxray-attr-list=", kJoined, kExtraInput, kBoth},
+    {"-fprofile-sample-use=", kJoined, kExtraInput, kBoth},
+    {"-fprofile-list=", kJoined, kExtraInput, kBoth},
+    {"-fprofile-remapping-file=", kJoined, kExtraInput, kBoth},
+
+    // Debug info, colour, and the pass-through options.
+    {"-g", kJoined, kDebug, kBoth},
+    {"-fdiagnostics-color", kJoined, kColor, kBoth},
+    {"-fno-diagnostics-color", kNone, kColor, kBoth},
+    {"-fcolor-diagnostics", kNone, kColor, kBoth},
+    {"-fno-color-diagnostics", kNone, kColor, kBoth},
+    {"-Wp,", kJoined, kWp, kBoth},
+    {"-Wa,", kJoined, kWa, kBoth},
+
+    // Not cacheable: extra output files.
+    {"-save-temps", kJoined, kUnsupported, kBoth},
+    {"--coverage", kNone, kUnsupported, kBoth},
+    {"-ftest-coverage", kNone, kUnsupported, kBoth},
+    {"-fstack-usage", kJoined, kUnsupported, kBoth},
+    {"-fcallgraph-info", kJoined, kUnsupported, kBoth},
+    {"-fdump", kJoined, kUnsupported, kBoth},
+    {"-fopt-info", kJoined, kUnsupported, kBoth},
+    {"-fsave-optimization-record", kJoined, kUnsupported, kBoth},
+    {"-foptimization-record-", kJoined, kUnsupported, kBoth},
+    {"-ftime-trace", kJoined, kUnsupported, kBoth},
+    {"-fdeps-", kJoined, kUnsupported, kBoth},
+    {"-fdiagnostics-format=sarif-file", kNone, kUnsupported, kBoth},
+    {"-fdiagnostics-format=json-file", kNone, kUnsupported, kBoth},
+    {"-gsplit-dwarf", kJoined, kUnsupported, kBoth},
+    {"-aux-info", kSeparate, kUnsupported, kBoth},
+    {"-aux-info=", kJoined, kUnsupported, kBoth},
+    {"-serialize-diagnostics", kSeparate, kUnsupported, kBoth},
+    {"-index-store-path", kSeparate, kUnsupported, kBoth},
+    {"-d", kJoined, kUnsupported, kBoth},  // -dD, -dM, -da ...: dumps (-dumpbase etc. are above)
+    // Not cacheable: profiles and coverage (inputs ddcc cannot see, or paths in the object).
+    {"-fprofile-", kJoined, kUnsupported, kBoth},
+    {"-fprofile-sample-accurate", kNone, kCompile, kBoth},
+    {"-fauto-profile", kJoined, kUnsupported, kBoth},
+    {"-fcs-profile-generate", kJoined, kUnsupported, kBoth},
+    {"-fbranch-probabilities", kNone, kUnsupported, kBoth},
+    {"-fcoverage-", kJoined, kUnsupported, kBoth},
+    // Not cacheable: timing and statistics are wanted fresh.
+    {"-ftime-report", kJoined, kUnsupported, kBoth},
+    {"-fmem-report", kJoined, kUnsupported, kBoth},
+    {"-fproc-stat-report", kJoined, kUnsupported, kBoth},
+    {"-time", kJoined, kUnsupported, kBoth},
+    // Not cacheable: the compiler reads or runs what ddcc cannot see.
+    {"-specs", kSeparate, kUnsupported, kBoth},
+    {"-specs=", kJoined, kUnsupported, kBoth},
+    {"-wrapper", kSeparate, kUnsupported, kBoth},
+    {"-fplugin", kJoined, kUnsupported, kBoth},
+    {"-fpass-plugin", kJoined, kUnsupported, kBoth},
+    {"-fcompare-debug", kJoined, kUnsupported, kBoth},
+    {"-include-pch", kSeparate, kUnsupported, kBoth},
+    {"-fpch-", kJoined, kUnsupported, kBoth},
+    {"-fmodule", kJoined, kUnsupported, kBoth},  // -fmodules, -fmodule-map-file=, -fmodules-ts
+    {"-fcxx-modules", kNone, kUnsupported, kBoth},
+    {"-fimplicit-module", kJoined, kUnsupported, kBoth},
+    {"-fbuiltin-module-map", kNone, kUnsupported, kBoth},
+    {"-fprebuilt-", kJoined, kUnsupported, kBoth},
+    {"-gmodules", kNone, kUnsupported, kBoth},
+    {"-working-directory", kSeparate, kUnsupported, kBoth},
+    {"-working-directory=", kJoined, kUnsupported, kBoth},
+    {"-ccc-", kJoined, kUnsupported, kBoth},
+    {"-fdriver-only", kNone, kUnsupported, kBoth},
+    {"-Xclang", kSeparate, kUnsupported, kBoth},
+    {"-Xpreprocessor", kSeparate, kUnsupported, kBoth},
+    {"-Xassembler", kSeparate, kUnsupported, kBoth},
+    {"-X", kJoined, kUnsupported, kBoth},  // -Xarch_..., -Xopenmp-target, -Xcuda-...
+    // Not cacheable: the preprocessed text would not be what the compiler sees, or would lack
+    // the line markers that carry file names.
+    {"-P", kNone, kUnsupported, kBoth},
+    {"-fpreprocessed", kNone, kUnsupported, kBoth},
+    {"-fdirectives-only", kNone, kUnsupported, kBoth},
+    // Not cacheable: the whole command line, -I, -D and -o included, goes into the object.
+    {"-frecord-command-line", kNone, kUnsupported, kBoth},
+    {"-grecord-command-line", kNone, kUnsupported, kBoth},
+    {"-frecord-gcc-switches", kNone, kUnsupported, kClang},  // gcc records only hashed options
+    {"-grecord-gcc-switches", kNone, kUnsupported, kClang},
+};
+
+bool Applies(const OptionSpec& spec, Family family) {
+  return (spec.families & (1 << static_cast<int>(family))) != 0;
+}
+
+}  // namespace
+
+const OptionSpec* FindOption(Family family, std::string_view arg) {
+  for (const OptionSpec& spec : kOptions) {
+    if (spec.arg != kJoined && spec.name == arg && Applies(spec, family)) return &spec;
+  }
+  const OptionSpec* best = nullptr;
+  for (const OptionSpec& spec : kOptions) {
+    if (spec.arg != kJoined && spec.arg != kJoinedOrSeparate) continue;
+    if (!arg.starts_with(spec.name) || !Applies(spec, family)) continue;
+    if (best == nullptr || spec.name.size() > best->name.size()) best = &spec;
+  }
+  return best;
+}
+
+}  // namespace ddcc

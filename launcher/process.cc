@@ -1,0 +1,122 @@
+#include "launcher/process.h"
+
+#include <signal.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include <cerrno>
+#include <cstdlib>
+
+#include "absl/strings/str_cat.h"
+#include "cache/files.h"
+
+namespace ddcc {
+namespace {
+
+// One captured stream: the pipe and what has been read from it.
+struct Capture {
+  uv_pipe_t pipe;
+  std::string* text;
+};
+
+struct Run {
+  uv_process_t process;
+  Capture out, err;
+  ProcessResult result;
+};
+
+void AllocateBuffer(uv_handle_t*, size_t suggested, uv_buf_t* buffer) {
+  buffer->base = static_cast<char*>(std::malloc(suggested));
+  buffer->len = buffer->base ? suggested : 0;
+}
+
+void OnRead(uv_stream_t* stream, ssize_t n, const uv_buf_t* buffer) {
+  auto* capture = static_cast<Capture*>(stream->data);
+  if (n > 0) capture->text->append(buffer->base, n);
+  std::free(buffer->base);
+  if (n < 0) uv_close(reinterpret_cast<uv_handle_t*>(stream), nullptr);  // EOF or error
+}
+
+void OnExit(uv_process_t* process, int64_t exit_status, int term_signal) {
+  auto* run = static_cast<Run*>(process->data);
+  run->result.exit_code = static_cast<int>(exit_status);
+  run->result.term_signal = term_signal;
+  uv_close(reinterpret_cast<uv_handle_t*>(process), nullptr);
+}
+
+absl::Status UvStatus(absl::string_view what, int code) {
+  return absl::InternalError(absl::StrCat(what, ": ", uv_strerror(code)));
+}
+
+}  // namespace
+
+absl::StatusOr<ProcessResult> RunCaptured(const std::vector<std::string>& argv) {
+  uv_loop_t loop;
+  if (int rc = uv_loop_init(&loop); rc != 0) return UvStatus("uv_loop_init", rc);
+
+  Run run{};
+  run.out.text = &run.result.out;
+  run.err.text = &run.result.err;
+  uv_pipe_init(&loop, &run.out.pipe, 0);
+  uv_pipe_init(&loop, &run.err.pipe, 0);
+  run.out.pipe.data = &run.out;
+  run.err.pipe.data = &run.err;
+  run.process.data = &run;
+
+  std::vector<char*> args;
+  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  args.push_back(nullptr);
+
+  uv_stdio_container_t stdio[3];
+  stdio[0].flags = UV_INHERIT_FD;
+  stdio[0].data.fd = 0;
+  stdio[1].flags = static_cast<uv_stdio_flags>(UV_CREATE_PIPE | UV_WRITABLE_PIPE);
+  stdio[1].data.stream = reinterpret_cast<uv_stream_t*>(&run.out.pipe);
+  stdio[2].flags = static_cast<uv_stdio_flags>(UV_CREATE_PIPE | UV_WRITABLE_PIPE);
+  stdio[2].data.stream = reinterpret_cast<uv_stream_t*>(&run.err.pipe);
+
+  uv_process_options_t options{};
+  options.exit_cb = OnExit;
+  options.file = args[0];
+  options.args = args.data();
+  options.stdio_count = 3;
+  options.stdio = stdio;
+
+  absl::Status status;
+  if (int rc = uv_spawn(&loop, &run.process, &options); rc != 0) {
+    status = UvStatus(absl::StrCat("spawn ", argv[0]), rc);
+    uv_close(reinterpret_cast<uv_handle_t*>(&run.process), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&run.out.pipe), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&run.err.pipe), nullptr);
+  } else {
+    uv_read_start(reinterpret_cast<uv_stream_t*>(&run.out.pipe), AllocateBuffer, OnRead);
+    uv_read_start(reinterpret_cast<uv_stream_t*>(&run.err.pipe), AllocateBuffer, OnRead);
+  }
+  uv_run(&loop, UV_RUN_DEFAULT);
+  uv_loop_close(&loop);
+  if (!status.ok()) return status;
+  return std::move(run.result);
+}
+
+absl::Status ExecReplace(const std::vector<std::string>& argv) {
+  std::vector<char*> args;
+  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  args.push_back(nullptr);
+  execv(args[0], args.data());
+  return ErrnoStatus("exec", argv[0]);
+}
+
+void ExitLike(const ProcessResult& result) {
+  if (result.term_signal != 0) {
+    signal(result.term_signal, SIG_DFL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, result.term_signal);
+    sigprocmask(SIG_UNBLOCK, &set, nullptr);
+    raise(result.term_signal);
+    _exit(128 + result.term_signal);  // a signal that does not kill, e.g. SIGCHLD
+  }
+  _exit(result.exit_code);
+}
+
+}  // namespace ddcc

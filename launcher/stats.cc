@@ -1,0 +1,97 @@
+#include "launcher/stats.h"
+
+#include "cache/files.h"
+
+namespace ddcc {
+namespace {
+
+// Slot layout of the counter file: hits, misses, the uncacheable reasons, the error kinds, and
+// room to grow without moving what is there.
+constexpr size_t kHitSlot = 0;
+constexpr size_t kMissSlot = 1;
+constexpr size_t kUncacheableSlot = 8;
+constexpr size_t kErrorSlot = 40;
+constexpr size_t kSlots = 64;
+static_assert(kUncacheableSlot + kUncacheableCount <= kErrorSlot);
+static_assert(kErrorSlot + kErrorKindCount <= kSlots);
+
+constexpr Label kUncacheableLabels[] = {
+    {"called_for_link", "Called for linking"},
+    {"called_for_preprocessing", "Called for preprocessing"},
+    {"multiple_source_files", "Multiple source files"},
+    {"no_input_file", "No input file"},
+    {"output_to_stdout", "Output to stdout"},
+    {"unsupported_option", "Unsupported compiler option"},
+    {"unsupported_language", "Unsupported source language"},
+    {"compilation_failed", "Compilation failed"},
+    {"preprocessor_failed", "Preprocessing failed"},
+    {"unsupported_compiler", "Unsupported compiler"},
+    {"output_not_regular_file", "Output to a non-regular file"},
+    {"bad_response_file", "Unreadable response file"},
+};
+static_assert(std::size(kUncacheableLabels) == kUncacheableCount);
+
+constexpr Label kErrorLabels[] = {
+    {"bad_config", "Bad configuration"},
+    {"cache_read_failed", "Cache read failed"},
+    {"corrupt_entry", "Corrupt cache entry"},
+    {"cache_write_failed", "Cache write failed"},
+    {"output_write_failed", "Writing an output failed"},
+    {"unexpected_compiler_output", "Unexpected compiler output"},
+    {"internal_error", "Internal error"},
+};
+static_assert(std::size(kErrorLabels) == kErrorKindCount);
+
+}  // namespace
+
+const Label& LabelOf(Uncacheable reason) { return kUncacheableLabels[static_cast<size_t>(reason)]; }
+const Label& LabelOf(ErrorKind kind) { return kErrorLabels[static_cast<size_t>(kind)]; }
+
+uint64_t StatsSnapshot::UncacheableTotal() const {
+  uint64_t total = 0;
+  for (uint64_t n : uncacheable) total += n;
+  return total;
+}
+
+uint64_t StatsSnapshot::ErrorTotal() const {
+  uint64_t total = 0;
+  for (uint64_t n : errors) total += n;
+  return total;
+}
+
+Stats::Stats(const std::string& cache_dir) {
+  std::string path = cache_dir + "/stats";
+  absl::StatusOr<SharedCounters> counters = SharedCounters::Open(path, kSlots);
+  if (!counters.ok() && absl::IsNotFound(counters.status()) && MakeDirs(cache_dir).ok()) {
+    counters = SharedCounters::Open(path, kSlots);
+  }
+  if (counters.ok()) counters_ = *std::move(counters);
+}
+
+void Stats::Add(size_t slot) {
+  if (counters_) counters_->Add(slot, 1);
+}
+
+void Stats::CountHit() { Add(kHitSlot); }
+void Stats::CountMiss() { Add(kMissSlot); }
+void Stats::Count(Uncacheable reason) { Add(kUncacheableSlot + static_cast<size_t>(reason)); }
+void Stats::Count(ErrorKind kind) { Add(kErrorSlot + static_cast<size_t>(kind)); }
+
+StatsSnapshot Stats::Read() const {
+  StatsSnapshot snapshot;
+  if (!counters_) return snapshot;
+  snapshot.hits = counters_->Get(kHitSlot);
+  snapshot.misses = counters_->Get(kMissSlot);
+  for (size_t i = 0; i < kUncacheableCount; ++i) {
+    snapshot.uncacheable[i] = counters_->Get(kUncacheableSlot + i);
+  }
+  for (size_t i = 0; i < kErrorKindCount; ++i) snapshot.errors[i] = counters_->Get(kErrorSlot + i);
+  return snapshot;
+}
+
+void Stats::Zero() {
+  if (!counters_) return;
+  for (size_t slot = 0; slot < kSlots; ++slot) counters_->Set(slot, 0);
+}
+
+}  // namespace ddcc

@@ -1,0 +1,65 @@
+// What ddcc counts: hits, misses, and every call it did not cache by reason, kept in the cache
+// directory's lock-free counter file (cache/counters.h).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "cache/counters.h"
+#include "launcher/args.h"
+
+namespace ddcc {
+
+// Failures inside ddcc; each still ends in the compiler's own result. Append only.
+enum class ErrorKind {
+  kBadConfig,
+  kCacheReadFailed,
+  kCorruptEntry,
+  kCacheWriteFailed,
+  kOutputWriteFailed,
+  kUnexpectedCompilerOutput,
+  kInternal,
+  kCount
+};
+
+inline constexpr size_t kUncacheableCount = static_cast<size_t>(Uncacheable::kCount);
+inline constexpr size_t kErrorKindCount = static_cast<size_t>(ErrorKind::kCount);
+
+struct Label {
+  const char* key;    // in --show-stats --json
+  const char* title;  // in --show-stats
+};
+const Label& LabelOf(Uncacheable reason);
+const Label& LabelOf(ErrorKind kind);
+
+struct StatsSnapshot {
+  uint64_t hits = 0;
+  uint64_t misses = 0;
+  std::array<uint64_t, kUncacheableCount> uncacheable{};
+  std::array<uint64_t, kErrorKindCount> errors{};
+
+  uint64_t UncacheableTotal() const;
+  uint64_t ErrorTotal() const;
+};
+
+class Stats {
+ public:
+  // Counting is best effort: without a usable cache directory nothing is counted.
+  explicit Stats(const std::string& cache_dir);
+
+  void CountHit();
+  void CountMiss();
+  void Count(Uncacheable reason);
+  void Count(ErrorKind kind);
+
+  StatsSnapshot Read() const;
+  void Zero();
+
+ private:
+  void Add(size_t slot);
+  std::optional<SharedCounters> counters_;
+};
+
+}  // namespace ddcc

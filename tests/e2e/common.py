@@ -1,0 +1,65 @@
+"""Shared helpers for the end-to-end tests: a temporary cache and project per test, the built
+ddcc binary (DDCC_BINARY, set by ctest), and runs of real compilers with and without ddcc."""
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+DDCC = os.environ.get("DDCC_BINARY", os.path.join(os.path.dirname(__file__), "../../build/ddcc"))
+DDCC = os.path.abspath(DDCC)
+
+
+class DdccTestCase(unittest.TestCase):
+    """Each test gets an empty cache directory (self.cache) and working directory (self.work)."""
+
+    def setUp(self):
+        self.root = tempfile.mkdtemp(prefix="ddcc-e2e-")
+        self.cache = os.path.join(self.root, "cache")
+        self.work = os.path.join(self.root, "work")
+        os.makedirs(self.work)
+        self.env = {k: v for k, v in os.environ.items()
+                    if not k.startswith("DDCC_") and not k.startswith("SCCACHE_")}
+        self.env["DDCC_DIR"] = self.cache
+        self.env["DDCC_LOGFILE"] = os.path.join(self.root, "ddcc.log")
+
+    def tearDown(self):
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def write(self, name, text):
+        path = os.path.join(self.work, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    def read(self, name, mode="rb"):
+        with open(os.path.join(self.work, name), mode) as f:
+            return f.read()
+
+    def run_cmd(self, argv, cwd=None, env=None, **kwargs):
+        return subprocess.run(argv, cwd=cwd or self.work, env=env or self.env,
+                              capture_output=True, **kwargs)
+
+    def ddcc(self, *args, **kwargs):
+        return self.run_cmd([DDCC, *args], **kwargs)
+
+    def stats(self, env=None):
+        result = self.run_cmd([DDCC, "--show-stats", "--json"], env=env)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        return json.loads(result.stdout)
+
+    def log(self):
+        path = self.env["DDCC_LOGFILE"]
+        if not os.path.exists(path):
+            return ""
+        with open(path) as f:
+            return f.read()
+
+    def assert_same_run(self, plain, cached):
+        """The build must see exactly what it would see without ddcc."""
+        self.assertEqual(cached.returncode, plain.returncode)
+        self.assertEqual(cached.stdout, plain.stdout)
+        self.assertEqual(cached.stderr, plain.stderr)

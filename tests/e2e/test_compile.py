@@ -1,0 +1,193 @@
+"""Cacheable compiles through ddcc with real gcc, g++ and clang: every object and dependency
+file compared byte for byte with what the compiler writes without ddcc."""
+
+import os
+import shutil
+import unittest
+
+from common import DdccTestCase
+
+C_SOURCE = """#include <stdio.h>
+#include "util.h"
+int twice(int x) { return UTIL_FACTOR * x; }
+int main(void) { printf("%d\\n", twice(21)); return 0; }
+"""
+CXX_SOURCE = """#include <string>
+#include <vector>
+#include "util.h"
+std::vector<std::string> names() { return {"a", std::to_string(UTIL_FACTOR)}; }
+"""
+WARNING_SOURCE = """int f(int x) { int unused; return x; }
+"""
+COMPILERS = [("gcc", "c", C_SOURCE), ("g++", "cpp", CXX_SOURCE), ("clang", "c", C_SOURCE),
+             ("clang++", "cpp", CXX_SOURCE)]
+
+
+class CompileTest(DdccTestCase):
+    def setUp(self):
+        super().setUp()
+        self.write("include/util.h", "#define UTIL_FACTOR 2\n")
+
+    def plain_and_cached(self, compiler, args, outputs, cached_runs=2):
+        """Compiles once without ddcc, then `cached_runs` times with it; checks that every run
+        wrote the same outputs and printed the same as the plain one."""
+        plain = self.run_cmd([compiler, *args])
+        expected = {name: self.read(name) for name in outputs if plain.returncode == 0}
+        for _ in range(cached_runs):
+            for name in outputs:
+                if os.path.exists(os.path.join(self.work, name)):
+                    os.remove(os.path.join(self.work, name))
+            cached = self.ddcc(compiler, *args)
+            self.assert_same_run(plain, cached)
+            for name in expected:
+                self.assertEqual(self.read(name), expected[name], f"{name} differs ({compiler})")
+        return plain
+
+    def test_miss_then_hit_for_each_compiler(self):
+        for compiler, suffix, source in COMPILERS:
+            with self.subTest(compiler=compiler):
+                before = self.stats()
+                self.write(f"src/main.{suffix}", source)
+                self.plain_and_cached(
+                    compiler, ["-O2", "-Iinclude", "-c", f"src/main.{suffix}", "-o", "main.o"],
+                    ["main.o"])
+                after = self.stats()
+                self.assertEqual(after["cache_misses"] - before["cache_misses"], 1)
+                self.assertEqual(after["cache_hits"] - before["cache_hits"], 1)
+
+    def test_a_changed_header_misses(self):
+        self.write("main.c", C_SOURCE)
+        self.plain_and_cached("gcc", ["-Iinclude", "-c", "main.c"], ["main.o"])
+        self.write("include/util.h", "#define UTIL_FACTOR 3\n")
+        self.plain_and_cached("gcc", ["-Iinclude", "-c", "main.c"], ["main.o"], cached_runs=1)
+        stats = self.stats()
+        self.assertEqual((stats["cache_misses"], stats["cache_hits"]), (2, 1))
+
+    def test_warnings_are_replayed(self):
+        self.write("warn.c", WARNING_SOURCE)
+        for compiler in ["gcc", "clang"]:
+            plain = self.plain_and_cached(compiler, ["-Wall", "-c", "warn.c"], ["warn.o"])
+            self.assertIn(b"unused", plain.stderr)
+        self.assertEqual(self.stats()["cache_hits"], 2)
+
+    def test_dependency_files(self):
+        self.write("src/main.c", C_SOURCE)
+        for compiler in ["gcc", "clang"]:
+            with self.subTest(compiler=compiler):
+                # CMake's Ninja generator
+                self.plain_and_cached(compiler, [
+                    "-Iinclude", "-MD", "-MT", "obj/main.c.o", "-MF", "obj/main.c.o.d", "-o",
+                    "obj/main.c.o", "-c", "src/main.c"], ["obj/main.c.o", "obj/main.c.o.d"])
+                # default dependency file and target, and -MMD -MP
+                self.plain_and_cached(compiler, ["-Iinclude", "-MMD", "-MP", "-c", "src/main.c",
+                                                 "-o", "obj/m2.o"], ["obj/m2.o", "obj/m2.d"])
+                # -MQ with characters Make quoting changes
+                self.plain_and_cached(compiler, ["-Iinclude", "-MD", "-MQ", "$(OBJ) x.o", "-c",
+                                                 "src/main.c", "-o", "obj/m3.o"],
+                                      ["obj/m3.o", "obj/m3.d"])
+
+    def test_other_object_name_shares_the_entry_with_right_targets(self):
+        self.write("src/main.c", C_SOURCE)
+        os.makedirs(os.path.join(self.work, "static"))
+        os.makedirs(os.path.join(self.work, "shared"))
+        self.plain_and_cached("gcc", ["-Iinclude", "-MD", "-c", "src/main.c", "-o",
+                                      "static/main.o"], ["static/main.o", "static/main.d"],
+                              cached_runs=1)
+        self.plain_and_cached("gcc", ["-Iinclude", "-MD", "-c", "src/main.c", "-o",
+                                      "shared/main.o"], ["shared/main.o", "shared/main.d"],
+                              cached_runs=1)
+        self.assertEqual(self.stats()["cache_hits"], 1)
+        self.assertTrue(self.read("shared/main.d").startswith(b"shared/main.o:"))
+
+    def test_an_unused_define_shares_the_entry(self):
+        self.write("main.c", C_SOURCE)
+        self.plain_and_cached("gcc", ["-Iinclude", "-DUNUSED=1", "-c", "main.c"], ["main.o"],
+                              cached_runs=1)
+        self.plain_and_cached("gcc", ["-Iinclude", "-DUNUSED=2", "-c", "main.c"], ["main.o"],
+                              cached_runs=1)
+        self.plain_and_cached("gcc", ["-Iinclude", "-O1", "-c", "main.c"], ["main.o"],
+                              cached_runs=1)
+        stats = self.stats()
+        self.assertEqual((stats["cache_hits"], stats["cache_misses"]), (1, 2))
+
+    def test_debug_info_names_the_right_directory(self):
+        self.write("a/main.c", C_SOURCE)
+        self.write("a/include/util.h", "#define UTIL_FACTOR 2\n")
+        shutil.copytree(os.path.join(self.work, "a"), os.path.join(self.work, "b"))
+        for compiler in ["gcc", "clang"]:
+            for tree in ["a", "b"]:
+                cwd = os.path.join(self.work, tree)
+                cached = self.ddcc(compiler, "-g", "-Iinclude", "-c", "main.c", cwd=cwd)
+                self.assertEqual(cached.returncode, 0, cached.stderr)
+                dwarf = self.run_cmd(["objdump", "--dwarf=info", "main.o"], cwd=cwd).stdout
+                self.assertIn(cwd.encode(), dwarf)
+        self.assertEqual(self.stats()["cache_hits"], 0)
+
+    def test_failing_compile_keeps_status_and_message(self):
+        self.write("bad.c", "int f( { return 0; }\n")
+        for compiler in ["gcc", "clang"]:
+            plain = self.plain_and_cached(compiler, ["-c", "bad.c"], [])
+            self.assertNotEqual(plain.returncode, 0)
+        stats = self.stats()
+        self.assertEqual(stats["uncacheable_reasons"]["compilation_failed"], 4)
+        self.assertEqual(stats["files"], 0)
+
+    def test_damaged_entry_is_a_miss_and_removed(self):
+        self.write("main.c", C_SOURCE)
+        self.plain_and_cached("gcc", ["-Iinclude", "-c", "main.c"], ["main.o"], cached_runs=1)
+        entries = [os.path.join(d, f) for d, _, files in os.walk(self.cache)
+                   for f in files if f.endswith(".e")]
+        self.assertEqual(len(entries), 1)
+        with open(entries[0], "r+b") as f:
+            f.seek(os.path.getsize(entries[0]) // 2)
+            byte = f.read(1)
+            f.seek(-1, os.SEEK_CUR)
+            f.write(bytes([byte[0] ^ 0xFF]))
+        self.plain_and_cached("gcc", ["-Iinclude", "-c", "main.c"], ["main.o"], cached_runs=2)
+        stats = self.stats()
+        self.assertEqual(stats["error_reasons"]["corrupt_entry"], 1)
+        self.assertEqual((stats["cache_misses"], stats["cache_hits"]), (2, 1))
+
+    def test_unusable_cache_directory_still_builds(self):
+        self.write("main.c", C_SOURCE)
+        not_a_dir = self.write("file", "x")
+        for cache_dir in [not_a_dir, os.path.join(not_a_dir, "sub"), "/proc/ddcc"]:
+            with self.subTest(cache_dir=cache_dir):
+                self.env["DDCC_DIR"] = cache_dir
+                self.plain_and_cached("gcc", ["-Iinclude", "-c", "main.c"], ["main.o"])
+
+    def test_bad_config_still_builds_and_is_logged(self):
+        self.write("main.c", C_SOURCE)
+        os.makedirs(self.cache)
+        with open(os.path.join(self.cache, "ddcc.conf"), "w") as f:
+            f.write("max_size = lots\n")
+        self.plain_and_cached("gcc", ["-Iinclude", "-c", "main.c"], ["main.o"])
+        self.assertIn("bad configuration", self.log())
+        self.env["DDCC_MAXSIZE"] = "not a size"
+        self.plain_and_cached("gcc", ["-Iinclude", "-c", "main.c"], ["main.o"])
+
+    def test_output_to_dev_null_is_not_replaced(self):
+        self.write("main.c", C_SOURCE)
+        for _ in range(2):
+            result = self.ddcc("gcc", "-Iinclude", "-c", "main.c", "-o", "/dev/null")
+            self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertTrue(os.path.exists("/dev/null") and not os.path.isfile("/dev/null"))
+        self.assertEqual(
+            self.stats()["uncacheable_reasons"]["output_not_regular_file"], 2)
+
+    def test_recache_overwrites(self):
+        self.write("main.c", C_SOURCE)
+        self.plain_and_cached("gcc", ["-Iinclude", "-c", "main.c"], ["main.o"], cached_runs=1)
+        self.env["DDCC_RECACHE"] = "1"
+        self.plain_and_cached("gcc", ["-Iinclude", "-c", "main.c"], ["main.o"], cached_runs=1)
+        stats = self.stats()
+        self.assertEqual((stats["cache_misses"], stats["cache_hits"]), (2, 0))
+
+    def test_assembler_with_preprocessor(self):
+        self.write("start.S", "#define VALUE 42\n.globl value\nvalue: .long VALUE\n")
+        self.plain_and_cached("gcc", ["-c", "start.S"], ["start.o"])
+        self.assertEqual(self.stats()["cache_hits"], 1)
+
+
+if __name__ == "__main__":
+    unittest.main()
