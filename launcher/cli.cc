@@ -1,7 +1,8 @@
 #include "launcher/cli.h"
 
-#include <cinttypes>
+#include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <set>
 
 #include "absl/strings/match.h"
@@ -52,8 +53,16 @@ const std::set<std::string, std::less<>> kCommands = {"-s",
                                                       "--help",
                                                       "--json"};
 
-std::string Percent(uint64_t part, uint64_t whole) {
-  return whole == 0 ? "" : absl::StrFormat("(%.2f%%)", 100.0 * part / whole);
+// One line of the table: "  Hits:     5 /    10 (50.00%)", the share left out when there is
+// no whole to take it of.
+void PrintRow(int indent, absl::string_view label, uint64_t part, std::optional<uint64_t> whole) {
+  std::string line = absl::StrFormat("%*s%s:", indent, "", label);
+  absl::StrAppendFormat(&line, "%*s%8d", std::max(0, 34 - static_cast<int>(line.size())), "", part);
+  if (whole) {
+    absl::StrAppendFormat(&line, " / %8d", *whole);
+    if (*whole > 0) absl::StrAppendFormat(&line, " (%.2f%%)", 100.0 * part / *whole);
+  }
+  std::printf("%s\n", line.c_str());
 }
 
 std::string JsonString(absl::string_view text) {
@@ -73,31 +82,27 @@ std::string JsonString(absl::string_view text) {
 void PrintStatsText(const Config& config, const StatsSnapshot& s, const StoreUsage& usage) {
   uint64_t cacheable = s.hits + s.misses;
   uint64_t calls = cacheable + s.UncacheableTotal();
-  std::printf("Cache directory:           %s\n", config.cache_dir.c_str());
-  std::printf("Config file:               %s\n", config.config_path.c_str());
-  std::printf("Cacheable calls:   %8" PRIu64 " / %8" PRIu64 " %s\n", cacheable, calls,
-              Percent(cacheable, calls).c_str());
-  std::printf("  Hits:            %8" PRIu64 " / %8" PRIu64 " %s\n", s.hits, cacheable,
-              Percent(s.hits, cacheable).c_str());
-  std::printf("  Misses:          %8" PRIu64 " / %8" PRIu64 " %s\n", s.misses, cacheable,
-              Percent(s.misses, cacheable).c_str());
-  std::printf("Uncacheable calls: %8" PRIu64 " / %8" PRIu64 " %s\n", s.UncacheableTotal(), calls,
-              Percent(s.UncacheableTotal(), calls).c_str());
+  std::printf("Cache directory:  %s\n", config.cache_dir.c_str());
+  std::printf("Config file:      %s\n", config.config_path.c_str());
+  PrintRow(0, "Cacheable calls", cacheable, calls);
+  PrintRow(2, "Hits", s.hits, cacheable);
+  PrintRow(2, "Misses", s.misses, cacheable);
+  PrintRow(0, "Uncacheable calls", s.UncacheableTotal(), calls);
   for (size_t i = 0; i < kUncacheableCount; ++i) {
     if (s.uncacheable[i] == 0) continue;
-    std::printf("  %-30s %8" PRIu64 "\n", LabelOf(static_cast<Uncacheable>(i)).title,
-                s.uncacheable[i]);
+    PrintRow(2, LabelOf(static_cast<Uncacheable>(i)).title, s.uncacheable[i], s.UncacheableTotal());
   }
-  std::printf("Errors:            %8" PRIu64 "\n", s.ErrorTotal());
+  PrintRow(0, "Errors", s.ErrorTotal(), std::nullopt);
   for (size_t i = 0; i < kErrorKindCount; ++i) {
     if (s.errors[i] == 0) continue;
-    std::printf("  %-30s %8" PRIu64 "\n", LabelOf(static_cast<ErrorKind>(i)).title, s.errors[i]);
+    PrintRow(2, LabelOf(static_cast<ErrorKind>(i)).title, s.errors[i], std::nullopt);
   }
   std::printf("Local storage:\n");
-  std::printf("  Cache size:      %s / %s %s\n", FormatSize(usage.size_bytes).c_str(),
-              FormatSize(config.max_size).c_str(),
-              Percent(usage.size_bytes, config.max_size).c_str());
-  std::printf("  Files:           %8" PRIu64 "\n", usage.files);
+  std::printf("  Cache size:     %s / %s", FormatSize(usage.size_bytes).c_str(),
+              FormatSize(config.max_size).c_str());
+  if (config.max_size > 0) std::printf(" (%.2f%%)", 100.0 * usage.size_bytes / config.max_size);
+  std::printf("\n");
+  PrintRow(2, "Files", usage.files, std::nullopt);
 }
 
 void PrintStatsJson(const Config& config, const StatsSnapshot& s, const StoreUsage& usage) {
