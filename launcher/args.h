@@ -28,6 +28,7 @@ enum class Uncacheable {
   kUnsupportedCompiler,
   kOutputNotRegularFile,
   kBadResponseFile,
+  kUnsupportedCodeDirective,
   kCount
 };
 

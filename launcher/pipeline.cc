@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <optional>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "cache/entry.h"
 #include "cache/files.h"
@@ -60,7 +61,8 @@ class CompilePipeline {
   std::optional<NotCacheable> CheckCall() const;
   bool ColorDiagnostics() const;
   absl::StatusOr<ProcessResult> Preprocess() const;
-  absl::StatusOr<Digest> ResultKey(absl::string_view preprocessed) const;
+  std::optional<NotCacheable> CheckPreprocessed(absl::string_view text) const;
+  absl::StatusOr<Digest> ResultKey(const ProcessResult& preprocessed) const;
   absl::StatusOr<ProcessResult> ServeHit(const Entry& entry) const;
   CompileOutcome CompileAndStore(const Digest& key);
   absl::StatusOr<Entry> MakeEntry(const ProcessResult& compiled) const;
@@ -82,7 +84,9 @@ CompileOutcome CompilePipeline::Run() {
     return NotCacheable{Uncacheable::kPreprocessorFailed, preprocessed->err};
   }
 
-  absl::StatusOr<Digest> key = ResultKey(preprocessed->out);
+  if (std::optional<NotCacheable> reason = CheckPreprocessed(preprocessed->out)) return *reason;
+
+  absl::StatusOr<Digest> key = ResultKey(*preprocessed);
   if (!key.ok()) return Failure{ErrorKind::kInternal, key.status()};
   if (config_.recache) return CompileAndStore(*key);
 
@@ -138,7 +142,19 @@ absl::StatusOr<ProcessResult> CompilePipeline::Preprocess() const {
   return RunCaptured(argv);
 }
 
-absl::StatusOr<Digest> CompilePipeline::ResultKey(absl::string_view preprocessed) const {
+// The assembler reads the files named by .incbin (and .include) itself, unseen by the
+// preprocessor, so their content would not be in the key.
+std::optional<NotCacheable> CompilePipeline::CheckPreprocessed(absl::string_view text) const {
+  for (absl::string_view directive : {".incbin", ".include"}) {
+    if (directive == ".include" && request_.language != "assembler-with-cpp") continue;
+    if (absl::StrContains(text, directive)) {
+      return NotCacheable{Uncacheable::kUnsupportedCodeDirective, std::string(directive)};
+    }
+  }
+  return std::nullopt;
+}
+
+absl::StatusOr<Digest> CompilePipeline::ResultKey(const ProcessResult& preprocessed) const {
   absl::StatusOr<Digest> identity = CompilerIdentity(compiler_, config_);
   if (!identity.ok()) return identity.status();
 
@@ -174,7 +190,10 @@ absl::StatusOr<Digest> CompilePipeline::ResultKey(absl::string_view preprocessed
     for (const std::string& option : request_.dep_options) hasher.Field(option);
     HashDepTargets(hasher, request_.dep_targets);
   }
-  hasher.Field(preprocessed);
+  hasher.Field(preprocessed.out);
+  // Warnings that only preprocessing options cause (a macro redefined by -D) reach the
+  // compile's stderr too, which a hit replays.
+  hasher.Field(preprocessed.err);
   return hasher.Finish();
 }
 

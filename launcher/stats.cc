@@ -28,6 +28,7 @@ constexpr Label kUncacheableLabels[] = {
     {"unsupported_compiler", "Unsupported compiler"},
     {"output_not_regular_file", "Output to a non-regular file"},
     {"bad_response_file", "Unreadable response file"},
+    {"unsupported_code_directive", "Unsupported code directive"},
 };
 static_assert(std::size(kUncacheableLabels) == kUncacheableCount);
 

@@ -175,6 +175,27 @@ class CompileTest(DdccTestCase):
         self.assertEqual(
             self.stats()["uncacheable_reasons"]["output_not_regular_file"], 2)
 
+    def test_preprocessor_warnings_are_part_of_the_key(self):
+        self.write("main.c", C_SOURCE)
+        for redefined in ["-DX=2", "-DX=1"]:
+            plain = self.plain_and_cached("gcc", ["-Iinclude", "-DX=1", redefined, "-c", "main.c"],
+                                          ["main.o"], cached_runs=1)
+        self.assertEqual(plain.stderr, b"")
+        self.assertEqual(self.stats()["cache_misses"], 2)
+
+    def test_incbin_is_not_cached(self):
+        self.write("data.bin", "one")
+        self.write("blob.c", '__asm__(".section .rodata\\n.incbin \\"data.bin\\"\\n");\n')
+        self.write("blob.S", '.section .rodata\n.include "defs.s"\n')
+        self.write("defs.s", ".long 1\n")
+        for _ in range(2):
+            self.plain_and_cached("gcc", ["-c", "blob.c"], ["blob.o"], cached_runs=1)
+            self.plain_and_cached("gcc", ["-c", "blob.S"], ["blob.o"], cached_runs=1)
+            self.write("data.bin", "two")
+        stats = self.stats()
+        self.assertEqual(stats["uncacheable_reasons"]["unsupported_code_directive"], 4)
+        self.assertEqual(stats["files"], 0)
+
     def test_recache_overwrites(self):
         self.write("main.c", C_SOURCE)
         self.plain_and_cached("gcc", ["-Iinclude", "-c", "main.c"], ["main.o"], cached_runs=1)
