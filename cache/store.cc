@@ -130,7 +130,7 @@ absl::Status LocalStore::Save(const Digest& key, const Entry& entry) {
   if (!replaces) (*counters)->Add(FilesSlot(shard), 1);
 
   const uint64_t share = max_size_ / kShards;
-  if (static_cast<int64_t>((*counters)->Get(SizeSlot(shard))) > static_cast<int64_t>(share)) {
+  if (max_size_ > 0 && static_cast<int64_t>((*counters)->Get(SizeSlot(shard))) > static_cast<int64_t>(share)) {
     // Evicting to 80% of the share leaves room for the next many saves before the next scan.
     // The entry is stored; a failed eviction is for the log, not the caller.
     if (absl::Status status = EvictShard(shard, share - share / 5); !status.ok()) {
@@ -189,7 +189,8 @@ absl::Status LocalStore::Clear() {
 absl::Status LocalStore::Cleanup() {
   absl::Status result;
   for (int shard = 0; shard < kShards; ++shard) {
-    result.Update(EvictShard(shard, max_size_ / kShards));
+    // max_size 0 means no limit, as in ccache: only recount.
+    result.Update(EvictShard(shard, max_size_ > 0 ? max_size_ / kShards : UINT64_MAX));
   }
   return result;
 }

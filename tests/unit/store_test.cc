@@ -223,6 +223,14 @@ TEST_F(StoreTest, CleanupEvictsEveryShardOverItsShare) {
   EXPECT_EQ(UsageOf(small).size_bytes, 20 * entry_size_);
 }
 
+TEST_F(StoreTest, MaxSizeZeroMeansNoLimit) {
+  LocalStore unlimited(root_, 0, 1);
+  for (int i = 0; i < 64; ++i) ASSERT_TRUE(unlimited.Save(Key(0, i), RandomEntry(i)).ok());
+  ASSERT_TRUE(unlimited.Cleanup().ok());
+  EXPECT_EQ(UsageOnDisk().files, 64u);
+  EXPECT_EQ(UsageOf(unlimited).files, 64u);
+}
+
 TEST_F(StoreTest, CleanupRemovesOnlyStaleTemporaryFiles) {
   LocalStore store(root_, 1 << 30, 1);
   ASSERT_TRUE(store.Save(Key(0x31, 1), RandomEntry(1)).ok());
