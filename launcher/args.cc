@@ -8,10 +8,11 @@
 #include <initializer_list>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
+#include "absl/strings/string_view.h"
 #include "launcher/options.h"
 
 namespace ddcc {
@@ -22,7 +23,7 @@ constexpr int kMaxResponseFileDepth = 32;
 
 // Stands in hashed_args for the source's position before an -x that follows it: such an -x
 // does not apply to the source, and gcc warns about it.
-constexpr std::string_view kAfterInputMarker = "<ddcc:after-input>";
+constexpr absl::string_view kAfterInputMarker = "<ddcc:after-input>";
 
 bool ReadWholeFile(const std::string& path, std::string* out) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -43,7 +44,7 @@ bool ReadWholeFile(const std::string& path, std::string* out) {
 // Splits a response file as gcc (libiberty's buildargv) and clang (the GNU tokenizer) do:
 // whitespace separates arguments, single and double quotes group, and a backslash takes the
 // next character literally, inside quotes too.
-std::vector<std::string> SplitResponseFile(std::string_view text) {
+std::vector<std::string> SplitResponseFile(absl::string_view text) {
   std::vector<std::string> args;
   size_t i = 0;
   while (true) {
@@ -93,26 +94,27 @@ bool ExpandResponseFiles(const std::vector<std::string>& in, int depth,
   return true;
 }
 
-std::string_view Basename(std::string_view path) {
+absl::string_view Basename(absl::string_view path) {
   size_t slash = path.rfind('/');
-  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+  return slash == absl::string_view::npos ? path : path.substr(slash + 1);
 }
 
 // Replaces the suffix (from the last dot of the file name, even a leading one) or appends
 // `suffix`: what gcc's %b and %.d specs and clang's replace_extension give.
-std::string ReplaceSuffix(std::string_view path, std::string_view suffix) {
+std::string ReplaceSuffix(absl::string_view path, absl::string_view suffix) {
   size_t name = path.size() - Basename(path).size();
   size_t dot = path.rfind('.');
-  std::string out(path.substr(0, dot != std::string_view::npos && dot >= name ? dot : path.size()));
-  out += suffix;
+  std::string out(
+      path.substr(0, dot != absl::string_view::npos && dot >= name ? dot : path.size()));
+  out.append(suffix.data(), suffix.size());
   return out;
 }
 
-std::string_view LanguageForSuffix(Family family, std::string_view path) {
-  std::string_view name = Basename(path);
+absl::string_view LanguageForSuffix(Family family, absl::string_view path) {
+  absl::string_view name = Basename(path);
   size_t dot = name.rfind('.');
-  if (dot == std::string_view::npos) return {};
-  std::string_view ext = name.substr(dot + 1);
+  if (dot == absl::string_view::npos) return {};
+  absl::string_view ext = name.substr(dot + 1);
   if (ext == "c") return "c";
   if (ext == "cc" || ext == "cpp" || ext == "cxx" || ext == "c++" || ext == "C" || ext == "CPP" ||
       ext == "cp") {
@@ -123,16 +125,16 @@ std::string_view LanguageForSuffix(Family family, std::string_view path) {
   return {};
 }
 
-bool IsSupportedLanguage(std::string_view lang) {
+bool IsSupportedLanguage(absl::string_view lang) {
   return lang == "c" || lang == "c++" || lang == "assembler-with-cpp";
 }
 
-std::vector<std::string_view> SplitCommas(std::string_view s) {
-  std::vector<std::string_view> pieces;
+std::vector<absl::string_view> SplitCommas(absl::string_view s) {
+  std::vector<absl::string_view> pieces;
   while (true) {
     size_t comma = s.find(',');
     pieces.push_back(s.substr(0, comma));
-    if (comma == std::string_view::npos) return pieces;
+    if (comma == absl::string_view::npos) return pieces;
     s.remove_prefix(comma + 1);
   }
 }
@@ -140,36 +142,36 @@ std::vector<std::string_view> SplitCommas(std::string_view s) {
 // Applies a -g option (`v` is what follows "-g") to the debug-info flag. Only options checked
 // against gcc 12 and clang 14 leave the flag alone or turn it off; any other turns it on, which
 // at worst hashes the working directory needlessly.
-void ApplyDebugOption(std::string_view v, bool* debug_info) {
-  static constexpr std::string_view kModifiers[] = {"column-info",
-                                                    "no-column-info",
-                                                    "strict-dwarf",
-                                                    "no-strict-dwarf",
-                                                    "pubnames",
-                                                    "no-pubnames",
-                                                    "gnu-pubnames",
-                                                    "no-gnu-pubnames",
-                                                    "record-gcc-switches",
-                                                    "no-record-gcc-switches",
-                                                    "describe-dies",
-                                                    "no-describe-dies",
-                                                    "as-loc-support",
-                                                    "no-as-loc-support",
-                                                    "as-locview-support",
-                                                    "statement-frontiers",
-                                                    "no-statement-frontiers",
-                                                    "variable-location-views",
-                                                    "no-variable-location-views",
-                                                    "inline-points",
-                                                    "internal-reset-location-views",
-                                                    "no-embed-source",
-                                                    "simple-template-names",
-                                                    "no-simple-template-names",
-                                                    "no-split-dwarf",
-                                                    "no-record-command-line"};
-  if (v.starts_with("z")) return;  // -gz, -gz=zlib: compression
-  for (std::string_view m : kModifiers) {
-    if (v.starts_with(m) && (v.size() == m.size() || v[m.size()] == '=')) return;
+void ApplyDebugOption(absl::string_view v, bool* debug_info) {
+  static constexpr absl::string_view kModifiers[] = {"column-info",
+                                                     "no-column-info",
+                                                     "strict-dwarf",
+                                                     "no-strict-dwarf",
+                                                     "pubnames",
+                                                     "no-pubnames",
+                                                     "gnu-pubnames",
+                                                     "no-gnu-pubnames",
+                                                     "record-gcc-switches",
+                                                     "no-record-gcc-switches",
+                                                     "describe-dies",
+                                                     "no-describe-dies",
+                                                     "as-loc-support",
+                                                     "no-as-loc-support",
+                                                     "as-locview-support",
+                                                     "statement-frontiers",
+                                                     "no-statement-frontiers",
+                                                     "variable-location-views",
+                                                     "no-variable-location-views",
+                                                     "inline-points",
+                                                     "internal-reset-location-views",
+                                                     "no-embed-source",
+                                                     "simple-template-names",
+                                                     "no-simple-template-names",
+                                                     "no-split-dwarf",
+                                                     "no-record-command-line"};
+  if (absl::StartsWith(v, "z")) return;  // -gz, -gz=zlib: compression
+  for (absl::string_view m : kModifiers) {
+    if (absl::StartsWith(v, m) && (v.size() == m.size() || v[m.size()] == '=')) return;
   }
   // -gstabs0 as well as -g0 and -ggdb0 turns debug info off in gcc; -gctf0 does not.
   *debug_info = v != "0" && v != "gdb0" && v != "stabs0";
@@ -188,17 +190,17 @@ class Parser {
 
  private:
   // Handles one option; `tokens` are its one or two arguments.
-  void Option(const OptionSpec& spec, std::string_view arg, std::string_view value,
-              std::initializer_list<std::string_view> tokens);
-  void Wp(std::string_view arg, std::string_view value);
-  void Wa(std::string_view arg, std::string_view value);
-  void Hashed(std::initializer_list<std::string_view> tokens) {
-    for (std::string_view t : tokens) req_.hashed_args.emplace_back(t);
+  void Option(const OptionSpec& spec, absl::string_view arg, absl::string_view value,
+              std::initializer_list<absl::string_view> tokens);
+  void Wp(absl::string_view arg, absl::string_view value);
+  void Wa(absl::string_view arg, absl::string_view value);
+  void Hashed(std::initializer_list<absl::string_view> tokens) {
+    for (absl::string_view t : tokens) req_.hashed_args.emplace_back(t);
   }
-  void Preprocessed(std::initializer_list<std::string_view> tokens) {
-    for (std::string_view t : tokens) req_.preprocess_args.emplace_back(t);
+  void Preprocessed(std::initializer_list<absl::string_view> tokens) {
+    for (absl::string_view t : tokens) req_.preprocess_args.emplace_back(t);
   }
-  void Unsupported(std::string_view detail) {
+  void Unsupported(absl::string_view detail) {
     if (!unsupported_) unsupported_ = std::string(detail);
   }
   std::optional<NotCacheable> Check();
@@ -242,14 +244,14 @@ ParsedArgs Parser::Parse(const std::vector<std::string>& raw_args) {
     }
     const OptionSpec* spec = FindOption(family_, arg);
     if (spec == nullptr) {
-      if (arg.starts_with("--")) Unsupported(arg);  // gcc accepts abbreviations of these
+      if (absl::StartsWith(arg, "--")) Unsupported(arg);  // gcc accepts abbreviations of these
       Option({arg, OptArg::kNone, OptKind::kCompile, 0}, arg, "", {arg});
       continue;
     }
     bool separate = spec->arg == OptArg::kSeparate ||
                     (spec->arg == OptArg::kJoinedOrSeparate && arg == spec->name);
     if (!separate) {
-      Option(*spec, arg, std::string_view(arg).substr(spec->name.size()), {arg});
+      Option(*spec, arg, absl::string_view(arg).substr(spec->name.size()), {arg});
     } else if (i + 1 < args.size()) {
       ++i;
       Option(*spec, arg, args[i], {arg, args[i]});
@@ -263,8 +265,8 @@ ParsedArgs Parser::Parse(const std::vector<std::string>& raw_args) {
   return std::move(req_);
 }
 
-void Parser::Option(const OptionSpec& spec, std::string_view arg, std::string_view value,
-                    std::initializer_list<std::string_view> tokens) {
+void Parser::Option(const OptionSpec& spec, absl::string_view arg, absl::string_view value,
+                    std::initializer_list<absl::string_view> tokens) {
   using enum OptKind;
   switch (spec.kind) {
     case kCompile:
@@ -347,17 +349,18 @@ void Parser::Option(const OptionSpec& spec, std::string_view arg, std::string_vi
 
 // -Wp,a,b passes a and b to the preprocessor, which for gcc is the compiler proper (cc1): only
 // -D, -U and -I are known to affect nothing but preprocessing.
-void Parser::Wp(std::string_view arg, std::string_view value) {
-  std::vector<std::string_view> pieces = SplitCommas(value);
+void Parser::Wp(absl::string_view arg, absl::string_view value) {
+  std::vector<absl::string_view> pieces = SplitCommas(value);
   if (pieces.size() == 2 && (pieces[0] == "-MD" || pieces[0] == "-MMD")) {
     wp_dep_file_ = std::string(pieces[1]);
     req_.dep_options.emplace_back(pieces[0]);
     return;
   }
   bool preprocessor_only = true;
-  for (std::string_view p : pieces) {
-    if (p.starts_with("-M")) Unsupported(arg);
-    if (p.size() <= 2 || !(p.starts_with("-D") || p.starts_with("-U") || p.starts_with("-I"))) {
+  for (absl::string_view p : pieces) {
+    if (absl::StartsWith(p, "-M")) Unsupported(arg);
+    if (p.size() <= 2 ||
+        !(absl::StartsWith(p, "-D") || absl::StartsWith(p, "-U") || absl::StartsWith(p, "-I"))) {
       preprocessor_only = false;
     }
   }
@@ -366,15 +369,15 @@ void Parser::Wp(std::string_view arg, std::string_view value) {
 }
 
 // -Wa,a,b passes a and b to the assembler.
-void Parser::Wa(std::string_view arg, std::string_view value) {
-  for (std::string_view p : SplitCommas(value)) {
+void Parser::Wa(absl::string_view arg, absl::string_view value) {
+  for (absl::string_view p : SplitCommas(value)) {
     // Listings (-a...), dependency files (--MD), another output (-o), response files (@).
-    if ((p.starts_with("-a") || p.starts_with("--MD") || p.starts_with("-MD") ||
-         p.starts_with("-o") || p.starts_with("@"))) {
+    if ((absl::StartsWith(p, "-a") || absl::StartsWith(p, "--MD") || absl::StartsWith(p, "-MD") ||
+         absl::StartsWith(p, "-o") || absl::StartsWith(p, "@"))) {
       Unsupported(arg);
     }
     // The assembler's own debug info (-g, --gdwarf-5, --gen-debug) names the directory.
-    if (p.starts_with("-g") || p.starts_with("--g")) req_.debug_info = true;
+    if (absl::StartsWith(p, "-g") || absl::StartsWith(p, "--g")) req_.debug_info = true;
   }
 }
 
@@ -393,7 +396,7 @@ std::optional<NotCacheable> Parser::Check() {
   }
   if (inputs_.size() > 1) return NotCacheable{kMultipleSources, inputs_[1].path};
   const Input& source = inputs_[0];
-  std::string_view lang =
+  absl::string_view lang =
       source.language.empty() ? LanguageForSuffix(family_, source.path) : source.language;
   if (!IsSupportedLanguage(lang)) {
     return NotCacheable{kUnsupportedLanguage,
@@ -425,7 +428,7 @@ std::optional<NotCacheable> Parser::Check() {
 // working directory and then along the include path; checking every directory is conservative.
 bool Parser::PrecompiledHeaderExists(const std::string& include) const {
   std::vector<std::string> candidates = {include};
-  if (!include.starts_with("/")) {
+  if (!absl::StartsWith(include, "/")) {
     for (const std::string& dir : include_dirs_) candidates.push_back(dir + "/" + include);
   }
   struct stat st;
@@ -436,10 +439,10 @@ bool Parser::PrecompiledHeaderExists(const std::string& include) const {
 }
 
 // gcc drops leading "./" from targets (mkdeps.cc, apply_vpath); clang keeps them.
-std::string GccTarget(std::string_view t) {
+std::string GccTarget(absl::string_view t) {
   while (t.size() >= 2 && t[0] == '.' && t[1] == '/') {
     t.remove_prefix(2);
-    while (t.starts_with("/")) t.remove_prefix(1);
+    while (absl::StartsWith(t, "/")) t.remove_prefix(1);
   }
   return std::string(t);
 }
@@ -492,7 +495,7 @@ ParsedArgs ParseArgs(Family family, const std::vector<std::string>& args) {
   return Parser(family).Parse(args);
 }
 
-std::string MakeQuote(std::string_view target) {
+std::string MakeQuote(absl::string_view target) {
   std::string out;
   out.reserve(target.size() + 8);
   for (size_t i = 0; i < target.size(); ++i) {

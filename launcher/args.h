@@ -3,11 +3,11 @@
 #pragma once
 
 #include <string>
-#include <string_view>
 #include <variant>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace ddcc {
 
@@ -59,8 +59,9 @@ struct CompileRequest {
                                          // the default (the object) Make-quoted
   std::vector<std::string> dep_options;
 
-  bool debug_info = false;        // -g and friends (not -g0): the object names the working directory
-  bool explicit_color = false;    // the user chose -f(no-)diagnostics-color / -f(no-)color-diagnostics
+  bool debug_info = false;  // -g and friends (not -g0): the object names the working directory
+  bool explicit_color =
+      false;  // the user chose -f(no-)diagnostics-color / -f(no-)color-diagnostics
 };
 
 struct NotCacheable {
@@ -75,6 +76,6 @@ using ParsedArgs = std::variant<CompileRequest, NotCacheable>;
 ParsedArgs ParseArgs(Family family, const std::vector<std::string>& args);
 
 // Make-quoting as gcc and clang apply it to -MQ and default targets.
-std::string MakeQuote(std::string_view target);
+std::string MakeQuote(absl::string_view target);
 
 }  // namespace ddcc

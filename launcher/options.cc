@@ -1,5 +1,7 @@
 #include "launcher/options.h"
 
+#include "absl/strings/match.h"
+
 namespace ddcc {
 namespace {
 
@@ -224,14 +226,14 @@ bool Applies(const OptionSpec& spec, Family family) {
 
 }  // namespace
 
-const OptionSpec* FindOption(Family family, std::string_view arg) {
+const OptionSpec* FindOption(Family family, absl::string_view arg) {
   for (const OptionSpec& spec : kOptions) {
     if (spec.arg != kJoined && spec.name == arg && Applies(spec, family)) return &spec;
   }
   const OptionSpec* best = nullptr;
   for (const OptionSpec& spec : kOptions) {
     if (spec.arg != kJoined && spec.arg != kJoinedOrSeparate) continue;
-    if (!arg.starts_with(spec.name) || !Applies(spec, family)) continue;
+    if (!absl::StartsWith(arg, spec.name) || !Applies(spec, family)) continue;
     if (best == nullptr || spec.name.size() > best->name.size()) best = &spec;
   }
   return best;

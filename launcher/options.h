@@ -2,8 +2,8 @@
 #pragma once
 
 #include <cstdint>
-#include <string_view>
 
+#include "absl/strings/string_view.h"
 #include "launcher/args.h"
 
 namespace ddcc {
@@ -44,7 +44,7 @@ enum class OptKind : uint8_t {
 };
 
 struct OptionSpec {
-  std::string_view name;
+  absl::string_view name;
   OptArg arg;
   OptKind kind;
   uint8_t families;  // bit 1 << Family; most options mean the same for both
@@ -52,6 +52,6 @@ struct OptionSpec {
 
 // The spec for `arg`, an argument starting with '-': an exact match first, else the longest
 // prefix among joined options. nullptr if the option is unknown.
-const OptionSpec* FindOption(Family family, std::string_view arg);
+const OptionSpec* FindOption(Family family, absl::string_view arg);
 
 }  // namespace ddcc

@@ -48,12 +48,12 @@ struct Case {
 // gtest prints a failing row by its name rather than its bytes.
 void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
 
-Args Split(std::string_view s) {
+Args Split(absl::string_view s) {
   Args out;
   size_t i = 0;
   while (i < s.size()) {
     size_t j = s.find(' ', i);
-    if (j == std::string_view::npos) j = s.size();
+    if (j == absl::string_view::npos) j = s.size();
     if (j > i) out.emplace_back(s.substr(i, j - i));
     i = j + 1;
   }
