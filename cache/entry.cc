@@ -12,6 +12,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "cache/bytes.h"
 #include "cache/hash.h"
 
 namespace ddcc {
@@ -21,45 +22,8 @@ constexpr absl::string_view kMagic = "DDCE";
 constexpr size_t kHeaderSize = 4 + 2 + 2 + 8 + 8;
 constexpr size_t kChecksumSize = 8;
 
-void AppendLittleEndian(std::string& out, uint64_t value, int size) {
-  for (int i = 0; i < size; ++i) out.push_back(static_cast<char>(value >> (8 * i)));
-}
-
-uint64_t LittleEndianAt(absl::string_view bytes, size_t offset, int size) {
-  uint64_t value = 0;
-  for (int i = 0; i < size; ++i) {
-    value |= uint64_t{static_cast<uint8_t>(bytes[offset + i])} << (8 * i);
-  }
-  return value;
-}
-
-// Reads the uncompressed body front to back; every read is checked against what is left.
-class BodyReader {
- public:
-  explicit BodyReader(absl::string_view body) : rest_(body) {}
-
-  bool Integer(int size, uint64_t& value) {
-    if (rest_.size() < static_cast<size_t>(size)) return false;
-    value = LittleEndianAt(rest_, 0, size);
-    rest_.remove_prefix(size);
-    return true;
-  }
-
-  bool Bytes(uint64_t size, std::string& value) {
-    if (rest_.size() < size) return false;
-    value.assign(rest_.data(), size);
-    rest_.remove_prefix(size);
-    return true;
-  }
-
-  size_t left() const { return rest_.size(); }
-
- private:
-  absl::string_view rest_;
-};
-
 absl::StatusOr<Entry> ParseBody(absl::string_view body) {
-  BodyReader reader(body);
+  ByteReader reader(body);
   uint64_t count;
   if (!reader.Integer(4, count)) return absl::DataLossError("entry body lacks its blob count");
   Entry entry;
@@ -95,21 +59,21 @@ std::string EncodeEntry(const Entry& entry, int compression_level) {
   for (const auto& [name, content] : entry.blobs) body_size += 4 + name.size() + 8 + content.size();
   std::string body;
   body.reserve(body_size);
-  AppendLittleEndian(body, entry.blobs.size(), 4);
+  AppendInteger(body, entry.blobs.size(), 4);
   for (const auto& [name, content] : entry.blobs) {
-    AppendLittleEndian(body, name.size(), 4);
+    AppendInteger(body, name.size(), 4);
     body += name;
-    AppendLittleEndian(body, content.size(), 8);
+    AppendInteger(body, content.size(), 8);
     body += content;
   }
 
   std::string out;
   out.reserve(kHeaderSize + ZSTD_compressBound(body.size()) + kChecksumSize);
   out.append(kMagic.data(), kMagic.size());
-  AppendLittleEndian(out, kFormatVersion, 2);
-  AppendLittleEndian(out, 0, 2);
-  AppendLittleEndian(out, body.size(), 8);
-  AppendLittleEndian(out, 0, 8);  // the compressed size, filled in below
+  AppendInteger(out, kFormatVersion, 2);
+  AppendInteger(out, 0, 2);
+  AppendInteger(out, body.size(), 8);
+  AppendInteger(out, 0, 8);  // the compressed size, filled in below
   out.resize(kHeaderSize + ZSTD_compressBound(body.size()));
   size_t compressed_size = ZSTD_compress(out.data() + kHeaderSize, out.size() - kHeaderSize,
                                          body.data(), body.size(), compression_level);
@@ -118,7 +82,7 @@ std::string EncodeEntry(const Entry& entry, int compression_level) {
   if (ZSTD_isError(compressed_size)) std::abort();
   out.resize(kHeaderSize + compressed_size);
   for (int i = 0; i < 8; ++i) out[16 + i] = static_cast<char>(compressed_size >> (8 * i));
-  AppendLittleEndian(out, Checksum64(out), 8);
+  AppendInteger(out, Checksum64(out), 8);
   return out;
 }
 
@@ -127,19 +91,19 @@ absl::StatusOr<Entry> DecodeEntry(absl::string_view bytes) {
     return absl::DataLossError(absl::StrCat("entry too short: ", bytes.size(), " bytes"));
   }
   if (bytes.substr(0, 4) != kMagic) return absl::DataLossError("entry has a bad magic number");
-  uint64_t version = LittleEndianAt(bytes, 4, 2);
+  uint64_t version = IntegerAt(bytes, 4, 2);
   if (version != kFormatVersion) {
     return absl::DataLossError(
         absl::StrCat("entry format version ", version, ", expected ", kFormatVersion));
   }
-  uint64_t body_size = LittleEndianAt(bytes, 8, 8);
-  uint64_t compressed_size = LittleEndianAt(bytes, 16, 8);
+  uint64_t body_size = IntegerAt(bytes, 8, 8);
+  uint64_t compressed_size = IntegerAt(bytes, 16, 8);
   if (compressed_size != bytes.size() - kHeaderSize - kChecksumSize) {
     return absl::DataLossError(absl::StrCat("entry is ", bytes.size(), " bytes, its header says ",
                                             compressed_size, " compressed bytes"));
   }
   size_t checked_size = bytes.size() - kChecksumSize;
-  if (Checksum64(bytes.substr(0, checked_size)) != LittleEndianAt(bytes, checked_size, 8)) {
+  if (Checksum64(bytes.substr(0, checked_size)) != IntegerAt(bytes, checked_size, 8)) {
     return absl::DataLossError("entry checksum mismatch");
   }
   // A zstd block holds at most 128 KiB and takes at least 3 bytes, so a larger claim is damage;

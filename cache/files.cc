@@ -5,10 +5,12 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cstdint>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
 namespace ddcc {
@@ -112,6 +114,26 @@ absl::Status MakeDirs(const std::string& path) {
     return ErrnoStatus("mkdir", dir);
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<FileStamp> StampFile(const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) {
+    if (errno == ENOTDIR) return absl::NotFoundError(absl::StrCat(path, ": not a directory"));
+    return ErrnoStatus("stat", path);
+  }
+  auto ns = [](const struct timespec& t) { return int64_t{t.tv_sec} * 1000000000 + t.tv_nsec; };
+  return FileStamp{.device = static_cast<uint64_t>(st.st_dev),
+                   .inode = static_cast<uint64_t>(st.st_ino),
+                   .size = static_cast<uint64_t>(st.st_size),
+                   .mtime_ns = ns(st.st_mtim),
+                   .ctime_ns = ns(st.st_ctim)};
+}
+
+int64_t NowNs() {
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  return int64_t{now.tv_sec} * 1000000000 + now.tv_nsec;
 }
 
 }  // namespace ddcc

@@ -1,6 +1,7 @@
 // Small file-system utilities shared by the store, the configuration and the launcher.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "absl/status/status.h"
@@ -20,6 +21,23 @@ absl::Status MakeDirs(const std::string& path);
 
 // An absl::Status carrying errno's message, e.g. ErrnoStatus("open", path).
 absl::Status ErrnoStatus(absl::string_view what, absl::string_view path);
+
+// What stat() says of a file, enough to tell that it has not changed since: any write changes
+// ctime, which no one can set back, and times are in nanoseconds.
+struct FileStamp {
+  uint64_t device = 0;
+  uint64_t inode = 0;
+  uint64_t size = 0;
+  int64_t mtime_ns = 0;
+  int64_t ctime_ns = 0;
+  bool operator==(const FileStamp&) const = default;
+};
+
+// NotFound when the path does not exist (or a component of it is not a directory).
+absl::StatusOr<FileStamp> StampFile(const std::string& path);
+
+// The real-time clock, in nanoseconds, comparable with FileStamp times.
+int64_t NowNs();
 
 // Owns a file descriptor and closes it when it goes out of scope.
 class ScopedFd {

@@ -1,0 +1,97 @@
+// Direct-mode manifests. A manifest belongs to one direct key (compiler, arguments, source) and
+// lists the include sets seen with it, each leading to a result key. An include set holds the
+// files whose content went into the result, which must still have that content, and the paths
+// that must still not exist (a file created there would shadow an included one, or change what
+// __has_include says). Nothing here knows how a compiler searches for headers: the launcher
+// says which files and absences matter.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "cache/files.h"
+#include "cache/hash.h"
+
+namespace ddcc {
+
+// A file changed this recently may change again within the same timestamp tick, so its stamp
+// cannot prove its content unchanged: it is hashed on every check instead.
+inline constexpr int64_t kStampTrustNs = 2'000'000'000;
+
+struct RecordedFile {
+  std::string path;
+  Digest content;
+  FileStamp stamp;
+  bool stamp_trusted = false;
+  bool operator==(const RecordedFile&) const = default;
+};
+
+// A directory whose entries, unchanged since it was stamped, prove the absences below it.
+struct Guard {
+  std::string dir;
+  FileStamp stamp;
+  bool operator==(const Guard&) const = default;
+};
+
+struct RecordedAbsence {
+  std::string path;
+  std::optional<Guard> guard;  // without one, the path is stat()ed on every check
+  bool operator==(const RecordedAbsence&) const = default;
+};
+
+struct IncludeSet {
+  std::vector<RecordedFile> files;
+  std::vector<RecordedAbsence> absences;
+  Digest result;
+};
+
+// Builds an include set from the file system as it is now. A file changed since the compile
+// began may not be what the compiler read, so it makes the set unusable (FailedPrecondition).
+class IncludeSetBuilder {
+ public:
+  IncludeSetBuilder(int64_t compile_start_ns, int64_t now_ns)
+      : compile_start_ns_(compile_start_ns), now_ns_(now_ns) {}
+
+  // Records the file's content and returns it, for the caller to scan. Each path once.
+  absl::StatusOr<std::string> AddFile(const std::string& path);
+
+  // Records that `path` does not exist, or, when it does, its content.
+  absl::Status AddCandidate(const std::string& path);
+
+  bool Has(const std::string& path) const;
+  IncludeSet Finish(const Digest& result) &&;
+
+ private:
+  absl::Status CheckNotTooNew(const std::string& path, const FileStamp& stamp) const;
+  std::optional<Guard> GuardFor(const std::string& path);
+
+  int64_t compile_start_ns_;
+  int64_t now_ns_;
+  IncludeSet set_;
+  std::vector<std::string> seen_;  // sorted
+};
+
+class Manifest {
+ public:
+  // Newest first; at most kMaxSets are kept.
+  static constexpr size_t kMaxSets = 32;
+
+  std::string Encode() const;
+  static absl::StatusOr<Manifest> Decode(absl::string_view bytes);  // DataLoss when damaged
+
+  void Add(IncludeSet set);
+
+  // The result of the newest include set that the file system still matches.
+  std::optional<Digest> Match() const;
+
+  const std::vector<IncludeSet>& sets() const { return sets_; }
+
+ private:
+  std::vector<IncludeSet> sets_;
+};
+
+}  // namespace ddcc
