@@ -10,6 +10,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "cache/files.h"
 
 namespace ddcc {
@@ -27,6 +29,8 @@ constexpr std::pair<const char*, const char*> kEnvKeys[] = {
     {"DDCC_LOGFILE", "log_file"},
     {"DDCC_COMPRESSION_LEVEL", "compression_level"},
     {"DDCC_COMPILERCHECK", "compiler_check"},
+    {"DDCC_DIRECT_MODE", "direct_mode"},
+    {"DDCC_SLOPPINESS", "sloppiness"},
 };
 
 // Key -> where its value came from; a key not in it has its default.
@@ -68,10 +72,22 @@ absl::Status ApplyValue(Config& config, absl::string_view key, absl::string_view
     absl::StatusOr<uint64_t> size = ParseSize(value);
     if (!size.ok()) return size.status();
     config.max_size = *size;
-  } else if (key == "disable" || key == "recache") {
+  } else if (key == "disable" || key == "recache" || key == "direct_mode") {
     absl::StatusOr<bool> flag = ParseBool(value);
     if (!flag.ok()) return flag.status();
-    (key == "disable" ? config.disable : config.recache) = *flag;
+    (key == "disable"   ? config.disable
+     : key == "recache" ? config.recache
+                        : config.direct_mode) = *flag;
+  } else if (key == "sloppiness") {
+    // Only one kind so far; a list keeps ccache's spelling (sloppiness = a, b) working.
+    config.sloppy_time_macros = false;
+    for (absl::string_view item : absl::StrSplit(value, ',', absl::SkipWhitespace())) {
+      item = absl::StripAsciiWhitespace(item);
+      if (item != "time_macros") {
+        return absl::InvalidArgumentError(absl::StrFormat("unknown sloppiness \"%s\"", item));
+      }
+      config.sloppy_time_macros = true;
+    }
   } else if (key == "log_file") {
     config.log_file = std::string(value);
   } else if (key == "compression_level") {
@@ -225,6 +241,8 @@ absl::StatusOr<Config> LoadConfig(const EnvLookup& env) {
   show("log_file", config.log_file);
   show("compression_level", absl::StrCat(config.compression_level));
   show("compiler_check", config.compiler_check);
+  show("direct_mode", config.direct_mode ? "true" : "false");
+  show("sloppiness", config.sloppy_time_macros ? "time_macros" : "");
   return config;
 }
 

@@ -25,6 +25,8 @@ struct Config {
   std::string log_file;
   int compression_level = 1;
   std::string compiler_check = "mtime";  // or "content"
+  bool direct_mode = true;
+  bool sloppy_time_macros = false;  // sloppiness = time_macros
   std::string config_path;
 
   // For --show-config: key, value as text, origin ("default", the config file's path, or the

@@ -130,7 +130,8 @@ absl::Status LocalStore::Save(const Digest& key, const Entry& entry) {
   if (!replaces) (*counters)->Add(FilesSlot(shard), 1);
 
   const uint64_t share = max_size_ / kShards;
-  if (max_size_ > 0 && static_cast<int64_t>((*counters)->Get(SizeSlot(shard))) > static_cast<int64_t>(share)) {
+  if (max_size_ > 0 &&
+      static_cast<int64_t>((*counters)->Get(SizeSlot(shard))) > static_cast<int64_t>(share)) {
     // Evicting to 80% of the share leaves room for the next many saves before the next scan.
     // The entry is stored; a failed eviction is for the log, not the caller.
     if (absl::Status status = EvictShard(shard, share - share / 5); !status.ok()) {

@@ -179,7 +179,8 @@ void ApplyDebugOption(absl::string_view v, bool* debug_info) {
 
 struct Input {
   std::string path;
-  std::string language;  // from -x, empty for "by suffix"
+  std::string language;     // from -x, empty for "by suffix"
+  size_t preprocess_index;  // where it is in preprocess_args
 };
 
 class Parser {
@@ -238,7 +239,7 @@ ParsedArgs Parser::Parse(const std::vector<std::string>& raw_args) {
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (arg.size() < 2 || arg[0] != '-') {
-      inputs_.push_back({arg, language_});
+      inputs_.push_back({arg, language_, req_.preprocess_args.size()});
       req_.preprocess_args.push_back(arg);
       continue;
     }
@@ -420,6 +421,7 @@ std::optional<NotCacheable> Parser::Check() {
   }
   req_.language = std::string(lang);
   req_.source = source.path;
+  req_.source_index = source.preprocess_index;
   req_.object = output_ ? *output_ : ReplaceSuffix(Basename(source.path), ".o");
   return std::nullopt;
 }

@@ -42,6 +42,7 @@ struct CompileRequest {
   // response files expanded, less -c, -o and its value, and every dependency-file option; the
   // source stays where it was, so -x applies as the user wrote it.
   std::vector<std::string> preprocess_args;
+  size_t source_index = 0;  // where the source is in preprocess_args
 
   // Arguments that may affect the object but are not covered by the preprocessed text: every
   // argument except the source, -o and its value, dependency-file options (see below) and

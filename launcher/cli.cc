@@ -80,12 +80,14 @@ std::string JsonString(absl::string_view text) {
 }
 
 void PrintStatsText(const Config& config, const StatsSnapshot& s, const StoreUsage& usage) {
-  uint64_t cacheable = s.hits + s.misses;
+  uint64_t cacheable = s.Hits() + s.misses;
   uint64_t calls = cacheable + s.UncacheableTotal();
   std::printf("Cache directory:  %s\n", config.cache_dir.c_str());
   std::printf("Config file:      %s\n", config.config_path.c_str());
   PrintRow(0, "Cacheable calls", cacheable, calls);
-  PrintRow(2, "Hits", s.hits, cacheable);
+  PrintRow(2, "Hits", s.Hits(), cacheable);
+  PrintRow(4, "Direct", s.direct_hits, s.Hits());
+  PrintRow(4, "Preprocessed", s.preprocessed_hits, s.Hits());
   PrintRow(2, "Misses", s.misses, cacheable);
   PrintRow(0, "Uncacheable calls", s.UncacheableTotal(), calls);
   for (size_t i = 0; i < kUncacheableCount; ++i) {
@@ -107,7 +109,8 @@ void PrintStatsText(const Config& config, const StatsSnapshot& s, const StoreUsa
 
 void PrintStatsJson(const Config& config, const StatsSnapshot& s, const StoreUsage& usage) {
   std::string json = absl::StrCat(
-      "{\"cache_directory\": ", JsonString(config.cache_dir), ", \"cache_hits\": ", s.hits,
+      "{\"cache_directory\": ", JsonString(config.cache_dir), ", \"cache_hits\": ", s.Hits(),
+      ", \"direct_hits\": ", s.direct_hits, ", \"preprocessed_hits\": ", s.preprocessed_hits,
       ", \"cache_misses\": ", s.misses, ", \"uncacheable_calls\": ", s.UncacheableTotal(),
       ", \"errors\": ", s.ErrorTotal(), ", \"files\": ", usage.files,
       ", \"size_bytes\": ", usage.size_bytes, ", \"max_size_bytes\": ", config.max_size,

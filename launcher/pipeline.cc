@@ -13,25 +13,19 @@
 #include "cache/files.h"
 #include "cache/hash.h"
 #include "cache/log.h"
+#include "cache/manifest.h"
 #include "cache/store.h"
 #include "launcher/depfile.h"
+#include "launcher/includes.h"
+#include "launcher/keys.h"
 
 namespace ddcc {
 namespace {
 
-// Environment variables that change what the compiler writes (diagnostics' language and quotes,
-// which cc1 runs, rewritten arguments) without showing in the preprocessed text.
-constexpr const char* kHashedEnv[] = {"LANG",
-                                      "LC_ALL",
-                                      "LC_CTYPE",
-                                      "LC_MESSAGES",
-                                      "GCC_EXEC_PREFIX",
-                                      "COMPILER_PATH",
-                                      "CCC_OVERRIDE_OPTIONS",
-                                      "GCC_COMPARE_DEBUG"};
 // Environment variables that make gcc write a dependency file ddcc would not know of.
 constexpr const char* kUnsupportedEnv[] = {"DEPENDENCIES_OUTPUT", "SUNPRO_DEPENDENCIES"};
 
+constexpr absl::string_view kManifestBlob = "manifest";
 constexpr absl::string_view kObjectBlob = "object";
 constexpr absl::string_view kDepfileBlob = "depfile";
 constexpr absl::string_view kStdoutBlob = "stdout";
@@ -53,19 +47,24 @@ class CompilePipeline {
         request_(request),
         config_(config),
         stats_(stats),
-        store_(config.cache_dir, config.max_size, config.compression_level) {}
+        store_(config.cache_dir, config.max_size, config.compression_level),
+        keys_(compiler, request, config, ColorDiagnostics()) {}
 
   CompileOutcome Run();
 
  private:
   std::optional<NotCacheable> CheckCall() const;
   bool ColorDiagnostics() const;
+  std::optional<Digest> LookUpManifest();
+  std::optional<CompileOutcome> TryServe(const Digest& key);
   absl::StatusOr<ProcessResult> Preprocess() const;
   std::optional<NotCacheable> CheckPreprocessed(absl::string_view text) const;
-  absl::StatusOr<Digest> ResultKey(const ProcessResult& preprocessed) const;
   absl::StatusOr<ProcessResult> ServeHit(const Entry& entry) const;
   CompileOutcome CompileAndStore(const Digest& key);
   absl::StatusOr<Entry> MakeEntry(const ProcessResult& compiled) const;
+  void RecordManifest(const Digest& result_key);
+  absl::StatusOr<SearchPath> ProbeSearchPath() const;
+  void Discard(const Digest& key, absl::string_view why);
 
   const Compiler& compiler_;
   const std::vector<std::string>& args_;
@@ -73,43 +72,99 @@ class CompilePipeline {
   const Config& config_;
   Stats& stats_;
   LocalStore store_;
+  KeyMaker keys_;
+
+  // Set as the stages run.
+  int64_t start_ns_ = 0;
+  std::optional<Digest> direct_key_;
+  ProcessResult preprocessed_;
 };
 
 CompileOutcome CompilePipeline::Run() {
   if (std::optional<NotCacheable> reason = CheckCall()) return *reason;
+  start_ns_ = NowNs();
+
+  if (config_.direct_mode) {
+    absl::StatusOr<Digest> direct_key = keys_.DirectKey();
+    if (direct_key.ok()) {
+      direct_key_ = *direct_key;
+    } else {
+      Log(absl::StrCat("no direct lookup: ", direct_key.status().message()));
+    }
+  }
+  if (direct_key_ && !config_.recache) {
+    if (std::optional<Digest> result_key = LookUpManifest()) {
+      std::optional<CompileOutcome> served = TryServe(*result_key);
+      if (served && std::holds_alternative<ProcessResult>(*served)) stats_.CountDirectHit();
+      if (served) return *served;
+    }
+  }
 
   absl::StatusOr<ProcessResult> preprocessed = Preprocess();
   if (!preprocessed.ok()) return Failure{ErrorKind::kInternal, preprocessed.status()};
   if (preprocessed->exit_code != 0 || preprocessed->term_signal != 0) {
     return NotCacheable{Uncacheable::kPreprocessorFailed, preprocessed->err};
   }
+  preprocessed_ = *std::move(preprocessed);
+  if (std::optional<NotCacheable> reason = CheckPreprocessed(preprocessed_.out)) return *reason;
 
-  if (std::optional<NotCacheable> reason = CheckPreprocessed(preprocessed->out)) return *reason;
-
-  absl::StatusOr<Digest> key = ResultKey(*preprocessed);
+  absl::StatusOr<Digest> key = keys_.ResultKey(preprocessed_);
   if (!key.ok()) return Failure{ErrorKind::kInternal, key.status()};
-  if (config_.recache) return CompileAndStore(*key);
+  if (!config_.recache) {
+    if (std::optional<CompileOutcome> served = TryServe(*key)) {
+      if (std::holds_alternative<ProcessResult>(*served)) {
+        stats_.CountPreprocessedHit();
+        RecordManifest(*key);
+      }
+      return *served;
+    }
+  }
+  return CompileAndStore(*key);
+}
 
-  absl::StatusOr<Entry> entry = store_.Load(*key);
+// The result key the manifest under the direct key leads to, if the files it lists are as they
+// were. Damaged manifests are removed.
+std::optional<Digest> CompilePipeline::LookUpManifest() {
+  absl::StatusOr<Entry> entry = store_.Load(*direct_key_);
+  if (!entry.ok()) {
+    if (absl::IsDataLoss(entry.status())) Discard(*direct_key_, entry.status().message());
+    return std::nullopt;
+  }
+  const std::string* blob = entry->Find(kManifestBlob);
+  absl::StatusOr<Manifest> manifest =
+      blob ? Manifest::Decode(*blob) : absl::DataLossError("entry holds no manifest");
+  if (!manifest.ok()) {
+    store_.Remove(*direct_key_).IgnoreError();
+    Discard(*direct_key_, manifest.status().message());
+    return std::nullopt;
+  }
+  return manifest->Match();
+}
+
+// Serves the entry under `key`: a hit, a failure to write its outputs, or nullopt for a miss
+// (a damaged entry is removed and counted, and is a miss).
+std::optional<CompileOutcome> CompilePipeline::TryServe(const Digest& key) {
+  absl::StatusOr<Entry> entry = store_.Load(key);
   if (entry.ok()) {
     absl::StatusOr<ProcessResult> served = ServeHit(*entry);
-    if (served.ok()) {
-      stats_.CountHit();
-      return *std::move(served);
-    }
+    if (served.ok()) return *std::move(served);
     if (!absl::IsDataLoss(served.status())) {
       return Failure{ErrorKind::kOutputWriteFailed, served.status()};
     }
-    store_.Remove(*key).IgnoreError();
+    store_.Remove(key).IgnoreError();
     entry = served.status();
   }
   if (absl::IsDataLoss(entry.status())) {
-    stats_.Count(ErrorKind::kCorruptEntry);
-    Log(absl::StrCat("removed damaged entry ", key->Hex(), ": ", entry.status().message()));
+    Discard(key, entry.status().message());
   } else if (!absl::IsNotFound(entry.status())) {
     return Failure{ErrorKind::kCacheReadFailed, entry.status()};
   }
-  return CompileAndStore(*key);
+  return std::nullopt;
+}
+
+void CompilePipeline::Discard(const Digest& key, absl::string_view why) {
+  stats_.Count(ErrorKind::kCorruptEntry);
+  Log(absl::StrCat("removed damaged entry ", key.Hex(), ": ", why));
 }
 
 // Outputs are replaced by rename on a hit, which must never happen to /dev/null or a pipe.
@@ -152,49 +207,6 @@ std::optional<NotCacheable> CompilePipeline::CheckPreprocessed(absl::string_view
     }
   }
   return std::nullopt;
-}
-
-absl::StatusOr<Digest> CompilePipeline::ResultKey(const ProcessResult& preprocessed) const {
-  absl::StatusOr<Digest> identity = CompilerIdentity(compiler_, config_);
-  if (!identity.ok()) return identity.status();
-
-  Hasher hasher;
-  hasher.Field("ddcc result key");
-  hasher.Field(kFormatVersion);
-  hasher.Field(absl::string_view(reinterpret_cast<const char*>(identity->bytes.data()),
-                                 identity->bytes.size()));
-  hasher.Field(compiler_.name);  // clang and clang++ are one binary that reads its name
-  hasher.Field(request_.language);
-  hasher.Field(request_.hashed_args.size());
-  for (const std::string& arg : request_.hashed_args) hasher.Field(arg);
-  for (const std::string& file : request_.extra_input_files) {
-    absl::StatusOr<Digest> content = HashFile(file);
-    if (!content.ok()) return content.status();
-    hasher.Field(file);
-    hasher.Field(content->Hex());
-  }
-  if (request_.debug_info) {
-    char cwd[PATH_MAX];
-    if (getcwd(cwd, sizeof(cwd)) == nullptr) return ErrnoStatus("getcwd", ".");
-    hasher.Field(cwd);
-  }
-  for (const char* name : kHashedEnv) {
-    const char* value = std::getenv(name);
-    hasher.Field(name);
-    hasher.Field(value ? absl::StrCat("=", value) : "unset");
-  }
-  hasher.Field(ColorDiagnostics() ? "color" : "plain");
-  hasher.Field(request_.generates_deps ? "depfile" : "no depfile");
-  if (request_.generates_deps) {
-    hasher.Field(request_.dep_options.size());
-    for (const std::string& option : request_.dep_options) hasher.Field(option);
-    HashDepTargets(hasher, request_.dep_targets);
-  }
-  hasher.Field(preprocessed.out);
-  // Warnings that only preprocessing options cause (a macro redefined by -D) reach the
-  // compile's stderr too, which a hit replays.
-  hasher.Field(preprocessed.err);
-  return hasher.Finish();
 }
 
 // Writes the stored outputs as the compiler would have. DataLoss when the entry lacks a part.
@@ -245,6 +257,8 @@ CompileOutcome CompilePipeline::CompileAndStore(const Digest& key) {
   } else if (absl::Status saved = store_.Save(key, *entry); !saved.ok()) {
     stats_.Count(ErrorKind::kCacheWriteFailed);
     Log(absl::StrCat("not stored: ", saved.message()));
+  } else {
+    RecordManifest(key);
   }
   return *std::move(compiled);
 }
@@ -271,6 +285,57 @@ absl::StatusOr<Entry> CompilePipeline::MakeEntry(const ProcessResult& compiled) 
   entry.blobs.emplace_back(kStdoutBlob, compiled.out);
   entry.blobs.emplace_back(kStderrBlob, compiled.err);
   return entry;
+}
+
+// Adds this compile's include set to the manifest under the direct key, so that the next
+// compile of the same source finds `result_key` without preprocessing. Best effort: a compile
+// whose include set cannot be trusted just goes without.
+void CompilePipeline::RecordManifest(const Digest& result_key) {
+  if (!direct_key_) return;
+  absl::StatusOr<SearchPath> search = ProbeSearchPath();
+  if (!search.ok()) {
+    Log(absl::StrCat("no manifest: ", search.status().message()));
+    return;
+  }
+  AllowedTimeMacros allowed = config_.sloppy_time_macros         ? AllowedTimeMacros::kAll
+                              : std::getenv("SOURCE_DATE_EPOCH") ? AllowedTimeMacros::kClock
+                                                                 : AllowedTimeMacros::kNone;
+  absl::StatusOr<IncludeSet> set =
+      RecordIncludeSet(request_.source, preprocessed_.out, *search, allowed,
+                       IncludeSetBuilder(start_ns_, NowNs()), result_key);
+  if (!set.ok()) {
+    Log(absl::StrCat("no manifest for ", request_.source, ": ", set.status().message()));
+    return;
+  }
+  Manifest manifest;
+  if (absl::StatusOr<Entry> old = store_.Load(*direct_key_); old.ok()) {
+    const std::string* blob = old->Find(kManifestBlob);
+    absl::StatusOr<Manifest> decoded = blob ? Manifest::Decode(*blob) : absl::NotFoundError("");
+    if (decoded.ok()) manifest = *std::move(decoded);
+  }
+  manifest.Add(*std::move(set));
+  Entry entry;
+  entry.blobs.emplace_back(kManifestBlob, manifest.Encode());
+  if (absl::Status saved = store_.Save(*direct_key_, entry); !saved.ok()) {
+    stats_.Count(ErrorKind::kCacheWriteFailed);
+    Log(absl::StrCat("manifest not stored: ", saved.message()));
+  }
+}
+
+// The compiler's header search path for this compile, from `-E -v` on an empty input.
+absl::StatusOr<SearchPath> CompilePipeline::ProbeSearchPath() const {
+  std::vector<std::string> argv = {compiler_.path, "-E", "-v"};
+  for (size_t i = 0; i < request_.preprocess_args.size(); ++i) {
+    if (i != request_.source_index) {
+      argv.push_back(request_.preprocess_args[i]);
+    } else {
+      argv.insert(argv.end(), {"-x", request_.language, "/dev/null"});
+    }
+  }
+  absl::StatusOr<ProcessResult> probe = RunCaptured(argv);
+  if (!probe.ok()) return probe.status();
+  if (probe->exit_code != 0) return absl::FailedPreconditionError("the search path probe failed");
+  return ParseSearchPath(probe->err);
 }
 
 }  // namespace

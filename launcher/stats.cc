@@ -5,10 +5,11 @@
 namespace ddcc {
 namespace {
 
-// Slot layout of the counter file: hits, misses, the uncacheable reasons, the error kinds, and
-// room to grow without moving what is there.
-constexpr size_t kHitSlot = 0;
+// Slot layout of the counter file: outcomes, the uncacheable reasons, the error kinds, and room
+// to grow without moving what is there.
+constexpr size_t kPreprocessedHitSlot = 0;
 constexpr size_t kMissSlot = 1;
+constexpr size_t kDirectHitSlot = 2;
 constexpr size_t kUncacheableSlot = 8;
 constexpr size_t kErrorSlot = 40;
 constexpr size_t kSlots = 64;
@@ -73,7 +74,8 @@ void Stats::Add(size_t slot) {
   if (counters_) counters_->Add(slot, 1);
 }
 
-void Stats::CountHit() { Add(kHitSlot); }
+void Stats::CountDirectHit() { Add(kDirectHitSlot); }
+void Stats::CountPreprocessedHit() { Add(kPreprocessedHitSlot); }
 void Stats::CountMiss() { Add(kMissSlot); }
 void Stats::Count(Uncacheable reason) { Add(kUncacheableSlot + static_cast<size_t>(reason)); }
 void Stats::Count(ErrorKind kind) { Add(kErrorSlot + static_cast<size_t>(kind)); }
@@ -81,7 +83,8 @@ void Stats::Count(ErrorKind kind) { Add(kErrorSlot + static_cast<size_t>(kind));
 StatsSnapshot Stats::Read() const {
   StatsSnapshot snapshot;
   if (!counters_) return snapshot;
-  snapshot.hits = counters_->Get(kHitSlot);
+  snapshot.direct_hits = counters_->Get(kDirectHitSlot);
+  snapshot.preprocessed_hits = counters_->Get(kPreprocessedHitSlot);
   snapshot.misses = counters_->Get(kMissSlot);
   for (size_t i = 0; i < kUncacheableCount; ++i) {
     snapshot.uncacheable[i] = counters_->Get(kUncacheableSlot + i);

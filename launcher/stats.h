@@ -35,11 +35,13 @@ const Label& LabelOf(Uncacheable reason);
 const Label& LabelOf(ErrorKind kind);
 
 struct StatsSnapshot {
-  uint64_t hits = 0;
+  uint64_t direct_hits = 0;        // found through a manifest, without preprocessing
+  uint64_t preprocessed_hits = 0;  // found by the preprocessed text
   uint64_t misses = 0;
   std::array<uint64_t, kUncacheableCount> uncacheable{};
   std::array<uint64_t, kErrorKindCount> errors{};
 
+  uint64_t Hits() const { return direct_hits + preprocessed_hits; }
   uint64_t UncacheableTotal() const;
   uint64_t ErrorTotal() const;
 };
@@ -49,7 +51,8 @@ class Stats {
   // Counting is best effort: without a usable cache directory nothing is counted.
   explicit Stats(const std::string& cache_dir);
 
-  void CountHit();
+  void CountDirectHit();
+  void CountPreprocessedHit();
   void CountMiss();
   void Count(Uncacheable reason);
   void Count(ErrorKind kind);

@@ -65,6 +65,8 @@ TEST_F(ConfigTest, DefaultsUnderHome) {
   EXPECT_EQ(config.log_file, "");
   EXPECT_EQ(config.compression_level, 1);
   EXPECT_EQ(config.compiler_check, "mtime");
+  EXPECT_TRUE(config.direct_mode);
+  EXPECT_FALSE(config.sloppy_time_macros);
 
   std::vector<std::string> keys;
   for (const Config::Shown& shown : config.shown) {
@@ -73,7 +75,8 @@ TEST_F(ConfigTest, DefaultsUnderHome) {
   }
   EXPECT_THAT(keys,
               ::testing::ElementsAre("cache_dir", "config_path", "max_size", "disable", "recache",
-                                     "log_file", "compression_level", "compiler_check"));
+                                     "log_file", "compression_level", "compiler_check",
+                                     "direct_mode", "sloppiness"));
   EXPECT_EQ(Shown(config, "max_size").first, "5.0 GiB");
   EXPECT_EQ(Shown(config, "disable").first, "false");
   EXPECT_EQ(Shown(config, "compression_level").first, "1");

@@ -1,0 +1,214 @@
+#include "launcher/includes.h"
+
+#include <cctype>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+
+namespace ddcc {
+namespace {
+
+std::string DirOf(absl::string_view path) {
+  size_t slash = path.rfind('/');
+  if (slash == absl::string_view::npos) return "";
+  return std::string(path.substr(0, slash == 0 ? 1 : slash));
+}
+
+std::string Join(absl::string_view dir, absl::string_view name) {
+  if (dir.empty() || absl::StartsWith(name, "/")) return std::string(name);
+  return absl::StrCat(dir, absl::EndsWith(dir, "/") ? "" : "/", name);
+}
+
+// The quoted file name of a line marker, unescaped as gcc and clang escape it.
+bool ParseQuoted(absl::string_view& rest, std::string& name) {
+  if (!absl::ConsumePrefix(&rest, "\"")) return false;
+  while (!rest.empty() && rest.front() != '"') {
+    char c = rest.front();
+    rest.remove_prefix(1);
+    if (c == '\\' && !rest.empty()) {
+      if (rest.size() >= 3 && absl::ascii_isdigit(rest[0]) && absl::ascii_isdigit(rest[1]) &&
+          absl::ascii_isdigit(rest[2])) {
+        c = static_cast<char>((rest[0] - '0') * 64 + (rest[1] - '0') * 8 + (rest[2] - '0'));
+        rest.remove_prefix(3);
+      } else {
+        c = rest.front();
+        rest.remove_prefix(1);
+      }
+    }
+    name.push_back(c);
+  }
+  return absl::ConsumePrefix(&rest, "\"");
+}
+
+bool IsPseudoFile(absl::string_view name) {
+  return absl::StartsWith(name, "<") || absl::EndsWith(name, "//");  // <built-in>, cwd marker
+}
+
+bool Contains(const std::vector<std::string>& list, const std::string& item) {
+  return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+}  // namespace
+
+std::vector<EnteredHeader> ParseLineMarkers(absl::string_view preprocessed) {
+  std::vector<EnteredHeader> headers;
+  std::vector<std::string> stack;
+  std::string current;
+  for (absl::string_view line : absl::StrSplit(preprocessed, '\n')) {
+    if (!absl::ConsumePrefix(&line, "# ") || line.empty() || !absl::ascii_isdigit(line[0])) {
+      continue;
+    }
+    line.remove_prefix(std::min(line.find(' '), line.size()));
+    line = absl::StripLeadingAsciiWhitespace(line);
+    std::string name;
+    if (!ParseQuoted(line, name)) continue;
+    std::vector<absl::string_view> flags = absl::StrSplit(line, ' ', absl::SkipEmpty());
+    bool enters = !flags.empty() && flags[0] == "1";
+    bool returns = !flags.empty() && flags[0] == "2";
+    if (enters) {
+      stack.push_back(current);
+      if (!IsPseudoFile(name)) {
+        headers.push_back({name, IsPseudoFile(current) ? "" : DirOf(current)});
+      }
+    } else if (returns && !stack.empty()) {
+      stack.pop_back();
+    }
+    current = std::move(name);
+  }
+  return headers;
+}
+
+absl::StatusOr<SearchPath> ParseSearchPath(absl::string_view verbose_stderr) {
+  SearchPath search;
+  std::vector<std::string>* list = nullptr;
+  bool ended = false;
+  for (absl::string_view line : absl::StrSplit(verbose_stderr, '\n')) {
+    absl::string_view dir = line;
+    if (absl::ConsumePrefix(&dir, "ignoring nonexistent directory \"") &&
+        absl::ConsumeSuffix(&dir, "\"")) {
+      search.missing.emplace_back(dir);
+    } else if (absl::StartsWith(line, "#include \"...\" search starts here:")) {
+      list = &search.quote;
+    } else if (absl::StartsWith(line, "#include <...> search starts here:")) {
+      list = &search.angle;
+    } else if (absl::StartsWith(line, "End of search list.")) {
+      ended = true;
+      list = nullptr;
+    } else if (list != nullptr && absl::ConsumePrefix(&dir, " ")) {
+      // clang marks macOS framework directories; they are searched differently.
+      if (absl::ConsumeSuffix(&dir, " (framework directory)")) continue;
+      list->emplace_back(dir);
+    }
+  }
+  if (!ended) return absl::FailedPreconditionError("no search list in the compiler's -v output");
+  return search;
+}
+
+absl::StatusOr<std::vector<std::string>> ShadowCandidates(const EnteredHeader& header,
+                                                          const SearchPath& search) {
+  std::vector<std::string> dirs = search.quote;
+  dirs.insert(dirs.end(), search.angle.begin(), search.angle.end());
+  std::vector<std::string> candidates;
+  // An absolute #include searches nothing; a header beside its includer (a quoted #include)
+  // is the first place searched.
+  bool understood = absl::StartsWith(header.path, "/") || header.includer_dir.empty() ||
+                    absl::StartsWith(header.path, header.includer_dir + "/");
+  for (size_t i = 0; i < dirs.size(); ++i) {
+    std::string prefix = Join(dirs[i], "");
+    if (!absl::StartsWith(header.path, prefix) || header.path.size() == prefix.size()) continue;
+    understood = true;
+    absl::string_view name = absl::string_view(header.path).substr(prefix.size());
+    std::vector<std::string> tried = {Join(header.includer_dir, name)};
+    for (size_t j = 0; j < i; ++j) tried.push_back(Join(dirs[j], name));
+    for (std::string& path : tried) {
+      if (path != header.path && !Contains(candidates, path)) candidates.push_back(std::move(path));
+    }
+  }
+  if (!understood) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot tell how the compiler found ", header.path));
+  }
+  return candidates;
+}
+
+ContentScan ScanContent(absl::string_view content) {
+  ContentScan scan;
+  scan.clock_macros =
+      absl::StrContains(content, "__DATE__") || absl::StrContains(content, "__TIME__");
+  scan.timestamp_macro = absl::StrContains(content, "__TIMESTAMP__");
+  constexpr absl::string_view kProbe = "__has_include";
+  for (size_t at = content.find(kProbe); at != absl::string_view::npos;
+       at = content.find(kProbe, at + 1)) {
+    absl::string_view rest = content.substr(at + kProbe.size());
+    absl::ConsumePrefix(&rest, "_next");
+    rest = absl::StripLeadingAsciiWhitespace(rest);
+    if (!absl::ConsumePrefix(&rest, "(")) continue;  // "#ifdef __has_include" and the like
+    rest = absl::StripLeadingAsciiWhitespace(rest);
+    char close = rest.empty() ? 0 : rest.front() == '<' ? '>' : rest.front() == '"' ? '"' : 0;
+    size_t end = close ? rest.find(close, 1) : absl::string_view::npos;
+    if (end == absl::string_view::npos) {
+      scan.computed_probe = true;
+      continue;
+    }
+    scan.probes.push_back({std::string(rest.substr(1, end - 1)), close == '"'});
+  }
+  return scan;
+}
+
+std::vector<std::string> ProbeCandidates(const ContentScan::Probe& probe, const std::string& dir,
+                                         const SearchPath& search) {
+  std::vector<std::string> candidates;
+  if (probe.quoted) {
+    candidates.push_back(Join(dir, probe.name));
+    for (const std::string& quote : search.quote) candidates.push_back(Join(quote, probe.name));
+  }
+  for (const std::string& angle : search.angle) candidates.push_back(Join(angle, probe.name));
+  return candidates;
+}
+
+absl::StatusOr<IncludeSet> RecordIncludeSet(const std::string& source,
+                                            absl::string_view preprocessed,
+                                            const SearchPath& search, AllowedTimeMacros allowed,
+                                            IncludeSetBuilder builder, const Digest& result) {
+  for (const std::string& dir : search.missing) {
+    if (absl::Status status = builder.AddCandidate(dir); !status.ok()) return status;
+  }
+  // The source is in the direct key already; recording it too makes sure it did not change
+  // during the compile.
+  absl::StatusOr<std::string> source_text = builder.AddFile(source);
+  if (!source_text.ok()) return source_text.status();
+  std::vector<std::pair<std::string, ContentScan>> scans = {
+      {DirOf(source), ScanContent(*source_text)}};
+
+  for (const EnteredHeader& header : ParseLineMarkers(preprocessed)) {
+    if (builder.Has(header.path)) continue;
+    absl::StatusOr<std::vector<std::string>> candidates = ShadowCandidates(header, search);
+    if (!candidates.ok()) return candidates.status();
+    absl::StatusOr<std::string> content = builder.AddFile(header.path);
+    if (!content.ok()) return content.status();
+    for (const std::string& candidate : *candidates) {
+      if (absl::Status status = builder.AddCandidate(candidate); !status.ok()) return status;
+    }
+    scans.emplace_back(DirOf(header.path), ScanContent(*content));
+  }
+
+  for (const auto& [dir, scan] : scans) {
+    if ((scan.clock_macros && allowed == AllowedTimeMacros::kNone) ||
+        (scan.timestamp_macro && allowed != AllowedTimeMacros::kAll)) {
+      return absl::FailedPreconditionError("a time macro makes the result depend on the clock");
+    }
+    if (scan.computed_probe) return absl::FailedPreconditionError("a computed __has_include");
+    for (const ContentScan::Probe& probe : scan.probes) {
+      for (const std::string& candidate : ProbeCandidates(probe, dir, search)) {
+        if (absl::Status status = builder.AddCandidate(candidate); !status.ok()) return status;
+      }
+    }
+  }
+  return std::move(builder).Finish(result);
+}
+
+}  // namespace ddcc

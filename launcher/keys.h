@@ -1,0 +1,35 @@
+// The two keys of a compile. The result key covers the preprocessed text; the direct key covers
+// instead what produces that text (the source, the preprocessing arguments and environment),
+// and leads through a manifest to result keys. Both share everything else that shapes the
+// result: compiler, language, compile arguments, and what shapes the outputs and diagnostics.
+#pragma once
+
+#include "absl/status/statusor.h"
+#include "cache/config.h"
+#include "cache/hash.h"
+#include "launcher/args.h"
+#include "launcher/compiler.h"
+#include "launcher/process.h"
+
+namespace ddcc {
+
+class KeyMaker {
+ public:
+  // `color`: diagnostics are asked for in colour (ddcc does so on a terminal).
+  KeyMaker(const Compiler& compiler, const CompileRequest& request, const Config& config,
+           bool color)
+      : compiler_(compiler), request_(request), config_(config), color_(color) {}
+
+  absl::StatusOr<Digest> DirectKey() const;
+  absl::StatusOr<Digest> ResultKey(const ProcessResult& preprocessed) const;
+
+ private:
+  absl::Status HashCommon(Hasher& hasher) const;
+
+  const Compiler& compiler_;
+  const CompileRequest& request_;
+  const Config& config_;
+  bool color_;
+};
+
+}  // namespace ddcc

@@ -1,0 +1,166 @@
+"""Direct mode with real compilers: hits without the preprocessor, and never a stale hit when a
+header changes (even keeping its size and mtime), disappears, is shadowed by a new one earlier
+on the search path, or appears where a __has_include looks; time macros honoured."""
+
+import os
+import stat
+import time
+import unittest
+
+from common import DdccTestCase
+
+SOURCE = '#include "util.h"\nint value(void) { return UTIL; }\n'
+
+# Stands in for gcc and records each call, to show what ddcc ran.
+RECORDER = """#!/bin/sh
+echo "$*" >> "{log}"
+exec /usr/bin/{compiler} "$@"
+"""
+
+
+class DirectModeTest(DdccTestCase):
+    def setUp(self):
+        super().setUp()
+        self.write("first/.keep", "")
+        self.write("second/util.h", "#define UTIL 2\n")
+        self.write("main.c", SOURCE)
+        self.args = ["-Ifirst", "-Isecond", "-c", "main.c", "-o", "main.o"]
+        self.settle()
+
+    def settle(self):
+        """Files written within a clock tick of a compile's start may have changed during it."""
+        time.sleep(0.05)
+
+    def recorder(self, compiler="gcc"):
+        bin_dir = os.path.join(self.root, "recorder")
+        os.makedirs(bin_dir, exist_ok=True)
+        path = os.path.join(bin_dir, compiler)
+        with open(path, "w") as f:
+            f.write(RECORDER.format(log=os.path.join(self.root, "calls.log"), compiler=compiler))
+        os.chmod(path, 0o755)
+        return path
+
+    def calls(self):
+        path = os.path.join(self.root, "calls.log")
+        if not os.path.exists(path):
+            return []
+        with open(path) as f:
+            lines = f.read().splitlines()
+        os.remove(path)
+        return lines
+
+    def check(self, compiler="gcc", args=None, env=None):
+        """Compiles with ddcc and without; the objects and what was printed must be the same."""
+        args = args or self.args
+        cached = self.ddcc(compiler, *args, env=env)
+        obj = self.read("main.o") if cached.returncode == 0 else None
+        plain = self.run_cmd(["/usr/bin/" + os.path.basename(compiler), *args], env=env)
+        self.assert_same_run(plain, cached)
+        if obj is not None:
+            self.assertEqual(obj, self.read("main.o"))
+        return cached
+
+    def hits(self):
+        stats = self.stats()
+        return stats["direct_hits"], stats["preprocessed_hits"], stats["cache_misses"]
+
+    def test_second_compile_runs_no_preprocessor(self):
+        for compiler in ["gcc", "clang"]:
+            with self.subTest(compiler=compiler):
+                wrapper = self.recorder(compiler)
+                self.check(wrapper)
+                first = self.calls()
+                self.assertTrue(any(" -E " in f" {c} " for c in first), first)
+                self.check(wrapper)
+                self.assertEqual(self.calls(), [])
+        self.assertEqual(self.hits(), (2, 0, 2))
+
+    def test_changed_header_misses(self):
+        self.check()
+        self.write("second/util.h", "#define UTIL 3\n")
+        self.settle()
+        self.check()
+        self.check()
+        self.assertEqual(self.hits(), (1, 0, 2))
+
+    def test_same_size_and_mtime_but_new_content(self):
+        header = os.path.join(self.work, "second/util.h")
+        before = os.stat(header)
+        time.sleep(2.1)  # old enough for the manifest to trust its stamp
+        self.check()
+        self.check()
+        self.assertEqual(self.hits(), (1, 0, 1))
+        self.write("second/util.h", "#define UTIL 7\n")  # same size
+        os.utime(header, ns=(before.st_atime_ns, before.st_mtime_ns))
+        self.settle()
+        self.check()
+        self.assertEqual(self.hits(), (1, 0, 2))
+
+    def test_removed_header(self):
+        self.check()
+        os.remove(os.path.join(self.work, "second/util.h"))
+        result = self.check()
+        self.assertNotEqual(result.returncode, 0)
+
+    def test_new_header_earlier_on_the_search_path(self):
+        self.check()
+        self.check()
+        self.write("first/util.h", "#define UTIL 1\n")  # shadows second/util.h
+        self.settle()
+        self.check()
+        self.assertEqual(self.hits(), (1, 0, 2))
+        self.write("util.h", "#define UTIL 0\n")  # beside main.c: searched first of all
+        self.settle()
+        self.check()
+        self.assertEqual(self.hits(), (1, 0, 3))
+
+    def test_new_file_where_has_include_looks(self):
+        self.write("main.c", '#if __has_include("extra.h")\n#include "extra.h"\n#else\n'
+                             '#define EXTRA 0\n#endif\nint value(void) { return EXTRA; }\n')
+        self.settle()
+        self.check()
+        self.check()
+        self.write("second/extra.h", "#define EXTRA 5\n")
+        self.settle()
+        self.check()
+        self.assertEqual(self.hits(), (1, 0, 2))
+
+    def test_dependency_file_on_a_direct_hit(self):
+        args = self.args + ["-MD", "-MF", "main.d"]
+        for _ in range(2):
+            self.check(args=args)
+            with open(os.path.join(self.work, "main.d"), "rb") as f:
+                cached = f.read()
+            self.run_cmd(["gcc", *args])
+            self.assertEqual(cached, self.read("main.d"))
+        self.assertEqual(self.hits()[0], 1)
+
+    def test_time_macros(self):
+        self.write("second/util.h", "#define UTIL sizeof(__DATE__)\n")
+        self.settle()
+        self.check()
+        self.check()
+        self.assertEqual(self.hits(), (0, 1, 1))  # the same day: a hit, but never direct
+        epoch = dict(self.env, SOURCE_DATE_EPOCH="1700000000")
+        self.check(env=epoch)
+        self.check(env=epoch)
+        self.assertEqual(self.hits(), (1, 1, 2))
+        self.write("main.c", SOURCE.replace("UTIL;", "UTIL + sizeof(__TIMESTAMP__);"))
+        self.settle()
+        self.check(env=epoch)
+        self.check(env=epoch)
+        self.assertEqual(self.hits(), (1, 2, 3))
+        sloppy = dict(epoch, DDCC_SLOPPINESS="time_macros")
+        self.check(env=sloppy)
+        self.check(env=sloppy)
+        self.assertEqual(self.hits(), (2, 3, 3))
+
+    def test_direct_mode_off(self):
+        self.env["DDCC_DIRECT_MODE"] = "0"
+        self.check()
+        self.check()
+        self.assertEqual(self.hits(), (0, 1, 1))
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,106 @@
+#include "launcher/includes.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace ddcc {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::FieldsAre;
+using ::testing::IsEmpty;
+using ::testing::UnorderedElementsAre;
+
+// As gcc 12 writes it for src/a.c including "util.h" (found in include/) and <stdio.h>.
+constexpr absl::string_view kGccOutput = R"(# 0 "src/a.c"
+# 1 "/work//"
+# 0 "<built-in>"
+# 0 "<command-line>"
+# 1 "/usr/include/stdc-predef.h" 1 3 4
+# 0 "<command-line>" 2
+# 1 "src/a.c"
+# 1 "include/util.h" 1
+# 1 "include/inner.h" 1
+int inner;
+# 2 "include/util.h" 2
+# 2 "src/a.c" 2
+# 1 "/usr/include/stdio.h" 1 3 4
+# 3 "src/a.c" 2
+#line 7 "generated.y"
+# 1 "src/we\"ird.h" 1
+)";
+
+TEST(IncludesTest, ParsesLineMarkersWithIncluders) {
+  EXPECT_THAT(
+      ParseLineMarkers(kGccOutput),
+      ElementsAre(FieldsAre("/usr/include/stdc-predef.h", ""), FieldsAre("include/util.h", "src"),
+                  FieldsAre("include/inner.h", "include"), FieldsAre("/usr/include/stdio.h", "src"),
+                  FieldsAre("src/we\"ird.h", "src")));
+}
+
+constexpr absl::string_view kVerbose =
+    R"(ignoring nonexistent directory "/usr/local/include/x86_64-linux-gnu"
+ignoring nonexistent directory "missing"
+#include "..." search starts here:
+ quoted
+#include <...> search starts here:
+ include
+ /usr/local/include
+ /usr/include
+End of search list.
+)";
+
+TEST(IncludesTest, ParsesSearchPath) {
+  absl::StatusOr<SearchPath> search = ParseSearchPath(kVerbose);
+  ASSERT_TRUE(search.ok()) << search.status();
+  EXPECT_THAT(search->quote, ElementsAre("quoted"));
+  EXPECT_THAT(search->angle, ElementsAre("include", "/usr/local/include", "/usr/include"));
+  EXPECT_THAT(search->missing, ElementsAre("/usr/local/include/x86_64-linux-gnu", "missing"));
+  EXPECT_FALSE(ParseSearchPath("gcc: error\n").ok());
+}
+
+TEST(IncludesTest, ShadowCandidatesAreThePlacesSearchedEarlier) {
+  SearchPath search = *ParseSearchPath(kVerbose);
+  auto candidates = [&](std::string path, std::string includer_dir) {
+    return *ShadowCandidates({path, includer_dir}, search);
+  };
+  EXPECT_THAT(candidates("/usr/include/stdio.h", "src"),
+              UnorderedElementsAre("src/stdio.h", "quoted/stdio.h", "include/stdio.h",
+                                   "/usr/local/include/stdio.h"));
+  EXPECT_THAT(candidates("include/util.h", "src"),
+              UnorderedElementsAre("src/util.h", "quoted/util.h"));
+  EXPECT_THAT(candidates("src/local.h", "src"), IsEmpty());  // beside its includer
+  EXPECT_THAT(candidates("/opt/abs.h", "src"), IsEmpty());   // an absolute #include
+  EXPECT_FALSE(ShadowCandidates({"elsewhere/x.h", "src"}, search).ok());
+}
+
+TEST(IncludesTest, ScansTimeMacrosAndProbes) {
+  ContentScan scan = ScanContent(
+      "#if __has_include(<tbb/tbb.h>)\n#endif // __has_include\n"
+      "#if defined __has_include && __has_include_next ( \"cfg.h\" )\n#endif\n");
+  EXPECT_FALSE(scan.clock_macros);
+  EXPECT_FALSE(scan.computed_probe);
+  ASSERT_EQ(scan.probes.size(), 2u);
+  EXPECT_EQ(scan.probes[0].name, "tbb/tbb.h");
+  EXPECT_FALSE(scan.probes[0].quoted);
+  EXPECT_EQ(scan.probes[1].name, "cfg.h");
+  EXPECT_TRUE(scan.probes[1].quoted);
+  EXPECT_TRUE(ScanContent("#if __has_include(HEADER)").computed_probe);
+  EXPECT_TRUE(ScanContent("const char* d = __DATE__;").clock_macros);
+  EXPECT_TRUE(ScanContent("x = __TIME__;").clock_macros);
+  ContentScan stamp = ScanContent("x = __TIMESTAMP__;");
+  EXPECT_TRUE(stamp.timestamp_macro);
+  EXPECT_FALSE(stamp.clock_macros);
+}
+
+TEST(IncludesTest, ProbeCandidates) {
+  SearchPath search = *ParseSearchPath(kVerbose);
+  EXPECT_THAT(ProbeCandidates({"x.h", true}, "src", search),
+              ElementsAre("src/x.h", "quoted/x.h", "include/x.h", "/usr/local/include/x.h",
+                          "/usr/include/x.h"));
+  EXPECT_THAT(ProbeCandidates({"x.h", false}, "src", search),
+              ElementsAre("include/x.h", "/usr/local/include/x.h", "/usr/include/x.h"));
+}
+
+}  // namespace
+}  // namespace ddcc

@@ -1,0 +1,140 @@
+#include "cache/manifest.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "gtest/gtest.h"
+#include "tests/unit/temp_dir_test.h"
+
+namespace ddcc {
+namespace {
+
+constexpr int64_t kHour = 3600'000'000'000;
+
+Digest ResultKey(int n) {
+  Hasher hasher;
+  hasher.Field(n);
+  return hasher.Finish();
+}
+
+class ManifestTest : public TempDirTest {
+ protected:
+  std::string Write(const std::string& name, const std::string& content, int64_t age_ns = kHour) {
+    std::string path = dir_ + "/" + name;
+    std::ofstream(path, std::ios::binary) << content;
+    SetAge(path, age_ns);
+    return path;
+  }
+
+  void SetAge(const std::string& path, int64_t age_ns) {
+    int64_t when = NowNs() - age_ns;
+    struct timespec times[2] = {{when / 1000000000, when % 1000000000},
+                                {when / 1000000000, when % 1000000000}};
+    ASSERT_EQ(utimensat(AT_FDCWD, path.c_str(), times, 0), 0);
+  }
+
+  // An include set recorded an hour from now: setting a file's times makes its ctime now, and
+  // ctime cannot be set back.
+  IncludeSet Record(const std::vector<std::string>& files, const std::vector<std::string>& absent,
+                    int result) {
+    IncludeSetBuilder builder(NowNs() + kHour, NowNs() + kHour);
+    for (const std::string& file : files) EXPECT_TRUE(builder.AddFile(file).ok()) << file;
+    for (const std::string& path : absent) EXPECT_TRUE(builder.AddCandidate(path).ok()) << path;
+    return std::move(builder).Finish(ResultKey(result));
+  }
+};
+
+TEST_F(ManifestTest, MatchesWhileFilesAreUnchanged) {
+  std::string header = Write("a.h", "int a;");
+  Manifest manifest;
+  manifest.Add(Record({header}, {}, 1));
+  EXPECT_EQ(manifest.Match(), ResultKey(1));
+  Write("a.h", "int b;");
+  EXPECT_EQ(manifest.Match(), std::nullopt);
+  std::remove(header.c_str());
+  EXPECT_EQ(manifest.Match(), std::nullopt);
+}
+
+// A trusted stamp only stands for the content it was taken with: a rewrite with the same size
+// and mtime changes ctime, so the file is hashed and the change seen.
+TEST_F(ManifestTest, SameSizeAndMtimeButNewContentIsSeen) {
+  std::string header = Write("a.h", "int a;");
+  struct stat before;
+  ASSERT_EQ(stat(header.c_str(), &before), 0);
+  Manifest manifest;
+  manifest.Add(Record({header}, {}, 1));
+  ASSERT_TRUE(manifest.sets()[0].files[0].stamp_trusted);
+  Write("a.h", "int b;");
+  struct timespec times[2] = {before.st_mtim, before.st_mtim};
+  ASSERT_EQ(utimensat(AT_FDCWD, header.c_str(), times, 0), 0);
+  EXPECT_EQ(manifest.Match(), std::nullopt);
+}
+
+TEST_F(ManifestTest, RecentFilesAreNotTrustedByStamp) {
+  std::string header = Write("a.h", "int a;", /*age_ns=*/kStampTrustNs / 4);
+  IncludeSetBuilder builder(NowNs() + kHour, NowNs());  // a compile that began later
+  ASSERT_TRUE(builder.AddFile(header).ok());
+  EXPECT_FALSE(std::move(builder).Finish(ResultKey(1)).files[0].stamp_trusted);
+}
+
+TEST_F(ManifestTest, FileChangedDuringTheCompileIsRefused) {
+  std::string header = Write("a.h", "int a;", /*age_ns=*/0);
+  IncludeSetBuilder builder(NowNs() - kHour, NowNs());  // began an hour ago
+  EXPECT_TRUE(absl::IsFailedPrecondition(builder.AddFile(header).status()));
+}
+
+TEST_F(ManifestTest, AbsentPathsMustStayAbsent) {
+  std::string header = Write("a.h", "int a;");
+  ASSERT_EQ(mkdir((dir_ + "/first").c_str(), 0755), 0);
+  SetAge(dir_ + "/first", kHour);
+  Manifest manifest;
+  manifest.Add(Record({header}, {dir_ + "/first/a.h", dir_ + "/none/sub/a.h"}, 1));
+  const IncludeSet& set = manifest.sets()[0];
+  ASSERT_EQ(set.absences.size(), 2u);
+  ASSERT_TRUE(set.absences[0].guard.has_value());
+  EXPECT_EQ(set.absences[0].guard->dir, dir_ + "/first");
+  EXPECT_EQ(set.absences[1].guard->dir, dir_);  // the nearest existing ancestor
+  EXPECT_EQ(manifest.Match(), ResultKey(1));
+
+  Write("first/a.h", "shadow");  // a header that now comes first on the search path
+  EXPECT_EQ(manifest.Match(), std::nullopt);
+  std::remove((dir_ + "/first/a.h").c_str());
+  SetAge(dir_ + "/first", kHour / 2);  // the guard changed, the path is checked itself
+  EXPECT_EQ(manifest.Match(), ResultKey(1));
+}
+
+TEST_F(ManifestTest, NewestMatchingSetWinsAndSetsAreBounded) {
+  std::string header = Write("a.h", "one");
+  Manifest manifest;
+  manifest.Add(Record({header}, {}, 1));
+  Write("a.h", "two");
+  manifest.Add(Record({header}, {}, 2));
+  EXPECT_EQ(manifest.Match(), ResultKey(2));
+  Write("a.h", "one");
+  EXPECT_EQ(manifest.Match(), ResultKey(1));
+  for (int i = 0; i < 100; ++i) manifest.Add(Record({header}, {}, 100 + i));
+  EXPECT_EQ(manifest.sets().size(), Manifest::kMaxSets);
+  EXPECT_EQ(manifest.Match(), ResultKey(199));
+}
+
+TEST_F(ManifestTest, EncodeDecodeRoundTripAndDamage) {
+  std::string header = Write("a.h", "int a;");
+  Manifest manifest;
+  manifest.Add(Record({header}, {dir_ + "/b.h"}, 1));
+  manifest.Add(Record({header}, {}, 2));
+  std::string bytes = manifest.Encode();
+  absl::StatusOr<Manifest> decoded = Manifest::Decode(bytes);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(decoded->Encode(), bytes);
+  EXPECT_EQ(decoded->Match(), ResultKey(2));
+  for (size_t size = 0; size < bytes.size(); ++size) {
+    EXPECT_TRUE(absl::IsDataLoss(Manifest::Decode(bytes.substr(0, size)).status())) << size;
+  }
+  EXPECT_TRUE(absl::IsDataLoss(Manifest::Decode(bytes + "x").status()));
+}
+
+}  // namespace
+}  // namespace ddcc
