@@ -89,6 +89,7 @@ void PrintStatsText(const Config& config, const StatsSnapshot& s, const StoreUsa
   PrintRow(4, "Direct", s.direct_hits, s.Hits());
   PrintRow(4, "Preprocessed", s.preprocessed_hits, s.Hits());
   PrintRow(2, "Misses", s.misses, cacheable);
+  std::printf("  Time saved:     %.1f s\n", s.time_saved_ms / 1000.0);
   PrintRow(0, "Uncacheable calls", s.UncacheableTotal(), calls);
   for (size_t i = 0; i < kUncacheableCount; ++i) {
     if (s.uncacheable[i] == 0) continue;
@@ -111,10 +112,11 @@ void PrintStatsJson(const Config& config, const StatsSnapshot& s, const StoreUsa
   std::string json = absl::StrCat(
       "{\"cache_directory\": ", JsonString(config.cache_dir), ", \"cache_hits\": ", s.Hits(),
       ", \"direct_hits\": ", s.direct_hits, ", \"preprocessed_hits\": ", s.preprocessed_hits,
-      ", \"cache_misses\": ", s.misses, ", \"uncacheable_calls\": ", s.UncacheableTotal(),
-      ", \"errors\": ", s.ErrorTotal(), ", \"files\": ", usage.files,
-      ", \"size_bytes\": ", usage.size_bytes, ", \"max_size_bytes\": ", config.max_size,
-      ", \"uncacheable_reasons\": {");
+      ", \"cache_misses\": ", s.misses,
+      absl::StrFormat(", \"time_saved_seconds\": %.3f", s.time_saved_ms / 1000.0),
+      ", \"uncacheable_calls\": ", s.UncacheableTotal(), ", \"errors\": ", s.ErrorTotal(),
+      ", \"files\": ", usage.files, ", \"size_bytes\": ", usage.size_bytes,
+      ", \"max_size_bytes\": ", config.max_size, ", \"uncacheable_reasons\": {");
   for (size_t i = 0; i < kUncacheableCount; ++i) {
     absl::StrAppend(&json, i ? ", " : "", "\"", LabelOf(static_cast<Uncacheable>(i)).key,
                     "\": ", s.uncacheable[i]);

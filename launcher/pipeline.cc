@@ -9,6 +9,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "cache/bytes.h"
 #include "cache/entry.h"
 #include "cache/files.h"
 #include "cache/hash.h"
@@ -30,6 +31,7 @@ constexpr absl::string_view kObjectBlob = "object";
 constexpr absl::string_view kDepfileBlob = "depfile";
 constexpr absl::string_view kStdoutBlob = "stdout";
 constexpr absl::string_view kStderrBlob = "stderr";
+constexpr absl::string_view kCompileTimeBlob = "compile_ns";  // how long the compile took
 
 bool AllPlain(const std::vector<std::string>& targets) {
   for (const std::string& target : targets) {
@@ -61,7 +63,7 @@ class CompilePipeline {
   std::optional<NotCacheable> CheckPreprocessed(absl::string_view text) const;
   absl::StatusOr<ProcessResult> ServeHit(const Entry& entry) const;
   CompileOutcome CompileAndStore(const Digest& key);
-  absl::StatusOr<Entry> MakeEntry(const ProcessResult& compiled) const;
+  absl::StatusOr<Entry> MakeEntry(const ProcessResult& compiled, int64_t compile_ns) const;
   void RecordManifest(const Digest& result_key);
   absl::StatusOr<SearchPath> ProbeSearchPath() const;
   void Discard(const Digest& key, absl::string_view why);
@@ -147,7 +149,13 @@ std::optional<CompileOutcome> CompilePipeline::TryServe(const Digest& key) {
   absl::StatusOr<Entry> entry = store_.Load(key);
   if (entry.ok()) {
     absl::StatusOr<ProcessResult> served = ServeHit(*entry);
-    if (served.ok()) return *std::move(served);
+    if (served.ok()) {
+      const std::string* compile_ns = entry->Find(kCompileTimeBlob);
+      if (compile_ns && compile_ns->size() == 8) {
+        stats_.AddTimeSaved(IntegerAt(*compile_ns, 0, 8) / 1'000'000);
+      }
+      return *std::move(served);
+    }
     if (!absl::IsDataLoss(served.status())) {
       return Failure{ErrorKind::kOutputWriteFailed, served.status()};
     }
@@ -242,7 +250,9 @@ CompileOutcome CompilePipeline::CompileAndStore(const Digest& key) {
     argv.push_back(compiler_.family == Family::kClang ? "-fcolor-diagnostics"
                                                       : "-fdiagnostics-color=always");
   }
+  const int64_t began = NowNs();
   absl::StatusOr<ProcessResult> compiled = RunCaptured(argv);
+  const int64_t compile_ns = NowNs() - began;
   if (!compiled.ok()) return Failure{ErrorKind::kInternal, compiled.status()};
   if (compiled->exit_code != 0 || compiled->term_signal != 0) {
     stats_.Count(Uncacheable::kCompilationFailed);
@@ -250,7 +260,7 @@ CompileOutcome CompilePipeline::CompileAndStore(const Digest& key) {
   }
 
   stats_.CountMiss();
-  absl::StatusOr<Entry> entry = MakeEntry(*compiled);
+  absl::StatusOr<Entry> entry = MakeEntry(*compiled, compile_ns);
   if (!entry.ok()) {
     stats_.Count(ErrorKind::kUnexpectedCompilerOutput);
     Log(absl::StrCat("not stored: ", entry.status().message()));
@@ -263,7 +273,8 @@ CompileOutcome CompilePipeline::CompileAndStore(const Digest& key) {
   return *std::move(compiled);
 }
 
-absl::StatusOr<Entry> CompilePipeline::MakeEntry(const ProcessResult& compiled) const {
+absl::StatusOr<Entry> CompilePipeline::MakeEntry(const ProcessResult& compiled,
+                                                 int64_t compile_ns) const {
   absl::StatusOr<std::string> object = ReadFile(request_.object);
   if (!object.ok()) return object.status();
   Entry entry;
@@ -284,6 +295,9 @@ absl::StatusOr<Entry> CompilePipeline::MakeEntry(const ProcessResult& compiled) 
   }
   entry.blobs.emplace_back(kStdoutBlob, compiled.out);
   entry.blobs.emplace_back(kStderrBlob, compiled.err);
+  std::string time;
+  AppendInteger(time, compile_ns, 8);
+  entry.blobs.emplace_back(kCompileTimeBlob, time);
   return entry;
 }
 

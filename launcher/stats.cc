@@ -10,6 +10,7 @@ namespace {
 constexpr size_t kPreprocessedHitSlot = 0;
 constexpr size_t kMissSlot = 1;
 constexpr size_t kDirectHitSlot = 2;
+constexpr size_t kTimeSavedMsSlot = 3;
 constexpr size_t kUncacheableSlot = 8;
 constexpr size_t kErrorSlot = 40;
 constexpr size_t kSlots = 64;
@@ -70,12 +71,13 @@ Stats::Stats(const std::string& cache_dir) {
   if (counters.ok()) counters_ = *std::move(counters);
 }
 
-void Stats::Add(size_t slot) {
-  if (counters_) counters_->Add(slot, 1);
+void Stats::Add(size_t slot, uint64_t amount) {
+  if (counters_) counters_->Add(slot, amount);
 }
 
 void Stats::CountDirectHit() { Add(kDirectHitSlot); }
 void Stats::CountPreprocessedHit() { Add(kPreprocessedHitSlot); }
+void Stats::AddTimeSaved(uint64_t ms) { Add(kTimeSavedMsSlot, ms); }
 void Stats::CountMiss() { Add(kMissSlot); }
 void Stats::Count(Uncacheable reason) { Add(kUncacheableSlot + static_cast<size_t>(reason)); }
 void Stats::Count(ErrorKind kind) { Add(kErrorSlot + static_cast<size_t>(kind)); }
@@ -86,6 +88,7 @@ StatsSnapshot Stats::Read() const {
   snapshot.direct_hits = counters_->Get(kDirectHitSlot);
   snapshot.preprocessed_hits = counters_->Get(kPreprocessedHitSlot);
   snapshot.misses = counters_->Get(kMissSlot);
+  snapshot.time_saved_ms = counters_->Get(kTimeSavedMsSlot);
   for (size_t i = 0; i < kUncacheableCount; ++i) {
     snapshot.uncacheable[i] = counters_->Get(kUncacheableSlot + i);
   }

@@ -38,6 +38,7 @@ struct StatsSnapshot {
   uint64_t direct_hits = 0;        // found through a manifest, without preprocessing
   uint64_t preprocessed_hits = 0;  // found by the preprocessed text
   uint64_t misses = 0;
+  uint64_t time_saved_ms = 0;  // the stored compile times of the hits
   std::array<uint64_t, kUncacheableCount> uncacheable{};
   std::array<uint64_t, kErrorKindCount> errors{};
 
@@ -53,6 +54,7 @@ class Stats {
 
   void CountDirectHit();
   void CountPreprocessedHit();
+  void AddTimeSaved(uint64_t ms);
   void CountMiss();
   void Count(Uncacheable reason);
   void Count(ErrorKind kind);
@@ -61,7 +63,7 @@ class Stats {
   void Zero();
 
  private:
-  void Add(size_t slot);
+  void Add(size_t slot, uint64_t amount = 1);
   std::optional<SharedCounters> counters_;
 };
 

@@ -55,6 +55,19 @@ class CompileTest(DdccTestCase):
                 self.assertEqual(after["cache_misses"] - before["cache_misses"], 1)
                 self.assertEqual(after["cache_hits"] - before["cache_hits"], 1)
 
+    def test_time_saved_grows_on_hits(self):
+        self.write("main.c", C_SOURCE)
+        self.plain_and_cached("gcc", ["-Iinclude", "-O2", "-c", "main.c"], ["main.o"],
+                              cached_runs=1)
+        self.assertEqual(self.stats()["time_saved_seconds"], 0)
+        saved = []
+        for _ in range(2):
+            self.plain_and_cached("gcc", ["-Iinclude", "-O2", "-c", "main.c"], ["main.o"],
+                                  cached_runs=1)
+            saved.append(self.stats()["time_saved_seconds"])
+        self.assertGreater(saved[0], 0)
+        self.assertAlmostEqual(saved[1], 2 * saved[0], delta=0.0015)
+
     def test_a_changed_header_misses(self):
         self.write("main.c", C_SOURCE)
         self.plain_and_cached("gcc", ["-Iinclude", "-c", "main.c"], ["main.o"])
