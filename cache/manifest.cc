@@ -1,7 +1,8 @@
 // Encoding, all integers little-endian (cache/bytes.h), inside an entry's checksummed body:
 //   u32 set count; per set: 16-byte result key, u32 file count, files, u32 absence count,
-//   absences. A file: string path, 16-byte content digest, stamp, u8 trusted. An absence:
-//   string path, u8 guarded, and when guarded: string dir, stamp. A stamp: five u64.
+//   absence groups. A file: string path, 16-byte content digest, stamp, u8 trusted. An absence
+//   group: u8 guarded, and when guarded: string dir, stamp; then u32 count, paths. A stamp: five
+//   u64.
 #include "cache/manifest.h"
 
 #include <algorithm>
@@ -49,12 +50,18 @@ bool ReadFileRecord(ByteReader& reader, RecordedFile& file) {
   return ok;
 }
 
-bool ReadAbsence(ByteReader& reader, RecordedAbsence& absence) {
-  uint64_t guarded;
-  if (!reader.String(absence.path) || !reader.Integer(1, guarded)) return false;
-  if (guarded == 0) return true;
-  absence.guard.emplace();
-  return reader.String(absence.guard->dir) && ReadStamp(reader, absence.guard->stamp);
+bool ReadAbsences(ByteReader& reader, Absences& group) {
+  uint64_t guarded, count;
+  if (!reader.Integer(1, guarded)) return false;
+  if (guarded != 0) {
+    group.guard.emplace();
+    if (!reader.String(group.guard->dir) || !ReadStamp(reader, group.guard->stamp)) return false;
+  }
+  if (!reader.Integer(4, count)) return false;
+  for (uint64_t i = 0; i < count; ++i) {
+    if (!reader.String(group.paths.emplace_back())) return false;
+  }
+  return true;
 }
 
 // The nearest existing directory above `path`; "" for a relative path's working directory.
@@ -89,6 +96,13 @@ std::optional<Guard> IncludeSetBuilder::GuardFor(const std::string& path) {
   }
 }
 
+Absences& IncludeSetBuilder::GroupFor(const std::optional<Guard>& guard) {
+  for (Absences& group : set_.absences) {
+    if (group.guard == guard) return group;
+  }
+  return set_.absences.emplace_back(Absences{guard, {}});
+}
+
 bool IncludeSetBuilder::Has(const std::string& path) const {
   return std::binary_search(seen_.begin(), seen_.end(), path);
 }
@@ -112,7 +126,7 @@ absl::Status IncludeSetBuilder::AddCandidate(const std::string& path) {
   absl::StatusOr<FileStamp> stamp = StampFile(path);
   if (stamp.ok()) return AddFile(path).status();
   if (!absl::IsNotFound(stamp.status())) return stamp.status();
-  set_.absences.push_back({path, GuardFor(path)});
+  GroupFor(GuardFor(path)).paths.push_back(path);
   seen_.insert(std::upper_bound(seen_.begin(), seen_.end(), path), path);
   return absl::OkStatus();
 }
@@ -135,13 +149,14 @@ std::string Manifest::Encode() const {
       AppendInteger(out, file.stamp_trusted ? 1 : 0, 1);
     }
     AppendInteger(out, set.absences.size(), 4);
-    for (const RecordedAbsence& absence : set.absences) {
-      AppendString(out, absence.path);
-      AppendInteger(out, absence.guard ? 1 : 0, 1);
-      if (absence.guard) {
-        AppendString(out, absence.guard->dir);
-        AppendStamp(out, absence.guard->stamp);
+    for (const Absences& group : set.absences) {
+      AppendInteger(out, group.guard ? 1 : 0, 1);
+      if (group.guard) {
+        AppendString(out, group.guard->dir);
+        AppendStamp(out, group.guard->stamp);
       }
+      AppendInteger(out, group.paths.size(), 4);
+      for (const std::string& path : group.paths) AppendString(out, path);
     }
   }
   return out;
@@ -160,7 +175,7 @@ absl::StatusOr<Manifest> Manifest::Decode(absl::string_view bytes) {
       ok = ReadFileRecord(reader, set.files.emplace_back());
     ok = ok && reader.Integer(4, absences);
     for (uint64_t a = 0; ok && a < absences; ++a) {
-      ok = ReadAbsence(reader, set.absences.emplace_back());
+      ok = ReadAbsences(reader, set.absences.emplace_back());
     }
   }
   if (!ok || reader.left() != 0) return absl::DataLossError("malformed manifest");
@@ -176,39 +191,45 @@ void Manifest::Add(IncludeSet set) {
 }
 
 std::optional<Digest> Manifest::Match() const {
-  // Sets share most of their files, and thousands of absences share a few guards: each is
-  // checked once per lookup.
+  // Sets share most of their files and guards: with several sets, each is checked once.
   absl::flat_hash_map<std::string, bool> checked;
-  auto once = [&](std::string expectation, auto check) {
-    auto [it, inserted] = checked.try_emplace(std::move(expectation), false);
+  auto once = [&](auto expectation, auto check) {
+    if (sets_.size() == 1) return check();
+    auto [it, inserted] = checked.try_emplace(expectation(), false);
     if (inserted) it->second = check();
     return it->second;
   };
   auto file_matches = [&](const RecordedFile& file) {
-    return once(absl::StrCat("file ", file.path, "\n", file.content.Hex()), [&] {
-      absl::StatusOr<FileStamp> stamp = StampFile(file.path);
-      if (!stamp.ok()) return false;
-      if (file.stamp_trusted && *stamp == file.stamp) return true;
-      absl::StatusOr<Digest> content = HashFile(file.path);
-      return content.ok() && *content == file.content;
-    });
-  };
-  auto guard_holds = [&](const Guard& guard) {
-    return once(absl::StrCat("guard ", guard.dir, "\n", guard.stamp.inode, " ",
-                             guard.stamp.mtime_ns, " ", guard.stamp.ctime_ns),
+    return once([&] { return absl::StrCat("file ", file.path, "\n", file.content.Hex()); },
                 [&] {
-                  absl::StatusOr<FileStamp> stamp = StampFile(guard.dir);
-                  return stamp.ok() && *stamp == guard.stamp;
+                  absl::StatusOr<FileStamp> stamp = StampFile(file.path);
+                  if (!stamp.ok()) return false;
+                  if (file.stamp_trusted && *stamp == file.stamp) return true;
+                  absl::StatusOr<Digest> content = HashFile(file.path);
+                  return content.ok() && *content == file.content;
                 });
   };
-  auto absence_holds = [&](const RecordedAbsence& absence) {
-    if (absence.guard && guard_holds(*absence.guard)) return true;
-    return once(absl::StrCat("absent ", absence.path),
-                [&] { return absl::IsNotFound(StampFile(absence.path).status()); });
+  auto absences_hold = [&](const Absences& group) {
+    if (group.guard && once(
+                           [&] {
+                             return absl::StrCat("guard ", group.guard->dir, "\n",
+                                                 group.guard->stamp.inode, " ",
+                                                 group.guard->stamp.ctime_ns);
+                           },
+                           [&] {
+                             absl::StatusOr<FileStamp> stamp = StampFile(group.guard->dir);
+                             return stamp.ok() && *stamp == group.guard->stamp;
+                           })) {
+      return true;
+    }
+    return std::all_of(group.paths.begin(), group.paths.end(), [&](const std::string& path) {
+      return once([&] { return absl::StrCat("absent ", path); },
+                  [&] { return absl::IsNotFound(StampFile(path).status()); });
+    });
   };
   for (const IncludeSet& set : sets_) {
     if (std::all_of(set.files.begin(), set.files.end(), file_matches) &&
-        std::all_of(set.absences.begin(), set.absences.end(), absence_holds)) {
+        std::all_of(set.absences.begin(), set.absences.end(), absences_hold)) {
       return set.result;
     }
   }

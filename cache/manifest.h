@@ -37,15 +37,17 @@ struct Guard {
   bool operator==(const Guard&) const = default;
 };
 
-struct RecordedAbsence {
-  std::string path;
-  std::optional<Guard> guard;  // without one, the path is stat()ed on every check
-  bool operator==(const RecordedAbsence&) const = default;
+// Paths that must not exist. While the guard's stamp holds none of them can have been created;
+// without a guard, or once it changed, each path is stat()ed.
+struct Absences {
+  std::optional<Guard> guard;
+  std::vector<std::string> paths;
+  bool operator==(const Absences&) const = default;
 };
 
 struct IncludeSet {
   std::vector<RecordedFile> files;
-  std::vector<RecordedAbsence> absences;
+  std::vector<Absences> absences;  // one group per guard
   Digest result;
 };
 
@@ -68,6 +70,7 @@ class IncludeSetBuilder {
  private:
   absl::Status CheckNotTooNew(const std::string& path, const FileStamp& stamp) const;
   std::optional<Guard> GuardFor(const std::string& path);
+  Absences& GroupFor(const std::optional<Guard>& guard);
 
   int64_t compile_start_ns_;
   int64_t now_ns_;

@@ -97,6 +97,7 @@ TEST_F(ManifestTest, AbsentPathsMustStayAbsent) {
   ASSERT_TRUE(set.absences[0].guard.has_value());
   EXPECT_EQ(set.absences[0].guard->dir, dir_ + "/first");
   EXPECT_EQ(set.absences[1].guard->dir, dir_);  // the nearest existing ancestor
+  EXPECT_EQ(set.absences[1].paths, std::vector<std::string>{dir_ + "/none/sub/a.h"});
   EXPECT_EQ(manifest.Match(), ResultKey(1));
 
   Write("first/a.h", "shadow");  // a header that now comes first on the search path
