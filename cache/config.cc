@@ -31,6 +31,7 @@ constexpr std::pair<const char*, const char*> kEnvKeys[] = {
     {"DDCC_COMPILERCHECK", "compiler_check"},
     {"DDCC_DIRECT_MODE", "direct_mode"},
     {"DDCC_SLOPPINESS", "sloppiness"},
+    {"DDCC_DEBUG", "debug"},
 };
 
 // Key -> where its value came from; a key not in it has its default.
@@ -72,12 +73,13 @@ absl::Status ApplyValue(Config& config, absl::string_view key, absl::string_view
     absl::StatusOr<uint64_t> size = ParseSize(value);
     if (!size.ok()) return size.status();
     config.max_size = *size;
-  } else if (key == "disable" || key == "recache" || key == "direct_mode") {
+  } else if (key == "disable" || key == "recache" || key == "direct_mode" || key == "debug") {
     absl::StatusOr<bool> flag = ParseBool(value);
     if (!flag.ok()) return flag.status();
-    (key == "disable"   ? config.disable
-     : key == "recache" ? config.recache
-                        : config.direct_mode) = *flag;
+    (key == "disable"       ? config.disable
+     : key == "recache"     ? config.recache
+     : key == "direct_mode" ? config.direct_mode
+                            : config.debug) = *flag;
   } else if (key == "sloppiness") {
     // Only one kind so far; a list keeps ccache's spelling (sloppiness = a, b) working.
     config.sloppy_time_macros = false;
@@ -243,6 +245,7 @@ absl::StatusOr<Config> LoadConfig(const EnvLookup& env) {
   show("compiler_check", config.compiler_check);
   show("direct_mode", config.direct_mode ? "true" : "false");
   show("sloppiness", config.sloppy_time_macros ? "time_macros" : "");
+  show("debug", config.debug ? "true" : "false");
   return config;
 }
 

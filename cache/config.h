@@ -27,6 +27,7 @@ struct Config {
   std::string compiler_check = "mtime";  // or "content"
   bool direct_mode = true;
   bool sloppy_time_macros = false;  // sloppiness = time_macros
+  bool debug = false;               // write each compile's key inputs beside its object
   std::string config_path;
 
   // For --show-config: key, value as text, origin ("default", the config file's path, or the

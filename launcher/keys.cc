@@ -27,67 +27,109 @@ constexpr const char* kCompileEnv[] = {"LANG",
 constexpr const char* kPreprocessEnv[] = {"CPATH", "C_INCLUDE_PATH", "CPLUS_INCLUDE_PATH",
                                           "SOURCE_DATE_EPOCH"};
 
-void HashEnv(Hasher& hasher, const char* name) {
-  const char* value = std::getenv(name);
-  hasher.Field(name);
-  hasher.Field(value ? absl::StrCat("=", value) : "unset");
-}
-
 }  // namespace
 
-absl::Status KeyMaker::HashCommon(Hasher& hasher) const {
+// Hashes the inputs of a key, each under its name, and when asked writes them down as
+// "name: value" lines, so that two compiles' keys can be compared with diff.
+class KeyInputs {
+ public:
+  KeyInputs(absl::string_view kind, std::string* transcript) : transcript_(transcript) {
+    hasher_.Field(kind);
+    if (transcript_) absl::StrAppend(transcript_, "# ", kind, "\n");
+  }
+
+  void Add(absl::string_view name, absl::string_view value) {
+    hasher_.Field(name);
+    hasher_.Field(value);
+    if (transcript_) absl::StrAppend(transcript_, name, ": ", value, "\n");
+  }
+
+  // Long or multi-line values show as their digest and size.
+  void AddText(absl::string_view name, absl::string_view text) {
+    hasher_.Field(name);
+    hasher_.Field(text);
+    if (!transcript_) return;
+    Hasher digest;
+    digest.Update(text);
+    absl::StrAppend(transcript_, name, ": ", digest.Finish().Hex(), " (", text.size(), " bytes)\n");
+  }
+
+  void AddList(absl::string_view name, const std::vector<std::string>& values) {
+    Add(absl::StrCat(name, " count"), absl::StrCat(values.size()));
+    for (const std::string& value : values) Add(name, value);
+  }
+
+  void AddEnv(const char* name) {
+    const char* value = std::getenv(name);
+    Add(absl::StrCat("env ", name), value ? absl::StrCat("=", value) : "unset");
+  }
+
+  // Written down, not hashed: for what the key holds in another form.
+  void Note(absl::string_view name, absl::string_view value) {
+    if (transcript_) absl::StrAppend(transcript_, name, ": ", value, "\n");
+  }
+
+  Hasher& hasher() { return hasher_; }
+  Digest Finish() const { return hasher_.Finish(); }
+
+ private:
+  Hasher hasher_;
+  std::string* transcript_;
+};
+
+namespace {}  // namespace
+
+absl::Status KeyMaker::AddCommon(KeyInputs& inputs) const {
   absl::StatusOr<Digest> identity = CompilerIdentity(compiler_, config_);
   if (!identity.ok()) return identity.status();
-  hasher.Field(kFormatVersion);
-  hasher.Field(identity->Hex());
-  hasher.Field(compiler_.name);  // clang and clang++ are one binary that reads its name
-  hasher.Field(request_.language);
-  hasher.Field(request_.hashed_args.size());
-  for (const std::string& arg : request_.hashed_args) hasher.Field(arg);
+  inputs.Add("format", absl::StrCat(kFormatVersion));
+  inputs.Add("compiler", absl::StrCat(compiler_.path, " ", identity->Hex()));
+  inputs.Add("compiler name", compiler_.name);  // clang and clang++: one binary reading its name
+  inputs.Add("language", request_.language);
+  inputs.AddList("argument", request_.hashed_args);
   for (const std::string& file : request_.extra_input_files) {
     absl::StatusOr<Digest> content = HashFile(file);
     if (!content.ok()) return content.status();
-    hasher.Field(file);
-    hasher.Field(content->Hex());
+    inputs.Add("input file", absl::StrCat(file, " ", content->Hex()));
   }
   if (request_.debug_info) {  // the object names the working directory
     char cwd[PATH_MAX];
     if (getcwd(cwd, sizeof(cwd)) == nullptr) return ErrnoStatus("getcwd", ".");
-    hasher.Field(cwd);
+    inputs.Add("working directory", cwd);
   }
-  for (const char* name : kCompileEnv) HashEnv(hasher, name);
-  hasher.Field(color_ ? "color" : "plain");
-  hasher.Field(request_.generates_deps ? "depfile" : "no depfile");
+  for (const char* name : kCompileEnv) inputs.AddEnv(name);
+  inputs.Add("diagnostics", color_ ? "color" : "plain");
+  inputs.Add("dependency file", request_.generates_deps ? "yes" : "no");
   if (request_.generates_deps) {
-    hasher.Field(request_.dep_options.size());
-    for (const std::string& option : request_.dep_options) hasher.Field(option);
-    HashDepTargets(hasher, request_.dep_targets);
+    inputs.AddList("dependency option", request_.dep_options);
+    HashDepTargets(inputs.hasher(), request_.dep_targets);
+    for (const std::string& target : request_.dep_targets) {
+      inputs.Note("dependency target (its length only, when plain)", target);
+    }
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<Digest> KeyMaker::DirectKey() const {
-  Hasher hasher;
-  hasher.Field("ddcc direct key");
-  if (absl::Status status = HashCommon(hasher); !status.ok()) return status;
-  hasher.Field(request_.preprocess_args.size());
-  for (const std::string& arg : request_.preprocess_args) hasher.Field(arg);
-  for (const char* name : kPreprocessEnv) HashEnv(hasher, name);
+absl::StatusOr<Digest> KeyMaker::DirectKey(std::string* transcript) const {
+  KeyInputs inputs("direct key", transcript);
+  if (absl::Status status = AddCommon(inputs); !status.ok()) return status;
+  inputs.AddList("preprocessor argument", request_.preprocess_args);
+  for (const char* name : kPreprocessEnv) inputs.AddEnv(name);
   absl::StatusOr<Digest> source = HashFile(request_.source);
   if (!source.ok()) return source.status();
-  hasher.Field(source->Hex());
-  return hasher.Finish();
+  inputs.Add("source", absl::StrCat(request_.source, " ", source->Hex()));
+  return inputs.Finish();
 }
 
-absl::StatusOr<Digest> KeyMaker::ResultKey(const ProcessResult& preprocessed) const {
-  Hasher hasher;
-  hasher.Field("ddcc result key");
-  if (absl::Status status = HashCommon(hasher); !status.ok()) return status;
-  hasher.Field(preprocessed.out);
+absl::StatusOr<Digest> KeyMaker::ResultKey(const ProcessResult& preprocessed,
+                                           std::string* transcript) const {
+  KeyInputs inputs("result key", transcript);
+  if (absl::Status status = AddCommon(inputs); !status.ok()) return status;
+  inputs.AddText("preprocessed text", preprocessed.out);
   // Warnings that only preprocessing options cause (a macro redefined by -D) reach the
   // compile's stderr too, which a hit replays.
-  hasher.Field(preprocessed.err);
-  return hasher.Finish();
+  inputs.AddText("preprocessor messages", preprocessed.err);
+  return inputs.Finish();
 }
 
 }  // namespace ddcc

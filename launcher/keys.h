@@ -4,6 +4,8 @@
 // result: compiler, language, compile arguments, and what shapes the outputs and diagnostics.
 #pragma once
 
+#include <string>
+
 #include "absl/status/statusor.h"
 #include "cache/config.h"
 #include "cache/hash.h"
@@ -13,6 +15,8 @@
 
 namespace ddcc {
 
+class KeyInputs;
+
 class KeyMaker {
  public:
   // `color`: diagnostics are asked for in colour (ddcc does so on a terminal).
@@ -20,11 +24,13 @@ class KeyMaker {
            bool color)
       : compiler_(compiler), request_(request), config_(config), color_(color) {}
 
-  absl::StatusOr<Digest> DirectKey() const;
-  absl::StatusOr<Digest> ResultKey(const ProcessResult& preprocessed) const;
+  // With a transcript, each input is also written to it as a "name: value" line.
+  absl::StatusOr<Digest> DirectKey(std::string* transcript = nullptr) const;
+  absl::StatusOr<Digest> ResultKey(const ProcessResult& preprocessed,
+                                   std::string* transcript = nullptr) const;
 
  private:
-  absl::Status HashCommon(Hasher& hasher) const;
+  absl::Status AddCommon(KeyInputs& inputs) const;
 
   const Compiler& compiler_;
   const CompileRequest& request_;

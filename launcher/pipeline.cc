@@ -67,6 +67,8 @@ class CompilePipeline {
   void RecordManifest(const Digest& result_key);
   absl::StatusOr<SearchPath> ProbeSearchPath() const;
   void Discard(const Digest& key, absl::string_view why);
+  std::string* Transcript() { return config_.debug ? &transcript_ : nullptr; }
+  void WriteTranscript() const;
 
   const Compiler& compiler_;
   const std::vector<std::string>& args_;
@@ -80,6 +82,7 @@ class CompilePipeline {
   int64_t start_ns_ = 0;
   std::optional<Digest> direct_key_;
   ProcessResult preprocessed_;
+  std::string transcript_;  // the keys' inputs, with DDCC_DEBUG
 };
 
 CompileOutcome CompilePipeline::Run() {
@@ -87,13 +90,14 @@ CompileOutcome CompilePipeline::Run() {
   start_ns_ = NowNs();
 
   if (config_.direct_mode) {
-    absl::StatusOr<Digest> direct_key = keys_.DirectKey();
+    absl::StatusOr<Digest> direct_key = keys_.DirectKey(Transcript());
     if (direct_key.ok()) {
       direct_key_ = *direct_key;
     } else {
       Log(absl::StrCat("no direct lookup: ", direct_key.status().message()));
     }
   }
+  WriteTranscript();
   if (direct_key_ && !config_.recache) {
     if (std::optional<Digest> result_key = LookUpManifest()) {
       std::optional<CompileOutcome> served = TryServe(*result_key);
@@ -110,8 +114,9 @@ CompileOutcome CompilePipeline::Run() {
   preprocessed_ = *std::move(preprocessed);
   if (std::optional<NotCacheable> reason = CheckPreprocessed(preprocessed_.out)) return *reason;
 
-  absl::StatusOr<Digest> key = keys_.ResultKey(preprocessed_);
+  absl::StatusOr<Digest> key = keys_.ResultKey(preprocessed_, Transcript());
   if (!key.ok()) return Failure{ErrorKind::kInternal, key.status()};
+  WriteTranscript();
   if (!config_.recache) {
     if (std::optional<CompileOutcome> served = TryServe(*key)) {
       if (std::holds_alternative<ProcessResult>(*served)) {
@@ -168,6 +173,16 @@ std::optional<CompileOutcome> CompilePipeline::TryServe(const Digest& key) {
     return Failure{ErrorKind::kCacheReadFailed, entry.status()};
   }
   return std::nullopt;
+}
+
+// With DDCC_DEBUG, every input to the keys computed so far, beside the object: two builds'
+// files compared with diff show why one missed.
+void CompilePipeline::WriteTranscript() const {
+  if (!config_.debug) return;
+  std::string path = request_.object + ".ddcc-keys.txt";
+  if (absl::Status written = WriteFileAtomic(path, transcript_); !written.ok()) {
+    Log(absl::StrCat("cannot write ", path, ": ", written.message()));
+  }
 }
 
 void CompilePipeline::Discard(const Digest& key, absl::string_view why) {

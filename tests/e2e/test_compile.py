@@ -68,6 +68,19 @@ class CompileTest(DdccTestCase):
         self.assertGreater(saved[0], 0)
         self.assertAlmostEqual(saved[1], 2 * saved[0], delta=0.0015)
 
+    def test_debug_writes_the_key_inputs_beside_the_object(self):
+        self.write("main.c", C_SOURCE)
+        self.env["DDCC_DEBUG"] = "1"
+        transcripts = []
+        for level in ["-O1", "-O2"]:
+            self.plain_and_cached("gcc", ["-Iinclude", level, "-c", "main.c"], ["main.o"],
+                                  cached_runs=1)
+            transcripts.append(self.read("main.o.ddcc-keys.txt", "r").splitlines())
+        changed = set(transcripts[0]) ^ set(transcripts[1])
+        self.assertEqual(changed, {"argument: -O1", "argument: -O2",
+                                   "preprocessor argument: -O1", "preprocessor argument: -O2"})
+        self.assertIn("# result key", transcripts[0])
+
     def test_a_changed_header_misses(self):
         self.write("main.c", C_SOURCE)
         self.plain_and_cached("gcc", ["-Iinclude", "-c", "main.c"], ["main.o"])

@@ -76,7 +76,7 @@ TEST_F(ConfigTest, DefaultsUnderHome) {
   EXPECT_THAT(keys,
               ::testing::ElementsAre("cache_dir", "config_path", "max_size", "disable", "recache",
                                      "log_file", "compression_level", "compiler_check",
-                                     "direct_mode", "sloppiness"));
+                                     "direct_mode", "sloppiness", "debug"));
   EXPECT_EQ(Shown(config, "max_size").first, "5.0 GiB");
   EXPECT_EQ(Shown(config, "disable").first, "false");
   EXPECT_EQ(Shown(config, "compression_level").first, "1");
