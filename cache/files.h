@@ -39,6 +39,10 @@ absl::StatusOr<FileStamp> StampFile(const std::string& path);
 // The real-time clock, in nanoseconds, comparable with FileStamp times.
 int64_t NowNs();
 
+// File times come from a coarse clock that lags the real one by up to a tick (4 ms at HZ=250):
+// a file written after NowNs() returned t may still be stamped up to this much before t.
+inline constexpr int64_t kFileClockSlackNs = 20'000'000;
+
 // Owns a file descriptor and closes it when it goes out of scope.
 class ScopedFd {
  public:

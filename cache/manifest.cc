@@ -75,9 +75,7 @@ std::string ParentOf(const std::string& path) {
 
 absl::Status IncludeSetBuilder::CheckNotTooNew(const std::string& path,
                                                const FileStamp& stamp) const {
-  // File times come from a coarse clock that may lag the real one by a tick (4 ms at HZ=250).
-  constexpr int64_t kClockSlackNs = 20'000'000;
-  if (std::max(stamp.mtime_ns, stamp.ctime_ns) >= compile_start_ns_ - kClockSlackNs) {
+  if (std::max(stamp.mtime_ns, stamp.ctime_ns) >= compile_start_ns_ - kFileClockSlackNs) {
     return absl::FailedPreconditionError(absl::StrCat(path, " changed during the compile"));
   }
   return absl::OkStatus();

@@ -207,6 +207,7 @@ class Parser {
   std::optional<NotCacheable> Check();
   bool PrecompiledHeaderExists(const std::string& include) const;
   void SetDependencies();
+  void SetAuxOutputs();
 
   Family family_;
   CompileRequest req_;
@@ -219,6 +220,7 @@ class Parser {
   std::optional<std::string> unsupported_;
   std::optional<std::string> output_;
   bool emit_llvm_ = false;
+  std::vector<std::string> aux_options_;  // in order
   int arch_count_ = 0;
   std::vector<std::string> includes_;      // -include values
   std::vector<std::string> include_dirs_;  // where -include looks
@@ -263,6 +265,7 @@ ParsedArgs Parser::Parse(const std::vector<std::string>& raw_args) {
   }
   if (std::optional<NotCacheable> no = Check()) return *no;
   SetDependencies();
+  SetAuxOutputs();
   return std::move(req_);
 }
 
@@ -333,6 +336,9 @@ void Parser::Option(const OptionSpec& spec, absl::string_view arg, absl::string_
       break;
     case kArch:
       ++arch_count_;
+      break;
+    case kAuxOutput:
+      aux_options_.emplace_back(arg);
       break;
     case kEmitLlvm:
       emit_llvm_ = true;
@@ -447,6 +453,24 @@ std::string GccTarget(absl::string_view t) {
     while (absl::StartsWith(t, "/")) t.remove_prefix(1);
   }
   return std::string(t);
+}
+
+// gcc and clang name these files as they name the default dependency file: the object's path
+// with its suffix replaced.
+void Parser::SetAuxOutputs() {
+  auto add = [&](absl::string_view suffix) {
+    for (const auto& [known, path] : req_.aux_outputs) {
+      if (known == suffix) return;
+    }
+    req_.aux_outputs.emplace_back(suffix, ReplaceSuffix(req_.object, suffix));
+  };
+  for (const std::string& option : aux_options_) {
+    if (option == "--coverage" || option == "-ftest-coverage") add(".gcno");
+    if (option == "-fstack-usage") add(".su");
+    if (absl::StartsWith(option, "-gsplit-dwarf")) add(".dwo");
+    // The .gcda path (--coverage, -fprofile-arcs) and the .dwo name are written into the object.
+    req_.object_names_itself = req_.object_names_itself || option != "-fstack-usage";
+  }
 }
 
 void Parser::SetDependencies() {

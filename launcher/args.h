@@ -60,6 +60,12 @@ struct CompileRequest {
                                          // the default (the object) Make-quoted
   std::vector<std::string> dep_options;
 
+  // Files the compile may write beside the object, named after it: suffix (".dwo", ".gcno",
+  // ".su") and path.
+  std::vector<std::pair<std::string, std::string>> aux_outputs;
+  // The object names its own path: the .gcda file it will write, its .dwo. The key holds it.
+  bool object_names_itself = false;
+
   bool debug_info = false;  // -g and friends (not -g0): the object names the working directory
   bool explicit_color =
       false;  // the user chose -f(no-)diagnostics-color / -f(no-)color-diagnostics

@@ -92,10 +92,12 @@ absl::Status KeyMaker::AddCommon(KeyInputs& inputs) const {
     if (!content.ok()) return content.status();
     inputs.Add("input file", absl::StrCat(file, " ", content->Hex()));
   }
-  if (request_.debug_info) {  // the object names the working directory
+  if (request_.debug_info || request_.object_names_itself) {
     char cwd[PATH_MAX];
     if (getcwd(cwd, sizeof(cwd)) == nullptr) return ErrnoStatus("getcwd", ".");
+    // The object names the working directory (debug info) or its own path (.gcda, .dwo).
     inputs.Add("working directory", cwd);
+    if (request_.object_names_itself) inputs.Add("object", request_.object);
   }
   for (const char* name : kCompileEnv) inputs.AddEnv(name);
   inputs.Add("diagnostics", color_ ? "color" : "plain");

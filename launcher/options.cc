@@ -153,11 +153,18 @@ constexpr OptionSpec kOptions[] = {
     {"-Wp,", kJoined, kWp, kBoth},
     {"-Wa,", kJoined, kWa, kBoth},
 
+    // Files written beside the object, named after it; the object may name them too.
+    {"--coverage", kNone, kAuxOutput, kBoth},
+    {"-ftest-coverage", kNone, kAuxOutput, kBoth},
+    {"-fprofile-arcs", kNone, kAuxOutput, kBoth},
+    {"-fstack-usage", kNone, kAuxOutput, kBoth},
+    {"-gsplit-dwarf", kNone, kAuxOutput, kBoth},
+    {"-gsplit-dwarf=split", kNone, kAuxOutput, kBoth},
+    {"-gsplit-dwarf=single", kNone, kCompile, kClang},
+
     // Not cacheable: extra output files.
     {"-save-temps", kJoined, kUnsupported, kBoth},
-    {"--coverage", kNone, kUnsupported, kBoth},
-    {"-ftest-coverage", kNone, kUnsupported, kBoth},
-    {"-fstack-usage", kJoined, kUnsupported, kBoth},
+    {"-fstack-usage=", kJoined, kUnsupported, kBoth},
     {"-fcallgraph-info", kJoined, kUnsupported, kBoth},
     {"-fdump", kJoined, kUnsupported, kBoth},
     {"-fopt-info", kJoined, kUnsupported, kBoth},
@@ -167,7 +174,7 @@ constexpr OptionSpec kOptions[] = {
     {"-fdeps-", kJoined, kUnsupported, kBoth},
     {"-fdiagnostics-format=sarif-file", kNone, kUnsupported, kBoth},
     {"-fdiagnostics-format=json-file", kNone, kUnsupported, kBoth},
-    {"-gsplit-dwarf", kJoined, kUnsupported, kBoth},
+    {"-gsplit-dwarf=", kJoined, kUnsupported, kBoth},  // but see the files beside the object
     {"-aux-info", kSeparate, kUnsupported, kBoth},
     {"-aux-info=", kJoined, kUnsupported, kBoth},
     {"-serialize-diagnostics", kSeparate, kUnsupported, kBoth},

@@ -39,6 +39,7 @@ enum class OptKind : uint8_t {
   kColor,            // kCompile, and the user chose diagnostics colour
   kArch,             // -arch: kCompile, and more than one is not cacheable
   kEmitLlvm,         // -emit-llvm: kCompile, but clang names the default output .bc
+  kAuxOutput,        // kCompile, and writes a file named after the object (.dwo, .gcno, .su)
   kWp,               // -Wp,...: depends on what it passes
   kWa,               // -Wa,...: depends on what it passes
 };

@@ -31,6 +31,7 @@ constexpr absl::string_view kObjectBlob = "object";
 constexpr absl::string_view kDepfileBlob = "depfile";
 constexpr absl::string_view kStdoutBlob = "stdout";
 constexpr absl::string_view kStderrBlob = "stderr";
+constexpr absl::string_view kAuxBlobPrefix = "beside the object: ";  // + ".dwo", ...
 constexpr absl::string_view kCompileTimeBlob = "compile_ns";  // how long the compile took
 
 bool AllPlain(const std::vector<std::string>& targets) {
@@ -63,7 +64,8 @@ class CompilePipeline {
   std::optional<NotCacheable> CheckPreprocessed(absl::string_view text) const;
   absl::StatusOr<ProcessResult> ServeHit(const Entry& entry) const;
   CompileOutcome CompileAndStore(const Digest& key);
-  absl::StatusOr<Entry> MakeEntry(const ProcessResult& compiled, int64_t compile_ns) const;
+  absl::StatusOr<Entry> MakeEntry(const ProcessResult& compiled, int64_t began_ns,
+                                  int64_t compile_ns) const;
   void RecordManifest(const Digest& result_key);
   absl::StatusOr<SearchPath> ProbeSearchPath() const;
   void Discard(const Digest& key, absl::string_view why);
@@ -197,6 +199,7 @@ std::optional<NotCacheable> CompilePipeline::CheckCall() const {
   }
   std::vector<std::string> outputs = {request_.object};
   if (request_.generates_deps) outputs.push_back(request_.dep_file);
+  for (const auto& [suffix, path] : request_.aux_outputs) outputs.push_back(path);
   for (const std::string& output : outputs) {
     struct stat st;
     if (stat(output.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
@@ -252,6 +255,11 @@ absl::StatusOr<ProcessResult> CompilePipeline::ServeHit(const Entry& entry) cons
       return written;
     }
   }
+  for (const auto& [suffix, path] : request_.aux_outputs) {
+    const std::string* content = entry.Find(absl::StrCat(kAuxBlobPrefix, suffix));
+    if (!content) continue;  // the compile did not write it (clang's .dwo needs -g)
+    if (absl::Status written = WriteFileAtomic(path, *content); !written.ok()) return written;
+  }
   if (absl::Status written = WriteFileAtomic(request_.object, *object); !written.ok()) {
     return written;
   }
@@ -275,7 +283,7 @@ CompileOutcome CompilePipeline::CompileAndStore(const Digest& key) {
   }
 
   stats_.CountMiss();
-  absl::StatusOr<Entry> entry = MakeEntry(*compiled, compile_ns);
+  absl::StatusOr<Entry> entry = MakeEntry(*compiled, began, compile_ns);
   if (!entry.ok()) {
     stats_.Count(ErrorKind::kUnexpectedCompilerOutput);
     Log(absl::StrCat("not stored: ", entry.status().message()));
@@ -288,7 +296,7 @@ CompileOutcome CompilePipeline::CompileAndStore(const Digest& key) {
   return *std::move(compiled);
 }
 
-absl::StatusOr<Entry> CompilePipeline::MakeEntry(const ProcessResult& compiled,
+absl::StatusOr<Entry> CompilePipeline::MakeEntry(const ProcessResult& compiled, int64_t began_ns,
                                                  int64_t compile_ns) const {
   absl::StatusOr<std::string> object = ReadFile(request_.object);
   if (!object.ok()) return object.status();
@@ -307,6 +315,14 @@ absl::StatusOr<Entry> CompilePipeline::MakeEntry(const ProcessResult& compiled,
       }
     }
     entry.blobs.emplace_back(kDepfileBlob, *std::move(depfile));
+  }
+  for (const auto& [suffix, path] : request_.aux_outputs) {
+    // Only what this compile wrote: a file left by an earlier one is not part of the result.
+    absl::StatusOr<FileStamp> stamp = StampFile(path);
+    if (!stamp.ok() || stamp->ctime_ns < began_ns - kFileClockSlackNs) continue;
+    absl::StatusOr<std::string> content = ReadFile(path);
+    if (!content.ok()) return content.status();
+    entry.blobs.emplace_back(absl::StrCat(kAuxBlobPrefix, suffix), *std::move(content));
   }
   entry.blobs.emplace_back(kStdoutBlob, compiled.out);
   entry.blobs.emplace_back(kStderrBlob, compiled.err);

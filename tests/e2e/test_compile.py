@@ -81,6 +81,39 @@ class CompileTest(DdccTestCase):
                                    "preprocessor argument: -O1", "preprocessor argument: -O2"})
         self.assertIn("# result key", transcripts[0])
 
+    def test_files_beside_the_object(self):
+        self.write("src/main.c", C_SOURCE)
+        os.makedirs(os.path.join(self.work, "obj"))
+        cases = [("gcc", ["-g", "-gsplit-dwarf", "-fstack-usage"], [".dwo", ".su"]),
+                 ("clang", ["-g", "-gsplit-dwarf"], [".dwo"])]
+        for compiler, options, suffixes in cases:
+            with self.subTest(compiler=compiler):
+                outputs = ["obj/main.o"] + [f"obj/main{suffix}" for suffix in suffixes]
+                self.plain_and_cached(compiler, ["-Iinclude", *options, "-c", "src/main.c",
+                                                 "-o", "obj/main.o"], outputs)
+        self.assertEqual(self.stats()["cache_hits"], 2)
+
+    def test_coverage_files_stay_consistent_with_their_object(self):
+        self.write("src/main.c", C_SOURCE)
+        outputs = ["main.o", "main.gcno"]
+        args = ["gcc", "--coverage", "-Iinclude", "-c", "src/main.c", "-o", "main.o"]
+        runs = []
+        for _ in range(2):
+            for name in outputs:
+                if os.path.exists(os.path.join(self.work, name)):
+                    os.remove(os.path.join(self.work, name))
+            self.assertEqual(self.ddcc(*args).returncode, 0)
+            runs.append([self.read(name) for name in outputs])
+        # The .gcno carries a stamp that the object repeats; a hit brings back both.
+        self.assertEqual(runs[0], runs[1])
+        self.assertEqual(self.stats()["cache_hits"], 1)
+        # The object names its .gcda by absolute path: another directory must not hit.
+        other = os.path.join(self.root, "other")
+        shutil.copytree(self.work, other)
+        self.assertEqual(self.ddcc(*args, cwd=other).returncode, 0)
+        self.assertIn(other.encode(), self.run_cmd(["strings", "main.o"], cwd=other).stdout)
+        self.assertEqual(self.stats()["cache_hits"], 1)
+
     def test_a_changed_header_misses(self):
         self.write("main.c", C_SOURCE)
         self.plain_and_cached("gcc", ["-Iinclude", "-c", "main.c"], ["main.o"])

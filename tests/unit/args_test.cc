@@ -41,6 +41,8 @@ struct Case {
   Args hashed_has = {};                 // in hashed_args
   Args hashed_lacks = {};               // not in hashed_args (but in preprocess_args if there)
   Args extra_inputs = {};
+  std::vector<std::pair<std::string, std::string>> aux_outputs = {};
+  bool names_itself = false;
   bool debug_info = false;
   bool explicit_color = false;
 };
@@ -650,21 +652,41 @@ const Case kCases[] = {
      .detail = "-S"},
 
     // Unsupported options.
+    // Files beside the object, named after it as gcc and clang name them (checked with both).
     {.name = "Coverage",
-     .args = Split("--coverage -c a.c"),
-     .reason = kUnsupportedOption,
-     .detail = "--coverage"},
+     .args = Split("--coverage -c a.c -o obj/a.x.o"),
+     .language = "c",
+     .source = "a.c",
+     .object = "obj/a.x.o",
+     .hashed = Args{"--coverage"},
+     .aux_outputs = {{".gcno", "obj/a.x.gcno"}},
+     .names_itself = true},
     {.name = "SaveTemps",
      .args = Split("-save-temps -c a.c"),
      .reason = kUnsupportedOption,
      .detail = "-save-temps"},
     {.name = "SaveTempsObj", .args = Split("-save-temps=obj -c a.c"), .reason = kUnsupportedOption},
     {.name = "SplitDwarf",
-     .args = Split("-g -gsplit-dwarf -c a.c"),
-     .reason = kUnsupportedOption,
-     .detail = "-gsplit-dwarf"},
-    {.name = "TestCoverage", .args = Split("-ftest-coverage -c a.c"), .reason = kUnsupportedOption},
-    {.name = "ProfileArcs", .args = Split("-fprofile-arcs -c a.c"), .reason = kUnsupportedOption},
+     .args = Split("-g -gsplit-dwarf -c a.c -o out"),
+     .language = "c",
+     .source = "a.c",
+     .object = "out",
+     .aux_outputs = {{".dwo", "out.dwo"}},
+     .names_itself = true,
+     .debug_info = true},
+    {.name = "TestCoverage",
+     .args = Split("-ftest-coverage -fstack-usage -c a.c"),
+     .language = "c",
+     .source = "a.c",
+     .object = "a.o",
+     .aux_outputs = {{".gcno", "a.gcno"}, {".su", "a.su"}},
+     .names_itself = true},
+    {.name = "ProfileArcs",
+     .args = Split("-fprofile-arcs -c a.c"),
+     .language = "c",
+     .source = "a.c",
+     .object = "a.o",
+     .names_itself = true},
     {.name = "ProfileGenerate",
      .args = Split("-fprofile-generate=dir -c a.c"),
      .reason = kUnsupportedOption},
@@ -676,7 +698,12 @@ const Case kCases[] = {
     {.name = "AutoProfile",
      .args = Split("-fauto-profile=x.afdo -c a.c"),
      .reason = kUnsupportedOption},
-    {.name = "StackUsage", .args = Split("-fstack-usage -c a.c"), .reason = kUnsupportedOption},
+    {.name = "StackUsage",
+     .args = Split("-fstack-usage -c a.c"),
+     .language = "c",
+     .source = "a.c",
+     .object = "a.o",
+     .aux_outputs = {{".su", "a.su"}}},
     {.name = "CallgraphInfo",
      .args = Split("-fcallgraph-info=su -c a.c"),
      .reason = kUnsupportedOption},
@@ -757,6 +784,8 @@ TEST_P(ArgsTableTest, Parses) {
   for (const std::string& a : c.hashed_has) EXPECT_THAT(r.hashed_args, Contains(a));
   for (const std::string& a : c.hashed_lacks) EXPECT_THAT(r.hashed_args, Not(Contains(a)));
   EXPECT_EQ(r.extra_input_files, c.extra_inputs);
+  EXPECT_EQ(r.aux_outputs, c.aux_outputs);
+  EXPECT_EQ(r.object_names_itself, c.names_itself);
   EXPECT_EQ(r.debug_info, c.debug_info);
   EXPECT_EQ(r.explicit_color, c.explicit_color);
   // Invariants of every cacheable compile.
