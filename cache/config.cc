@@ -349,4 +349,34 @@ absl::Status SetConfigValue(const std::string& config_path, absl::string_view ke
   return WriteFileAtomic(config_path, text);
 }
 
+absl::StatusOr<int64_t> ParseAge(absl::string_view text) {
+  int64_t unit_seconds = 1;
+  if (!text.empty()) {
+    switch (text.back()) {
+      case 'd':
+        unit_seconds = 86400;
+        break;
+      case 'h':
+        unit_seconds = 3600;
+        break;
+      case 'm':
+        unit_seconds = 60;
+        break;
+      case 's':
+        break;
+      default:
+        unit_seconds = 0;
+    }
+    if (unit_seconds != 0) text.remove_suffix(1);
+  }
+  int64_t count = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), count);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size() || count < 0 ||
+      count > INT64_MAX / 1'000'000'000 / std::max<int64_t>(unit_seconds, 1)) {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("\"%s\" is not an age such as 7d, 12h, 30m or 45s", text));
+  }
+  return count * std::max<int64_t>(unit_seconds, 1) * 1'000'000'000;
+}
+
 }  // namespace ddcc

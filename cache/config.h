@@ -49,6 +49,9 @@ std::string CacheDirFromEnv(const EnvLookup& env);
 absl::StatusOr<uint64_t> ParseSize(absl::string_view text, bool binary_units = false);
 std::string FormatSize(uint64_t bytes);
 
+// "7d", "12h", "30m", "45s", or a plain number of seconds; in nanoseconds.
+absl::StatusOr<int64_t> ParseAge(absl::string_view text);
+
 // Sets key = value in the config file, keeping its other lines; written atomically.
 absl::Status SetConfigValue(const std::string& config_path, absl::string_view key,
                             absl::string_view value);

@@ -187,16 +187,17 @@ absl::Status LocalStore::Clear() {
   return result;
 }
 
-absl::Status LocalStore::Cleanup() {
+absl::Status LocalStore::Cleanup(int64_t used_before_ns) {
   absl::Status result;
   for (int shard = 0; shard < kShards; ++shard) {
     // max_size 0 means no limit, as in ccache: only recount.
-    result.Update(EvictShard(shard, max_size_ > 0 ? max_size_ / kShards : UINT64_MAX));
+    result.Update(
+        EvictShard(shard, max_size_ > 0 ? max_size_ / kShards : UINT64_MAX, used_before_ns));
   }
   return result;
 }
 
-absl::Status LocalStore::EvictShard(int shard, uint64_t target_size) {
+absl::Status LocalStore::EvictShard(int shard, uint64_t target_size, int64_t used_before_ns) {
   absl::StatusOr<SharedCounters*> counters = Counters();
   if (!counters.ok()) return counters.status();
   const std::string shard_dir = ShardDir(root_, shard);
@@ -235,7 +236,8 @@ absl::Status LocalStore::EvictShard(int shard, uint64_t target_size) {
   uint64_t files = entries.size();
   absl::Status result;
   for (const FoundFile& entry : entries) {
-    if (size <= target_size) break;
+    int64_t used_ns = int64_t{entry.st.st_mtim.tv_sec} * 1'000'000'000 + entry.st.st_mtim.tv_nsec;
+    if (size <= target_size && used_ns >= used_before_ns) break;
     if (unlink(entry.path.c_str()) != 0 && errno != ENOENT) {
       result.Update(ErrnoStatus("unlink", entry.path));
       continue;

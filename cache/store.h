@@ -3,6 +3,7 @@
 // least recently used entries of a shard when that shard outgrows its share.
 #pragma once
 
+#include <climits>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -40,14 +41,15 @@ class LocalStore {
   // Removes every entry and resets the size counters.
   absl::Status Clear();
 
-  // Evicts least recently used entries from every shard over its share, and recounts sizes.
-  absl::Status Cleanup();
+  // Evicts least recently used entries from every shard over its share, and every entry last
+  // used before `used_before_ns` (wall clock), and recounts sizes.
+  absl::Status Cleanup(int64_t used_before_ns = INT64_MIN);
 
   const std::string& root() const { return root_; }
 
  private:
   std::string EntryPath(const Digest& key) const;
-  absl::Status EvictShard(int shard, uint64_t target_size);
+  absl::Status EvictShard(int shard, uint64_t target_size, int64_t used_before_ns = INT64_MIN);
   absl::StatusOr<SharedCounters*> Counters();
 
   std::string root_;

@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "cache/files.h"
 #include "cache/store.h"
 #include "launcher/stats.h"
 
@@ -26,6 +27,7 @@ Commands:
     -z, --zero-stats     zero the statistics
     -C, --clear          remove every cached entry
         --cleanup        evict down to the size limit and recount the cache size
+        --evict-older-than AGE   remove entries not used for AGE (7d, 12h, 30m, 45s)
         --max-size SIZE  set max_size in the config file (10G, 500M, 5Gi ...)
         --show-config    show each setting, its value, and where it came from
         --start-server   accepted for sccache compatibility; ddcc needs no server
@@ -163,6 +165,12 @@ int RunCommands(const std::vector<std::string>& args, const EnvLookup& env) {
     } else if (arg == "--cleanup") {
       if (absl::Status cleaned = store.Cleanup(); !cleaned.ok()) return Fail(cleaned);
       std::printf("Cleaned up the cache\n");
+    } else if (arg == "--evict-older-than") {
+      if (i + 1 >= args.size()) return Fail(absl::InvalidArgumentError(arg + " needs an age"));
+      absl::StatusOr<int64_t> age = ParseAge(args[++i]);
+      if (!age.ok()) return Fail(age.status());
+      if (absl::Status cleaned = store.Cleanup(NowNs() - *age); !cleaned.ok()) return Fail(cleaned);
+      std::printf("Evicted entries not used for %s\n", args[i].c_str());
     } else if (arg == "--max-size" || absl::StartsWith(arg, "--max-size=")) {
       std::string value;
       if (arg == "--max-size") {

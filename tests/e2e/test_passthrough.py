@@ -158,6 +158,11 @@ class CommandTest(DdccTestCase):
         self.ddcc("--zero-stats")
         stats = self.stats()
         self.assertEqual((stats["cache_hits"], stats["files"]), (0, 2))
+        self.assertEqual(self.ddcc("--evict-older-than", "1d").returncode, 0)
+        self.assertEqual(self.stats()["files"], 2)  # used just now
+        self.assertEqual(self.ddcc("--evict-older-than", "0s").returncode, 0)
+        self.assertEqual(self.stats()["files"], 0)
+        self.assertNotEqual(self.ddcc("--evict-older-than", "soon").returncode, 0)
         self.ddcc("--clear")
         self.assertEqual(self.stats()["files"], 0)
 

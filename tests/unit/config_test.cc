@@ -305,6 +305,18 @@ TEST(SizeTest, ParseSize) {
   }
 }
 
+TEST(AgeTest, ParseAge) {
+  constexpr int64_t kSecond = 1'000'000'000;
+  EXPECT_EQ(*ParseAge("7d"), 7 * 86400 * kSecond);
+  EXPECT_EQ(*ParseAge("12h"), 12 * 3600 * kSecond);
+  EXPECT_EQ(*ParseAge("30m"), 30 * 60 * kSecond);
+  EXPECT_EQ(*ParseAge("45s"), 45 * kSecond);
+  EXPECT_EQ(*ParseAge("90"), 90 * kSecond);
+  for (absl::string_view bad : {"", "d", "-1d", "7w", "1.5d", "99999999999999d"}) {
+    EXPECT_FALSE(ParseAge(bad).ok()) << bad;
+  }
+}
+
 TEST(SizeTest, FormatSize) {
   EXPECT_EQ(FormatSize(0), "0 bytes");
   EXPECT_EQ(FormatSize(12), "12 bytes");

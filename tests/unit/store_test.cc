@@ -223,6 +223,21 @@ TEST_F(StoreTest, CleanupEvictsEveryShardOverItsShare) {
   EXPECT_EQ(UsageOf(small).size_bytes, 20 * entry_size_);
 }
 
+TEST_F(StoreTest, CleanupEvictsEntriesNotUsedSince) {
+  LocalStore store(root_, 1 << 30, 1);
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(store.Save(Key(i * 0x10, i), RandomEntry(i)).ok());
+  const time_t now = time(nullptr);
+  SetMtime(PathOf(root_, Key(0x00, 0)), now - 10 * 86400);
+  SetMtime(PathOf(root_, Key(0x10, 1)), now - 8 * 86400);
+  SetMtime(PathOf(root_, Key(0x20, 2)), now - 6 * 86400);
+  ASSERT_TRUE(store.Cleanup((int64_t{now} - 7 * 86400) * 1'000'000'000).ok());
+  EXPECT_TRUE(absl::IsNotFound(store.Load(Key(0x00, 0)).status()));
+  EXPECT_TRUE(absl::IsNotFound(store.Load(Key(0x10, 1)).status()));
+  EXPECT_TRUE(store.Load(Key(0x20, 2)).ok());
+  EXPECT_TRUE(store.Load(Key(0x30, 3)).ok());
+  EXPECT_EQ(UsageOf(store).files, 2u);
+}
+
 TEST_F(StoreTest, MaxSizeZeroMeansNoLimit) {
   LocalStore unlimited(root_, 0, 1);
   for (int i = 0; i < 64; ++i) ASSERT_TRUE(unlimited.Save(Key(0, i), RandomEntry(i)).ok());
