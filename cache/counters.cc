@@ -1,5 +1,6 @@
 #include "cache/counters.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -21,9 +22,14 @@ absl::StatusOr<SharedCounters> SharedCounters::Open(const std::string& path, siz
   if (fstat(fd.get(), &st) != 0) return ErrnoStatus("fstat", path);
   const size_t size = slots * sizeof(uint64_t);
   // Processes racing here all grow the file to the same size, and growing zero-fills, so no
-  // lock is needed. A larger file is left as it is; we map only our slots.
-  if (static_cast<size_t>(st.st_size) < size && ftruncate(fd.get(), size) != 0) {
-    return ErrnoStatus("ftruncate", path);
+  // lock is needed. A larger file is left as it is; we map only our slots. The blocks are
+  // allocated now, not by the first write through the mapping: on a full disk that write would
+  // kill the process with SIGBUS, where this fails with ENOSPC.
+  if (static_cast<size_t>(st.st_size) < size || static_cast<size_t>(st.st_blocks) * 512 < size) {
+    if (int error = posix_fallocate(fd.get(), 0, size); error != 0) {
+      errno = error;
+      return ErrnoStatus("fallocate", path);
+    }
   }
   void* base = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(), 0);
   if (base == MAP_FAILED) return ErrnoStatus("mmap", path);
