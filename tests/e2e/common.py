@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 import unittest
 
 DDCC = os.environ.get("DDCC_BINARY", os.path.join(os.path.dirname(__file__), "../../build/ddcc"))
@@ -24,6 +25,7 @@ class DdccTestCase(unittest.TestCase):
                     if not k.startswith("DDCC_") and not k.startswith("SCCACHE_")}
         self.env["DDCC_DIR"] = self.cache
         self.env["DDCC_LOGFILE"] = os.path.join(self.root, "ddcc.log")
+        self.last_write = 0.0
 
     def tearDown(self):
         shutil.rmtree(self.root, ignore_errors=True)
@@ -33,7 +35,13 @@ class DdccTestCase(unittest.TestCase):
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w") as f:
             f.write(text)
+        self.last_write = time.monotonic()
         return path
+
+    def settle(self):
+        """ddcc records no manifest for a file changed within a clock tick of the compile's start
+        (it may have changed during the compile), so tests that expect one let fresh files age."""
+        time.sleep(max(0.0, self.last_write + 0.05 - time.monotonic()))
 
     def read(self, name, mode="rb"):
         with open(os.path.join(self.work, name), mode) as f:
@@ -44,6 +52,7 @@ class DdccTestCase(unittest.TestCase):
                               capture_output=True, **kwargs)
 
     def ddcc(self, *args, **kwargs):
+        self.settle()
         return self.run_cmd([DDCC, *args], **kwargs)
 
     def stats(self, env=None):
