@@ -1,0 +1,285 @@
+"""Writes docs/benchmarks.md and its chart from a run's results (see bench/run)."""
+
+import os
+import statistics
+
+import svgchart
+
+TOOLS = ["nocache", "ddcc", "ccache", "sccache"]
+LABELS = {"nocache": "no cache", "ddcc": "ddcc", "ccache": "ccache", "sccache": "sccache"}
+
+# metric: (table label, chart title, unit, ddcc/ccache target from issue 5 or None)
+METRICS = {
+    "project.cold": ("C/C++ project: cold build (empty cache)", "project: cold", "s", 1.0),
+    "project.warm": ("C/C++ project: warm rebuild, same build directory", "project: warm",
+                     "s", 0.7),
+    "project.newdir": ("C/C++ project: warm build in a new build directory",
+                       "project: warm,\nnew build dir", "s", 0.7),
+    "project.touch": ("C/C++ project: rebuild after touching the hub header",
+                      "project: header\ntouched", "s", 0.7),
+    "project.edit": ("C/C++ project: rebuild after editing the hub header",
+                     "project: header\nedited", "s", 1.0),
+    "python.cold": ("Python extensions: cold build", "python: cold", "s", 1.0),
+    "python.warm": ("Python extensions: warm rebuild (`build_ext --force`)", "python: warm",
+                    "s", 0.7),
+    "python.copy": ("Python extensions: warm build in a second copy (as pip) ²",
+                    "python: second copy", "s", None),
+    "latency.small": ("Per-hit latency: small file", "hit latency:\nsmall file", "ms", 0.5),
+    "latency.large": ("Per-hit latency: large file", "hit latency:\nlarge file", "ms", 0.5),
+    "project.size": ("Cache size after the project's cold build (apparent, `du -sb`)",
+                     "cache size (MB)", "MB", 1.0),
+    "project.allocated": ("Cache size after the project's cold build (allocated blocks)", None,
+                          "MB", None),
+    "project.files": ("Files in the cache after the project's cold build", "cache files",
+                      "files", None),
+}
+# Derived: a cold build's time over the same build without a cache.
+OVERHEADS = {"project.cold": "C/C++ project", "python.cold": "Python extensions"}
+
+
+def medians(results):
+    out = {}
+    for metric, by_tool in results["samples"].items():
+        out[metric] = {tool: statistics.median(v) for tool, v in by_tool.items() if v}
+    return out
+
+
+def scaled(value, unit):
+    if unit == "ms":
+        return value * 1000
+    if unit == "MB":
+        return value / 1e6
+    return value
+
+
+def fmt(value, unit):
+    if value is None:
+        return "–"
+    v = scaled(value, unit)
+    if unit == "files":
+        return f"{v:,.0f}"
+    if unit == "MB":
+        return f"{v:.1f} MB"
+    digits = 2 if v < 10 else 1
+    return f"{v:.{digits}f} {unit}"
+
+
+def ratio(a, b):
+    if a is None or not b:
+        return None
+    return a / b
+
+
+def fmt_ratio(r):
+    return "–" if r is None else f"{r:.2f}"
+
+
+def tools_of(results):
+    return [t for t in TOOLS if t in results["tools"]]
+
+
+def summary_table(results, med):
+    tools = tools_of(results)
+    head = ["measurement"] + [LABELS[t] for t in tools]
+    head += ["ddcc / ccache", "sccache / ccache", "ddcc target"]
+    rows = []
+    for metric, (label, _, unit, target) in METRICS.items():
+        if metric not in med:
+            continue
+        values = med[metric]
+        row = [label] + [fmt(values.get(t), unit) for t in tools]
+        if metric in ("project.warm", "project.newdir") and "nocache" in values:
+            row[1 + tools.index("nocache")] += " ¹"
+        base = values.get("ccache")
+        d, s = ratio(values.get("ddcc"), base), ratio(values.get("sccache"), base)
+        met = "" if target is None or d is None else (" ✓" if d <= target else " ✗")
+        row += [fmt_ratio(d), fmt_ratio(s), f"≤ {target:.1f}{met}" if target else ""]
+        rows.append(row)
+    return table(head, rows)
+
+
+def overhead_table(results, med):
+    tools = [t for t in tools_of(results) if t != "nocache"]
+    rows = []
+    for metric, label in OVERHEADS.items():
+        values = med.get(metric, {})
+        plain = values.get("nocache")
+        if not plain:
+            continue
+        over = {t: ratio(values.get(t), plain) for t in tools}
+        row = [label] + [fmt_ratio(over[t]) for t in tools]
+        row += [fmt_ratio(ratio(over.get("ddcc"), over.get("ccache"))),
+                fmt_ratio(ratio(over.get("sccache"), over.get("ccache")))]
+        rows.append(row)
+    if not rows:
+        return ""
+    head = ["cold build / no cache"] + [LABELS[t] for t in tools]
+    return table(head + ["ddcc / ccache", "sccache / ccache"], rows)
+
+
+def hits_table(results):
+    tools = [t for t in tools_of(results) if t != "nocache"]
+    rows = []
+    for metric, (label, _, _, _) in METRICS.items():
+        by_tool = results["hits"].get(metric)
+        if not by_tool:
+            continue
+        cells = []
+        for tool in tools:
+            samples = by_tool.get(tool, [])
+            cells.append(" ".join(f"{h}/{h + m}" for h, m in samples) or "–")
+        rows.append([label] + cells)
+    if not rows:
+        return ""
+    return table(["step: hits / cacheable compiles, per repetition"] +
+                 [LABELS[t] for t in tools], rows)
+
+
+def samples_table(results):
+    tools = tools_of(results)
+    rows = []
+    for metric, (label, _, unit, _) in METRICS.items():
+        by_tool = results["samples"].get(metric)
+        if not by_tool:
+            continue
+        rows.append([label] + [", ".join(fmt(v, unit) for v in by_tool.get(t, [])) or "–"
+                               for t in tools])
+    return table(["measurement"] + [LABELS[t] for t in tools], rows)
+
+
+def table(head, rows):
+    lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def setup_text(results):
+    lines = []
+    p = results.get("project")
+    if p and "project" in results["scenarios"]:
+        share = p["hub_compiles"] / p["compiles"]
+        lines.append(
+            f"- **C/C++ project** (generated by `bench/genproject.py`): {p['units']} translation "
+            f"units ({p['c_units']} C, {p['units'] - p['c_units']} C++), {p['headers']} project "
+            f"headers, {p['lines']:,} lines; the C++ units include standard library and Abseil "
+            f"headers. Two components are built twice, as a static and a shared library: `core` "
+            f"(static without `-fPIC`, shared with `-fPIC` and an export macro) and `util` (both "
+            f"`-fPIC`; only an unused `-D` differs), {p['compiles']} compiles in all. CMake + "
+            f"Ninja, Release with `-O2` (no `-g`), `CMAKE_<LANG>_COMPILER_LAUNCHER=<cache>`. The "
+            f"warm rebuild follows `ninja -t clean`; the new build directory is configured at "
+            f"another path over the same sources. The hub header `{p['hub_header']}` reaches "
+            f"{p['hub_compiles']} of the {p['compiles']} compiles ({share:.0%}); *touched* "
+            f"changes only its mtime, *edited* changes the value of a macro that inline code "
+            f"uses, so every compile that includes it is a miss.")
+    py = results.get("python")
+    if py and "python" in results["scenarios"]:
+        lines.append(
+            f"- **Python extensions**: {py['cython_modules']} Cython modules and one C++ module, "
+            f"`/usr/bin/python3 setup.py build_ext` with `CC=\"<cache> gcc\" CXX=\"<cache> g++\"` "
+            f"(plain `gcc`/`g++` without a cache), so Debian's Python flags apply (`-g -O2`). "
+            f"Cold: a fresh copy of the sources; warm: `build_ext --force` in it; second copy: "
+            f"a new copy in a new temporary directory, as pip builds. With `-g` the object names "
+            f"the working directory, so a cache that keeps debug information right misses there.")
+    lat = results.get("latency")
+    if lat and "latency" in results["scenarios"]:
+        runs = results.get("latency_runs", {})
+        lines.append(
+            f"- **Per-hit latency**: hyperfine (`-N`, warm-up runs, then {runs.get('small')} and "
+            f"{runs.get('large')} runs) of `<cache> gcc -O2 -c` on a {lat['small_lines']}-line "
+            f"and a {lat['large_lines']:,}-line C file; after the warm-up every run is a hit. "
+            f"The no-cache column is the plain compile.")
+    return "\n".join(lines) + "\n"
+
+
+def method_text(results):
+    load = results.get("load") or [0]
+    nproc = results["machine"]["nproc"]
+    # ninja runs nproc + 2 jobs, so the benchmark alone keeps the load near that.
+    busy = " — other work competed for the CPU, so times are noisy" if max(load) > nproc + 3 else ""
+    return "\n".join([
+        f"Each scenario runs for every configuration in turn (no cache, ddcc, ccache, sccache, "
+        f"then again), {results['reps']} time(s) for the builds and {results['latency_reps']} "
+        f"time(s) for latency; the tables show medians. Every run starts on a new, empty cache "
+        f"directory (`DDCC_DIR`, `CCACHE_DIR`, `SCCACHE_DIR`) with each cache's default "
+        f"settings (ccache: direct mode, then preprocessor mode). sccache's server is stopped "
+        f"and started again with each new directory, on a port of its own, and stopped at the "
+        f"end.\n",
+        "¹ Without a cache a warm rebuild is a full rebuild: the cold build's time is shown, not "
+        "measured again.\n",
+        "² Built with `-g`, the objects name the directory they were built in; ccache "
+        "(`hash_dir`) and ddcc put that directory in the key and miss, sccache leaves it out "
+        "and hits, serving objects whose debug information names the first copy's directory.\n",
+        f"Highest 1-minute load average seen during the runs: {max(load):.1f} on {nproc} "
+        f"CPUs (the builds' own {nproc + 2} ninja jobs count in it){busy}.\n"])
+
+
+def machine_text(results):
+    m, v = results["machine"], results["versions"]
+    lines = [f"- Machine: {m['nproc']} CPUs ({m['cpu']}), {m['memory']} memory, {m['os']}, "
+             f"Linux {m['kernel']}"]
+    lines += [f"- {name}: {v[name]}" for name in
+              ["ddcc", "ccache", "sccache", "gcc", "clang", "cmake", "ninja", "hyperfine",
+               "python", "cython"] if name in v]
+    return "\n".join(lines) + "\n"
+
+
+def chart_panels(results, med):
+    tools = tools_of(results)
+    panels = []
+    for metric, (_, title, unit, _) in METRICS.items():
+        if title is None or metric not in med:
+            continue
+        values = [(t, scaled(med[metric][t], unit)) for t in tools if t in med[metric]]
+        if metric in ("project.size", "project.files"):
+            values = [(t, v) for t, v in values if t != "nocache"] or values
+        label = {"s": "{:.2f} s", "ms": "{:.1f} ms", "MB": "{:.1f}", "files": "{:.0f}"}[unit]
+        panels.append((title, values, label.format))
+    return panels
+
+
+USAGE = """```sh
+apt-get install ccache sccache hyperfine   # once, besides scripts/install-deps
+bench/run                  # every scenario, 3 repetitions; writes this page and its chart
+bench/run --quick          # a small project and one repetition, to try it out
+bench/run --only latency   # a subset: project, python, latency (comma-separated)
+bench/run --tools ddcc,ccache --ddcc build-release/ddcc
+bench/run --report-only /tmp/ddcc-bench/results.json   # redraw from a run's raw results
+```
+
+Micro-benchmarks of the hit path's parts (hashing, entry compression, statistics update) are
+built with Google Benchmark when it is installed: `build/bench/ddcc_micro`. They are not part of
+this page.
+"""
+
+
+def write(results, md_path):
+    med = medians(results)
+    svg_path = os.path.splitext(md_path)[0] + ".svg"
+    os.makedirs(os.path.dirname(os.path.abspath(md_path)), exist_ok=True)
+    title = f"ddcc benchmarks, {results['date']}{' (quick run)' if results['quick'] else ''}"
+    with open(svg_path, "w") as f:
+        f.write(svgchart.chart(title, chart_panels(results, med), tools_of(results)))
+    parts = [
+        "# Benchmarks\n",
+        f"Generated by `{results['command']}` on {results['date']}"
+        f"{' — a quick run: small project, one repetition' if results['quick'] else ''}"
+        f" ({results.get('minutes', '?')} minutes). Do not edit by hand: run the command again "
+        f"to regenerate this page and the chart. Issue 5 describes the suite and its targets.\n",
+        f"![medians per scenario and configuration]({os.path.basename(svg_path)})\n",
+        "## Medians and ratios against ccache\n", summary_table(results, med),
+        "Ratios below 1 mean faster (or smaller) than ccache.\n",
+    ]
+    overheads = overhead_table(results, med)
+    if overheads:
+        parts += ["## Miss overhead\n", "A cold build's time over the same build without a cache "
+                  "(1.00: no overhead).\n", overheads]
+    parts += ["## What runs\n", setup_text(results), method_text(results)]
+    hits = hits_table(results)
+    if hits:
+        parts += ["## Hits counted by each cache\n", "From each cache's own statistics, zeroed "
+                  "before every timed step (latency counts the warm-up runs, the first a miss).\n",
+                  hits]
+    parts += ["## Machine and versions\n", machine_text(results), "## Running it\n", USAGE,
+              "## Every sample\n", samples_table(results)]
+    with open(md_path, "w") as f:
+        f.write("\n".join(parts))

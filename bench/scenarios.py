@@ -1,0 +1,169 @@
+"""The scenarios. Each function runs one configuration once, on a fresh cache, and returns its
+measurements: {metric: value} for times in seconds and sizes, and {metric: (hits, misses)} for
+what the cache counted during each timed step."""
+
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import tempfile
+import time
+
+import genproject
+
+PYTHON = "/usr/bin/python3"
+# Release without -g: objects then do not name the build directory, so every cache may hit in a
+# second build directory. -O2 as most distributions build.
+CMAKE_FLAGS = ["-DCMAKE_BUILD_TYPE=Release", "-DCMAKE_C_FLAGS_RELEASE=-O2 -DNDEBUG",
+               "-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG"]
+
+
+def run(argv, env, cwd=None):
+    result = subprocess.run(argv, env=env, cwd=cwd, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"in {cwd or os.getcwd()}: {shlex.join(argv)} failed "
+                           f"({result.returncode}):\n{result.stdout[-4000:]}")
+    return result
+
+
+class Measurer:
+    """Times steps and collects each step's time and cache statistics."""
+
+    def __init__(self, cache):
+        self.cache = cache
+        self.values = {}
+        self.hits = {}
+
+    def timed(self, metric, argv, env, cwd=None):
+        self.cache.zero_stats()
+        start = time.monotonic()
+        run(argv, env, cwd)
+        self.values[metric] = time.monotonic() - start
+        stats = self.cache.read_stats()
+        if stats is not None:
+            self.hits[metric] = stats
+        return self.values[metric]
+
+
+# The generated C/C++ project ------------------------------------------------------------------
+
+PROJECT_STEPS = ["cold", "warm", "newdir", "touch", "edit"]
+
+
+def configure(ctx, cache, build_dir, env):
+    shutil.rmtree(build_dir, ignore_errors=True)
+    argv = ["cmake", "-S", ctx.project_dir, "-B", build_dir, "-G", "Ninja"] + CMAKE_FLAGS
+    if cache.binary:
+        argv += [f"-DCMAKE_C_COMPILER_LAUNCHER={cache.binary}",
+                 f"-DCMAKE_CXX_COMPILER_LAUNCHER={cache.binary}"]
+    run(argv, env)
+
+
+def ninja(ctx, build_dir):
+    return ["ninja", "-C", build_dir] + (["-j", str(ctx.jobs)] if ctx.jobs else [])
+
+
+def run_project(ctx, cache, tag):
+    """Cold build; warm rebuild after `ninja -t clean`; warm build in a second build directory;
+    rebuild after touching the hub header; rebuild after changing a macro in it. Without a cache
+    the two warm builds are the cold build's work again and are not repeated."""
+    info = ctx.project_info
+    hub = os.path.join(ctx.project_dir, info["hub_header"])
+    with open(hub, "w") as f:
+        f.write(ctx.hub_text)
+    env = cache.begin(tag)
+    m = Measurer(cache)
+    try:
+        build_a = os.path.join(ctx.workdir, "build-a")
+        build_b = os.path.join(ctx.workdir, "elsewhere", "build-b")
+        configure(ctx, cache, build_a, env)
+        m.timed("project.cold", ninja(ctx, build_a), env)
+        if cache.binary:
+            m.values["project.size"], m.values["project.allocated"], m.values[
+                "project.files"] = cache.disk_usage()
+            run(ninja(ctx, build_a) + ["-t", "clean"], env)
+            m.timed("project.warm", ninja(ctx, build_a), env)
+            configure(ctx, cache, build_b, env)
+            m.timed("project.newdir", ninja(ctx, build_b), env)
+            last = build_b
+        else:
+            m.values["project.warm"] = m.values["project.newdir"] = m.values["project.cold"]
+            last = build_a
+        os.utime(hub)
+        m.timed("project.touch", ninja(ctx, last), env)
+        genproject.edit_hub(ctx.project_dir, info, ctx.hub_level + 1)
+        m.timed("project.edit", ninja(ctx, last), env)
+    finally:
+        cache.end()
+        with open(hub, "w") as f:
+            f.write(ctx.hub_text)
+    return m
+
+
+# Python extensions ----------------------------------------------------------------------------
+
+def copy_tree(src, dst):
+    shutil.rmtree(dst, ignore_errors=True)
+    shutil.copytree(src, dst)
+
+
+def run_python(ctx, cache, tag):
+    """setup.py build_ext in a fresh copy (cold), again with --force (warm), and in a second
+    copy in a new temporary directory, as pip builds (copy)."""
+    env = cache.begin(tag)
+    compilers = {"CC": "gcc", "CXX": "g++"}
+    for var, compiler in compilers.items():
+        env[var] = shlex.join(cache.launcher() + [compiler])
+    m = Measurer(cache)
+    build = [PYTHON, "setup.py", "build_ext"]
+    second = None
+    try:
+        first = os.path.join(ctx.workdir, "python-a")
+        copy_tree(ctx.python_dir, first)
+        m.timed("python.cold", build, env, cwd=first)
+        m.timed("python.warm", build + ["--force"], env, cwd=first)
+        second = tempfile.mkdtemp(prefix="pip-build-", dir=ctx.workdir)
+        copy_tree(ctx.python_dir, os.path.join(second, "src"))
+        m.timed("python.copy", build, env, cwd=os.path.join(second, "src"))
+    finally:
+        cache.end()
+        if second:
+            shutil.rmtree(second, ignore_errors=True)
+    return m
+
+
+# Per-hit latency ------------------------------------------------------------------------------
+
+def hyperfine(ctx, argv, env, runs, warmup):
+    out = os.path.join(ctx.workdir, "hyperfine.json")
+    command = shlex.join(argv)
+    run(["hyperfine", "-N", "--style", "basic", "--warmup", str(warmup), "--runs", str(runs),
+         "--export-json", out, command], env)
+    with open(out) as f:
+        return json.load(f)["results"][0]["median"]
+
+
+def run_latency(ctx, cache, tag):
+    """hyperfine's median time of `<cache> gcc -O2 -c` on a small and a large file: after the
+    warm-up runs every timed run is a hit; without a cache it is the plain compile."""
+    env = cache.begin(tag)
+    m = Measurer(cache)
+    try:
+        for name in ["small", "large"]:
+            source = os.path.join(ctx.latency_dir, f"{name}.c")
+            obj = os.path.join(ctx.workdir, f"latency-{name}.o")
+            argv = cache.launcher() + ["gcc", "-O2", "-c", source, "-o", obj]
+            runs = ctx.latency_runs[name]
+            cache.zero_stats()
+            m.values[f"latency.{name}"] = hyperfine(ctx, argv, env, runs, ctx.warmup)
+            stats = cache.read_stats()
+            if stats is not None:
+                m.hits[f"latency.{name}"] = stats
+    finally:
+        cache.end()
+    return m
+
+
+SCENARIOS = {"project": run_project, "python": run_python, "latency": run_latency}
