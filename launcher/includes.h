@@ -31,6 +31,10 @@ struct SearchPath {
 // From the stderr of `<compiler> -E -v ...`.
 absl::StatusOr<SearchPath> ParseSearchPath(absl::string_view verbose_stderr);
 
+// Whether a search path found earlier is still the compiler's: its directories exist and the
+// missing ones are still missing.
+bool SearchPathHolds(const SearchPath& search);
+
 // Paths the compiler may have tried before finding `header`: every reading of the path as a
 // search directory plus a name. An error when a relative path fits no search directory.
 absl::StatusOr<std::vector<std::string>> ShadowCandidates(const EnteredHeader& header,

@@ -77,8 +77,6 @@ class KeyInputs {
   std::string* transcript_;
 };
 
-namespace {}  // namespace
-
 absl::Status KeyMaker::AddCommon(KeyInputs& inputs) const {
   absl::StatusOr<Digest> identity = CompilerIdentity(compiler_, config_);
   if (!identity.ok()) return identity.status();
@@ -120,6 +118,26 @@ absl::StatusOr<Digest> KeyMaker::DirectKey(std::string* transcript) const {
   absl::StatusOr<Digest> source = HashFile(request_.source);
   if (!source.ok()) return source.status();
   inputs.Add("source", absl::StrCat(request_.source, " ", source->Hex()));
+  return inputs.Finish();
+}
+
+absl::StatusOr<Digest> KeyMaker::SearchPathKey() const {
+  absl::StatusOr<Digest> identity = CompilerIdentity(compiler_, config_);
+  if (!identity.ok()) return identity.status();
+  char cwd[PATH_MAX];
+  if (getcwd(cwd, sizeof(cwd)) == nullptr) return ErrnoStatus("getcwd", ".");
+  KeyInputs inputs("search path key", nullptr);
+  inputs.Add("format", absl::StrCat(kFormatVersion));
+  inputs.Add("compiler", absl::StrCat(compiler_.path, " ", identity->Hex()));
+  inputs.Add("compiler name", compiler_.name);
+  inputs.Add("language", request_.language);
+  inputs.Add("working directory", cwd);  // relative -I directories
+  for (size_t i = 0; i < request_.preprocess_args.size(); ++i) {
+    if (i != request_.source_index)
+      inputs.Add("preprocessor argument", request_.preprocess_args[i]);
+  }
+  for (const char* name : kCompileEnv) inputs.AddEnv(name);
+  for (const char* name : kPreprocessEnv) inputs.AddEnv(name);
   return inputs.Finish();
 }
 

@@ -28,6 +28,9 @@ class KeyMaker {
   absl::StatusOr<Digest> DirectKey(std::string* transcript = nullptr) const;
   absl::StatusOr<Digest> ResultKey(const ProcessResult& preprocessed,
                                    std::string* transcript = nullptr) const;
+  // Where the compiler's header search path for this compile is memoised: what `-E -v` depends
+  // on, which is the direct key's inputs less the source and compile-only settings.
+  absl::StatusOr<Digest> SearchPathKey() const;
 
  private:
   absl::Status AddCommon(KeyInputs& inputs) const;

@@ -27,12 +27,13 @@ namespace {
 constexpr const char* kUnsupportedEnv[] = {"DEPENDENCIES_OUTPUT", "SUNPRO_DEPENDENCIES"};
 
 constexpr absl::string_view kManifestBlob = "manifest";
+constexpr absl::string_view kSearchPathBlob = "stderr of -E -v";
 constexpr absl::string_view kObjectBlob = "object";
 constexpr absl::string_view kDepfileBlob = "depfile";
 constexpr absl::string_view kStdoutBlob = "stdout";
 constexpr absl::string_view kStderrBlob = "stderr";
 constexpr absl::string_view kAuxBlobPrefix = "beside the object: ";  // + ".dwo", ...
-constexpr absl::string_view kCompileTimeBlob = "compile_ns";  // how long the compile took
+constexpr absl::string_view kCompileTimeBlob = "compile_ns";         // how long the compile took
 
 bool AllPlain(const std::vector<std::string>& targets) {
   for (const std::string& target : targets) {
@@ -67,7 +68,7 @@ class CompilePipeline {
   absl::StatusOr<Entry> MakeEntry(const ProcessResult& compiled, int64_t began_ns,
                                   int64_t compile_ns) const;
   void RecordManifest(const Digest& result_key);
-  absl::StatusOr<SearchPath> ProbeSearchPath() const;
+  absl::StatusOr<SearchPath> ProbeSearchPath();
   void Discard(const Digest& key, absl::string_view why);
   std::string* Transcript() { return config_.debug ? &transcript_ : nullptr; }
   void WriteTranscript() const;
@@ -367,8 +368,19 @@ void CompilePipeline::RecordManifest(const Digest& result_key) {
   }
 }
 
-// The compiler's header search path for this compile, from `-E -v` on an empty input.
-absl::StatusOr<SearchPath> CompilePipeline::ProbeSearchPath() const {
+// The compiler's header search path for this compile, from `-E -v` on an empty input. Every
+// unit of a target shares it, so it is memoised in the store while its directories hold.
+absl::StatusOr<SearchPath> CompilePipeline::ProbeSearchPath() {
+  absl::StatusOr<Digest> key = keys_.SearchPathKey();
+  if (!key.ok()) return key.status();
+  if (absl::StatusOr<Entry> memo = store_.Load(*key); memo.ok()) {
+    const std::string* text = memo->Find(kSearchPathBlob);
+    absl::StatusOr<SearchPath> search =
+        text ? ParseSearchPath(*text) : absl::DataLossError("no search path");
+    if (search.ok() && SearchPathHolds(*search)) return search;
+  } else if (absl::IsDataLoss(memo.status())) {
+    Discard(*key, memo.status().message());
+  }
   std::vector<std::string> argv = {compiler_.path, "-E", "-v"};
   for (size_t i = 0; i < request_.preprocess_args.size(); ++i) {
     if (i != request_.source_index) {
@@ -380,7 +392,15 @@ absl::StatusOr<SearchPath> CompilePipeline::ProbeSearchPath() const {
   absl::StatusOr<ProcessResult> probe = RunCaptured(argv);
   if (!probe.ok()) return probe.status();
   if (probe->exit_code != 0) return absl::FailedPreconditionError("the search path probe failed");
-  return ParseSearchPath(probe->err);
+  absl::StatusOr<SearchPath> search = ParseSearchPath(probe->err);
+  if (search.ok()) {
+    Entry memo;
+    memo.blobs.emplace_back(kSearchPathBlob, probe->err);
+    if (absl::Status saved = store_.Save(*key, memo); !saved.ok()) {
+      Log(absl::StrCat("search path not memoised: ", saved.message()));
+    }
+  }
+  return search;
 }
 
 }  // namespace

@@ -196,7 +196,7 @@ class CompileTest(DdccTestCase):
         self.plain_and_cached("gcc", ["-Iinclude", "-c", "main.c"], ["main.o"], cached_runs=1)
         entries = [os.path.join(d, f) for d, _, files in os.walk(self.cache)
                    for f in files if f.endswith(".e")]
-        self.assertEqual(len(entries), 2)  # the result and its direct-mode manifest
+        self.assertEqual(len(entries), 3)  # the result, its manifest, the search path
         for entry in entries:
             with open(entry, "r+b") as f:
                 f.seek(os.path.getsize(entry) // 2)
@@ -205,7 +205,7 @@ class CompileTest(DdccTestCase):
                 f.write(bytes([byte[0] ^ 0xFF]))
         self.plain_and_cached("gcc", ["-Iinclude", "-c", "main.c"], ["main.o"], cached_runs=2)
         stats = self.stats()
-        self.assertEqual(stats["error_reasons"]["corrupt_entry"], 2)
+        self.assertEqual(stats["error_reasons"]["corrupt_entry"], 3)
         self.assertEqual((stats["cache_misses"], stats["cache_hits"]), (2, 1))
 
     def test_unusable_cache_directory_still_builds(self):
