@@ -12,6 +12,9 @@ C_SOURCE = """#include <stdio.h>
 int twice(int x) { return UTIL_FACTOR * x; }
 int main(void) { printf("%d\\n", twice(21)); return 0; }
 """
+PGO_SOURCE = """int f(int n) { int s = 0; for (int i = 0; i < n; ++i) s += i % 3 ? i : -i; return s; }
+int main(int argc, char **argv) { (void)argv; return f(argc * 1000) & 1; }
+"""
 CXX_SOURCE = """#include <string>
 #include <vector>
 #include "util.h"
@@ -113,6 +116,22 @@ class CompileTest(DdccTestCase):
         self.assertEqual(self.ddcc(*args, cwd=other).returncode, 0)
         self.assertIn(other.encode(), self.run_cmd(["strings", "main.o"], cwd=other).stdout)
         self.assertEqual(self.stats()["cache_hits"], 1)
+
+    def test_profile_use_reads_the_gcda_beside_the_object(self):
+        self.write("pgo.c", PGO_SOURCE)
+        use = ["-O2", "-fprofile-use", "-c", "pgo.c", "-o", "pgo.o"]
+        # No profile yet: gcc warns and compiles; the warning is replayed on the hit.
+        plain = self.plain_and_cached("gcc", use, ["pgo.o"])
+        self.assertIn(b"missing-profile", plain.stderr)
+        self.run_cmd(["gcc", "-O2", "-fprofile-generate", "-c", "pgo.c", "-o", "pgo.o"])
+        self.run_cmd(["gcc", "-fprofile-generate", "pgo.o", "-o", "pgo"])
+        self.run_cmd(["./pgo"])
+        self.assertTrue(os.path.exists(os.path.join(self.work, "pgo.gcda")))
+        self.plain_and_cached("gcc", use, ["pgo.o"])
+        self.run_cmd(["./pgo", "more", "arguments"])  # the profile's counts change
+        self.plain_and_cached("gcc", use, ["pgo.o"])
+        stats = self.stats()
+        self.assertEqual((stats["cache_misses"], stats["cache_hits"]), (3, 3))
 
     def test_a_changed_header_misses(self):
         self.write("main.c", C_SOURCE)
