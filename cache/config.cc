@@ -10,6 +10,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "cache/files.h"
@@ -32,6 +33,7 @@ constexpr std::pair<const char*, const char*> kEnvKeys[] = {
     {"DDCC_DIRECT_MODE", "direct_mode"},
     {"DDCC_SLOPPINESS", "sloppiness"},
     {"DDCC_DEBUG", "debug"},
+    {"DDCC_BASEDIR", "base_dir"},
 };
 
 // Key -> where its value came from; a key not in it has its default.
@@ -64,6 +66,20 @@ absl::StatusOr<bool> ParseBool(absl::string_view text) {
       absl::StrFormat("\"%s\" is not a boolean (1, true, yes, 0, false, no or empty)", text));
 }
 
+// "dir1:dir2": absolute directories, trailing slashes dropped ("/" stays itself).
+absl::StatusOr<std::vector<std::string>> ParseBaseDirs(absl::string_view text) {
+  std::vector<std::string> dirs;
+  for (absl::string_view dir : absl::StrSplit(text, ':', absl::SkipEmpty())) {
+    if (dir[0] != '/') {
+      return absl::InvalidArgumentError(
+          absl::StrFormat("base_dir \"%s\" is not an absolute path", dir));
+    }
+    while (dir.size() > 1 && dir.back() == '/') dir.remove_suffix(1);
+    dirs.emplace_back(dir);
+  }
+  return dirs;
+}
+
 // Sets one config file key from its text.
 absl::Status ApplyValue(Config& config, absl::string_view key, absl::string_view value) {
   if (key == "cache_dir") {
@@ -90,6 +106,10 @@ absl::Status ApplyValue(Config& config, absl::string_view key, absl::string_view
       }
       config.sloppy_time_macros = true;
     }
+  } else if (key == "base_dir") {
+    absl::StatusOr<std::vector<std::string>> dirs = ParseBaseDirs(value);
+    if (!dirs.ok()) return dirs.status();
+    config.base_dirs = *std::move(dirs);
   } else if (key == "log_file") {
     config.log_file = std::string(value);
   } else if (key == "compression_level") {
@@ -246,6 +266,7 @@ absl::StatusOr<Config> LoadConfig(const EnvLookup& env) {
   show("direct_mode", config.direct_mode ? "true" : "false");
   show("sloppiness", config.sloppy_time_macros ? "time_macros" : "");
   show("debug", config.debug ? "true" : "false");
+  show("base_dir", absl::StrJoin(config.base_dirs, ":"));
   return config;
 }
 

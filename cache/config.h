@@ -28,6 +28,9 @@ struct Config {
   bool direct_mode = true;
   bool sloppy_time_macros = false;  // sloppiness = time_macros
   bool debug = false;               // write each compile's key inputs beside its object
+  // Absolute directories (no trailing slash) below which paths are keyed relative to the working
+  // directory, so that the same tree elsewhere hits (docs/paths.md).
+  std::vector<std::string> base_dirs;
   std::string config_path;
 
   // For --show-config: key, value as text, origin ("default", the config file's path, or the

@@ -73,10 +73,10 @@ TEST_F(ConfigTest, DefaultsUnderHome) {
     keys.push_back(shown.key);
     EXPECT_EQ(shown.origin, "default") << shown.key;
   }
-  EXPECT_THAT(keys,
-              ::testing::ElementsAre("cache_dir", "config_path", "max_size", "disable", "recache",
-                                     "log_file", "compression_level", "compiler_check",
-                                     "direct_mode", "sloppiness", "debug"));
+  EXPECT_THAT(
+      keys, ::testing::ElementsAre("cache_dir", "config_path", "max_size", "disable", "recache",
+                                   "log_file", "compression_level", "compiler_check", "direct_mode",
+                                   "sloppiness", "debug", "base_dir"));
   EXPECT_EQ(Shown(config, "max_size").first, "5.0 GiB");
   EXPECT_EQ(Shown(config, "disable").first, "false");
   EXPECT_EQ(Shown(config, "compression_level").first, "1");
@@ -205,13 +205,23 @@ TEST_F(ConfigTest, BadEnvironmentValueIsAnError) {
                                                         {"DDCC_COMPRESSION_LEVEL", "-6"},
                                                         {"DDCC_COMPRESSION_LEVEL", "abc"},
                                                         {"DDCC_COMPRESSION_LEVEL", ""},
-                                                        {"DDCC_COMPILERCHECK", "none"}}) {
+                                                        {"DDCC_COMPILERCHECK", "none"},
+                                                        {"DDCC_BASEDIR", "/src:build"}}) {
     env_[name] = value;
     absl::StatusOr<Config> config = Load();
     EXPECT_TRUE(absl::IsInvalidArgument(config.status())) << name << "=" << value;
     EXPECT_THAT(config.status().message(), HasSubstr(name));
     env_.erase(name);
   }
+}
+
+TEST_F(ConfigTest, BaseDirs) {
+  EXPECT_TRUE(LoadOrDie().base_dirs.empty());
+  env_["DDCC_BASEDIR"] = "/home/u/src/:/tmp::/";
+  Config config = LoadOrDie();
+  EXPECT_EQ(config.base_dirs, (std::vector<std::string>{"/home/u/src", "/tmp", "/"}));
+  EXPECT_EQ(Shown(config, "base_dir"),
+            std::make_pair(std::string("/home/u/src:/tmp:/"), std::string("DDCC_BASEDIR")));
 }
 
 TEST_F(ConfigTest, Booleans) {
