@@ -12,6 +12,7 @@ from common import DdccTestCase
 
 MAIN = '#include "util.h"\nint value(void) { return UTIL; }\n'
 WARNS = '#include "util.h"\nint value(void) { int unused; return UTIL; }\n'
+NAMES_POSITION = '#include "util.h"\nconst char *where() { return __builtin_FILE(); }\n'
 NAMES_FILE = '#include "util.h"\nconst char *where(void) { return __FILE__; }\n'
 
 
@@ -22,17 +23,17 @@ class PathsTest(DdccTestCase):
         # Names of one length: dependency targets (the object's path) are keyed by their length.
         self.trees = [os.path.join(self.work, name) for name in ("tree-a", "tree-b")]
 
-    def make_trees(self, source=MAIN):
-        self.write("tree-a/src/main.c", source)
+    def make_trees(self, source=MAIN, name="main.c"):
+        self.write(f"tree-a/src/{name}", source)
         self.write("tree-a/include/util.h", "#define UTIL 2\n")
         shutil.copytree(self.trees[0], self.trees[1])
 
-    def args(self, tree, *extra):
-        return [*extra, f"-I{tree}/include", "-c", f"{tree}/src/main.c", "-o", f"{tree}/main.o"]
+    def args(self, tree, *extra, source="main.c"):
+        return [*extra, f"-I{tree}/include", "-c", f"{tree}/src/{source}", "-o", f"{tree}/main.o"]
 
-    def compile(self, compiler, tree, *extra):
+    def compile(self, compiler, tree, *extra, source="main.c"):
         """Compiles in `tree` with ddcc, then without; both must give the same bytes and output."""
-        args = self.args(tree, *extra)
+        args = self.args(tree, *extra, source=source)
         cached = self.ddcc(compiler, *args, cwd=tree)
         outputs = {}
         for name in os.listdir(tree):
@@ -124,6 +125,14 @@ class PathsTest(DdccTestCase):
             self.compile("gcc", tree)
             self.assertIn(tree.encode(), self.read(os.path.join(tree, "main.o")))
         self.assertEqual(self.counts(), (2, 0, 2))
+
+    def test_position_named_by_the_compiler(self):
+        self.make_trees(NAMES_POSITION, "main.cc")
+        for compiler in ["g++", "clang++"]:
+            for tree in self.trees * 2:
+                self.compile(compiler, tree, source="main.cc")
+                self.assertIn(tree.encode(), self.read(os.path.join(tree, "main.o")))
+        self.assertEqual(self.counts(), (4, 0, 4))
 
 
 if __name__ == "__main__":
