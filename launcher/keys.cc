@@ -167,9 +167,9 @@ absl::StatusOr<Digest> KeyMaker::SearchPathKey() const {
   return inputs.Finish();
 }
 
-absl::StatusOr<ResultKey> KeyMaker::MakeResultKey(const ProcessResult& preprocessed,
+absl::StatusOr<ResultKeyInfo> KeyMaker::ResultKey(const ProcessResult& preprocessed,
                                                   std::string* transcript) const {
-  ResultKey result;
+  ResultKeyInfo result;
   bool direct_holds_cwd = DirectKeyHoldsCwd();
   std::optional<MarkedText> marked;
   if (paths_.active()) marked = RewriteLineMarkers(paths_, preprocessed.out);

@@ -18,7 +18,7 @@ namespace ddcc {
 
 class KeyInputs;
 
-struct ResultKey {
+struct ResultKeyInfo {
   Digest key;
   bool holds_cwd = false;  // the key holds the working directory
   // The result depends on the directory in a way the direct key does not show (the text names
@@ -36,7 +36,7 @@ class KeyMaker {
 
   // With a transcript, each input is also written to it as a "name: value" line.
   absl::StatusOr<Digest> DirectKey(std::string* transcript = nullptr) const;
-  absl::StatusOr<ResultKey> MakeResultKey(const ProcessResult& preprocessed,
+  absl::StatusOr<ResultKeyInfo> ResultKey(const ProcessResult& preprocessed,
                                           std::string* transcript = nullptr) const;
 
   // Whether the direct key holds the working directory.

@@ -34,7 +34,7 @@ constexpr absl::string_view kDepfileBlob = "depfile";
 constexpr absl::string_view kStdoutBlob = "stdout";
 constexpr absl::string_view kStderrBlob = "stderr";
 constexpr absl::string_view kAuxBlobPrefix = "beside the object: ";  // + ".dwo", ...
-constexpr absl::string_view kCompileTimeBlob = "compile_ns";         // how long the compile took
+constexpr absl::string_view kCompileTimeBlob = "compile_ns";  // how long the compile took
 
 bool AllPlain(const std::vector<std::string>& targets) {
   for (const std::string& target : targets) {
@@ -91,7 +91,7 @@ class CompilePipeline {
   // Set as the stages run.
   int64_t start_ns_ = 0;
   std::optional<Digest> direct_key_;
-  bool result_tied_ = false;  // the result key's ResultKey::tied
+  bool result_tied_ = false;  // the result key's ResultKeyInfo::tied
   // Set when the entry under this key named a base directory, so that the result was looked up
   // (and is stored) under the key made specific to the working directory.
   std::optional<Digest> redirected_from_;
@@ -128,7 +128,7 @@ CompileOutcome CompilePipeline::Run() {
   preprocessed_ = *std::move(preprocessed);
   if (std::optional<NotCacheable> reason = CheckPreprocessed(preprocessed_.out)) return *reason;
 
-  absl::StatusOr<ResultKey> result = keys_.MakeResultKey(preprocessed_, Transcript());
+  absl::StatusOr<ResultKeyInfo> result = keys_.ResultKey(preprocessed_, Transcript());
   if (!result.ok()) return Failure{ErrorKind::kInternal, result.status()};
   WriteTranscript();
   result_tied_ = result->tied;
