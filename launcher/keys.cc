@@ -84,10 +84,13 @@ class KeyInputs {
 
 // The object names the working directory (debug info) or its own path (.gcda, .dwo), unless
 // the user's prefix map gives the directory a fixed name and every path the debug info may
-// name from the arguments is named alike in every directory.
+// name from the arguments is named alike in every directory. (Where the compiler knows the
+// directory by another name than getcwd()'s, the relative forms would not line up with what
+// the map covers: the key holds both.)
 bool KeyMaker::DirectKeyHoldsCwd() const {
   if (request_.object_names_itself) return true;
   if (!request_.debug_info) return false;
+  if (paths_.compiler_cwd() != paths_.cwd()) return true;
   if (!PrefixMapsCwd(request_.hashed_args, paths_.cwd())) return true;
   for (const std::string& arg : request_.preprocess_args) {
     absl::string_view path = paths_.PathIn(arg, /*preprocessing=*/true);
@@ -122,7 +125,11 @@ absl::Status KeyMaker::AddCommon(KeyInputs& inputs, bool holds_cwd) const {
     if (!content.ok()) return content.status();
     inputs.Add("input file", absl::StrCat(file, " ", content->Hex()));
   }
-  if (holds_cwd) inputs.Add("working directory", paths_.cwd());
+  if (holds_cwd) {
+    // The compiler's name for it goes into debug info; getcwd()'s anchors the relative paths.
+    inputs.Add("working directory", paths_.compiler_cwd());
+    inputs.Add("physical working directory", paths_.cwd());
+  }
   if (request_.object_names_itself) inputs.Add("object", request_.object);
   for (const char* name : kCompileEnv) inputs.AddEnv(name);
   inputs.Add("diagnostics", color_ ? "color" : "plain");

@@ -1,5 +1,8 @@
 #include "launcher/paths.h"
 
+#include <sys/stat.h>
+
+#include <cstdlib>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -140,6 +143,16 @@ bool PathRewriter::NamesBaseDir(absl::string_view text) const {
     if (absl::StrContains(text, base)) return true;
   }
   return false;
+}
+
+std::string CompilerWorkingDirectory(const std::string& cwd) {
+  const char* pwd = std::getenv("PWD");
+  struct stat named, dot;
+  if (pwd == nullptr || pwd[0] != '/' || stat(pwd, &named) != 0 || stat(".", &dot) != 0 ||
+      named.st_dev != dot.st_dev || named.st_ino != dot.st_ino) {
+    return cwd;
+  }
+  return pwd;
 }
 
 bool PrefixMapsCwd(const std::vector<std::string>& args, const std::string& cwd) {

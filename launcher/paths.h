@@ -14,11 +14,16 @@ namespace ddcc {
 
 class PathRewriter {
  public:
-  // `base_dirs` as Config holds them; `cwd` absolute, as getcwd() gives it.
-  PathRewriter(std::vector<std::string> base_dirs, std::string cwd)
-      : base_dirs_(std::move(base_dirs)), cwd_(std::move(cwd)) {}
+  // `base_dirs` as Config holds them; `cwd` absolute, as getcwd() gives it (relative paths are
+  // opened from there, so they must be relative to it); `compiler_cwd` the name gcc and clang
+  // give it in debug info: $PWD when that is the working directory, else `cwd`.
+  PathRewriter(std::vector<std::string> base_dirs, std::string cwd, std::string compiler_cwd)
+      : base_dirs_(std::move(base_dirs)),
+        cwd_(std::move(cwd)),
+        compiler_cwd_(std::move(compiler_cwd)) {}
 
   const std::string& cwd() const { return cwd_; }
+  const std::string& compiler_cwd() const { return compiler_cwd_; }
   bool active() const { return !base_dirs_.empty(); }
 
   // `path` relative to the working directory when it is absolute, below a base directory and
@@ -54,7 +59,12 @@ class PathRewriter {
 
   std::vector<std::string> base_dirs_;
   std::string cwd_;
+  std::string compiler_cwd_;
 };
+
+// The name gcc and clang give the working directory `cwd` (their getpwd): $PWD when it is an
+// absolute name of the same directory, else `cwd`.
+std::string CompilerWorkingDirectory(const std::string& cwd);
 
 // Whether a -fdebug-prefix-map or -ffile-prefix-map maps exactly the working directory, and no
 // map matches only a part of it (gcc takes the last match, clang the longest: a shorter one

@@ -462,7 +462,7 @@ CompileOutcome CompileThroughCache(const Compiler& compiler, const std::vector<s
   if (getcwd(cwd, sizeof(cwd)) == nullptr) {
     return Failure{ErrorKind::kInternal, ErrnoStatus("getcwd", ".")};
   }
-  PathRewriter paths(config.base_dirs, cwd);
+  PathRewriter paths(config.base_dirs, cwd, CompilerWorkingDirectory(cwd));
   return CompilePipeline(compiler, args, request, config, paths, stats).Run();
 }
 

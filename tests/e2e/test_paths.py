@@ -134,6 +134,22 @@ class PathsTest(DdccTestCase):
                 self.assertIn(tree.encode(), self.read(os.path.join(tree, "main.o")))
         self.assertEqual(self.counts(), (4, 0, 4))
 
+    def test_debug_info_names_the_directory_as_the_compiler_does(self):
+        # gcc and clang name the working directory by $PWD when it leads there.
+        self.write("real/main.c", "int f(void) { return 1; }\n")
+        link = os.path.join(self.work, "link")
+        os.symlink("real", link)
+        for compiler in ["gcc", "clang"]:
+            for pwd in [os.path.join(self.work, "real"), link]:
+                cached = self.ddcc(compiler, "-g", "-c", "main.c", cwd=pwd,
+                                   env=dict(self.env, PWD=pwd))
+                self.assertEqual(cached.returncode, 0, cached.stderr)
+                dwarf = self.run_cmd(["objdump", "--dwarf=info", "main.o"], cwd=pwd).stdout
+                [comp_dir] = [line for line in dwarf.decode().splitlines()
+                              if "DW_AT_comp_dir" in line]
+                self.assertTrue(comp_dir.endswith(" " + pwd), comp_dir)
+        self.assertEqual(self.counts(), (0, 0, 4))
+
 
 if __name__ == "__main__":
     unittest.main()

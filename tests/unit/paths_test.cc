@@ -5,7 +5,7 @@
 namespace ddcc {
 namespace {
 
-const PathRewriter kPaths({"/src", "/tmp/build"}, "/src/a/build");
+const PathRewriter kPaths({"/src", "/tmp/build"}, "/src/a/build", "/src/a/build");
 
 TEST(PathsTest, RelativeBelowABaseDirectory) {
   EXPECT_EQ(kPaths.Relative("/src/a/build/gen.h"), "gen.h");
@@ -26,15 +26,15 @@ TEST(PathsTest, OtherPathsStayAsTheyAre) {
 }
 
 TEST(PathsTest, RootAsBaseDirectory) {
-  PathRewriter paths({"/"}, "/home/u");
+  PathRewriter paths({"/"}, "/home/u", "/home/u");
   EXPECT_EQ(paths.Relative("/usr/include/stdio.h"), "../../usr/include/stdio.h");
-  EXPECT_EQ(PathRewriter({"/"}, "/").Relative("/usr/x.h"), "usr/x.h");
+  EXPECT_EQ(PathRewriter({"/"}, "/", "/").Relative("/usr/x.h"), "usr/x.h");
 }
 
 TEST(PathsTest, KeyFormNeverEqualsAPathTheUserWrote) {
   EXPECT_NE(kPaths.KeyForm("/src/a/build/gen.h"), "gen.h");
   EXPECT_EQ(kPaths.KeyForm("/src/a/build/gen.h"),
-            PathRewriter({"/src"}, "/src/b/build").KeyForm("/src/b/build/gen.h"));
+            PathRewriter({"/src"}, "/src/b/build", "/src/b/build").KeyForm("/src/b/build/gen.h"));
   EXPECT_EQ(Readable(kPaths.KeyForm("/src/a/include")), "$CWD/../include");
 }
 
@@ -51,7 +51,7 @@ TEST(PathsTest, KeyArguments) {
   EXPECT_EQ(kPaths.KeyArgument("/src/a/sysroot", false), "/src/a/sysroot");
   EXPECT_EQ(kPaths.KeyArgument("-fsanitize-ignorelist=/src/a/x", false),
             "-fsanitize-ignorelist=/src/a/x");
-  EXPECT_EQ(PathRewriter({}, "/src/a/build").KeyArgument("-I/src/a/include", true),
+  EXPECT_EQ(PathRewriter({}, "/src/a/build", "/src/a/build").KeyArgument("-I/src/a/include", true),
             "-I/src/a/include");
 }
 
