@@ -73,13 +73,24 @@ absl::string_view MapOld(absl::string_view arg, absl::Span<const absl::string_vi
 
 bool IsIdentifierChar(char c) { return absl::ascii_isalnum(c) || c == '_'; }
 
-// Whether a raw string literal may open in `text`: R" after a non-identifier character or after
-// an encoding prefix (u8R", LR"). Erring towards yes costs only sharing.
+// Whether the raw string's delimiter and opening parenthesis may follow `at`, just past R":
+// up to 16 characters other than spaces, parentheses and backslashes, then '('.
+bool OpensRawString(absl::string_view text, size_t at) {
+  for (size_t i = at; i < text.size() && i <= at + 16; ++i) {
+    if (text[i] == '(') return true;
+    if (text[i] == ')' || text[i] == '\\' || absl::ascii_isspace(text[i])) return false;
+  }
+  return false;
+}
+
+// Whether a raw string literal may open in `text`: R"delimiter( after a non-identifier
+// character or after an encoding prefix (u8R", LR"). Erring towards yes costs only sharing.
 bool MayHoldRawString(absl::string_view text) {
   for (size_t at = text.find("R\""); at != absl::string_view::npos; at = text.find("R\"", at + 1)) {
     char before = at == 0 ? ' ' : text[at - 1];
-    if (!IsIdentifierChar(before) || before == 'L' || before == 'u' || before == 'U' ||
-        before == '8') {
+    if ((!IsIdentifierChar(before) || before == 'L' || before == 'u' || before == 'U' ||
+         before == '8') &&
+        OpensRawString(text, at + 2)) {
       return true;
     }
   }

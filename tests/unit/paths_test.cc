@@ -112,7 +112,9 @@ TEST(PathsTest, TextNamingItsPosition) {
                            "auto s = u8R\"x()x\";"}) {
     EXPECT_TRUE(RewriteLineMarkers(kPaths, text).names_position) << text;
   }
-  EXPECT_FALSE(RewriteLineMarkers(kPaths, "puts(\"ERROR\");").names_position);
+  for (const char* text : {"puts(\"ERROR\");", "printf(\"%R\", x);", "f(\"R\")"}) {
+    EXPECT_FALSE(RewriteLineMarkers(kPaths, text).names_position) << text;
+  }
 }
 
 }  // namespace
