@@ -86,14 +86,21 @@ class KeyInputs {
 // the user's prefix map gives the directory a fixed name and every path the debug info may
 // name from the arguments is named alike in every directory. (Where the compiler knows the
 // directory by another name than getcwd()'s, the relative forms would not line up with what
-// the map covers: the key holds both.)
+// the map covers: the key holds both.) A dependency file or .su file names the source and
+// headers as the arguments spell them, so absolute paths below a base directory tie those to
+// the tree as well.
 bool KeyMaker::DirectKeyHoldsCwd() const {
   if (request_.object_names_itself) return true;
+  bool names_files = request_.generates_deps;
+  for (const auto& [suffix, path] : request_.aux_outputs) names_files |= suffix == ".su";
+  for (const std::string& arg : request_.preprocess_args) {
+    if (names_files && paths_.BelowBase(paths_.FileIn(arg))) return true;
+  }
   if (!request_.debug_info) return false;
   if (paths_.compiler_cwd() != paths_.cwd()) return true;
   if (!PrefixMapsCwd(request_.hashed_args, paths_.cwd())) return true;
   for (const std::string& arg : request_.preprocess_args) {
-    absl::string_view path = paths_.PathIn(arg, /*preprocessing=*/true);
+    absl::string_view path = paths_.FileIn(arg);
     if (!path.empty() && !paths_.SameInMappedDebugInfo(path)) return true;
   }
   return false;

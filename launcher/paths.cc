@@ -125,9 +125,7 @@ std::string PathRewriter::KeyForm(absl::string_view path) const {
   return absl::StrCat(kRelativeMark, relative);
 }
 
-absl::string_view PathRewriter::PathIn(absl::string_view arg, bool preprocessing) const {
-  if (absl::string_view old = MapOld(arg, kPrefixMaps); !old.empty()) return old;
-  if (!preprocessing) return {};
+absl::string_view PathRewriter::FileIn(absl::string_view arg) const {
   if (absl::StartsWith(arg, "/")) return arg;
   for (absl::string_view option : kPathOptions) {
     if (absl::StartsWith(arg, option) && arg.size() > option.size() && arg[option.size()] == '/') {
@@ -138,7 +136,8 @@ absl::string_view PathRewriter::PathIn(absl::string_view arg, bool preprocessing
 }
 
 std::string PathRewriter::KeyArgument(absl::string_view arg, bool preprocessing) const {
-  absl::string_view path = PathIn(arg, preprocessing);
+  absl::string_view path = MapOld(arg, kPrefixMaps);
+  if (path.empty() && preprocessing) path = FileIn(arg);
   if (path.empty() || !active()) return std::string(arg);
   size_t at = path.data() - arg.data();
   return absl::StrCat(arg.substr(0, at), KeyForm(path), arg.substr(at + path.size()));

@@ -42,8 +42,12 @@ class PathRewriter {
   // gcc and clang record no prefix map.
   std::string KeyArgument(absl::string_view arg, bool preprocessing) const;
 
-  // The path an argument holds, as KeyArgument() sees it; empty if none.
-  absl::string_view PathIn(absl::string_view arg, bool preprocessing) const;
+  // The file or directory a preprocessing argument names: the argument itself when absolute, or
+  // the joined value of -I, -isystem, -include and the like; empty if none.
+  absl::string_view FileIn(absl::string_view arg) const;
+
+  // Whether `path` is absolute and below a base directory.
+  bool BelowBase(absl::string_view path) const;
 
   // With the working directory mapped to a fixed name by a prefix map: whether debug info naming
   // `path` names it alike in every directory with the same key. True for a path below the
@@ -55,8 +59,6 @@ class PathRewriter {
   bool NamesBaseDir(absl::string_view text) const;
 
  private:
-  bool BelowBase(absl::string_view path) const;
-
   std::vector<std::string> base_dirs_;
   std::string cwd_;
   std::string compiler_cwd_;

@@ -55,6 +55,19 @@ TEST(PathsTest, KeyArguments) {
             "-I/src/a/include");
 }
 
+TEST(PathsTest, FileIn) {
+  EXPECT_EQ(kPaths.FileIn("-I/src/a/include"), "/src/a/include");
+  EXPECT_EQ(kPaths.FileIn("/src/a/main.c"), "/src/a/main.c");
+  EXPECT_EQ(kPaths.FileIn("-iquote/x"), "/x");
+  EXPECT_EQ(kPaths.FileIn("-Iinclude"), "");
+  EXPECT_EQ(kPaths.FileIn("-DX=/src"), "");
+  EXPECT_EQ(kPaths.FileIn("-fdebug-prefix-map=/src/a=."), "");
+  EXPECT_TRUE(kPaths.BelowBase("/src"));
+  EXPECT_TRUE(kPaths.BelowBase("/src/a/./x.h"));
+  EXPECT_FALSE(kPaths.BelowBase("/srcs/x.h"));
+  EXPECT_FALSE(kPaths.BelowBase(""));
+}
+
 TEST(PathsTest, SameInMappedDebugInfo) {
   EXPECT_TRUE(kPaths.SameInMappedDebugInfo("/src/a/build/x.h"));
   EXPECT_TRUE(kPaths.SameInMappedDebugInfo("/src/a/build//"));
