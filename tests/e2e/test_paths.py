@@ -61,6 +61,13 @@ class PathsTest(DdccTestCase):
                 self.compile(compiler, tree)
         self.assertEqual(self.counts(), (2, 0, 2))
 
+    def test_separate_and_other_path_options(self):
+        self.make_trees()
+        for tree in self.trees:
+            self.compile("clang", tree, "-isystem", f"{tree}/include", "-include",
+                         f"{tree}/include/util.h", "-iquote", f"{tree}/src")
+        self.assertEqual(self.counts(), (1, 0, 1))
+
     def test_no_base_dir_no_sharing(self):
         del self.env["DDCC_BASEDIR"]
         self.make_trees()
