@@ -17,7 +17,7 @@
 namespace ddcc {
 namespace {
 
-// Arguments paths cannot hold, so a key form never equals a path the user wrote.
+// A byte no argument or path can hold: a key form never equals a path the user wrote.
 constexpr absl::string_view kRelativeMark = absl::string_view("\0", 1);
 
 // Options whose joined value is a path (their separate values are absolute paths themselves).
