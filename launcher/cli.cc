@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "cache/files.h"
 #include "cache/store.h"
+#include "launcher/explain.h"
 #include "launcher/stats.h"
 
 namespace ddcc {
@@ -30,6 +31,7 @@ Commands:
         --evict-older-than AGE   remove entries not used for AGE (7d, 12h, 30m, 45s)
         --max-size SIZE  set max_size in the config file (10G, 500M, 5Gi ...)
         --show-config    show each setting, its value, and where it came from
+        --explain OBJECT why the last compile of OBJECT missed, or how it hit
         --start-server   accepted for sccache compatibility; ddcc needs no server
         --stop-server    accepted for sccache compatibility; ddcc needs no server
         --version        show the version
@@ -49,6 +51,7 @@ const std::set<std::string, std::less<>> kCommands = {"-s",
                                                       "--evict-older-than",
                                                       "--max-size",
                                                       "--show-config",
+                                                      "--explain",
                                                       "--start-server",
                                                       "--stop-server",
                                                       "--version",
@@ -190,6 +193,10 @@ int RunCommands(const std::vector<std::string>& args, const EnvLookup& env) {
       for (const Config::Shown& shown : config->shown) {
         std::printf("(%s) %s = %s\n", shown.origin.c_str(), shown.key.c_str(), shown.value.c_str());
       }
+    } else if (arg == "--explain") {
+      if (i + 1 >= args.size())
+        return Fail(absl::InvalidArgumentError("--explain needs an object"));
+      if (int explained = ExplainObject(*config, args[++i]); explained != 0) return explained;
     } else if (arg == "--version") {
       std::printf("ddcc %s\n", DDCC_VERSION);
     } else if (arg == "-h" || arg == "--help") {

@@ -17,6 +17,7 @@
 #include "cache/manifest.h"
 #include "cache/store.h"
 #include "launcher/depfile.h"
+#include "launcher/explain.h"
 #include "launcher/includes.h"
 #include "launcher/keys.h"
 #include "launcher/paths.h"
@@ -60,6 +61,8 @@ class CompilePipeline {
   CompileOutcome Run();
 
  private:
+  CompileOutcome RunStages();
+  void RecordForExplain(const CompileOutcome& outcome);
   std::optional<NotCacheable> CheckCall() const;
   bool ColorDiagnostics() const;
   std::optional<Digest> LookUpManifests();
@@ -76,7 +79,8 @@ class CompilePipeline {
   void RecordManifest(const Digest& result_key);
   absl::StatusOr<SearchPath> ProbeSearchPath();
   void Discard(const Digest& key, absl::string_view why);
-  std::string* Transcript() { return config_.debug ? &transcript_ : nullptr; }
+  // Always written: --explain compares the last two compiles' transcripts.
+  std::string* Transcript() { return &transcript_; }
   void WriteTranscript() const;
 
   const Compiler& compiler_;
@@ -96,10 +100,19 @@ class CompilePipeline {
   // (and is stored) under the key made specific to the working directory.
   std::optional<Digest> redirected_from_;
   ProcessResult preprocessed_;
-  std::string transcript_;  // the keys' inputs, with DDCC_DEBUG
+  std::string transcript_;  // the keys' inputs
+  // For --explain: how a hit was found, and what the lookups learnt on the way.
+  absl::string_view hit_kind_;
+  std::vector<std::string> explain_notes_;
 };
 
 CompileOutcome CompilePipeline::Run() {
+  CompileOutcome outcome = RunStages();
+  RecordForExplain(outcome);
+  return outcome;
+}
+
+CompileOutcome CompilePipeline::RunStages() {
   if (std::optional<NotCacheable> reason = CheckCall()) return *reason;
   start_ns_ = NowNs();
 
@@ -109,13 +122,18 @@ CompileOutcome CompilePipeline::Run() {
       direct_key_ = *direct_key;
     } else {
       Log(absl::StrCat("no direct lookup: ", direct_key.status().message()));
+      explain_notes_.push_back(absl::StrCat("no direct lookup: ", direct_key.status().message()));
     }
   }
   WriteTranscript();
+  if (config_.recache) explain_notes_.push_back("DDCC_RECACHE: compiled without a lookup");
   if (direct_key_ && !config_.recache) {
     if (std::optional<Digest> result_key = LookUpManifests()) {
       std::optional<CompileOutcome> served = TryServe(*result_key);
-      if (served && std::holds_alternative<ProcessResult>(*served)) stats_.CountDirectHit();
+      if (served && std::holds_alternative<ProcessResult>(*served)) {
+        stats_.CountDirectHit();
+        hit_kind_ = "direct hit";
+      }
       if (served) return *served;
     }
   }
@@ -137,6 +155,7 @@ CompileOutcome CompilePipeline::Run() {
     if (std::optional<CompileOutcome> served = TryServe(*key)) {
       if (std::holds_alternative<ProcessResult>(*served)) {
         stats_.CountPreprocessedHit();
+        hit_kind_ = "preprocessed hit";
         RecordManifest(*key);
       }
       return *served;
@@ -159,6 +178,11 @@ std::optional<Digest> CompilePipeline::LookUpManifest(const Digest& direct_key) 
   absl::StatusOr<Entry> entry = store_.Load(direct_key);
   if (!entry.ok()) {
     if (absl::IsDataLoss(entry.status())) Discard(direct_key, entry.status().message());
+    if (explain_notes_.empty()) {
+      explain_notes_.push_back(
+          "direct lookup: no manifest for these direct-key inputs (the first compile with them, "
+          "or the compile before recorded none)");
+    }
     return std::nullopt;
   }
   const std::string* blob = entry->Find(kManifestBlob);
@@ -169,7 +193,13 @@ std::optional<Digest> CompilePipeline::LookUpManifest(const Digest& direct_key) 
     Discard(direct_key, manifest.status().message());
     return std::nullopt;
   }
-  return manifest->Match();
+  std::optional<Digest> found = manifest->Match();
+  if (!found) {
+    std::optional<Mismatch> mismatch = manifest->NewestMismatch();
+    explain_notes_.assign(1, mismatch ? DescribeMismatch(*mismatch)
+                                      : "direct lookup: no recorded include set matches");
+  }
+  return found;
 }
 
 // Whether the entry's stored messages, dependency file or files beside the object may name the
@@ -232,6 +262,28 @@ void CompilePipeline::WriteTranscript() const {
   std::string path = request_.object + ".ddcc-keys.txt";
   if (absl::Status written = WriteFileAtomic(path, transcript_); !written.ok()) {
     Log(absl::StrCat("cannot write ", path, ": ", written.message()));
+  }
+}
+
+// Leaves a record of this compile for --explain. Best effort: the compile's result stands.
+void CompilePipeline::RecordForExplain(const CompileOutcome& outcome) {
+  ExplainRecord record{.outcome = "", .notes = explain_notes_, .transcript = transcript_};
+  if (const auto* result = std::get_if<ProcessResult>(&outcome)) {
+    bool failed = result->exit_code != 0 || result->term_signal != 0;
+    record.outcome = !hit_kind_.empty() ? std::string(hit_kind_)
+                     : failed           ? "the compile failed: nothing stored"
+                                        : "miss";
+  } else if (const auto* reason = std::get_if<NotCacheable>(&outcome)) {
+    record.outcome =
+        absl::StrCat("not cacheable (", LabelOf(reason->reason).key, "): ", reason->detail);
+  } else {
+    const Failure& failure = std::get<Failure>(outcome);
+    record.outcome = absl::StrCat("error (", LabelOf(failure.kind).key,
+                                  "), the compiler ran as is: ", failure.status.message());
+  }
+  Digest key = ExplainKey(ObjectIdentity(paths_.cwd(), request_.object));
+  if (absl::Status saved = SaveRecord(store_, key, record); !saved.ok()) {
+    Log(absl::StrCat("no --explain record: ", saved.message()));
   }
 }
 
@@ -401,6 +453,7 @@ void CompilePipeline::RecordManifest(const Digest& result_key) {
                        IncludeSetBuilder(start_ns_, NowNs()), leads_to);
   if (!set.ok()) {
     Log(absl::StrCat("no manifest for ", request_.source, ": ", set.status().message()));
+    explain_notes_.push_back(absl::StrCat("no manifest recorded: ", set.status().message()));
     return;
   }
   Manifest manifest;
