@@ -143,6 +143,13 @@ std::string Headline(absl::string_view outcome) {
   return std::string(outcome);
 }
 
+// A direct hit computes only the direct key, so a miss after one has more inputs than it.
+bool ComputedSameKeys(const ExplainRecord& before, const ExplainRecord& last) {
+  constexpr absl::string_view kResultKey = "# result key\n";
+  return absl::StrContains(before.transcript, kResultKey) ==
+         absl::StrContains(last.transcript, kResultKey);
+}
+
 absl::StatusOr<ExplainRecord> RecordIn(const Entry& entry, absl::string_view blob) {
   const std::string* text = entry.Find(blob);
   if (!text) return absl::NotFoundError(absl::StrCat("no ", blob, " record"));
@@ -252,7 +259,11 @@ std::string ExplainText(absl::string_view object, const ExplainRecord& last,
   for (const std::string& note : before->notes) absl::StrAppend(&text, "  then: ", note, "\n");
   std::vector<std::string> changes = DiffTranscripts(before->transcript, last.transcript);
   for (const std::string& change : changes) absl::StrAppend(&text, "  ", change, "\n");
-  if (changes.empty()) {
+  if (changes.empty() && !ComputedSameKeys(*before, last)) {
+    absl::StrAppend(&text,
+                    "  the direct key's inputs are the same; the compile before computed no "
+                    "other key to compare with\n");
+  } else if (changes.empty()) {
     absl::StrAppend(&text,
                     "  no input of the keys changed: the result it would have found was never "
                     "stored, or was removed since (--clear, eviction); the log says which\n");

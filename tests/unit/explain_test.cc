@@ -88,6 +88,12 @@ TEST(ExplainTextTest, HitSaysHowAndMissSaysWhy) {
   EXPECT_THAT(text, HasSubstr("argument added: -DX"));
 
   EXPECT_THAT(ExplainText("/w/main.o", miss, std::nullopt), HasSubstr("No earlier compile"));
+  // Equal inputs: after a direct hit that computed less, or when the entry went away.
+  ExplainRecord header{"miss",
+                       {"direct lookup: /w/a.h changed content"},
+                       Transcript({}, "# result key\npreprocessed text: 77 (10 bytes)\n")};
+  EXPECT_THAT(ExplainText("/w/main.o", header, hit), HasSubstr("computed no other key"));
+  EXPECT_THAT(ExplainText("/w/main.o", header, header), HasSubstr("no input of the keys changed"));
   EXPECT_THAT(ExplainText("/w/main.o", hit, miss), Not(HasSubstr("Compared")));
   // A preprocessed hit ran the preprocessor: the compile before shows why the direct key missed.
   ExplainRecord preprocessed{"preprocessed hit", {}, Transcript({"-DX"})};
