@@ -255,9 +255,11 @@ std::string ExplainText(absl::string_view object, const ExplainRecord& last,
   if (!before) {
     return absl::StrCat(text, "No earlier compile of it is recorded to compare with.\n");
   }
+  std::vector<std::string> changes = DiffTranscripts(before->transcript, last.transcript);
+  // A preprocessed hit found its result; only a change can say why the direct key did not.
+  if (last.outcome == "preprocessed hit" && changes.empty()) return text;
   absl::StrAppend(&text, "Compared with the compile before it (", before->outcome, "):\n");
   for (const std::string& note : before->notes) absl::StrAppend(&text, "  then: ", note, "\n");
-  std::vector<std::string> changes = DiffTranscripts(before->transcript, last.transcript);
   for (const std::string& change : changes) absl::StrAppend(&text, "  ", change, "\n");
   if (changes.empty() && !ComputedSameKeys(*before, last)) {
     absl::StrAppend(&text,

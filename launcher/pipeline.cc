@@ -126,6 +126,7 @@ CompileOutcome CompilePipeline::RunStages() {
     }
   }
   WriteTranscript();
+  if (!config_.direct_mode) explain_notes_.push_back("direct mode is off (DDCC_DIRECT_MODE=0)");
   if (config_.recache) explain_notes_.push_back("DDCC_RECACHE: compiled without a lookup");
   if (direct_key_ && !config_.recache) {
     if (std::optional<Digest> result_key = LookUpManifests()) {

@@ -98,6 +98,8 @@ TEST(ExplainTextTest, HitSaysHowAndMissSaysWhy) {
   // A preprocessed hit ran the preprocessor: the compile before shows why the direct key missed.
   ExplainRecord preprocessed{"preprocessed hit", {}, Transcript({"-DX"})};
   EXPECT_THAT(ExplainText("/w/main.o", preprocessed, hit), HasSubstr("argument added: -DX"));
+  ExplainRecord same{"preprocessed hit", {}, Transcript({})};
+  EXPECT_THAT(ExplainText("/w/main.o", same, hit), Not(HasSubstr("Compared")));
 }
 
 class SaveRecordTest : public TempDirTest {};
