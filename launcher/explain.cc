@@ -150,9 +150,9 @@ bool ComputedSameKeys(const ExplainRecord& before, const ExplainRecord& last) {
          absl::StrContains(last.transcript, kResultKey);
 }
 
-absl::StatusOr<ExplainRecord> RecordIn(const Entry& entry, absl::string_view blob) {
+std::optional<ExplainRecord> RecordIn(const Entry& entry, absl::string_view blob) {
   const std::string* text = entry.Find(blob);
-  if (!text) return absl::NotFoundError(absl::StrCat("no ", blob, " record"));
+  if (!text) return std::nullopt;
   return DecodeRecord(*text);
 }
 
@@ -197,20 +197,20 @@ Digest ExplainKey(absl::string_view identity) {
   return hasher.Finish();
 }
 
-absl::Status SaveRecord(LocalStore& store, const Digest& key, const ExplainRecord& record) {
-  std::optional<ExplainRecord> last, before;
-  if (absl::StatusOr<Entry> old = store.Load(key); old.ok()) {
-    if (absl::StatusOr<ExplainRecord> found = RecordIn(*old, kLastBlob); found.ok()) last = *found;
-    if (absl::StatusOr<ExplainRecord> found = RecordIn(*old, kBeforeBlob); found.ok()) {
-      before = *found;
-    }
-  }
-  if (last == record) return absl::OkStatus();
+absl::StatusOr<ExplainRecords> LoadRecords(LocalStore& store, const Digest& key) {
+  absl::StatusOr<Entry> entry = store.Load(key);
+  if (!entry.ok()) return entry.status();
+  return ExplainRecords{RecordIn(*entry, kLastBlob), RecordIn(*entry, kBeforeBlob)};
+}
+
+absl::Status SaveRecord(LocalStore& store, const Digest& key, ExplainRecords old,
+                        const ExplainRecord& record) {
+  if (old.last == record) return absl::OkStatus();
   // A compile that never reached the keys has nothing to compare with: the one before it stays.
-  if (last && !last->transcript.empty()) before = std::move(last);
+  if (old.last && !old.last->transcript.empty()) old.before = std::move(old.last);
   Entry entry;
   entry.blobs.emplace_back(kLastBlob, EncodeRecord(record));
-  if (before) entry.blobs.emplace_back(kBeforeBlob, EncodeRecord(*before));
+  if (old.before) entry.blobs.emplace_back(kBeforeBlob, EncodeRecord(*old.before));
   return store.Save(key, entry);
 }
 
@@ -281,24 +281,21 @@ int ExplainObject(const Config& config, absl::string_view object) {
   }
   std::string identity = ObjectIdentity(cwd, object);
   LocalStore store(config.cache_dir, config.max_size, config.compression_level);
-  absl::StatusOr<Entry> entry = store.Load(ExplainKey(identity));
-  absl::StatusOr<ExplainRecord> last =
-      entry.ok() ? RecordIn(*entry, kLastBlob) : absl::StatusOr<ExplainRecord>(entry.status());
-  if (absl::IsNotFound(last.status())) {
+  absl::StatusOr<ExplainRecords> records = LoadRecords(store, ExplainKey(identity));
+  if (records.ok() && !records->last) records = absl::NotFoundError("no last compile");
+  if (absl::IsNotFound(records.status())) {
     std::fprintf(stderr,
                  "ddcc: no compile of %s is recorded in %s: ddcc records each compile it could "
                  "cache; was the object built through ddcc with this cache directory?\n",
                  identity.c_str(), config.cache_dir.c_str());
     return 1;
   }
-  if (!last.ok()) {
+  if (!records.ok()) {
     std::fprintf(stderr, "ddcc: cannot read the record of %s: %s\n", identity.c_str(),
-                 std::string(last.status().message()).c_str());
+                 std::string(records.status().message()).c_str());
     return 1;
   }
-  absl::StatusOr<ExplainRecord> before = RecordIn(*entry, kBeforeBlob);
-  std::string text = ExplainText(
-      identity, *last, before.ok() ? std::optional<ExplainRecord>(*before) : std::nullopt);
+  std::string text = ExplainText(identity, *records->last, records->before);
   std::fputs(text.c_str(), stdout);
   return 0;
 }

@@ -37,9 +37,19 @@ std::string ObjectIdentity(absl::string_view cwd, absl::string_view object);
 // Where the records of the object with this identity are kept.
 Digest ExplainKey(absl::string_view identity);
 
-// Makes `record` the last one, the last one before it the one before. A compile like the last
-// (a repeated hit) writes nothing, which keeps hits cheap and the earlier compile to compare with.
-absl::Status SaveRecord(LocalStore& store, const Digest& key, const ExplainRecord& record);
+// The records kept for one object: its last compile and the one before that reached the keys.
+struct ExplainRecords {
+  std::optional<ExplainRecord> last;
+  std::optional<ExplainRecord> before;
+};
+
+// NotFound when nothing is recorded; DataLoss when the entry was damaged (the store removed it).
+absl::StatusOr<ExplainRecords> LoadRecords(LocalStore& store, const Digest& key);
+
+// Makes `record` the last one, and `old.last` the one before. A compile like the last (a
+// repeated hit) writes nothing, which keeps hits cheap and the earlier compile to compare with.
+absl::Status SaveRecord(LocalStore& store, const Digest& key, ExplainRecords old,
+                        const ExplainRecord& record);
 
 // A note on why the direct lookup found no result: the file of the newest include set that
 // stopped matching.

@@ -283,7 +283,10 @@ void CompilePipeline::RecordForExplain(const CompileOutcome& outcome) {
                                   "), the compiler ran as is: ", failure.status.message());
   }
   Digest key = ExplainKey(ObjectIdentity(paths_.cwd(), request_.object));
-  if (absl::Status saved = SaveRecord(store_, key, record); !saved.ok()) {
+  absl::StatusOr<ExplainRecords> old = LoadRecords(store_, key);
+  if (absl::IsDataLoss(old.status())) Discard(key, old.status().message());
+  if (absl::Status saved = SaveRecord(store_, key, old.ok() ? *old : ExplainRecords{}, record);
+      !saved.ok()) {
     Log(absl::StrCat("no --explain record: ", saved.message()));
   }
 }

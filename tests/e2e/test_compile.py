@@ -225,7 +225,7 @@ class CompileTest(DdccTestCase):
                 f.write(bytes([byte[0] ^ 0xFF]))
         self.plain_and_cached("gcc", ["-Iinclude", "-c", "main.c"], ["main.o"], cached_runs=2)
         stats = self.stats()
-        self.assertEqual(stats["error_reasons"]["corrupt_entry"], 3)
+        self.assertEqual(stats["error_reasons"]["corrupt_entry"], 4)
         self.assertEqual((stats["cache_misses"], stats["cache_hits"]), (2, 1))
 
     def test_unusable_cache_directory_still_builds(self):

@@ -103,7 +103,9 @@ class ReliabilityTest(DdccTestCase):
         os.makedirs(self.cache)
         with open(os.path.join(self.cache, "ddcc.conf"), "w") as f:
             f.write("max_size = 1G\ncompression_level = 3\n")
-        compiles = project.check_build("first", self.env)
+        # One output directory throughout: an object's --explain record is read only by a compile
+        # of that object, so every entry is read by the next build only if its objects are alike.
+        compiles = project.check_build("entries", self.env)
         # Cleanup leaves a lock file in every shard directory it scans.
         self.assertEqual(self.ddcc("--cleanup").returncode, 0)
         damaged = 0
@@ -115,7 +117,7 @@ class ReliabilityTest(DdccTestCase):
                 damage(path, kind, rng)
                 with open(path, "rb") as f:
                     damaged_bytes[path] = f.read()
-            compiles += project.check_build(f"entries-{kind}", self.env)
+            compiles += project.check_build("entries", self.env)
             after = self.stats()
             corrupt = after["error_reasons"]["corrupt_entry"] - before["error_reasons"][
                 "corrupt_entry"]
@@ -125,7 +127,7 @@ class ReliabilityTest(DdccTestCase):
                     with open(path, "rb") as f:
                         self.assertNotEqual(f.read(), damaged_bytes[path], path)
             # The damaged entries were replaced: the next build hits them all.
-            compiles += project.check_build(f"entries-{kind}-again", self.env)
+            compiles += project.check_build("entries", self.env)
             self.assertEqual(self.stats()["cache_hits"] - after["cache_hits"], project.count)
             damaged += len(entries)
 

@@ -102,25 +102,32 @@ TEST(ExplainTextTest, HitSaysHowAndMissSaysWhy) {
   EXPECT_THAT(ExplainText("/w/main.o", same, hit), Not(HasSubstr("Compared")));
 }
 
-class SaveRecordTest : public TempDirTest {};
+class SaveRecordTest : public TempDirTest {
+ protected:
+  void Save(LocalStore& store, const Digest& key, const ExplainRecord& record) {
+    absl::StatusOr<ExplainRecords> old = LoadRecords(store, key);
+    ASSERT_TRUE(old.ok() || absl::IsNotFound(old.status())) << old.status();
+    ASSERT_TRUE(SaveRecord(store, key, old.ok() ? *old : ExplainRecords{}, record).ok());
+  }
+};
 
 TEST_F(SaveRecordTest, KeepsTheLastAndTheOneBefore) {
   LocalStore store(dir_ + "/cache", 0, 1);
   Digest key = ExplainKey("/w/main.o");
+  EXPECT_TRUE(absl::IsNotFound(LoadRecords(store, key).status()));
   ExplainRecord first{"miss", {}, Transcript({"-O1"})};
   ExplainRecord hit{"direct hit", {}, Transcript({"-O1"})};
   ExplainRecord refused{"not cacheable (x): y", {}, ""};
   ExplainRecord second{"miss", {}, Transcript({"-O2"})};
-  ASSERT_TRUE(SaveRecord(store, key, first).ok());
-  ASSERT_TRUE(SaveRecord(store, key, hit).ok());
-  ASSERT_TRUE(SaveRecord(store, key, hit).ok());      // a repeat writes nothing
-  ASSERT_TRUE(SaveRecord(store, key, refused).ok());  // the hit stays the one before
-  ASSERT_TRUE(SaveRecord(store, key, second).ok());   // and `refused` has no keys to keep
-  absl::StatusOr<Entry> entry = store.Load(key);
-  ASSERT_TRUE(entry.ok());
-  ASSERT_EQ(entry->blobs.size(), 2u);
-  EXPECT_EQ(DecodeRecord(entry->blobs[0].second), second);
-  EXPECT_EQ(DecodeRecord(entry->blobs[1].second), hit);
+  Save(store, key, first);
+  Save(store, key, hit);
+  Save(store, key, hit);      // a repeat writes nothing
+  Save(store, key, refused);  // the hit stays the one before
+  Save(store, key, second);   // and `refused` has no keys to keep
+  absl::StatusOr<ExplainRecords> records = LoadRecords(store, key);
+  ASSERT_TRUE(records.ok());
+  EXPECT_EQ(records->last, second);
+  EXPECT_EQ(records->before, hit);
 }
 
 TEST_F(SaveRecordTest, ObjectIdentityResolvesTheDirectory) {
