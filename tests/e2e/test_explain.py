@@ -78,6 +78,12 @@ class ExplainTest(DdccTestCase):
         self.assertIn("hit (direct)", self.explain(absolute, cwd=self.root))
         self.assertIn("hit (direct)", self.explain("main.o", cwd=os.path.join(self.work, "obj")))
 
+    def test_uncacheable_compile_says_why(self):
+        self.write("data.bin", "one")
+        self.write("main.c", '__asm__(".section .rodata\\n.incbin \\"data.bin\\"\\n");\n')
+        self.compile()
+        self.assertIn("not cacheable (unsupported_code_directive): .incbin", self.explain())
+
     def test_nothing_recorded(self):
         result = self.run_cmd([DDCC, "--explain", "obj/main.o"])
         self.assertNotEqual(result.returncode, 0)
