@@ -13,7 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "cache/entry.h"
-#include "cache/files.h"
+#include "launcher/stats.h"
 
 namespace ddcc {
 namespace {
@@ -132,14 +132,14 @@ void DiffSection(const Section& before, const Section& last, std::vector<std::st
 }
 
 std::string Headline(absl::string_view outcome) {
-  if (outcome == "direct hit") {
+  if (outcome == kDirectHit) {
     return "hit (direct): every file of a recorded include set was unchanged, so the result was "
            "served without running the preprocessor";
   }
-  if (outcome == "preprocessed hit") {
+  if (outcome == kPreprocessedHit) {
     return "hit (preprocessed): the preprocessed text matched a stored result";
   }
-  if (outcome == "miss") return "miss: compiled, and the result stored";
+  if (outcome == kMiss) return "miss: compiled, and the result stored";
   return std::string(outcome);
 }
 
@@ -157,6 +157,20 @@ std::optional<ExplainRecord> RecordIn(const Entry& entry, absl::string_view blob
 }
 
 }  // namespace
+
+std::string DescribeOutcome(const CompileOutcome& outcome, absl::string_view hit_kind) {
+  if (const auto* result = std::get_if<ProcessResult>(&outcome)) {
+    if (!hit_kind.empty()) return std::string(hit_kind);
+    bool failed = result->exit_code != 0 || result->term_signal != 0;
+    return failed ? "the compile failed: nothing stored" : std::string(kMiss);
+  }
+  if (const auto* reason = std::get_if<NotCacheable>(&outcome)) {
+    return absl::StrCat("not cacheable (", LabelOf(reason->reason).key, "): ", reason->detail);
+  }
+  const Failure& failure = std::get<Failure>(outcome);
+  return absl::StrCat("error (", LabelOf(failure.kind).key,
+                      "), the compiler ran as is: ", failure.status.message());
+}
 
 std::string EncodeRecord(const ExplainRecord& record) {
   std::string text = absl::StrCat(kOutcomeField, record.outcome, "\n");
@@ -251,13 +265,13 @@ std::string ExplainText(absl::string_view object, const ExplainRecord& last,
   std::string text = absl::StrCat("Last compile of ", object, ": ", Headline(last.outcome), "\n");
   for (const std::string& note : last.notes) absl::StrAppend(&text, "  ", note, "\n");
   // Any other outcome ran the preprocessor or the compiler: the one before shows why.
-  if (last.outcome == "direct hit") return text;
+  if (last.outcome == kDirectHit) return text;
   if (!before) {
     return absl::StrCat(text, "No earlier compile of it is recorded to compare with.\n");
   }
   std::vector<std::string> changes = DiffTranscripts(before->transcript, last.transcript);
   // A preprocessed hit found its result; only a change can say why the direct key did not.
-  if (last.outcome == "preprocessed hit" && changes.empty()) return text;
+  if (last.outcome == kPreprocessedHit && changes.empty()) return text;
   absl::StrAppend(&text, "Compared with the compile before it (", before->outcome, "):\n");
   for (const std::string& note : before->notes) absl::StrAppend(&text, "  then: ", note, "\n");
   for (const std::string& change : changes) absl::StrAppend(&text, "  ", change, "\n");

@@ -15,12 +15,21 @@
 #include "cache/hash.h"
 #include "cache/manifest.h"
 #include "cache/store.h"
+#include "launcher/pipeline.h"
 
 namespace ddcc {
 
+// How a compile ended, as records name it.
+inline constexpr absl::string_view kDirectHit = "direct hit";
+inline constexpr absl::string_view kPreprocessedHit = "preprocessed hit";
+inline constexpr absl::string_view kMiss = "miss";
+
+// The outcome a record names: `hit_kind` (kDirectHit or kPreprocessedHit) for a hit, else empty.
+std::string DescribeOutcome(const CompileOutcome& outcome, absl::string_view hit_kind);
+
 // One compile of an object, as --explain tells it.
 struct ExplainRecord {
-  std::string outcome;             // "direct hit", "preprocessed hit", "miss", ...
+  std::string outcome;             // kDirectHit, kPreprocessedHit, kMiss, or why not cached
   std::vector<std::string> notes;  // what the lookups found: a changed header, no manifest
   std::string transcript;          // "name: value" lines under "# direct key", "# result key"
 

@@ -133,7 +133,7 @@ CompileOutcome CompilePipeline::RunStages() {
       std::optional<CompileOutcome> served = TryServe(*result_key);
       if (served && std::holds_alternative<ProcessResult>(*served)) {
         stats_.CountDirectHit();
-        hit_kind_ = "direct hit";
+        hit_kind_ = kDirectHit;
       }
       if (served) return *served;
     }
@@ -156,7 +156,7 @@ CompileOutcome CompilePipeline::RunStages() {
     if (std::optional<CompileOutcome> served = TryServe(*key)) {
       if (std::holds_alternative<ProcessResult>(*served)) {
         stats_.CountPreprocessedHit();
-        hit_kind_ = "preprocessed hit";
+        hit_kind_ = kPreprocessedHit;
         RecordManifest(*key);
       }
       return *served;
@@ -268,20 +268,7 @@ void CompilePipeline::WriteTranscript() const {
 
 // Leaves a record of this compile for --explain. Best effort: the compile's result stands.
 void CompilePipeline::RecordForExplain(const CompileOutcome& outcome) {
-  ExplainRecord record{.outcome = "", .notes = explain_notes_, .transcript = transcript_};
-  if (const auto* result = std::get_if<ProcessResult>(&outcome)) {
-    bool failed = result->exit_code != 0 || result->term_signal != 0;
-    record.outcome = !hit_kind_.empty() ? std::string(hit_kind_)
-                     : failed           ? "the compile failed: nothing stored"
-                                        : "miss";
-  } else if (const auto* reason = std::get_if<NotCacheable>(&outcome)) {
-    record.outcome =
-        absl::StrCat("not cacheable (", LabelOf(reason->reason).key, "): ", reason->detail);
-  } else {
-    const Failure& failure = std::get<Failure>(outcome);
-    record.outcome = absl::StrCat("error (", LabelOf(failure.kind).key,
-                                  "), the compiler ran as is: ", failure.status.message());
-  }
+  ExplainRecord record{DescribeOutcome(outcome, hit_kind_), explain_notes_, transcript_};
   Digest key = ExplainKey(ObjectIdentity(paths_.cwd(), request_.object));
   absl::StatusOr<ExplainRecords> old = LoadRecords(store_, key);
   if (absl::IsDataLoss(old.status())) Discard(key, old.status().message());

@@ -68,6 +68,16 @@ TEST(DiffTranscriptsTest, ComparesTheSectionsBothHave) {
               ElementsAre(HasSubstr("preprocessed text changed")));
 }
 
+TEST(ExplainRecordTest, DescribeOutcome) {
+  ProcessResult ok{.exit_code = 0, .term_signal = 0, .out = "", .err = ""};
+  ProcessResult failed{.exit_code = 1, .term_signal = 0, .out = "", .err = "error"};
+  EXPECT_EQ(DescribeOutcome(ok, kDirectHit), kDirectHit);
+  EXPECT_EQ(DescribeOutcome(ok, ""), kMiss);
+  EXPECT_THAT(DescribeOutcome(failed, ""), HasSubstr("failed"));
+  EXPECT_THAT(DescribeOutcome(NotCacheable{Uncacheable::kUnsupportedCodeDirective, ".incbin"}, ""),
+              HasSubstr("not cacheable (unsupported_code_directive): .incbin"));
+}
+
 TEST(ExplainRecordTest, EncodeDecodeRoundTrip) {
   ExplainRecord record{"miss", {"direct lookup: a.h changed content"}, Transcript({"-O2"})};
   EXPECT_EQ(DecodeRecord(EncodeRecord(record)), record);
