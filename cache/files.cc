@@ -64,12 +64,18 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
   return data;
 }
 
-absl::Status WriteFileAtomic(const std::string& path, absl::string_view data) {
+absl::StatusOr<std::string> TempPathFor(absl::string_view path) {
   uint64_t random;
   if (getrandom(&random, sizeof(random), 0) != sizeof(random)) {
     return ErrnoStatus("getrandom for", path);
   }
-  std::string temp_path = absl::StrFormat("%s.tmp.%d.%016x", path, getpid(), random);
+  return absl::StrFormat("%s%s%d.%016x", path, kTempMarker, getpid(), random);
+}
+
+absl::Status WriteFileAtomic(const std::string& path, absl::string_view data) {
+  absl::StatusOr<std::string> temp = TempPathFor(path);
+  if (!temp.ok()) return temp.status();
+  const std::string& temp_path = *temp;
   ScopedFd fd(open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666));
   if (fd.get() < 0) return ErrnoStatus("create", temp_path);
 

@@ -12,6 +12,16 @@ namespace ddcc {
 
 absl::StatusOr<std::string> ReadFile(const std::string& path);
 
+// Every temporary file ddcc makes is named "<path>.ddcc-tmp.<pid>.<16 hex digits>": beside the
+// file it will replace, so a rename puts it in place; private to one process; and never ending in
+// the real file's suffix, so a build's glob (*.o) cannot pick up one a killed ddcc left.
+inline constexpr absl::string_view kTempMarker = ".ddcc-tmp.";
+absl::StatusOr<std::string> TempPathFor(absl::string_view path);
+
+// A temporary file this old belongs to a process that died: a live writer renames or removes
+// its own within the compile's time.
+inline constexpr int64_t kStaleTempSeconds = 3600;
+
 // Writes `data` to a temporary file beside `path`, then renames it into place, so a reader sees
 // either the old file or the whole new one, never a part.
 absl::Status WriteFileAtomic(const std::string& path, absl::string_view data);

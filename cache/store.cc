@@ -27,9 +27,6 @@ namespace {
 constexpr int kShards = 16;
 constexpr char kHexDigits[] = "0123456789abcdef";
 constexpr char kEntrySuffix[] = ".e";
-// Written by WriteFileAtomic; one this old belongs to a writer that died.
-constexpr char kTempMarker[] = ".tmp.";
-constexpr time_t kStaleTempSeconds = 3600;
 
 size_t SizeSlot(int shard) { return 2 * shard; }
 size_t FilesSlot(int shard) { return 2 * shard + 1; }

@@ -179,7 +179,7 @@ TEST_F(StoreTest, EvictsLeastRecentlyUsedWhenAShardOutgrowsItsShare) {
 TEST_F(StoreTest, ClearRemovesEverything) {
   LocalStore store(root_, 1 << 30, 1);
   for (int i = 0; i < 20; ++i) ASSERT_TRUE(store.Save(Key(i * 13, i), RandomEntry(i)).ok());
-  std::string temp = PathOf(root_, Key(0, 0)) + ".tmp.1.2";
+  std::string temp = PathOf(root_, Key(0, 0)) + ".ddcc-tmp.1.2";
   ASSERT_TRUE(WriteFileAtomic(temp, "partial").ok());
 
   ASSERT_TRUE(store.Clear().ok());
@@ -250,8 +250,8 @@ TEST_F(StoreTest, CleanupRemovesOnlyStaleTemporaryFiles) {
   LocalStore store(root_, 1 << 30, 1);
   ASSERT_TRUE(store.Save(Key(0x31, 1), RandomEntry(1)).ok());
   std::string entry = PathOf(root_, Key(0x31, 1));
-  std::string stale = entry + ".tmp.123.abc";
-  std::string fresh = entry + ".tmp.456.def";
+  std::string stale = entry + ".ddcc-tmp.123.abc";
+  std::string fresh = entry + ".ddcc-tmp.456.def";
   ASSERT_TRUE(WriteFileAtomic(stale, "left by a crash").ok());
   ASSERT_TRUE(WriteFileAtomic(fresh, "being written").ok());
   SetMtime(stale, time(nullptr) - 2 * 3600);
