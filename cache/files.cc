@@ -1,5 +1,6 @@
 #include "cache/files.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 
 #include <cstdint>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
@@ -70,6 +72,26 @@ absl::StatusOr<std::string> TempPathFor(absl::string_view path) {
     return ErrnoStatus("getrandom for", path);
   }
   return absl::StrFormat("%s%s%d.%016x", path, kTempMarker, getpid(), random);
+}
+
+void RemoveStaleTempFiles(const std::string& path) {
+  size_t slash = path.rfind('/');
+  std::string dir_path = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+  std::string prefix = absl::StrCat(path.substr(slash + 1), kTempMarker);
+  DIR* dir = opendir(dir_path.c_str());
+  if (dir == nullptr) return;
+  const time_t stale_before = time(nullptr) - kStaleTempSeconds;
+  while (const dirent* item = readdir(dir)) {
+    struct stat st;
+    if (!absl::StartsWith(item->d_name, prefix) ||
+        fstatat(dirfd(dir), item->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      continue;
+    }
+    if (S_ISREG(st.st_mode) && st.st_mtim.tv_sec < stale_before) {
+      unlinkat(dirfd(dir), item->d_name, 0);
+    }
+  }
+  closedir(dir);
 }
 
 absl::Status WriteFileAtomic(const std::string& path, absl::string_view data) {

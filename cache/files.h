@@ -22,6 +22,9 @@ absl::StatusOr<std::string> TempPathFor(absl::string_view path);
 // its own within the compile's time.
 inline constexpr int64_t kStaleTempSeconds = 3600;
 
+// Removes `path`'s temporary files (TempPathFor) older than kStaleTempSeconds. Best effort.
+void RemoveStaleTempFiles(const std::string& path);
+
 // Writes `data` to a temporary file beside `path`, then renames it into place, so a reader sees
 // either the old file or the whole new one, never a part.
 absl::Status WriteFileAtomic(const std::string& path, absl::string_view data);

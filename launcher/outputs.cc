@@ -82,6 +82,8 @@ absl::Status CompileOutputs::MoveIntoPlace() {
   if (rename(object_.c_str(), request_.object.c_str()) != 0) {
     return ErrnoStatus("rename", object_);
   }
+  RemoveStaleTempFiles(request_.object);
+  if (request_.generates_deps) RemoveStaleTempFiles(request_.dep_file);
   return absl::OkStatus();
 }
 

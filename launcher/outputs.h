@@ -32,7 +32,7 @@ class CompileOutputs {
   bool NamedIn(absl::string_view text) const;
 
   // Renames the private files over the real ones, the dependency file first as a hit writes
-  // them.
+  // them, then removes what killed ddccs left beside them long ago.
   absl::Status MoveIntoPlace();
 
  private:

@@ -1,8 +1,9 @@
 """Where a miss's compile writes: private temporary paths beside the build's outputs, renamed
 into place, so that another writer of the same output can never get into the cache; the outputs
-stay byte for byte what the compiler writes without ddcc."""
+stay byte for byte what the compiler writes without ddcc; leftovers of killed ddccs go away."""
 
 import os
+import time
 import unittest
 
 from common import DdccTestCase
@@ -108,6 +109,22 @@ class OutputsTest(DdccTestCase):
                     left.append(os.path.exists(os.path.join(self.work, "bad.o")))
                 self.assertEqual(left[1], left[0])
         self.assertEqual(self.temp_files(), [])
+
+    def test_a_miss_removes_stale_temporary_files_of_its_outputs(self):
+        old = time.time() - 2 * 3600
+        stale = [self.write("main.o.ddcc-tmp.1.00000000000000aa", "x"),
+                 self.write("main.d.ddcc-tmp.1.00000000000000bb", "x")]
+        for path in stale:
+            os.utime(path, (old, old))
+        fresh = self.write("main.o.ddcc-tmp.2.00000000000000cc", "x")
+        other = self.write("other.o.ddcc-tmp.3.00000000000000dd", "x")
+        os.utime(other, (old, old))
+        result = self.ddcc("gcc", "-Iinclude", "-MD", "-c", "main.c")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        for path in stale:
+            self.assertFalse(os.path.exists(path), path)
+        self.assertTrue(os.path.exists(fresh), "a live writer's file may be fresh")
+        self.assertTrue(os.path.exists(other), "only the outputs' own temporary files")
 
 
 if __name__ == "__main__":
