@@ -32,6 +32,7 @@ constexpr std::pair<const char*, const char*> kEnvKeys[] = {
     {"DDCC_DIRECT_MODE", "direct_mode"},
     {"DDCC_SLOPPINESS", "sloppiness"},
     {"DDCC_DEBUG", "debug"},
+    {"DDCC_UMASK", "umask"},
 };
 
 // Key -> where its value came from; a key not in it has its default.
@@ -62,6 +63,23 @@ absl::StatusOr<bool> ParseBool(absl::string_view text) {
   if (text == "0" || text == "false" || text == "no" || text.empty()) return false;
   return absl::InvalidArgumentError(
       absl::StrFormat("\"%s\" is not a boolean (1, true, yes, 0, false, no or empty)", text));
+}
+
+// An octal umask such as 002 or 0027; empty means unset.
+absl::StatusOr<std::optional<mode_t>> ParseUmask(absl::string_view text) {
+  if (text.empty()) return std::nullopt;
+  mode_t mask = 0;
+  bool octal = true;
+  for (char c : text) {
+    // Stopping past 0777 keeps the number from overflowing.
+    octal = octal && c >= '0' && c <= '7' && mask <= 0777;
+    if (octal) mask = mask * 8 + (c - '0');
+  }
+  if (!octal || mask > 0777) {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("umask \"%s\" is not an octal number up to 777", text));
+  }
+  return mask;
 }
 
 // Sets one config file key from its text.
@@ -102,6 +120,10 @@ absl::Status ApplyValue(Config& config, absl::string_view key, absl::string_view
                           kMinCompressionLevel, kMaxCompressionLevel));
     }
     config.compression_level = level;
+  } else if (key == "umask") {
+    absl::StatusOr<std::optional<mode_t>> mask = ParseUmask(value);
+    if (!mask.ok()) return mask.status();
+    config.umask = *mask;
   } else if (key == "compiler_check") {
     if (value != "mtime" && value != "content") {
       return absl::InvalidArgumentError(
@@ -246,6 +268,7 @@ absl::StatusOr<Config> LoadConfig(const EnvLookup& env) {
   show("direct_mode", config.direct_mode ? "true" : "false");
   show("sloppiness", config.sloppy_time_macros ? "time_macros" : "");
   show("debug", config.debug ? "true" : "false");
+  show("umask", config.umask ? absl::StrFormat("%03o", *config.umask) : "");
   return config;
 }
 

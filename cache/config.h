@@ -3,8 +3,11 @@
 // from.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +31,9 @@ struct Config {
   bool direct_mode = true;
   bool sloppy_time_macros = false;  // sloppiness = time_macros
   bool debug = false;               // write each compile's key inputs beside its object
+  // The umask for files and directories ddcc creates in the cache directory (a cache shared by a
+  // group wants 002); unset, the process's own.
+  std::optional<mode_t> umask;
   std::string config_path;
 
   // For --show-config: key, value as text, origin ("default", the config file's path, or the

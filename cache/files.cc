@@ -17,6 +17,14 @@
 
 namespace ddcc {
 
+ScopedUmask::ScopedUmask(std::optional<mode_t> mask) {
+  if (mask) old_ = umask(*mask);
+}
+
+ScopedUmask::~ScopedUmask() {
+  if (old_) umask(*old_);
+}
+
 ScopedFd::~ScopedFd() { Close(); }
 
 int ScopedFd::Close() {

@@ -1,7 +1,10 @@
 // Small file-system utilities shared by the store, the configuration and the launcher.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -55,6 +58,20 @@ int64_t NowNs();
 // File times come from a coarse clock that lags the real one by up to a tick (4 ms at HZ=250):
 // a file written after NowNs() returned t may still be stamped up to this much before t.
 inline constexpr int64_t kFileClockSlackNs = 20'000'000;
+
+// Sets the process's umask for the scope, when `mask` holds one, and then puts the old one back:
+// files made in the cache take the cache's umask, the build's outputs and the compiler the
+// user's.
+class ScopedUmask {
+ public:
+  explicit ScopedUmask(std::optional<mode_t> mask);
+  ~ScopedUmask();
+  ScopedUmask(const ScopedUmask&) = delete;
+  ScopedUmask& operator=(const ScopedUmask&) = delete;
+
+ private:
+  std::optional<mode_t> old_;
+};
 
 // Owns a file descriptor and closes it when it goes out of scope.
 class ScopedFd {

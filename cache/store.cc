@@ -69,8 +69,13 @@ bool OlderThan(const struct timespec& a, const struct timespec& b) {
 
 }  // namespace
 
-LocalStore::LocalStore(std::string root, uint64_t max_size, int compression_level)
-    : root_(std::move(root)), max_size_(max_size), compression_level_(compression_level) {}
+LocalStore::LocalStore(std::string root, const StoreSettings& settings)
+    : root_(std::move(root)), settings_(settings) {}
+
+LocalStore::LocalStore(const Config& config)
+    : LocalStore(config.cache_dir, {.max_size = config.max_size,
+                                    .compression_level = config.compression_level,
+                                    .umask = config.umask}) {}
 
 std::string LocalStore::EntryPath(const Digest& key) const {
   std::string hex = key.Hex();
@@ -79,6 +84,7 @@ std::string LocalStore::EntryPath(const Digest& key) const {
 
 absl::StatusOr<SharedCounters*> LocalStore::Counters() {
   if (!counters_) {
+    ScopedUmask cache_umask(settings_.umask);
     if (absl::Status status = MakeDirs(root_); !status.ok()) return status;
     absl::StatusOr<SharedCounters> counters =
         SharedCounters::Open(absl::StrCat(root_, "/store-counters"), 2 * kShards);
@@ -113,8 +119,9 @@ absl::StatusOr<Entry> LocalStore::Load(const Digest& key) {
 absl::Status LocalStore::Save(const Digest& key, const Entry& entry) {
   absl::StatusOr<SharedCounters*> counters = Counters();
   if (!counters.ok()) return counters.status();
-  std::string bytes = EncodeEntry(entry, compression_level_);
+  std::string bytes = EncodeEntry(entry, settings_.compression_level);
   std::string path = EntryPath(key);
+  ScopedUmask cache_umask(settings_.umask);
   if (absl::Status status = MakeDirs(path.substr(0, path.rfind('/'))); !status.ok()) return status;
 
   // Two processes saving the same new key at once both count it; eviction's recount repairs that.
@@ -126,8 +133,8 @@ absl::Status LocalStore::Save(const Digest& key, const Entry& entry) {
                                         (replaces ? static_cast<int64_t>(old.st_size) : 0));
   if (!replaces) (*counters)->Add(FilesSlot(shard), 1);
 
-  const uint64_t share = max_size_ / kShards;
-  if (max_size_ > 0 &&
+  const uint64_t share = settings_.max_size / kShards;
+  if (settings_.max_size > 0 &&
       static_cast<int64_t>((*counters)->Get(SizeSlot(shard))) > static_cast<int64_t>(share)) {
     // Evicting to 80% of the share leaves room for the next many saves before the next scan.
     // The entry is stored; a failed eviction is for the log, not the caller.
@@ -188,8 +195,8 @@ absl::Status LocalStore::Cleanup(int64_t used_before_ns) {
   absl::Status result;
   for (int shard = 0; shard < kShards; ++shard) {
     // max_size 0 means no limit, as in ccache: only recount.
-    result.Update(
-        EvictShard(shard, max_size_ > 0 ? max_size_ / kShards : UINT64_MAX, used_before_ns));
+    result.Update(EvictShard(
+        shard, settings_.max_size > 0 ? settings_.max_size / kShards : UINT64_MAX, used_before_ns));
   }
   return result;
 }
@@ -199,6 +206,7 @@ absl::Status LocalStore::EvictShard(int shard, uint64_t target_size, int64_t use
   if (!counters.ok()) return counters.status();
   const std::string shard_dir = ShardDir(root_, shard);
   const std::string lock_path = absl::StrCat(shard_dir, "/.lock");
+  ScopedUmask cache_umask(settings_.umask);
   ScopedFd lock(open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666));
   if (lock.get() < 0) {
     if (errno != ENOENT) return ErrnoStatus("open", lock_path);

@@ -3,6 +3,8 @@
 // least recently used entries of a shard when that shard outgrows its share.
 #pragma once
 
+#include <sys/types.h>
+
 #include <climits>
 #include <cstdint>
 #include <optional>
@@ -10,6 +12,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "cache/config.h"
 #include "cache/counters.h"
 #include "cache/entry.h"
 #include "cache/hash.h"
@@ -21,9 +24,17 @@ struct StoreUsage {
   uint64_t files = 0;
 };
 
+struct StoreSettings {
+  uint64_t max_size = 0;  // 0: no limit
+  int compression_level = 1;
+  std::optional<mode_t> umask = std::nullopt;  // for what the store creates; unset: the process's
+};
+
 class LocalStore {
  public:
-  LocalStore(std::string root, uint64_t max_size, int compression_level);
+  LocalStore(std::string root, const StoreSettings& settings);
+  // The store config.cache_dir holds, as config says.
+  explicit LocalStore(const Config& config);
 
   // NotFound when absent. A damaged entry is removed and reported as DataLoss. A hit marks the
   // entry as used (its mtime), which is what eviction orders by.
@@ -53,8 +64,7 @@ class LocalStore {
   absl::StatusOr<SharedCounters*> Counters();
 
   std::string root_;
-  uint64_t max_size_;
-  int compression_level_;
+  StoreSettings settings_;
   std::optional<SharedCounters> counters_;
 };
 

@@ -146,7 +146,7 @@ bool IsCommandOption(const std::string& arg) {
 int RunCommands(const std::vector<std::string>& args, const EnvLookup& env) {
   absl::StatusOr<Config> config = LoadConfig(env);
   if (!config.ok()) return Fail(config.status());
-  LocalStore store(config->cache_dir, config->max_size, config->compression_level);
+  LocalStore store(*config);
   bool json = false;
   for (const std::string& arg : args) json = json || arg == "--json";
 
@@ -183,6 +183,7 @@ int RunCommands(const std::vector<std::string>& args, const EnvLookup& env) {
       }
       absl::StatusOr<uint64_t> size = ParseSize(value);
       if (!size.ok()) return Fail(size.status());
+      ScopedUmask cache_umask(config->umask);
       absl::Status set = SetConfigValue(config->config_path, "max_size", value);
       if (!set.ok()) return Fail(set);
       std::printf("Set cache size limit to %s\n", FormatSize(*size).c_str());

@@ -110,6 +110,7 @@ absl::StatusOr<Digest> CompilerIdentity(const Compiler& compiler, const Config& 
   absl::StatusOr<Digest> content = HashFile(real);
   if (!content.ok()) return content.status();
   std::string bytes(content->bytes.begin(), content->bytes.end());
+  ScopedUmask cache_umask(config.umask);
   if (MakeDirs(absl::StrCat(config.cache_dir, "/compilers")).ok()) {
     WriteFileAtomic(memo, bytes).IgnoreError();  // only a memo: recomputed when missing
   }

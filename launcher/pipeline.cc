@@ -51,7 +51,7 @@ class CompilePipeline {
         request_(request),
         config_(config),
         stats_(stats),
-        store_(config.cache_dir, config.max_size, config.compression_level),
+        store_(config),
         keys_(compiler, request, config, ColorDiagnostics()) {}
 
   CompileOutcome Run();

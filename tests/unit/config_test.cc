@@ -73,10 +73,10 @@ TEST_F(ConfigTest, DefaultsUnderHome) {
     keys.push_back(shown.key);
     EXPECT_EQ(shown.origin, "default") << shown.key;
   }
-  EXPECT_THAT(keys,
-              ::testing::ElementsAre("cache_dir", "config_path", "max_size", "disable", "recache",
-                                     "log_file", "compression_level", "compiler_check",
-                                     "direct_mode", "sloppiness", "debug"));
+  EXPECT_THAT(
+      keys, ::testing::ElementsAre("cache_dir", "config_path", "max_size", "disable", "recache",
+                                   "log_file", "compression_level", "compiler_check", "direct_mode",
+                                   "sloppiness", "debug", "umask"));
   EXPECT_EQ(Shown(config, "max_size").first, "5.0 GiB");
   EXPECT_EQ(Shown(config, "disable").first, "false");
   EXPECT_EQ(Shown(config, "compression_level").first, "1");
@@ -205,13 +205,30 @@ TEST_F(ConfigTest, BadEnvironmentValueIsAnError) {
                                                         {"DDCC_COMPRESSION_LEVEL", "-6"},
                                                         {"DDCC_COMPRESSION_LEVEL", "abc"},
                                                         {"DDCC_COMPRESSION_LEVEL", ""},
-                                                        {"DDCC_COMPILERCHECK", "none"}}) {
+                                                        {"DDCC_COMPILERCHECK", "none"},
+                                                        {"DDCC_UMASK", "8"},
+                                                        {"DDCC_UMASK", "1000"},
+                                                        {"DDCC_UMASK", "0o22"},
+                                                        {"DDCC_UMASK", "77777777777777777777"}}) {
     env_[name] = value;
     absl::StatusOr<Config> config = Load();
     EXPECT_TRUE(absl::IsInvalidArgument(config.status())) << name << "=" << value;
     EXPECT_THAT(config.status().message(), HasSubstr(name));
     env_.erase(name);
   }
+}
+
+TEST_F(ConfigTest, UmaskIsOctal) {
+  EXPECT_EQ(LoadOrDie().umask, std::nullopt);
+  EXPECT_EQ(Shown(LoadOrDie(), "umask"), std::make_pair(std::string(), std::string("default")));
+  WriteConfig(cache_dir_ + "/ddcc.conf", "umask = 027\n");
+  EXPECT_EQ(LoadOrDie().umask, 027);
+  env_["DDCC_UMASK"] = "2";
+  EXPECT_EQ(LoadOrDie().umask, 02);
+  EXPECT_EQ(Shown(LoadOrDie(), "umask"),
+            std::make_pair(std::string("002"), std::string("DDCC_UMASK")));
+  env_["DDCC_UMASK"] = "";  // unset again, as the file's value is overridden
+  EXPECT_EQ(LoadOrDie().umask, std::nullopt);
 }
 
 TEST_F(ConfigTest, Booleans) {

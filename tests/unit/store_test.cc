@@ -79,7 +79,7 @@ class StoreTest : public TempDirTest {
 };
 
 TEST_F(StoreTest, SaveThenLoad) {
-  LocalStore store(root_, 1 << 30, 1);
+  LocalStore store(root_, {.max_size = 1 << 30});
   Digest key = Key(0xab, 1);
   Entry entry{{{"o", "object"}, {"stderr", "warning"}}};
   ASSERT_TRUE(store.Save(key, entry).ok());
@@ -89,20 +89,20 @@ TEST_F(StoreTest, SaveThenLoad) {
   EXPECT_EQ(loaded->blobs, entry.blobs);
 
   // Another store on the same root (another process) sees the entry and its accounting.
-  LocalStore other(root_, 1 << 30, 1);
+  LocalStore other(root_, {.max_size = 1 << 30});
   EXPECT_TRUE(other.Load(key).ok());
   EXPECT_EQ(UsageOf(other).files, 1u);
 }
 
 TEST_F(StoreTest, MissingEntryIsNotFound) {
-  LocalStore store(root_, 1 << 30, 1);
+  LocalStore store(root_, {.max_size = 1 << 30});
   EXPECT_TRUE(absl::IsNotFound(store.Load(Key(1, 1)).status()));
   ASSERT_TRUE(store.Save(Key(1, 1), RandomEntry(1)).ok());
   EXPECT_TRUE(absl::IsNotFound(store.Load(Key(1, 2)).status()));
 }
 
 TEST_F(StoreTest, CorruptEntryIsDataLossAndRemoved) {
-  LocalStore store(root_, 1 << 30, 1);
+  LocalStore store(root_, {.max_size = 1 << 30});
   Digest key = Key(0x42, 1);
   ASSERT_TRUE(store.Save(key, RandomEntry(1)).ok());
   ASSERT_TRUE(store.Save(Key(0x42, 2), RandomEntry(2)).ok());
@@ -123,7 +123,7 @@ TEST_F(StoreTest, CorruptEntryIsDataLossAndRemoved) {
 }
 
 TEST_F(StoreTest, UsageCountsSavesReplacementsAndRemovals) {
-  LocalStore store(root_, 1 << 30, 1);
+  LocalStore store(root_, {.max_size = 1 << 30});
   EXPECT_EQ(UsageOf(store).files, 0u);
   EXPECT_EQ(UsageOf(store).size_bytes, 0u);
   for (int i = 0; i < 20; ++i) ASSERT_TRUE(store.Save(Key(i * 13, i), RandomEntry(i)).ok());
@@ -148,7 +148,7 @@ TEST_F(StoreTest, UsageCountsSavesReplacementsAndRemovals) {
 
 TEST_F(StoreTest, EvictsLeastRecentlyUsedWhenAShardOutgrowsItsShare) {
   // Each shard's share holds exactly ten entries.
-  LocalStore store(root_, 16 * 10 * entry_size_, 1);
+  LocalStore store(root_, {.max_size = 16 * 10 * entry_size_});
   const time_t long_ago = time(nullptr) - 10000;
   for (int i = 0; i < 10; ++i) {
     // All in shard 5, spread over its subdirectories.
@@ -177,7 +177,7 @@ TEST_F(StoreTest, EvictsLeastRecentlyUsedWhenAShardOutgrowsItsShare) {
 }
 
 TEST_F(StoreTest, ClearRemovesEverything) {
-  LocalStore store(root_, 1 << 30, 1);
+  LocalStore store(root_, {.max_size = 1 << 30});
   for (int i = 0; i < 20; ++i) ASSERT_TRUE(store.Save(Key(i * 13, i), RandomEntry(i)).ok());
   std::string temp = PathOf(root_, Key(0, 0)) + ".ddcc-tmp.1.2";
   ASSERT_TRUE(WriteFileAtomic(temp, "partial").ok());
@@ -192,7 +192,7 @@ TEST_F(StoreTest, ClearRemovesEverything) {
 }
 
 TEST_F(StoreTest, CleanupRepairsCounters) {
-  LocalStore store(root_, 1 << 30, 1);
+  LocalStore store(root_, {.max_size = 1 << 30});
   for (int i = 0; i < 20; ++i) ASSERT_TRUE(store.Save(Key(i * 13, i), RandomEntry(i)).ok());
   {
     absl::StatusOr<SharedCounters> counters = SharedCounters::Open(root_ + "/store-counters", 32);
@@ -212,11 +212,11 @@ TEST_F(StoreTest, CleanupRepairsCounters) {
 
 TEST_F(StoreTest, CleanupEvictsEveryShardOverItsShare) {
   {
-    LocalStore big(root_, 1 << 30, 1);
+    LocalStore big(root_, {.max_size = 1 << 30});
     for (int i = 0; i < 64; ++i) ASSERT_TRUE(big.Save(Key(i % 4 * 0x10, i), RandomEntry(i)).ok());
   }
   // Shards 0 to 3 hold 16 entries each; the new share is 5.
-  LocalStore small(root_, 16 * 5 * entry_size_, 1);
+  LocalStore small(root_, {.max_size = 16 * 5 * entry_size_});
   ASSERT_TRUE(small.Cleanup().ok());
   EXPECT_EQ(UsageOnDisk().files, 20u);
   EXPECT_EQ(UsageOf(small).files, 20u);
@@ -224,7 +224,7 @@ TEST_F(StoreTest, CleanupEvictsEveryShardOverItsShare) {
 }
 
 TEST_F(StoreTest, CleanupEvictsEntriesNotUsedSince) {
-  LocalStore store(root_, 1 << 30, 1);
+  LocalStore store(root_, {.max_size = 1 << 30});
   for (int i = 0; i < 4; ++i) ASSERT_TRUE(store.Save(Key(i * 0x10, i), RandomEntry(i)).ok());
   const time_t now = time(nullptr);
   SetMtime(PathOf(root_, Key(0x00, 0)), now - 10 * 86400);
@@ -239,7 +239,7 @@ TEST_F(StoreTest, CleanupEvictsEntriesNotUsedSince) {
 }
 
 TEST_F(StoreTest, MaxSizeZeroMeansNoLimit) {
-  LocalStore unlimited(root_, 0, 1);
+  LocalStore unlimited(root_, {.max_size = 0});
   for (int i = 0; i < 64; ++i) ASSERT_TRUE(unlimited.Save(Key(0, i), RandomEntry(i)).ok());
   ASSERT_TRUE(unlimited.Cleanup().ok());
   EXPECT_EQ(UsageOnDisk().files, 64u);
@@ -247,7 +247,7 @@ TEST_F(StoreTest, MaxSizeZeroMeansNoLimit) {
 }
 
 TEST_F(StoreTest, CleanupRemovesOnlyStaleTemporaryFiles) {
-  LocalStore store(root_, 1 << 30, 1);
+  LocalStore store(root_, {.max_size = 1 << 30});
   ASSERT_TRUE(store.Save(Key(0x31, 1), RandomEntry(1)).ok());
   std::string entry = PathOf(root_, Key(0x31, 1));
   std::string stale = entry + ".ddcc-tmp.123.abc";
