@@ -54,15 +54,19 @@ absl::Status ErrnoStatus(absl::string_view what, absl::string_view path) {
 absl::StatusOr<std::string> ReadFile(const std::string& path) {
   ScopedFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) return ErrnoStatus("open", path);
+  return ReadAll(fd.get(), path);
+}
+
+absl::StatusOr<std::string> ReadAll(int fd, const std::string& path) {
   struct stat st;
-  if (fstat(fd.get(), &st) != 0) return ErrnoStatus("fstat", path);
+  if (fstat(fd, &st) != 0) return ErrnoStatus("fstat", path);
 
   // One byte more than the size, so that the read reaching end of file has room and returns 0.
   std::string data(st.st_size > 0 ? st.st_size + 1 : 4096, '\0');
   size_t used = 0;
   for (;;) {
     if (used == data.size()) data.resize(data.size() * 2);  // the file grew meanwhile
-    ssize_t n = read(fd.get(), data.data() + used, data.size() - used);
+    ssize_t n = read(fd, data.data() + used, data.size() - used);
     if (n < 0) {
       if (errno == EINTR) continue;
       return ErrnoStatus("read", path);

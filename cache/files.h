@@ -14,6 +14,8 @@
 namespace ddcc {
 
 absl::StatusOr<std::string> ReadFile(const std::string& path);
+// Reads what is left of an open file; `path` is for messages.
+absl::StatusOr<std::string> ReadAll(int fd, const std::string& path);
 
 // Every temporary file ddcc makes is named "<path>.ddcc-tmp.<pid>.<16 hex digits>": beside the
 // file it will replace, so a rename puts it in place; private to one process; and never ending in

@@ -39,16 +39,59 @@ struct FoundFile {
   struct stat st;
 };
 
+// O_CREAT | O_DIRECTORY asks OpenBeneath to make directories; open() itself takes no such pair.
+int OpenFlags(int flags) { return flags & O_DIRECTORY ? flags & ~O_CREAT : flags; }
+
+// Opens root/<relative> without following a symlink below root: one planted there (a shard
+// directory linked elsewhere, an entry linked to another file) fails with ELOOP or ENOTDIR, so
+// nothing outside the cache is read, written or removed through it. The root itself may be a
+// symlink: the user chose it. With O_CREAT, missing directories on the way are made, and with
+// O_CREAT | O_DIRECTORY the last one too. Returns the descriptor, or -1 with errno set.
+int OpenBeneath(const std::string& root, absl::string_view relative, int flags, mode_t mode = 0) {
+  int dir = open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  while (dir >= 0) {
+    size_t slash = relative.find('/');
+    std::string name(relative.substr(0, slash));
+    // mkdir does not follow a symlink in the last place either; the open then refuses it.
+    if ((flags & O_CREAT) && (flags & O_DIRECTORY || slash != absl::string_view::npos)) {
+      mkdirat(dir, name.c_str(), 0777);
+    }
+    int next = slash == absl::string_view::npos
+                   ? openat(dir, name.c_str(), OpenFlags(flags) | O_NOFOLLOW | O_CLOEXEC, mode)
+                   : openat(dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int error = errno;
+    close(dir);
+    errno = error;
+    if (slash == absl::string_view::npos) return next;
+    dir = next;
+    relative.remove_prefix(slash + 1);
+  }
+  return -1;
+}
+
+absl::Status BeneathStatus(absl::string_view what, const std::string& root,
+                           absl::string_view relative) {
+  if (errno == ELOOP || errno == ENOTDIR) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        what, " ", root, "/", relative, ": a symlink in the cache directory, not followed"));
+  }
+  return ErrnoStatus(what, absl::StrCat(root, "/", relative));
+}
+
 // Calls `visit` for every regular file in the shard's 16 subdirectories.
-absl::Status ForEachShardFile(const std::string& shard_dir,
+absl::Status ForEachShardFile(const std::string& root, int shard,
                               const std::function<void(absl::string_view name, FoundFile)>& visit) {
   for (char digit : absl::string_view(kHexDigits)) {
-    std::string dir_path = shard_dir + "/" + digit;
-    DIR* dir = opendir(dir_path.c_str());
+    const std::string relative =
+        absl::StrCat(absl::string_view(&kHexDigits[shard], 1), "/", absl::string_view(&digit, 1));
+    int fd = OpenBeneath(root, relative, O_RDONLY | O_DIRECTORY);
+    DIR* dir = fd < 0 ? nullptr : fdopendir(fd);
     if (dir == nullptr) {
+      if (fd >= 0) close(fd);
       if (errno == ENOENT) continue;
-      return ErrnoStatus("opendir", dir_path);
+      return BeneathStatus("opendir", root, relative);
     }
+    const std::string dir_path = absl::StrCat(root, "/", relative);
     while (const dirent* item = readdir(dir)) {
       absl::string_view name = item->d_name;
       if (!absl::EndsWith(name, kEntrySuffix) && name.find(kTempMarker) == name.npos) continue;
@@ -77,9 +120,14 @@ LocalStore::LocalStore(const Config& config)
                                     .compression_level = config.compression_level,
                                     .umask = config.umask}) {}
 
-std::string LocalStore::EntryPath(const Digest& key) const {
+// Keys are hex digests, so a key can only ever name a file two directories below the root.
+std::string LocalStore::RelativeEntryPath(const Digest& key) const {
   std::string hex = key.Hex();
-  return absl::StrCat(root_, "/", hex.substr(0, 1), "/", hex.substr(1, 1), "/", hex, kEntrySuffix);
+  return absl::StrCat(hex.substr(0, 1), "/", hex.substr(1, 1), "/", hex, kEntrySuffix);
+}
+
+std::string LocalStore::EntryPath(const Digest& key) const {
+  return absl::StrCat(root_, "/", RelativeEntryPath(key));
 }
 
 absl::StatusOr<SharedCounters*> LocalStore::Counters() {
@@ -96,7 +144,13 @@ absl::StatusOr<SharedCounters*> LocalStore::Counters() {
 
 absl::StatusOr<Entry> LocalStore::Load(const Digest& key) {
   std::string path = EntryPath(key);
-  absl::StatusOr<std::string> bytes = ReadFile(path);
+  ScopedFd fd(OpenBeneath(root_, RelativeEntryPath(key), O_RDONLY));
+  if (fd.get() < 0) {
+    // A symlink is never an entry: a miss, which the next Save of this key replaces.
+    if (errno == ELOOP || errno == ENOTDIR) errno = ENOENT;
+    return ErrnoStatus("open", path);
+  }
+  absl::StatusOr<std::string> bytes = ReadAll(fd.get(), path);
   if (!bytes.ok()) return bytes.status();
   absl::StatusOr<Entry> entry = DecodeEntry(*bytes);
   if (!entry.ok()) {
@@ -112,7 +166,7 @@ absl::StatusOr<Entry> LocalStore::Load(const Digest& key) {
     return absl::DataLossError(absl::StrCat(path, ": ", entry.status().message()));
   }
   // Eviction orders by mtime, so a hit marks the entry as recently used. Failing to is harmless.
-  utimensat(AT_FDCWD, path.c_str(), nullptr, 0);
+  futimens(fd.get(), nullptr);
   return entry;
 }
 
@@ -122,7 +176,12 @@ absl::Status LocalStore::Save(const Digest& key, const Entry& entry) {
   std::string bytes = EncodeEntry(entry, settings_.compression_level);
   std::string path = EntryPath(key);
   ScopedUmask cache_umask(settings_.umask);
-  if (absl::Status status = MakeDirs(path.substr(0, path.rfind('/'))); !status.ok()) return status;
+  const std::string relative = RelativeEntryPath(key);
+  const std::string dir_relative = relative.substr(0, relative.rfind('/'));
+  if (ScopedFd dir(OpenBeneath(root_, dir_relative, O_RDONLY | O_DIRECTORY | O_CREAT));
+      dir.get() < 0) {
+    return BeneathStatus("mkdir", root_, dir_relative);
+  }
 
   // Two processes saving the same new key at once both count it; eviction's recount repairs that.
   struct stat old;
@@ -146,10 +205,17 @@ absl::Status LocalStore::Save(const Digest& key, const Entry& entry) {
 }
 
 absl::Status LocalStore::Remove(const Digest& key) {
-  std::string path = EntryPath(key);
+  const std::string path = EntryPath(key);
+  const std::string relative = RelativeEntryPath(key);
+  const std::string dir_relative = relative.substr(0, relative.rfind('/'));
+  const std::string name = relative.substr(dir_relative.size() + 1);
+  ScopedFd dir(OpenBeneath(root_, dir_relative, O_RDONLY | O_DIRECTORY));
+  if (dir.get() < 0) return BeneathStatus("open", root_, dir_relative);
   struct stat st;
-  if (stat(path.c_str(), &st) != 0) return ErrnoStatus("stat", path);
-  if (unlink(path.c_str()) != 0) return ErrnoStatus("unlink", path);
+  if (fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+    return ErrnoStatus("stat", path);
+  }
+  if (unlinkat(dir.get(), name.c_str(), 0) != 0) return ErrnoStatus("unlink", path);
   absl::StatusOr<SharedCounters*> counters = Counters();
   if (!counters.ok()) return counters.status();
   (*counters)->Add(SizeSlot(ShardOf(key)), -static_cast<int64_t>(st.st_size));
@@ -178,12 +244,11 @@ absl::Status LocalStore::Clear() {
   if (!counters.ok()) return counters.status();
   absl::Status result;
   for (int shard = 0; shard < kShards; ++shard) {
-    absl::Status scan =
-        ForEachShardFile(ShardDir(root_, shard), [&](absl::string_view, FoundFile file) {
-          if (unlink(file.path.c_str()) != 0 && errno != ENOENT) {
-            result.Update(ErrnoStatus("unlink", file.path));
-          }
-        });
+    absl::Status scan = ForEachShardFile(root_, shard, [&](absl::string_view, FoundFile file) {
+      if (unlink(file.path.c_str()) != 0 && errno != ENOENT) {
+        result.Update(ErrnoStatus("unlink", file.path));
+      }
+    });
     result.Update(scan);
     (*counters)->Set(SizeSlot(shard), 0);
     (*counters)->Set(FilesSlot(shard), 0);
@@ -204,12 +269,13 @@ absl::Status LocalStore::Cleanup(int64_t used_before_ns) {
 absl::Status LocalStore::EvictShard(int shard, uint64_t target_size, int64_t used_before_ns) {
   absl::StatusOr<SharedCounters*> counters = Counters();
   if (!counters.ok()) return counters.status();
-  const std::string shard_dir = ShardDir(root_, shard);
-  const std::string lock_path = absl::StrCat(shard_dir, "/.lock");
+  const std::string lock_relative =
+      absl::StrCat(absl::string_view(&kHexDigits[shard], 1), "/.lock");
+  const std::string lock_path = absl::StrCat(root_, "/", lock_relative);
   ScopedUmask cache_umask(settings_.umask);
-  ScopedFd lock(open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666));
+  ScopedFd lock(OpenBeneath(root_, lock_relative, O_RDWR | O_CREAT, 0666));
   if (lock.get() < 0) {
-    if (errno != ENOENT) return ErrnoStatus("open", lock_path);
+    if (errno != ENOENT) return BeneathStatus("open", root_, lock_relative);
     // No shard directory, so no entries.
     (*counters)->Set(SizeSlot(shard), 0);
     (*counters)->Set(FilesSlot(shard), 0);
@@ -224,7 +290,7 @@ absl::Status LocalStore::EvictShard(int shard, uint64_t target_size, int64_t use
   struct timespec now;
   clock_gettime(CLOCK_REALTIME, &now);
   std::vector<FoundFile> entries;
-  absl::Status scan = ForEachShardFile(shard_dir, [&](absl::string_view name, FoundFile file) {
+  absl::Status scan = ForEachShardFile(root_, shard, [&](absl::string_view name, FoundFile file) {
     if (absl::EndsWith(name, kEntrySuffix)) {
       entries.push_back(std::move(file));
     } else if (file.st.st_mtim.tv_sec < now.tv_sec - kStaleTempSeconds) {

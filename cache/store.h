@@ -59,6 +59,7 @@ class LocalStore {
   const std::string& root() const { return root_; }
 
  private:
+  std::string RelativeEntryPath(const Digest& key) const;
   std::string EntryPath(const Digest& key) const;
   absl::Status EvictShard(int shard, uint64_t target_size, int64_t used_before_ns = INT64_MIN);
   absl::StatusOr<SharedCounters*> Counters();

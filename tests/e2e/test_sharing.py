@@ -44,5 +44,28 @@ class SharingTest(DdccTestCase):
                              plain_mode, name)
 
 
+    def test_shard_directories_linked_elsewhere_are_not_followed(self):
+        outside = os.path.join(self.root, "outside")
+        os.makedirs(self.cache)
+        for digit in "0123456789abcdef":
+            os.makedirs(os.path.join(outside, digit, "0"))
+            with open(os.path.join(outside, digit, "0", "0" * 32 + ".e"), "wb") as f:
+                f.write(b"not an entry")
+            os.symlink(os.path.join(outside, digit), os.path.join(self.cache, digit))
+        before = sorted(os.walk(outside))
+        self.compile_all(4, dict(self.env, DDCC_MAXSIZE="1k"))
+        self.write("s0.c", SOURCE % (0, 0))
+        plain = self.run_cmd(["gcc", "-MD", "-c", "s0.c", "-o", "plain.o"])
+        self.assertEqual(plain.returncode, 0)
+        self.assertEqual(self.read("s0.o"), self.read("plain.o"))
+        self.ddcc("--cleanup")
+        self.ddcc("--evict-older-than", "0s")
+        self.ddcc("--clear")
+        self.assertEqual(sorted(os.walk(outside)), before)
+        stats = self.stats()
+        self.assertEqual(stats["cache_misses"], 4, stats)
+        self.assertGreater(stats["error_reasons"]["cache_write_failed"], 0, stats)
+
+
 if __name__ == "__main__":
     unittest.main()

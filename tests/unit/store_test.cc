@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <random>
@@ -262,6 +263,60 @@ TEST_F(StoreTest, CleanupRemovesOnlyStaleTemporaryFiles) {
   EXPECT_TRUE(std::filesystem::exists(entry));
   EXPECT_EQ(UsageOf(store).files, 1u);
   EXPECT_EQ(UsageOf(store).size_bytes, entry_size_);
+}
+
+// Symlinks planted in the cache directory lead nowhere: nothing outside is read, written or
+// removed through them.
+TEST_F(StoreTest, FollowsNoSymlinkOutOfTheCache) {
+  const std::string outside = dir_ + "/outside";
+  LocalStore store(root_, {.max_size = 16 * 2 * entry_size_});
+  ASSERT_TRUE(store.Save(Key(0x10, 1), RandomEntry(1)).ok());  // makes the root
+  // Shard 0 is a symlink to a directory holding a good entry and an old temporary file.
+  const Digest planted = Key(0x00, 1);
+  ASSERT_TRUE(MakeDirs(outside + "/0").ok());
+  ASSERT_TRUE(
+      WriteFileAtomic(outside + "/0/" + planted.Hex() + ".e", EncodeEntry(RandomEntry(2), 1)).ok());
+  ASSERT_TRUE(WriteFileAtomic(outside + "/0/x.ddcc-tmp.1.2", "").ok());
+  SetMtime(outside + "/0/x.ddcc-tmp.1.2", time(nullptr) - 7200);
+  ASSERT_EQ(symlink(outside.c_str(), (root_ + "/0").c_str()), 0);
+  // An entry is a symlink to a good entry outside.
+  const Digest linked = Key(0x20, 1);
+  ASSERT_TRUE(MakeDirs(root_ + "/2/0").ok());
+  ASSERT_EQ(
+      symlink((outside + "/0/" + planted.Hex() + ".e").c_str(), PathOf(root_, linked).c_str()), 0);
+  const auto outside_files = [&] {
+    std::vector<std::string> files;
+    for (const auto& file : std::filesystem::recursive_directory_iterator(outside)) {
+      files.push_back(file.path().string() + " " +
+                      (file.is_regular_file() ? std::to_string(file.file_size()) : "dir"));
+    }
+    return files;
+  };
+  const std::vector<std::string> before = outside_files();
+
+  EXPECT_TRUE(absl::IsNotFound(store.Load(planted).status()));
+  EXPECT_TRUE(absl::IsNotFound(store.Load(linked).status()));
+  EXPECT_TRUE(absl::IsFailedPrecondition(store.Save(Key(0x01, 7), RandomEntry(7))));
+  EXPECT_FALSE(store.Remove(planted).ok());
+  for (int i = 0; i < 8; ++i) store.Save(Key(0x00, 10 + i), RandomEntry(10 + i)).IgnoreError();
+  EXPECT_FALSE(store.Cleanup(INT64_MAX).ok());
+  EXPECT_FALSE(store.Clear().ok());
+  EXPECT_EQ(outside_files(), before);
+
+  // Saving the symlinked entry's key replaces the symlink, not what it points to.
+  ASSERT_TRUE(store.Save(linked, RandomEntry(3)).ok());
+  EXPECT_FALSE(std::filesystem::is_symlink(PathOf(root_, linked)));
+  EXPECT_EQ(outside_files(), before);
+}
+
+TEST_F(StoreTest, CountersAreNotWrittenThroughASymlink) {
+  const std::string outside = dir_ + "/outside-counters";
+  ASSERT_TRUE(WriteFileAtomic(outside, std::string(256, 'x')).ok());
+  ASSERT_TRUE(MakeDirs(root_).ok());
+  ASSERT_EQ(symlink(outside.c_str(), (root_ + "/store-counters").c_str()), 0);
+  LocalStore store(root_, {.max_size = 1 << 30});
+  EXPECT_FALSE(store.Save(Key(0x10, 1), RandomEntry(1)).ok());
+  EXPECT_EQ(ReadFile(outside).value_or(""), std::string(256, 'x'));
 }
 
 }  // namespace
