@@ -24,6 +24,7 @@ constexpr int kMaxCompressionLevel = 19;
 // fallbacks are handled on their own.
 constexpr std::pair<const char*, const char*> kEnvKeys[] = {
     {"DDCC_MAXSIZE", "max_size"},
+    {"DDCC_MAXFILES", "max_files"},
     {"DDCC_DISABLE", "disable"},
     {"DDCC_RECACHE", "recache"},
     {"DDCC_LOGFILE", "log_file"},
@@ -91,6 +92,13 @@ absl::Status ApplyValue(Config& config, absl::string_view key, absl::string_view
     absl::StatusOr<uint64_t> size = ParseSize(value);
     if (!size.ok()) return size.status();
     config.max_size = *size;
+  } else if (key == "max_files") {
+    auto [end, error] =
+        std::from_chars(value.data(), value.data() + value.size(), config.max_files);
+    if (error != std::errc() || end != value.data() + value.size() || value.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrFormat("max_files \"%s\" is not a number of files", value));
+    }
   } else if (key == "disable" || key == "recache" || key == "direct_mode" || key == "debug") {
     absl::StatusOr<bool> flag = ParseBool(value);
     if (!flag.ok()) return flag.status();
@@ -260,6 +268,7 @@ absl::StatusOr<Config> LoadConfig(const EnvLookup& env) {
   show("cache_dir", config.cache_dir);
   show("config_path", config.config_path);
   show("max_size", FormatSize(config.max_size));
+  show("max_files", absl::StrCat(config.max_files));
   show("disable", config.disable ? "true" : "false");
   show("recache", config.recache ? "true" : "false");
   show("log_file", config.log_file);

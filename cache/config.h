@@ -23,6 +23,7 @@ using EnvLookup = std::function<const char*(const char*)>;
 struct Config {
   std::string cache_dir;
   uint64_t max_size = 5ull << 30;
+  uint64_t max_files = 0;  // 0: no limit
   bool disable = false;
   bool recache = false;
   std::string log_file;

@@ -117,6 +117,7 @@ LocalStore::LocalStore(std::string root, const StoreSettings& settings)
 
 LocalStore::LocalStore(const Config& config)
     : LocalStore(config.cache_dir, {.max_size = config.max_size,
+                                    .max_files = config.max_files,
                                     .compression_level = config.compression_level,
                                     .umask = config.umask}) {}
 
@@ -192,12 +193,16 @@ absl::Status LocalStore::Save(const Digest& key, const Entry& entry) {
                                         (replaces ? static_cast<int64_t>(old.st_size) : 0));
   if (!replaces) (*counters)->Add(FilesSlot(shard), 1);
 
-  const uint64_t share = settings_.max_size / kShards;
-  if (settings_.max_size > 0 &&
-      static_cast<int64_t>((*counters)->Get(SizeSlot(shard))) > static_cast<int64_t>(share)) {
+  // Counters may have drifted below zero (see Usage); such a shard is not over anything.
+  const Amounts share = ShardShare();
+  const int64_t size = (*counters)->Get(SizeSlot(shard));
+  const int64_t files = (*counters)->Get(FilesSlot(shard));
+  if ((size > 0 && static_cast<uint64_t>(size) > share.size) ||
+      (files > 0 && static_cast<uint64_t>(files) > share.files)) {
     // Evicting to 80% of the share leaves room for the next many saves before the next scan.
     // The entry is stored; a failed eviction is for the log, not the caller.
-    if (absl::Status status = EvictShard(shard, share - share / 5); !status.ok()) {
+    const Amounts target = {share.size - share.size / 5, share.files - share.files / 5};
+    if (absl::Status status = EvictShard(shard, target); !status.ok()) {
       Log(absl::StrCat("evicting from ", ShardDir(root_, shard), " failed: ", status.ToString()));
     }
   }
@@ -256,17 +261,21 @@ absl::Status LocalStore::Clear() {
   return result;
 }
 
+// A 16th of each limit; a limit of 0 means none, as in ccache.
+LocalStore::Amounts LocalStore::ShardShare() const {
+  auto share = [](uint64_t limit) { return limit > 0 ? limit / kShards : UINT64_MAX; };
+  return {share(settings_.max_size), share(settings_.max_files)};
+}
+
 absl::Status LocalStore::Cleanup(int64_t used_before_ns) {
   absl::Status result;
   for (int shard = 0; shard < kShards; ++shard) {
-    // max_size 0 means no limit, as in ccache: only recount.
-    result.Update(EvictShard(
-        shard, settings_.max_size > 0 ? settings_.max_size / kShards : UINT64_MAX, used_before_ns));
+    result.Update(EvictShard(shard, ShardShare(), used_before_ns));
   }
   return result;
 }
 
-absl::Status LocalStore::EvictShard(int shard, uint64_t target_size, int64_t used_before_ns) {
+absl::Status LocalStore::EvictShard(int shard, Amounts target, int64_t used_before_ns) {
   absl::StatusOr<SharedCounters*> counters = Counters();
   if (!counters.ok()) return counters.status();
   const std::string lock_relative =
@@ -308,7 +317,7 @@ absl::Status LocalStore::EvictShard(int shard, uint64_t target_size, int64_t use
   absl::Status result;
   for (const FoundFile& entry : entries) {
     int64_t used_ns = int64_t{entry.st.st_mtim.tv_sec} * 1'000'000'000 + entry.st.st_mtim.tv_nsec;
-    if (size <= target_size && used_ns >= used_before_ns) break;
+    if (size <= target.size && files <= target.files && used_ns >= used_before_ns) break;
     if (unlink(entry.path.c_str()) != 0 && errno != ENOENT) {
       result.Update(ErrnoStatus("unlink", entry.path));
       continue;

@@ -1,6 +1,7 @@
 // The local store: entries under one root directory, sharded by the key's first hex digits
 // (root/a/b/ab....), written atomically, checked on read, and kept within max_size by evicting the
-// least recently used entries of a shard when that shard outgrows its share.
+// least recently used entries of a shard when that shard outgrows its share of max_size or
+// max_files.
 #pragma once
 
 #include <sys/types.h>
@@ -25,7 +26,8 @@ struct StoreUsage {
 };
 
 struct StoreSettings {
-  uint64_t max_size = 0;  // 0: no limit
+  uint64_t max_size = 0;   // 0: no limit
+  uint64_t max_files = 0;  // 0: no limit
   int compression_level = 1;
   std::optional<mode_t> umask = std::nullopt;  // for what the store creates; unset: the process's
 };
@@ -61,7 +63,13 @@ class LocalStore {
  private:
   std::string RelativeEntryPath(const Digest& key) const;
   std::string EntryPath(const Digest& key) const;
-  absl::Status EvictShard(int shard, uint64_t target_size, int64_t used_before_ns = INT64_MIN);
+  // Sizes and file counts, of a shard or of what it may hold.
+  struct Amounts {
+    uint64_t size = 0;
+    uint64_t files = 0;
+  };
+  Amounts ShardShare() const;
+  absl::Status EvictShard(int shard, Amounts target, int64_t used_before_ns = INT64_MIN);
   absl::StatusOr<SharedCounters*> Counters();
 
   std::string root_;

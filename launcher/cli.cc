@@ -119,7 +119,8 @@ void PrintStatsJson(const Config& config, const StatsSnapshot& s, const StoreUsa
       absl::StrFormat(", \"time_saved_seconds\": %.3f", s.time_saved_ms / 1000.0),
       ", \"uncacheable_calls\": ", s.UncacheableTotal(), ", \"errors\": ", s.ErrorTotal(),
       ", \"files\": ", usage.files, ", \"size_bytes\": ", usage.size_bytes,
-      ", \"max_size_bytes\": ", config.max_size, ", \"uncacheable_reasons\": {");
+      ", \"max_size_bytes\": ", config.max_size, ", \"max_files\": ", config.max_files,
+      ", \"uncacheable_reasons\": {");
   for (size_t i = 0; i < kUncacheableCount; ++i) {
     absl::StrAppend(&json, i ? ", " : "", "\"", LabelOf(static_cast<Uncacheable>(i)).key,
                     "\": ", s.uncacheable[i]);

@@ -73,10 +73,10 @@ TEST_F(ConfigTest, DefaultsUnderHome) {
     keys.push_back(shown.key);
     EXPECT_EQ(shown.origin, "default") << shown.key;
   }
-  EXPECT_THAT(
-      keys, ::testing::ElementsAre("cache_dir", "config_path", "max_size", "disable", "recache",
-                                   "log_file", "compression_level", "compiler_check", "direct_mode",
-                                   "sloppiness", "debug", "umask"));
+  EXPECT_THAT(keys,
+              ::testing::ElementsAre("cache_dir", "config_path", "max_size", "max_files", "disable",
+                                     "recache", "log_file", "compression_level", "compiler_check",
+                                     "direct_mode", "sloppiness", "debug", "umask"));
   EXPECT_EQ(Shown(config, "max_size").first, "5.0 GiB");
   EXPECT_EQ(Shown(config, "disable").first, "false");
   EXPECT_EQ(Shown(config, "compression_level").first, "1");
@@ -206,6 +206,9 @@ TEST_F(ConfigTest, BadEnvironmentValueIsAnError) {
                                                         {"DDCC_COMPRESSION_LEVEL", "abc"},
                                                         {"DDCC_COMPRESSION_LEVEL", ""},
                                                         {"DDCC_COMPILERCHECK", "none"},
+                                                        {"DDCC_MAXFILES", "-1"},
+                                                        {"DDCC_MAXFILES", "10k"},
+                                                        {"DDCC_MAXFILES", ""},
                                                         {"DDCC_UMASK", "8"},
                                                         {"DDCC_UMASK", "1000"},
                                                         {"DDCC_UMASK", "0o22"},
@@ -216,6 +219,16 @@ TEST_F(ConfigTest, BadEnvironmentValueIsAnError) {
     EXPECT_THAT(config.status().message(), HasSubstr(name));
     env_.erase(name);
   }
+}
+
+TEST_F(ConfigTest, MaxFiles) {
+  EXPECT_EQ(LoadOrDie().max_files, 0u);
+  WriteConfig(cache_dir_ + "/ddcc.conf", "max_files = 5000\n");
+  EXPECT_EQ(LoadOrDie().max_files, 5000u);
+  env_["DDCC_MAXFILES"] = "0";
+  EXPECT_EQ(LoadOrDie().max_files, 0u);
+  EXPECT_EQ(Shown(LoadOrDie(), "max_files"),
+            std::make_pair(std::string("0"), std::string("DDCC_MAXFILES")));
 }
 
 TEST_F(ConfigTest, UmaskIsOctal) {

@@ -265,6 +265,32 @@ TEST_F(StoreTest, CleanupRemovesOnlyStaleTemporaryFiles) {
   EXPECT_EQ(UsageOf(store).size_bytes, entry_size_);
 }
 
+TEST_F(StoreTest, MaxFilesHoldsOverHundredsOfSaves) {
+  // Each shard's share is 10 files; the size limit is far away.
+  LocalStore store(root_, {.max_size = 1 << 30, .max_files = 160});
+  std::mt19937 random(7);
+  for (int i = 0; i < 600; ++i) {
+    const Digest key = Key(static_cast<uint8_t>(random()), static_cast<uint8_t>(i));
+    ASSERT_TRUE(store.Save(key, Entry{{{"o", RandomBytes(100, i)}}}).ok());
+    // The entry just saved is the most recently used: never the one evicted.
+    ASSERT_TRUE(store.Load(key).ok()) << i;
+    ASSERT_LE(UsageOnDisk().files, 160u) << i;
+    ASSERT_EQ(UsageOf(store).files, UsageOnDisk().files) << i;
+  }
+  // Evicting to 80% of a share leaves between 8 and 10 files in each shard.
+  EXPECT_GE(UsageOnDisk().files, 16u * 8);
+  ASSERT_TRUE(store.Cleanup().ok());
+  EXPECT_EQ(UsageOf(store).files, UsageOnDisk().files);
+  EXPECT_EQ(UsageOf(store).size_bytes, UsageOnDisk().size_bytes);
+}
+
+TEST_F(StoreTest, MaxFilesZeroMeansNoLimit) {
+  LocalStore store(root_, {.max_size = 1 << 30, .max_files = 0});
+  for (int i = 0; i < 64; ++i) ASSERT_TRUE(store.Save(Key(0, i), RandomEntry(i)).ok());
+  ASSERT_TRUE(store.Cleanup().ok());
+  EXPECT_EQ(UsageOnDisk().files, 64u);
+}
+
 // Symlinks planted in the cache directory lead nowhere: nothing outside is read, written or
 // removed through them.
 TEST_F(StoreTest, FollowsNoSymlinkOutOfTheCache) {
