@@ -29,6 +29,9 @@ struct StoreSettings {
   uint64_t max_size = 0;   // 0: no limit
   uint64_t max_files = 0;  // 0: no limit
   int compression_level = 1;
+  // A shard over its share with at most this many files is evicted whole; a larger one a
+  // subdirectory per save, which bounds the work of one save (store.cc, EvictStep).
+  uint64_t whole_shard_files = 4096;
   std::optional<mode_t> umask = std::nullopt;  // for what the store creates; unset: the process's
 };
 
@@ -69,7 +72,13 @@ class LocalStore {
     uint64_t files = 0;
   };
   Amounts ShardShare() const;
-  absl::Status EvictShard(int shard, Amounts target, int64_t used_before_ns = INT64_MIN);
+  absl::Status EvictStep(int shard, int subdir, int64_t shard_files);
+  // Evicts the least recently used entries of the shard's `subdirs` (hex digits) until they hold
+  // no more than `target` and nothing last used before `used_before_ns`, or until it has removed
+  // `max_removals`; whether it removed any.
+  absl::StatusOr<bool> Evict(int shard, absl::string_view subdirs, Amounts target,
+                             int64_t used_before_ns = INT64_MIN,
+                             uint64_t max_removals = UINT64_MAX);
   absl::StatusOr<SharedCounters*> Counters();
 
   std::string root_;

@@ -291,6 +291,51 @@ TEST_F(StoreTest, MaxFilesZeroMeansNoLimit) {
   EXPECT_EQ(UsageOnDisk().files, 64u);
 }
 
+// A shard of more than whole_shard_files files is evicted a subdirectory per save.
+TEST_F(StoreTest, EvictsLargeShardsASubdirectoryAtATime) {
+  // Shard 3's share is 100 files, so a subdirectory's part of the 80% target is 5 files.
+  LocalStore store(root_, {.max_size = 1 << 30, .max_files = 16 * 100, .whole_shard_files = 20});
+  const time_t long_ago = time(nullptr) - 10000;
+  for (int i = 0; i < 100; ++i) {
+    const Digest key = Key(0x30 + i % 15, i);  // subdirectories 0 to e, about 7 files each
+    ASSERT_TRUE(store.Save(key, RandomEntry(i)).ok());
+    SetMtime(PathOf(root_, key), long_ago + i);
+  }
+  const StoreUsage full = UsageOnDisk();
+  ASSERT_EQ(full.files, 100u);
+
+  // The 101st file puts the shard over: only its own subdirectory, 2, is evicted, to 5 files.
+  ASSERT_TRUE(store.Save(Key(0x32, 200), RandomEntry(200)).ok());
+  auto files_in = [&](char subdir) {
+    std::string dir = root_ + "/3/" + subdir;
+    return std::distance(std::filesystem::directory_iterator(dir),
+                         std::filesystem::directory_iterator());
+  };
+  EXPECT_EQ(files_in('2'), 5);
+  EXPECT_TRUE(store.Load(Key(0x32, 200)).ok()) << "the newest stays";
+  EXPECT_EQ(files_in('1'), 7);
+  EXPECT_EQ(UsageOf(store).files, UsageOnDisk().files);
+  EXPECT_EQ(UsageOf(store).size_bytes, UsageOnDisk().size_bytes);
+
+  // Subdirectory f holds nothing to evict, yet the shard is still over: a whole pass follows.
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(store.Save(Key(0x3f, 300 + i), RandomEntry(i)).ok());
+  EXPECT_EQ(UsageOnDisk().files, 80u);
+  EXPECT_EQ(UsageOf(store).files, 80u);
+}
+
+TEST_F(StoreTest, ASaveRemovesAtMost32Entries) {
+  LocalStore unlimited(root_, {.max_size = 1 << 30});
+  for (int i = 0; i < 100; ++i)
+    ASSERT_TRUE(unlimited.Save(Key(0x40 + i % 16, i), RandomEntry(i)).ok());
+  // Now the shard's share is 10 files, and its 80% 8: the saves after get there 32 at a time.
+  LocalStore small(root_, {.max_size = 1 << 30, .max_files = 16 * 10});
+  for (uint64_t expected : {69u, 38u, 8u}) {
+    ASSERT_TRUE(small.Save(Key(0x41, 200 + expected), RandomEntry(expected)).ok());
+    EXPECT_EQ(UsageOnDisk().files, expected);
+    EXPECT_EQ(UsageOf(small).files, expected);
+  }
+}
+
 // Symlinks planted in the cache directory lead nowhere: nothing outside is read, written or
 // removed through them.
 TEST_F(StoreTest, FollowsNoSymlinkOutOfTheCache) {
