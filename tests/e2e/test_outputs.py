@@ -2,6 +2,7 @@
 into place, so that another writer of the same output can never get into the cache; the outputs
 stay byte for byte what the compiler writes without ddcc; leftovers of killed ddccs go away."""
 
+import concurrent.futures
 import os
 import time
 import unittest
@@ -61,6 +62,36 @@ class OutputsTest(DdccTestCase):
         self.assertEqual(self.stats()["cache_hits"], 1)
         for name, content in expected.items():
             self.assertEqual(self.read(name), content, f"{name} served by the hit")
+
+    def test_concurrent_compiles_to_one_output_store_their_own(self):
+        """8 sources compiled again and again to the same object and dependency file, 4 at a
+        time, every run a miss: each source's entry must hold its own compile's outputs. When
+        ddcc read the build's paths back, this stored another source's dependency file in 2 of
+        3 runs; test_another_writer_of_the_outputs_is_not_stored is the deterministic check."""
+        count, rounds = 8, 5
+        for i in range(count):
+            body = "\n".join(f"int f{i}_{j}(int x) {{ return x * {j} + {i}; }}" for j in range(400))
+            self.write(f"c{i}.c", body + "\n")
+        recache = dict(self.env, DDCC_RECACHE="1")
+
+        def compile_to_shared(i):
+            return self.ddcc("gcc", "-O1", "-MD", "-MT", "shared.o", "-c", f"c{i}.c", "-o",
+                             "shared.o", env=recache).returncode
+
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            self.assertEqual(set(pool.map(compile_to_shared, list(range(count)) * rounds)), {0})
+        wrong = []
+        for i in range(count):
+            args = ["-O1", "-MD", "-MT", "shared.o", "-c", f"c{i}.c"]
+            plain = self.run_cmd(["gcc", *args, "-o", f"plain{i}.o", "-MF", f"plain{i}.d"])
+            self.assertEqual(plain.returncode, 0)
+            hit = self.ddcc("gcc", *args, "-o", f"hit{i}.o", "-MF", f"hit{i}.d")
+            self.assertEqual(hit.returncode, 0)
+            for suffix in ["o", "d"]:
+                if self.read(f"plain{i}.{suffix}") != self.read(f"hit{i}.{suffix}"):
+                    wrong.append(f"c{i}.c's .{suffix}")
+        self.assertEqual(self.stats()["cache_hits"], count)
+        self.assertEqual(wrong, [])
 
     def test_outputs_are_the_plain_compiles_byte_for_byte(self):
         os.makedirs(os.path.join(self.work, "obj"))
