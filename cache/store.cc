@@ -77,7 +77,7 @@ absl::Status BeneathStatus(absl::string_view what, const std::string& root,
                            absl::string_view relative) {
   if (errno == ELOOP || errno == ENOTDIR) {
     return absl::FailedPreconditionError(absl::StrCat(
-        what, " ", root, "/", relative, ": a symlink in the cache directory, not followed"));
+        what, " ", root, "/", relative, ": a symlink or not a directory, not followed"));
   }
   return ErrnoStatus(what, absl::StrCat(root, "/", relative));
 }
