@@ -21,6 +21,15 @@ inline uint64_t IntegerAt(absl::string_view bytes, size_t offset, int size) {
   return value;
 }
 
+// LEB128: seven bits a byte, low first; small numbers take one byte.
+inline void AppendVarint(std::string& out, uint64_t value) {
+  while (value >= 0x80) {
+    out.push_back(static_cast<char>((value & 0x7f) | 0x80));
+    value >>= 7;
+  }
+  out.push_back(static_cast<char>(value));
+}
+
 // A u32 length, then the bytes.
 inline void AppendString(std::string& out, absl::string_view text) {
   AppendInteger(out, text.size(), 4);
@@ -36,6 +45,17 @@ class ByteReader {
     value = IntegerAt(rest_, 0, size);
     rest_.remove_prefix(size);
     return true;
+  }
+
+  bool Varint(uint64_t& value) {
+    value = 0;
+    for (int shift = 0; shift < 64 && !rest_.empty(); shift += 7) {
+      uint8_t byte = static_cast<uint8_t>(rest_.front());
+      rest_.remove_prefix(1);
+      value |= uint64_t{byte & 0x7fu} << shift;
+      if ((byte & 0x80) == 0) return true;
+    }
+    return false;
   }
 
   bool Bytes(uint64_t size, std::string& value) {

@@ -10,6 +10,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "cache/files.h"
@@ -34,6 +35,7 @@ constexpr std::pair<const char*, const char*> kEnvKeys[] = {
     {"DDCC_SLOPPINESS", "sloppiness"},
     {"DDCC_DEBUG", "debug"},
     {"DDCC_UMASK", "umask"},
+    {"DDCC_BASEDIR", "base_dir"},
 };
 
 // Key -> where its value came from; a key not in it has its default.
@@ -83,6 +85,20 @@ absl::StatusOr<std::optional<mode_t>> ParseUmask(absl::string_view text) {
   return mask;
 }
 
+// "dir1:dir2": absolute directories, trailing slashes dropped ("/" stays itself).
+absl::StatusOr<std::vector<std::string>> ParseBaseDirs(absl::string_view text) {
+  std::vector<std::string> dirs;
+  for (absl::string_view dir : absl::StrSplit(text, ':', absl::SkipEmpty())) {
+    if (dir[0] != '/') {
+      return absl::InvalidArgumentError(
+          absl::StrFormat("base_dir \"%s\" is not an absolute path", dir));
+    }
+    while (dir.size() > 1 && dir.back() == '/') dir.remove_suffix(1);
+    dirs.emplace_back(dir);
+  }
+  return dirs;
+}
+
 // Sets one config file key from its text.
 absl::Status ApplyValue(Config& config, absl::string_view key, absl::string_view value) {
   if (key == "cache_dir") {
@@ -116,6 +132,10 @@ absl::Status ApplyValue(Config& config, absl::string_view key, absl::string_view
       }
       config.sloppy_time_macros = true;
     }
+  } else if (key == "base_dir") {
+    absl::StatusOr<std::vector<std::string>> dirs = ParseBaseDirs(value);
+    if (!dirs.ok()) return dirs.status();
+    config.base_dirs = *std::move(dirs);
   } else if (key == "log_file") {
     config.log_file = std::string(value);
   } else if (key == "compression_level") {
@@ -278,6 +298,7 @@ absl::StatusOr<Config> LoadConfig(const EnvLookup& env) {
   show("sloppiness", config.sloppy_time_macros ? "time_macros" : "");
   show("debug", config.debug ? "true" : "false");
   show("umask", config.umask ? absl::StrFormat("%03o", *config.umask) : "");
+  show("base_dir", absl::StrJoin(config.base_dirs, ":"));
   return config;
 }
 

@@ -35,6 +35,9 @@ struct Config {
   // The umask for files and directories ddcc creates in the cache directory (a cache shared by a
   // group wants 002); unset, the process's own.
   std::optional<mode_t> umask;
+  // Absolute directories (no trailing slash) below which paths are keyed relative to the working
+  // directory, so that the same tree elsewhere hits (docs/paths.md).
+  std::vector<std::string> base_dirs;
   std::string config_path;
 
   // For --show-config: key, value as text, origin ("default", the config file's path, or the

@@ -14,7 +14,7 @@ namespace ddcc {
 
 // Bumped whenever the bytes of an entry or the meaning of a key change; part of every key, so a
 // new format can never read old entries.
-inline constexpr uint16_t kFormatVersion = 1;
+inline constexpr uint16_t kFormatVersion = 2;
 
 struct Entry {
   std::vector<std::pair<std::string, std::string>> blobs;  // name, content

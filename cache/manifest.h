@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "cache/files.h"
@@ -75,7 +77,8 @@ class IncludeSetBuilder {
   int64_t compile_start_ns_;
   int64_t now_ns_;
   IncludeSet set_;
-  std::vector<std::string> seen_;  // sorted
+  absl::flat_hash_set<std::string> seen_;
+  absl::flat_hash_map<std::string, std::optional<Guard>> guards_;  // by parent directory
 };
 
 class Manifest {

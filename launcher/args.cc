@@ -213,6 +213,7 @@ class Parser {
   bool PrecompiledHeaderExists(const std::string& include) const;
   void SetDependencies();
   void SetAuxOutputs();
+  std::optional<NotCacheable> SetProfileInput();
 
   Family family_;
   CompileRequest req_;
@@ -227,7 +228,8 @@ class Parser {
   size_t arg_index_ = 0;  // of the option being handled
   bool value_is_next_arg_ = false;
   bool emit_llvm_ = false;
-  std::vector<std::string> aux_options_;  // in order
+  std::vector<std::string> aux_options_;    // in order
+  std::optional<std::string> profile_use_;  // the last -fprofile-use's value ("" without one)
   int arch_count_ = 0;
   std::vector<std::string> includes_;      // -include values
   std::vector<std::string> include_dirs_;  // where -include looks
@@ -275,6 +277,7 @@ ParsedArgs Parser::Parse(const std::vector<std::string>& raw_args) {
   if (std::optional<NotCacheable> no = Check()) return *no;
   SetDependencies();
   SetAuxOutputs();
+  if (std::optional<NotCacheable> no = SetProfileInput()) return *no;
   req_.expanded_args = std::move(args);
   return std::move(req_);
 }
@@ -354,6 +357,9 @@ void Parser::Option(const OptionSpec& spec, absl::string_view arg, absl::string_
       break;
     case kEmitLlvm:
       emit_llvm_ = true;
+      break;
+    case kProfileUse:
+      profile_use_ = std::string(value);
       break;
     case kWp:
       Wp(arg, value);
@@ -484,6 +490,27 @@ void Parser::SetAuxOutputs() {
     // The .gcda path (--coverage, -fprofile-arcs) and the .dwo name are written into the object.
     req_.object_names_itself = req_.object_names_itself || option != "-fstack-usage";
   }
+}
+
+// gcc reads the .gcda named after the object, as the .gcno is; clang reads the file given, or
+// default.profdata in the directory given or the working directory.
+std::optional<NotCacheable> Parser::SetProfileInput() {
+  if (!profile_use_) return std::nullopt;
+  if (family_ == Family::kGcc) {
+    for (const std::string& arg : req_.hashed_args) {
+      if (absl::StartsWith(arg, "-dump")) {  // -dumpbase, -dumpdir: the .gcda is named otherwise
+        return NotCacheable{Uncacheable::kUnsupportedOption, arg + " with -fprofile-use"};
+      }
+    }
+    req_.extra_input_files.push_back(ReplaceSuffix(req_.object, ".gcda"));
+    req_.reads_beside_object = true;
+    return std::nullopt;
+  }
+  std::string path = profile_use_->empty() ? "default.profdata" : *profile_use_;
+  struct stat st;
+  if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) path += "/default.profdata";
+  req_.extra_input_files.push_back(path);
+  return std::nullopt;
 }
 
 void Parser::SetDependencies() {

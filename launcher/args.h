@@ -79,6 +79,9 @@ struct CompileRequest {
   // Files the compile may write beside the object, named after it: suffix (".dwo", ".gcno",
   // ".su") and path.
   std::vector<std::pair<std::string, std::string>> aux_outputs;
+  // The compiler reads a file named after the object (gcc's -fprofile-use reads <object>.gcda),
+  // so the object cannot be written under another name.
+  bool reads_beside_object = false;
   // The object names its own path: the .gcda file it will write, its .dwo. The key holds it.
   bool object_names_itself = false;
 

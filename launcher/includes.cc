@@ -1,6 +1,7 @@
 #include "launcher/includes.h"
 
 #include <cctype>
+#include <string_view>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
@@ -8,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "cache/files.h"
 
 namespace ddcc {
 namespace {
@@ -52,16 +54,35 @@ bool Contains(const std::vector<std::string>& list, const std::string& item) {
   return std::find(list.begin(), list.end(), item) != list.end();
 }
 
+// What follows "__has_include" in a source: the header it asks about, if it can be read.
+void AddProbe(absl::string_view rest, ContentScan& scan) {
+  absl::ConsumePrefix(&rest, "_next");
+  rest = absl::StripLeadingAsciiWhitespace(rest);
+  if (!absl::ConsumePrefix(&rest, "(")) return;  // "#ifdef __has_include" and the like
+  rest = absl::StripLeadingAsciiWhitespace(rest);
+  char close = rest.empty() ? 0 : rest.front() == '<' ? '>' : rest.front() == '"' ? '"' : 0;
+  size_t end = close ? rest.find(close, 1) : absl::string_view::npos;
+  if (end == absl::string_view::npos) {
+    scan.computed_probe = true;
+    return;
+  }
+  scan.probes.push_back({std::string(rest.substr(1, end - 1)), close == '"'});
+}
+
 }  // namespace
 
 std::vector<EnteredHeader> ParseLineMarkers(absl::string_view preprocessed) {
   std::vector<EnteredHeader> headers;
   std::vector<std::string> stack;
   std::string current;
-  for (absl::string_view line : absl::StrSplit(preprocessed, '\n')) {
-    if (!absl::ConsumePrefix(&line, "# ") || line.empty() || !absl::ascii_isdigit(line[0])) {
-      continue;
-    }
+  // Jumping from one "# " line to the next skips the code between (libstdc++'s find is fast).
+  const std::string_view text(preprocessed.data(), preprocessed.size());
+  for (size_t at = text.starts_with("# ") ? 0 : text.find("\n# "); at != std::string_view::npos;
+       at = text.find("\n# ", at + 1)) {
+    if (text[at] == '\n') ++at;
+    absl::string_view line = preprocessed.substr(at, text.find('\n', at) - at);
+    line.remove_prefix(2);  // "# "
+    if (line.empty() || !absl::ascii_isdigit(line[0])) continue;
     line.remove_prefix(std::min(line.find(' '), line.size()));
     line = absl::StripLeadingAsciiWhitespace(line);
     std::string name;
@@ -108,6 +129,18 @@ absl::StatusOr<SearchPath> ParseSearchPath(absl::string_view verbose_stderr) {
   return search;
 }
 
+bool SearchPathHolds(const SearchPath& search) {
+  for (const std::vector<std::string>* dirs : {&search.quote, &search.angle}) {
+    for (const std::string& dir : *dirs) {
+      if (!StampFile(dir).ok()) return false;
+    }
+  }
+  for (const std::string& dir : search.missing) {
+    if (!absl::IsNotFound(StampFile(dir).status())) return false;
+  }
+  return true;
+}
+
 absl::StatusOr<std::vector<std::string>> ShadowCandidates(const EnteredHeader& header,
                                                           const SearchPath& search) {
   std::vector<std::string> dirs = search.quote;
@@ -135,26 +168,19 @@ absl::StatusOr<std::vector<std::string>> ShadowCandidates(const EnteredHeader& h
   return candidates;
 }
 
+// One pass over the places where "__" starts: headers are megabytes, and a miss scans them all.
 ContentScan ScanContent(absl::string_view content) {
   ContentScan scan;
-  scan.clock_macros =
-      absl::StrContains(content, "__DATE__") || absl::StrContains(content, "__TIME__");
-  scan.timestamp_macro = absl::StrContains(content, "__TIMESTAMP__");
-  constexpr absl::string_view kProbe = "__has_include";
-  for (size_t at = content.find(kProbe); at != absl::string_view::npos;
-       at = content.find(kProbe, at + 1)) {
-    absl::string_view rest = content.substr(at + kProbe.size());
-    absl::ConsumePrefix(&rest, "_next");
-    rest = absl::StripLeadingAsciiWhitespace(rest);
-    if (!absl::ConsumePrefix(&rest, "(")) continue;  // "#ifdef __has_include" and the like
-    rest = absl::StripLeadingAsciiWhitespace(rest);
-    char close = rest.empty() ? 0 : rest.front() == '<' ? '>' : rest.front() == '"' ? '"' : 0;
-    size_t end = close ? rest.find(close, 1) : absl::string_view::npos;
-    if (end == absl::string_view::npos) {
-      scan.computed_probe = true;
-      continue;
+  const std::string_view text(content.data(), content.size());  // libstdc++'s find is faster
+  for (size_t at = text.find("__"); at != std::string_view::npos; at = text.find("__", at + 1)) {
+    absl::string_view rest = content.substr(at + 2);
+    if (absl::StartsWith(rest, "DATE__") || absl::StartsWith(rest, "TIME__")) {
+      scan.clock_macros = true;
+    } else if (absl::StartsWith(rest, "TIMESTAMP__")) {
+      scan.timestamp_macro = true;
+    } else if (absl::ConsumePrefix(&rest, "has_include")) {
+      AddProbe(rest, scan);
     }
-    scan.probes.push_back({std::string(rest.substr(1, end - 1)), close == '"'});
   }
   return scan;
 }
@@ -173,25 +199,30 @@ std::vector<std::string> ProbeCandidates(const ContentScan::Probe& probe, const 
 absl::StatusOr<IncludeSet> RecordIncludeSet(const std::string& source,
                                             absl::string_view preprocessed,
                                             const SearchPath& search, AllowedTimeMacros allowed,
-                                            IncludeSetBuilder builder, const Digest& result) {
+                                            const PathRewriter& paths, IncludeSetBuilder builder,
+                                            const Digest& result) {
+  auto add_candidate = [&](const std::string& path) {
+    return builder.AddCandidate(paths.Relative(path));
+  };
   for (const std::string& dir : search.missing) {
-    if (absl::Status status = builder.AddCandidate(dir); !status.ok()) return status;
+    if (absl::Status status = add_candidate(dir); !status.ok()) return status;
   }
   // The source is in the direct key already; recording it too makes sure it did not change
   // during the compile.
-  absl::StatusOr<std::string> source_text = builder.AddFile(source);
+  absl::StatusOr<std::string> source_text = builder.AddFile(paths.Relative(source));
   if (!source_text.ok()) return source_text.status();
   std::vector<std::pair<std::string, ContentScan>> scans = {
       {DirOf(source), ScanContent(*source_text)}};
 
   for (const EnteredHeader& header : ParseLineMarkers(preprocessed)) {
-    if (builder.Has(header.path)) continue;
+    std::string recorded = paths.Relative(header.path);
+    if (builder.Has(recorded)) continue;
     absl::StatusOr<std::vector<std::string>> candidates = ShadowCandidates(header, search);
     if (!candidates.ok()) return candidates.status();
-    absl::StatusOr<std::string> content = builder.AddFile(header.path);
+    absl::StatusOr<std::string> content = builder.AddFile(recorded);
     if (!content.ok()) return content.status();
     for (const std::string& candidate : *candidates) {
-      if (absl::Status status = builder.AddCandidate(candidate); !status.ok()) return status;
+      if (absl::Status status = add_candidate(candidate); !status.ok()) return status;
     }
     scans.emplace_back(DirOf(header.path), ScanContent(*content));
   }
@@ -204,7 +235,7 @@ absl::StatusOr<IncludeSet> RecordIncludeSet(const std::string& source,
     if (scan.computed_probe) return absl::FailedPreconditionError("a computed __has_include");
     for (const ContentScan::Probe& probe : scan.probes) {
       for (const std::string& candidate : ProbeCandidates(probe, dir, search)) {
-        if (absl::Status status = builder.AddCandidate(candidate); !status.ok()) return status;
+        if (absl::Status status = add_candidate(candidate); !status.ok()) return status;
       }
     }
   }

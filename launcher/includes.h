@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "cache/manifest.h"
+#include "launcher/paths.h"
 
 namespace ddcc {
 
@@ -30,6 +31,10 @@ struct SearchPath {
 
 // From the stderr of `<compiler> -E -v ...`.
 absl::StatusOr<SearchPath> ParseSearchPath(absl::string_view verbose_stderr);
+
+// Whether a search path found earlier is still the compiler's: its directories exist and the
+// missing ones are still missing.
+bool SearchPathHolds(const SearchPath& search);
 
 // Paths the compiler may have tried before finding `header`: every reading of the path as a
 // search directory plus a name. An error when a relative path fits no search directory.
@@ -60,10 +65,12 @@ enum class AllowedTimeMacros { kNone, kClock, kAll };
 // Records the include set of a compile whose preprocessed text and search path are given.
 // FailedPrecondition when it cannot be recorded safely (a time macro not allowed, a computed
 // __has_include, a header changed since the compile began, a header found in a way not
-// understood).
+// understood). Paths below a base directory are recorded relative to the working directory, so
+// that the same tree elsewhere checks its own files.
 absl::StatusOr<IncludeSet> RecordIncludeSet(const std::string& source,
                                             absl::string_view preprocessed,
                                             const SearchPath& search, AllowedTimeMacros allowed,
-                                            IncludeSetBuilder builder, const Digest& result);
+                                            const PathRewriter& paths, IncludeSetBuilder builder,
+                                            const Digest& result);
 
 }  // namespace ddcc

@@ -144,6 +144,13 @@ constexpr OptionSpec kOptions[] = {
     {"-fprofile-list=", kJoined, kExtraInput, kBoth},
     {"-fprofile-remapping-file=", kJoined, kExtraInput, kBoth},
 
+    // Profile-guided optimisation: the profile is an input (see Parser::SetProfileInput). gcc's
+    // -fprofile-use=DIR names its files after the object's absolute path: not cacheable.
+    {"-fprofile-use", kNone, kProfileUse, kBoth},
+    {"-fprofile-use=", kJoined, kProfileUse, kClang},
+    {"-fprofile-instr-use", kNone, kProfileUse, kClang},
+    {"-fprofile-instr-use=", kJoined, kProfileUse, kClang},
+
     // Debug info, colour, and the pass-through options.
     {"-g", kJoined, kDebug, kBoth},
     {"-fdiagnostics-color", kJoined, kColor, kBoth},

@@ -40,6 +40,7 @@ enum class OptKind : uint8_t {
   kArch,             // -arch: kCompile, and more than one is not cacheable
   kEmitLlvm,         // -emit-llvm: kCompile, but clang names the default output .bc
   kAuxOutput,        // kCompile, and writes a file named after the object (.dwo, .gcno, .su)
+  kProfileUse,       // kCompile, and reads a profile: gcc's .gcda beside the object, clang's file
   kWp,               // -Wp,...: depends on what it passes
   kWa,               // -Wa,...: depends on what it passes
 };

@@ -15,9 +15,11 @@ namespace {
 // what it writes (checked with gcc 12 and clang 14, each with -g, -O2, -flto, and C, C++ and
 // assembler sources). Not when the object names itself (--coverage's .gcda path, the .dwo of
 // -gsplit-dwarf), and not with other files named after the object (.su), which the compiler
-// would name after the private path.
+// would name after the private path, and not when the compiler reads a file named after the
+// object (gcc's -fprofile-use).
 bool CanRedirect(const CompileRequest& request) {
-  return !request.object_names_itself && request.aux_outputs.empty();
+  return !request.object_names_itself && request.aux_outputs.empty() &&
+         !request.reads_beside_object;
 }
 
 void ReplacePath(std::vector<std::string>& args, const PathArg& at, const std::string& path) {

@@ -20,6 +20,7 @@
 #include "launcher/includes.h"
 #include "launcher/keys.h"
 #include "launcher/outputs.h"
+#include "launcher/paths.h"
 
 namespace ddcc {
 namespace {
@@ -28,6 +29,7 @@ namespace {
 constexpr const char* kUnsupportedEnv[] = {"DEPENDENCIES_OUTPUT", "SUNPRO_DEPENDENCIES"};
 
 constexpr absl::string_view kManifestBlob = "manifest";
+constexpr absl::string_view kSearchPathBlob = "stderr of -E -v";
 constexpr absl::string_view kObjectBlob = "object";
 constexpr absl::string_view kDepfileBlob = "depfile";
 constexpr absl::string_view kStdoutBlob = "stdout";
@@ -45,22 +47,27 @@ bool AllPlain(const std::vector<std::string>& targets) {
 class CompilePipeline {
  public:
   CompilePipeline(const Compiler& compiler, const std::vector<std::string>& args,
-                  const CompileRequest& request, const Config& config, Stats& stats)
+                  const CompileRequest& request, const Config& config, const PathRewriter& paths,
+                  Stats& stats)
       : compiler_(compiler),
         args_(args),
         request_(request),
         config_(config),
+        paths_(paths),
         stats_(stats),
         store_(config),
-        keys_(compiler, request, config, ColorDiagnostics()) {}
+        keys_(compiler, request, config, paths, ColorDiagnostics()) {}
 
   CompileOutcome Run();
 
  private:
   std::optional<NotCacheable> CheckCall() const;
   bool ColorDiagnostics() const;
-  std::optional<Digest> LookUpManifest();
+  std::optional<Digest> LookUpManifests();
+  std::optional<Digest> LookUpManifest(const Digest& direct_key);
   std::optional<CompileOutcome> TryServe(const Digest& key);
+  std::optional<CompileOutcome> ServeEntry(const Digest& key, absl::StatusOr<Entry> entry);
+  bool MayNameAnotherDirectory(const Entry& entry) const;
   absl::StatusOr<ProcessResult> Preprocess() const;
   std::optional<NotCacheable> CheckPreprocessed(absl::string_view text) const;
   absl::StatusOr<ProcessResult> ServeHit(const Entry& entry) const;
@@ -68,7 +75,7 @@ class CompilePipeline {
   absl::StatusOr<Entry> MakeEntry(const ProcessResult& compiled, const CompileOutputs& outputs,
                                   int64_t began_ns, int64_t compile_ns) const;
   void RecordManifest(const Digest& result_key);
-  absl::StatusOr<SearchPath> ProbeSearchPath() const;
+  absl::StatusOr<SearchPath> ProbeSearchPath();
   void Discard(const Digest& key, absl::string_view why);
   std::string* Transcript() { return config_.debug ? &transcript_ : nullptr; }
   void WriteTranscript() const;
@@ -77,6 +84,7 @@ class CompilePipeline {
   const std::vector<std::string>& args_;
   const CompileRequest& request_;
   const Config& config_;
+  const PathRewriter& paths_;
   Stats& stats_;
   LocalStore store_;
   KeyMaker keys_;
@@ -84,6 +92,10 @@ class CompilePipeline {
   // Set as the stages run.
   int64_t start_ns_ = 0;
   std::optional<Digest> direct_key_;
+  bool result_tied_ = false;  // the result key's ResultKeyInfo::tied
+  // Set when the entry under this key named a base directory, so that the result was looked up
+  // (and is stored) under the key made specific to the working directory.
+  std::optional<Digest> redirected_from_;
   ProcessResult preprocessed_;
   std::string transcript_;  // the keys' inputs, with DDCC_DEBUG
 };
@@ -102,7 +114,7 @@ CompileOutcome CompilePipeline::Run() {
   }
   WriteTranscript();
   if (direct_key_ && !config_.recache) {
-    if (std::optional<Digest> result_key = LookUpManifest()) {
+    if (std::optional<Digest> result_key = LookUpManifests()) {
       std::optional<CompileOutcome> served = TryServe(*result_key);
       if (served && std::holds_alternative<ProcessResult>(*served)) stats_.CountDirectHit();
       if (served) return *served;
@@ -117,9 +129,11 @@ CompileOutcome CompilePipeline::Run() {
   preprocessed_ = *std::move(preprocessed);
   if (std::optional<NotCacheable> reason = CheckPreprocessed(preprocessed_.out)) return *reason;
 
-  absl::StatusOr<Digest> key = keys_.ResultKey(preprocessed_, Transcript());
-  if (!key.ok()) return Failure{ErrorKind::kInternal, key.status()};
+  absl::StatusOr<ResultKeyInfo> result = keys_.ResultKey(preprocessed_, Transcript());
+  if (!result.ok()) return Failure{ErrorKind::kInternal, result.status()};
   WriteTranscript();
+  result_tied_ = result->tied;
+  const Digest* key = &result->key;
   if (!config_.recache) {
     if (std::optional<CompileOutcome> served = TryServe(*key)) {
       if (std::holds_alternative<ProcessResult>(*served)) {
@@ -129,32 +143,66 @@ CompileOutcome CompilePipeline::Run() {
       return *served;
     }
   }
-  return CompileAndStore(*key);
+  return CompileAndStore(redirected_from_ ? keys_.WithCwd(*key) : *key);
+}
+
+// Include sets whose result depends on the directory are recorded under the direct key made
+// specific to it (see RecordManifest), so both manifests may hold the answer.
+std::optional<Digest> CompilePipeline::LookUpManifests() {
+  if (std::optional<Digest> found = LookUpManifest(*direct_key_)) return found;
+  if (!paths_.active() || keys_.DirectKeyHoldsCwd()) return std::nullopt;
+  return LookUpManifest(keys_.WithCwd(*direct_key_));
 }
 
 // The result key the manifest under the direct key leads to, if the files it lists are as they
 // were. Damaged manifests are removed.
-std::optional<Digest> CompilePipeline::LookUpManifest() {
-  absl::StatusOr<Entry> entry = store_.Load(*direct_key_);
+std::optional<Digest> CompilePipeline::LookUpManifest(const Digest& direct_key) {
+  absl::StatusOr<Entry> entry = store_.Load(direct_key);
   if (!entry.ok()) {
-    if (absl::IsDataLoss(entry.status())) Discard(*direct_key_, entry.status().message());
+    if (absl::IsDataLoss(entry.status())) Discard(direct_key, entry.status().message());
     return std::nullopt;
   }
   const std::string* blob = entry->Find(kManifestBlob);
   absl::StatusOr<Manifest> manifest =
       blob ? Manifest::Decode(*blob) : absl::DataLossError("entry holds no manifest");
   if (!manifest.ok()) {
-    store_.Remove(*direct_key_).IgnoreError();
-    Discard(*direct_key_, manifest.status().message());
+    store_.Remove(direct_key).IgnoreError();
+    Discard(direct_key, manifest.status().message());
     return std::nullopt;
   }
   return manifest->Match();
 }
 
-// Serves the entry under `key`: a hit, a failure to write its outputs, or nullopt for a miss
-// (a damaged entry is removed and counted, and is a miss).
+// Whether the entry's stored messages, dependency file or files beside the object may name the
+// absolute paths of the tree it was made in, when its key is shared by every directory: the
+// compiler names files as the command line and line markers spell them.
+bool CompilePipeline::MayNameAnotherDirectory(const Entry& entry) const {
+  if (!paths_.active() || keys_.DirectKeyHoldsCwd()) return false;
+  for (const auto& [name, content] : entry.blobs) {
+    if (name != kObjectBlob && name != kCompileTimeBlob && paths_.NamesBaseDir(content)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Serves the entry under `key`, or, when it may name another directory, the one under `key`
+// made specific to this directory.
 std::optional<CompileOutcome> CompilePipeline::TryServe(const Digest& key) {
   absl::StatusOr<Entry> entry = store_.Load(key);
+  redirected_from_.reset();
+  if (entry.ok() && MayNameAnotherDirectory(*entry)) {
+    redirected_from_ = key;
+    Digest specific = keys_.WithCwd(key);
+    return ServeEntry(specific, store_.Load(specific));
+  }
+  return ServeEntry(key, std::move(entry));
+}
+
+// Serves `entry`, loaded from under `key`: a hit, a failure to write its outputs, or nullopt for a
+// miss (a damaged entry is removed and counted, and is a miss).
+std::optional<CompileOutcome> CompilePipeline::ServeEntry(const Digest& key,
+                                                          absl::StatusOr<Entry> entry) {
   if (entry.ok()) {
     absl::StatusOr<ProcessResult> served = ServeHit(*entry);
     if (served.ok()) {
@@ -352,6 +400,9 @@ absl::StatusOr<Entry> CompilePipeline::MakeEntry(const ProcessResult& compiled,
 // whose include set cannot be trusted just goes without.
 void CompilePipeline::RecordManifest(const Digest& result_key) {
   if (!direct_key_) return;
+  // The manifest leads to the key shared by every directory; TryServe redirects from there.
+  const Digest& leads_to = redirected_from_ ? *redirected_from_ : result_key;
+  const Digest manifest_key = result_tied_ ? keys_.WithCwd(*direct_key_) : *direct_key_;
   absl::StatusOr<SearchPath> search = ProbeSearchPath();
   if (!search.ok()) {
     Log(absl::StrCat("no manifest: ", search.status().message()));
@@ -361,14 +412,14 @@ void CompilePipeline::RecordManifest(const Digest& result_key) {
                               : std::getenv("SOURCE_DATE_EPOCH") ? AllowedTimeMacros::kClock
                                                                  : AllowedTimeMacros::kNone;
   absl::StatusOr<IncludeSet> set =
-      RecordIncludeSet(request_.source, preprocessed_.out, *search, allowed,
-                       IncludeSetBuilder(start_ns_, NowNs()), result_key);
+      RecordIncludeSet(request_.source, preprocessed_.out, *search, allowed, paths_,
+                       IncludeSetBuilder(start_ns_, NowNs()), leads_to);
   if (!set.ok()) {
     Log(absl::StrCat("no manifest for ", request_.source, ": ", set.status().message()));
     return;
   }
   Manifest manifest;
-  if (absl::StatusOr<Entry> old = store_.Load(*direct_key_); old.ok()) {
+  if (absl::StatusOr<Entry> old = store_.Load(manifest_key); old.ok()) {
     const std::string* blob = old->Find(kManifestBlob);
     absl::StatusOr<Manifest> decoded = blob ? Manifest::Decode(*blob) : absl::NotFoundError("");
     if (decoded.ok()) manifest = *std::move(decoded);
@@ -376,14 +427,25 @@ void CompilePipeline::RecordManifest(const Digest& result_key) {
   manifest.Add(*std::move(set));
   Entry entry;
   entry.blobs.emplace_back(kManifestBlob, manifest.Encode());
-  if (absl::Status saved = store_.Save(*direct_key_, entry); !saved.ok()) {
+  if (absl::Status saved = store_.Save(manifest_key, entry); !saved.ok()) {
     stats_.Count(ErrorKind::kCacheWriteFailed);
     Log(absl::StrCat("manifest not stored: ", saved.message()));
   }
 }
 
-// The compiler's header search path for this compile, from `-E -v` on an empty input.
-absl::StatusOr<SearchPath> CompilePipeline::ProbeSearchPath() const {
+// The compiler's header search path for this compile, from `-E -v` on an empty input. Every
+// unit of a target shares it, so it is memoised in the store while its directories hold.
+absl::StatusOr<SearchPath> CompilePipeline::ProbeSearchPath() {
+  absl::StatusOr<Digest> key = keys_.SearchPathKey();
+  if (!key.ok()) return key.status();
+  if (absl::StatusOr<Entry> memo = store_.Load(*key); memo.ok()) {
+    const std::string* text = memo->Find(kSearchPathBlob);
+    absl::StatusOr<SearchPath> search =
+        text ? ParseSearchPath(*text) : absl::DataLossError("no search path");
+    if (search.ok() && SearchPathHolds(*search)) return search;
+  } else if (absl::IsDataLoss(memo.status())) {
+    Discard(*key, memo.status().message());
+  }
   std::vector<std::string> argv = {compiler_.path, "-E", "-v"};
   for (size_t i = 0; i < request_.preprocess_args.size(); ++i) {
     if (i != request_.source_index) {
@@ -395,7 +457,15 @@ absl::StatusOr<SearchPath> CompilePipeline::ProbeSearchPath() const {
   absl::StatusOr<ProcessResult> probe = RunCaptured(argv);
   if (!probe.ok()) return probe.status();
   if (probe->exit_code != 0) return absl::FailedPreconditionError("the search path probe failed");
-  return ParseSearchPath(probe->err);
+  absl::StatusOr<SearchPath> search = ParseSearchPath(probe->err);
+  if (search.ok()) {
+    Entry memo;
+    memo.blobs.emplace_back(kSearchPathBlob, probe->err);
+    if (absl::Status saved = store_.Save(*key, memo); !saved.ok()) {
+      Log(absl::StrCat("search path not memoised: ", saved.message()));
+    }
+  }
+  return search;
 }
 
 }  // namespace
@@ -403,7 +473,12 @@ absl::StatusOr<SearchPath> CompilePipeline::ProbeSearchPath() const {
 CompileOutcome CompileThroughCache(const Compiler& compiler, const std::vector<std::string>& args,
                                    const CompileRequest& request, const Config& config,
                                    Stats& stats) {
-  return CompilePipeline(compiler, args, request, config, stats).Run();
+  char cwd[PATH_MAX];
+  if (getcwd(cwd, sizeof(cwd)) == nullptr) {
+    return Failure{ErrorKind::kInternal, ErrnoStatus("getcwd", ".")};
+  }
+  PathRewriter paths(config.base_dirs, cwd, CompilerWorkingDirectory(cwd));
+  return CompilePipeline(compiler, args, request, config, paths, stats).Run();
 }
 
 }  // namespace ddcc

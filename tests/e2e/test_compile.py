@@ -12,6 +12,9 @@ C_SOURCE = """#include <stdio.h>
 int twice(int x) { return UTIL_FACTOR * x; }
 int main(void) { printf("%d\\n", twice(21)); return 0; }
 """
+PGO_SOURCE = """int f(int n) { int s = 0; for (int i = 0; i < n; ++i) s += i % 3 ? i : -i; return s; }
+int main(int argc, char **argv) { (void)argv; return f(argc * 1000) & 1; }
+"""
 CXX_SOURCE = """#include <string>
 #include <vector>
 #include "util.h"
@@ -114,6 +117,22 @@ class CompileTest(DdccTestCase):
         self.assertIn(other.encode(), self.run_cmd(["strings", "main.o"], cwd=other).stdout)
         self.assertEqual(self.stats()["cache_hits"], 1)
 
+    def test_profile_use_reads_the_gcda_beside_the_object(self):
+        self.write("pgo.c", PGO_SOURCE)
+        use = ["-O2", "-fprofile-use", "-c", "pgo.c", "-o", "pgo.o"]
+        # No profile yet: gcc warns and compiles; the warning is replayed on the hit.
+        plain = self.plain_and_cached("gcc", use, ["pgo.o"])
+        self.assertIn(b"missing-profile", plain.stderr)
+        self.run_cmd(["gcc", "-O2", "-fprofile-generate", "-c", "pgo.c", "-o", "pgo.o"])
+        self.run_cmd(["gcc", "-fprofile-generate", "pgo.o", "-o", "pgo"])
+        self.run_cmd(["./pgo"])
+        self.assertTrue(os.path.exists(os.path.join(self.work, "pgo.gcda")))
+        self.plain_and_cached("gcc", use, ["pgo.o"])
+        self.run_cmd(["./pgo", "more", "arguments"])  # the profile's counts change
+        self.plain_and_cached("gcc", use, ["pgo.o"])
+        stats = self.stats()
+        self.assertEqual((stats["cache_misses"], stats["cache_hits"]), (3, 3))
+
     def test_a_changed_header_misses(self):
         self.write("main.c", C_SOURCE)
         self.plain_and_cached("gcc", ["-Iinclude", "-c", "main.c"], ["main.o"])
@@ -196,7 +215,7 @@ class CompileTest(DdccTestCase):
         self.plain_and_cached("gcc", ["-Iinclude", "-c", "main.c"], ["main.o"], cached_runs=1)
         entries = [os.path.join(d, f) for d, _, files in os.walk(self.cache)
                    for f in files if f.endswith(".e")]
-        self.assertEqual(len(entries), 2)  # the result and its direct-mode manifest
+        self.assertEqual(len(entries), 3)  # the result, its manifest, the search path
         for entry in entries:
             with open(entry, "r+b") as f:
                 f.seek(os.path.getsize(entry) // 2)
@@ -205,7 +224,7 @@ class CompileTest(DdccTestCase):
                 f.write(bytes([byte[0] ^ 0xFF]))
         self.plain_and_cached("gcc", ["-Iinclude", "-c", "main.c"], ["main.o"], cached_runs=2)
         stats = self.stats()
-        self.assertEqual(stats["error_reasons"]["corrupt_entry"], 2)
+        self.assertEqual(stats["error_reasons"]["corrupt_entry"], 3)
         self.assertEqual((stats["cache_misses"], stats["cache_hits"]), (2, 1))
 
     def test_unusable_cache_directory_still_builds(self):

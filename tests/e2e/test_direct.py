@@ -70,6 +70,19 @@ class DirectModeTest(DdccTestCase):
                 self.assertEqual(self.calls(), [])
         self.assertEqual(self.hits(), (2, 0, 2))
 
+    def test_search_path_is_probed_once_per_flags(self):
+        wrapper = self.recorder()
+        self.write("other.c", SOURCE.replace("value", "other"))
+        args = ["-Ilater", *self.args]  # "later" does not exist yet
+        self.check(wrapper, args=args)
+        self.assertEqual(sum(" -v " in c for c in self.calls()), 1)
+        self.check(wrapper, args=[a if a != "main.c" else "other.c" for a in args])
+        self.assertEqual(sum(" -v " in c for c in self.calls()), 0)  # memoised
+        self.write("later/util.h", "#define UTIL 9\n")  # shadows second/util.h
+        self.check(wrapper, args=args)
+        self.assertEqual(sum(" -v " in c for c in self.calls()), 1)  # the memo no longer holds
+        self.assertEqual(self.hits(), (0, 0, 3))
+
     def test_changed_header_misses(self):
         self.check()
         self.write("second/util.h", "#define UTIL 3\n")

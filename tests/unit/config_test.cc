@@ -76,7 +76,7 @@ TEST_F(ConfigTest, DefaultsUnderHome) {
   EXPECT_THAT(keys,
               ::testing::ElementsAre("cache_dir", "config_path", "max_size", "max_files", "disable",
                                      "recache", "log_file", "compression_level", "compiler_check",
-                                     "direct_mode", "sloppiness", "debug", "umask"));
+                                     "direct_mode", "sloppiness", "debug", "umask", "base_dir"));
   EXPECT_EQ(Shown(config, "max_size").first, "5.0 GiB");
   EXPECT_EQ(Shown(config, "disable").first, "false");
   EXPECT_EQ(Shown(config, "compression_level").first, "1");
@@ -212,7 +212,8 @@ TEST_F(ConfigTest, BadEnvironmentValueIsAnError) {
                                                         {"DDCC_UMASK", "8"},
                                                         {"DDCC_UMASK", "1000"},
                                                         {"DDCC_UMASK", "0o22"},
-                                                        {"DDCC_UMASK", "77777777777777777777"}}) {
+                                                        {"DDCC_UMASK", "77777777777777777777"},
+                                                        {"DDCC_BASEDIR", "/src:build"}}) {
     env_[name] = value;
     absl::StatusOr<Config> config = Load();
     EXPECT_TRUE(absl::IsInvalidArgument(config.status())) << name << "=" << value;
@@ -242,6 +243,15 @@ TEST_F(ConfigTest, UmaskIsOctal) {
             std::make_pair(std::string("002"), std::string("DDCC_UMASK")));
   env_["DDCC_UMASK"] = "";  // unset again, as the file's value is overridden
   EXPECT_EQ(LoadOrDie().umask, std::nullopt);
+}
+
+TEST_F(ConfigTest, BaseDirs) {
+  EXPECT_TRUE(LoadOrDie().base_dirs.empty());
+  env_["DDCC_BASEDIR"] = "/home/u/src/:/tmp::/";
+  Config config = LoadOrDie();
+  EXPECT_EQ(config.base_dirs, (std::vector<std::string>{"/home/u/src", "/tmp", "/"}));
+  EXPECT_EQ(Shown(config, "base_dir"),
+            std::make_pair(std::string("/home/u/src:/tmp:/"), std::string("DDCC_BASEDIR")));
 }
 
 TEST_F(ConfigTest, Booleans) {

@@ -137,5 +137,32 @@ TEST_F(ManifestTest, EncodeDecodeRoundTripAndDamage) {
   EXPECT_TRUE(absl::IsDataLoss(Manifest::Decode(bytes + "x").status()));
 }
 
+// Paths are stored as numbered parts, some relative to their group's guard: every shape of
+// path and guard must come back as it was.
+TEST_F(ManifestTest, PathsOfEveryShapeSurviveEncoding) {
+  FileStamp stamp{.device = 3, .inode = 1ull << 40, .size = 7, .mtime_ns = 1, .ctime_ns = -1};
+  IncludeSet set;
+  set.result = ResultKey(9);
+  for (std::string path : {"/usr/include/c++/12/vector", "/usr/include/c++/12/bits/vector.tcc",
+                           "rel.h", "sub/rel.h", "/top.h", "/usr/include/c++/12/bits/x/y.h"}) {
+    set.files.push_back({path, ResultKey(path.size()), stamp, path.size() % 2 == 0});
+  }
+  set.absences.push_back({Guard{"/usr/include", stamp},
+                          {"/usr/include/bits/vector.tcc", "/usr/include/c++/12/bits/x/y.h"}});
+  set.absences.push_back({Guard{"/", stamp}, {"/vector", "/usr/vector"}});
+  set.absences.push_back({Guard{".", stamp}, {"vector", "sub/vector"}});
+  set.absences.push_back({std::nullopt, {"/a/b/vector", "vector", "/vector.tcc"}});
+  set.absences.push_back({Guard{"/opt/", stamp}, {"/opt/x.h"}});
+  Manifest manifest;
+  manifest.Add(set);
+  manifest.Add(set);  // the same set again: kept once
+  absl::StatusOr<Manifest> decoded = Manifest::Decode(manifest.Encode());
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  ASSERT_EQ(decoded->sets().size(), 1u);
+  EXPECT_EQ(decoded->sets()[0].files, set.files);
+  EXPECT_EQ(decoded->sets()[0].absences, set.absences);
+  EXPECT_EQ(decoded->sets()[0].result, set.result);
+}
+
 }  // namespace
 }  // namespace ddcc
