@@ -44,7 +44,7 @@ class SharingTest(DdccTestCase):
                              plain_mode, name)
 
 
-    def test_shard_directories_linked_elsewhere_are_not_followed(self):
+    def test_shard_and_memo_directories_linked_elsewhere_are_not_followed(self):
         outside = os.path.join(self.root, "outside")
         os.makedirs(self.cache)
         for digit in "0123456789abcdef":
@@ -52,8 +52,10 @@ class SharingTest(DdccTestCase):
             with open(os.path.join(outside, digit, "0", "0" * 32 + ".e"), "wb") as f:
                 f.write(b"not an entry")
             os.symlink(os.path.join(outside, digit), os.path.join(self.cache, digit))
+        os.makedirs(os.path.join(outside, "compilers"))
+        os.symlink(os.path.join(outside, "compilers"), os.path.join(self.cache, "compilers"))
         before = sorted(os.walk(outside))
-        self.compile_all(4, dict(self.env, DDCC_MAXSIZE="1k"))
+        self.compile_all(4, dict(self.env, DDCC_MAXSIZE="1k", DDCC_COMPILERCHECK="content"))
         self.write("s0.c", SOURCE % (0, 0))
         plain = self.run_cmd(["gcc", "-MD", "-c", "s0.c", "-o", "plain.o"])
         self.assertEqual(plain.returncode, 0)
