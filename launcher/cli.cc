@@ -122,7 +122,8 @@ void PrintStatsJson(const Config& config, const StatsSnapshot& s, const StoreUsa
       absl::StrFormat(", \"time_saved_seconds\": %.3f", s.time_saved_ms / 1000.0),
       ", \"uncacheable_calls\": ", s.UncacheableTotal(), ", \"errors\": ", s.ErrorTotal(),
       ", \"files\": ", usage.files, ", \"size_bytes\": ", usage.size_bytes,
-      ", \"max_size_bytes\": ", config.max_size, ", \"uncacheable_reasons\": {");
+      ", \"max_size_bytes\": ", config.max_size, ", \"max_files\": ", config.max_files,
+      ", \"uncacheable_reasons\": {");
   for (size_t i = 0; i < kUncacheableCount; ++i) {
     absl::StrAppend(&json, i ? ", " : "", "\"", LabelOf(static_cast<Uncacheable>(i)).key,
                     "\": ", s.uncacheable[i]);
@@ -149,7 +150,7 @@ bool IsCommandOption(const std::string& arg) {
 int RunCommands(const std::vector<std::string>& args, const EnvLookup& env) {
   absl::StatusOr<Config> config = LoadConfig(env);
   if (!config.ok()) return Fail(config.status());
-  LocalStore store(config->cache_dir, config->max_size, config->compression_level);
+  LocalStore store(*config);
   bool json = false;
   for (const std::string& arg : args) json = json || arg == "--json";
 
@@ -186,6 +187,7 @@ int RunCommands(const std::vector<std::string>& args, const EnvLookup& env) {
       }
       absl::StatusOr<uint64_t> size = ParseSize(value);
       if (!size.ok()) return Fail(size.status());
+      ScopedUmask cache_umask(config->umask);
       absl::Status set = SetConfigValue(config->config_path, "max_size", value);
       if (!set.ok()) return Fail(set);
       std::printf("Set cache size limit to %s\n", FormatSize(*size).c_str());

@@ -294,7 +294,7 @@ int ExplainObject(const Config& config, absl::string_view object) {
     return 1;
   }
   std::string identity = ObjectIdentity(cwd, object);
-  LocalStore store(config.cache_dir, config.max_size, config.compression_level);
+  LocalStore store(config);
   absl::StatusOr<ExplainRecords> records = LoadRecords(store, ExplainKey(identity));
   if (records.ok() && !records->last) records = absl::NotFoundError("no last compile");
   if (absl::IsNotFound(records.status())) {

@@ -20,6 +20,7 @@
 #include "launcher/explain.h"
 #include "launcher/includes.h"
 #include "launcher/keys.h"
+#include "launcher/outputs.h"
 #include "launcher/paths.h"
 
 namespace ddcc {
@@ -35,7 +36,7 @@ constexpr absl::string_view kDepfileBlob = "depfile";
 constexpr absl::string_view kStdoutBlob = "stdout";
 constexpr absl::string_view kStderrBlob = "stderr";
 constexpr absl::string_view kAuxBlobPrefix = "beside the object: ";  // + ".dwo", ...
-constexpr absl::string_view kCompileTimeBlob = "compile_ns";  // how long the compile took
+constexpr absl::string_view kCompileTimeBlob = "compile_ns";         // how long the compile took
 
 bool AllPlain(const std::vector<std::string>& targets) {
   for (const std::string& target : targets) {
@@ -55,7 +56,7 @@ class CompilePipeline {
         config_(config),
         paths_(paths),
         stats_(stats),
-        store_(config.cache_dir, config.max_size, config.compression_level),
+        store_(config),
         keys_(compiler, request, config, paths, ColorDiagnostics()) {}
 
   CompileOutcome Run();
@@ -74,8 +75,8 @@ class CompilePipeline {
   std::optional<NotCacheable> CheckPreprocessed(absl::string_view text) const;
   absl::StatusOr<ProcessResult> ServeHit(const Entry& entry) const;
   CompileOutcome CompileAndStore(const Digest& key);
-  absl::StatusOr<Entry> MakeEntry(const ProcessResult& compiled, int64_t began_ns,
-                                  int64_t compile_ns) const;
+  absl::StatusOr<Entry> MakeEntry(const ProcessResult& compiled, const CompileOutputs& outputs,
+                                  int64_t began_ns, int64_t compile_ns) const;
   void RecordManifest(const Digest& result_key);
   absl::StatusOr<SearchPath> ProbeSearchPath();
   void Discard(const Digest& key, absl::string_view why);
@@ -358,8 +359,10 @@ absl::StatusOr<ProcessResult> CompilePipeline::ServeHit(const Entry& entry) cons
 }
 
 CompileOutcome CompilePipeline::CompileAndStore(const Digest& key) {
+  CompileOutputs outputs(request_);
   std::vector<std::string> argv = {compiler_.path};
-  argv.insert(argv.end(), args_.begin(), args_.end());
+  std::vector<std::string> args = outputs.CompilerArgs(args_);
+  argv.insert(argv.end(), args.begin(), args.end());
   if (ColorDiagnostics()) {
     argv.push_back(compiler_.family == Family::kClang ? "-fcolor-diagnostics"
                                                       : "-fdiagnostics-color=always");
@@ -369,12 +372,22 @@ CompileOutcome CompilePipeline::CompileAndStore(const Digest& key) {
   const int64_t compile_ns = NowNs() - began;
   if (!compiled.ok()) return Failure{ErrorKind::kInternal, compiled.status()};
   if (compiled->exit_code != 0 || compiled->term_signal != 0) {
+    // A message naming a private path (no such directory, ...) must come in the build's words.
+    if (outputs.NamedIn(compiled->err) || outputs.NamedIn(compiled->out)) {
+      return NotCacheable{Uncacheable::kCompilationFailed, "a message names a private output"};
+    }
+    // clang removes the object of a failed compile, gcc leaves it; the private one is gone
+    // either way, so do as clang would have done to the build's.
+    if (compiler_.family == Family::kClang) unlink(request_.object.c_str());
     stats_.Count(Uncacheable::kCompilationFailed);
     return *std::move(compiled);
   }
 
   stats_.CountMiss();
-  absl::StatusOr<Entry> entry = MakeEntry(*compiled, began, compile_ns);
+  absl::StatusOr<Entry> entry = MakeEntry(*compiled, outputs, began, compile_ns);
+  if (absl::Status moved = outputs.MoveIntoPlace(); !moved.ok()) {
+    return Failure{ErrorKind::kOutputWriteFailed, moved};
+  }
   if (!entry.ok()) {
     stats_.Count(ErrorKind::kUnexpectedCompilerOutput);
     Log(absl::StrCat("not stored: ", entry.status().message()));
@@ -387,14 +400,16 @@ CompileOutcome CompilePipeline::CompileAndStore(const Digest& key) {
   return *std::move(compiled);
 }
 
-absl::StatusOr<Entry> CompilePipeline::MakeEntry(const ProcessResult& compiled, int64_t began_ns,
+// The entry from what the compile wrote to `outputs`.
+absl::StatusOr<Entry> CompilePipeline::MakeEntry(const ProcessResult& compiled,
+                                                 const CompileOutputs& outputs, int64_t began_ns,
                                                  int64_t compile_ns) const {
-  absl::StatusOr<std::string> object = ReadFile(request_.object);
+  absl::StatusOr<std::string> object = ReadFile(outputs.object());
   if (!object.ok()) return object.status();
   Entry entry;
   entry.blobs.emplace_back(kObjectBlob, *std::move(object));
   if (request_.generates_deps) {
-    absl::StatusOr<std::string> depfile = ReadFile(request_.dep_file);
+    absl::StatusOr<std::string> depfile = ReadFile(outputs.dep_file());
     if (!depfile.ok()) return depfile.status();
     // The hit path will put other targets of the same lengths in place of these; make sure
     // the file is laid out as it expects.

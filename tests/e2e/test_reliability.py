@@ -19,7 +19,7 @@ import unittest
 from common import DdccTestCase
 from reliability import Project
 
-TEMP_MARKER = ".tmp."
+TEMP_MARKER = ".ddcc-tmp."
 
 
 def report(test, **figures):
@@ -225,8 +225,8 @@ class ReliabilityTest(DdccTestCase):
 
         # Cleanup removes a dead writer's temporary files, not a live one's.
         shard = os.path.dirname(entry_files(self.cache)[0])
-        old = os.path.join(shard, "0" * 32 + ".e.tmp.1.00000000000000aa")
-        fresh = os.path.join(shard, "0" * 32 + ".e.tmp.1.00000000000000bb")
+        old = os.path.join(shard, "0" * 32 + ".e.ddcc-tmp.1.00000000000000aa")
+        fresh = os.path.join(shard, "0" * 32 + ".e.ddcc-tmp.1.00000000000000bb")
         for path in [old, fresh]:
             with open(path, "wb") as f:
                 f.write(b"half an entry")

@@ -122,7 +122,7 @@ class SaveRecordTest : public TempDirTest {
 };
 
 TEST_F(SaveRecordTest, KeepsTheLastAndTheOneBefore) {
-  LocalStore store(dir_ + "/cache", 0, 1);
+  LocalStore store(dir_ + "/cache", {});
   Digest key = ExplainKey("/w/main.o");
   EXPECT_TRUE(absl::IsNotFound(LoadRecords(store, key).status()));
   ExplainRecord first{"miss", {}, Transcript({"-O1"})};
