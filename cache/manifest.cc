@@ -246,7 +246,10 @@ std::string Manifest::Encode() const {
     for (const Absences& group : set.absences) {
       std::string base = GroupBase(group);
       if (base.empty()) continue;
-      for (const std::string& path : group.paths) table.Know(path.substr(base.size()));
+      for (const std::string& path : group.paths) {
+        // A decoded manifest may hold any path; only those below the base are parts.
+        if (absl::StartsWith(path, base)) table.Know(path.substr(base.size()));
+      }
     }
   }
   std::string sets;

@@ -178,6 +178,8 @@ TEST_F(ManifestTest, PathsOfEveryShapeSurviveEncoding) {
   set.absences.push_back({Guard{".", stamp}, {"vector", "sub/vector"}});
   set.absences.push_back({std::nullopt, {"/a/b/vector", "vector", "/vector.tcc"}});
   set.absences.push_back({Guard{"/opt/", stamp}, {"/opt/x.h"}});
+  // Not below its guard, as only a damaged or crafted manifest has it; found by fuzz_manifest.
+  set.absences.push_back({Guard{"/usr/include/c++/12", stamp}, {"/usr/x.h", "y.h"}});
   Manifest manifest;
   manifest.Add(set);
   manifest.Add(set);  // the same set again: kept once
