@@ -32,6 +32,7 @@ constexpr std::pair<const char*, const char*> kEnvKeys[] = {
     {"DDCC_DIRECT_MODE", "direct_mode"},
     {"DDCC_SLOPPINESS", "sloppiness"},
     {"DDCC_DEBUG", "debug"},
+    {"DDCC_REMOTE_STORAGE", "remote_storage"},
 };
 
 // Key -> where its value came from; a key not in it has its default.
@@ -90,6 +91,10 @@ absl::Status ApplyValue(Config& config, absl::string_view key, absl::string_view
       }
       config.sloppy_time_macros = true;
     }
+  } else if (key == "remote_storage") {
+    absl::StatusOr<std::vector<RemoteSpec>> remotes = ParseRemoteStorage(value);
+    if (!remotes.ok()) return remotes.status();
+    config.remote_storage = *std::move(remotes);
   } else if (key == "log_file") {
     config.log_file = std::string(value);
   } else if (key == "compression_level") {
@@ -246,6 +251,7 @@ absl::StatusOr<Config> LoadConfig(const EnvLookup& env) {
   show("direct_mode", config.direct_mode ? "true" : "false");
   show("sloppiness", config.sloppy_time_macros ? "time_macros" : "");
   show("debug", config.debug ? "true" : "false");
+  show("remote_storage", ShowRemoteStorage(config.remote_storage));
   return config;
 }
 

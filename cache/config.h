@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "cache/remote_spec.h"
 
 namespace ddcc {
 
@@ -26,8 +27,9 @@ struct Config {
   int compression_level = 1;
   std::string compiler_check = "mtime";  // or "content"
   bool direct_mode = true;
-  bool sloppy_time_macros = false;  // sloppiness = time_macros
-  bool debug = false;               // write each compile's key inputs beside its object
+  bool sloppy_time_macros = false;         // sloppiness = time_macros
+  bool debug = false;                      // write each compile's key inputs beside its object
+  std::vector<RemoteSpec> remote_storage;  // asked in order after the local store
   std::string config_path;
 
   // For --show-config: key, value as text, origin ("default", the config file's path, or the
