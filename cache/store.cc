@@ -114,9 +114,12 @@ absl::StatusOr<Entry> LocalStore::Load(const Digest& key) {
 }
 
 absl::Status LocalStore::Save(const Digest& key, const Entry& entry) {
+  return SaveBytes(key, EncodeEntry(entry, compression_level_));
+}
+
+absl::Status LocalStore::SaveBytes(const Digest& key, absl::string_view bytes) {
   absl::StatusOr<SharedCounters*> counters = Counters();
   if (!counters.ok()) return counters.status();
-  std::string bytes = EncodeEntry(entry, compression_level_);
   std::string path = EntryPath(key);
   if (absl::Status status = MakeDirs(path.substr(0, path.rfind('/'))); !status.ok()) return status;
 

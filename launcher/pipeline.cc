@@ -13,9 +13,9 @@
 #include "cache/entry.h"
 #include "cache/files.h"
 #include "cache/hash.h"
+#include "cache/layered_store.h"
 #include "cache/log.h"
 #include "cache/manifest.h"
-#include "cache/store.h"
 #include "launcher/depfile.h"
 #include "launcher/includes.h"
 #include "launcher/keys.h"
@@ -51,7 +51,7 @@ class CompilePipeline {
         request_(request),
         config_(config),
         stats_(stats),
-        store_(config.cache_dir, config.max_size, config.compression_level),
+        store_(config, [&stats](RemoteOutcome outcome) { stats.Count(outcome); }),
         keys_(compiler, request, config, ColorDiagnostics()) {}
 
   CompileOutcome Run();
@@ -78,7 +78,7 @@ class CompilePipeline {
   const CompileRequest& request_;
   const Config& config_;
   Stats& stats_;
-  LocalStore store_;
+  LayeredStore store_;
   KeyMaker keys_;
 
   // Set as the stages run.
