@@ -1,11 +1,14 @@
 """Remote storage on a real redis-server on loopback, started and stopped by each test: one cache
 directory fills the remote and an empty one gets byte-identical hits (direct mode too); a
-read-only remote is never written; a corrupt value is a counted miss. And remotes that fail: a
-port nobody listens on, a server that accepts and never answers; each costs a bounded time once,
-is counted, and is then left alone by later compiles."""
+read-only remote is never written; a corrupt value is a counted miss; many concurrent clients;
+the server killed in the middle of a build. And remotes that fail: a port nobody listens on, a
+server that accepts and never answers; each costs a bounded time once, is counted, and is then
+left alone by later compiles."""
 
+import concurrent.futures
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import threading
@@ -13,6 +16,7 @@ import time
 import unittest
 
 from common import DDCC, DdccTestCase
+from reliability import Project
 
 REDIS_SERVER = shutil.which("redis-server")
 SOURCE = '#include "util.h"\nint value(void) { return UTIL; }\n'
@@ -205,6 +209,35 @@ class RedisRemoteTest(RemoteTestCase):
         third = self.with_remote(self.redis.url(), "c")
         self.compile(third)
         self.assertEqual(self.stats(third)["direct_hits"], 1)
+
+    def test_many_concurrent_clients(self):
+        project = Project(self, 24)
+        env = self.with_remote(self.redis.url())
+        caches = [dict(env, DDCC_DIR=os.path.join(self.root, f"client{n}")) for n in range(4)]
+        with concurrent.futures.ThreadPoolExecutor(len(caches)) as pool:
+            builds = pool.map(lambda n: project.wrong_outputs(f"out{n}", project.build(
+                f"out{n}", caches[n])), range(len(caches)))
+            self.assertEqual([wrong for wrong in builds if wrong], [])
+        for cache in caches:
+            self.assertEqual(self.remote_counts(cache)["errors"], 0)
+
+        fresh = self.with_remote(self.redis.url(), "fresh")
+        project.check_build("fresh", fresh)
+        stats = self.stats(fresh)
+        self.assertEqual((stats["direct_hits"], stats["cache_misses"]), (24, 0))
+
+    def test_the_server_killed_in_the_middle_of_a_build(self):
+        project = Project(self, 24)
+        env = self.with_remote(self.redis.url())
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            build = pool.submit(lambda: project.build("out", env, workers=2))
+            while not self.redis.keys():
+                time.sleep(0.01)
+            self.redis.process.send_signal(signal.SIGKILL)
+            self.assertEqual(project.wrong_outputs("out", build.result()), [])
+        counts = self.remote_counts(env)
+        self.assertGreaterEqual(counts["errors"] + counts["timeouts"], 1)
+        self.assertEqual(self.stats(env)["cache_misses"], 24)
 
 
 class FailingRemoteTest(RemoteTestCase):
