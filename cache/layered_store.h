@@ -1,8 +1,12 @@
-// The storage a compile uses: the local store, then each remote store in the configured order.
-// A remote's answer is checked exactly as a local entry is, and a remote hit is kept locally; a
-// new entry goes to the local store and to every writable remote. A remote that fails is not
-// asked again by this process, nor for a while by any other (cache/remote_backoff.h).
+// The storage a compile uses: the local store, then the remote stores. The remotes are asked all
+// at once, on one libuv loop, and the first in the configured order that has a sound entry
+// serves it. A remote's answer is checked exactly as a local entry is, and a remote hit is kept
+// locally; a new entry goes to the local store and to every writable remote at once. A remote
+// that fails is not asked again by this process, nor for a while by any other
+// (cache/remote_backoff.h).
 #pragma once
+
+#include <uv.h>
 
 #include <functional>
 #include <memory>
@@ -29,8 +33,8 @@ class LayeredStore {
   LayeredStore(const Config& config, RemoteCounter count);
   ~LayeredStore();
 
-  // As LocalStore::Load. A remote is asked only when the local store has no entry; a remote's
-  // failure or bad answer is counted and logged, and the result is then NotFound.
+  // As LocalStore::Load. The remotes are asked only when the local store has no entry; their
+  // failures and bad answers are counted and logged, and count as misses.
   absl::StatusOr<Entry> Load(const Digest& key);
 
   // The local store's result; the remotes' failures are counted and logged only.
@@ -49,13 +53,17 @@ class LayeredStore {
   };
 
   RemoteBackend* Usable(Remote& remote);
-  std::optional<Entry> LoadFrom(Remote& remote, const Digest& key);
+  uv_loop_t* Loop();
+  void Wait(const size_t& pending);
+  std::optional<Entry> Check(Remote& remote, const Digest& key,
+                             const absl::StatusOr<std::string>& answer);
   void Failed(Remote& remote, const absl::Status& status);
 
   LocalStore local_;
   int compression_level_;
   RemoteCounter count_;
   std::vector<Remote> remotes_;
+  std::unique_ptr<uv_loop_t> loop_;  // made when a remote is first asked
 };
 
 }  // namespace ddcc

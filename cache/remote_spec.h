@@ -16,7 +16,7 @@ struct RemoteSpec {
   // Milliseconds. Connecting on loopback or a LAN takes well under a millisecond; a remote that
   // needs longer is too slow to be worth asking during a build.
   int connect_timeout_ms = 100;
-  int timeout_ms = 500;  // for each wait on the network once connected
+  int timeout_ms = 500;  // for each request (GET, SET) once connected
 };
 
 // Each URL is checked by its scheme; only redis:// is known so far.

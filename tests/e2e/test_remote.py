@@ -1,6 +1,7 @@
 """Remote storage on a real redis-server on loopback, started and stopped by each test: one cache
 directory fills the remote and an empty one gets byte-identical hits (direct mode too); a
-read-only remote is never written; a corrupt value is a counted miss; many concurrent clients;
+read-only remote is never written; a corrupt value is a counted miss; several remotes asked at
+once; many concurrent clients;
 the server killed in the middle of a build. And remotes that fail: a port nobody listens on, a
 server that accepts and never answers; each costs a bounded time once, is counted, and is then
 left alone by later compiles."""
@@ -209,6 +210,24 @@ class RedisRemoteTest(RemoteTestCase):
         third = self.with_remote(self.redis.url(), "c")
         self.compile(third)
         self.assertEqual(self.stats(third)["direct_hits"], 1)
+
+    def test_remotes_are_asked_at_once(self):
+        obj, _ = self.compile(self.with_remote(self.redis.url(), "a"))
+        silent = [SilentServer(), SilentServer()]
+        try:
+            env = self.with_remote(" ".join(
+                [f"redis://127.0.0.1:{server.port}|timeout=1000" for server in silent] +
+                [self.redis.url()]), "b")
+            served, seconds = self.compile(env)
+        finally:
+            for server in silent:
+                server.stop()
+        self.assertEqual(served, obj)
+        self.assertEqual(self.stats(env)["direct_hits"], 1)
+        self.assertEqual(self.remote_counts(env)["timeouts"], 2)
+        # One after the other, the two silent servers would take two seconds.
+        self.assertGreaterEqual(seconds, 1.0)
+        self.assertLess(seconds, 1.8)
 
     def test_many_concurrent_clients(self):
         project = Project(self, 24)
