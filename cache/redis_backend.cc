@@ -119,6 +119,9 @@ absl::Status RedisBackend::Connect() {
 }
 
 void RedisBackend::StartTimer(int ms) {
+  // libuv counts a timer from the loop's cached time, which is as old as the loop's last run:
+  // for a save after a long compile, that would put the deadline in the past.
+  uv_update_time(loop_);
   uv_timer_start(
       timer_,
       [](uv_timer_t* timer) {

@@ -74,7 +74,8 @@ class RedisServer:
             time.sleep(0.02)
 
     def url(self):
-        return f"redis://127.0.0.1:{self.port}"
+        """With timeouts no loaded machine reaches: these tests are about what is stored."""
+        return f"redis://127.0.0.1:{self.port}|connect-timeout=10000|timeout=10000"
 
     def keys(self):
         return sorted(resp_command(self.port, "KEYS", "ddcc:*"))
@@ -174,6 +175,21 @@ class RedisRemoteTest(RemoteTestCase):
         self.assertEqual(self.stats(second)["direct_hits"], 2)
         self.assertEqual(self.remote_counts(second), before)
 
+    def test_deadlines_count_from_each_request(self):
+        """A compiler slower than the timeout between two requests of one ddcc process must not
+        make the second request time out."""
+        slow = os.path.join(self.root, "slow", "gcc")
+        os.makedirs(os.path.dirname(slow))
+        with open(slow, "w") as f:
+            f.write("#!/bin/sh\nsleep 0.5\nexec /usr/bin/gcc \"$@\"\n")
+        os.chmod(slow, 0o755)
+        env = self.with_remote(f"redis://127.0.0.1:{self.redis.port}|timeout=300")
+        self.settle()
+        result = self.run_cmd([DDCC, slow, *self.args[1:]], env=env)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(self.remote_counts(env)["timeouts"], 0, self.log())
+        self.assertTrue(self.redis.keys())
+
     def test_a_read_only_remote_is_never_written(self):
         env = self.with_remote(self.redis.url() + "|read-only")
         self.compile(env)
@@ -216,7 +232,7 @@ class RedisRemoteTest(RemoteTestCase):
         silent = [SilentServer(), SilentServer()]
         try:
             env = self.with_remote(" ".join(
-                [f"redis://127.0.0.1:{server.port}|timeout=1000" for server in silent] +
+                [f"redis://127.0.0.1:{server.port}|timeout=2000" for server in silent] +
                 [self.redis.url()]), "b")
             served, seconds = self.compile(env)
         finally:
@@ -225,9 +241,9 @@ class RedisRemoteTest(RemoteTestCase):
         self.assertEqual(served, obj)
         self.assertEqual(self.stats(env)["direct_hits"], 1)
         self.assertEqual(self.remote_counts(env)["timeouts"], 2)
-        # One after the other, the two silent servers would take two seconds.
-        self.assertGreaterEqual(seconds, 1.0)
-        self.assertLess(seconds, 1.8)
+        # One after the other, the two silent servers would take four seconds.
+        self.assertGreaterEqual(seconds, 2.0)
+        self.assertLess(seconds, 3.5)
 
     def test_many_concurrent_clients(self):
         project = Project(self, 24)
@@ -243,7 +259,8 @@ class RedisRemoteTest(RemoteTestCase):
         fresh = self.with_remote(self.redis.url(), "fresh")
         project.check_build("fresh", fresh)
         stats = self.stats(fresh)
-        self.assertEqual((stats["direct_hits"], stats["cache_misses"]), (24, 0))
+        self.assertEqual((stats["direct_hits"], stats["cache_misses"]), (24, 0),
+                         self.remote_counts(fresh))
 
     def test_the_server_killed_in_the_middle_of_a_build(self):
         project = Project(self, 24)
@@ -266,8 +283,9 @@ class FailingRemoteTest(RemoteTestCase):
 
     def test_a_port_nobody_listens_on(self):
         env = self.with_remote(f"redis://127.0.0.1:{free_port()}")
+        # Bounds for a loaded machine: what they rule out is a wait per lookup or a hang.
         _, seconds = self.compile(env)
-        self.assertLess(seconds, 2)
+        self.assertLess(seconds, 5)
         self.assertEqual(self.remote_counts(env)["errors"], 1)
         self.assertEqual(self.stats(env)["cache_misses"], 1)
 
@@ -290,12 +308,12 @@ class FailingRemoteTest(RemoteTestCase):
         try:
             env = self.with_remote(f"redis://127.0.0.1:{server.port}|timeout=300")
             _, seconds = self.compile(env)
-            self.assertLess(seconds, 3)
+            self.assertLess(seconds, 5)
             self.assertEqual(self.remote_counts(env)["timeouts"], 1)
 
             self.write("other.c", "int other(void) { return 1; }\n")
             _, seconds = self.compile(env, ["gcc", "-c", "other.c", "-o", "main.o"])
-            self.assertLess(seconds, 2)
+            self.assertLess(seconds, 5)
             self.assertEqual(self.remote_counts(env)["timeouts"], 1)
         finally:
             server.stop()
