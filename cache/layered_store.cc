@@ -8,10 +8,16 @@
 
 namespace ddcc {
 
-LayeredStore::LayeredStore(const Config& config, RemoteCounter count)
+std::unique_ptr<RemoteBackend> MakeBackend(const RemoteSpec& spec, uv_loop_t* loop) {
+  // ParseRemoteStorage lets only redis:// through.
+  return std::make_unique<RedisBackend>(spec, loop);
+}
+
+LayeredStore::LayeredStore(const Config& config, RemoteCounter count, BackendMaker make)
     : local_(config.cache_dir, config.max_size, config.compression_level),
       compression_level_(config.compression_level),
-      count_(std::move(count)) {
+      count_(std::move(count)),
+      make_(std::move(make)) {
   for (const RemoteSpec& spec : config.remote_storage) {
     remotes_.push_back(Remote{spec, RemoteBackoff(config.cache_dir, spec.url), nullptr});
   }
@@ -98,7 +104,7 @@ RemoteBackend* LayeredStore::Usable(Remote& remote) {
       remote.down = true;
       return nullptr;
     }
-    remote.backend = std::make_unique<RedisBackend>(remote.spec, loop);
+    remote.backend = make_(remote.spec, loop);
   }
   return remote.backend.get();
 }

@@ -27,10 +27,17 @@
 namespace ddcc {
 
 using RemoteCounter = std::function<void(RemoteOutcome)>;
+// Makes the backend for a remote's URL, running on `loop`.
+using BackendMaker =
+    std::function<std::unique_ptr<RemoteBackend>(const RemoteSpec& spec, uv_loop_t* loop)>;
+
+// The backend for the URL's scheme.
+std::unique_ptr<RemoteBackend> MakeBackend(const RemoteSpec& spec, uv_loop_t* loop);
 
 class LayeredStore {
  public:
-  LayeredStore(const Config& config, RemoteCounter count);
+  // Tests pass a maker of fake backends.
+  LayeredStore(const Config& config, RemoteCounter count, BackendMaker make = MakeBackend);
   ~LayeredStore();
 
   // As LocalStore::Load. The remotes are asked only when the local store has no entry; their
@@ -62,6 +69,7 @@ class LayeredStore {
   LocalStore local_;
   int compression_level_;
   RemoteCounter count_;
+  BackendMaker make_;
   std::vector<Remote> remotes_;
   std::unique_ptr<uv_loop_t> loop_;  // made when a remote is first asked
 };
