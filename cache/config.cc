@@ -10,6 +10,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "cache/files.h"
@@ -24,6 +25,7 @@ constexpr int kMaxCompressionLevel = 19;
 // fallbacks are handled on their own.
 constexpr std::pair<const char*, const char*> kEnvKeys[] = {
     {"DDCC_MAXSIZE", "max_size"},
+    {"DDCC_MAXFILES", "max_files"},
     {"DDCC_DISABLE", "disable"},
     {"DDCC_RECACHE", "recache"},
     {"DDCC_LOGFILE", "log_file"},
@@ -32,6 +34,8 @@ constexpr std::pair<const char*, const char*> kEnvKeys[] = {
     {"DDCC_DIRECT_MODE", "direct_mode"},
     {"DDCC_SLOPPINESS", "sloppiness"},
     {"DDCC_DEBUG", "debug"},
+    {"DDCC_UMASK", "umask"},
+    {"DDCC_BASEDIR", "base_dir"},
     {"DDCC_REMOTE_STORAGE", "remote_storage"},
 };
 
@@ -65,6 +69,37 @@ absl::StatusOr<bool> ParseBool(absl::string_view text) {
       absl::StrFormat("\"%s\" is not a boolean (1, true, yes, 0, false, no or empty)", text));
 }
 
+// An octal umask such as 002 or 0027; empty means unset.
+absl::StatusOr<std::optional<mode_t>> ParseUmask(absl::string_view text) {
+  if (text.empty()) return std::nullopt;
+  mode_t mask = 0;
+  bool octal = true;
+  for (char c : text) {
+    // Stopping past 0777 keeps the number from overflowing.
+    octal = octal && c >= '0' && c <= '7' && mask <= 0777;
+    if (octal) mask = mask * 8 + (c - '0');
+  }
+  if (!octal || mask > 0777) {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("umask \"%s\" is not an octal number up to 777", text));
+  }
+  return mask;
+}
+
+// "dir1:dir2": absolute directories, trailing slashes dropped ("/" stays itself).
+absl::StatusOr<std::vector<std::string>> ParseBaseDirs(absl::string_view text) {
+  std::vector<std::string> dirs;
+  for (absl::string_view dir : absl::StrSplit(text, ':', absl::SkipEmpty())) {
+    if (dir[0] != '/') {
+      return absl::InvalidArgumentError(
+          absl::StrFormat("base_dir \"%s\" is not an absolute path", dir));
+    }
+    while (dir.size() > 1 && dir.back() == '/') dir.remove_suffix(1);
+    dirs.emplace_back(dir);
+  }
+  return dirs;
+}
+
 // Sets one config file key from its text.
 absl::Status ApplyValue(Config& config, absl::string_view key, absl::string_view value) {
   if (key == "cache_dir") {
@@ -74,6 +109,13 @@ absl::Status ApplyValue(Config& config, absl::string_view key, absl::string_view
     absl::StatusOr<uint64_t> size = ParseSize(value);
     if (!size.ok()) return size.status();
     config.max_size = *size;
+  } else if (key == "max_files") {
+    auto [end, error] =
+        std::from_chars(value.data(), value.data() + value.size(), config.max_files);
+    if (error != std::errc() || end != value.data() + value.size() || value.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrFormat("max_files \"%s\" is not a number of files", value));
+    }
   } else if (key == "disable" || key == "recache" || key == "direct_mode" || key == "debug") {
     absl::StatusOr<bool> flag = ParseBool(value);
     if (!flag.ok()) return flag.status();
@@ -91,6 +133,10 @@ absl::Status ApplyValue(Config& config, absl::string_view key, absl::string_view
       }
       config.sloppy_time_macros = true;
     }
+  } else if (key == "base_dir") {
+    absl::StatusOr<std::vector<std::string>> dirs = ParseBaseDirs(value);
+    if (!dirs.ok()) return dirs.status();
+    config.base_dirs = *std::move(dirs);
   } else if (key == "remote_storage") {
     absl::StatusOr<std::vector<RemoteSpec>> remotes = ParseRemoteStorage(value);
     if (!remotes.ok()) return remotes.status();
@@ -107,6 +153,10 @@ absl::Status ApplyValue(Config& config, absl::string_view key, absl::string_view
                           kMinCompressionLevel, kMaxCompressionLevel));
     }
     config.compression_level = level;
+  } else if (key == "umask") {
+    absl::StatusOr<std::optional<mode_t>> mask = ParseUmask(value);
+    if (!mask.ok()) return mask.status();
+    config.umask = *mask;
   } else if (key == "compiler_check") {
     if (value != "mtime" && value != "content") {
       return absl::InvalidArgumentError(
@@ -243,6 +293,7 @@ absl::StatusOr<Config> LoadConfig(const EnvLookup& env) {
   show("cache_dir", config.cache_dir);
   show("config_path", config.config_path);
   show("max_size", FormatSize(config.max_size));
+  show("max_files", absl::StrCat(config.max_files));
   show("disable", config.disable ? "true" : "false");
   show("recache", config.recache ? "true" : "false");
   show("log_file", config.log_file);
@@ -251,6 +302,8 @@ absl::StatusOr<Config> LoadConfig(const EnvLookup& env) {
   show("direct_mode", config.direct_mode ? "true" : "false");
   show("sloppiness", config.sloppy_time_macros ? "time_macros" : "");
   show("debug", config.debug ? "true" : "false");
+  show("umask", config.umask ? absl::StrFormat("%03o", *config.umask) : "");
+  show("base_dir", absl::StrJoin(config.base_dirs, ":"));
   show("remote_storage", ShowRemoteStorage(config.remote_storage));
   return config;
 }

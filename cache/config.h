@@ -3,8 +3,11 @@
 // from.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,14 +24,21 @@ using EnvLookup = std::function<const char*(const char*)>;
 struct Config {
   std::string cache_dir;
   uint64_t max_size = 5ull << 30;
+  uint64_t max_files = 0;  // 0: no limit
   bool disable = false;
   bool recache = false;
   std::string log_file;
   int compression_level = 1;
   std::string compiler_check = "mtime";  // or "content"
   bool direct_mode = true;
-  bool sloppy_time_macros = false;         // sloppiness = time_macros
-  bool debug = false;                      // write each compile's key inputs beside its object
+  bool sloppy_time_macros = false;  // sloppiness = time_macros
+  bool debug = false;               // write each compile's key inputs beside its object
+  // The umask for files and directories ddcc creates in the cache directory (a cache shared by a
+  // group wants 002); unset, the process's own.
+  std::optional<mode_t> umask;
+  // Absolute directories (no trailing slash) below which paths are keyed relative to the working
+  // directory, so that the same tree elsewhere hits (docs/paths.md).
+  std::vector<std::string> base_dirs;
   std::vector<RemoteSpec> remote_storage;  // asked in order after the local store
   std::string config_path;
 

@@ -16,10 +16,12 @@ namespace ddcc {
 
 absl::StatusOr<SharedCounters> SharedCounters::Open(const std::string& path, size_t slots) {
   if (slots == 0) return absl::InvalidArgumentError("SharedCounters need at least one slot");
-  ScopedFd fd(open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666));
+  // Not through a symlink planted in the cache: the counters are written through the mapping.
+  ScopedFd fd(open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666));
   if (fd.get() < 0) return ErrnoStatus("open", path);
   struct stat st;
   if (fstat(fd.get(), &st) != 0) return ErrnoStatus("fstat", path);
+  if (!S_ISREG(st.st_mode)) return absl::FailedPreconditionError(path + ": not a regular file");
   const size_t size = slots * sizeof(uint64_t);
   // Processes racing here all grow the file to the same size, and growing zero-fills, so no
   // lock is needed. A larger file is left as it is; we map only our slots. The blocks are

@@ -1,5 +1,6 @@
 #include "cache/files.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -10,10 +11,19 @@
 
 #include <cstdint>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
 namespace ddcc {
+
+ScopedUmask::ScopedUmask(std::optional<mode_t> mask) {
+  if (mask) old_ = umask(*mask);
+}
+
+ScopedUmask::~ScopedUmask() {
+  if (old_) umask(*old_);
+}
 
 ScopedFd::~ScopedFd() { Close(); }
 
@@ -44,15 +54,19 @@ absl::Status ErrnoStatus(absl::string_view what, absl::string_view path) {
 absl::StatusOr<std::string> ReadFile(const std::string& path) {
   ScopedFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) return ErrnoStatus("open", path);
+  return ReadAll(fd.get(), path);
+}
+
+absl::StatusOr<std::string> ReadAll(int fd, const std::string& path) {
   struct stat st;
-  if (fstat(fd.get(), &st) != 0) return ErrnoStatus("fstat", path);
+  if (fstat(fd, &st) != 0) return ErrnoStatus("fstat", path);
 
   // One byte more than the size, so that the read reaching end of file has room and returns 0.
   std::string data(st.st_size > 0 ? st.st_size + 1 : 4096, '\0');
   size_t used = 0;
   for (;;) {
     if (used == data.size()) data.resize(data.size() * 2);  // the file grew meanwhile
-    ssize_t n = read(fd.get(), data.data() + used, data.size() - used);
+    ssize_t n = read(fd, data.data() + used, data.size() - used);
     if (n < 0) {
       if (errno == EINTR) continue;
       return ErrnoStatus("read", path);
@@ -64,12 +78,38 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
   return data;
 }
 
-absl::Status WriteFileAtomic(const std::string& path, absl::string_view data) {
+absl::StatusOr<std::string> TempPathFor(absl::string_view path) {
   uint64_t random;
   if (getrandom(&random, sizeof(random), 0) != sizeof(random)) {
     return ErrnoStatus("getrandom for", path);
   }
-  std::string temp_path = absl::StrFormat("%s.tmp.%d.%016x", path, getpid(), random);
+  return absl::StrFormat("%s%s%d.%016x", path, kTempMarker, getpid(), random);
+}
+
+void RemoveStaleTempFiles(const std::string& path) {
+  size_t slash = path.rfind('/');
+  std::string dir_path = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+  std::string prefix = absl::StrCat(path.substr(slash + 1), kTempMarker);
+  DIR* dir = opendir(dir_path.c_str());
+  if (dir == nullptr) return;
+  const time_t stale_before = time(nullptr) - kStaleTempSeconds;
+  while (const dirent* item = readdir(dir)) {
+    struct stat st;
+    if (!absl::StartsWith(item->d_name, prefix) ||
+        fstatat(dirfd(dir), item->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      continue;
+    }
+    if (S_ISREG(st.st_mode) && st.st_mtim.tv_sec < stale_before) {
+      unlinkat(dirfd(dir), item->d_name, 0);
+    }
+  }
+  closedir(dir);
+}
+
+absl::Status WriteFileAtomic(const std::string& path, absl::string_view data) {
+  absl::StatusOr<std::string> temp = TempPathFor(path);
+  if (!temp.ok()) return temp.status();
+  const std::string& temp_path = *temp;
   ScopedFd fd(open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666));
   if (fd.get() < 0) return ErrnoStatus("create", temp_path);
 

@@ -1,7 +1,10 @@
 // Small file-system utilities shared by the store, the configuration and the launcher.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -11,6 +14,21 @@
 namespace ddcc {
 
 absl::StatusOr<std::string> ReadFile(const std::string& path);
+// Reads what is left of an open file; `path` is for messages.
+absl::StatusOr<std::string> ReadAll(int fd, const std::string& path);
+
+// Every temporary file ddcc makes is named "<path>.ddcc-tmp.<pid>.<16 hex digits>": beside the
+// file it will replace, so a rename puts it in place; private to one process; and never ending in
+// the real file's suffix, so a build's glob (*.o) cannot pick up one a killed ddcc left.
+inline constexpr absl::string_view kTempMarker = ".ddcc-tmp.";
+absl::StatusOr<std::string> TempPathFor(absl::string_view path);
+
+// A temporary file this old belongs to a process that died: a live writer renames or removes
+// its own within the compile's time.
+inline constexpr int64_t kStaleTempSeconds = 3600;
+
+// Removes `path`'s temporary files (TempPathFor) older than kStaleTempSeconds. Best effort.
+void RemoveStaleTempFiles(const std::string& path);
 
 // Writes `data` to a temporary file beside `path`, then renames it into place, so a reader sees
 // either the old file or the whole new one, never a part.
@@ -42,6 +60,20 @@ int64_t NowNs();
 // File times come from a coarse clock that lags the real one by up to a tick (4 ms at HZ=250):
 // a file written after NowNs() returned t may still be stamped up to this much before t.
 inline constexpr int64_t kFileClockSlackNs = 20'000'000;
+
+// Sets the process's umask for the scope, when `mask` holds one, and then puts the old one back:
+// files made in the cache take the cache's umask, the build's outputs and the compiler the
+// user's.
+class ScopedUmask {
+ public:
+  explicit ScopedUmask(std::optional<mode_t> mask);
+  ~ScopedUmask();
+  ScopedUmask(const ScopedUmask&) = delete;
+  ScopedUmask& operator=(const ScopedUmask&) = delete;
+
+ private:
+  std::optional<mode_t> old_;
+};
 
 // Owns a file descriptor and closes it when it goes out of scope.
 class ScopedFd {

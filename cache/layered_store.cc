@@ -14,7 +14,7 @@ std::unique_ptr<RemoteBackend> MakeBackend(const RemoteSpec& spec, uv_loop_t* lo
 }
 
 LayeredStore::LayeredStore(const Config& config, RemoteCounter count, BackendMaker make)
-    : local_(config.cache_dir, config.max_size, config.compression_level),
+    : local_(config),
       compression_level_(config.compression_level),
       count_(std::move(count)),
       make_(std::move(make)) {

@@ -51,6 +51,9 @@ class LayeredStore {
   // a client cannot tell is damaged for everyone, and a read-only client may not change.
   absl::Status Remove(const Digest& key);
 
+  // For what concerns this machine alone and must not travel (--explain's records).
+  LocalStore& local() { return local_; }
+
  private:
   struct Remote {
     RemoteSpec spec;

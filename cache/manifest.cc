@@ -346,4 +346,22 @@ std::optional<Digest> Manifest::Match() const {
   return std::nullopt;
 }
 
+std::optional<Mismatch> Manifest::NewestMismatch() const {
+  if (sets_.empty()) return std::nullopt;
+  const IncludeSet& newest = sets_.front();
+  for (const RecordedFile& file : newest.files) {
+    absl::StatusOr<Digest> content = HashFile(file.path);
+    if (!content.ok()) return Mismatch{Mismatch::Kind::kMissing, file.path};  // or unreadable
+    if (*content != file.content) return Mismatch{Mismatch::Kind::kChanged, file.path};
+  }
+  for (const Absences& group : newest.absences) {
+    for (const std::string& path : group.paths) {
+      if (!absl::IsNotFound(StampFile(path).status())) {
+        return Mismatch{Mismatch::Kind::kExists, path};
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace ddcc

@@ -81,6 +81,13 @@ class IncludeSetBuilder {
   absl::flat_hash_map<std::string, std::optional<Guard>> guards_;  // by parent directory
 };
 
+// Why the newest include set no longer matches: the first of its checks that failed.
+struct Mismatch {
+  enum class Kind { kChanged, kMissing, kExists };
+  Kind kind;
+  std::string path;
+};
+
 class Manifest {
  public:
   // Newest first; at most kMaxSets are kept.
@@ -93,6 +100,10 @@ class Manifest {
 
   // The result of the newest include set that the file system still matches.
   std::optional<Digest> Match() const;
+
+  // Why the newest set does not match, checked afresh; nullopt when it does (or there is none).
+  // For explaining a miss, so it runs off the hit path.
+  std::optional<Mismatch> NewestMismatch() const;
 
   const std::vector<IncludeSet>& sets() const { return sets_; }
 

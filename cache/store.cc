@@ -27,13 +27,14 @@ namespace {
 constexpr int kShards = 16;
 constexpr char kHexDigits[] = "0123456789abcdef";
 constexpr char kEntrySuffix[] = ".e";
-// Written by WriteFileAtomic; one this old belongs to a writer that died.
-constexpr char kTempMarker[] = ".tmp.";
-constexpr time_t kStaleTempSeconds = 3600;
+// An unlink took from 50 us to 2 ms on a loaded machine: a save removes at most this many entries,
+// and the next saves go on where it stopped (each adds one entry).
+constexpr uint64_t kMaxRemovalsPerSave = 32;
 
 size_t SizeSlot(int shard) { return 2 * shard; }
 size_t FilesSlot(int shard) { return 2 * shard + 1; }
 int ShardOf(const Digest& key) { return key.bytes[0] >> 4; }
+int SubdirOf(const Digest& key) { return key.bytes[0] & 0xf; }
 
 std::string ShardDir(const std::string& root, int shard) { return root + "/" + kHexDigits[shard]; }
 
@@ -42,16 +43,59 @@ struct FoundFile {
   struct stat st;
 };
 
-// Calls `visit` for every regular file in the shard's 16 subdirectories.
-absl::Status ForEachShardFile(const std::string& shard_dir,
-                              const std::function<void(absl::string_view name, FoundFile)>& visit) {
-  for (char digit : absl::string_view(kHexDigits)) {
-    std::string dir_path = shard_dir + "/" + digit;
-    DIR* dir = opendir(dir_path.c_str());
-    if (dir == nullptr) {
-      if (errno == ENOENT) continue;
-      return ErrnoStatus("opendir", dir_path);
+// O_CREAT | O_DIRECTORY asks OpenBeneath to make directories; open() itself takes no such pair.
+int OpenFlags(int flags) { return flags & O_DIRECTORY ? flags & ~O_CREAT : flags; }
+
+// Opens root/<relative> without following a symlink below root: one planted there (a shard
+// directory linked elsewhere, an entry linked to another file) fails with ELOOP or ENOTDIR, so
+// nothing outside the cache is read, written or removed through it. The root itself may be a
+// symlink: the user chose it. With O_CREAT, missing directories on the way are made, and with
+// O_CREAT | O_DIRECTORY the last one too. Returns the descriptor, or -1 with errno set.
+int OpenBeneath(const std::string& root, absl::string_view relative, int flags, mode_t mode = 0) {
+  int dir = open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  while (dir >= 0) {
+    size_t slash = relative.find('/');
+    std::string name(relative.substr(0, slash));
+    // mkdir does not follow a symlink in the last place either; the open then refuses it.
+    if ((flags & O_CREAT) && (flags & O_DIRECTORY || slash != absl::string_view::npos)) {
+      mkdirat(dir, name.c_str(), 0777);
     }
+    int next = slash == absl::string_view::npos
+                   ? openat(dir, name.c_str(), OpenFlags(flags) | O_NOFOLLOW | O_CLOEXEC, mode)
+                   : openat(dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int error = errno;
+    close(dir);
+    errno = error;
+    if (slash == absl::string_view::npos) return next;
+    dir = next;
+    relative.remove_prefix(slash + 1);
+  }
+  return -1;
+}
+
+absl::Status BeneathStatus(absl::string_view what, const std::string& root,
+                           absl::string_view relative) {
+  if (errno == ELOOP || errno == ENOTDIR) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        what, " ", root, "/", relative, ": a symlink or not a directory, not followed"));
+  }
+  return ErrnoStatus(what, absl::StrCat(root, "/", relative));
+}
+
+// Calls `visit` for every regular file in the shard's subdirectories named by `digits`.
+absl::Status ForEachShardFile(const std::string& root, int shard, absl::string_view digits,
+                              const std::function<void(absl::string_view name, FoundFile)>& visit) {
+  for (char digit : digits) {
+    const std::string relative =
+        absl::StrCat(absl::string_view(&kHexDigits[shard], 1), "/", absl::string_view(&digit, 1));
+    int fd = OpenBeneath(root, relative, O_RDONLY | O_DIRECTORY);
+    DIR* dir = fd < 0 ? nullptr : fdopendir(fd);
+    if (dir == nullptr) {
+      if (fd >= 0) close(fd);
+      if (errno == ENOENT) continue;
+      return BeneathStatus("opendir", root, relative);
+    }
+    const std::string dir_path = absl::StrCat(root, "/", relative);
     while (const dirent* item = readdir(dir)) {
       absl::string_view name = item->d_name;
       if (!absl::EndsWith(name, kEntrySuffix) && name.find(kTempMarker) == name.npos) continue;
@@ -72,16 +116,28 @@ bool OlderThan(const struct timespec& a, const struct timespec& b) {
 
 }  // namespace
 
-LocalStore::LocalStore(std::string root, uint64_t max_size, int compression_level)
-    : root_(std::move(root)), max_size_(max_size), compression_level_(compression_level) {}
+LocalStore::LocalStore(std::string root, const StoreSettings& settings)
+    : root_(std::move(root)), settings_(settings) {}
+
+LocalStore::LocalStore(const Config& config)
+    : LocalStore(config.cache_dir, {.max_size = config.max_size,
+                                    .max_files = config.max_files,
+                                    .compression_level = config.compression_level,
+                                    .umask = config.umask}) {}
+
+// Keys are hex digests, so a key can only ever name a file two directories below the root.
+std::string LocalStore::RelativeEntryPath(const Digest& key) const {
+  std::string hex = key.Hex();
+  return absl::StrCat(hex.substr(0, 1), "/", hex.substr(1, 1), "/", hex, kEntrySuffix);
+}
 
 std::string LocalStore::EntryPath(const Digest& key) const {
-  std::string hex = key.Hex();
-  return absl::StrCat(root_, "/", hex.substr(0, 1), "/", hex.substr(1, 1), "/", hex, kEntrySuffix);
+  return absl::StrCat(root_, "/", RelativeEntryPath(key));
 }
 
 absl::StatusOr<SharedCounters*> LocalStore::Counters() {
   if (!counters_) {
+    ScopedUmask cache_umask(settings_.umask);
     if (absl::Status status = MakeDirs(root_); !status.ok()) return status;
     absl::StatusOr<SharedCounters> counters =
         SharedCounters::Open(absl::StrCat(root_, "/store-counters"), 2 * kShards);
@@ -93,7 +149,13 @@ absl::StatusOr<SharedCounters*> LocalStore::Counters() {
 
 absl::StatusOr<Entry> LocalStore::Load(const Digest& key) {
   std::string path = EntryPath(key);
-  absl::StatusOr<std::string> bytes = ReadFile(path);
+  ScopedFd fd(OpenBeneath(root_, RelativeEntryPath(key), O_RDONLY));
+  if (fd.get() < 0) {
+    // A symlink is never an entry: a miss, which the next Save of this key replaces.
+    if (errno == ELOOP || errno == ENOTDIR) errno = ENOENT;
+    return ErrnoStatus("open", path);
+  }
+  absl::StatusOr<std::string> bytes = ReadAll(fd.get(), path);
   if (!bytes.ok()) return bytes.status();
   absl::StatusOr<Entry> entry = DecodeEntry(*bytes);
   if (!entry.ok()) {
@@ -109,19 +171,25 @@ absl::StatusOr<Entry> LocalStore::Load(const Digest& key) {
     return absl::DataLossError(absl::StrCat(path, ": ", entry.status().message()));
   }
   // Eviction orders by mtime, so a hit marks the entry as recently used. Failing to is harmless.
-  utimensat(AT_FDCWD, path.c_str(), nullptr, 0);
+  futimens(fd.get(), nullptr);
   return entry;
 }
 
 absl::Status LocalStore::Save(const Digest& key, const Entry& entry) {
-  return SaveBytes(key, EncodeEntry(entry, compression_level_));
+  return SaveBytes(key, EncodeEntry(entry, settings_.compression_level));
 }
 
 absl::Status LocalStore::SaveBytes(const Digest& key, absl::string_view bytes) {
   absl::StatusOr<SharedCounters*> counters = Counters();
   if (!counters.ok()) return counters.status();
   std::string path = EntryPath(key);
-  if (absl::Status status = MakeDirs(path.substr(0, path.rfind('/'))); !status.ok()) return status;
+  ScopedUmask cache_umask(settings_.umask);
+  const std::string relative = RelativeEntryPath(key);
+  const std::string dir_relative = relative.substr(0, relative.rfind('/'));
+  if (ScopedFd dir(OpenBeneath(root_, dir_relative, O_RDONLY | O_DIRECTORY | O_CREAT));
+      dir.get() < 0) {
+    return BeneathStatus("mkdir", root_, dir_relative);
+  }
 
   // Two processes saving the same new key at once both count it; eviction's recount repairs that.
   struct stat old;
@@ -132,12 +200,14 @@ absl::Status LocalStore::SaveBytes(const Digest& key, absl::string_view bytes) {
                                         (replaces ? static_cast<int64_t>(old.st_size) : 0));
   if (!replaces) (*counters)->Add(FilesSlot(shard), 1);
 
-  const uint64_t share = max_size_ / kShards;
-  if (max_size_ > 0 &&
-      static_cast<int64_t>((*counters)->Get(SizeSlot(shard))) > static_cast<int64_t>(share)) {
-    // Evicting to 80% of the share leaves room for the next many saves before the next scan.
+  // Counters may have drifted below zero (see Usage); such a shard is not over anything.
+  const Amounts share = ShardShare();
+  const int64_t size = (*counters)->Get(SizeSlot(shard));
+  const int64_t files = (*counters)->Get(FilesSlot(shard));
+  if ((size > 0 && static_cast<uint64_t>(size) > share.size) ||
+      (files > 0 && static_cast<uint64_t>(files) > share.files)) {
     // The entry is stored; a failed eviction is for the log, not the caller.
-    if (absl::Status status = EvictShard(shard, share - share / 5); !status.ok()) {
+    if (absl::Status status = EvictStep(shard, SubdirOf(key), files); !status.ok()) {
       Log(absl::StrCat("evicting from ", ShardDir(root_, shard), " failed: ", status.ToString()));
     }
   }
@@ -145,10 +215,17 @@ absl::Status LocalStore::SaveBytes(const Digest& key, absl::string_view bytes) {
 }
 
 absl::Status LocalStore::Remove(const Digest& key) {
-  std::string path = EntryPath(key);
+  const std::string path = EntryPath(key);
+  const std::string relative = RelativeEntryPath(key);
+  const std::string dir_relative = relative.substr(0, relative.rfind('/'));
+  const std::string name = relative.substr(dir_relative.size() + 1);
+  ScopedFd dir(OpenBeneath(root_, dir_relative, O_RDONLY | O_DIRECTORY));
+  if (dir.get() < 0) return BeneathStatus("open", root_, dir_relative);
   struct stat st;
-  if (stat(path.c_str(), &st) != 0) return ErrnoStatus("stat", path);
-  if (unlink(path.c_str()) != 0) return ErrnoStatus("unlink", path);
+  if (fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+    return ErrnoStatus("stat", path);
+  }
+  if (unlinkat(dir.get(), name.c_str(), 0) != 0) return ErrnoStatus("unlink", path);
   absl::StatusOr<SharedCounters*> counters = Counters();
   if (!counters.ok()) return counters.status();
   (*counters)->Add(SizeSlot(ShardOf(key)), -static_cast<int64_t>(st.st_size));
@@ -178,7 +255,7 @@ absl::Status LocalStore::Clear() {
   absl::Status result;
   for (int shard = 0; shard < kShards; ++shard) {
     absl::Status scan =
-        ForEachShardFile(ShardDir(root_, shard), [&](absl::string_view, FoundFile file) {
+        ForEachShardFile(root_, shard, kHexDigits, [&](absl::string_view, FoundFile file) {
           if (unlink(file.path.c_str()) != 0 && errno != ENOENT) {
             result.Update(ErrnoStatus("unlink", file.path));
           }
@@ -190,45 +267,74 @@ absl::Status LocalStore::Clear() {
   return result;
 }
 
+// A 16th of each limit; a limit of 0 means none, as in ccache.
+LocalStore::Amounts LocalStore::ShardShare() const {
+  auto share = [](uint64_t limit) { return limit > 0 ? limit / kShards : UINT64_MAX; };
+  return {share(settings_.max_size), share(settings_.max_files)};
+}
+
 absl::Status LocalStore::Cleanup(int64_t used_before_ns) {
   absl::Status result;
   for (int shard = 0; shard < kShards; ++shard) {
-    // max_size 0 means no limit, as in ccache: only recount.
-    result.Update(
-        EvictShard(shard, max_size_ > 0 ? max_size_ / kShards : UINT64_MAX, used_before_ns));
+    result.Update(Evict(shard, kHexDigits, ShardShare(), used_before_ns).status());
   }
   return result;
 }
 
-absl::Status LocalStore::EvictShard(int shard, uint64_t target_size, int64_t used_before_ns) {
+// Evicting to 80% of the share leaves room for the next many saves before the next eviction. A
+// shard of few files is scanned whole. A larger one is evicted a subdirectory per save, the one
+// the save wrote to, down to 80% of its 16th of the share: each save scans a 16th of the shard,
+// where a whole pass over a shard of 10,000 entries scanned them in some 25 ms and spent up to
+// seconds unlinking 2,000. At most kMaxRemovalsPerSave entries go per save.
+absl::Status LocalStore::EvictStep(int shard, int subdir, int64_t shard_files) {
+  const Amounts share = ShardShare();
+  const Amounts target = {share.size - share.size / 5, share.files - share.files / 5};
+  if (shard_files <= static_cast<int64_t>(settings_.whole_shard_files)) {
+    return Evict(shard, kHexDigits, target, INT64_MIN, kMaxRemovalsPerSave).status();
+  }
+  absl::StatusOr<bool> removed =
+      Evict(shard, absl::string_view(&kHexDigits[subdir], 1),
+            {target.size / kShards, target.files / kShards}, INT64_MIN, kMaxRemovalsPerSave);
+  if (!removed.ok() || *removed) return removed.status();
+  // The subdirectory is within its part while the shard's counters say the shard is over its
+  // share: the counters drifted (see Save), or the other subdirectories hold more than theirs.
+  // A whole pass settles both, and recounts.
+  return Evict(shard, kHexDigits, target, INT64_MIN, kMaxRemovalsPerSave).status();
+}
+
+absl::StatusOr<bool> LocalStore::Evict(int shard, absl::string_view subdirs, Amounts target,
+                                       int64_t used_before_ns, uint64_t max_removals) {
   absl::StatusOr<SharedCounters*> counters = Counters();
   if (!counters.ok()) return counters.status();
-  const std::string shard_dir = ShardDir(root_, shard);
-  const std::string lock_path = absl::StrCat(shard_dir, "/.lock");
-  ScopedFd lock(open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666));
+  const std::string lock_relative =
+      absl::StrCat(absl::string_view(&kHexDigits[shard], 1), "/.lock");
+  const std::string lock_path = absl::StrCat(root_, "/", lock_relative);
+  ScopedUmask cache_umask(settings_.umask);
+  ScopedFd lock(OpenBeneath(root_, lock_relative, O_RDWR | O_CREAT, 0666));
   if (lock.get() < 0) {
-    if (errno != ENOENT) return ErrnoStatus("open", lock_path);
+    if (errno != ENOENT) return BeneathStatus("open", root_, lock_relative);
     // No shard directory, so no entries.
     (*counters)->Set(SizeSlot(shard), 0);
     (*counters)->Set(FilesSlot(shard), 0);
-    return absl::OkStatus();
+    return false;
   }
   if (flock(lock.get(), LOCK_EX | LOCK_NB) != 0) {
-    // Another process is evicting this shard and will leave it within its share.
-    if (errno == EWOULDBLOCK) return absl::OkStatus();
+    // Another process is evicting this shard: counted as done, as nothing more is to be done.
+    if (errno == EWOULDBLOCK) return true;
     return ErrnoStatus("flock", lock_path);
   }
 
   struct timespec now;
   clock_gettime(CLOCK_REALTIME, &now);
   std::vector<FoundFile> entries;
-  absl::Status scan = ForEachShardFile(shard_dir, [&](absl::string_view name, FoundFile file) {
-    if (absl::EndsWith(name, kEntrySuffix)) {
-      entries.push_back(std::move(file));
-    } else if (file.st.st_mtim.tv_sec < now.tv_sec - kStaleTempSeconds) {
-      unlink(file.path.c_str());
-    }
-  });
+  absl::Status scan =
+      ForEachShardFile(root_, shard, subdirs, [&](absl::string_view name, FoundFile file) {
+        if (absl::EndsWith(name, kEntrySuffix)) {
+          entries.push_back(std::move(file));
+        } else if (file.st.st_mtim.tv_sec < now.tv_sec - kStaleTempSeconds) {
+          unlink(file.path.c_str());
+        }
+      });
   if (!scan.ok()) return scan;
 
   std::sort(entries.begin(), entries.end(), [](const FoundFile& a, const FoundFile& b) {
@@ -237,10 +343,12 @@ absl::Status LocalStore::EvictShard(int shard, uint64_t target_size, int64_t use
   uint64_t size = 0;
   for (const FoundFile& entry : entries) size += entry.st.st_size;
   uint64_t files = entries.size();
+  const Amounts found = {size, files};
   absl::Status result;
   for (const FoundFile& entry : entries) {
     int64_t used_ns = int64_t{entry.st.st_mtim.tv_sec} * 1'000'000'000 + entry.st.st_mtim.tv_nsec;
-    if (size <= target_size && used_ns >= used_before_ns) break;
+    if (size <= target.size && files <= target.files && used_ns >= used_before_ns) break;
+    if (found.files - files >= max_removals) break;
     if (unlink(entry.path.c_str()) != 0 && errno != ENOENT) {
       result.Update(ErrnoStatus("unlink", entry.path));
       continue;
@@ -248,10 +356,16 @@ absl::Status LocalStore::EvictShard(int shard, uint64_t target_size, int64_t use
     size -= entry.st.st_size;
     --files;
   }
-  // Setting rather than adjusting the counters repairs whatever drift races have caused.
-  (*counters)->Set(SizeSlot(shard), size);
-  (*counters)->Set(FilesSlot(shard), files);
-  return result;
+  if (subdirs.size() == kShards) {
+    // Setting rather than adjusting the counters repairs whatever drift races have caused.
+    (*counters)->Set(SizeSlot(shard), size);
+    (*counters)->Set(FilesSlot(shard), files);
+  } else {
+    (*counters)->Add(SizeSlot(shard), -static_cast<int64_t>(found.size - size));
+    (*counters)->Add(FilesSlot(shard), -static_cast<int64_t>(found.files - files));
+  }
+  if (!result.ok()) return result;
+  return files < found.files;
 }
 
 }  // namespace ddcc

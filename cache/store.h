@@ -1,7 +1,10 @@
 // The local store: entries under one root directory, sharded by the key's first hex digits
 // (root/a/b/ab....), written atomically, checked on read, and kept within max_size by evicting the
-// least recently used entries of a shard when that shard outgrows its share.
+// least recently used entries of a shard when that shard outgrows its share of max_size or
+// max_files.
 #pragma once
+
+#include <sys/types.h>
 
 #include <climits>
 #include <cstdint>
@@ -11,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "cache/config.h"
 #include "cache/counters.h"
 #include "cache/entry.h"
 #include "cache/hash.h"
@@ -22,9 +26,21 @@ struct StoreUsage {
   uint64_t files = 0;
 };
 
+struct StoreSettings {
+  uint64_t max_size = 0;   // 0: no limit
+  uint64_t max_files = 0;  // 0: no limit
+  int compression_level = 1;
+  // A shard over its share with at most this many files is evicted whole; a larger one a
+  // subdirectory per save, which bounds the work of one save (store.cc, EvictStep).
+  uint64_t whole_shard_files = 4096;
+  std::optional<mode_t> umask = std::nullopt;  // for what the store creates; unset: the process's
+};
+
 class LocalStore {
  public:
-  LocalStore(std::string root, uint64_t max_size, int compression_level);
+  LocalStore(std::string root, const StoreSettings& settings);
+  // The store config.cache_dir holds, as config says.
+  explicit LocalStore(const Config& config);
 
   // NotFound when absent. A damaged entry is removed and reported as DataLoss. A hit marks the
   // entry as used (its mtime), which is what eviction orders by.
@@ -51,13 +67,25 @@ class LocalStore {
   const std::string& root() const { return root_; }
 
  private:
+  std::string RelativeEntryPath(const Digest& key) const;
   std::string EntryPath(const Digest& key) const;
-  absl::Status EvictShard(int shard, uint64_t target_size, int64_t used_before_ns = INT64_MIN);
+  // Sizes and file counts, of a shard or of what it may hold.
+  struct Amounts {
+    uint64_t size = 0;
+    uint64_t files = 0;
+  };
+  Amounts ShardShare() const;
+  absl::Status EvictStep(int shard, int subdir, int64_t shard_files);
+  // Evicts the least recently used entries of the shard's `subdirs` (hex digits) until they hold
+  // no more than `target` and nothing last used before `used_before_ns`, or until it has removed
+  // `max_removals`; whether it removed any.
+  absl::StatusOr<bool> Evict(int shard, absl::string_view subdirs, Amounts target,
+                             int64_t used_before_ns = INT64_MIN,
+                             uint64_t max_removals = UINT64_MAX);
   absl::StatusOr<SharedCounters*> Counters();
 
   std::string root_;
-  uint64_t max_size_;
-  int compression_level_;
+  StoreSettings settings_;
   std::optional<SharedCounters> counters_;
 };
 

@@ -194,6 +194,11 @@ class Parser {
   void Option(const OptionSpec& spec, absl::string_view arg, absl::string_view value,
               std::initializer_list<absl::string_view> tokens);
   void Wp(absl::string_view arg, absl::string_view value);
+  // Where the value of the option being handled is, for an option naming an output.
+  PathArg ValueArg(absl::string_view arg, absl::string_view value) const {
+    return value_is_next_arg_ ? PathArg{arg_index_ + 1, 0}
+                              : PathArg{arg_index_, arg.size() - value.size()};
+  }
   void Wa(absl::string_view arg, absl::string_view value);
   void Hashed(std::initializer_list<absl::string_view> tokens) {
     for (absl::string_view t : tokens) req_.hashed_args.emplace_back(t);
@@ -220,6 +225,8 @@ class Parser {
   std::optional<std::string> info_;
   std::optional<std::string> unsupported_;
   std::optional<std::string> output_;
+  size_t arg_index_ = 0;  // of the option being handled
+  bool value_is_next_arg_ = false;
   bool emit_llvm_ = false;
   std::vector<std::string> aux_options_;    // in order
   std::optional<std::string> profile_use_;  // the last -fprofile-use's value ("" without one)
@@ -255,6 +262,8 @@ ParsedArgs Parser::Parse(const std::vector<std::string>& raw_args) {
     }
     bool separate = spec->arg == OptArg::kSeparate ||
                     (spec->arg == OptArg::kJoinedOrSeparate && arg == spec->name);
+    arg_index_ = i;
+    value_is_next_arg_ = separate;
     if (!separate) {
       Option(*spec, arg, absl::string_view(arg).substr(spec->name.size()), {arg});
     } else if (i + 1 < args.size()) {
@@ -269,6 +278,7 @@ ParsedArgs Parser::Parse(const std::vector<std::string>& raw_args) {
   SetDependencies();
   SetAuxOutputs();
   if (std::optional<NotCacheable> no = SetProfileInput()) return *no;
+  req_.expanded_args = std::move(args);
   return std::move(req_);
 }
 
@@ -306,6 +316,7 @@ void Parser::Option(const OptionSpec& spec, absl::string_view arg, absl::string_
       break;
     case kOutput:
       output_ = std::string(value);
+      req_.object_arg = ValueArg(arg, value);
       return;
     case kLanguage:
       language_ = value == "none" ? "" : std::string(value);
@@ -322,6 +333,7 @@ void Parser::Option(const OptionSpec& spec, absl::string_view arg, absl::string_
     case kDepFile:
       if (!dep_aux_) dep_aux_ = std::string(arg);
       dep_file_ = std::string(value);
+      req_.dep_file_arg = ValueArg(arg, value);
       return;
     case kDepTarget:
     case kDepQuotedTarget:
@@ -366,6 +378,7 @@ void Parser::Wp(absl::string_view arg, absl::string_view value) {
   std::vector<absl::string_view> pieces = SplitCommas(value);
   if (pieces.size() == 2 && (pieces[0] == "-MD" || pieces[0] == "-MMD")) {
     wp_dep_file_ = std::string(pieces[1]);
+    req_.dep_file_arg = PathArg{arg_index_, arg.size() - pieces[1].size()};
     req_.dep_options.emplace_back(pieces[0]);
     return;
   }
@@ -490,6 +503,7 @@ std::optional<NotCacheable> Parser::SetProfileInput() {
       }
     }
     req_.extra_input_files.push_back(ReplaceSuffix(req_.object, ".gcda"));
+    req_.reads_beside_object = true;
     return std::nullopt;
   }
   std::string path = profile_use_->empty() ? "default.profdata" : *profile_use_;
@@ -508,6 +522,7 @@ void Parser::SetDependencies() {
   req_.dep_file = wp_dep_file_ ? *wp_dep_file_
                   : dep_file_  ? *dep_file_
                                : ReplaceSuffix(req_.object, ".d");
+  req_.explicit_dep_targets = !dep_targets_.empty();
   std::vector<std::string>& out = req_.dep_targets;
   if (family_ == Family::kClang) {
     // clang writes the targets in order; -Wp,-MD becomes -MD -MF, so the object is the default.

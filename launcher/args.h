@@ -2,6 +2,7 @@
 // affect only preprocessing, which affect compilation, and which name outputs.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -32,6 +33,13 @@ enum class Uncacheable {
   kCount
 };
 
+// An argument naming an output path: its first prefix_size characters ("-o", "-Wp,-MD,", or none
+// when the path is an argument of its own) and then the path.
+struct PathArg {
+  size_t index = 0;
+  size_t prefix_size = 0;
+};
+
 struct CompileRequest {
   // "c", "c++" or "assembler-with-cpp": hashed, and what the compiler calls it.
   std::string language;
@@ -60,9 +68,20 @@ struct CompileRequest {
                                          // the default (the object) Make-quoted
   std::vector<std::string> dep_options;
 
+  // The call's arguments with response files expanded, and which of them name the object and the
+  // dependency file (the last -o, -MF or -Wp,-MD,file; none when not given), so that a miss can
+  // have the compiler write to paths of ddcc's choosing.
+  std::vector<std::string> expanded_args;
+  std::optional<PathArg> object_arg;
+  std::optional<PathArg> dep_file_arg;
+  bool explicit_dep_targets = false;  // -MT or -MQ given
+
   // Files the compile may write beside the object, named after it: suffix (".dwo", ".gcno",
   // ".su") and path.
   std::vector<std::pair<std::string, std::string>> aux_outputs;
+  // The compiler reads a file named after the object (gcc's -fprofile-use reads <object>.gcda),
+  // so the object cannot be written under another name.
+  bool reads_beside_object = false;
   // The object names its own path: the .gcda file it will write, its .dwo. The key holds it.
   bool object_names_itself = false;
 

@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "cache/files.h"
 #include "cache/store.h"
+#include "launcher/explain.h"
 #include "launcher/stats.h"
 
 namespace ddcc {
@@ -30,6 +31,7 @@ Commands:
         --evict-older-than AGE   remove entries not used for AGE (7d, 12h, 30m, 45s)
         --max-size SIZE  set max_size in the config file (10G, 500M, 5Gi ...)
         --show-config    show each setting, its value, and where it came from
+        --explain OBJECT why the last compile of OBJECT missed, or how it hit
         --start-server   accepted for sccache compatibility; ddcc needs no server
         --stop-server    accepted for sccache compatibility; ddcc needs no server
         --version        show the version
@@ -49,6 +51,7 @@ const std::set<std::string, std::less<>> kCommands = {"-s",
                                                       "--evict-older-than",
                                                       "--max-size",
                                                       "--show-config",
+                                                      "--explain",
                                                       "--start-server",
                                                       "--stop-server",
                                                       "--version",
@@ -128,9 +131,10 @@ void PrintStatsJson(const Config& config, const StatsSnapshot& s, const StoreUsa
       absl::StrFormat(", \"time_saved_seconds\": %.3f", s.time_saved_ms / 1000.0),
       ", \"uncacheable_calls\": ", s.UncacheableTotal(), ", \"errors\": ", s.ErrorTotal(),
       ", \"files\": ", usage.files, ", \"size_bytes\": ", usage.size_bytes,
-      ", \"max_size_bytes\": ", config.max_size, ", \"remote_hits\": ", s.remote_hits,
-      ", \"remote_misses\": ", s.remote_misses, ", \"remote_errors\": ", s.remote_errors,
-      ", \"remote_timeouts\": ", s.remote_timeouts, ", \"uncacheable_reasons\": {");
+      ", \"max_size_bytes\": ", config.max_size, ", \"max_files\": ", config.max_files,
+      ", \"remote_hits\": ", s.remote_hits, ", \"remote_misses\": ", s.remote_misses,
+      ", \"remote_errors\": ", s.remote_errors, ", \"remote_timeouts\": ", s.remote_timeouts,
+      ", \"uncacheable_reasons\": {");
   for (size_t i = 0; i < kUncacheableCount; ++i) {
     absl::StrAppend(&json, i ? ", " : "", "\"", LabelOf(static_cast<Uncacheable>(i)).key,
                     "\": ", s.uncacheable[i]);
@@ -157,7 +161,7 @@ bool IsCommandOption(const std::string& arg) {
 int RunCommands(const std::vector<std::string>& args, const EnvLookup& env) {
   absl::StatusOr<Config> config = LoadConfig(env);
   if (!config.ok()) return Fail(config.status());
-  LocalStore store(config->cache_dir, config->max_size, config->compression_level);
+  LocalStore store(*config);
   bool json = false;
   for (const std::string& arg : args) json = json || arg == "--json";
 
@@ -194,6 +198,7 @@ int RunCommands(const std::vector<std::string>& args, const EnvLookup& env) {
       }
       absl::StatusOr<uint64_t> size = ParseSize(value);
       if (!size.ok()) return Fail(size.status());
+      ScopedUmask cache_umask(config->umask);
       absl::Status set = SetConfigValue(config->config_path, "max_size", value);
       if (!set.ok()) return Fail(set);
       std::printf("Set cache size limit to %s\n", FormatSize(*size).c_str());
@@ -201,6 +206,10 @@ int RunCommands(const std::vector<std::string>& args, const EnvLookup& env) {
       for (const Config::Shown& shown : config->shown) {
         std::printf("(%s) %s = %s\n", shown.origin.c_str(), shown.key.c_str(), shown.value.c_str());
       }
+    } else if (arg == "--explain") {
+      if (i + 1 >= args.size())
+        return Fail(absl::InvalidArgumentError("--explain needs an object"));
+      if (int explained = ExplainObject(*config, args[++i]); explained != 0) return explained;
     } else if (arg == "--version") {
       std::printf("ddcc %s\n", DDCC_VERSION);
     } else if (arg == "-h" || arg == "--help") {

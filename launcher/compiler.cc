@@ -1,5 +1,6 @@
 #include "launcher/compiler.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -100,9 +101,15 @@ absl::StatusOr<Digest> CompilerIdentity(const Compiler& compiler, const Config& 
   Digest identity = stamp.Finish();
   if (config.compiler_check != "content") return identity;
 
-  // The memo is named by the stamp, so a reinstalled compiler gets a new memo.
-  std::string memo = absl::StrCat(config.cache_dir, "/compilers/", identity.Hex());
-  absl::StatusOr<std::string> known = ReadFile(memo);
+  // The memo is named by the stamp, so a reinstalled compiler gets a new memo. A memo directory
+  // or memo that is a symlink planted in the cache is not used: it may lead anywhere.
+  const std::string memo_dir = absl::StrCat(config.cache_dir, "/compilers");
+  const std::string memo = absl::StrCat(memo_dir, "/", identity.Hex());
+  struct stat dir_st;
+  const bool memo_dir_usable = lstat(memo_dir.c_str(), &dir_st) != 0 || S_ISDIR(dir_st.st_mode);
+  ScopedFd fd(memo_dir_usable ? open(memo.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1);
+  absl::StatusOr<std::string> known =
+      fd.get() < 0 ? absl::NotFoundError(memo) : ReadAll(fd.get(), memo);
   if (known.ok() && known->size() == identity.bytes.size()) {
     std::copy(known->begin(), known->end(), identity.bytes.begin());
     return identity;
@@ -110,7 +117,8 @@ absl::StatusOr<Digest> CompilerIdentity(const Compiler& compiler, const Config& 
   absl::StatusOr<Digest> content = HashFile(real);
   if (!content.ok()) return content.status();
   std::string bytes(content->bytes.begin(), content->bytes.end());
-  if (MakeDirs(absl::StrCat(config.cache_dir, "/compilers")).ok()) {
+  ScopedUmask cache_umask(config.umask);
+  if (memo_dir_usable && MakeDirs(memo_dir).ok()) {
     WriteFileAtomic(memo, bytes).IgnoreError();  // only a memo: recomputed when missing
   }
   return *content;

@@ -199,25 +199,30 @@ std::vector<std::string> ProbeCandidates(const ContentScan::Probe& probe, const 
 absl::StatusOr<IncludeSet> RecordIncludeSet(const std::string& source,
                                             absl::string_view preprocessed,
                                             const SearchPath& search, AllowedTimeMacros allowed,
-                                            IncludeSetBuilder builder, const Digest& result) {
+                                            const PathRewriter& paths, IncludeSetBuilder builder,
+                                            const Digest& result) {
+  auto add_candidate = [&](const std::string& path) {
+    return builder.AddCandidate(paths.Relative(path));
+  };
   for (const std::string& dir : search.missing) {
-    if (absl::Status status = builder.AddCandidate(dir); !status.ok()) return status;
+    if (absl::Status status = add_candidate(dir); !status.ok()) return status;
   }
   // The source is in the direct key already; recording it too makes sure it did not change
   // during the compile.
-  absl::StatusOr<std::string> source_text = builder.AddFile(source);
+  absl::StatusOr<std::string> source_text = builder.AddFile(paths.Relative(source));
   if (!source_text.ok()) return source_text.status();
   std::vector<std::pair<std::string, ContentScan>> scans = {
       {DirOf(source), ScanContent(*source_text)}};
 
   for (const EnteredHeader& header : ParseLineMarkers(preprocessed)) {
-    if (builder.Has(header.path)) continue;
+    std::string recorded = paths.Relative(header.path);
+    if (builder.Has(recorded)) continue;
     absl::StatusOr<std::vector<std::string>> candidates = ShadowCandidates(header, search);
     if (!candidates.ok()) return candidates.status();
-    absl::StatusOr<std::string> content = builder.AddFile(header.path);
+    absl::StatusOr<std::string> content = builder.AddFile(recorded);
     if (!content.ok()) return content.status();
     for (const std::string& candidate : *candidates) {
-      if (absl::Status status = builder.AddCandidate(candidate); !status.ok()) return status;
+      if (absl::Status status = add_candidate(candidate); !status.ok()) return status;
     }
     scans.emplace_back(DirOf(header.path), ScanContent(*content));
   }
@@ -230,7 +235,7 @@ absl::StatusOr<IncludeSet> RecordIncludeSet(const std::string& source,
     if (scan.computed_probe) return absl::FailedPreconditionError("a computed __has_include");
     for (const ContentScan::Probe& probe : scan.probes) {
       for (const std::string& candidate : ProbeCandidates(probe, dir, search)) {
-        if (absl::Status status = builder.AddCandidate(candidate); !status.ok()) return status;
+        if (absl::Status status = add_candidate(candidate); !status.ok()) return status;
       }
     }
   }

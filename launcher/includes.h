@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "cache/manifest.h"
+#include "launcher/paths.h"
 
 namespace ddcc {
 
@@ -64,10 +65,12 @@ enum class AllowedTimeMacros { kNone, kClock, kAll };
 // Records the include set of a compile whose preprocessed text and search path are given.
 // FailedPrecondition when it cannot be recorded safely (a time macro not allowed, a computed
 // __has_include, a header changed since the compile began, a header found in a way not
-// understood).
+// understood). Paths below a base directory are recorded relative to the working directory, so
+// that the same tree elsewhere checks its own files.
 absl::StatusOr<IncludeSet> RecordIncludeSet(const std::string& source,
                                             absl::string_view preprocessed,
                                             const SearchPath& search, AllowedTimeMacros allowed,
-                                            IncludeSetBuilder builder, const Digest& result);
+                                            const PathRewriter& paths, IncludeSetBuilder builder,
+                                            const Digest& result);
 
 }  // namespace ddcc

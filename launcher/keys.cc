@@ -1,9 +1,7 @@
 #include "launcher/keys.h"
 
-#include <unistd.h>
-
-#include <climits>
 #include <cstdlib>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "cache/entry.h"
@@ -41,7 +39,7 @@ class KeyInputs {
   void Add(absl::string_view name, absl::string_view value) {
     hasher_.Field(name);
     hasher_.Field(value);
-    if (transcript_) absl::StrAppend(transcript_, name, ": ", value, "\n");
+    if (transcript_) absl::StrAppend(transcript_, name, ": ", Readable(value), "\n");
   }
 
   // Long or multi-line values show as their digest and size.
@@ -52,6 +50,13 @@ class KeyInputs {
     Hasher digest;
     digest.Update(text);
     absl::StrAppend(transcript_, name, ": ", digest.Finish().Hex(), " (", text.size(), " bytes)\n");
+  }
+
+  // Arguments in their key form.
+  void AddArguments(absl::string_view name, const std::vector<std::string>& values,
+                    const PathRewriter& paths, bool preprocessing) {
+    Add(absl::StrCat(name, " count"), absl::StrCat(values.size()));
+    for (const std::string& value : values) Add(name, paths.KeyArgument(value, preprocessing));
   }
 
   void AddList(absl::string_view name, const std::vector<std::string>& values) {
@@ -77,14 +82,47 @@ class KeyInputs {
   std::string* transcript_;
 };
 
-absl::Status KeyMaker::AddCommon(KeyInputs& inputs) const {
+// The object names the working directory (debug info) or its own path (.gcda, .dwo), unless
+// the user's prefix map gives the directory a fixed name and every path the debug info may
+// name from the arguments is named alike in every directory. (Where the compiler knows the
+// directory by another name than getcwd()'s, the relative forms would not line up with what
+// the map covers: the key holds both.) A dependency file or .su file names the source and
+// headers as the arguments spell them, so absolute paths below a base directory tie those to
+// the tree as well.
+bool KeyMaker::DirectKeyHoldsCwd() const {
+  if (request_.object_names_itself) return true;
+  bool names_files = request_.generates_deps;
+  for (const auto& [suffix, path] : request_.aux_outputs) names_files |= suffix == ".su";
+  for (const std::string& arg : request_.preprocess_args) {
+    if (names_files && paths_.BelowBase(paths_.FileIn(arg))) return true;
+  }
+  if (!request_.debug_info) return false;
+  if (paths_.compiler_cwd() != paths_.cwd()) return true;
+  if (!PrefixMapsCwd(request_.hashed_args, paths_.cwd())) return true;
+  for (const std::string& arg : request_.preprocess_args) {
+    absl::string_view path = paths_.FileIn(arg);
+    if (!path.empty() && !paths_.SameInMappedDebugInfo(path)) return true;
+  }
+  return false;
+}
+
+Digest KeyMaker::WithCwd(const Digest& key) const {
+  Hasher hasher;
+  hasher.Field("specific to the working directory");
+  hasher.Field(
+      absl::string_view(reinterpret_cast<const char*>(key.bytes.data()), key.bytes.size()));
+  hasher.Field(paths_.cwd());
+  return hasher.Finish();
+}
+
+absl::Status KeyMaker::AddCommon(KeyInputs& inputs, bool holds_cwd) const {
   absl::StatusOr<Digest> identity = CompilerIdentity(compiler_, config_);
   if (!identity.ok()) return identity.status();
   inputs.Add("format", absl::StrCat(kFormatVersion));
   inputs.Add("compiler", absl::StrCat(compiler_.path, " ", identity->Hex()));
   inputs.Add("compiler name", compiler_.name);  // clang and clang++: one binary reading its name
   inputs.Add("language", request_.language);
-  inputs.AddList("argument", request_.hashed_args);
+  inputs.AddArguments("argument", request_.hashed_args, paths_, /*preprocessing=*/false);
   for (const std::string& file : request_.extra_input_files) {
     absl::StatusOr<Digest> content = HashFile(file);
     if (absl::IsNotFound(content.status())) {
@@ -94,13 +132,12 @@ absl::Status KeyMaker::AddCommon(KeyInputs& inputs) const {
     if (!content.ok()) return content.status();
     inputs.Add("input file", absl::StrCat(file, " ", content->Hex()));
   }
-  if (request_.debug_info || request_.object_names_itself) {
-    char cwd[PATH_MAX];
-    if (getcwd(cwd, sizeof(cwd)) == nullptr) return ErrnoStatus("getcwd", ".");
-    // The object names the working directory (debug info) or its own path (.gcda, .dwo).
-    inputs.Add("working directory", cwd);
-    if (request_.object_names_itself) inputs.Add("object", request_.object);
+  if (holds_cwd) {
+    // The compiler's name for it goes into debug info; getcwd()'s anchors the relative paths.
+    inputs.Add("working directory", paths_.compiler_cwd());
+    inputs.Add("physical working directory", paths_.cwd());
   }
+  if (request_.object_names_itself) inputs.Add("object", request_.object);
   for (const char* name : kCompileEnv) inputs.AddEnv(name);
   inputs.Add("diagnostics", color_ ? "color" : "plain");
   inputs.Add("dependency file", request_.generates_deps ? "yes" : "no");
@@ -116,26 +153,25 @@ absl::Status KeyMaker::AddCommon(KeyInputs& inputs) const {
 
 absl::StatusOr<Digest> KeyMaker::DirectKey(std::string* transcript) const {
   KeyInputs inputs("direct key", transcript);
-  if (absl::Status status = AddCommon(inputs); !status.ok()) return status;
-  inputs.AddList("preprocessor argument", request_.preprocess_args);
+  if (absl::Status status = AddCommon(inputs, DirectKeyHoldsCwd()); !status.ok()) return status;
+  inputs.AddArguments("preprocessor argument", request_.preprocess_args, paths_,
+                      /*preprocessing=*/true);
   for (const char* name : kPreprocessEnv) inputs.AddEnv(name);
   absl::StatusOr<Digest> source = HashFile(request_.source);
   if (!source.ok()) return source.status();
-  inputs.Add("source", absl::StrCat(request_.source, " ", source->Hex()));
+  inputs.Add("source", absl::StrCat(paths_.KeyForm(request_.source), " ", source->Hex()));
   return inputs.Finish();
 }
 
 absl::StatusOr<Digest> KeyMaker::SearchPathKey() const {
   absl::StatusOr<Digest> identity = CompilerIdentity(compiler_, config_);
   if (!identity.ok()) return identity.status();
-  char cwd[PATH_MAX];
-  if (getcwd(cwd, sizeof(cwd)) == nullptr) return ErrnoStatus("getcwd", ".");
   KeyInputs inputs("search path key", nullptr);
   inputs.Add("format", absl::StrCat(kFormatVersion));
   inputs.Add("compiler", absl::StrCat(compiler_.path, " ", identity->Hex()));
   inputs.Add("compiler name", compiler_.name);
   inputs.Add("language", request_.language);
-  inputs.Add("working directory", cwd);  // relative -I directories
+  inputs.Add("working directory", paths_.cwd());  // relative -I directories
   for (size_t i = 0; i < request_.preprocess_args.size(); ++i) {
     if (i != request_.source_index)
       inputs.Add("preprocessor argument", request_.preprocess_args[i]);
@@ -145,15 +181,27 @@ absl::StatusOr<Digest> KeyMaker::SearchPathKey() const {
   return inputs.Finish();
 }
 
-absl::StatusOr<Digest> KeyMaker::ResultKey(const ProcessResult& preprocessed,
-                                           std::string* transcript) const {
+absl::StatusOr<ResultKeyInfo> KeyMaker::ResultKey(const ProcessResult& preprocessed,
+                                                  std::string* transcript) const {
+  ResultKeyInfo result;
+  bool direct_holds_cwd = DirectKeyHoldsCwd();
+  std::optional<MarkedText> marked;
+  if (paths_.active()) marked = RewriteLineMarkers(paths_, preprocessed.out);
+  // Debug info names the files of the line markers; the object names its position where the
+  // compiler was asked for it, or a raw string may hold what looks like a marker.
+  result.holds_cwd = direct_holds_cwd ||
+                     (marked && request_.debug_info && !marked->same_in_mapped_debug) ||
+                     (marked && marked->changed && marked->names_position);
+  result.tied =
+      !direct_holds_cwd && (result.holds_cwd || (marked && paths_.NamesBaseDir(marked->text)));
   KeyInputs inputs("result key", transcript);
-  if (absl::Status status = AddCommon(inputs); !status.ok()) return status;
-  inputs.AddText("preprocessed text", preprocessed.out);
+  if (absl::Status status = AddCommon(inputs, result.holds_cwd); !status.ok()) return status;
+  inputs.AddText("preprocessed text", marked ? marked->text : preprocessed.out);
   // Warnings that only preprocessing options cause (a macro redefined by -D) reach the
   // compile's stderr too, which a hit replays.
   inputs.AddText("preprocessor messages", preprocessed.err);
-  return inputs.Finish();
+  result.key = inputs.Finish();
+  return result;
 }
 
 }  // namespace ddcc

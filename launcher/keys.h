@@ -11,33 +11,49 @@
 #include "cache/hash.h"
 #include "launcher/args.h"
 #include "launcher/compiler.h"
+#include "launcher/paths.h"
 #include "launcher/process.h"
 
 namespace ddcc {
 
 class KeyInputs;
 
+struct ResultKeyInfo {
+  Digest key;
+  bool holds_cwd = false;  // the key holds the working directory
+  // The result depends on the directory in a way the direct key does not show (the text names
+  // a base directory through __FILE__, or only the result key holds the working directory): a
+  // manifest leading to it must be found only from this directory.
+  bool tied = false;
+};
+
 class KeyMaker {
  public:
   // `color`: diagnostics are asked for in colour (ddcc does so on a terminal).
   KeyMaker(const Compiler& compiler, const CompileRequest& request, const Config& config,
-           bool color)
-      : compiler_(compiler), request_(request), config_(config), color_(color) {}
+           const PathRewriter& paths, bool color)
+      : compiler_(compiler), request_(request), config_(config), paths_(paths), color_(color) {}
 
   // With a transcript, each input is also written to it as a "name: value" line.
   absl::StatusOr<Digest> DirectKey(std::string* transcript = nullptr) const;
-  absl::StatusOr<Digest> ResultKey(const ProcessResult& preprocessed,
-                                   std::string* transcript = nullptr) const;
+  absl::StatusOr<ResultKeyInfo> ResultKey(const ProcessResult& preprocessed,
+                                          std::string* transcript = nullptr) const;
+
+  // Whether the direct key holds the working directory.
+  bool DirectKeyHoldsCwd() const;
+  // `key` made specific to the working directory.
+  Digest WithCwd(const Digest& key) const;
   // Where the compiler's header search path for this compile is memoised: what `-E -v` depends
   // on, which is the direct key's inputs less the source and compile-only settings.
   absl::StatusOr<Digest> SearchPathKey() const;
 
  private:
-  absl::Status AddCommon(KeyInputs& inputs) const;
+  absl::Status AddCommon(KeyInputs& inputs, bool holds_cwd) const;
 
   const Compiler& compiler_;
   const CompileRequest& request_;
   const Config& config_;
+  const PathRewriter& paths_;
   bool color_;
 };
 

@@ -55,7 +55,7 @@ void WriteAll(int fd, absl::string_view data) {
   OpenLog(config->log_file);
   if (config->disable) RunAsIs(compiler, args);
 
-  Stats stats(config->cache_dir);
+  Stats stats(config->cache_dir, config->umask);
   if (!compiler.family) {
     stats.Count(Uncacheable::kUnsupportedCompiler);
     RunAsIs(compiler, args);

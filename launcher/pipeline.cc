@@ -17,8 +17,11 @@
 #include "cache/log.h"
 #include "cache/manifest.h"
 #include "launcher/depfile.h"
+#include "launcher/explain.h"
 #include "launcher/includes.h"
 #include "launcher/keys.h"
+#include "launcher/outputs.h"
+#include "launcher/paths.h"
 
 namespace ddcc {
 namespace {
@@ -45,38 +48,47 @@ bool AllPlain(const std::vector<std::string>& targets) {
 class CompilePipeline {
  public:
   CompilePipeline(const Compiler& compiler, const std::vector<std::string>& args,
-                  const CompileRequest& request, const Config& config, Stats& stats)
+                  const CompileRequest& request, const Config& config, const PathRewriter& paths,
+                  Stats& stats)
       : compiler_(compiler),
         args_(args),
         request_(request),
         config_(config),
+        paths_(paths),
         stats_(stats),
         store_(config, [&stats](RemoteOutcome outcome) { stats.Count(outcome); }),
-        keys_(compiler, request, config, ColorDiagnostics()) {}
+        keys_(compiler, request, config, paths, ColorDiagnostics()) {}
 
   CompileOutcome Run();
 
  private:
+  CompileOutcome RunStages();
+  void RecordForExplain(const CompileOutcome& outcome);
   std::optional<NotCacheable> CheckCall() const;
   bool ColorDiagnostics() const;
-  std::optional<Digest> LookUpManifest();
+  std::optional<Digest> LookUpManifests();
+  std::optional<Digest> LookUpManifest(const Digest& direct_key);
   std::optional<CompileOutcome> TryServe(const Digest& key);
+  std::optional<CompileOutcome> ServeEntry(const Digest& key, absl::StatusOr<Entry> entry);
+  bool MayNameAnotherDirectory(const Entry& entry) const;
   absl::StatusOr<ProcessResult> Preprocess() const;
   std::optional<NotCacheable> CheckPreprocessed(absl::string_view text) const;
   absl::StatusOr<ProcessResult> ServeHit(const Entry& entry) const;
   CompileOutcome CompileAndStore(const Digest& key);
-  absl::StatusOr<Entry> MakeEntry(const ProcessResult& compiled, int64_t began_ns,
-                                  int64_t compile_ns) const;
+  absl::StatusOr<Entry> MakeEntry(const ProcessResult& compiled, const CompileOutputs& outputs,
+                                  int64_t began_ns, int64_t compile_ns) const;
   void RecordManifest(const Digest& result_key);
   absl::StatusOr<SearchPath> ProbeSearchPath();
   void Discard(const Digest& key, absl::string_view why);
-  std::string* Transcript() { return config_.debug ? &transcript_ : nullptr; }
+  // Always written: --explain compares the last two compiles' transcripts.
+  std::string* Transcript() { return &transcript_; }
   void WriteTranscript() const;
 
   const Compiler& compiler_;
   const std::vector<std::string>& args_;
   const CompileRequest& request_;
   const Config& config_;
+  const PathRewriter& paths_;
   Stats& stats_;
   LayeredStore store_;
   KeyMaker keys_;
@@ -84,11 +96,24 @@ class CompilePipeline {
   // Set as the stages run.
   int64_t start_ns_ = 0;
   std::optional<Digest> direct_key_;
+  bool result_tied_ = false;  // the result key's ResultKeyInfo::tied
+  // Set when the entry under this key named a base directory, so that the result was looked up
+  // (and is stored) under the key made specific to the working directory.
+  std::optional<Digest> redirected_from_;
   ProcessResult preprocessed_;
-  std::string transcript_;  // the keys' inputs, with DDCC_DEBUG
+  std::string transcript_;  // the keys' inputs
+  // For --explain: how a hit was found, and what the lookups learnt on the way.
+  absl::string_view hit_kind_;
+  std::vector<std::string> explain_notes_;
 };
 
 CompileOutcome CompilePipeline::Run() {
+  CompileOutcome outcome = RunStages();
+  RecordForExplain(outcome);
+  return outcome;
+}
+
+CompileOutcome CompilePipeline::RunStages() {
   if (std::optional<NotCacheable> reason = CheckCall()) return *reason;
   start_ns_ = NowNs();
 
@@ -98,13 +123,19 @@ CompileOutcome CompilePipeline::Run() {
       direct_key_ = *direct_key;
     } else {
       Log(absl::StrCat("no direct lookup: ", direct_key.status().message()));
+      explain_notes_.push_back(absl::StrCat("no direct lookup: ", direct_key.status().message()));
     }
   }
   WriteTranscript();
+  if (!config_.direct_mode) explain_notes_.push_back("direct mode is off (DDCC_DIRECT_MODE=0)");
+  if (config_.recache) explain_notes_.push_back("DDCC_RECACHE: compiled without a lookup");
   if (direct_key_ && !config_.recache) {
-    if (std::optional<Digest> result_key = LookUpManifest()) {
+    if (std::optional<Digest> result_key = LookUpManifests()) {
       std::optional<CompileOutcome> served = TryServe(*result_key);
-      if (served && std::holds_alternative<ProcessResult>(*served)) stats_.CountDirectHit();
+      if (served && std::holds_alternative<ProcessResult>(*served)) {
+        stats_.CountDirectHit();
+        hit_kind_ = kDirectHit;
+      }
       if (served) return *served;
     }
   }
@@ -117,44 +148,92 @@ CompileOutcome CompilePipeline::Run() {
   preprocessed_ = *std::move(preprocessed);
   if (std::optional<NotCacheable> reason = CheckPreprocessed(preprocessed_.out)) return *reason;
 
-  absl::StatusOr<Digest> key = keys_.ResultKey(preprocessed_, Transcript());
-  if (!key.ok()) return Failure{ErrorKind::kInternal, key.status()};
+  absl::StatusOr<ResultKeyInfo> result = keys_.ResultKey(preprocessed_, Transcript());
+  if (!result.ok()) return Failure{ErrorKind::kInternal, result.status()};
   WriteTranscript();
+  result_tied_ = result->tied;
+  const Digest* key = &result->key;
   if (!config_.recache) {
     if (std::optional<CompileOutcome> served = TryServe(*key)) {
       if (std::holds_alternative<ProcessResult>(*served)) {
         stats_.CountPreprocessedHit();
+        hit_kind_ = kPreprocessedHit;
         RecordManifest(*key);
       }
       return *served;
     }
   }
-  return CompileAndStore(*key);
+  return CompileAndStore(redirected_from_ ? keys_.WithCwd(*key) : *key);
+}
+
+// Include sets whose result depends on the directory are recorded under the direct key made
+// specific to it (see RecordManifest), so both manifests may hold the answer.
+std::optional<Digest> CompilePipeline::LookUpManifests() {
+  if (std::optional<Digest> found = LookUpManifest(*direct_key_)) return found;
+  if (!paths_.active() || keys_.DirectKeyHoldsCwd()) return std::nullopt;
+  return LookUpManifest(keys_.WithCwd(*direct_key_));
 }
 
 // The result key the manifest under the direct key leads to, if the files it lists are as they
 // were. Damaged manifests are removed.
-std::optional<Digest> CompilePipeline::LookUpManifest() {
-  absl::StatusOr<Entry> entry = store_.Load(*direct_key_);
+std::optional<Digest> CompilePipeline::LookUpManifest(const Digest& direct_key) {
+  absl::StatusOr<Entry> entry = store_.Load(direct_key);
   if (!entry.ok()) {
-    if (absl::IsDataLoss(entry.status())) Discard(*direct_key_, entry.status().message());
+    if (absl::IsDataLoss(entry.status())) Discard(direct_key, entry.status().message());
+    if (explain_notes_.empty()) {
+      explain_notes_.push_back(
+          "direct lookup: no manifest for these direct-key inputs (the first compile with them, "
+          "or the compile before recorded none)");
+    }
     return std::nullopt;
   }
   const std::string* blob = entry->Find(kManifestBlob);
   absl::StatusOr<Manifest> manifest =
       blob ? Manifest::Decode(*blob) : absl::DataLossError("entry holds no manifest");
   if (!manifest.ok()) {
-    store_.Remove(*direct_key_).IgnoreError();
-    Discard(*direct_key_, manifest.status().message());
+    store_.Remove(direct_key).IgnoreError();
+    Discard(direct_key, manifest.status().message());
     return std::nullopt;
   }
-  return manifest->Match();
+  std::optional<Digest> found = manifest->Match();
+  if (!found) {
+    std::optional<Mismatch> mismatch = manifest->NewestMismatch();
+    explain_notes_.assign(1, mismatch ? DescribeMismatch(*mismatch)
+                                      : "direct lookup: no recorded include set matches");
+  }
+  return found;
 }
 
-// Serves the entry under `key`: a hit, a failure to write its outputs, or nullopt for a miss
-// (a damaged entry is removed and counted, and is a miss).
+// Whether the entry's stored messages, dependency file or files beside the object may name the
+// absolute paths of the tree it was made in, when its key is shared by every directory: the
+// compiler names files as the command line and line markers spell them.
+bool CompilePipeline::MayNameAnotherDirectory(const Entry& entry) const {
+  if (!paths_.active() || keys_.DirectKeyHoldsCwd()) return false;
+  for (const auto& [name, content] : entry.blobs) {
+    if (name != kObjectBlob && name != kCompileTimeBlob && paths_.NamesBaseDir(content)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Serves the entry under `key`, or, when it may name another directory, the one under `key`
+// made specific to this directory.
 std::optional<CompileOutcome> CompilePipeline::TryServe(const Digest& key) {
   absl::StatusOr<Entry> entry = store_.Load(key);
+  redirected_from_.reset();
+  if (entry.ok() && MayNameAnotherDirectory(*entry)) {
+    redirected_from_ = key;
+    Digest specific = keys_.WithCwd(key);
+    return ServeEntry(specific, store_.Load(specific));
+  }
+  return ServeEntry(key, std::move(entry));
+}
+
+// Serves `entry`, loaded from under `key`: a hit, a failure to write its outputs, or nullopt for a
+// miss (a damaged entry is removed and counted, and is a miss).
+std::optional<CompileOutcome> CompilePipeline::ServeEntry(const Digest& key,
+                                                          absl::StatusOr<Entry> entry) {
   if (entry.ok()) {
     absl::StatusOr<ProcessResult> served = ServeHit(*entry);
     if (served.ok()) {
@@ -185,6 +264,19 @@ void CompilePipeline::WriteTranscript() const {
   std::string path = request_.object + ".ddcc-keys.txt";
   if (absl::Status written = WriteFileAtomic(path, transcript_); !written.ok()) {
     Log(absl::StrCat("cannot write ", path, ": ", written.message()));
+  }
+}
+
+// Leaves a record of this compile for --explain. Best effort: the compile's result stands.
+void CompilePipeline::RecordForExplain(const CompileOutcome& outcome) {
+  ExplainRecord record{DescribeOutcome(outcome, hit_kind_), explain_notes_, transcript_};
+  Digest key = ExplainKey(ObjectIdentity(paths_.cwd(), request_.object));
+  absl::StatusOr<ExplainRecords> old = LoadRecords(store_.local(), key);
+  if (absl::IsDataLoss(old.status())) Discard(key, old.status().message());
+  if (absl::Status saved =
+          SaveRecord(store_.local(), key, old.ok() ? *old : ExplainRecords{}, record);
+      !saved.ok()) {
+    Log(absl::StrCat("no --explain record: ", saved.message()));
   }
 }
 
@@ -268,8 +360,10 @@ absl::StatusOr<ProcessResult> CompilePipeline::ServeHit(const Entry& entry) cons
 }
 
 CompileOutcome CompilePipeline::CompileAndStore(const Digest& key) {
+  CompileOutputs outputs(request_);
   std::vector<std::string> argv = {compiler_.path};
-  argv.insert(argv.end(), args_.begin(), args_.end());
+  std::vector<std::string> args = outputs.CompilerArgs(args_);
+  argv.insert(argv.end(), args.begin(), args.end());
   if (ColorDiagnostics()) {
     argv.push_back(compiler_.family == Family::kClang ? "-fcolor-diagnostics"
                                                       : "-fdiagnostics-color=always");
@@ -279,12 +373,22 @@ CompileOutcome CompilePipeline::CompileAndStore(const Digest& key) {
   const int64_t compile_ns = NowNs() - began;
   if (!compiled.ok()) return Failure{ErrorKind::kInternal, compiled.status()};
   if (compiled->exit_code != 0 || compiled->term_signal != 0) {
+    // A message naming a private path (no such directory, ...) must come in the build's words.
+    if (outputs.NamedIn(compiled->err) || outputs.NamedIn(compiled->out)) {
+      return NotCacheable{Uncacheable::kCompilationFailed, "a message names a private output"};
+    }
+    // clang removes the object of a failed compile, gcc leaves it; the private one is gone
+    // either way, so do as clang would have done to the build's.
+    if (compiler_.family == Family::kClang) unlink(request_.object.c_str());
     stats_.Count(Uncacheable::kCompilationFailed);
     return *std::move(compiled);
   }
 
   stats_.CountMiss();
-  absl::StatusOr<Entry> entry = MakeEntry(*compiled, began, compile_ns);
+  absl::StatusOr<Entry> entry = MakeEntry(*compiled, outputs, began, compile_ns);
+  if (absl::Status moved = outputs.MoveIntoPlace(); !moved.ok()) {
+    return Failure{ErrorKind::kOutputWriteFailed, moved};
+  }
   if (!entry.ok()) {
     stats_.Count(ErrorKind::kUnexpectedCompilerOutput);
     Log(absl::StrCat("not stored: ", entry.status().message()));
@@ -297,14 +401,16 @@ CompileOutcome CompilePipeline::CompileAndStore(const Digest& key) {
   return *std::move(compiled);
 }
 
-absl::StatusOr<Entry> CompilePipeline::MakeEntry(const ProcessResult& compiled, int64_t began_ns,
+// The entry from what the compile wrote to `outputs`.
+absl::StatusOr<Entry> CompilePipeline::MakeEntry(const ProcessResult& compiled,
+                                                 const CompileOutputs& outputs, int64_t began_ns,
                                                  int64_t compile_ns) const {
-  absl::StatusOr<std::string> object = ReadFile(request_.object);
+  absl::StatusOr<std::string> object = ReadFile(outputs.object());
   if (!object.ok()) return object.status();
   Entry entry;
   entry.blobs.emplace_back(kObjectBlob, *std::move(object));
   if (request_.generates_deps) {
-    absl::StatusOr<std::string> depfile = ReadFile(request_.dep_file);
+    absl::StatusOr<std::string> depfile = ReadFile(outputs.dep_file());
     if (!depfile.ok()) return depfile.status();
     // The hit path will put other targets of the same lengths in place of these; make sure
     // the file is laid out as it expects.
@@ -338,6 +444,9 @@ absl::StatusOr<Entry> CompilePipeline::MakeEntry(const ProcessResult& compiled, 
 // whose include set cannot be trusted just goes without.
 void CompilePipeline::RecordManifest(const Digest& result_key) {
   if (!direct_key_) return;
+  // The manifest leads to the key shared by every directory; TryServe redirects from there.
+  const Digest& leads_to = redirected_from_ ? *redirected_from_ : result_key;
+  const Digest manifest_key = result_tied_ ? keys_.WithCwd(*direct_key_) : *direct_key_;
   absl::StatusOr<SearchPath> search = ProbeSearchPath();
   if (!search.ok()) {
     Log(absl::StrCat("no manifest: ", search.status().message()));
@@ -347,14 +456,15 @@ void CompilePipeline::RecordManifest(const Digest& result_key) {
                               : std::getenv("SOURCE_DATE_EPOCH") ? AllowedTimeMacros::kClock
                                                                  : AllowedTimeMacros::kNone;
   absl::StatusOr<IncludeSet> set =
-      RecordIncludeSet(request_.source, preprocessed_.out, *search, allowed,
-                       IncludeSetBuilder(start_ns_, NowNs()), result_key);
+      RecordIncludeSet(request_.source, preprocessed_.out, *search, allowed, paths_,
+                       IncludeSetBuilder(start_ns_, NowNs()), leads_to);
   if (!set.ok()) {
     Log(absl::StrCat("no manifest for ", request_.source, ": ", set.status().message()));
+    explain_notes_.push_back(absl::StrCat("no manifest recorded: ", set.status().message()));
     return;
   }
   Manifest manifest;
-  if (absl::StatusOr<Entry> old = store_.Load(*direct_key_); old.ok()) {
+  if (absl::StatusOr<Entry> old = store_.Load(manifest_key); old.ok()) {
     const std::string* blob = old->Find(kManifestBlob);
     absl::StatusOr<Manifest> decoded = blob ? Manifest::Decode(*blob) : absl::NotFoundError("");
     if (decoded.ok()) manifest = *std::move(decoded);
@@ -362,7 +472,7 @@ void CompilePipeline::RecordManifest(const Digest& result_key) {
   manifest.Add(*std::move(set));
   Entry entry;
   entry.blobs.emplace_back(kManifestBlob, manifest.Encode());
-  if (absl::Status saved = store_.Save(*direct_key_, entry); !saved.ok()) {
+  if (absl::Status saved = store_.Save(manifest_key, entry); !saved.ok()) {
     stats_.Count(ErrorKind::kCacheWriteFailed);
     Log(absl::StrCat("manifest not stored: ", saved.message()));
   }
@@ -408,7 +518,12 @@ absl::StatusOr<SearchPath> CompilePipeline::ProbeSearchPath() {
 CompileOutcome CompileThroughCache(const Compiler& compiler, const std::vector<std::string>& args,
                                    const CompileRequest& request, const Config& config,
                                    Stats& stats) {
-  return CompilePipeline(compiler, args, request, config, stats).Run();
+  char cwd[PATH_MAX];
+  if (getcwd(cwd, sizeof(cwd)) == nullptr) {
+    return Failure{ErrorKind::kInternal, ErrnoStatus("getcwd", ".")};
+  }
+  PathRewriter paths(config.base_dirs, cwd, CompilerWorkingDirectory(cwd));
+  return CompilePipeline(compiler, args, request, config, paths, stats).Run();
 }
 
 }  // namespace ddcc

@@ -64,7 +64,8 @@ uint64_t StatsSnapshot::ErrorTotal() const {
   return total;
 }
 
-Stats::Stats(const std::string& cache_dir) {
+Stats::Stats(const std::string& cache_dir, std::optional<mode_t> umask) {
+  ScopedUmask cache_umask(umask);
   std::string path = cache_dir + "/stats";
   absl::StatusOr<SharedCounters> counters = SharedCounters::Open(path, kSlots);
   if (!counters.ok() && absl::IsNotFound(counters.status()) && MakeDirs(cache_dir).ok()) {

@@ -2,6 +2,8 @@
 // directory's lock-free counter file (cache/counters.h).
 #pragma once
 
+#include <sys/types.h>
+
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -56,7 +58,8 @@ struct StatsSnapshot {
 class Stats {
  public:
   // Counting is best effort: without a usable cache directory nothing is counted.
-  explicit Stats(const std::string& cache_dir);
+  // Creates the counters with `umask` when they do not exist yet.
+  explicit Stats(const std::string& cache_dir, std::optional<mode_t> umask = std::nullopt);
 
   void CountDirectHit();
   void CountPreprocessedHit();

@@ -1,9 +1,13 @@
 """A Cython extension built with setuptools through CC="ddcc gcc", twice; the second build from
-hits; then imported and called. Runs under Debian's /usr/bin/python3 (cython3, python3-dev)."""
+hits; then imported and called. Also built from two temporary directories, as pip builds a
+package. Runs under Debian's /usr/bin/python3 (cython3, python3-dev)."""
 
+import glob
 import os
 import subprocess
 import sys
+import tempfile
+import time
 import unittest
 
 from common import DDCC, DdccTestCase
@@ -22,11 +26,33 @@ PYX = """def total(int n):
 
 
 class CythonTest(DdccTestCase):
-    def build(self):
-        env = dict(self.env, CC=f"{DDCC} gcc")
+    def build(self, cwd=None, **env):
+        env = dict(self.env, CC=f"{DDCC} gcc", **env)
         result = self.run_cmd([sys.executable, "setup.py", "build_ext", "--force", "--inplace"],
-                              env=env)
+                              cwd=cwd, env=env)
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+
+    def pip_like_build(self, **env):
+        """Builds in a new directory named as pip names them; returns the directory and the
+        object's DW_AT_comp_dir."""
+        return self.pip_like_build_in(tempfile.mkdtemp(prefix="pip-req-build-", dir=self.root),
+                                      **env)
+
+    def pip_like_build_in(self, tree, **env):
+        os.makedirs(tree, exist_ok=True)
+        for name, text in (("setup.py", SETUP), ("fastsum.pyx", PYX)):
+            with open(os.path.join(tree, name), "w") as f:
+                f.write(text)
+        self.last_write = time.monotonic()
+        self.settle()
+        self.build(cwd=tree, **env)
+        [obj] = glob.glob(os.path.join(tree, "build", "temp*", "fastsum.o"))
+        dwarf = self.run_cmd(["objdump", "--dwarf=info", obj]).stdout.decode().splitlines()
+        return tree, "\n".join(line for line in dwarf if "DW_AT_comp_dir" in line)
+
+    def hits_and_misses(self):
+        stats = self.stats()
+        return stats["cache_hits"], stats["cache_misses"]
 
     def test_build_twice_and_import(self):
         self.write("setup.py", SETUP)
@@ -41,6 +67,27 @@ class CythonTest(DdccTestCase):
         called = subprocess.run([sys.executable, "-c", "import fastsum; print(fastsum.total(10))"],
                                 cwd=self.work, capture_output=True)
         self.assertEqual(called.stdout, b"45\n", called.stderr)
+
+    def test_pip_like_builds_with_debug_info_name_their_own_directory(self):
+        # Debian's Python compiles extensions with -g: the object names the build directory.
+        for _ in range(2):
+            tree, comp_dir = self.pip_like_build(DDCC_BASEDIR=self.root)
+            self.assertTrue(comp_dir.endswith(" " + tree), comp_dir)
+        self.assertEqual(self.hits_and_misses(), (0, 2))
+
+    def test_pip_like_builds_without_debug_info_hit(self):
+        for _ in range(2):
+            self.pip_like_build(DDCC_BASEDIR=self.root, CFLAGS="-g0")
+        self.assertEqual(self.hits_and_misses(), (1, 1))
+
+    def test_pip_like_builds_with_a_prefix_map_hit(self):
+        for _ in range(2):
+            tree = tempfile.mkdtemp(prefix="pip-req-build-", dir=self.root)
+            os.rmdir(tree)
+            _, comp_dir = self.pip_like_build_in(tree, DDCC_BASEDIR=self.root,
+                                                 CFLAGS=f"-ffile-prefix-map={tree}=.")
+            self.assertTrue(comp_dir.endswith(" ."), comp_dir)
+        self.assertEqual(self.hits_and_misses(), (1, 1))
 
 
 if __name__ == "__main__":

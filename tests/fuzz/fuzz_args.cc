@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -22,10 +23,22 @@ bool SameRequest(const ddcc::CompileRequest& a, const ddcc::CompileRequest& b) {
          a.extra_input_files == b.extra_input_files && a.generates_deps == b.generates_deps &&
          a.dep_file == b.dep_file && a.dep_targets == b.dep_targets &&
          a.dep_options == b.dep_options && a.debug_info == b.debug_info &&
-         a.explicit_color == b.explicit_color;
+         a.explicit_color == b.explicit_color && a.expanded_args == b.expanded_args &&
+         a.explicit_dep_targets == b.explicit_dep_targets;
 }
 
 std::string nowhere;
+
+// The path an output argument names.
+std::optional<std::string> NamedPath(const ddcc::CompileRequest& request,
+                                     const std::optional<ddcc::PathArg>& at) {
+  if (!at) return std::nullopt;
+  if (at->index >= request.expanded_args.size() ||
+      at->prefix_size > request.expanded_args[at->index].size()) {
+    abort();
+  }
+  return request.expanded_args[at->index].substr(at->prefix_size);
+}
 
 }  // namespace
 
@@ -56,6 +69,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       // The preprocessor, whose output the key holds, must read the source.
       const std::vector<std::string>& preprocess = request->preprocess_args;
       if (std::find(preprocess.begin(), preprocess.end(), request->source) == preprocess.end()) {
+        abort();
+      }
+      // A miss redirects the outputs through these: they must name what the request says.
+      if (NamedPath(*request, request->object_arg).value_or(request->object) != request->object ||
+          (request->generates_deps &&
+           NamedPath(*request, request->dep_file_arg).value_or(request->dep_file) !=
+               request->dep_file)) {
         abort();
       }
     } else if (std::get<ddcc::NotCacheable>(first).reason !=

@@ -964,5 +964,30 @@ TEST(MakeQuoteTest, MatchesGccAndClang) {
   EXPECT_EQ(MakeQuote(""), "");
 }
 
+// The arguments naming the outputs, for the compile to write elsewhere (launcher/outputs.h).
+TEST(OutputArgsTest, FindsTheLastObjectAndDependencyFile) {
+  auto parse = [](const Args& args) {
+    return std::get<CompileRequest>(ParseArgs(Family::kGcc, args));
+  };
+  auto named = [](const CompileRequest& r, const std::optional<PathArg>& at) {
+    return at ? r.expanded_args[at->index].substr(at->prefix_size) : "<none>";
+  };
+  CompileRequest separate = parse({"-c", "a.c", "-o", "x.o", "-MD", "-MF", "x.d", "-o", "y.o"});
+  EXPECT_EQ(named(separate, separate.object_arg), "y.o");
+  EXPECT_EQ(named(separate, separate.dep_file_arg), "x.d");
+  EXPECT_FALSE(separate.explicit_dep_targets);
+
+  CompileRequest joined = parse({"-c", "a.c", "-oy.o", "-MD", "-MFy.d", "-MT", "t"});
+  EXPECT_EQ(joined.expanded_args[joined.object_arg->index].substr(0, 2), "-o");
+  EXPECT_EQ(named(joined, joined.object_arg), "y.o");
+  EXPECT_EQ(named(joined, joined.dep_file_arg), "y.d");
+  EXPECT_TRUE(joined.explicit_dep_targets);
+
+  CompileRequest wp = parse({"-c", "a.c", "-Wp,-MD,dir/a.d"});
+  EXPECT_EQ(named(wp, wp.object_arg), "<none>");
+  EXPECT_EQ(named(wp, wp.dep_file_arg), "dir/a.d");
+  EXPECT_EQ(wp.expanded_args, (Args{"-c", "a.c", "-Wp,-MD,dir/a.d"}));
+}
+
 }  // namespace
 }  // namespace ddcc

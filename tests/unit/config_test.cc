@@ -73,10 +73,10 @@ TEST_F(ConfigTest, DefaultsUnderHome) {
     keys.push_back(shown.key);
     EXPECT_EQ(shown.origin, "default") << shown.key;
   }
-  EXPECT_THAT(
-      keys, ::testing::ElementsAre("cache_dir", "config_path", "max_size", "disable", "recache",
-                                   "log_file", "compression_level", "compiler_check", "direct_mode",
-                                   "sloppiness", "debug", "remote_storage"));
+  EXPECT_THAT(keys, ::testing::ElementsAre("cache_dir", "config_path", "max_size", "max_files",
+                                           "disable", "recache", "log_file", "compression_level",
+                                           "compiler_check", "direct_mode", "sloppiness", "debug",
+                                           "umask", "base_dir", "remote_storage"));
   EXPECT_EQ(Shown(config, "max_size").first, "5.0 GiB");
   EXPECT_EQ(Shown(config, "disable").first, "false");
   EXPECT_EQ(Shown(config, "compression_level").first, "1");
@@ -205,13 +205,53 @@ TEST_F(ConfigTest, BadEnvironmentValueIsAnError) {
                                                         {"DDCC_COMPRESSION_LEVEL", "-6"},
                                                         {"DDCC_COMPRESSION_LEVEL", "abc"},
                                                         {"DDCC_COMPRESSION_LEVEL", ""},
-                                                        {"DDCC_COMPILERCHECK", "none"}}) {
+                                                        {"DDCC_COMPILERCHECK", "none"},
+                                                        {"DDCC_MAXFILES", "-1"},
+                                                        {"DDCC_MAXFILES", "10k"},
+                                                        {"DDCC_MAXFILES", ""},
+                                                        {"DDCC_UMASK", "8"},
+                                                        {"DDCC_UMASK", "1000"},
+                                                        {"DDCC_UMASK", "0o22"},
+                                                        {"DDCC_UMASK", "77777777777777777777"},
+                                                        {"DDCC_BASEDIR", "/src:build"}}) {
     env_[name] = value;
     absl::StatusOr<Config> config = Load();
     EXPECT_TRUE(absl::IsInvalidArgument(config.status())) << name << "=" << value;
     EXPECT_THAT(config.status().message(), HasSubstr(name));
     env_.erase(name);
   }
+}
+
+TEST_F(ConfigTest, MaxFiles) {
+  EXPECT_EQ(LoadOrDie().max_files, 0u);
+  WriteConfig(cache_dir_ + "/ddcc.conf", "max_files = 5000\n");
+  EXPECT_EQ(LoadOrDie().max_files, 5000u);
+  env_["DDCC_MAXFILES"] = "0";
+  EXPECT_EQ(LoadOrDie().max_files, 0u);
+  EXPECT_EQ(Shown(LoadOrDie(), "max_files"),
+            std::make_pair(std::string("0"), std::string("DDCC_MAXFILES")));
+}
+
+TEST_F(ConfigTest, UmaskIsOctal) {
+  EXPECT_EQ(LoadOrDie().umask, std::nullopt);
+  EXPECT_EQ(Shown(LoadOrDie(), "umask"), std::make_pair(std::string(), std::string("default")));
+  WriteConfig(cache_dir_ + "/ddcc.conf", "umask = 027\n");
+  EXPECT_EQ(LoadOrDie().umask, 027);
+  env_["DDCC_UMASK"] = "2";
+  EXPECT_EQ(LoadOrDie().umask, 02);
+  EXPECT_EQ(Shown(LoadOrDie(), "umask"),
+            std::make_pair(std::string("002"), std::string("DDCC_UMASK")));
+  env_["DDCC_UMASK"] = "";  // unset again, as the file's value is overridden
+  EXPECT_EQ(LoadOrDie().umask, std::nullopt);
+}
+
+TEST_F(ConfigTest, BaseDirs) {
+  EXPECT_TRUE(LoadOrDie().base_dirs.empty());
+  env_["DDCC_BASEDIR"] = "/home/u/src/:/tmp::/";
+  Config config = LoadOrDie();
+  EXPECT_EQ(config.base_dirs, (std::vector<std::string>{"/home/u/src", "/tmp", "/"}));
+  EXPECT_EQ(Shown(config, "base_dir"),
+            std::make_pair(std::string("/home/u/src:/tmp:/"), std::string("DDCC_BASEDIR")));
 }
 
 TEST_F(ConfigTest, RemoteStorageFromFileAndEnvironment) {

@@ -73,7 +73,7 @@ class LayeredStoreTest : public TempDirTest {
         });
   }
 
-  LocalStore Local() const { return LocalStore(config_.cache_dir, 1 << 30, 1); }
+  LocalStore Local() const { return LocalStore(config_); }
 
   Config config_;
   std::map<std::string, FakeRemote> remotes_;

@@ -107,6 +107,31 @@ TEST_F(ManifestTest, AbsentPathsMustStayAbsent) {
   EXPECT_EQ(manifest.Match(), ResultKey(1));
 }
 
+// What --explain reports: the newest set's first failing check, by path.
+TEST_F(ManifestTest, NewestMismatchNamesTheFile) {
+  std::string header = Write("a.h", "int a;");
+  std::string shadow = dir_ + "/b.h";
+  Manifest manifest;
+  EXPECT_EQ(manifest.NewestMismatch(), std::nullopt);
+  manifest.Add(Record({header}, {shadow}, 1));
+  EXPECT_EQ(manifest.NewestMismatch(), std::nullopt);
+
+  Write("b.h", "shadow");
+  std::optional<Mismatch> why = manifest.NewestMismatch();
+  ASSERT_TRUE(why.has_value());
+  EXPECT_EQ(why->kind, Mismatch::Kind::kExists);
+  EXPECT_EQ(why->path, shadow);
+
+  Write("a.h", "int b;");
+  why = manifest.NewestMismatch();
+  ASSERT_TRUE(why.has_value());
+  EXPECT_EQ(why->kind, Mismatch::Kind::kChanged);
+  EXPECT_EQ(why->path, header);
+
+  std::remove(header.c_str());
+  EXPECT_EQ(manifest.NewestMismatch()->kind, Mismatch::Kind::kMissing);
+}
+
 TEST_F(ManifestTest, NewestMatchingSetWinsAndSetsAreBounded) {
   std::string header = Write("a.h", "one");
   Manifest manifest;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <random>
@@ -79,7 +80,7 @@ class StoreTest : public TempDirTest {
 };
 
 TEST_F(StoreTest, SaveThenLoad) {
-  LocalStore store(root_, 1 << 30, 1);
+  LocalStore store(root_, {.max_size = 1 << 30});
   Digest key = Key(0xab, 1);
   Entry entry{{{"o", "object"}, {"stderr", "warning"}}};
   ASSERT_TRUE(store.Save(key, entry).ok());
@@ -89,20 +90,20 @@ TEST_F(StoreTest, SaveThenLoad) {
   EXPECT_EQ(loaded->blobs, entry.blobs);
 
   // Another store on the same root (another process) sees the entry and its accounting.
-  LocalStore other(root_, 1 << 30, 1);
+  LocalStore other(root_, {.max_size = 1 << 30});
   EXPECT_TRUE(other.Load(key).ok());
   EXPECT_EQ(UsageOf(other).files, 1u);
 }
 
 TEST_F(StoreTest, MissingEntryIsNotFound) {
-  LocalStore store(root_, 1 << 30, 1);
+  LocalStore store(root_, {.max_size = 1 << 30});
   EXPECT_TRUE(absl::IsNotFound(store.Load(Key(1, 1)).status()));
   ASSERT_TRUE(store.Save(Key(1, 1), RandomEntry(1)).ok());
   EXPECT_TRUE(absl::IsNotFound(store.Load(Key(1, 2)).status()));
 }
 
 TEST_F(StoreTest, CorruptEntryIsDataLossAndRemoved) {
-  LocalStore store(root_, 1 << 30, 1);
+  LocalStore store(root_, {.max_size = 1 << 30});
   Digest key = Key(0x42, 1);
   ASSERT_TRUE(store.Save(key, RandomEntry(1)).ok());
   ASSERT_TRUE(store.Save(Key(0x42, 2), RandomEntry(2)).ok());
@@ -123,7 +124,7 @@ TEST_F(StoreTest, CorruptEntryIsDataLossAndRemoved) {
 }
 
 TEST_F(StoreTest, UsageCountsSavesReplacementsAndRemovals) {
-  LocalStore store(root_, 1 << 30, 1);
+  LocalStore store(root_, {.max_size = 1 << 30});
   EXPECT_EQ(UsageOf(store).files, 0u);
   EXPECT_EQ(UsageOf(store).size_bytes, 0u);
   for (int i = 0; i < 20; ++i) ASSERT_TRUE(store.Save(Key(i * 13, i), RandomEntry(i)).ok());
@@ -148,7 +149,7 @@ TEST_F(StoreTest, UsageCountsSavesReplacementsAndRemovals) {
 
 TEST_F(StoreTest, EvictsLeastRecentlyUsedWhenAShardOutgrowsItsShare) {
   // Each shard's share holds exactly ten entries.
-  LocalStore store(root_, 16 * 10 * entry_size_, 1);
+  LocalStore store(root_, {.max_size = 16 * 10 * entry_size_});
   const time_t long_ago = time(nullptr) - 10000;
   for (int i = 0; i < 10; ++i) {
     // All in shard 5, spread over its subdirectories.
@@ -177,9 +178,9 @@ TEST_F(StoreTest, EvictsLeastRecentlyUsedWhenAShardOutgrowsItsShare) {
 }
 
 TEST_F(StoreTest, ClearRemovesEverything) {
-  LocalStore store(root_, 1 << 30, 1);
+  LocalStore store(root_, {.max_size = 1 << 30});
   for (int i = 0; i < 20; ++i) ASSERT_TRUE(store.Save(Key(i * 13, i), RandomEntry(i)).ok());
-  std::string temp = PathOf(root_, Key(0, 0)) + ".tmp.1.2";
+  std::string temp = PathOf(root_, Key(0, 0)) + ".ddcc-tmp.1.2";
   ASSERT_TRUE(WriteFileAtomic(temp, "partial").ok());
 
   ASSERT_TRUE(store.Clear().ok());
@@ -192,7 +193,7 @@ TEST_F(StoreTest, ClearRemovesEverything) {
 }
 
 TEST_F(StoreTest, CleanupRepairsCounters) {
-  LocalStore store(root_, 1 << 30, 1);
+  LocalStore store(root_, {.max_size = 1 << 30});
   for (int i = 0; i < 20; ++i) ASSERT_TRUE(store.Save(Key(i * 13, i), RandomEntry(i)).ok());
   {
     absl::StatusOr<SharedCounters> counters = SharedCounters::Open(root_ + "/store-counters", 32);
@@ -212,11 +213,11 @@ TEST_F(StoreTest, CleanupRepairsCounters) {
 
 TEST_F(StoreTest, CleanupEvictsEveryShardOverItsShare) {
   {
-    LocalStore big(root_, 1 << 30, 1);
+    LocalStore big(root_, {.max_size = 1 << 30});
     for (int i = 0; i < 64; ++i) ASSERT_TRUE(big.Save(Key(i % 4 * 0x10, i), RandomEntry(i)).ok());
   }
   // Shards 0 to 3 hold 16 entries each; the new share is 5.
-  LocalStore small(root_, 16 * 5 * entry_size_, 1);
+  LocalStore small(root_, {.max_size = 16 * 5 * entry_size_});
   ASSERT_TRUE(small.Cleanup().ok());
   EXPECT_EQ(UsageOnDisk().files, 20u);
   EXPECT_EQ(UsageOf(small).files, 20u);
@@ -224,7 +225,7 @@ TEST_F(StoreTest, CleanupEvictsEveryShardOverItsShare) {
 }
 
 TEST_F(StoreTest, CleanupEvictsEntriesNotUsedSince) {
-  LocalStore store(root_, 1 << 30, 1);
+  LocalStore store(root_, {.max_size = 1 << 30});
   for (int i = 0; i < 4; ++i) ASSERT_TRUE(store.Save(Key(i * 0x10, i), RandomEntry(i)).ok());
   const time_t now = time(nullptr);
   SetMtime(PathOf(root_, Key(0x00, 0)), now - 10 * 86400);
@@ -239,7 +240,7 @@ TEST_F(StoreTest, CleanupEvictsEntriesNotUsedSince) {
 }
 
 TEST_F(StoreTest, MaxSizeZeroMeansNoLimit) {
-  LocalStore unlimited(root_, 0, 1);
+  LocalStore unlimited(root_, {.max_size = 0});
   for (int i = 0; i < 64; ++i) ASSERT_TRUE(unlimited.Save(Key(0, i), RandomEntry(i)).ok());
   ASSERT_TRUE(unlimited.Cleanup().ok());
   EXPECT_EQ(UsageOnDisk().files, 64u);
@@ -247,11 +248,11 @@ TEST_F(StoreTest, MaxSizeZeroMeansNoLimit) {
 }
 
 TEST_F(StoreTest, CleanupRemovesOnlyStaleTemporaryFiles) {
-  LocalStore store(root_, 1 << 30, 1);
+  LocalStore store(root_, {.max_size = 1 << 30});
   ASSERT_TRUE(store.Save(Key(0x31, 1), RandomEntry(1)).ok());
   std::string entry = PathOf(root_, Key(0x31, 1));
-  std::string stale = entry + ".tmp.123.abc";
-  std::string fresh = entry + ".tmp.456.def";
+  std::string stale = entry + ".ddcc-tmp.123.abc";
+  std::string fresh = entry + ".ddcc-tmp.456.def";
   ASSERT_TRUE(WriteFileAtomic(stale, "left by a crash").ok());
   ASSERT_TRUE(WriteFileAtomic(fresh, "being written").ok());
   SetMtime(stale, time(nullptr) - 2 * 3600);
@@ -262,6 +263,131 @@ TEST_F(StoreTest, CleanupRemovesOnlyStaleTemporaryFiles) {
   EXPECT_TRUE(std::filesystem::exists(entry));
   EXPECT_EQ(UsageOf(store).files, 1u);
   EXPECT_EQ(UsageOf(store).size_bytes, entry_size_);
+}
+
+TEST_F(StoreTest, MaxFilesHoldsOverHundredsOfSaves) {
+  // Each shard's share is 10 files; the size limit is far away.
+  LocalStore store(root_, {.max_size = 1 << 30, .max_files = 160});
+  std::mt19937 random(7);
+  for (int i = 0; i < 600; ++i) {
+    const Digest key = Key(static_cast<uint8_t>(random()), static_cast<uint8_t>(i));
+    ASSERT_TRUE(store.Save(key, Entry{{{"o", RandomBytes(100, i)}}}).ok());
+    // The entry just saved is the most recently used: never the one evicted.
+    ASSERT_TRUE(store.Load(key).ok()) << i;
+    ASSERT_LE(UsageOnDisk().files, 160u) << i;
+    ASSERT_EQ(UsageOf(store).files, UsageOnDisk().files) << i;
+  }
+  // Evicting to 80% of a share leaves between 8 and 10 files in each shard.
+  EXPECT_GE(UsageOnDisk().files, 16u * 8);
+  ASSERT_TRUE(store.Cleanup().ok());
+  EXPECT_EQ(UsageOf(store).files, UsageOnDisk().files);
+  EXPECT_EQ(UsageOf(store).size_bytes, UsageOnDisk().size_bytes);
+}
+
+TEST_F(StoreTest, MaxFilesZeroMeansNoLimit) {
+  LocalStore store(root_, {.max_size = 1 << 30, .max_files = 0});
+  for (int i = 0; i < 64; ++i) ASSERT_TRUE(store.Save(Key(0, i), RandomEntry(i)).ok());
+  ASSERT_TRUE(store.Cleanup().ok());
+  EXPECT_EQ(UsageOnDisk().files, 64u);
+}
+
+// A shard of more than whole_shard_files files is evicted a subdirectory per save.
+TEST_F(StoreTest, EvictsLargeShardsASubdirectoryAtATime) {
+  // Shard 3's share is 100 files, so a subdirectory's part of the 80% target is 5 files.
+  LocalStore store(root_, {.max_size = 1 << 30, .max_files = 16 * 100, .whole_shard_files = 20});
+  const time_t long_ago = time(nullptr) - 10000;
+  for (int i = 0; i < 100; ++i) {
+    const Digest key = Key(0x30 + i % 15, i);  // subdirectories 0 to e, about 7 files each
+    ASSERT_TRUE(store.Save(key, RandomEntry(i)).ok());
+    SetMtime(PathOf(root_, key), long_ago + i);
+  }
+  const StoreUsage full = UsageOnDisk();
+  ASSERT_EQ(full.files, 100u);
+
+  // The 101st file puts the shard over: only its own subdirectory, 2, is evicted, to 5 files.
+  ASSERT_TRUE(store.Save(Key(0x32, 200), RandomEntry(200)).ok());
+  auto files_in = [&](char subdir) {
+    std::string dir = root_ + "/3/" + subdir;
+    return std::distance(std::filesystem::directory_iterator(dir),
+                         std::filesystem::directory_iterator());
+  };
+  EXPECT_EQ(files_in('2'), 5);
+  EXPECT_TRUE(store.Load(Key(0x32, 200)).ok()) << "the newest stays";
+  EXPECT_EQ(files_in('1'), 7);
+  EXPECT_EQ(UsageOf(store).files, UsageOnDisk().files);
+  EXPECT_EQ(UsageOf(store).size_bytes, UsageOnDisk().size_bytes);
+
+  // Subdirectory f holds nothing to evict, yet the shard is still over: a whole pass follows.
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(store.Save(Key(0x3f, 300 + i), RandomEntry(i)).ok());
+  EXPECT_EQ(UsageOnDisk().files, 80u);
+  EXPECT_EQ(UsageOf(store).files, 80u);
+}
+
+TEST_F(StoreTest, ASaveRemovesAtMost32Entries) {
+  LocalStore unlimited(root_, {.max_size = 1 << 30});
+  for (int i = 0; i < 100; ++i)
+    ASSERT_TRUE(unlimited.Save(Key(0x40 + i % 16, i), RandomEntry(i)).ok());
+  // Now the shard's share is 10 files, and its 80% 8: the saves after get there 32 at a time.
+  LocalStore small(root_, {.max_size = 1 << 30, .max_files = 16 * 10});
+  for (uint64_t expected : {69u, 38u, 8u}) {
+    ASSERT_TRUE(small.Save(Key(0x41, 200 + expected), RandomEntry(expected)).ok());
+    EXPECT_EQ(UsageOnDisk().files, expected);
+    EXPECT_EQ(UsageOf(small).files, expected);
+  }
+}
+
+// Symlinks planted in the cache directory lead nowhere: nothing outside is read, written or
+// removed through them.
+TEST_F(StoreTest, FollowsNoSymlinkOutOfTheCache) {
+  const std::string outside = dir_ + "/outside";
+  LocalStore store(root_, {.max_size = 16 * 2 * entry_size_});
+  ASSERT_TRUE(store.Save(Key(0x10, 1), RandomEntry(1)).ok());  // makes the root
+  // Shard 0 is a symlink to a directory holding a good entry and an old temporary file.
+  const Digest planted = Key(0x00, 1);
+  ASSERT_TRUE(MakeDirs(outside + "/0").ok());
+  ASSERT_TRUE(
+      WriteFileAtomic(outside + "/0/" + planted.Hex() + ".e", EncodeEntry(RandomEntry(2), 1)).ok());
+  ASSERT_TRUE(WriteFileAtomic(outside + "/0/x.ddcc-tmp.1.2", "").ok());
+  SetMtime(outside + "/0/x.ddcc-tmp.1.2", time(nullptr) - 7200);
+  ASSERT_EQ(symlink(outside.c_str(), (root_ + "/0").c_str()), 0);
+  // An entry is a symlink to a good entry outside.
+  const Digest linked = Key(0x20, 1);
+  ASSERT_TRUE(MakeDirs(root_ + "/2/0").ok());
+  ASSERT_EQ(
+      symlink((outside + "/0/" + planted.Hex() + ".e").c_str(), PathOf(root_, linked).c_str()), 0);
+  const auto outside_files = [&] {
+    std::vector<std::string> files;
+    for (const auto& file : std::filesystem::recursive_directory_iterator(outside)) {
+      files.push_back(file.path().string() + " " +
+                      (file.is_regular_file() ? std::to_string(file.file_size()) : "dir"));
+    }
+    return files;
+  };
+  const std::vector<std::string> before = outside_files();
+
+  EXPECT_TRUE(absl::IsNotFound(store.Load(planted).status()));
+  EXPECT_TRUE(absl::IsNotFound(store.Load(linked).status()));
+  EXPECT_TRUE(absl::IsFailedPrecondition(store.Save(Key(0x01, 7), RandomEntry(7))));
+  EXPECT_FALSE(store.Remove(planted).ok());
+  for (int i = 0; i < 8; ++i) store.Save(Key(0x00, 10 + i), RandomEntry(10 + i)).IgnoreError();
+  EXPECT_FALSE(store.Cleanup(INT64_MAX).ok());
+  EXPECT_FALSE(store.Clear().ok());
+  EXPECT_EQ(outside_files(), before);
+
+  // Saving the symlinked entry's key replaces the symlink, not what it points to.
+  ASSERT_TRUE(store.Save(linked, RandomEntry(3)).ok());
+  EXPECT_FALSE(std::filesystem::is_symlink(PathOf(root_, linked)));
+  EXPECT_EQ(outside_files(), before);
+}
+
+TEST_F(StoreTest, CountersAreNotWrittenThroughASymlink) {
+  const std::string outside = dir_ + "/outside-counters";
+  ASSERT_TRUE(WriteFileAtomic(outside, std::string(256, 'x')).ok());
+  ASSERT_TRUE(MakeDirs(root_).ok());
+  ASSERT_EQ(symlink(outside.c_str(), (root_ + "/store-counters").c_str()), 0);
+  LocalStore store(root_, {.max_size = 1 << 30});
+  EXPECT_FALSE(store.Save(Key(0x10, 1), RandomEntry(1)).ok());
+  EXPECT_EQ(ReadFile(outside).value_or(""), std::string(256, 'x'));
 }
 
 }  // namespace

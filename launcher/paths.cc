@@ -1,0 +1,214 @@
+#include "launcher/paths.h"
+
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/types/span.h"
+
+namespace ddcc {
+namespace {
+
+// A byte no argument or path can hold: a key form never equals a path the user wrote.
+constexpr absl::string_view kRelativeMark = absl::string_view("\0", 1);
+
+// Options whose joined value is a path (their separate values are absolute paths themselves).
+constexpr absl::string_view kPathOptions[] = {"-I",
+                                              "-iquote",
+                                              "-isystem",
+                                              "-idirafter",
+                                              "-include",
+                                              "-imacros",
+                                              "-iprefix",
+                                              "-iwithprefix",
+                                              "-iwithprefixbefore",
+                                              "-cxx-isystem",
+                                              "-isystem-after",
+                                              "-F",
+                                              "-iframework",
+                                              "-iframeworkwithsysroot"};
+constexpr absl::string_view kPrefixMaps[] = {
+    "-fdebug-prefix-map=", "-ffile-prefix-map=", "-fmacro-prefix-map="};
+// Of those, the maps that apply to debug info.
+constexpr absl::string_view kDebugPrefixMaps[] = {"-fdebug-prefix-map=", "-ffile-prefix-map="};
+
+absl::string_view StripTrailingSlashes(absl::string_view path) {
+  while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  return path;
+}
+
+// The components of an absolute path without its trailing slashes; empty when it is not
+// spelled plainly (".", "..", "//" inside), as a relative form must say exactly what it says.
+std::vector<absl::string_view> PlainComponents(absl::string_view path) {
+  path = StripTrailingSlashes(path);
+  std::vector<absl::string_view> parts;
+  if (!absl::ConsumePrefix(&path, "/") || path.empty()) return parts;
+  for (absl::string_view part : absl::StrSplit(path, '/')) {
+    if (part.empty() || part == "." || part == "..") return {};
+    parts.push_back(part);
+  }
+  return parts;
+}
+
+bool IsBelow(absl::string_view path, absl::string_view dir) {
+  if (dir == "/") return absl::StartsWith(path, "/");
+  return absl::StartsWith(path, dir) && (path.size() == dir.size() || path[dir.size()] == '/');
+}
+
+// OLD of a -f...-prefix-map=OLD=NEW argument among `maps`; empty when `arg` is none of them.
+absl::string_view MapOld(absl::string_view arg, absl::Span<const absl::string_view> maps) {
+  for (absl::string_view map : maps) {
+    if (absl::ConsumePrefix(&arg, map)) return arg.substr(0, arg.find('='));
+  }
+  return {};
+}
+
+bool IsIdentifierChar(char c) { return absl::ascii_isalnum(c) || c == '_'; }
+
+// Whether the raw string's delimiter and opening parenthesis may follow `at`, just past R":
+// up to 16 characters other than spaces, parentheses and backslashes, then '('.
+bool OpensRawString(absl::string_view text, size_t at) {
+  for (size_t i = at; i < text.size() && i <= at + 16; ++i) {
+    if (text[i] == '(') return true;
+    if (text[i] == ')' || text[i] == '\\' || absl::ascii_isspace(text[i])) return false;
+  }
+  return false;
+}
+
+// Whether a raw string literal may open in `text`: R"delimiter( after a non-identifier
+// character or after an encoding prefix (u8R", LR"). Erring towards yes costs only sharing.
+bool MayHoldRawString(absl::string_view text) {
+  for (size_t at = text.find("R\""); at != absl::string_view::npos; at = text.find("R\"", at + 1)) {
+    char before = at == 0 ? ' ' : text[at - 1];
+    if ((!IsIdentifierChar(before) || before == 'L' || before == 'u' || before == 'U' ||
+         before == '8') &&
+        OpensRawString(text, at + 2)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+bool PathRewriter::BelowBase(absl::string_view path) const {
+  for (const std::string& base : base_dirs_) {
+    if (IsBelow(path, base)) return true;
+  }
+  return false;
+}
+
+std::string PathRewriter::Relative(absl::string_view path) const {
+  std::vector<absl::string_view> parts = PlainComponents(path);
+  std::vector<absl::string_view> cwd = PlainComponents(cwd_);
+  if (parts.empty() || (cwd.empty() && cwd_ != "/") || !BelowBase(path)) return std::string(path);
+  size_t common = 0;
+  while (common < parts.size() && common < cwd.size() && parts[common] == cwd[common]) ++common;
+  std::vector<absl::string_view> relative(cwd.size() - common, "..");
+  relative.insert(relative.end(), parts.begin() + common, parts.end());
+  std::string out = relative.empty() ? "." : absl::StrJoin(relative, "/");
+  absl::StrAppend(&out, path.substr(StripTrailingSlashes(path).size()));
+  return out;
+}
+
+std::string PathRewriter::KeyForm(absl::string_view path) const {
+  std::string relative = Relative(path);
+  if (relative == path) return relative;
+  return absl::StrCat(kRelativeMark, relative);
+}
+
+absl::string_view PathRewriter::FileIn(absl::string_view arg) const {
+  if (absl::StartsWith(arg, "/")) return arg;
+  for (absl::string_view option : kPathOptions) {
+    if (absl::StartsWith(arg, option) && arg.size() > option.size() && arg[option.size()] == '/') {
+      return arg.substr(option.size());
+    }
+  }
+  return {};
+}
+
+std::string PathRewriter::KeyArgument(absl::string_view arg, bool preprocessing) const {
+  absl::string_view path = MapOld(arg, kPrefixMaps);
+  if (path.empty() && preprocessing) path = FileIn(arg);
+  if (path.empty() || !active()) return std::string(arg);
+  size_t at = path.data() - arg.data();
+  return absl::StrCat(arg.substr(0, at), KeyForm(path), arg.substr(at + path.size()));
+}
+
+bool PathRewriter::SameInMappedDebugInfo(absl::string_view path) const {
+  if (!PlainComponents(path).empty() && IsBelow(StripTrailingSlashes(path), cwd_)) return true;
+  return !absl::StartsWith(path, cwd_) && !BelowBase(path);
+}
+
+bool PathRewriter::NamesBaseDir(absl::string_view text) const {
+  for (const std::string& base : base_dirs_) {
+    if (absl::StrContains(text, base)) return true;
+  }
+  return false;
+}
+
+std::string CompilerWorkingDirectory(const std::string& cwd) {
+  const char* pwd = std::getenv("PWD");
+  struct stat named, dot;
+  if (pwd == nullptr || pwd[0] != '/' || stat(pwd, &named) != 0 || stat(".", &dot) != 0 ||
+      named.st_dev != dot.st_dev || named.st_ino != dot.st_ino) {
+    return cwd;
+  }
+  return pwd;
+}
+
+bool PrefixMapsCwd(const std::vector<std::string>& args, const std::string& cwd) {
+  bool exact = false;
+  for (const std::string& arg : args) {
+    absl::string_view old = MapOld(arg, kDebugPrefixMaps);
+    if (old.empty() || !absl::StartsWith(cwd, old)) continue;
+    if (old.size() != cwd.size()) return false;
+    exact = true;
+  }
+  return exact;
+}
+
+std::string Readable(absl::string_view key_text) {
+  return absl::StrReplaceAll(key_text, {{kRelativeMark, "$CWD/"}});
+}
+
+MarkedText RewriteLineMarkers(const PathRewriter& paths, absl::string_view text) {
+  MarkedText out;
+  out.text.reserve(text.size());
+  out.names_position = absl::StrContains(text, "__builtin_FILE") ||
+                       absl::StrContains(text, "__builtin_source_location") ||
+                       MayHoldRawString(text);
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    absl::string_view rest = line;
+    size_t name_at = 0, name_end = 0;
+    if (absl::ConsumePrefix(&rest, "# ") && !rest.empty() && absl::ascii_isdigit(rest[0])) {
+      name_at = line.find(" \"");
+      name_end = name_at == absl::string_view::npos ? name_at : line.find('"', name_at + 2);
+    }
+    // Escaped names (a backslash) are left alone: their text is not the path.
+    if (name_at == 0 || name_end == absl::string_view::npos ||
+        line.substr(name_at, name_end - name_at).find('\\') != absl::string_view::npos) {
+      absl::StrAppend(&out.text, line, "\n");
+      continue;
+    }
+    absl::string_view name = line.substr(name_at + 2, name_end - name_at - 2);
+    if (absl::StartsWith(name, "/") && !paths.SameInMappedDebugInfo(name)) {
+      out.same_in_mapped_debug = false;
+    }
+    std::string key_form = paths.KeyForm(name);
+    out.changed = out.changed || key_form != name;
+    absl::StrAppend(&out.text, line.substr(0, name_at + 2), key_form, line.substr(name_end), "\n");
+  }
+  out.text.pop_back();  // StrSplit gave one more line than there were newlines
+  return out;
+}
+
+}  // namespace ddcc

@@ -1,0 +1,163 @@
+"""Path independence with real compilers: two copies of a tree at different absolute paths,
+compiled with absolute paths and DDCC_BASEDIR covering both. Without -g the second tree hits and
+gets the object a plain compile would give; with -g it misses and its object names its own
+directory, unless a prefix map gives the directory a fixed name; diagnostics, dependency files and
+__FILE__ always name the tree they belong to."""
+
+import os
+import shutil
+import unittest
+
+from common import DdccTestCase
+
+MAIN = '#include "util.h"\nint value(void) { return UTIL; }\n'
+WARNS = '#include "util.h"\nint value(void) { int unused; return UTIL; }\n'
+NAMES_POSITION = '#include "util.h"\nconst char *where() { return __builtin_FILE(); }\n'
+NAMES_FILE = '#include "util.h"\nconst char *where(void) { return __FILE__; }\n'
+
+
+class PathsTest(DdccTestCase):
+    def setUp(self):
+        super().setUp()
+        self.env["DDCC_BASEDIR"] = self.work
+        # Names of one length: dependency targets (the object's path) are keyed by their length.
+        self.trees = [os.path.join(self.work, name) for name in ("tree-a", "tree-b")]
+
+    def make_trees(self, source=MAIN, name="main.c"):
+        self.write(f"tree-a/src/{name}", source)
+        self.write("tree-a/include/util.h", "#define UTIL 2\n")
+        shutil.copytree(self.trees[0], self.trees[1])
+
+    def args(self, tree, *extra, source="main.c"):
+        return [*extra, f"-I{tree}/include", "-c", f"{tree}/src/{source}", "-o", f"{tree}/main.o"]
+
+    def compile(self, compiler, tree, *extra, source="main.c"):
+        """Compiles in `tree` with ddcc, then without; both must give the same bytes and output."""
+        args = self.args(tree, *extra, source=source)
+        cached = self.ddcc(compiler, *args, cwd=tree)
+        outputs = {}
+        for name in os.listdir(tree):
+            if os.path.isfile(os.path.join(tree, name)):
+                with open(os.path.join(tree, name), "rb") as f:
+                    outputs[name] = f.read()
+        plain = self.run_cmd([compiler, *args], cwd=tree)
+        self.assert_same_run(plain, cached)
+        for name, content in outputs.items():
+            with open(os.path.join(tree, name), "rb") as f:
+                self.assertEqual(content, f.read(), name)
+        return cached
+
+    def counts(self):
+        stats = self.stats()
+        return stats["direct_hits"], stats["preprocessed_hits"], stats["cache_misses"]
+
+    def dwarf(self, tree):
+        return self.run_cmd(["objdump", "--dwarf=info", "main.o"], cwd=tree).stdout.decode()
+
+    def test_second_tree_hits_without_debug_info(self):
+        self.make_trees()
+        for compiler in ["gcc", "clang"]:
+            for tree in self.trees:
+                self.compile(compiler, tree)
+        self.assertEqual(self.counts(), (2, 0, 2))
+
+    def test_separate_and_other_path_options(self):
+        self.make_trees()
+        for tree in self.trees:
+            self.compile("clang", tree, "-isystem", f"{tree}/include", "-include",
+                         f"{tree}/include/util.h", "-iquote", f"{tree}/src")
+        self.assertEqual(self.counts(), (1, 0, 1))
+
+    def test_no_base_dir_no_sharing(self):
+        del self.env["DDCC_BASEDIR"]
+        self.make_trees()
+        for tree in self.trees:
+            self.compile("gcc", tree)
+        self.assertEqual(self.counts(), (0, 0, 2))
+
+    def test_changed_header_in_the_second_tree(self):
+        self.make_trees()
+        self.compile("gcc", self.trees[0])
+        self.write("tree-b/include/util.h", "#define UTIL 3\n")
+        self.compile("gcc", self.trees[1])
+        self.assertEqual(self.counts(), (0, 0, 2))
+
+    def test_debug_info_misses_and_names_its_own_directory(self):
+        self.make_trees()
+        for compiler in ["gcc", "clang"]:
+            for tree in self.trees:
+                self.compile(compiler, tree, "-g")
+                dwarf = self.dwarf(tree)
+                self.assertIn(tree, dwarf)
+                other = self.trees[1 - self.trees.index(tree)]
+                self.assertNotIn(other + "/", dwarf)
+        self.assertEqual(self.counts(), (0, 0, 4))
+
+    def test_debug_info_with_a_prefix_map_hits(self):
+        self.make_trees()
+        for compiler in ["gcc", "clang"]:
+            for tree in self.trees:
+                self.compile(compiler, tree, "-g", f"-fdebug-prefix-map={tree}=.")
+                self.assertNotIn(self.work, self.dwarf(tree))
+        self.assertEqual(self.counts(), (2, 0, 2))
+
+    def test_prefix_map_of_another_directory_misses(self):
+        self.make_trees()
+        for tree in self.trees:
+            self.compile("gcc", tree, "-g", f"-fdebug-prefix-map={tree}/src=.")
+            self.assertIn(tree, self.dwarf(tree))
+        self.assertEqual(self.counts(), (0, 0, 2))
+
+    def test_diagnostics_name_their_own_tree(self):
+        self.make_trees(WARNS)
+        for compiler in ["gcc", "clang"]:
+            for tree in self.trees * 3:
+                result = self.compile(compiler, tree, "-Wall")
+                self.assertIn(tree.encode(), result.stderr)
+        # Each tree gets its own entry (the first tree's is made on its second compile).
+        self.assertEqual(sum(self.counts()), 12)
+        self.assertEqual(self.counts()[2], 6)
+
+    def test_dependency_file_names_its_own_tree(self):
+        self.make_trees()
+        for tree in self.trees * 3:
+            self.compile("gcc", tree, "-MD")
+            with open(os.path.join(tree, "main.d")) as f:
+                self.assertIn(f"{tree}/include/util.h", f.read())
+        # The arguments name the tree, so the dependency file will: each tree has its own key.
+        self.assertEqual(self.counts(), (4, 0, 2))
+
+    def test_file_macro_names_its_own_tree(self):
+        self.make_trees(NAMES_FILE)
+        for tree in self.trees + self.trees:
+            self.compile("gcc", tree)
+            self.assertIn(tree.encode(), self.read(os.path.join(tree, "main.o")))
+        self.assertEqual(self.counts(), (2, 0, 2))
+
+    def test_position_named_by_the_compiler(self):
+        self.make_trees(NAMES_POSITION, "main.cc")
+        for compiler in ["g++", "clang++"]:
+            for tree in self.trees * 2:
+                self.compile(compiler, tree, source="main.cc")
+                self.assertIn(tree.encode(), self.read(os.path.join(tree, "main.o")))
+        self.assertEqual(self.counts(), (4, 0, 4))
+
+    def test_debug_info_names_the_directory_as_the_compiler_does(self):
+        # gcc and clang name the working directory by $PWD when it leads there.
+        self.write("real/main.c", "int f(void) { return 1; }\n")
+        link = os.path.join(self.work, "link")
+        os.symlink("real", link)
+        for compiler in ["gcc", "clang"]:
+            for pwd in [os.path.join(self.work, "real"), link]:
+                cached = self.ddcc(compiler, "-g", "-c", "main.c", cwd=pwd,
+                                   env=dict(self.env, PWD=pwd))
+                self.assertEqual(cached.returncode, 0, cached.stderr)
+                dwarf = self.run_cmd(["objdump", "--dwarf=info", "main.o"], cwd=pwd).stdout
+                [comp_dir] = [line for line in dwarf.decode().splitlines()
+                              if "DW_AT_comp_dir" in line]
+                self.assertTrue(comp_dir.endswith(" " + pwd), comp_dir)
+        self.assertEqual(self.counts(), (0, 0, 4))
+
+
+if __name__ == "__main__":
+    unittest.main()

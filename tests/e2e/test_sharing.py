@@ -1,0 +1,73 @@
+"""A cache shared by several users: DDCC_UMASK makes what ddcc creates in the cache group
+writable while the build's outputs keep the user's umask, and ddcc never follows a symlink
+planted in the cache directory out of it."""
+
+import os
+import stat
+import unittest
+
+from common import DdccTestCase
+
+SOURCE = "int f%d(int x) { return x * %d; }\n"
+
+
+class SharingTest(DdccTestCase):
+    def compile_all(self, count, env=None):
+        for i in range(count):
+            self.write(f"s{i}.c", SOURCE % (i, i))
+            result = self.ddcc("gcc", "-MD", "-c", f"s{i}.c", env=env)
+            self.assertEqual(result.returncode, 0, result.stderr)
+
+    def test_umask_makes_the_cache_group_writable(self):
+        old_umask = os.umask(0o022)
+        try:
+            env = dict(self.env, DDCC_UMASK="002", DDCC_COMPILERCHECK="content")
+            self.assertEqual(self.ddcc("--max-size", "1G", env=env).returncode, 0)
+            self.compile_all(4, env)
+            self.compile_all(4, env)  # hits
+            self.assertEqual(self.stats(env)["cache_hits"], 4)
+            plain = self.run_cmd(["gcc", "-MD", "-c", "s0.c", "-o", "plain.o"])
+            self.assertEqual(plain.returncode, 0)
+        finally:
+            os.umask(old_umask)
+        made = [(d, True) for d, _, _ in os.walk(self.cache)]
+        made += [(os.path.join(d, name), False) for d, _, names in os.walk(self.cache)
+                 for name in names]
+        self.assertGreater(len(made), 20)
+        for path, is_dir in made:
+            want = 0o070 if is_dir else 0o060
+            self.assertEqual(os.stat(path).st_mode & want, want, path)
+        # The build's files keep the user's umask, as the compiler alone would make them.
+        plain_mode = stat.S_IMODE(os.stat(os.path.join(self.work, "plain.o")).st_mode)
+        for name in ["s0.o", "s0.d"]:
+            self.assertEqual(stat.S_IMODE(os.stat(os.path.join(self.work, name)).st_mode),
+                             plain_mode, name)
+
+
+    def test_shard_and_memo_directories_linked_elsewhere_are_not_followed(self):
+        outside = os.path.join(self.root, "outside")
+        os.makedirs(self.cache)
+        for digit in "0123456789abcdef":
+            os.makedirs(os.path.join(outside, digit, "0"))
+            with open(os.path.join(outside, digit, "0", "0" * 32 + ".e"), "wb") as f:
+                f.write(b"not an entry")
+            os.symlink(os.path.join(outside, digit), os.path.join(self.cache, digit))
+        os.makedirs(os.path.join(outside, "compilers"))
+        os.symlink(os.path.join(outside, "compilers"), os.path.join(self.cache, "compilers"))
+        before = sorted(os.walk(outside))
+        self.compile_all(4, dict(self.env, DDCC_MAXSIZE="1k", DDCC_COMPILERCHECK="content"))
+        self.write("s0.c", SOURCE % (0, 0))
+        plain = self.run_cmd(["gcc", "-MD", "-c", "s0.c", "-o", "plain.o"])
+        self.assertEqual(plain.returncode, 0)
+        self.assertEqual(self.read("s0.o"), self.read("plain.o"))
+        self.ddcc("--cleanup")
+        self.ddcc("--evict-older-than", "0s")
+        self.ddcc("--clear")
+        self.assertEqual(sorted(os.walk(outside)), before)
+        stats = self.stats()
+        self.assertEqual(stats["cache_misses"], 4, stats)
+        self.assertGreater(stats["error_reasons"]["cache_write_failed"], 0, stats)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,153 @@
+#include "launcher/explain.h"
+
+#include <sys/stat.h>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/unit/temp_dir_test.h"
+
+namespace ddcc {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+
+// A transcript as KeyMaker writes it, for the arguments given.
+std::string Transcript(const std::vector<std::string>& args, const std::string& extra = "") {
+  std::string text = "# direct key\nformat: 2\ncompiler: /usr/bin/gcc 1234\n";
+  text += "argument count: " + std::to_string(args.size()) + "\n";
+  for (const std::string& arg : args) text += "argument: " + arg + "\n";
+  text += "preprocessor argument count: " + std::to_string(args.size() + 1) + "\n";
+  for (const std::string& arg : args) text += "preprocessor argument: " + arg + "\n";
+  text += "preprocessor argument: main.c\nenv LANG: unset\nsource: main.c 00aa\n";
+  return text + extra;
+}
+
+TEST(DiffTranscriptsTest, SameInputsShowNothing) {
+  EXPECT_THAT(DiffTranscripts(Transcript({"-O2"}), Transcript({"-O2"})), IsEmpty());
+}
+
+// An argument shows once, though both the compile and the preprocessing arguments hold it.
+TEST(DiffTranscriptsTest, ArgumentsAddedAndRemoved) {
+  EXPECT_THAT(DiffTranscripts(Transcript({"-O1", "-g"}), Transcript({"-g", "-O2", "-DX=1"})),
+              ElementsAre("argument added: -O2", "argument added: -DX=1", "argument removed: -O1"));
+}
+
+TEST(DiffTranscriptsTest, RepeatedArgumentsCount) {
+  EXPECT_THAT(DiffTranscripts(Transcript({"-Wall", "-Wall"}), Transcript({"-Wall"})),
+              ElementsAre("argument removed: -Wall"));
+}
+
+TEST(DiffTranscriptsTest, SingleValuesChanged) {
+  std::string before = Transcript({});
+  std::string last = before;
+  last.replace(last.find("00aa"), 4, "00bb");
+  last.replace(last.find("LANG: unset"), 11, "LANG: =C");
+  last.replace(last.find("1234"), 4, "5678");
+  EXPECT_THAT(DiffTranscripts(before, last),
+              ElementsAre("compiler changed: /usr/bin/gcc 1234 -> /usr/bin/gcc 5678",
+                          "environment variable LANG changed: unset -> =C",
+                          "source changed content: main.c"));
+}
+
+TEST(DiffTranscriptsTest, LinesOnOneSideOnly) {
+  EXPECT_THAT(DiffTranscripts(Transcript({}), Transcript({}, "working directory: /b\n")),
+              ElementsAre("working directory changed: (none) -> /b"));
+  EXPECT_THAT(DiffTranscripts(Transcript({}, "working directory: /a\n"), Transcript({})),
+              ElementsAre("working directory changed: /a -> (none)"));
+}
+
+// A direct hit computes no result key, so only the direct key compares with it.
+TEST(DiffTranscriptsTest, ComparesTheSectionsBothHave) {
+  std::string result = "# result key\npreprocessed text: 77 (10 bytes)\n";
+  std::string other = "# result key\npreprocessed text: 88 (12 bytes)\n";
+  EXPECT_THAT(DiffTranscripts(Transcript({}), Transcript({}, result)), IsEmpty());
+  EXPECT_THAT(DiffTranscripts(Transcript({}, result), Transcript({}, other)),
+              ElementsAre(HasSubstr("preprocessed text changed")));
+}
+
+TEST(ExplainRecordTest, DescribeOutcome) {
+  ProcessResult ok{.exit_code = 0, .term_signal = 0, .out = "", .err = ""};
+  ProcessResult failed{.exit_code = 1, .term_signal = 0, .out = "", .err = "error"};
+  EXPECT_EQ(DescribeOutcome(ok, kDirectHit), kDirectHit);
+  EXPECT_EQ(DescribeOutcome(ok, ""), kMiss);
+  EXPECT_THAT(DescribeOutcome(failed, ""), HasSubstr("failed"));
+  EXPECT_THAT(DescribeOutcome(NotCacheable{Uncacheable::kUnsupportedCodeDirective, ".incbin"}, ""),
+              HasSubstr("not cacheable (unsupported_code_directive): .incbin"));
+}
+
+TEST(ExplainRecordTest, EncodeDecodeRoundTrip) {
+  ExplainRecord record{"miss", {"direct lookup: a.h changed content"}, Transcript({"-O2"})};
+  EXPECT_EQ(DecodeRecord(EncodeRecord(record)), record);
+  ExplainRecord bare{"not cacheable (x): y", {}, ""};
+  EXPECT_EQ(DecodeRecord(EncodeRecord(bare)), bare);
+}
+
+TEST(ExplainTextTest, HitSaysHowAndMissSaysWhy) {
+  ExplainRecord hit{"direct hit", {}, Transcript({})};
+  EXPECT_THAT(ExplainText("/w/main.o", hit, std::nullopt),
+              HasSubstr("Last compile of /w/main.o: hit (direct)"));
+
+  ExplainRecord miss{"miss", {"direct lookup: /w/a.h changed content"}, Transcript({"-DX"})};
+  std::string text = ExplainText("/w/main.o", miss, hit);
+  EXPECT_THAT(text, HasSubstr("miss"));
+  EXPECT_THAT(text, HasSubstr("/w/a.h changed content"));
+  EXPECT_THAT(text, HasSubstr("Compared with the compile before it (direct hit)"));
+  EXPECT_THAT(text, HasSubstr("argument added: -DX"));
+
+  EXPECT_THAT(ExplainText("/w/main.o", miss, std::nullopt), HasSubstr("No earlier compile"));
+  // Equal inputs: after a direct hit that computed less, or when the entry went away.
+  ExplainRecord header{"miss",
+                       {"direct lookup: /w/a.h changed content"},
+                       Transcript({}, "# result key\npreprocessed text: 77 (10 bytes)\n")};
+  EXPECT_THAT(ExplainText("/w/main.o", header, hit), HasSubstr("computed no other key"));
+  EXPECT_THAT(ExplainText("/w/main.o", header, header), HasSubstr("no input of the keys changed"));
+  EXPECT_THAT(ExplainText("/w/main.o", hit, miss), Not(HasSubstr("Compared")));
+  // A preprocessed hit ran the preprocessor: the compile before shows why the direct key missed.
+  ExplainRecord preprocessed{"preprocessed hit", {}, Transcript({"-DX"})};
+  EXPECT_THAT(ExplainText("/w/main.o", preprocessed, hit), HasSubstr("argument added: -DX"));
+  ExplainRecord same{"preprocessed hit", {}, Transcript({})};
+  EXPECT_THAT(ExplainText("/w/main.o", same, hit), Not(HasSubstr("Compared")));
+}
+
+class SaveRecordTest : public TempDirTest {
+ protected:
+  void Save(LocalStore& store, const Digest& key, const ExplainRecord& record) {
+    absl::StatusOr<ExplainRecords> old = LoadRecords(store, key);
+    ASSERT_TRUE(old.ok() || absl::IsNotFound(old.status())) << old.status();
+    ASSERT_TRUE(SaveRecord(store, key, old.ok() ? *old : ExplainRecords{}, record).ok());
+  }
+};
+
+TEST_F(SaveRecordTest, KeepsTheLastAndTheOneBefore) {
+  LocalStore store(dir_ + "/cache", {});
+  Digest key = ExplainKey("/w/main.o");
+  EXPECT_TRUE(absl::IsNotFound(LoadRecords(store, key).status()));
+  ExplainRecord first{"miss", {}, Transcript({"-O1"})};
+  ExplainRecord hit{"direct hit", {}, Transcript({"-O1"})};
+  ExplainRecord refused{"not cacheable (x): y", {}, ""};
+  ExplainRecord second{"miss", {}, Transcript({"-O2"})};
+  Save(store, key, first);
+  Save(store, key, hit);
+  Save(store, key, hit);      // a repeat writes nothing
+  Save(store, key, refused);  // the hit stays the one before
+  Save(store, key, second);   // and `refused` has no keys to keep
+  absl::StatusOr<ExplainRecords> records = LoadRecords(store, key);
+  ASSERT_TRUE(records.ok());
+  EXPECT_EQ(records->last, second);
+  EXPECT_EQ(records->before, hit);
+}
+
+TEST_F(SaveRecordTest, ObjectIdentityResolvesTheDirectory) {
+  ASSERT_EQ(mkdir((dir_ + "/real").c_str(), 0755), 0);
+  ASSERT_EQ(symlink((dir_ + "/real").c_str(), (dir_ + "/link").c_str()), 0);
+  std::string real = ObjectIdentity(dir_, "real/main.o");
+  EXPECT_EQ(ObjectIdentity(dir_ + "/link", "main.o"), real);
+  EXPECT_EQ(ObjectIdentity("/elsewhere", real), real);
+  EXPECT_EQ(ObjectIdentity(dir_, "gone/main.o"), dir_ + "/gone/main.o");
+}
+
+}  // namespace
+}  // namespace ddcc

@@ -1,0 +1,134 @@
+#include "launcher/paths.h"
+
+#include <gtest/gtest.h>
+
+namespace ddcc {
+namespace {
+
+const PathRewriter kPaths({"/src", "/tmp/build"}, "/src/a/build", "/src/a/build");
+
+TEST(PathsTest, RelativeBelowABaseDirectory) {
+  EXPECT_EQ(kPaths.Relative("/src/a/build/gen.h"), "gen.h");
+  EXPECT_EQ(kPaths.Relative("/src/a/include/util.h"), "../include/util.h");
+  EXPECT_EQ(kPaths.Relative("/src/b/x.c"), "../../b/x.c");
+  EXPECT_EQ(kPaths.Relative("/src/a/build"), ".");
+  EXPECT_EQ(kPaths.Relative("/src/a/build//"), ".//");  // gcc's working-directory marker
+  EXPECT_EQ(kPaths.Relative("/src/a/include/"), "../include/");
+  EXPECT_EQ(kPaths.Relative("/tmp/build/x.h"), "../../../tmp/build/x.h");
+}
+
+TEST(PathsTest, OtherPathsStayAsTheyAre) {
+  for (const char* path : {"/usr/include/stdio.h", "/srcs/x.h", "/tmp/x.h", "include/util.h",
+                           "/src/a/./x.h", "/src/a/../b/x.h", "/src//a/x.h", "<built-in>"}) {
+    EXPECT_EQ(kPaths.Relative(path), path);
+    EXPECT_EQ(kPaths.KeyForm(path), path);
+  }
+}
+
+TEST(PathsTest, RootAsBaseDirectory) {
+  PathRewriter paths({"/"}, "/home/u", "/home/u");
+  EXPECT_EQ(paths.Relative("/usr/include/stdio.h"), "../../usr/include/stdio.h");
+  EXPECT_EQ(PathRewriter({"/"}, "/", "/").Relative("/usr/x.h"), "usr/x.h");
+}
+
+TEST(PathsTest, KeyFormNeverEqualsAPathTheUserWrote) {
+  EXPECT_NE(kPaths.KeyForm("/src/a/build/gen.h"), "gen.h");
+  EXPECT_EQ(kPaths.KeyForm("/src/a/build/gen.h"),
+            PathRewriter({"/src"}, "/src/b/build", "/src/b/build").KeyForm("/src/b/build/gen.h"));
+  EXPECT_EQ(Readable(kPaths.KeyForm("/src/a/include")), "$CWD/../include");
+}
+
+TEST(PathsTest, KeyArguments) {
+  EXPECT_EQ(Readable(kPaths.KeyArgument("-I/src/a/include", true)), "-I$CWD/../include");
+  EXPECT_EQ(Readable(kPaths.KeyArgument("/src/a/include", true)), "$CWD/../include");
+  EXPECT_EQ(Readable(kPaths.KeyArgument("-isystem/src/a/sys", true)), "-isystem$CWD/../sys");
+  EXPECT_EQ(Readable(kPaths.KeyArgument("-include/src/a/build/config.h", true)),
+            "-include$CWD/config.h");
+  EXPECT_EQ(Readable(kPaths.KeyArgument("-ffile-prefix-map=/src/a/build=.", false)),
+            "-ffile-prefix-map=$CWD/.=.");
+  // Values that are not paths, and compile arguments the object may record.
+  EXPECT_EQ(kPaths.KeyArgument("-DDIR=\"/src/a\"", true), "-DDIR=\"/src/a\"");
+  EXPECT_EQ(kPaths.KeyArgument("/src/a/sysroot", false), "/src/a/sysroot");
+  EXPECT_EQ(kPaths.KeyArgument("-fsanitize-ignorelist=/src/a/x", false),
+            "-fsanitize-ignorelist=/src/a/x");
+  EXPECT_EQ(PathRewriter({}, "/src/a/build", "/src/a/build").KeyArgument("-I/src/a/include", true),
+            "-I/src/a/include");
+}
+
+TEST(PathsTest, FileIn) {
+  EXPECT_EQ(kPaths.FileIn("-I/src/a/include"), "/src/a/include");
+  EXPECT_EQ(kPaths.FileIn("/src/a/main.c"), "/src/a/main.c");
+  EXPECT_EQ(kPaths.FileIn("-iquote/x"), "/x");
+  EXPECT_EQ(kPaths.FileIn("-Iinclude"), "");
+  EXPECT_EQ(kPaths.FileIn("-DX=/src"), "");
+  EXPECT_EQ(kPaths.FileIn("-fdebug-prefix-map=/src/a=."), "");
+  EXPECT_TRUE(kPaths.BelowBase("/src"));
+  EXPECT_TRUE(kPaths.BelowBase("/src/a/./x.h"));
+  EXPECT_FALSE(kPaths.BelowBase("/srcs/x.h"));
+  EXPECT_FALSE(kPaths.BelowBase(""));
+}
+
+TEST(PathsTest, SameInMappedDebugInfo) {
+  EXPECT_TRUE(kPaths.SameInMappedDebugInfo("/src/a/build/x.h"));
+  EXPECT_TRUE(kPaths.SameInMappedDebugInfo("/src/a/build//"));
+  EXPECT_TRUE(kPaths.SameInMappedDebugInfo("/usr/include/stdio.h"));
+  EXPECT_FALSE(kPaths.SameInMappedDebugInfo("/src/a/include/x.h"));    // below a base, unmapped
+  EXPECT_FALSE(kPaths.SameInMappedDebugInfo("/src/a/buildings/x.h"));  // mapped as a string
+  EXPECT_FALSE(kPaths.SameInMappedDebugInfo("/src/a/build/../x.h"));
+}
+
+TEST(PathsTest, PrefixMapsCwd) {
+  const std::string cwd = "/src/a/build";
+  EXPECT_TRUE(PrefixMapsCwd({"-g", "-fdebug-prefix-map=/src/a/build=."}, cwd));
+  EXPECT_TRUE(PrefixMapsCwd({"-ffile-prefix-map=/src/a/build=/x", "-fdebug-prefix-map=/o=."}, cwd));
+  EXPECT_FALSE(PrefixMapsCwd({"-g"}, cwd));
+  EXPECT_FALSE(PrefixMapsCwd({"-fmacro-prefix-map=/src/a/build=."}, cwd));
+  EXPECT_FALSE(PrefixMapsCwd({"-fdebug-prefix-map=/src/a=."}, cwd));
+  EXPECT_FALSE(PrefixMapsCwd({"-fdebug-prefix-map=/src/a/build/=."}, cwd));
+  EXPECT_FALSE(
+      PrefixMapsCwd({"-fdebug-prefix-map=/src/a/build=.", "-fdebug-prefix-map=/src=/s"}, cwd));
+}
+
+TEST(PathsTest, LineMarkers) {
+  const std::string text =
+      "# 0 \"/src/a/main.c\"\n"
+      "# 1 \"/src/a/build//\"\n"
+      "# 1 \"<built-in>\"\n"
+      "# 1 \"/src/a/include/u.h\" 1\n"
+      "int x = 1;\n"
+      "const char* f = \"/src/a/main.c\";\n"
+      "# 3 \"/usr/include/stdio.h\" 2 3 4\n"
+      "# 4 \"/src/a/we\\\"ird.h\"\n";
+  MarkedText marked = RewriteLineMarkers(kPaths, text);
+  EXPECT_EQ(Readable(marked.text),
+            "# 0 \"$CWD/../main.c\"\n"
+            "# 1 \"$CWD/.//\"\n"
+            "# 1 \"<built-in>\"\n"
+            "# 1 \"$CWD/../include/u.h\" 1\n"
+            "int x = 1;\n"
+            "const char* f = \"/src/a/main.c\";\n"
+            "# 3 \"/usr/include/stdio.h\" 2 3 4\n"
+            "# 4 \"/src/a/we\\\"ird.h\"\n");
+  EXPECT_TRUE(marked.changed);
+  EXPECT_FALSE(marked.same_in_mapped_debug);
+  EXPECT_FALSE(marked.names_position);
+  EXPECT_TRUE(kPaths.NamesBaseDir(marked.text));  // the string literal
+
+  MarkedText plain = RewriteLineMarkers(kPaths, "# 1 \"main.c\"\nint x;");
+  EXPECT_EQ(plain.text, "# 1 \"main.c\"\nint x;");
+  EXPECT_FALSE(plain.changed);
+  EXPECT_TRUE(plain.same_in_mapped_debug);
+}
+
+TEST(PathsTest, TextNamingItsPosition) {
+  for (const char* text : {"auto f = __builtin_FILE();", "auto s = R\"(\n# 1 \"/src/x\"\n)\";",
+                           "auto s = u8R\"x()x\";"}) {
+    EXPECT_TRUE(RewriteLineMarkers(kPaths, text).names_position) << text;
+  }
+  for (const char* text : {"puts(\"ERROR\");", "printf(\"%R\", x);", "f(\"R\")"}) {
+    EXPECT_FALSE(RewriteLineMarkers(kPaths, text).names_position) << text;
+  }
+}
+
+}  // namespace
+}  // namespace ddcc
