@@ -3,7 +3,10 @@
 // in a small file per remote in the cache directory.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "absl/strings/string_view.h"
@@ -16,8 +19,9 @@ inline constexpr int64_t kRemoteBackoffNs = 30'000'000'000;
 
 class RemoteBackoff {
  public:
-  // The file is named by a hash of the URL, which may hold a password.
-  RemoteBackoff(const std::string& cache_dir, absl::string_view url);
+  // The file is named by a hash of the URL, which may hold a password; it is created with
+  // `umask` (the cache's, see Config::umask).
+  RemoteBackoff(const std::string& cache_dir, absl::string_view url, std::optional<mode_t> umask);
 
   // Whether the remote failed less than kRemoteBackoffNs ago.
   bool Active() const;
@@ -25,7 +29,11 @@ class RemoteBackoff {
   void RecordFailure() const;
 
  private:
+  bool DirUsable() const;
+
+  std::string dir_;
   std::string path_;
+  std::optional<mode_t> umask_;
 };
 
 }  // namespace ddcc
