@@ -1,5 +1,6 @@
 """Remote storage on a real redis-server on loopback, started and stopped by each test: one cache
-directory fills the remote and an empty one gets byte-identical hits (direct mode too); a
+directory fills the remote and an empty one gets byte-identical hits (direct mode too, and from
+another checkout directory with base_dir); a
 read-only remote is never written; a corrupt value is a counted miss; several remotes asked at
 once; many concurrent clients;
 the server killed in the middle of a build. And remotes that fail: a port nobody listens on, a
@@ -174,6 +175,28 @@ class RedisRemoteTest(RemoteTestCase):
         self.assertEqual(self.compile(second)[0], obj)
         self.assertEqual(self.stats(second)["direct_hits"], 2)
         self.assertEqual(self.remote_counts(second), before)
+
+    def test_another_checkout_hits_with_base_dir(self):
+        """CI and a developer build the same sources in different directories, naming them by
+        absolute paths: with base_dir covering both, the developer hits in direct mode."""
+        objects = {}
+        for tree in ("ci", "dev"):
+            project = os.path.join(self.root, tree)
+            self.write(f"../{tree}/include/util.h", "#define UTIL 7\n")
+            self.write(f"../{tree}/main.c", SOURCE)
+            os.makedirs(os.path.join(project, "build"))
+            env = dict(self.with_remote(self.redis.url(), f"cache-{tree}"),
+                       DDCC_BASEDIR=self.root)
+            self.settle()
+            result = self.run_cmd([DDCC, "gcc", f"-I{project}/include", "-c",
+                                   f"{project}/main.c", "-o", "main.o"],
+                                  cwd=os.path.join(project, "build"), env=env)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            with open(os.path.join(project, "build", "main.o"), "rb") as f:
+                objects[tree] = f.read()
+        stats = self.stats(env)
+        self.assertEqual((stats["direct_hits"], stats["cache_misses"]), (1, 0))
+        self.assertEqual(objects["ci"], objects["dev"])
 
     def test_deadlines_count_from_each_request(self):
         """A compiler slower than the timeout between two requests of one ddcc process must not
