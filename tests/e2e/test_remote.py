@@ -1,11 +1,10 @@
 """Remote storage on a real redis-server on loopback, started and stopped by each test: one cache
 directory fills the remote and an empty one gets byte-identical hits (direct mode too, and from
-another checkout directory with base_dir); a
-read-only remote is never written; a corrupt value is a counted miss; several remotes asked at
-once; many concurrent clients;
-the server killed in the middle of a build. And remotes that fail: a port nobody listens on, a
-server that accepts and never answers; each costs a bounded time once, is counted, and is then
-left alone by later compiles."""
+another checkout directory with base_dir); a read-only remote is never written; a corrupt value
+is a counted miss; several remotes are asked at once; many concurrent clients; the server killed
+in the middle of a build. And remotes that fail: a port nobody listens on, a server that accepts
+and never answers; each costs a bounded time once, is counted, and is then left alone by later
+compiles."""
 
 import concurrent.futures
 import os
