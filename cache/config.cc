@@ -36,6 +36,7 @@ constexpr std::pair<const char*, const char*> kEnvKeys[] = {
     {"DDCC_DEBUG", "debug"},
     {"DDCC_UMASK", "umask"},
     {"DDCC_BASEDIR", "base_dir"},
+    {"DDCC_REMOTE_STORAGE", "remote_storage"},
 };
 
 // Key -> where its value came from; a key not in it has its default.
@@ -136,6 +137,10 @@ absl::Status ApplyValue(Config& config, absl::string_view key, absl::string_view
     absl::StatusOr<std::vector<std::string>> dirs = ParseBaseDirs(value);
     if (!dirs.ok()) return dirs.status();
     config.base_dirs = *std::move(dirs);
+  } else if (key == "remote_storage") {
+    absl::StatusOr<std::vector<RemoteSpec>> remotes = ParseRemoteStorage(value);
+    if (!remotes.ok()) return remotes.status();
+    config.remote_storage = *std::move(remotes);
   } else if (key == "log_file") {
     config.log_file = std::string(value);
   } else if (key == "compression_level") {
@@ -299,6 +304,7 @@ absl::StatusOr<Config> LoadConfig(const EnvLookup& env) {
   show("debug", config.debug ? "true" : "false");
   show("umask", config.umask ? absl::StrFormat("%03o", *config.umask) : "");
   show("base_dir", absl::StrJoin(config.base_dirs, ":"));
+  show("remote_storage", ShowRemoteStorage(config.remote_storage));
   return config;
 }
 

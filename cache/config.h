@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "cache/remote_spec.h"
 
 namespace ddcc {
 
@@ -38,6 +39,7 @@ struct Config {
   // Absolute directories (no trailing slash) below which paths are keyed relative to the working
   // directory, so that the same tree elsewhere hits (docs/paths.md).
   std::vector<std::string> base_dirs;
+  std::vector<RemoteSpec> remote_storage;  // asked in order after the local store
   std::string config_path;
 
   // For --show-config: key, value as text, origin ("default", the config file's path, or the

@@ -176,9 +176,12 @@ absl::StatusOr<Entry> LocalStore::Load(const Digest& key) {
 }
 
 absl::Status LocalStore::Save(const Digest& key, const Entry& entry) {
+  return SaveBytes(key, EncodeEntry(entry, settings_.compression_level));
+}
+
+absl::Status LocalStore::SaveBytes(const Digest& key, absl::string_view bytes) {
   absl::StatusOr<SharedCounters*> counters = Counters();
   if (!counters.ok()) return counters.status();
-  std::string bytes = EncodeEntry(entry, settings_.compression_level);
   std::string path = EntryPath(key);
   ScopedUmask cache_umask(settings_.umask);
   const std::string relative = RelativeEntryPath(key);

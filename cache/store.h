@@ -13,6 +13,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "cache/config.h"
 #include "cache/counters.h"
 #include "cache/entry.h"
@@ -48,6 +49,8 @@ class LocalStore {
   // Atomic: concurrent readers see the old entry, the new one, or none. May evict from the
   // entry's shard afterwards.
   absl::Status Save(const Digest& key, const Entry& entry);
+  // The same, for an entry already encoded (by EncodeEntry): a remote's, or one going to remotes.
+  absl::Status SaveBytes(const Digest& key, absl::string_view bytes);
 
   absl::Status Remove(const Digest& key);
 

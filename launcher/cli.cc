@@ -112,6 +112,15 @@ void PrintStatsText(const Config& config, const StatsSnapshot& s, const StoreUsa
   if (config.max_size > 0) std::printf(" (%.2f%%)", 100.0 * usage.size_bytes / config.max_size);
   std::printf("\n");
   PrintRow(2, "Files", usage.files, std::nullopt);
+  // Only where remotes are in use, so a setup without them reads as before.
+  const uint64_t lookups = s.remote_hits + s.remote_misses;
+  if (!config.remote_storage.empty() || lookups + s.remote_errors + s.remote_timeouts > 0) {
+    std::printf("Remote storage:\n");
+    PrintRow(2, "Hits", s.remote_hits, lookups);
+    PrintRow(2, "Misses", s.remote_misses, lookups);
+    PrintRow(2, "Errors", s.remote_errors, std::nullopt);
+    PrintRow(2, "Timeouts", s.remote_timeouts, std::nullopt);
+  }
 }
 
 void PrintStatsJson(const Config& config, const StatsSnapshot& s, const StoreUsage& usage) {
@@ -123,6 +132,8 @@ void PrintStatsJson(const Config& config, const StatsSnapshot& s, const StoreUsa
       ", \"uncacheable_calls\": ", s.UncacheableTotal(), ", \"errors\": ", s.ErrorTotal(),
       ", \"files\": ", usage.files, ", \"size_bytes\": ", usage.size_bytes,
       ", \"max_size_bytes\": ", config.max_size, ", \"max_files\": ", config.max_files,
+      ", \"remote_hits\": ", s.remote_hits, ", \"remote_misses\": ", s.remote_misses,
+      ", \"remote_errors\": ", s.remote_errors, ", \"remote_timeouts\": ", s.remote_timeouts,
       ", \"uncacheable_reasons\": {");
   for (size_t i = 0; i < kUncacheableCount; ++i) {
     absl::StrAppend(&json, i ? ", " : "", "\"", LabelOf(static_cast<Uncacheable>(i)).key,

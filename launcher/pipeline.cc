@@ -13,9 +13,9 @@
 #include "cache/entry.h"
 #include "cache/files.h"
 #include "cache/hash.h"
+#include "cache/layered_store.h"
 #include "cache/log.h"
 #include "cache/manifest.h"
-#include "cache/store.h"
 #include "launcher/depfile.h"
 #include "launcher/explain.h"
 #include "launcher/includes.h"
@@ -56,7 +56,7 @@ class CompilePipeline {
         config_(config),
         paths_(paths),
         stats_(stats),
-        store_(config),
+        store_(config, [&stats](RemoteOutcome outcome) { stats.Count(outcome); }),
         keys_(compiler, request, config, paths, ColorDiagnostics()) {}
 
   CompileOutcome Run();
@@ -90,7 +90,7 @@ class CompilePipeline {
   const Config& config_;
   const PathRewriter& paths_;
   Stats& stats_;
-  LocalStore store_;
+  LayeredStore store_;
   KeyMaker keys_;
 
   // Set as the stages run.
@@ -271,9 +271,10 @@ void CompilePipeline::WriteTranscript() const {
 void CompilePipeline::RecordForExplain(const CompileOutcome& outcome) {
   ExplainRecord record{DescribeOutcome(outcome, hit_kind_), explain_notes_, transcript_};
   Digest key = ExplainKey(ObjectIdentity(paths_.cwd(), request_.object));
-  absl::StatusOr<ExplainRecords> old = LoadRecords(store_, key);
+  absl::StatusOr<ExplainRecords> old = LoadRecords(store_.local(), key);
   if (absl::IsDataLoss(old.status())) Discard(key, old.status().message());
-  if (absl::Status saved = SaveRecord(store_, key, old.ok() ? *old : ExplainRecords{}, record);
+  if (absl::Status saved =
+          SaveRecord(store_.local(), key, old.ok() ? *old : ExplainRecords{}, record);
       !saved.ok()) {
     Log(absl::StrCat("no --explain record: ", saved.message()));
   }

@@ -11,9 +11,11 @@ constexpr size_t kPreprocessedHitSlot = 0;
 constexpr size_t kMissSlot = 1;
 constexpr size_t kDirectHitSlot = 2;
 constexpr size_t kTimeSavedMsSlot = 3;
+constexpr size_t kRemoteSlot = 4;  // + RemoteOutcome: hits, misses, errors, timeouts
 constexpr size_t kUncacheableSlot = 8;
 constexpr size_t kErrorSlot = 40;
 constexpr size_t kSlots = 64;
+static_assert(kRemoteSlot + static_cast<size_t>(RemoteOutcome::kTimeout) < kUncacheableSlot);
 static_assert(kUncacheableSlot + kUncacheableCount <= kErrorSlot);
 static_assert(kErrorSlot + kErrorKindCount <= kSlots);
 
@@ -82,6 +84,7 @@ void Stats::AddTimeSaved(uint64_t ms) { Add(kTimeSavedMsSlot, ms); }
 void Stats::CountMiss() { Add(kMissSlot); }
 void Stats::Count(Uncacheable reason) { Add(kUncacheableSlot + static_cast<size_t>(reason)); }
 void Stats::Count(ErrorKind kind) { Add(kErrorSlot + static_cast<size_t>(kind)); }
+void Stats::Count(RemoteOutcome outcome) { Add(kRemoteSlot + static_cast<size_t>(outcome)); }
 
 StatsSnapshot Stats::Read() const {
   StatsSnapshot snapshot;
@@ -90,6 +93,13 @@ StatsSnapshot Stats::Read() const {
   snapshot.preprocessed_hits = counters_->Get(kPreprocessedHitSlot);
   snapshot.misses = counters_->Get(kMissSlot);
   snapshot.time_saved_ms = counters_->Get(kTimeSavedMsSlot);
+  auto remote = [&](RemoteOutcome outcome) {
+    return counters_->Get(kRemoteSlot + static_cast<size_t>(outcome));
+  };
+  snapshot.remote_hits = remote(RemoteOutcome::kHit);
+  snapshot.remote_misses = remote(RemoteOutcome::kMiss);
+  snapshot.remote_errors = remote(RemoteOutcome::kError);
+  snapshot.remote_timeouts = remote(RemoteOutcome::kTimeout);
   for (size_t i = 0; i < kUncacheableCount; ++i) {
     snapshot.uncacheable[i] = counters_->Get(kUncacheableSlot + i);
   }

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "cache/counters.h"
+#include "cache/remote.h"
 #include "launcher/args.h"
 
 namespace ddcc {
@@ -41,6 +42,11 @@ struct StatsSnapshot {
   uint64_t preprocessed_hits = 0;  // found by the preprocessed text
   uint64_t misses = 0;
   uint64_t time_saved_ms = 0;  // the stored compile times of the hits
+  // Per remote lookup (manifests and results alike), not per compile.
+  uint64_t remote_hits = 0;
+  uint64_t remote_misses = 0;
+  uint64_t remote_errors = 0;  // failures and unsound answers, of lookups and writes
+  uint64_t remote_timeouts = 0;
   std::array<uint64_t, kUncacheableCount> uncacheable{};
   std::array<uint64_t, kErrorKindCount> errors{};
 
@@ -61,6 +67,7 @@ class Stats {
   void CountMiss();
   void Count(Uncacheable reason);
   void Count(ErrorKind kind);
+  void Count(RemoteOutcome outcome);
 
   StatsSnapshot Read() const;
   void Zero();

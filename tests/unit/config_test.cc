@@ -73,10 +73,10 @@ TEST_F(ConfigTest, DefaultsUnderHome) {
     keys.push_back(shown.key);
     EXPECT_EQ(shown.origin, "default") << shown.key;
   }
-  EXPECT_THAT(keys,
-              ::testing::ElementsAre("cache_dir", "config_path", "max_size", "max_files", "disable",
-                                     "recache", "log_file", "compression_level", "compiler_check",
-                                     "direct_mode", "sloppiness", "debug", "umask", "base_dir"));
+  EXPECT_THAT(keys, ::testing::ElementsAre("cache_dir", "config_path", "max_size", "max_files",
+                                           "disable", "recache", "log_file", "compression_level",
+                                           "compiler_check", "direct_mode", "sloppiness", "debug",
+                                           "umask", "base_dir", "remote_storage"));
   EXPECT_EQ(Shown(config, "max_size").first, "5.0 GiB");
   EXPECT_EQ(Shown(config, "disable").first, "false");
   EXPECT_EQ(Shown(config, "compression_level").first, "1");
@@ -252,6 +252,27 @@ TEST_F(ConfigTest, BaseDirs) {
   EXPECT_EQ(config.base_dirs, (std::vector<std::string>{"/home/u/src", "/tmp", "/"}));
   EXPECT_EQ(Shown(config, "base_dir"),
             std::make_pair(std::string("/home/u/src:/tmp:/"), std::string("DDCC_BASEDIR")));
+}
+
+TEST_F(ConfigTest, RemoteStorageFromFileAndEnvironment) {
+  WriteConfig(cache_dir_ + "/ddcc.conf", "remote_storage = redis://a:1|read-only\n");
+  Config config = LoadOrDie();
+  ASSERT_EQ(config.remote_storage.size(), 1u);
+  EXPECT_TRUE(config.remote_storage[0].read_only);
+  EXPECT_EQ(Shown(config, "remote_storage").second, cache_dir_ + "/ddcc.conf");
+
+  env_["DDCC_REMOTE_STORAGE"] = "redis://:secret@b:2 redis://c:3|timeout=50";
+  config = LoadOrDie();
+  ASSERT_EQ(config.remote_storage.size(), 2u);
+  EXPECT_EQ(config.remote_storage[1].timeout_ms, 50);
+  EXPECT_EQ(Shown(config, "remote_storage"),
+            std::make_pair(std::string("redis://:***@b:2|connect-timeout=100|timeout=500 "
+                                       "redis://c:3|connect-timeout=100|timeout=50"),
+                           std::string("DDCC_REMOTE_STORAGE")));
+
+  env_["DDCC_REMOTE_STORAGE"] = "http://cache/";
+  absl::StatusOr<Config> bad = Load();
+  EXPECT_THAT(bad.status().message(), HasSubstr("DDCC_REMOTE_STORAGE"));
 }
 
 TEST_F(ConfigTest, Booleans) {

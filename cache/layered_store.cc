@@ -1,0 +1,163 @@
+#include "cache/layered_store.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "cache/log.h"
+#include "cache/redis_backend.h"
+
+namespace ddcc {
+
+std::unique_ptr<RemoteBackend> MakeBackend(const RemoteSpec& spec, uv_loop_t* loop) {
+  // ParseRemoteStorage lets only redis:// through.
+  return std::make_unique<RedisBackend>(spec, loop);
+}
+
+LayeredStore::LayeredStore(const Config& config, RemoteCounter count, BackendMaker make)
+    : local_(config),
+      compression_level_(config.compression_level),
+      count_(std::move(count)),
+      make_(std::move(make)) {
+  for (const RemoteSpec& spec : config.remote_storage) {
+    remotes_.push_back(Remote{spec, RemoteBackoff(config.cache_dir, spec.url, config.umask), nullptr});
+  }
+}
+
+LayeredStore::~LayeredStore() {
+  // The backends close their handles; the loop must run once more to let them go.
+  remotes_.clear();
+  if (loop_) {
+    uv_run(loop_.get(), UV_RUN_DEFAULT);
+    uv_loop_close(loop_.get());
+  }
+}
+
+absl::StatusOr<Entry> LayeredStore::Load(const Digest& key) {
+  absl::StatusOr<Entry> local = local_.Load(key);
+  if (!absl::IsNotFound(local.status())) return local;
+  std::vector<std::optional<absl::StatusOr<std::string>>> answers(remotes_.size());
+  size_t pending = 0;
+  for (size_t i = 0; i < remotes_.size(); ++i) {
+    RemoteBackend* backend = Usable(remotes_[i]);
+    if (backend == nullptr) continue;
+    ++pending;
+    backend->StartGet(key, [&answers, &pending, i](absl::StatusOr<std::string> answer) {
+      answers[i] = std::move(answer);
+      --pending;
+    });
+  }
+  Wait(pending);
+  // Every answer is counted, even those after the one that serves.
+  std::optional<Entry> found;
+  for (size_t i = 0; i < remotes_.size(); ++i) {
+    if (!answers[i]) continue;
+    std::optional<Entry> entry = Check(remotes_[i], key, *answers[i]);
+    if (!entry || found) continue;
+    if (absl::Status saved = local_.SaveBytes(key, **answers[i]); !saved.ok()) {
+      Log(absl::StrCat("remote hit ", key.Hex(), " not kept locally: ", saved.message()));
+    }
+    found = std::move(entry);
+  }
+  if (found) return *std::move(found);
+  return local;
+}
+
+absl::Status LayeredStore::Save(const Digest& key, const Entry& entry) {
+  // Encoded once: the remotes get the very bytes the local store keeps.
+  const std::string bytes = EncodeEntry(entry, compression_level_);
+  absl::Status saved = local_.SaveBytes(key, bytes);
+  std::vector<absl::Status> puts(remotes_.size());
+  size_t pending = 0;
+  for (size_t i = 0; i < remotes_.size(); ++i) {
+    if (remotes_[i].spec.read_only) continue;
+    RemoteBackend* backend = Usable(remotes_[i]);
+    if (backend == nullptr) continue;
+    ++pending;
+    backend->StartPut(key, bytes, [&puts, &pending, i](absl::Status put) {
+      puts[i] = std::move(put);
+      --pending;
+    });
+  }
+  Wait(pending);
+  // Not from inside the callbacks: a failure destroys the backend that calls them.
+  for (size_t i = 0; i < remotes_.size(); ++i) {
+    if (!puts[i].ok()) Failed(remotes_[i], puts[i]);
+  }
+  return saved;
+}
+
+absl::Status LayeredStore::Remove(const Digest& key) { return local_.Remove(key); }
+
+// The remote's backend, or nullptr while it is down.
+RemoteBackend* LayeredStore::Usable(Remote& remote) {
+  if (remote.down) return nullptr;
+  if (!remote.backend) {
+    // Asked once per process, on the first lookup that reaches the remote.
+    if (remote.backoff.Active()) {
+      Log(absl::StrCat("not asking ", RedactUrl(remote.spec.url), ": it failed less than ",
+                       kRemoteBackoffNs / 1'000'000'000, " s ago"));
+      remote.down = true;
+      return nullptr;
+    }
+    uv_loop_t* loop = Loop();
+    if (loop == nullptr) {
+      remote.down = true;
+      return nullptr;
+    }
+    remote.backend = make_(remote.spec, loop);
+  }
+  return remote.backend.get();
+}
+
+// nullptr when libuv cannot make a loop (out of file descriptors): the remotes then go unasked.
+uv_loop_t* LayeredStore::Loop() {
+  if (!loop_) {
+    auto loop = std::make_unique<uv_loop_t>();
+    if (int error = uv_loop_init(loop.get()); error != 0) {
+      Log(absl::StrCat("remotes not asked: uv_loop_init: ", uv_strerror(error)));
+      return nullptr;
+    }
+    loop_ = std::move(loop);
+  }
+  return loop_.get();
+}
+
+// Runs the loop until every request started has been answered; each has a deadline.
+void LayeredStore::Wait(const size_t& pending) {
+  while (pending > 0) uv_run(loop_.get(), UV_RUN_ONCE);
+}
+
+// The remote's answer as an entry, if it is a sound one; counts the answer either way.
+std::optional<Entry> LayeredStore::Check(Remote& remote, const Digest& key,
+                                         const absl::StatusOr<std::string>& answer) {
+  if (!answer.ok()) {
+    if (absl::IsNotFound(answer.status())) {
+      count_(RemoteOutcome::kMiss);
+    } else {
+      Failed(remote, answer.status());
+    }
+    return std::nullopt;
+  }
+  // Whoever can write to the remote could have put anything there; the checksum catches damage
+  // (not malice: see docs/remote.md). The next save under this key replaces the bad value.
+  absl::StatusOr<Entry> entry = DecodeEntry(*answer);
+  if (!entry.ok()) {
+    count_(RemoteOutcome::kError);
+    Log(absl::StrCat("bad entry ", key.Hex(), " from ", RedactUrl(remote.spec.url), ": ",
+                     entry.status().message()));
+    return std::nullopt;
+  }
+  count_(RemoteOutcome::kHit);
+  return *std::move(entry);
+}
+
+void LayeredStore::Failed(Remote& remote, const absl::Status& status) {
+  count_(absl::IsDeadlineExceeded(status) ? RemoteOutcome::kTimeout : RemoteOutcome::kError);
+  Log(absl::StrCat("remote failed, not asked again for ", kRemoteBackoffNs / 1'000'000'000,
+                   " s: ", status.ToString()));
+  remote.down = true;
+  remote.backend.reset();
+  remote.backoff.RecordFailure();
+}
+
+}  // namespace ddcc

@@ -1,0 +1,80 @@
+// The storage a compile uses: the local store, then the remote stores. The remotes are asked all
+// at once, on one libuv loop, and the first in the configured order that has a sound entry
+// serves it. A remote's answer is checked exactly as a local entry is, and a remote hit is kept
+// locally; a new entry goes to the local store and to every writable remote at once. A remote
+// that fails is not asked again by this process, nor for a while by any other
+// (cache/remote_backoff.h).
+#pragma once
+
+#include <uv.h>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "cache/config.h"
+#include "cache/entry.h"
+#include "cache/hash.h"
+#include "cache/remote.h"
+#include "cache/remote_backoff.h"
+#include "cache/remote_spec.h"
+#include "cache/store.h"
+
+namespace ddcc {
+
+using RemoteCounter = std::function<void(RemoteOutcome)>;
+// Makes the backend for a remote's URL, running on `loop`.
+using BackendMaker =
+    std::function<std::unique_ptr<RemoteBackend>(const RemoteSpec& spec, uv_loop_t* loop)>;
+
+// The backend for the URL's scheme.
+std::unique_ptr<RemoteBackend> MakeBackend(const RemoteSpec& spec, uv_loop_t* loop);
+
+class LayeredStore {
+ public:
+  // Tests pass a maker of fake backends.
+  LayeredStore(const Config& config, RemoteCounter count, BackendMaker make = MakeBackend);
+  ~LayeredStore();
+
+  // As LocalStore::Load. The remotes are asked only when the local store has no entry; their
+  // failures and bad answers are counted and logged, and count as misses.
+  absl::StatusOr<Entry> Load(const Digest& key);
+
+  // The local store's result; the remotes' failures are counted and logged only.
+  absl::Status Save(const Digest& key, const Entry& entry);
+
+  // From the local store only: a damaged entry there may have been copied from a remote, which
+  // a client cannot tell is damaged for everyone, and a read-only client may not change.
+  absl::Status Remove(const Digest& key);
+
+  // For what concerns this machine alone and must not travel (--explain's records).
+  LocalStore& local() { return local_; }
+
+ private:
+  struct Remote {
+    RemoteSpec spec;
+    RemoteBackoff backoff;
+    std::unique_ptr<RemoteBackend> backend;  // made on first use
+    bool down = false;                       // failed, or failed recently in another process
+  };
+
+  RemoteBackend* Usable(Remote& remote);
+  uv_loop_t* Loop();
+  void Wait(const size_t& pending);
+  std::optional<Entry> Check(Remote& remote, const Digest& key,
+                             const absl::StatusOr<std::string>& answer);
+  void Failed(Remote& remote, const absl::Status& status);
+
+  LocalStore local_;
+  int compression_level_;
+  RemoteCounter count_;
+  BackendMaker make_;
+  std::vector<Remote> remotes_;
+  std::unique_ptr<uv_loop_t> loop_;  // made when a remote is first asked
+};
+
+}  // namespace ddcc

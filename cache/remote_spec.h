@@ -1,0 +1,42 @@
+// The remote_storage setting: one or several remote stores separated by spaces, each a URL with
+// attributes after '|', e.g. "redis://10.0.0.5:6379/2|read-only|connect-timeout=100|timeout=500".
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace ddcc {
+
+struct RemoteSpec {
+  std::string url;  // without its attributes
+  bool read_only = false;
+  // Milliseconds. Connecting on loopback or a LAN takes well under a millisecond; a remote that
+  // needs longer is too slow to be worth asking during a build.
+  int connect_timeout_ms = 100;
+  int timeout_ms = 500;  // for each request (GET, SET) once connected
+};
+
+// Each URL is checked by its scheme; only redis:// is known so far.
+absl::StatusOr<std::vector<RemoteSpec>> ParseRemoteStorage(absl::string_view text);
+
+struct RedisAddress {
+  std::string user;  // empty: AUTH with the password alone (Redis before 6)
+  std::string password;
+  std::string host;
+  int port = 6379;
+  int db = 0;
+};
+
+// redis://[[user]:password@]host[:port][/db]
+absl::StatusOr<RedisAddress> ParseRedisUrl(absl::string_view url);
+
+// The URL with its password, if any, replaced by "***", for messages and the log.
+std::string RedactUrl(absl::string_view url);
+
+// The setting as --show-config and the log show it: passwords replaced by "***".
+std::string ShowRemoteStorage(const std::vector<RemoteSpec>& specs);
+
+}  // namespace ddcc
