@@ -19,7 +19,8 @@ LayeredStore::LayeredStore(const Config& config, RemoteCounter count, BackendMak
       count_(std::move(count)),
       make_(std::move(make)) {
   for (const RemoteSpec& spec : config.remote_storage) {
-    remotes_.push_back(Remote{spec, RemoteBackoff(config.cache_dir, spec.url, config.umask), nullptr});
+    remotes_.push_back(
+        Remote{spec, RemoteBackoff(config.cache_dir, spec.url, config.umask), nullptr});
   }
 }
 
