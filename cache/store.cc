@@ -160,13 +160,16 @@ absl::StatusOr<Entry> LocalStore::Load(const Digest& key) {
   absl::StatusOr<Entry> entry = DecodeEntry(*bytes);
   if (!entry.ok()) {
     // DecodeEntry fails only on damage. Only the process whose unlink succeeds uncounts the
-    // file, so racing readers agree.
+    // file and reports the damage, so racing readers count one damaged file once; for the
+    // others it is a miss.
     if (unlink(path.c_str()) == 0) {
       absl::StatusOr<SharedCounters*> counters = Counters();
       if (counters.ok()) {
         (*counters)->Add(SizeSlot(ShardOf(key)), -static_cast<int64_t>(bytes->size()));
         (*counters)->Add(FilesSlot(ShardOf(key)), -1);
       }
+    } else if (errno == ENOENT) {
+      return absl::NotFoundError(absl::StrCat(path, ": damaged, removed by another process"));
     }
     return absl::DataLossError(absl::StrCat(path, ": ", entry.status().message()));
   }

@@ -42,8 +42,9 @@ class LocalStore {
   // The store config.cache_dir holds, as config says.
   explicit LocalStore(const Config& config);
 
-  // NotFound when absent. A damaged entry is removed and reported as DataLoss. A hit marks the
-  // entry as used (its mtime), which is what eviction orders by.
+  // NotFound when absent. A damaged entry is removed and reported as DataLoss, to the one
+  // reader that removes it (NotFound to others reading it at once). A hit marks the entry as
+  // used (its mtime), which is what eviction orders by.
   absl::StatusOr<Entry> Load(const Digest& key);
 
   // Atomic: concurrent readers see the old entry, the new one, or none. May evict from the

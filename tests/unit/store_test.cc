@@ -7,8 +7,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
+#include <latch>
 #include <random>
+#include <thread>
+#include <vector>
 
 #include "cache/files.h"
 #include "tests/unit/temp_dir_test.h"
@@ -121,6 +125,40 @@ TEST_F(StoreTest, CorruptEntryIsDataLossAndRemoved) {
   StoreUsage usage = UsageOf(store);
   EXPECT_EQ(usage.files, 1u);
   EXPECT_EQ(usage.size_bytes, entry_size_);
+}
+
+// Readers that find one damaged entry at once (a parallel build) report the damage once: the
+// one whose removal succeeds; for the others it is a miss.
+TEST_F(StoreTest, ConcurrentReadersReportADamagedEntryOnce) {
+  constexpr int kReaders = 8;
+  for (uint8_t id = 0; id < 20; ++id) {
+    Digest key = Key(0x17, id);
+    {
+      LocalStore store(root_, {.max_size = 1 << 30});
+      ASSERT_TRUE(store.Save(key, Entry{{{"o", RandomBytes(1 << 20, id)}}}).ok());
+    }
+    std::string path = PathOf(root_, key);
+    absl::StatusOr<std::string> bytes = ReadFile(path);
+    ASSERT_TRUE(bytes.ok());
+    (*bytes)[bytes->size() / 2] ^= 1;
+    ASSERT_TRUE(WriteFileAtomic(path, *bytes).ok());
+
+    std::latch start(kReaders);
+    std::atomic<int> damaged = 0, missing = 0;
+    std::vector<std::thread> readers;
+    for (int i = 0; i < kReaders; ++i) {
+      readers.emplace_back([&] {
+        LocalStore store(root_, {.max_size = 1 << 30});  // one per process
+        start.arrive_and_wait();
+        absl::Status status = store.Load(key).status();
+        if (absl::IsDataLoss(status)) ++damaged;
+        if (absl::IsNotFound(status)) ++missing;
+      });
+    }
+    for (std::thread& reader : readers) reader.join();
+    EXPECT_EQ(damaged, 1) << "entry " << int{id};
+    EXPECT_EQ(missing, kReaders - 1) << "entry " << int{id};
+  }
 }
 
 TEST_F(StoreTest, UsageCountsSavesReplacementsAndRemovals) {
