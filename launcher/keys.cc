@@ -86,12 +86,13 @@ class KeyInputs {
 // the user's prefix map gives the directory a fixed name and every path the debug info may
 // name from the arguments is named alike in every directory. (Where the compiler knows the
 // directory by another name than getcwd()'s, the relative forms would not line up with what
-// the map covers: the key holds both.) A dependency file or .su file names the source and
-// headers as the arguments spell them, so absolute paths below a base directory tie those to
-// the tree as well.
+// the map covers: the key holds both.) A .su file names the source and headers as the
+// arguments spell them, so absolute paths below a base directory tie it to the tree as well.
+// (A dependency file does too, but the entry holds it in a form any tree can restore, or is
+// kept apart for this tree: see launcher/portable_depfile.h and TryServe.)
 bool KeyMaker::DirectKeyHoldsCwd() const {
   if (request_.object_names_itself) return true;
-  bool names_files = request_.generates_deps;
+  bool names_files = false;
   for (const auto& [suffix, path] : request_.aux_outputs) names_files |= suffix == ".su";
   for (const std::string& arg : request_.preprocess_args) {
     if (names_files && paths_.BelowBase(paths_.FileIn(arg))) return true;

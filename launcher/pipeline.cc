@@ -22,6 +22,7 @@
 #include "launcher/keys.h"
 #include "launcher/outputs.h"
 #include "launcher/paths.h"
+#include "launcher/portable_depfile.h"
 
 namespace ddcc {
 namespace {
@@ -33,6 +34,8 @@ constexpr absl::string_view kManifestBlob = "manifest";
 constexpr absl::string_view kSearchPathBlob = "stderr of -E -v";
 constexpr absl::string_view kObjectBlob = "object";
 constexpr absl::string_view kDepfileBlob = "depfile";
+// The dependency file in its portable form (launcher/portable_depfile.h), instead of the above.
+constexpr absl::string_view kPortableDepfileBlob = "depfile, relative below base directories";
 constexpr absl::string_view kStdoutBlob = "stdout";
 constexpr absl::string_view kStderrBlob = "stderr";
 constexpr absl::string_view kAuxBlobPrefix = "beside the object: ";  // + ".dwo", ...
@@ -217,8 +220,9 @@ bool CompilePipeline::MayNameAnotherDirectory(const Entry& entry) const {
   return false;
 }
 
-// Serves the entry under `key`, or, when it may name another directory, the one under `key`
-// made specific to this directory.
+// Serves the entry under `key`, or the one under `key` made specific to this directory: where
+// the entry under `key` may name another directory, or where there is none (CompileAndStore
+// keeps what names a base directory under the specific key).
 std::optional<CompileOutcome> CompilePipeline::TryServe(const Digest& key) {
   absl::StatusOr<Entry> entry = store_.Load(key);
   redirected_from_.reset();
@@ -226,6 +230,14 @@ std::optional<CompileOutcome> CompilePipeline::TryServe(const Digest& key) {
     redirected_from_ = key;
     Digest specific = keys_.WithCwd(key);
     return ServeEntry(specific, store_.Load(specific));
+  }
+  if (absl::IsNotFound(entry.status()) && paths_.active() && !keys_.DirectKeyHoldsCwd()) {
+    Digest specific = keys_.WithCwd(key);
+    absl::StatusOr<Entry> own = store_.Load(specific);
+    if (!absl::IsNotFound(own.status())) {
+      redirected_from_ = key;
+      return ServeEntry(specific, std::move(own));
+    }
   }
   return ServeEntry(key, std::move(entry));
 }
@@ -334,11 +346,20 @@ absl::StatusOr<ProcessResult> CompilePipeline::ServeHit(const Entry& entry) cons
   const std::string* out = entry.Find(kStdoutBlob);
   const std::string* err = entry.Find(kStderrBlob);
   const std::string* depfile = entry.Find(kDepfileBlob);
-  if (!object || !out || !err || (request_.generates_deps && !depfile)) {
+  const std::string* portable_depfile = entry.Find(kPortableDepfileBlob);
+  if (!object || !out || !err || (request_.generates_deps && !depfile && !portable_depfile)) {
     return absl::DataLossError("entry lacks an output this compile needs");
   }
   if (request_.generates_deps) {
-    std::string content = *depfile;
+    std::string content;
+    if (depfile) {
+      content = *depfile;
+    } else {
+      absl::StatusOr<std::string> restored =
+          RestoreDepfile(*portable_depfile, *compiler_.family, paths_.cwd());
+      if (!restored.ok()) return restored.status();
+      content = *std::move(restored);
+    }
     if (AllPlain(request_.dep_targets)) {
       absl::StatusOr<std::string> replaced = ReplaceDepTargets(content, request_.dep_targets);
       if (!replaced.ok()) return absl::DataLossError(replaced.status().message());
@@ -389,14 +410,20 @@ CompileOutcome CompilePipeline::CompileAndStore(const Digest& key) {
   if (absl::Status moved = outputs.MoveIntoPlace(); !moved.ok()) {
     return Failure{ErrorKind::kOutputWriteFailed, moved};
   }
+  Digest store_key = key;
+  if (entry.ok() && !redirected_from_ && MayNameAnotherDirectory(*entry)) {
+    // Only this tree may use it; the manifest still leads to `key`, and TryServe from there.
+    redirected_from_ = key;
+    store_key = keys_.WithCwd(key);
+  }
   if (!entry.ok()) {
     stats_.Count(ErrorKind::kUnexpectedCompilerOutput);
     Log(absl::StrCat("not stored: ", entry.status().message()));
-  } else if (absl::Status saved = store_.Save(key, *entry); !saved.ok()) {
+  } else if (absl::Status saved = store_.Save(store_key, *entry); !saved.ok()) {
     stats_.Count(ErrorKind::kCacheWriteFailed);
     Log(absl::StrCat("not stored: ", saved.message()));
   } else {
-    RecordManifest(key);
+    RecordManifest(store_key);
   }
   return *std::move(compiled);
 }
@@ -421,7 +448,16 @@ absl::StatusOr<Entry> CompilePipeline::MakeEntry(const ProcessResult& compiled,
         return absl::FailedPreconditionError("dependency file names other targets");
       }
     }
-    entry.blobs.emplace_back(kDepfileBlob, *std::move(depfile));
+    // Another tree may share this entry where the file names this one's paths.
+    absl::StatusOr<std::string> portable =
+        paths_.active() && paths_.NamesBaseDir(*depfile)
+            ? MakePortableDepfile(*depfile, *compiler_.family, paths_)
+            : absl::FailedPreconditionError("names no base directory");
+    if (portable.ok()) {
+      entry.blobs.emplace_back(kPortableDepfileBlob, *std::move(portable));
+    } else {
+      entry.blobs.emplace_back(kDepfileBlob, *std::move(depfile));
+    }
   }
   for (const auto& [suffix, path] : request_.aux_outputs) {
     // Only what this compile wrote: a file left by an earlier one is not part of the result.

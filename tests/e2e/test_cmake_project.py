@@ -2,6 +2,7 @@
 from hits, and every object compared with a build without ddcc."""
 
 import os
+import re
 import shutil
 import unittest
 
@@ -49,8 +50,8 @@ def objects(build_dir):
 
 
 class CMakeProjectTest(DdccTestCase):
-    def build(self, build_dir, launcher):
-        configure = ["cmake", "-S", self.work, "-B", build_dir, "-G", "Ninja",
+    def build(self, build_dir, launcher, source_dir=None):
+        configure = ["cmake", "-S", source_dir or self.work, "-B", build_dir, "-G", "Ninja",
                      "-DCMAKE_BUILD_TYPE=Release"]
         if launcher:
             configure += [f"-DCMAKE_C_COMPILER_LAUNCHER={DDCC}",
@@ -79,6 +80,31 @@ class CMakeProjectTest(DdccTestCase):
         stats = self.stats()
         self.assertEqual(stats["cache_misses"], 0)
         self.assertEqual(stats["cache_hits"], len(plain))
+
+    def test_second_checkout_hits(self):
+        """A second checkout at a path of another length, with the checkouts' parent as base
+        directory: every compile hits, and Ninja records the dependencies a build without ddcc
+        records (CMake passes absolute paths and -MD; Ninja reads the files and deletes them)."""
+        self.env["DDCC_BASEDIR"] = self.root
+        checkouts = [os.path.join(self.root, name) for name in ("a", "second-checkout")]
+        for name, text in FILES.items():
+            self.write(os.path.join(checkouts[0], name), text)
+        shutil.copytree(checkouts[0], checkouts[1])
+        self.build(os.path.join(checkouts[0], "build"), launcher=True, source_dir=checkouts[0])
+        compiles = self.stats()["cache_misses"]
+        self.run_cmd([DDCC, "--zero-stats"])
+        build_dir = os.path.join(checkouts[1], "build")
+        plain_dir = os.path.join(checkouts[1], "plain")
+        cached = self.build(build_dir, launcher=True, source_dir=checkouts[1])
+        self.assertEqual(cached, self.build(plain_dir, launcher=False, source_dir=checkouts[1]))
+        stats = self.stats()
+        self.assertEqual((stats["cache_hits"], stats["cache_misses"]), (compiles, 0))
+        deps = [self.run_cmd(["ninja", "-C", d, "-t", "deps"]).stdout for d in (build_dir, plain_dir)]
+        self.assertIn(f"{checkouts[1]}/include/shapes.h".encode(), deps[0])
+        # Ninja lists the targets in build order and notes mtimes, which differ between builds.
+        records = [sorted(re.sub(rb"#deps \d+, deps mtime \d+", b"", text).split(b"\n\n"))
+                   for text in deps]
+        self.assertEqual(records[0], records[1])
 
 
 if __name__ == "__main__":

@@ -114,9 +114,9 @@ class PathsTest(DdccTestCase):
             for tree in self.trees * 3:
                 result = self.compile(compiler, tree, "-Wall")
                 self.assertIn(tree.encode(), result.stderr)
-        # Each tree gets its own entry (the first tree's is made on its second compile).
+        # Each tree gets its own entry, on its first compile.
         self.assertEqual(sum(self.counts()), 12)
-        self.assertEqual(self.counts()[2], 6)
+        self.assertEqual(self.counts()[2], 4)
 
     def test_dependency_file_names_its_own_tree(self):
         self.make_trees()
@@ -124,8 +124,52 @@ class PathsTest(DdccTestCase):
             self.compile("gcc", tree, "-MD")
             with open(os.path.join(tree, "main.d")) as f:
                 self.assertIn(f"{tree}/include/util.h", f.read())
-        # The arguments name the tree, so the dependency file will: each tree has its own key.
-        self.assertEqual(self.counts(), (4, 0, 2))
+        # One entry, its dependency file kept relative to the working directory.
+        self.assertEqual(self.counts(), (5, 0, 1))
+
+    def test_dependency_files_across_checkouts_of_other_lengths(self):
+        """As CMake compiles: absolute paths, relative outputs and targets, in checkouts whose
+        paths differ in length one character at a time, so that the compilers break the
+        dependency files' lines at every column in turn."""
+        headers = [f"sub/{'h' * (i % 5 + 1)}{i}.h" for i in range(10)]
+        source = "".join(f'#include "{h}"\n' for h in headers) + "int f(void) { return 0; }\n"
+        checkouts = [os.path.join(self.work, "c" * n) for n in range(1, 25)]
+        for checkout in checkouts:
+            self.write(f"{checkout}/src/main.c", source)
+            for h in headers:
+                self.write(f"{checkout}/include/{h}", "int v;\n")
+            os.makedirs(f"{checkout}/build/obj")
+        options = [["-MD"], ["-MMD", "-MP"], ["-MD", "-MP", "-MT", "obj/main.o", "-MT", "all"]]
+        compiles = 0
+        for compiler in ["gcc", "clang"]:
+            for i, checkout in enumerate(checkouts):
+                # Every option set in a few checkouts; the plainest in all.
+                for extra in options if i < 3 else options[:1]:
+                    build = f"{checkout}/build"
+                    args = [*extra, f"-I{checkout}/include", "-c", f"{checkout}/src/main.c",
+                            "-o", "obj/main.o", "-MF", "obj/main.d"]
+                    cached = self.ddcc(compiler, *args, cwd=build)
+                    outputs = [self.read(f"{build}/obj/main.{e}") for e in "od"]
+                    self.assertIn(f"{checkout}/include/sub".encode(), outputs[1])
+                    plain = self.run_cmd([compiler, *args], cwd=build)
+                    self.assert_same_run(plain, cached)
+                    self.assertEqual(outputs, [self.read(f"{build}/obj/main.{e}") for e in "od"],
+                                     f"{compiler} {extra} in {checkout}")
+                    compiles += 1
+        # The first checkout misses, the others hit.
+        self.assertEqual(self.counts(), (compiles - 6, 0, 6))
+
+    def test_dependency_file_that_cannot_be_made_portable(self):
+        # A space in a path is quoted in the dependency file: not a plain word.
+        self.write("tree-a/src/main.c", '#include "util.h"\nint value(void) { return UTIL; }\n')
+        self.write("tree-a/in clude/util.h", "#define UTIL 2\n")
+        shutil.copytree(self.trees[0], self.trees[1])
+        for tree in self.trees * 2:
+            self.compile("gcc", tree, "-MD", "-iquote", f"{tree}/in clude")
+            with open(os.path.join(tree, "main.d")) as f:
+                self.assertIn(f"{tree}/in\\ clude/util.h", f.read())
+        # Each tree gets its own entry, on its first compile.
+        self.assertEqual(self.counts(), (2, 0, 2))
 
     def test_file_macro_names_its_own_tree(self):
         self.make_trees(NAMES_FILE)
