@@ -1,15 +1,57 @@
 #include "cache/layered_store.h"
 
+#include <pthread.h>
+#include <signal.h>
+
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "cache/http_backend.h"
 #include "cache/log.h"
 #include "cache/redis_backend.h"
 
 namespace ddcc {
+namespace {
+
+// A write to a socket that the server has closed raises SIGPIPE, which would kill ddcc in the
+// middle of a build. It is blocked while the remotes are asked (not ignored: the compiler that
+// ddcc runs would inherit that), and one raised meanwhile is taken off before it is unblocked.
+class SigpipeBlocked {
+ public:
+  SigpipeBlocked() {
+    sigemptyset(&pipe_);
+    sigaddset(&pipe_, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
+    was_pending_ = Pending();
+  }
+  ~SigpipeBlocked() {
+    if (!was_pending_ && Pending()) {
+      timespec now{};
+      sigtimedwait(&pipe_, nullptr, &now);
+    }
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  SigpipeBlocked(const SigpipeBlocked&) = delete;
+  SigpipeBlocked& operator=(const SigpipeBlocked&) = delete;
+
+ private:
+  static bool Pending() {
+    sigset_t pending;
+    sigpending(&pending);
+    return sigismember(&pending, SIGPIPE) == 1;
+  }
+
+  sigset_t pipe_;
+  sigset_t old_;
+  bool was_pending_ = false;
+};
+
+}  // namespace
 
 std::unique_ptr<RemoteBackend> MakeBackend(const RemoteSpec& spec, uv_loop_t* loop) {
-  // ParseRemoteStorage lets only redis:// through.
+  // ParseRemoteStorage lets only redis:// and http:// through.
+  if (absl::StartsWith(spec.url, "http://")) return std::make_unique<HttpBackend>(spec, loop);
   return std::make_unique<RedisBackend>(spec, loop);
 }
 
@@ -26,6 +68,7 @@ LayeredStore::LayeredStore(const Config& config, RemoteCounter count, BackendMak
 
 LayeredStore::~LayeredStore() {
   // The backends close their handles; the loop must run once more to let them go.
+  SigpipeBlocked blocked;
   remotes_.clear();
   if (loop_) {
     uv_run(loop_.get(), UV_RUN_DEFAULT);
@@ -35,7 +78,8 @@ LayeredStore::~LayeredStore() {
 
 absl::StatusOr<Entry> LayeredStore::Load(const Digest& key) {
   absl::StatusOr<Entry> local = local_.Load(key);
-  if (!absl::IsNotFound(local.status())) return local;
+  if (!absl::IsNotFound(local.status()) || remotes_.empty()) return local;
+  SigpipeBlocked blocked;
   std::vector<std::optional<absl::StatusOr<std::string>>> answers(remotes_.size());
   size_t pending = 0;
   for (size_t i = 0; i < remotes_.size(); ++i) {
@@ -67,6 +111,8 @@ absl::Status LayeredStore::Save(const Digest& key, const Entry& entry) {
   // Encoded once: the remotes get the very bytes the local store keeps.
   const std::string bytes = EncodeEntry(entry, compression_level_);
   absl::Status saved = local_.SaveBytes(key, bytes);
+  if (remotes_.empty()) return saved;
+  SigpipeBlocked blocked;
   std::vector<absl::Status> puts(remotes_.size());
   size_t pending = 0;
   for (size_t i = 0; i < remotes_.size(); ++i) {

@@ -25,16 +25,9 @@ RedisBackend* BackendOf(const redisAsyncContext* context) {
 }  // namespace
 
 RedisBackend::RedisBackend(const RemoteSpec& spec, uv_loop_t* loop)
-    : spec_(spec), loop_(loop), timer_(new uv_timer_t) {
-  uv_timer_init(loop_, timer_);
-  timer_->data = this;
-}
+    : spec_(spec), loop_(loop), timer_(loop, [this] { Drop(TimedOut(spec_, connected_)); }) {}
 
-RedisBackend::~RedisBackend() {
-  Drop(absl::CancelledError("closing"));
-  uv_close(reinterpret_cast<uv_handle_t*>(timer_),
-           [](uv_handle_t* handle) { delete reinterpret_cast<uv_timer_t*>(handle); });
-}
+RedisBackend::~RedisBackend() { Drop(absl::CancelledError("closing")); }
 
 void RedisBackend::StartGet(const Digest& key, GetDone done) {
   std::string name = KeyName(key);
@@ -67,7 +60,7 @@ void RedisBackend::Start(std::initializer_list<absl::string_view> command, Reply
   if (context_ == nullptr) {
     if (absl::Status connected = Connect(); !connected.ok()) return Finish(connected);
   }
-  StartTimer(connected_ ? spec_.timeout_ms : spec_.connect_timeout_ms);
+  timer_.Start(connected_ ? spec_.timeout_ms : spec_.connect_timeout_ms);
   std::vector<const char*> argv;
   std::vector<size_t> lengths;
   for (absl::string_view arg : command) {
@@ -118,25 +111,9 @@ absl::Status RedisBackend::Connect() {
   return absl::OkStatus();
 }
 
-void RedisBackend::StartTimer(int ms) {
-  // libuv counts a timer from the loop's cached time, which is as old as the loop's last run:
-  // for a save after a long compile, that would put the deadline in the past.
-  uv_update_time(loop_);
-  uv_timer_start(
-      timer_,
-      [](uv_timer_t* timer) {
-        auto* self = static_cast<RedisBackend*>(timer->data);
-        self->Drop(absl::DeadlineExceededError(absl::StrCat(
-            RedactUrl(self->spec_.url),
-            self->connected_ ? ": no answer within " : ": not connected within ",
-            self->connected_ ? self->spec_.timeout_ms : self->spec_.connect_timeout_ms, " ms")));
-      },
-      ms, 0);
-}
-
 void RedisBackend::Finish(absl::StatusOr<const redisReply*> reply) {
   if (!pending_) return;
-  uv_timer_stop(timer_);
+  timer_.Stop();
   ReplyDone done = std::exchange(pending_, nullptr);
   done(reply);
 }
@@ -165,7 +142,7 @@ void RedisBackend::OnConnect(const redisAsyncContext* context, int status) {
   }
   self->connected_ = true;
   // Connected within connect-timeout; the command now has its own timeout.
-  if (self->pending_) self->StartTimer(self->spec_.timeout_ms);
+  if (self->pending_) self->timer_.Start(self->spec_.timeout_ms);
 }
 
 void RedisBackend::OnDisconnect(const redisAsyncContext* context, int) {

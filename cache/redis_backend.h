@@ -9,6 +9,7 @@
 #include <initializer_list>
 #include <string>
 
+#include "cache/deadline_timer.h"
 #include "cache/remote.h"
 #include "cache/remote_spec.h"
 
@@ -37,7 +38,6 @@ class RedisBackend : public RemoteBackend {
 
   void Start(std::initializer_list<absl::string_view> command, ReplyDone done);
   absl::Status Connect();
-  void StartTimer(int ms);
   void Finish(absl::StatusOr<const redisReply*> reply);
   void Drop(const absl::Status& why);
   absl::Status LostConnection(const redisAsyncContext& context) const;
@@ -49,7 +49,7 @@ class RedisBackend : public RemoteBackend {
 
   RemoteSpec spec_;
   uv_loop_t* loop_;
-  uv_timer_t* timer_;                     // the deadline of the command under way
+  DeadlineTimer timer_;                   // of the command under way
   redisAsyncContext* context_ = nullptr;  // hiredis frees it; nullptr once it has
   bool connected_ = false;
   ReplyDone pending_;

@@ -12,6 +12,7 @@ namespace ddcc {
 namespace {
 
 constexpr absl::string_view kRedisScheme = "redis://";
+constexpr absl::string_view kHttpScheme = "http://";
 
 // A whole decimal number within [min, max].
 absl::StatusOr<int> ParseInt(absl::string_view text, int min, int max, absl::string_view what) {
@@ -23,6 +24,51 @@ absl::StatusOr<int> ParseInt(absl::string_view text, int min, int max, absl::str
         absl::StrFormat("%s \"%s\" is not an integer from %d to %d", what, text, min, max));
   }
   return value;
+}
+
+// Takes "[user]:password@" or "password@" off the front of `authority`. The last '@' ends them,
+// so a password may hold '@'.
+void SplitCredentials(absl::string_view& authority, std::string& user, std::string& password) {
+  size_t at = authority.rfind('@');
+  if (at == absl::string_view::npos) return;
+  absl::string_view credentials = authority.substr(0, at);
+  authority.remove_prefix(at + 1);
+  size_t colon = credentials.find(':');
+  if (colon == absl::string_view::npos) {
+    password = std::string(credentials);
+  } else {
+    user = std::string(credentials.substr(0, colon));
+    password = std::string(credentials.substr(colon + 1));
+  }
+}
+
+// "host", "host:port", "[ipv6]" or "[ipv6]:port"; `port` is left as it is when none is given.
+absl::Status ParseHostPort(absl::string_view text, std::string& host, int& port) {
+  // An IPv6 address comes in brackets, as its colons would read as the port's.
+  absl::string_view name = text, digits;
+  bool has_port = false;
+  if (absl::StartsWith(text, "[")) {
+    size_t close = text.find(']');
+    if (close == absl::string_view::npos) {
+      return absl::InvalidArgumentError("no ']' after an IPv6 address");
+    }
+    name = text.substr(1, close - 1);
+    digits = text.substr(close + 1);
+    has_port = absl::ConsumePrefix(&digits, ":");
+    if (!has_port && !digits.empty()) return absl::InvalidArgumentError("junk after ']'");
+  } else if (size_t colon = text.rfind(':'); colon != absl::string_view::npos) {
+    name = text.substr(0, colon);
+    digits = text.substr(colon + 1);
+    has_port = true;
+  }
+  if (name.empty()) return absl::InvalidArgumentError("no host");
+  host = std::string(name);
+  if (has_port) {
+    absl::StatusOr<int> number = ParseInt(digits, 1, 65535, "port");
+    if (!number.ok()) return number.status();
+    port = *number;
+  }
+  return absl::OkStatus();
 }
 
 absl::Status ApplyAttribute(absl::string_view attribute, RemoteSpec& spec) {
@@ -41,18 +87,39 @@ absl::Status ApplyAttribute(absl::string_view attribute, RemoteSpec& spec) {
     (name == "timeout" ? spec.timeout_ms : spec.connect_timeout_ms) = *ms;
     return absl::OkStatus();
   }
+  if (name == "layout" && absl::StartsWith(spec.url, kHttpScheme)) {
+    if (value != "flat" && value != "bazel") {
+      return absl::InvalidArgumentError(
+          absl::StrFormat("layout \"%s\" is neither flat nor bazel", value));
+    }
+    spec.layout = value == "bazel" ? HttpLayout::kBazel : HttpLayout::kFlat;
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(
+      absl::StrFormat("unknown remote attribute \"%s\" (read-only, connect-timeout=ms, timeout=ms; "
+                      "layout=flat|bazel for http://)",
+                      attribute));
+}
+
+absl::Status CheckUrl(absl::string_view url) {
+  if (absl::StartsWith(url, kRedisScheme)) return ParseRedisUrl(url).status();
+  if (absl::StartsWith(url, kHttpScheme)) return ParseHttpUrl(url).status();
+  // ddcc speaks plain HTTP only (docs/remote.md says why and what to do for TLS).
   return absl::InvalidArgumentError(absl::StrFormat(
-      "unknown remote attribute \"%s\" (read-only, connect-timeout=ms, timeout=ms)", attribute));
+      "remote storage \"%s\": only redis:// and http:// URLs are supported", RedactUrl(url)));
 }
 
 }  // namespace
 
 std::string RedactUrl(absl::string_view url) {
   size_t scheme_end = url.find("://");
-  size_t at = url.find('@');
-  if (scheme_end == absl::string_view::npos || at == absl::string_view::npos) {
-    return std::string(url);
-  }
+  if (scheme_end == absl::string_view::npos) return std::string(url);
+  // As the parsers read it: the last '@' ends the credentials; in an HTTP URL, the first '/'
+  // ends the host part.
+  size_t end =
+      absl::StartsWith(url, kHttpScheme) ? url.find('/', scheme_end + 3) : absl::string_view::npos;
+  size_t at = url.substr(0, end).rfind('@');
+  if (at == absl::string_view::npos) return std::string(url);
   size_t colon = url.substr(0, at).find(':', scheme_end + 3);
   if (colon == absl::string_view::npos) colon = scheme_end + 2;  // "redis://password@host"
   return absl::StrCat(url.substr(0, colon + 1), "***", url.substr(at));
@@ -64,13 +131,7 @@ absl::StatusOr<std::vector<RemoteSpec>> ParseRemoteStorage(absl::string_view tex
     std::vector<absl::string_view> parts = absl::StrSplit(item, '|');
     RemoteSpec spec;
     spec.url = std::string(parts[0]);
-    if (!absl::StartsWith(spec.url, kRedisScheme)) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "remote storage \"%s\": only redis:// URLs are supported", RedactUrl(spec.url)));
-    }
-    if (absl::StatusOr<RedisAddress> address = ParseRedisUrl(spec.url); !address.ok()) {
-      return address.status();
-    }
+    if (absl::Status status = CheckUrl(spec.url); !status.ok()) return status;
     for (size_t i = 1; i < parts.size(); ++i) {
       if (absl::Status status = ApplyAttribute(parts[i], spec); !status.ok()) return status;
     }
@@ -80,7 +141,6 @@ absl::StatusOr<std::vector<RemoteSpec>> ParseRemoteStorage(absl::string_view tex
 }
 
 absl::StatusOr<RedisAddress> ParseRedisUrl(absl::string_view url) {
-  // `url` is consumed as it is parsed.
   auto bad = [whole = url](absl::string_view why) {
     return absl::InvalidArgumentError(
         absl::StrFormat("bad Redis URL \"%s\": %s (redis://[[user]:password@]host[:port][/db])",
@@ -88,46 +148,50 @@ absl::StatusOr<RedisAddress> ParseRedisUrl(absl::string_view url) {
   };
   if (!absl::ConsumePrefix(&url, kRedisScheme)) return bad("not redis://");
   RedisAddress address;
-  if (size_t at = url.rfind('@'); at != absl::string_view::npos) {
-    absl::string_view credentials = url.substr(0, at);
-    url.remove_prefix(at + 1);
-    size_t colon = credentials.find(':');
-    if (colon == absl::string_view::npos) {
-      address.password = std::string(credentials);
-    } else {
-      address.user = std::string(credentials.substr(0, colon));
-      address.password = std::string(credentials.substr(colon + 1));
-    }
-  }
+  SplitCredentials(url, address.user, address.password);
   if (size_t slash = url.find('/'); slash != absl::string_view::npos) {
     absl::StatusOr<int> db = ParseInt(url.substr(slash + 1), 0, 1'000'000, "database");
     if (!db.ok()) return bad(db.status().message());
     address.db = *db;
     url = url.substr(0, slash);
   }
-  // An IPv6 address comes in brackets, as its colons would read as the port's.
-  absl::string_view host = url, port;
-  bool has_port = false;
-  if (absl::StartsWith(url, "[")) {
-    size_t close = url.find(']');
-    if (close == absl::string_view::npos) return bad("no ']' after an IPv6 address");
-    host = url.substr(1, close - 1);
-    port = url.substr(close + 1);
-    has_port = absl::ConsumePrefix(&port, ":");
-    if (!has_port && !port.empty()) return bad("junk after ']'");
-  } else if (size_t colon = url.rfind(':'); colon != absl::string_view::npos) {
-    host = url.substr(0, colon);
-    port = url.substr(colon + 1);
-    has_port = true;
-  }
-  if (host.empty()) return bad("no host");
-  address.host = std::string(host);
-  if (has_port) {
-    absl::StatusOr<int> number = ParseInt(port, 1, 65535, "port");
-    if (!number.ok()) return bad(number.status().message());
-    address.port = *number;
+  if (absl::Status status = ParseHostPort(url, address.host, address.port); !status.ok()) {
+    return bad(status.message());
   }
   return address;
+}
+
+absl::StatusOr<HttpAddress> ParseHttpUrl(absl::string_view url) {
+  auto bad = [whole = url](absl::string_view why) {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("bad HTTP URL \"%s\": %s (http://[user:password@]host[:port][/path])",
+                        RedactUrl(whole), why));
+  };
+  if (!absl::ConsumePrefix(&url, kHttpScheme)) return bad("not http://");
+  HttpAddress address;
+  size_t slash = url.find('/');
+  absl::string_view authority = url.substr(0, slash);
+  if (slash != absl::string_view::npos) {
+    absl::string_view path = absl::StripSuffix(url.substr(slash), "/");
+    // The path goes into the request line as it is.
+    for (char c : path) {
+      if (static_cast<unsigned char>(c) <= ' ' || c == '?' || c == '#' || c == 0x7f) {
+        return bad("the path may hold no space, control character, '?' or '#'");
+      }
+    }
+    address.path = std::string(path);
+  }
+  SplitCredentials(authority, address.user, address.password);
+  if (absl::Status status = ParseHostPort(authority, address.host, address.port); !status.ok()) {
+    return bad(status.message());
+  }
+  return address;
+}
+
+absl::Status TimedOut(const RemoteSpec& spec, bool connected) {
+  return absl::DeadlineExceededError(absl::StrCat(
+      RedactUrl(spec.url), connected ? ": no answer within " : ": not connected within ",
+      connected ? spec.timeout_ms : spec.connect_timeout_ms, " ms"));
 }
 
 std::string ShowRemoteStorage(const std::vector<RemoteSpec>& specs) {
@@ -136,6 +200,9 @@ std::string ShowRemoteStorage(const std::vector<RemoteSpec>& specs) {
     if (spec.read_only) absl::StrAppend(out, "|read-only");
     absl::StrAppend(out, "|connect-timeout=", spec.connect_timeout_ms,
                     "|timeout=", spec.timeout_ms);
+    if (absl::StartsWith(spec.url, kHttpScheme)) {
+      absl::StrAppend(out, "|layout=", spec.layout == HttpLayout::kBazel ? "bazel" : "flat");
+    }
   });
 }
 

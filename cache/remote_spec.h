@@ -1,5 +1,6 @@
 // The remote_storage setting: one or several remote stores separated by spaces, each a URL with
-// attributes after '|', e.g. "redis://10.0.0.5:6379/2|read-only|connect-timeout=100|timeout=500".
+// attributes after '|', e.g. "redis://10.0.0.5:6379/2|read-only|connect-timeout=100|timeout=500"
+// or "http://cache.lan:8080/ddcc|layout=bazel".
 #pragma once
 
 #include <string>
@@ -10,16 +11,23 @@
 
 namespace ddcc {
 
+// Where an HTTP remote keeps an entry, below the URL's path.
+enum class HttpLayout {
+  kFlat,   // <path>/<key in hex>
+  kBazel,  // <path>/ac/<key in hex, padded to 64 digits>: bazel-remote's action cache
+};
+
 struct RemoteSpec {
   std::string url;  // without its attributes
   bool read_only = false;
   // Milliseconds. Connecting on loopback or a LAN takes well under a millisecond; a remote that
   // needs longer is too slow to be worth asking during a build.
   int connect_timeout_ms = 100;
-  int timeout_ms = 500;  // for each request (GET, SET) once connected
+  int timeout_ms = 500;                   // for each request (GET, SET, PUT) once connected
+  HttpLayout layout = HttpLayout::kFlat;  // http:// only
 };
 
-// Each URL is checked by its scheme; only redis:// is known so far.
+// Each URL is checked by its scheme: redis:// or http://.
 absl::StatusOr<std::vector<RemoteSpec>> ParseRemoteStorage(absl::string_view text);
 
 struct RedisAddress {
@@ -33,8 +41,23 @@ struct RedisAddress {
 // redis://[[user]:password@]host[:port][/db]
 absl::StatusOr<RedisAddress> ParseRedisUrl(absl::string_view url);
 
+struct HttpAddress {
+  std::string user;  // with the password, sent as Basic authentication when either is set
+  std::string password;
+  std::string host;
+  int port = 80;
+  std::string path;  // "" or "/prefix", never ending in '/'
+};
+
+// http://[user:password@]host[:port][/path]
+absl::StatusOr<HttpAddress> ParseHttpUrl(absl::string_view url);
+
 // The URL with its password, if any, replaced by "***", for messages and the log.
 std::string RedactUrl(absl::string_view url);
+
+// The error for a request to the remote that ran out of time: its connect-timeout when not
+// `connected`, else its timeout.
+absl::Status TimedOut(const RemoteSpec& spec, bool connected);
 
 // The setting as --show-config and the log show it: passwords replaced by "***".
 std::string ShowRemoteStorage(const std::vector<RemoteSpec>& specs);

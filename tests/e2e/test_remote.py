@@ -1,117 +1,22 @@
-"""Remote storage on a real redis-server on loopback, started and stopped by each test: one cache
-directory fills the remote and an empty one gets byte-identical hits (direct mode too, and from
-another checkout directory with base_dir); a read-only remote is never written; a corrupt value
-is a counted miss; several remotes are asked at once; many concurrent clients; the server killed
-in the middle of a build. And remotes that fail: a port nobody listens on, a server that accepts
-and never answers; each costs a bounded time once, is counted, and is then left alone by later
-compiles."""
+"""Remote storage on real servers on loopback, started and stopped by each test: redis-server,
+and nginx with WebDAV over HTTP. For each: one cache directory fills the remote and an empty one
+gets byte-identical hits (direct mode too, and from another checkout directory with base_dir); a
+read-only remote is never written; a corrupt value is a counted miss; several remotes are asked
+at once; many concurrent clients; the server killed in the middle of a build. And remotes that
+fail: a port nobody listens on, a server that accepts and never answers; each costs a bounded
+time once, is counted, and is then left alone by later compiles. HTTP's own cases (layouts,
+authentication, servers that misbehave) are in test_remote_http.py."""
 
 import concurrent.futures
 import os
-import shutil
-import signal
-import socket
-import subprocess
-import threading
 import time
 import unittest
 
 from common import DDCC, DdccTestCase
 from reliability import Project
+from remote_servers import NGINX, REDIS_SERVER, NginxServer, RedisServer, SilentServer, free_port
 
-REDIS_SERVER = shutil.which("redis-server")
 SOURCE = '#include "util.h"\nint value(void) { return UTIL; }\n'
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def resp_command(port, *args):
-    """Sends one command in the Redis protocol and returns its reply (bytes, int, str or list)."""
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
-        request = b"*%d\r\n" % len(args)
-        for arg in args:
-            arg = arg if isinstance(arg, bytes) else str(arg).encode()
-            request += b"$%d\r\n%s\r\n" % (len(arg), arg)
-        s.sendall(request)
-        return read_reply(s.makefile("rb"))
-
-
-def read_reply(stream):
-    line = stream.readline()[:-2]
-    kind, rest = line[:1], line[1:]
-    if kind in (b"+", b"-"):
-        return rest.decode()
-    if kind == b":":
-        return int(rest)
-    if kind == b"$":
-        return None if int(rest) < 0 else stream.read(int(rest) + 2)[:-2]
-    if kind == b"*":
-        return [read_reply(stream) for _ in range(int(rest))]
-    raise ValueError(f"bad reply {line!r}")
-
-
-class RedisServer:
-    def __init__(self, directory):
-        self.port = free_port()
-        self.process = subprocess.Popen(
-            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", directory],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                if resp_command(self.port, "PING") == "PONG":
-                    return
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError("redis-server did not start")
-            time.sleep(0.02)
-
-    def url(self):
-        """With timeouts no loaded machine reaches: these tests are about what is stored."""
-        return f"redis://127.0.0.1:{self.port}|connect-timeout=10000|timeout=10000"
-
-    def keys(self):
-        return sorted(resp_command(self.port, "KEYS", "ddcc:*"))
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait()
-
-
-class SilentServer:
-    """Accepts connections and never answers."""
-
-    def __init__(self):
-        self.listener = socket.socket()
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(16)
-        self.listener.settimeout(0.1)
-        self.port = self.listener.getsockname()[1]
-        self.held = []
-        self.stopping = False
-        self.thread = threading.Thread(target=self.serve)
-        self.thread.start()
-
-    def serve(self):
-        while not self.stopping:
-            try:
-                self.held.append(self.listener.accept()[0])
-            except socket.timeout:
-                pass
-
-    def stop(self):
-        self.stopping = True
-        self.thread.join()
-        for connection in self.held:
-            connection.close()
-        self.listener.close()
 
 
 class RemoteTestCase(DdccTestCase):
@@ -146,23 +51,27 @@ class RemoteTestCase(DdccTestCase):
                 ("remote_hits", "remote_misses", "remote_errors", "remote_timeouts")}
 
 
-@unittest.skipUnless(REDIS_SERVER, "redis-server is not installed")
-class RedisRemoteTest(RemoteTestCase):
+class ServerTests:
+    """The tests every kind of remote server passes; a subclass starts the server."""
+
+    def start_server(self):
+        raise NotImplementedError
+
     def setUp(self):
         super().setUp()
-        self.redis = RedisServer(self.root)
+        self.server = self.start_server()
 
     def tearDown(self):
-        self.redis.stop()
+        self.server.stop()
         super().tearDown()
 
     def test_an_empty_cache_gets_the_first_ones_results(self):
-        first = self.with_remote(self.redis.url(), "a")
+        first = self.with_remote(self.server.url(), "a")
         obj, _ = self.compile(first)
         self.assertEqual(self.stats(first)["cache_misses"], 1)
-        self.assertTrue(self.redis.keys())
+        self.assertTrue(self.server.keys())
 
-        second = self.with_remote(self.redis.url(), "b")
+        second = self.with_remote(self.server.url(), "b")
         self.assertEqual(self.compile(second)[0], obj)
         stats = self.stats(second)
         self.assertEqual((stats["direct_hits"], stats["cache_misses"]), (1, 0))
@@ -184,7 +93,7 @@ class RedisRemoteTest(RemoteTestCase):
             self.write(f"../{tree}/include/util.h", "#define UTIL 7\n")
             self.write(f"../{tree}/main.c", SOURCE)
             os.makedirs(os.path.join(project, "build"))
-            env = dict(self.with_remote(self.redis.url(), f"cache-{tree}"),
+            env = dict(self.with_remote(self.server.url(), f"cache-{tree}"),
                        DDCC_BASEDIR=self.root)
             self.settle()
             result = self.run_cmd([DDCC, "gcc", f"-I{project}/include", "-c",
@@ -205,38 +114,37 @@ class RedisRemoteTest(RemoteTestCase):
         with open(slow, "w") as f:
             f.write("#!/bin/sh\nsleep 0.5\nexec /usr/bin/gcc \"$@\"\n")
         os.chmod(slow, 0o755)
-        env = self.with_remote(f"redis://127.0.0.1:{self.redis.port}|timeout=300")
+        env = self.with_remote(self.server.url("timeout=300"))
         self.settle()
         result = self.run_cmd([DDCC, slow, *self.args[1:]], env=env)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(self.remote_counts(env)["timeouts"], 0, self.log())
-        self.assertTrue(self.redis.keys())
+        self.assertTrue(self.server.keys())
 
     def test_a_read_only_remote_is_never_written(self):
-        env = self.with_remote(self.redis.url() + "|read-only")
+        env = self.with_remote(self.server.url() + "|read-only")
         self.compile(env)
         self.assertEqual(self.stats(env)["cache_misses"], 1)
         self.assertGreater(self.remote_counts(env)["misses"], 0)
-        self.assertEqual(self.redis.keys(), [])
-        self.assertEqual(resp_command(self.redis.port, "DBSIZE"), 0)
+        self.assertEqual(self.server.keys(), [])
 
         # It still serves what a writer put there.
-        self.compile(self.with_remote(self.redis.url(), "writer"))
-        self.assertTrue(self.redis.keys())
-        reader = self.with_remote(self.redis.url() + "|read-only", "reader")
-        keys = self.redis.keys()
+        self.compile(self.with_remote(self.server.url(), "writer"))
+        self.assertTrue(self.server.keys())
+        reader = self.with_remote(self.server.url() + "|read-only", "reader")
+        keys = self.server.keys()
         self.compile(reader)
         self.assertEqual(self.stats(reader)["direct_hits"], 1)
-        self.assertEqual(self.redis.keys(), keys)
+        self.assertEqual(self.server.keys(), keys)
 
     def test_a_corrupt_value_is_a_counted_miss(self):
-        self.compile(self.with_remote(self.redis.url(), "a"))
-        for key in self.redis.keys():
-            value = bytearray(resp_command(self.redis.port, "GET", key))
+        self.compile(self.with_remote(self.server.url(), "a"))
+        for key in self.server.keys():
+            value = bytearray(self.server.get(key))
             value[len(value) // 2] ^= 0x10
-            self.assertEqual(resp_command(self.redis.port, "SET", key, bytes(value)), "OK")
+            self.server.put(key, bytes(value))
 
-        env = self.with_remote(self.redis.url(), "b")
+        env = self.with_remote(self.server.url(), "b")
         self.compile(env)
         stats = self.stats(env)
         self.assertEqual((stats["cache_hits"], stats["cache_misses"]), (0, 1))
@@ -245,17 +153,18 @@ class RedisRemoteTest(RemoteTestCase):
         self.assertIn("bad entry", self.log())
 
         # The miss wrote sound entries back: a third cache hits.
-        third = self.with_remote(self.redis.url(), "c")
+        third = self.with_remote(self.server.url(), "c")
         self.compile(third)
         self.assertEqual(self.stats(third)["direct_hits"], 1)
 
     def test_remotes_are_asked_at_once(self):
-        obj, _ = self.compile(self.with_remote(self.redis.url(), "a"))
+        obj, _ = self.compile(self.with_remote(self.server.url(), "a"))
         silent = [SilentServer(), SilentServer()]
         try:
             env = self.with_remote(" ".join(
-                [f"redis://127.0.0.1:{server.port}|timeout=2000" for server in silent] +
-                [self.redis.url()]), "b")
+                [f"{self.server.scheme}://127.0.0.1:{server.port}|timeout=2000"
+                 for server in silent] +
+                [self.server.url()]), "b")
             served, seconds = self.compile(env)
         finally:
             for server in silent:
@@ -269,7 +178,7 @@ class RedisRemoteTest(RemoteTestCase):
 
     def test_many_concurrent_clients(self):
         project = Project(self, 24)
-        env = self.with_remote(self.redis.url())
+        env = self.with_remote(self.server.url())
         caches = [dict(env, DDCC_DIR=os.path.join(self.root, f"client{n}")) for n in range(4)]
         with concurrent.futures.ThreadPoolExecutor(len(caches)) as pool:
             builds = pool.map(lambda n: project.wrong_outputs(f"out{n}", project.build(
@@ -278,7 +187,7 @@ class RedisRemoteTest(RemoteTestCase):
         for cache in caches:
             self.assertEqual(self.remote_counts(cache)["errors"], 0)
 
-        fresh = self.with_remote(self.redis.url(), "fresh")
+        fresh = self.with_remote(self.server.url(), "fresh")
         project.check_build("fresh", fresh)
         stats = self.stats(fresh)
         self.assertEqual((stats["direct_hits"], stats["cache_misses"]), (24, 0),
@@ -286,25 +195,41 @@ class RedisRemoteTest(RemoteTestCase):
 
     def test_the_server_killed_in_the_middle_of_a_build(self):
         project = Project(self, 24)
-        env = self.with_remote(self.redis.url())
+        env = self.with_remote(self.server.url())
         with concurrent.futures.ThreadPoolExecutor(1) as pool:
             build = pool.submit(lambda: project.build("out", env, workers=2))
-            while not self.redis.keys():
+            while not self.server.keys():
                 time.sleep(0.01)
-            self.redis.process.send_signal(signal.SIGKILL)
+            self.server.kill()
             self.assertEqual(project.wrong_outputs("out", build.result()), [])
         counts = self.remote_counts(env)
         self.assertGreaterEqual(counts["errors"] + counts["timeouts"], 1)
         self.assertEqual(self.stats(env)["cache_misses"], 24)
 
 
-class FailingRemoteTest(RemoteTestCase):
+@unittest.skipUnless(REDIS_SERVER, "redis-server is not installed")
+class RedisRemoteTest(ServerTests, RemoteTestCase):
+    def start_server(self):
+        return RedisServer(self.root)
+
+
+@unittest.skipUnless(NGINX, "nginx is not installed")
+class HttpRemoteTest(ServerTests, RemoteTestCase):
+    def start_server(self):
+        return NginxServer(self.root)
+
+
+class FailingRemoteTests:
+    """A subclass names the scheme."""
+
+    scheme = None
+
     def failure_files(self):
         directory = os.path.join(self.cache, "remote-failures")
         return [os.path.join(directory, name) for name in os.listdir(directory)]
 
     def test_a_port_nobody_listens_on(self):
-        env = self.with_remote(f"redis://127.0.0.1:{free_port()}")
+        env = self.with_remote(f"{self.scheme}://127.0.0.1:{free_port()}")
         # Bounds for a loaded machine: what they rule out is a wait per lookup or a hang.
         _, seconds = self.compile(env)
         self.assertLess(seconds, 5)
@@ -328,7 +253,7 @@ class FailingRemoteTest(RemoteTestCase):
     def test_a_server_that_never_answers(self):
         server = SilentServer()
         try:
-            env = self.with_remote(f"redis://127.0.0.1:{server.port}|timeout=300")
+            env = self.with_remote(f"{self.scheme}://127.0.0.1:{server.port}|timeout=300")
             _, seconds = self.compile(env)
             self.assertLess(seconds, 5)
             self.assertEqual(self.remote_counts(env)["timeouts"], 1)
@@ -339,6 +264,14 @@ class FailingRemoteTest(RemoteTestCase):
             self.assertEqual(self.remote_counts(env)["timeouts"], 1)
         finally:
             server.stop()
+
+
+class FailingRedisTest(FailingRemoteTests, RemoteTestCase):
+    scheme = "redis"
+
+
+class FailingHttpTest(FailingRemoteTests, RemoteTestCase):
+    scheme = "http"
 
 
 if __name__ == "__main__":

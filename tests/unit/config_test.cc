@@ -270,7 +270,7 @@ TEST_F(ConfigTest, RemoteStorageFromFileAndEnvironment) {
                                        "redis://c:3|connect-timeout=100|timeout=50"),
                            std::string("DDCC_REMOTE_STORAGE")));
 
-  env_["DDCC_REMOTE_STORAGE"] = "http://cache/";
+  env_["DDCC_REMOTE_STORAGE"] = "https://cache/";
   absl::StatusOr<Config> bad = Load();
   EXPECT_THAT(bad.status().message(), HasSubstr("DDCC_REMOTE_STORAGE"));
 }

@@ -30,10 +30,27 @@ TEST(RemoteSpecTest, EmptyMeansNone) {
 }
 
 TEST(RemoteSpecTest, RejectsWhatItCannotUse) {
-  for (const char* text :
-       {"http://host/", "host:6379", "redis://", "redis://h:0", "redis://h:x", "redis://h:70000",
-        "redis://h:", "redis://h/x", "redis://[::1", "redis://h|readonly", "redis://h|timeout=0",
-        "redis://h|timeout=", "redis://h|connect-timeout=100000", "redis://h|timeout=5ms"}) {
+  for (const char* text : {"https://host/",
+                           "host:6379",
+                           "redis://",
+                           "redis://h:0",
+                           "redis://h:x",
+                           "redis://h:70000",
+                           "redis://h:",
+                           "redis://h/x",
+                           "redis://[::1",
+                           "redis://h|readonly",
+                           "redis://h|timeout=0",
+                           "redis://h|timeout=",
+                           "redis://h|connect-timeout=100000",
+                           "redis://h|timeout=5ms",
+                           "redis://h|layout=flat",
+                           "http://",
+                           "http://:80/",
+                           "http://h:x/",
+                           "http://h/a b",
+                           "http://h/a?b",
+                           "http://h|layout=cas"}) {
     EXPECT_FALSE(ParseRemoteStorage(text).ok()) << text;
   }
 }
@@ -72,6 +89,47 @@ TEST(RemoteSpecTest, RedisUrlParts) {
   EXPECT_EQ(ipv6->port, 6380);
 }
 
+TEST(RemoteSpecTest, HttpUrlParts) {
+  absl::StatusOr<HttpAddress> full = ParseHttpUrl("http://ci:p@ss@cache.lan:8080/team/ddcc/");
+  ASSERT_TRUE(full.ok()) << full.status();
+  EXPECT_EQ(full->user, "ci");
+  EXPECT_EQ(full->password, "p@ss");
+  EXPECT_EQ(full->host, "cache.lan");
+  EXPECT_EQ(full->port, 8080);
+  EXPECT_EQ(full->path, "/team/ddcc");
+
+  absl::StatusOr<HttpAddress> bare = ParseHttpUrl("http://cache");
+  ASSERT_TRUE(bare.ok()) << bare.status();
+  EXPECT_EQ(bare->port, 80);
+  EXPECT_EQ(bare->path, "");
+  EXPECT_EQ(bare->user, "");
+
+  absl::StatusOr<HttpAddress> ipv6 = ParseHttpUrl("http://[::1]:9090/");
+  ASSERT_TRUE(ipv6.ok()) << ipv6.status();
+  EXPECT_EQ(ipv6->host, "::1");
+  EXPECT_EQ(ipv6->port, 9090);
+  EXPECT_EQ(ipv6->path, "");
+
+  // An '@' in the path is not the end of credentials.
+  absl::StatusOr<HttpAddress> at = ParseHttpUrl("http://h/a@b");
+  ASSERT_TRUE(at.ok()) << at.status();
+  EXPECT_EQ(at->host, "h");
+  EXPECT_EQ(at->path, "/a@b");
+}
+
+TEST(RemoteSpecTest, HttpLayout) {
+  absl::StatusOr<std::vector<RemoteSpec>> specs =
+      ParseRemoteStorage("http://h/c|layout=bazel http://h/d|layout=flat http://h/e");
+  ASSERT_TRUE(specs.ok()) << specs.status();
+  EXPECT_EQ((*specs)[0].layout, HttpLayout::kBazel);
+  EXPECT_EQ((*specs)[1].layout, HttpLayout::kFlat);
+  EXPECT_EQ((*specs)[2].layout, HttpLayout::kFlat);
+  EXPECT_EQ(ShowRemoteStorage(*specs),
+            "http://h/c|connect-timeout=100|timeout=500|layout=bazel "
+            "http://h/d|connect-timeout=100|timeout=500|layout=flat "
+            "http://h/e|connect-timeout=100|timeout=500|layout=flat");
+}
+
 TEST(RemoteSpecTest, ShownWithAttributesAndWithoutPasswords) {
   absl::StatusOr<std::vector<RemoteSpec>> specs =
       ParseRemoteStorage("redis://:pw@h:1|read-only redis://u:pw@h:2");
@@ -81,6 +139,9 @@ TEST(RemoteSpecTest, ShownWithAttributesAndWithoutPasswords) {
             "redis://u:***@h:2|connect-timeout=100|timeout=500");
   EXPECT_EQ(RedactUrl("redis://pw@h"), "redis://***@h");
   EXPECT_EQ(RedactUrl("redis://h:1"), "redis://h:1");
+  EXPECT_EQ(RedactUrl("redis://alice:p@ss:w@h"), "redis://alice:***@h");
+  EXPECT_EQ(RedactUrl("http://ci:pw@h/x"), "http://ci:***@h/x");
+  EXPECT_EQ(RedactUrl("http://h/a@b"), "http://h/a@b");
 }
 
 }  // namespace

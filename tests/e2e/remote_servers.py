@@ -1,0 +1,246 @@
+"""Real servers for the remote storage tests, on loopback ports, each started and stopped by a
+test: redis-server, nginx with WebDAV, and servers that fail in given ways."""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.request
+
+REDIS_SERVER = shutil.which("redis-server")
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
+
+# With timeouts no loaded machine reaches: the tests that use them are about what is stored.
+PATIENT = "connect-timeout=10000|timeout=10000"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_up(check, server, what):
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            if check():
+                return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            server.stop()
+            raise RuntimeError(f"{what} did not start")
+        time.sleep(0.02)
+
+
+def resp_command(port, *args):
+    """Sends one command in the Redis protocol and returns its reply (bytes, int, str or list)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        request = b"*%d\r\n" % len(args)
+        for arg in args:
+            arg = arg if isinstance(arg, bytes) else str(arg).encode()
+            request += b"$%d\r\n%s\r\n" % (len(arg), arg)
+        s.sendall(request)
+        return read_reply(s.makefile("rb"))
+
+
+def read_reply(stream):
+    line = stream.readline()[:-2]
+    kind, rest = line[:1], line[1:]
+    if kind in (b"+", b"-"):
+        return rest.decode()
+    if kind == b":":
+        return int(rest)
+    if kind == b"$":
+        return None if int(rest) < 0 else stream.read(int(rest) + 2)[:-2]
+    if kind == b"*":
+        return [read_reply(stream) for _ in range(int(rest))]
+    raise ValueError(f"bad reply {line!r}")
+
+
+class RedisServer:
+    scheme = "redis"
+
+    def __init__(self, directory):
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", directory],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_until_up(lambda: resp_command(self.port, "PING") == "PONG", self, "redis-server")
+
+    def url(self, attributes=PATIENT):
+        return f"redis://127.0.0.1:{self.port}" + (f"|{attributes}" if attributes else "")
+
+    def keys(self):
+        return sorted(resp_command(self.port, "KEYS", "ddcc:*"))
+
+    def get(self, key):
+        return resp_command(self.port, "GET", key)
+
+    def put(self, key, value):
+        assert resp_command(self.port, "SET", key, value) == "OK"
+
+    def kill(self):
+        self.process.send_signal(signal.SIGKILL)
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait()
+
+
+class NginxServer:
+    """nginx serving a directory, taking PUT through its WebDAV module. `config` adds lines to
+    the server block."""
+
+    scheme = "http"
+
+    def __init__(self, directory, config=""):
+        self.prefix = os.path.join(directory, "nginx")
+        self.root = os.path.join(self.prefix, "root")
+        os.makedirs(self.root)
+        self.port = free_port()
+        conf = os.path.join(self.prefix, "nginx.conf")
+        temp = {name: os.path.join(self.prefix, name) for name in
+                ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")}
+        with open(conf, "w") as f:
+            f.write(f"""daemon off; master_process off; pid {self.prefix}/nginx.pid;
+error_log {self.prefix}/error.log;
+events {{}}
+http {{
+  log_format requests '$connection "$request" $status';
+  access_log {self.prefix}/access.log requests;
+  {" ".join(f"{name}_temp_path {path};" for name, path in temp.items())}
+  server {{
+    listen 127.0.0.1:{self.port};
+    root {self.root};
+    client_max_body_size 0;
+    location / {{ dav_methods PUT; create_full_put_path on; }}
+    {config}
+  }}
+}}
+""")
+        self.process = subprocess.Popen(
+            [NGINX, "-p", self.prefix, "-c", conf, "-e", os.path.join(self.prefix, "error.log")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_until_up(self.answers, self, "nginx")
+
+    def answers(self):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{self.port}/", timeout=5)
+        except urllib.error.HTTPError:
+            pass  # 403 without a directory index, 401 with authentication
+        return True
+
+    def url(self, attributes=PATIENT, path="/ddcc"):
+        return f"http://127.0.0.1:{self.port}{path}" + (f"|{attributes}" if attributes else "")
+
+    def keys(self):
+        """The stored files, by their paths below the root."""
+        return sorted(os.path.relpath(os.path.join(parent, name), self.root)
+                      for parent, _, names in os.walk(self.root) for name in names)
+
+    def get(self, key):
+        with open(os.path.join(self.root, key), "rb") as f:
+            return f.read()
+
+    def put(self, key, value):
+        with open(os.path.join(self.root, key), "wb") as f:
+            f.write(value)
+
+    def requests(self):
+        """The requests served, as (connection number, request line, status)."""
+        with open(os.path.join(self.prefix, "access.log")) as f:
+            return [(int(line.split()[0]), line.split('"')[1], int(line.split()[-1]))
+                    for line in f]
+
+    def kill(self):
+        self.process.send_signal(signal.SIGKILL)
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait()
+
+
+class LoopbackServer:
+    """A listener on a loopback port whose connections a thread hands to `handle`."""
+
+    def __init__(self):
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(16)
+        self.listener.settimeout(0.1)
+        self.port = self.listener.getsockname()[1]
+        self.stopping = False
+        self.thread = threading.Thread(target=self.serve)
+        self.thread.start()
+
+    def serve(self):
+        while not self.stopping:
+            try:
+                connection = self.listener.accept()[0]
+            except socket.timeout:
+                continue
+            self.handle(connection)
+
+    def handle(self, connection):
+        raise NotImplementedError
+
+    def stop(self):
+        self.stopping = True
+        self.thread.join()
+        self.listener.close()
+
+
+class SilentServer(LoopbackServer):
+    """Accepts connections and never answers."""
+
+    def __init__(self):
+        self.held = []
+        super().__init__()
+
+    def handle(self, connection):
+        self.held.append(connection)
+
+    def stop(self):
+        super().stop()
+        for connection in self.held:
+            connection.close()
+
+
+class ScriptedHttpServer(LoopbackServer):
+    """Answers every request on a connection with `answer(request_line, body)` (bytes), then
+    closes the connection if `close_after` is set."""
+
+    def __init__(self, answer, close_after=True):
+        self.answer = answer
+        self.close_after = close_after
+        self.request_lines = []
+        super().__init__()
+
+    def handle(self, connection):
+        # The stream holds the socket open until it is closed too.
+        with connection, connection.makefile("rb") as stream:
+            connection.settimeout(5)
+            while True:
+                line = stream.readline()
+                if not line:
+                    break
+                length = 0
+                while True:
+                    header = stream.readline()
+                    if header in (b"\r\n", b""):
+                        break
+                    name, _, value = header.partition(b":")
+                    if name.strip().lower() == b"content-length":
+                        length = int(value)
+                body = stream.read(length)
+                self.request_lines.append(line.decode().strip())
+                connection.sendall(self.answer(line.decode(), body))
+                if self.close_after:
+                    break

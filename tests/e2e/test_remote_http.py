@@ -1,0 +1,145 @@
+"""HTTP remote storage's own cases, on nginx with WebDAV and on scripted servers on loopback: the
+bazel-remote layout, Basic authentication, connections the server closes, and servers that
+answer what no storage server should."""
+
+import os
+import unittest
+
+from common import DDCC
+from remote_servers import NGINX, PATIENT, NginxServer, ScriptedHttpServer
+from test_remote import RemoteTestCase
+
+
+def response(status, body=b"", headers=""):
+    return (f"HTTP/1.1 {status}\r\nContent-Length: {len(body)}\r\n{headers}\r\n").encode() + body
+
+
+@unittest.skipUnless(NGINX, "nginx is not installed")
+class NginxTest(RemoteTestCase):
+    def start(self, config=""):
+        self.server = NginxServer(self.root, config)
+        self.addCleanup(self.server.stop)
+        return self.server
+
+    def test_the_bazel_layout(self):
+        """bazel-remote's action cache: /ac/ and 64 hex digits, below the URL's path."""
+        server = self.start()
+        url = server.url(f"{PATIENT}|layout=bazel", path="/team/cache")
+        obj, _ = self.compile(self.with_remote(url, "a"))
+        keys = server.keys()
+        self.assertTrue(keys)
+        for key in keys:
+            self.assertRegex(key, r"^team/cache/ac/[0-9a-f]{64}$")
+
+        second = self.with_remote(url, "b")
+        self.assertEqual(self.compile(second)[0], obj)
+        self.assertEqual(self.stats(second)["direct_hits"], 1)
+        self.assertIn("layout=bazel",
+                      self.run_cmd([DDCC, "--show-config"], env=second).stdout.decode())
+
+    def test_basic_authentication(self):
+        with open(os.path.join(self.root, "htpasswd"), "w") as f:
+            f.write("ci:{PLAIN}s3cret\n")
+        server = self.start(f'auth_basic "ddcc"; auth_basic_user_file {self.root}/htpasswd;')
+
+        refused = self.with_remote(server.url().replace("http://", "http://ci:wrong@"), "a")
+        self.compile(refused)
+        self.assertEqual(self.remote_counts(refused)["errors"], 1)
+        self.assertEqual(server.keys(), [])
+        self.assertNotIn("wrong", self.log())
+
+        os.remove(self.env["DDCC_LOGFILE"])
+        writer = self.with_remote(server.url().replace("http://", "http://ci:s3cret@"), "b")
+        obj, _ = self.compile(writer)
+        self.assertTrue(server.keys())
+        reader = self.with_remote(server.url().replace("http://", "http://ci:s3cret@"), "c")
+        self.assertEqual(self.compile(reader)[0], obj)
+        self.assertEqual(self.stats(reader)["direct_hits"], 1)
+        self.assertEqual(self.remote_counts(reader)["errors"], 0)
+        self.assertNotIn("s3cret", self.log())
+
+    def test_a_server_that_closes_every_connection(self):
+        server = self.start("keepalive_timeout 0;")
+        obj, _ = self.compile(self.with_remote(server.url(), "a"))
+        second = self.with_remote(server.url(), "b")
+        self.assertEqual(self.compile(second)[0], obj)
+        self.assertEqual(self.stats(second)["direct_hits"], 1)
+        self.assertEqual(self.remote_counts(second)["errors"], 0)
+
+    def test_one_connection_carries_a_compiles_requests(self):
+        server = self.start()
+        self.compile(self.with_remote(server.url(), "a"))
+        requests = [r for r in server.requests() if r[1].startswith(("GET /ddcc/", "PUT /ddcc/"))]
+        self.assertGreaterEqual(len(requests), 4, requests)  # lookups, then writes
+        self.assertEqual(len({connection for connection, _, _ in requests}), 1, requests)
+
+
+class ScriptedServerTest(RemoteTestCase):
+    def serve(self, answer, close_after=True):
+        server = ScriptedHttpServer(answer, close_after)
+        self.addCleanup(server.stop)
+        return server
+
+    def test_a_kept_connection_closed_by_the_server_is_opened_again(self):
+        """The server answers without 'Connection: close', then closes: each request after the
+        first finds the connection closed, and goes again on a new one."""
+        server = self.serve(lambda line, body: response("404 Not Found" if line.startswith("GET")
+                                                  else "201 Created"))
+        env = self.with_remote(f"http://127.0.0.1:{server.port}/x|{PATIENT}")
+        self.compile(env)
+        self.assertEqual(self.remote_counts(env)["errors"], 0, self.log())
+        self.assertEqual(self.stats(env)["cache_misses"], 1)
+        puts = [line for line in server.request_lines if line.startswith("PUT")]
+        self.assertGreaterEqual(len(puts), 2, server.request_lines)
+        self.assertEqual(len(puts), len(set(puts)), server.request_lines)
+
+    def test_answers_no_storage_server_gives(self):
+        answers = {
+            "garbage": lambda line, body: b"SSH-2.0-OpenSSH_9.2\r\n\r\n",
+            "server error": lambda line, body: response("500 Internal Server Error", b"oops"),
+            "a forbidden write": lambda line, body: response(
+                "404 Not Found" if line.startswith("GET") else "403 Forbidden"),
+            "a damaged entry": lambda line, body: response("200 OK", b"DDCC" + b"\0" * 60),
+            "a body cut short": lambda line, body: b"HTTP/1.1 200 OK\r\nContent-Length: 9000\r\n\r\nab",
+            "a bad chunk": lambda line, body: (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                         b"zz\r\n"),
+        }
+        for n, (name, answer) in enumerate(answers.items()):
+            with self.subTest(name):
+                server = self.serve(answer)
+                env = self.with_remote(f"http://127.0.0.1:{server.port}|{PATIENT}", f"c{n}")
+                self.compile(env)
+                counts = self.remote_counts(env)
+                self.assertGreaterEqual(counts["errors"], 1, name)
+                self.assertEqual(counts["hits"], 0, name)
+                self.assertEqual(self.stats(env)["cache_misses"], 1, name)
+
+    def test_chunked_answers_are_read(self):
+        """A server that sends entries chunked, as Go's net/http does for bodies it streams."""
+        stored = {}
+
+        def answer(line, body):
+            method, path, _ = line.split()
+            if method == "PUT":
+                stored[path] = body
+                return response("201 Created")
+            if path not in stored:
+                return response("404 Not Found")
+            value = stored[path]
+            chunks = b"".join(b"%x;name=value\r\n%s\r\n" % (len(value[i:i + 100]), value[i:i + 100])
+                              for i in range(0, len(value), 100))
+            return (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks +
+                    b"0\r\nX-Trailer: yes\r\n\r\n")
+
+        server = self.serve(answer, close_after=False)
+        url = f"http://127.0.0.1:{server.port}|{PATIENT}"
+        obj, _ = self.compile(self.with_remote(url, "a"))
+        self.assertGreaterEqual(len(stored), 2)
+        second = self.with_remote(url, "b")
+        self.assertEqual(self.compile(second)[0], obj)
+        self.assertEqual(self.stats(second)["direct_hits"], 1)
+        self.assertEqual(self.remote_counts(second)["errors"], 0, self.log())
+
+
+if __name__ == "__main__":
+    unittest.main()
