@@ -21,6 +21,7 @@ struct HttpBackend::Connection {
   uv_write_t write;
   HttpBackend* owner = nullptr;  // nullptr once the backend let go of it
   bool connected = false;
+  bool writing = false;  // a request's bytes are not all sent
   char buffer[64 * 1024];
 };
 
@@ -150,6 +151,7 @@ void HttpBackend::Send() {
   if (int error = uv_write(&connection_->write, stream, &buffer, 1, OnWrite); error != 0) {
     return Ended(absl::UnavailableError(uv_strerror(error)));
   }
+  connection_->writing = true;
   uv_read_start(
       stream,
       [](uv_handle_t* handle, size_t, uv_buf_t* buffer) {
@@ -166,7 +168,9 @@ void HttpBackend::Received(absl::string_view bytes) {
   }
   if (!parser_.done()) return;
   HttpResponse response = std::move(parser_.response());
-  if (response.keep_alive) {
+  // A server may answer before it has read the whole request (a refused PUT): the rest of it
+  // would go before the next request on the connection.
+  if (response.keep_alive && !connection_->writing) {
     uv_read_stop(reinterpret_cast<uv_stream_t*>(&connection_->tcp));
   } else {
     Close();
@@ -233,6 +237,7 @@ void HttpBackend::OnConnect(uv_connect_t* request, int status) {
 
 void HttpBackend::OnWrite(uv_write_t* request, int status) {
   auto* connection = static_cast<Connection*>(request->data);
+  connection->writing = false;
   if (connection->owner == nullptr || status == 0) return;
   connection->owner->Ended(absl::UnavailableError(uv_strerror(status)));
 }
