@@ -3,9 +3,11 @@
 #include <cstdlib>
 #include <optional>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "cache/entry.h"
 #include "cache/files.h"
+#include "launcher/debug_dir.h"
 #include "launcher/depfile.h"
 
 namespace ddcc {
@@ -83,11 +85,12 @@ class KeyInputs {
 };
 
 // The object names the working directory (debug info) or its own path (.gcda, .dwo), unless
-// the user's prefix map gives the directory a fixed name and every path the debug info may
-// name from the arguments is named alike in every directory. (Where the compiler knows the
-// directory by another name than getcwd()'s, the relative forms would not line up with what
-// the map covers: the key holds both.) A .su file names the source and headers as the
-// arguments spell them, so absolute paths below a base directory tie it to the tree as well.
+// the user's prefix map gives the directory a fixed name, or a hit elsewhere may rename it in
+// the object (MovesDebugDirectory), and every path the debug info may name from the arguments
+// is named alike in every directory. (Where the compiler knows the directory by another name
+// than getcwd()'s, the relative forms would not line up with what the map covers: the key
+// holds both.) A .su file names the source and headers as the arguments spell them, so
+// absolute paths below a base directory tie it to the tree as well.
 // (A dependency file does too, but the entry holds it in a form any tree can restore, or is
 // kept apart for this tree: see launcher/portable_depfile.h and TryServe.)
 bool KeyMaker::DirectKeyHoldsCwd() const {
@@ -99,12 +102,24 @@ bool KeyMaker::DirectKeyHoldsCwd() const {
   }
   if (!request_.debug_info) return false;
   if (paths_.compiler_cwd() != paths_.cwd()) return true;
-  if (!PrefixMapsCwd(request_.hashed_args, paths_.cwd())) return true;
+  if (!PrefixMapsCwd(request_.hashed_args, paths_.cwd()) && !MayMoveDebugDirectory()) {
+    return true;
+  }
   for (const std::string& arg : request_.preprocess_args) {
     absl::string_view path = paths_.FileIn(arg);
     if (!path.empty() && !paths_.SameInMappedDebugInfo(path)) return true;
   }
   return false;
+}
+
+bool KeyMaker::MayMoveDebugDirectory() const {
+  return compiler_.family && ddcc::MayMoveDebugDirectory(*compiler_.family, compiler_.path,
+                                                         request_.expanded_args, paths_.cwd());
+}
+
+bool KeyMaker::MovesDebugDirectory() const {
+  return request_.debug_info && !DirectKeyHoldsCwd() &&
+         !PrefixMapsCwd(request_.hashed_args, paths_.cwd());
 }
 
 Digest KeyMaker::WithCwd(const Digest& key) const {
@@ -137,6 +152,9 @@ absl::Status KeyMaker::AddCommon(KeyInputs& inputs, bool holds_cwd) const {
     // The compiler's name for it goes into debug info; getcwd()'s anchors the relative paths.
     inputs.Add("working directory", paths_.compiler_cwd());
     inputs.Add("physical working directory", paths_.cwd());
+  }
+  if (!holds_cwd && MovesDebugDirectory()) {
+    inputs.Add("working directory length", absl::StrCat(paths_.cwd().size()));
   }
   if (request_.object_names_itself) inputs.Add("object", request_.object);
   for (const char* name : kCompileEnv) inputs.AddEnv(name);
@@ -195,6 +213,8 @@ absl::StatusOr<ResultKeyInfo> KeyMaker::ResultKey(const ProcessResult& preproces
                      (marked && marked->changed && marked->names_position);
   result.tied =
       !direct_holds_cwd && (result.holds_cwd || (marked && paths_.NamesBaseDir(marked->text)));
+  // A hit elsewhere may rename the directory only where nothing the compiler read names it.
+  result.names_cwd = absl::StrContains(preprocessed.out, paths_.cwd());
   KeyInputs inputs("result key", transcript);
   if (absl::Status status = AddCommon(inputs, result.holds_cwd); !status.ok()) return status;
   inputs.AddText("preprocessed text", marked ? marked->text : preprocessed.out);

@@ -25,6 +25,9 @@ struct ResultKeyInfo {
   // a base directory through __FILE__, or only the result key holds the working directory): a
   // manifest leading to it must be found only from this directory.
   bool tied = false;
+  // The preprocessed text names the working directory (a line marker, a string), as it was
+  // before line markers were rewritten.
+  bool names_cwd = false;
 };
 
 class KeyMaker {
@@ -41,6 +44,9 @@ class KeyMaker {
 
   // Whether the direct key holds the working directory.
   bool DirectKeyHoldsCwd() const;
+  // Whether the object names the working directory and the keys hold only its length: a hit
+  // elsewhere renames it in the object (launcher/debug_dir.h).
+  bool MovesDebugDirectory() const;
   // `key` made specific to the working directory.
   Digest WithCwd(const Digest& key) const;
   // Where the compiler's header search path for this compile is memoised: what `-E -v` depends
@@ -49,6 +55,8 @@ class KeyMaker {
 
  private:
   absl::Status AddCommon(KeyInputs& inputs, bool holds_cwd) const;
+  // Whether nothing but the compiler may name the directory in the object (launcher/debug_dir.h).
+  bool MayMoveDebugDirectory() const;
 
   const Compiler& compiler_;
   const CompileRequest& request_;

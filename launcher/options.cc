@@ -232,6 +232,10 @@ constexpr OptionSpec kOptions[] = {
     {"-grecord-command-line", kNone, kUnsupported, kBoth},
     {"-frecord-gcc-switches", kNone, kUnsupported, kClang},  // gcc records only hashed options
     {"-grecord-gcc-switches", kNone, kUnsupported, kClang},
+    // Not cacheable: clang's debug info holds what its preprocessed text lacks: the macro
+    // definitions, the sources' own text (comments too).
+    {"-fdebug-macro", kNone, kUnsupported, kClang},
+    {"-gembed-source", kNone, kUnsupported, kClang},
 };
 
 bool Applies(const OptionSpec& spec, Family family) {

@@ -16,6 +16,7 @@
 #include "cache/layered_store.h"
 #include "cache/log.h"
 #include "cache/manifest.h"
+#include "launcher/debug_dir.h"
 #include "launcher/depfile.h"
 #include "launcher/explain.h"
 #include "launcher/includes.h"
@@ -40,6 +41,8 @@ constexpr absl::string_view kStdoutBlob = "stdout";
 constexpr absl::string_view kStderrBlob = "stderr";
 constexpr absl::string_view kAuxBlobPrefix = "beside the object: ";  // + ".dwo", ...
 constexpr absl::string_view kCompileTimeBlob = "compile_ns";         // how long the compile took
+// Where the object was made, when a hit in another directory renames it (launcher/debug_dir.h).
+constexpr absl::string_view kObjectDirBlob = "working directory the object names";
 
 bool AllPlain(const std::vector<std::string>& targets) {
   for (const std::string& target : targets) {
@@ -73,6 +76,7 @@ class CompilePipeline {
   std::optional<Digest> LookUpManifest(const Digest& direct_key);
   std::optional<CompileOutcome> TryServe(const Digest& key);
   std::optional<CompileOutcome> ServeEntry(const Digest& key, absl::StatusOr<Entry> entry);
+  bool SharedAcrossDirectories() const;
   bool MayNameAnotherDirectory(const Entry& entry) const;
   absl::StatusOr<ProcessResult> Preprocess() const;
   std::optional<NotCacheable> CheckPreprocessed(absl::string_view text) const;
@@ -99,7 +103,8 @@ class CompilePipeline {
   // Set as the stages run.
   int64_t start_ns_ = 0;
   std::optional<Digest> direct_key_;
-  bool result_tied_ = false;  // the result key's ResultKeyInfo::tied
+  bool result_tied_ = false;    // the result key's ResultKeyInfo::tied
+  bool text_names_cwd_ = true;  // ResultKeyInfo::names_cwd, once known
   // Set when the entry under this key named a base directory, so that the result was looked up
   // (and is stored) under the key made specific to the working directory.
   std::optional<Digest> redirected_from_;
@@ -155,6 +160,7 @@ CompileOutcome CompilePipeline::RunStages() {
   if (!result.ok()) return Failure{ErrorKind::kInternal, result.status()};
   WriteTranscript();
   result_tied_ = result->tied;
+  text_names_cwd_ = result->names_cwd;
   const Digest* key = &result->key;
   if (!config_.recache) {
     if (std::optional<CompileOutcome> served = TryServe(*key)) {
@@ -173,7 +179,7 @@ CompileOutcome CompilePipeline::RunStages() {
 // specific to it (see RecordManifest), so both manifests may hold the answer.
 std::optional<Digest> CompilePipeline::LookUpManifests() {
   if (std::optional<Digest> found = LookUpManifest(*direct_key_)) return found;
-  if (!paths_.active() || keys_.DirectKeyHoldsCwd()) return std::nullopt;
+  if (!SharedAcrossDirectories()) return std::nullopt;
   return LookUpManifest(keys_.WithCwd(*direct_key_));
 }
 
@@ -211,13 +217,21 @@ std::optional<Digest> CompilePipeline::LookUpManifest(const Digest& direct_key) 
 // absolute paths of the tree it was made in, when its key is shared by every directory: the
 // compiler names files as the command line and line markers spell them.
 bool CompilePipeline::MayNameAnotherDirectory(const Entry& entry) const {
-  if (!paths_.active() || keys_.DirectKeyHoldsCwd()) return false;
+  if (!SharedAcrossDirectories()) return false;
+  if (keys_.MovesDebugDirectory() && !entry.Find(kObjectDirBlob)) return true;
+  if (!paths_.active()) return false;
   for (const auto& [name, content] : entry.blobs) {
-    if (name != kObjectBlob && name != kCompileTimeBlob && paths_.NamesBaseDir(content)) {
+    if (name != kObjectBlob && name != kCompileTimeBlob && name != kObjectDirBlob &&
+        paths_.NamesBaseDir(content)) {
       return true;
     }
   }
   return false;
+}
+
+// Whether a key without the working directory may lead to an entry made in another one.
+bool CompilePipeline::SharedAcrossDirectories() const {
+  return !keys_.DirectKeyHoldsCwd() && (paths_.active() || keys_.MovesDebugDirectory());
 }
 
 // Serves the entry under `key`, or the one under `key` made specific to this directory: where
@@ -231,7 +245,7 @@ std::optional<CompileOutcome> CompilePipeline::TryServe(const Digest& key) {
     Digest specific = keys_.WithCwd(key);
     return ServeEntry(specific, store_.Load(specific));
   }
-  if (absl::IsNotFound(entry.status()) && paths_.active() && !keys_.DirectKeyHoldsCwd()) {
+  if (absl::IsNotFound(entry.status()) && SharedAcrossDirectories()) {
     Digest specific = keys_.WithCwd(key);
     absl::StatusOr<Entry> own = store_.Load(specific);
     if (!absl::IsNotFound(own.status())) {
@@ -349,6 +363,14 @@ absl::StatusOr<ProcessResult> CompilePipeline::ServeHit(const Entry& entry) cons
   const std::string* portable_depfile = entry.Find(kPortableDepfileBlob);
   if (!object || !out || !err || (request_.generates_deps && !depfile && !portable_depfile)) {
     return absl::DataLossError("entry lacks an output this compile needs");
+  }
+  std::string moved;
+  if (const std::string* made_in = entry.Find(kObjectDirBlob);
+      made_in && *made_in != paths_.cwd()) {
+    absl::StatusOr<std::string> renamed = MoveObject(*object, *made_in, paths_.cwd());
+    if (!renamed.ok()) return renamed.status();
+    moved = *std::move(renamed);
+    object = &moved;
   }
   if (request_.generates_deps) {
     std::string content;
@@ -472,6 +494,19 @@ absl::StatusOr<Entry> CompilePipeline::MakeEntry(const ProcessResult& compiled,
   std::string time;
   AppendInteger(time, compile_ns, 8);
   entry.blobs.emplace_back(kCompileTimeBlob, time);
+  if (keys_.MovesDebugDirectory()) {
+    // Without it, MayNameAnotherDirectory keeps the entry to this directory. Nothing the
+    // compiler read may name the directory, nor anything it wrote but the object.
+    absl::Status movable = CheckMovableObject(*entry.Find(kObjectBlob), paths_.cwd());
+    for (const auto& [name, content] : entry.blobs) {
+      if (name != kObjectBlob && absl::StrContains(content, paths_.cwd())) {
+        movable = absl::FailedPreconditionError(absl::StrCat("the ", name, " names it"));
+      }
+    }
+    if (text_names_cwd_) movable = absl::FailedPreconditionError("the preprocessed text names it");
+    if (movable.ok()) entry.blobs.emplace_back(kObjectDirBlob, paths_.cwd());
+    if (!movable.ok()) Log(absl::StrCat("object kept to ", paths_.cwd(), ": ", movable.message()));
+  }
   return entry;
 }
 

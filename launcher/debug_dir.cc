@@ -1,0 +1,114 @@
+#include "launcher/debug_dir.h"
+
+#include <cstdint>
+#include <cstdlib>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "cache/bytes.h"
+
+namespace ddcc {
+namespace {
+
+// Options after which the directory's name may be in the object in another form than its own
+// (compressed, hashed, packed into bitcode), or may have been matched against a prefix map.
+constexpr absl::string_view kUnmovableOptions[] = {
+    "-gz",  // also -gz=zlib
+    "-gsplit-dwarf",
+    "-fdebug-types-section",
+    "-flto",
+    "-fembed-bitcode",
+    "-emit-llvm",
+    "-fno-integrated-as",
+    "-no-integrated-as",
+    "-Wa,",
+    "-mllvm",
+    "-fdebug-prefix-map=",
+    "-ffile-prefix-map=",
+    "-fmacro-prefix-map=",
+    "-fdebug-compilation-dir",
+    "-ffile-compilation-dir",
+};
+
+constexpr uint64_t kCompressedSection = 0x800;  // SHF_COMPRESSED
+
+// Whether `object` is an ELF64 little-endian file none of whose sections is compressed, in
+// the gABI way (SHF_COMPRESSED) or GNU's (.zdebug_*).
+bool UncompressedElf(absl::string_view object) {
+  if (object.size() < 64 || !absl::StartsWith(object,
+                                              "\x7f"
+                                              "ELF\x02\x01")) {
+    return false;
+  }
+  const uint64_t table = IntegerAt(object, 0x28, 8);
+  const uint64_t entry_size = IntegerAt(object, 0x3a, 2);
+  const uint64_t count = IntegerAt(object, 0x3c, 2);
+  const uint64_t names_index = IntegerAt(object, 0x3e, 2);
+  if (entry_size < 64 || count == 0 || names_index >= count || table > object.size() ||
+      (object.size() - table) / entry_size < count) {
+    return false;
+  }
+  const absl::string_view names_header = object.substr(table + names_index * entry_size, 64);
+  const uint64_t names_at = IntegerAt(names_header, 0x18, 8);
+  const uint64_t names_size = IntegerAt(names_header, 0x20, 8);
+  if (names_at > object.size() || object.size() - names_at < names_size) return false;
+  const absl::string_view names = object.substr(names_at, names_size);
+  for (uint64_t i = 0; i < count; ++i) {
+    const absl::string_view header = object.substr(table + i * entry_size, 64);
+    const uint64_t name_at = IntegerAt(header, 0, 4);
+    if ((IntegerAt(header, 0x08, 8) & kCompressedSection) != 0 || name_at > names.size() ||
+        absl::StartsWith(names.substr(name_at), ".zdebug")) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+bool MayMoveDebugDirectory(Family family, absl::string_view compiler_path,
+                           const std::vector<std::string>& args, absl::string_view cwd) {
+  // CCC_OVERRIDE_OPTIONS may add any option; the key holds it, but not what it would match.
+  if (family != Family::kClang || cwd.size() < 2 || std::getenv("CCC_OVERRIDE_OPTIONS")) {
+    return false;
+  }
+  if (absl::StrContains(compiler_path, cwd)) return false;
+  for (absl::string_view arg : args) {
+    if (absl::StrContains(arg, cwd)) return false;
+    for (absl::string_view option : kUnmovableOptions) {
+      if (absl::StartsWith(arg, option)) return false;
+    }
+  }
+  return true;
+}
+
+absl::Status CheckMovableObject(absl::string_view object, absl::string_view cwd) {
+  if (!UncompressedElf(object)) {
+    return absl::FailedPreconditionError("the object is not an uncompressed ELF64 file");
+  }
+  size_t found = 0;
+  for (size_t at = object.find(cwd); at != absl::string_view::npos;
+       at = object.find(cwd, at + 1), ++found) {
+    const size_t after = at + cwd.size();
+    if (after >= object.size() || (object[after] != '/' && object[after] != '\0')) {
+      return absl::FailedPreconditionError("the object names the directory inside another name");
+    }
+  }
+  if (found == 0) return absl::FailedPreconditionError("the object does not name the directory");
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> MoveObject(std::string object, absl::string_view from,
+                                       absl::string_view to) {
+  if (from.size() != to.size() || from.empty()) {
+    return absl::DataLossError("the object was made in a directory of another length");
+  }
+  const std::string old_name(from), new_name(to);
+  for (size_t at = object.find(old_name); at != std::string::npos;
+       at = object.find(old_name, at + old_name.size())) {
+    object.replace(at, old_name.size(), new_name);
+  }
+  return object;
+}
+
+}  // namespace ddcc

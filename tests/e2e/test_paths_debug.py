@@ -1,0 +1,151 @@
+"""-g builds in two directories whose names are as long, as pip makes them
+(pip-req-build-XXXXXXXX), with relative paths as setuptools passes them. clang's object moves:
+the second directory hits and gets, byte for byte, what clang writes there, DW_AT_comp_dir
+naming it. gcc's does not (gcc orders its debug strings by a hash of their text), nor does an
+object where more than the compiler's naming of the directory may have put it there."""
+
+import os
+import re
+import unittest
+
+from common import DdccTestCase
+
+SOURCES = {
+    "src/main.c": '#include "util.h"\nstatic int twice(int x) { return 2 * x; }\n'
+                  "int value(void) { return twice(UTIL); }\n",
+    "src/main.cc": '#include "util.h"\n#include <string>\n#include <vector>\n'
+                   "namespace { std::vector<std::string> names = {\"a\"}; }\n"
+                   "template <typename T> T twice(T x) { return x + x; }\n"
+                   "int value() { return twice(UTIL) + names.size(); }\n",
+    "src/file.c": "const char *where(void) { return __FILE__; }\n",
+    "include/util.h": "#define UTIL 2\n",
+}
+SOURCE = {"clang": "src/main.c", "clang++": "src/main.cc", "gcc": "src/main.c",
+          "g++": "src/main.cc"}
+
+
+class DebugDirectoryTest(DdccTestCase):
+    def reset(self):
+        """An empty cache and working directory again, for the next subtest."""
+        self.tearDown()
+        self.setUp()
+
+    def tree(self, name):
+        """A copy of the sources in self.work/<name>."""
+        tree = os.path.join(self.work, name)
+        for path, text in SOURCES.items():
+            self.write(os.path.join(name, path), text)
+        return tree
+
+    def compile(self, compiler, tree, *args):
+        """Compiles in `tree` with ddcc, keeps the object, compiles again without: the two
+        objects and runs must be the same. Returns the object."""
+        argv = [*args, "-c", "-o", "main.o"]
+        cached = self.ddcc(compiler, *argv, cwd=tree)
+        served = self.read(os.path.join(tree, "main.o"))
+        plain = self.run_cmd([compiler, *argv], cwd=tree)
+        self.assert_same_run(plain, cached)
+        self.assertEqual(served, self.read(os.path.join(tree, "main.o")),
+                         f"{compiler} {' '.join(argv)} in {tree}")
+        return served
+
+    def comp_dir(self, tree):
+        dwarf = self.run_cmd(["objdump", "--dwarf=info", "main.o"], cwd=tree).stdout.decode()
+        return re.findall(r"DW_AT_comp_dir.*: (\S+)$", dwarf, re.MULTILINE)
+
+    def counts(self):
+        stats = self.stats()
+        return stats["direct_hits"] + stats["preprocessed_hits"], stats["cache_misses"]
+
+    def pair(self, compiler, *args, names=("pip-req-build-AAAAAAAA", "pip-req-build-BBBBBBBB")):
+        """Compiles the compiler's source with `args` in a tree of each name; returns the trees."""
+        trees = [self.tree(name) for name in names]
+        for tree in trees:
+            self.compile(compiler, tree, *args, "-Iinclude", SOURCE[compiler])
+            self.assertEqual(self.comp_dir(tree), [tree])
+        return trees
+
+    def test_clang_object_moves_to_a_directory_of_the_same_length(self):
+        for compiler in ["clang", "clang++"]:
+            for flags in [["-g"], ["-g", "-O2", "-fPIC"], ["-gdwarf-4"]]:
+                with self.subTest(compiler=compiler, flags=flags):
+                    self.reset()
+                    a, b = self.pair(compiler, *flags)
+                    self.assertEqual(self.counts(), (1, 1))
+                    self.assertIn(b.encode(), self.read(os.path.join(b, "main.o")))
+                    self.assertNotIn(a.encode(), self.read(os.path.join(b, "main.o")))
+
+    def test_clang_object_moves_on_direct_hits(self):
+        self.pair("clang", "-g")
+        third = self.tree("pip-req-build-CCCCCCCC")
+        self.compile("clang", third, "-g", "-Iinclude", SOURCE["clang"])
+        self.assertEqual(self.comp_dir(third), [third])
+        stats = self.stats()
+        self.assertEqual((stats["direct_hits"], stats["cache_misses"]), (2, 1))
+
+    def test_gcc_object_stays_in_its_directory(self):
+        # In 2 to 11 of 24 names, gcc 12 writes the renamed object's strings in another order.
+        # Without -fno-working-directory the preprocessed text names the directory as well.
+        names = [f"pip-req-build-{c * 8}" for c in "ABCDEF"]
+        for compiler in ["gcc", "g++"]:
+            for flags in [["-g"], ["-gdwarf-4", "-fno-working-directory"]]:
+                with self.subTest(compiler=compiler, flags=flags):
+                    self.reset()
+                    self.pair(compiler, *flags, names=names)
+                    self.assertEqual(self.counts(), (0, len(names)))
+
+    def test_directory_of_another_length_misses(self):
+        self.pair("clang", "-g", names=("pip-req-build-AAAAAAAA", "pip-req-build-BBBBBBBBB"))
+        self.assertEqual(self.counts(), (0, 2))
+
+    def test_same_directory_hits(self):
+        tree = self.tree("pip-req-build-AAAAAAAA")
+        for _ in range(2):
+            self.compile("clang", tree, "-g", "-Iinclude", SOURCE["clang"])
+        self.assertEqual(self.counts(), (1, 1))
+
+    def test_absolute_source_and_file_macro_stay(self):
+        # The object names the source's path in __FILE__ as well; a base directory keys the
+        # path relative to the working directory, so only the move tells the trees apart.
+        self.env["DDCC_BASEDIR"] = self.work
+        for name in ["pip-req-build-AAAAAAAA", "pip-req-build-BBBBBBBB"]:
+            tree = self.tree(name)
+            self.compile("clang", tree, "-g", os.path.join(tree, "src/file.c"))
+            self.assertIn(f"{tree}/src/file.c".encode(), self.read(os.path.join(tree, "main.o")))
+        self.assertEqual(self.counts(), (0, 2))
+
+    def test_arguments_naming_the_directory_stay(self):
+        for option in ["-I{}/include", "-DWHERE=\"{}\""]:
+            with self.subTest(option=option):
+                self.reset()
+                self.env["DDCC_BASEDIR"] = self.work
+                for name in ["pip-req-build-AAAAAAAA", "pip-req-build-BBBBBBBB"]:
+                    tree = self.tree(name)
+                    self.compile("clang", tree, "-g", "-Iinclude", option.format(tree),
+                                 SOURCE["clang"])
+                self.assertEqual(self.counts(), (0, 2))
+
+    def test_prefix_map_of_the_other_directory_stays(self):
+        # The map applies in the second directory only: its object names /mapped..., not the
+        # first one's directory renamed.
+        prefix_map = "-fdebug-prefix-map={}=/mapped".format(
+            os.path.join(self.work, "pip-req-build-B"))
+        for name in ["pip-req-build-AAAAAAAA", "pip-req-build-BBBBBBBB"]:
+            self.compile("clang", self.tree(name), "-g", prefix_map, "-Iinclude", SOURCE["clang"])
+        self.assertEqual(self.comp_dir(os.path.join(self.work, "pip-req-build-BBBBBBBB")),
+                         ["/mappedBBBBBBB"])
+        self.assertEqual(self.counts(), (0, 2))
+
+    def test_compressed_debug_info_stays(self):
+        probe = self.run_cmd(["clang", "-gz", "-c", "-x", "c", "/dev/null", "-o", "/dev/null"])
+        if probe.returncode:
+            self.skipTest("no zlib in clang")
+        trees = [self.tree(name) for name in ["pip-req-build-AAAAAAAA", "pip-req-build-BBBBBBBB"]]
+        for tree in trees:
+            self.compile("clang", tree, "-g", "-gz", "-Iinclude", SOURCE["clang"])
+        self.assertEqual(self.counts(), (0, 2))
+
+
+
+if __name__ == "__main__":
+    unittest.main()
