@@ -235,6 +235,8 @@ constexpr OptionSpec kOptions[] = {
     // Not cacheable: clang's debug info holds what its preprocessed text lacks: the macro
     // definitions, the sources' own text (comments too).
     {"-fdebug-macro", kNone, kUnsupported, kClang},
+    {"-g3", kNone, kUnsupported, kClang},  // clang 14: .debug_macro, as -fdebug-macro
+    {"-ggdb3", kNone, kUnsupported, kClang},
     {"-gembed-source", kNone, kUnsupported, kClang},
 };
 

@@ -188,6 +188,16 @@ class CompileTest(DdccTestCase):
         stats = self.stats()
         self.assertEqual((stats["cache_hits"], stats["cache_misses"]), (1, 2))
 
+    def test_macros_in_debug_info_are_never_served_from_another_define(self):
+        """gcc's -g3 keeps the definitions in its preprocessed text, so they are keyed; clang's
+        (-g3, -fdebug-macro) leaves them out, so clang does not cache those compiles."""
+        for compiler, flag in (("gcc", "-g3"), ("clang", "-g3"), ("clang", "-fdebug-macro")):
+            with self.subTest(compiler=compiler, flag=flag):
+                for value in (1, 2):
+                    self.write("macros.c", f"#define UNUSED {value}\nint f(void) {{ return 1; }}\n")
+                    self.plain_and_cached(compiler, ["-g", flag, "-c", "macros.c"], ["macros.o"],
+                                          cached_runs=1)
+
     def test_debug_info_names_the_right_directory(self):
         self.write("a/main.c", C_SOURCE)
         self.write("a/include/util.h", "#define UTIL_FACTOR 2\n")
