@@ -16,7 +16,7 @@ import threading
 import time
 import unittest
 
-from common import DdccTestCase
+from common import DDCC, DdccTestCase
 from reliability import Project
 
 TEMP_MARKER = ".ddcc-tmp."
@@ -243,6 +243,33 @@ class ReliabilityTest(DdccTestCase):
                temp_files_left_in_cache=leftovers,
                temp_files_left_in_build_dir=leftovers_in_build, compiles_after=compiles,
                wrong_objects=0)
+
+    def test_evictions_killed_midway(self):
+        """SIGKILL `--evict-older-than` and `--cleanup` at their Nth unlink: what is left is
+        served right, and the next cleanup's recount makes the sizes right."""
+        project = Project(self, 12)
+        kill_at = os.path.join(self.root, "kill_at")
+        subprocess.run(["gcc", "-O2", "-o", kill_at,
+                        os.path.join(os.path.dirname(__file__), "kill_at.c")], check=True)
+        if subprocess.run([kill_at, "write", "1", "sh", "-c", "echo"],
+                          stdout=subprocess.DEVNULL).returncode == 2:
+            self.skipTest("ptrace is not allowed here")
+        killed = 0
+        for n, command in enumerate([["--evict-older-than", "0s"], ["--evict-older-than", "0s"],
+                                     ["--cleanup"]]):
+            small = dict(self.env, DDCC_MAXSIZE="16k") if command == ["--cleanup"] else self.env
+            project.check_build(f"fill{n}", self.env)
+            result = subprocess.run([kill_at, "unlink", str(3 + 5 * n), DDCC, *command],
+                                    cwd=self.work, env=small, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL)
+            killed += result.returncode == 0
+            project.check_build(f"after{n}", self.env)
+        self.assertGreaterEqual(killed, 2)
+        self.assertEqual(self.ddcc("--cleanup").returncode, 0)
+        stats = self.stats()
+        self.assertEqual((stats["size_bytes"], stats["files"]), entries_size(self.cache))
+        self.assertEqual(stats["errors"], 0, stats["error_reasons"])
+        report("evictions_killed", runs=3, killed=killed, wrong_objects=0)
 
     def wait_for_orphans(self):
         """Waits for the compilers that killed ddcc processes left running in self.work."""
