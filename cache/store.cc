@@ -165,7 +165,7 @@ absl::StatusOr<SharedCounters*> LocalStore::Counters() {
   return &*counters_;
 }
 
-absl::StatusOr<Entry> LocalStore::Load(const Digest& key) {
+absl::StatusOr<Entry> LocalStore::Load(const Digest& key, bool mark_used) {
   std::string path = EntryPath(key);
   ScopedFd fd(OpenBeneath(root_, RelativeEntryPath(key), O_RDONLY));
   if (fd.get() < 0) {
@@ -192,7 +192,7 @@ absl::StatusOr<Entry> LocalStore::Load(const Digest& key) {
     return absl::DataLossError(absl::StrCat(path, ": ", entry.status().message()));
   }
   // Eviction orders by mtime, so a hit marks the entry as recently used. Failing to is harmless.
-  futimens(fd.get(), nullptr);
+  if (mark_used) futimens(fd.get(), nullptr);
   return entry;
 }
 
