@@ -65,6 +65,16 @@ class ByteReader {
     return true;
   }
 
+  bool View(uint64_t size, absl::string_view& value) {
+    if (rest_.size() < size) return false;
+    value = rest_.substr(0, size);
+    rest_.remove_prefix(size);
+    return true;
+  }
+
+  // The caller checked that `size` bytes are left.
+  void Skip(uint64_t size) { rest_.remove_prefix(size); }
+
   bool String(std::string& value) {
     uint64_t size;
     return Integer(4, size) && Bytes(size, value);

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <memory>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -112,9 +113,10 @@ absl::StatusOr<Entry> DecodeEntry(absl::string_view bytes) {
     return absl::DataLossError(absl::StrCat("entry claims an implausible body size ", body_size,
                                             " for ", compressed_size, " compressed bytes"));
   }
-  std::string body(body_size, '\0');
+  // Uninitialised: zstd writes every byte, and zero-filling first costs as much as a copy.
+  std::unique_ptr<char[]> body(new char[body_size]);
   size_t decompressed_size =
-      ZSTD_decompress(body.data(), body.size(), bytes.data() + kHeaderSize, compressed_size);
+      ZSTD_decompress(body.get(), body_size, bytes.data() + kHeaderSize, compressed_size);
   if (ZSTD_isError(decompressed_size)) {
     return absl::DataLossError(
         absl::StrCat("entry body does not decompress: ", ZSTD_getErrorName(decompressed_size)));
@@ -123,7 +125,7 @@ absl::StatusOr<Entry> DecodeEntry(absl::string_view bytes) {
     return absl::DataLossError(absl::StrCat("entry body decompresses to ", decompressed_size,
                                             " bytes, its header says ", body_size));
   }
-  return ParseBody(body);
+  return ParseBody(absl::string_view(body.get(), body_size));
 }
 
 }  // namespace ddcc

@@ -11,6 +11,8 @@
 #include "cache/manifest.h"
 
 #include <algorithm>
+#include <array>
+#include <tuple>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
@@ -22,10 +24,12 @@ namespace ddcc {
 namespace {
 
 // Absent paths are stored relative to their group's guard directory, which they lie below.
-std::string GroupBase(const Absences& group) {
-  if (!group.guard || group.guard->dir == ".") return "";
-  return absl::StrCat(group.guard->dir, absl::EndsWith(group.guard->dir, "/") ? "" : "/");
+std::string BaseOf(absl::string_view dir) {
+  if (dir == ".") return "";
+  return absl::StrCat(dir, absl::EndsWith(dir, "/") ? "" : "/");
 }
+
+std::string GroupBase(const Absences& group) { return group.guard ? BaseOf(group.guard->dir) : ""; }
 
 // Gives each distinct directory and name a number, in order of first use.
 class PartTableWriter {
@@ -76,31 +80,46 @@ class PartTableWriter {
   std::vector<std::string> parts_;
 };
 
+// Where a path is in the part table: 2n+1 for part n after a base directory, or 2n and m.
+struct PathRef {
+  uint64_t first = 0;
+  uint64_t name = 0;
+};
+
+// Reads an encoded manifest in place, checking every read: damage can only make it fail.
 class ManifestReader {
  public:
-  explicit ManifestReader(absl::string_view bytes) : reader_(bytes) {}
+  // A part as an offset and a size in the encoding, so that a copied manifest can use it.
+  using Part = std::pair<size_t, size_t>;
 
-  bool PartTable() {
+  ManifestReader(absl::string_view bytes, const std::vector<Part>& parts, size_t offset = 0)
+      : bytes_(bytes), reader_(bytes.substr(offset)), parts_(parts) {}
+
+  // Reads the part table into `parts`, which must be the vector the reader was made with.
+  bool PartTable(std::vector<Part>& parts) {
     uint64_t count;
     if (!reader_.Varint(count) || count > reader_.left()) return false;
-    parts_.resize(count);
-    for (std::string& part : parts_) {
+    parts.reserve(count);
+    for (uint64_t i = 0; i < count; ++i) {
       uint64_t size;
-      if (!reader_.Varint(size) || !reader_.Bytes(size, part)) return false;
+      if (!reader_.Varint(size) || size > reader_.left()) return false;
+      parts.emplace_back(offset(), size);
+      reader_.Skip(size);
     }
     return true;
   }
 
-  bool Path(std::string& path, absl::string_view base = "") {
-    uint64_t first, name;
-    if (!reader_.Varint(first) || (first >> 1) >= parts_.size()) return false;
-    if (first & 1) {
-      path = absl::StrCat(base, parts_[first >> 1]);
-      return true;
-    }
-    if (!reader_.Varint(name) || name >= parts_.size()) return false;
-    path = absl::StrCat(parts_[first >> 1], parts_[name]);
-    return true;
+  bool Path(PathRef& path) {
+    if (!reader_.Varint(path.first) || (path.first >> 1) >= parts_.size()) return false;
+    return (path.first & 1) || (reader_.Varint(path.name) && path.name < parts_.size());
+  }
+
+  // `base` applies to a path stored relative to its group's guard directory.
+  void Spell(const PathRef& path, absl::string_view base, std::string& out) const {
+    absl::string_view head = path.first & 1 ? base : PartAt(path.first >> 1);
+    absl::string_view tail = path.first & 1 ? PartAt(path.first >> 1) : PartAt(path.name);
+    out.assign(head.data(), head.size());
+    out.append(tail.data(), tail.size());
   }
 
   bool Count(uint64_t& count) { return reader_.Varint(count) && count <= reader_.left(); }
@@ -112,8 +131,8 @@ class ManifestReader {
   }
 
   bool Hash(Digest& digest) {
-    std::string bytes;
-    if (!reader_.Bytes(digest.bytes.size(), bytes)) return false;
+    absl::string_view bytes;
+    if (!reader_.View(digest.bytes.size(), bytes)) return false;
     std::copy(bytes.begin(), bytes.end(), digest.bytes.begin());
     return true;
   }
@@ -127,32 +146,157 @@ class ManifestReader {
     return ok;
   }
 
-  bool File(RecordedFile& file) {
-    return Path(file.path) && Hash(file.content) && Stamp(file.stamp) && Flag(file.stamp_trusted);
-  }
-
-  bool Group(Absences& group) {
-    bool guarded;
-    if (!Flag(guarded)) return false;
-    if (guarded) {
-      group.guard.emplace();
-      if (!Path(group.guard->dir) || !Stamp(group.guard->stamp)) return false;
-    }
-    uint64_t count;
-    if (!Count(count)) return false;
-    group.paths.resize(count);
-    std::string base = GroupBase(group);
-    for (std::string& path : group.paths) {
-      if (!Path(path, base)) return false;
-    }
-    return true;
-  }
-
+  size_t offset() const { return bytes_.size() - reader_.left(); }
   size_t left() const { return reader_.left(); }
 
  private:
+  absl::string_view PartAt(uint64_t n) const {
+    return bytes_.substr(parts_[n].first, parts_[n].second);
+  }
+
+  absl::string_view bytes_;
   ByteReader reader_;
-  std::vector<std::string> parts_;
+  const std::vector<Part>& parts_;
+};
+
+// The grammar of one include set, told item by item to `on`, which may stop the reading by
+// returning false. False also when the set is malformed.
+template <typename On>
+bool ReadSet(ManifestReader& in, On& on) {
+  Digest result;
+  uint64_t files, groups;
+  if (!in.Hash(result) || !in.Count(files) || !on.Result(result)) return false;
+  for (uint64_t f = 0; f < files; ++f) {
+    PathRef path;
+    Digest content;
+    FileStamp stamp;
+    bool trusted;
+    if (!in.Path(path) || !in.Hash(content) || !in.Stamp(stamp) || !in.Flag(trusted) ||
+        !on.File(path, content, stamp, trusted)) {
+      return false;
+    }
+  }
+  if (!in.Count(groups)) return false;
+  for (uint64_t g = 0; g < groups; ++g) {
+    bool guarded;
+    PathRef dir;
+    FileStamp stamp;
+    uint64_t count;
+    if (!in.Flag(guarded) || (guarded && !(in.Path(dir) && in.Stamp(stamp))) || !in.Count(count) ||
+        !on.Group(guarded ? &dir : nullptr, stamp)) {
+      return false;
+    }
+    for (uint64_t i = 0; i < count; ++i) {
+      PathRef path;
+      if (!in.Path(path) || !on.Absent(path)) return false;
+    }
+  }
+  return true;
+}
+
+// Checks only the form, as Decode does.
+struct FormChecker {
+  bool Result(const Digest&) { return true; }
+  bool File(const PathRef&, const Digest&, const FileStamp&, bool) { return true; }
+  bool Group(const PathRef*, const FileStamp&) { return true; }
+  bool Absent(const PathRef&) { return true; }
+};
+
+// Builds the set as IncludeSet, for what is off the hit path.
+class SetBuilder {
+ public:
+  explicit SetBuilder(const ManifestReader& in) : in_(in) {}
+
+  bool Result(const Digest& result) {
+    set_.result = result;
+    return true;
+  }
+  bool File(const PathRef& path, const Digest& content, const FileStamp& stamp, bool trusted) {
+    RecordedFile& file = set_.files.emplace_back();
+    in_.Spell(path, "", file.path);
+    file.content = content;
+    file.stamp = stamp;
+    file.stamp_trusted = trusted;
+    return true;
+  }
+  bool Group(const PathRef* dir, const FileStamp& stamp) {
+    Absences& group = set_.absences.emplace_back();
+    if (dir) {
+      group.guard.emplace();
+      in_.Spell(*dir, "", group.guard->dir);
+      group.guard->stamp = stamp;
+    }
+    base_ = GroupBase(group);
+    return true;
+  }
+  bool Absent(const PathRef& path) {
+    in_.Spell(path, base_, set_.absences.back().paths.emplace_back());
+    return true;
+  }
+
+  IncludeSet Finish() && { return std::move(set_); }
+
+ private:
+  const ManifestReader& in_;
+  IncludeSet set_;
+  std::string base_;
+};
+
+// Checks the set against the file system as it reads it, stopping at the first difference.
+// Absent paths are spelled and stat()ed only when their guard directory changed.
+class SetMatcher {
+ public:
+  // A file's path and content digest, as the encoding has them.
+  using FileKey = std::tuple<uint64_t, uint64_t, std::array<uint8_t, 16>>;
+
+  // `memo`, when given, keeps the files' checks for the other sets, which share most of them.
+  SetMatcher(const ManifestReader& in, absl::flat_hash_map<FileKey, bool>* memo)
+      : in_(in), memo_(memo) {}
+
+  bool Result(const Digest& result) {
+    result_ = result;
+    return true;
+  }
+  bool File(const PathRef& path, const Digest& content, const FileStamp& stamp, bool trusted) {
+    if (!memo_) return FileHolds(path, content, stamp, trusted);
+    auto [it, inserted] = memo_->try_emplace(FileKey{path.first, path.name, content.bytes}, false);
+    if (inserted) it->second = FileHolds(path, content, stamp, trusted);
+    return it->second;
+  }
+  bool Group(const PathRef* dir, const FileStamp& stamp) {
+    check_absent_ = true;
+    base_.clear();
+    if (!dir) return true;
+    in_.Spell(*dir, "", path_);
+    absl::StatusOr<FileStamp> now = StampFile(path_);
+    check_absent_ = !now.ok() || *now != stamp;
+    base_ = BaseOf(path_);
+    return true;
+  }
+  bool Absent(const PathRef& path) {
+    if (!check_absent_) return true;
+    in_.Spell(path, base_, path_);
+    return absl::IsNotFound(StampFile(path_).status());
+  }
+
+  const Digest& result() const { return result_; }
+
+ private:
+  bool FileHolds(const PathRef& path, const Digest& content, const FileStamp& stamp, bool trusted) {
+    in_.Spell(path, "", path_);
+    absl::StatusOr<FileStamp> now = StampFile(path_);
+    if (!now.ok()) return false;
+    if (trusted && *now == stamp) return true;
+    absl::StatusOr<Digest> hashed = HashFile(path_);
+    return hashed.ok() && *hashed == content;
+  }
+
+  const ManifestReader& in_;
+  absl::flat_hash_map<FileKey, bool>* memo_;
+  Digest result_;
+  bool check_absent_ = true;
+  std::string base_;
+  std::string path_;  // reused: a hit spells hundreds of paths
 };
 
 void AppendDigest(std::string& out, const Digest& digest) {
@@ -164,6 +308,44 @@ void AppendStamp(std::string& out, const FileStamp& stamp) {
                          uint64_t(stamp.ctime_ns)}) {
     AppendVarint(out, value);
   }
+}
+
+std::string EncodeSets(const std::vector<IncludeSet>& include_sets) {
+  PartTableWriter table;
+  for (const IncludeSet& set : include_sets) {
+    for (const Absences& group : set.absences) {
+      std::string base = GroupBase(group);
+      if (base.empty()) continue;
+      for (const std::string& path : group.paths) {
+        // A decoded manifest may hold any path; only those below the base are parts.
+        if (absl::StartsWith(path, base)) table.Know(path.substr(base.size()));
+      }
+    }
+  }
+  std::string sets;
+  AppendVarint(sets, include_sets.size());
+  for (const IncludeSet& set : include_sets) {
+    AppendDigest(sets, set.result);
+    AppendVarint(sets, set.files.size());
+    for (const RecordedFile& file : set.files) {
+      table.AppendPath(sets, file.path);
+      AppendDigest(sets, file.content);
+      AppendStamp(sets, file.stamp);
+      AppendVarint(sets, file.stamp_trusted ? 1 : 0);
+    }
+    AppendVarint(sets, set.absences.size());
+    for (const Absences& group : set.absences) {
+      AppendVarint(sets, group.guard ? 1 : 0);
+      if (group.guard) {
+        table.AppendPath(sets, group.guard->dir);
+        AppendStamp(sets, group.guard->stamp);
+      }
+      AppendVarint(sets, group.paths.size());
+      std::string base = GroupBase(group);
+      for (const std::string& path : group.paths) table.AppendPath(sets, path, base);
+    }
+  }
+  return table.Encode() + sets;
 }
 
 // The nearest existing directory above `path`; "" for a relative path's working directory.
@@ -240,118 +422,69 @@ IncludeSet IncludeSetBuilder::Finish(const Digest& result) && {
   return std::move(set_);
 }
 
-std::string Manifest::Encode() const {
-  PartTableWriter table;
-  for (const IncludeSet& set : sets_) {
-    for (const Absences& group : set.absences) {
-      std::string base = GroupBase(group);
-      if (base.empty()) continue;
-      for (const std::string& path : group.paths) {
-        // A decoded manifest may hold any path; only those below the base are parts.
-        if (absl::StartsWith(path, base)) table.Know(path.substr(base.size()));
-      }
-    }
-  }
-  std::string sets;
-  AppendVarint(sets, sets_.size());
-  for (const IncludeSet& set : sets_) {
-    AppendDigest(sets, set.result);
-    AppendVarint(sets, set.files.size());
-    for (const RecordedFile& file : set.files) {
-      table.AppendPath(sets, file.path);
-      AppendDigest(sets, file.content);
-      AppendStamp(sets, file.stamp);
-      AppendVarint(sets, file.stamp_trusted ? 1 : 0);
-    }
-    AppendVarint(sets, set.absences.size());
-    for (const Absences& group : set.absences) {
-      AppendVarint(sets, group.guard ? 1 : 0);
-      if (group.guard) {
-        table.AppendPath(sets, group.guard->dir);
-        AppendStamp(sets, group.guard->stamp);
-      }
-      AppendVarint(sets, group.paths.size());
-      std::string base = GroupBase(group);
-      for (const std::string& path : group.paths) table.AppendPath(sets, path, base);
-    }
-  }
-  return table.Encode() + sets;
-}
+std::string Manifest::Encode() const { return bytes_; }
 
 absl::StatusOr<Manifest> Manifest::Decode(absl::string_view bytes) {
-  ManifestReader reader(bytes);
   Manifest manifest;
-  uint64_t sets;
-  bool ok = reader.PartTable() && reader.Count(sets) && sets <= kMaxSets;
-  for (uint64_t i = 0; ok && i < sets; ++i) {
-    IncludeSet& set = manifest.sets_.emplace_back();
-    uint64_t files, groups;
-    ok = reader.Hash(set.result) && reader.Count(files);
-    for (uint64_t f = 0; ok && f < files; ++f) ok = reader.File(set.files.emplace_back());
-    ok = ok && reader.Count(groups);
-    for (uint64_t g = 0; ok && g < groups; ++g) ok = reader.Group(set.absences.emplace_back());
-  }
-  if (!ok || reader.left() != 0) return absl::DataLossError("malformed manifest");
+  manifest.bytes_ = std::string(bytes);
+  if (!manifest.Index()) return absl::DataLossError("malformed manifest");
   return manifest;
 }
 
+// Finds the parts and where each set begins, and checks the form of all of it.
+bool Manifest::Index() {
+  parts_.clear();
+  set_offsets_.clear();
+  ManifestReader reader(bytes_, parts_);
+  uint64_t sets;
+  if (!reader.PartTable(parts_) || !reader.Count(sets) || sets > kMaxSets) return false;
+  FormChecker checker;
+  for (uint64_t i = 0; i < sets; ++i) {
+    set_offsets_.push_back(reader.offset());
+    if (!ReadSet(reader, checker)) return false;
+  }
+  return reader.left() == 0;
+}
+
+std::vector<IncludeSet> Manifest::sets() const {
+  std::vector<IncludeSet> sets;
+  for (size_t offset : set_offsets_) {
+    ManifestReader reader(bytes_, parts_, offset);
+    SetBuilder builder(reader);
+    ReadSet(reader, builder);  // Index() checked the form
+    sets.push_back(std::move(builder).Finish());
+  }
+  return sets;
+}
+
 void Manifest::Add(IncludeSet set) {
-  std::erase_if(sets_, [&](const IncludeSet& old) {
+  std::vector<IncludeSet> sets = this->sets();
+  std::erase_if(sets, [&](const IncludeSet& old) {
     return old.result == set.result && old.files == set.files && old.absences == set.absences;
   });
-  sets_.insert(sets_.begin(), std::move(set));
-  if (sets_.size() > kMaxSets) sets_.resize(kMaxSets);
+  sets.insert(sets.begin(), std::move(set));
+  if (sets.size() > kMaxSets) sets.resize(kMaxSets);
+  bytes_ = EncodeSets(sets);
+  Index();  // what EncodeSets writes is well formed
 }
 
 std::optional<Digest> Manifest::Match() const {
-  // Sets share most of their files and guards: with several sets, each is checked once.
-  absl::flat_hash_map<std::string, bool> checked;
-  auto once = [&](auto expectation, auto check) {
-    if (sets_.size() == 1) return check();
-    auto [it, inserted] = checked.try_emplace(expectation(), false);
-    if (inserted) it->second = check();
-    return it->second;
-  };
-  auto file_matches = [&](const RecordedFile& file) {
-    return once([&] { return absl::StrCat("file ", file.path, "\n", file.content.Hex()); },
-                [&] {
-                  absl::StatusOr<FileStamp> stamp = StampFile(file.path);
-                  if (!stamp.ok()) return false;
-                  if (file.stamp_trusted && *stamp == file.stamp) return true;
-                  absl::StatusOr<Digest> content = HashFile(file.path);
-                  return content.ok() && *content == file.content;
-                });
-  };
-  auto absences_hold = [&](const Absences& group) {
-    if (group.guard && once(
-                           [&] {
-                             return absl::StrCat("guard ", group.guard->dir, "\n",
-                                                 group.guard->stamp.inode, " ",
-                                                 group.guard->stamp.ctime_ns);
-                           },
-                           [&] {
-                             absl::StatusOr<FileStamp> stamp = StampFile(group.guard->dir);
-                             return stamp.ok() && *stamp == group.guard->stamp;
-                           })) {
-      return true;
-    }
-    return std::all_of(group.paths.begin(), group.paths.end(), [&](const std::string& path) {
-      return once([&] { return absl::StrCat("absent ", path); },
-                  [&] { return absl::IsNotFound(StampFile(path).status()); });
-    });
-  };
-  for (const IncludeSet& set : sets_) {
-    if (std::all_of(set.files.begin(), set.files.end(), file_matches) &&
-        std::all_of(set.absences.begin(), set.absences.end(), absences_hold)) {
-      return set.result;
-    }
+  // Sets share most of their files: with several sets, each file is checked once.
+  absl::flat_hash_map<SetMatcher::FileKey, bool> memo;
+  for (size_t offset : set_offsets_) {
+    ManifestReader reader(bytes_, parts_, offset);
+    SetMatcher matcher(reader, set_offsets_.size() > 1 ? &memo : nullptr);
+    if (ReadSet(reader, matcher)) return matcher.result();
   }
   return std::nullopt;
 }
 
 std::optional<Mismatch> Manifest::NewestMismatch() const {
-  if (sets_.empty()) return std::nullopt;
-  const IncludeSet& newest = sets_.front();
+  if (set_offsets_.empty()) return std::nullopt;
+  ManifestReader reader(bytes_, parts_, set_offsets_.front());
+  SetBuilder builder(reader);
+  ReadSet(reader, builder);
+  const IncludeSet newest = std::move(builder).Finish();
   for (const RecordedFile& file : newest.files) {
     absl::StatusOr<Digest> content = HashFile(file.path);
     if (!content.ok()) return Mismatch{Mismatch::Kind::kMissing, file.path};  // or unreadable

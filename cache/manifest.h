@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -88,6 +89,8 @@ struct Mismatch {
   std::string path;
 };
 
+// Kept encoded: a lookup reads the sets in place, spelling only the paths it checks, and
+// stops at the first set that matches.
 class Manifest {
  public:
   // Newest first; at most kMaxSets are kept.
@@ -105,10 +108,15 @@ class Manifest {
   // For explaining a miss, so it runs off the hit path.
   std::optional<Mismatch> NewestMismatch() const;
 
-  const std::vector<IncludeSet>& sets() const { return sets_; }
+  // Decoded afresh from the encoding.
+  std::vector<IncludeSet> sets() const;
 
  private:
-  std::vector<IncludeSet> sets_;
+  bool Index();
+
+  std::string bytes_ = std::string(2, '\0');      // no parts, no sets
+  std::vector<std::pair<size_t, size_t>> parts_;  // offset and size in bytes_
+  std::vector<size_t> set_offsets_;
 };
 
 }  // namespace ddcc

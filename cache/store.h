@@ -44,8 +44,8 @@ class LocalStore {
 
   // NotFound when absent. A damaged entry is removed and reported as DataLoss, to the one
   // reader that removes it (NotFound to others reading it at once). A hit marks the entry as
-  // used (its mtime), which is what eviction orders by.
-  absl::StatusOr<Entry> Load(const Digest& key);
+  // used (its mtime), which is what eviction orders by, unless `mark_used` is false.
+  absl::StatusOr<Entry> Load(const Digest& key, bool mark_used = true);
 
   // Atomic: concurrent readers see the old entry, the new one, or none. May evict from the
   // entry's shard afterwards.

@@ -4,9 +4,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -24,29 +26,42 @@ bool SameFile(const struct stat& a, const struct stat& b) {
   return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
-bool IsDdcc(const std::string& path) {
+bool IsDdcc(const struct stat& st) {
   static const std::optional<struct stat> self = []() -> std::optional<struct stat> {
     struct stat st;
     if (stat("/proc/self/exe", &st) != 0) return std::nullopt;
     return st;
   }
   ();
-  struct stat st;
-  return self && stat(path.c_str(), &st) == 0 && SameFile(st, *self);
+  return self && SameFile(st, *self);
 }
 
-bool IsExecutableFile(const std::string& path) {
-  struct stat st;
+// Fills `st` for what IsDdcc asks, so that each candidate is stat()ed once.
+bool IsExecutableFile(const std::string& path, struct stat& st) {
   return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(path.c_str(), X_OK) == 0;
 }
 
 absl::StatusOr<std::string> FindOnPath(absl::string_view name, const EnvLookup& env) {
   const char* path_var = env("PATH");
+  std::vector<absl::string_view> tried;  // PATH often lists a directory twice
   for (absl::string_view dir : absl::StrSplit(path_var ? path_var : "/usr/bin:/bin", ':')) {
+    if (std::find(tried.begin(), tried.end(), dir) != tried.end()) continue;
+    tried.push_back(dir);
     std::string candidate = absl::StrCat(dir.empty() ? "." : dir, "/", name);
-    if (IsExecutableFile(candidate) && !IsDdcc(candidate)) return candidate;
+    struct stat st;
+    if (IsExecutableFile(candidate, st) && !IsDdcc(st)) return candidate;
   }
   return absl::NotFoundError(absl::StrCat(name, ": compiler not found on PATH"));
+}
+
+// realpath(), memoised: the family and the identity both resolve the compiler's path, at a
+// readlink per component each time.
+std::optional<std::string> RealPath(const std::string& path) {
+  static auto* resolved = new absl::flat_hash_map<std::string, std::string>();
+  if (auto known = resolved->find(path); known != resolved->end()) return known->second;
+  char real[PATH_MAX];
+  if (realpath(path.c_str(), real) == nullptr) return std::nullopt;
+  return resolved->try_emplace(path, real).first->second;
 }
 
 }  // namespace
@@ -59,11 +74,11 @@ std::optional<Family> DetectFamily(absl::string_view name, const std::string& pa
   }
   absl::string_view tool = parts.back();
   if (tool == "cc" || tool == "c++") {
-    char real[PATH_MAX];
-    if (realpath(path.c_str(), real) == nullptr) return std::nullopt;
-    absl::string_view real_name = Basename(real);
+    std::optional<std::string> real = RealPath(path);
+    if (!real) return std::nullopt;
+    absl::string_view real_name = Basename(*real);
     if (real_name == Basename(path)) return Family::kGcc;  // a real binary called cc
-    return DetectFamily(real_name, real);
+    return DetectFamily(real_name, *real);
   }
   if (tool == "gcc" || tool == "g++") return Family::kGcc;
   if (tool == "clang" || tool == "clang++") return Family::kClang;
@@ -73,11 +88,12 @@ std::optional<Family> DetectFamily(absl::string_view name, const std::string& pa
 absl::StatusOr<Compiler> FindCompiler(absl::string_view name_or_path, const EnvLookup& env) {
   Compiler compiler;
   compiler.name = std::string(Basename(name_or_path));
-  if (name_or_path.find('/') != absl::string_view::npos && !IsDdcc(std::string(name_or_path))) {
+  struct stat st;
+  const bool is_path = name_or_path.find('/') != absl::string_view::npos;
+  const bool executable = is_path && IsExecutableFile(std::string(name_or_path), st);
+  if (is_path && !(executable && IsDdcc(st))) {
     compiler.path = std::string(name_or_path);
-    if (!IsExecutableFile(compiler.path)) {
-      return absl::NotFoundError(absl::StrCat(name_or_path, ": no such compiler"));
-    }
+    if (!executable) return absl::NotFoundError(absl::StrCat(name_or_path, ": no such compiler"));
   } else {
     absl::StatusOr<std::string> found = FindOnPath(compiler.name, env);
     if (!found.ok()) return found.status();
@@ -88,14 +104,12 @@ absl::StatusOr<Compiler> FindCompiler(absl::string_view name_or_path, const EnvL
 }
 
 absl::StatusOr<Digest> CompilerIdentity(const Compiler& compiler, const Config& config) {
-  char real[PATH_MAX];
-  if (realpath(compiler.path.c_str(), real) == nullptr) {
-    return ErrnoStatus("realpath", compiler.path);
-  }
+  std::optional<std::string> real = RealPath(compiler.path);
+  if (!real) return ErrnoStatus("realpath", compiler.path);
   struct stat st;
-  if (stat(real, &st) != 0) return ErrnoStatus("stat", real);
+  if (stat(real->c_str(), &st) != 0) return ErrnoStatus("stat", *real);
   Hasher stamp;
-  stamp.Field(real);
+  stamp.Field(*real);
   stamp.Field(static_cast<uint64_t>(st.st_size));
   stamp.Field(static_cast<uint64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec);
   Digest identity = stamp.Finish();
@@ -114,7 +128,7 @@ absl::StatusOr<Digest> CompilerIdentity(const Compiler& compiler, const Config& 
     std::copy(known->begin(), known->end(), identity.bytes.begin());
     return identity;
   }
-  absl::StatusOr<Digest> content = HashFile(real);
+  absl::StatusOr<Digest> content = HashFile(*real);
   if (!content.ok()) return content.status();
   std::string bytes(content->bytes.begin(), content->bytes.end());
   ScopedUmask cache_umask(config.umask);

@@ -212,7 +212,10 @@ Digest ExplainKey(absl::string_view identity) {
 }
 
 absl::StatusOr<ExplainRecords> LoadRecords(LocalStore& store, const Digest& key) {
-  absl::StatusOr<Entry> entry = store.Load(key);
+  // Unmarked: every compile reads its record, and a mark would cost each hit a third inode
+  // write. A record left unchanged since long may go first when the cache is full; the next
+  // compile of its object records afresh.
+  absl::StatusOr<Entry> entry = store.Load(key, /*mark_used=*/false);
   if (!entry.ok()) return entry.status();
   return ExplainRecords{RecordIn(*entry, kLastBlob), RecordIn(*entry, kBeforeBlob)};
 }

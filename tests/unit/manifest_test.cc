@@ -92,7 +92,8 @@ TEST_F(ManifestTest, AbsentPathsMustStayAbsent) {
   SetAge(dir_ + "/first", kHour);
   Manifest manifest;
   manifest.Add(Record({header}, {dir_ + "/first/a.h", dir_ + "/none/sub/a.h"}, 1));
-  const IncludeSet& set = manifest.sets()[0];
+  const std::vector<IncludeSet> sets = manifest.sets();
+  const IncludeSet& set = sets[0];
   ASSERT_EQ(set.absences.size(), 2u);
   ASSERT_TRUE(set.absences[0].guard.has_value());
   EXPECT_EQ(set.absences[0].guard->dir, dir_ + "/first");
