@@ -12,6 +12,12 @@ import unittest
 DDCC = os.environ.get("DDCC_BINARY", os.path.join(os.path.dirname(__file__), "../../build/ddcc"))
 DDCC = os.path.abspath(DDCC)
 
+# Stands in for a compiler and records each call, to show what ddcc ran.
+RECORDER = """#!/bin/sh
+echo "$*" >> "{log}"
+exec /usr/bin/{compiler} "$@"
+"""
+
 
 class DdccTestCase(unittest.TestCase):
     """Each test gets an empty cache directory (self.cache) and working directory (self.work)."""
@@ -59,6 +65,30 @@ class DdccTestCase(unittest.TestCase):
         result = self.run_cmd([DDCC, "--show-stats", "--json"], env=env)
         self.assertEqual(result.returncode, 0, result.stderr)
         return json.loads(result.stdout)
+
+    def hits(self):
+        stats = self.stats()
+        return stats["direct_hits"], stats["preprocessed_hits"], stats["cache_misses"]
+
+    def recorder(self, compiler="gcc"):
+        """A compiler of that name that records its calls for calls()."""
+        bin_dir = os.path.join(self.root, "recorder")
+        os.makedirs(bin_dir, exist_ok=True)
+        path = os.path.join(bin_dir, compiler)
+        with open(path, "w") as f:
+            f.write(RECORDER.format(log=os.path.join(self.root, "calls.log"), compiler=compiler))
+        os.chmod(path, 0o755)
+        return path
+
+    def calls(self):
+        """The recorder's calls since the last time, one argument string each."""
+        path = os.path.join(self.root, "calls.log")
+        if not os.path.exists(path):
+            return []
+        with open(path) as f:
+            lines = f.read().splitlines()
+        os.remove(path)
+        return lines
 
     def log(self):
         path = self.env["DDCC_LOGFILE"]

@@ -11,12 +11,6 @@ from common import DdccTestCase
 
 SOURCE = '#include "util.h"\nint value(void) { return UTIL; }\n'
 
-# Stands in for gcc and records each call, to show what ddcc ran.
-RECORDER = """#!/bin/sh
-echo "$*" >> "{log}"
-exec /usr/bin/{compiler} "$@"
-"""
-
 
 class DirectModeTest(DdccTestCase):
     def setUp(self):
@@ -25,24 +19,6 @@ class DirectModeTest(DdccTestCase):
         self.write("second/util.h", "#define UTIL 2\n")
         self.write("main.c", SOURCE)
         self.args = ["-Ifirst", "-Isecond", "-c", "main.c", "-o", "main.o"]
-
-    def recorder(self, compiler="gcc"):
-        bin_dir = os.path.join(self.root, "recorder")
-        os.makedirs(bin_dir, exist_ok=True)
-        path = os.path.join(bin_dir, compiler)
-        with open(path, "w") as f:
-            f.write(RECORDER.format(log=os.path.join(self.root, "calls.log"), compiler=compiler))
-        os.chmod(path, 0o755)
-        return path
-
-    def calls(self):
-        path = os.path.join(self.root, "calls.log")
-        if not os.path.exists(path):
-            return []
-        with open(path) as f:
-            lines = f.read().splitlines()
-        os.remove(path)
-        return lines
 
     def check(self, compiler="gcc", args=None, env=None):
         """Compiles with ddcc and without; the objects and what was printed must be the same."""
@@ -54,10 +30,6 @@ class DirectModeTest(DdccTestCase):
         if obj is not None:
             self.assertEqual(obj, self.read("main.o"))
         return cached
-
-    def hits(self):
-        stats = self.stats()
-        return stats["direct_hits"], stats["preprocessed_hits"], stats["cache_misses"]
 
     def test_second_compile_runs_no_preprocessor(self):
         for compiler in ["gcc", "clang"]:
