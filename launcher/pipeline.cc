@@ -15,6 +15,7 @@
 #include "cache/layered_store.h"
 #include "cache/log.h"
 #include "cache/manifest.h"
+#include "launcher/depend_mode.h"
 #include "launcher/explain.h"
 #include "launcher/includes.h"
 #include "launcher/keys.h"
@@ -30,6 +31,7 @@ constexpr const char* kUnsupportedEnv[] = {"DEPENDENCIES_OUTPUT", "SUNPRO_DEPEND
 
 constexpr absl::string_view kManifestBlob = "manifest";
 constexpr absl::string_view kSearchPathBlob = "stderr of -E -v";
+
 class CompilePipeline {
  public:
   CompilePipeline(const Compiler& compiler, const std::vector<std::string>& args,
@@ -60,8 +62,13 @@ class CompilePipeline {
   bool MayNameAnotherDirectory(const Entry& entry) const;
   absl::StatusOr<ProcessResult> Preprocess() const;
   std::optional<NotCacheable> CheckPreprocessed(absl::string_view text) const;
-  CompileOutcome CompileAndStore(const Digest& key);
+  CompileOutcome CompileAndStore(std::optional<Digest> key);
+  std::optional<IncludeSet> DependIncludeSet(const std::string& dep_file);
   void RecordManifest(const Digest& result_key);
+  void SaveManifest(IncludeSet set);
+  Digest ManifestKey() const;
+  AllowedTimeMacros TimeMacrosAllowed() const;
+  void NoteNoManifest(absl::string_view why);
   absl::StatusOr<SearchPath> ProbeSearchPath();
   void Discard(const Digest& key, absl::string_view why);
   // Always written: --explain compares the last two compiles' transcripts.
@@ -123,6 +130,19 @@ CompileOutcome CompilePipeline::RunStages() {
         hit_kind_ = kDirectHit;
       }
       if (served) return *served;
+    }
+  }
+
+  if (direct_key_ && config_.depend_mode) {
+    if (std::optional<std::string> refusal = DependModeRefusal(request_)) {
+      explain_notes_.push_back(absl::StrCat("depend mode not used: ", *refusal));
+    } else {
+      // Without the preprocessed text nothing shows whether the result names this tree, so
+      // where another tree could share the key, the result is kept to this one.
+      result_tied_ = SharedAcrossDirectories();
+      redirected_from_.reset();  // the direct lookup's, for the key it found
+      explain_notes_.push_back("depend mode: compiled without running the preprocessor");
+      return CompileAndStore(std::nullopt);
     }
   }
 
@@ -324,7 +344,9 @@ std::optional<NotCacheable> CompilePipeline::CheckPreprocessed(absl::string_view
   return std::nullopt;
 }
 
-CompileOutcome CompilePipeline::CompileAndStore(const Digest& key) {
+// `key`: the result key, or none in depend mode, where the include set that the dependency file
+// lists makes it.
+CompileOutcome CompilePipeline::CompileAndStore(std::optional<Digest> key) {
   CompileOutputs outputs(request_);
   std::vector<std::string> argv = {compiler_.path};
   std::vector<std::string> args = outputs.CompilerArgs(args_);
@@ -352,25 +374,59 @@ CompileOutcome CompilePipeline::CompileAndStore(const Digest& key) {
   stats_.CountMiss();
   absl::StatusOr<Entry> entry = results_.Make(*compiled, outputs, began, compile_ns,
                                               keys_.MovesDebugDirectory(), text_names_cwd_);
+  // Read before it moves: the build may rewrite the file the compiler wrote.
+  std::optional<IncludeSet> depend_set;
+  if (!key && entry.ok()) depend_set = DependIncludeSet(outputs.dep_file());
   if (absl::Status moved = outputs.MoveIntoPlace(); !moved.ok()) {
     return Failure{ErrorKind::kOutputWriteFailed, moved};
-  }
-  Digest store_key = key;
-  if (entry.ok() && !redirected_from_ && MayNameAnotherDirectory(*entry)) {
-    // Only this tree may use it; the manifest still leads to `key`, and TryServe from there.
-    redirected_from_ = key;
-    store_key = keys_.WithCwd(key);
   }
   if (!entry.ok()) {
     stats_.Count(ErrorKind::kUnexpectedCompilerOutput);
     Log(absl::StrCat("not stored: ", entry.status().message()));
-  } else if (absl::Status saved = store_.Save(store_key, *entry); !saved.ok()) {
+    return *std::move(compiled);
+  }
+  if (!key && !depend_set) return *std::move(compiled);  // nothing could find it
+  const Digest result_key = key ? *key : depend_set->result;
+  Digest store_key = result_key;
+  if (!redirected_from_ && MayNameAnotherDirectory(*entry)) {
+    // Only this tree may use it; the manifest still leads to `result_key`, and TryServe from
+    // there.
+    redirected_from_ = result_key;
+    store_key = keys_.WithCwd(result_key);
+  }
+  if (absl::Status saved = store_.Save(store_key, *entry); !saved.ok()) {
     stats_.Count(ErrorKind::kCacheWriteFailed);
     Log(absl::StrCat("not stored: ", saved.message()));
+  } else if (depend_set) {
+    SaveManifest(*std::move(depend_set));
   } else {
     RecordManifest(store_key);
   }
   return *std::move(compiled);
+}
+
+// Depend mode's include set, from the dependency file the compile wrote at `dep_file`, leading
+// to the result key it makes. Best effort like RecordManifest.
+std::optional<IncludeSet> CompilePipeline::DependIncludeSet(const std::string& dep_file) {
+  absl::StatusOr<std::string> depfile = ReadFile(dep_file);
+  absl::StatusOr<std::vector<std::string>> files =
+      depfile.ok() ? DepfilePrerequisites(*depfile) : depfile.status();
+  if (!files.ok()) {
+    NoteNoManifest(files.status().message());
+    return std::nullopt;
+  }
+  absl::StatusOr<SearchPath> search = ProbeSearchPath();
+  absl::StatusOr<IncludeSet> set =
+      search.ok() ? RecordDependIncludeSet(request_.source, *files, *search, TimeMacrosAllowed(),
+                                           paths_, IncludeSetBuilder(start_ns_, NowNs()))
+                  : search.status();
+  if (!set.ok()) {
+    NoteNoManifest(set.status().message());
+    return std::nullopt;
+  }
+  set->result = KeyMaker::DependResultKey(ManifestKey(), *set, Transcript());
+  WriteTranscript();
+  return *std::move(set);
 }
 
 // Adds this compile's include set to the manifest under the direct key, so that the next
@@ -380,30 +436,44 @@ void CompilePipeline::RecordManifest(const Digest& result_key) {
   if (!direct_key_) return;
   // The manifest leads to the key shared by every directory; TryServe redirects from there.
   const Digest& leads_to = redirected_from_ ? *redirected_from_ : result_key;
-  const Digest manifest_key = result_tied_ ? keys_.WithCwd(*direct_key_) : *direct_key_;
   absl::StatusOr<SearchPath> search = ProbeSearchPath();
-  if (!search.ok()) {
-    Log(absl::StrCat("no manifest: ", search.status().message()));
-    return;
-  }
-  AllowedTimeMacros allowed = config_.sloppy_time_macros         ? AllowedTimeMacros::kAll
-                              : std::getenv("SOURCE_DATE_EPOCH") ? AllowedTimeMacros::kClock
-                                                                 : AllowedTimeMacros::kNone;
   absl::StatusOr<IncludeSet> set =
-      RecordIncludeSet(request_.source, preprocessed_.out, *search, allowed, paths_,
-                       IncludeSetBuilder(start_ns_, NowNs()), leads_to);
+      search.ok()
+          ? RecordIncludeSet(request_.source, preprocessed_.out, *search, TimeMacrosAllowed(),
+                             paths_, IncludeSetBuilder(start_ns_, NowNs()), leads_to)
+          : search.status();
   if (!set.ok()) {
-    Log(absl::StrCat("no manifest for ", request_.source, ": ", set.status().message()));
-    explain_notes_.push_back(absl::StrCat("no manifest recorded: ", set.status().message()));
+    NoteNoManifest(set.status().message());
     return;
   }
+  SaveManifest(*std::move(set));
+}
+
+void CompilePipeline::NoteNoManifest(absl::string_view why) {
+  Log(absl::StrCat("no manifest for ", request_.source, ": ", why));
+  explain_notes_.push_back(absl::StrCat("no manifest recorded: ", why));
+}
+
+AllowedTimeMacros CompilePipeline::TimeMacrosAllowed() const {
+  return config_.sloppy_time_macros         ? AllowedTimeMacros::kAll
+         : std::getenv("SOURCE_DATE_EPOCH") ? AllowedTimeMacros::kClock
+                                            : AllowedTimeMacros::kNone;
+}
+
+// A result tied to the working directory is found only from it.
+Digest CompilePipeline::ManifestKey() const {
+  return result_tied_ ? keys_.WithCwd(*direct_key_) : *direct_key_;
+}
+
+void CompilePipeline::SaveManifest(IncludeSet set) {
+  const Digest manifest_key = ManifestKey();
   Manifest manifest;
   if (absl::StatusOr<Entry> old = store_.Load(manifest_key); old.ok()) {
     const std::string* blob = old->Find(kManifestBlob);
     absl::StatusOr<Manifest> decoded = blob ? Manifest::Decode(*blob) : absl::NotFoundError("");
     if (decoded.ok()) manifest = *std::move(decoded);
   }
-  manifest.Add(*std::move(set));
+  manifest.Add(std::move(set));
   Entry entry;
   entry.blobs.emplace_back(kManifestBlob, manifest.Encode());
   if (absl::Status saved = store_.Save(manifest_key, entry); !saved.ok()) {
