@@ -102,3 +102,29 @@ class DdccTestCase(unittest.TestCase):
         self.assertEqual(cached.returncode, plain.returncode)
         self.assertEqual(cached.stdout, plain.stdout)
         self.assertEqual(cached.stderr, plain.stderr)
+
+
+class HeaderSearchTestCase(DdccTestCase):
+    """main.c including "util.h", which -Ifirst -Isecond finds in second/."""
+
+    SOURCE = '#include "util.h"\nint value(void) { return UTIL; }\n'
+
+    def setUp(self):
+        super().setUp()
+        self.write("first/.keep", "")
+        self.write("second/util.h", "#define UTIL 2\n")
+        self.write("main.c", self.SOURCE)
+        self.args = ["-Ifirst", "-Isecond", "-c", "main.c", "-o", "main.o"]
+
+    def check(self, compiler="gcc", args=None, env=None):
+        """Compiles with ddcc and without: the same object, dependency file (-MD) and
+        messages."""
+        args = args or self.args
+        cached = self.ddcc(compiler, *args, env=env)
+        written = ["main.o", "main.d"] if "-MD" in args or "-MMD" in args else ["main.o"]
+        outputs = [self.read(name) for name in written] if cached.returncode == 0 else None
+        plain = self.run_cmd(["/usr/bin/" + os.path.basename(compiler), *args], env=env)
+        self.assert_same_run(plain, cached)
+        if outputs is not None:
+            self.assertEqual(outputs, [self.read(name) for name in written])
+        return cached

@@ -8,9 +8,9 @@ import os
 import time
 import unittest
 
-from common import DDCC, DdccTestCase
+from common import DDCC, HeaderSearchTestCase
 
-SOURCE = '#include "util.h"\nint value(void) { return UTIL; }\n'
+SOURCE = HeaderSearchTestCase.SOURCE
 
 
 def preprocessing(calls):
@@ -19,26 +19,19 @@ def preprocessing(calls):
     return [c for c in calls if " -E " in f" {c} " and "/dev/null" not in c]
 
 
-class DependModeTest(DdccTestCase):
+class DependModeTest(HeaderSearchTestCase):
     def setUp(self):
         super().setUp()
         self.env["DDCC_DEPEND"] = "1"
-        self.write("first/.keep", "")
-        self.write("second/util.h", "#define UTIL 2\n")
-        self.write("main.c", SOURCE)
-        self.args = ["-Ifirst", "-Isecond", "-MD", "-c", "main.c", "-o", "main.o"]
+        self.args.insert(2, "-MD")
 
-    def check(self, compiler="gcc", args=None, env=None):
-        """Compiles with ddcc and without: the same object, dependency file and messages."""
-        args = args or self.args
-        cached = self.ddcc(compiler, *args, env=env)
-        written = ["main.o", "main.d"] if "-MD" in args or "-MMD" in args else ["main.o"]
-        outputs = [self.read(name) for name in written] if cached.returncode == 0 else None
-        plain = self.run_cmd(["/usr/bin/" + os.path.basename(compiler), *args], env=env)
-        self.assert_same_run(plain, cached)
-        if outputs is not None:
-            self.assertEqual(outputs, [self.read(name) for name in written])
-        return cached
+    def assert_new_file_misses(self, name, text):
+        """After a hit, creating `name` makes a miss, with the compiler's result."""
+        self.check()
+        self.check()
+        self.write(name, text)
+        self.check()
+        self.assertEqual(self.hits(), (1, 0, 2))
 
     def test_miss_compiles_once_and_the_next_compile_hits_directly(self):
         for compiler in ["gcc", "clang"]:
@@ -57,14 +50,10 @@ class DependModeTest(DdccTestCase):
                 self.assertEqual(self.calls(), [])
         self.assertEqual(self.hits(), (2, 0, 4))
 
-    def test_changed_header_misses(self):
-        self.check()
-        self.write("second/util.h", "#define UTIL 3\n")
-        self.check()
-        self.check()
-        self.assertEqual(self.hits(), (1, 0, 2))
-        self.write("second/util.h", "#define UTIL 2\n")  # each content has its own result
-        self.check()
+    def test_each_header_content_has_its_own_result(self):
+        for value in (2, 3, 2, 3):
+            self.write("second/util.h", f"#define UTIL {value}\n")
+            self.check()
         self.assertEqual(self.hits(), (2, 0, 2))
 
     def test_new_header_earlier_on_the_search_path(self):
@@ -85,19 +74,11 @@ class DependModeTest(DdccTestCase):
         # #include looked beside util.h first.
         self.write("second/util.h", '#include "inner.h"\n')
         self.write("first/inner.h", "#define UTIL 1\n")
-        self.check()
-        self.check()
-        self.write("second/inner.h", "#define UTIL 2\n")
-        self.check()
-        self.assertEqual(self.hits(), (1, 0, 2))
+        self.assert_new_file_misses("second/inner.h", "#define UTIL 2\n")
 
     def test_new_header_shadowing_a_system_header(self):
         self.write("main.c", "#include <stddef.h>\nint value(void) { return sizeof(size_t); }\n")
-        self.check()
-        self.check()
-        self.write("first/stddef.h", "typedef char size_t;\n")
-        self.check()
-        self.assertEqual(self.hits(), (1, 0, 2))
+        self.assert_new_file_misses("first/stddef.h", "typedef char size_t;\n")
 
     def test_without_a_full_dependency_file_takes_the_normal_path(self):
         wrapper = self.recorder()

@@ -7,30 +7,12 @@ import stat
 import time
 import unittest
 
-from common import DdccTestCase
+from common import HeaderSearchTestCase
 
-SOURCE = '#include "util.h"\nint value(void) { return UTIL; }\n'
+SOURCE = HeaderSearchTestCase.SOURCE
 
 
-class DirectModeTest(DdccTestCase):
-    def setUp(self):
-        super().setUp()
-        self.write("first/.keep", "")
-        self.write("second/util.h", "#define UTIL 2\n")
-        self.write("main.c", SOURCE)
-        self.args = ["-Ifirst", "-Isecond", "-c", "main.c", "-o", "main.o"]
-
-    def check(self, compiler="gcc", args=None, env=None):
-        """Compiles with ddcc and without; the objects and what was printed must be the same."""
-        args = args or self.args
-        cached = self.ddcc(compiler, *args, env=env)
-        obj = self.read("main.o") if cached.returncode == 0 else None
-        plain = self.run_cmd(["/usr/bin/" + os.path.basename(compiler), *args], env=env)
-        self.assert_same_run(plain, cached)
-        if obj is not None:
-            self.assertEqual(obj, self.read("main.o"))
-        return cached
-
+class DirectModeTest(HeaderSearchTestCase):
     def test_second_compile_runs_no_preprocessor(self):
         for compiler in ["gcc", "clang"]:
             with self.subTest(compiler=compiler):
