@@ -32,6 +32,7 @@ constexpr std::pair<const char*, const char*> kEnvKeys[] = {
     {"DDCC_COMPRESSION_LEVEL", "compression_level"},
     {"DDCC_COMPILERCHECK", "compiler_check"},
     {"DDCC_DIRECT_MODE", "direct_mode"},
+    {"DDCC_DEPEND", "depend_mode"},
     {"DDCC_SLOPPINESS", "sloppiness"},
     {"DDCC_DEBUG", "debug"},
     {"DDCC_UMASK", "umask"},
@@ -116,12 +117,14 @@ absl::Status ApplyValue(Config& config, absl::string_view key, absl::string_view
       return absl::InvalidArgumentError(
           absl::StrFormat("max_files \"%s\" is not a number of files", value));
     }
-  } else if (key == "disable" || key == "recache" || key == "direct_mode" || key == "debug") {
+  } else if (key == "disable" || key == "recache" || key == "direct_mode" || key == "depend_mode" ||
+             key == "debug") {
     absl::StatusOr<bool> flag = ParseBool(value);
     if (!flag.ok()) return flag.status();
     (key == "disable"       ? config.disable
      : key == "recache"     ? config.recache
      : key == "direct_mode" ? config.direct_mode
+     : key == "depend_mode" ? config.depend_mode
                             : config.debug) = *flag;
   } else if (key == "sloppiness") {
     // Only one kind so far; a list keeps ccache's spelling (sloppiness = a, b) working.
@@ -300,6 +303,7 @@ absl::StatusOr<Config> LoadConfig(const EnvLookup& env) {
   show("compression_level", absl::StrCat(config.compression_level));
   show("compiler_check", config.compiler_check);
   show("direct_mode", config.direct_mode ? "true" : "false");
+  show("depend_mode", config.depend_mode ? "true" : "false");
   show("sloppiness", config.sloppy_time_macros ? "time_macros" : "");
   show("debug", config.debug ? "true" : "false");
   show("umask", config.umask ? absl::StrFormat("%03o", *config.umask) : "");

@@ -31,6 +31,9 @@ struct Config {
   int compression_level = 1;
   std::string compiler_check = "mtime";  // or "content"
   bool direct_mode = true;
+  // A direct-mode miss learns the include set from the compile's dependency file, not from
+  // running the preprocessor (launcher/depend_mode.h).
+  bool depend_mode = false;
   bool sloppy_time_macros = false;  // sloppiness = time_macros
   bool debug = false;               // write each compile's key inputs beside its object
   // The umask for files and directories ddcc creates in the cache directory (a cache shared by a

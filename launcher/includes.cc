@@ -69,6 +69,104 @@ void AddProbe(absl::string_view rest, ContentScan& scan) {
   scan.probes.push_back({std::string(rest.substr(1, end - 1)), close == '"'});
 }
 
+// Adds to `candidates` the paths the compiler may have tried before finding `path` in a search
+// directory, the include being in a file in one of `includer_dirs`: every reading of the path as
+// a search directory plus a name. Whether some search directory holds `path`.
+bool SearchedBefore(const std::string& path, const std::vector<std::string>& includer_dirs,
+                    const SearchPath& search, std::vector<std::string>& candidates) {
+  std::vector<std::string> dirs = search.quote;
+  dirs.insert(dirs.end(), search.angle.begin(), search.angle.end());
+  bool found = false;
+  for (size_t i = 0; i < dirs.size(); ++i) {
+    std::string prefix = Join(dirs[i], "");
+    if (!absl::StartsWith(path, prefix) || path.size() == prefix.size()) continue;
+    found = true;
+    absl::string_view name = absl::string_view(path).substr(prefix.size());
+    std::vector<std::string> tried;
+    for (const std::string& dir : includer_dirs) tried.push_back(Join(dir, name));
+    for (size_t j = 0; j < i; ++j) tried.push_back(Join(dirs[j], name));
+    for (std::string& candidate : tried) {
+      if (candidate != path && !Contains(candidates, candidate)) {
+        candidates.push_back(std::move(candidate));
+      }
+    }
+  }
+  return found;
+}
+
+// Records what both ways of learning a compile's files share: the search path's missing
+// directories, the source, each header with the places tried before it, and what the files'
+// contents ask (time macros, __has_include).
+class IncludeSetRecorder {
+ public:
+  IncludeSetRecorder(const SearchPath& search, const PathRewriter& paths, IncludeSetBuilder builder)
+      : search_(search), paths_(paths), builder_(std::move(builder)) {}
+
+  absl::Status AddSource(const std::string& source) {
+    for (const std::string& dir : search_.missing) {
+      if (absl::Status status = AddCandidate(dir); !status.ok()) return status;
+    }
+    // The source is in the direct key already; recording it too makes sure it did not change
+    // during the compile.
+    return AddRead(source);
+  }
+
+  bool Has(const std::string& path) const { return builder_.Has(paths_.Relative(path)); }
+
+  absl::Status AddHeader(const std::string& path, const std::vector<std::string>& tried_before) {
+    if (absl::Status status = AddRead(path); !status.ok()) return status;
+    for (const std::string& candidate : tried_before) {
+      if (absl::Status status = AddCandidate(candidate); !status.ok()) return status;
+    }
+    return absl::OkStatus();
+  }
+
+  // `incbin_refused`: a file naming .incbin makes the set unusable.
+  absl::StatusOr<IncludeSet> Finish(AllowedTimeMacros allowed, bool incbin_refused,
+                                    const Digest& result) && {
+    for (const Scanned& scanned : scans_) {
+      const ContentScan& scan = scanned.scan;
+      if ((scan.clock_macros && allowed == AllowedTimeMacros::kNone) ||
+          (scan.timestamp_macro && allowed != AllowedTimeMacros::kAll)) {
+        return absl::FailedPreconditionError("a time macro makes the result depend on the clock");
+      }
+      if (scan.computed_probe) return absl::FailedPreconditionError("a computed __has_include");
+      if (incbin_refused && scanned.names_incbin) {
+        return absl::FailedPreconditionError("a file names .incbin");
+      }
+      for (const ContentScan::Probe& probe : scan.probes) {
+        for (const std::string& candidate : ProbeCandidates(probe, scanned.dir, search_)) {
+          if (absl::Status status = AddCandidate(candidate); !status.ok()) return status;
+        }
+      }
+    }
+    return std::move(builder_).Finish(result);
+  }
+
+ private:
+  struct Scanned {
+    std::string dir;
+    ContentScan scan;
+    bool names_incbin;
+  };
+
+  absl::Status AddCandidate(const std::string& path) {
+    return builder_.AddCandidate(paths_.Relative(path));
+  }
+
+  absl::Status AddRead(const std::string& path) {
+    absl::StatusOr<std::string> content = builder_.AddFile(paths_.Relative(path));
+    if (!content.ok()) return content.status();
+    scans_.push_back({DirOf(path), ScanContent(*content), absl::StrContains(*content, "incbin")});
+    return absl::OkStatus();
+  }
+
+  const SearchPath& search_;
+  const PathRewriter& paths_;
+  IncludeSetBuilder builder_;
+  std::vector<Scanned> scans_;
+};
+
 }  // namespace
 
 std::vector<EnteredHeader> ParseLineMarkers(absl::string_view preprocessed) {
@@ -143,25 +241,12 @@ bool SearchPathHolds(const SearchPath& search) {
 
 absl::StatusOr<std::vector<std::string>> ShadowCandidates(const EnteredHeader& header,
                                                           const SearchPath& search) {
-  std::vector<std::string> dirs = search.quote;
-  dirs.insert(dirs.end(), search.angle.begin(), search.angle.end());
-  std::vector<std::string> candidates;
   // An absolute #include searches nothing; a header beside its includer (a quoted #include)
   // is the first place searched.
   bool understood = absl::StartsWith(header.path, "/") || header.includer_dir.empty() ||
                     absl::StartsWith(header.path, header.includer_dir + "/");
-  for (size_t i = 0; i < dirs.size(); ++i) {
-    std::string prefix = Join(dirs[i], "");
-    if (!absl::StartsWith(header.path, prefix) || header.path.size() == prefix.size()) continue;
-    understood = true;
-    absl::string_view name = absl::string_view(header.path).substr(prefix.size());
-    std::vector<std::string> tried = {Join(header.includer_dir, name)};
-    for (size_t j = 0; j < i; ++j) tried.push_back(Join(dirs[j], name));
-    for (std::string& path : tried) {
-      if (path != header.path && !Contains(candidates, path)) candidates.push_back(std::move(path));
-    }
-  }
-  if (!understood) {
+  std::vector<std::string> candidates;
+  if (!SearchedBefore(header.path, {header.includer_dir}, search, candidates) && !understood) {
     return absl::FailedPreconditionError(
         absl::StrCat("cannot tell how the compiler found ", header.path));
   }
@@ -201,45 +286,39 @@ absl::StatusOr<IncludeSet> RecordIncludeSet(const std::string& source,
                                             const SearchPath& search, AllowedTimeMacros allowed,
                                             const PathRewriter& paths, IncludeSetBuilder builder,
                                             const Digest& result) {
-  auto add_candidate = [&](const std::string& path) {
-    return builder.AddCandidate(paths.Relative(path));
-  };
-  for (const std::string& dir : search.missing) {
-    if (absl::Status status = add_candidate(dir); !status.ok()) return status;
-  }
-  // The source is in the direct key already; recording it too makes sure it did not change
-  // during the compile.
-  absl::StatusOr<std::string> source_text = builder.AddFile(paths.Relative(source));
-  if (!source_text.ok()) return source_text.status();
-  std::vector<std::pair<std::string, ContentScan>> scans = {
-      {DirOf(source), ScanContent(*source_text)}};
-
+  IncludeSetRecorder recorder(search, paths, std::move(builder));
+  if (absl::Status status = recorder.AddSource(source); !status.ok()) return status;
   for (const EnteredHeader& header : ParseLineMarkers(preprocessed)) {
-    std::string recorded = paths.Relative(header.path);
-    if (builder.Has(recorded)) continue;
+    if (recorder.Has(header.path)) continue;
     absl::StatusOr<std::vector<std::string>> candidates = ShadowCandidates(header, search);
     if (!candidates.ok()) return candidates.status();
-    absl::StatusOr<std::string> content = builder.AddFile(recorded);
-    if (!content.ok()) return content.status();
-    for (const std::string& candidate : *candidates) {
-      if (absl::Status status = add_candidate(candidate); !status.ok()) return status;
+    if (absl::Status status = recorder.AddHeader(header.path, *candidates); !status.ok()) {
+      return status;
     }
-    scans.emplace_back(DirOf(header.path), ScanContent(*content));
   }
+  // The preprocessed text was checked for .incbin before.
+  return std::move(recorder).Finish(allowed, /*incbin_refused=*/false, result);
+}
 
-  for (const auto& [dir, scan] : scans) {
-    if ((scan.clock_macros && allowed == AllowedTimeMacros::kNone) ||
-        (scan.timestamp_macro && allowed != AllowedTimeMacros::kAll)) {
-      return absl::FailedPreconditionError("a time macro makes the result depend on the clock");
-    }
-    if (scan.computed_probe) return absl::FailedPreconditionError("a computed __has_include");
-    for (const ContentScan::Probe& probe : scan.probes) {
-      for (const std::string& candidate : ProbeCandidates(probe, dir, search)) {
-        if (absl::Status status = add_candidate(candidate); !status.ok()) return status;
-      }
-    }
+absl::StatusOr<IncludeSet> RecordDependIncludeSet(
+    const std::string& source, const std::vector<std::string>& files, const SearchPath& search,
+    AllowedTimeMacros allowed, const PathRewriter& paths, IncludeSetBuilder builder) {
+  // "": the working directory, from which -include and the implicit stdc-predef.h are searched.
+  std::vector<std::string> includer_dirs = {""};
+  for (const std::string& file : files) {
+    if (std::string dir = DirOf(file); !Contains(includer_dirs, dir)) includer_dirs.push_back(dir);
   }
-  return std::move(builder).Finish(result);
+  IncludeSetRecorder recorder(search, paths, std::move(builder));
+  if (absl::Status status = recorder.AddSource(source); !status.ok()) return status;
+  for (const std::string& file : files) {
+    if (recorder.Has(file)) continue;
+    // A header in no search directory was found beside its includer, or named absolutely: then
+    // nothing was tried before it.
+    std::vector<std::string> candidates;
+    SearchedBefore(file, includer_dirs, search, candidates);
+    if (absl::Status status = recorder.AddHeader(file, candidates); !status.ok()) return status;
+  }
+  return std::move(recorder).Finish(allowed, /*incbin_refused=*/true, Digest{});
 }
 
 }  // namespace ddcc

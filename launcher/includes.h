@@ -73,4 +73,14 @@ absl::StatusOr<IncludeSet> RecordIncludeSet(const std::string& source,
                                             const PathRewriter& paths, IncludeSetBuilder builder,
                                             const Digest& result);
 
+// The include set of a compile whose dependency file lists `files` (the source among them), for
+// depend mode. A dependency file does not say which file included which, so every listed file's
+// directory counts as a possible includer's, and what the compiler may have tried there is
+// guarded too. FailedPrecondition as for RecordIncludeSet, and when a file names .incbin: the
+// assembler would read a file no dependency file lists (preprocessor mode sees the directive in
+// the text). The set's result is left for the caller, who keys it by the set itself.
+absl::StatusOr<IncludeSet> RecordDependIncludeSet(
+    const std::string& source, const std::vector<std::string>& files, const SearchPath& search,
+    AllowedTimeMacros allowed, const PathRewriter& paths, IncludeSetBuilder builder);
+
 }  // namespace ddcc

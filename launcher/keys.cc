@@ -182,6 +182,17 @@ absl::StatusOr<Digest> KeyMaker::DirectKey(std::string* transcript) const {
   return inputs.Finish();
 }
 
+Digest KeyMaker::DependResultKey(const Digest& manifest_key, const IncludeSet& set,
+                                 std::string* transcript) {
+  KeyInputs inputs("depend-mode result key", transcript);
+  inputs.Add("manifest key", manifest_key.Hex());
+  inputs.Add("file count", absl::StrCat(set.files.size()));
+  for (const RecordedFile& file : set.files) {
+    inputs.Add("file", absl::StrCat(file.path, " ", file.content.Hex()));
+  }
+  return inputs.Finish();
+}
+
 absl::StatusOr<Digest> KeyMaker::SearchPathKey() const {
   absl::StatusOr<Digest> identity = CompilerIdentity(compiler_, config_);
   if (!identity.ok()) return identity.status();

@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "cache/config.h"
 #include "cache/hash.h"
+#include "cache/manifest.h"
 #include "launcher/args.h"
 #include "launcher/compiler.h"
 #include "launcher/paths.h"
@@ -41,6 +42,11 @@ class KeyMaker {
   absl::StatusOr<Digest> DirectKey(std::string* transcript = nullptr) const;
   absl::StatusOr<ResultKeyInfo> ResultKey(const ProcessResult& preprocessed,
                                           std::string* transcript = nullptr) const;
+  // Depend mode's result key, which has no preprocessed text to hash: the direct key (or the
+  // manifest key made from it) and every file of the include set with its content. A direct hit
+  // trusts these to decide the text; here they decide the result the same way.
+  static Digest DependResultKey(const Digest& manifest_key, const IncludeSet& set,
+                                std::string* transcript = nullptr);
 
   // Whether the direct key holds the working directory.
   bool DirectKeyHoldsCwd() const;

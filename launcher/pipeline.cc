@@ -9,21 +9,19 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "cache/bytes.h"
 #include "cache/entry.h"
 #include "cache/files.h"
 #include "cache/hash.h"
 #include "cache/layered_store.h"
 #include "cache/log.h"
 #include "cache/manifest.h"
-#include "launcher/debug_dir.h"
-#include "launcher/depfile.h"
+#include "launcher/depend_mode.h"
 #include "launcher/explain.h"
 #include "launcher/includes.h"
 #include "launcher/keys.h"
 #include "launcher/outputs.h"
 #include "launcher/paths.h"
-#include "launcher/portable_depfile.h"
+#include "launcher/result_entry.h"
 
 namespace ddcc {
 namespace {
@@ -33,23 +31,6 @@ constexpr const char* kUnsupportedEnv[] = {"DEPENDENCIES_OUTPUT", "SUNPRO_DEPEND
 
 constexpr absl::string_view kManifestBlob = "manifest";
 constexpr absl::string_view kSearchPathBlob = "stderr of -E -v";
-constexpr absl::string_view kObjectBlob = "object";
-constexpr absl::string_view kDepfileBlob = "depfile";
-// The dependency file in its portable form (launcher/portable_depfile.h), instead of the above.
-constexpr absl::string_view kPortableDepfileBlob = "depfile, relative below base directories";
-constexpr absl::string_view kStdoutBlob = "stdout";
-constexpr absl::string_view kStderrBlob = "stderr";
-constexpr absl::string_view kAuxBlobPrefix = "beside the object: ";  // + ".dwo", ...
-constexpr absl::string_view kCompileTimeBlob = "compile_ns";         // how long the compile took
-// Where the object was made, when a hit in another directory renames it (launcher/debug_dir.h).
-constexpr absl::string_view kObjectDirBlob = "working directory the object names";
-
-bool AllPlain(const std::vector<std::string>& targets) {
-  for (const std::string& target : targets) {
-    if (!IsPlainTarget(target)) return false;
-  }
-  return true;
-}
 
 class CompilePipeline {
  public:
@@ -63,7 +44,8 @@ class CompilePipeline {
         paths_(paths),
         stats_(stats),
         store_(config, [&stats](RemoteOutcome outcome) { stats.Count(outcome); }),
-        keys_(compiler, request, config, paths, ColorDiagnostics()) {}
+        keys_(compiler, request, config, paths, ColorDiagnostics()),
+        results_(request, *compiler.family, paths) {}
 
   CompileOutcome Run();
 
@@ -80,11 +62,13 @@ class CompilePipeline {
   bool MayNameAnotherDirectory(const Entry& entry) const;
   absl::StatusOr<ProcessResult> Preprocess() const;
   std::optional<NotCacheable> CheckPreprocessed(absl::string_view text) const;
-  absl::StatusOr<ProcessResult> ServeHit(const Entry& entry) const;
-  CompileOutcome CompileAndStore(const Digest& key);
-  absl::StatusOr<Entry> MakeEntry(const ProcessResult& compiled, const CompileOutputs& outputs,
-                                  int64_t began_ns, int64_t compile_ns) const;
+  CompileOutcome CompileAndStore(std::optional<Digest> key);
+  std::optional<IncludeSet> DependIncludeSet(const std::string& dep_file);
   void RecordManifest(const Digest& result_key);
+  void SaveManifest(IncludeSet set);
+  Digest ManifestKey() const;
+  AllowedTimeMacros TimeMacrosAllowed() const;
+  void NoteNoManifest(absl::string_view why);
   absl::StatusOr<SearchPath> ProbeSearchPath();
   void Discard(const Digest& key, absl::string_view why);
   // Always written: --explain compares the last two compiles' transcripts.
@@ -99,6 +83,7 @@ class CompilePipeline {
   Stats& stats_;
   LayeredStore store_;
   KeyMaker keys_;
+  ResultEntries results_;
 
   // Set as the stages run.
   int64_t start_ns_ = 0;
@@ -145,6 +130,19 @@ CompileOutcome CompilePipeline::RunStages() {
         hit_kind_ = kDirectHit;
       }
       if (served) return *served;
+    }
+  }
+
+  if (direct_key_ && config_.depend_mode) {
+    if (std::optional<std::string> refusal = DependModeRefusal(request_)) {
+      explain_notes_.push_back(absl::StrCat("depend mode not used: ", *refusal));
+    } else {
+      // Without the preprocessed text nothing shows whether the result names this tree, so
+      // where another tree could share the key, the result is kept to this one.
+      result_tied_ = SharedAcrossDirectories();
+      redirected_from_.reset();  // the direct lookup's, for the key it found
+      explain_notes_.push_back("depend mode: compiled without running the preprocessor");
+      return CompileAndStore(std::nullopt);
     }
   }
 
@@ -218,15 +216,8 @@ std::optional<Digest> CompilePipeline::LookUpManifest(const Digest& direct_key) 
 // compiler names files as the command line and line markers spell them.
 bool CompilePipeline::MayNameAnotherDirectory(const Entry& entry) const {
   if (!SharedAcrossDirectories()) return false;
-  if (keys_.MovesDebugDirectory() && !entry.Find(kObjectDirBlob)) return true;
-  if (!paths_.active()) return false;
-  for (const auto& [name, content] : entry.blobs) {
-    if (name != kObjectBlob && name != kCompileTimeBlob && name != kObjectDirBlob &&
-        paths_.NamesBaseDir(content)) {
-      return true;
-    }
-  }
-  return false;
+  if (keys_.MovesDebugDirectory() && !ResultEntries::RecordsObjectDir(entry)) return true;
+  return results_.NamesBaseDirBesideObject(entry);
 }
 
 // Whether a key without the working directory may lead to an entry made in another one.
@@ -261,11 +252,10 @@ std::optional<CompileOutcome> CompilePipeline::TryServe(const Digest& key) {
 std::optional<CompileOutcome> CompilePipeline::ServeEntry(const Digest& key,
                                                           absl::StatusOr<Entry> entry) {
   if (entry.ok()) {
-    absl::StatusOr<ProcessResult> served = ServeHit(*entry);
+    absl::StatusOr<ProcessResult> served = results_.Serve(*entry);
     if (served.ok()) {
-      const std::string* compile_ns = entry->Find(kCompileTimeBlob);
-      if (compile_ns && compile_ns->size() == 8) {
-        stats_.AddTimeSaved(IntegerAt(*compile_ns, 0, 8) / 1'000'000);
+      if (std::optional<int64_t> compile_ns = ResultEntries::CompileTimeNs(*entry)) {
+        stats_.AddTimeSaved(*compile_ns / 1'000'000);
       }
       return *std::move(served);
     }
@@ -354,55 +344,9 @@ std::optional<NotCacheable> CompilePipeline::CheckPreprocessed(absl::string_view
   return std::nullopt;
 }
 
-// Writes the stored outputs as the compiler would have. DataLoss when the entry lacks a part.
-absl::StatusOr<ProcessResult> CompilePipeline::ServeHit(const Entry& entry) const {
-  const std::string* object = entry.Find(kObjectBlob);
-  const std::string* out = entry.Find(kStdoutBlob);
-  const std::string* err = entry.Find(kStderrBlob);
-  const std::string* depfile = entry.Find(kDepfileBlob);
-  const std::string* portable_depfile = entry.Find(kPortableDepfileBlob);
-  if (!object || !out || !err || (request_.generates_deps && !depfile && !portable_depfile)) {
-    return absl::DataLossError("entry lacks an output this compile needs");
-  }
-  std::string moved;
-  if (const std::string* made_in = entry.Find(kObjectDirBlob);
-      made_in && *made_in != paths_.cwd()) {
-    absl::StatusOr<std::string> renamed = MoveObject(*object, *made_in, paths_.cwd());
-    if (!renamed.ok()) return renamed.status();
-    moved = *std::move(renamed);
-    object = &moved;
-  }
-  if (request_.generates_deps) {
-    std::string content;
-    if (depfile) {
-      content = *depfile;
-    } else {
-      absl::StatusOr<std::string> restored =
-          RestoreDepfile(*portable_depfile, *compiler_.family, paths_.cwd());
-      if (!restored.ok()) return restored.status();
-      content = *std::move(restored);
-    }
-    if (AllPlain(request_.dep_targets)) {
-      absl::StatusOr<std::string> replaced = ReplaceDepTargets(content, request_.dep_targets);
-      if (!replaced.ok()) return absl::DataLossError(replaced.status().message());
-      content = *std::move(replaced);
-    }
-    if (absl::Status written = WriteFileAtomic(request_.dep_file, content); !written.ok()) {
-      return written;
-    }
-  }
-  for (const auto& [suffix, path] : request_.aux_outputs) {
-    const std::string* content = entry.Find(absl::StrCat(kAuxBlobPrefix, suffix));
-    if (!content) continue;  // the compile did not write it (clang's .dwo needs -g)
-    if (absl::Status written = WriteFileAtomic(path, *content); !written.ok()) return written;
-  }
-  if (absl::Status written = WriteFileAtomic(request_.object, *object); !written.ok()) {
-    return written;
-  }
-  return ProcessResult{.exit_code = 0, .term_signal = 0, .out = *out, .err = *err};
-}
-
-CompileOutcome CompilePipeline::CompileAndStore(const Digest& key) {
+// `key`: the result key, or none in depend mode, where the include set that the dependency file
+// lists makes it.
+CompileOutcome CompilePipeline::CompileAndStore(std::optional<Digest> key) {
   CompileOutputs outputs(request_);
   std::vector<std::string> argv = {compiler_.path};
   std::vector<std::string> args = outputs.CompilerArgs(args_);
@@ -428,86 +372,61 @@ CompileOutcome CompilePipeline::CompileAndStore(const Digest& key) {
   }
 
   stats_.CountMiss();
-  absl::StatusOr<Entry> entry = MakeEntry(*compiled, outputs, began, compile_ns);
+  absl::StatusOr<Entry> entry = results_.Make(*compiled, outputs, began, compile_ns,
+                                              keys_.MovesDebugDirectory(), text_names_cwd_);
+  // Read before it moves: the build may rewrite the file the compiler wrote.
+  std::optional<IncludeSet> depend_set;
+  if (!key && entry.ok()) depend_set = DependIncludeSet(outputs.dep_file());
   if (absl::Status moved = outputs.MoveIntoPlace(); !moved.ok()) {
     return Failure{ErrorKind::kOutputWriteFailed, moved};
-  }
-  Digest store_key = key;
-  if (entry.ok() && !redirected_from_ && MayNameAnotherDirectory(*entry)) {
-    // Only this tree may use it; the manifest still leads to `key`, and TryServe from there.
-    redirected_from_ = key;
-    store_key = keys_.WithCwd(key);
   }
   if (!entry.ok()) {
     stats_.Count(ErrorKind::kUnexpectedCompilerOutput);
     Log(absl::StrCat("not stored: ", entry.status().message()));
-  } else if (absl::Status saved = store_.Save(store_key, *entry); !saved.ok()) {
+    return *std::move(compiled);
+  }
+  if (!key && !depend_set) return *std::move(compiled);  // nothing could find it
+  const Digest result_key = key ? *key : depend_set->result;
+  Digest store_key = result_key;
+  if (!redirected_from_ && MayNameAnotherDirectory(*entry)) {
+    // Only this tree may use it; the manifest still leads to `result_key`, and TryServe from
+    // there.
+    redirected_from_ = result_key;
+    store_key = keys_.WithCwd(result_key);
+  }
+  if (absl::Status saved = store_.Save(store_key, *entry); !saved.ok()) {
     stats_.Count(ErrorKind::kCacheWriteFailed);
     Log(absl::StrCat("not stored: ", saved.message()));
+  } else if (depend_set) {
+    SaveManifest(*std::move(depend_set));
   } else {
     RecordManifest(store_key);
   }
   return *std::move(compiled);
 }
 
-// The entry from what the compile wrote to `outputs`.
-absl::StatusOr<Entry> CompilePipeline::MakeEntry(const ProcessResult& compiled,
-                                                 const CompileOutputs& outputs, int64_t began_ns,
-                                                 int64_t compile_ns) const {
-  absl::StatusOr<std::string> object = ReadFile(outputs.object());
-  if (!object.ok()) return object.status();
-  Entry entry;
-  entry.blobs.emplace_back(kObjectBlob, *std::move(object));
-  if (request_.generates_deps) {
-    absl::StatusOr<std::string> depfile = ReadFile(outputs.dep_file());
-    if (!depfile.ok()) return depfile.status();
-    // The hit path will put other targets of the same lengths in place of these; make sure
-    // the file is laid out as it expects.
-    if (AllPlain(request_.dep_targets)) {
-      absl::StatusOr<std::string> same = ReplaceDepTargets(*depfile, request_.dep_targets);
-      if (!same.ok()) return same.status();
-      if (*same != *depfile) {
-        return absl::FailedPreconditionError("dependency file names other targets");
-      }
-    }
-    // Another tree may share this entry where the file names this one's paths.
-    absl::StatusOr<std::string> portable =
-        paths_.active() && paths_.NamesBaseDir(*depfile)
-            ? MakePortableDepfile(*depfile, *compiler_.family, paths_)
-            : absl::FailedPreconditionError("names no base directory");
-    if (portable.ok()) {
-      entry.blobs.emplace_back(kPortableDepfileBlob, *std::move(portable));
-    } else {
-      entry.blobs.emplace_back(kDepfileBlob, *std::move(depfile));
-    }
+// Depend mode's include set, from the dependency file the compile wrote at `dep_file`, leading
+// to the result key it makes. Best effort like RecordManifest.
+std::optional<IncludeSet> CompilePipeline::DependIncludeSet(const std::string& dep_file) {
+  absl::StatusOr<std::string> depfile = ReadFile(dep_file);
+  absl::StatusOr<std::vector<std::string>> files =
+      depfile.ok() ? DepfilePrerequisites(*depfile) : depfile.status();
+  if (!files.ok()) {
+    NoteNoManifest(files.status().message());
+    return std::nullopt;
   }
-  for (const auto& [suffix, path] : request_.aux_outputs) {
-    // Only what this compile wrote: a file left by an earlier one is not part of the result.
-    absl::StatusOr<FileStamp> stamp = StampFile(path);
-    if (!stamp.ok() || stamp->ctime_ns < began_ns - kFileClockSlackNs) continue;
-    absl::StatusOr<std::string> content = ReadFile(path);
-    if (!content.ok()) return content.status();
-    entry.blobs.emplace_back(absl::StrCat(kAuxBlobPrefix, suffix), *std::move(content));
+  absl::StatusOr<SearchPath> search = ProbeSearchPath();
+  absl::StatusOr<IncludeSet> set =
+      search.ok() ? RecordDependIncludeSet(request_.source, *files, *search, TimeMacrosAllowed(),
+                                           paths_, IncludeSetBuilder(start_ns_, NowNs()))
+                  : search.status();
+  if (!set.ok()) {
+    NoteNoManifest(set.status().message());
+    return std::nullopt;
   }
-  entry.blobs.emplace_back(kStdoutBlob, compiled.out);
-  entry.blobs.emplace_back(kStderrBlob, compiled.err);
-  std::string time;
-  AppendInteger(time, compile_ns, 8);
-  entry.blobs.emplace_back(kCompileTimeBlob, time);
-  if (keys_.MovesDebugDirectory()) {
-    // Without it, MayNameAnotherDirectory keeps the entry to this directory. Nothing the
-    // compiler read may name the directory, nor anything it wrote but the object.
-    absl::Status movable = CheckMovableObject(*entry.Find(kObjectBlob), paths_.cwd());
-    for (const auto& [name, content] : entry.blobs) {
-      if (name != kObjectBlob && absl::StrContains(content, paths_.cwd())) {
-        movable = absl::FailedPreconditionError(absl::StrCat("the ", name, " names it"));
-      }
-    }
-    if (text_names_cwd_) movable = absl::FailedPreconditionError("the preprocessed text names it");
-    if (movable.ok()) entry.blobs.emplace_back(kObjectDirBlob, paths_.cwd());
-    if (!movable.ok()) Log(absl::StrCat("object kept to ", paths_.cwd(), ": ", movable.message()));
-  }
-  return entry;
+  set->result = KeyMaker::DependResultKey(ManifestKey(), *set, Transcript());
+  WriteTranscript();
+  return *std::move(set);
 }
 
 // Adds this compile's include set to the manifest under the direct key, so that the next
@@ -517,30 +436,44 @@ void CompilePipeline::RecordManifest(const Digest& result_key) {
   if (!direct_key_) return;
   // The manifest leads to the key shared by every directory; TryServe redirects from there.
   const Digest& leads_to = redirected_from_ ? *redirected_from_ : result_key;
-  const Digest manifest_key = result_tied_ ? keys_.WithCwd(*direct_key_) : *direct_key_;
   absl::StatusOr<SearchPath> search = ProbeSearchPath();
-  if (!search.ok()) {
-    Log(absl::StrCat("no manifest: ", search.status().message()));
-    return;
-  }
-  AllowedTimeMacros allowed = config_.sloppy_time_macros         ? AllowedTimeMacros::kAll
-                              : std::getenv("SOURCE_DATE_EPOCH") ? AllowedTimeMacros::kClock
-                                                                 : AllowedTimeMacros::kNone;
   absl::StatusOr<IncludeSet> set =
-      RecordIncludeSet(request_.source, preprocessed_.out, *search, allowed, paths_,
-                       IncludeSetBuilder(start_ns_, NowNs()), leads_to);
+      search.ok()
+          ? RecordIncludeSet(request_.source, preprocessed_.out, *search, TimeMacrosAllowed(),
+                             paths_, IncludeSetBuilder(start_ns_, NowNs()), leads_to)
+          : search.status();
   if (!set.ok()) {
-    Log(absl::StrCat("no manifest for ", request_.source, ": ", set.status().message()));
-    explain_notes_.push_back(absl::StrCat("no manifest recorded: ", set.status().message()));
+    NoteNoManifest(set.status().message());
     return;
   }
+  SaveManifest(*std::move(set));
+}
+
+void CompilePipeline::NoteNoManifest(absl::string_view why) {
+  Log(absl::StrCat("no manifest for ", request_.source, ": ", why));
+  explain_notes_.push_back(absl::StrCat("no manifest recorded: ", why));
+}
+
+AllowedTimeMacros CompilePipeline::TimeMacrosAllowed() const {
+  return config_.sloppy_time_macros         ? AllowedTimeMacros::kAll
+         : std::getenv("SOURCE_DATE_EPOCH") ? AllowedTimeMacros::kClock
+                                            : AllowedTimeMacros::kNone;
+}
+
+// A result tied to the working directory is found only from it.
+Digest CompilePipeline::ManifestKey() const {
+  return result_tied_ ? keys_.WithCwd(*direct_key_) : *direct_key_;
+}
+
+void CompilePipeline::SaveManifest(IncludeSet set) {
+  const Digest manifest_key = ManifestKey();
   Manifest manifest;
   if (absl::StatusOr<Entry> old = store_.Load(manifest_key); old.ok()) {
     const std::string* blob = old->Find(kManifestBlob);
     absl::StatusOr<Manifest> decoded = blob ? Manifest::Decode(*blob) : absl::NotFoundError("");
     if (decoded.ok()) manifest = *std::move(decoded);
   }
-  manifest.Add(*std::move(set));
+  manifest.Add(std::move(set));
   Entry entry;
   entry.blobs.emplace_back(kManifestBlob, manifest.Encode());
   if (absl::Status saved = store_.Save(manifest_key, entry); !saved.ok()) {

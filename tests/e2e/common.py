@@ -12,6 +12,12 @@ import unittest
 DDCC = os.environ.get("DDCC_BINARY", os.path.join(os.path.dirname(__file__), "../../build/ddcc"))
 DDCC = os.path.abspath(DDCC)
 
+# Stands in for a compiler and records each call, to show what ddcc ran.
+RECORDER = """#!/bin/sh
+echo "$*" >> "{log}"
+exec /usr/bin/{compiler} "$@"
+"""
+
 
 class DdccTestCase(unittest.TestCase):
     """Each test gets an empty cache directory (self.cache) and working directory (self.work)."""
@@ -60,6 +66,30 @@ class DdccTestCase(unittest.TestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
         return json.loads(result.stdout)
 
+    def hits(self):
+        stats = self.stats()
+        return stats["direct_hits"], stats["preprocessed_hits"], stats["cache_misses"]
+
+    def recorder(self, compiler="gcc"):
+        """A compiler of that name that records its calls for calls()."""
+        bin_dir = os.path.join(self.root, "recorder")
+        os.makedirs(bin_dir, exist_ok=True)
+        path = os.path.join(bin_dir, compiler)
+        with open(path, "w") as f:
+            f.write(RECORDER.format(log=os.path.join(self.root, "calls.log"), compiler=compiler))
+        os.chmod(path, 0o755)
+        return path
+
+    def calls(self):
+        """The recorder's calls since the last time, one argument string each."""
+        path = os.path.join(self.root, "calls.log")
+        if not os.path.exists(path):
+            return []
+        with open(path) as f:
+            lines = f.read().splitlines()
+        os.remove(path)
+        return lines
+
     def log(self):
         path = self.env["DDCC_LOGFILE"]
         if not os.path.exists(path):
@@ -72,3 +102,29 @@ class DdccTestCase(unittest.TestCase):
         self.assertEqual(cached.returncode, plain.returncode)
         self.assertEqual(cached.stdout, plain.stdout)
         self.assertEqual(cached.stderr, plain.stderr)
+
+
+class HeaderSearchTestCase(DdccTestCase):
+    """main.c including "util.h", which -Ifirst -Isecond finds in second/."""
+
+    SOURCE = '#include "util.h"\nint value(void) { return UTIL; }\n'
+
+    def setUp(self):
+        super().setUp()
+        self.write("first/.keep", "")
+        self.write("second/util.h", "#define UTIL 2\n")
+        self.write("main.c", self.SOURCE)
+        self.args = ["-Ifirst", "-Isecond", "-c", "main.c", "-o", "main.o"]
+
+    def check(self, compiler="gcc", args=None, env=None):
+        """Compiles with ddcc and without: the same object, dependency file (-MD) and
+        messages."""
+        args = args or self.args
+        cached = self.ddcc(compiler, *args, env=env)
+        written = ["main.o", "main.d"] if "-MD" in args or "-MMD" in args else ["main.o"]
+        outputs = [self.read(name) for name in written] if cached.returncode == 0 else None
+        plain = self.run_cmd(["/usr/bin/" + os.path.basename(compiler), *args], env=env)
+        self.assert_same_run(plain, cached)
+        if outputs is not None:
+            self.assertEqual(outputs, [self.read(name) for name in written])
+        return cached

@@ -7,58 +7,12 @@ import stat
 import time
 import unittest
 
-from common import DdccTestCase
+from common import HeaderSearchTestCase
 
-SOURCE = '#include "util.h"\nint value(void) { return UTIL; }\n'
-
-# Stands in for gcc and records each call, to show what ddcc ran.
-RECORDER = """#!/bin/sh
-echo "$*" >> "{log}"
-exec /usr/bin/{compiler} "$@"
-"""
+SOURCE = HeaderSearchTestCase.SOURCE
 
 
-class DirectModeTest(DdccTestCase):
-    def setUp(self):
-        super().setUp()
-        self.write("first/.keep", "")
-        self.write("second/util.h", "#define UTIL 2\n")
-        self.write("main.c", SOURCE)
-        self.args = ["-Ifirst", "-Isecond", "-c", "main.c", "-o", "main.o"]
-
-    def recorder(self, compiler="gcc"):
-        bin_dir = os.path.join(self.root, "recorder")
-        os.makedirs(bin_dir, exist_ok=True)
-        path = os.path.join(bin_dir, compiler)
-        with open(path, "w") as f:
-            f.write(RECORDER.format(log=os.path.join(self.root, "calls.log"), compiler=compiler))
-        os.chmod(path, 0o755)
-        return path
-
-    def calls(self):
-        path = os.path.join(self.root, "calls.log")
-        if not os.path.exists(path):
-            return []
-        with open(path) as f:
-            lines = f.read().splitlines()
-        os.remove(path)
-        return lines
-
-    def check(self, compiler="gcc", args=None, env=None):
-        """Compiles with ddcc and without; the objects and what was printed must be the same."""
-        args = args or self.args
-        cached = self.ddcc(compiler, *args, env=env)
-        obj = self.read("main.o") if cached.returncode == 0 else None
-        plain = self.run_cmd(["/usr/bin/" + os.path.basename(compiler), *args], env=env)
-        self.assert_same_run(plain, cached)
-        if obj is not None:
-            self.assertEqual(obj, self.read("main.o"))
-        return cached
-
-    def hits(self):
-        stats = self.stats()
-        return stats["direct_hits"], stats["preprocessed_hits"], stats["cache_misses"]
-
+class DirectModeTest(HeaderSearchTestCase):
     def test_second_compile_runs_no_preprocessor(self):
         for compiler in ["gcc", "clang"]:
             with self.subTest(compiler=compiler):

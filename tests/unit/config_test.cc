@@ -66,6 +66,7 @@ TEST_F(ConfigTest, DefaultsUnderHome) {
   EXPECT_EQ(config.compression_level, 1);
   EXPECT_EQ(config.compiler_check, "mtime");
   EXPECT_TRUE(config.direct_mode);
+  EXPECT_FALSE(config.depend_mode);
   EXPECT_FALSE(config.sloppy_time_macros);
 
   std::vector<std::string> keys;
@@ -73,10 +74,11 @@ TEST_F(ConfigTest, DefaultsUnderHome) {
     keys.push_back(shown.key);
     EXPECT_EQ(shown.origin, "default") << shown.key;
   }
-  EXPECT_THAT(keys, ::testing::ElementsAre("cache_dir", "config_path", "max_size", "max_files",
-                                           "disable", "recache", "log_file", "compression_level",
-                                           "compiler_check", "direct_mode", "sloppiness", "debug",
-                                           "umask", "base_dir", "remote_storage"));
+  EXPECT_THAT(keys,
+              ::testing::ElementsAre("cache_dir", "config_path", "max_size", "max_files", "disable",
+                                     "recache", "log_file", "compression_level", "compiler_check",
+                                     "direct_mode", "depend_mode", "sloppiness", "debug", "umask",
+                                     "base_dir", "remote_storage"));
   EXPECT_EQ(Shown(config, "max_size").first, "5.0 GiB");
   EXPECT_EQ(Shown(config, "disable").first, "false");
   EXPECT_EQ(Shown(config, "compression_level").first, "1");
@@ -273,6 +275,16 @@ TEST_F(ConfigTest, RemoteStorageFromFileAndEnvironment) {
   env_["DDCC_REMOTE_STORAGE"] = "https://cache/";
   absl::StatusOr<Config> bad = Load();
   EXPECT_THAT(bad.status().message(), HasSubstr("DDCC_REMOTE_STORAGE"));
+}
+
+TEST_F(ConfigTest, DependModeFromFileThenEnvironment) {
+  const std::string path = cache_dir_ + "/ddcc.conf";
+  WriteConfig(path, "depend_mode = true\n");
+  EXPECT_EQ(Shown(LoadOrDie(), "depend_mode"), std::make_pair(std::string("true"), path));
+  env_["DDCC_DEPEND"] = "0";
+  Config config = LoadOrDie();
+  EXPECT_FALSE(config.depend_mode);
+  EXPECT_EQ(Shown(config, "depend_mode").second, "DDCC_DEPEND");
 }
 
 TEST_F(ConfigTest, Booleans) {

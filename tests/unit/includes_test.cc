@@ -1,7 +1,10 @@
 #include "launcher/includes.h"
 
+#include <fstream>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/unit/temp_dir_test.h"
 
 namespace ddcc {
 namespace {
@@ -100,6 +103,57 @@ TEST(IncludesTest, ProbeCandidates) {
                           "/usr/include/x.h"));
   EXPECT_THAT(ProbeCandidates({"x.h", false}, "src", search),
               ElementsAre("include/x.h", "/usr/local/include/x.h", "/usr/include/x.h"));
+}
+
+class DependIncludeSetTest : public TempDirTest {
+ protected:
+  void Write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ + "/" + name) << text;
+  }
+
+  // The include set of a compile in dir_ whose dependency file lists `files`, with a search
+  // path of -Ifirst -Isecond.
+  absl::StatusOr<IncludeSet> Record(const std::vector<std::string>& files) {
+    SearchPath search;
+    search.angle = {dir_ + "/first", dir_ + "/second"};
+    PathRewriter paths({}, dir_, dir_);
+    // A compile that began well after the files were written.
+    return RecordDependIncludeSet(dir_ + "/a.c", files, search, AllowedTimeMacros::kNone, paths,
+                                  IncludeSetBuilder(NowNs() + kFileClockSlackNs * 2, NowNs()));
+  }
+
+  std::vector<std::string> Absent(const IncludeSet& set) {
+    std::vector<std::string> paths;
+    for (const Absences& group : set.absences) {
+      paths.insert(paths.end(), group.paths.begin(), group.paths.end());
+    }
+    return paths;
+  }
+};
+
+TEST_F(DependIncludeSetTest, GuardsEveryDirectoryAListedFileIsIn) {
+  std::filesystem::create_directories(dir_ + "/first");
+  std::filesystem::create_directories(dir_ + "/second");
+  Write("a.c", "#include <util.h>\n");
+  Write("second/util.h", "#include \"inner.h\"\n");
+  Write("first/inner.h", "");
+  absl::StatusOr<IncludeSet> set =
+      Record({dir_ + "/a.c", dir_ + "/second/util.h", dir_ + "/first/inner.h"});
+  ASSERT_TRUE(set.ok()) << set.status();
+  EXPECT_EQ(set->files.size(), 3u);
+  // Which file included inner.h is not known: any quoted #include looked beside its includer.
+  EXPECT_THAT(Absent(*set),
+              ::testing::IsSupersetOf(std::vector<std::string>{"inner.h", dir_ + "/second/inner.h",
+                                                               "util.h", dir_ + "/first/util.h"}));
+}
+
+TEST_F(DependIncludeSetTest, RefusesTimeMacrosAndIncbin) {
+  Write("a.c", "const char* t = __TIME__;\n");
+  EXPECT_FALSE(Record({dir_ + "/a.c"}).ok());
+  Write("a.c", "asm(\".incbin \\\"blob\\\"\");\n");
+  EXPECT_FALSE(Record({dir_ + "/a.c"}).ok());
+  Write("a.c", "int a;\n");
+  EXPECT_TRUE(Record({dir_ + "/a.c"}).ok());
 }
 
 }  // namespace

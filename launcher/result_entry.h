@@ -1,0 +1,47 @@
+// The store entry holding one compile's result: the object, the dependency file, the files beside
+// the object, the captured streams and how long the compile took, each a named blob. Made from
+// what the compiler wrote on a miss; written back on a hit as the compiler would write it now.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "absl/status/statusor.h"
+#include "cache/entry.h"
+#include "launcher/args.h"
+#include "launcher/outputs.h"
+#include "launcher/paths.h"
+#include "launcher/process.h"
+
+namespace ddcc {
+
+class ResultEntries {
+ public:
+  ResultEntries(const CompileRequest& request, Family family, const PathRewriter& paths)
+      : request_(request), family_(family), paths_(paths) {}
+
+  // The entry from what the compile wrote to `outputs`. `movable_object`: the keys let a hit in
+  // another directory rename the directory in the object (KeyMaker::MovesDebugDirectory), so the
+  // entry records where it was made when nothing else it holds names that directory;
+  // `input_names_cwd`: what the compiler read names it, which rules the move out.
+  absl::StatusOr<Entry> Make(const ProcessResult& compiled, const CompileOutputs& outputs,
+                             int64_t began_ns, int64_t compile_ns, bool movable_object,
+                             bool input_names_cwd) const;
+
+  // Writes the stored outputs as the compiler would have. DataLoss when the entry lacks a part.
+  absl::StatusOr<ProcessResult> Serve(const Entry& entry) const;
+
+  // Whether a blob other than the object names a base directory: the compiler names files as the
+  // command line and line markers spell them.
+  bool NamesBaseDirBesideObject(const Entry& entry) const;
+  // Whether the entry says which directory its object names, so a hit elsewhere can rename it.
+  static bool RecordsObjectDir(const Entry& entry);
+  static std::optional<int64_t> CompileTimeNs(const Entry& entry);
+
+ private:
+  const CompileRequest& request_;
+  Family family_;
+  const PathRewriter& paths_;
+};
+
+}  // namespace ddcc

@@ -1,0 +1,135 @@
+"""Depend mode (DDCC_DEPEND=1) with real compilers: a direct-mode miss of a compile writing a
+full dependency file compiles once, never preprocessing, and records the manifest from that file;
+the next compile is a direct hit with the compiler's object and dependency file. Changed and
+newly shadowing headers miss; compiles without a full dependency file take the normal path;
+time macros never serve a stale result."""
+
+import os
+import time
+import unittest
+
+from common import DDCC, HeaderSearchTestCase
+
+SOURCE = HeaderSearchTestCase.SOURCE
+
+
+def preprocessing(calls):
+    """The calls that ran the preprocessor on a source, not on the search path probe's empty
+    input."""
+    return [c for c in calls if " -E " in f" {c} " and "/dev/null" not in c]
+
+
+class DependModeTest(HeaderSearchTestCase):
+    def setUp(self):
+        super().setUp()
+        self.env["DDCC_DEPEND"] = "1"
+        self.args.insert(2, "-MD")
+
+    def assert_new_file_misses(self, name, text):
+        """After a hit, creating `name` makes a miss, with the compiler's result."""
+        self.check()
+        self.check()
+        self.write(name, text)
+        self.check()
+        self.assertEqual(self.hits(), (1, 0, 2))
+
+    def test_miss_compiles_once_and_the_next_compile_hits_directly(self):
+        for compiler in ["gcc", "clang"]:
+            with self.subTest(compiler=compiler):
+                wrapper = self.recorder(compiler)
+                # The first unit with these flags asks for the search path (-E -v on an empty
+                # input), which every other unit then finds memoised.
+                self.write("other.c", SOURCE.replace("value", "other"))
+                self.ddcc(wrapper, *[a if a != "main.c" else "other.c" for a in self.args])
+                self.assertEqual(preprocessing(self.calls()), [])
+                self.check(wrapper)
+                calls = self.calls()
+                self.assertEqual(len(calls), 1, calls)
+                self.assertNotIn(" -E ", f" {calls[0]} ")
+                self.check(wrapper)
+                self.assertEqual(self.calls(), [])
+        self.assertEqual(self.hits(), (2, 0, 4))
+
+    def test_each_header_content_has_its_own_result(self):
+        for value in (2, 3, 2, 3):
+            self.write("second/util.h", f"#define UTIL {value}\n")
+            self.check()
+        self.assertEqual(self.hits(), (2, 0, 2))
+
+    def test_new_header_earlier_on_the_search_path(self):
+        for compiler in ["gcc", "clang"]:
+            with self.subTest(compiler=compiler):
+                self.check(compiler)
+                self.check(compiler)
+                self.write("first/util.h", "#define UTIL 1\n")  # shadows second/util.h
+                self.check(compiler)
+                self.write("util.h", "#define UTIL 0\n")  # beside main.c: searched first
+                self.check(compiler)
+                os.remove(os.path.join(self.work, "util.h"))
+                os.remove(os.path.join(self.work, "first/util.h"))
+        self.assertEqual(self.hits(), (2, 0, 6))
+
+    def test_new_header_beside_its_includer(self):
+        # A dependency file does not say that second/util.h included first/inner.h, whose quoted
+        # #include looked beside util.h first.
+        self.write("second/util.h", '#include "inner.h"\n')
+        self.write("first/inner.h", "#define UTIL 1\n")
+        self.assert_new_file_misses("second/inner.h", "#define UTIL 2\n")
+
+    def test_new_header_shadowing_a_system_header(self):
+        self.write("main.c", "#include <stddef.h>\nint value(void) { return sizeof(size_t); }\n")
+        self.assert_new_file_misses("first/stddef.h", "typedef char size_t;\n")
+
+    def test_without_a_full_dependency_file_takes_the_normal_path(self):
+        wrapper = self.recorder()
+        for args in [[a for a in self.args if a != "-MD"],
+                     [a if a != "-MD" else "-MMD" for a in self.args]]:
+            with self.subTest(args=args):
+                self.check(wrapper, args=args)
+                self.assertEqual(len(preprocessing(self.calls())), 1)
+                explained = self.ddcc("--explain", "main.o").stdout.decode()
+                self.assertIn("depend mode not used", explained)
+                self.check(wrapper, args=args)
+                self.assertEqual(self.calls(), [])
+        self.assertEqual(self.hits(), (2, 0, 2))
+
+    def test_time_macros_never_serve_a_stale_result(self):
+        self.write("second/util.h", '#define UTIL 0\nconst char* when = __TIME__;\n')
+        wrapper = self.recorder()
+        self.check(wrapper)
+        first = self.read("main.o")
+        time.sleep(1.1)
+        self.check(wrapper)
+        self.assertNotEqual(self.read("main.o"), first)  # compiled again, at another time
+        calls = self.calls()
+        self.assertEqual(preprocessing(calls), [])
+        self.assertEqual(len([c for c in calls if "/dev/null" not in c]), 2)
+        self.assertEqual(self.hits(), (0, 0, 2))
+        epoch = dict(self.env, SOURCE_DATE_EPOCH="1700000000")
+        self.check(env=epoch)
+        self.check(env=epoch)
+        self.assertEqual(self.hits(), (1, 0, 3))
+
+    def test_base_dir_keeps_each_tree_to_its_own_result(self):
+        # Without the preprocessed text nothing shows whether __FILE__ names the tree, so the
+        # second tree misses and gets its own result, never the first tree's.
+        self.env["DDCC_BASEDIR"] = self.root
+        trees = [os.path.join(self.root, name) for name in ("one", "two")]
+        for tree in trees:
+            for name in ("second/util.h", "main.c"):
+                self.write(os.path.join(tree, name), self.read(name, mode="r"))
+            self.write(os.path.join(tree, "first/.keep"), "")
+            self.write(os.path.join(tree, "second/util.h"),
+                       '#define UTIL 0\nconst char* file = __FILE__;\n')
+        for tree in trees * 2:
+            args = [f"-I{tree}/first", f"-I{tree}/second", *self.args[2:]]
+            self.settle()
+            cached = self.run_cmd([DDCC, "gcc", *args], cwd=tree)
+            self.assertEqual(cached.returncode, 0, cached.stderr)
+            for output in ("main.o", "main.d"):
+                with open(os.path.join(tree, output), "rb") as f:
+                    self.assertIn(tree.encode() + b"/second/util.h", f.read())
+        self.assertEqual(self.hits(), (2, 0, 2))
+
+if __name__ == "__main__":
+    unittest.main()
