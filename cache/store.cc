@@ -57,14 +57,14 @@ int OpenBeneath(const std::string& root, absl::string_view relative, int flags, 
   int dir = open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir >= 0 && !(flags & O_CREAT)) {
     // Where the kernel has openat2 (Linux 5.6), it refuses the symlinks in one call rather than
-    // one per directory; a hit opens three entries. Without it (or under a seccomp filter that
-    // denies it), the walk below.
+    // one per directory; a hit opens three entries. Without it (ENOSYS), under a seccomp filter
+    // that denies it (EPERM), or where it does not take these flags (EINVAL), the walk below.
     struct open_how how = {.flags = static_cast<uint64_t>(flags | O_CLOEXEC),
                            .mode = 0,
                            .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS};
     int fd = static_cast<int>(
         syscall(SYS_openat2, dir, std::string(relative).c_str(), &how, sizeof(how)));
-    if (fd >= 0 || (errno != ENOSYS && errno != EPERM)) {
+    if (fd >= 0 || (errno != ENOSYS && errno != EPERM && errno != EINVAL)) {
       int error = errno;
       close(dir);
       errno = error;
