@@ -244,14 +244,35 @@ class SetBuilder {
 
 // Checks the set against the file system as it reads it, stopping at the first difference.
 // Absent paths are spelled and stat()ed only when their guard directory changed.
+// Whether a file or directory stamped so is old enough that its stamp proves its content.
+bool StampTrusted(const FileStamp& stamp, int64_t now_ns) {
+  return now_ns - std::max(stamp.mtime_ns, stamp.ctime_ns) >= kStampTrustNs;
+}
+
+// Whether two include sets say the same of the same files, stamps aside.
+bool SameDependencies(const IncludeSet& a, const IncludeSet& b) {
+  auto same_file = [](const RecordedFile& x, const RecordedFile& y) {
+    return x.path == y.path && x.content == y.content;
+  };
+  auto same_group = [](const Absences& x, const Absences& y) {
+    return x.paths == y.paths && x.guard.has_value() == y.guard.has_value() &&
+           (!x.guard || x.guard->dir == y.guard->dir);
+  };
+  return a.result == b.result &&
+         std::equal(a.files.begin(), a.files.end(), b.files.begin(), b.files.end(), same_file) &&
+         std::equal(a.absences.begin(), a.absences.end(), b.absences.begin(), b.absences.end(),
+                    same_group);
+}
+
 class SetMatcher {
  public:
   // A file's path and content digest, as the encoding has them.
   using FileKey = std::tuple<uint64_t, uint64_t, std::array<uint8_t, 16>>;
 
   // `memo`, when given, keeps the files' checks for the other sets, which share most of them.
-  SetMatcher(const ManifestReader& in, absl::flat_hash_map<FileKey, bool>* memo)
-      : in_(in), memo_(memo) {}
+  // `now_ns`: when a stamp seen is trusted (restamp()).
+  SetMatcher(const ManifestReader& in, absl::flat_hash_map<FileKey, bool>* memo, int64_t now_ns)
+      : in_(in), memo_(memo), now_ns_(now_ns) {}
 
   bool Result(const Digest& result) {
     result_ = result;
@@ -280,6 +301,7 @@ class SetMatcher {
   }
 
   const Digest& result() const { return result_; }
+  bool restamp() const { return restamp_; }
 
  private:
   bool FileHolds(const PathRef& path, const Digest& content, const FileStamp& stamp, bool trusted) {
@@ -288,12 +310,16 @@ class SetMatcher {
     if (!now.ok()) return false;
     if (trusted && *now == stamp) return true;
     absl::StatusOr<Digest> hashed = HashFile(path_);
-    return hashed.ok() && *hashed == content;
+    if (!hashed.ok() || *hashed != content) return false;
+    restamp_ |= StampTrusted(*now, now_ns_);
+    return true;
   }
 
   const ManifestReader& in_;
   absl::flat_hash_map<FileKey, bool>* memo_;
+  int64_t now_ns_;
   Digest result_;
+  bool restamp_ = false;
   bool check_absent_ = true;
   std::string base_;
   std::string path_;  // reused: a hit spells hundreds of paths
@@ -373,9 +399,7 @@ std::optional<Guard> IncludeSetBuilder::GuardFor(const std::string& path) {
   for (std::string dir = parent;; dir = ParentOf(dir)) {
     absl::StatusOr<FileStamp> stamp = StampFile(dir);
     if (stamp.ok()) {
-      if (now_ns_ - std::max(stamp->mtime_ns, stamp->ctime_ns) >= kStampTrustNs) {
-        guard = Guard{dir, *stamp};
-      }
+      if (StampTrusted(*stamp, now_ns_)) guard = Guard{dir, *stamp};
       break;
     }
     if (!absl::IsNotFound(stamp.status()) || dir == "/" || dir == ".") break;
@@ -401,7 +425,7 @@ absl::StatusOr<std::string> IncludeSetBuilder::AddFile(const std::string& path) 
   if (!content.ok()) return content.status();
   Hasher hasher;
   hasher.Update(*content);
-  bool trusted = now_ns_ - std::max(stamp->mtime_ns, stamp->ctime_ns) >= kStampTrustNs;
+  bool trusted = StampTrusted(*stamp, now_ns_);
   set_.files.push_back({path, hasher.Finish(), *stamp, trusted});
   seen_.insert(path);
   return content;
@@ -459,9 +483,8 @@ std::vector<IncludeSet> Manifest::sets() const {
 
 void Manifest::Add(IncludeSet set) {
   std::vector<IncludeSet> sets = this->sets();
-  std::erase_if(sets, [&](const IncludeSet& old) {
-    return old.result == set.result && old.files == set.files && old.absences == set.absences;
-  });
+  // The same set, perhaps stamped otherwise: the new stamps replace the old ones.
+  std::erase_if(sets, [&](const IncludeSet& old) { return SameDependencies(old, set); });
   sets.insert(sets.begin(), std::move(set));
   if (sets.size() > kMaxSets) sets.resize(kMaxSets);
   bytes_ = EncodeSets(sets);
@@ -469,14 +492,46 @@ void Manifest::Add(IncludeSet set) {
 }
 
 std::optional<Digest> Manifest::Match() const {
+  bool restamp = false;
+  return Match(NowNs(), restamp);
+}
+
+std::optional<Digest> Manifest::Match(int64_t now_ns, bool& restamp) const {
   // Sets share most of their files: with several sets, each file is checked once.
   absl::flat_hash_map<SetMatcher::FileKey, bool> memo;
   for (size_t offset : set_offsets_) {
     ManifestReader reader(bytes_, parts_, offset);
-    SetMatcher matcher(reader, set_offsets_.size() > 1 ? &memo : nullptr);
-    if (ReadSet(reader, matcher)) return matcher.result();
+    SetMatcher matcher(reader, set_offsets_.size() > 1 ? &memo : nullptr, now_ns);
+    if (ReadSet(reader, matcher)) {
+      restamp = matcher.restamp();
+      return matcher.result();
+    }
   }
   return std::nullopt;
+}
+
+absl::Status Manifest::Restamp(const Digest& result, int64_t now_ns) {
+  std::vector<IncludeSet> all = sets();
+  auto set =
+      std::find_if(all.begin(), all.end(), [&](const IncludeSet& s) { return s.result == result; });
+  if (set == all.end()) return absl::FailedPreconditionError("no include set leads there");
+  for (RecordedFile& file : set->files) {
+    absl::StatusOr<FileStamp> before = StampFile(file.path);
+    if (!before.ok()) return before.status();
+    if (file.stamp_trusted && *before == file.stamp) continue;
+    absl::StatusOr<Digest> content = HashFile(file.path);
+    if (!content.ok()) return content.status();
+    if (*content != file.content) {
+      return absl::FailedPreconditionError(absl::StrCat(file.path, " changed"));
+    }
+    // A stamp that moved while the file was read does not vouch for what was read.
+    absl::StatusOr<FileStamp> after = StampFile(file.path);
+    if (!after.ok() || *after != *before || !StampTrusted(*before, now_ns)) continue;
+    file.stamp = *before;
+    file.stamp_trusted = true;
+  }
+  Add(*set);
+  return absl::OkStatus();
 }
 
 std::optional<Mismatch> Manifest::NewestMismatch() const {

@@ -103,6 +103,15 @@ class Manifest {
 
   // The result of the newest include set that the file system still matches.
   std::optional<Digest> Match() const;
+  // As Match(); `restamp` says whether a file of that set had to be hashed whose stamp is
+  // trusted at `now_ns` (touched, checked out again, or recorded too young to trust):
+  // Restamp() then spares later lookups the hashing.
+  std::optional<Digest> Match(int64_t now_ns, bool& restamp) const;
+
+  // Records the files' stamps anew in the newest set leading to `result`, for those whose
+  // content is still the recorded one and whose stamp is trusted at `now_ns` (kStampTrustNs).
+  // FailedPrecondition when a file no longer holds its content, or there is no such set.
+  absl::Status Restamp(const Digest& result, int64_t now_ns);
 
   // Why the newest set does not match, checked afresh; nullopt when it does (or there is none).
   // For explaining a miss, so it runs off the hit path.

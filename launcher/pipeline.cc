@@ -202,7 +202,19 @@ std::optional<Digest> CompilePipeline::LookUpManifest(const Digest& direct_key) 
     Discard(direct_key, manifest.status().message());
     return std::nullopt;
   }
-  std::optional<Digest> found = manifest->Match();
+  bool restamp = false;
+  const int64_t now_ns = NowNs();
+  std::optional<Digest> found = manifest->Match(now_ns, restamp);
+  if (found && restamp) {
+    // Stamps are this machine's: the remotes keep theirs.
+    Entry restamped;
+    absl::Status status = manifest->Restamp(*found, now_ns);
+    if (status.ok()) {
+      restamped.blobs.emplace_back(kManifestBlob, manifest->Encode());
+      status = store_.local().Save(direct_key, restamped);
+    }
+    if (!status.ok()) Log(absl::StrCat("manifest not restamped: ", status.message()));
+  }
   if (!found) {
     std::optional<Mismatch> mismatch = manifest->NewestMismatch();
     explain_notes_.assign(1, mismatch ? DescribeMismatch(*mismatch)

@@ -80,6 +80,56 @@ TEST_F(ManifestTest, RecentFilesAreNotTrustedByStamp) {
   EXPECT_FALSE(std::move(builder).Finish(ResultKey(1)).files[0].stamp_trusted);
 }
 
+TEST_F(ManifestTest, ATouchedFileIsRestampedOnce) {
+  std::string header = Write("a.h", "int a;");
+  std::string other = Write("b.h", "int b;");
+  Manifest manifest;
+  manifest.Add(Record({header, other}, {}, 1));
+  const int64_t later = NowNs() + kHour;
+  bool restamp = true;
+  EXPECT_EQ(manifest.Match(later, restamp), ResultKey(1));
+  EXPECT_FALSE(restamp);
+
+  SetAge(header, kHour / 2);  // touched: same content, another mtime
+  EXPECT_EQ(manifest.Match(later, restamp), ResultKey(1));
+  EXPECT_TRUE(restamp);
+  // Just touched, its ctime is now: not trusted yet.
+  EXPECT_EQ(manifest.Match(NowNs(), restamp), ResultKey(1));
+  EXPECT_FALSE(restamp);
+
+  ASSERT_TRUE(manifest.Restamp(ResultKey(1), later).ok());
+  ASSERT_EQ(manifest.sets().size(), 1u);
+  EXPECT_EQ(manifest.sets()[0].files[0].stamp, *StampFile(header));
+  EXPECT_TRUE(manifest.sets()[0].files[0].stamp_trusted);
+  EXPECT_EQ(manifest.Match(later, restamp), ResultKey(1));
+  EXPECT_FALSE(restamp);
+}
+
+TEST_F(ManifestTest, RestampRefusesChangedContent) {
+  std::string header = Write("a.h", "int a;");
+  Manifest manifest;
+  manifest.Add(Record({header}, {}, 1));
+  const std::vector<IncludeSet> before = manifest.sets();
+  Write("a.h", "int b;");
+  EXPECT_TRUE(absl::IsFailedPrecondition(manifest.Restamp(ResultKey(1), NowNs() + kHour)));
+  EXPECT_TRUE(absl::IsFailedPrecondition(manifest.Restamp(ResultKey(2), NowNs() + kHour)));
+  ASSERT_EQ(manifest.sets().size(), 1u);
+  EXPECT_EQ(manifest.sets()[0].files, before[0].files);
+  EXPECT_EQ(manifest.Match(), std::nullopt);
+}
+
+TEST_F(ManifestTest, TheSameSetStampedOtherwiseReplacesTheOld) {
+  std::string header = Write("a.h", "int a;");
+  Manifest manifest;
+  manifest.Add(Record({header}, {dir_ + "/absent.h"}, 1));
+  SetAge(header, kHour / 2);
+  manifest.Add(Record({header}, {dir_ + "/absent.h"}, 1));
+  ASSERT_EQ(manifest.sets().size(), 1u);
+  EXPECT_EQ(manifest.sets()[0].files[0].stamp, *StampFile(header));
+  manifest.Add(Record({header}, {}, 1));  // says less: another set
+  EXPECT_EQ(manifest.sets().size(), 2u);
+}
+
 TEST_F(ManifestTest, FileChangedDuringTheCompileIsRefused) {
   std::string header = Write("a.h", "int a;", /*age_ns=*/0);
   IncludeSetBuilder builder(NowNs() - kHour, NowNs());  // began an hour ago
