@@ -68,12 +68,11 @@ LayeredStore::LayeredStore(const Config& config, RemoteCounter count, BackendMak
 
 LayeredStore::~LayeredStore() {
   // The backends close their handles; the loop must run once more to let them go.
+  if (!loop_) return;  // no remote was asked
   SigpipeBlocked blocked;
   remotes_.clear();
-  if (loop_) {
-    uv_run(loop_.get(), UV_RUN_DEFAULT);
-    uv_loop_close(loop_.get());
-  }
+  uv_run(loop_.get(), UV_RUN_DEFAULT);
+  uv_loop_close(loop_.get());
 }
 
 absl::StatusOr<Entry> LayeredStore::Load(const Digest& key) {
