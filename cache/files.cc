@@ -156,6 +156,11 @@ absl::Status MakeDirs(const std::string& path) {
   return absl::OkStatus();
 }
 
+bool IsDirectory(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 absl::StatusOr<FileStamp> StampFile(const std::string& path) {
   struct stat st;
   if (stat(path.c_str(), &st) != 0) {

@@ -54,6 +54,9 @@ struct FileStamp {
 // NotFound when the path does not exist (or a component of it is not a directory).
 absl::StatusOr<FileStamp> StampFile(const std::string& path);
 
+// Whether `path` names a directory (following symbolic links).
+bool IsDirectory(const std::string& path);
+
 // The real-time clock, in nanoseconds, comparable with FileStamp times.
 int64_t NowNs();
 

@@ -386,7 +386,7 @@ std::string ParentOf(const std::string& path) {
 absl::Status IncludeSetBuilder::CheckNotTooNew(const std::string& path,
                                                const FileStamp& stamp) const {
   if (std::max(stamp.mtime_ns, stamp.ctime_ns) >= compile_start_ns_ - kFileClockSlackNs) {
-    return absl::FailedPreconditionError(absl::StrCat(path, " changed during the compile"));
+    return absl::AbortedError(absl::StrCat(path, " changed during the compile"));
   }
   return absl::OkStatus();
 }
@@ -423,6 +423,10 @@ absl::StatusOr<std::string> IncludeSetBuilder::AddFile(const std::string& path) 
   if (absl::Status fresh = CheckNotTooNew(path, *stamp); !fresh.ok()) return fresh;
   absl::StatusOr<std::string> content = ReadFile(path);
   if (!content.ok()) return content.status();
+  // A write between the stamp and the read would pair new content with an old stamp.
+  if (absl::StatusOr<FileStamp> after = StampFile(path); !after.ok() || *after != *stamp) {
+    return absl::AbortedError(absl::StrCat(path, " changed while it was read"));
+  }
   Hasher hasher;
   hasher.Update(*content);
   bool trusted = StampTrusted(*stamp, now_ns_);
@@ -434,7 +438,13 @@ absl::StatusOr<std::string> IncludeSetBuilder::AddFile(const std::string& path) 
 absl::Status IncludeSetBuilder::AddCandidate(const std::string& path) {
   if (Has(path)) return absl::OkStatus();
   absl::StatusOr<FileStamp> stamp = StampFile(path);
-  if (stamp.ok()) return AddFile(path).status();
+  if (stamp.ok()) {
+    // The compiler passes over a directory; a set cannot say that it must stay one.
+    if (IsDirectory(path)) {
+      return absl::FailedPreconditionError(absl::StrCat(path, " is a directory"));
+    }
+    return AddFile(path).status();
+  }
   if (!absl::IsNotFound(stamp.status())) return stamp.status();
   GroupFor(GuardFor(path)).paths.push_back(path);
   seen_.insert(path);

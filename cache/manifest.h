@@ -55,7 +55,7 @@ struct IncludeSet {
 };
 
 // Builds an include set from the file system as it is now. A file changed since the compile
-// began may not be what the compiler read, so it makes the set unusable (FailedPrecondition).
+// began may not be what the compiler read (Aborted: nor may the compile's result be stored).
 class IncludeSetBuilder {
  public:
   IncludeSetBuilder(int64_t compile_start_ns, int64_t now_ns)
@@ -64,7 +64,8 @@ class IncludeSetBuilder {
   // Records the file's content and returns it, for the caller to scan. Each path once.
   absl::StatusOr<std::string> AddFile(const std::string& path);
 
-  // Records that `path` does not exist, or, when it does, its content.
+  // Records that `path` does not exist, or, when it does, its content (FailedPrecondition for a
+  // directory).
   absl::Status AddCandidate(const std::string& path);
 
   bool Has(const std::string& path) const;

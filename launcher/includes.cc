@@ -54,21 +54,6 @@ bool Contains(const std::vector<std::string>& list, const std::string& item) {
   return std::find(list.begin(), list.end(), item) != list.end();
 }
 
-// What follows "__has_include" in a source: the header it asks about, if it can be read.
-void AddProbe(absl::string_view rest, ContentScan& scan) {
-  absl::ConsumePrefix(&rest, "_next");
-  rest = absl::StripLeadingAsciiWhitespace(rest);
-  if (!absl::ConsumePrefix(&rest, "(")) return;  // "#ifdef __has_include" and the like
-  rest = absl::StripLeadingAsciiWhitespace(rest);
-  char close = rest.empty() ? 0 : rest.front() == '<' ? '>' : rest.front() == '"' ? '"' : 0;
-  size_t end = close ? rest.find(close, 1) : absl::string_view::npos;
-  if (end == absl::string_view::npos) {
-    scan.computed_probe = true;
-    return;
-  }
-  scan.probes.push_back({std::string(rest.substr(1, end - 1)), close == '"'});
-}
-
 // Adds to `candidates` the paths the compiler may have tried before finding `path` in a search
 // directory, the include being in a file in one of `includer_dirs`: every reading of the path as
 // a search directory plus a name. Whether some search directory holds `path`.
@@ -94,17 +79,37 @@ bool SearchedBefore(const std::string& path, const std::vector<std::string>& inc
   return found;
 }
 
+// The places `#include` of `directive` may look at, in the compiler's order.
+std::vector<std::string> Readings(const IncludeDirective& directive, const SearchPath& search) {
+  if (absl::StartsWith(directive.name, "/")) return {directive.name};
+  std::vector<std::string> readings;
+  if (directive.quoted && !directive.next) {
+    readings.push_back(Join(DirOf(directive.includer), directive.name));
+  }
+  for (const std::vector<std::string>* dirs : {&search.quote, &search.angle}) {
+    if (dirs == &search.quote && !directive.quoted) continue;
+    for (const std::string& dir : *dirs) readings.push_back(Join(dir, directive.name));
+  }
+  return readings;
+}
+
 // Records what both ways of learning a compile's files share: the search path's missing
 // directories, the source, each header with the places tried before it, and what the files'
-// contents ask (time macros, __has_include).
+// contents ask (time macros, __has_include). A failure that only makes the set unusable for
+// direct mode (FailedPrecondition) is kept for Finish while the rest is still checked: the
+// caller also learns whether any input changed (Aborted).
 class IncludeSetRecorder {
  public:
-  IncludeSetRecorder(const SearchPath& search, const PathRewriter& paths, IncludeSetBuilder builder)
-      : search_(search), paths_(paths), builder_(std::move(builder)) {}
+  IncludeSetRecorder(const SearchPath& search, const IncludeSetOptions& options,
+                     const PathRewriter& paths, IncludeSetBuilder builder)
+      : search_(search), options_(options), paths_(paths), builder_(std::move(builder)) {}
 
   absl::Status AddSource(const std::string& source) {
     for (const std::string& dir : search_.missing) {
-      if (absl::Status status = AddCandidate(dir); !status.ok()) return status;
+      if (absl::Status status = AddCandidate(dir, false); !status.ok()) return status;
+    }
+    for (const std::string& input : options_.extra_inputs) {
+      if (absl::Status status = AddCandidate(input, false); !status.ok()) return status;
     }
     // The source is in the direct key already; recording it too makes sure it did not change
     // during the compile.
@@ -121,25 +126,46 @@ class IncludeSetRecorder {
     return absl::OkStatus();
   }
 
+  absl::Status AddDirective(const IncludeDirective& directive) {
+    for (const std::string& place : SearchedPlaces(directive, search_)) {
+      if (absl::Status status = AddCandidate(place); !status.ok()) return status;
+    }
+    return absl::OkStatus();
+  }
+
+  // A failure to understand how a header was found: no direct mode, but the checks go on.
+  void Refuse(absl::Status why) {
+    if (refusal_.ok()) refusal_ = std::move(why);
+  }
+
   // `incbin_refused`: a file naming .incbin makes the set unusable.
-  absl::StatusOr<IncludeSet> Finish(AllowedTimeMacros allowed, bool incbin_refused,
-                                    const Digest& result) && {
+  absl::StatusOr<IncludeSet> Finish(bool incbin_refused, const Digest& result) && {
+    // A probe's text may be expanded in any file of the set: ask it from each one's directory.
+    std::vector<std::string> dirs;
+    for (const Scanned& scanned : scans_) {
+      if (!Contains(dirs, scanned.dir)) dirs.push_back(scanned.dir);
+    }
+    const AllowedTimeMacros allowed = options_.allowed;
     for (const Scanned& scanned : scans_) {
       const ContentScan& scan = scanned.scan;
       if ((scan.clock_macros && allowed == AllowedTimeMacros::kNone) ||
           (scan.timestamp_macro && allowed != AllowedTimeMacros::kAll)) {
-        return absl::FailedPreconditionError("a time macro makes the result depend on the clock");
+        Refuse(absl::FailedPreconditionError("a time macro makes the result depend on the clock"));
       }
-      if (scan.computed_probe) return absl::FailedPreconditionError("a computed __has_include");
+      if (scan.computed_probe) Refuse(absl::FailedPreconditionError("a computed __has_include"));
+      if (scan.line_marker) Refuse(absl::FailedPreconditionError("a file holds a line marker"));
       if (incbin_refused && scanned.names_incbin) {
-        return absl::FailedPreconditionError("a file names .incbin");
+        Refuse(absl::FailedPreconditionError("a file names .incbin"));
       }
       for (const ContentScan::Probe& probe : scan.probes) {
-        for (const std::string& candidate : ProbeCandidates(probe, scanned.dir, search_)) {
-          if (absl::Status status = AddCandidate(candidate); !status.ok()) return status;
+        for (const std::string& dir : dirs) {
+          for (const std::string& candidate : ProbeCandidates(probe, dir, search_)) {
+            if (absl::Status status = AddCandidate(candidate); !status.ok()) return status;
+          }
         }
       }
     }
+    if (!refusal_.ok()) return refusal_;
     return std::move(builder_).Finish(result);
   }
 
@@ -150,55 +176,113 @@ class IncludeSetRecorder {
     bool names_incbin;
   };
 
-  absl::Status AddCandidate(const std::string& path) {
-    return builder_.AddCandidate(paths_.Relative(path));
+  // A path the compiler looked at, with its precompiled form where gcc would look for one (for
+  // a header).
+  absl::Status AddCandidate(const std::string& path, bool header = true) {
+    if (header) {
+      if (absl::Status status = AddPrecompiledCandidate(path); !status.ok()) return status;
+    }
+    absl::Status status = builder_.AddCandidate(paths_.Relative(path));
+    if (absl::IsFailedPrecondition(status)) {
+      Refuse(std::move(status));
+      return absl::OkStatus();
+    }
+    return status;
   }
 
+  absl::Status AddPrecompiledCandidate(const std::string& path) {
+    if (!options_.precompiled_headers) return absl::OkStatus();
+    std::string precompiled = path + ".gch";
+    if (StampFile(precompiled).ok()) {
+      return absl::AbortedError(absl::StrCat("the compiler may read ", precompiled));
+    }
+    return builder_.AddCandidate(paths_.Relative(precompiled));
+  }
+
+  // A file the compiler read: one that cannot be read now may have changed.
   absl::Status AddRead(const std::string& path) {
+    if (absl::Status status = AddPrecompiledCandidate(path); !status.ok()) return status;
     absl::StatusOr<std::string> content = builder_.AddFile(paths_.Relative(path));
-    if (!content.ok()) return content.status();
+    if (!content.ok()) {
+      if (absl::IsAborted(content.status())) return content.status();
+      return absl::AbortedError(content.status().message());
+    }
     scans_.push_back({DirOf(path), ScanContent(*content), absl::StrContains(*content, "incbin")});
     return absl::OkStatus();
   }
 
   const SearchPath& search_;
+  const IncludeSetOptions& options_;
   const PathRewriter& paths_;
   IncludeSetBuilder builder_;
   std::vector<Scanned> scans_;
+  absl::Status refusal_;
 };
 
 }  // namespace
 
-std::vector<EnteredHeader> ParseLineMarkers(absl::string_view preprocessed) {
-  std::vector<EnteredHeader> headers;
-  std::vector<std::string> stack;
-  std::string current;
-  // Jumping from one "# " line to the next skips the code between (libstdc++'s find is fast).
+PreprocessedIncludes ParseIncludes(absl::string_view preprocessed, absl::string_view source,
+                                   std::string* text_out) {
+  PreprocessedIncludes found;
+  size_t copied = 0;  // of `preprocessed` to `text_out`
+  // The file the compiler is reading, as it spelled it ("" on the command line), and those it
+  // will return to. Markers without a flag only rename the file (#line), except at the top,
+  // where gcc first reads <built-in> and <command-line> before the source.
+  std::string real;
+  std::vector<std::string> includers;
+  bool source_begun = false;
   const std::string_view text(preprocessed.data(), preprocessed.size());
-  for (size_t at = text.starts_with("# ") ? 0 : text.find("\n# "); at != std::string_view::npos;
-       at = text.find("\n# ", at + 1)) {
-    if (text[at] == '\n') ++at;
-    absl::string_view line = preprocessed.substr(at, text.find('\n', at) - at);
-    line.remove_prefix(2);  // "# "
-    if (line.empty() || !absl::ascii_isdigit(line[0])) continue;
-    line.remove_prefix(std::min(line.find(' '), line.size()));
-    line = absl::StripLeadingAsciiWhitespace(line);
-    std::string name;
-    if (!ParseQuoted(line, name)) continue;
-    std::vector<absl::string_view> flags = absl::StrSplit(line, ' ', absl::SkipEmpty());
-    bool enters = !flags.empty() && flags[0] == "1";
-    bool returns = !flags.empty() && flags[0] == "2";
-    if (enters) {
-      stack.push_back(current);
-      if (!IsPseudoFile(name)) {
-        headers.push_back({name, IsPseudoFile(current) ? "" : DirOf(current)});
+  for (size_t at = text.find('#'); at != std::string_view::npos; at = text.find('#', at + 1)) {
+    size_t line_start = text.rfind('\n', at);
+    line_start = line_start == std::string_view::npos ? 0 : line_start + 1;
+    if (text.find_first_not_of(" \t", line_start) != at) continue;
+    size_t line_end = std::min(text.find('\n', at), text.size());
+    absl::string_view line = preprocessed.substr(at + 1, line_end - at - 1);
+    if (absl::ConsumePrefix(&line, " ") && !line.empty() && absl::ascii_isdigit(line[0])) {
+      absl::string_view number = line.substr(0, std::min(line.find(' '), line.size()));
+      line.remove_prefix(number.size());
+      line = absl::StripLeadingAsciiWhitespace(line);
+      std::string name;
+      if (!ParseQuoted(line, name)) continue;
+      std::vector<absl::string_view> flags = absl::StrSplit(line, ' ', absl::SkipEmpty());
+      if (!flags.empty() && flags[0] == "1") {
+        if (!IsPseudoFile(name)) found.headers.push_back({name, DirOf(real)});
+        includers.push_back(std::move(real));
+        real = IsPseudoFile(name) ? "" : name;
+      } else if (!flags.empty() && flags[0] == "2") {
+        if (!includers.empty()) {
+          real = std::move(includers.back());
+          includers.pop_back();
+        }
+      } else if (includers.empty() && !source_begun) {
+        source_begun = !IsPseudoFile(name) && number != "0";
+        real = IsPseudoFile(name) ? "" : std::string(source);
       }
-    } else if (returns && !stack.empty()) {
-      stack.pop_back();
+      continue;
     }
-    current = std::move(name);
+    line = absl::StripLeadingAsciiWhitespace(line);
+    IncludeDirective directive;
+    if (absl::ConsumePrefix(&line, "include_next")) {
+      directive.next = true;
+    } else if (!absl::ConsumePrefix(&line, "include") && !absl::ConsumePrefix(&line, "import")) {
+      continue;
+    }
+    line = absl::StripLeadingAsciiWhitespace(line);
+    char close = line.empty() ? 0 : line[0] == '"' ? '"' : line[0] == '<' ? '>' : 0;
+    size_t end = close ? line.find(close, 1) : absl::string_view::npos;
+    if (end == absl::string_view::npos) continue;
+    directive.name = std::string(line.substr(1, end - 1));
+    directive.quoted = close == '"';
+    directive.includer = real;
+    found.directives.push_back(std::move(directive));
+    // -dI writes them at the start of a line; other text is the program's (a macro's expansion).
+    if (text_out != nullptr && at == line_start) {
+      text_out->append(text.substr(copied, at - copied));
+      copied = std::min(line_end + 1, text.size());
+    }
   }
-  return headers;
+  if (text_out != nullptr) text_out->append(text.substr(copied));
+  return found;
 }
 
 absl::StatusOr<SearchPath> ParseSearchPath(absl::string_view verbose_stderr) {
@@ -253,21 +337,32 @@ absl::StatusOr<std::vector<std::string>> ShadowCandidates(const EnteredHeader& h
   return candidates;
 }
 
-// One pass over the places where "__" starts: headers are megabytes, and a miss scans them all.
-ContentScan ScanContent(absl::string_view content) {
-  ContentScan scan;
-  const std::string_view text(content.data(), content.size());  // libstdc++'s find is faster
-  for (size_t at = text.find("__"); at != std::string_view::npos; at = text.find("__", at + 1)) {
-    absl::string_view rest = content.substr(at + 2);
-    if (absl::StartsWith(rest, "DATE__") || absl::StartsWith(rest, "TIME__")) {
-      scan.clock_macros = true;
-    } else if (absl::StartsWith(rest, "TIMESTAMP__")) {
-      scan.timestamp_macro = true;
-    } else if (absl::ConsumePrefix(&rest, "has_include")) {
-      AddProbe(rest, scan);
-    }
+std::vector<std::string> SearchedPlaces(const IncludeDirective& directive,
+                                        const SearchPath& search) {
+  std::vector<std::string> places;
+  bool passed_includer = !directive.next;
+  for (std::string& reading : Readings(directive, search)) {
+    bool found = StampFile(reading).ok();
+    // #include_next goes on past the includer's own directory (and any before it).
+    bool last = found && passed_includer;
+    passed_includer |= reading == directive.includer;
+    places.push_back(std::move(reading));
+    if (last) break;
   }
-  return scan;
+  return places;
+}
+
+std::optional<std::string> FindPrecompiledHeader(const PreprocessedIncludes& includes,
+                                                 const SearchPath& search) {
+  std::vector<std::string> places;
+  for (const EnteredHeader& header : includes.headers) places.push_back(header.path);
+  for (const IncludeDirective& directive : includes.directives) {
+    for (std::string& place : SearchedPlaces(directive, search)) places.push_back(std::move(place));
+  }
+  for (const std::string& place : places) {
+    if (std::string precompiled = place + ".gch"; StampFile(precompiled).ok()) return precompiled;
+  }
+  return std::nullopt;
 }
 
 std::vector<std::string> ProbeCandidates(const ContentScan::Probe& probe, const std::string& dir,
@@ -281,34 +376,44 @@ std::vector<std::string> ProbeCandidates(const ContentScan::Probe& probe, const 
   return candidates;
 }
 
-absl::StatusOr<IncludeSet> RecordIncludeSet(const std::string& source,
-                                            absl::string_view preprocessed,
-                                            const SearchPath& search, AllowedTimeMacros allowed,
-                                            const PathRewriter& paths, IncludeSetBuilder builder,
-                                            const Digest& result) {
-  IncludeSetRecorder recorder(search, paths, std::move(builder));
+absl::StatusOr<IncludeSet> RecordIncludeSet(
+    const std::string& source, const PreprocessedIncludes& includes, absl::string_view preprocessed,
+    const SearchPath& search, const IncludeSetOptions& options, const PathRewriter& paths,
+    IncludeSetBuilder builder, const Digest& result) {
+  IncludeSetRecorder recorder(search, options, paths, std::move(builder));
   if (absl::Status status = recorder.AddSource(source); !status.ok()) return status;
-  for (const EnteredHeader& header : ParseLineMarkers(preprocessed)) {
+  for (const EnteredHeader& header : includes.headers) {
     if (recorder.Has(header.path)) continue;
     absl::StatusOr<std::vector<std::string>> candidates = ShadowCandidates(header, search);
-    if (!candidates.ok()) return candidates.status();
-    if (absl::Status status = recorder.AddHeader(header.path, *candidates); !status.ok()) {
+    if (!candidates.ok()) recorder.Refuse(candidates.status());
+    if (absl::Status status = recorder.AddHeader(
+            header.path, candidates.ok() ? *candidates : std::vector<std::string>{});
+        !status.ok()) {
       return status;
     }
   }
+  for (const IncludeDirective& directive : includes.directives) {
+    if (absl::Status status = recorder.AddDirective(directive); !status.ok()) return status;
+  }
+  // Time macros reached in ways no scan of the files sees (token pasting) show expanded.
+  ExpandedTime expanded = FindExpandedTime(preprocessed);
+  if ((expanded.clock && options.allowed == AllowedTimeMacros::kNone) ||
+      (expanded.timestamp && options.allowed != AllowedTimeMacros::kAll)) {
+    recorder.Refuse(absl::FailedPreconditionError("the text holds an expanded time macro"));
+  }
   // The preprocessed text was checked for .incbin before.
-  return std::move(recorder).Finish(allowed, /*incbin_refused=*/false, result);
+  return std::move(recorder).Finish(/*incbin_refused=*/false, result);
 }
 
 absl::StatusOr<IncludeSet> RecordDependIncludeSet(
     const std::string& source, const std::vector<std::string>& files, const SearchPath& search,
-    AllowedTimeMacros allowed, const PathRewriter& paths, IncludeSetBuilder builder) {
+    const IncludeSetOptions& options, const PathRewriter& paths, IncludeSetBuilder builder) {
   // "": the working directory, from which -include and the implicit stdc-predef.h are searched.
   std::vector<std::string> includer_dirs = {""};
   for (const std::string& file : files) {
     if (std::string dir = DirOf(file); !Contains(includer_dirs, dir)) includer_dirs.push_back(dir);
   }
-  IncludeSetRecorder recorder(search, paths, std::move(builder));
+  IncludeSetRecorder recorder(search, options, paths, std::move(builder));
   if (absl::Status status = recorder.AddSource(source); !status.ok()) return status;
   for (const std::string& file : files) {
     if (recorder.Has(file)) continue;
@@ -318,7 +423,7 @@ absl::StatusOr<IncludeSet> RecordDependIncludeSet(
     SearchedBefore(file, includer_dirs, search, candidates);
     if (absl::Status status = recorder.AddHeader(file, candidates); !status.ok()) return status;
   }
-  return std::move(recorder).Finish(allowed, /*incbin_refused=*/true, Digest{});
+  return std::move(recorder).Finish(/*incbin_refused=*/true, Digest{});
 }
 
 }  // namespace ddcc

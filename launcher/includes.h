@@ -5,12 +5,14 @@
 // __has_include asked about.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "cache/manifest.h"
+#include "launcher/content_scan.h"
 #include "launcher/paths.h"
 
 namespace ddcc {
@@ -20,8 +22,27 @@ struct EnteredHeader {
   std::string includer_dir;  // directory of the including file; "" for the working directory
 };
 
-// Headers entered (line markers with flag 1), in order, with repeats.
-std::vector<EnteredHeader> ParseLineMarkers(absl::string_view preprocessed);
+// An #include, #include_next or #import the preprocessor carried out, as `-E -dI` shows it: a
+// header included a second time (include guard, #pragma once) has no line marker, but the
+// compiler searched for it all the same.
+struct IncludeDirective {
+  std::string name;
+  bool quoted = false;   // "name", searched first beside the includer
+  bool next = false;     // #include_next
+  std::string includer;  // the file holding it, as the compiler spelled it; "" for none
+};
+
+struct PreprocessedIncludes {
+  std::vector<EnteredHeader> headers;  // entered (line markers with flag 1), in order, repeated
+  std::vector<IncludeDirective> directives;
+};
+
+// The files of `-E -dI` output for `source` (as the command line spells it). A #line directive
+// renames the file in later markers but not the directory the compiler searches from. With
+// `text`, also the output less the directive lines -dI added: they would put paths into the
+// result key that the compile does not see (clang shows -include files as directives).
+PreprocessedIncludes ParseIncludes(absl::string_view preprocessed, absl::string_view source,
+                                   std::string* text = nullptr);
 
 struct SearchPath {
   std::vector<std::string> quote;    // #include "..." only, searched first
@@ -41,20 +62,17 @@ bool SearchPathHolds(const SearchPath& search);
 absl::StatusOr<std::vector<std::string>> ShadowCandidates(const EnteredHeader& header,
                                                           const SearchPath& search);
 
-struct ContentScan {
-  bool clock_macros = false;     // __DATE__, __TIME__: SOURCE_DATE_EPOCH can fix them
-  bool timestamp_macro = false;  // __TIMESTAMP__: the source's mtime
-  bool computed_probe = false;   // __has_include(MACRO): what it asks cannot be known
-  struct Probe {
-    std::string name;
-    bool quoted;
-  };
-  std::vector<Probe> probes;  // __has_include("x") and __has_include(<x>), _next too
-};
+// The places an #include looked at, in the compiler's order, up to the file it found.
+std::vector<std::string> SearchedPlaces(const IncludeDirective& directive,
+                                        const SearchPath& search);
 
-ContentScan ScanContent(absl::string_view content);
+// A `.gch` file that gcc may have read in place of a header that the `-E -dI` text shows it
+// looked for (gcc tries `<place>.gch` before each place it searches), if there is one.
+std::optional<std::string> FindPrecompiledHeader(const PreprocessedIncludes& includes,
+                                                 const SearchPath& search);
 
-// Paths a __has_include in a file in `dir` may look at.
+// Paths a __has_include evaluated in a file in `dir` may look at. (The probe's text may sit in a
+// macro that another file expands: callers ask for every includer's directory.)
 std::vector<std::string> ProbeCandidates(const ContentScan::Probe& probe, const std::string& dir,
                                          const SearchPath& search);
 
@@ -62,16 +80,28 @@ std::vector<std::string> ProbeCandidates(const ContentScan::Probe& probe, const 
 // which file's mtime the compile ran, or the user said it does not matter (sloppiness).
 enum class AllowedTimeMacros { kNone, kClock, kAll };
 
-// Records the include set of a compile whose preprocessed text and search path are given.
-// FailedPrecondition when it cannot be recorded safely (a time macro not allowed, a computed
-// __has_include, a header changed since the compile began, a header found in a way not
-// understood). Paths below a base directory are recorded relative to the working directory, so
-// that the same tree elsewhere checks its own files.
-absl::StatusOr<IncludeSet> RecordIncludeSet(const std::string& source,
-                                            absl::string_view preprocessed,
-                                            const SearchPath& search, AllowedTimeMacros allowed,
-                                            const PathRewriter& paths, IncludeSetBuilder builder,
-                                            const Digest& result);
+// What the include set of a compile must also cover.
+struct IncludeSetOptions {
+  AllowedTimeMacros allowed = AllowedTimeMacros::kNone;
+  // gcc uses `<header>.gch` in place of any header it looks for: such a file must not exist.
+  bool precompiled_headers = false;
+  // Files named by options, which the compile reads besides the source and its headers.
+  std::vector<std::string> extra_inputs;
+};
+
+// Records the include set of a compile whose `-E -dI` text (parsed, and less the directives)
+// and search path are given. Two kinds
+// of failure: Aborted when what the compiler read may not be what the text was made from (a file
+// changed or created since the compile began, a precompiled header that `-E` does not read):
+// then nothing of the compile may be stored; FailedPrecondition when the set cannot serve direct
+// mode (a time macro not allowed, a computed __has_include, a line marker in a file, a header
+// found in a way not understood), though the result may be stored. Paths below a base directory
+// are recorded relative to the working directory, so that the same tree elsewhere checks its own
+// files.
+absl::StatusOr<IncludeSet> RecordIncludeSet(
+    const std::string& source, const PreprocessedIncludes& includes, absl::string_view preprocessed,
+    const SearchPath& search, const IncludeSetOptions& options, const PathRewriter& paths,
+    IncludeSetBuilder builder, const Digest& result);
 
 // The include set of a compile whose dependency file lists `files` (the source among them), for
 // depend mode. A dependency file does not say which file included which, so every listed file's
@@ -81,6 +111,6 @@ absl::StatusOr<IncludeSet> RecordIncludeSet(const std::string& source,
 // the text). The set's result is left for the caller, who keys it by the set itself.
 absl::StatusOr<IncludeSet> RecordDependIncludeSet(
     const std::string& source, const std::vector<std::string>& files, const SearchPath& search,
-    AllowedTimeMacros allowed, const PathRewriter& paths, IncludeSetBuilder builder);
+    const IncludeSetOptions& options, const PathRewriter& paths, IncludeSetBuilder builder);
 
 }  // namespace ddcc

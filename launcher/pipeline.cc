@@ -65,11 +65,14 @@ class CompilePipeline {
   CompileOutcome CompileAndStore(std::optional<Digest> key);
   std::optional<IncludeSet> DependIncludeSet(const std::string& dep_file);
   void RecordManifest(const Digest& result_key);
+  absl::StatusOr<IncludeSet> TextIncludeSet(const Digest& result_key);
+  void SaveOrNote(absl::StatusOr<IncludeSet> set);
   void SaveManifest(IncludeSet set);
   Digest ManifestKey() const;
-  AllowedTimeMacros TimeMacrosAllowed() const;
+  IncludeSetOptions SetOptions() const;
   void NoteNoManifest(absl::string_view why);
   absl::StatusOr<SearchPath> ProbeSearchPath();
+  std::optional<std::string> PrecompiledHeaderInUse();
   void Discard(const Digest& key, absl::string_view why);
   // Always written: --explain compares the last two compiles' transcripts.
   std::string* Transcript() { return &transcript_; }
@@ -93,7 +96,8 @@ class CompilePipeline {
   // Set when the entry under this key named a base directory, so that the result was looked up
   // (and is stored) under the key made specific to the working directory.
   std::optional<Digest> redirected_from_;
-  ProcessResult preprocessed_;
+  ProcessResult preprocessed_;  // less the directive lines of -dI, which includes_ holds
+  PreprocessedIncludes includes_;
   std::string transcript_;  // the keys' inputs
   // For --explain: how a hit was found, and what the lookups learnt on the way.
   absl::string_view hit_kind_;
@@ -152,6 +156,9 @@ CompileOutcome CompilePipeline::RunStages() {
     return NotCacheable{Uncacheable::kPreprocessorFailed, preprocessed->err};
   }
   preprocessed_ = *std::move(preprocessed);
+  std::string text;
+  includes_ = ParseIncludes(preprocessed_.out, request_.source, &text);
+  preprocessed_.out = std::move(text);
   if (std::optional<NotCacheable> reason = CheckPreprocessed(preprocessed_.out)) return *reason;
 
   absl::StatusOr<ResultKeyInfo> result = keys_.ResultKey(preprocessed_, Transcript());
@@ -160,7 +167,10 @@ CompileOutcome CompilePipeline::RunStages() {
   result_tied_ = result->tied;
   text_names_cwd_ = result->names_cwd;
   const Digest* key = &result->key;
-  if (!config_.recache) {
+  if (std::optional<std::string> precompiled = PrecompiledHeaderInUse()) {
+    // The text does not show what the .gch holds: compiled, and not stored (CompileAndStore).
+    explain_notes_.push_back(absl::StrCat("gcc may read ", *precompiled, ": no lookup"));
+  } else if (!config_.recache) {
     if (std::optional<CompileOutcome> served = TryServe(*key)) {
       if (std::holds_alternative<ProcessResult>(*served)) {
         stats_.CountPreprocessedHit();
@@ -339,7 +349,9 @@ bool CompilePipeline::ColorDiagnostics() const {
 }
 
 absl::StatusOr<ProcessResult> CompilePipeline::Preprocess() const {
-  std::vector<std::string> argv = {compiler_.path, "-E"};
+  // -dI: the #include directives too, which show every search, where line markers show only
+  // the first entry into each header.
+  std::vector<std::string> argv = {compiler_.path, "-E", "-dI"};
   argv.insert(argv.end(), request_.preprocess_args.begin(), request_.preprocess_args.end());
   return RunCaptured(argv);
 }
@@ -406,13 +418,19 @@ CompileOutcome CompilePipeline::CompileAndStore(std::optional<Digest> key) {
     redirected_from_ = result_key;
     store_key = keys_.WithCwd(result_key);
   }
+  // The key was made from the inputs as they were before the compile: checked again after it,
+  // they prove the compiler read the same (depend mode's set was made after the compile).
+  absl::StatusOr<IncludeSet> set = depend_set ? *std::move(depend_set) : TextIncludeSet(store_key);
+  if (absl::IsAborted(set.status())) {
+    Log(absl::StrCat("not stored: ", set.status().message()));
+    explain_notes_.push_back(absl::StrCat("not stored: ", set.status().message()));
+    return *std::move(compiled);
+  }
   if (absl::Status saved = store_.Save(store_key, *entry); !saved.ok()) {
     stats_.Count(ErrorKind::kCacheWriteFailed);
     Log(absl::StrCat("not stored: ", saved.message()));
-  } else if (depend_set) {
-    SaveManifest(*std::move(depend_set));
-  } else {
-    RecordManifest(store_key);
+  } else if (direct_key_) {
+    SaveOrNote(std::move(set));
   }
   return *std::move(compiled);
 }
@@ -429,8 +447,8 @@ std::optional<IncludeSet> CompilePipeline::DependIncludeSet(const std::string& d
   }
   absl::StatusOr<SearchPath> search = ProbeSearchPath();
   absl::StatusOr<IncludeSet> set =
-      search.ok() ? RecordDependIncludeSet(request_.source, *files, *search, TimeMacrosAllowed(),
-                                           paths_, IncludeSetBuilder(start_ns_, NowNs()))
+      search.ok() ? RecordDependIncludeSet(request_.source, *files, *search, SetOptions(), paths_,
+                                           IncludeSetBuilder(start_ns_, NowNs()))
                   : search.status();
   if (!set.ok()) {
     NoteNoManifest(set.status().message());
@@ -445,20 +463,26 @@ std::optional<IncludeSet> CompilePipeline::DependIncludeSet(const std::string& d
 // compile of the same source finds `result_key` without preprocessing. Best effort: a compile
 // whose include set cannot be trusted just goes without.
 void CompilePipeline::RecordManifest(const Digest& result_key) {
-  if (!direct_key_) return;
+  if (direct_key_) SaveOrNote(TextIncludeSet(result_key));
+}
+
+void CompilePipeline::SaveOrNote(absl::StatusOr<IncludeSet> set) {
+  if (set.ok()) {
+    SaveManifest(*std::move(set));
+  } else {
+    NoteNoManifest(set.status().message());
+  }
+}
+
+// The include set of the files that the preprocessed text shows were read, leading to
+// `result_key` (see RecordIncludeSet for its two kinds of failure).
+absl::StatusOr<IncludeSet> CompilePipeline::TextIncludeSet(const Digest& result_key) {
   // The manifest leads to the key shared by every directory; TryServe redirects from there.
   const Digest& leads_to = redirected_from_ ? *redirected_from_ : result_key;
   absl::StatusOr<SearchPath> search = ProbeSearchPath();
-  absl::StatusOr<IncludeSet> set =
-      search.ok()
-          ? RecordIncludeSet(request_.source, preprocessed_.out, *search, TimeMacrosAllowed(),
-                             paths_, IncludeSetBuilder(start_ns_, NowNs()), leads_to)
-          : search.status();
-  if (!set.ok()) {
-    NoteNoManifest(set.status().message());
-    return;
-  }
-  SaveManifest(*std::move(set));
+  if (!search.ok()) return search.status();
+  return RecordIncludeSet(request_.source, includes_, preprocessed_.out, *search, SetOptions(),
+                          paths_, IncludeSetBuilder(start_ns_, NowNs()), leads_to);
 }
 
 void CompilePipeline::NoteNoManifest(absl::string_view why) {
@@ -466,10 +490,12 @@ void CompilePipeline::NoteNoManifest(absl::string_view why) {
   explain_notes_.push_back(absl::StrCat("no manifest recorded: ", why));
 }
 
-AllowedTimeMacros CompilePipeline::TimeMacrosAllowed() const {
-  return config_.sloppy_time_macros         ? AllowedTimeMacros::kAll
-         : std::getenv("SOURCE_DATE_EPOCH") ? AllowedTimeMacros::kClock
-                                            : AllowedTimeMacros::kNone;
+IncludeSetOptions CompilePipeline::SetOptions() const {
+  return IncludeSetOptions{.allowed = config_.sloppy_time_macros         ? AllowedTimeMacros::kAll
+                                      : std::getenv("SOURCE_DATE_EPOCH") ? AllowedTimeMacros::kClock
+                                                                         : AllowedTimeMacros::kNone,
+                           .precompiled_headers = compiler_.family == Family::kGcc,
+                           .extra_inputs = request_.extra_input_files};
 }
 
 // A result tied to the working directory is found only from it.
@@ -492,6 +518,14 @@ void CompilePipeline::SaveManifest(IncludeSet set) {
     stats_.Count(ErrorKind::kCacheWriteFailed);
     Log(absl::StrCat("manifest not stored: ", saved.message()));
   }
+}
+
+// A precompiled header gcc may read in place of a header of the preprocessed text.
+std::optional<std::string> CompilePipeline::PrecompiledHeaderInUse() {
+  if (compiler_.family != Family::kGcc) return std::nullopt;
+  absl::StatusOr<SearchPath> search = ProbeSearchPath();
+  if (!search.ok()) return "a .gch (the search path is unknown)";
+  return FindPrecompiledHeader(includes_, *search);
 }
 
 // The compiler's header search path for this compile, from `-E -v` on an empty input. Every

@@ -35,7 +35,7 @@ int inner;
 
 TEST(IncludesTest, ParsesLineMarkersWithIncluders) {
   EXPECT_THAT(
-      ParseLineMarkers(kGccOutput),
+      ParseIncludes(kGccOutput, "src/a.c").headers,
       ElementsAre(FieldsAre("/usr/include/stdc-predef.h", ""), FieldsAre("include/util.h", "src"),
                   FieldsAre("include/inner.h", "include"), FieldsAre("/usr/include/stdio.h", "src"),
                   FieldsAre("src/we\"ird.h", "src")));
@@ -77,23 +77,30 @@ TEST(IncludesTest, ShadowCandidatesAreThePlacesSearchedEarlier) {
   EXPECT_FALSE(ShadowCandidates({"elsewhere/x.h", "src"}, search).ok());
 }
 
-TEST(IncludesTest, ScansTimeMacrosAndProbes) {
-  ContentScan scan = ScanContent(
-      "#if __has_include(<tbb/tbb.h>)\n#endif // __has_include\n"
-      "#if defined __has_include && __has_include_next ( \"cfg.h\" )\n#endif\n");
-  EXPECT_FALSE(scan.clock_macros);
-  EXPECT_FALSE(scan.computed_probe);
-  ASSERT_EQ(scan.probes.size(), 2u);
-  EXPECT_EQ(scan.probes[0].name, "tbb/tbb.h");
-  EXPECT_FALSE(scan.probes[0].quoted);
-  EXPECT_EQ(scan.probes[1].name, "cfg.h");
-  EXPECT_TRUE(scan.probes[1].quoted);
-  EXPECT_TRUE(ScanContent("#if __has_include(HEADER)").computed_probe);
-  EXPECT_TRUE(ScanContent("const char* d = __DATE__;").clock_macros);
-  EXPECT_TRUE(ScanContent("x = __TIME__;").clock_macros);
-  ContentScan stamp = ScanContent("x = __TIMESTAMP__;");
-  EXPECT_TRUE(stamp.timestamp_macro);
-  EXPECT_FALSE(stamp.clock_macros);
+// As `-E -dI` shows them: a #line in the source, a header included twice, clang's spelling.
+constexpr absl::string_view kDirectives = R"(# 1 "src/a.c"
+# 1 "<built-in>" 1
+# 1 "<command line>" 1
+# 1 "<built-in>" 2
+# 1 "src/a.c" 2
+#include "sub/x.h" /* clang -E -dI */
+# 1 "src/a.c"
+# 1 "src/sub/x.h" 1
+#include_next <common.h> /* clang -E -dI */
+# 7 "parse.y"
+  #import "again.h"
+# 2 "src/a.c" 2
+# 40 "gram/parse.y"
+#include "common.h"
+)";
+
+TEST(IncludesTest, ParsesDirectivesWithTheirRealIncluders) {
+  PreprocessedIncludes includes = ParseIncludes(kDirectives, "src/a.c");
+  EXPECT_THAT(includes.headers, ElementsAre(FieldsAre("src/sub/x.h", "src")));
+  EXPECT_THAT(includes.directives, ElementsAre(FieldsAre("sub/x.h", true, false, "src/a.c"),
+                                               FieldsAre("common.h", false, true, "src/sub/x.h"),
+                                               FieldsAre("again.h", true, false, "src/sub/x.h"),
+                                               FieldsAre("common.h", true, false, "src/a.c")));
 }
 
 TEST(IncludesTest, ProbeCandidates) {
@@ -118,7 +125,7 @@ class DependIncludeSetTest : public TempDirTest {
     search.angle = {dir_ + "/first", dir_ + "/second"};
     PathRewriter paths({}, dir_, dir_);
     // A compile that began well after the files were written.
-    return RecordDependIncludeSet(dir_ + "/a.c", files, search, AllowedTimeMacros::kNone, paths,
+    return RecordDependIncludeSet(dir_ + "/a.c", files, search, IncludeSetOptions{}, paths,
                                   IncludeSetBuilder(NowNs() + kFileClockSlackNs * 2, NowNs()));
   }
 

@@ -1,0 +1,240 @@
+#include "launcher/content_scan.h"
+
+#include <cstring>
+#include <string_view>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+
+namespace ddcc {
+namespace {
+
+bool IsIdentifierChar(char c) { return absl::ascii_isalnum(c) || c == '_' || c == '$'; }
+
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r'; }
+
+// Phase 2: every backslash-newline removed. gcc and clang also take spaces between the two.
+std::string JoinSplices(absl::string_view in) {
+  std::string out;
+  out.reserve(in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == '\\') {
+      size_t j = i + 1;
+      while (j < in.size() && IsSpace(in[j])) ++j;
+      if (j < in.size() && in[j] == '\n') {
+        i = j;
+        continue;
+      }
+    }
+    out.push_back(in[i]);
+  }
+  return out;
+}
+
+// The end of the raw string literal whose opening quote is at `quote`, or npos when what
+// follows is no raw string's opening.
+size_t RawStringEnd(absl::string_view s, size_t quote) {
+  size_t open = s.find('(', quote + 1);
+  if (open == absl::string_view::npos || open - quote - 1 > 16) return absl::string_view::npos;
+  absl::string_view delimiter = s.substr(quote + 1, open - quote - 1);
+  if (delimiter.find_first_of(" \t\n\\)\"") != absl::string_view::npos) {
+    return absl::string_view::npos;
+  }
+  std::string close = absl::StrCat(")", delimiter, "\"");
+  size_t end = s.find(close, open + 1);
+  return end == absl::string_view::npos ? s.size() : end + close.size();
+}
+
+// The end of the identifier or preprocessing number starting at `i`: read whole, so that the
+// quote in 1'000 or u8'x' is not taken for a character literal's opening.
+size_t WordEnd(absl::string_view s, size_t i) {
+  const bool number = absl::ascii_isdigit(s[i]);
+  while (i < s.size()) {
+    char c = s[i];
+    if (IsIdentifierChar(c) || (number && c == '.')) {
+      ++i;
+    } else if (number && c == '\'' && i + 1 < s.size() && IsIdentifierChar(s[i + 1])) {
+      i += 2;
+    } else if (number && (c == '+' || c == '-') && std::strchr("eEpP", s[i - 1]) != nullptr) {
+      ++i;
+    } else {
+      break;
+    }
+  }
+  return i;
+}
+
+bool IsRawPrefix(absl::string_view word) {
+  return word == "R" || word == "LR" || word == "uR" || word == "UR" || word == "u8R";
+}
+
+// Whether `__has_include` at `at` stands where only its being defined is asked: `#ifdef`,
+// `defined(...)`. Anything else without an argument list passes it on under another name.
+bool AskedIfDefined(absl::string_view text, size_t at) {
+  size_t line_start = text.rfind('\n', at == 0 ? 0 : at - 1);
+  line_start = line_start == absl::string_view::npos ? 0 : line_start + 1;
+  absl::string_view before =
+      absl::StripTrailingAsciiWhitespace(text.substr(line_start, at - line_start));
+  if (absl::ConsumeSuffix(&before, "(")) before = absl::StripTrailingAsciiWhitespace(before);
+  if (absl::EndsWith(before, "defined")) return true;
+  before = absl::StripLeadingAsciiWhitespace(before);
+  if (!absl::ConsumePrefix(&before, "#")) return false;
+  before = absl::StripLeadingAsciiWhitespace(before);
+  return before == "ifdef" || before == "ifndef" || before == "elifdef" || before == "elifndef";
+}
+
+// What follows the name of __has_include (at `at`, `rest` after it): the header it asks about.
+void AddProbe(absl::string_view text, size_t at, absl::string_view rest, ContentScan& scan) {
+  rest = absl::StripLeadingAsciiWhitespace(rest);
+  if (!absl::ConsumePrefix(&rest, "(")) {
+    if (!AskedIfDefined(text, at)) scan.computed_probe = true;
+    return;
+  }
+  rest = absl::StripLeadingAsciiWhitespace(rest);
+  char close = rest.empty() ? 0 : rest.front() == '<' ? '>' : rest.front() == '"' ? '"' : 0;
+  size_t end = close ? rest.find_first_of(std::string{close, '\n'}, 1) : absl::string_view::npos;
+  if (end == absl::string_view::npos || rest[end] != close) {
+    scan.computed_probe = true;
+    return;
+  }
+  std::string name(rest.substr(1, end - 1));
+  rest = absl::StripLeadingAsciiWhitespace(rest.substr(end + 1));
+  if (!absl::StartsWith(rest, ")")) {
+    scan.computed_probe = true;
+    return;
+  }
+  scan.probes.push_back({std::move(name), close == '"'});
+}
+
+// A line whose first token is `#` (or its digraph or trigraph) followed by a number.
+bool HasLineMarker(absl::string_view text) {
+  for (size_t start = 0; start < text.size();) {
+    size_t end = text.find('\n', start);
+    if (end == absl::string_view::npos) end = text.size();
+    absl::string_view line = absl::StripLeadingAsciiWhitespace(text.substr(start, end - start));
+    if (absl::ConsumePrefix(&line, "#") || absl::ConsumePrefix(&line, "%:") ||
+        absl::ConsumePrefix(&line, "?\?=")) {
+      line = absl::StripLeadingAsciiWhitespace(line);
+      if (!line.empty() && absl::ascii_isdigit(line.front())) return true;
+    }
+    start = end + 1;
+  }
+  return false;
+}
+
+// One pass over the places where "__" starts: headers are megabytes, and a miss scans them all.
+void ScanText(absl::string_view content, ContentScan& scan) {
+  const std::string_view text(content.data(), content.size());  // libstdc++'s find is faster
+  for (size_t at = text.find("__"); at != std::string_view::npos; at = text.find("__", at + 1)) {
+    absl::string_view rest = content.substr(at + 2);
+    if (absl::StartsWith(rest, "DATE__") || absl::StartsWith(rest, "TIME__")) {
+      scan.clock_macros = true;
+    } else if (absl::StartsWith(rest, "TIMESTAMP__")) {
+      scan.timestamp_macro = true;
+    } else if (absl::ConsumePrefix(&rest, "has_include")) {
+      // _next, and the older __has_include__: any identifier that starts so.
+      while (!rest.empty() && IsIdentifierChar(rest.front())) rest.remove_prefix(1);
+      AddProbe(content, at, rest, scan);
+    }
+  }
+  scan.line_marker |= HasLineMarker(content);
+}
+
+bool IsMonth(absl::string_view s) {
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  for (const char* month : kMonths) {
+    if (absl::StartsWith(s, month)) return true;
+  }
+  return false;
+}
+
+bool Digits(absl::string_view s, size_t at, size_t count) {
+  if (at + count > s.size()) return false;
+  for (size_t i = at; i < at + count; ++i) {
+    if (!absl::ascii_isdigit(s[i])) return false;
+  }
+  return true;
+}
+
+// "hh:mm:ss" at `at`.
+bool IsTime(absl::string_view s, size_t at) {
+  return Digits(s, at, 2) && at + 8 <= s.size() && s[at + 2] == ':' && Digits(s, at + 3, 2) &&
+         s[at + 5] == ':' && Digits(s, at + 6, 2);
+}
+
+}  // namespace
+
+std::string StripCommentsAndSplices(absl::string_view content, bool& ambiguous) {
+  // Trigraphs (??/ splices a line, ??= is #) count only under some -std options.
+  ambiguous = absl::StrContains(content, "??");
+  const std::string s = JoinSplices(content);
+  std::string out;
+  out.reserve(s.size());
+  const size_t n = s.size();
+  for (size_t i = 0; i < n;) {
+    const char c = s[i];
+    if (c == '/' && i + 1 < n && (s[i + 1] == '*' || s[i + 1] == '/')) {
+      size_t end = s[i + 1] == '*' ? s.find("*/", i + 2) : s.find('\n', i + 2);
+      // An unterminated block comment fails the compile; a line comment ends with the text.
+      if (end == std::string::npos)
+        end = n;
+      else if (s[i + 1] == '*')
+        end += 2;
+      out.push_back(' ');
+      i = end;
+    } else if (IsIdentifierChar(c)) {
+      size_t end = WordEnd(s, i);
+      bool raw = end < n && s[end] == '"' && IsRawPrefix(absl::string_view(s).substr(i, end - i));
+      out.append(s, i, end - i);
+      i = end;
+      if (raw) {
+        ambiguous = true;  // splices were joined inside it, where they do not count
+        if (size_t raw_end = RawStringEnd(s, i); raw_end != std::string::npos) {
+          out.append(s, i, raw_end - i);
+          i = raw_end;
+        }
+      }
+    } else if (c == '"' || c == '\'') {
+      // A literal ends at its closing quote, or unterminated at the end of the line.
+      size_t j = i + 1;
+      while (j < n && s[j] != c && s[j] != '\n') j += s[j] == '\\' && j + 1 < n ? 2 : 1;
+      if (j < n && s[j] == c) ++j;
+      out.append(s, i, j - i);
+      i = j;
+    } else {
+      out.push_back(c);
+      ++i;
+    }
+  }
+  return out;
+}
+
+ContentScan ScanContent(absl::string_view content) {
+  ContentScan scan;
+  bool ambiguous = false;
+  ScanText(StripCommentsAndSplices(content, ambiguous), scan);
+  // Where the reading may be wrong, what the raw text shows counts too.
+  if (ambiguous) ScanText(content, scan);
+  return scan;
+}
+
+ExpandedTime FindExpandedTime(absl::string_view text) {
+  ExpandedTime found;
+  for (size_t i = 0; i + 8 <= text.size(); ++i) {
+    const char c = text[i];
+    if (c == ':' && i >= 2 && IsTime(text, i - 2)) {
+      found.clock = true;
+    } else if (absl::ascii_isupper(c) && i + 11 <= text.size() && IsMonth(text.substr(i)) &&
+               text[i + 3] == ' ' && (text[i + 4] == ' ' || absl::ascii_isdigit(text[i + 4])) &&
+               absl::ascii_isdigit(text[i + 5]) && text[i + 6] == ' ') {
+      if (Digits(text, i + 7, 4)) found.clock = true;   // __DATE__
+      if (IsTime(text, i + 7)) found.timestamp = true;  // __TIMESTAMP__
+    }
+  }
+  return found;
+}
+
+}  // namespace ddcc

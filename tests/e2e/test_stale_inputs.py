@@ -1,0 +1,154 @@
+"""Never a wrong object when the compiler's inputs are not what ddcc hashed: a file edited,
+created or removed while ddcc works; a header searched for again after its first inclusion; a
+#line directive; what comments and line splices hide; time macros however they are reached; a
+precompiled header beside a header. Each case compiles through ddcc and plainly, byte for byte."""
+
+import os
+import time
+import unittest
+
+from common import HeaderSearchTestCase
+
+# Stands in for the compiler: before the compile proper (not -E), once, runs the edit in
+# `edit.sh`, as an editor saving or a generator running would while ddcc works.
+EDITING_COMPILER = """#!/bin/sh
+case " $* " in
+  *" -E "*) ;;
+  *) if [ -f "{edit}" ]; then sh "{edit}"; rm -f "{edit}"; fi ;;
+esac
+exec /usr/bin/{compiler} "$@"
+"""
+
+COMPILERS = ["gcc", "clang"]
+
+
+class StaleInputsTest(HeaderSearchTestCase):
+    def editing_compiler(self, compiler, edit):
+        """A compiler that runs the shell command `edit` in the working directory just before
+        its next compile."""
+        bin_dir = os.path.join(self.root, "editing")
+        os.makedirs(bin_dir, exist_ok=True)
+        path = os.path.join(bin_dir, compiler)
+        edit_script = os.path.join(self.root, "edit.sh")
+        if not os.path.exists(path):  # written once: the compiler's identity stays
+            with open(path, "w") as f:
+                f.write(EDITING_COMPILER.format(edit=edit_script, compiler=compiler))
+            os.chmod(path, 0o755)
+        with open(edit_script, "w") as f:
+            f.write(f"cd '{self.work}'\n{edit}\n")
+        return path
+
+    def modes(self):
+        return [("direct", {}), ("preprocessor", {"DDCC_DIRECT_MODE": "0"}),
+                ("depend", {"DDCC_DEPEND": "1"})]
+
+    def test_an_input_edited_during_the_compile_is_never_served_after(self):
+        # The edit, then how to undo it: the undone state must get its own object, not the one
+        # compiled from the edited text.
+        edits = {
+            "source": ('echo "int edited;" >> main.c', lambda: self.write("main.c", self.SOURCE)),
+            "header": ("echo '#define UTIL 5' > second/util.h",
+                       lambda: self.write("second/util.h", "#define UTIL 2\n")),
+            "shadowing header": ("echo '#define UTIL 6' > first/util.h",
+                                 lambda: os.remove(os.path.join(self.work, "first/util.h"))),
+        }
+        args = ["-MD", *self.args]
+        for compiler in COMPILERS:
+            for mode, mode_env in self.modes():
+                for name, (edit, undo) in edits.items():
+                    with self.subTest(compiler=compiler, mode=mode, edit=name):
+                        env = dict(self.env, **mode_env)
+                        env["DDCC_DIR"] = os.path.join(self.root, f"cache-{compiler}-{mode}-{name}")
+                        self.check(self.editing_compiler(compiler, edit), args=args, env=env)
+                        undo()
+                        self.check(self.editing_compiler(compiler, "true"), args=args, env=env)
+
+    def test_a_header_included_again_is_searched_for_again(self):
+        # The second #include of common.h (in sub/x.h) looks in sub/ first; only the first
+        # leaves a line marker.
+        for guard in ["#pragma once\n", "#ifndef COMMON\n#define COMMON\n#endif\n"]:
+            for compiler in COMPILERS:
+                with self.subTest(guard=guard, compiler=compiler):
+                    self.env["DDCC_DIR"] = os.path.join(self.root, f"c-{compiler}-{len(guard)}")
+                    self.write("inc/common.h", guard + "#define COMMON_VALUE 1\n")
+                    self.write("sub/x.h", '#include "common.h"\nint x = COMMON_VALUE;\n')
+                    self.write("main.c", '#include "common.h"\n#include "sub/x.h"\n')
+                    if os.path.exists(os.path.join(self.work, "sub/common.h")):
+                        os.remove(os.path.join(self.work, "sub/common.h"))
+                    args = ["-Iinc", "-c", "main.c", "-o", "main.o"]
+                    self.check(compiler, args=args)
+                    self.check(compiler, args=args)
+                    self.write("sub/common.h", "#define COMMON_VALUE 2\n")
+                    self.check(compiler, args=args)
+
+    def test_a_line_directive_does_not_move_the_search(self):
+        for compiler in COMPILERS:
+            with self.subTest(compiler=compiler):
+                self.env["DDCC_DIR"] = os.path.join(self.root, f"cache-{compiler}")
+                self.write("inc/tok.h", "#define TOK 1\n")
+                self.write("src/parse.c",
+                           '#line 1 "grammar/parse.y"\n#include "tok.h"\nint tok = TOK;\n')
+                for shadow in ["src/tok.h", "grammar/tok.h"]:
+                    if os.path.exists(os.path.join(self.work, shadow)):
+                        os.remove(os.path.join(self.work, shadow))
+                args = ["-Iinc", "-c", "src/parse.c", "-o", "main.o"]
+                self.check(compiler, args=args)
+                self.check(compiler, args=args)
+                self.write("src/tok.h", "#define TOK 2\n")  # beside the real file
+                self.check(compiler, args=args)
+
+    def test_what_comments_and_splices_hide_is_seen(self):
+        sources = {
+            "comment": '#if __has_include /* why */ ("opt.h")\n#include "opt.h"\n#endif\n',
+            "splice": '#if __has_\\\ninclude("opt.h")\n#include "opt.h"\n#endif\n',
+        }
+        for compiler in COMPILERS:
+            for name, text in sources.items():
+                with self.subTest(compiler=compiler, source=name):
+                    self.env["DDCC_DIR"] = os.path.join(self.root, f"cache-{compiler}-{name}")
+                    if os.path.exists(os.path.join(self.work, "opt.h")):
+                        os.remove(os.path.join(self.work, "opt.h"))
+                    self.write("main.c", text + "int v = 1;\n")
+                    self.check(compiler)
+                    self.check(compiler)
+                    self.write("opt.h", "int opt = 2;\n")
+                    self.check(compiler)
+
+    def test_time_macros_are_never_replayed_however_reached(self):
+        sources = {
+            "spliced": 'const char* t = __TI\\\nME__;\n',
+            "pasted": '#define CAT(a, b) a##b\nconst char* t = CAT(__TI, ME__);\n',
+            "named by a header": '#include "when.h"\nconst char* t = WHEN;\n',
+        }
+        self.write("when.h", "#define PIECE(x) __##x##__\n#define WHEN PIECE(TIME)\n")
+        for compiler in COMPILERS:
+            for name, text in sources.items():
+                with self.subTest(compiler=compiler, source=name):
+                    self.env["DDCC_DIR"] = os.path.join(self.root, f"cache-{compiler}-{name}")
+                    self.write("main.c", text)
+                    self.assertEqual(self.ddcc(compiler, *self.args).returncode, 0)
+                    first = self.read("main.o")
+                    time.sleep(1.1)  # the next second: another __TIME__
+                    self.assertEqual(self.ddcc(compiler, *self.args).returncode, 0)
+                    self.assertNotEqual(self.read("main.o"), first)
+                    self.assertEqual(self.hits()[:2], (0, 0))
+
+    def test_a_precompiled_header_beside_a_header_is_never_stored(self):
+        self.write("pch.h", "int v = 1;\n")
+        self.write("main.c", '#include "pch.h"\nint get(void) { return v; }\n')
+        made = self.run_cmd(["gcc", "-x", "c-header", "pch.h", "-o", "pch.h.gch"])
+        self.assertEqual(made.returncode, 0, made.stderr)
+        self.write("pch.h", "int v = 2;\n")  # gcc goes on using the stale .gch
+        args = ["-c", "main.c", "-o", "main.o"]
+        for mode, mode_env in self.modes()[:2]:
+            with self.subTest(mode=mode):
+                env = dict(self.env, **mode_env)
+                self.check("gcc", args=args, env=env)
+                os.rename(os.path.join(self.work, "pch.h.gch"), os.path.join(self.root, "gch"))
+                self.check("gcc", args=args, env=env)
+                os.rename(os.path.join(self.root, "gch"), os.path.join(self.work, "pch.h.gch"))
+                self.check("gcc", args=args, env=env)
+
+
+if __name__ == "__main__":
+    unittest.main()

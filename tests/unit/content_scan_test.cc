@@ -1,0 +1,86 @@
+#include "launcher/content_scan.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace ddcc {
+namespace {
+
+using ::testing::ElementsAre;
+
+TEST(ContentScanTest, ScansTimeMacrosAndProbes) {
+  ContentScan scan = ScanContent(
+      "#if __has_include(<tbb/tbb.h>)\n#endif // __has_include\n"
+      "#if defined __has_include && __has_include_next ( \"cfg.h\" )\n#endif\n"
+      "#ifdef __has_include\n#elif defined(__has_include)\n#endif /* __has_include */\n");
+  EXPECT_FALSE(scan.clock_macros);
+  EXPECT_FALSE(scan.computed_probe);
+  EXPECT_THAT(scan.probes, ElementsAre(ContentScan::Probe{"tbb/tbb.h", false},
+                                       ContentScan::Probe{"cfg.h", true}));
+  EXPECT_TRUE(ScanContent("#if __has_include(HEADER)").computed_probe);
+  EXPECT_TRUE(ScanContent("const char* d = __DATE__;").clock_macros);
+  EXPECT_TRUE(ScanContent("x = __TIME__;").clock_macros);
+  ContentScan stamp = ScanContent("x = __TIMESTAMP__;");
+  EXPECT_TRUE(stamp.timestamp_macro);
+  EXPECT_FALSE(stamp.clock_macros);
+}
+
+// What the preprocessor joins or drops before it reads tokens must not hide them from the scan.
+TEST(ContentScanTest, ReadsTheTextAsThePreprocessorDoes) {
+  EXPECT_THAT(ScanContent("#if __has_include /* c */ (\"x.h\")\n#endif\n").probes,
+              ElementsAre(ContentScan::Probe{"x.h", true}));
+  EXPECT_THAT(ScanContent("#if __has_\\\ninclude(<y.h>)\n#endif\n").probes,
+              ElementsAre(ContentScan::Probe{"y.h", false}));
+  EXPECT_THAT(ScanContent("#if __has_include(\\\n \"z.h\" \\  \n)\n").probes,
+              ElementsAre(ContentScan::Probe{"z.h", true}));
+  EXPECT_TRUE(ScanContent("const char* t = __TI\\\nME__;").clock_macros);
+  EXPECT_TRUE(ScanContent("const char* t = __TIME\\\r\n__;").clock_macros);
+  EXPECT_FALSE(ScanContent("// __TIME__ in a comment\n/* __DATE__ */").clock_macros);
+  // A line comment that a splice continues hides the next line; a string does not open one.
+  EXPECT_FALSE(ScanContent("// a \\\n__TIME__\n").clock_macros);
+  EXPECT_TRUE(ScanContent("const char* s = \"//\"; const char* t = __TIME__;").clock_macros);
+  EXPECT_TRUE(ScanContent("int n = 1'000; /* x */ char c = '\"'; auto t = __TIME__;").clock_macros);
+}
+
+TEST(ContentScanTest, HasIncludeUnderAnotherNameIsComputed) {
+  EXPECT_TRUE(ScanContent("#define HAS __has_include\n#if HAS(\"x.h\")\n#endif\n").computed_probe);
+  EXPECT_TRUE(ScanContent("#define HAS(x) __has_include(x)\n").computed_probe);
+  EXPECT_FALSE(ScanContent("#if defined(__has_include)\n#endif\n").computed_probe);
+}
+
+TEST(ContentScanTest, FindsLineMarkerDirectives) {
+  EXPECT_TRUE(ScanContent("# 1 \"other.h\" 1\n").line_marker);
+  EXPECT_TRUE(ScanContent("int a;\n  #  12 \"x.c\"\n").line_marker);
+  EXPECT_TRUE(ScanContent("/* a */ # 3 \"x.c\"\n").line_marker);
+  EXPECT_TRUE(ScanContent("%: 3 \"x.c\"\n").line_marker);
+  EXPECT_FALSE(ScanContent("#line 3 \"x.y\"\n#define A 1\nint a = A # 1;\n").line_marker);
+}
+
+// Where the reading may be wrong (a raw string, trigraphs), the raw text is scanned too.
+TEST(ContentScanTest, AmbiguousTextIsAlsoScannedRaw) {
+  bool ambiguous = false;
+  StripCommentsAndSplices("int a; // x\n", ambiguous);
+  EXPECT_FALSE(ambiguous);
+  StripCommentsAndSplices("auto s = R\"(/*)\";\n", ambiguous);
+  EXPECT_TRUE(ambiguous);
+  EXPECT_TRUE(ScanContent("auto s = R\"x(/*)x\"; auto t = __TIME__; // */\n").clock_macros);
+  EXPECT_TRUE(ScanContent("// comment ?\?/\n#if __has_include(X)\n#endif\n").computed_probe);
+}
+
+TEST(ContentScanTest, StripsCommentsKeepsLiterals) {
+  bool ambiguous = false;
+  EXPECT_EQ(StripCommentsAndSplices("a /* b */ c // d\n\"/*\" '/' e\\\nf", ambiguous),
+            "a   c  \n\"/*\" '/' ef");
+}
+
+TEST(ContentScanTest, FindsExpandedTimeMacros) {
+  EXPECT_TRUE(FindExpandedTime("const char* t = \"16:55:54\";").clock);
+  EXPECT_TRUE(FindExpandedTime("s = \"\\\"Dec  3 2026\\\"\";").clock);
+  EXPECT_TRUE(FindExpandedTime("s = \"Nov 30 2026\";").clock);
+  ExpandedTime stamp = FindExpandedTime("s = \"Thu Dec  3 16:55:54 2026\";");
+  EXPECT_TRUE(stamp.timestamp);
+  EXPECT_FALSE(FindExpandedTime("std::vector<int> v; a ? b : c; x::y; \"Decimal 3\"").clock);
+}
+
+}  // namespace
+}  // namespace ddcc
