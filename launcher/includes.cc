@@ -10,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "cache/files.h"
+#include "launcher/asm_scan.h"
 
 namespace ddcc {
 namespace {
@@ -132,7 +133,7 @@ class IncludeSetRecorder {
       }
       if (scan.computed_probe) return absl::FailedPreconditionError("a computed __has_include");
       if (incbin_refused && scanned.names_incbin) {
-        return absl::FailedPreconditionError("a file names .incbin");
+        return absl::FailedPreconditionError("a file may make the assembler read files (.incbin)");
       }
       for (const ContentScan::Probe& probe : scan.probes) {
         for (const std::string& candidate : ProbeCandidates(probe, scanned.dir, search_)) {
@@ -157,7 +158,7 @@ class IncludeSetRecorder {
   absl::Status AddRead(const std::string& path) {
     absl::StatusOr<std::string> content = builder_.AddFile(paths_.Relative(path));
     if (!content.ok()) return content.status();
-    scans_.push_back({DirOf(path), ScanContent(*content), absl::StrContains(*content, "incbin")});
+    scans_.push_back({DirOf(path), ScanContent(*content), ScanRawCText(*content).has_value()});
     return absl::OkStatus();
   }
 

@@ -15,6 +15,7 @@
 #include "cache/layered_store.h"
 #include "cache/log.h"
 #include "cache/manifest.h"
+#include "launcher/asm_scan.h"
 #include "launcher/depend_mode.h"
 #include "launcher/explain.h"
 #include "launcher/includes.h"
@@ -347,12 +348,9 @@ absl::StatusOr<ProcessResult> CompilePipeline::Preprocess() const {
 // The assembler reads the files named by .incbin (and .include) itself, unseen by the
 // preprocessor, so their content would not be in the key.
 std::optional<NotCacheable> CompilePipeline::CheckPreprocessed(absl::string_view text) const {
-  for (absl::string_view directive : {".incbin", ".include"}) {
-    if (directive == ".include" && request_.language != "assembler-with-cpp") continue;
-    if (absl::StrContains(text, directive)) {
-      return NotCacheable{Uncacheable::kUnsupportedCodeDirective, std::string(directive)};
-    }
-  }
+  std::optional<std::string> found =
+      request_.language == "assembler-with-cpp" ? ScanAssemblerText(text) : ScanCText(text);
+  if (found) return NotCacheable{Uncacheable::kUnsupportedCodeDirective, *std::move(found)};
   return std::nullopt;
 }
 

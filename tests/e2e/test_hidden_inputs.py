@@ -1,0 +1,92 @@
+"""Inputs the preprocessed text does not show: files the assembler reads, programs the driver
+runs from elsewhere, what -march=native means here, and what -P and #pragma GCC dependency
+hide. Each test compiles through ddcc, changes the hidden input, compiles again through ddcc,
+and compares everything with a plain compile of the new state."""
+
+import os
+import unittest
+
+from common import DdccTestCase
+
+# C sources that make the assembler read data.bin, spelling the directive in other ways.
+INCBIN_C_SOURCES = {
+    "upper": '__asm__(".section .rodata\\n.INCBIN \\"data.bin\\"\\n.text");\n',
+    "pieces": '__asm__(".section .rodata\\n.in" "cbin \\"data.bin\\"\\n.text");\n',
+    "macro pieces": '#define DOT "."\n#define NAME(x) #x\n'
+                    '__asm__(".section .rodata\\n" DOT NAME(incbin) " \\"data.bin\\"\\n.text");\n',
+    "hex escape": '__asm__(".section .rodata\\n\\x2eincbin \\"data.bin\\"\\n.text");\n',
+    "octal escape": '__asm__(".section .rodata\\n\\056incbin \\"data.bin\\"\\n.text");\n',
+    "include": '__asm__(".section .rodata\\n.include \\"data.bin\\"\\n.text");\n',
+    "operand": 'int incbin;\nvoid f(void) {\n'
+               '  __asm__(".section .rodata\\n.%c0 \\"data.bin\\"\\n.text" :: "i"(&incbin));\n}\n',
+    "section name": 'int x __attribute__((section(".data\\n.incbin \\"data.bin\\"\\n#"))) = 1;\n',
+    "gas macro": '__asm__(".macro m name\\n.\\\\name \\"data.bin\\"\\n.endm\\n'
+                 '.section .rodata\\nm incbin\\n.text");\n',
+}
+
+
+class HiddenInputTestCase(DdccTestCase):
+    def compile_twice(self, compiler, args, change, outputs=("out.o",), env=None):
+        """Compiles through ddcc, applies `change`, compiles through ddcc again: the second
+        compile's outputs and messages must be a plain compile's of the new state."""
+        env = env or self.env
+        first = self.ddcc(compiler, *args, env=env)
+        self.assertEqual(first.returncode, 0, first.stderr)
+        change()
+        cached = self.ddcc(compiler, *args, env=env)
+        got = [self.read(name) for name in outputs]
+        plain = self.run_cmd([compiler, *args], env=env)
+        self.assert_same_run(plain, cached)
+        self.assertEqual(got, [self.read(name) for name in outputs])
+
+
+class AssemblerFilesTest(HiddenInputTestCase):
+    """Item: files the assembler reads (.incbin, .include) are not in any key."""
+
+    def data(self, text):
+        return lambda: self.write("data.bin", text)
+
+    def test_c_sources_that_make_the_assembler_read_a_file(self):
+        for compiler in ["gcc", "clang", "g++"]:
+            for name, source in INCBIN_C_SOURCES.items():
+                if compiler == "g++" and name in ("operand", "section name"):
+                    continue  # the same in C++; only the C spelling is tried
+                for mode in ["direct", "depend"]:
+                    with self.subTest(compiler=compiler, source=name, mode=mode):
+                        self.write("data.bin", ".long 1\n")
+                        self.write("src.c", source)
+                        env = dict(self.env, DDCC_DEPEND="1" if mode == "depend" else "0")
+                        args = ["-x", "c++"] if compiler == "g++" else []
+                        self.compile_twice(
+                            compiler, [*args, "-fno-pie", "-MD", "-c", "src.c", "-o", "out.o"],
+                            self.data(".long 2\n"), env=env)
+
+    def test_assembler_sources(self):
+        self.write("defs.s", ".long 1\n")
+        for compiler in ["gcc", "clang"]:
+            for directive in [".INCBIN", ".Include"]:
+                with self.subTest(compiler=compiler, directive=directive):
+                    self.write("data.bin", ".long 1\n")
+                    self.write("src.S", f'.section .rodata\n{directive} "data.bin"\n')
+                    self.compile_twice(compiler, ["-c", "src.S", "-o", "out.o"],
+                                       self.data(".long 2\n"))
+
+    def test_plain_assembler_and_include_dirs_for_the_assembler(self):
+        """A .s source has no preprocessor run: it is run as is. -Wa,-I gives .incbin a
+        directory to search; the directive is refused wherever it is found."""
+        self.write("inc/data.bin", "one")
+        self.write("src.s", '.section .rodata\n.incbin "data.bin"\n')
+        self.write("src.c", '__asm__(".section .rodata\\n.incbin \\"data.bin\\"\\n.text");\n')
+        change = lambda: self.write("inc/data.bin", "two")
+        for compiler in ["gcc", "clang"]:
+            for source in ["src.s", "src.c"]:
+                with self.subTest(compiler=compiler, source=source):
+                    self.compile_twice(compiler, ["-Wa,-Iinc", "-c", source, "-o", "out.o"],
+                                       change)
+        reasons = self.stats()["uncacheable_reasons"]
+        self.assertEqual(reasons["unsupported_language"], 4)
+        self.assertEqual(reasons["unsupported_code_directive"], 4)
+
+
+if __name__ == "__main__":
+    unittest.main()
