@@ -88,5 +88,67 @@ class AssemblerFilesTest(HiddenInputTestCase):
         self.assertEqual(reasons["unsupported_code_directive"], 4)
 
 
+class DriverProgramsTest(HiddenInputTestCase):
+    """Item: programs the driver runs from elsewhere (-B, COMPILER_PATH, GCC_EXEC_PREFIX)."""
+
+    def program(self, name, text):
+        path = self.write(f"bin/{name}", "#!/bin/sh\n" + text)
+        os.chmod(path, 0o755)
+
+    def test_a_replaced_program_is_a_new_key(self):
+        self.write("src.c", "int x = 1;\nint f(int y) { return y + x; }\n")
+        self.write("extra.s", ".data\n.long 42\n")
+        extra = os.path.join(self.work, "extra.s")
+        cc1 = "/usr/lib/gcc/x86_64-linux-gnu/12/cc1"
+        cases = [
+            ("gcc", ["-Bbin"], {}, "as", 'exec /usr/bin/as "$@"\n',
+             f'exec /usr/bin/as "$@" {extra}\n'),
+            ("gcc", [], {"COMPILER_PATH": "bin"}, "as", 'exec /usr/bin/as "$@"\n',
+             f'exec /usr/bin/as "$@" {extra}\n'),
+            ("gcc", ["-Bbin/"], {}, "cc1", f'exec {cc1} "$@"\n',
+             f'exec {cc1} "$@" -fno-asynchronous-unwind-tables\n'),
+            ("clang", ["-Bbin", "-fno-integrated-as"], {}, "as", 'exec /usr/bin/as "$@"\n',
+             f'exec /usr/bin/as "$@" {extra}\n'),
+        ]
+        for compiler, options, env, name, before, after in cases:
+            with self.subTest(compiler=compiler, options=options, env=env, program=name):
+                self.program(name, before)
+                self.compile_twice(compiler, [*options, "-c", "src.c", "-o", "out.o"],
+                                   lambda: self.program(name, after), env=dict(self.env, **env))
+                os.remove(os.path.join(self.work, "bin", name))
+
+
+class NativeTest(HiddenInputTestCase):
+    """Item: -march=native is keyed by what it means on this host."""
+
+    # A compiler that tells -### what cpu.txt says, standing in for another host's CPU.
+    WRAPPER = """#!/bin/sh
+for arg in "$@"; do
+  if [ "$arg" = "-###" ]; then /usr/bin/{compiler} "$@"; echo " cpu $(cat {cpu})" >&2; exit 0; fi
+done
+exec /usr/bin/{compiler} "$@"
+"""
+
+    def test_the_expansion_is_in_the_key(self):
+        self.write("src.c", "int f(int x) { return x * 3; }\n")
+        cpu = os.path.join(self.work, "cpu.txt")
+        for compiler in ["gcc", "clang"]:
+            for option in ["-march=native", "-mtune=native"]:
+                with self.subTest(compiler=compiler, option=option):
+                    self.write("cpu.txt", "one")
+                    path = self.write(f"bin/{compiler}",
+                                      self.WRAPPER.format(compiler=compiler, cpu=cpu))
+                    os.chmod(path, 0o755)
+                    before = self.hits()
+                    for text in ["one", "two", "two"]:
+                        self.write("cpu.txt", text)
+                        result = self.ddcc(path, option, "-O2", "-c", "src.c", "-o", "out.o")
+                        self.assertEqual(result.returncode, 0, result.stderr)
+                    after = self.hits()
+                    # One CPU's entry is not served to the other; the same CPU hits.
+                    self.assertEqual(after[2] - before[2], 2)
+                    self.assertEqual(sum(after[:2]) - sum(before[:2]), 1)
+
+
 if __name__ == "__main__":
     unittest.main()
