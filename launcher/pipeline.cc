@@ -27,8 +27,10 @@
 namespace ddcc {
 namespace {
 
-// Environment variables that make gcc write a dependency file ddcc would not know of.
-constexpr const char* kUnsupportedEnv[] = {"DEPENDENCIES_OUTPUT", "SUNPRO_DEPENDENCIES"};
+// Environment variables that make gcc write a dependency file ddcc would not know of, and
+// clang's, which may add any option to ddcc's own -E as well (-P: no line markers).
+constexpr const char* kUnsupportedEnv[] = {"DEPENDENCIES_OUTPUT", "SUNPRO_DEPENDENCIES",
+                                           "CCC_OVERRIDE_OPTIONS"};
 
 constexpr absl::string_view kManifestBlob = "manifest";
 constexpr absl::string_view kSearchPathBlob = "stderr of -E -v";

@@ -150,5 +150,23 @@ exec /usr/bin/{compiler} "$@"
                     self.assertEqual(sum(after[:2]) - sum(before[:2]), 1)
 
 
+class NoLineMarkersTest(HiddenInputTestCase):
+    """Item: -P given to ddcc's own -E would leave line numbers out of the key."""
+
+    def test_a_header_gaining_lines(self):
+        self.write("src.c", '#include "head.h"\nint f(int x) { return g(x); }\n')
+        head = "int g(int x) { int unused; return x; }\n"
+        for compiler in ["gcc", "clang"]:
+            for how in [["-Wp,-P"], ["-Wp,-DX,-P"]]:
+                with self.subTest(compiler=compiler, how=how):
+                    self.write("head.h", head)
+                    self.compile_twice(compiler, [*how, "-g", "-Wall", "-c", "src.c", "-o", "out.o"],
+                                       lambda: self.write("head.h", "\n\n\n" + head))
+        self.env["CCC_OVERRIDE_OPTIONS"] = "+-P"
+        self.write("head.h", head)
+        self.compile_twice("clang", ["-g", "-Wall", "-c", "src.c", "-o", "out.o"],
+                           lambda: self.write("head.h", "\n\n\n" + head))
+
+
 if __name__ == "__main__":
     unittest.main()
