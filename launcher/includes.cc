@@ -11,6 +11,7 @@
 #include "absl/strings/strip.h"
 #include "cache/files.h"
 #include "launcher/asm_scan.h"
+#include "launcher/pragma_dependency.h"
 
 namespace ddcc {
 namespace {
@@ -132,6 +133,10 @@ class IncludeSetRecorder {
         return absl::FailedPreconditionError("a time macro makes the result depend on the clock");
       }
       if (scan.computed_probe) return absl::FailedPreconditionError("a computed __has_include");
+      if (scanned.names_dependency) {
+        return absl::FailedPreconditionError(
+            "#pragma GCC dependency: the compiler's warning depends on file times");
+      }
       if (incbin_refused && scanned.names_incbin) {
         return absl::FailedPreconditionError("a file may make the assembler read files (.incbin)");
       }
@@ -149,6 +154,7 @@ class IncludeSetRecorder {
     std::string dir;
     ContentScan scan;
     bool names_incbin;
+    bool names_dependency;
   };
 
   absl::Status AddCandidate(const std::string& path) {
@@ -158,7 +164,8 @@ class IncludeSetRecorder {
   absl::Status AddRead(const std::string& path) {
     absl::StatusOr<std::string> content = builder_.AddFile(paths_.Relative(path));
     if (!content.ok()) return content.status();
-    scans_.push_back({DirOf(path), ScanContent(*content), ScanRawCText(*content).has_value()});
+    scans_.push_back({DirOf(path), ScanContent(*content), ScanRawCText(*content).has_value(),
+                      NamesPragmaDependency(*content)});
     return absl::OkStatus();
   }
 

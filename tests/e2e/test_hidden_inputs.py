@@ -4,6 +4,7 @@ hide. Each test compiles through ddcc, changes the hidden input, compiles again 
 and compares everything with a plain compile of the new state."""
 
 import os
+import time
 import unittest
 
 from common import DdccTestCase
@@ -166,6 +167,31 @@ class NoLineMarkersTest(HiddenInputTestCase):
         self.write("head.h", head)
         self.compile_twice("clang", ["-g", "-Wall", "-c", "src.c", "-o", "out.o"],
                            lambda: self.write("head.h", "\n\n\n" + head))
+
+
+class PragmaDependencyTest(HiddenInputTestCase):
+    """Item: #pragma GCC dependency warns by file times, which no key holds."""
+
+    def test_a_newer_dependency_warns_again(self):
+        self.write("head.h", '#pragma GCC dependency "grammar.y"\nint g(void);\n')
+        self.write("src.c", '#include "head.h"\nint f(void) { return g(); }\n')
+        for compiler in ["gcc", "clang"]:
+            for mode in ["direct", "depend"]:
+                with self.subTest(compiler=compiler, mode=mode):
+                    self.write("grammar.y", "x\n")
+                    old = time.time() - 1000
+                    for name in ["grammar.y", "head.h", "src.c"]:
+                        os.utime(os.path.join(self.work, name), (old, old))
+                    env = dict(self.env, DDCC_DEPEND="1" if mode == "depend" else "0")
+                    args = ["-MD", "-c", "src.c", "-o", "out.o"]
+                    first = self.ddcc(compiler, *args, env=env)
+                    self.assertEqual(first.stderr, b"")
+
+                    def newer_dependency():
+                        now = time.time()
+                        os.utime(os.path.join(self.work, "grammar.y"), (now, now))
+
+                    self.compile_twice(compiler, args, newer_dependency, env=env)
 
 
 if __name__ == "__main__":
