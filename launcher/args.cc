@@ -384,7 +384,12 @@ void Parser::Wp(absl::string_view arg, absl::string_view value) {
   }
   bool preprocessor_only = true;
   for (absl::string_view p : pieces) {
-    if (absl::StartsWith(p, "-M")) Unsupported(arg);
+    // -P, -fpreprocessed ...: ddcc's own -E would give text without line markers, or not the
+    // text the compiler sees.
+    const OptionSpec* spec = FindOption(family_, p);
+    if (absl::StartsWith(p, "-M") || (spec != nullptr && spec->kind == OptKind::kUnsupported)) {
+      Unsupported(arg);
+    }
     if (p.size() <= 2 ||
         !(absl::StartsWith(p, "-D") || absl::StartsWith(p, "-U") || absl::StartsWith(p, "-I"))) {
       preprocessor_only = false;

@@ -10,6 +10,8 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "cache/files.h"
+#include "launcher/asm_scan.h"
+#include "launcher/pragma_dependency.h"
 
 namespace ddcc {
 namespace {
@@ -100,9 +102,15 @@ std::vector<std::string> Readings(const IncludeDirective& directive, const Searc
 // caller also learns whether any input changed (Aborted).
 class IncludeSetRecorder {
  public:
+  // `incbin_refused`: a file that may make the assembler read files makes the set unusable
+  // (depend mode, which has no preprocessed text to check).
   IncludeSetRecorder(const SearchPath& search, const IncludeSetOptions& options,
-                     const PathRewriter& paths, IncludeSetBuilder builder)
-      : search_(search), options_(options), paths_(paths), builder_(std::move(builder)) {}
+                     const PathRewriter& paths, IncludeSetBuilder builder, bool incbin_refused)
+      : search_(search),
+        options_(options),
+        paths_(paths),
+        builder_(std::move(builder)),
+        incbin_refused_(incbin_refused) {}
 
   absl::Status AddSource(const std::string& source) {
     for (const std::string& dir : search_.missing) {
@@ -138,8 +146,7 @@ class IncludeSetRecorder {
     if (refusal_.ok()) refusal_ = std::move(why);
   }
 
-  // `incbin_refused`: a file naming .incbin makes the set unusable.
-  absl::StatusOr<IncludeSet> Finish(bool incbin_refused, const Digest& result) && {
+  absl::StatusOr<IncludeSet> Finish(const Digest& result) && {
     // A probe's text may be expanded in any file of the set: ask it from each one's directory.
     std::vector<std::string> dirs;
     for (const Scanned& scanned : scans_) {
@@ -154,8 +161,12 @@ class IncludeSetRecorder {
       }
       if (scan.computed_probe) Refuse(absl::FailedPreconditionError("a computed __has_include"));
       if (scan.line_marker) Refuse(absl::FailedPreconditionError("a file holds a line marker"));
-      if (incbin_refused && scanned.names_incbin) {
-        Refuse(absl::FailedPreconditionError("a file names .incbin"));
+      if (scanned.names_dependency) {
+        Refuse(absl::FailedPreconditionError(
+            "#pragma GCC dependency: the compiler's warning depends on file times"));
+      }
+      if (scanned.names_incbin) {
+        Refuse(absl::FailedPreconditionError("a file may make the assembler read files (.incbin)"));
       }
       for (const ContentScan::Probe& probe : scan.probes) {
         for (const std::string& dir : dirs) {
@@ -174,6 +185,7 @@ class IncludeSetRecorder {
     std::string dir;
     ContentScan scan;
     bool names_incbin;
+    bool names_dependency;
   };
 
   // A path the compiler looked at, with its precompiled form where gcc would look for one (for
@@ -207,7 +219,10 @@ class IncludeSetRecorder {
       if (absl::IsAborted(content.status())) return content.status();
       return absl::AbortedError(content.status().message());
     }
-    scans_.push_back({DirOf(path), ScanContent(*content), absl::StrContains(*content, "incbin")});
+    // Only depend mode needs the raw scan: the preprocessed text shows the rest.
+    scans_.push_back({DirOf(path), ScanContent(*content),
+                      incbin_refused_ && ScanRawCText(*content).has_value(),
+                      NamesPragmaDependency(*content)});
     return absl::OkStatus();
   }
 
@@ -216,6 +231,7 @@ class IncludeSetRecorder {
   const PathRewriter& paths_;
   IncludeSetBuilder builder_;
   std::vector<Scanned> scans_;
+  const bool incbin_refused_;
   absl::Status refusal_;
 };
 
@@ -380,7 +396,7 @@ absl::StatusOr<IncludeSet> RecordIncludeSet(
     const std::string& source, const PreprocessedIncludes& includes, absl::string_view preprocessed,
     const SearchPath& search, const IncludeSetOptions& options, const PathRewriter& paths,
     IncludeSetBuilder builder, const Digest& result) {
-  IncludeSetRecorder recorder(search, options, paths, std::move(builder));
+  IncludeSetRecorder recorder(search, options, paths, std::move(builder), false);
   if (absl::Status status = recorder.AddSource(source); !status.ok()) return status;
   for (const EnteredHeader& header : includes.headers) {
     if (recorder.Has(header.path)) continue;
@@ -402,7 +418,7 @@ absl::StatusOr<IncludeSet> RecordIncludeSet(
     recorder.Refuse(absl::FailedPreconditionError("the text holds an expanded time macro"));
   }
   // The preprocessed text was checked for .incbin before.
-  return std::move(recorder).Finish(/*incbin_refused=*/false, result);
+  return std::move(recorder).Finish(result);
 }
 
 absl::StatusOr<IncludeSet> RecordDependIncludeSet(
@@ -413,7 +429,7 @@ absl::StatusOr<IncludeSet> RecordDependIncludeSet(
   for (const std::string& file : files) {
     if (std::string dir = DirOf(file); !Contains(includer_dirs, dir)) includer_dirs.push_back(dir);
   }
-  IncludeSetRecorder recorder(search, options, paths, std::move(builder));
+  IncludeSetRecorder recorder(search, options, paths, std::move(builder), true);
   if (absl::Status status = recorder.AddSource(source); !status.ok()) return status;
   for (const std::string& file : files) {
     if (recorder.Has(file)) continue;
@@ -423,7 +439,7 @@ absl::StatusOr<IncludeSet> RecordDependIncludeSet(
     SearchedBefore(file, includer_dirs, search, candidates);
     if (absl::Status status = recorder.AddHeader(file, candidates); !status.ok()) return status;
   }
-  return std::move(recorder).Finish(/*incbin_refused=*/true, Digest{});
+  return std::move(recorder).Finish(Digest{});
 }
 
 }  // namespace ddcc

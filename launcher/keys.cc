@@ -131,12 +131,23 @@ Digest KeyMaker::WithCwd(const Digest& key) const {
   return hasher.Finish();
 }
 
+const absl::StatusOr<DriverFacts>& KeyMaker::Driver() const {
+  if (!driver_) driver_ = ProbeDriver(compiler_, request_, config_);
+  return *driver_;
+}
+
 absl::Status KeyMaker::AddCommon(KeyInputs& inputs, bool holds_cwd) const {
   absl::StatusOr<Digest> identity = CompilerIdentity(compiler_, config_);
   if (!identity.ok()) return identity.status();
   inputs.Add("format", absl::StrCat(kFormatVersion));
   inputs.Add("compiler", absl::StrCat(compiler_.path, " ", identity->Hex()));
   inputs.Add("compiler name", compiler_.name);  // clang and clang++: one binary reading its name
+  const absl::StatusOr<DriverFacts>& driver = Driver();
+  if (!driver.ok()) return driver.status();
+  if (!driver->native_expansion.empty()) {
+    inputs.AddText("native options expanded", driver->native_expansion);
+  }
+  for (const std::string& program : driver->programs) inputs.Add("driver runs", program);
   inputs.Add("language", request_.language);
   inputs.AddArguments("argument", request_.hashed_args, paths_, /*preprocessing=*/false);
   for (const std::string& file : request_.extra_input_files) {

@@ -4,6 +4,7 @@
 // result: compiler, language, compile arguments, and what shapes the outputs and diagnostics.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -12,6 +13,7 @@
 #include "cache/manifest.h"
 #include "launcher/args.h"
 #include "launcher/compiler.h"
+#include "launcher/driver_probe.h"
 #include "launcher/paths.h"
 #include "launcher/process.h"
 
@@ -61,6 +63,8 @@ class KeyMaker {
 
  private:
   absl::Status AddCommon(KeyInputs& inputs, bool holds_cwd) const;
+  // ProbeDriver's answer, asked once for both keys.
+  const absl::StatusOr<DriverFacts>& Driver() const;
   // Whether nothing but the compiler may name the directory in the object (launcher/debug_dir.h).
   bool MayMoveDebugDirectory() const;
 
@@ -69,6 +73,7 @@ class KeyMaker {
   const Config& config_;
   const PathRewriter& paths_;
   bool color_;
+  mutable std::optional<absl::StatusOr<DriverFacts>> driver_;
 };
 
 }  // namespace ddcc

@@ -15,6 +15,7 @@
 #include "cache/layered_store.h"
 #include "cache/log.h"
 #include "cache/manifest.h"
+#include "launcher/asm_scan.h"
 #include "launcher/depend_mode.h"
 #include "launcher/explain.h"
 #include "launcher/includes.h"
@@ -26,8 +27,10 @@
 namespace ddcc {
 namespace {
 
-// Environment variables that make gcc write a dependency file ddcc would not know of.
-constexpr const char* kUnsupportedEnv[] = {"DEPENDENCIES_OUTPUT", "SUNPRO_DEPENDENCIES"};
+// Environment variables that make gcc write a dependency file ddcc would not know of, and
+// clang's, which may add any option to ddcc's own -E as well (-P: no line markers).
+constexpr const char* kUnsupportedEnv[] = {"DEPENDENCIES_OUTPUT", "SUNPRO_DEPENDENCIES",
+                                           "CCC_OVERRIDE_OPTIONS"};
 
 constexpr absl::string_view kManifestBlob = "manifest";
 constexpr absl::string_view kSearchPathBlob = "stderr of -E -v";
@@ -359,12 +362,9 @@ absl::StatusOr<ProcessResult> CompilePipeline::Preprocess() const {
 // The assembler reads the files named by .incbin (and .include) itself, unseen by the
 // preprocessor, so their content would not be in the key.
 std::optional<NotCacheable> CompilePipeline::CheckPreprocessed(absl::string_view text) const {
-  for (absl::string_view directive : {".incbin", ".include"}) {
-    if (directive == ".include" && request_.language != "assembler-with-cpp") continue;
-    if (absl::StrContains(text, directive)) {
-      return NotCacheable{Uncacheable::kUnsupportedCodeDirective, std::string(directive)};
-    }
-  }
+  std::optional<std::string> found =
+      request_.language == "assembler-with-cpp" ? ScanAssemblerText(text) : ScanCText(text);
+  if (found) return NotCacheable{Uncacheable::kUnsupportedCodeDirective, *std::move(found)};
   return std::nullopt;
 }
 

@@ -1,0 +1,26 @@
+// Whether a compile's text may make the assembler read files itself (.incbin, .include): files
+// the preprocessor never sees, so their content would not be in any key.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "absl/strings/string_view.h"
+
+namespace ddcc {
+
+// For C and C++ text (preprocessed, or a raw source or header): what the assembler could be
+// given lies in string literals, so they are decoded (escapes, adjacent literals joined) and
+// searched, case-insensitively as the assemblers read directives, for the directives that read
+// files and for what could build their names inside the assembler (gas macros and .irp, an asm
+// operand in a directive's name). The reason found, or nullopt. One pass.
+std::optional<std::string> ScanCText(absl::string_view text);
+
+// For a raw C or C++ source or header, whose literals macros have yet to join: ScanCText, and
+// the name "incbin" anywhere, as a macro may make a literal of it (#x).
+std::optional<std::string> ScanRawCText(absl::string_view text);
+
+// The same for assembler source: the text itself is what the assembler reads.
+std::optional<std::string> ScanAssemblerText(absl::string_view text);
+
+}  // namespace ddcc

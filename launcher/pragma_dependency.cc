@@ -1,0 +1,32 @@
+#include "launcher/pragma_dependency.h"
+
+#include <string_view>
+
+namespace ddcc {
+namespace {
+
+// `text` up to `end` less the space, spliced lines and comments it ends with.
+std::string_view BeforeSpace(std::string_view text) {
+  while (true) {
+    size_t keep = text.find_last_not_of(" \t\r\n\\");
+    text = text.substr(0, keep == std::string_view::npos ? 0 : keep + 1);
+    if (!text.ends_with("*/")) return text;
+    size_t open = text.rfind("/*", text.size() - 2);
+    if (open == std::string_view::npos) return text;
+    text = text.substr(0, open);
+  }
+}
+
+}  // namespace
+
+bool NamesPragmaDependency(absl::string_view raw) {
+  const std::string_view text(raw.data(), raw.size());
+  for (size_t at = text.find("dependency"); at != std::string_view::npos;
+       at = text.find("dependency", at + 1)) {
+    std::string_view before = BeforeSpace(text.substr(0, at));
+    if (before.ends_with("GCC") || before.ends_with("clang")) return true;
+  }
+  return false;
+}
+
+}  // namespace ddcc

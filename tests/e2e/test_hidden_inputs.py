@@ -1,0 +1,198 @@
+"""Inputs the preprocessed text does not show: files the assembler reads, programs the driver
+runs from elsewhere, what -march=native means here, and what -P and #pragma GCC dependency
+hide. Each test compiles through ddcc, changes the hidden input, compiles again through ddcc,
+and compares everything with a plain compile of the new state."""
+
+import os
+import time
+import unittest
+
+from common import DdccTestCase
+
+# C sources that make the assembler read data.bin, spelling the directive in other ways.
+INCBIN_C_SOURCES = {
+    "upper": '__asm__(".section .rodata\\n.INCBIN \\"data.bin\\"\\n.text");\n',
+    "pieces": '__asm__(".section .rodata\\n.in" "cbin \\"data.bin\\"\\n.text");\n',
+    "macro pieces": '#define DOT "."\n#define NAME(x) #x\n'
+                    '__asm__(".section .rodata\\n" DOT NAME(incbin) " \\"data.bin\\"\\n.text");\n',
+    "hex escape": '__asm__(".section .rodata\\n\\x2eincbin \\"data.bin\\"\\n.text");\n',
+    "octal escape": '__asm__(".section .rodata\\n\\056incbin \\"data.bin\\"\\n.text");\n',
+    "include": '__asm__(".section .rodata\\n.include \\"data.bin\\"\\n.text");\n',
+    "operand": 'int incbin;\nvoid f(void) {\n'
+               '  __asm__(".section .rodata\\n.%c0 \\"data.bin\\"\\n.text" :: "i"(&incbin));\n}\n',
+    "section name": 'int x __attribute__((section(".data\\n.incbin \\"data.bin\\"\\n#"))) = 1;\n',
+    "gas macro": '__asm__(".macro m name\\n.\\\\name \\"data.bin\\"\\n.endm\\n'
+                 '.section .rodata\\nm incbin\\n.text");\n',
+}
+
+
+class HiddenInputTestCase(DdccTestCase):
+    def compile_twice(self, compiler, args, change, outputs=("out.o",), env=None):
+        """Compiles through ddcc, applies `change`, compiles through ddcc again: the second
+        compile's outputs and messages must be a plain compile's of the new state."""
+        env = env or self.env
+        first = self.ddcc(compiler, *args, env=env)
+        self.assertEqual(first.returncode, 0, first.stderr)
+        change()
+        cached = self.ddcc(compiler, *args, env=env)
+        got = [self.read(name) for name in outputs]
+        plain = self.run_cmd([compiler, *args], env=env)
+        self.assert_same_run(plain, cached)
+        self.assertEqual(got, [self.read(name) for name in outputs])
+
+
+class AssemblerFilesTest(HiddenInputTestCase):
+    """Item: files the assembler reads (.incbin, .include) are not in any key."""
+
+    def data(self, text):
+        return lambda: self.write("data.bin", text)
+
+    def test_c_sources_that_make_the_assembler_read_a_file(self):
+        for compiler in ["gcc", "clang", "g++"]:
+            for name, source in INCBIN_C_SOURCES.items():
+                if compiler == "g++" and name in ("operand", "section name"):
+                    continue  # the same in C++; only the C spelling is tried
+                for mode in ["direct", "depend"]:
+                    with self.subTest(compiler=compiler, source=name, mode=mode):
+                        self.write("data.bin", ".long 1\n")
+                        self.write("src.c", source)
+                        env = dict(self.env, DDCC_DEPEND="1" if mode == "depend" else "0")
+                        args = ["-x", "c++"] if compiler == "g++" else []
+                        self.compile_twice(
+                            compiler, [*args, "-fno-pie", "-MD", "-c", "src.c", "-o", "out.o"],
+                            self.data(".long 2\n"), env=env)
+
+    def test_assembler_sources(self):
+        self.write("defs.s", ".long 1\n")
+        for compiler in ["gcc", "clang"]:
+            for directive in [".INCBIN", ".Include"]:
+                with self.subTest(compiler=compiler, directive=directive):
+                    self.write("data.bin", ".long 1\n")
+                    self.write("src.S", f'.section .rodata\n{directive} "data.bin"\n')
+                    self.compile_twice(compiler, ["-c", "src.S", "-o", "out.o"],
+                                       self.data(".long 2\n"))
+
+    def test_plain_assembler_and_include_dirs_for_the_assembler(self):
+        """A .s source has no preprocessor run: it is run as is. -Wa,-I gives .incbin a
+        directory to search; the directive is refused wherever it is found."""
+        self.write("inc/data.bin", "one")
+        self.write("src.s", '.section .rodata\n.incbin "data.bin"\n')
+        self.write("src.c", '__asm__(".section .rodata\\n.incbin \\"data.bin\\"\\n.text");\n')
+        change = lambda: self.write("inc/data.bin", "two")
+        for compiler in ["gcc", "clang"]:
+            for source in ["src.s", "src.c"]:
+                with self.subTest(compiler=compiler, source=source):
+                    self.compile_twice(compiler, ["-Wa,-Iinc", "-c", source, "-o", "out.o"],
+                                       change)
+        reasons = self.stats()["uncacheable_reasons"]
+        self.assertEqual(reasons["unsupported_language"], 4)
+        self.assertEqual(reasons["unsupported_code_directive"], 4)
+
+
+class DriverProgramsTest(HiddenInputTestCase):
+    """Item: programs the driver runs from elsewhere (-B, COMPILER_PATH, GCC_EXEC_PREFIX)."""
+
+    def program(self, name, text):
+        path = self.write(f"bin/{name}", "#!/bin/sh\n" + text)
+        os.chmod(path, 0o755)
+
+    def test_a_replaced_program_is_a_new_key(self):
+        self.write("src.c", "int x = 1;\nint f(int y) { return y + x; }\n")
+        self.write("extra.s", ".data\n.long 42\n")
+        extra = os.path.join(self.work, "extra.s")
+        cc1 = "/usr/lib/gcc/x86_64-linux-gnu/12/cc1"
+        cases = [
+            ("gcc", ["-Bbin"], {}, "as", 'exec /usr/bin/as "$@"\n',
+             f'exec /usr/bin/as "$@" {extra}\n'),
+            ("gcc", [], {"COMPILER_PATH": "bin"}, "as", 'exec /usr/bin/as "$@"\n',
+             f'exec /usr/bin/as "$@" {extra}\n'),
+            ("gcc", ["-Bbin/"], {}, "cc1", f'exec {cc1} "$@"\n',
+             f'exec {cc1} "$@" -fno-asynchronous-unwind-tables\n'),
+            ("clang", ["-Bbin", "-fno-integrated-as"], {}, "as", 'exec /usr/bin/as "$@"\n',
+             f'exec /usr/bin/as "$@" {extra}\n'),
+        ]
+        for compiler, options, env, name, before, after in cases:
+            with self.subTest(compiler=compiler, options=options, env=env, program=name):
+                self.program(name, before)
+                self.compile_twice(compiler, [*options, "-c", "src.c", "-o", "out.o"],
+                                   lambda: self.program(name, after), env=dict(self.env, **env))
+                os.remove(os.path.join(self.work, "bin", name))
+
+
+class NativeTest(HiddenInputTestCase):
+    """Item: -march=native is keyed by what it means on this host."""
+
+    # A compiler that tells -### what cpu.txt says, standing in for another host's CPU.
+    WRAPPER = """#!/bin/sh
+for arg in "$@"; do
+  if [ "$arg" = "-###" ]; then /usr/bin/{compiler} "$@"; echo " cpu $(cat {cpu})" >&2; exit 0; fi
+done
+exec /usr/bin/{compiler} "$@"
+"""
+
+    def test_the_expansion_is_in_the_key(self):
+        self.write("src.c", "int f(int x) { return x * 3; }\n")
+        cpu = os.path.join(self.work, "cpu.txt")
+        for compiler in ["gcc", "clang"]:
+            for option in ["-march=native", "-mtune=native"]:
+                with self.subTest(compiler=compiler, option=option):
+                    self.write("cpu.txt", "one")
+                    path = self.write(f"bin/{compiler}",
+                                      self.WRAPPER.format(compiler=compiler, cpu=cpu))
+                    os.chmod(path, 0o755)
+                    before = self.hits()
+                    for text in ["one", "two", "two"]:
+                        self.write("cpu.txt", text)
+                        result = self.ddcc(path, option, "-O2", "-c", "src.c", "-o", "out.o")
+                        self.assertEqual(result.returncode, 0, result.stderr)
+                    after = self.hits()
+                    # One CPU's entry is not served to the other; the same CPU hits.
+                    self.assertEqual(after[2] - before[2], 2)
+                    self.assertEqual(sum(after[:2]) - sum(before[:2]), 1)
+
+
+class NoLineMarkersTest(HiddenInputTestCase):
+    """Item: -P given to ddcc's own -E would leave line numbers out of the key."""
+
+    def test_a_header_gaining_lines(self):
+        self.write("src.c", '#include "head.h"\nint f(int x) { return g(x); }\n')
+        head = "int g(int x) { int unused; return x; }\n"
+        for compiler in ["gcc", "clang"]:
+            for how in [["-Wp,-P"], ["-Wp,-DX,-P"]]:
+                with self.subTest(compiler=compiler, how=how):
+                    self.write("head.h", head)
+                    self.compile_twice(compiler, [*how, "-g", "-Wall", "-c", "src.c", "-o", "out.o"],
+                                       lambda: self.write("head.h", "\n\n\n" + head))
+        self.env["CCC_OVERRIDE_OPTIONS"] = "+-P"
+        self.write("head.h", head)
+        self.compile_twice("clang", ["-g", "-Wall", "-c", "src.c", "-o", "out.o"],
+                           lambda: self.write("head.h", "\n\n\n" + head))
+
+
+class PragmaDependencyTest(HiddenInputTestCase):
+    """Item: #pragma GCC dependency warns by file times, which no key holds."""
+
+    def test_a_newer_dependency_warns_again(self):
+        self.write("head.h", '#pragma GCC dependency "grammar.y"\nint g(void);\n')
+        self.write("src.c", '#include "head.h"\nint f(void) { return g(); }\n')
+        for compiler in ["gcc", "clang"]:
+            for mode in ["direct", "depend"]:
+                with self.subTest(compiler=compiler, mode=mode):
+                    self.write("grammar.y", "x\n")
+                    old = time.time() - 1000
+                    for name in ["grammar.y", "head.h", "src.c"]:
+                        os.utime(os.path.join(self.work, name), (old, old))
+                    env = dict(self.env, DDCC_DEPEND="1" if mode == "depend" else "0")
+                    args = ["-MD", "-c", "src.c", "-o", "out.o"]
+                    first = self.ddcc(compiler, *args, env=env)
+                    self.assertEqual(first.stderr, b"")
+
+                    def newer_dependency():
+                        now = time.time()
+                        os.utime(os.path.join(self.work, "grammar.y"), (now, now))
+
+                    self.compile_twice(compiler, args, newer_dependency, env=env)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,74 @@
+#include "launcher/asm_scan.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace ddcc {
+namespace {
+
+using ::testing::Optional;
+
+// Ways C text can give the assembler a directive that reads a file.
+TEST(AsmScanTest, FindsDirectivesHoweverTheLiteralsSpellThem) {
+  for (absl::string_view text : {
+           R"(asm(".incbin \"data.bin\"");)",
+           R"(asm(".INCBIN \"data.bin\"");)",
+           R"(asm(".in" "cbin \"data.bin\"");)",
+           "asm(\".in\"\n# 3 \"a.c\"\n  /* -C */ \"cbin \\\"data.bin\\\"\");",
+           R"(asm("\x2eincbin \"data.bin\"");)",
+           R"(asm("\056incbin \"data.bin\"");)",
+           R"(asm("\x{2e}incbin \"data.bin\"");)",
+           R"(asm("\u002eincbin \"data.bin\"");)",
+           R"(asm(R"x(.incbin "data.bin")x");)",
+           R"(int x __attribute__((section(".data\n.include \"a.s\"\n#"))) = 1;)",
+           "#pragma GCC x \".include\"\n",
+       }) {
+    EXPECT_TRUE(ScanCText(text).has_value()) << text;
+  }
+  EXPECT_THAT(ScanCText(R"(asm(".InClUdE \"a.s\"");)"), Optional(std::string(".include")));
+}
+
+TEST(AsmScanTest, FindsWhatBuildsNamesInTheAssembler) {
+  EXPECT_THAT(ScanCText(R"(asm(".macro m a\n.\\a \"f\"\n.endm\nm incbin");)"),
+              Optional(std::string(".macro")));
+  EXPECT_THAT(ScanCText(R"(asm(".irpc c,x\n.endr");)"), Optional(std::string(".irp")));
+  EXPECT_THAT(ScanCText(R"(asm(".mri 1");)"), Optional(std::string(".mri")));
+  EXPECT_TRUE(ScanCText(R"(void f(void) { asm(".%c0 \"data.bin\"" :: "i"(&incbin)); })"));
+  EXPECT_TRUE(ScanCText(R"(void f(void) { __asm__ volatile ("nop\n1: .in%c0" :: "s"(x)); })"));
+  EXPECT_TRUE(ScanCText("void f(void) { __asm { .incbin \"data.bin\" } }"));
+  EXPECT_TRUE(ScanCText(R"(const char* s = "\N{FULL STOP}incbin";)"));
+}
+
+TEST(AsmScanTest, ReadsLiteralsNotCode) {
+  for (absl::string_view text : {
+           "int f(void) { return s.include + x.macro; }\n",
+           "# 1 \"/src/a.include/b.h\" 1\n",
+           R"(const char* s = "." ; const char* t = "incbin";)",  // not adjacent
+           R"(int n = 1'000'000; const char* s = "'";)",
+           R"(char c = '"'; char d = u8'\''; const char* s = "a";)",
+           R"(void f(void) { asm volatile ("1%=: jmp 1%=b\n\tmovl %0, %%eax" :: "r"(x)); })",
+           R"(int f(void) { printf("%.2f%%\n", 1.0); return 0; })",
+           R"(const char* s = "//"; const char* t = "/*"; const char* u = "*/";)",
+       }) {
+    EXPECT_EQ(ScanCText(text), std::nullopt) << text;
+  }
+}
+
+// A digit separator or a character literal must not hide the literal after it.
+TEST(AsmScanTest, LiteralsAfterTrickyTokensAreStillRead) {
+  EXPECT_TRUE(ScanCText(R"(int n = 1'000; asm(".incbin \"d\"");)"));
+  EXPECT_TRUE(ScanCText(R"(char c = '"'; asm(".incbin \"d\"");)"));
+  EXPECT_TRUE(ScanCText(R"(char c = '\''; asm(".incbin \"d\"");)"));
+  EXPECT_TRUE(ScanCText("const char* s = R\"(\")\"; asm(\".incbin \\\"d\\\"\");"));
+  EXPECT_TRUE(ScanCText("const char* s = \"a\\\n.incbin\";"));  // a spliced line, in a raw source
+}
+
+TEST(AsmScanTest, AssemblerTextIsSearchedItself) {
+  EXPECT_THAT(ScanAssemblerText(".section .rodata\n.INCBIN \"data.bin\"\n"),
+              Optional(std::string(".incbin")));
+  EXPECT_THAT(ScanAssemblerText("  .include \"defs.s\"\n"), Optional(std::string(".include")));
+  EXPECT_EQ(ScanAssemblerText(".globl f\nf: ret\n"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace ddcc

@@ -1,0 +1,31 @@
+#include "launcher/pragma_dependency.h"
+
+#include "gtest/gtest.h"
+
+namespace ddcc {
+namespace {
+
+TEST(PragmaDependencyTest, FindsThePragmaHoweverSpaced) {
+  for (absl::string_view text : {
+           "#pragma GCC dependency \"parse.y\"\n",
+           "#  pragma   GCC\tdependency <parse.y>\n",
+           "#pragma GCC /* why */ dependency \"parse.y\"\n",
+           "#pragma GCC \\\n dependency \"parse.y\"\n",
+           "_Pragma(\"GCC dependency \\\"parse.y\\\"\")\n",
+           "#pragma clang dependency \"parse.y\"\n",
+       }) {
+    EXPECT_TRUE(NamesPragmaDependency(text)) << text;
+  }
+}
+
+TEST(PragmaDependencyTest, OtherMentionsOfDependencyDoNotCount) {
+  for (absl::string_view text : {
+           "/* RTLD_LAZY: resolve each dependency when needed */\n",
+           "#pragma GCC diagnostic push\nint dependency;\n",
+       }) {
+    EXPECT_FALSE(NamesPragmaDependency(text)) << text;
+  }
+}
+
+}  // namespace
+}  // namespace ddcc
