@@ -121,17 +121,20 @@ class StaleInputsTest(HeaderSearchTestCase):
             "named by a header": '#include "when.h"\nconst char* t = WHEN;\n',
         }
         self.write("when.h", "#define PIECE(x) __##x##__\n#define WHEN PIECE(TIME)\n")
+        modes = {"direct": ({}, self.args), "depend": ({"DDCC_DEPEND": "1"}, ["-MD", *self.args])}
         for compiler in COMPILERS:
-            for name, text in sources.items():
-                with self.subTest(compiler=compiler, source=name):
-                    self.env["DDCC_DIR"] = os.path.join(self.root, f"cache-{compiler}-{name}")
-                    self.write("main.c", text)
-                    self.assertEqual(self.ddcc(compiler, *self.args).returncode, 0)
-                    first = self.read("main.o")
-                    time.sleep(1.1)  # the next second: another __TIME__
-                    self.assertEqual(self.ddcc(compiler, *self.args).returncode, 0)
-                    self.assertNotEqual(self.read("main.o"), first)
-                    self.assertEqual(self.hits()[:2], (0, 0))
+            for mode, (mode_env, args) in modes.items():
+                for name, text in sources.items():
+                    with self.subTest(compiler=compiler, mode=mode, source=name):
+                        env = dict(self.env, **mode_env)
+                        env["DDCC_DIR"] = os.path.join(self.root, f"c-{compiler}-{mode}-{name}")
+                        self.write("main.c", text)
+                        self.assertEqual(self.ddcc(compiler, *args, env=env).returncode, 0)
+                        first = self.read("main.o")
+                        time.sleep(1.1)  # the next second: another __TIME__
+                        self.assertEqual(self.ddcc(compiler, *args, env=env).returncode, 0)
+                        self.assertNotEqual(self.read("main.o"), first)
+                        self.assertEqual(self.stats(env=env)["direct_hits"], 0)
 
     def test_a_precompiled_header_beside_a_header_is_never_stored(self):
         self.write("pch.h", "int v = 1;\n")
