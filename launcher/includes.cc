@@ -3,6 +3,7 @@
 #include <cctype>
 #include <string_view>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -240,7 +241,8 @@ class IncludeSetRecorder {
 PreprocessedIncludes ParseIncludes(absl::string_view preprocessed, absl::string_view source,
                                    std::string* text_out) {
   PreprocessedIncludes found;
-  size_t copied = 0;  // of `preprocessed` to `text_out`
+  size_t copied = 0;                      // of `preprocessed` to `text_out`
+  absl::flat_hash_set<std::string> seen;  // searches
   // The file the compiler is reading, as it spelled it ("" on the command line), and those it
   // will return to. Markers without a flag only rename the file (#line), except at the top,
   // where gcc first reads <built-in> and <command-line> before the source.
@@ -290,7 +292,12 @@ PreprocessedIncludes ParseIncludes(absl::string_view preprocessed, absl::string_
     directive.name = std::string(line.substr(1, end - 1));
     directive.quoted = close == '"';
     directive.includer = real;
-    found.directives.push_back(std::move(directive));
+    // Where the same search from the same directory was seen, it adds nothing: C++ headers
+    // repeat their #include lines by the thousand.
+    std::string search_key =
+        absl::StrCat(directive.next ? "next " : "", directive.quoted ? "\"" : "<", directive.name,
+                     "\n", directive.next ? real : DirOf(real));
+    if (seen.insert(std::move(search_key)).second) found.directives.push_back(std::move(directive));
     // -dI writes them at the start of a line; other text is the program's (a macro's expansion).
     if (text_out != nullptr && at == line_start) {
       text_out->append(text.substr(copied, at - copied));

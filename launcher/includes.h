@@ -34,7 +34,7 @@ struct IncludeDirective {
 
 struct PreprocessedIncludes {
   std::vector<EnteredHeader> headers;  // entered (line markers with flag 1), in order, repeated
-  std::vector<IncludeDirective> directives;
+  std::vector<IncludeDirective> directives;  // each search once
 };
 
 // The files of `-E -dI` output for `source` (as the command line spells it). A #line directive
