@@ -56,6 +56,8 @@ absl::StatusOr<FileStamp> StampFile(const std::string& path);
 
 // Whether `path` names a directory (following symbolic links).
 bool IsDirectory(const std::string& path);
+// Whether `path` itself is a symbolic link.
+bool IsSymlink(const std::string& path);
 
 // The real-time clock, in nanoseconds, comparable with FileStamp times.
 int64_t NowNs();

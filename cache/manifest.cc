@@ -402,7 +402,8 @@ std::optional<Guard> IncludeSetBuilder::GuardFor(const std::string& path) {
       if (StampTrusted(*stamp, now_ns_)) guard = Guard{dir, *stamp};
       break;
     }
-    if (!absl::IsNotFound(stamp.status()) || dir == "/" || dir == ".") break;
+    // A dangling symbolic link comes to life without its directory changing: no guard.
+    if (!absl::IsNotFound(stamp.status()) || IsSymlink(dir) || dir == "/" || dir == ".") break;
   }
   guards_.emplace(std::move(parent), guard);
   return guard;
@@ -446,7 +447,7 @@ absl::Status IncludeSetBuilder::AddCandidate(const std::string& path) {
     return AddFile(path).status();
   }
   if (!absl::IsNotFound(stamp.status())) return stamp.status();
-  GroupFor(GuardFor(path)).paths.push_back(path);
+  GroupFor(IsSymlink(path) ? std::nullopt : GuardFor(path)).paths.push_back(path);
   seen_.insert(path);
   return absl::OkStatus();
 }

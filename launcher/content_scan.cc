@@ -1,12 +1,14 @@
 #include "launcher/content_scan.h"
 
 #include <cstring>
+#include <ctime>
 #include <string_view>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "launcher/pragma_dependency.h"
 
 namespace ddcc {
 namespace {
@@ -78,7 +80,9 @@ bool AskedIfDefined(absl::string_view text, size_t at) {
   absl::string_view before =
       absl::StripTrailingAsciiWhitespace(text.substr(line_start, at - line_start));
   if (absl::ConsumeSuffix(&before, "(")) before = absl::StripTrailingAsciiWhitespace(before);
-  if (absl::EndsWith(before, "defined")) return true;
+  if (absl::ConsumeSuffix(&before, "defined")) {
+    return before.empty() || !IsIdentifierChar(before.back());  // not HAS_undefined
+  }
   before = absl::StripLeadingAsciiWhitespace(before);
   if (!absl::ConsumePrefix(&before, "#")) return false;
   before = absl::StripLeadingAsciiWhitespace(before);
@@ -124,6 +128,40 @@ bool HasLineMarker(absl::string_view text) {
   return false;
 }
 
+// An identifier that token pasting could make into __has_include: a piece from its start or its
+// end (not the `include` of a directive).
+bool NamesPieceOfHasInclude(absl::string_view text) {
+  const std::string_view view(text.data(), text.size());
+  for (std::string_view piece : {"__h", "ude"}) {
+    for (size_t at = view.find(piece); at != std::string_view::npos;
+         at = view.find(piece, at + 1)) {
+      size_t start = at;
+      while (start > 0 && IsIdentifierChar(text[start - 1])) --start;
+      size_t end = at;
+      while (end < text.size() && IsIdentifierChar(text[end])) ++end;
+      absl::string_view word = text.substr(start, end - start);
+      if (word == "__has_include" || word == "__has_include_next" || word.size() < 3) continue;
+      if (piece == "__h"
+              ? absl::StartsWith("__has_include_next", word)
+              : absl::EndsWith("__has_include", word) &&
+                    absl::StripTrailingAsciiWhitespace(text.substr(0, start)).back() != '#') {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+bool HasPragmaOnce(absl::string_view text) {
+  const std::string_view view(text.data(), text.size());
+  for (size_t at = view.find("once"); at != std::string_view::npos;
+       at = view.find("once", at + 1)) {
+    absl::string_view before = absl::StripTrailingAsciiWhitespace(text.substr(0, at));
+    if (absl::EndsWith(before, "pragma") || absl::EndsWith(before, "\"")) return true;
+  }
+  return false;
+}
+
 // One pass over the places where "__" starts: headers are megabytes, and a miss scans them all.
 void ScanText(absl::string_view content, ContentScan& scan) {
   const std::string_view text(content.data(), content.size());  // libstdc++'s find is faster
@@ -140,6 +178,9 @@ void ScanText(absl::string_view content, ContentScan& scan) {
     }
   }
   scan.line_marker |= HasLineMarker(content);
+  scan.pragma_dependency |= NamesPragmaDependency(content);
+  scan.pragma_once |= HasPragmaOnce(content);
+  scan.computed_probe |= NamesPieceOfHasInclude(content);
 }
 
 bool IsMonth(absl::string_view s) {
@@ -235,6 +276,30 @@ ExpandedTime FindExpandedTime(absl::string_view text) {
     }
   }
   return found;
+}
+
+namespace {
+
+// A time as the macros expand it, quoted: `format` is a strftime format.
+std::string Expansion(int64_t ns, const char* format) {
+  time_t seconds = static_cast<time_t>(ns / 1'000'000'000);
+  struct tm local;
+  localtime_r(&seconds, &local);
+  char buffer[32];
+  size_t size = strftime(buffer, sizeof(buffer), format, &local);
+  return std::string(buffer, size);
+}
+
+}  // namespace
+
+bool HoldsClockOfItsRun(absl::string_view text, int64_t from_ns, int64_t to_ns,
+                        int64_t compile_end_ns) {
+  for (int64_t ns = from_ns; ns < to_ns + 1'000'000'000; ns += 1'000'000'000) {
+    if (absl::StrContains(text, Expansion(std::min(ns, to_ns), "\"%H:%M:%S\""))) return true;
+  }
+  // __DATE__ pads the day with a space.
+  std::string date = Expansion(from_ns, "\"%b %e %Y\"");
+  return date != Expansion(compile_end_ns, "\"%b %e %Y\"") && absl::StrContains(text, date);
 }
 
 }  // namespace ddcc

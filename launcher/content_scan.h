@@ -4,6 +4,7 @@
 // removed), so neither a comment nor a backslash-newline can hide a probe or a time macro.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -14,10 +15,15 @@ namespace ddcc {
 struct ContentScan {
   bool clock_macros = false;     // __DATE__, __TIME__: SOURCE_DATE_EPOCH can fix them
   bool timestamp_macro = false;  // __TIMESTAMP__: the source's mtime
-  bool computed_probe = false;   // __has_include(MACRO), or __has_include under another name
+  // __has_include(MACRO), under another name, or a piece of its name for token pasting
+  bool computed_probe = false;
   // A line marker directive (`# 12 "file" 1`): the `-E` output's markers then no longer tell
   // which file included which.
   bool line_marker = false;
+  // #pragma GCC dependency: the compiler warns by file times, which no key holds.
+  bool pragma_dependency = false;
+  // #pragma once: gcc takes two files of one content and one mtime for the same file.
+  bool pragma_once = false;
   struct Probe {
     std::string name;
     bool quoted;
@@ -42,5 +48,11 @@ struct ExpandedTime {
   bool timestamp = false;
 };
 ExpandedTime FindExpandedTime(absl::string_view preprocessed);
+
+// Whether `text`, made by a preprocessor that ran within [from_ns, to_ns], holds what __TIME__
+// expanded to then (local time), or what __DATE__ did when the date is another at `compile_end_ns`:
+// the compile, which expands them anew, may then have written another time than the text shows.
+bool HoldsClockOfItsRun(absl::string_view text, int64_t from_ns, int64_t to_ns,
+                        int64_t compile_end_ns);
 
 }  // namespace ddcc

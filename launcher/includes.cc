@@ -1,6 +1,7 @@
 #include "launcher/includes.h"
 
 #include <cctype>
+#include <filesystem>
 #include <string_view>
 
 #include "absl/container/flat_hash_set.h"
@@ -12,7 +13,6 @@
 #include "absl/strings/strip.h"
 #include "cache/files.h"
 #include "launcher/asm_scan.h"
-#include "launcher/pragma_dependency.h"
 
 namespace ddcc {
 namespace {
@@ -49,6 +49,12 @@ bool ParseQuoted(absl::string_view& rest, std::string& name) {
   return absl::ConsumePrefix(&rest, "\"");
 }
 
+std::string LexicallyNormal(const std::string& path) {
+  std::string normal = std::filesystem::path(path).lexically_normal().string();
+  if (normal.size() > 1 && normal.back() == '/') normal.pop_back();
+  return normal;
+}
+
 bool IsPseudoFile(absl::string_view name) {
   return absl::StartsWith(name, "<") || absl::EndsWith(name, "//");  // <built-in>, cwd marker
 }
@@ -64,12 +70,15 @@ bool SearchedBefore(const std::string& path, const std::vector<std::string>& inc
                     const SearchPath& search, std::vector<std::string>& candidates) {
   std::vector<std::string> dirs = search.quote;
   dirs.insert(dirs.end(), search.angle.begin(), search.angle.end());
+  // Spelled as the compiler may spell them: a dependency file drops the "./" of "-I./inc".
+  const std::string normal_path = LexicallyNormal(path);
   bool found = false;
   for (size_t i = 0; i < dirs.size(); ++i) {
-    std::string prefix = Join(dirs[i], "");
-    if (!absl::StartsWith(path, prefix) || path.size() == prefix.size()) continue;
+    std::string normal_dir = LexicallyNormal(dirs[i]);
+    std::string prefix = normal_dir == "." ? "" : Join(normal_dir, "");
+    if (!absl::StartsWith(normal_path, prefix) || normal_path.size() == prefix.size()) continue;
     found = true;
-    absl::string_view name = absl::string_view(path).substr(prefix.size());
+    absl::string_view name = absl::string_view(normal_path).substr(prefix.size());
     std::vector<std::string> tried;
     for (const std::string& dir : includer_dirs) tried.push_back(Join(dir, name));
     for (size_t j = 0; j < i; ++j) tried.push_back(Join(dirs[j], name));
@@ -120,6 +129,7 @@ class IncludeSetRecorder {
     for (const std::string& input : options_.extra_inputs) {
       if (absl::Status status = AddCandidate(input, false); !status.ok()) return status;
     }
+    scans_.push_back({"", ScanContent(options_.command_line), false, ""});
     // The source is in the direct key already; recording it too makes sure it did not change
     // during the compile.
     return AddRead(source);
@@ -154,6 +164,7 @@ class IncludeSetRecorder {
       if (!Contains(dirs, scanned.dir)) dirs.push_back(scanned.dir);
     }
     const AllowedTimeMacros allowed = options_.allowed;
+    absl::flat_hash_set<std::string> once_contents;
     for (const Scanned& scanned : scans_) {
       const ContentScan& scan = scanned.scan;
       if ((scan.clock_macros && allowed == AllowedTimeMacros::kNone) ||
@@ -161,8 +172,14 @@ class IncludeSetRecorder {
         Refuse(absl::FailedPreconditionError("a time macro makes the result depend on the clock"));
       }
       if (scan.computed_probe) Refuse(absl::FailedPreconditionError("a computed __has_include"));
+      if (scan.pragma_once) {
+        if (!once_contents.insert(scanned.once_content).second) {
+          Refuse(absl::FailedPreconditionError(
+              "two #pragma once files alike: gcc tells them apart by their mtimes"));
+        }
+      }
       if (scan.line_marker) Refuse(absl::FailedPreconditionError("a file holds a line marker"));
-      if (scanned.names_dependency) {
+      if (scan.pragma_dependency) {
         Refuse(absl::FailedPreconditionError(
             "#pragma GCC dependency: the compiler's warning depends on file times"));
       }
@@ -186,7 +203,7 @@ class IncludeSetRecorder {
     std::string dir;
     ContentScan scan;
     bool names_incbin;
-    bool names_dependency;
+    std::string once_content;  // with #pragma once: the content's digest
   };
 
   // A path the compiler looked at, with its precompiled form where gcc would look for one (for
@@ -195,6 +212,8 @@ class IncludeSetRecorder {
     if (header) {
       if (absl::Status status = AddPrecompiledCandidate(path); !status.ok()) return status;
     }
+    // One found is read like a header: what it holds may matter as much.
+    if (!Has(path) && StampFile(path).ok() && !IsDirectory(path)) return AddRead(path);
     absl::Status status = builder_.AddCandidate(paths_.Relative(path));
     if (absl::IsFailedPrecondition(status)) {
       Refuse(std::move(status));
@@ -221,9 +240,16 @@ class IncludeSetRecorder {
       return absl::AbortedError(content.status().message());
     }
     // Only depend mode needs the raw scan: the preprocessed text shows the rest.
-    scans_.push_back({DirOf(path), ScanContent(*content),
+    ContentScan scan = ScanContent(*content);
+    std::string once_content;
+    if (scan.pragma_once) {
+      Hasher hasher;
+      hasher.Update(*content);
+      once_content = hasher.Finish().Hex();
+    }
+    scans_.push_back({DirOf(path), std::move(scan),
                       incbin_refused_ && ScanRawCText(*content).has_value(),
-                      NamesPragmaDependency(*content)});
+                      std::move(once_content)});
     return absl::OkStatus();
   }
 

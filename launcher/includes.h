@@ -87,6 +87,8 @@ struct IncludeSetOptions {
   bool precompiled_headers = false;
   // Files named by options, which the compile reads besides the source and its headers.
   std::vector<std::string> extra_inputs;
+  // The preprocessing arguments, one a line: a -D may hold a __has_include or a time macro.
+  std::string command_line;
 };
 
 // Records the include set of a compile whose `-E -dI` text (parsed, and less the directives)

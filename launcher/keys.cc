@@ -22,7 +22,11 @@ constexpr const char* kCompileEnv[] = {"LANG",
                                        "GCC_EXEC_PREFIX",
                                        "COMPILER_PATH",
                                        "CCC_OVERRIDE_OPTIONS",
-                                       "GCC_COMPARE_DEBUG"};
+                                       "GCC_COMPARE_DEBUG",
+                                       "GCC_COLORS",
+                                       "GCC_URLS",
+                                       "TERM_URLS",
+                                       "GCC_EXTRA_DIAGNOSTIC_OUTPUT"};
 // Environment that changes the preprocessed text: the direct key must cover it.
 constexpr const char* kPreprocessEnv[] = {"CPATH", "C_INCLUDE_PATH", "CPLUS_INCLUDE_PATH",
                                           "SOURCE_DATE_EPOCH"};

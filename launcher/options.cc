@@ -87,7 +87,8 @@ constexpr OptionSpec kOptions[] = {
     {"--sysroot=", kJoined, kCompile, kBoth},
     {"-imultilib", kJoinedOrSeparate, kCompile, kBoth},
     {"-imultiarch", kJoinedOrSeparate, kCompile, kBoth},
-    {"-ivfsoverlay", kJoinedOrSeparate, kCompile, kBoth},
+    // Files seen at paths that hold other content: a direct-mode check would read the wrong ones.
+    {"-ivfsoverlay", kJoinedOrSeparate, kUnsupported, kBoth},
     {"-resource-dir", kJoinedOrSeparate, kCompile, kBoth},
     {"-resource-dir=", kJoined, kCompile, kBoth},
     {"-A", kJoinedOrSeparate, kCompile, kBoth},

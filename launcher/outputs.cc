@@ -76,6 +76,16 @@ bool CompileOutputs::NamedIn(absl::string_view text) const {
   return private_ && absl::StrContains(text, kTempMarker);
 }
 
+absl::Status CompileOutputs::MoveDependencyFileIntoPlace() {
+  if (!private_ || !request_.generates_deps || access(dep_file_.c_str(), F_OK) != 0) {
+    return absl::OkStatus();
+  }
+  if (rename(dep_file_.c_str(), request_.dep_file.c_str()) != 0) {
+    return ErrnoStatus("rename", dep_file_);
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CompileOutputs::MoveIntoPlace() {
   if (!private_) return absl::OkStatus();
   if (request_.generates_deps && rename(dep_file_.c_str(), request_.dep_file.c_str()) != 0) {

@@ -34,6 +34,8 @@ class CompileOutputs {
   // Renames the private files over the real ones, the dependency file first as a hit writes
   // them, then removes what killed ddccs left beside them long ago.
   absl::Status MoveIntoPlace();
+  // After a failed compile: gcc and clang still leave the dependency file they wrote.
+  absl::Status MoveDependencyFileIntoPlace();
 
  private:
   const CompileRequest& request_;

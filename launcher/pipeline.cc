@@ -9,6 +9,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "cache/entry.h"
 #include "cache/files.h"
 #include "cache/hash.h"
@@ -99,7 +100,8 @@ class CompilePipeline {
   // Set when the entry under this key named a base directory, so that the result was looked up
   // (and is stored) under the key made specific to the working directory.
   std::optional<Digest> redirected_from_;
-  ProcessResult preprocessed_;  // less the directive lines of -dI, which includes_ holds
+  ProcessResult preprocessed_;   // less the directive lines of -dI, which includes_ holds
+  int64_t preprocessed_ns_ = 0;  // when the preprocessor had run
   PreprocessedIncludes includes_;
   std::string transcript_;  // the keys' inputs
   // For --explain: how a hit was found, and what the lookups learnt on the way.
@@ -159,6 +161,7 @@ CompileOutcome CompilePipeline::RunStages() {
     return NotCacheable{Uncacheable::kPreprocessorFailed, preprocessed->err};
   }
   preprocessed_ = *std::move(preprocessed);
+  preprocessed_ns_ = NowNs();
   std::string text;
   includes_ = ParseIncludes(preprocessed_.out, request_.source, &text);
   preprocessed_.out = std::move(text);
@@ -391,6 +394,9 @@ CompileOutcome CompilePipeline::CompileAndStore(std::optional<Digest> key) {
     // clang removes the object of a failed compile, gcc leaves it; the private one is gone
     // either way, so do as clang would have done to the build's.
     if (compiler_.family == Family::kClang) unlink(request_.object.c_str());
+    if (absl::Status moved = outputs.MoveDependencyFileIntoPlace(); !moved.ok()) {
+      return Failure{ErrorKind::kOutputWriteFailed, moved};
+    }
     stats_.Count(Uncacheable::kCompilationFailed);
     return *std::move(compiled);
   }
@@ -421,6 +427,10 @@ CompileOutcome CompilePipeline::CompileAndStore(std::optional<Digest> key) {
   // The key was made from the inputs as they were before the compile: checked again after it,
   // they prove the compiler read the same (depend mode's set was made after the compile).
   absl::StatusOr<IncludeSet> set = depend_set ? *std::move(depend_set) : TextIncludeSet(store_key);
+  if (key && SetOptions().allowed == AllowedTimeMacros::kNone &&
+      HoldsClockOfItsRun(preprocessed_.out, start_ns_ - 1'000'000'000, preprocessed_ns_, NowNs())) {
+    set = absl::AbortedError("__TIME__ or __DATE__ expanded again in the compile, maybe otherwise");
+  }
   if (absl::IsAborted(set.status())) {
     Log(absl::StrCat("not stored: ", set.status().message()));
     explain_notes_.push_back(absl::StrCat("not stored: ", set.status().message()));
@@ -503,11 +513,17 @@ void CompilePipeline::NoteNoManifest(absl::string_view why) {
 }
 
 IncludeSetOptions CompilePipeline::SetOptions() const {
-  return IncludeSetOptions{.allowed = config_.sloppy_time_macros         ? AllowedTimeMacros::kAll
-                                      : std::getenv("SOURCE_DATE_EPOCH") ? AllowedTimeMacros::kClock
-                                                                         : AllowedTimeMacros::kNone,
-                           .precompiled_headers = compiler_.family == Family::kGcc,
-                           .extra_inputs = request_.extra_input_files};
+  IncludeSetOptions options;
+  // clang 14 does not read SOURCE_DATE_EPOCH.
+  if (config_.sloppy_time_macros) {
+    options.allowed = AllowedTimeMacros::kAll;
+  } else if (compiler_.family == Family::kGcc && std::getenv("SOURCE_DATE_EPOCH") != nullptr) {
+    options.allowed = AllowedTimeMacros::kClock;
+  }
+  options.precompiled_headers = compiler_.family == Family::kGcc;
+  options.extra_inputs = request_.extra_input_files;
+  options.command_line = absl::StrJoin(request_.preprocess_args, "\n");
+  return options;
 }
 
 // A result tied to the working directory is found only from it.

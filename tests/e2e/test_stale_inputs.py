@@ -153,5 +153,106 @@ class StaleInputsTest(HeaderSearchTestCase):
                 self.check("gcc", args=args, env=env)
 
 
+class SearchPlacesTest(HeaderSearchTestCase):
+    """Ways a header the compiler would now find was missed, found by an adversarial hunt."""
+
+    def warm_then(self, compiler, args, change, env=None):
+        self.check(compiler, args=args, env=env)
+        self.check(compiler, args=args, env=env)
+        change()
+        self.check(compiler, args=args, env=env)
+
+    def fresh(self, name):
+        self.env["DDCC_DIR"] = os.path.join(self.root, "cache-" + name)
+        work = os.path.join(self.root, "w-" + name)
+        os.makedirs(work)
+        self.work = work
+
+    def test_a_dangling_symlink_that_comes_to_life(self):
+        for compiler in COMPILERS:
+            for mode, mode_env in [("direct", {}), ("depend", {"DDCC_DEPEND": "1"})]:
+                with self.subTest(compiler=compiler, mode=mode):
+                    self.fresh(f"{compiler}-{mode}")
+                    target = os.path.join(self.root, f"target-{compiler}-{mode}")
+                    self.write("inc2/d/h.h", "int v = 2;\n")
+                    self.write("src/main.c", '#include "d/h.h"\nint f(void) { return v; }\n')
+                    os.symlink(target, os.path.join(self.work, "src/d"))
+                    time.sleep(2.1)  # directories old enough to guard what is absent below
+                    args = ["-MD", "-Iinc2", "-c", "src/main.c", "-o", "main.o"]
+                    env = dict(self.env, **mode_env)
+
+                    def create():
+                        os.makedirs(target)
+                        with open(os.path.join(target, "h.h"), "w") as f:
+                            f.write("int v = 99;\n")
+                    self.warm_then(compiler, args, create, env)
+
+    def test_include_directories_spelled_with_dot_in_depend_mode(self):
+        for compiler in COMPILERS:
+            with self.subTest(compiler=compiler):
+                self.fresh(compiler)
+                self.write("inc1/.keep", "")
+                self.write("inc2/h.h", "int v = 1;\n")
+                self.write("main.c", "#include <h.h>\nint f(void) { return v; }\n")
+                args = ["-MD", "-I./inc1", "-I./inc2/.", "-c", "main.c", "-o", "main.o"]
+                self.warm_then(compiler, args, lambda: self.write("inc1/h.h", "int v = 99;\n"),
+                               dict(self.env, DDCC_DEPEND="1"))
+
+    def test_has_include_in_a_define_or_pasted(self):
+        sources = {
+            "define": ("#if HAS\nint v = 1;\n#else\nint v = 0;\n#endif\n",
+                       ["-DHAS=__has_include(<foo.h>)"]),
+            "pasted": ("#define CAT(a, b) a##b\n#if CAT(__has_, include)(<foo.h>)\nint v = 1;\n"
+                       "#else\nint v = 0;\n#endif\n", []),
+            "undefined": ("#define HAS_undefined __has_include\n#if HAS_undefined(<foo.h>)\n"
+                          "int v = 1;\n#else\nint v = 0;\n#endif\n", []),
+        }
+        for compiler in COMPILERS:
+            for name, (text, defines) in sources.items():
+                with self.subTest(compiler=compiler, source=name):
+                    self.fresh(f"{compiler}-{name}")
+                    self.write("inc/.keep", "")
+                    self.write("main.c", text)
+                    args = [*defines, "-MD", "-Iinc", "-c", "main.c", "-o", "main.o"]
+                    self.warm_then(compiler, args, lambda: self.write("inc/foo.h", ""))
+
+    def test_identical_pragma_once_files_told_apart_by_mtime(self):
+        # gcc takes two #pragma once files of one content and one mtime for one file.
+        self.write("a/h.h", "#pragma once\nint CAT(v, __COUNTER__) = 1;\n")
+        self.write("b/h.h", "#pragma once\nint CAT(v, __COUNTER__) = 1;\n")
+        same = os.stat(os.path.join(self.work, "a/h.h"))
+        os.utime(os.path.join(self.work, "b/h.h"), ns=(same.st_atime_ns, same.st_mtime_ns))
+        self.write("main.c", "#define CAT2(a, b) a##b\n#define CAT(a, b) CAT2(a, b)\n"
+                   '#include "a/h.h"\n#include "b/h.h"\n')
+        time.sleep(2.1)  # stamps old enough to be trusted
+        args = ["-c", "main.c", "-o", "main.o"]
+        self.warm_then("gcc", args, lambda: os.utime(os.path.join(self.work, "b/h.h")))
+
+    def test_clang_does_not_read_source_date_epoch(self):
+        self.write("main.c", "const char* t = __TIME__;\n")
+        env = dict(self.env, SOURCE_DATE_EPOCH="1000000000")
+        self.assertEqual(self.ddcc("clang", *self.args, env=env).returncode, 0)
+        self.assertEqual(self.ddcc("clang", *self.args, env=env).returncode, 0)
+        self.assertEqual(self.stats(env=env)["direct_hits"], 0)
+
+    def test_gcc_diagnostic_environment_is_keyed(self):
+        self.write("main.c", "int f(void) { int unused; return 0; }\n")
+        args = ["-fdiagnostics-color=always", "-Wall", "-c", "main.c", "-o", "main.o"]
+        self.check("gcc", args=args)
+        self.check("gcc", args=args, env=dict(self.env, GCC_COLORS="warning=01;32"))
+
+    def test_a_failed_compile_leaves_its_dependency_file(self):
+        self.write("main.c", "int f(void) { int x; return; }\n")
+        for compiler in COMPILERS:
+            with self.subTest(compiler=compiler):
+                args = ["-Wall", "-Werror", "-MD", "-c", "main.c", "-o", "main.o"]
+                cached = self.ddcc(compiler, *args)
+                written = self.read("main.d")
+                os.remove(os.path.join(self.work, "main.d"))
+                plain = self.run_cmd([compiler, *args])
+                self.assert_same_run(plain, cached)
+                self.assertEqual(written, self.read("main.d"))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -1,5 +1,8 @@
 #include "launcher/content_scan.h"
 
+#include <ctime>
+
+#include "cache/files.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -48,6 +51,21 @@ TEST(ContentScanTest, HasIncludeUnderAnotherNameIsComputed) {
   EXPECT_FALSE(ScanContent("#if defined(__has_include)\n#endif\n").computed_probe);
 }
 
+TEST(ContentScanTest, PiecesOfHasIncludeForPastingAreComputed) {
+  EXPECT_TRUE(ScanContent("#if CAT(__has_,include)(<foo.h>)\n#endif\n").computed_probe);
+  EXPECT_TRUE(ScanContent("#if CAT(__, has_include)(<foo.h>)\n#endif\n").computed_probe);
+  EXPECT_TRUE(ScanContent("#define HAS_undefined __has_include\n").computed_probe);
+  EXPECT_FALSE(
+      ScanContent("#include <a.h>\n# include \"b.h\"\n#include_next <c.h>\n").computed_probe);
+}
+
+TEST(ContentScanTest, FindsPragmaOnceAndDependency) {
+  EXPECT_TRUE(ScanContent("#pragma once\n").pragma_once);
+  EXPECT_TRUE(ScanContent("_Pragma(\"once\")\n").pragma_once);
+  EXPECT_FALSE(ScanContent("int once;\n").pragma_once);
+  EXPECT_TRUE(ScanContent("#pragma GCC depend\\\nency \"f.h\"\n").pragma_dependency);
+}
+
 TEST(ContentScanTest, FindsLineMarkerDirectives) {
   EXPECT_TRUE(ScanContent("# 1 \"other.h\" 1\n").line_marker);
   EXPECT_TRUE(ScanContent("int a;\n  #  12 \"x.c\"\n").line_marker);
@@ -80,6 +98,18 @@ TEST(ContentScanTest, FindsExpandedTimeMacros) {
   ExpandedTime stamp = FindExpandedTime("s = \"Thu Dec  3 16:55:54 2026\";");
   EXPECT_TRUE(stamp.timestamp);
   EXPECT_FALSE(FindExpandedTime("std::vector<int> v; a ? b : c; x::y; \"Decimal 3\"").clock);
+}
+
+TEST(ContentScanTest, FindsTheClockOfThePreprocessorsRun) {
+  const int64_t now = NowNs();
+  char time_text[32];
+  time_t seconds = now / 1'000'000'000;
+  struct tm local;
+  localtime_r(&seconds, &local);
+  strftime(time_text, sizeof(time_text), "const char* t = \"%H:%M:%S\";", &local);
+  EXPECT_TRUE(HoldsClockOfItsRun(time_text, now - 1'000'000'000, now, now));
+  EXPECT_FALSE(HoldsClockOfItsRun(time_text, now + 5'000'000'000, now + 6'000'000'000, now));
+  EXPECT_FALSE(HoldsClockOfItsRun("int a;", now, now, now));
 }
 
 }  // namespace
