@@ -43,6 +43,24 @@ class SharingTest(DdccTestCase):
             self.assertEqual(stat.S_IMODE(os.stat(os.path.join(self.work, name)).st_mode),
                              plain_mode, name)
 
+    def test_commands_that_create_the_cache_use_its_umask(self):
+        commands = [["--zero-stats"], ["--show-stats"], ["--cleanup"], ["--clear"],
+                    ["--evict-older-than", "0s"], ["--max-size", "1G"]]
+        old_umask = os.umask(0o022)
+        try:
+            for command in commands:
+                cache = os.path.join(self.root, "cache-" + command[0].strip("-"))
+                env = dict(self.env, DDCC_DIR=cache, DDCC_UMASK="002")
+                self.ddcc(*command, env=env)
+                self.assertTrue(os.path.isdir(cache), command)
+                for d, _, names in os.walk(cache):
+                    self.assertEqual(stat.S_IMODE(os.stat(d).st_mode), 0o775, (command, d))
+                    for name in names:
+                        path = os.path.join(d, name)
+                        self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o664,
+                                         (command, path))
+        finally:
+            os.umask(old_umask)
 
     def test_shard_and_memo_directories_linked_elsewhere_are_not_followed(self):
         outside = os.path.join(self.root, "outside")
