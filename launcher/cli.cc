@@ -205,6 +205,9 @@ int RunCommands(const std::vector<std::string>& args, const EnvLookup& env) {
       if (!set.ok()) return Fail(set);
       std::printf("Set cache size limit to %s\n", FormatSize(*size).c_str());
     } else if (arg == "--show-config") {
+      for (const std::string& warning : config->warnings) {
+        std::fprintf(stderr, "ddcc: %s\n", warning.c_str());
+      }
       for (const Config::Shown& shown : config->shown) {
         std::printf("(%s) %s = %s\n", shown.origin.c_str(), shown.key.c_str(), shown.value.c_str());
       }

@@ -53,6 +53,7 @@ void WriteAll(int fd, absl::string_view data) {
     RunAsIs(compiler, args);
   }
   OpenLog(config->log_file);
+  for (const std::string& warning : config->warnings) Log(warning);
   if (config->disable) RunAsIs(compiler, args);
 
   Stats stats(config->cache_dir, config->umask);
