@@ -33,6 +33,7 @@ constexpr Label kUncacheableLabels[] = {
     {"output_not_regular_file", "Output to a non-regular file"},
     {"bad_response_file", "Unreadable response file"},
     {"unsupported_code_directive", "Unsupported code directive"},
+    {"output_is_input", "Output is also an input"},
 };
 static_assert(std::size(kUncacheableLabels) == kUncacheableCount);
 

@@ -141,6 +141,63 @@ class OutputsTest(DdccTestCase):
                 self.assertEqual(left[1], left[0])
         self.assertEqual(self.temp_files(), [])
 
+    def test_an_output_that_is_an_input_ends_as_the_plain_compile(self):
+        """gcc refuses `-c x.c -o x.c`; a hit or a miss's rename would replace the source by
+        the object. However the output names the source, the call runs as is."""
+        source = "int f(void) { return 42; }\n"
+        work = self.work
+        to_primed = ["-c", "x.c", "-o", "primed.o"]
+        # Each call, and one that makes the same key without the clash, so that it could hit.
+        calls = [
+            (["-c", "x.c", "-o", "x.c"], to_primed),
+            (["-c", "x.c", "-ox.c"], to_primed),
+            (["-c", "x.c", "-o", "./x.c"], to_primed),
+            (["-c", "x.c", "-o", os.path.join(work, "x.c")], to_primed),
+            (["-c", "x.c", "-o", "sub/../x.c"], to_primed),
+            (["-c", "x.c", "-o", "symlink.c"], to_primed),
+            (["-c", "x.c", "-o", "hardlink.c"], to_primed),
+            (["-c", "symlink.c", "-o", "x.c"], ["-c", "symlink.c", "-o", "primed.o"]),
+            (["-MD", "-MF", "x.c", "-c", "x.c", "-o", "x.o"],
+             ["-MD", "-MF", "primed.d", "-c", "x.c", "-o", "x.o"]),
+            (["-MD", "-MF", "hardlink.c", "-c", "x.c", "-o", "x.o"],
+             ["-MD", "-MF", "primed.d", "-c", "x.c", "-o", "x.o"]),
+            (["-Wp,-MD,./x.c", "-c", "x.c", "-o", "x.o"],
+             ["-Wp,-MD,primed.d", "-c", "x.c", "-o", "x.o"]),
+            (["-gsplit-dwarf", "-x", "c", "-c", "x.dwo", "-o", "x.o"],
+             ["-gsplit-dwarf", "-x", "c", "-c", "x.dwo", "-o", "x.o"]),
+        ]
+
+        def reset():
+            for name in os.listdir(work):
+                if os.path.isdir(os.path.join(work, name)):
+                    continue
+                os.remove(os.path.join(work, name))
+            self.write("x.c", source)
+            self.write("x.dwo", source)
+            os.makedirs(os.path.join(work, "sub"), exist_ok=True)
+            os.symlink("x.c", os.path.join(work, "symlink.c"))
+            os.link(os.path.join(work, "x.c"), os.path.join(work, "hardlink.c"))
+
+        def ending():
+            return {name: self.read(name) for name in sorted(os.listdir(work))
+                    if not os.path.isdir(os.path.join(work, name))}
+
+        for compiler in ["gcc", "clang"]:
+            for args, prime in calls:
+                with self.subTest(compiler=compiler, args=args):
+                    reset()
+                    plain = self.run_cmd([compiler, *args])
+                    expected = ending()
+                    for run in ["first", "primed"]:
+                        if run == "primed":
+                            reset()
+                            primed = self.ddcc(compiler, *prime)
+                            self.assertEqual(primed.returncode, 0, primed.stderr)
+                        reset()
+                        self.assert_same_run(plain, self.ddcc(compiler, *args))
+                        self.assertEqual(ending(), expected, run)
+        self.assertEqual(self.temp_files(), [])
+
     def test_a_miss_removes_stale_temporary_files_of_its_outputs(self):
         old = time.time() - 2 * 3600
         stale = [self.write("main.o.ddcc-tmp.1.00000000000000aa", "x"),
