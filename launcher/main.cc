@@ -99,6 +99,8 @@ int Main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   std::string compiler_name = argv[0];
   if (absl::StartsWith(Basename(argv[0]), "ddcc")) {
+    // `ddcc ddcc gcc`: a launcher in front of CC="ddcc gcc".
+    while (!args.empty() && absl::StartsWith(Basename(args[0]), "ddcc")) args.erase(args.begin());
     if (args.empty()) {
       RunCommands({"--help"}, env);
       return 1;
@@ -116,6 +118,7 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "ddcc: %s\n", std::string(compiler.status().message()).c_str());
     return 127;
   }
+  PassOnChain(env);
   RunCompilerCall(*compiler, args, env);
 }
 
