@@ -12,45 +12,48 @@
 namespace ddcc {
 namespace {
 
-// A path as the file system sees it: the file's device and inode when it exists (any spelling,
-// a symlink or a hard link to it, shares them), and the absolute path in any case.
+// A path as the file system sees it: an existing file by its device and inode, which any
+// spelling of it, a symlink or a hard link shares.
 struct FileIdentity {
-  std::optional<std::pair<dev_t, ino_t>> inode;
-  std::filesystem::path absolute;
+  std::string path;
+  bool exists = false;
+  struct stat st {};
 
-  explicit FileIdentity(const std::string& path) {
-    struct stat st;
-    if (stat(path.c_str(), &st) == 0) inode.emplace(st.st_dev, st.st_ino);
-    std::error_code error;
-    absolute = std::filesystem::absolute(path, error).lexically_normal();
+  explicit FileIdentity(const std::string& file) : path(file) {
+    exists = stat(path.c_str(), &st) == 0;
   }
 
   bool Same(const FileIdentity& other) const {
-    return (inode && inode == other.inode) || (!absolute.empty() && absolute == other.absolute);
+    if (exists || other.exists) {
+      return exists && other.exists && st.st_dev == other.st.st_dev && st.st_ino == other.st.st_ino;
+    }
+    // Neither exists (an absent .gcda that -fprofile-use would read): the paths tell, at the
+    // price of a getcwd, so only then.
+    std::error_code error;
+    return std::filesystem::absolute(path, error).lexically_normal() ==
+           std::filesystem::absolute(other.path, error).lexically_normal();
   }
 };
 
 }  // namespace
 
 std::optional<NotCacheable> CheckOutputs(const CompileRequest& request) {
-  std::vector<std::string> outputs = {request.object};
-  if (request.generates_deps) outputs.push_back(request.dep_file);
-  for (const auto& [suffix, path] : request.aux_outputs) outputs.push_back(path);
-  for (const std::string& output : outputs) {
-    struct stat st;
-    if (stat(output.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
-      return NotCacheable{Uncacheable::kOutputNotRegularFile, output};
+  std::vector<FileIdentity> outputs = {FileIdentity(request.object)};
+  if (request.generates_deps) outputs.emplace_back(request.dep_file);
+  for (const auto& [suffix, path] : request.aux_outputs) outputs.emplace_back(path);
+  for (const FileIdentity& output : outputs) {
+    if (output.exists && !S_ISREG(output.st.st_mode)) {
+      return NotCacheable{Uncacheable::kOutputNotRegularFile, output.path};
     }
   }
 
   std::vector<FileIdentity> inputs = {FileIdentity(request.source)};
   for (const std::string& file : request.extra_input_files) inputs.emplace_back(file);
-  for (const std::string& output : outputs) {
-    FileIdentity written(output);
+  for (const FileIdentity& output : outputs) {
     for (const FileIdentity& input : inputs) {
-      if (written.Same(input)) {
+      if (output.Same(input)) {
         return NotCacheable{Uncacheable::kOutputIsInput,
-                            absl::StrCat(output, " is also ", input.absolute.string())};
+                            absl::StrCat(output.path, " is also the input ", input.path)};
       }
     }
   }
