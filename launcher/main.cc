@@ -49,7 +49,9 @@ void WriteAll(int fd, absl::string_view data) {
     const char* log_file = env("DDCC_LOGFILE");
     OpenLog(log_file ? log_file : "");
     Log(absl::StrCat("bad configuration, running the compiler as is: ", config.status().message()));
-    Stats(CacheDirFromEnv(env)).Count(ErrorKind::kBadConfig);
+    // Counted only where the counters exist: without the configuration, the umask they would
+    // want (a group cache's) is unknown.
+    Stats(CacheDirFromEnv(env), std::nullopt, /*may_create=*/false).Count(ErrorKind::kBadConfig);
     RunAsIs(compiler, args);
   }
   OpenLog(config->log_file);

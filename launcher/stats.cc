@@ -1,5 +1,7 @@
 #include "launcher/stats.h"
 
+#include <unistd.h>
+
 #include "cache/files.h"
 
 namespace ddcc {
@@ -65,9 +67,10 @@ uint64_t StatsSnapshot::ErrorTotal() const {
   return total;
 }
 
-Stats::Stats(const std::string& cache_dir, std::optional<mode_t> umask) {
+Stats::Stats(const std::string& cache_dir, std::optional<mode_t> umask, bool may_create) {
   ScopedUmask cache_umask(umask);
   std::string path = cache_dir + "/stats";
+  if (!may_create && access(path.c_str(), F_OK) != 0) return;
   absl::StatusOr<SharedCounters> counters = SharedCounters::Open(path, kSlots);
   if (!counters.ok() && absl::IsNotFound(counters.status()) && MakeDirs(cache_dir).ok()) {
     counters = SharedCounters::Open(path, kSlots);
