@@ -1,5 +1,10 @@
 #include "cache/config.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <charconv>
 #include <cstdint>
 #include <map>
@@ -7,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -180,11 +186,25 @@ absl::string_view KeyOf(absl::string_view line) {
   return Trim(line.substr(0, equals));
 }
 
+// Settings naming a path ddcc writes to.
+constexpr absl::string_view kWrittenPathKeys[] = {"cache_dir", "log_file"};
+
+// Whether someone else than this user (or root) may have written the file: in a cache shared by
+// a group, any member can edit its ddcc.conf.
+bool OthersMayWrite(const struct stat& st) {
+  return (st.st_uid != geteuid() && st.st_uid != 0) || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0;
+}
+
 absl::Status ApplyConfigFile(const std::string& path, bool allow_cache_dir, Config& config,
                              Origins& origins) {
-  absl::StatusOr<std::string> text = ReadFile(path);
-  if (absl::IsNotFound(text.status())) return absl::OkStatus();
+  ScopedFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0 && (errno == ENOENT || errno == ENOTDIR)) return absl::OkStatus();
+  if (fd.get() < 0) return ErrnoStatus("open", path);
+  struct stat st;
+  if (fstat(fd.get(), &st) != 0) return ErrnoStatus("fstat", path);
+  absl::StatusOr<std::string> text = ReadAll(fd.get(), path);
   if (!text.ok()) return text.status();
+  const bool others_may_write = OthersMayWrite(st);
   int line_number = 0;
   for (absl::string_view line : Lines(*text)) {
     ++line_number;
@@ -201,6 +221,12 @@ absl::Status ApplyConfigFile(const std::string& path, bool allow_cache_dir, Conf
       return error(
           "cache_dir can be set only in a file named by DDCC_CONFIG: this file is found in the "
           "cache directory");
+    }
+    if (others_may_write && absl::c_linear_search(kWrittenPathKeys, key)) {
+      // Else a member of the group could make everyone's ddcc append to a file of theirs.
+      config.warnings.push_back(absl::StrFormat(
+          "%s:%d: %s ignored: other users may write this file", path, line_number, key));
+      continue;
     }
     if (absl::Status status = ApplyValue(config, key, value); !status.ok()) {
       return error(std::string(status.message()));

@@ -44,6 +44,8 @@ struct Config {
   std::vector<std::string> base_dirs;
   std::vector<RemoteSpec> remote_storage;  // asked in order after the local store
   std::string config_path;
+  // For the log: settings ignored (see docs/configuration.md, sharing a cache).
+  std::vector<std::string> warnings;
 
   // For --show-config: key, value as text, origin ("default", the config file's path, or the
   // environment variable's name), in a stable order.

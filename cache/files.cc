@@ -14,6 +14,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "cache/signal_cleanup.h"
 
 namespace ddcc {
 
@@ -110,6 +111,7 @@ absl::Status WriteFileAtomic(const std::string& path, absl::string_view data) {
   absl::StatusOr<std::string> temp = TempPathFor(path);
   if (!temp.ok()) return temp.status();
   const std::string& temp_path = *temp;
+  RemovedOnSignal removed_on_signal(temp_path);
   ScopedFd fd(open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666));
   if (fd.get() < 0) return ErrnoStatus("create", temp_path);
 

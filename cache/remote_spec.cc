@@ -109,6 +109,35 @@ absl::Status CheckUrl(absl::string_view url) {
       "remote storage \"%s\": only redis:// and http:// URLs are supported", RedactUrl(url)));
 }
 
+absl::StatusOr<std::vector<RemoteSpec>> ParseSpecs(absl::string_view text);
+
+// The setting with everything that may be credentials replaced by "***": in each stretch
+// from a "://" (or the start) to the next, what comes before the stretch's last '@', but for a
+// user name that holds nothing odd. Whatever a password holds, it lies there.
+std::string MaskCredentials(absl::string_view text) {
+  std::string masked;
+  size_t begin = 0;
+  while (true) {
+    size_t next = text.find("://", begin);
+    absl::string_view stretch =
+        text.substr(begin, next == absl::string_view::npos ? next : next - begin);
+    size_t at = stretch.rfind('@');
+    if (at == absl::string_view::npos) {
+      absl::StrAppend(&masked, stretch);
+    } else {
+      size_t colon = stretch.find(':');
+      bool plain_user =
+          colon < at && stretch.substr(0, colon).find_first_of(" \t|/@") == absl::string_view::npos;
+      absl::StrAppend(&masked, plain_user ? stretch.substr(0, colon + 1) : "", "***",
+                      stretch.substr(at));
+    }
+    if (next == absl::string_view::npos) break;
+    absl::StrAppend(&masked, "://");
+    begin = next + 3;
+  }
+  return masked;
+}
+
 }  // namespace
 
 std::string RedactUrl(absl::string_view url) {
@@ -126,6 +155,20 @@ std::string RedactUrl(absl::string_view url) {
 }
 
 absl::StatusOr<std::vector<RemoteSpec>> ParseRemoteStorage(absl::string_view text) {
+  absl::StatusOr<std::vector<RemoteSpec>> specs = ParseSpecs(text);
+  if (specs.ok() || text.find('@') == absl::string_view::npos) return specs;
+  // A password holding what splits the setting or ends a URL's host (' ', '|', '/') is cut in
+  // pieces, and the messages would quote them: they quote the masked setting instead.
+  const std::string masked = MaskCredentials(text);
+  absl::StatusOr<std::vector<RemoteSpec>> masked_specs = ParseSpecs(masked);
+  if (!masked_specs.ok()) return masked_specs.status();
+  return absl::InvalidArgumentError(absl::StrFormat(
+      "remote storage \"%s\" is malformed where its credentials are (hidden here)", masked));
+}
+
+namespace {
+
+absl::StatusOr<std::vector<RemoteSpec>> ParseSpecs(absl::string_view text) {
   std::vector<RemoteSpec> specs;
   for (absl::string_view item : absl::StrSplit(text, absl::ByAnyChar(" \t"), absl::SkipEmpty())) {
     std::vector<absl::string_view> parts = absl::StrSplit(item, '|');
@@ -139,6 +182,8 @@ absl::StatusOr<std::vector<RemoteSpec>> ParseRemoteStorage(absl::string_view tex
   }
   return specs;
 }
+
+}  // namespace
 
 absl::StatusOr<RedisAddress> ParseRedisUrl(absl::string_view url) {
   auto bad = [whole = url](absl::string_view why) {

@@ -30,6 +30,7 @@ enum class Uncacheable {
   kOutputNotRegularFile,
   kBadResponseFile,
   kUnsupportedCodeDirective,
+  kOutputIsInput,
   kCount
 };
 

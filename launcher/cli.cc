@@ -161,6 +161,9 @@ bool IsCommandOption(const std::string& arg) {
 int RunCommands(const std::vector<std::string>& args, const EnvLookup& env) {
   absl::StatusOr<Config> config = LoadConfig(env);
   if (!config.ok()) return Fail(config.status());
+  // Any command may be the first to create the cache directory, its counters or config file;
+  // all of them must come out as the cache's umask makes entries (a group cache wants 002).
+  ScopedUmask cache_umask(config->umask);
   LocalStore store(*config);
   bool json = false;
   for (const std::string& arg : args) json = json || arg == "--json";
@@ -198,11 +201,13 @@ int RunCommands(const std::vector<std::string>& args, const EnvLookup& env) {
       }
       absl::StatusOr<uint64_t> size = ParseSize(value);
       if (!size.ok()) return Fail(size.status());
-      ScopedUmask cache_umask(config->umask);
       absl::Status set = SetConfigValue(config->config_path, "max_size", value);
       if (!set.ok()) return Fail(set);
       std::printf("Set cache size limit to %s\n", FormatSize(*size).c_str());
     } else if (arg == "--show-config") {
+      for (const std::string& warning : config->warnings) {
+        std::fprintf(stderr, "ddcc: %s\n", warning.c_str());
+      }
       for (const Config::Shown& shown : config->shown) {
         std::printf("(%s) %s = %s\n", shown.origin.c_str(), shown.key.c_str(), shown.value.c_str());
       }

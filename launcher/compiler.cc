@@ -10,6 +10,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "cache/files.h"
@@ -22,18 +23,49 @@ absl::string_view Basename(absl::string_view path) {
   return slash == absl::string_view::npos ? path : path.substr(slash + 1);
 }
 
-bool SameFile(const struct stat& a, const struct stat& b) {
-  return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
-}
+// Passed down to the compilers ddcc runs: the device and inode of every ddcc binary in the
+// chain of calls so far, so that a nested ddcc (another install masquerading as the compiler)
+// skips them all on PATH rather than run one of them again, forever.
+constexpr char kChainVariable[] = "DDCC_CHAIN";
 
-bool IsDdcc(const struct stat& st) {
-  static const std::optional<struct stat> self = []() -> std::optional<struct stat> {
+using FileId = std::pair<dev_t, ino_t>;
+
+FileId IdOf(const struct stat& st) { return {st.st_dev, st.st_ino}; }
+
+std::string IdText(const FileId& id) { return absl::StrCat(id.first, ":", id.second); }
+
+const std::optional<FileId>& Self() {
+  static const std::optional<FileId> self = []() -> std::optional<FileId> {
     struct stat st;
     if (stat("/proc/self/exe", &st) != 0) return std::nullopt;
-    return st;
+    return IdOf(st);
+  }();
+  return self;
+}
+
+// realpath(), memoised: the family and the identity both resolve the compiler's path, at a
+// readlink per component each time.
+std::optional<std::string> RealPath(const std::string& path) {
+  static auto* resolved = new absl::flat_hash_map<std::string, std::string>();
+  if (auto known = resolved->find(path); known != resolved->end()) return known->second;
+  char real[PATH_MAX];
+  if (realpath(path.c_str(), real) == nullptr) return std::nullopt;
+  return resolved->try_emplace(path, real).first->second;
+}
+
+// This binary, a ddcc earlier in the chain, or a link to a file named ddcc: never the real
+// compiler. `st` is what stat() says of `path`.
+bool IsDdcc(const std::string& path, const struct stat& st, const EnvLookup& env) {
+  const FileId id = IdOf(st);
+  if (Self() == id) return true;
+  const char* chain = env(kChainVariable);
+  for (absl::string_view seen : absl::StrSplit(chain ? chain : "", ' ', absl::SkipEmpty())) {
+    if (seen == IdText(id)) return true;
   }
-  ();
-  return self && SameFile(st, *self);
+  struct stat link;
+  if (lstat(path.c_str(), &link) != 0 || !S_ISLNK(link.st_mode)) return false;
+  std::optional<std::string> real = RealPath(path);
+  return real && absl::StartsWith(Basename(*real), "ddcc");
 }
 
 // Fills `st` for what IsDdcc asks, so that each candidate is stat()ed once.
@@ -49,19 +81,9 @@ absl::StatusOr<std::string> FindOnPath(absl::string_view name, const EnvLookup& 
     tried.push_back(dir);
     std::string candidate = absl::StrCat(dir.empty() ? "." : dir, "/", name);
     struct stat st;
-    if (IsExecutableFile(candidate, st) && !IsDdcc(st)) return candidate;
+    if (IsExecutableFile(candidate, st) && !IsDdcc(candidate, st, env)) return candidate;
   }
   return absl::NotFoundError(absl::StrCat(name, ": compiler not found on PATH"));
-}
-
-// realpath(), memoised: the family and the identity both resolve the compiler's path, at a
-// readlink per component each time.
-std::optional<std::string> RealPath(const std::string& path) {
-  static auto* resolved = new absl::flat_hash_map<std::string, std::string>();
-  if (auto known = resolved->find(path); known != resolved->end()) return known->second;
-  char real[PATH_MAX];
-  if (realpath(path.c_str(), real) == nullptr) return std::nullopt;
-  return resolved->try_emplace(path, real).first->second;
 }
 
 }  // namespace
@@ -91,7 +113,7 @@ absl::StatusOr<Compiler> FindCompiler(absl::string_view name_or_path, const EnvL
   struct stat st;
   const bool is_path = name_or_path.find('/') != absl::string_view::npos;
   const bool executable = is_path && IsExecutableFile(std::string(name_or_path), st);
-  if (is_path && !(executable && IsDdcc(st))) {
+  if (is_path && !(executable && IsDdcc(std::string(name_or_path), st, env))) {
     compiler.path = std::string(name_or_path);
     if (!executable) return absl::NotFoundError(absl::StrCat(name_or_path, ": no such compiler"));
   } else {
@@ -101,6 +123,14 @@ absl::StatusOr<Compiler> FindCompiler(absl::string_view name_or_path, const EnvL
   }
   compiler.family = DetectFamily(compiler.name, compiler.path);
   return compiler;
+}
+
+void PassOnChain(const EnvLookup& env) {
+  if (!Self()) return;
+  const char* chain = env(kChainVariable);
+  const std::string text =
+      chain && *chain ? absl::StrCat(chain, " ", IdText(*Self())) : IdText(*Self());
+  setenv(kChainVariable, text.c_str(), 1);
 }
 
 absl::StatusOr<Digest> CompilerIdentity(const Compiler& compiler, const Config& config) {

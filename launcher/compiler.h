@@ -18,9 +18,14 @@ struct Compiler {
   std::optional<Family> family;  // unset: not a compiler ddcc understands (passed through)
 };
 
-// `name_or_path` as given to ddcc (a name is looked up on PATH). Any candidate that is ddcc itself
-// is skipped, so a masquerading symlink never runs itself; a path to ddcc is taken as its name.
+// `name_or_path` as given to ddcc (a name is looked up on PATH). Any candidate that is a ddcc
+// (this binary, one that ran it, a symlink to a file named ddcc) is skipped, so masquerading
+// symlinks never run themselves or each other; a path to a ddcc is taken as its name.
 absl::StatusOr<Compiler> FindCompiler(absl::string_view name_or_path, const EnvLookup& env);
+
+// Adds this binary to the ddccs that the compilers it runs will skip (DDCC_CHAIN): another
+// ddcc install found as the compiler then looks past both.
+void PassOnChain(const EnvLookup& env);
 
 // gcc, g++, cc, c++, clang, clang++ with an optional target prefix and version suffix
 // (x86_64-linux-gnu-gcc-12, clang++-14). cc and c++ are judged by what they resolve to.

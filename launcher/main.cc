@@ -49,10 +49,13 @@ void WriteAll(int fd, absl::string_view data) {
     const char* log_file = env("DDCC_LOGFILE");
     OpenLog(log_file ? log_file : "");
     Log(absl::StrCat("bad configuration, running the compiler as is: ", config.status().message()));
-    Stats(CacheDirFromEnv(env)).Count(ErrorKind::kBadConfig);
+    // Counted only where the counters exist: without the configuration, the umask they would
+    // want (a group cache's) is unknown.
+    Stats(CacheDirFromEnv(env), std::nullopt, /*may_create=*/false).Count(ErrorKind::kBadConfig);
     RunAsIs(compiler, args);
   }
   OpenLog(config->log_file);
+  for (const std::string& warning : config->warnings) Log(warning);
   if (config->disable) RunAsIs(compiler, args);
 
   Stats stats(config->cache_dir, config->umask);
@@ -98,6 +101,8 @@ int Main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   std::string compiler_name = argv[0];
   if (absl::StartsWith(Basename(argv[0]), "ddcc")) {
+    // `ddcc ddcc gcc`: a launcher in front of CC="ddcc gcc".
+    while (!args.empty() && absl::StartsWith(Basename(args[0]), "ddcc")) args.erase(args.begin());
     if (args.empty()) {
       RunCommands({"--help"}, env);
       return 1;
@@ -115,6 +120,7 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "ddcc: %s\n", std::string(compiler.status().message()).c_str());
     return 127;
   }
+  PassOnChain(env);
   RunCompilerCall(*compiler, args, env);
 }
 

@@ -40,7 +40,11 @@ CompileOutputs::CompileOutputs(const CompileRequest& request)
   }
   private_ = true;
   object_ = *std::move(object);
-  if (request.generates_deps) dep_file_ = *std::move(dep_file);
+  object_on_signal_.emplace(object_);
+  if (request.generates_deps) {
+    dep_file_ = *std::move(dep_file);
+    dep_file_on_signal_.emplace(dep_file_);
+  }
 }
 
 CompileOutputs::~CompileOutputs() {

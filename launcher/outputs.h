@@ -5,11 +5,13 @@
 // ones; ddcc stores what it wrote there and renames the files into place.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "cache/signal_cleanup.h"
 #include "launcher/args.h"
 
 namespace ddcc {
@@ -42,6 +44,9 @@ class CompileOutputs {
   bool private_ = false;
   std::string object_;
   std::string dep_file_;
+  // The private files, removed if ddcc is killed before they move into place.
+  std::optional<RemovedOnSignal> object_on_signal_;
+  std::optional<RemovedOnSignal> dep_file_on_signal_;
 };
 
 }  // namespace ddcc

@@ -1,6 +1,5 @@
 #include "launcher/pipeline.h"
 
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <climits>
@@ -21,6 +20,7 @@
 #include "launcher/explain.h"
 #include "launcher/includes.h"
 #include "launcher/keys.h"
+#include "launcher/output_check.h"
 #include "launcher/outputs.h"
 #include "launcher/paths.h"
 #include "launcher/result_entry.h"
@@ -329,21 +329,11 @@ void CompilePipeline::Discard(const Digest& key, absl::string_view why) {
   Log(absl::StrCat("removed damaged entry ", key.Hex(), ": ", why));
 }
 
-// Outputs are replaced by rename on a hit, which must never happen to /dev/null or a pipe.
 std::optional<NotCacheable> CompilePipeline::CheckCall() const {
   for (const char* name : kUnsupportedEnv) {
     if (std::getenv(name) != nullptr) return NotCacheable{Uncacheable::kUnsupportedOption, name};
   }
-  std::vector<std::string> outputs = {request_.object};
-  if (request_.generates_deps) outputs.push_back(request_.dep_file);
-  for (const auto& [suffix, path] : request_.aux_outputs) outputs.push_back(path);
-  for (const std::string& output : outputs) {
-    struct stat st;
-    if (stat(output.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
-      return NotCacheable{Uncacheable::kOutputNotRegularFile, output};
-    }
-  }
-  return std::nullopt;
+  return CheckOutputs(request_);
 }
 
 // The compiler colours its diagnostics on a terminal. Captured through a pipe it would not, so

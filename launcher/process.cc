@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "cache/files.h"
+#include "cache/signal_cleanup.h"
 
 namespace ddcc {
 namespace {
@@ -41,6 +42,7 @@ void OnExit(uv_process_t* process, int64_t exit_status, int term_signal) {
   auto* run = static_cast<Run*>(process->data);
   run->result.exit_code = static_cast<int>(exit_status);
   run->result.term_signal = term_signal;
+  SetSignalledChild(0);
   uv_close(reinterpret_cast<uv_handle_t*>(process), nullptr);
 }
 
@@ -89,6 +91,7 @@ absl::StatusOr<ProcessResult> RunCaptured(const std::vector<std::string>& argv) 
     uv_close(reinterpret_cast<uv_handle_t*>(&run.out.pipe), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&run.err.pipe), nullptr);
   } else {
+    SetSignalledChild(run.process.pid);
     uv_read_start(reinterpret_cast<uv_stream_t*>(&run.out.pipe), AllocateBuffer, OnRead);
     uv_read_start(reinterpret_cast<uv_stream_t*>(&run.err.pipe), AllocateBuffer, OnRead);
   }

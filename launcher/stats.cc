@@ -1,5 +1,7 @@
 #include "launcher/stats.h"
 
+#include <unistd.h>
+
 #include "cache/files.h"
 
 namespace ddcc {
@@ -33,6 +35,7 @@ constexpr Label kUncacheableLabels[] = {
     {"output_not_regular_file", "Output to a non-regular file"},
     {"bad_response_file", "Unreadable response file"},
     {"unsupported_code_directive", "Unsupported code directive"},
+    {"output_is_input", "Output is also an input"},
 };
 static_assert(std::size(kUncacheableLabels) == kUncacheableCount);
 
@@ -64,9 +67,10 @@ uint64_t StatsSnapshot::ErrorTotal() const {
   return total;
 }
 
-Stats::Stats(const std::string& cache_dir, std::optional<mode_t> umask) {
+Stats::Stats(const std::string& cache_dir, std::optional<mode_t> umask, bool may_create) {
   ScopedUmask cache_umask(umask);
   std::string path = cache_dir + "/stats";
+  if (!may_create && access(path.c_str(), F_OK) != 0) return;
   absl::StatusOr<SharedCounters> counters = SharedCounters::Open(path, kSlots);
   if (!counters.ok() && absl::IsNotFound(counters.status()) && MakeDirs(cache_dir).ok()) {
     counters = SharedCounters::Open(path, kSlots);

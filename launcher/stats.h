@@ -58,8 +58,10 @@ struct StatsSnapshot {
 class Stats {
  public:
   // Counting is best effort: without a usable cache directory nothing is counted.
-  // Creates the counters with `umask` when they do not exist yet.
-  explicit Stats(const std::string& cache_dir, std::optional<mode_t> umask = std::nullopt);
+  // Creates the counters and the directory with `umask` when they do not exist yet, unless not
+  // `may_create`.
+  explicit Stats(const std::string& cache_dir, std::optional<mode_t> umask = std::nullopt,
+                 bool may_create = true);
 
   void CountDirectHit();
   void CountPreprocessedHit();

@@ -4,10 +4,12 @@ stay byte for byte what the compiler writes without ddcc; leftovers of killed dd
 
 import concurrent.futures
 import os
+import signal
+import subprocess
 import time
 import unittest
 
-from common import DdccTestCase
+from common import DDCC, DdccTestCase
 
 SOURCE = """#include <stdio.h>
 #include "util.h"
@@ -26,6 +28,52 @@ case " $* " in *" -E "*) exit 0;; esac
 [ -n "$FOREIGN_DEPFILE" ] && printf 'main.o: foreign.h\\n' > "$FOREIGN_DEPFILE"
 exit 0
 """
+
+# A compiler that takes its time: writes part of its object, says its pid, and sleeps.
+SLOW_WRITER = """#!/bin/sh
+case " $* " in *" -E "*) exec /usr/bin/gcc "$@";; esac
+while [ $# -gt 1 ]; do [ "$1" = -o ] && printf partial > "$2"; shift; done
+echo $$ > "$PID_FILE"
+exec sleep 60
+"""
+
+# About 5 s of gcc's constant evaluation on an idle machine.
+SLOW_SOURCE = """constexpr long Slow() {
+  long s = 0;
+  for (long i = 0; i < 2000000; ++i) s += i % 7;
+  return s;
+}
+constexpr long kValue = Slow();
+long Value() { return kValue; }
+"""
+SLOW_FLAGS = ["-fconstexpr-loop-limit=2000000000", "-fconstexpr-ops-limit=2000000000000"]
+
+
+def running(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().split(") ")[-1][0] != "Z"
+
+
+def children(pid):
+    """(pid, argv) of each process whose parent is `pid`."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                parent = int(f.read().split(") ")[-1].split()[1])
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                argv = f.read().split(b"\0")
+        except (OSError, ValueError, IndexError):
+            continue
+        if parent == pid:
+            found.append((int(entry), argv))
+    return found
 
 
 class OutputsTest(DdccTestCase):
@@ -140,6 +188,129 @@ class OutputsTest(DdccTestCase):
                     left.append(os.path.exists(os.path.join(self.work, "bad.o")))
                 self.assertEqual(left[1], left[0])
         self.assertEqual(self.temp_files(), [])
+
+    def test_an_output_that_is_an_input_ends_as_the_plain_compile(self):
+        """gcc refuses `-c x.c -o x.c`; a hit or a miss's rename would replace the source by
+        the object. However the output names the source, the call runs as is."""
+        source = "int f(void) { return 42; }\n"
+        work = self.work
+        to_primed = ["-c", "x.c", "-o", "primed.o"]
+        # Each call, and one that makes the same key without the clash, so that it could hit.
+        calls = [
+            (["-c", "x.c", "-o", "x.c"], to_primed),
+            (["-c", "x.c", "-ox.c"], to_primed),
+            (["-c", "x.c", "-o", "./x.c"], to_primed),
+            (["-c", "x.c", "-o", os.path.join(work, "x.c")], to_primed),
+            (["-c", "x.c", "-o", "sub/../x.c"], to_primed),
+            (["-c", "x.c", "-o", "symlink.c"], to_primed),
+            (["-c", "x.c", "-o", "hardlink.c"], to_primed),
+            (["-c", "symlink.c", "-o", "x.c"], ["-c", "symlink.c", "-o", "primed.o"]),
+            (["-MD", "-MF", "x.c", "-c", "x.c", "-o", "x.o"],
+             ["-MD", "-MF", "primed.d", "-c", "x.c", "-o", "x.o"]),
+            (["-MD", "-MF", "hardlink.c", "-c", "x.c", "-o", "x.o"],
+             ["-MD", "-MF", "primed.d", "-c", "x.c", "-o", "x.o"]),
+            (["-Wp,-MD,./x.c", "-c", "x.c", "-o", "x.o"],
+             ["-Wp,-MD,primed.d", "-c", "x.c", "-o", "x.o"]),
+            (["-gsplit-dwarf", "-x", "c", "-c", "x.dwo", "-o", "x.o"],
+             ["-gsplit-dwarf", "-x", "c", "-c", "x.dwo", "-o", "x.o"]),
+        ]
+
+        def reset():
+            for name in os.listdir(work):
+                if os.path.isdir(os.path.join(work, name)):
+                    continue
+                os.remove(os.path.join(work, name))
+            self.write("x.c", source)
+            self.write("x.dwo", source)
+            os.makedirs(os.path.join(work, "sub"), exist_ok=True)
+            os.symlink("x.c", os.path.join(work, "symlink.c"))
+            os.link(os.path.join(work, "x.c"), os.path.join(work, "hardlink.c"))
+
+        def ending():
+            return {name: self.read(name) for name in sorted(os.listdir(work))
+                    if not os.path.isdir(os.path.join(work, name))}
+
+        for compiler in ["gcc", "clang"]:
+            for args, prime in calls:
+                with self.subTest(compiler=compiler, args=args):
+                    reset()
+                    plain = self.run_cmd([compiler, *args])
+                    expected = ending()
+                    for run in ["first", "primed"]:
+                        if run == "primed":
+                            reset()
+                            primed = self.ddcc(compiler, *prime)
+                            self.assertEqual(primed.returncode, 0, primed.stderr)
+                        reset()
+                        self.assert_same_run(plain, self.ddcc(compiler, *args))
+                        self.assertEqual(ending(), expected, run)
+        self.assertEqual(self.temp_files(), [])
+
+    def wait_for(self, found, what):
+        deadline = time.monotonic() + 30
+        while not found():
+            self.assertLess(time.monotonic(), deadline, what)
+            time.sleep(0.02)
+
+    def test_a_signal_to_ddcc_ends_its_compiler_and_leaves_no_file(self):
+        """A CI cancel, `kill PID`: only ddcc gets the signal."""
+        slow = self.write("slow/gcc", SLOW_WRITER)
+        os.chmod(slow, 0o755)
+        self.write("slow.cc", SLOW_SOURCE)
+        pid_file = os.path.join(self.root, "compiler.pid")
+        self.strays = []
+        calls = [("script", [slow, "-Iinclude", "-MD", "-c", "main.c"]),
+                 ("g++", ["g++", *SLOW_FLAGS, "-MD", "-c", "slow.cc", "-o", "slow.o"])]
+        for name, argv in calls:
+            for sig in [signal.SIGTERM, signal.SIGINT, signal.SIGHUP]:
+                with self.subTest(compiler=name, signal=sig):
+                    if os.path.exists(pid_file):
+                        os.remove(pid_file)
+                    self.settle()
+                    ddcc = subprocess.Popen([DDCC, *argv], cwd=self.work,
+                                            env=dict(self.env, PID_FILE=pid_file),
+                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                    try:
+                        if name == "script":
+                            self.wait_for(lambda: os.path.exists(pid_file) and os.path.getsize(
+                                pid_file) and self.temp_files(), "the script's start")
+                            with open(pid_file) as f:
+                                compiler = int(f.read())
+                        else:
+                            compiler = self.wait_for_child(ddcc.pid, "cc1plus")
+                        ddcc.send_signal(sig)
+                        self.assertEqual(ddcc.wait(timeout=30), -sig)
+                    finally:
+                        ddcc.kill()
+                        ddcc.wait()
+                    still = running(compiler)
+                    # gcc leaves its compiler proper running when it is killed, as without ddcc;
+                    # on a machine shared with others, it goes here.
+                    for pid in [compiler, *self.strays]:
+                        if running(pid):
+                            os.kill(pid, signal.SIGKILL)
+                    self.strays.clear()
+                    self.assertFalse(still, "the compiler goes on")
+                    self.assertEqual(self.temp_files(), [])
+
+    def wait_for_child(self, pid, grandchild):
+        """The pid of ddcc's compile (not its -E) once that runs `grandchild`, the compiler
+        proper, which then has the source to chew on."""
+        found = []
+
+        def look():
+            for child, cmdline in children(pid):
+                if b"-E" in cmdline:
+                    continue
+                proper = [p for p, argv in children(child) if argv[0].endswith(grandchild.encode())]
+                if proper:
+                    found.append(child)
+                    self.strays.extend(proper)
+                    return True
+            return False
+
+        self.wait_for(look, "the compile")
+        return found[0]
 
     def test_a_miss_removes_stale_temporary_files_of_its_outputs(self):
         old = time.time() - 2 * 3600

@@ -90,6 +90,51 @@ class PassthroughTest(DdccTestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(self.stats()["cache_hits"], 2)
 
+    def test_two_ddcc_installs_masquerading_do_not_run_each_other(self):
+        """Each install's gcc on PATH before the real one: as symlinks to binaries named ddcc,
+        and as copies named gcc, which no name check can tell from a compiler."""
+        self.write("answer.c", SOURCE)
+        expected = self.run_cmd(["/usr/bin/gcc", "-c", "answer.c", "-o", "plain.o"])
+        self.assertEqual(expected.returncode, 0)
+        path = self.env["PATH"]
+        for layout in ["symlinks", "copies"]:
+            dirs = []
+            for install in ["a", "b"]:
+                bin_dir = os.path.join(self.root, layout, install)
+                os.makedirs(bin_dir)
+                if layout == "symlinks":
+                    shutil.copy2(DDCC, os.path.join(bin_dir, "ddcc"))
+                    os.symlink(os.path.join(bin_dir, "ddcc"), os.path.join(bin_dir, "gcc"))
+                else:
+                    shutil.copy2(DDCC, os.path.join(bin_dir, "gcc"))
+                dirs.append(bin_dir)
+            self.env["PATH"] = os.pathsep.join([*dirs, path])
+            for argv in [["gcc"], [os.path.join(dirs[1], "gcc")], [DDCC, "gcc"]]:
+                with self.subTest(layout=layout, argv=argv):
+                    if os.path.exists(os.path.join(self.work, "answer.o")):
+                        os.remove(os.path.join(self.work, "answer.o"))
+                    result = self.run_cmd([*argv, "-c", "answer.c"], timeout=20)
+                    self.assertEqual(result.returncode, 0, result.stderr)
+                    self.assertEqual(self.read("answer.o"), self.read("plain.o"))
+
+    def test_ddcc_named_as_the_compiler_is_dropped(self):
+        """A launcher in front of CC="ddcc gcc": `ddcc ddcc gcc`, as ccache takes it."""
+        self.write("answer.c", SOURCE)
+        expected = self.run_cmd(["/usr/bin/gcc", "-c", "answer.c", "-o", "plain.o"])
+        self.assertEqual(expected.returncode, 0)
+        other = os.path.join(self.root, "other", "ddcc")
+        os.makedirs(os.path.dirname(other))
+        shutil.copy2(DDCC, other)
+        self.env["PATH"] = os.path.dirname(DDCC) + os.pathsep + self.env["PATH"]
+        calls = [["ddcc", "gcc"], [DDCC, "gcc"], [other, "gcc"], [DDCC, "ddcc", "gcc"]]
+        for prefix in calls:
+            with self.subTest(prefix=prefix):
+                result = self.ddcc(*prefix, "-c", "answer.c", "-o", "answer.o", timeout=60)
+                self.assertEqual(result.returncode, 0, result.stderr)
+                self.assertEqual(self.read("answer.o"), self.read("plain.o"))
+        stats = self.stats()
+        self.assertEqual(stats["cache_hits"] + stats["cache_misses"], len(calls), stats)
+
     def test_bare_options_use_cc(self):
         self.write("answer.c", SOURCE)
         for _ in range(2):

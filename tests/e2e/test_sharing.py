@@ -43,6 +43,31 @@ class SharingTest(DdccTestCase):
             self.assertEqual(stat.S_IMODE(os.stat(os.path.join(self.work, name)).st_mode),
                              plain_mode, name)
 
+    def test_commands_that_create_the_cache_use_its_umask(self):
+        self.write("answer.c", SOURCE % (1, 1))
+        # A compile whose configuration is bad counts in no counters it would have to create.
+        bad_config = ["gcc", "-c", "answer.c", "-DMAXSIZE"]
+        commands = [["--zero-stats"], ["--show-stats"], ["--cleanup"], ["--clear"],
+                    ["--evict-older-than", "0s"], ["--max-size", "1G"], bad_config]
+        old_umask = os.umask(0o022)
+        try:
+            for command in commands:
+                cache = os.path.join(self.root, "cache-" + command[0].strip("-"))
+                env = dict(self.env, DDCC_DIR=cache, DDCC_UMASK="002")
+                if command is bad_config:
+                    env["DDCC_MAXSIZE"] = "lots"
+                    os.makedirs(cache, mode=0o775)
+                    os.chmod(cache, 0o775)
+                self.assertEqual(self.ddcc(*command, env=env).returncode, 0, command)
+                self.assertTrue(os.path.isdir(cache), command)
+                for d, _, names in os.walk(cache):
+                    self.assertEqual(stat.S_IMODE(os.stat(d).st_mode), 0o775, (command, d))
+                    for name in names:
+                        path = os.path.join(d, name)
+                        self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o664,
+                                         (command, path))
+        finally:
+            os.umask(old_umask)
 
     def test_shard_and_memo_directories_linked_elsewhere_are_not_followed(self):
         outside = os.path.join(self.root, "outside")

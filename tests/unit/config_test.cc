@@ -3,10 +3,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <map>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "cache/files.h"
 #include "tests/unit/temp_dir_test.h"
 
@@ -98,6 +102,46 @@ TEST_F(ConfigTest, CacheDirPrecedence) {
 
   env_ = {};
   EXPECT_FALSE(Load().ok());
+}
+
+// In a cache shared by a group, any member can edit ddcc.conf; it must not make another
+// member's ddcc write outside the cache. Other settings still apply.
+TEST_F(ConfigTest, AFileOthersMayWriteSetsNoPathWrittenTo) {
+  const std::string path = cache_dir_ + "/ddcc.conf";
+  const std::string explicit_path = dir_ + "/explicit.conf";
+  struct Case {
+    mode_t mode;
+    bool someone_elses;
+  };
+  for (const Case& c : {Case{0664, false}, Case{0646, false}, Case{0644, true}}) {
+    for (const std::string& file : {path, explicit_path}) {
+      SCOPED_TRACE(absl::StrFormat("%s %o %d", file, c.mode, c.someone_elses));
+      const bool is_explicit = file == explicit_path;
+      WriteConfig(file, absl::StrCat("log_file = /home/other/.bashrc\n", "max_size = 1G\n",
+                                     is_explicit ? "cache_dir = /home/other/cache\n" : ""));
+      ASSERT_EQ(chmod(file.c_str(), c.mode), 0);
+      if (c.someone_elses) {
+        if (geteuid() != 0) GTEST_SKIP() << "only root can give a file to another user";
+        ASSERT_EQ(chown(file.c_str(), 12345, 12345), 0);
+      }
+      if (is_explicit) env_["DDCC_CONFIG"] = explicit_path;
+      Config config = LoadOrDie();
+      env_.erase("DDCC_CONFIG");
+      EXPECT_EQ(config.log_file, "");
+      EXPECT_EQ(config.cache_dir, cache_dir_);
+      EXPECT_EQ(config.max_size, 1'000'000'000u);
+      ASSERT_EQ(config.warnings.size(), is_explicit ? 2u : 1u);
+      EXPECT_THAT(config.warnings[0], HasSubstr("log_file ignored"));
+      EXPECT_EQ(Shown(config, "log_file").second, "default");
+      ASSERT_EQ(unlink(file.c_str()), 0);
+    }
+  }
+  // The user's own file, written by no one else, is taken at its word.
+  WriteConfig(path, "log_file = /tmp/mine.log\n");
+  ASSERT_EQ(chmod(path.c_str(), 0644), 0);
+  Config config = LoadOrDie();
+  EXPECT_EQ(config.log_file, "/tmp/mine.log");
+  EXPECT_TRUE(config.warnings.empty());
 }
 
 TEST_F(ConfigTest, FileThenEnvironment) {

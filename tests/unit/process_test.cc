@@ -4,8 +4,13 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <fstream>
+#include <string>
 
+#include "cache/files.h"
+#include "cache/signal_cleanup.h"
 #include "gtest/gtest.h"
+#include "tests/unit/temp_dir_test.h"
 
 namespace ddcc {
 namespace {
@@ -60,6 +65,43 @@ TEST(ProcessTest, ExitLikePassesOnCodeAndSignal) {
       ASSERT_TRUE(WIFEXITED(status));
       EXPECT_EQ(WEXITSTATUS(status), like.exit_code);
     }
+  }
+}
+
+// A signal to this process alone (a CI cancel): the process it waits for gets it too, the files
+// registered are removed, and the process dies of that signal.
+class SignalCleanupTest : public TempDirTest {};
+
+TEST_F(SignalCleanupTest, PassesTheSignalOnRemovesFilesAndDiesOfIt) {
+  for (int signal_number : {SIGTERM, SIGINT, SIGHUP}) {
+    SCOPED_TRACE(signal_number);
+    const std::string temp = dir_ + "/x.o.ddcc-tmp.1.00";
+    const std::string pid_file = dir_ + "/pid";
+    unlink(pid_file.c_str());
+    ASSERT_TRUE(WriteFileAtomic(temp, "partial").ok());
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      RemovedOnSignal removed(temp);
+      RunCaptured({"/bin/sh", "-c",
+                   "echo $$ > " + pid_file + ".new; mv " + pid_file + ".new " + pid_file +
+                       "; exec sleep 60"})
+          .IgnoreError();
+      _exit(0);
+    }
+    pid_t child = 0;
+    for (int i = 0; i < 3000 && child == 0; ++i) {
+      std::ifstream(pid_file) >> child;
+      if (child == 0) usleep(10'000);
+    }
+    ASSERT_NE(child, 0);
+    ASSERT_EQ(kill(pid, signal_number), 0);
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == signal_number) << status;
+    EXPECT_NE(kill(child, 0), 0) << "the process waited for goes on";
+    kill(child, SIGKILL);
+    EXPECT_NE(access(temp.c_str(), F_OK), 0) << "the file is left";
   }
 }
 

@@ -62,6 +62,25 @@ TEST(RemoteSpecTest, ErrorsHidePasswords) {
   EXPECT_THAT(specs.status().message(), ::testing::Not(HasSubstr("hunter2")));
 }
 
+// A password holding a character that splits the setting (' ', '|') or ends an HTTP URL's host
+// ('/') is cut in pieces, which the messages must not quote either.
+TEST(RemoteSpecTest, ErrorsHidePasswordsHoldingSeparators) {
+  for (const char* text : {"redis://u:hun ter2@h", "redis://u:hun|ter2@h", "http://u:hun/ter2@h/x",
+                           "http://u:hun ter2@h/x", "http://u:hun|ter2@h", "redis://u:hun/ter2@h:x",
+                           "http://u:hunter2@h:x/p", "redis://:hun ter2@h redis://other",
+                           "u:hun ter2@h", "redis:/u:hun|ter2@h", "redis://hun ter2@h"}) {
+    absl::StatusOr<std::vector<RemoteSpec>> specs = ParseRemoteStorage(text);
+    ASSERT_FALSE(specs.ok()) << text;
+    for (const char* piece : {"hun", "ter2"}) {
+      EXPECT_THAT(specs.status().message(), ::testing::Not(HasSubstr(piece)))
+          << text << ": " << specs.status().message();
+    }
+  }
+  absl::StatusOr<std::vector<RemoteSpec>> specs = ParseRemoteStorage("http://ci:a/b@h/x");
+  ASSERT_FALSE(specs.ok());
+  EXPECT_THAT(specs.status().message(), HasSubstr("http://ci:***@h/x"));
+}
+
 TEST(RemoteSpecTest, RedisUrlParts) {
   absl::StatusOr<RedisAddress> full = ParseRedisUrl("redis://alice:p@ss:w@cache.lan:7000/3");
   ASSERT_TRUE(full.ok()) << full.status();

@@ -1,0 +1,63 @@
+#include "launcher/output_check.h"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+
+namespace ddcc {
+namespace {
+
+// A path as the file system sees it: an existing file by its device and inode, which any
+// spelling of it, a symlink or a hard link shares.
+struct FileIdentity {
+  std::string path;
+  bool exists = false;
+  struct stat st {};
+
+  explicit FileIdentity(const std::string& file) : path(file) {
+    exists = stat(path.c_str(), &st) == 0;
+  }
+
+  bool Same(const FileIdentity& other) const {
+    if (exists || other.exists) {
+      return exists && other.exists && st.st_dev == other.st.st_dev && st.st_ino == other.st.st_ino;
+    }
+    // Neither exists (an absent .gcda that -fprofile-use would read): the paths tell, at the
+    // price of a getcwd, so only then.
+    std::error_code error;
+    return std::filesystem::absolute(path, error).lexically_normal() ==
+           std::filesystem::absolute(other.path, error).lexically_normal();
+  }
+};
+
+}  // namespace
+
+std::optional<NotCacheable> CheckOutputs(const CompileRequest& request) {
+  std::vector<FileIdentity> outputs = {FileIdentity(request.object)};
+  if (request.generates_deps) outputs.emplace_back(request.dep_file);
+  for (const auto& [suffix, path] : request.aux_outputs) outputs.emplace_back(path);
+  for (const FileIdentity& output : outputs) {
+    if (output.exists && !S_ISREG(output.st.st_mode)) {
+      return NotCacheable{Uncacheable::kOutputNotRegularFile, output.path};
+    }
+  }
+
+  std::vector<FileIdentity> inputs = {FileIdentity(request.source)};
+  for (const std::string& file : request.extra_input_files) inputs.emplace_back(file);
+  for (const FileIdentity& output : outputs) {
+    for (const FileIdentity& input : inputs) {
+      if (output.Same(input)) {
+        return NotCacheable{Uncacheable::kOutputIsInput,
+                            absl::StrCat(output.path, " is also the input ", input.path)};
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace ddcc
