@@ -1,73 +1,53 @@
 #include "launcher/depfile.h"
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "launcher/depfile_layout.h"
 
 namespace ddcc {
-namespace {
 
-bool IsPlainChar(char c) {
-  return absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
-         absl::string_view("._/+-,=@").find(c) != absl::string_view::npos;
-}
-
-// Skips what gcc and clang put between targets: blanks and backslash-newlines.
-size_t SkipSeparators(absl::string_view text, size_t pos) {
-  while (pos < text.size()) {
-    if (text[pos] == ' ' || text[pos] == '\t') {
-      ++pos;
-    } else if (text.substr(pos, 2) == "\\\n") {
-      pos += 2;
-    } else {
-      break;
-    }
-  }
-  return pos;
-}
-
-}  // namespace
-
-bool IsPlainTarget(absl::string_view target) {
+bool IsRewritableTarget(absl::string_view target) {
   if (target.empty()) return false;
-  for (char c : target) {
-    if (!IsPlainChar(c)) return false;
+  for (size_t i = 0; i < target.size(); ++i) {
+    char c = target[i];
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return false;
+    if (c == '\\' && (i + 1 == target.size() || (target[i + 1] != ' ' && target[i + 1] != '#'))) {
+      return false;
+    }
   }
   return true;
 }
 
 void HashDepTargets(Hasher& hasher, const std::vector<std::string>& targets) {
-  bool plain = true;
-  for (const std::string& target : targets) plain = plain && IsPlainTarget(target);
-  hasher.Field(plain ? "plain targets" : "targets");
-  hasher.Field(targets.size());
-  for (const std::string& target : targets) {
-    if (plain) {
-      hasher.Field(target.size());
-    } else {
-      hasher.Field(target);
-    }
+  bool rewritable = true;
+  for (const std::string& target : targets) rewritable = rewritable && IsRewritableTarget(target);
+  if (rewritable) {
+    hasher.Field("targets laid out again on a hit");
+    return;
   }
+  hasher.Field("targets as written");
+  hasher.Field(targets.size());
+  for (const std::string& target : targets) hasher.Field(target);
+}
+
+std::string TargetLengths(const std::vector<std::string>& targets) {
+  return absl::StrJoin(targets, " ", [](std::string* out, const std::string& target) {
+    absl::StrAppend(out, target.size());
+  });
 }
 
 absl::StatusOr<std::string> ReplaceDepTargets(absl::string_view depfile,
-                                              const std::vector<std::string>& targets) {
-  std::string result(depfile);
-  size_t pos = 0;
-  for (const std::string& target : targets) {
-    pos = SkipSeparators(depfile, pos);
-    size_t end = pos;
-    while (end < depfile.size() && IsPlainChar(depfile[end])) ++end;
-    if (!IsPlainTarget(target) || end - pos != target.size()) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("dependency file does not start with a target like ", target));
-    }
-    result.replace(pos, target.size(), target);
-    pos = end;
+                                              absl::string_view stored_lengths,
+                                              const std::vector<std::string>& targets,
+                                              Family family) {
+  if (TargetLengths(targets) != stored_lengths) {
+    return absl::FailedPreconditionError("stored for targets of other lengths");
   }
-  if (pos >= depfile.size() || depfile[pos] != ':') {
-    return absl::FailedPreconditionError("dependency file has more targets than expected");
+  std::string start = LayOutTargets(targets, family);
+  if (depfile.size() < start.size() || depfile[start.size() - 1] != ':') {
+    return absl::DataLossError("dependency file does not start with its targets");
   }
-  return result;
+  return absl::StrCat(start, depfile.substr(start.size()));
 }
 
 }  // namespace ddcc

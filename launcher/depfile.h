@@ -1,9 +1,9 @@
-// Dependency files name their targets (the object, -MT, -MQ) and wrap long lines at a column, so
-// their bytes depend on the targets' text. To share one entry between compiles that differ only in
-// the object's name, the key holds only the targets' lengths when every target is "plain" (no
-// character Make quoting would change, none that could be read as a separator); a hit then
-// writes the stored file with the new targets put in place of the old ones, which, being of the
-// same lengths, leaves every line break where the compiler would put it now.
+// Dependency files name their targets (the object, -MT, -MQ), so their bytes depend on the
+// object's name. To share one entry between compiles that differ only in that name (CMake's
+// static and shared variants of a library), the key leaves the targets out when this compile's
+// targets are known exactly as the compiler writes them; a hit lays the stored file out again
+// with them (launcher/depfile_layout.h). A file that cannot be laid out again is stored as
+// written and serves only targets of the same lengths.
 #pragma once
 
 #include <string>
@@ -12,17 +12,25 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "cache/hash.h"
+#include "launcher/args.h"
 
 namespace ddcc {
 
-bool IsPlainTarget(absl::string_view target);
+// Whether the compiler writes `target` (as CompileRequest::dep_targets holds it) surely so:
+// no control character, and a backslash only as gcc and clang quote a space or '#'.
+bool IsRewritableTarget(absl::string_view target);
 
-// Adds the targets to a key: their lengths when all are plain, else their full text.
+// Adds the targets to a key: nothing when all are rewritable, else their full text.
 void HashDepTargets(Hasher& hasher, const std::vector<std::string>& targets);
 
-// `depfile` with its leading targets replaced by `targets`, which must be plain and of the same
-// lengths as the ones it has. An error when the file does not start with such targets and ':'.
+// The targets' lengths, kept with a file stored as written.
+std::string TargetLengths(const std::vector<std::string>& targets);
+
+// `depfile`, stored as written for targets of `stored_lengths`, with `targets` in their place.
+// FailedPrecondition when their lengths differ: the lines would break elsewhere.
 absl::StatusOr<std::string> ReplaceDepTargets(absl::string_view depfile,
-                                              const std::vector<std::string>& targets);
+                                              absl::string_view stored_lengths,
+                                              const std::vector<std::string>& targets,
+                                              Family family);
 
 }  // namespace ddcc

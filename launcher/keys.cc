@@ -179,7 +179,7 @@ absl::Status KeyMaker::AddCommon(KeyInputs& inputs, bool holds_cwd) const {
     inputs.AddList("dependency option", request_.dep_options);
     HashDepTargets(inputs.hasher(), request_.dep_targets);
     for (const std::string& target : request_.dep_targets) {
-      inputs.Note("dependency target (its length only, when plain)", target);
+      inputs.Note("dependency target (not hashed when a hit can lay it out)", target);
     }
   }
   return absl::OkStatus();

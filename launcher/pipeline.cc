@@ -287,6 +287,10 @@ std::optional<CompileOutcome> CompilePipeline::ServeEntry(const Digest& key,
       }
       return *std::move(served);
     }
+    if (ResultEntries::IsMismatch(served.status())) {
+      Log(absl::StrCat("entry ", key.Hex(), " does not fit: ", served.status().message()));
+      return std::nullopt;
+    }
     if (!absl::IsDataLoss(served.status())) {
       return Failure{ErrorKind::kOutputWriteFailed, served.status()};
     }

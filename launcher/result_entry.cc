@@ -7,6 +7,7 @@
 #include "cache/log.h"
 #include "launcher/debug_dir.h"
 #include "launcher/depfile.h"
+#include "launcher/depfile_layout.h"
 #include "launcher/portable_depfile.h"
 
 namespace ddcc {
@@ -14,8 +15,10 @@ namespace {
 
 constexpr absl::string_view kObjectBlob = "object";
 constexpr absl::string_view kDepfileBlob = "depfile";
+// Beside a dependency file stored as written: its targets' lengths (TargetLengths).
+constexpr absl::string_view kDepfileTargetsBlob = "depfile's target lengths";
 // The dependency file in its portable form (launcher/portable_depfile.h), instead of the above.
-constexpr absl::string_view kPortableDepfileBlob = "depfile, relative below base directories";
+constexpr absl::string_view kPortableDepfileBlob = "depfile's prerequisites, relative below base";
 constexpr absl::string_view kStdoutBlob = "stdout";
 constexpr absl::string_view kStderrBlob = "stderr";
 constexpr absl::string_view kAuxBlobPrefix = "beside the object: ";  // + ".dwo", ...
@@ -23,12 +26,8 @@ constexpr absl::string_view kCompileTimeBlob = "compile_ns";         // how long
 // Where the object was made, when a hit in another directory renames it (launcher/debug_dir.h).
 constexpr absl::string_view kObjectDirBlob = "working directory the object names";
 
-bool AllPlain(const std::vector<std::string>& targets) {
-  for (const std::string& target : targets) {
-    if (!IsPlainTarget(target)) return false;
-  }
-  return true;
-}
+// Marks Serve's error for an entry that does not fit this compile.
+constexpr absl::string_view kMismatchPayload = "ddcc/entry-does-not-fit";
 
 }  // namespace
 
@@ -43,24 +42,18 @@ absl::StatusOr<Entry> ResultEntries::Make(const ProcessResult& compiled,
   if (request_.generates_deps) {
     absl::StatusOr<std::string> depfile = ReadFile(outputs.dep_file());
     if (!depfile.ok()) return depfile.status();
-    // The hit path will put other targets of the same lengths in place of these; make sure
-    // the file is laid out as it expects.
-    if (AllPlain(request_.dep_targets)) {
-      absl::StatusOr<std::string> same = ReplaceDepTargets(*depfile, request_.dep_targets);
-      if (!same.ok()) return same.status();
-      if (*same != *depfile) {
-        return absl::FailedPreconditionError("dependency file names other targets");
-      }
+    // A hit lays this compile's targets out as the compiler would: check that it did.
+    if (!absl::StartsWith(*depfile, LayOutTargets(request_.dep_targets, family_))) {
+      return absl::FailedPreconditionError("dependency file names other targets");
     }
-    // Another tree may share this entry where the file names this one's paths.
     absl::StatusOr<std::string> portable =
-        paths_.active() && paths_.NamesBaseDir(*depfile)
-            ? MakePortableDepfile(*depfile, family_, paths_)
-            : absl::FailedPreconditionError("names no base directory");
+        MakePortableDepfile(*depfile, request_.dep_targets, family_, paths_);
     if (portable.ok()) {
       entry.blobs.emplace_back(kPortableDepfileBlob, *std::move(portable));
     } else {
+      Log(absl::StrCat("dependency file kept as written: ", portable.status().message()));
       entry.blobs.emplace_back(kDepfileBlob, *std::move(depfile));
+      entry.blobs.emplace_back(kDepfileTargetsBlob, TargetLengths(request_.dep_targets));
     }
   }
   for (const auto& [suffix, path] : request_.aux_outputs) {
@@ -110,21 +103,19 @@ absl::StatusOr<ProcessResult> ResultEntries::Serve(const Entry& entry) const {
     object = &moved;
   }
   if (request_.generates_deps) {
-    std::string content;
-    if (depfile) {
-      content = *depfile;
-    } else {
-      absl::StatusOr<std::string> restored =
-          RestoreDepfile(*portable_depfile, family_, paths_.cwd());
-      if (!restored.ok()) return restored.status();
-      content = *std::move(restored);
+    const std::string* lengths = entry.Find(kDepfileTargetsBlob);
+    absl::StatusOr<std::string> content =
+        portable_depfile
+            ? RestoreDepfile(*portable_depfile, request_.dep_targets, family_, paths_.cwd())
+        : lengths ? ReplaceDepTargets(*depfile, *lengths, request_.dep_targets, family_)
+                  : absl::DataLossError("entry lacks its dependency file's target lengths");
+    if (absl::IsFailedPrecondition(content.status())) {
+      absl::Status mismatch = content.status();
+      mismatch.SetPayload(kMismatchPayload, absl::Cord());
+      return mismatch;
     }
-    if (AllPlain(request_.dep_targets)) {
-      absl::StatusOr<std::string> replaced = ReplaceDepTargets(content, request_.dep_targets);
-      if (!replaced.ok()) return absl::DataLossError(replaced.status().message());
-      content = *std::move(replaced);
-    }
-    if (absl::Status written = WriteFileAtomic(request_.dep_file, content); !written.ok()) {
+    if (!content.ok()) return content.status();
+    if (absl::Status written = WriteFileAtomic(request_.dep_file, *content); !written.ok()) {
       return written;
     }
   }
@@ -148,6 +139,10 @@ bool ResultEntries::NamesBaseDirBesideObject(const Entry& entry) const {
     }
   }
   return false;
+}
+
+bool ResultEntries::IsMismatch(const absl::Status& status) {
+  return status.GetPayload(kMismatchPayload).has_value();
 }
 
 bool ResultEntries::RecordsObjectDir(const Entry& entry) {

@@ -28,8 +28,12 @@ class ResultEntries {
                              int64_t began_ns, int64_t compile_ns, bool movable_object,
                              bool input_names_cwd) const;
 
-  // Writes the stored outputs as the compiler would have. DataLoss when the entry lacks a part.
+  // Writes the stored outputs as the compiler would have. DataLoss when the entry lacks a part;
+  // an error that IsMismatch when it does not fit this compile (a dependency file stored as
+  // written, for targets of other lengths), before writing anything.
   absl::StatusOr<ProcessResult> Serve(const Entry& entry) const;
+  // A mismatch is a miss: this compile's result then replaces the entry.
+  static bool IsMismatch(const absl::Status& status);
 
   // Whether a blob other than the object names a base directory: the compiler names files as the
   // command line and line markers spell them.

@@ -160,15 +160,26 @@ class PathsTest(DdccTestCase):
         self.assertEqual(self.counts(), (compiles - 6, 0, 6))
 
     def test_dependency_file_that_cannot_be_made_portable(self):
-        # A space in a path is quoted in the dependency file: not a plain word.
+        # gcc writes a backslash in a path as is, which could be a quoted space's.
         self.write("tree-a/src/main.c", '#include "util.h"\nint value(void) { return UTIL; }\n')
-        self.write("tree-a/in clude/util.h", "#define UTIL 2\n")
+        self.write("tree-a/in\\clude/util.h", "#define UTIL 2\n")
         shutil.copytree(self.trees[0], self.trees[1])
         for tree in self.trees * 2:
-            self.compile("gcc", tree, "-MD", "-iquote", f"{tree}/in clude")
+            self.compile("gcc", tree, "-MD", "-iquote", f"{tree}/in\\clude")
             with open(os.path.join(tree, "main.d")) as f:
-                self.assertIn(f"{tree}/in\\ clude/util.h", f.read())
+                self.assertIn(f"{tree}/in\\clude/util.h", f.read())
         # Each tree gets its own entry, on its first compile.
+        self.assertEqual(self.counts(), (2, 0, 2))
+
+    def test_dependency_file_with_quoted_paths_is_shared(self):
+        # gcc and clang quote a space, '$' and '#' alike; the paths come back unquoted.
+        self.write("tree-a/src/main.c", '#include "util.h"\nint value(void) { return UTIL; }\n')
+        self.write("tree-a/in clude$#/util.h", "#define UTIL 2\n")
+        shutil.copytree(self.trees[0], self.trees[1])
+        for compiler in ["gcc", "clang"]:
+            for tree in self.trees:
+                self.compile(compiler, tree, "-MD", "-iquote", f"{tree}/in clude$#")
+        # The first tree misses, the second hits.
         self.assertEqual(self.counts(), (2, 0, 2))
 
     def test_file_macro_names_its_own_tree(self):

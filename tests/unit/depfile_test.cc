@@ -5,46 +5,52 @@
 namespace ddcc {
 namespace {
 
-TEST(DepfileTest, PlainTargets) {
-  EXPECT_TRUE(IsPlainTarget("CMakeFiles/foo.dir/src/a.cpp.o"));
-  EXPECT_TRUE(IsPlainTarget("build/temp.linux-x86_64-cpython-311/foo.o"));
-  EXPECT_FALSE(IsPlainTarget(""));
-  EXPECT_FALSE(IsPlainTarget("a b.o"));
-  EXPECT_FALSE(IsPlainTarget("a$$b.o"));
-  EXPECT_FALSE(IsPlainTarget("c:a.o"));
-  EXPECT_FALSE(IsPlainTarget("a\\#.o"));
+TEST(DepfileTest, RewritableTargets) {
+  EXPECT_TRUE(IsRewritableTarget("CMakeFiles/foo.dir/src/a.cpp.o"));
+  EXPECT_TRUE(IsRewritableTarget("obj/a\\ b$$c\\#d.o"));  // -MQ 'obj/a b$c#d.o'
+  EXPECT_TRUE(IsRewritableTarget("$(OBJ) c:a.o"));        // -MT, verbatim
+  EXPECT_FALSE(IsRewritableTarget(""));
+  EXPECT_FALSE(IsRewritableTarget("a\\\\\\ b.o"));  // a backslash before a quoted space
+  EXPECT_FALSE(IsRewritableTarget("a\\b.o"));
+  EXPECT_FALSE(IsRewritableTarget("a.o\\"));
+  EXPECT_FALSE(IsRewritableTarget("a\tb.o"));
+  EXPECT_FALSE(IsRewritableTarget("a\nb.o"));
 }
 
-TEST(DepfileTest, KeyHoldsLengthsOfPlainTargetsAndTextOfOthers) {
+TEST(DepfileTest, KeyLeavesOutRewritableTargetsAndHoldsTheOthers) {
   auto key = [](std::vector<std::string> targets) {
     Hasher hasher;
     HashDepTargets(hasher, targets);
     return hasher.Finish();
   };
   EXPECT_EQ(key({"obj/a.o"}), key({"obj/b.o"}));
-  EXPECT_NE(key({"obj/a.o"}), key({"obj/ab.o"}));
-  EXPECT_NE(key({"a.o", "b.o"}), key({"a.o"}));
-  EXPECT_NE(key({"x y.o"}), key({"x z.o"}));
+  EXPECT_EQ(key({"CMakeFiles/foo.dir/x.c.o"}), key({"CMakeFiles/foo_obj.dir/x.c.o"}));
+  EXPECT_EQ(key({"a.o", "b\\ c.o"}), key({"a.o"}));
+  EXPECT_NE(key({"a\\b.o"}), key({"a\\c.o"}));
+  EXPECT_NE(key({"a\\b.o"}), key({"a.o"}));
+  EXPECT_NE(key({"a.o", "a\\b.o"}), key({"a\\b.o", "a.o"}));
 }
 
-TEST(DepfileTest, ReplacesTargetsKeepingLayout) {
+TEST(DepfileTest, ReplacesTargetsOfTheSameLengths) {
   std::string gcc = "obj/a.o: src/a.c \\\n /usr/include/stdio.h\n";
-  absl::StatusOr<std::string> replaced = ReplaceDepTargets(gcc, {"dir/b.o"});
+  absl::StatusOr<std::string> replaced = ReplaceDepTargets(gcc, "7", {"dir/b.o"}, Family::kGcc);
   ASSERT_TRUE(replaced.ok()) << replaced.status();
   EXPECT_EQ(*replaced, "dir/b.o: src/a.c \\\n /usr/include/stdio.h\n");
 
-  std::string two = "first.o \\\n  second.o: a.c\n";
-  replaced = ReplaceDepTargets(two, {"FIRST.o", "SECOND.o"});
+  std::string clang = "first.o \\\n  second.o: a.c\n";
+  std::vector<std::string> targets = {std::string(66, 'f'), "SECOND.o"};
+  std::string stored = std::string(66, 'x') + " \\\n  second.o: a.c\n";
+  replaced = ReplaceDepTargets(stored, TargetLengths(targets), targets, Family::kClang);
   ASSERT_TRUE(replaced.ok()) << replaced.status();
-  EXPECT_EQ(*replaced, "FIRST.o \\\n  SECOND.o: a.c\n");
+  EXPECT_EQ(*replaced, std::string(66, 'f') + " \\\n  SECOND.o: a.c\n");
 }
 
-TEST(DepfileTest, RejectsFilesNotShapedAsExpected) {
-  EXPECT_FALSE(ReplaceDepTargets("a.o: a.c\n", {"ab.o"}).ok());        // another length
-  EXPECT_FALSE(ReplaceDepTargets("a.o b.o: a.c\n", {"x.o"}).ok());     // more targets
-  EXPECT_FALSE(ReplaceDepTargets("a.o", {"x.o"}).ok());                // no colon
-  EXPECT_FALSE(ReplaceDepTargets("a.o: a.c\n", {"x.o", "y.o"}).ok());  // fewer targets
-  EXPECT_FALSE(ReplaceDepTargets("a b: a.c\n", {"a b"}).ok());         // not plain
+TEST(DepfileTest, RefusesTargetsOfOtherLengths) {
+  EXPECT_TRUE(absl::IsFailedPrecondition(
+      ReplaceDepTargets("a.o: a.c\n", "3", {"ab.o"}, Family::kGcc).status()));
+  EXPECT_TRUE(absl::IsFailedPrecondition(
+      ReplaceDepTargets("a.o: a.c\n", "3", {"x.o", "y.o"}, Family::kGcc).status()));
+  EXPECT_TRUE(absl::IsDataLoss(ReplaceDepTargets("a.o", "3", {"x.o"}, Family::kGcc).status()));
 }
 
 }  // namespace

@@ -29,10 +29,11 @@ PathRewriter Paths(std::string cwd) { return PathRewriter({"/src"}, cwd, cwd); }
 TEST(PortableDepfileTest, RestoresTheSameFileInTheSameDirectory) {
   for (auto [family, text] : {std::pair{Family::kGcc, kGcc}, std::pair{Family::kClang, kClang}}) {
     absl::StatusOr<std::string> portable =
-        MakePortableDepfile(text, family, Paths("/src/tree/build"));
+        MakePortableDepfile(text, {"x.o"}, family, Paths("/src/tree/build"));
     ASSERT_TRUE(portable.ok()) << portable.status();
     EXPECT_EQ(portable->find("/src/"), std::string::npos) << *portable;
-    absl::StatusOr<std::string> restored = RestoreDepfile(*portable, family, "/src/tree/build");
+    absl::StatusOr<std::string> restored =
+        RestoreDepfile(*portable, {"x.o"}, family, "/src/tree/build");
     ASSERT_TRUE(restored.ok()) << restored.status();
     EXPECT_EQ(*restored, text);
   }
@@ -40,9 +41,10 @@ TEST(PortableDepfileTest, RestoresTheSameFileInTheSameDirectory) {
 
 TEST(PortableDepfileTest, LaysOutAnotherDirectorysPathsAsTheCompilerWould) {
   absl::StatusOr<std::string> portable =
-      MakePortableDepfile(kGcc, Family::kGcc, Paths("/src/tree/build"));
+      MakePortableDepfile(kGcc, {"x.o"}, Family::kGcc, Paths("/src/tree/build"));
   ASSERT_TRUE(portable.ok()) << portable.status();
-  absl::StatusOr<std::string> restored = RestoreDepfile(*portable, Family::kGcc, "/src/t/build");
+  absl::StatusOr<std::string> restored =
+      RestoreDepfile(*portable, {"x.o"}, Family::kGcc, "/src/t/build");
   ASSERT_TRUE(restored.ok()) << restored.status();
   // The shorter paths leave room for the header on the first line, not for stdio.h.
   EXPECT_EQ(*restored,
@@ -55,18 +57,18 @@ TEST(PortableDepfileTest, LaysOutAnotherDirectorysPathsAsTheCompilerWould) {
 
 TEST(PortableDepfileTest, RefusesWhatItCannotLayOutAgain) {
   const PathRewriter paths = Paths("/src/tree/build");
-  // A quoted space; another layout; no newline at the end; no targets.
+  // A quoted space (no such file); another layout; no newline at the end; other targets.
   for (absl::string_view text : {"x.o: /src/a\\ b.h\n", "x.o: /src/a.c\\\n  /src/b.h\n",
                                  "x.o: /src/a.c", ": /src/a.c\n", "x.o /src/a.c\n"}) {
-    EXPECT_FALSE(MakePortableDepfile(text, Family::kGcc, paths).ok()) << text;
+    EXPECT_FALSE(MakePortableDepfile(text, {"x.o"}, Family::kGcc, paths).ok()) << text;
   }
   // gcc's layout is not clang's.
-  EXPECT_FALSE(MakePortableDepfile(kGcc, Family::kClang, paths).ok());
+  EXPECT_FALSE(MakePortableDepfile(kGcc, {"x.o"}, Family::kClang, paths).ok());
 }
 
 TEST(PortableDepfileTest, MalformedPortableFormIsDataLoss) {
-  for (absl::string_view portable : {"", "1\nx.o", "0\n/a.c\n", "3\nx.o\n", "x\nx.o\n"}) {
-    EXPECT_TRUE(absl::IsDataLoss(RestoreDepfile(portable, Family::kGcc, "/src").status()))
+  for (absl::string_view portable : {"", "rule\n/a.c", "1\n/a.c\n", "x\n"}) {
+    EXPECT_TRUE(absl::IsDataLoss(RestoreDepfile(portable, {"x.o"}, Family::kGcc, "/src").status()))
         << portable;
   }
 }
