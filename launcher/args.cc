@@ -452,6 +452,7 @@ std::optional<NotCacheable> Parser::Check() {
   req_.language = std::string(lang);
   req_.source = source.path;
   req_.source_index = source.preprocess_index;
+  req_.search_dirs = include_dirs_;
   req_.object = output_ ? *output_ : ReplaceSuffix(Basename(source.path), ".o");
   return std::nullopt;
 }

@@ -60,6 +60,9 @@ struct CompileRequest {
 
   // Files named by options whose content affects the object (-fsanitize-ignorelist=, ...).
   std::vector<std::string> extra_input_files;
+  // The directories of -I, -iquote, -isystem and -idirafter, as given: gcc passes over one
+  // that is a file, and `-E -v` then names it nowhere.
+  std::vector<std::string> search_dirs;
 
   // Dependency file (-MD, -MMD, -Wp,-MD,file ...). dep_options holds the options that shape its
   // content (-MD or -MMD, -MP, -MG ...), in order, but no file names or targets.

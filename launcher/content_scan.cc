@@ -128,8 +128,9 @@ bool HasLineMarker(absl::string_view text) {
   return false;
 }
 
-// An identifier that token pasting could make into __has_include: a piece from its start or its
-// end (not the `include` of a directive).
+// An identifier that token pasting could make into __has_include: a piece from its start, or one
+// from its end holding "_" (not the `include` of a directive). Three pieces of which only the
+// middle one holds "_" pass unseen.
 bool NamesPieceOfHasInclude(absl::string_view text) {
   const std::string_view view(text.data(), text.size());
   for (std::string_view piece : {"__h", "ude"}) {
@@ -141,10 +142,12 @@ bool NamesPieceOfHasInclude(absl::string_view text) {
       while (end < text.size() && IsIdentifierChar(text[end])) ++end;
       absl::string_view word = text.substr(start, end - start);
       if (word == "__has_include" || word == "__has_include_next" || word.size() < 3) continue;
-      if (piece == "__h"
-              ? absl::StartsWith("__has_include_next", word)
-              : absl::EndsWith("__has_include", word) &&
-                    absl::StripTrailingAsciiWhitespace(text.substr(0, start)).back() != '#') {
+      // An ending piece without "_" ("include", "clude") is an ordinary word: the beginning's
+      // piece is caught instead.
+      if (piece == "__h") {
+        if (absl::StartsWith("__has_include_next", word)) return true;
+      } else if (absl::EndsWith("__has_include", word) && absl::StrContains(word, "_") &&
+                 !absl::EndsWith(absl::StripTrailingAsciiWhitespace(text.substr(0, start)), "#")) {
         return true;
       }
     }

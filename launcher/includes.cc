@@ -126,6 +126,10 @@ class IncludeSetRecorder {
     for (const std::string& dir : search_.missing) {
       if (absl::Status status = AddCandidate(dir, false); !status.ok()) return status;
     }
+    for (const std::string& dir : options_.named_search_dirs) {
+      if (IsDirectory(dir)) continue;
+      if (absl::Status status = AddCandidate(dir, false); !status.ok()) return status;
+    }
     for (const std::string& input : options_.extra_inputs) {
       if (absl::Status status = AddCandidate(input, false); !status.ok()) return status;
     }

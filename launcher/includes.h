@@ -89,6 +89,8 @@ struct IncludeSetOptions {
   std::vector<std::string> extra_inputs;
   // The preprocessing arguments, one a line: a -D may hold a __has_include or a time macro.
   std::string command_line;
+  // Search directories as the arguments name them: one that is not a directory must stay so.
+  std::vector<std::string> named_search_dirs;
 };
 
 // Records the include set of a compile whose `-E -dI` text (parsed, and less the directives)

@@ -516,6 +516,7 @@ IncludeSetOptions CompilePipeline::SetOptions() const {
   }
   options.precompiled_headers = compiler_.family == Family::kGcc;
   options.extra_inputs = request_.extra_input_files;
+  options.named_search_dirs = request_.search_dirs;
   options.command_line = absl::StrJoin(request_.preprocess_args, "\n");
   return options;
 }

@@ -198,6 +198,18 @@ class SearchPlacesTest(HeaderSearchTestCase):
                 self.warm_then(compiler, args, lambda: self.write("inc1/h.h", "int v = 99;\n"),
                                dict(self.env, DDCC_DEPEND="1"))
 
+    def test_a_search_directory_that_was_a_file(self):
+        # gcc passes over -Iinc1 while it is a file, and `-E -v` names it nowhere.
+        self.write("inc1", "")
+        self.write("inc2/h.h", "int v = 1;\n")
+        self.write("main.c", "#include <h.h>\nint f(void) { return v; }\n")
+        args = ["-MD", "-Iinc1", "-Iinc2", "-c", "main.c", "-o", "main.o"]
+
+        def make_it_a_directory():
+            os.remove(os.path.join(self.work, "inc1"))
+            self.write("inc1/h.h", "int v = 99;\n")
+        self.warm_then("gcc", args, make_it_a_directory)
+
     def test_has_include_in_a_define_or_pasted(self):
         sources = {
             "define": ("#if HAS\nint v = 1;\n#else\nint v = 0;\n#endif\n",

@@ -54,6 +54,7 @@ TEST(ContentScanTest, HasIncludeUnderAnotherNameIsComputed) {
 TEST(ContentScanTest, PiecesOfHasIncludeForPastingAreComputed) {
   EXPECT_TRUE(ScanContent("#if CAT(__has_,include)(<foo.h>)\n#endif\n").computed_probe);
   EXPECT_TRUE(ScanContent("#if CAT(__, has_include)(<foo.h>)\n#endif\n").computed_probe);
+  EXPECT_FALSE(ScanContent("-I/usr/include\n-Iinclude\n-I/x/clude\n").computed_probe);
   EXPECT_TRUE(ScanContent("#define HAS_undefined __has_include\n").computed_probe);
   EXPECT_FALSE(
       ScanContent("#include <a.h>\n# include \"b.h\"\n#include_next <c.h>\n").computed_probe);
