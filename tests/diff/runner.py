@@ -109,12 +109,13 @@ def differences(cached, plain):
 
 
 class Scenario:
-    def __init__(self, seed, index, ddcc):
+    def __init__(self, seed, index, ddcc, features=None):
         self.seed, self.index, self.ddcc = seed, index, ddcc
         self.rng = random.Random(f"{seed}/{index}")
         rng = self.rng
         self.base = tempfile.mkdtemp(prefix=f"ddcc-diff-{seed}-{index}-")
-        self.tree = treemod.generate(rng, rng.choice(["c", "c++"]), rng.choice(["gcc", "clang"]))
+        self.tree = treemod.generate(rng, rng.choice(["c", "c++"]), rng.choice(["gcc", "clang"]),
+                                     features or treemod.FEATURES)
         self.root = os.path.join(self.base, "co1")
         treemod.write(self.tree, self.root)
         self.flags = flagmod.draw(rng, self.tree)
@@ -132,6 +133,7 @@ class Scenario:
         self.versions = {}  # path -> texts it had, for reverts
         self.last_write = time.monotonic()
         self.compiles = 0
+        self.failed = False  # the last plain compile failed
         self.aged = False  # the one long wait of a scenario is spent
         self.note(f"tree: {self.tree.lang}, features {', '.join(self.tree.features)}")
         self.note(f"{self.flags.compiler} {self.flags.describe()}"
@@ -277,12 +279,25 @@ class Scenario:
         restore(before)
         plain = self.compile(False)
         what = differences(cached, plain)
+        self.failed = plain.status != 0
         if what and earlier is not None and not differences(cached, earlier):
             what = []
         self.note(f"  compared {label}: {'DIFFERENT' if what else 'same'}")
         if what:
+            self.keep_outputs(cached, plain)
             raise Difference(what, label)
         return plain
+
+    def keep_outputs(self, cached, plain):
+        """Both sides' outputs and messages, for a look after a difference."""
+        for side, result in (("ddcc", cached), ("plain", plain)):
+            d = os.path.join(self.base, "differed", side)
+            os.makedirs(d, exist_ok=True)
+            files = dict(result.outputs, stdout=result.stdout, stderr=result.stderr)
+            for rel, data in files.items():
+                if data is not None:
+                    with open(os.path.join(d, os.path.basename(rel)), "wb") as f:
+                        f.write(data)
 
     # --- hooks: an edit in the middle of a ddcc compile
 

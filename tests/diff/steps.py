@@ -99,7 +99,10 @@ def shadow(scn, rng):
     spots = shadow_spots(scn)
     if not spots:
         return edit(scn, rng)
-    spot, name = rng.choice(spots)
+    # Beside an includer is where a new header is least expected; half the time, go there.
+    beside = [(s, n) for s, n in spots if not any(s.startswith(d + "/") for d in
+                                                  scn.flags.quote_dirs + scn.flags.angle_dirs)]
+    spot, name = rng.choice(beside if beside and rng.random() < 0.5 else spots)
     scn.write(spot, treemod.header_text(rng, scn.tree, spot, name))
     return f"create {spot} (may shadow {name})"
 

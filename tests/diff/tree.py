@@ -119,13 +119,13 @@ FEATURES = ["second_inclusion", "line_directive", "has_include", "pick_header", 
             "symlink_dir", "forced_include", "file_macro", "warning"]
 
 
-def generate(rng, lang, family):
+def generate(rng, lang, family, allowed=FEATURES):
     """A tree: headers h0..hN in the search directories, a source including some, and a few of
-    FEATURES. Returns the Tree (nothing is written yet)."""
+    the `allowed` FEATURES. Returns the Tree (nothing is written yet)."""
     tree = Tree(lang=lang, family=family)
     ext = "c" if lang == "c" else "cc"
     tree.source = f"src/main.{ext}"
-    wanted = set(rng.sample(FEATURES, rng.randint(2, 6)))
+    wanted = set(rng.sample(allowed, min(len(allowed), rng.randint(2, 6))))
     if family != "gcc":
         wanted.discard("pch")
     names = [f"h{i}.h" for i in range(rng.randint(3, 6))]

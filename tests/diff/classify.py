@@ -1,0 +1,42 @@
+"""A guess at which kind of hole a difference shows, from the steps since the last compile
+that matched, the tree's features and the flags. Only a guess: a report's steps say more."""
+
+import os
+
+
+def suspect(scn, what, label):
+    last_same = max((i for i, h in enumerate(scn.history) if h.endswith(": same")), default=0)
+    recent = "\n".join(scn.history[last_same + 1:])
+    features = scn.tree.features
+    args = scn.flags.args
+
+    def feature(prefix):
+        return next((f for f in features if f.startswith(prefix)), None)
+
+    if label in ("after the edit settled", "after the edit was undone"):
+        return "a: a file changed during the compile"
+    if "data/" in recent and feature("asm"):
+        return f"e: inline asm reads a file ({feature('asm')})"
+    if ".gch" in recent:
+        return "f: a precompiled header beside an included one"
+    if scn.failed and not any(".o " in w for w in what):
+        return "a failed compile's dependency file"
+    for line in recent.splitlines():
+        if line.startswith("create "):
+            path = line.split()[1]
+            d = os.path.dirname(path)
+            if os.path.basename(path).startswith("opt"):
+                return f"d: __has_include ({feature('has_include')})"
+            if "second_inclusion" in features and d in ("src/a", "src/b"):
+                return "b: a second inclusion leaves no line marker"
+            if "line_directive" in features and d == "src":
+                return "c: #line names another directory"
+            return "a new header shadows another (other)"
+    if feature("clock") or feature("timestamp"):
+        return f"d: a time macro ({feature('clock') or feature('timestamp')})"
+    if ("-Wp,-P" in args or "-P" in args) and "lines move" in recent:
+        return "g: -P hides line changes"
+    if scn.flags.compiler.startswith("clang") and any(a.startswith("-g") for a in args) \
+            and all(w.startswith(("out/main.o", "main.o")) for w in what):
+        return "clang -g: DWARF 5 line tables hold the MD5 of each file's bytes"
+    return "unclassified"
