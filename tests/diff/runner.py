@@ -109,8 +109,9 @@ def differences(cached, plain):
 
 
 class Scenario:
-    def __init__(self, seed, index, ddcc, features=None):
+    def __init__(self, seed, index, ddcc, features=None, disabled=False):
         self.seed, self.index, self.ddcc = seed, index, ddcc
+        self.disabled = disabled  # DDCC_DISABLE=1: checks the generator, not the cache
         self.rng = random.Random(f"{seed}/{index}")
         rng = self.rng
         self.base = tempfile.mkdtemp(prefix=f"ddcc-diff-{seed}-{index}-")
@@ -253,6 +254,8 @@ class Scenario:
             env["DDCC_DEPEND"] = "1" if self.depend else "0"
             if self.basedir:
                 env["DDCC_BASEDIR"] = self.base
+            if self.disabled:
+                env["DDCC_DISABLE"] = "1"
         return env
 
     def compile(self, through_ddcc):
