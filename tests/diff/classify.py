@@ -32,6 +32,8 @@ def suspect(scn, what, label):
             if "line_directive" in features and d == "src":
                 return "c: #line names another directory"
             return "a new header shadows another (other)"
+    if feature("pragma_dependency") and any(w.startswith("stderr") for w in what):
+        return "#pragma GCC dependency: a warning that depends on two files' mtimes"
     if feature("clock") or feature("timestamp"):
         return f"d: a time macro ({feature('clock') or feature('timestamp')})"
     if ("-Wp,-P" in args or "-P" in args) and "lines move" in recent:

@@ -5,7 +5,7 @@ path without its suffix."""
 
 from dataclasses import dataclass, field
 
-from tree import ANGLE_DIRS, MISSING_DIR, QUOTE_DIRS, SYSTEM_DIRS
+from tree import ANGLE_DIRS, LATE_DIRS, MISSING_DIR, QUOTE_DIRS, SYSTEM_DIRS
 
 OPTIMIZE = ["-O0", "-O1", "-O2", "-O2", "-Os", None]
 DEBUG = [None, None, "-g", "-g", "-g1", "-gdwarf-4"]
@@ -79,9 +79,11 @@ def draw(rng, tree):
     if rng.random() < 0.3:
         angle.insert(rng.randrange(len(angle) + 1), MISSING_DIR)
     flags.quote_dirs = list(QUOTE_DIRS)
-    flags.angle_dirs = angle + SYSTEM_DIRS
+    late = LATE_DIRS if rng.random() < 0.3 else []
+    flags.angle_dirs = angle + SYSTEM_DIRS + late
     joined = rng.random() < 0.5
-    for option, dirs in (("-iquote", QUOTE_DIRS), ("-I", angle), ("-isystem", SYSTEM_DIRS)):
+    for option, dirs in (("-iquote", QUOTE_DIRS), ("-I", angle), ("-isystem", SYSTEM_DIRS),
+                         ("-idirafter", late)):
         for d in dirs:
             if option == "-I" and joined:
                 a.append(f"-I{prefix}{d}")

@@ -208,9 +208,10 @@ def during_compile(scn, rng):
 
 def checkout(scn, rng):
     """A second checkout of the tree in another directory, where later steps happen."""
-    if scn.root.endswith("co2"):
+    if not scn.root.endswith("co1"):
         return edit(scn, rng)
-    other = os.path.join(scn.base, "co2")
+    # A name as long as the first's, or not: clang's debug info may move to the first only.
+    other = os.path.join(scn.base, rng.choice(["co2", "other-checkout"]))
     shutil.copytree(scn.root, other, symlinks=True,
                     ignore=lambda d, names: treemod.OUTPUT_DIRS if d == scn.root else [])
     os.makedirs(os.path.join(other, "out"))
@@ -249,7 +250,8 @@ def age(scn, rng):
 def precompiled(scn, rng):
     """gcc uses pch.h.gch beside pch.h for a plain #include: build it from another text (as a
     build that forgot to rebuild it), from the current one, or remove it."""
-    pch = scn.tree.pch
+    pch = rng.choice([h for h in (scn.tree.pch, scn.tree.forced_include and "include/pre.h")
+                      if h] or [""])
     if not pch or not scn.exists(pch):
         return edit(scn, rng)
     gch = scn.path(pch + ".gch")
@@ -306,8 +308,9 @@ def weights(scn):
     return [
         (5, edit), (3, revert), (1, touch), (4, shadow), (1.5, delete), (1, rename),
         (2 if t.swaps else 0, swap_link), (3 if t.data_files else 0, edit_data),
+        (2 if "pragma_dependency" in t.features else 0, next_second),
         (3, during_compile), (0.5, checkout), (0.7, build_dir), (1, modes),
-        (2 if t.clock else 0.2, next_second), (0.1, age), (3 if t.pch else 0, precompiled),
+        (2 if t.clock else 0.2, next_second), (0.1, age), (3 if t.pch else 1 if t.forced_include else 0, precompiled),
         (0.5, reflag), (0.5 if scn.date_epoch else 0, date_epoch),
     ]
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 QUOTE_DIRS = ["quote"]
 ANGLE_DIRS = ["include", "include2", "gen"]
 SYSTEM_DIRS = ["sys"]
+LATE_DIRS = ["late"]  # -idirafter: searched after the system directories
 MISSING_DIR = "missing"
 DATA_DIR = "data"
 
@@ -116,7 +117,7 @@ ASM_FORMS = [
 
 FEATURES = ["second_inclusion", "line_directive", "has_include", "pick_header", "clock",
             "timestamp", "asm", "pch", "include_next", "generated", "symlink_file",
-            "symlink_dir", "forced_include", "file_macro", "warning"]
+            "symlink_dir", "forced_include", "file_macro", "warning", "pragma_dependency"]
 
 
 def generate(rng, lang, family, allowed=FEATURES):
@@ -262,6 +263,11 @@ def generate(rng, lang, family, allowed=FEATURES):
         tree.data_files = [f"{DATA_DIR}/blob.bin", f"{DATA_DIR}/extra.s"]
         tree.features.append("asm:" + form.split("\\")[0].strip('"'))
 
+    if "pragma_dependency" in wanted:
+        # gcc and clang warn when the named file is newer than the one naming it.
+        body.append(f'#pragma GCC dependency "{rng.choice(names)}"')
+        tree.features.append("pragma_dependency")
+
     if "file_macro" in wanted:
         body.append(f"const char *file_{tree.new_uid()} = __FILE__;")
         tree.features.append("file_macro")
@@ -291,5 +297,5 @@ def write(tree, root):
         full = os.path.join(root, link)
         os.makedirs(os.path.dirname(full) or root, exist_ok=True)
         os.symlink(target, full)
-    for d in QUOTE_DIRS + ANGLE_DIRS + SYSTEM_DIRS + ["out"]:
+    for d in QUOTE_DIRS + ANGLE_DIRS + SYSTEM_DIRS + LATE_DIRS + ["out"]:
         os.makedirs(os.path.join(root, d), exist_ok=True)
