@@ -21,23 +21,23 @@ def suspect(scn, what, label):
         return "f: a precompiled header beside an included one"
     if scn.failed and not any(".o " in w for w in what):
         return "a failed compile's dependency file"
+    if "-Wp,-P" in args or "-P" in args:
+        return "g: -P leaves no line markers (line changes, and headers, unseen)"
     for line in recent.splitlines():
         if line.startswith("create "):
             path = line.split()[1]
-            d = os.path.dirname(path)
-            if os.path.basename(path).startswith("opt"):
+            name = os.path.basename(path)
+            if name.startswith("opt"):
                 return f"d: __has_include ({feature('has_include')})"
-            if "second_inclusion" in features and d in ("src/a", "src/b"):
-                return "b: a second inclusion leaves no line marker"
-            if "line_directive" in features and d == "src":
+            if "line_directive" in features and os.path.dirname(path) == "src":
                 return "c: #line names another directory"
+            if sum(i.name.endswith(name) for i in scn.tree.includes) > 1:
+                return "b: a second inclusion leaves no line marker"
             return "a new header shadows another (other)"
     if feature("pragma_dependency") and any(w.startswith("stderr") for w in what):
         return "#pragma GCC dependency: a warning that depends on two files' mtimes"
     if feature("clock") or feature("timestamp"):
         return f"d: a time macro ({feature('clock') or feature('timestamp')})"
-    if ("-Wp,-P" in args or "-P" in args) and "lines move" in recent:
-        return "g: -P hides line changes"
     if scn.flags.compiler.startswith("clang") and any(a.startswith("-g") for a in args) \
             and all(w.startswith(("out/main.o", "main.o")) for w in what):
         return "clang -g: DWARF 5 line tables hold the MD5 of each file's bytes"

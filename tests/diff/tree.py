@@ -95,15 +95,15 @@ CLOCK_FORMS = ["__TIME__", "__DATE__", "__TI\\\nME__", "__DA\\\nTE__", "CAT(__TI
 STAMP_FORMS = ["__TIMESTAMP__", "__TIMES\\\nTAMP__", "CAT(__TIME, STAMP__)"]
 
 # __has_include as sources spell it; the macro wrapper asks what cannot be read from the text.
-PROBE_FORMS = [
-    '__has_include("{n}")',
-    '__has_include ( "{n}" )',
-    '__has_include /* probe */ ("{n}")',
-    '__has_\\\ninclude("{n}")',
-    'HAS_HEADER("{n}")',
-    '__has_include(<{n}>)',
-    'defined(__has_include) && __has_include("{n}")',
-]
+PROBE_FORMS = {
+    "plain": '__has_include("{n}")',
+    "spaced": '__has_include ( "{n}" )',
+    "comment": '__has_include /* probe */ ("{n}")',
+    "split": '__has_\\\ninclude("{n}")',
+    "macro": 'HAS_HEADER("{n}")',
+    "angle": '__has_include(<{n}>)',
+    "defined": 'defined(__has_include) && __has_include("{n}")',
+}
 
 # How inline asm may pull a file in: the assembler reads it, the preprocessor never does.
 ASM_FORMS = [
@@ -139,6 +139,7 @@ def generate(rng, lang, family, allowed=FEATURES):
     if "generated" in wanted:
         names.append("config.h")
         places["config.h"] = ["gen"]
+        tree.features.append("generated")
 
     def include_of(includer, name):
         quoted = places[name] == QUOTE_DIRS or rng.random() < 0.5
@@ -217,11 +218,12 @@ def generate(rng, lang, family, allowed=FEATURES):
         n = rng.randint(1, 2)
         for k in range(n):
             name = f"opt{k}.h"
-            form = rng.choice(PROBE_FORMS)
+            kind = rng.choice(sorted(PROBE_FORMS))
+            form = PROBE_FORMS[kind]
             quoted = "<" not in form
             body += ["#define HAS_HEADER(x) __has_include(x)"] if "HAS_HEADER" in form else []
             body += [f"#if {form.format(n=name)}", directive(tree, src, name, quoted), "#endif"]
-            tree.features.append("has_include:" + form.split("(")[0].replace("\n", "NL"))
+            tree.features.append("has_include:" + kind)
             if rng.random() < 0.3:
                 path = f"{rng.choice(ANGLE_DIRS)}/{name}"
                 tree.files[path] = header_text(rng, tree, path, name)
