@@ -310,7 +310,8 @@ def weights(scn):
         (2 if t.swaps else 0, swap_link), (3 if t.data_files else 0, edit_data),
         (2 if "pragma_dependency" in t.features else 0, next_second),
         (3, during_compile), (0.5, checkout), (0.7, build_dir), (1, modes),
-        (2 if t.clock else 0.2, next_second), (0.1, age), (3 if t.pch else 1 if t.forced_include else 0, precompiled),
+        (2 if t.clock else 0.2, next_second), (0.1, age),
+        (3 if t.pch else 1 if t.forced_include else 0, precompiled),
         (0.5, reflag), (0.5 if scn.date_epoch else 0, date_epoch),
     ]
 

@@ -58,7 +58,7 @@ def ident(name):
     return re.sub(r"\W", "_", name.rsplit(".", 1)[0])
 
 
-def header_text(rng, tree, path, name, children=(), extra=""):
+def header_text(rng, tree, path, name, children=()):
     """A header instance at `path` for `name`, including `children` (directive lines)."""
     uid = tree.new_uid()
     sym = ident(name)
@@ -74,8 +74,6 @@ def header_text(rng, tree, path, name, children=(), extra=""):
         f"#define {sym.upper()}_VAL {rng.randint(10, 99)}",
         f"int {sym}_fn_{uid}(int x) {{ return x * {sym.upper()}_VAL + {rng.randint(10, 99)}; }}",
     ]
-    if extra:
-        lines.append(extra)
     if rng.random() < 0.15:
         lines.append(f'#warning "{path} says {rng.randint(10, 99)}"')
     if style in ("guard", "both"):
@@ -157,7 +155,7 @@ def generate(rng, lang, family, allowed=FEATURES):
             tree.files[path] = header_text(rng, tree, path, name, children)
 
     src = tree.source
-    top, body, extra_files = [], [], {}
+    top, body = [], []
     if "pch" in wanted:
         tree.pch = "src/pch.h"
         tree.files[tree.pch] = header_text(rng, tree, tree.pch, "pch.h")
