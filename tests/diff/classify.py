@@ -13,14 +13,14 @@ def suspect(scn, what, label):
     def feature(prefix):
         return next((f for f in features if f.startswith(prefix)), None)
 
+    if scn.failed and not any(w.startswith("exit status") for w in what):
+        return "a failed compile's outputs (object or dependency file) not as the compiler leaves them"
     if label in ("after the edit settled", "after the edit was undone"):
         return "a: a file changed during the compile"
     if "data/" in recent and feature("asm"):
         return f"e: inline asm reads a file ({feature('asm')})"
     if ".gch" in recent:
         return "f: a precompiled header beside an included one"
-    if scn.failed and not any(".o " in w for w in what):
-        return "a failed compile's dependency file"
     if "-Wp,-P" in args or "-P" in args:
         return "g: -P leaves no line markers (line changes, and headers, unseen)"
     for line in recent.splitlines():

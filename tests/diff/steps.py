@@ -134,9 +134,10 @@ def rename(scn, rng):
 
 
 def swap_link(scn, rng):
-    if not scn.tree.swaps:
+    links = [(link, targets) for link, targets in scn.tree.swaps if os.path.islink(scn.path(link))]
+    if not links:  # deleted, or replaced by a file renamed over it
         return edit(scn, rng)
-    link, targets = rng.choice(scn.tree.swaps)
+    link, targets = rng.choice(links)
     full = scn.path(link)
     now = os.readlink(full)
     target = next(t for t in targets if t != now)
