@@ -14,7 +14,7 @@ def suspect(scn, what, label):
         return next((f for f in features if f.startswith(prefix)), None)
 
     if scn.failed and not any(w.startswith("exit status") for w in what):
-        return "a failed compile's outputs (object or dependency file) not as the compiler leaves them"
+        return "a failed compile's object or dependency file, not as the compiler leaves them"
     if label in ("after the edit settled", "after the edit was undone"):
         return "a: a file changed during the compile"
     if "data/" in recent and feature("asm"):
