@@ -206,7 +206,9 @@ class Scenario:
                 continue
             for name in filenames:
                 rel = os.path.normpath(os.path.join(rel_dir, name))
-                if name.endswith((".h", ".c", ".cc", ".bin", ".s")):
+                # A symlink whose target is gone is no file to edit.
+                if name.endswith((".h", ".c", ".cc", ".bin", ".s")) and \
+                        os.path.isfile(os.path.join(dirpath, name)):
                     found.append(rel)
         return sorted(found)
 
