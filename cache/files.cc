@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <ctime>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -156,6 +157,15 @@ absl::Status MakeDirs(const std::string& path) {
     return ErrnoStatus("mkdir", dir);
   }
   return absl::OkStatus();
+}
+
+int64_t FileClockSlackNs() {
+  static const int64_t slack = [] {
+    struct timespec tick;
+    if (clock_getres(CLOCK_REALTIME_COARSE, &tick) != 0) return int64_t{20'000'000};
+    return 2 * (int64_t{tick.tv_sec} * 1'000'000'000 + tick.tv_nsec) + 1'000'000;
+  }();
+  return slack;
 }
 
 bool IsSymlink(const std::string& path) {

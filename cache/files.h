@@ -62,9 +62,12 @@ bool IsSymlink(const std::string& path);
 // The real-time clock, in nanoseconds, comparable with FileStamp times.
 int64_t NowNs();
 
-// File times come from a coarse clock that lags the real one by up to a tick (4 ms at HZ=250):
-// a file written after NowNs() returned t may still be stamped up to this much before t.
-inline constexpr int64_t kFileClockSlackNs = 20'000'000;
+// File times come from a coarse clock that lags the real one by up to a tick (4 ms at HZ=250,
+// as clock_getres of CLOCK_REALTIME_COARSE says): a file written after NowNs() returned t may
+// still be stamped up to this much before t. Twice the tick and a millisecond: a generator that
+// writes a source and starts the compile at once (Cython under setuptools: 16 ms) is not taken
+// for an edit during the compile.
+int64_t FileClockSlackNs();
 
 // Sets the process's umask for the scope, when `mask` holds one, and then puts the old one back:
 // files made in the cache take the cache's umask, the build's outputs and the compiler the

@@ -385,8 +385,11 @@ std::string ParentOf(const std::string& path) {
 
 absl::Status IncludeSetBuilder::CheckNotTooNew(const std::string& path,
                                                const FileStamp& stamp) const {
-  if (std::max(stamp.mtime_ns, stamp.ctime_ns) >= compile_start_ns_ - kFileClockSlackNs) {
-    return absl::AbortedError(absl::StrCat(path, " changed during the compile"));
+  if (std::max(stamp.mtime_ns, stamp.ctime_ns) >= compile_start_ns_ - FileClockSlackNs()) {
+    const int64_t before_ms =
+        (compile_start_ns_ - std::max(stamp.mtime_ns, stamp.ctime_ns)) / 1'000'000;
+    return absl::AbortedError(absl::StrCat(path, " changed during the compile (stamped ", before_ms,
+                                           " ms before it began)"));
   }
   return absl::OkStatus();
 }

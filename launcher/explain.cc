@@ -139,7 +139,7 @@ std::string Headline(absl::string_view outcome) {
   if (outcome == kPreprocessedHit) {
     return "hit (preprocessed): the preprocessed text matched a stored result";
   }
-  if (outcome == kMiss) return "miss: compiled, and the result stored";
+  if (outcome == kMiss) return "miss: compiled (notes below say if it was not stored)";
   return std::string(outcome);
 }
 

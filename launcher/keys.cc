@@ -227,6 +227,7 @@ absl::StatusOr<Digest> KeyMaker::SearchPathKey() const {
 }
 
 absl::StatusOr<ResultKeyInfo> KeyMaker::ResultKey(const ProcessResult& preprocessed,
+                                                  const std::vector<std::string>& files_read,
                                                   std::string* transcript) const {
   ResultKeyInfo result;
   bool direct_holds_cwd = DirectKeyHoldsCwd();
@@ -247,6 +248,11 @@ absl::StatusOr<ResultKeyInfo> KeyMaker::ResultKey(const ProcessResult& preproces
   // Warnings that only preprocessing options cause (a macro redefined by -D) reach the
   // compile's stderr too, which a hit replays.
   inputs.AddText("preprocessor messages", preprocessed.err);
+  for (const std::string& file : files_read) {
+    absl::StatusOr<Digest> content = HashFile(file);
+    if (!content.ok()) return content.status();
+    inputs.Add("file read", absl::StrCat(paths_.KeyForm(file), " ", content->Hex()));
+  }
   result.key = inputs.Finish();
   return result;
 }

@@ -42,7 +42,10 @@ class KeyMaker {
 
   // With a transcript, each input is also written to it as a "name: value" line.
   absl::StatusOr<Digest> DirectKey(std::string* transcript = nullptr) const;
+  // `files_read`: the source and headers the text shows, whose contents the key must hold too
+  // where the object records them (clang's debug info holds each file's MD5, comments and all).
   absl::StatusOr<ResultKeyInfo> ResultKey(const ProcessResult& preprocessed,
+                                          const std::vector<std::string>& files_read,
                                           std::string* transcript = nullptr) const;
   // Depend mode's result key, which has no preprocessed text to hash: the direct key (or the
   // manifest key made from it) and every file of the include set with its content. A direct hit

@@ -80,8 +80,10 @@ bool CompileOutputs::NamedIn(absl::string_view text) const {
   return private_ && absl::StrContains(text, kTempMarker);
 }
 
-absl::Status CompileOutputs::MoveDependencyFileIntoPlace() {
-  if (!private_ || !request_.generates_deps || access(dep_file_.c_str(), F_OK) != 0) {
+absl::Status CompileOutputs::MoveDependencyFileIntoPlace(bool removes_old) {
+  if (!private_ || !request_.generates_deps) return absl::OkStatus();
+  if (access(dep_file_.c_str(), F_OK) != 0) {
+    if (removes_old) unlink(request_.dep_file.c_str());
     return absl::OkStatus();
   }
   if (rename(dep_file_.c_str(), request_.dep_file.c_str()) != 0) {

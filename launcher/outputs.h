@@ -36,8 +36,9 @@ class CompileOutputs {
   // Renames the private files over the real ones, the dependency file first as a hit writes
   // them, then removes what killed ddccs left beside them long ago.
   absl::Status MoveIntoPlace();
-  // After a failed compile: gcc and clang still leave the dependency file they wrote.
-  absl::Status MoveDependencyFileIntoPlace();
+  // After a failed compile: gcc and clang still leave the dependency file they wrote. Where
+  // they wrote none, clang removes the build's (`removes_old`), gcc leaves it.
+  absl::Status MoveDependencyFileIntoPlace(bool removes_old);
 
  private:
   const CompileRequest& request_;

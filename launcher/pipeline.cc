@@ -8,7 +8,6 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "cache/entry.h"
 #include "cache/files.h"
 #include "cache/hash.h"
@@ -16,6 +15,7 @@
 #include "cache/log.h"
 #include "cache/manifest.h"
 #include "launcher/asm_scan.h"
+#include "launcher/compile_inputs.h"
 #include "launcher/depend_mode.h"
 #include "launcher/explain.h"
 #include "launcher/includes.h"
@@ -73,7 +73,6 @@ class CompilePipeline {
   void SaveOrNote(absl::StatusOr<IncludeSet> set);
   void SaveManifest(IncludeSet set);
   Digest ManifestKey() const;
-  IncludeSetOptions SetOptions() const;
   void NoteNoManifest(absl::string_view why);
   absl::StatusOr<SearchPath> ProbeSearchPath();
   std::optional<std::string> PrecompiledHeaderInUse();
@@ -167,7 +166,8 @@ CompileOutcome CompilePipeline::RunStages() {
   preprocessed_.out = std::move(text);
   if (std::optional<NotCacheable> reason = CheckPreprocessed(preprocessed_.out)) return *reason;
 
-  absl::StatusOr<ResultKeyInfo> result = keys_.ResultKey(preprocessed_, Transcript());
+  absl::StatusOr<ResultKeyInfo> result = keys_.ResultKey(
+      preprocessed_, FilesInDebugInfo(compiler_, request_, includes_), Transcript());
   if (!result.ok()) return Failure{ErrorKind::kInternal, result.status()};
   WriteTranscript();
   result_tied_ = result->tied;
@@ -388,7 +388,9 @@ CompileOutcome CompilePipeline::CompileAndStore(std::optional<Digest> key) {
     // clang removes the object of a failed compile, gcc leaves it; the private one is gone
     // either way, so do as clang would have done to the build's.
     if (compiler_.family == Family::kClang) unlink(request_.object.c_str());
-    if (absl::Status moved = outputs.MoveDependencyFileIntoPlace(); !moved.ok()) {
+    if (absl::Status moved =
+            outputs.MoveDependencyFileIntoPlace(compiler_.family == Family::kClang);
+        !moved.ok()) {
       return Failure{ErrorKind::kOutputWriteFailed, moved};
     }
     stats_.Count(Uncacheable::kCompilationFailed);
@@ -421,9 +423,12 @@ CompileOutcome CompilePipeline::CompileAndStore(std::optional<Digest> key) {
   // The key was made from the inputs as they were before the compile: checked again after it,
   // they prove the compiler read the same (depend mode's set was made after the compile).
   absl::StatusOr<IncludeSet> set = depend_set ? *std::move(depend_set) : TextIncludeSet(store_key);
-  if (key && SetOptions().allowed == AllowedTimeMacros::kNone &&
+  if (key &&
+      IncludeSetOptionsFor(compiler_, request_, config_.sloppy_time_macros).allowed ==
+          AllowedTimeMacros::kNone &&
       HoldsClockOfItsRun(preprocessed_.out, start_ns_ - 1'000'000'000, preprocessed_ns_, NowNs())) {
-    set = absl::AbortedError("__TIME__ or __DATE__ expanded again in the compile, maybe otherwise");
+    set = absl::AbortedError(
+        "a time macro of this run: the compile expands it again, maybe to another second");
   }
   if (absl::IsAborted(set.status())) {
     Log(absl::StrCat("not stored: ", set.status().message()));
@@ -445,7 +450,8 @@ std::optional<IncludeSet> CompilePipeline::DependIncludeSet(const std::string& d
                                                             const Entry& entry) {
   // With no preprocessed text, a time macro reached by token pasting shows only in what the
   // compile wrote. (A use folded into a constant does not show: docs/reliability.md.)
-  const IncludeSetOptions options = SetOptions();
+  const IncludeSetOptions options =
+      IncludeSetOptionsFor(compiler_, request_, config_.sloppy_time_macros);
   for (const auto& [name, content] : entry.blobs) {
     ExpandedTime expanded = FindExpandedTime(content);
     if ((expanded.clock && options.allowed == AllowedTimeMacros::kNone) ||
@@ -497,28 +503,14 @@ absl::StatusOr<IncludeSet> CompilePipeline::TextIncludeSet(const Digest& result_
   const Digest& leads_to = redirected_from_ ? *redirected_from_ : result_key;
   absl::StatusOr<SearchPath> search = ProbeSearchPath();
   if (!search.ok()) return search.status();
-  return RecordIncludeSet(request_.source, includes_, preprocessed_.out, *search, SetOptions(),
+  return RecordIncludeSet(request_.source, includes_, preprocessed_.out, *search,
+                          IncludeSetOptionsFor(compiler_, request_, config_.sloppy_time_macros),
                           paths_, IncludeSetBuilder(start_ns_, NowNs()), leads_to);
 }
 
 void CompilePipeline::NoteNoManifest(absl::string_view why) {
   Log(absl::StrCat("no manifest for ", request_.source, ": ", why));
   explain_notes_.push_back(absl::StrCat("no manifest recorded: ", why));
-}
-
-IncludeSetOptions CompilePipeline::SetOptions() const {
-  IncludeSetOptions options;
-  // clang 14 does not read SOURCE_DATE_EPOCH.
-  if (config_.sloppy_time_macros) {
-    options.allowed = AllowedTimeMacros::kAll;
-  } else if (compiler_.family == Family::kGcc && std::getenv("SOURCE_DATE_EPOCH") != nullptr) {
-    options.allowed = AllowedTimeMacros::kClock;
-  }
-  options.precompiled_headers = compiler_.family == Family::kGcc;
-  options.extra_inputs = request_.extra_input_files;
-  options.named_search_dirs = request_.search_dirs;
-  options.command_line = absl::StrJoin(request_.preprocess_args, "\n");
-  return options;
 }
 
 // A result tied to the working directory is found only from it.

@@ -59,7 +59,7 @@ absl::StatusOr<Entry> ResultEntries::Make(const ProcessResult& compiled,
   for (const auto& [suffix, path] : request_.aux_outputs) {
     // Only what this compile wrote: a file left by an earlier one is not part of the result.
     absl::StatusOr<FileStamp> stamp = StampFile(path);
-    if (!stamp.ok() || stamp->ctime_ns < began_ns - kFileClockSlackNs) continue;
+    if (!stamp.ok() || stamp->ctime_ns < began_ns - FileClockSlackNs()) continue;
     absl::StatusOr<std::string> content = ReadFile(path);
     if (!content.ok()) return content.status();
     entry.blobs.emplace_back(absl::StrCat(kAuxBlobPrefix, suffix), *std::move(content));

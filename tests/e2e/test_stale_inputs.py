@@ -63,6 +63,23 @@ class StaleInputsTest(HeaderSearchTestCase):
                         undo()
                         self.check(self.editing_compiler(compiler, "true"), args=args, env=env)
 
+    def test_a_compile_failing_after_the_preprocessor_leaves_dependency_files_as_plainly(self):
+        # The header goes after ddcc's -E: the compile fails before it writes a dependency
+        # file, and clang then removes the build's, where gcc leaves it.
+        for compiler in COMPILERS:
+            for option in ["-MD", "-Wp,-MD,main.d"]:
+                with self.subTest(compiler=compiler, option=option):
+                    self.write("second/util.h", "#define UTIL 2\n")
+                    args = [option, *self.args]
+                    self.write("main.d", "old\n")
+                    wrapper = self.editing_compiler(compiler, "rm second/util.h")
+                    cached = self.ddcc(wrapper, *args)
+                    kept = os.path.exists(os.path.join(self.work, "main.d"))
+                    self.write("main.d", "old\n")
+                    plain = self.run_cmd([compiler, *args])
+                    self.assert_same_run(plain, cached)
+                    self.assertEqual(kept, os.path.exists(os.path.join(self.work, "main.d")))
+
     def test_a_header_included_again_is_searched_for_again(self):
         # The second #include of common.h (in sub/x.h) looks in sub/ first; only the first
         # leaves a line marker.
@@ -252,6 +269,18 @@ class SearchPlacesTest(HeaderSearchTestCase):
         args = ["-fdiagnostics-color=always", "-Wall", "-c", "main.c", "-o", "main.o"]
         self.check("gcc", args=args)
         self.check("gcc", args=args, env=dict(self.env, GCC_COLORS="warning=01;32"))
+
+    def test_clang_debug_info_records_each_files_checksum(self):
+        # Comments change no text, but clang's line table holds each file's MD5.
+        env = dict(self.env, DDCC_DIRECT_MODE="0")
+        args = ["-g", "-I.", "-c", "main.c", "-o", "main.o"]
+        self.write("h.h", "int h;\n")
+        self.write("main.c", '#include "h.h"\nint v = 1;\n')
+        self.check("clang", args=args, env=env)
+        self.write("main.c", '#include "h.h"\nint v = 1; /* a comment */\n')
+        self.check("clang", args=args, env=env)
+        self.write("h.h", "int h; // another\n")
+        self.check("clang", args=args, env=env)
 
     def test_a_failed_compile_leaves_its_dependency_file(self):
         self.write("main.c", "int f(void) { int x; return; }\n")

@@ -126,7 +126,7 @@ class DependIncludeSetTest : public TempDirTest {
     PathRewriter paths({}, dir_, dir_);
     // A compile that began well after the files were written.
     return RecordDependIncludeSet(dir_ + "/a.c", files, search, IncludeSetOptions{}, paths,
-                                  IncludeSetBuilder(NowNs() + kFileClockSlackNs * 2, NowNs()));
+                                  IncludeSetBuilder(NowNs() + FileClockSlackNs() * 2, NowNs()));
   }
 
   std::vector<std::string> Absent(const IncludeSet& set) {

@@ -1,0 +1,37 @@
+#include "launcher/compile_inputs.h"
+
+#include <cstdlib>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_join.h"
+
+namespace ddcc {
+
+IncludeSetOptions IncludeSetOptionsFor(const Compiler& compiler, const CompileRequest& request,
+                                       bool sloppy_time_macros) {
+  IncludeSetOptions options;
+  // clang 14 does not read SOURCE_DATE_EPOCH.
+  if (sloppy_time_macros) {
+    options.allowed = AllowedTimeMacros::kAll;
+  } else if (compiler.family == Family::kGcc && std::getenv("SOURCE_DATE_EPOCH") != nullptr) {
+    options.allowed = AllowedTimeMacros::kClock;
+  }
+  options.precompiled_headers = compiler.family == Family::kGcc;
+  options.extra_inputs = request.extra_input_files;
+  options.named_search_dirs = request.search_dirs;
+  options.command_line = absl::StrJoin(request.preprocess_args, "\n");
+  return options;
+}
+
+std::vector<std::string> FilesInDebugInfo(const Compiler& compiler, const CompileRequest& request,
+                                          const PreprocessedIncludes& includes) {
+  if (compiler.family != Family::kClang || !request.debug_info) return {};
+  std::vector<std::string> files = {request.source};
+  absl::flat_hash_set<std::string> seen;
+  for (const EnteredHeader& header : includes.headers) {
+    if (seen.insert(header.path).second) files.push_back(header.path);
+  }
+  return files;
+}
+
+}  // namespace ddcc
