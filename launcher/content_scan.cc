@@ -128,11 +128,14 @@ bool HasLineMarker(absl::string_view text) {
   return false;
 }
 
-// An identifier that token pasting could make into __has_include: a piece from its start, or one
-// from its end holding "_" (not the `include` of a directive). Three pieces of which only the
-// middle one holds "_" pass unseen.
+// Identifiers that token pasting could make into __has_include: a piece from its start from
+// "__has_i" on, "__has_" with a word `include` that no directive holds (libstdc++ pastes
+// `__has_##NAME`), or a piece from its end holding "_". Shorter starts leave an ending piece
+// holding "_"; three pieces of which only the middle one holds it pass unseen.
 bool NamesPieceOfHasInclude(absl::string_view text) {
   const std::string_view view(text.data(), text.size());
+  bool has_start = false;
+  bool include_word = false;
   for (std::string_view piece : {"__h", "ude"}) {
     for (size_t at = view.find(piece); at != std::string_view::npos;
          at = view.find(piece, at + 1)) {
@@ -141,18 +144,21 @@ bool NamesPieceOfHasInclude(absl::string_view text) {
       size_t end = at;
       while (end < text.size() && IsIdentifierChar(text[end])) ++end;
       absl::string_view word = text.substr(start, end - start);
-      if (word == "__has_include" || word == "__has_include_next" || word.size() < 3) continue;
-      // An ending piece without "_" ("include", "clude") is an ordinary word: the beginning's
-      // piece is caught instead.
+      if (word == "__has_include" || word == "__has_include_next") continue;
       if (piece == "__h") {
-        if (absl::StartsWith("__has_include_next", word)) return true;
-      } else if (absl::EndsWith("__has_include", word) && absl::StrContains(word, "_") &&
-                 !absl::EndsWith(absl::StripTrailingAsciiWhitespace(text.substr(0, start)), "#")) {
-        return true;
+        if (!absl::StartsWith("__has_include_next", word)) continue;
+        if (word.size() > 6) return true;
+        has_start |= word == "__has_";
+        continue;
       }
+      bool in_directive =
+          absl::EndsWith(absl::StripTrailingAsciiWhitespace(text.substr(0, start)), "#");
+      if (in_directive || !absl::EndsWith("__has_include", word)) continue;
+      if (absl::StrContains(word, "_")) return true;
+      include_word |= word == "include";
     }
   }
-  return false;
+  return has_start && include_word;
 }
 
 bool HasPragmaOnce(absl::string_view text) {

@@ -272,6 +272,7 @@ PreprocessedIncludes ParseIncludes(absl::string_view preprocessed, absl::string_
                                    std::string* text_out) {
   PreprocessedIncludes found;
   size_t copied = 0;                      // of `preprocessed` to `text_out`
+  if (text_out != nullptr) text_out->reserve(preprocessed.size());
   absl::flat_hash_set<std::string> seen;  // searches
   // The file the compiler is reading, as it spelled it ("" on the command line), and those it
   // will return to. Markers without a flag only rename the file (#line), except at the top,

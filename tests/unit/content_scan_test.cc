@@ -55,6 +55,10 @@ TEST(ContentScanTest, PiecesOfHasIncludeForPastingAreComputed) {
   EXPECT_TRUE(ScanContent("#if CAT(__has_,include)(<foo.h>)\n#endif\n").computed_probe);
   EXPECT_TRUE(ScanContent("#if CAT(__, has_include)(<foo.h>)\n#endif\n").computed_probe);
   EXPECT_FALSE(ScanContent("-I/usr/include\n-Iinclude\n-I/x/clude\n").computed_probe);
+  EXPECT_FALSE(ScanContent("size_t __h = __hash_code(__k); __ha = 1;").computed_probe);
+  EXPECT_FALSE(ScanContent("#define M(N) struct __has_##N {};\n#include <a.h>\n").computed_probe);
+  EXPECT_TRUE(ScanContent("#if CAT(__has_, include)(<foo.h>)\n#endif\n").computed_probe);
+  EXPECT_TRUE(ScanContent("#if CAT(__h, as_include)(<foo.h>)\n#endif\n").computed_probe);
   EXPECT_TRUE(ScanContent("#define HAS_undefined __has_include\n").computed_probe);
   EXPECT_FALSE(
       ScanContent("#include <a.h>\n# include \"b.h\"\n#include_next <c.h>\n").computed_probe);
