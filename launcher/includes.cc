@@ -169,7 +169,9 @@ class IncludeSetRecorder {
     }
     const AllowedTimeMacros allowed = options_.allowed;
     absl::flat_hash_set<std::string> once_contents;
-    for (const Scanned& scanned : scans_) {
+    // By index, on copies: a file a probe finds is read, and scanned, in the loop.
+    for (size_t i = 0; i < scans_.size(); ++i) {
+      const Scanned scanned = scans_[i];
       const ContentScan& scan = scanned.scan;
       if ((scan.clock_macros && allowed == AllowedTimeMacros::kNone) ||
           (scan.timestamp_macro && allowed != AllowedTimeMacros::kAll)) {
