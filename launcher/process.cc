@@ -85,13 +85,21 @@ absl::StatusOr<ProcessResult> RunCaptured(const std::vector<std::string>& argv) 
   options.stdio = stdio;
 
   absl::Status status;
+  // A signal for ddcc between the spawn and the child's pid being known would find no child
+  // to pass it on to: it waits until then. (libuv clears the child's signal mask.)
+  sigset_t cleanup_signals, old_mask;
+  sigemptyset(&cleanup_signals);
+  for (int signal_number : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&cleanup_signals, signal_number);
+  pthread_sigmask(SIG_BLOCK, &cleanup_signals, &old_mask);
   if (int rc = uv_spawn(&loop, &run.process, &options); rc != 0) {
+    pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
     status = UvStatus(absl::StrCat("spawn ", argv[0]), rc);
     uv_close(reinterpret_cast<uv_handle_t*>(&run.process), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&run.out.pipe), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&run.err.pipe), nullptr);
   } else {
     SetSignalledChild(run.process.pid);
+    pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
     uv_read_start(reinterpret_cast<uv_stream_t*>(&run.out.pipe), AllocateBuffer, OnRead);
     uv_read_start(reinterpret_cast<uv_stream_t*>(&run.err.pipe), AllocateBuffer, OnRead);
   }
