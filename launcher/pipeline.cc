@@ -502,7 +502,10 @@ absl::StatusOr<IncludeSet> CompilePipeline::TextIncludeSet(const Digest& result_
   // The manifest leads to the key shared by every directory; TryServe redirects from there.
   const Digest& leads_to = redirected_from_ ? *redirected_from_ : result_key;
   absl::StatusOr<SearchPath> search = ProbeSearchPath();
-  if (!search.ok()) return search.status();
+  // Without the search path the places searched cannot be checked: nothing is stored.
+  if (!search.ok()) {
+    return absl::AbortedError(absl::StrCat("inputs not checked: ", search.status().message()));
+  }
   return RecordIncludeSet(request_.source, includes_, preprocessed_.out, *search,
                           IncludeSetOptionsFor(compiler_, request_, config_.sloppy_time_macros),
                           paths_, IncludeSetBuilder(start_ns_, NowNs()), leads_to);
