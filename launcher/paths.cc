@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <vector>
 
@@ -107,15 +108,29 @@ bool PathRewriter::BelowBase(absl::string_view path) const {
 }
 
 std::string PathRewriter::Relative(absl::string_view path) const {
-  std::vector<absl::string_view> parts = PlainComponents(path);
   std::vector<absl::string_view> cwd = PlainComponents(cwd_);
-  if (parts.empty() || (cwd.empty() && cwd_ != "/") || !BelowBase(path)) return std::string(path);
+  absl::string_view stripped = StripTrailingSlashes(path);
+  if (!absl::StartsWith(stripped, "/") || stripped == "/" || (cwd.empty() && cwd_ != "/") ||
+      !BelowBase(path)) {
+    return std::string(path);
+  }
+  // Components as written: "." and ".." stay after the part shared with the working directory,
+  // which getcwd() spells without symlinks, so from there they lead where they led before.
+  std::vector<absl::string_view> parts = absl::StrSplit(stripped.substr(1), '/');
   size_t common = 0;
   while (common < parts.size() && common < cwd.size() && parts[common] == cwd[common]) ++common;
   std::vector<absl::string_view> relative(cwd.size() - common, "..");
+  const bool plain = std::all_of(parts.begin() + common, parts.end(), [](absl::string_view part) {
+    return !part.empty() && part != "." && part != "..";
+  });
+  // A "." between the way up and the rest marks a rest that is not plain, so that "../../lib"
+  // (two up) and ".././../lib" (one up, then "../lib" as written) stay two forms.
+  if (!plain) relative.push_back(".");
   relative.insert(relative.end(), parts.begin() + common, parts.end());
   std::string out = relative.empty() ? "." : absl::StrJoin(relative, "/");
-  absl::StrAppend(&out, path.substr(StripTrailingSlashes(path).size()));
+  absl::StrAppend(&out, path.substr(stripped.size()));
+  // Only a form that gives the path back exactly, so that two paths never share one.
+  if (AbsoluteFrom(cwd_, out) != path) return std::string(path);
   return out;
 }
 
@@ -153,6 +168,25 @@ bool PathRewriter::NamesBaseDir(absl::string_view text) const {
     if (absl::StrContains(text, base)) return true;
   }
   return false;
+}
+
+std::string AbsoluteFrom(absl::string_view cwd, absl::string_view relative) {
+  std::vector<absl::string_view> parts = absl::StrSplit(cwd, '/', absl::SkipEmpty());
+  // Each "../" goes up, but the slashes of the last one may be the path's trailing ones.
+  while (relative == ".." || absl::StartsWith(relative, "../")) {
+    if (!parts.empty()) parts.pop_back();
+    bool more = relative.find_first_not_of('/', 2) != absl::string_view::npos;
+    relative.remove_prefix(more ? 3 : 2);
+    if (!more) break;
+  }
+  std::string out = absl::StrCat("/", absl::StrJoin(parts, "/"));
+  if (relative == "." || relative.find_first_not_of('/') == absl::string_view::npos) {
+    return relative == "." ? out : absl::StrCat(out, relative);
+  }
+  absl::ConsumePrefix(&relative, "./");  // the mark of a rest as written
+  if (!parts.empty()) out.push_back('/');
+  absl::StrAppend(&out, relative);
+  return out;
 }
 
 std::string CompilerWorkingDirectory(const std::string& cwd) {

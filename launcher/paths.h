@@ -26,9 +26,10 @@ class PathRewriter {
   const std::string& compiler_cwd() const { return compiler_cwd_; }
   bool active() const { return !base_dirs_.empty(); }
 
-  // `path` relative to the working directory when it is absolute, below a base directory and
-  // spelled plainly (no "." or ".." components, no doubled slash; trailing slashes are kept);
-  // otherwise `path` as it is. For manifests, whose paths are opened.
+  // `path` relative to the working directory when it is absolute and below a base directory
+  // (trailing slashes are kept; "." and ".." components and doubled slashes after the part
+  // shared with the working directory too, behind a "." component); otherwise `path` as it is.
+  // AbsoluteFrom(cwd(), Relative(path)) is `path`. For manifests, whose paths are opened.
   std::string Relative(absl::string_view path) const;
 
   // For keys: Relative(), with a rewritten path marked, so that it never equals a relative path
@@ -63,6 +64,10 @@ class PathRewriter {
   std::string cwd_;
   std::string compiler_cwd_;
 };
+
+// The absolute path that `relative`, a form PathRewriter::Relative gave, names from the plainly
+// spelled directory `cwd`, spelled as the path it was made from.
+std::string AbsoluteFrom(absl::string_view cwd, absl::string_view relative);
 
 // The name gcc and clang give the working directory `cwd` (their getpwd): $PWD when it is an
 // absolute name of the same directory, else `cwd`.

@@ -17,18 +17,6 @@ namespace {
 
 constexpr char kRelativeMark = '\0';
 
-// `relative` (as PathRewriter::Relative gives it) taken from the plainly spelled directory `cwd`.
-std::string Absolute(absl::string_view cwd, absl::string_view relative) {
-  std::vector<absl::string_view> parts = absl::StrSplit(cwd, '/', absl::SkipEmpty());
-  if (relative == ".") relative = "";
-  while (absl::ConsumePrefix(&relative, "..")) {
-    if (!parts.empty()) parts.pop_back();
-    absl::ConsumePrefix(&relative, "/");
-  }
-  if (!relative.empty()) parts.push_back(relative);
-  return absl::StrCat("/", absl::StrJoin(parts, "/"));
-}
-
 }  // namespace
 
 absl::StatusOr<std::string> MakePortableDepfile(absl::string_view depfile,
@@ -43,7 +31,7 @@ absl::StatusOr<std::string> MakePortableDepfile(absl::string_view depfile,
       continue;
     }
     std::string relative = paths.Relative(path);
-    if (relative == path || Absolute(paths.cwd(), relative) != path) {
+    if (relative == path) {
       return absl::FailedPreconditionError(absl::StrCat("cannot be made relative: ", path));
     }
     absl::StrAppend(&out, absl::string_view(&kRelativeMark, 1), relative, "\n");
@@ -68,7 +56,7 @@ absl::StatusOr<std::string> RestoreDepfile(absl::string_view portable,
   for (size_t i = 1; i < lines.size(); ++i) {
     absl::string_view word = lines[i];
     rule.prerequisites.push_back(absl::ConsumePrefix(&word, absl::string_view(&kRelativeMark, 1))
-                                     ? Absolute(cwd, word)
+                                     ? AbsoluteFrom(cwd, word)
                                      : std::string(word));
   }
   return LayOut(rule, family);

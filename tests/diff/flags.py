@@ -71,7 +71,10 @@ def draw(rng, tree):
             a += extra
 
     flags.absolute = rng.random() < 0.25
-    prefix = "{R}/" if flags.absolute else "{r}/"
+    # Absolute, also as CMake spells a directory beside its own (`cmake/../include`): the
+    # compilers write each path as spelled.
+    spelled = rng.choice(["{R}/", "{R}/", "{R}/src/../", "{R}/./", "{R}//"])
+    prefix = spelled if flags.absolute else "{r}/"
     angle = list(ANGLE_DIRS)
     if "symlink_dir" in tree.features:
         angle.append("sys2")

@@ -159,6 +159,37 @@ class PathsTest(DdccTestCase):
         # The first checkout misses, the others hit.
         self.assertEqual(self.counts(), (compiles - 6, 0, 6))
 
+    def test_directories_beside_the_cmake_source_directory(self):
+        """CMake spells a directory beside its source directory `${CMAKE_SOURCE_DIR}/../lib`,
+        and names the object of a source outside it after the source's absolute path. Each
+        spelling keeps its own form: the second tree hits directly, and every dependency file
+        names the paths as the compiler spells them in its own tree."""
+        for tree in self.trees:
+            self.write(f"{tree}/lib/x.c", '#include "q.h"\n#include <y.h>\nint x(void) { return Q + Y; }\n')
+            self.write(f"{tree}/quote/q.h", "#define Q 1\n")
+            self.write(f"{tree}/inc/y.h", "#define Y 2\n")
+            os.makedirs(f"{tree}/proj/build")
+        spellings = {"dots": ["-I{tree}/proj/../inc", "-iquote", "{tree}/proj/./../quote//"],
+                     "plain": ["-I{tree}/inc", "-iquote", "{tree}/quote"]}
+        compiles = 0
+        for compiler in ["gcc", "clang"]:
+            for name, spelled in spellings.items():
+                for tree in self.trees:
+                    build = f"{tree}/proj/build"
+                    obj = f"CMakeFiles/lib.dir{tree}/lib/x.c.o"
+                    args = [*(a.format(tree=tree) for a in spelled), "-MD", "-MT", obj,
+                            "-MF", f"{obj}.d", "-o", obj, "-c", f"{tree}/lib/x.c"]
+                    os.makedirs(os.path.dirname(f"{build}/{obj}"), exist_ok=True)
+                    cached = self.ddcc(compiler, *args, cwd=build)
+                    outputs = [self.read(f"{build}/{obj}{e}") for e in ("", ".d")]
+                    plain = self.run_cmd([compiler, *args], cwd=build)
+                    self.assert_same_run(plain, cached)
+                    self.assertEqual(outputs, [self.read(f"{build}/{obj}{e}") for e in ("", ".d")],
+                                     f"{compiler} {name} in {tree}")
+                    compiles += 1
+        # Each compiler and spelling misses in the first tree and hits directly in the second.
+        self.assertEqual(self.counts(), (compiles // 2, 0, compiles // 2))
+
     def test_dependency_file_that_cannot_be_made_portable(self):
         # gcc writes a backslash in a path as is, which could be a quoted space's.
         self.write("tree-a/src/main.c", '#include "util.h"\nint value(void) { return UTIL; }\n')

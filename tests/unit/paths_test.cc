@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+
 namespace ddcc {
 namespace {
 
@@ -19,9 +24,41 @@ TEST(PathsTest, RelativeBelowABaseDirectory) {
 
 TEST(PathsTest, OtherPathsStayAsTheyAre) {
   for (const char* path : {"/usr/include/stdio.h", "/srcs/x.h", "/tmp/x.h", "include/util.h",
-                           "/src/a/./x.h", "/src/a/../b/x.h", "/src//a/x.h", "<built-in>"}) {
+                           "<built-in>", "/", "//"}) {
     EXPECT_EQ(kPaths.Relative(path), path);
     EXPECT_EQ(kPaths.KeyForm(path), path);
+  }
+}
+
+// CMake spells a directory beside the source directory `${CMAKE_SOURCE_DIR}/../lib`: the rest
+// after the part shared with the working directory keeps its spelling, behind a "." mark.
+TEST(PathsTest, DotsAndDoubledSlashesKeepTheirSpelling) {
+  EXPECT_EQ(kPaths.Relative("/src/a/../lib/x.h"), ".././../lib/x.h");
+  EXPECT_EQ(kPaths.Relative("/src/lib/x.h"), "../../lib/x.h");
+  EXPECT_EQ(kPaths.Relative("/src/a/./x.h"), "../././x.h");
+  EXPECT_EQ(kPaths.Relative("/src//a/x.h"), "../.././/a/x.h");
+  EXPECT_EQ(kPaths.Relative("/src/a/build/../lib/"), "./../lib/");
+  EXPECT_EQ(kPaths.Relative("/src/a/build//x.h"), ".//x.h");
+  // The same spelling in another tree has the same form.
+  EXPECT_EQ(PathRewriter({"/src"}, "/src/b/build", "/src/b/build").KeyForm("/src/b/../lib/x.h"),
+            kPaths.KeyForm("/src/a/../lib/x.h"));
+}
+
+// Every form gives its path back: two paths never share a form.
+TEST(PathsTest, RelativeFormsGiveThePathBack) {
+  const std::vector<std::string> pieces = {"src", "a", "build", "x.h", ".", "..", "", "lib"};
+  for (const char* cwd : {"/src/a/build", "/src", "/"}) {
+    PathRewriter paths({"/"}, cwd, cwd);
+    for (int n = 0; n < 8 * 8 * 8 * 8; ++n) {
+      std::string path;
+      for (int i = 0, m = n; i < 4; ++i, m /= 8) absl::StrAppend(&path, "/", pieces[m % 8]);
+      for (const std::string& spelled : {path, path + "/", path + "//"}) {
+        std::string relative = paths.Relative(spelled);
+        if (relative == spelled) continue;
+        EXPECT_EQ(AbsoluteFrom(cwd, relative), spelled) << cwd << " " << relative;
+        EXPECT_NE(relative.front(), '/') << spelled;
+      }
+    }
   }
 }
 
