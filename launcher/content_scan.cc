@@ -1,7 +1,9 @@
 #include "launcher/content_scan.h"
 
+#include <algorithm>
 #include <cstring>
 #include <ctime>
+#include <optional>
 #include <string_view>
 
 #include "absl/strings/ascii.h"
@@ -68,6 +70,17 @@ size_t WordEnd(absl::string_view s, size_t i) {
   return i;
 }
 
+// The end of the string or character literal opening at `i`: past its closing quote, or, when
+// unterminated, at the end of the line.
+size_t LiteralEnd(absl::string_view s, size_t i) {
+  const char quote = s[i];
+  size_t j = i + 1;
+  while (j < s.size() && s[j] != quote && s[j] != '\n') {
+    j += s[j] == '\\' && j + 1 < s.size() ? 2 : 1;
+  }
+  return j < s.size() && s[j] == quote ? j + 1 : j;
+}
+
 bool IsRawPrefix(absl::string_view word) {
   return word == "R" || word == "LR" || word == "uR" || word == "UR" || word == "u8R";
 }
@@ -89,18 +102,85 @@ bool AskedIfDefined(absl::string_view text, size_t at) {
   return before == "ifdef" || before == "ifndef" || before == "elifdef" || before == "elifndef";
 }
 
-// What follows the name of __has_include (at `at`, `rest` after it): the header it asks about.
-void AddProbe(absl::string_view text, size_t at, absl::string_view rest, ContentScan& scan) {
+absl::string_view LineBefore(absl::string_view text, size_t at) {
+  size_t line_start = text.rfind('\n', at == 0 ? 0 : at - 1);
+  line_start = line_start == absl::string_view::npos || at == 0 ? 0 : line_start + 1;
+  return text.substr(line_start, at - line_start);
+}
+
+absl::string_view ConsumeIdentifier(absl::string_view& s) {
+  size_t end = 0;
+  while (end < s.size() && IsIdentifierChar(s[end])) ++end;
+  absl::string_view word = s.substr(0, end);
+  s.remove_prefix(end);
+  return word;
+}
+
+// The directive's name when `before` (a line up to some point) starts a directive, and what
+// follows it in `rest`.
+absl::string_view DirectiveName(absl::string_view before, absl::string_view& rest) {
+  rest = absl::StripLeadingAsciiWhitespace(before);
+  if (!absl::ConsumePrefix(&rest, "#")) return {};
+  rest = absl::StripLeadingAsciiWhitespace(rest);
+  return ConsumeIdentifier(rest);
+}
+
+// The macro whose definition passes its argument on to the callee at `at`: `#define NAME(P)`
+// with `P` the callee's argument (`argument`) somewhere in the body, or `#define NAME CALLEE`
+// with the body just the callee (`argument` empty: no argument list follows the callee).
+std::optional<std::string> ForwardingMacro(absl::string_view text, size_t at,
+                                           absl::string_view argument) {
+  absl::string_view rest;
+  if (DirectiveName(LineBefore(text, at), rest) != "define") return std::nullopt;
+  rest = absl::StripLeadingAsciiWhitespace(rest);
+  absl::string_view name = ConsumeIdentifier(rest);
+  if (name.empty()) return std::nullopt;
+  if (argument.empty()) {
+    if (!absl::StripAsciiWhitespace(rest).empty()) return std::nullopt;  // more before the callee
+    size_t end = at;
+    while (end < text.size() && IsIdentifierChar(text[end])) ++end;
+    size_t line_end = std::min(text.find('\n', end), text.size());
+    if (!absl::StripAsciiWhitespace(text.substr(end, line_end - end)).empty()) return std::nullopt;
+    return std::string(name);
+  }
+  if (!absl::ConsumePrefix(&rest, "(")) return std::nullopt;  // object-like: not its argument
+  rest = absl::StripLeadingAsciiWhitespace(rest);
+  absl::string_view parameter = ConsumeIdentifier(rest);
+  rest = absl::StripLeadingAsciiWhitespace(rest);
+  if (parameter != argument || !absl::StartsWith(rest, ")")) return std::nullopt;
+  return std::string(name);
+}
+
+// After a callee's name (at `at`, `rest` after it): `(` and a header name, which the call
+// probes; or a macro's definition passing its own argument on, which is a probe macro;
+// otherwise a computed probe. A use that only asks whether the name is defined does nothing.
+void ReadProbeCall(absl::string_view text, size_t at, absl::string_view rest,
+                   std::vector<std::string>& macros, ContentScan& scan) {
   rest = absl::StripLeadingAsciiWhitespace(rest);
   if (!absl::ConsumePrefix(&rest, "(")) {
-    if (!AskedIfDefined(text, at)) scan.computed_probe = true;
+    if (AskedIfDefined(text, at)) return;
+    if (std::optional<std::string> macro = ForwardingMacro(text, at, "")) {
+      macros.push_back(*std::move(macro));
+    } else {
+      scan.computed_probe = true;
+    }
     return;
   }
   rest = absl::StripLeadingAsciiWhitespace(rest);
   char close = rest.empty() ? 0 : rest.front() == '<' ? '>' : rest.front() == '"' ? '"' : 0;
   size_t end = close ? rest.find_first_of(std::string{close, '\n'}, 1) : absl::string_view::npos;
   if (end == absl::string_view::npos || rest[end] != close) {
-    scan.computed_probe = true;
+    absl::string_view argument = ConsumeIdentifier(rest);
+    rest = absl::StripLeadingAsciiWhitespace(rest);
+    std::optional<std::string> macro;
+    if (!argument.empty() && absl::StartsWith(rest, ")")) {
+      macro = ForwardingMacro(text, at, argument);
+    }
+    if (macro) {
+      macros.push_back(*std::move(macro));
+    } else {
+      scan.computed_probe = true;
+    }
     return;
   }
   std::string name(rest.substr(1, end - 1));
@@ -176,14 +256,16 @@ void ScanText(absl::string_view content, ContentScan& scan) {
   const std::string_view text(content.data(), content.size());  // libstdc++'s find is faster
   for (size_t at = text.find("__"); at != std::string_view::npos; at = text.find("__", at + 1)) {
     absl::string_view rest = content.substr(at + 2);
-    if (absl::StartsWith(rest, "DATE__") || absl::StartsWith(rest, "TIME__")) {
-      scan.clock_macros = true;
+    if (absl::StartsWith(rest, "DATE__")) {
+      scan.date_macro = true;
+    } else if (absl::StartsWith(rest, "TIME__")) {
+      scan.time_macro = true;
     } else if (absl::StartsWith(rest, "TIMESTAMP__")) {
       scan.timestamp_macro = true;
     } else if (absl::ConsumePrefix(&rest, "has_include")) {
       // _next, and the older __has_include__: any identifier that starts so.
-      while (!rest.empty() && IsIdentifierChar(rest.front())) rest.remove_prefix(1);
-      AddProbe(content, at, rest, scan);
+      ConsumeIdentifier(rest);
+      ReadProbeCall(content, at, rest, scan.probe_macros, scan);
     }
   }
   scan.line_marker |= HasLineMarker(content);
@@ -248,10 +330,7 @@ std::string StripCommentsAndSplices(absl::string_view content, bool& ambiguous) 
         }
       }
     } else if (c == '"' || c == '\'') {
-      // A literal ends at its closing quote, or unterminated at the end of the line.
-      size_t j = i + 1;
-      while (j < n && s[j] != c && s[j] != '\n') j += s[j] == '\\' && j + 1 < n ? 2 : 1;
-      if (j < n && s[j] == c) ++j;
+      size_t j = LiteralEnd(s, i);
       out.append(s, i, j - i);
       i = j;
     } else {
@@ -271,16 +350,72 @@ ContentScan ScanContent(absl::string_view content) {
   return scan;
 }
 
+namespace {
+
+// ScanProbeMacroCalls on one reading of the text.
+void ScanMacroCallsIn(absl::string_view text, const absl::flat_hash_set<std::string>& macros,
+                      const absl::flat_hash_set<std::string>& pieces,
+                      std::vector<std::string>& found, ContentScan& scan) {
+  for (size_t at = 0; at < text.size();) {
+    if (text[at] == '"' || text[at] == '\'') {
+      at = LiteralEnd(text, at);
+      continue;
+    }
+    if (!IsIdentifierChar(text[at])) {
+      ++at;
+      continue;
+    }
+    const size_t end = WordEnd(text, at);
+    const absl::string_view word = text.substr(at, end - at);
+    const bool macro = macros.contains(word);
+    if (macro || pieces.contains(word)) {
+      const absl::string_view before = LineBefore(text, at);
+      absl::string_view rest;
+      const absl::string_view directive = DirectiveName(before, rest);
+      if (!macro) {
+        // A directive's own name ("include") is no piece.
+        if (absl::StripAsciiWhitespace(before) != "#") scan.computed_probe = true;
+      } else if ((directive != "define" && directive != "undef") ||
+                 !absl::StripAsciiWhitespace(rest).empty()) {  // not the name defined
+        ReadProbeCall(text, at, text.substr(end), found, scan);
+      }
+    }
+    at = end;
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> ScanProbeMacroCalls(absl::string_view content,
+                                             const absl::flat_hash_set<std::string>& macros,
+                                             ContentScan& scan) {
+  // Pieces token pasting could make a macro's name from: its starts and ends of 3 characters
+  // or more (of two pieces, the longer one is such).
+  absl::flat_hash_set<std::string> pieces;
+  for (const std::string& macro : macros) {
+    for (size_t n = 3; n < macro.size(); ++n) {
+      pieces.insert(macro.substr(0, n));
+      pieces.insert(macro.substr(macro.size() - n));
+    }
+  }
+  std::vector<std::string> found;
+  bool ambiguous = false;
+  ScanMacroCallsIn(StripCommentsAndSplices(content, ambiguous), macros, pieces, found, scan);
+  // Where the reading may be wrong, what the raw text shows counts too.
+  if (ambiguous) ScanMacroCallsIn(content, macros, pieces, found, scan);
+  return found;
+}
+
 ExpandedTime FindExpandedTime(absl::string_view text) {
   ExpandedTime found;
   for (size_t i = 0; i + 8 <= text.size(); ++i) {
     const char c = text[i];
     if (c == ':' && i >= 2 && IsTime(text, i - 2)) {
-      found.clock = true;
+      found.time = true;
     } else if (absl::ascii_isupper(c) && i + 11 <= text.size() && IsMonth(text.substr(i)) &&
                text[i + 3] == ' ' && (text[i + 4] == ' ' || absl::ascii_isdigit(text[i + 4])) &&
                absl::ascii_isdigit(text[i + 5]) && text[i + 6] == ' ') {
-      if (Digits(text, i + 7, 4)) found.clock = true;   // __DATE__
+      if (Digits(text, i + 7, 4)) found.date = true;    // __DATE__
       if (IsTime(text, i + 7)) found.timestamp = true;  // __TIMESTAMP__
     }
   }
@@ -306,9 +441,11 @@ bool HoldsClockOfItsRun(absl::string_view text, int64_t from_ns, int64_t to_ns,
   for (int64_t ns = from_ns; ns < to_ns + 1'000'000'000; ns += 1'000'000'000) {
     if (absl::StrContains(text, Expansion(std::min(ns, to_ns), "\"%H:%M:%S\""))) return true;
   }
-  // __DATE__ pads the day with a space.
-  std::string date = Expansion(from_ns, "\"%b %e %Y\"");
-  return date != Expansion(compile_end_ns, "\"%b %e %Y\"") && absl::StrContains(text, date);
+  std::string date = DateMacroExpansion(from_ns);
+  return date != DateMacroExpansion(compile_end_ns) && absl::StrContains(text, date);
 }
+
+// __DATE__ pads the day with a space.
+std::string DateMacroExpansion(int64_t ns) { return Expansion(ns, "\"%b %e %Y\""); }
 
 }  // namespace ddcc

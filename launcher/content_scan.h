@@ -8,12 +8,16 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/string_view.h"
 
 namespace ddcc {
 
 struct ContentScan {
-  bool clock_macros = false;     // __DATE__, __TIME__: SOURCE_DATE_EPOCH can fix them
+  // SOURCE_DATE_EPOCH can fix these two; __DATE__ changes once a day, so a result using it may
+  // be served on the day it was made.
+  bool date_macro = false;       // __DATE__
+  bool time_macro = false;       // __TIME__
   bool timestamp_macro = false;  // __TIMESTAMP__: the source's mtime
   // __has_include(MACRO), under another name, or a piece of its name for token pasting
   bool computed_probe = false;
@@ -30,9 +34,20 @@ struct ContentScan {
     bool operator==(const Probe&) const = default;
   };
   std::vector<Probe> probes;  // __has_include("x") and __has_include(<x>), _next too
+  // Macros that pass their one argument on to __has_include (`#define HAS(x) __has_include(x)`,
+  // `#define HAS __has_include`), whose calls ScanProbeMacroCalls reads in every file.
+  std::vector<std::string> probe_macros;
 };
 
 ContentScan ScanContent(absl::string_view content);
+
+// Reads the calls of `macros` (probe macros of any file of the compile) in `content`: one with
+// a header name adds a probe to `scan`, any other use makes it a computed probe, as does a piece
+// of a macro's name that token pasting could complete. Returns the macros `content` defines to
+// pass their argument on to one of `macros`, for the caller to read their calls too.
+std::vector<std::string> ScanProbeMacroCalls(absl::string_view content,
+                                             const absl::flat_hash_set<std::string>& macros,
+                                             ContentScan& scan);
 
 // `content` as the preprocessor's third translation phase leaves it: line splices joined and
 // each comment replaced by a space; string and character literals kept as they are. Sets
@@ -44,7 +59,8 @@ std::string StripCommentsAndSplices(absl::string_view content, bool& ambiguous);
 // date "Mmm dd yyyy"), and __TIMESTAMP__ ("Ddd Mmm dd hh:mm:ss yyyy"): however the macro was
 // reached (token pasting, a macro naming it), its expansion is in the text.
 struct ExpandedTime {
-  bool clock = false;
+  bool date = false;  // __DATE__
+  bool time = false;  // __TIME__
   bool timestamp = false;
 };
 ExpandedTime FindExpandedTime(absl::string_view preprocessed);
@@ -52,6 +68,9 @@ ExpandedTime FindExpandedTime(absl::string_view preprocessed);
 // Whether `text`, made by a preprocessor that ran within [from_ns, to_ns], holds what __TIME__
 // expanded to then (local time), or what __DATE__ did when the date is another at `compile_end_ns`:
 // the compile, which expands them anew, may then have written another time than the text shows.
+// What __DATE__ expands to at `ns` (local time), quotes included: "Dec  3 2026".
+std::string DateMacroExpansion(int64_t ns);
+
 bool HoldsClockOfItsRun(absl::string_view text, int64_t from_ns, int64_t to_ns,
                         int64_t compile_end_ns);
 

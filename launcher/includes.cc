@@ -112,15 +112,16 @@ std::vector<std::string> Readings(const IncludeDirective& directive, const Searc
 // caller also learns whether any input changed (Aborted).
 class IncludeSetRecorder {
  public:
-  // `incbin_refused`: a file that may make the assembler read files makes the set unusable
-  // (depend mode, which has no preprocessed text to check).
+  // `without_text`: depend mode, with no preprocessed text to check. A file that may make the
+  // assembler read files then makes the set unusable, and so does __DATE__, which only the
+  // text shows in use (the pipeline then keeps the result to its day).
   IncludeSetRecorder(const SearchPath& search, const IncludeSetOptions& options,
-                     const PathRewriter& paths, IncludeSetBuilder builder, bool incbin_refused)
+                     const PathRewriter& paths, IncludeSetBuilder builder, bool without_text)
       : search_(search),
         options_(options),
         paths_(paths),
         builder_(std::move(builder)),
-        incbin_refused_(incbin_refused) {}
+        without_text_(without_text) {}
 
   absl::Status AddSource(const std::string& source) {
     for (const std::string& dir : search_.missing) {
@@ -134,6 +135,7 @@ class IncludeSetRecorder {
       if (absl::Status status = AddCandidate(input, false); !status.ok()) return status;
     }
     scans_.push_back({"", ScanContent(options_.command_line), false, ""});
+    texts_.push_back(options_.command_line);
     // The source is in the direct key already; recording it too makes sure it did not change
     // during the compile.
     return AddRead(source);
@@ -167,13 +169,15 @@ class IncludeSetRecorder {
     for (const Scanned& scanned : scans_) {
       if (!Contains(dirs, scanned.dir)) dirs.push_back(scanned.dir);
     }
+    ReadProbeMacroCalls();
     const AllowedTimeMacros allowed = options_.allowed;
     absl::flat_hash_set<std::string> once_contents;
     // By index, on copies: a file a probe finds is read, and scanned, in the loop.
     for (size_t i = 0; i < scans_.size(); ++i) {
       const Scanned scanned = scans_[i];
       const ContentScan& scan = scanned.scan;
-      if ((scan.clock_macros && allowed == AllowedTimeMacros::kNone) ||
+      if (((scan.time_macro || (scan.date_macro && without_text_)) &&
+           allowed == AllowedTimeMacros::kNone) ||
           (scan.timestamp_macro && allowed != AllowedTimeMacros::kAll)) {
         Refuse(absl::FailedPreconditionError("a time macro makes the result depend on the clock"));
       }
@@ -254,9 +258,33 @@ class IncludeSetRecorder {
       once_content = hasher.Finish().Hex();
     }
     scans_.push_back({DirOf(path), std::move(scan),
-                      incbin_refused_ && ScanRawCText(*content).has_value(),
+                      without_text_ && ScanRawCText(*content).has_value(),
                       std::move(once_content)});
+    texts_.push_back(*std::move(content));
     return absl::OkStatus();
+  }
+
+  // Adds the probes that calls of probe macros make, in every file read so far (a macro one
+  // header defines, another calls).
+  void ReadProbeMacroCalls() {
+    absl::flat_hash_set<std::string> macros;
+    for (const Scanned& scanned : scans_) {
+      macros.insert(scanned.scan.probe_macros.begin(), scanned.scan.probe_macros.end());
+    }
+    if (macros.empty()) return;
+    // A macro may pass its argument on to another: read until no file defines a new one.
+    for (bool grew = true; grew;) {
+      grew = false;
+      ContentScan unused;
+      for (const std::string& text : texts_) {
+        for (std::string& macro : ScanProbeMacroCalls(text, macros, unused)) {
+          grew |= macros.insert(std::move(macro)).second;
+        }
+      }
+    }
+    for (size_t i = 0; i < texts_.size(); ++i) {
+      ScanProbeMacroCalls(texts_[i], macros, scans_[i].scan);
+    }
   }
 
   const SearchPath& search_;
@@ -264,7 +292,8 @@ class IncludeSetRecorder {
   const PathRewriter& paths_;
   IncludeSetBuilder builder_;
   std::vector<Scanned> scans_;
-  const bool incbin_refused_;
+  std::vector<std::string> texts_;  // what each scan read
+  const bool without_text_;
   absl::Status refusal_;
 };
 
@@ -273,7 +302,7 @@ class IncludeSetRecorder {
 PreprocessedIncludes ParseIncludes(absl::string_view preprocessed, absl::string_view source,
                                    std::string* text_out) {
   PreprocessedIncludes found;
-  size_t copied = 0;                      // of `preprocessed` to `text_out`
+  size_t copied = 0;  // of `preprocessed` to `text_out`
   if (text_out != nullptr) text_out->reserve(preprocessed.size());
   absl::flat_hash_set<std::string> seen;  // searches
   // The file the compiler is reading, as it spelled it ("" on the command line), and those it
@@ -452,8 +481,9 @@ absl::StatusOr<IncludeSet> RecordIncludeSet(
     if (absl::Status status = recorder.AddDirective(directive); !status.ok()) return status;
   }
   // Time macros reached in ways no scan of the files sees (token pasting) show expanded.
+  // (__DATE__ is for the pipeline: the result is then served only on its day.)
   ExpandedTime expanded = FindExpandedTime(preprocessed);
-  if ((expanded.clock && options.allowed == AllowedTimeMacros::kNone) ||
+  if ((expanded.time && options.allowed == AllowedTimeMacros::kNone) ||
       (expanded.timestamp && options.allowed != AllowedTimeMacros::kAll)) {
     recorder.Refuse(absl::FailedPreconditionError("the text holds an expanded time macro"));
   }

@@ -289,6 +289,8 @@ std::optional<CompileOutcome> CompilePipeline::ServeEntry(const Digest& key,
     }
     if (ResultEntries::IsMismatch(served.status())) {
       Log(absl::StrCat("entry ", key.Hex(), " does not fit: ", served.status().message()));
+      explain_notes_.push_back(
+          absl::StrCat("stored result does not fit: ", served.status().message()));
       return std::nullopt;
     }
     if (!absl::IsDataLoss(served.status())) {
@@ -412,6 +414,12 @@ CompileOutcome CompilePipeline::CompileAndStore(std::optional<Digest> key) {
     return *std::move(compiled);
   }
   if (!key && !depend_set) return *std::move(compiled);  // nothing could find it
+  const bool clock_unkeyed =
+      IncludeSetOptionsFor(compiler_, request_, config_.sloppy_time_macros).allowed ==
+      AllowedTimeMacros::kNone;
+  if (key && clock_unkeyed && FindExpandedTime(preprocessed_.out).date) {
+    ResultEntries::KeepToDay(*entry, DateMacroExpansion(preprocessed_ns_));
+  }
   const Digest result_key = key ? *key : depend_set->result;
   Digest store_key = result_key;
   if (!redirected_from_ && MayNameAnotherDirectory(*entry)) {
@@ -423,9 +431,7 @@ CompileOutcome CompilePipeline::CompileAndStore(std::optional<Digest> key) {
   // The key was made from the inputs as they were before the compile: checked again after it,
   // they prove the compiler read the same (depend mode's set was made after the compile).
   absl::StatusOr<IncludeSet> set = depend_set ? *std::move(depend_set) : TextIncludeSet(store_key);
-  if (key &&
-      IncludeSetOptionsFor(compiler_, request_, config_.sloppy_time_macros).allowed ==
-          AllowedTimeMacros::kNone &&
+  if (key && clock_unkeyed &&
       HoldsClockOfItsRun(preprocessed_.out, start_ns_ - 1'000'000'000, preprocessed_ns_, NowNs())) {
     set = absl::AbortedError(
         "a time macro of this run: the compile expands it again, maybe to another second");
@@ -454,7 +460,7 @@ std::optional<IncludeSet> CompilePipeline::DependIncludeSet(const std::string& d
       IncludeSetOptionsFor(compiler_, request_, config_.sloppy_time_macros);
   for (const auto& [name, content] : entry.blobs) {
     ExpandedTime expanded = FindExpandedTime(content);
-    if ((expanded.clock && options.allowed == AllowedTimeMacros::kNone) ||
+    if (((expanded.date || expanded.time) && options.allowed == AllowedTimeMacros::kNone) ||
         (expanded.timestamp && options.allowed != AllowedTimeMacros::kAll)) {
       NoteNoManifest(absl::StrCat("the ", name, " holds an expanded time macro"));
       return std::nullopt;

@@ -5,6 +5,7 @@
 #include "cache/bytes.h"
 #include "cache/files.h"
 #include "cache/log.h"
+#include "launcher/content_scan.h"
 #include "launcher/debug_dir.h"
 #include "launcher/depfile.h"
 #include "launcher/depfile_layout.h"
@@ -25,6 +26,9 @@ constexpr absl::string_view kAuxBlobPrefix = "beside the object: ";  // + ".dwo"
 constexpr absl::string_view kCompileTimeBlob = "compile_ns";         // how long the compile took
 // Where the object was made, when a hit in another directory renames it (launcher/debug_dir.h).
 constexpr absl::string_view kObjectDirBlob = "working directory the object names";
+
+// The __DATE__ of the day the entry fits, for one whose compile used it (KeepToDay).
+constexpr absl::string_view kDayBlob = "__DATE__ of the compile";
 
 // Marks Serve's error for an entry that does not fit this compile.
 constexpr absl::string_view kMismatchPayload = "ddcc/entry-does-not-fit";
@@ -94,6 +98,14 @@ absl::StatusOr<ProcessResult> ResultEntries::Serve(const Entry& entry) const {
   if (!object || !out || !err || (request_.generates_deps && !depfile && !portable_depfile)) {
     return absl::DataLossError("entry lacks an output this compile needs");
   }
+  if (const std::string* day = entry.Find(kDayBlob)) {
+    if (std::string today = DateMacroExpansion(NowNs()); *day != today) {
+      absl::Status mismatch = absl::FailedPreconditionError(
+          absl::StrCat("made with __DATE__ ", *day, ", which is now ", today));
+      mismatch.SetPayload(kMismatchPayload, absl::Cord());
+      return mismatch;
+    }
+  }
   std::string moved;
   if (const std::string* made_in = entry.Find(kObjectDirBlob);
       made_in && *made_in != paths_.cwd()) {
@@ -133,8 +145,10 @@ absl::StatusOr<ProcessResult> ResultEntries::Serve(const Entry& entry) const {
 bool ResultEntries::NamesBaseDirBesideObject(const Entry& entry) const {
   if (!paths_.active()) return false;
   for (const auto& [name, content] : entry.blobs) {
+    // The portable dependency file holds every path below a base directory in its relative
+    // form, whatever its text holds (CMake names objects after absolute paths).
     if (name != kObjectBlob && name != kCompileTimeBlob && name != kObjectDirBlob &&
-        paths_.NamesBaseDir(content)) {
+        name != kPortableDepfileBlob && paths_.NamesBaseDir(content)) {
       return true;
     }
   }
@@ -143,6 +157,10 @@ bool ResultEntries::NamesBaseDirBesideObject(const Entry& entry) const {
 
 bool ResultEntries::IsMismatch(const absl::Status& status) {
   return status.GetPayload(kMismatchPayload).has_value();
+}
+
+void ResultEntries::KeepToDay(Entry& entry, std::string date) {
+  entry.blobs.emplace_back(kDayBlob, std::move(date));
 }
 
 bool ResultEntries::RecordsObjectDir(const Entry& entry) {

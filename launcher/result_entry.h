@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "cache/entry.h"
@@ -34,6 +35,10 @@ class ResultEntries {
   absl::StatusOr<ProcessResult> Serve(const Entry& entry) const;
   // A mismatch is a miss: this compile's result then replaces the entry.
   static bool IsMismatch(const absl::Status& status);
+
+  // Makes the entry fit only compiles on the day whose __DATE__ is `date` (DateMacroExpansion):
+  // the compiler would write another date on another day.
+  static void KeepToDay(Entry& entry, std::string date);
 
   // Whether a blob other than the object names a base directory: the compiler names files as the
   // command line and line markers spell them.

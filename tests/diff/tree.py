@@ -92,15 +92,23 @@ def directive(tree, includer, name, quoted, next_=False):
 CLOCK_FORMS = ["__TIME__", "__DATE__", "__TI\\\nME__", "__DA\\\nTE__", "CAT(__TI, ME__)"]
 STAMP_FORMS = ["__TIMESTAMP__", "__TIMES\\\nTAMP__", "CAT(__TIME, STAMP__)"]
 
-# __has_include as sources spell it; the macro wrapper asks what cannot be read from the text.
+# __has_include as sources spell it, also through macros of their own (PROBE_MACROS).
 PROBE_FORMS = {
     "plain": '__has_include("{n}")',
     "spaced": '__has_include ( "{n}" )',
     "comment": '__has_include /* probe */ ("{n}")',
     "split": '__has_\\\ninclude("{n}")',
     "macro": 'HAS_HEADER("{n}")',
+    "macro_chain": 'HAS_STD("{n}")',
+    "object_alias": 'HAS_ANY("{n}")',
     "angle": '__has_include(<{n}>)',
     "defined": 'defined(__has_include) && __has_include("{n}")',
+}
+
+PROBE_MACROS = {
+    "macro": ["#define HAS_HEADER(x) __has_include(x)"],
+    "macro_chain": ["#define HAS_HEADER(x) __has_include(x)", "#define HAS_STD(h) (HAS_HEADER(h))"],
+    "object_alias": ["#define HAS_ANY __has_include"],
 }
 
 # How inline asm may pull a file in: the assembler reads it, the preprocessor never does.
@@ -219,7 +227,7 @@ def generate(rng, lang, family, allowed=FEATURES):
             kind = rng.choice(sorted(PROBE_FORMS))
             form = PROBE_FORMS[kind]
             quoted = "<" not in form
-            body += ["#define HAS_HEADER(x) __has_include(x)"] if "HAS_HEADER" in form else []
+            body += PROBE_MACROS.get(kind, [])
             body += [f"#if {form.format(n=name)}", directive(tree, src, name, quoted), "#endif"]
             tree.features.append("has_include:" + kind)
             if rng.random() < 0.3:

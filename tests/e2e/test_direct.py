@@ -81,6 +81,33 @@ class DirectModeTest(HeaderSearchTestCase):
         self.check()
         self.assertEqual(self.hits(), (1, 0, 2))
 
+    def test_has_include_through_a_macro_hits_directly(self):
+        # fmt and others define a macro around __has_include in one header and call it in
+        # others, also through a macro of their own. The calls are probes like any other.
+        self.write("second/config.h",
+                   "#ifdef __has_include\n#  define LIB_HAS_INCLUDE(x) __has_include(x)\n#else\n"
+                   "#  define LIB_HAS_INCLUDE(x) 0\n#endif\n#define LIB_HAS_STD(h) LIB_HAS_INCLUDE(h)\n")
+        self.write("second/util.h",
+                   '#include "config.h"\n#if LIB_HAS_INCLUDE("extra.h")\n#include "extra.h"\n'
+                   "#else\n#define EXTRA 0\n#endif\n#if LIB_HAS_STD(<opt.h>)\n#define OPT 1\n"
+                   "#else\n#define OPT 0\n#endif\n#define UTIL (EXTRA + OPT)\n")
+        for compiler in ["gcc", "clang"]:
+            with self.subTest(compiler=compiler):
+                env = dict(self.env, DDCC_DIR=os.path.join(self.root, "cache-" + compiler))
+                for name in ["first/extra.h", "first/opt.h"]:
+                    if os.path.exists(os.path.join(self.work, name)):
+                        os.remove(os.path.join(self.work, name))
+                self.check(compiler, env=env)
+                self.check(compiler, env=env)
+                self.assertEqual(self.stats(env=env)["direct_hits"], 1)
+                self.write("first/extra.h", "#define EXTRA 5\n")  # where the quoted probe looks
+                self.check(compiler, env=env)
+                self.write("first/opt.h", "")  # where the angled one does
+                self.check(compiler, env=env)
+                self.check(compiler, env=env)
+                stats = self.stats(env=env)
+                self.assertEqual((stats["direct_hits"], stats["cache_misses"]), (2, 3))
+
     def test_dependency_file_on_a_direct_hit(self):
         args = self.args + ["-MD", "-MF", "main.d"]
         for _ in range(2):
@@ -95,19 +122,34 @@ class DirectModeTest(HeaderSearchTestCase):
         self.write("second/util.h", "#define UTIL sizeof(__DATE__)\n")
         self.check()
         self.check()
-        self.assertEqual(self.hits(), (0, 1, 1))  # the same day: a hit, but never direct
+        self.assertEqual(self.hits(), (1, 0, 1))  # the same day: a direct hit
         epoch = dict(self.env, SOURCE_DATE_EPOCH="1700000000")
         self.check(env=epoch)
         self.check(env=epoch)
-        self.assertEqual(self.hits(), (1, 1, 2))
+        self.assertEqual(self.hits(), (2, 0, 2))
         self.write("main.c", SOURCE.replace("UTIL;", "UTIL + sizeof(__TIMESTAMP__);"))
         self.check(env=epoch)
         self.check(env=epoch)
-        self.assertEqual(self.hits(), (1, 2, 3))
+        self.assertEqual(self.hits(), (2, 1, 3))
         sloppy = dict(epoch, DDCC_SLOPPINESS="time_macros")
         self.check(env=sloppy)
         self.check(env=sloppy)
-        self.assertEqual(self.hits(), (2, 3, 3))
+        self.assertEqual(self.hits(), (3, 2, 3))
+
+    def test_date_macro_is_served_on_its_day_only(self):
+        # Time zones 26 hours apart never share a date: TZ stands for another day.
+        self.write("second/util.h", "#define UTIL 1\nconst char* day = __DATE__;\n")
+        for compiler in ["gcc", "clang"]:
+            with self.subTest(compiler=compiler):
+                env = dict(self.env, DDCC_DIR=os.path.join(self.root, "cache-" + compiler))
+                east, west = dict(env, TZ="EAST-14"), dict(env, TZ="WEST+12")
+                for day in [east, east, west, west, east]:
+                    self.check(compiler, env=day)
+                stats = self.stats(env=env)
+                # The first day's result comes back from the preprocessed text's key.
+                self.assertEqual(
+                    (stats["direct_hits"], stats["preprocessed_hits"], stats["cache_misses"]),
+                    (2, 1, 2))
 
     def test_direct_mode_off(self):
         self.env["DDCC_DIRECT_MODE"] = "0"

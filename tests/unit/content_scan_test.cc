@@ -16,16 +16,19 @@ TEST(ContentScanTest, ScansTimeMacrosAndProbes) {
       "#if __has_include(<tbb/tbb.h>)\n#endif // __has_include\n"
       "#if defined __has_include && __has_include_next ( \"cfg.h\" )\n#endif\n"
       "#ifdef __has_include\n#elif defined(__has_include)\n#endif /* __has_include */\n");
-  EXPECT_FALSE(scan.clock_macros);
+  EXPECT_FALSE(scan.time_macro);
+  EXPECT_FALSE(scan.date_macro);
   EXPECT_FALSE(scan.computed_probe);
   EXPECT_THAT(scan.probes, ElementsAre(ContentScan::Probe{"tbb/tbb.h", false},
                                        ContentScan::Probe{"cfg.h", true}));
   EXPECT_TRUE(ScanContent("#if __has_include(HEADER)").computed_probe);
-  EXPECT_TRUE(ScanContent("const char* d = __DATE__;").clock_macros);
-  EXPECT_TRUE(ScanContent("x = __TIME__;").clock_macros);
+  EXPECT_TRUE(ScanContent("const char* d = __DATE__;").date_macro);
+  EXPECT_FALSE(ScanContent("const char* d = __DATE__;").time_macro);
+  EXPECT_TRUE(ScanContent("x = __TIME__;").time_macro);
   ContentScan stamp = ScanContent("x = __TIMESTAMP__;");
   EXPECT_TRUE(stamp.timestamp_macro);
-  EXPECT_FALSE(stamp.clock_macros);
+  EXPECT_FALSE(stamp.time_macro);
+  EXPECT_FALSE(stamp.date_macro);
 }
 
 // What the preprocessor joins or drops before it reads tokens must not hide them from the scan.
@@ -36,19 +39,77 @@ TEST(ContentScanTest, ReadsTheTextAsThePreprocessorDoes) {
               ElementsAre(ContentScan::Probe{"y.h", false}));
   EXPECT_THAT(ScanContent("#if __has_include(\\\n \"z.h\" \\  \n)\n").probes,
               ElementsAre(ContentScan::Probe{"z.h", true}));
-  EXPECT_TRUE(ScanContent("const char* t = __TI\\\nME__;").clock_macros);
-  EXPECT_TRUE(ScanContent("const char* t = __TIME\\\r\n__;").clock_macros);
-  EXPECT_FALSE(ScanContent("// __TIME__ in a comment\n/* __DATE__ */").clock_macros);
+  EXPECT_TRUE(ScanContent("const char* t = __TI\\\nME__;").time_macro);
+  EXPECT_TRUE(ScanContent("const char* t = __TIME\\\r\n__;").time_macro);
+  EXPECT_FALSE(ScanContent("// __TIME__ in a comment\n/* __DATE__ */").time_macro);
+  EXPECT_FALSE(ScanContent("// __TIME__ in a comment\n/* __DATE__ */").date_macro);
   // A line comment that a splice continues hides the next line; a string does not open one.
-  EXPECT_FALSE(ScanContent("// a \\\n__TIME__\n").clock_macros);
-  EXPECT_TRUE(ScanContent("const char* s = \"//\"; const char* t = __TIME__;").clock_macros);
-  EXPECT_TRUE(ScanContent("int n = 1'000; /* x */ char c = '\"'; auto t = __TIME__;").clock_macros);
+  EXPECT_FALSE(ScanContent("// a \\\n__TIME__\n").time_macro);
+  EXPECT_TRUE(ScanContent("const char* s = \"//\"; const char* t = __TIME__;").time_macro);
+  EXPECT_TRUE(ScanContent("int n = 1'000; /* x */ char c = '\"'; auto t = __TIME__;").time_macro);
 }
 
-TEST(ContentScanTest, HasIncludeUnderAnotherNameIsComputed) {
-  EXPECT_TRUE(ScanContent("#define HAS __has_include\n#if HAS(\"x.h\")\n#endif\n").computed_probe);
-  EXPECT_TRUE(ScanContent("#define HAS(x) __has_include(x)\n").computed_probe);
+// Probes through a macro: `text` scanned, then its calls of the probe macros read.
+ContentScan ScanWithProbeMacros(const std::string& text) {
+  ContentScan scan = ScanContent(text);
+  absl::flat_hash_set<std::string> macros(scan.probe_macros.begin(), scan.probe_macros.end());
+  for (bool grew = true; grew;) {
+    grew = false;
+    ContentScan unused;
+    for (std::string& macro : ScanProbeMacroCalls(text, macros, unused)) {
+      grew |= macros.insert(macro).second;
+    }
+  }
+  ScanProbeMacroCalls(text, macros, scan);
+  return scan;
+}
+
+TEST(ContentScanTest, HasIncludeUnderAnotherName) {
+  ContentScan alias = ScanContent("#define HAS __has_include\n#if HAS(\"x.h\")\n#endif\n");
+  EXPECT_FALSE(alias.computed_probe);
+  EXPECT_THAT(alias.probe_macros, ElementsAre("HAS"));
+  EXPECT_THAT(ScanWithProbeMacros("#define HAS __has_include\n#if HAS(\"x.h\")\n#endif\n").probes,
+              ElementsAre(ContentScan::Probe{"x.h", true}));
+  EXPECT_THAT(ScanContent("#define HAS_undefined __has_include\n").probe_macros,
+              ElementsAre("HAS_undefined"));
   EXPECT_FALSE(ScanContent("#if defined(__has_include)\n#endif\n").computed_probe);
+  // More than the callee in an object-like body, or the argument not the parameter.
+  EXPECT_TRUE(ScanContent("#define HAS __has_include X\n").computed_probe);
+  EXPECT_TRUE(ScanContent("#define HAS(x, y) __has_include(x)\n").computed_probe);
+  EXPECT_TRUE(ScanContent("#define HAS(x) __has_include(y)\n").computed_probe);
+  EXPECT_TRUE(ScanContent("#define HAS(x) __has_include(x y)\n").computed_probe);
+  EXPECT_TRUE(ScanContent("int v = HAS(x) + __has_include(x);\n").computed_probe);
+}
+
+// fmt, Hedley and others wrap __has_include in a macro of their own.
+TEST(ContentScanTest, ProbeMacroCallsAreProbes) {
+  const std::string wrapper =
+      "#ifdef __has_include\n#  define LIB_HAS_INCLUDE(x) __has_include(x)\n#else\n"
+      "#  define LIB_HAS_INCLUDE(x) 0\n#endif\n";
+  ContentScan scan = ScanWithProbeMacros(
+      wrapper +
+      "#if LIB_HAS_INCLUDE(<string_view>) && LIB_HAS_INCLUDE( \"cfg.h\" )\n#endif\n"
+      "#undef LIB_HAS_INCLUDE\n#ifdef LIB_HAS_INCLUDE\n#endif\n");
+  EXPECT_FALSE(scan.computed_probe);
+  EXPECT_THAT(scan.probes, ElementsAre(ContentScan::Probe{"string_view", false},
+                                       ContentScan::Probe{"cfg.h", true}));
+  // A macro passing its argument on to a probe macro is one too; a body may hold more.
+  scan = ScanWithProbeMacros(wrapper +
+                             "#define HAS_STD(h) (LIB_HAS_INCLUDE(h) && 1)\n"
+                             "#if HAS_STD(<span>)\n#endif\n");
+  EXPECT_FALSE(scan.computed_probe);
+  EXPECT_THAT(scan.probes, ElementsAre(ContentScan::Probe{"span", false}));
+  // Any other use computes what it probes.
+  for (const char* use : {"#if LIB_HAS_INCLUDE(HEADER)\n", "int v = CALL(LIB_HAS_INCLUDE);\n",
+                          "#if CALL(LIB_HAS_INCLUDE, <x.h>)\n", "#if CAT(LIB_HAS_, INCLUDE)(<x>)\n",
+                          "#if CAT(L, IB_HAS_INCLUDE)(<x>)\n", "#if LIB_HAS_INCLUDE(<a.h> X)\n",
+                          "#if LIB_HAS_IN\\\nCLUDE(HEADER)\n"}) {
+    EXPECT_TRUE(ScanWithProbeMacros(wrapper + use).computed_probe) << use;
+  }
+  // Comments and literals are not uses.
+  scan = ScanWithProbeMacros(wrapper +
+                             "// LIB_HAS_INCLUDE(X)\nconst char* s = \"LIB_HAS_INCLUDE(X)\";\n");
+  EXPECT_FALSE(scan.computed_probe);
 }
 
 TEST(ContentScanTest, PiecesOfHasIncludeForPastingAreComputed) {
@@ -59,7 +120,6 @@ TEST(ContentScanTest, PiecesOfHasIncludeForPastingAreComputed) {
   EXPECT_FALSE(ScanContent("#define M(N) struct __has_##N {};\n#include <a.h>\n").computed_probe);
   EXPECT_TRUE(ScanContent("#if CAT(__has_, include)(<foo.h>)\n#endif\n").computed_probe);
   EXPECT_TRUE(ScanContent("#if CAT(__h, as_include)(<foo.h>)\n#endif\n").computed_probe);
-  EXPECT_TRUE(ScanContent("#define HAS_undefined __has_include\n").computed_probe);
   EXPECT_FALSE(
       ScanContent("#include <a.h>\n# include \"b.h\"\n#include_next <c.h>\n").computed_probe);
 }
@@ -86,7 +146,7 @@ TEST(ContentScanTest, AmbiguousTextIsAlsoScannedRaw) {
   EXPECT_FALSE(ambiguous);
   StripCommentsAndSplices("auto s = R\"(/*)\";\n", ambiguous);
   EXPECT_TRUE(ambiguous);
-  EXPECT_TRUE(ScanContent("auto s = R\"x(/*)x\"; auto t = __TIME__; // */\n").clock_macros);
+  EXPECT_TRUE(ScanContent("auto s = R\"x(/*)x\"; auto t = __TIME__; // */\n").time_macro);
   EXPECT_TRUE(ScanContent("// comment ?\?/\n#if __has_include(X)\n#endif\n").computed_probe);
 }
 
@@ -97,12 +157,13 @@ TEST(ContentScanTest, StripsCommentsKeepsLiterals) {
 }
 
 TEST(ContentScanTest, FindsExpandedTimeMacros) {
-  EXPECT_TRUE(FindExpandedTime("const char* t = \"16:55:54\";").clock);
-  EXPECT_TRUE(FindExpandedTime("s = \"\\\"Dec  3 2026\\\"\";").clock);
-  EXPECT_TRUE(FindExpandedTime("s = \"Nov 30 2026\";").clock);
+  EXPECT_TRUE(FindExpandedTime("const char* t = \"16:55:54\";").time);
+  EXPECT_TRUE(FindExpandedTime("s = \"\\\"Dec  3 2026\\\"\";").date);
+  EXPECT_TRUE(FindExpandedTime("s = \"Nov 30 2026\";").date);
   ExpandedTime stamp = FindExpandedTime("s = \"Thu Dec  3 16:55:54 2026\";");
   EXPECT_TRUE(stamp.timestamp);
-  EXPECT_FALSE(FindExpandedTime("std::vector<int> v; a ? b : c; x::y; \"Decimal 3\"").clock);
+  EXPECT_FALSE(FindExpandedTime("std::vector<int> v; a ? b : c; x::y; \"Decimal 3\"").time);
+  EXPECT_FALSE(FindExpandedTime("std::vector<int> v; a ? b : c; x::y; \"Decimal 3\"").date);
 }
 
 TEST(ContentScanTest, FindsTheClockOfThePreprocessorsRun) {
