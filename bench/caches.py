@@ -67,6 +67,12 @@ class Cache:
             run_quiet([self.binary, "--start-server"], env)
         return dict(env)
 
+    def base_dir_settings(self, base_dir):
+        """The environment that makes the cache treat paths below base_dir as relative (sccache
+        0.4 has no such setting)."""
+        names = {"ddcc": "DDCC_BASEDIR", "ccache": "CCACHE_BASEDIR"}
+        return {names[self.name]: base_dir} if self.name in names else {}
+
     def sccache_settings(self):
         conf = os.path.join(self.workdir, "sccache-empty.conf")
         if not os.path.exists(conf):
@@ -92,21 +98,22 @@ class Cache:
             run_quiet([self.binary, "-z"], self.env)
 
     def read_stats(self):
-        """(hits, misses) counted since zero_stats, or None for no cache."""
+        """(hits, misses, direct hits) counted since zero_stats, or None for no cache. sccache
+        has no direct mode: its direct hits are None."""
         if self.name == "ddcc":
             out = run_quiet([self.binary, "--show-stats", "--json"], self.env).stdout
             stats = json.loads(out)
-            return stats["cache_hits"], stats["cache_misses"]
+            return stats["cache_hits"], stats["cache_misses"], stats["direct_hits"]
         if self.name == "ccache":
             out = run_quiet([self.binary, "--print-stats"], self.env).stdout
             values = dict(line.split("\t") for line in out.splitlines() if "\t" in line)
-            hits = int(values["direct_cache_hit"]) + int(values["preprocessed_cache_hit"])
-            return hits, int(values["cache_miss"])
+            direct = int(values["direct_cache_hit"])
+            return direct + int(values["preprocessed_cache_hit"]), int(values["cache_miss"]), direct
         if self.name == "sccache":
             out = run_quiet([self.binary, "--show-stats", "--stats-format=json"], self.env).stdout
             stats = json.loads(out)["stats"]
             return (sum(stats["cache_hits"]["counts"].values()),
-                    sum(stats["cache_misses"]["counts"].values()))
+                    sum(stats["cache_misses"]["counts"].values()), None)
         return None
 
     def disk_usage(self):

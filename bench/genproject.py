@@ -1,7 +1,12 @@
 """Generates the benchmark's sources, deterministically (same size, same bytes):
 
 - a C and C++ CMake project: components of headers and units with standard library, Abseil and
-  project header fan-in; two components are built twice, as a static and a shared library;
+  project header fan-in; two components are built twice, as a static and a shared library, and
+  one twice with the same flags into targets whose names differ in length. Its idioms are real
+  projects': CMakeLists.txt sits in cmake/, beside the sources, so that CMake spells the include
+  directory `cmake/../include` and names objects after the sources' absolute paths; every C++
+  header includes a header-only library that wraps __has_include in a macro of its own; one C
+  unit uses __DATE__;
 - a setuptools project with several Cython modules and one C++ extension module;
 - a small and a large single-file C program for per-hit latency (the last two in genextras.py).
 
@@ -53,7 +58,31 @@ def plan_components(size):
         components.append(Component(NAMES[k], "cxx", n_headers, n_units, deps))
     components[1].builds = 2  # core: static, and shared with -fPIC and an export macro
     components[2].builds = 2  # util: static with -fPIC, and shared; only a -D differs
+    components[3].builds = 2  # net: the same flags, a target with a longer name
     return components
+
+
+# A header-only library as fmt and others write them: __has_include behind a macro of its own,
+# called with a standard header and with an optional user header that does not exist.
+HEADER_ONLY = """#pragma once
+#if defined(__has_include)
+#  define HDR_HAS_INCLUDE(x) __has_include(x)
+#else
+#  define HDR_HAS_INCLUDE(x) 0
+#endif
+#if HDR_HAS_INCLUDE(<string_view>)
+#  include <string_view>
+#  define HDR_STRING_VIEW 1
+#else
+#  define HDR_STRING_VIEW 0
+#endif
+#if HDR_HAS_INCLUDE("hdr/user_config.h")
+#  include "hdr/user_config.h"
+#endif
+namespace hdr {
+inline int Version() { return 30 + HDR_STRING_VIEW; }
+}  // namespace hdr
+"""
 
 
 def write(root, rel, text, outputs):
@@ -119,7 +148,7 @@ def cxx_header(rng, comp, index):
     name = comp.headers[index]
     guard = macro(name)
     api = "CORE_API " if comp.name == "core" else ""
-    lines = ["#pragma once"]
+    lines = ["#pragma once", '#include "hdr/config.h"']
     std = ["string", "vector"] + rng.sample(STD_HEADERS, rng.randint(0, 2))
     lines += [f"#include <{h}>" for h in std]
     if rng.random() < 0.1:
@@ -153,6 +182,8 @@ def header_index(header):
 def c_unit(rng, comp, j, includes):
     lines = [f'#include "{h}"' for h in includes]
     lines += [f"#include <{h}>" for h in C_HEADERS]
+    if j == 0:
+        lines.append("const char* base_build_date(void) { return __DATE__; }")
     lines += [f"static int cmp_u{j}(const void* a, const void* b) {{",
               "  return *(const int*)a - *(const int*)b;", "}"]
     for k in range(6):
@@ -250,6 +281,7 @@ def unit_includes(rng, comp):
 
 
 def write_sources(root, components, rng, outputs):
+    write(root, "include/hdr/config.h", HEADER_ONLY, outputs)
     graph = {}
     for comp in components:
         make_header = c_header if comp.lang == "c" else cxx_header
@@ -269,12 +301,16 @@ def write_sources(root, components, rng, outputs):
     return graph, units
 
 
+# Where CMakeLists.txt is: beside the sources, as in zstd's build/cmake.
+CMAKE_DIR = "cmake"
+
+
 def cmake_lists(components):
     lines = ["cmake_minimum_required(VERSION 3.16)", "project(benchproj C CXX)",
              "set(CMAKE_CXX_STANDARD 17)", "set(CMAKE_CXX_STANDARD_REQUIRED ON)",
-             "include_directories(include)"]
+             "set(ROOT ${CMAKE_CURRENT_SOURCE_DIR}/..)", "include_directories(${ROOT}/include)"]
     for comp in components:
-        sources = " ".join(comp.units)
+        sources = " ".join("${ROOT}/" + unit for unit in comp.units)
         var = comp.name.upper() + "_SOURCES"
         lines.append(f"set({var} {sources})")
         if comp.name == "core":
@@ -286,6 +322,9 @@ def cmake_lists(components):
                       "set_target_properties(util_static PROPERTIES POSITION_INDEPENDENT_CODE ON)",
                       "target_compile_definitions(util_static PRIVATE UTIL_STATIC_DEFINE)",
                       f"add_library(util_shared SHARED ${{{var}}})"]
+        elif comp.builds == 2:
+            lines += [f"add_library({comp.name} STATIC ${{{var}}})",
+                      f"add_library({comp.name}_objects_for_tests OBJECT ${{{var}}})"]
         else:
             lines.append(f"add_library({comp.name} STATIC ${{{var}}})")
     return "\n".join(lines) + "\n"
@@ -318,7 +357,7 @@ def generate_project(root, size, hub_share=0.25):
     components = plan_components(size)
     outputs = {}
     graph, units = write_sources(root, components, rng, outputs)
-    write(root, "CMakeLists.txt", cmake_lists(components), outputs)
+    write(root, f"{CMAKE_DIR}/CMakeLists.txt", cmake_lists(components), outputs)
     hub, hub_compiles, compiles = choose_hub(graph, units, hub_share)
     info = {
         "units": len(units),
@@ -329,6 +368,7 @@ def generate_project(root, size, hub_share=0.25):
         "hub_header": "include/" + hub,
         "hub_macro": macro(hub) + "_LEVEL",
         "hub_compiles": hub_compiles,
+        "cmake_dir": CMAKE_DIR,
     }
     with open(os.path.join(root, "project.json"), "w") as f:
         json.dump(info, f, indent=1)

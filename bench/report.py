@@ -15,6 +15,8 @@ METRICS = {
                      "s", 0.7),
     "project.newdir": ("C/C++ project: warm build in a new build directory",
                        "project: warm,\nnew build dir", "s", 0.7),
+    "project.checkout": ("C/C++ project: warm build of a second checkout at another path",
+                         "project: second\ncheckout", "s", 0.7),
     "project.touch": ("C/C++ project: rebuild after touching the hub header",
                       "project: header\ntouched", "s", 0.7),
     "project.edit": ("C/C++ project: rebuild after editing the hub header",
@@ -88,7 +90,8 @@ def summary_table(results, med):
             continue
         values = med[metric]
         row = [label] + [fmt(values.get(t), unit) for t in tools]
-        if metric in ("project.warm", "project.newdir") and "nocache" in values:
+        warm_steps = ("project.warm", "project.newdir", "project.checkout")
+        if metric in warm_steps and "nocache" in values:
             row[1 + tools.index("nocache")] += " ¹"
         base = values.get("ccache")
         d, s = ratio(values.get("ddcc"), base), ratio(values.get("sccache"), base)
@@ -127,12 +130,39 @@ def hits_table(results):
         cells = []
         for tool in tools:
             samples = by_tool.get(tool, [])
-            cells.append(" ".join(f"{h}/{h + m}" for h, m in samples) or "–")
+            cells.append(" ".join(f"{s[0]}/{s[0] + s[1]}" + (f" ({s[2]})" if len(s) > 2 and
+                                                              s[2] is not None else "")
+                                  for s in samples) or "–")
         rows.append([label] + cells)
     if not rows:
         return ""
-    return table(["step: hits / cacheable compiles, per repetition"] +
+    return table(["step: hits / cacheable compiles (direct hits), per repetition"] +
                  [LABELS[t] for t in tools], rows)
+
+
+def direct_rate_table(results):
+    """Median direct hits over cacheable compiles, per warm step, for the caches with a direct
+    mode."""
+    tools = [t for t in ("ddcc", "ccache") if t in results["tools"]]
+    rows = []
+    for metric, (label, _, _, _) in METRICS.items():
+        by_tool = results["hits"].get(metric)
+        if not by_tool or not metric.startswith("project.") or metric == "project.cold":
+            continue
+        rates = {}
+        for tool in tools:
+            samples = [s for s in by_tool.get(tool, []) if len(s) > 2 and s[0] + s[1]]
+            if samples:
+                rates[tool] = statistics.median(s[2] / (s[0] + s[1]) for s in samples)
+        if not rates:
+            continue
+        row = [label] + [f"{rates[t]:.0%}" if t in rates else "–" for t in tools]
+        ok = "ddcc" in rates and "ccache" in rates and rates["ddcc"] >= rates["ccache"]
+        rows.append(row + [("≥ ccache ✓" if ok else "≥ ccache ✗") if len(rates) == 2 else ""])
+    if not rows:
+        return ""
+    return table(["step: direct hits / cacheable compiles (median)"] +
+                 [LABELS[t] for t in tools] + ["ddcc target"], rows)
 
 
 def samples_table(results):
@@ -164,10 +194,19 @@ def setup_text(results):
             f"headers, {p['lines']:,} lines; the C++ units include standard library and Abseil "
             f"headers. Two components are built twice, as a static and a shared library: `core` "
             f"(static without `-fPIC`, shared with `-fPIC` and an export macro) and `util` (both "
-            f"`-fPIC`; only an unused `-D` differs), {p['compiles']} compiles in all. CMake + "
-            f"Ninja, Release with `-O2` (no `-g`), `CMAKE_<LANG>_COMPILER_LAUNCHER=<cache>`. The "
+            f"`-fPIC`; only an unused `-D` differs); `net` is built twice with the same flags, "
+            f"into targets whose names differ in length; {p['compiles']} compiles in all. "
+            f"Real projects' idioms: `CMakeLists.txt` sits in `cmake/` beside the sources (as "
+            f"zstd's), so CMake names objects after the sources' absolute paths and spells the "
+            f"include directory `cmake/../include`; every C++ header includes a header-only "
+            f"library that wraps `__has_include` in a macro (as fmt does); one C unit uses "
+            f"`__DATE__`. CMake + "
+            f"Ninja, Release with `-O2` (no `-g`), `CMAKE_<LANG>_COMPILER_LAUNCHER=<cache>`, the "
+            f"cache's base directory (`DDCC_BASEDIR`, `CCACHE_BASEDIR`; sccache 0.4 has none) set "
+            f"to the directory above the checkouts for every step. The "
             f"warm rebuild follows `ninja -t clean`; the new build directory is configured at "
-            f"another path over the same sources. The hub header `{p['hub_header']}` reaches "
+            f"another path over the same sources; the second checkout is a copy of the sources "
+            f"at another path, with its own build directory. The hub header `{p['hub_header']}` reaches "
             f"{p['hub_compiles']} of the {p['compiles']} compiles ({share:.0%}); *touched* "
             f"changes only its mtime, *edited* changes the value of a macro that inline code "
             f"uses, so every compile that includes it is a miss.")
@@ -274,6 +313,10 @@ def write(results, md_path):
         parts += ["## Miss overhead\n", "A cold build's time over the same build without a cache "
                   "(1.00: no overhead).\n", overheads]
     parts += ["## What runs\n", setup_text(results), method_text(results)]
+    direct = direct_rate_table(results)
+    if direct:
+        parts += ["## Direct hits\n", "A direct hit needs no preprocessor run. ddcc's target is "
+                  "a direct-hit rate at least ccache's on every warm step.\n", direct]
     hits = hits_table(results)
     if hits:
         parts += ["## Hits counted by each cache\n", "From each cache's own statistics, zeroed "

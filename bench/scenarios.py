@@ -49,12 +49,13 @@ class Measurer:
 
 # The generated C/C++ project ------------------------------------------------------------------
 
-PROJECT_STEPS = ["cold", "warm", "newdir", "touch", "edit"]
+PROJECT_STEPS = ["cold", "warm", "newdir", "checkout", "touch", "edit"]
 
 
-def configure(ctx, cache, build_dir, env):
+def configure(ctx, cache, build_dir, env, project_dir=None):
     shutil.rmtree(build_dir, ignore_errors=True)
-    argv = ["cmake", "-S", ctx.project_dir, "-B", build_dir, "-G", "Ninja"] + CMAKE_FLAGS
+    source_dir = os.path.join(project_dir or ctx.project_dir, ctx.project_info["cmake_dir"])
+    argv = ["cmake", "-S", source_dir, "-B", build_dir, "-G", "Ninja"] + CMAKE_FLAGS
     if cache.binary:
         argv += [f"-DCMAKE_C_COMPILER_LAUNCHER={cache.binary}",
                  f"-DCMAKE_CXX_COMPILER_LAUNCHER={cache.binary}"]
@@ -67,17 +68,21 @@ def ninja(ctx, build_dir):
 
 def run_project(ctx, cache, tag):
     """Cold build; warm rebuild after `ninja -t clean`; warm build in a second build directory;
-    rebuild after touching the hub header; rebuild after changing a macro in it. Without a cache
-    the two warm builds are the cold build's work again and are not repeated."""
+    warm build of a second checkout at another path (with the cache's base directory set to the
+    directory above both, for every step); rebuild after touching the hub header; rebuild after
+    changing a macro in it. Without a cache the warm builds are the cold build's work again and
+    are not repeated."""
     info = ctx.project_info
     hub = os.path.join(ctx.project_dir, info["hub_header"])
     with open(hub, "w") as f:
         f.write(ctx.hub_text)
     env = cache.begin(tag)
+    env.update(cache.base_dir_settings(ctx.workdir))
     m = Measurer(cache)
     try:
         build_a = os.path.join(ctx.workdir, "build-a")
-        build_b = os.path.join(ctx.workdir, "elsewhere", "build-b")
+        # At the depth of build-a: the base directory makes paths relative to the build.
+        build_b = os.path.join(ctx.workdir, "build-b")
         configure(ctx, cache, build_a, env)
         m.timed("project.cold", ninja(ctx, build_a), env)
         if cache.binary:
@@ -87,9 +92,16 @@ def run_project(ctx, cache, tag):
             m.timed("project.warm", ninja(ctx, build_a), env)
             configure(ctx, cache, build_b, env)
             m.timed("project.newdir", ninja(ctx, build_b), env)
+            # The same layout at a path of another length: the checkout beside its build.
+            checkout = os.path.join(ctx.workdir, "second-checkout", "src", "project")
+            copy_tree(ctx.project_dir, checkout)
+            build_c = os.path.join(ctx.workdir, "second-checkout", "build-a")
+            configure(ctx, cache, build_c, env, project_dir=checkout)
+            m.timed("project.checkout", ninja(ctx, build_c), env)
             last = build_b
         else:
-            m.values["project.warm"] = m.values["project.newdir"] = m.values["project.cold"]
+            for step in ["warm", "newdir", "checkout"]:
+                m.values[f"project.{step}"] = m.values["project.cold"]
             last = build_a
         os.utime(hub)
         m.timed("project.touch", ninja(ctx, last), env)
