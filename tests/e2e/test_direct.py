@@ -108,6 +108,26 @@ class DirectModeTest(HeaderSearchTestCase):
                 stats = self.stats(env=env)
                 self.assertEqual((stats["direct_hits"], stats["cache_misses"]), (2, 3))
 
+    def test_fmt_headers_hit_directly(self):
+        # The real library (Debian's libfmt-dev): FMT_HAS_INCLUDE in core.h, called in others.
+        self.write("fmt.cc", "#include <fmt/format.h>\n#include <fmt/chrono.h>\n"
+                             "#include <fmt/os.h>\n#include <fmt/std.h>\n"
+                             'std::string f(int x) { return fmt::format("{}", x); }\n')
+        args = ["-std=c++17", "-c", "fmt.cc", "-o", "main.o"]
+        for compiler in ["g++", "clang++"]:
+            with self.subTest(compiler=compiler):
+                env = dict(self.env, DDCC_DIR=os.path.join(self.root, "cache-" + compiler))
+                self.check(compiler, args=args, env=env)
+                self.check(compiler, args=args, env=env)
+                self.assertEqual(self.stats(env=env)["direct_hits"], 1)
+                # Where fmt/os.h asks for "winapifamily.h" (its probe's text may be expanded in
+                # any file, so beside each).
+                self.write("winapifamily.h", "")
+                self.check(compiler, args=args, env=env)
+                # The probe sits under _WIN32: the text is the same, a preprocessed hit.
+                self.assertEqual(self.stats(env=env)["preprocessed_hits"], 1)
+                os.remove(os.path.join(self.work, "winapifamily.h"))
+
     def test_dependency_file_on_a_direct_hit(self):
         args = self.args + ["-MD", "-MF", "main.d"]
         for _ in range(2):
