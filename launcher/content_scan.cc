@@ -81,6 +81,26 @@ size_t LiteralEnd(absl::string_view s, size_t i) {
   return j < s.size() && s[j] == quote ? j + 1 : j;
 }
 
+// The identifier or preprocessing number (as WordEnd reads them) that ends at `at` or runs past
+// it, as [start, end); [at, at) for none. Read forward from the last place no word can span.
+std::pair<size_t, size_t> WordAround(absl::string_view s, size_t at) {
+  size_t k = at;
+  while (k > 0 && (IsIdentifierChar(s[k - 1]) || s[k - 1] == '.' || s[k - 1] == '\'' ||
+                   s[k - 1] == '+' || s[k - 1] == '-')) {
+    --k;
+  }
+  for (size_t i = k; i < at;) {
+    if (!IsIdentifierChar(s[i])) {
+      ++i;
+      continue;
+    }
+    size_t end = WordEnd(s, i);
+    if (end >= at) return {i, end};
+    i = end;
+  }
+  return {at, at};
+}
+
 bool IsRawPrefix(absl::string_view word) {
   return word == "R" || word == "LR" || word == "uR" || word == "UR" || word == "u8R";
 }
@@ -302,107 +322,130 @@ bool IsTime(absl::string_view s, size_t at) {
 std::string StripCommentsAndSplices(absl::string_view content, bool& ambiguous) {
   // Trigraphs (??/ splices a line, ??= is #) count only under some -std options.
   ambiguous = absl::StrContains(content, "??");
-  const std::string s = JoinSplices(content);
+  std::string joined;
+  if (content.find('\\') != absl::string_view::npos) joined = JoinSplices(content);
+  const absl::string_view s = joined.empty() ? content : joined;
   std::string out;
   out.reserve(s.size());
   const size_t n = s.size();
   for (size_t i = 0; i < n;) {
+    // Runs of what is neither a comment's nor a literal's opening are copied as they are.
+    size_t next = i;
+    while (next < n && s[next] != '/' && s[next] != '"' && s[next] != '\'') ++next;
+    out.append(s.data() + i, next - i);
+    i = next;
+    if (i == n) break;
     const char c = s[i];
-    if (c == '/' && i + 1 < n && (s[i + 1] == '*' || s[i + 1] == '/')) {
-      size_t end = s[i + 1] == '*' ? s.find("*/", i + 2) : s.find('\n', i + 2);
-      // An unterminated block comment fails the compile; a line comment ends with the text.
-      if (end == std::string::npos)
-        end = n;
-      else if (s[i + 1] == '*')
-        end += 2;
-      out.push_back(' ');
-      i = end;
-    } else if (IsIdentifierChar(c)) {
-      size_t end = WordEnd(s, i);
-      bool raw = end < n && s[end] == '"' && IsRawPrefix(absl::string_view(s).substr(i, end - i));
-      out.append(s, i, end - i);
-      i = end;
-      if (raw) {
-        ambiguous = true;  // splices were joined inside it, where they do not count
-        if (size_t raw_end = RawStringEnd(s, i); raw_end != std::string::npos) {
-          out.append(s, i, raw_end - i);
-          i = raw_end;
-        }
+    if (c == '/') {
+      if (i + 1 < n && (s[i + 1] == '*' || s[i + 1] == '/')) {
+        size_t end = s[i + 1] == '*' ? s.find("*/", i + 2) : s.find('\n', i + 2);
+        // An unterminated block comment fails the compile; a line comment ends with the text.
+        if (end == absl::string_view::npos)
+          end = n;
+        else if (s[i + 1] == '*')
+          end += 2;
+        out.push_back(' ');
+        i = end;
+      } else {
+        out.push_back(c);
+        ++i;
       }
-    } else if (c == '"' || c == '\'') {
-      size_t j = LiteralEnd(s, i);
-      out.append(s, i, j - i);
-      i = j;
-    } else {
+      continue;
+    }
+    const auto [word_start, word_end] = WordAround(s, i);
+    if (word_end > i) {  // a digit separator: 1'000
       out.push_back(c);
       ++i;
+      continue;
     }
+    if (c == '"' && word_end == i && IsRawPrefix(s.substr(word_start, i - word_start))) {
+      ambiguous = true;  // splices were joined inside it, where they do not count
+      if (size_t raw_end = RawStringEnd(s, i); raw_end != absl::string_view::npos) {
+        out.append(s.data() + i, raw_end - i);
+        i = raw_end;
+        continue;
+      }
+    }
+    size_t j = LiteralEnd(s, i);
+    out.append(s.data() + i, j - i);
+    i = j;
   }
   return out;
 }
 
-ContentScan ScanContent(absl::string_view content) {
+ContentScan ScanContent(absl::string_view content, ScannedText* kept) {
   ContentScan scan;
   bool ambiguous = false;
-  ScanText(StripCommentsAndSplices(content, ambiguous), scan);
+  std::string text = StripCommentsAndSplices(content, ambiguous);
+  ScanText(text, scan);
   // Where the reading may be wrong, what the raw text shows counts too.
   if (ambiguous) ScanText(content, scan);
+  if (kept != nullptr) {
+    kept->text = std::move(text);
+    kept->raw = ambiguous ? std::string(content) : std::string();
+  }
   return scan;
 }
 
 namespace {
 
-// ScanProbeMacroCalls on one reading of the text.
+bool IsWordAt(absl::string_view text, size_t at, size_t size) {
+  return (at == 0 || !IsIdentifierChar(text[at - 1])) &&
+         (at + size == text.size() || !IsIdentifierChar(text[at + size]));
+}
+
+// ScanProbeMacroCalls on one reading of the text. Literals are read like the rest: a name in
+// one only makes the reading stricter.
 void ScanMacroCallsIn(absl::string_view text, const absl::flat_hash_set<std::string>& macros,
                       const absl::flat_hash_set<std::string>& pieces,
                       std::vector<std::string>& found, ContentScan& scan) {
-  for (size_t at = 0; at < text.size();) {
-    if (text[at] == '"' || text[at] == '\'') {
-      at = LiteralEnd(text, at);
-      continue;
-    }
-    if (!IsIdentifierChar(text[at])) {
-      ++at;
-      continue;
-    }
-    const size_t end = WordEnd(text, at);
-    const absl::string_view word = text.substr(at, end - at);
-    const bool macro = macros.contains(word);
-    if (macro || pieces.contains(word)) {
-      const absl::string_view before = LineBefore(text, at);
+  const std::string_view view(text.data(), text.size());  // libstdc++'s find is faster
+  for (const std::string& macro : macros) {
+    for (size_t at = view.find(macro); at != std::string_view::npos;
+         at = view.find(macro, at + 1)) {
+      if (!IsWordAt(text, at, macro.size())) continue;
       absl::string_view rest;
-      const absl::string_view directive = DirectiveName(before, rest);
-      if (!macro) {
-        // A directive's own name ("include") is no piece.
-        if (absl::StripAsciiWhitespace(before) != "#") scan.computed_probe = true;
-      } else if ((directive != "define" && directive != "undef") ||
-                 !absl::StripAsciiWhitespace(rest).empty()) {  // not the name defined
-        ReadProbeCall(text, at, text.substr(end), found, scan);
+      absl::string_view directive = DirectiveName(LineBefore(text, at), rest);
+      if ((directive == "define" || directive == "undef") &&
+          absl::StripAsciiWhitespace(rest).empty()) {
+        continue;  // the name defined
+      }
+      ReadProbeCall(text, at, text.substr(at + macro.size()), found, scan);
+    }
+  }
+  for (const std::string& piece : pieces) {
+    if (macros.contains(piece)) continue;
+    for (size_t at = view.find(piece); at != std::string_view::npos;
+         at = view.find(piece, at + 1)) {
+      // A directive's own name ("include") is no piece.
+      if (IsWordAt(text, at, piece.size()) &&
+          absl::StripAsciiWhitespace(LineBefore(text, at)) != "#") {
+        scan.computed_probe = true;
+        return;
       }
     }
-    at = end;
   }
 }
 
 }  // namespace
 
-std::vector<std::string> ScanProbeMacroCalls(absl::string_view content,
+std::vector<std::string> ScanProbeMacroCalls(const ScannedText& text,
                                              const absl::flat_hash_set<std::string>& macros,
-                                             ContentScan& scan) {
+                                             ContentScan* scan) {
   // Pieces token pasting could make a macro's name from: its starts and ends of 3 characters
   // or more (of two pieces, the longer one is such).
   absl::flat_hash_set<std::string> pieces;
   for (const std::string& macro : macros) {
-    for (size_t n = 3; n < macro.size(); ++n) {
+    for (size_t n = 3; n < macro.size() && scan != nullptr; ++n) {
       pieces.insert(macro.substr(0, n));
       pieces.insert(macro.substr(macro.size() - n));
     }
   }
   std::vector<std::string> found;
-  bool ambiguous = false;
-  ScanMacroCallsIn(StripCommentsAndSplices(content, ambiguous), macros, pieces, found, scan);
-  // Where the reading may be wrong, what the raw text shows counts too.
-  if (ambiguous) ScanMacroCallsIn(content, macros, pieces, found, scan);
+  ContentScan unused;
+  ContentScan& into = scan != nullptr ? *scan : unused;
+  ScanMacroCallsIn(text.text, macros, pieces, found, into);
+  if (!text.raw.empty()) ScanMacroCallsIn(text.raw, macros, pieces, found, into);
   return found;
 }
 
@@ -412,9 +455,10 @@ ExpandedTime FindExpandedTime(absl::string_view text) {
     const char c = text[i];
     if (c == ':' && i >= 2 && IsTime(text, i - 2)) {
       found.time = true;
-    } else if (absl::ascii_isupper(c) && i + 11 <= text.size() && IsMonth(text.substr(i)) &&
-               text[i + 3] == ' ' && (text[i + 4] == ' ' || absl::ascii_isdigit(text[i + 4])) &&
-               absl::ascii_isdigit(text[i + 5]) && text[i + 6] == ' ') {
+    } else if (i + 11 <= text.size() && text[i + 3] == ' ' && absl::ascii_isupper(c) &&
+               absl::ascii_isdigit(text[i + 5]) && text[i + 6] == ' ' &&
+               (text[i + 4] == ' ' || absl::ascii_isdigit(text[i + 4])) &&
+               IsMonth(text.substr(i))) {
       if (Digits(text, i + 7, 4)) found.date = true;    // __DATE__
       if (IsTime(text, i + 7)) found.timestamp = true;  // __TIMESTAMP__
     }

@@ -39,15 +39,24 @@ struct ContentScan {
   std::vector<std::string> probe_macros;
 };
 
-ContentScan ScanContent(absl::string_view content);
+// A file's text as the scans read it (StripCommentsAndSplices), and the file as it is where that
+// reading may be wrong (else empty): kept for ScanProbeMacroCalls.
+struct ScannedText {
+  std::string text;
+  std::string raw;
+};
 
-// Reads the calls of `macros` (probe macros of any file of the compile) in `content`: one with
-// a header name adds a probe to `scan`, any other use makes it a computed probe, as does a piece
-// of a macro's name that token pasting could complete. Returns the macros `content` defines to
-// pass their argument on to one of `macros`, for the caller to read their calls too.
-std::vector<std::string> ScanProbeMacroCalls(absl::string_view content,
+// `kept`, when given, receives the text as read.
+ContentScan ScanContent(absl::string_view content, ScannedText* kept = nullptr);
+
+// Reads the calls of `macros` (probe macros of any file of the compile) in a file's `text`: one
+// with a header name adds a probe to `scan`, any other use makes it a computed probe, as does a
+// piece of a macro's name that token pasting could complete. Returns the macros the file defines
+// to pass their argument on to one of `macros`, for the caller to read their calls too (all it
+// does when `scan` is null).
+std::vector<std::string> ScanProbeMacroCalls(const ScannedText& text,
                                              const absl::flat_hash_set<std::string>& macros,
-                                             ContentScan& scan);
+                                             ContentScan* scan);
 
 // `content` as the preprocessor's third translation phase leaves it: line splices joined and
 // each comment replaced by a space; string and character literals kept as they are. Sets

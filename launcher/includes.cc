@@ -134,8 +134,8 @@ class IncludeSetRecorder {
     for (const std::string& input : options_.extra_inputs) {
       if (absl::Status status = AddCandidate(input, false); !status.ok()) return status;
     }
-    scans_.push_back({"", ScanContent(options_.command_line), false, ""});
-    texts_.push_back(options_.command_line);
+    ScannedText& command_line = texts_.emplace_back();
+    scans_.push_back({"", ScanContent(options_.command_line, &command_line), false, ""});
     // The source is in the direct key already; recording it too makes sure it did not change
     // during the compile.
     return AddRead(source);
@@ -250,7 +250,8 @@ class IncludeSetRecorder {
       return absl::AbortedError(content.status().message());
     }
     // Only depend mode needs the raw scan: the preprocessed text shows the rest.
-    ContentScan scan = ScanContent(*content);
+    ScannedText& text = texts_.emplace_back();
+    ContentScan scan = ScanContent(*content, &text);
     std::string once_content;
     if (scan.pragma_once) {
       Hasher hasher;
@@ -260,7 +261,6 @@ class IncludeSetRecorder {
     scans_.push_back({DirOf(path), std::move(scan),
                       without_text_ && ScanRawCText(*content).has_value(),
                       std::move(once_content)});
-    texts_.push_back(*std::move(content));
     return absl::OkStatus();
   }
 
@@ -275,15 +275,14 @@ class IncludeSetRecorder {
     // A macro may pass its argument on to another: read until no file defines a new one.
     for (bool grew = true; grew;) {
       grew = false;
-      ContentScan unused;
-      for (const std::string& text : texts_) {
-        for (std::string& macro : ScanProbeMacroCalls(text, macros, unused)) {
+      for (const ScannedText& text : texts_) {
+        for (std::string& macro : ScanProbeMacroCalls(text, macros, nullptr)) {
           grew |= macros.insert(std::move(macro)).second;
         }
       }
     }
     for (size_t i = 0; i < texts_.size(); ++i) {
-      ScanProbeMacroCalls(texts_[i], macros, scans_[i].scan);
+      ScanProbeMacroCalls(texts_[i], macros, &scans_[i].scan);
     }
   }
 
@@ -292,7 +291,7 @@ class IncludeSetRecorder {
   const PathRewriter& paths_;
   IncludeSetBuilder builder_;
   std::vector<Scanned> scans_;
-  std::vector<std::string> texts_;  // what each scan read
+  std::vector<ScannedText> texts_;  // what each scan read
   const bool without_text_;
   absl::Status refusal_;
 };
@@ -461,10 +460,12 @@ std::vector<std::string> ProbeCandidates(const ContentScan::Probe& probe, const 
   return candidates;
 }
 
-absl::StatusOr<IncludeSet> RecordIncludeSet(
-    const std::string& source, const PreprocessedIncludes& includes, absl::string_view preprocessed,
-    const SearchPath& search, const IncludeSetOptions& options, const PathRewriter& paths,
-    IncludeSetBuilder builder, const Digest& result) {
+absl::StatusOr<IncludeSet> RecordIncludeSet(const std::string& source,
+                                            const PreprocessedIncludes& includes,
+                                            const ExpandedTime& expanded, const SearchPath& search,
+                                            const IncludeSetOptions& options,
+                                            const PathRewriter& paths, IncludeSetBuilder builder,
+                                            const Digest& result) {
   IncludeSetRecorder recorder(search, options, paths, std::move(builder), false);
   if (absl::Status status = recorder.AddSource(source); !status.ok()) return status;
   for (const EnteredHeader& header : includes.headers) {
@@ -482,7 +483,6 @@ absl::StatusOr<IncludeSet> RecordIncludeSet(
   }
   // Time macros reached in ways no scan of the files sees (token pasting) show expanded.
   // (__DATE__ is for the pipeline: the result is then served only on its day.)
-  ExpandedTime expanded = FindExpandedTime(preprocessed);
   if ((expanded.time && options.allowed == AllowedTimeMacros::kNone) ||
       (expanded.timestamp && options.allowed != AllowedTimeMacros::kAll)) {
     recorder.Refuse(absl::FailedPreconditionError("the text holds an expanded time macro"));

@@ -93,8 +93,8 @@ struct IncludeSetOptions {
   std::vector<std::string> named_search_dirs;
 };
 
-// Records the include set of a compile whose `-E -dI` text (parsed, and less the directives)
-// and search path are given. Two kinds
+// Records the include set of a compile whose `-E -dI` text (parsed, and less the directives; and
+// what it holds of expanded time macros, FindExpandedTime) and search path are given. Two kinds
 // of failure: Aborted when what the compiler read may not be what the text was made from (a file
 // changed or created since the compile began, a precompiled header that `-E` does not read):
 // then nothing of the compile may be stored; FailedPrecondition when the set cannot serve direct
@@ -102,10 +102,12 @@ struct IncludeSetOptions {
 // found in a way not understood), though the result may be stored. Paths below a base directory
 // are recorded relative to the working directory, so that the same tree elsewhere checks its own
 // files.
-absl::StatusOr<IncludeSet> RecordIncludeSet(
-    const std::string& source, const PreprocessedIncludes& includes, absl::string_view preprocessed,
-    const SearchPath& search, const IncludeSetOptions& options, const PathRewriter& paths,
-    IncludeSetBuilder builder, const Digest& result);
+absl::StatusOr<IncludeSet> RecordIncludeSet(const std::string& source,
+                                            const PreprocessedIncludes& includes,
+                                            const ExpandedTime& expanded, const SearchPath& search,
+                                            const IncludeSetOptions& options,
+                                            const PathRewriter& paths, IncludeSetBuilder builder,
+                                            const Digest& result);
 
 // The include set of a compile whose dependency file lists `files` (the source among them), for
 // depend mode. A dependency file does not say which file included which, so every listed file's

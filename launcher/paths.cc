@@ -129,8 +129,9 @@ std::string PathRewriter::Relative(absl::string_view path) const {
   relative.insert(relative.end(), parts.begin() + common, parts.end());
   std::string out = relative.empty() ? "." : absl::StrJoin(relative, "/");
   absl::StrAppend(&out, path.substr(stripped.size()));
-  // Only a form that gives the path back exactly, so that two paths never share one.
-  if (AbsoluteFrom(cwd_, out) != path) return std::string(path);
+  // Only a form that gives the path back exactly, so that two paths never share one (a plain
+  // rest always does).
+  if (!plain && AbsoluteFrom(cwd_, out) != path) return std::string(path);
   return out;
 }
 

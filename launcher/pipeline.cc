@@ -102,7 +102,8 @@ class CompilePipeline {
   ProcessResult preprocessed_;   // less the directive lines of -dI, which includes_ holds
   int64_t preprocessed_ns_ = 0;  // when the preprocessor had run
   PreprocessedIncludes includes_;
-  std::string transcript_;  // the keys' inputs
+  ExpandedTime expanded_time_;  // in the preprocessed text
+  std::string transcript_;      // the keys' inputs
   // For --explain: how a hit was found, and what the lookups learnt on the way.
   absl::string_view hit_kind_;
   std::vector<std::string> explain_notes_;
@@ -164,6 +165,7 @@ CompileOutcome CompilePipeline::RunStages() {
   std::string text;
   includes_ = ParseIncludes(preprocessed_.out, request_.source, &text);
   preprocessed_.out = std::move(text);
+  expanded_time_ = FindExpandedTime(preprocessed_.out);
   if (std::optional<NotCacheable> reason = CheckPreprocessed(preprocessed_.out)) return *reason;
 
   absl::StatusOr<ResultKeyInfo> result = keys_.ResultKey(
@@ -417,7 +419,7 @@ CompileOutcome CompilePipeline::CompileAndStore(std::optional<Digest> key) {
   const bool clock_unkeyed =
       IncludeSetOptionsFor(compiler_, request_, config_.sloppy_time_macros).allowed ==
       AllowedTimeMacros::kNone;
-  if (key && clock_unkeyed && FindExpandedTime(preprocessed_.out).date) {
+  if (key && clock_unkeyed && expanded_time_.date) {
     ResultEntries::KeepToDay(*entry, DateMacroExpansion(preprocessed_ns_));
   }
   const Digest result_key = key ? *key : depend_set->result;
@@ -512,7 +514,7 @@ absl::StatusOr<IncludeSet> CompilePipeline::TextIncludeSet(const Digest& result_
   if (!search.ok()) {
     return absl::AbortedError(absl::StrCat("inputs not checked: ", search.status().message()));
   }
-  return RecordIncludeSet(request_.source, includes_, preprocessed_.out, *search,
+  return RecordIncludeSet(request_.source, includes_, expanded_time_, *search,
                           IncludeSetOptionsFor(compiler_, request_, config_.sloppy_time_macros),
                           paths_, IncludeSetBuilder(start_ns_, NowNs()), leads_to);
 }
