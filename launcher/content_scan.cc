@@ -9,6 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "launcher/pragma_dependency.h"
 
@@ -171,10 +172,54 @@ std::optional<std::string> ForwardingMacro(absl::string_view text, size_t at,
   return std::string(name);
 }
 
+// The parameters of the function-like macro that the #define line holding `at` defines.
+std::vector<absl::string_view> MacroParameters(absl::string_view text, size_t at) {
+  absl::string_view rest;
+  if (DirectiveName(LineBefore(text, at), rest) != "define") return {};
+  rest = absl::StripLeadingAsciiWhitespace(rest);
+  ConsumeIdentifier(rest);
+  if (!absl::ConsumePrefix(&rest, "(")) return {};  // object-like
+  std::vector<absl::string_view> parameters = {"__VA_ARGS__", "__VA_OPT__"};
+  while (!rest.empty() && rest.front() != ')') {
+    if (absl::string_view word = ConsumeIdentifier(rest); !word.empty()) {
+      parameters.push_back(word);
+    } else {
+      rest.remove_prefix(1);
+    }
+  }
+  return parameters;
+}
+
+// A header name `<name>` whose tokens macro expansion reaches (in a #define, or in a macro's
+// argument): a word of it that is a parameter makes it computed; the others, which a macro of
+// that name would change, are for the caller to check (ContentScan::probe_words).
+void ReadExpandedHeaderName(absl::string_view text, size_t at, absl::string_view name,
+                            ContentScan& scan) {
+  const std::vector<absl::string_view> parameters = MacroParameters(text, at);
+  for (size_t i = 0; i < name.size();) {
+    if (!IsIdentifierChar(name[i])) {
+      ++i;
+      continue;
+    }
+    size_t end = i;
+    while (end < name.size() && IsIdentifierChar(name[end])) ++end;
+    absl::string_view word = name.substr(i, end - i);
+    // A word from a digit on is (part of) a number, which no macro replaces.
+    if (!absl::ascii_isdigit(word.front())) {
+      if (std::find(parameters.begin(), parameters.end(), word) != parameters.end()) {
+        scan.computed_probe = true;
+      }
+      scan.probe_words.emplace_back(word);
+    }
+    i = end;
+  }
+}
+
 // After a callee's name (at `at`, `rest` after it): `(` and a header name, which the call
 // probes; or a macro's definition passing its own argument on, which is a probe macro;
 // otherwise a computed probe. A use that only asks whether the name is defined does nothing.
-void ReadProbeCall(absl::string_view text, size_t at, absl::string_view rest,
+// `expanded`: macro expansion reaches the argument's tokens.
+void ReadProbeCall(absl::string_view text, size_t at, absl::string_view rest, bool expanded,
                    std::vector<std::string>& macros, ContentScan& scan) {
   rest = absl::StripLeadingAsciiWhitespace(rest);
   if (!absl::ConsumePrefix(&rest, "(")) {
@@ -209,6 +254,7 @@ void ReadProbeCall(absl::string_view text, size_t at, absl::string_view rest,
     scan.computed_probe = true;
     return;
   }
+  if (close == '>' && expanded) ReadExpandedHeaderName(text, at, name, scan);
   scan.probes.push_back({std::move(name), close == '"'});
 }
 
@@ -285,7 +331,10 @@ void ScanText(absl::string_view content, ContentScan& scan) {
     } else if (absl::ConsumePrefix(&rest, "has_include")) {
       // _next, and the older __has_include__: any identifier that starts so.
       ConsumeIdentifier(rest);
-      ReadProbeCall(content, at, rest, scan.probe_macros, scan);
+      // In a #if, `<x>` is one token; in a #define's body, a line of tokens.
+      absl::string_view directive_rest;
+      const bool expanded = DirectiveName(LineBefore(content, at), directive_rest) == "define";
+      ReadProbeCall(content, at, rest, expanded, scan.probe_macros, scan);
     }
   }
   scan.line_marker |= HasLineMarker(content);
@@ -410,7 +459,7 @@ void ScanMacroCallsIn(absl::string_view text, const absl::flat_hash_set<std::str
           absl::StripAsciiWhitespace(rest).empty()) {
         continue;  // the name defined
       }
-      ReadProbeCall(text, at, text.substr(at + macro.size()), found, scan);
+      ReadProbeCall(text, at, text.substr(at + macro.size()), true, found, scan);
     }
   }
   for (const std::string& piece : pieces) {
@@ -433,10 +482,11 @@ std::vector<std::string> ScanProbeMacroCalls(const ScannedText& text,
                                              const absl::flat_hash_set<std::string>& macros,
                                              ContentScan* scan) {
   // Pieces token pasting could make a macro's name from: its starts and ends of 3 characters
-  // or more (of two pieces, the longer one is such).
+  // or more, or of half the name when it is shorter (of two pieces, the longer one is such).
   absl::flat_hash_set<std::string> pieces;
   for (const std::string& macro : macros) {
-    for (size_t n = 3; n < macro.size() && scan != nullptr; ++n) {
+    for (size_t n = std::min<size_t>(3, (macro.size() + 1) / 2);
+         n < macro.size() && scan != nullptr; ++n) {
       pieces.insert(macro.substr(0, n));
       pieces.insert(macro.substr(macro.size() - n));
     }
@@ -447,6 +497,32 @@ std::vector<std::string> ScanProbeMacroCalls(const ScannedText& text,
   ScanMacroCallsIn(text.text, macros, pieces, found, into);
   if (!text.raw.empty()) ScanMacroCallsIn(text.raw, macros, pieces, found, into);
   return found;
+}
+
+namespace {
+
+// DefinesOneOf on one reading of the text.
+bool DefinesOneOfIn(absl::string_view text, const absl::flat_hash_set<std::string>& names) {
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    line = absl::StripLeadingAsciiWhitespace(line);
+    if (!absl::ConsumePrefix(&line, "#") && !absl::ConsumePrefix(&line, "%:") &&
+        !absl::ConsumePrefix(&line, "?\?=")) {
+      continue;
+    }
+    line = absl::StripLeadingAsciiWhitespace(line);
+    if (!absl::ConsumePrefix(&line, "define")) continue;
+    line = absl::StripLeadingAsciiWhitespace(line);
+    if (names.contains(ConsumeIdentifier(line))) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool DefinesOneOf(absl::string_view content, const absl::flat_hash_set<std::string>& names) {
+  bool ambiguous = false;
+  if (DefinesOneOfIn(StripCommentsAndSplices(content, ambiguous), names)) return true;
+  return ambiguous && DefinesOneOfIn(content, names);
 }
 
 ExpandedTime FindExpandedTime(absl::string_view text) {

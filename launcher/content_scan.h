@@ -37,6 +37,10 @@ struct ContentScan {
   // Macros that pass their one argument on to __has_include (`#define HAS(x) __has_include(x)`,
   // `#define HAS __has_include`), whose calls ScanProbeMacroCalls reads in every file.
   std::vector<std::string> probe_macros;
+  // The words of a probe's `<...>` that macro expansion reaches (in a #define's body, or in a
+  // probe macro's argument: `HAS(<linux/x.h>)` asks for `1/x.h` where `linux` is 1): a macro
+  // of one of these names, of any file or of the compiler, makes the probe another one.
+  std::vector<std::string> probe_words;
 };
 
 // A file's text as the scans read it (StripCommentsAndSplices), and the file as it is where that
@@ -57,6 +61,9 @@ ContentScan ScanContent(absl::string_view content, ScannedText* kept = nullptr);
 std::vector<std::string> ScanProbeMacroCalls(const ScannedText& text,
                                              const absl::flat_hash_set<std::string>& macros,
                                              ContentScan* scan);
+
+// Whether `content` (a source, or `-E -dM` output) has a #define of one of `names`.
+bool DefinesOneOf(absl::string_view content, const absl::flat_hash_set<std::string>& names);
 
 // `content` as the preprocessor's third translation phase leaves it: line splices joined and
 // each comment replaced by a space; string and character literals kept as they are. Sets

@@ -1,5 +1,6 @@
 #include "launcher/includes.h"
 
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <string_view>
@@ -204,6 +205,9 @@ class IncludeSetRecorder {
         }
       }
     }
+    if (ProbeWordIsMacro()) {
+      Refuse(absl::FailedPreconditionError("a __has_include's <...> holds a macro's name"));
+    }
     if (!refusal_.ok()) return refusal_;
     return std::move(builder_).Finish(result);
   }
@@ -284,6 +288,18 @@ class IncludeSetRecorder {
     for (size_t i = 0; i < texts_.size(); ++i) {
       ScanProbeMacroCalls(texts_[i], macros, &scans_[i].scan);
     }
+  }
+
+  bool ProbeWordIsMacro() const {
+    absl::flat_hash_set<std::string> words;
+    for (const Scanned& scanned : scans_) {
+      words.insert(scanned.scan.probe_words.begin(), scanned.scan.probe_words.end());
+    }
+    if (words.empty()) return false;
+    if (DefinesOneOf(search_.predefined, words)) return true;
+    return std::any_of(texts_.begin(), texts_.end(), [&](const ScannedText& text) {
+      return DefinesOneOf(text.text, words) || DefinesOneOf(text.raw, words);
+    });
   }
 
   const SearchPath& search_;

@@ -48,6 +48,9 @@ struct SearchPath {
   std::vector<std::string> quote;    // #include "..." only, searched first
   std::vector<std::string> angle;    // both forms
   std::vector<std::string> missing;  // named but nonexistent: creating one changes the search
+  // `-E -dM` output: the compiler's own macros and the command line's (`linux` is 1 in a GNU
+  // mode), which a probe's `<...>` in a #define's body expands.
+  std::string predefined;
 };
 
 // From the stderr of `<compiler> -E -v ...`.

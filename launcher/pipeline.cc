@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <optional>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "cache/entry.h"
@@ -35,6 +36,7 @@ constexpr const char* kUnsupportedEnv[] = {"DEPENDENCIES_OUTPUT", "SUNPRO_DEPEND
 
 constexpr absl::string_view kManifestBlob = "manifest";
 constexpr absl::string_view kSearchPathBlob = "stderr of -E -v";
+constexpr absl::string_view kPredefinedBlob = "stdout of -E -dM";
 
 class CompilePipeline {
  public:
@@ -389,9 +391,12 @@ CompileOutcome CompilePipeline::CompileAndStore(std::optional<Digest> key) {
     if (outputs.NamedIn(compiled->err) || outputs.NamedIn(compiled->out)) {
       return NotCacheable{Uncacheable::kCompilationFailed, "a message names a private output"};
     }
-    // clang removes the object of a failed compile, gcc leaves it; the private one is gone
-    // either way, so do as clang would have done to the build's.
-    if (compiler_.family == Family::kClang) unlink(request_.object.c_str());
+    // clang removes the object of a failed compile, and so does gcc with -pipe (the assembler
+    // had opened it); gcc without leaves it. The private one is gone either way, so do to the
+    // build's as the compiler would have done.
+    const bool piped = absl::c_linear_search(request_.expanded_args, "-pipe") ||
+                       absl::c_linear_search(request_.expanded_args, "--pipe");
+    if (compiler_.family == Family::kClang || piped) unlink(request_.object.c_str());
     if (absl::Status moved =
             outputs.MoveDependencyFileIntoPlace(compiler_.family == Family::kClang);
         !moved.ok()) {
@@ -554,20 +559,25 @@ std::optional<std::string> CompilePipeline::PrecompiledHeaderInUse() {
   return FindPrecompiledHeader(includes_, *search);
 }
 
-// The compiler's header search path for this compile, from `-E -v` on an empty input. Every
-// unit of a target shares it, so it is memoised in the store while its directories hold.
+// The compiler's header search path for this compile, from `-E -v` on an empty input, with its
+// macros (-dM). Every unit of a target shares it, so it is memoised in the store while its
+// directories hold.
 absl::StatusOr<SearchPath> CompilePipeline::ProbeSearchPath() {
   absl::StatusOr<Digest> key = keys_.SearchPathKey();
   if (!key.ok()) return key.status();
   if (absl::StatusOr<Entry> memo = store_.Load(*key); memo.ok()) {
     const std::string* text = memo->Find(kSearchPathBlob);
+    const std::string* predefined = memo->Find(kPredefinedBlob);
     absl::StatusOr<SearchPath> search =
-        text ? ParseSearchPath(*text) : absl::DataLossError("no search path");
-    if (search.ok() && SearchPathHolds(*search)) return search;
+        text && predefined ? ParseSearchPath(*text) : absl::DataLossError("no search path");
+    if (search.ok() && SearchPathHolds(*search)) {
+      search->predefined = *predefined;
+      return search;
+    }
   } else if (absl::IsDataLoss(memo.status())) {
     Discard(*key, memo.status().message());
   }
-  std::vector<std::string> argv = {compiler_.path, "-E", "-v"};
+  std::vector<std::string> argv = {compiler_.path, "-E", "-v", "-dM"};
   for (size_t i = 0; i < request_.preprocess_args.size(); ++i) {
     if (i != request_.source_index) {
       argv.push_back(request_.preprocess_args[i]);
@@ -580,8 +590,10 @@ absl::StatusOr<SearchPath> CompilePipeline::ProbeSearchPath() {
   if (probe->exit_code != 0) return absl::FailedPreconditionError("the search path probe failed");
   absl::StatusOr<SearchPath> search = ParseSearchPath(probe->err);
   if (search.ok()) {
+    search->predefined = probe->out;
     Entry memo;
     memo.blobs.emplace_back(kSearchPathBlob, probe->err);
+    memo.blobs.emplace_back(kPredefinedBlob, probe->out);
     if (absl::Status saved = store_.Save(*key, memo); !saved.ok()) {
       Log(absl::StrCat("search path not memoised: ", saved.message()));
     }

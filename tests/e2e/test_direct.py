@@ -128,6 +128,39 @@ class DirectModeTest(HeaderSearchTestCase):
                 self.assertEqual(self.stats(env=env)["preprocessed_hits"], 1)
                 os.remove(os.path.join(self.work, "winapifamily.h"))
 
+    def test_macros_in_a_probed_header_name_are_seen(self):
+        # Where macro expansion reaches the tokens of <...> (a #define's body, a probe macro's
+        # argument), a parameter or any macro (of a header, the command line, or the compiler:
+        # `linux` is 1 under -std=gnu11) makes the probe look for another file.
+        has = "#define HAS(x) __has_include(x)\n"
+        cases = {
+            "parameter": ("#define HAS_H(x) __has_include(<x.h>)\n#if HAS_H(extra)\n", [],
+                          "first/extra.h"),
+            "command line": (has + "#if HAS(<foo.h>)\n", ["-Dfoo=extra"], "first/extra.h"),
+            "header": ('#include "util.h"\n' + has + "#if HAS(<foo.h>)\n", [], "first/other.h"),
+            "compiler": (has + "#if HAS(<linux/x.h>)\n", ["-std=gnu11"], "first/1/x.h"),
+            "alias": ("#define HAS_X __has_include(<linux/x.h>)\n#if HAS_X\n", ["-std=gnu11"],
+                      "first/1/x.h"),
+            # A short name pasted from two pieces shorter than 3 characters.
+            "pasted": ("#define HAS(x) __has_include(x)\n#define CAT(a, b) a##b\n"
+                       "#if CAT(H, AS)(<extra.h>)\n", [], "first/extra.h"),
+        }
+        self.write("second/util.h", "#define UTIL 2\n#define foo other\n")
+        for name, (probe, flags, created) in cases.items():
+            with self.subTest(case=name):
+                self.write("main.c", probe + "int value(void) { return 1; }\n#else\n"
+                           "int value(void) { return 0; }\n#endif\n")
+                env = dict(self.env, DDCC_DIR=os.path.join(self.root, "cache-" + name))
+                args = [*flags, *self.args]
+                time.sleep(1.1)  # no file fresh enough to keep the manifest from being stored
+                self.check(args=args, env=env)
+                self.check(args=args, env=env)
+                path = self.write(created, "")
+                try:
+                    self.check(args=args, env=env)
+                finally:
+                    os.remove(path)
+
     def test_dependency_file_on_a_direct_hit(self):
         args = self.args + ["-MD", "-MF", "main.d"]
         for _ in range(2):

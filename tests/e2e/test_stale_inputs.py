@@ -294,6 +294,22 @@ class SearchPlacesTest(HeaderSearchTestCase):
                 self.assert_same_run(plain, cached)
                 self.assertEqual(written, self.read("main.d"))
 
+    def test_a_failed_compile_leaves_the_object_as_the_compiler_does(self):
+        # An earlier object stays after a failed compile, except with clang, and with gcc's
+        # -pipe, whose assembler had opened it (found by the differential generator).
+        self.write("good.c", "int f(void) { return 0; }\n")
+        self.write("main.c", "int f(void) { return }\n")  # preprocesses, then fails
+        for compiler in COMPILERS:
+            for extra in [[], ["-pipe"]]:
+                with self.subTest(compiler=compiler, extra=extra):
+                    outcomes = []
+                    for run in (self.ddcc, lambda *a: self.run_cmd(list(a))):
+                        self.run_cmd([compiler, "-c", "good.c", "-o", "main.o"])
+                        result = run(compiler, *extra, "-c", "main.c", "-o", "main.o")
+                        outcomes.append((result.returncode, result.stderr,
+                                         os.path.exists(os.path.join(self.work, "main.o"))))
+                    self.assertEqual(outcomes[0], outcomes[1])
+
 
 if __name__ == "__main__":
     unittest.main()
