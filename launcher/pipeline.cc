@@ -6,7 +6,6 @@
 #include <cstdlib>
 #include <optional>
 
-#include "absl/algorithm/container.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "cache/entry.h"
@@ -382,6 +381,11 @@ CompileOutcome CompilePipeline::CompileAndStore(std::optional<Digest> key) {
     argv.push_back(compiler_.family == Family::kClang ? "-fcolor-diagnostics"
                                                       : "-fdiagnostics-color=always");
   }
+  // An empty object where the compiler writes: whether a failed compile removes it tells whether
+  // it would have removed the build's (clang does; gcc once the assembler has opened it).
+  if (absl::Status placed = WriteFileAtomic(outputs.object(), ""); !placed.ok()) {
+    return Failure{ErrorKind::kInternal, placed};
+  }
   const int64_t began = NowNs();
   absl::StatusOr<ProcessResult> compiled = RunCaptured(argv);
   const int64_t compile_ns = NowNs() - began;
@@ -391,12 +395,7 @@ CompileOutcome CompilePipeline::CompileAndStore(std::optional<Digest> key) {
     if (outputs.NamedIn(compiled->err) || outputs.NamedIn(compiled->out)) {
       return NotCacheable{Uncacheable::kCompilationFailed, "a message names a private output"};
     }
-    // clang removes the object of a failed compile, and so does gcc with -pipe (the assembler
-    // had opened it); gcc without leaves it. The private one is gone either way, so do to the
-    // build's as the compiler would have done.
-    const bool piped = absl::c_linear_search(request_.expanded_args, "-pipe") ||
-                       absl::c_linear_search(request_.expanded_args, "--pipe");
-    if (compiler_.family == Family::kClang || piped) unlink(request_.object.c_str());
+    if (!StampFile(outputs.object()).ok()) unlink(request_.object.c_str());
     if (absl::Status moved =
             outputs.MoveDependencyFileIntoPlace(compiler_.family == Family::kClang);
         !moved.ok()) {
