@@ -136,6 +136,8 @@ absl::Status WriteFileAtomic(const std::string& path, absl::string_view data) {
   return absl::OkStatus();
 }
 
+uint64_t AllocatedBytes(const struct stat& st) { return static_cast<uint64_t>(st.st_blocks) * 512; }
+
 absl::Status MakeDirs(const std::string& path) {
   std::string dir = path;
   while (dir.size() > 1 && dir.back() == '/') dir.pop_back();

@@ -1,6 +1,7 @@
 // Small file-system utilities shared by the store, the configuration and the launcher.
 #pragma once
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <cstdint>
@@ -33,6 +34,10 @@ void RemoveStaleTempFiles(const std::string& path);
 // Writes `data` to a temporary file beside `path`, then renames it into place, so a reader sees
 // either the old file or the whole new one, never a part.
 absl::Status WriteFileAtomic(const std::string& path, absl::string_view data);
+
+// What a file occupies on disk, as `du` counts it: whole allocated blocks, not its length. Size
+// limits are about the disk, and a small entry takes a whole block (4 KiB on ext4).
+uint64_t AllocatedBytes(const struct stat& st);
 
 // mkdir -p.
 absl::Status MakeDirs(const std::string& path);

@@ -32,6 +32,15 @@ constexpr char kEntrySuffix[] = ".e";
 // An unlink took from 50 us to 2 ms on a loaded machine: a save removes at most this many entries,
 // and the next saves go on where it stopped (each adds one entry).
 constexpr uint64_t kMaxRemovalsPerSave = 32;
+// The journal's part of max_size: room for some 100,000 compiles' --explain records at most.
+constexpr uint64_t kMaxJournalBytes = 64 << 20;
+// Left out of the shards' shares for the files beside them (statistics, counters) and the
+// record by which the journal may overshoot its part.
+constexpr uint64_t kHousekeepingBytes = 32 << 10;
+
+uint64_t JournalBytes(uint64_t max_size) {
+  return max_size == 0 ? kMaxJournalBytes : std::min(max_size / 16, kMaxJournalBytes);
+}
 
 size_t SizeSlot(int shard) { return 2 * shard; }
 size_t FilesSlot(int shard) { return 2 * shard + 1; }
@@ -135,7 +144,9 @@ bool OlderThan(const struct timespec& a, const struct timespec& b) {
 }  // namespace
 
 LocalStore::LocalStore(std::string root, const StoreSettings& settings)
-    : root_(std::move(root)), settings_(settings) {}
+    : root_(std::move(root)),
+      settings_(settings),
+      journal_(root_ + "/journal", JournalBytes(settings.max_size)) {}
 
 LocalStore::LocalStore(const Config& config)
     : LocalStore(config.cache_dir, {.max_size = config.max_size,
@@ -180,10 +191,13 @@ absl::StatusOr<Entry> LocalStore::Load(const Digest& key, bool mark_used) {
     // DecodeEntry fails only on damage. Only the process whose unlink succeeds uncounts the
     // file and reports the damage, so racing readers count one damaged file once; for the
     // others it is a miss.
+    struct stat st;
+    const bool stated = fstat(fd.get(), &st) == 0;
     if (unlink(path.c_str()) == 0) {
       absl::StatusOr<SharedCounters*> counters = Counters();
       if (counters.ok()) {
-        (*counters)->Add(SizeSlot(ShardOf(key)), -static_cast<int64_t>(bytes->size()));
+        if (stated)
+          (*counters)->Add(SizeSlot(ShardOf(key)), -static_cast<int64_t>(AllocatedBytes(st)));
         (*counters)->Add(FilesSlot(ShardOf(key)), -1);
       }
     } else if (errno == ENOENT) {
@@ -216,9 +230,15 @@ absl::Status LocalStore::SaveBytes(const Digest& key, absl::string_view bytes) {
   struct stat old;
   bool replaces = stat(path.c_str(), &old) == 0;
   if (absl::Status status = WriteFileAtomic(path, bytes); !status.ok()) return status;
+  // Counted as allocated: another writer of this key may have replaced it meanwhile, and its
+  // entry is of the same size or near; a recount repairs the rest.
+  struct stat written;
+  const int64_t size_now = stat(path.c_str(), &written) == 0
+                               ? static_cast<int64_t>(AllocatedBytes(written))
+                               : static_cast<int64_t>(bytes.size());
   const int shard = ShardOf(key);
-  (*counters)->Add(SizeSlot(shard), static_cast<int64_t>(bytes.size()) -
-                                        (replaces ? static_cast<int64_t>(old.st_size) : 0));
+  (*counters)->Add(SizeSlot(shard),
+                   size_now - (replaces ? static_cast<int64_t>(AllocatedBytes(old)) : 0));
   if (!replaces) (*counters)->Add(FilesSlot(shard), 1);
 
   // Counters may have drifted below zero (see Usage); such a shard is not over anything.
@@ -249,9 +269,22 @@ absl::Status LocalStore::Remove(const Digest& key) {
   if (unlinkat(dir.get(), name.c_str(), 0) != 0) return ErrnoStatus("unlink", path);
   absl::StatusOr<SharedCounters*> counters = Counters();
   if (!counters.ok()) return counters.status();
-  (*counters)->Add(SizeSlot(ShardOf(key)), -static_cast<int64_t>(st.st_size));
+  (*counters)->Add(SizeSlot(ShardOf(key)), -static_cast<int64_t>(AllocatedBytes(st)));
   (*counters)->Add(FilesSlot(ShardOf(key)), -1);
   return absl::OkStatus();
+}
+
+absl::Status LocalStore::AppendRecord(const Digest& key, absl::string_view record) {
+  ScopedUmask cache_umask(settings_.umask);
+  absl::Status status = journal_.Append(key, record);
+  if (!absl::IsNotFound(status)) return status;
+  // No cache directory yet.
+  if (absl::Status made = MakeDirs(root_); !made.ok()) return made;
+  return journal_.Append(key, record);
+}
+
+absl::StatusOr<std::vector<std::string>> LocalStore::ReadRecords(const Digest& key) {
+  return journal_.Read(key);
 }
 
 absl::StatusOr<StoreUsage> LocalStore::Usage() {
@@ -262,7 +295,7 @@ absl::StatusOr<StoreUsage> LocalStore::Usage() {
   auto clamped = [&](size_t slot) {
     return static_cast<uint64_t>(std::max<int64_t>(0, (*counters)->Get(slot)));
   };
-  StoreUsage usage;
+  StoreUsage usage{.size_bytes = journal_.AllocatedBytes()};
   for (int shard = 0; shard < kShards; ++shard) {
     usage.size_bytes += clamped(SizeSlot(shard));
     usage.files += clamped(FilesSlot(shard));
@@ -273,7 +306,7 @@ absl::StatusOr<StoreUsage> LocalStore::Usage() {
 absl::Status LocalStore::Clear() {
   absl::StatusOr<SharedCounters*> counters = Counters();
   if (!counters.ok()) return counters.status();
-  absl::Status result;
+  absl::Status result = journal_.Clear();
   for (int shard = 0; shard < kShards; ++shard) {
     absl::Status scan =
         ForEachShardFile(root_, shard, kHexDigits, [&](absl::string_view, FoundFile file) {
@@ -288,14 +321,18 @@ absl::Status LocalStore::Clear() {
   return result;
 }
 
-// A 16th of each limit; a limit of 0 means none, as in ccache.
+// A 16th of each limit, less the journal's part and the files beside the shards; a limit of 0
+// means none, as in ccache.
 LocalStore::Amounts LocalStore::ShardShare() const {
   auto share = [](uint64_t limit) { return limit > 0 ? limit / kShards : UINT64_MAX; };
-  return {share(settings_.max_size), share(settings_.max_files)};
+  const uint64_t max_size = settings_.max_size;
+  const uint64_t beside = JournalBytes(max_size) + kHousekeepingBytes;
+  return {max_size == 0 ? UINT64_MAX : (max_size > beside ? max_size - beside : 0) / kShards,
+          share(settings_.max_files)};
 }
 
 absl::Status LocalStore::Cleanup(int64_t used_before_ns) {
-  absl::Status result;
+  absl::Status result = journal_.RemoveWrittenBefore(used_before_ns);
   for (int shard = 0; shard < kShards; ++shard) {
     result.Update(Evict(shard, kHexDigits, ShardShare(), used_before_ns).status());
   }
@@ -362,7 +399,7 @@ absl::StatusOr<bool> LocalStore::Evict(int shard, absl::string_view subdirs, Amo
     return OlderThan(a.st.st_mtim, b.st.st_mtim);
   });
   uint64_t size = 0;
-  for (const FoundFile& entry : entries) size += entry.st.st_size;
+  for (const FoundFile& entry : entries) size += AllocatedBytes(entry.st);
   uint64_t files = entries.size();
   const Amounts found = {size, files};
   absl::Status result;
@@ -374,7 +411,7 @@ absl::StatusOr<bool> LocalStore::Evict(int shard, absl::string_view subdirs, Amo
       result.Update(ErrnoStatus("unlink", entry.path));
       continue;
     }
-    size -= entry.st.st_size;
+    size -= AllocatedBytes(entry.st);
     --files;
   }
   if (subdirs.size() == kShards) {

@@ -1,7 +1,7 @@
 // The local store: entries under one root directory, sharded by the key's first hex digits
 // (root/a/b/ab....), written atomically, checked on read, and kept within max_size by evicting the
 // least recently used entries of a shard when that shard outgrows its share of max_size or
-// max_files.
+// max_files. Sizes are what the entries occupy on disk (AllocatedBytes), as `du` counts them.
 #pragma once
 
 #include <sys/types.h>
@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -18,12 +19,13 @@
 #include "cache/counters.h"
 #include "cache/entry.h"
 #include "cache/hash.h"
+#include "cache/journal.h"
 
 namespace ddcc {
 
 struct StoreUsage {
-  uint64_t size_bytes = 0;
-  uint64_t files = 0;
+  uint64_t size_bytes = 0;  // of the entries and the journal
+  uint64_t files = 0;       // entries
 };
 
 struct StoreSettings {
@@ -55,14 +57,19 @@ class LocalStore {
 
   absl::Status Remove(const Digest& key);
 
-  // From the size counters; cheap.
+  // Small records kept in the store's journal rather than as entries (a file each), within a
+  // share of max_size: the latest ones under `key`, oldest first.
+  absl::Status AppendRecord(const Digest& key, absl::string_view record);
+  absl::StatusOr<std::vector<std::string>> ReadRecords(const Digest& key);
+
+  // Entries from the size counters, which is cheap, and the journal.
   absl::StatusOr<StoreUsage> Usage();
 
-  // Removes every entry and resets the size counters.
+  // Removes every entry and record, and resets the size counters.
   absl::Status Clear();
 
-  // Evicts least recently used entries from every shard over its share, and every entry last
-  // used before `used_before_ns` (wall clock), and recounts sizes.
+  // Evicts least recently used entries from every shard over its share, and every entry (and
+  // journal file) last used before `used_before_ns` (wall clock), and recounts sizes.
   absl::Status Cleanup(int64_t used_before_ns = INT64_MIN);
 
   const std::string& root() const { return root_; }
@@ -87,6 +94,7 @@ class LocalStore {
 
   std::string root_;
   StoreSettings settings_;
+  Journal journal_;
   std::optional<SharedCounters> counters_;
 };
 

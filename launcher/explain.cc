@@ -18,8 +18,7 @@
 namespace ddcc {
 namespace {
 
-constexpr absl::string_view kLastBlob = "last";
-constexpr absl::string_view kBeforeBlob = "before";
+constexpr absl::string_view kRecordBlob = "explain record";
 constexpr absl::string_view kOutcomeField = "outcome: ";
 constexpr absl::string_view kNoteField = "note: ";
 constexpr absl::string_view kCountSuffix = " count";
@@ -150,12 +149,6 @@ bool ComputedSameKeys(const ExplainRecord& before, const ExplainRecord& last) {
          absl::StrContains(last.transcript, kResultKey);
 }
 
-std::optional<ExplainRecord> RecordIn(const Entry& entry, absl::string_view blob) {
-  const std::string* text = entry.Find(blob);
-  if (!text) return std::nullopt;
-  return DecodeRecord(*text);
-}
-
 }  // namespace
 
 std::string DescribeOutcome(const CompileOutcome& outcome, absl::string_view hit_kind) {
@@ -212,23 +205,36 @@ Digest ExplainKey(absl::string_view identity) {
 }
 
 absl::StatusOr<ExplainRecords> LoadRecords(LocalStore& store, const Digest& key) {
-  // Unmarked: every compile reads its record, and a mark would cost each hit a third inode
-  // write. A record left unchanged since long may go first when the cache is full; the next
-  // compile of its object records afresh.
-  absl::StatusOr<Entry> entry = store.Load(key, /*mark_used=*/false);
-  if (!entry.ok()) return entry.status();
-  return ExplainRecords{RecordIn(*entry, kLastBlob), RecordIn(*entry, kBeforeBlob)};
+  absl::StatusOr<std::vector<std::string>> kept = store.ReadRecords(key);
+  if (!kept.ok()) return kept.status();
+  std::vector<ExplainRecord> records;
+  for (const std::string& bytes : *kept) {
+    // The journal checked the bytes; an entry that still does not decode was written by a
+    // different format, and is left out.
+    absl::StatusOr<Entry> entry = DecodeEntry(bytes);
+    const std::string* text = entry.ok() ? entry->Find(kRecordBlob) : nullptr;
+    if (text) records.push_back(DecodeRecord(*text));
+  }
+  if (records.empty()) return absl::NotFoundError("no compile recorded");
+  ExplainRecords result;
+  result.last = std::move(records.back());
+  records.pop_back();
+  // The compile to compare with: the latest other one that reached the keys. Repeats of the
+  // last (a run of hits) and compiles that computed no key have nothing to tell.
+  for (auto it = records.rbegin(); it != records.rend(); ++it) {
+    if (!it->transcript.empty() && *it != *result.last) {
+      result.before = std::move(*it);
+      break;
+    }
+  }
+  return result;
 }
 
-absl::Status SaveRecord(LocalStore& store, const Digest& key, ExplainRecords old,
-                        const ExplainRecord& record) {
-  if (old.last == record) return absl::OkStatus();
-  // A compile that never reached the keys has nothing to compare with: the one before it stays.
-  if (old.last && !old.last->transcript.empty()) old.before = std::move(old.last);
+absl::Status AppendRecord(LocalStore& store, const Digest& key, const ExplainRecord& record,
+                          int compression_level) {
   Entry entry;
-  entry.blobs.emplace_back(kLastBlob, EncodeRecord(record));
-  if (old.before) entry.blobs.emplace_back(kBeforeBlob, EncodeRecord(*old.before));
-  return store.Save(key, entry);
+  entry.blobs.emplace_back(kRecordBlob, EncodeRecord(record));
+  return store.AppendRecord(key, EncodeEntry(entry, compression_level));
 }
 
 std::string DescribeMismatch(const Mismatch& mismatch) {

@@ -1,7 +1,7 @@
 // `ddcc --explain OBJECT`: why the last compile of an object missed, or how it hit. Every
-// compile through the cache leaves a record of itself in the store, under a key derived from
-// the object's absolute path; the record keeps the last compile and the one before it, and
-// explaining is comparing their key inputs (the lines DDCC_DEBUG writes beside the object).
+// compile through the cache leaves a record of itself in the store's journal, under a key
+// derived from the object's absolute path; explaining is comparing the key inputs (the lines
+// DDCC_DEBUG writes beside the object) of the last compile and the one before it.
 #pragma once
 
 #include <optional>
@@ -46,19 +46,18 @@ std::string ObjectIdentity(absl::string_view cwd, absl::string_view object);
 // Where the records of the object with this identity are kept.
 Digest ExplainKey(absl::string_view identity);
 
-// The records kept for one object: its last compile and the one before that reached the keys.
+// One object's last compile and the latest one before it that computed keys and was not alike.
 struct ExplainRecords {
   std::optional<ExplainRecord> last;
   std::optional<ExplainRecord> before;
 };
 
-// NotFound when nothing is recorded; DataLoss when the entry was damaged (the store removed it).
+// NotFound when nothing is recorded (or no longer: the journal keeps the latest records).
 absl::StatusOr<ExplainRecords> LoadRecords(LocalStore& store, const Digest& key);
 
-// Makes `record` the last one, and `old.last` the one before. A compile like the last (a
-// repeated hit) writes nothing, which keeps hits cheap and the earlier compile to compare with.
-absl::Status SaveRecord(LocalStore& store, const Digest& key, ExplainRecords old,
-                        const ExplainRecord& record);
+// Records a compile of the object with this key.
+absl::Status AppendRecord(LocalStore& store, const Digest& key, const ExplainRecord& record,
+                          int compression_level);
 
 // A note on why the direct lookup found no result: the file of the newest include set that
 // stopped matching.

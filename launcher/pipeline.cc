@@ -324,10 +324,7 @@ void CompilePipeline::WriteTranscript() const {
 void CompilePipeline::RecordForExplain(const CompileOutcome& outcome) {
   ExplainRecord record{DescribeOutcome(outcome, hit_kind_), explain_notes_, transcript_};
   Digest key = ExplainKey(ObjectIdentity(paths_.cwd(), request_.object));
-  absl::StatusOr<ExplainRecords> old = LoadRecords(store_.local(), key);
-  if (absl::IsDataLoss(old.status())) Discard(key, old.status().message());
-  if (absl::Status saved =
-          SaveRecord(store_.local(), key, old.ok() ? *old : ExplainRecords{}, record);
+  if (absl::Status saved = AppendRecord(store_.local(), key, record, config_.compression_level);
       !saved.ok()) {
     Log(absl::StrCat("no --explain record: ", saved.message()));
   }

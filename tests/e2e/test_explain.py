@@ -90,6 +90,32 @@ class ExplainTest(DdccTestCase):
         self.assertIn(b"no compile of", result.stderr)
         self.assertEqual(result.stdout, b"")
 
+    def test_records_share_one_journal(self):
+        """Records of many objects take no entry file each, and a damaged journal loses only
+        what it damaged: later compiles are recorded and explained."""
+        for i in range(20):
+            self.ddcc("gcc", *self.args[:-1], f"obj/m{i}.o")
+        self.compile()
+        entries = [name for d, _, names in os.walk(self.cache) for name in names
+                   if name.endswith(".e")]
+        journal = os.path.join(self.cache, "journal")
+        self.assertTrue(os.path.isfile(journal))
+        with open(journal, "r+b") as f:
+            data = bytearray(f.read())
+            for at in range(0, len(data), 97):
+                data[at] ^= 0x55
+            f.seek(0)
+            f.write(data)
+        self.compile("-O2")
+        text = self.explain()
+        self.assertIn("miss", text)
+        self.assertIn("No earlier compile", text)
+        self.compile("-DLATER")
+        self.assertIn("argument removed: -O2", self.explain())
+        # The 22 compiles left a result, a manifest and the compiler's search-path memo: no
+        # record entry per object.
+        self.assertLessEqual(len(entries), 3)
+
     def test_no_output_on_the_compile(self):
         """Recording never shows in what the build sees."""
         first = self.ddcc("gcc", *self.args)

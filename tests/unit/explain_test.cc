@@ -115,9 +115,7 @@ TEST(ExplainTextTest, HitSaysHowAndMissSaysWhy) {
 class SaveRecordTest : public TempDirTest {
  protected:
   void Save(LocalStore& store, const Digest& key, const ExplainRecord& record) {
-    absl::StatusOr<ExplainRecords> old = LoadRecords(store, key);
-    ASSERT_TRUE(old.ok() || absl::IsNotFound(old.status())) << old.status();
-    ASSERT_TRUE(SaveRecord(store, key, old.ok() ? *old : ExplainRecords{}, record).ok());
+    ASSERT_TRUE(AppendRecord(store, key, record, 1).ok());
   }
 };
 
@@ -131,13 +129,22 @@ TEST_F(SaveRecordTest, KeepsTheLastAndTheOneBefore) {
   ExplainRecord second{"miss", {}, Transcript({"-O2"})};
   Save(store, key, first);
   Save(store, key, hit);
-  Save(store, key, hit);      // a repeat writes nothing
+  Save(store, key, hit);      // a repeat is not the one before
   Save(store, key, refused);  // the hit stays the one before
-  Save(store, key, second);   // and `refused` has no keys to keep
+  Save(store, key, second);   // and `refused` has no keys to compare
+  Save(store, ExplainKey("/w/other.o"), refused);
   absl::StatusOr<ExplainRecords> records = LoadRecords(store, key);
   ASSERT_TRUE(records.ok());
   EXPECT_EQ(records->last, second);
   EXPECT_EQ(records->before, hit);
+
+  Save(store, key, second);  // a rebuild that missed again compares with the hit, not itself
+  records = LoadRecords(store, key);
+  ASSERT_TRUE(records.ok());
+  EXPECT_EQ(records->before, hit);
+
+  // Every record is in the journal: no entry file of its own.
+  EXPECT_EQ(store.Usage()->files, 0u);
 }
 
 TEST_F(SaveRecordTest, ObjectIdentityResolvesTheDirectory) {

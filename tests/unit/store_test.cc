@@ -35,14 +35,23 @@ Digest Key(uint8_t first_byte, uint8_t id) {
   return key;
 }
 
-// Incompressible, so every such entry encodes to the same size.
-Entry RandomEntry(uint32_t seed) { return Entry{{{"o", RandomBytes(1000, seed)}}}; }
+// Incompressible, so every such entry encodes to the same size: more than one block of 4 KiB, so
+// that a small entry occupies less.
+Entry RandomEntry(uint32_t seed) { return Entry{{{"o", RandomBytes(5000, seed)}}}; }
 
 class StoreTest : public TempDirTest {
  protected:
   void SetUp() override {
     TempDirTest::SetUp();
     root_ = dir_ + "/cache";
+    // What such an entry occupies on this file system, as the store counts it.
+    const std::string probe = dir_ + "/probe";
+    ASSERT_TRUE(WriteFileAtomic(probe, EncodeEntry(RandomEntry(0), 1)).ok());
+    struct stat st;
+    ASSERT_EQ(stat(probe.c_str(), &st), 0);
+    entry_size_ = AllocatedBytes(st);
+    ASSERT_GT(entry_size_, 0u);
+    unlink(probe.c_str());
   }
 
   static std::string PathOf(const std::string& root, const Digest& key) {
@@ -67,20 +76,28 @@ class StoreTest : public TempDirTest {
     return usage.value_or(StoreUsage{});
   }
 
-  // The sizes of the entry files actually on disk.
+  // What the entry files actually occupy on disk, as du counts it.
   StoreUsage UsageOnDisk() {
     StoreUsage usage;
     for (const auto& file : std::filesystem::recursive_directory_iterator(root_)) {
       if (file.is_regular_file() && file.path().extension() == ".e") {
-        usage.size_bytes += file.file_size();
+        struct stat st;
+        EXPECT_EQ(stat(file.path().c_str(), &st), 0);
+        usage.size_bytes += AllocatedBytes(st);
         ++usage.files;
       }
     }
     return usage;
   }
 
+  // A max_size whose shard share holds `n` entries and not n + 1: the shards share what is
+  // left of max_size after the journal's 16th and 32 KiB for the files beside them.
+  uint64_t MaxSizeHolding(uint64_t n) const {
+    return (16 * (n * entry_size_ + entry_size_ / 2) + (32 << 10)) * 16 / 15;
+  }
+
   std::string root_;
-  const uint64_t entry_size_ = EncodeEntry(RandomEntry(0), 1).size();
+  uint64_t entry_size_ = 0;
 };
 
 TEST_F(StoreTest, SaveThenLoad) {
@@ -187,7 +204,7 @@ TEST_F(StoreTest, UsageCountsSavesReplacementsAndRemovals) {
 
 TEST_F(StoreTest, EvictsLeastRecentlyUsedWhenAShardOutgrowsItsShare) {
   // Each shard's share holds exactly ten entries.
-  LocalStore store(root_, {.max_size = 16 * 10 * entry_size_});
+  LocalStore store(root_, {.max_size = MaxSizeHolding(10)});
   const time_t long_ago = time(nullptr) - 10000;
   for (int i = 0; i < 10; ++i) {
     // All in shard 5, spread over its subdirectories.
@@ -255,7 +272,7 @@ TEST_F(StoreTest, CleanupEvictsEveryShardOverItsShare) {
     for (int i = 0; i < 64; ++i) ASSERT_TRUE(big.Save(Key(i % 4 * 0x10, i), RandomEntry(i)).ok());
   }
   // Shards 0 to 3 hold 16 entries each; the new share is 5.
-  LocalStore small(root_, {.max_size = 16 * 5 * entry_size_});
+  LocalStore small(root_, {.max_size = MaxSizeHolding(5)});
   ASSERT_TRUE(small.Cleanup().ok());
   EXPECT_EQ(UsageOnDisk().files, 20u);
   EXPECT_EQ(UsageOf(small).files, 20u);
@@ -378,7 +395,7 @@ TEST_F(StoreTest, ASaveRemovesAtMost32Entries) {
 // removed through them.
 TEST_F(StoreTest, FollowsNoSymlinkOutOfTheCache) {
   const std::string outside = dir_ + "/outside";
-  LocalStore store(root_, {.max_size = 16 * 2 * entry_size_});
+  LocalStore store(root_, {.max_size = MaxSizeHolding(2)});
   ASSERT_TRUE(store.Save(Key(0x10, 1), RandomEntry(1)).ok());  // makes the root
   // Shard 0 is a symlink to a directory holding a good entry and an old temporary file.
   const Digest planted = Key(0x00, 1);
