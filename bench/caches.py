@@ -116,6 +116,17 @@ class Cache:
                     sum(stats["cache_misses"]["counts"].values()), None)
         return None
 
+    def cleanup(self, max_size):
+        """Evicts down to max_size (as the tool's config reads it); whether the tool can: sccache
+        has no such command."""
+        if self.name == "ddcc":
+            run_quiet([self.binary, "--cleanup"], dict(self.env, DDCC_MAXSIZE=max_size))
+        elif self.name == "ccache":
+            run_quiet([self.binary, "--cleanup"], dict(self.env, CCACHE_MAXSIZE=max_size))
+        else:
+            return False
+        return True
+
     def disk_usage(self):
         """(apparent bytes, allocated bytes, files) of the cache directory, once it has stopped
         growing (sccache writes entries from its server after the compile has returned)."""

@@ -2,7 +2,9 @@
 a setuptools project with several Cython modules and one C++ extension module, and a small and a
 large single-file C program."""
 
+import os
 import random
+import time
 
 from genproject import write
 
@@ -220,3 +222,20 @@ def generate_latency(root):
         k += 1
     write(root, "large.c", "\n".join(lines), outputs)
     return {"small_lines": outputs["small.c"], "large_lines": outputs["large.c"]}
+
+
+def generate_tiny(root, count):
+    """Writes `count` tiny C sources, each a function of a few lines with one system header, as
+    a test suite or a generated binding has by the thousand; dated an hour back, so that every
+    cache may record them in direct mode. Returns their paths."""
+    os.makedirs(root, exist_ok=True)
+    an_hour_ago = time.time() - 3600
+    paths = []
+    for i in range(count):
+        path = os.path.join(root, f"t{i}.c")
+        with open(path, "w") as f:
+            f.write(f"#include <string.h>\nint tiny{i}(const char *s) {{\n"
+                    f"  return (int)strlen(s) * {i % 97 + 1};\n}}\n")
+        os.utime(path, (an_hour_ago, an_hour_ago))
+        paths.append(path)
+    return paths

@@ -28,12 +28,18 @@ METRICS = {
                     "python: second copy", "s", None),
     "latency.small": ("Per-hit latency: small file", "hit latency:\nsmall file", "ms", 0.5),
     "latency.large": ("Per-hit latency: large file", "hit latency:\nlarge file", "ms", 0.5),
-    "project.size": ("Cache size after the project's cold build (apparent, `du -sb`)",
-                     "cache size (MB)", "MB", 1.0),
-    "project.allocated": ("Cache size after the project's cold build (allocated blocks)", None,
-                          "MB", None),
+    "project.size": ("Cache size after the project's cold build (apparent, `du -sb`)", None,
+                     "MB", None),
+    "project.allocated": ("Cache size after the project's cold build (on disk: allocated "
+                          "blocks, as `du`)", "cache size on disk (MB)", "MB", 1.0),
     "project.files": ("Files in the cache after the project's cold build", "cache files",
-                      "files", None),
+                      "files", 1.0),
+    "tiny.cold": ("Tiny compiles: all of them, two at a time, into one cache", None, "s", None),
+    "tiny.allocated": ("Tiny compiles: cache on disk per compile (allocated blocks)",
+                       "tiny compiles: KiB\non disk per compile", "KiB", 1.0),
+    "tiny.files": ("Tiny compiles: cache files per compile", None, "per", 1.0),
+    "tiny.cleaned": ("Tiny compiles: on disk after cleanup to `max_size = 10M`, over the limit ³",
+                     None, "per", None),
 }
 # Derived: a cold build's time over the same build without a cache.
 OVERHEADS = {"project.cold": "C/C++ project", "python.cold": "Python extensions"}
@@ -49,6 +55,8 @@ def medians(results):
 def scaled(value, unit):
     if unit == "ms":
         return value * 1000
+    if unit == "KiB":
+        return value / 1024
     if unit == "MB":
         return value / 1e6
     return value
@@ -60,6 +68,10 @@ def fmt(value, unit):
     v = scaled(value, unit)
     if unit == "files":
         return f"{v:,.0f}"
+    if unit == "per":
+        return f"{v:.2f}"
+    if unit == "KiB":
+        return f"{v:.1f} KiB"
     if unit == "MB":
         return f"{v:.1f} MB"
     digits = 2 if v < 10 else 1
@@ -219,6 +231,13 @@ def setup_text(results):
             f"Cold: a fresh copy of the sources; warm: `build_ext --force` in it; second copy: "
             f"a new copy in a new temporary directory, as pip builds. With `-g` the object names "
             f"the working directory, so a cache that keeps debug information right misses there.")
+    tiny = results.get("tiny")
+    if tiny and "tiny" in results["scenarios"]:
+        lines.append(
+            f"- **Tiny compiles**: {tiny['compiles']:,} C files of four lines with one system "
+            f"header (`<string.h>`), each compiled once with `<cache> gcc -O2 -c`, two at a "
+            f"time, into one cache: what the cache then holds on disk, per compile (files; "
+            f"allocated bytes, directories left out), and after a cleanup to `max_size = 10M`.")
     lat = results.get("latency")
     if lat and "latency" in results["scenarios"]:
         runs = results.get("latency_runs", {})
@@ -248,6 +267,9 @@ def method_text(results):
         "² Built with `-g`, the objects name the directory they were built in; ccache "
         "(`hash_dir`) and ddcc put that directory in the key and miss, sccache leaves it out "
         "and hits, serving objects whose debug information names the first copy's directory.\n",
+        "³ What the cache's files occupy on disk after `ddcc --cleanup` with `DDCC_MAXSIZE=10M` "
+        "and `ccache --cleanup` with `CCACHE_MAXSIZE=10M`, over 10,000,000 bytes (directories "
+        "left out); at most 1.00 keeps the limit. sccache has no cleanup command.\n",
         f"Highest 1-minute load average seen during the runs: {max(load):.1f} on {nproc} "
         f"CPUs (the builds' own {nproc + 2} ninja jobs count in it){busy}.\n"])
 
@@ -269,9 +291,10 @@ def chart_panels(results, med):
         if title is None or metric not in med:
             continue
         values = [(t, scaled(med[metric][t], unit)) for t in tools if t in med[metric]]
-        if metric in ("project.size", "project.files"):
+        if metric in ("project.size", "project.allocated", "project.files"):
             values = [(t, v) for t, v in values if t != "nocache"] or values
-        label = {"s": "{:.2f} s", "ms": "{:.1f} ms", "MB": "{:.1f}", "files": "{:.0f}"}[unit]
+        label = {"s": "{:.2f} s", "ms": "{:.1f} ms", "MB": "{:.1f}", "files": "{:.0f}",
+                 "KiB": "{:.1f}", "per": "{:.2f}"}[unit]
         panels.append((title, values, label.format))
     return panels
 
@@ -280,7 +303,7 @@ USAGE = """```sh
 apt-get install ccache sccache hyperfine   # once, besides scripts/install-deps
 bench/run                  # every scenario, 3 repetitions; writes this page and its chart
 bench/run --quick          # a small project and one repetition, to try it out
-bench/run --only latency   # a subset: project, python, latency (comma-separated)
+bench/run --only latency   # a subset: project, python, latency, tiny (comma-separated)
 bench/run --tools ddcc,ccache --ddcc build-release/ddcc
 bench/run --report-only /tmp/ddcc-bench/results.json   # redraw from a run's raw results
 ```

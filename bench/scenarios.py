@@ -2,6 +2,7 @@
 measurements: {metric: value} for times in seconds and sizes, and {metric: (hits, misses)} for
 what the cache counted during each timed step."""
 
+import concurrent.futures
 import json
 import os
 import shlex
@@ -178,4 +179,43 @@ def run_latency(ctx, cache, tag):
     return m
 
 
-SCENARIOS = {"project": run_project, "python": run_python, "latency": run_latency}
+# Many tiny compiles into one cache -------------------------------------------------------------
+
+# As a user writes max_size = 10M: 10,000,000 bytes for ccache and ddcc.
+TINY_LIMIT = "10M"
+TINY_LIMIT_BYTES = 10 * 1000 * 1000
+
+
+def run_tiny(ctx, cache, tag):
+    """Every tiny source compiled once (two at a time) into one cache: what the cache holds on
+    disk per compile, in files and allocated bytes; then, where the cache has a command for it,
+    a cleanup to max_size = 10M and what its files occupy after it, over the limit. Sizes are
+    the same every time: one repetition."""
+    m = Measurer(cache)
+    if not cache.binary:
+        return m
+    env = cache.begin(tag)
+    try:
+        objects = os.path.join(ctx.workdir, "tiny-objects")
+        shutil.rmtree(objects, ignore_errors=True)
+        os.makedirs(objects)
+        argvs = [cache.launcher() + ["gcc", "-O2", "-c", source, "-o",
+                                     os.path.join(objects, os.path.basename(source) + ".o")]
+                 for source in ctx.tiny_sources]
+        start = time.monotonic()
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            list(pool.map(lambda argv: run(argv, env), argvs))
+        m.values["tiny.cold"] = time.monotonic() - start
+        _, allocated, files = cache.disk_usage()
+        m.values["tiny.allocated"] = allocated / len(argvs)
+        m.values["tiny.files"] = files / len(argvs)
+        if cache.cleanup(TINY_LIMIT):
+            m.values["tiny.cleaned"] = cache.disk_usage()[1] / TINY_LIMIT_BYTES
+        shutil.rmtree(objects, ignore_errors=True)
+    finally:
+        cache.end()
+    return m
+
+
+SCENARIOS = {"project": run_project, "python": run_python, "latency": run_latency,
+             "tiny": run_tiny}
