@@ -107,11 +107,35 @@ absl::Status Journal::Append(const Digest& key, absl::string_view record) {
   // the newest records out.
   if (flock(fd.get(), LOCK_EX | LOCK_NB) != 0) return absl::OkStatus();
   struct stat now;
-  if (stat(path_.c_str(), &now) == 0 && now.st_ino == st.st_ino && now.st_dev == st.st_dev &&
+  if (stat(path_.c_str(), &now) != 0 || now.st_ino != st.st_ino || now.st_dev != st.st_dev) {
+    return absl::OkStatus();
+  }
+  if (rename(path_.c_str(), old_path_.c_str()) != 0) return ErrnoStatus("rename", path_);
+  // Written under a higher limit: the old file would keep more than its half.
+  if (static_cast<uint64_t>(st.st_size) > max_bytes_) return ShortenOld();
+  return absl::OkStatus();
+}
+
+absl::Status Journal::Trim() {
+  struct stat st;
+  if (lstat(path_.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+      static_cast<uint64_t>(st.st_size) > max_bytes_ / 2 &&
       rename(path_.c_str(), old_path_.c_str()) != 0) {
     return ErrnoStatus("rename", path_);
   }
-  return absl::OkStatus();
+  return ShortenOld();
+}
+
+absl::Status Journal::ShortenOld() {
+  absl::StatusOr<std::string> data = ReadNoFollow(old_path_);
+  if (absl::IsNotFound(data.status())) return absl::OkStatus();
+  if (!data.ok()) return data.status();
+  const size_t keep = max_bytes_ / 2;
+  if (data->size() <= keep) return absl::OkStatus();
+  // Readers skip to the next record from wherever the kept part begins.
+  absl::string_view tail = absl::string_view(*data).substr(data->size() - keep);
+  const size_t start = tail.find(kMagic);
+  return WriteFileAtomic(old_path_, start == absl::string_view::npos ? "" : tail.substr(start));
 }
 
 absl::StatusOr<std::vector<std::string>> Journal::Read(const Digest& key) const {

@@ -34,7 +34,14 @@ class Journal {
   // Removes the files last written before `time_ns` (wall clock): they hold only older records.
   absl::Status RemoveWrittenBefore(int64_t time_ns);
 
+  // Brings both files within the limit, keeping the newest records: for a limit lowered since
+  // they were written.
+  absl::Status Trim();
+
  private:
+  // Keeps the newest half of the limit of the old file.
+  absl::Status ShortenOld();
+
   std::string path_;
   std::string old_path_;
   uint64_t max_bytes_;

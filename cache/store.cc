@@ -333,6 +333,7 @@ LocalStore::Amounts LocalStore::ShardShare() const {
 
 absl::Status LocalStore::Cleanup(int64_t used_before_ns) {
   absl::Status result = journal_.RemoveWrittenBefore(used_before_ns);
+  result.Update(journal_.Trim());
   for (int shard = 0; shard < kShards; ++shard) {
     result.Update(Evict(shard, kHexDigits, ShardShare(), used_before_ns).status());
   }

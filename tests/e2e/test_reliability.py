@@ -385,6 +385,29 @@ class ReliabilityTest(DdccTestCase):
                 self.assertGreaterEqual(shown.returncode, 0, "--show-stats died of a signal")
         report("unusable_dirs", cases=len(cases), compiles=compiles, wrong_objects=0)
 
+    def test_cleanup_to_a_lower_limit_holds_on_disk(self):
+        """A cache filled under the default limit, then cleaned to a small one: every file of
+        it, the --explain journal too, fits the new limit as `du` counts it."""
+        count, limit = 150, 512 * 1024
+        for i in range(count):
+            self.write(f"s/s{i}.c", f"int s{i}(void) {{ return {i}; }}\n")
+
+        def compile_one(i):
+            result = self.ddcc("gcc", "-c", f"s/s{i}.c", "-o", f"s/s{i}.o")
+            self.assertEqual(result.returncode, 0, result.stderr)
+
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            list(pool.map(compile_one, range(count)))
+        self.assertGreater(files_size(self.cache), limit)
+        self.assertEqual(self.ddcc("--cleanup", env=dict(self.env, DDCC_MAXSIZE=str(limit)))
+                         .returncode, 0)
+        self.assertLessEqual(files_size(self.cache), limit)
+        stats = self.stats()
+        self.assertEqual((stats["size_bytes"], stats["files"]), entries_size(self.cache))
+        self.assertTrue(journal_files(self.cache))
+        report("cleanup_lower_limit", compiles=count, max_size=limit,
+               size_after=files_size(self.cache))
+
     def test_size_limit_holds(self):
         """300 distinct compiles, 4 at a time, into a cache limited to a fraction of their size:
         what the cache occupies on disk stays within the limit, as `du` counts it."""

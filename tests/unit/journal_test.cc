@@ -71,6 +71,30 @@ TEST_F(JournalTest, StaysWithinItsLimitAndKeepsTheNewest) {
   EXPECT_GE(kept.size(), 20u);
 }
 
+TEST_F(JournalTest, TrimKeepsTheNewestWithinALowerLimit) {
+  const std::string record(1000, 'r');
+  {
+    Journal roomy(Path(), 1 << 20);
+    for (int i = 0; i < 300; ++i) ASSERT_TRUE(roomy.Append(Key(1), absl::StrCat(i, record)).ok());
+  }
+  const uint64_t limit = 32 << 10;
+  Journal small(Path(), limit);
+  ASSERT_TRUE(small.Trim().ok());
+  EXPECT_LE(small.AllocatedBytes(), limit);
+  std::vector<std::string> kept = Read(small, 1);
+  ASSERT_GE(kept.size(), 10u);
+  EXPECT_EQ(kept.back(), absl::StrCat(299, record));
+  for (size_t i = 1; i < kept.size(); ++i) {
+    EXPECT_EQ(std::stoi(kept[i]), std::stoi(kept[i - 1]) + 1);
+  }
+  // An append under the lower limit rotates the big file and shortens it the same way.
+  Journal roomy(Path(), 1 << 20);
+  for (int i = 0; i < 300; ++i) ASSERT_TRUE(roomy.Append(Key(1), absl::StrCat(i, record)).ok());
+  ASSERT_TRUE(small.Append(Key(1), "last").ok());
+  EXPECT_LE(small.AllocatedBytes(), limit + 8192);
+  EXPECT_EQ(Read(small, 1).back(), "last");
+}
+
 TEST_F(JournalTest, RemovesFilesWrittenBeforeATime) {
   Journal journal(Path(), 1 << 20);
   ASSERT_TRUE(journal.Append(Key(1), "record").ok());
