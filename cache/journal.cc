@@ -26,14 +26,9 @@ constexpr size_t kChecksumSize = 8;
 // Records are a few KiB; a length beyond this is damage, not a record.
 constexpr uint32_t kMaxRecordSize = 1 << 24;
 
-uint64_t Checksum(absl::string_view key_and_length, absl::string_view record) {
-  XXH3_state_t* state = XXH3_createState();
-  XXH3_64bits_reset(state);
-  XXH3_64bits_update(state, key_and_length.data(), key_and_length.size());
-  XXH3_64bits_update(state, record.data(), record.size());
-  uint64_t sum = XXH3_64bits_digest(state);
-  XXH3_freeState(state);
-  return sum;
+// Of the key, the length and the record, which lie together in a frame.
+uint64_t Checksum(absl::string_view key_length_and_record) {
+  return XXH3_64bits(key_length_and_record.data(), key_length_and_record.size());
 }
 
 void AppendLittleEndian(std::string& out, uint64_t value, int bytes) {
@@ -58,14 +53,14 @@ void CollectRecords(absl::string_view data, absl::string_view key,
       ++at;
       continue;
     }
-    absl::string_view key_and_length = rest.substr(kMagic.size(), kKeySize + 4);
-    absl::string_view record = rest.substr(kHeaderSize, length);
     if (ReadLittleEndian(rest.substr(kHeaderSize + length), kChecksumSize) !=
-        Checksum(key_and_length, record)) {
+        Checksum(rest.substr(kMagic.size(), kKeySize + 4 + length))) {
       ++at;
       continue;
     }
-    if (key_and_length.substr(0, kKeySize) == key) records.emplace_back(record);
+    if (rest.substr(kMagic.size(), kKeySize) == key) {
+      records.emplace_back(rest.substr(kHeaderSize, length));
+    }
     at += kHeaderSize + length + kChecksumSize;
   }
 }
@@ -86,9 +81,9 @@ absl::Status Journal::Append(const Digest& key, absl::string_view record) {
   std::string frame(kMagic.data(), kMagic.size());
   frame.append(reinterpret_cast<const char*>(key.bytes.data()), kKeySize);
   AppendLittleEndian(frame, record.size(), 4);
-  const uint64_t checksum = Checksum(absl::string_view(frame).substr(kMagic.size()), record);
   frame.append(record.data(), record.size());
-  AppendLittleEndian(frame, checksum, kChecksumSize);
+  AppendLittleEndian(frame, Checksum(absl::string_view(frame).substr(kMagic.size())),
+                     kChecksumSize);
   ScopedFd fd(open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666));
   if (fd.get() < 0) return ErrnoStatus("open", path_);
   // One write: O_APPEND puts it whole after every other writer's. A short write (a full disk)
