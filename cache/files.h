@@ -63,6 +63,8 @@ absl::StatusOr<FileStamp> StampFile(const std::string& path);
 bool IsDirectory(const std::string& path);
 // Whether `path` itself is a symbolic link.
 bool IsSymlink(const std::string& path);
+// Whether nothing is at `path`, not even a dangling symbolic link.
+bool NothingAt(const std::string& path);
 
 // The real-time clock, in nanoseconds, comparable with FileStamp times.
 int64_t NowNs();

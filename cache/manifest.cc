@@ -15,6 +15,7 @@
 #include <tuple>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -138,16 +139,21 @@ class ManifestReader {
   }
 
   bool Stamp(FileStamp& stamp) {
+    last_stamp_begin_ = offset();
     uint64_t mtime = 0, ctime = 0;
     bool ok = reader_.Varint(stamp.device) && reader_.Varint(stamp.inode) &&
               reader_.Varint(stamp.size) && reader_.Varint(mtime) && reader_.Varint(ctime);
     stamp.mtime_ns = static_cast<int64_t>(mtime);
     stamp.ctime_ns = static_cast<int64_t>(ctime);
+    last_stamp_end_ = offset();
     return ok;
   }
 
   size_t offset() const { return bytes_.size() - reader_.left(); }
   size_t left() const { return reader_.left(); }
+  // Where the stamp read last lies.
+  size_t last_stamp_begin() const { return last_stamp_begin_; }
+  size_t last_stamp_end() const { return last_stamp_end_; }
 
  private:
   absl::string_view PartAt(uint64_t n) const {
@@ -157,6 +163,8 @@ class ManifestReader {
   absl::string_view bytes_;
   ByteReader reader_;
   const std::vector<Part>& parts_;
+  size_t last_stamp_begin_ = 0;
+  size_t last_stamp_end_ = 0;
 };
 
 // The grammar of one include set, told item by item to `on`, which may stop the reading by
@@ -190,6 +198,7 @@ bool ReadSet(ManifestReader& in, On& on) {
       PathRef path;
       if (!in.Path(path) || !on.Absent(path)) return false;
     }
+    if (!on.GroupEnd()) return false;
   }
   return true;
 }
@@ -200,6 +209,7 @@ struct FormChecker {
   bool File(const PathRef&, const Digest&, const FileStamp&, bool) { return true; }
   bool Group(const PathRef*, const FileStamp&) { return true; }
   bool Absent(const PathRef&) { return true; }
+  bool GroupEnd() { return true; }
 };
 
 // Builds the set as IncludeSet, for what is off the hit path.
@@ -233,6 +243,7 @@ class SetBuilder {
     in_.Spell(path, base_, set_.absences.back().paths.emplace_back());
     return true;
   }
+  bool GroupEnd() { return true; }
 
   IncludeSet Finish() && { return std::move(set_); }
 
@@ -241,13 +252,6 @@ class SetBuilder {
   IncludeSet set_;
   std::string base_;
 };
-
-// Checks the set against the file system as it reads it, stopping at the first difference.
-// Absent paths are spelled and stat()ed only when their guard directory changed.
-// Whether a file or directory stamped so is old enough that its stamp proves its content.
-bool StampTrusted(const FileStamp& stamp, int64_t now_ns) {
-  return now_ns - std::max(stamp.mtime_ns, stamp.ctime_ns) >= kStampTrustNs;
-}
 
 // Whether two include sets say the same of the same files, stamps aside.
 bool SameDependencies(const IncludeSet& a, const IncludeSet& b) {
@@ -264,63 +268,119 @@ bool SameDependencies(const IncludeSet& a, const IncludeSet& b) {
                     same_group);
 }
 
+// Checks the set against the file system as it reads it, stopping at the first difference.
+// Absent paths are spelled and stat()ed only when their guard directory changed.
 class SetMatcher {
  public:
   // A file's path and content digest, as the encoding has them.
   using FileKey = std::tuple<uint64_t, uint64_t, std::array<uint8_t, 16>>;
+  // Whether the file holds that content, and its stamp when hashing had to prove it.
+  struct FileCheck {
+    bool holds = false;
+    std::optional<FileStamp> fresh;
+  };
 
   // `memo`, when given, keeps the files' checks for the other sets, which share most of them.
-  // `now_ns`: when a stamp seen is trusted (restamp()).
-  SetMatcher(const ManifestReader& in, absl::flat_hash_map<FileKey, bool>* memo, int64_t now_ns)
-      : in_(in), memo_(memo), now_ns_(now_ns) {}
+  // `now_ns`: when a stamp seen is trusted, for `restamps` (when given).
+  SetMatcher(const ManifestReader& in, absl::flat_hash_map<FileKey, FileCheck>* memo,
+             int64_t now_ns, Manifest::Restamps* restamps)
+      : in_(in), memo_(memo), now_ns_(now_ns), restamps_(restamps) {}
 
   bool Result(const Digest& result) {
     result_ = result;
     return true;
   }
   bool File(const PathRef& path, const Digest& content, const FileStamp& stamp, bool trusted) {
-    if (!memo_) return FileHolds(path, content, stamp, trusted);
-    auto [it, inserted] = memo_->try_emplace(FileKey{path.first, path.name, content.bytes}, false);
-    if (inserted) it->second = FileHolds(path, content, stamp, trusted);
-    return it->second;
+    FileCheck check;
+    if (!memo_) {
+      check = Check(path, content, stamp, trusted);
+    } else {
+      auto [it, inserted] = memo_->try_emplace(FileKey{path.first, path.name, content.bytes});
+      if (inserted) it->second = Check(path, content, stamp, trusted);
+      check = it->second;
+    }
+    if (restamps_ && check.fresh && !(trusted && *check.fresh == stamp)) {
+      restamps_->files.emplace_back(file_index_, *check.fresh);
+    }
+    ++file_index_;
+    return check.holds;
   }
   bool Group(const PathRef* dir, const FileStamp& stamp) {
     check_absent_ = true;
     base_.clear();
+    guard_.reset();
+    absent_dirs_.clear();
     if (!dir) return true;
-    in_.Spell(*dir, "", path_);
-    absl::StatusOr<FileStamp> now = StampFile(path_);
+    in_.Spell(*dir, "", guard_dir_);
+    absl::StatusOr<FileStamp> now = StampFile(guard_dir_);
     check_absent_ = !now.ok() || *now != stamp;
-    base_ = BaseOf(path_);
+    base_ = BaseOf(guard_dir_);
+    if (restamps_ && check_absent_ && now.ok() && StampTrusted(*now, now_ns_)) guard_ = *now;
     return true;
   }
   bool Absent(const PathRef& path) {
     if (!check_absent_) return true;
     in_.Spell(path, base_, path_);
+    if (guard_) {
+      if (NothingAt(path_)) {
+        if (!GuardProves(path_)) guard_.reset();
+        return true;
+      }
+      guard_.reset();  // perhaps a dangling link, which can come to life: no longer a guard
+    }
     return absl::IsNotFound(StampFile(path_).status());
+  }
+  bool GroupEnd() {
+    // The directory, unchanged while its absences were checked, proves them from now on.
+    if (guard_) {
+      absl::StatusOr<FileStamp> after = StampFile(guard_dir_);
+      if (after.ok() && *after == *guard_) restamps_->guards.emplace_back(group_index_, *guard_);
+    }
+    ++group_index_;
+    return true;
   }
 
   const Digest& result() const { return result_; }
-  bool restamp() const { return restamp_; }
 
  private:
-  bool FileHolds(const PathRef& path, const Digest& content, const FileStamp& stamp, bool trusted) {
+  FileCheck Check(const PathRef& path, const Digest& content, const FileStamp& stamp,
+                  bool trusted) {
     in_.Spell(path, "", path_);
     absl::StatusOr<FileStamp> now = StampFile(path_);
-    if (!now.ok()) return false;
-    if (trusted && *now == stamp) return true;
+    if (!now.ok()) return {false, std::nullopt};
+    if (trusted && *now == stamp) return {true, std::nullopt};
     absl::StatusOr<Digest> hashed = HashFile(path_);
-    if (!hashed.ok() || *hashed != content) return false;
-    restamp_ |= StampTrusted(*now, now_ns_);
+    if (!hashed.ok() || *hashed != content) return {false, std::nullopt};
+    if (!restamps_ || !StampTrusted(*now, now_ns_)) return {true, std::nullopt};
+    // A stamp that moved while the file was read does not vouch for what was read.
+    absl::StatusOr<FileStamp> after = StampFile(path_);
+    if (!after.ok() || *after != *now) return {true, std::nullopt};
+    return {true, *now};
+  }
+
+  // Whether the guard directory, unchanged, keeps `path`, where nothing is, absent: each
+  // directory between them is absent too (as when the absence was recorded), none of them a
+  // symbolic link, which can come to life without its directory changing.
+  bool GuardProves(const std::string& path) {
+    for (std::string dir = DirectoryOf(path); dir != guard_dir_; dir = DirectoryOf(dir)) {
+      if (absent_dirs_.contains(dir)) return true;  // and so is the rest of the way
+      if (dir == "/" || dir == "." || !NothingAt(dir)) return false;
+      absent_dirs_.insert(dir);
+    }
     return true;
   }
 
   const ManifestReader& in_;
-  absl::flat_hash_map<FileKey, bool>* memo_;
+  absl::flat_hash_map<FileKey, FileCheck>* memo_;
   int64_t now_ns_;
+  Manifest::Restamps* restamps_;
   Digest result_;
-  bool restamp_ = false;
+  size_t file_index_ = 0;
+  size_t group_index_ = 0;
   bool check_absent_ = true;
+  std::optional<FileStamp> guard_;  // the changed guard's stamp, while it may be restamped
+  std::string guard_dir_;
+  absl::flat_hash_set<std::string> absent_dirs_;  // below the guard, on the way to absent paths
   std::string base_;
   std::string path_;  // reused: a hit spells hundreds of paths
 };
@@ -335,6 +395,67 @@ void AppendStamp(std::string& out, const FileStamp& stamp) {
     AppendVarint(out, value);
   }
 }
+
+// Rewrites the stamps a Match() learned in the encoding of the set it matched, leaving the
+// rest of its bytes as they are: a restamp spells no path.
+class StampPatcher {
+ public:
+  StampPatcher(const ManifestReader& in, const Manifest::Restamps& restamps)
+      : in_(in), restamps_(restamps) {}
+
+  bool Result(const Digest&) { return true; }
+  bool File(const PathRef&, const Digest&, const FileStamp&, bool) {
+    const auto& files = restamps_.files;
+    if (next_file_ < files.size() && files[next_file_].first == file_index_) {
+      // The stamp and the trusted flag after it, just read: the new stamp, trusted.
+      Replace(in_.last_stamp_begin(), in_.offset(), files[next_file_++].second, true);
+    }
+    ++file_index_;
+    return true;
+  }
+  bool Group(const PathRef* dir, const FileStamp&) {
+    const auto& guards = restamps_.guards;
+    if (next_guard_ < guards.size() && guards[next_guard_].first == group_index_) {
+      if (dir) Replace(in_.last_stamp_begin(), in_.last_stamp_end(), guards[next_guard_].second);
+      ++next_guard_;
+    }
+    ++group_index_;
+    return true;
+  }
+  bool Absent(const PathRef&) { return true; }
+  bool GroupEnd() { return true; }
+
+  // The set's bytes, from `begin` to `end` of `bytes`, with the replacements made.
+  std::string Patched(const std::string& bytes, size_t begin, size_t end) const {
+    std::string out;
+    out.reserve(end - begin + 16 * replacements_.size());
+    size_t at = begin;
+    for (const Replacement& r : replacements_) {
+      out.append(bytes, at, r.begin - at);
+      out.append(r.bytes);
+      at = r.end;
+    }
+    out.append(bytes, at, end - at);
+    return out;
+  }
+
+ private:
+  struct Replacement {
+    size_t begin, end;
+    std::string bytes;
+  };
+
+  void Replace(size_t begin, size_t end, const FileStamp& stamp, bool trusted_flag = false) {
+    Replacement& r = replacements_.emplace_back(Replacement{begin, end, {}});
+    AppendStamp(r.bytes, stamp);
+    if (trusted_flag) AppendVarint(r.bytes, 1);
+  }
+
+  const ManifestReader& in_;
+  const Manifest::Restamps& restamps_;
+  std::vector<Replacement> replacements_;  // in the order of the bytes
+  size_t file_index_ = 0, group_index_ = 0, next_file_ = 0, next_guard_ = 0;
+};
 
 std::string EncodeSets(const std::vector<IncludeSet>& include_sets) {
   PartTableWriter table;
@@ -374,91 +495,7 @@ std::string EncodeSets(const std::vector<IncludeSet>& include_sets) {
   return table.Encode() + sets;
 }
 
-// The nearest existing directory above `path`; "" for a relative path's working directory.
-std::string ParentOf(const std::string& path) {
-  size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  return slash == 0 ? "/" : path.substr(0, slash);
-}
-
 }  // namespace
-
-absl::Status IncludeSetBuilder::CheckNotTooNew(const std::string& path,
-                                               const FileStamp& stamp) const {
-  if (std::max(stamp.mtime_ns, stamp.ctime_ns) >= compile_start_ns_ - FileClockSlackNs()) {
-    const int64_t before_ms =
-        (compile_start_ns_ - std::max(stamp.mtime_ns, stamp.ctime_ns)) / 1'000'000;
-    return absl::AbortedError(absl::StrCat(path, " changed during the compile (stamped ", before_ms,
-                                           " ms before it began)"));
-  }
-  return absl::OkStatus();
-}
-
-std::optional<Guard> IncludeSetBuilder::GuardFor(const std::string& path) {
-  // Absent candidates come by the hundred from the same few directories: look each up once.
-  std::string parent = ParentOf(path);
-  if (auto known = guards_.find(parent); known != guards_.end()) return known->second;
-  std::optional<Guard> guard;
-  for (std::string dir = parent;; dir = ParentOf(dir)) {
-    absl::StatusOr<FileStamp> stamp = StampFile(dir);
-    if (stamp.ok()) {
-      if (StampTrusted(*stamp, now_ns_)) guard = Guard{dir, *stamp};
-      break;
-    }
-    // A dangling symbolic link comes to life without its directory changing: no guard.
-    if (!absl::IsNotFound(stamp.status()) || IsSymlink(dir) || dir == "/" || dir == ".") break;
-  }
-  guards_.emplace(std::move(parent), guard);
-  return guard;
-}
-
-Absences& IncludeSetBuilder::GroupFor(const std::optional<Guard>& guard) {
-  for (Absences& group : set_.absences) {
-    if (group.guard == guard) return group;
-  }
-  return set_.absences.emplace_back(Absences{guard, {}});
-}
-
-bool IncludeSetBuilder::Has(const std::string& path) const { return seen_.contains(path); }
-
-absl::StatusOr<std::string> IncludeSetBuilder::AddFile(const std::string& path) {
-  absl::StatusOr<FileStamp> stamp = StampFile(path);
-  if (!stamp.ok()) return stamp.status();
-  if (absl::Status fresh = CheckNotTooNew(path, *stamp); !fresh.ok()) return fresh;
-  absl::StatusOr<std::string> content = ReadFile(path);
-  if (!content.ok()) return content.status();
-  // A write between the stamp and the read would pair new content with an old stamp.
-  if (absl::StatusOr<FileStamp> after = StampFile(path); !after.ok() || *after != *stamp) {
-    return absl::AbortedError(absl::StrCat(path, " changed while it was read"));
-  }
-  Hasher hasher;
-  hasher.Update(*content);
-  bool trusted = StampTrusted(*stamp, now_ns_);
-  set_.files.push_back({path, hasher.Finish(), *stamp, trusted});
-  seen_.insert(path);
-  return content;
-}
-
-absl::Status IncludeSetBuilder::AddCandidate(const std::string& path) {
-  if (Has(path)) return absl::OkStatus();
-  absl::StatusOr<FileStamp> stamp = StampFile(path);
-  if (stamp.ok()) {
-    // The compiler passes over a directory; a set cannot say that it must stay one.
-    if (IsDirectory(path)) {
-      return absl::FailedPreconditionError(absl::StrCat(path, " is a directory"));
-    }
-    return AddFile(path).status();
-  }
-  if (!absl::IsNotFound(stamp.status())) return stamp.status();
-  GroupFor(IsSymlink(path) ? std::nullopt : GuardFor(path)).paths.push_back(path);
-  seen_.insert(path);
-  return absl::OkStatus();
-}
-
-IncludeSet IncludeSetBuilder::Finish(const Digest& result) && {
-  set_.result = result;
-  return std::move(set_);
-}
 
 std::string Manifest::Encode() const { return bytes_; }
 
@@ -505,47 +542,44 @@ void Manifest::Add(IncludeSet set) {
   Index();  // what EncodeSets writes is well formed
 }
 
-std::optional<Digest> Manifest::Match() const {
-  bool restamp = false;
-  return Match(NowNs(), restamp);
-}
+std::optional<Digest> Manifest::Match() const { return Match(NowNs(), nullptr); }
 
-std::optional<Digest> Manifest::Match(int64_t now_ns, bool& restamp) const {
+std::optional<Digest> Manifest::Match(int64_t now_ns, Restamps* restamps) const {
   // Sets share most of their files: with several sets, each file is checked once.
-  absl::flat_hash_map<SetMatcher::FileKey, bool> memo;
-  for (size_t offset : set_offsets_) {
-    ManifestReader reader(bytes_, parts_, offset);
-    SetMatcher matcher(reader, set_offsets_.size() > 1 ? &memo : nullptr, now_ns);
+  absl::flat_hash_map<SetMatcher::FileKey, SetMatcher::FileCheck> memo;
+  for (size_t i = 0; i < set_offsets_.size(); ++i) {
+    ManifestReader reader(bytes_, parts_, set_offsets_[i]);
+    Restamps learned;
+    learned.set = i;
+    SetMatcher matcher(reader, set_offsets_.size() > 1 ? &memo : nullptr, now_ns,
+                       restamps ? &learned : nullptr);
     if (ReadSet(reader, matcher)) {
-      restamp = matcher.restamp();
+      if (restamps) *restamps = std::move(learned);
       return matcher.result();
     }
   }
   return std::nullopt;
 }
 
-absl::Status Manifest::Restamp(const Digest& result, int64_t now_ns) {
-  std::vector<IncludeSet> all = sets();
-  auto set =
-      std::find_if(all.begin(), all.end(), [&](const IncludeSet& s) { return s.result == result; });
-  if (set == all.end()) return absl::FailedPreconditionError("no include set leads there");
-  for (RecordedFile& file : set->files) {
-    absl::StatusOr<FileStamp> before = StampFile(file.path);
-    if (!before.ok()) return before.status();
-    if (file.stamp_trusted && *before == file.stamp) continue;
-    absl::StatusOr<Digest> content = HashFile(file.path);
-    if (!content.ok()) return content.status();
-    if (*content != file.content) {
-      return absl::FailedPreconditionError(absl::StrCat(file.path, " changed"));
-    }
-    // A stamp that moved while the file was read does not vouch for what was read.
-    absl::StatusOr<FileStamp> after = StampFile(file.path);
-    if (!after.ok() || *after != *before || !StampTrusted(*before, now_ns)) continue;
-    file.stamp = *before;
-    file.stamp_trusted = true;
+void Manifest::Restamp(const Restamps& restamps) {
+  const size_t n = set_offsets_.size();
+  if (restamps.set >= n) return;
+  auto end_of = [&](size_t i) { return i + 1 < n ? set_offsets_[i + 1] : bytes_.size(); };
+  const size_t begin = set_offsets_[restamps.set], end = end_of(restamps.set);
+  ManifestReader reader(bytes_, parts_, begin);
+  StampPatcher patcher(reader, restamps);
+  ReadSet(reader, patcher);  // Index() checked the form
+  // The part table and the set count stay; the restamped set comes first, the others follow.
+  std::string bytes = bytes_.substr(0, set_offsets_.front());
+  std::vector<size_t> offsets = {bytes.size()};
+  bytes += patcher.Patched(bytes_, begin, end);
+  for (size_t i = 0; i < n; ++i) {
+    if (i == restamps.set) continue;
+    offsets.push_back(bytes.size());
+    bytes.append(bytes_, set_offsets_[i], end_of(i) - set_offsets_[i]);
   }
-  Add(*set);
-  return absl::OkStatus();
+  bytes_ = std::move(bytes);
+  set_offsets_ = std::move(offsets);
 }
 
 std::optional<Mismatch> Manifest::NewestMismatch() const {

@@ -1,9 +1,5 @@
 // Direct-mode manifests. A manifest belongs to one direct key (compiler, arguments, source) and
-// lists the include sets seen with it, each leading to a result key. An include set holds the
-// files whose content went into the result, which must still have that content, and the paths
-// that must still not exist (a file created there would shadow an included one, or change what
-// __has_include says). Nothing here knows how a compiler searches for headers: the launcher
-// says which files and absences matter.
+// lists the include sets (cache/include_set.h) seen with it, each leading to a result key.
 #pragma once
 
 #include <cstdint>
@@ -12,76 +8,12 @@
 #include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "cache/files.h"
 #include "cache/hash.h"
+#include "cache/include_set.h"
 
 namespace ddcc {
-
-// A file changed this recently may change again within the same timestamp tick, so its stamp
-// cannot prove its content unchanged: it is hashed on every check instead.
-inline constexpr int64_t kStampTrustNs = 2'000'000'000;
-
-struct RecordedFile {
-  std::string path;
-  Digest content;
-  FileStamp stamp;
-  bool stamp_trusted = false;
-  bool operator==(const RecordedFile&) const = default;
-};
-
-// A directory whose entries, unchanged since it was stamped, prove the absences below it.
-struct Guard {
-  std::string dir;
-  FileStamp stamp;
-  bool operator==(const Guard&) const = default;
-};
-
-// Paths that must not exist. While the guard's stamp holds none of them can have been created;
-// without a guard, or once it changed, each path is stat()ed.
-struct Absences {
-  std::optional<Guard> guard;
-  std::vector<std::string> paths;
-  bool operator==(const Absences&) const = default;
-};
-
-struct IncludeSet {
-  std::vector<RecordedFile> files;
-  std::vector<Absences> absences;  // one group per guard
-  Digest result;
-};
-
-// Builds an include set from the file system as it is now. A file changed since the compile
-// began may not be what the compiler read (Aborted: nor may the compile's result be stored).
-class IncludeSetBuilder {
- public:
-  IncludeSetBuilder(int64_t compile_start_ns, int64_t now_ns)
-      : compile_start_ns_(compile_start_ns), now_ns_(now_ns) {}
-
-  // Records the file's content and returns it, for the caller to scan. Each path once.
-  absl::StatusOr<std::string> AddFile(const std::string& path);
-
-  // Records that `path` does not exist, or, when it does, its content (FailedPrecondition for a
-  // directory).
-  absl::Status AddCandidate(const std::string& path);
-
-  bool Has(const std::string& path) const;
-  IncludeSet Finish(const Digest& result) &&;
-
- private:
-  absl::Status CheckNotTooNew(const std::string& path, const FileStamp& stamp) const;
-  std::optional<Guard> GuardFor(const std::string& path);
-  Absences& GroupFor(const std::optional<Guard>& guard);
-
-  int64_t compile_start_ns_;
-  int64_t now_ns_;
-  IncludeSet set_;
-  absl::flat_hash_set<std::string> seen_;
-  absl::flat_hash_map<std::string, std::optional<Guard>> guards_;  // by parent directory
-};
 
 // Why the newest include set no longer matches: the first of its checks that failed.
 struct Mismatch {
@@ -102,17 +34,24 @@ class Manifest {
 
   void Add(IncludeSet set);
 
+  // What a lookup learned that spares later ones work: stamps, taken as it checked them, of
+  // the files it had to hash and found unchanged (touched, checked out again, recorded too young
+  // to trust), and of guard directories that had changed but whose absences all still held.
+  // Only stamps trusted at the lookup's time (kStampTrustNs) are kept.
+  struct Restamps {
+    size_t set = 0;                                    // the matching set, newest first
+    std::vector<std::pair<size_t, FileStamp>> files;   // by position in the set
+    std::vector<std::pair<size_t, FileStamp>> guards;  // by absence group
+    bool empty() const { return files.empty() && guards.empty(); }
+  };
+
   // The result of the newest include set that the file system still matches.
   std::optional<Digest> Match() const;
-  // As Match(); `restamp` says whether a file of that set had to be hashed whose stamp is
-  // trusted at `now_ns` (touched, checked out again, or recorded too young to trust):
-  // Restamp() then spares later lookups the hashing.
-  std::optional<Digest> Match(int64_t now_ns, bool& restamp) const;
+  // As Match(), filling `restamps` (when given) for the set that matched, as of `now_ns`.
+  std::optional<Digest> Match(int64_t now_ns, Restamps* restamps) const;
 
-  // Records the files' stamps anew in the newest set leading to `result`, for those whose
-  // content is still the recorded one and whose stamp is trusted at `now_ns` (kStampTrustNs).
-  // FailedPrecondition when a file no longer holds its content, or there is no such set.
-  absl::Status Restamp(const Digest& result, int64_t now_ns);
+  // Records the stamps a Match() learned in the set it matched, which becomes the newest.
+  void Restamp(const Restamps& restamps);
 
   // Why the newest set does not match, checked afresh; nullopt when it does (or there is none).
   // For explaining a miss, so it runs off the hit path.

@@ -221,18 +221,16 @@ std::optional<Digest> CompilePipeline::LookUpManifest(const Digest& direct_key) 
     Discard(direct_key, manifest.status().message());
     return std::nullopt;
   }
-  bool restamp = false;
-  const int64_t now_ns = NowNs();
-  std::optional<Digest> found = manifest->Match(now_ns, restamp);
-  if (found && restamp) {
+  Manifest::Restamps restamps;
+  std::optional<Digest> found = manifest->Match(NowNs(), &restamps);
+  if (found && !restamps.empty()) {
     // Stamps are this machine's: the remotes keep theirs.
+    manifest->Restamp(restamps);
     Entry restamped;
-    absl::Status status = manifest->Restamp(*found, now_ns);
-    if (status.ok()) {
-      restamped.blobs.emplace_back(kManifestBlob, manifest->Encode());
-      status = store_.local().Save(direct_key, restamped);
+    restamped.blobs.emplace_back(kManifestBlob, manifest->Encode());
+    if (absl::Status saved = store_.local().Save(direct_key, restamped); !saved.ok()) {
+      Log(absl::StrCat("manifest not restamped: ", saved.message()));
     }
-    if (!status.ok()) Log(absl::StrCat("manifest not restamped: ", status.message()));
   }
   if (!found) {
     std::optional<Mismatch> mismatch = manifest->NewestMismatch();

@@ -72,6 +72,30 @@ class DirectModeTest(HeaderSearchTestCase):
         self.check()
         self.assertEqual(self.hits(), (1, 0, 3))
 
+    def test_search_directory_that_changed_still_guards_its_absences(self):
+        """A header added beside the absent ones changes the directory that guarded them: the
+        next hit checks them one by one and restamps it; a shadowing header created after that
+        is still seen, also one a directory deeper, where the guard proves nothing."""
+        self.write("second/sub/deep.h", "#define DEEP 4\n")
+        self.write("main.c", '#include "util.h"\n#include "sub/deep.h"\n'
+                             'int value(void) { return UTIL + DEEP; }\n')
+        time.sleep(2.1)  # old enough for first/ to guard what it lacks
+        self.check()
+        self.write("first/unrelated.h", "\n")
+        time.sleep(2.1)  # first/ changed, long enough ago to be restamped
+        self.check()
+        self.write("first/util.h", "#define UTIL 1\n")
+        time.sleep(2.1)  # recorded with first/ as a guard again
+        self.check()
+        self.assertEqual(self.hits(), (1, 0, 2))
+
+        os.mkdir(os.path.join(self.work, "first/sub"))
+        time.sleep(2.1)
+        self.check()
+        self.write("first/sub/deep.h", "#define DEEP 5\n")  # first/ itself is unchanged
+        self.check()
+        self.assertEqual(self.hits(), (2, 0, 3))
+
     def test_new_file_where_has_include_looks(self):
         self.write("main.c", '#if __has_include("extra.h")\n#include "extra.h"\n#else\n'
                              '#define EXTRA 0\n#endif\nint value(void) { return EXTRA; }\n')

@@ -86,36 +86,55 @@ TEST_F(ManifestTest, ATouchedFileIsRestampedOnce) {
   Manifest manifest;
   manifest.Add(Record({header, other}, {}, 1));
   const int64_t later = NowNs() + kHour;
-  bool restamp = true;
-  EXPECT_EQ(manifest.Match(later, restamp), ResultKey(1));
-  EXPECT_FALSE(restamp);
+  Manifest::Restamps restamps;
+  EXPECT_EQ(manifest.Match(later, &restamps), ResultKey(1));
+  EXPECT_TRUE(restamps.empty());
 
   SetAge(header, kHour / 2);  // touched: same content, another mtime
-  EXPECT_EQ(manifest.Match(later, restamp), ResultKey(1));
-  EXPECT_TRUE(restamp);
+  EXPECT_EQ(manifest.Match(later, &restamps), ResultKey(1));
+  ASSERT_EQ(restamps.files.size(), 1u);
+  EXPECT_EQ(restamps.files[0].first, 0u);
+  EXPECT_EQ(restamps.files[0].second, *StampFile(header));
   // Just touched, its ctime is now: not trusted yet.
-  EXPECT_EQ(manifest.Match(NowNs(), restamp), ResultKey(1));
-  EXPECT_FALSE(restamp);
+  EXPECT_EQ(manifest.Match(NowNs(), &restamps), ResultKey(1));
+  EXPECT_TRUE(restamps.empty());
 
-  ASSERT_TRUE(manifest.Restamp(ResultKey(1), later).ok());
+  EXPECT_EQ(manifest.Match(later, &restamps), ResultKey(1));
+  manifest.Restamp(restamps);
   ASSERT_EQ(manifest.sets().size(), 1u);
   EXPECT_EQ(manifest.sets()[0].files[0].stamp, *StampFile(header));
   EXPECT_TRUE(manifest.sets()[0].files[0].stamp_trusted);
-  EXPECT_EQ(manifest.Match(later, restamp), ResultKey(1));
-  EXPECT_FALSE(restamp);
+  EXPECT_EQ(manifest.Match(later, &restamps), ResultKey(1));
+  EXPECT_TRUE(restamps.empty());
+
+  Write("a.h", "int c;", kHour);  // the new stamp no longer vouches for it
+  EXPECT_EQ(manifest.Match(later, &restamps), std::nullopt);
 }
 
-TEST_F(ManifestTest, RestampRefusesChangedContent) {
-  std::string header = Write("a.h", "int a;");
+// The set that matched is restamped and becomes the newest; the others are left as they were.
+TEST_F(ManifestTest, RestampingAnOlderSetMakesItTheNewest) {
+  std::string header = Write("a.h", "one");
   Manifest manifest;
   manifest.Add(Record({header}, {}, 1));
-  const std::vector<IncludeSet> before = manifest.sets();
-  Write("a.h", "int b;");
-  EXPECT_TRUE(absl::IsFailedPrecondition(manifest.Restamp(ResultKey(1), NowNs() + kHour)));
-  EXPECT_TRUE(absl::IsFailedPrecondition(manifest.Restamp(ResultKey(2), NowNs() + kHour)));
-  ASSERT_EQ(manifest.sets().size(), 1u);
-  EXPECT_EQ(manifest.sets()[0].files, before[0].files);
-  EXPECT_EQ(manifest.Match(), std::nullopt);
+  Write("a.h", "two");
+  manifest.Add(Record({header}, {}, 2));
+  Write("a.h", "one", kHour / 2);
+  const int64_t later = NowNs() + kHour;
+  Manifest::Restamps restamps;
+  EXPECT_EQ(manifest.Match(later, &restamps), ResultKey(1));
+  EXPECT_EQ(restamps.set, 1u);
+  manifest.Restamp(restamps);
+  const std::vector<IncludeSet> sets = manifest.sets();
+  ASSERT_EQ(sets.size(), 2u);
+  EXPECT_EQ(sets[0].result, ResultKey(1));
+  EXPECT_EQ(sets[0].files[0].stamp, *StampFile(header));
+  EXPECT_EQ(sets[1].result, ResultKey(2));
+  EXPECT_EQ(manifest.Match(later, &restamps), ResultKey(1));
+  EXPECT_TRUE(restamps.empty());
+  absl::StatusOr<Manifest> decoded = Manifest::Decode(manifest.Encode());
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(decoded->sets()[0].files, sets[0].files);
+  EXPECT_EQ(decoded->sets()[1].files, sets[1].files);
 }
 
 TEST_F(ManifestTest, TheSameSetStampedOtherwiseReplacesTheOld) {
@@ -156,6 +175,58 @@ TEST_F(ManifestTest, AbsentPathsMustStayAbsent) {
   std::remove((dir_ + "/first/a.h").c_str());
   SetAge(dir_ + "/first", kHour / 2);  // the guard changed, the path is checked itself
   EXPECT_EQ(manifest.Match(), ResultKey(1));
+}
+
+// A guard directory that changed (a header added beside the absent ones) is checked path by
+// path once, then restamped, so that later lookups stat it alone again.
+TEST_F(ManifestTest, AChangedGuardIsRestampedWhenItsAbsencesHold) {
+  std::string header = Write("a.h", "int a;");
+  ASSERT_EQ(mkdir((dir_ + "/inc").c_str(), 0755), 0);
+  SetAge(dir_ + "/inc", kHour);
+  Manifest manifest;
+  manifest.Add(Record({header}, {dir_ + "/inc/a.h", dir_ + "/inc/sub/a.h"}, 1));
+  const int64_t later = NowNs() + kHour;
+  Write("inc/other.h", "unrelated");
+  Manifest::Restamps restamps;
+  EXPECT_EQ(manifest.Match(later, &restamps), ResultKey(1));
+  ASSERT_EQ(restamps.guards.size(), 1u);
+  EXPECT_EQ(restamps.guards[0].second, *StampFile(dir_ + "/inc"));
+  manifest.Restamp(restamps);
+  EXPECT_EQ(manifest.sets()[0].absences[0].guard->stamp, *StampFile(dir_ + "/inc"));
+  EXPECT_TRUE(Manifest::Decode(manifest.Encode()).ok());
+  EXPECT_EQ(manifest.Match(later, &restamps), ResultKey(1));
+  EXPECT_TRUE(restamps.empty());
+
+  Write("inc/a.h", "shadow", kHour);  // the directory changes again
+  EXPECT_EQ(manifest.Match(later, &restamps), std::nullopt);
+}
+
+// A guard proves a path absent only while every directory between them is absent too, and
+// none of it is a symbolic link: otherwise it is not restamped, and the path stays checked.
+TEST_F(ManifestTest, AGuardIsNotRestampedForWhatItCannotProve) {
+  std::string header = Write("a.h", "int a;");
+  ASSERT_EQ(mkdir((dir_ + "/inc").c_str(), 0755), 0);
+  SetAge(dir_ + "/inc", kHour);
+  Manifest manifest;
+  manifest.Add(Record({header}, {dir_ + "/inc/sub/a.h", dir_ + "/inc/b.h"}, 1));
+  const int64_t later = NowNs() + kHour;
+
+  ASSERT_EQ(mkdir((dir_ + "/inc/sub").c_str(), 0755), 0);  // changes inc, not what sub holds
+  Manifest::Restamps restamps;
+  EXPECT_EQ(manifest.Match(later, &restamps), ResultKey(1));
+  EXPECT_TRUE(restamps.guards.empty());
+  manifest.Restamp(restamps);
+  Write("inc/sub/a.h", "shadow");  // inc's stamp is unchanged by this
+  EXPECT_EQ(manifest.Match(later, &restamps), std::nullopt);
+  std::remove((dir_ + "/inc/sub/a.h").c_str());
+  ASSERT_EQ(rmdir((dir_ + "/inc/sub").c_str()), 0);
+
+  ASSERT_EQ(symlink("target.h", (dir_ + "/inc/b.h").c_str()), 0);  // dangling
+  EXPECT_EQ(manifest.Match(later, &restamps), ResultKey(1));
+  EXPECT_TRUE(restamps.guards.empty());
+  manifest.Restamp(restamps);
+  Write("inc/target.h", "shadow");
+  EXPECT_EQ(manifest.Match(later, &restamps), std::nullopt);
 }
 
 // What --explain reports: the newest set's first failing check, by path.

@@ -1,0 +1,97 @@
+#include "cache/include_set.h"
+
+#include <algorithm>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+
+namespace ddcc {
+
+bool StampTrusted(const FileStamp& stamp, int64_t now_ns) {
+  return now_ns - std::max(stamp.mtime_ns, stamp.ctime_ns) >= kStampTrustNs;
+}
+
+std::string DirectoryOf(absl::string_view path) {
+  size_t slash = path.rfind('/');
+  if (slash == absl::string_view::npos) return ".";
+  return std::string(slash == 0 ? "/" : path.substr(0, slash));
+}
+
+absl::Status IncludeSetBuilder::CheckNotTooNew(const std::string& path,
+                                               const FileStamp& stamp) const {
+  if (std::max(stamp.mtime_ns, stamp.ctime_ns) >= compile_start_ns_ - FileClockSlackNs()) {
+    const int64_t before_ms =
+        (compile_start_ns_ - std::max(stamp.mtime_ns, stamp.ctime_ns)) / 1'000'000;
+    return absl::AbortedError(absl::StrCat(path, " changed during the compile (stamped ", before_ms,
+                                           " ms before it began)"));
+  }
+  return absl::OkStatus();
+}
+
+std::optional<Guard> IncludeSetBuilder::GuardFor(const std::string& path) {
+  // Absent candidates come by the hundred from the same few directories: look each up once.
+  std::string parent = DirectoryOf(path);
+  if (auto known = guards_.find(parent); known != guards_.end()) return known->second;
+  std::optional<Guard> guard;
+  for (std::string dir = parent;; dir = DirectoryOf(dir)) {
+    absl::StatusOr<FileStamp> stamp = StampFile(dir);
+    if (stamp.ok()) {
+      if (StampTrusted(*stamp, now_ns_)) guard = Guard{dir, *stamp};
+      break;
+    }
+    // A dangling symbolic link comes to life without its directory changing: no guard.
+    if (!absl::IsNotFound(stamp.status()) || IsSymlink(dir) || dir == "/" || dir == ".") break;
+  }
+  guards_.emplace(std::move(parent), guard);
+  return guard;
+}
+
+Absences& IncludeSetBuilder::GroupFor(const std::optional<Guard>& guard) {
+  for (Absences& group : set_.absences) {
+    if (group.guard == guard) return group;
+  }
+  return set_.absences.emplace_back(Absences{guard, {}});
+}
+
+bool IncludeSetBuilder::Has(const std::string& path) const { return seen_.contains(path); }
+
+absl::StatusOr<std::string> IncludeSetBuilder::AddFile(const std::string& path) {
+  absl::StatusOr<FileStamp> stamp = StampFile(path);
+  if (!stamp.ok()) return stamp.status();
+  if (absl::Status fresh = CheckNotTooNew(path, *stamp); !fresh.ok()) return fresh;
+  absl::StatusOr<std::string> content = ReadFile(path);
+  if (!content.ok()) return content.status();
+  // A write between the stamp and the read would pair new content with an old stamp.
+  if (absl::StatusOr<FileStamp> after = StampFile(path); !after.ok() || *after != *stamp) {
+    return absl::AbortedError(absl::StrCat(path, " changed while it was read"));
+  }
+  Hasher hasher;
+  hasher.Update(*content);
+  bool trusted = StampTrusted(*stamp, now_ns_);
+  set_.files.push_back({path, hasher.Finish(), *stamp, trusted});
+  seen_.insert(path);
+  return content;
+}
+
+absl::Status IncludeSetBuilder::AddCandidate(const std::string& path) {
+  if (Has(path)) return absl::OkStatus();
+  absl::StatusOr<FileStamp> stamp = StampFile(path);
+  if (stamp.ok()) {
+    // The compiler passes over a directory; a set cannot say that it must stay one.
+    if (IsDirectory(path)) {
+      return absl::FailedPreconditionError(absl::StrCat(path, " is a directory"));
+    }
+    return AddFile(path).status();
+  }
+  if (!absl::IsNotFound(stamp.status())) return stamp.status();
+  GroupFor(IsSymlink(path) ? std::nullopt : GuardFor(path)).paths.push_back(path);
+  seen_.insert(path);
+  return absl::OkStatus();
+}
+
+IncludeSet IncludeSetBuilder::Finish(const Digest& result) && {
+  set_.result = result;
+  return std::move(set_);
+}
+
+}  // namespace ddcc

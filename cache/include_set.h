@@ -1,0 +1,90 @@
+// Include sets: what a compile's result depends on beyond its command line and source. The
+// files whose content went into the result, which must still have that content, and the paths
+// that must still not exist (a file created there would shadow an included one, or change what
+// __has_include says). Nothing here knows how a compiler searches for headers: the launcher
+// says which files and absences matter.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/statusor.h"
+#include "cache/files.h"
+#include "cache/hash.h"
+
+namespace ddcc {
+
+// A file changed this recently may change again within the same timestamp tick, so its stamp
+// cannot prove its content unchanged: it is hashed on every check instead.
+inline constexpr int64_t kStampTrustNs = 2'000'000'000;
+
+struct RecordedFile {
+  std::string path;
+  Digest content;
+  FileStamp stamp;
+  bool stamp_trusted = false;
+  bool operator==(const RecordedFile&) const = default;
+};
+
+// A directory whose entries, unchanged since it was stamped, prove the absences below it.
+struct Guard {
+  std::string dir;
+  FileStamp stamp;
+  bool operator==(const Guard&) const = default;
+};
+
+// Paths that must not exist. While the guard's stamp holds none of them can have been created;
+// without a guard, or once it changed, each path is stat()ed.
+struct Absences {
+  std::optional<Guard> guard;
+  std::vector<std::string> paths;
+  bool operator==(const Absences&) const = default;
+};
+
+struct IncludeSet {
+  std::vector<RecordedFile> files;
+  std::vector<Absences> absences;  // one group per guard
+  Digest result;
+};
+
+// Builds an include set from the file system as it is now. A file changed since the compile
+// began may not be what the compiler read (Aborted: nor may the compile's result be stored).
+class IncludeSetBuilder {
+ public:
+  IncludeSetBuilder(int64_t compile_start_ns, int64_t now_ns)
+      : compile_start_ns_(compile_start_ns), now_ns_(now_ns) {}
+
+  // Records the file's content and returns it, for the caller to scan. Each path once.
+  absl::StatusOr<std::string> AddFile(const std::string& path);
+
+  // Records that `path` does not exist, or, when it does, its content (FailedPrecondition for a
+  // directory).
+  absl::Status AddCandidate(const std::string& path);
+
+  bool Has(const std::string& path) const;
+  IncludeSet Finish(const Digest& result) &&;
+
+ private:
+  absl::Status CheckNotTooNew(const std::string& path, const FileStamp& stamp) const;
+  std::optional<Guard> GuardFor(const std::string& path);
+  Absences& GroupFor(const std::optional<Guard>& guard);
+
+  int64_t compile_start_ns_;
+  int64_t now_ns_;
+  IncludeSet set_;
+  absl::flat_hash_set<std::string> seen_;
+  absl::flat_hash_map<std::string, std::optional<Guard>> guards_;  // by parent directory
+};
+
+// Whether a file or directory stamped so is old enough, at `now_ns`, for its stamp to prove
+// its content (kStampTrustNs).
+bool StampTrusted(const FileStamp& stamp, int64_t now_ns);
+
+// The directory `path` names an entry of: "." for a bare name, "/" for a name at the root.
+std::string DirectoryOf(absl::string_view path);
+
+}  // namespace ddcc
