@@ -28,22 +28,24 @@ absl::Status IncludeSetBuilder::CheckNotTooNew(const std::string& path,
   return absl::OkStatus();
 }
 
-std::optional<Guard> IncludeSetBuilder::GuardFor(const std::string& path) {
+const IncludeSetBuilder::Placement& IncludeSetBuilder::PlacementOf(const std::string& path) {
   // Absent candidates come by the hundred from the same few directories: look each up once.
   std::string parent = DirectoryOf(path);
-  if (auto known = guards_.find(parent); known != guards_.end()) return known->second;
-  std::optional<Guard> guard;
+  if (auto known = placements_.find(parent); known != placements_.end()) return known->second;
+  Placement placement;
+  std::string below;  // the last directory walked, absent
   for (std::string dir = parent;; dir = DirectoryOf(dir)) {
     absl::StatusOr<FileStamp> stamp = StampFile(dir);
     if (stamp.ok()) {
-      if (StampTrusted(*stamp, now_ns_)) guard = Guard{dir, *stamp};
+      if (StampTrusted(*stamp, now_ns_)) placement.guard = Guard{dir, *stamp};
+      placement.absent_dir = std::move(below);
       break;
     }
     // A dangling symbolic link comes to life without its directory changing: no guard.
     if (!absl::IsNotFound(stamp.status()) || IsSymlink(dir) || dir == "/" || dir == ".") break;
+    below = dir;
   }
-  guards_.emplace(std::move(parent), guard);
-  return guard;
+  return placements_.emplace(std::move(parent), std::move(placement)).first->second;
 }
 
 Absences& IncludeSetBuilder::GroupFor(const std::optional<Guard>& guard) {
@@ -84,8 +86,18 @@ absl::Status IncludeSetBuilder::AddCandidate(const std::string& path) {
     return AddFile(path).status();
   }
   if (!absl::IsNotFound(stamp.status())) return stamp.status();
-  GroupFor(IsSymlink(path) ? std::nullopt : GuardFor(path)).paths.push_back(path);
   seen_.insert(path);
+  if (IsSymlink(path)) {
+    GroupFor(std::nullopt).paths.push_back(path);
+    return absl::OkStatus();
+  }
+  // Below an absent directory, that directory's absence says it for every path: a search that
+  // looks for hundreds of headers in a directory without their subdirectory records one path.
+  const Placement& placement = PlacementOf(path);
+  const std::string& absent = placement.absent_dir.empty() ? path : placement.absent_dir;
+  if (absent == path || seen_.insert(absent).second) {
+    GroupFor(placement.guard).paths.push_back(absent);
+  }
   return absl::OkStatus();
 }
 

@@ -70,14 +70,20 @@ class IncludeSetBuilder {
 
  private:
   absl::Status CheckNotTooNew(const std::string& path, const FileStamp& stamp) const;
-  std::optional<Guard> GuardFor(const std::string& path);
+  // Where an absent path is: the guard above it, and the topmost absent directory between
+  // them, when there is one and no symbolic link is on the way.
+  struct Placement {
+    std::optional<Guard> guard;
+    std::string absent_dir;
+  };
+  const Placement& PlacementOf(const std::string& path);
   Absences& GroupFor(const std::optional<Guard>& guard);
 
   int64_t compile_start_ns_;
   int64_t now_ns_;
   IncludeSet set_;
   absl::flat_hash_set<std::string> seen_;
-  absl::flat_hash_map<std::string, std::optional<Guard>> guards_;  // by parent directory
+  absl::flat_hash_map<std::string, Placement> placements_;  // by parent directory
 };
 
 // Whether a file or directory stamped so is old enough, at `now_ns`, for its stamp to prove

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "gtest/gtest.h"
@@ -167,7 +168,8 @@ TEST_F(ManifestTest, AbsentPathsMustStayAbsent) {
   ASSERT_TRUE(set.absences[0].guard.has_value());
   EXPECT_EQ(set.absences[0].guard->dir, dir_ + "/first");
   EXPECT_EQ(set.absences[1].guard->dir, dir_);  // the nearest existing ancestor
-  EXPECT_EQ(set.absences[1].paths, std::vector<std::string>{dir_ + "/none/sub/a.h"});
+  // What the nearest ancestor lacks: a directory missing says it of every path below.
+  EXPECT_EQ(set.absences[1].paths, std::vector<std::string>{dir_ + "/none"});
   EXPECT_EQ(manifest.Match(), ResultKey(1));
 
   Write("first/a.h", "shadow");  // a header that now comes first on the search path
@@ -203,30 +205,62 @@ TEST_F(ManifestTest, AChangedGuardIsRestampedWhenItsAbsencesHold) {
 
 // A guard proves a path absent only while every directory between them is absent too, and
 // none of it is a symbolic link: otherwise it is not restamped, and the path stays checked.
+// (The builder records the topmost absent directory instead; a manifest written before it did
+// holds such paths.)
 TEST_F(ManifestTest, AGuardIsNotRestampedForWhatItCannotProve) {
   std::string header = Write("a.h", "int a;");
-  ASSERT_EQ(mkdir((dir_ + "/inc").c_str(), 0755), 0);
-  SetAge(dir_ + "/inc", kHour);
+  const std::string inc = dir_ + "/inc";
+  ASSERT_EQ(mkdir(inc.c_str(), 0755), 0);
+  SetAge(inc, kHour);
+  IncludeSet set = Record({header}, {}, 1);
+  set.absences.push_back({Guard{inc, *StampFile(inc)}, {inc + "/sub/a.h", inc + "/b.h"}});
   Manifest manifest;
-  manifest.Add(Record({header}, {dir_ + "/inc/sub/a.h", dir_ + "/inc/b.h"}, 1));
+  manifest.Add(set);
   const int64_t later = NowNs() + kHour;
 
-  ASSERT_EQ(mkdir((dir_ + "/inc/sub").c_str(), 0755), 0);  // changes inc, not what sub holds
+  ASSERT_EQ(mkdir((inc + "/sub").c_str(), 0755), 0);  // changes inc, not what sub holds
   Manifest::Restamps restamps;
   EXPECT_EQ(manifest.Match(later, &restamps), ResultKey(1));
   EXPECT_TRUE(restamps.guards.empty());
   manifest.Restamp(restamps);
   Write("inc/sub/a.h", "shadow");  // inc's stamp is unchanged by this
   EXPECT_EQ(manifest.Match(later, &restamps), std::nullopt);
-  std::remove((dir_ + "/inc/sub/a.h").c_str());
-  ASSERT_EQ(rmdir((dir_ + "/inc/sub").c_str()), 0);
+  std::remove((inc + "/sub/a.h").c_str());
+  ASSERT_EQ(rmdir((inc + "/sub").c_str()), 0);
 
-  ASSERT_EQ(symlink("target.h", (dir_ + "/inc/b.h").c_str()), 0);  // dangling
+  ASSERT_EQ(symlink("target.h", (inc + "/b.h").c_str()), 0);  // dangling
   EXPECT_EQ(manifest.Match(later, &restamps), ResultKey(1));
   EXPECT_TRUE(restamps.guards.empty());
   manifest.Restamp(restamps);
   Write("inc/target.h", "shadow");
   EXPECT_EQ(manifest.Match(later, &restamps), std::nullopt);
+}
+
+// A search for many headers in a directory that lacks their subdirectory records the
+// subdirectory once; anything created there, even an empty directory, is a difference. Through
+// a dangling symbolic link, each path is recorded as it is.
+TEST_F(ManifestTest, AnAbsentDirectoryStandsForThePathsBelowIt) {
+  std::string header = Write("a.h", "int a;");
+  const std::string inc = dir_ + "/inc";
+  ASSERT_EQ(mkdir(inc.c_str(), 0755), 0);
+  ASSERT_EQ(symlink("nowhere", (inc + "/link").c_str()), 0);
+  Manifest manifest;
+  manifest.Add(Record({header},
+                      {inc + "/bits/x.h", inc + "/bits/y.h", inc + "/bits/deeper/z.h", inc + "/a.h",
+                       inc + "/link/x.h", inc + "/link/y.h"},
+                      1));
+  std::vector<std::string> recorded;
+  const std::vector<IncludeSet> sets = manifest.sets();
+  for (const Absences& group : sets[0].absences) {
+    recorded.insert(recorded.end(), group.paths.begin(), group.paths.end());
+  }
+  std::sort(recorded.begin(), recorded.end());
+  EXPECT_EQ(recorded, (std::vector<std::string>{inc + "/a.h", inc + "/bits", inc + "/link/x.h",
+                                                inc + "/link/y.h"}));
+  SetAge(inc, kHour / 2);  // the guard changed: each path is checked itself
+  EXPECT_EQ(manifest.Match(), ResultKey(1));
+  ASSERT_EQ(mkdir((inc + "/bits").c_str(), 0755), 0);
+  EXPECT_EQ(manifest.Match(), std::nullopt);
 }
 
 // What --explain reports: the newest set's first failing check, by path.
