@@ -59,6 +59,11 @@ struct FileStamp {
 // NotFound when the path does not exist (or a component of it is not a directory).
 absl::StatusOr<FileStamp> StampFile(const std::string& path);
 
+// The name after the last '/' (all of `path` when there is none).
+absl::string_view Basename(absl::string_view path);
+// The directory `path` names an entry of: "." for a bare name, "/" for a name at the root.
+std::string DirectoryOf(absl::string_view path);
+
 // Whether `path` names a directory (following symbolic links).
 bool IsDirectory(const std::string& path);
 // Whether `path` itself is a symbolic link.

@@ -11,12 +11,6 @@ bool StampTrusted(const FileStamp& stamp, int64_t now_ns) {
   return now_ns - std::max(stamp.mtime_ns, stamp.ctime_ns) >= kStampTrustNs;
 }
 
-std::string DirectoryOf(absl::string_view path) {
-  size_t slash = path.rfind('/');
-  if (slash == absl::string_view::npos) return ".";
-  return std::string(slash == 0 ? "/" : path.substr(0, slash));
-}
-
 absl::Status IncludeSetBuilder::CheckNotTooNew(const std::string& path,
                                                const FileStamp& stamp) const {
   if (std::max(stamp.mtime_ns, stamp.ctime_ns) >= compile_start_ns_ - FileClockSlackNs()) {

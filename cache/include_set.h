@@ -90,7 +90,4 @@ class IncludeSetBuilder {
 // its content (kStampTrustNs).
 bool StampTrusted(const FileStamp& stamp, int64_t now_ns);
 
-// The directory `path` names an entry of: "." for a bare name, "/" for a name at the root.
-std::string DirectoryOf(absl::string_view path);
-
 }  // namespace ddcc

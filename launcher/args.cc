@@ -13,6 +13,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/string_view.h"
+#include "cache/files.h"
 #include "launcher/options.h"
 
 namespace ddcc {
@@ -92,11 +93,6 @@ bool ExpandResponseFiles(const std::vector<std::string>& in, int depth,
     }
   }
   return true;
-}
-
-absl::string_view Basename(absl::string_view path) {
-  size_t slash = path.rfind('/');
-  return slash == absl::string_view::npos ? path : path.substr(slash + 1);
 }
 
 // Replaces the suffix (from the last dot of the file name, even a leading one) or appends

@@ -18,11 +18,6 @@
 namespace ddcc {
 namespace {
 
-absl::string_view Basename(absl::string_view path) {
-  size_t slash = path.rfind('/');
-  return slash == absl::string_view::npos ? path : path.substr(slash + 1);
-}
-
 // Passed down to the compilers ddcc runs: the device and inode of every ddcc binary in the
 // chain of calls so far, so that a nested ddcc (another install masquerading as the compiler)
 // skips them all on PATH rather than run one of them again, forever.

@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "cache/config.h"
+#include "cache/files.h"
 #include "cache/log.h"
 #include "launcher/args.h"
 #include "launcher/cli.h"
@@ -89,11 +90,6 @@ void WriteAll(int fd, absl::string_view data) {
                      "), running the compiler as is: ", failure.status.ToString()));
   }
   RunAsIs(compiler, args);
-}
-
-absl::string_view Basename(absl::string_view path) {
-  size_t slash = path.rfind('/');
-  return slash == absl::string_view::npos ? path : path.substr(slash + 1);
 }
 
 int Main(int argc, char** argv) {
