@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <optional>
-#include <set>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -40,24 +39,6 @@ Commands:
 Configuration: DDCC_DIR, DDCC_MAXSIZE, DDCC_DISABLE, DDCC_RECACHE, DDCC_LOGFILE,
 DDCC_COMPRESSION_LEVEL, DDCC_COMPILERCHECK, DDCC_CONFIG; see docs/configuration.md.
 )";
-
-const std::set<std::string, std::less<>> kCommands = {"-s",
-                                                      "--show-stats",
-                                                      "-z",
-                                                      "--zero-stats",
-                                                      "-C",
-                                                      "--clear",
-                                                      "--cleanup",
-                                                      "--evict-older-than",
-                                                      "--max-size",
-                                                      "--show-config",
-                                                      "--explain",
-                                                      "--start-server",
-                                                      "--stop-server",
-                                                      "--version",
-                                                      "-h",
-                                                      "--help",
-                                                      "--json"};
 
 // One line of the table: "  Hits:     5 /    10 (50.00%)", the share left out when there is
 // no whole to take it of.
@@ -152,11 +133,124 @@ int Fail(const absl::Status& status) {
   return 1;
 }
 
+// What every command works on.
+struct CommandContext {
+  const Config& config;
+  LocalStore& store;
+  bool json;  // --json anywhere shapes --show-stats
+};
+
+int ShowStats(CommandContext& c, const std::string&) {
+  absl::StatusOr<StoreUsage> usage = c.store.Usage();
+  if (!usage.ok()) usage = StoreUsage{};  // a cache not created yet is empty
+  StatsSnapshot snapshot = Stats(c.config.cache_dir).Read();
+  c.json ? PrintStatsJson(c.config, snapshot, *usage) : PrintStatsText(c.config, snapshot, *usage);
+  return 0;
+}
+
+int ZeroStats(CommandContext& c, const std::string&) {
+  Stats(c.config.cache_dir).Zero();
+  std::printf("Statistics zeroed\n");
+  return 0;
+}
+
+int Clear(CommandContext& c, const std::string&) {
+  if (absl::Status cleared = c.store.Clear(); !cleared.ok()) return Fail(cleared);
+  std::printf("Cleared the cache\n");
+  return 0;
+}
+
+int Cleanup(CommandContext& c, const std::string&) {
+  if (absl::Status cleaned = c.store.Cleanup(); !cleaned.ok()) return Fail(cleaned);
+  std::printf("Cleaned up the cache\n");
+  return 0;
+}
+
+int EvictOlderThan(CommandContext& c, const std::string& value) {
+  absl::StatusOr<int64_t> age = ParseAge(value);
+  if (!age.ok()) return Fail(age.status());
+  if (absl::Status cleaned = c.store.Cleanup(NowNs() - *age); !cleaned.ok()) return Fail(cleaned);
+  std::printf("Evicted entries not used for %s\n", value.c_str());
+  return 0;
+}
+
+int MaxSize(CommandContext& c, const std::string& value) {
+  absl::StatusOr<uint64_t> size = ParseSize(value);
+  if (!size.ok()) return Fail(size.status());
+  absl::Status set = SetConfigValue(c.config.config_path, "max_size", value);
+  if (!set.ok()) return Fail(set);
+  std::printf("Set cache size limit to %s\n", FormatSize(*size).c_str());
+  return 0;
+}
+
+int ShowConfig(CommandContext& c, const std::string&) {
+  for (const std::string& warning : c.config.warnings) {
+    std::fprintf(stderr, "ddcc: %s\n", warning.c_str());
+  }
+  for (const Config::Shown& shown : c.config.shown) {
+    std::printf("(%s) %s = %s\n", shown.origin.c_str(), shown.key.c_str(), shown.value.c_str());
+  }
+  return 0;
+}
+
+int Explain(CommandContext& c, const std::string& object) {
+  return ExplainObject(c.config, object);
+}
+
+int Version(CommandContext&, const std::string&) {
+  std::printf("ddcc %s\n", DDCC_VERSION);
+  return 0;
+}
+
+int Help(CommandContext&, const std::string&) {
+  std::fputs(kUsage, stdout);
+  return 0;
+}
+
+// ddcc has no server, and --json only shapes --show-stats.
+int Nothing(CommandContext&, const std::string&) { return 0; }
+
+struct Command {
+  absl::string_view short_name;  // empty when there is none
+  absl::string_view name;
+  absl::string_view value;  // what the command needs after it ("an age"); empty for nothing
+  int (*run)(CommandContext&, const std::string& value);
+};
+
+constexpr Command kCommands[] = {
+    {"-s", "--show-stats", "", ShowStats},
+    {"-z", "--zero-stats", "", ZeroStats},
+    {"-C", "--clear", "", Clear},
+    {"", "--cleanup", "", Cleanup},
+    {"", "--evict-older-than", "an age", EvictOlderThan},
+    {"", "--max-size", "a size", MaxSize},
+    {"", "--show-config", "", ShowConfig},
+    {"", "--explain", "an object", Explain},
+    {"", "--start-server", "", Nothing},
+    {"", "--stop-server", "", Nothing},
+    {"", "--json", "", Nothing},
+    {"", "--version", "", Version},
+    {"-h", "--help", "", Help},
+};
+
+// The command `arg` names, and the value it carries after '=' (--max-size=10G), if any.
+const Command* FindCommand(absl::string_view arg, std::optional<std::string>* inline_value) {
+  for (const Command& command : kCommands) {
+    if (arg == command.name || (!command.short_name.empty() && arg == command.short_name)) {
+      return &command;
+    }
+    if (!command.value.empty() && absl::StartsWith(arg, command.name) &&
+        arg.size() > command.name.size() && arg[command.name.size()] == '=') {
+      if (inline_value) *inline_value = std::string(arg.substr(command.name.size() + 1));
+      return &command;
+    }
+  }
+  return nullptr;
+}
+
 }  // namespace
 
-bool IsCommandOption(const std::string& arg) {
-  return kCommands.contains(arg) || absl::StartsWith(arg, "--max-size=");
-}
+bool IsCommandOption(const std::string& arg) { return FindCommand(arg, nullptr) != nullptr; }
 
 int RunCommands(const std::vector<std::string>& args, const EnvLookup& env) {
   absl::StatusOr<Config> config = LoadConfig(env);
@@ -165,66 +259,24 @@ int RunCommands(const std::vector<std::string>& args, const EnvLookup& env) {
   // all of them must come out as the cache's umask makes entries (a group cache wants 002).
   ScopedUmask cache_umask(config->umask);
   LocalStore store(*config);
-  bool json = false;
-  for (const std::string& arg : args) json = json || arg == "--json";
+  CommandContext context{*config, store, false};
+  for (const std::string& arg : args) context.json = context.json || arg == "--json";
 
   for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    if (arg == "-s" || arg == "--show-stats") {
-      absl::StatusOr<StoreUsage> usage = store.Usage();
-      if (!usage.ok()) usage = StoreUsage{};  // a cache not created yet is empty
-      StatsSnapshot snapshot = Stats(config->cache_dir).Read();
-      json ? PrintStatsJson(*config, snapshot, *usage) : PrintStatsText(*config, snapshot, *usage);
-    } else if (arg == "-z" || arg == "--zero-stats") {
-      Stats(config->cache_dir).Zero();
-      std::printf("Statistics zeroed\n");
-    } else if (arg == "-C" || arg == "--clear") {
-      if (absl::Status cleared = store.Clear(); !cleared.ok()) return Fail(cleared);
-      std::printf("Cleared the cache\n");
-    } else if (arg == "--cleanup") {
-      if (absl::Status cleaned = store.Cleanup(); !cleaned.ok()) return Fail(cleaned);
-      std::printf("Cleaned up the cache\n");
-    } else if (arg == "--evict-older-than") {
-      if (i + 1 >= args.size()) return Fail(absl::InvalidArgumentError(arg + " needs an age"));
-      absl::StatusOr<int64_t> age = ParseAge(args[++i]);
-      if (!age.ok()) return Fail(age.status());
-      if (absl::Status cleaned = store.Cleanup(NowNs() - *age); !cleaned.ok()) return Fail(cleaned);
-      std::printf("Evicted entries not used for %s\n", args[i].c_str());
-    } else if (arg == "--max-size" || absl::StartsWith(arg, "--max-size=")) {
-      std::string value;
-      if (arg == "--max-size") {
-        if (i + 1 >= args.size())
-          return Fail(absl::InvalidArgumentError("--max-size needs a size"));
-        value = args[++i];
-      } else {
-        value = arg.substr(absl::string_view("--max-size=").size());
-      }
-      absl::StatusOr<uint64_t> size = ParseSize(value);
-      if (!size.ok()) return Fail(size.status());
-      absl::Status set = SetConfigValue(config->config_path, "max_size", value);
-      if (!set.ok()) return Fail(set);
-      std::printf("Set cache size limit to %s\n", FormatSize(*size).c_str());
-    } else if (arg == "--show-config") {
-      for (const std::string& warning : config->warnings) {
-        std::fprintf(stderr, "ddcc: %s\n", warning.c_str());
-      }
-      for (const Config::Shown& shown : config->shown) {
-        std::printf("(%s) %s = %s\n", shown.origin.c_str(), shown.key.c_str(), shown.value.c_str());
-      }
-    } else if (arg == "--explain") {
-      if (i + 1 >= args.size())
-        return Fail(absl::InvalidArgumentError("--explain needs an object"));
-      if (int explained = ExplainObject(*config, args[++i]); explained != 0) return explained;
-    } else if (arg == "--version") {
-      std::printf("ddcc %s\n", DDCC_VERSION);
-    } else if (arg == "-h" || arg == "--help") {
-      std::fputs(kUsage, stdout);
-    } else if (arg == "--start-server" || arg == "--stop-server" || arg == "--json") {
-      // Nothing to do: ddcc has no server, and --json only shapes --show-stats.
-    } else {
+    std::optional<std::string> value;
+    const Command* command = FindCommand(args[i], &value);
+    if (command == nullptr) {
       std::fputs(kUsage, stderr);
-      return Fail(absl::InvalidArgumentError(absl::StrCat("unknown command ", arg)));
+      return Fail(absl::InvalidArgumentError(absl::StrCat("unknown command ", args[i])));
     }
+    if (!command->value.empty() && !value) {
+      if (i + 1 >= args.size()) {
+        return Fail(
+            absl::InvalidArgumentError(absl::StrCat(command->name, " needs ", command->value)));
+      }
+      value = args[++i];
+    }
+    if (int status = command->run(context, value.value_or("")); status != 0) return status;
   }
   return 0;
 }
