@@ -13,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "cache/entry.h"
+#include "launcher/keys.h"
 #include "launcher/stats.h"
 
 namespace ddcc {
@@ -75,7 +76,7 @@ std::vector<std::string> Without(const std::vector<std::string>& from,
 
 // The preprocessing arguments repeat the compile arguments: one label keeps one line per change.
 std::string ListLabel(absl::string_view name) {
-  return name == "preprocessor argument" ? "argument" : std::string(name);
+  return std::string(name == key_label::kPreprocessorArgument ? key_label::kArgument : name);
 }
 
 // "path digest" values: the path, when the digest is all that changed.
@@ -90,17 +91,17 @@ std::string Joined(const std::vector<std::string>& values) {
 
 std::string DescribeChange(absl::string_view name, const std::vector<std::string>& before,
                            const std::vector<std::string>& last) {
-  if (name == "source" && before.size() == 1 && last.size() == 1 &&
+  if (name == key_label::kSource && before.size() == 1 && last.size() == 1 &&
       PathOf(before[0]) == PathOf(last[0])) {
     return absl::StrCat("source changed content: ", PathOf(last[0]));
   }
-  if (name == "preprocessed text") {
+  if (name == key_label::kPreprocessedText) {
     return "preprocessed text changed: the source, a header or a macro now gives the compiler "
            "other text";
   }
-  if (absl::StartsWith(name, "env ")) {
-    return absl::StrCat("environment variable ", name.substr(4), " changed: ", Joined(before),
-                        " -> ", Joined(last));
+  if (absl::StartsWith(name, key_label::kEnvPrefix)) {
+    return absl::StrCat("environment variable ", name.substr(key_label::kEnvPrefix.size()),
+                        " changed: ", Joined(before), " -> ", Joined(last));
   }
   return absl::StrCat(name, " changed: ", Joined(before), " -> ", Joined(last));
 }

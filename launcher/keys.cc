@@ -72,7 +72,7 @@ class KeyInputs {
 
   void AddEnv(const char* name) {
     const char* value = std::getenv(name);
-    Add(absl::StrCat("env ", name), value ? absl::StrCat("=", value) : "unset");
+    Add(absl::StrCat(key_label::kEnvPrefix, name), value ? absl::StrCat("=", value) : "unset");
   }
 
   // Written down, not hashed: for what the key holds in another form.
@@ -153,7 +153,7 @@ absl::Status KeyMaker::AddCommon(KeyInputs& inputs, bool holds_cwd) const {
   }
   for (const std::string& program : driver->programs) inputs.Add("driver runs", program);
   inputs.Add("language", request_.language);
-  inputs.AddArguments("argument", request_.hashed_args, paths_, /*preprocessing=*/false);
+  inputs.AddArguments(key_label::kArgument, request_.hashed_args, paths_, /*preprocessing=*/false);
   for (const std::string& file : request_.extra_input_files) {
     absl::StatusOr<Digest> content = HashFile(file);
     if (absl::IsNotFound(content.status())) {
@@ -188,12 +188,12 @@ absl::Status KeyMaker::AddCommon(KeyInputs& inputs, bool holds_cwd) const {
 absl::StatusOr<Digest> KeyMaker::DirectKey(std::string* transcript) const {
   KeyInputs inputs("direct key", transcript);
   if (absl::Status status = AddCommon(inputs, DirectKeyHoldsCwd()); !status.ok()) return status;
-  inputs.AddArguments("preprocessor argument", request_.preprocess_args, paths_,
+  inputs.AddArguments(key_label::kPreprocessorArgument, request_.preprocess_args, paths_,
                       /*preprocessing=*/true);
   for (const char* name : kPreprocessEnv) inputs.AddEnv(name);
   absl::StatusOr<Digest> source = HashFile(request_.source);
   if (!source.ok()) return source.status();
-  inputs.Add("source", absl::StrCat(paths_.KeyForm(request_.source), " ", source->Hex()));
+  inputs.Add(key_label::kSource, absl::StrCat(paths_.KeyForm(request_.source), " ", source->Hex()));
   return inputs.Finish();
 }
 
@@ -219,7 +219,7 @@ absl::StatusOr<Digest> KeyMaker::SearchPathKey() const {
   inputs.Add("working directory", paths_.cwd());  // relative -I directories
   for (size_t i = 0; i < request_.preprocess_args.size(); ++i) {
     if (i != request_.source_index)
-      inputs.Add("preprocessor argument", request_.preprocess_args[i]);
+      inputs.Add(key_label::kPreprocessorArgument, request_.preprocess_args[i]);
   }
   for (const char* name : kCompileEnv) inputs.AddEnv(name);
   for (const char* name : kPreprocessEnv) inputs.AddEnv(name);
@@ -244,7 +244,7 @@ absl::StatusOr<ResultKeyInfo> KeyMaker::ResultKey(const ProcessResult& preproces
   result.names_cwd = absl::StrContains(preprocessed.out, paths_.cwd());
   KeyInputs inputs("result key", transcript);
   if (absl::Status status = AddCommon(inputs, result.holds_cwd); !status.ok()) return status;
-  inputs.AddText("preprocessed text", marked ? marked->text : preprocessed.out);
+  inputs.AddText(key_label::kPreprocessedText, marked ? marked->text : preprocessed.out);
   // Warnings that only preprocessing options cause (a macro redefined by -D) reach the
   // compile's stderr too, which a hit replays.
   inputs.AddText("preprocessor messages", preprocessed.err);

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "cache/config.h"
 #include "cache/hash.h"
 #include "cache/manifest.h"
@@ -18,6 +19,15 @@
 #include "launcher/process.h"
 
 namespace ddcc {
+
+// The labels of the key inputs that --explain (launcher/explain.cc) tells apart by name.
+namespace key_label {
+inline constexpr absl::string_view kArgument = "argument";
+inline constexpr absl::string_view kPreprocessorArgument = "preprocessor argument";
+inline constexpr absl::string_view kSource = "source";
+inline constexpr absl::string_view kPreprocessedText = "preprocessed text";
+inline constexpr absl::string_view kEnvPrefix = "env ";  // then the variable's name
+}  // namespace key_label
 
 class KeyInputs;
 

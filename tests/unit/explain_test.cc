@@ -4,6 +4,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "launcher/keys.h"
 #include "tests/unit/temp_dir_test.h"
 
 namespace ddcc {
@@ -14,14 +15,17 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
 
-// A transcript as KeyMaker writes it, for the arguments given.
+// A transcript as KeyMaker writes it, for the arguments given, with the labels it uses.
 std::string Transcript(const std::vector<std::string>& args, const std::string& extra = "") {
+  const std::string argument(key_label::kArgument);
+  const std::string preprocessor_argument(key_label::kPreprocessorArgument);
   std::string text = "# direct key\nformat: 2\ncompiler: /usr/bin/gcc 1234\n";
-  text += "argument count: " + std::to_string(args.size()) + "\n";
-  for (const std::string& arg : args) text += "argument: " + arg + "\n";
-  text += "preprocessor argument count: " + std::to_string(args.size() + 1) + "\n";
-  for (const std::string& arg : args) text += "preprocessor argument: " + arg + "\n";
-  text += "preprocessor argument: main.c\nenv LANG: unset\nsource: main.c 00aa\n";
+  text += argument + " count: " + std::to_string(args.size()) + "\n";
+  for (const std::string& arg : args) text += argument + ": " + arg + "\n";
+  text += preprocessor_argument + " count: " + std::to_string(args.size() + 1) + "\n";
+  for (const std::string& arg : args) text += preprocessor_argument + ": " + arg + "\n";
+  text += preprocessor_argument + ": main.c\n" + std::string(key_label::kEnvPrefix) +
+          "LANG: unset\n" + std::string(key_label::kSource) + ": main.c 00aa\n";
   return text + extra;
 }
 
