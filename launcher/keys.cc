@@ -140,8 +140,18 @@ const absl::StatusOr<DriverFacts>& KeyMaker::Driver() const {
   return *driver_;
 }
 
+const absl::StatusOr<Digest>& KeyMaker::Identity() const {
+  if (!identity_) identity_ = CompilerIdentity(compiler_, config_);
+  return *identity_;
+}
+
+bool KeyMaker::CompilerUnchanged() const {
+  absl::StatusOr<Digest> now = CompilerIdentity(compiler_, config_);
+  return now.ok() && identity_ && identity_->ok() && *now == **identity_;
+}
+
 absl::Status KeyMaker::AddCommon(KeyInputs& inputs, bool holds_cwd) const {
-  absl::StatusOr<Digest> identity = CompilerIdentity(compiler_, config_);
+  const absl::StatusOr<Digest>& identity = Identity();
   if (!identity.ok()) return identity.status();
   inputs.Add("format", absl::StrCat(kFormatVersion));
   inputs.Add("compiler", absl::StrCat(compiler_.path, " ", identity->Hex()));
@@ -209,7 +219,7 @@ Digest KeyMaker::DependResultKey(const Digest& manifest_key, const IncludeSet& s
 }
 
 absl::StatusOr<Digest> KeyMaker::SearchPathKey() const {
-  absl::StatusOr<Digest> identity = CompilerIdentity(compiler_, config_);
+  const absl::StatusOr<Digest>& identity = Identity();
   if (!identity.ok()) return identity.status();
   KeyInputs inputs("search path key", nullptr);
   inputs.Add("format", absl::StrCat(kFormatVersion));

@@ -74,10 +74,16 @@ class KeyMaker {
   // on, which is the direct key's inputs less the source and compile-only settings.
   absl::StatusOr<Digest> SearchPathKey() const;
 
+  // Whether the compiler is still the one the keys were made with: one reinstalled during the
+  // compile (a package upgrade) wrote an object that its keys do not describe.
+  bool CompilerUnchanged() const;
+
  private:
   absl::Status AddCommon(KeyInputs& inputs, bool holds_cwd) const;
   // ProbeDriver's answer, asked once for both keys.
   const absl::StatusOr<DriverFacts>& Driver() const;
+  // CompilerIdentity, worked out once for every key.
+  const absl::StatusOr<Digest>& Identity() const;
   // Whether nothing but the compiler may name the directory in the object (launcher/debug_dir.h).
   bool MayMoveDebugDirectory() const;
 
@@ -87,6 +93,7 @@ class KeyMaker {
   const PathRewriter& paths_;
   bool color_;
   mutable std::optional<absl::StatusOr<DriverFacts>> driver_;
+  mutable std::optional<absl::StatusOr<Digest>> identity_;
 };
 
 }  // namespace ddcc

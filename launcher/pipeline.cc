@@ -437,6 +437,8 @@ CompileOutcome CompilePipeline::CompileAndStore(std::optional<Digest> key) {
     set = absl::AbortedError(
         "a time macro of this run: the compile expands it again, maybe to another second");
   }
+  if (!keys_.CompilerUnchanged())
+    set = absl::AbortedError("the compiler changed during the compile");
   if (absl::IsAborted(set.status())) {
     Log(absl::StrCat("not stored: ", set.status().message()));
     explain_notes_.push_back(absl::StrCat("not stored: ", set.status().message()));

@@ -65,6 +65,42 @@ class StaleInputsTest(HeaderSearchTestCase):
                         undo()
                         self.check(self.editing_compiler(compiler, "true"), args=args, env=env)
 
+    def test_a_compiler_replaced_during_the_compile_is_never_served_after(self):
+        """A package upgrade that replaces the compiler while ddcc works, after the keys named
+        the old one, leaves an object that those keys do not describe: it is not stored. With
+        the old compiler put back as it was, the next compile must not be served that object."""
+        bin_dir = os.path.join(self.root, "upgrading")
+        os.makedirs(bin_dir)
+        compiler = os.path.join(bin_dir, "gcc")
+        upgrade = os.path.join(self.root, "upgrade.sh")
+        # Only the compile proper upgrades, then runs again as the new compiler.
+        old = ('#!/bin/sh\ncase " $* " in *" -E "*|*" -### "*) ;; *)\n'
+               f'  if [ -f {upgrade} ]; then sh {upgrade}; rm -f {upgrade}; exec "$0" "$@"; fi ;;\n'
+               'esac\nexec /usr/bin/gcc "$@"\n')
+        new = '#!/bin/sh\nexec /usr/bin/gcc -DUPGRADED=1 "$@"\n'
+        for path, text in [(compiler, old), (compiler + ".new", new)]:
+            with open(path, "w") as f:
+                f.write(text)
+            os.chmod(path, 0o755)
+        stamp = os.stat(compiler)
+        with open(upgrade, "w") as f:
+            f.write(f"cp -p {compiler}.new {compiler}.tmp && mv {compiler}.tmp {compiler}\n")
+        self.write("main.c", "#ifdef UPGRADED\nint value = 2;\n#else\nint value = 1;\n#endif\n")
+        args = ["-c", "main.c", "-o", "main.o"]
+        self.assertEqual(self.ddcc(compiler, *args).returncode, 0)
+        self.assertEqual(self.stats()["cache_misses"], 1)
+
+        with open(compiler, "w") as f:  # put back: same content, size and mtime
+            f.write(old)
+        os.utime(compiler, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+        cached = self.ddcc(compiler, *args)
+        self.assertEqual(cached.returncode, 0)
+        served = self.read("main.o")
+        plain = self.run_cmd([compiler, *args])
+        self.assertEqual(plain.returncode, 0)
+        self.assertEqual(served, self.read("main.o"))
+        self.assertEqual(self.hits(), (0, 0, 2))
+
     def test_a_compile_failing_after_the_preprocessor_leaves_dependency_files_as_plainly(self):
         # The header goes after ddcc's -E: the compile fails before it writes a dependency
         # file, and clang then removes the build's, where gcc leaves it.
