@@ -1,6 +1,7 @@
 #include "launcher/content_scan.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <ctime>
 #include <optional>
@@ -368,9 +369,31 @@ bool IsTime(absl::string_view s, size_t at) {
 
 }  // namespace
 
+namespace {
+
+// Whether `s` holds "??": memchr for each '?', which headers rarely hold, beats a substring search.
+bool HoldsTwoQuestionMarks(absl::string_view s) {
+  const char* end = s.data() + s.size();
+  for (const char* p = s.data(); p < end; ++p) {
+    p = static_cast<const char*>(std::memchr(p, '?', end - p));
+    if (p == nullptr || p + 1 == end) return false;
+    if (p[1] == '?') return true;
+  }
+  return false;
+}
+
+// The characters that may open a comment or a literal.
+constexpr std::array<bool, 256> kOpeners = [] {
+  std::array<bool, 256> table{};
+  for (unsigned char c : {'/', '"', '\''}) table[c] = true;
+  return table;
+}();
+
+}  // namespace
+
 std::string StripCommentsAndSplices(absl::string_view content, bool& ambiguous) {
   // Trigraphs (??/ splices a line, ??= is #) count only under some -std options.
-  ambiguous = absl::StrContains(content, "??");
+  ambiguous = HoldsTwoQuestionMarks(content);
   std::string joined;
   if (content.find('\\') != absl::string_view::npos) joined = JoinSplices(content);
   const absl::string_view s = joined.empty() ? content : joined;
@@ -380,7 +403,7 @@ std::string StripCommentsAndSplices(absl::string_view content, bool& ambiguous) 
   for (size_t i = 0; i < n;) {
     // Runs of what is neither a comment's nor a literal's opening are copied as they are.
     size_t next = i;
-    while (next < n && s[next] != '/' && s[next] != '"' && s[next] != '\'') ++next;
+    while (next < n && !kOpeners[static_cast<unsigned char>(s[next])]) ++next;
     out.append(s.data() + i, next - i);
     i = next;
     if (i == n) break;

@@ -107,8 +107,13 @@ bool PathRewriter::BelowBase(absl::string_view path) const {
   return false;
 }
 
+std::vector<std::string> PathRewriter::PlainParts(absl::string_view path) {
+  std::vector<absl::string_view> parts = PlainComponents(path);
+  return std::vector<std::string>(parts.begin(), parts.end());
+}
+
 std::string PathRewriter::Relative(absl::string_view path) const {
-  std::vector<absl::string_view> cwd = PlainComponents(cwd_);
+  const std::vector<std::string>& cwd = cwd_parts_;
   absl::string_view stripped = StripTrailingSlashes(path);
   if (!absl::StartsWith(stripped, "/") || stripped == "/" || (cwd.empty() && cwd_ != "/") ||
       !BelowBase(path)) {

@@ -20,6 +20,7 @@ class PathRewriter {
   PathRewriter(std::vector<std::string> base_dirs, std::string cwd, std::string compiler_cwd)
       : base_dirs_(std::move(base_dirs)),
         cwd_(std::move(cwd)),
+        cwd_parts_(PlainParts(cwd_)),
         compiler_cwd_(std::move(compiler_cwd)) {}
 
   const std::string& cwd() const { return cwd_; }
@@ -61,7 +62,11 @@ class PathRewriter {
 
  private:
   std::vector<std::string> base_dirs_;
+  // The working directory's components, split once: a miss makes a thousand paths relative.
+  static std::vector<std::string> PlainParts(absl::string_view path);
+
   std::string cwd_;
+  std::vector<std::string> cwd_parts_;
   std::string compiler_cwd_;
 };
 
