@@ -191,6 +191,19 @@ bool NothingAt(const std::string& path) {
   return lstat(path.c_str(), &st) != 0 && (errno == ENOENT || errno == ENOTDIR);
 }
 
+absl::StatusOr<PathKind> KindOf(const std::string& path) {
+  struct stat st;
+  if (lstat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT || errno == ENOTDIR) return PathKind::kNothing;
+    return ErrnoStatus("lstat", path);
+  }
+  if (S_ISLNK(st.st_mode) && stat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT || errno == ENOTDIR) return PathKind::kDanglingLink;
+    return ErrnoStatus("stat", path);
+  }
+  return S_ISDIR(st.st_mode) ? PathKind::kDirectory : PathKind::kFile;
+}
+
 bool IsDirectory(const std::string& path) {
   struct stat st;
   return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);

@@ -69,30 +69,38 @@ absl::StatusOr<std::string> IncludeSetBuilder::AddFile(const std::string& path) 
   return content;
 }
 
-absl::Status IncludeSetBuilder::AddCandidate(const std::string& path) {
-  if (Has(path)) return absl::OkStatus();
-  absl::StatusOr<FileStamp> stamp = StampFile(path);
-  if (stamp.ok()) {
-    // The compiler passes over a directory; a set cannot say that it must stay one.
-    if (IsDirectory(path)) {
-      return absl::FailedPreconditionError(absl::StrCat(path, " is a directory"));
-    }
-    return AddFile(path).status();
-  }
-  if (!absl::IsNotFound(stamp.status())) return stamp.status();
-  seen_.insert(path);
-  if (IsSymlink(path)) {
-    GroupFor(std::nullopt).paths.push_back(path);
-    return absl::OkStatus();
-  }
-  // Below an absent directory, that directory's absence says it for every path: a search that
-  // looks for hundreds of headers in a directory without their subdirectory records one path.
+absl::StatusOr<bool> IncludeSetBuilder::AddCandidate(const std::string& path) {
+  if (Has(path)) return false;
+  // Below an absent directory nothing needs a look of its own, and that directory's absence says
+  // it for every path: a search that looks for hundreds of headers in a directory without their
+  // subdirectory records one path.
   const Placement& placement = PlacementOf(path);
-  const std::string& absent = placement.absent_dir.empty() ? path : placement.absent_dir;
-  if (absent == path || seen_.insert(absent).second) {
-    GroupFor(placement.guard).paths.push_back(absent);
+  if (!placement.absent_dir.empty()) {
+    seen_.insert(path);
+    if (seen_.insert(placement.absent_dir).second) {
+      GroupFor(placement.guard).paths.push_back(placement.absent_dir);
+    }
+    return false;
   }
-  return absl::OkStatus();
+  absl::StatusOr<PathKind> kind = KindOf(path);
+  if (!kind.ok()) return kind.status();
+  switch (*kind) {
+    case PathKind::kFile:
+      return true;
+    case PathKind::kDirectory:
+      // The compiler passes over a directory; a set cannot say that it must stay one.
+      return absl::FailedPreconditionError(absl::StrCat(path, " is a directory"));
+    case PathKind::kDanglingLink:
+      // It comes to life without its directory changing: no guard.
+      seen_.insert(path);
+      GroupFor(std::nullopt).paths.push_back(path);
+      return false;
+    case PathKind::kNothing:
+      seen_.insert(path);
+      GroupFor(placement.guard).paths.push_back(path);
+      return false;
+  }
+  return false;
 }
 
 IncludeSet IncludeSetBuilder::Finish(const Digest& result) && {

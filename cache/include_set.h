@@ -61,17 +61,18 @@ class IncludeSetBuilder {
   // Records the file's content and returns it, for the caller to scan. Each path once.
   absl::StatusOr<std::string> AddFile(const std::string& path);
 
-  // Records that `path` does not exist, or, when it does, its content (FailedPrecondition for a
-  // directory).
-  absl::Status AddCandidate(const std::string& path);
+  // Records a place the compiler looked, unless recorded before: that nothing is there, or,
+  // when a file is, returns true for the caller to read it with AddFile (FailedPrecondition for
+  // a directory).
+  absl::StatusOr<bool> AddCandidate(const std::string& path);
 
   bool Has(const std::string& path) const;
   IncludeSet Finish(const Digest& result) &&;
 
  private:
   absl::Status CheckNotTooNew(const std::string& path, const FileStamp& stamp) const;
-  // Where an absent path is: the guard above it, and the topmost absent directory between
-  // them, when there is one and no symbolic link is on the way.
+  // Where a path is: the guard above it, and the topmost absent directory between them, when
+  // its own directory is absent and no symbolic link is on the way.
   struct Placement {
     std::optional<Guard> guard;
     std::string absent_dir;

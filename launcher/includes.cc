@@ -226,23 +226,25 @@ class IncludeSetRecorder {
     if (header) {
       if (absl::Status status = AddPrecompiledCandidate(path); !status.ok()) return status;
     }
-    // One found is read like a header: what it holds may matter as much.
-    if (!Has(path) && StampFile(path).ok() && !IsDirectory(path)) return AddRead(path);
-    absl::Status status = builder_.AddCandidate(paths_.Relative(path));
-    if (absl::IsFailedPrecondition(status)) {
-      Refuse(std::move(status));
+    absl::StatusOr<bool> found = builder_.AddCandidate(paths_.Relative(path));
+    if (absl::IsFailedPrecondition(found.status())) {
+      Refuse(found.status());
       return absl::OkStatus();
     }
-    return status;
+    if (!found.ok()) return found.status();
+    // One found is read like a header: what it holds may matter as much.
+    return *found ? AddRead(path) : absl::OkStatus();
   }
 
   absl::Status AddPrecompiledCandidate(const std::string& path) {
     if (!options_.precompiled_headers) return absl::OkStatus();
     std::string precompiled = path + ".gch";
-    if (StampFile(precompiled).ok()) {
+    absl::StatusOr<bool> found = builder_.AddCandidate(paths_.Relative(precompiled));
+    // gcc reads a .gch directory too.
+    if (absl::IsFailedPrecondition(found.status()) || (found.ok() && *found)) {
       return absl::AbortedError(absl::StrCat("the compiler may read ", precompiled));
     }
-    return builder_.AddCandidate(paths_.Relative(precompiled));
+    return found.status();
   }
 
   // A file the compiler read: one that cannot be read now may have changed.

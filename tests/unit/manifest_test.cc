@@ -263,6 +263,28 @@ TEST_F(ManifestTest, AnAbsentDirectoryStandsForThePathsBelowIt) {
   EXPECT_EQ(manifest.Match(), std::nullopt);
 }
 
+// A candidate the compiler looked at: a file there is for the caller to read, a directory
+// makes the set unusable, and a path is recorded once, a dangling link without a guard.
+TEST_F(ManifestTest, ACandidateSaysWhatIsThere) {
+  std::string header = Write("a.h", "int a;");
+  ASSERT_EQ(mkdir((dir_ + "/d.h").c_str(), 0755), 0);
+  ASSERT_EQ(symlink("nowhere", (dir_ + "/dangling.h").c_str()), 0);
+  const int64_t later = NowNs() + kHour;
+  IncludeSetBuilder builder(later, later);
+  EXPECT_EQ(builder.AddCandidate(header).value_or(false), true);
+  EXPECT_FALSE(builder.Has(header));
+  EXPECT_TRUE(absl::IsFailedPrecondition(builder.AddCandidate(dir_ + "/d.h").status()));
+  EXPECT_EQ(builder.AddCandidate(dir_ + "/b.h").value_or(true), false);
+  EXPECT_EQ(builder.AddCandidate(dir_ + "/b.h").value_or(true), false);
+  EXPECT_EQ(builder.AddCandidate(dir_ + "/dangling.h").value_or(true), false);
+  const IncludeSet set = std::move(builder).Finish(ResultKey(1));
+  ASSERT_EQ(set.absences.size(), 2u);
+  for (const Absences& group : set.absences) {
+    EXPECT_EQ(group.paths,
+              std::vector<std::string>{group.guard ? dir_ + "/b.h" : dir_ + "/dangling.h"});
+  }
+}
+
 // What --explain reports: the newest set's first failing check, by path.
 TEST_F(ManifestTest, NewestMismatchNamesTheFile) {
   std::string header = Write("a.h", "int a;");
