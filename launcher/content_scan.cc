@@ -17,7 +17,16 @@
 namespace ddcc {
 namespace {
 
-bool IsIdentifierChar(char c) { return absl::ascii_isalnum(c) || c == '_' || c == '$'; }
+constexpr std::array<bool, 256> kIdentifierChars = [] {
+  std::array<bool, 256> table{};
+  for (int c = 0; c < 256; ++c) {
+    table[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '_' || c == '$';
+  }
+  return table;
+}();
+
+bool IsIdentifierChar(char c) { return kIdentifierChars[static_cast<unsigned char>(c)]; }
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r'; }
 
@@ -485,17 +494,29 @@ void ScanMacroCallsIn(absl::string_view text, const absl::flat_hash_set<std::str
       ReadProbeCall(text, at, text.substr(at + macro.size()), true, found, scan);
     }
   }
+  if (pieces.empty()) return;
+  // One walk over the identifiers; most are told apart from every piece by their ends.
+  std::array<bool, 256> firsts{}, lasts{};
   for (const std::string& piece : pieces) {
-    if (macros.contains(piece)) continue;
-    for (size_t at = view.find(piece); at != std::string_view::npos;
-         at = view.find(piece, at + 1)) {
-      // A directive's own name ("include") is no piece.
-      if (IsWordAt(text, at, piece.size()) &&
-          absl::StripAsciiWhitespace(LineBefore(text, at)) != "#") {
-        scan.computed_probe = true;
-        return;
-      }
+    firsts[static_cast<unsigned char>(piece.front())] = true;
+    lasts[static_cast<unsigned char>(piece.back())] = true;
+  }
+  for (size_t at = 0; at < text.size();) {
+    if (!IsIdentifierChar(text[at])) {
+      ++at;
+      continue;
     }
+    size_t end = at + 1;
+    while (end < text.size() && IsIdentifierChar(text[end])) ++end;
+    const absl::string_view word = text.substr(at, end - at);
+    // A directive's own name ("include") is no piece.
+    if (firsts[static_cast<unsigned char>(word.front())] &&
+        lasts[static_cast<unsigned char>(word.back())] && pieces.contains(word) &&
+        !macros.contains(word) && absl::StripAsciiWhitespace(LineBefore(text, at)) != "#") {
+      scan.computed_probe = true;
+      return;
+    }
+    at = end;
   }
 }
 
@@ -522,36 +543,31 @@ std::vector<std::string> ScanProbeMacroCalls(const ScannedText& text,
   return found;
 }
 
-namespace {
-
-// DefinesOneOf on one reading of the text.
-bool DefinesOneOfIn(absl::string_view text, const absl::flat_hash_set<std::string>& names) {
-  for (absl::string_view line : absl::StrSplit(text, '\n')) {
-    line = absl::StripLeadingAsciiWhitespace(line);
-    if (!absl::ConsumePrefix(&line, "#") && !absl::ConsumePrefix(&line, "%:") &&
-        !absl::ConsumePrefix(&line, "?\?=")) {
-      continue;
-    }
-    line = absl::StripLeadingAsciiWhitespace(line);
-    if (!absl::ConsumePrefix(&line, "define")) continue;
-    line = absl::StripLeadingAsciiWhitespace(line);
-    if (names.contains(ConsumeIdentifier(line))) return true;
+bool DefinesOneOf(absl::string_view text, const absl::flat_hash_set<std::string>& names) {
+  const std::string_view view(text.data(), text.size());  // libstdc++'s find is faster
+  for (size_t at = view.find("define"); at != std::string_view::npos;
+       at = view.find("define", at + 1)) {
+    absl::string_view before = absl::StripAsciiWhitespace(LineBefore(text, at));
+    if (before != "#" && before != "%:" && before != "?\?=") continue;
+    absl::string_view rest = absl::StripLeadingAsciiWhitespace(text.substr(at + 6));
+    if (names.contains(ConsumeIdentifier(rest))) return true;
   }
   return false;
 }
 
-}  // namespace
-
-bool DefinesOneOf(absl::string_view content, const absl::flat_hash_set<std::string>& names) {
-  bool ambiguous = false;
-  if (DefinesOneOfIn(StripCommentsAndSplices(content, ambiguous), names)) return true;
-  return ambiguous && DefinesOneOfIn(content, names);
-}
+// The characters a time's or a date's expansion may be found at: a time's first ':' and a
+// month's first letter.
+constexpr std::array<bool, 256> kTimeOrMonthStarts = [] {
+  std::array<bool, 256> table{};
+  for (unsigned char c : {':', 'J', 'F', 'M', 'A', 'S', 'O', 'N', 'D'}) table[c] = true;
+  return table;
+}();
 
 ExpandedTime FindExpandedTime(absl::string_view text) {
   ExpandedTime found;
   for (size_t i = 0; i + 8 <= text.size(); ++i) {
     const char c = text[i];
+    if (!kTimeOrMonthStarts[static_cast<unsigned char>(c)]) continue;
     if (c == ':' && i >= 2 && IsTime(text, i - 2)) {
       found.time = true;
     } else if (i + 11 <= text.size() && text[i + 3] == ' ' && absl::ascii_isupper(c) &&

@@ -62,8 +62,9 @@ std::vector<std::string> ScanProbeMacroCalls(const ScannedText& text,
                                              const absl::flat_hash_set<std::string>& macros,
                                              ContentScan* scan);
 
-// Whether `content` (a source, or `-E -dM` output) has a #define of one of `names`.
-bool DefinesOneOf(absl::string_view content, const absl::flat_hash_set<std::string>& names);
+// Whether `text` has a #define of one of `names`: text as ScanContent reads it (either of
+// ScannedText's), or `-E -dM` output, which holds no comment or splice.
+bool DefinesOneOf(absl::string_view text, const absl::flat_hash_set<std::string>& names);
 
 // `content` as the preprocessor's third translation phase leaves it: line splices joined and
 // each comment replaced by a space; string and character literals kept as they are. Sets

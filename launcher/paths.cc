@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <string_view>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -226,17 +227,23 @@ MarkedText RewriteLineMarkers(const PathRewriter& paths, absl::string_view text)
   out.names_position = absl::StrContains(text, "__builtin_FILE") ||
                        absl::StrContains(text, "__builtin_source_location") ||
                        MayHoldRawString(text);
-  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+  // Markers are the lines that start with '#' and a number: copy the text between them whole.
+  const std::string_view view(text.data(), text.size());  // libstdc++'s find is faster
+  size_t copied = 0;
+  for (size_t at = view.find('#'); at != std::string_view::npos; at = view.find('#', at + 1)) {
+    if (at > 0 && text[at - 1] != '\n') continue;
+    const size_t line_end = std::min(text.find('\n', at), text.size());
+    const absl::string_view line = text.substr(at, line_end - at);
     absl::string_view rest = line;
-    size_t name_at = 0, name_end = 0;
-    if (absl::ConsumePrefix(&rest, "# ") && !rest.empty() && absl::ascii_isdigit(rest[0])) {
-      name_at = line.find(" \"");
-      name_end = name_at == absl::string_view::npos ? name_at : line.find('"', name_at + 2);
+    if (!absl::ConsumePrefix(&rest, "# ") || rest.empty() || !absl::ascii_isdigit(rest[0])) {
+      continue;
     }
+    const size_t name_at = line.find(" \"");
+    if (name_at == absl::string_view::npos) continue;
+    const size_t name_end = line.find('"', name_at + 2);
     // Escaped names (a backslash) are left alone: their text is not the path.
-    if (name_at == 0 || name_end == absl::string_view::npos ||
+    if (name_end == absl::string_view::npos ||
         line.substr(name_at, name_end - name_at).find('\\') != absl::string_view::npos) {
-      absl::StrAppend(&out.text, line, "\n");
       continue;
     }
     absl::string_view name = line.substr(name_at + 2, name_end - name_at - 2);
@@ -244,10 +251,12 @@ MarkedText RewriteLineMarkers(const PathRewriter& paths, absl::string_view text)
       out.same_in_mapped_debug = false;
     }
     std::string key_form = paths.KeyForm(name);
-    out.changed = out.changed || key_form != name;
-    absl::StrAppend(&out.text, line.substr(0, name_at + 2), key_form, line.substr(name_end), "\n");
+    if (key_form == name) continue;
+    out.changed = true;
+    absl::StrAppend(&out.text, text.substr(copied, at + name_at + 2 - copied), key_form);
+    copied = at + name_end;
   }
-  out.text.pop_back();  // StrSplit gave one more line than there were newlines
+  out.text.append(text.data() + copied, text.size() - copied);
   return out;
 }
 

@@ -124,6 +124,18 @@ TEST(ContentScanTest, PiecesOfHasIncludeForPastingAreComputed) {
       ScanContent("#include <a.h>\n# include \"b.h\"\n#include_next <c.h>\n").computed_probe);
 }
 
+TEST(ContentScanTest, DefinesOneOfReadsDirectivesOnly) {
+  const absl::flat_hash_set<std::string> names = {"linux", "foo"};
+  for (const char* text : {"#define linux 1\n", "  #  define foo(x) x\n", "%:define foo\n",
+                           "?\?=define foo\n", "int a;\n# define\tlinux\n"}) {
+    EXPECT_TRUE(DefinesOneOf(text, names)) << text;
+  }
+  for (const char* text : {"#define linuxes 1\n", "#undef linux\n", "#ifdef foo\n",
+                           "int define = foo;\n", "x # define foo\n", "#define bar foo\n"}) {
+    EXPECT_FALSE(DefinesOneOf(text, names)) << text;
+  }
+}
+
 TEST(ContentScanTest, FindsPragmaOnceAndDependency) {
   EXPECT_TRUE(ScanContent("#pragma once\n").pragma_once);
   EXPECT_TRUE(ScanContent("_Pragma(\"once\")\n").pragma_once);

@@ -151,6 +151,11 @@ TEST(PathsTest, LineMarkers) {
   EXPECT_FALSE(marked.names_position);
   EXPECT_TRUE(kPaths.NamesBaseDir(marked.text));  // the string literal
 
+  // Only a line's first '#' followed by a number opens a marker.
+  const std::string others =
+      "#pragma once\nint y; # 5 \"/src/a/main.c\"\n#define S \"# 6 \\\"/src/a/x.h\\\"\"\n";
+  EXPECT_EQ(RewriteLineMarkers(kPaths, others).text, others);
+
   MarkedText plain = RewriteLineMarkers(kPaths, "# 1 \"main.c\"\nint x;");
   EXPECT_EQ(plain.text, "# 1 \"main.c\"\nint x;");
   EXPECT_FALSE(plain.changed);
