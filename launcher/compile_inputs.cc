@@ -8,12 +8,12 @@
 namespace ddcc {
 
 IncludeSetOptions IncludeSetOptionsFor(const Compiler& compiler, const CompileRequest& request,
-                                       bool sloppy_time_macros) {
+                                       bool sloppy_time_macros, const EnvLookup& env) {
   IncludeSetOptions options;
   // clang 14 does not read SOURCE_DATE_EPOCH.
   if (sloppy_time_macros) {
     options.allowed = AllowedTimeMacros::kAll;
-  } else if (compiler.family == Family::kGcc && std::getenv("SOURCE_DATE_EPOCH") != nullptr) {
+  } else if (compiler.family == Family::kGcc && env("SOURCE_DATE_EPOCH") != nullptr) {
     options.allowed = AllowedTimeMacros::kClock;
   }
   options.precompiled_headers = compiler.family == Family::kGcc;

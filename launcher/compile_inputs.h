@@ -14,7 +14,7 @@ namespace ddcc {
 
 // `sloppy_time_macros`: the user allows time macros (sloppiness = time_macros).
 IncludeSetOptions IncludeSetOptionsFor(const Compiler& compiler, const CompileRequest& request,
-                                       bool sloppy_time_macros);
+                                       bool sloppy_time_macros, const EnvLookup& env);
 
 // The files whose content the object records besides what the text shows: clang's debug info
 // holds the MD5 of each file it read, comments and all.

@@ -67,9 +67,10 @@ bool UncompressedElf(absl::string_view object) {
 }  // namespace
 
 bool MayMoveDebugDirectory(Family family, absl::string_view compiler_path,
-                           const std::vector<std::string>& args, absl::string_view cwd) {
+                           const std::vector<std::string>& args, absl::string_view cwd,
+                           const EnvLookup& env) {
   // CCC_OVERRIDE_OPTIONS may add any option; the key holds it, but not what it would match.
-  if (family != Family::kClang || cwd.size() < 2 || std::getenv("CCC_OVERRIDE_OPTIONS")) {
+  if (family != Family::kClang || cwd.size() < 2 || env("CCC_OVERRIDE_OPTIONS") != nullptr) {
     return false;
   }
   if (absl::StrContains(compiler_path, cwd)) return false;

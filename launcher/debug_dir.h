@@ -18,6 +18,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "cache/config.h"
 #include "launcher/args.h"
 
 namespace ddcc {
@@ -27,9 +28,11 @@ namespace ddcc {
 // an argument nor the compiler's path holds the name (a source named by its absolute path may
 // be hashed into symbol names); no option compresses, hashes or re-encodes the debug info
 // (-gz, split DWARF, type units, LTO, bitcode), hands it to another assembler, or maps paths
-// in it (a prefix map may match one directory's name and not another's).
+// in it (a prefix map may match one directory's name and not another's), and `env` has no
+// CCC_OVERRIDE_OPTIONS.
 bool MayMoveDebugDirectory(Family family, absl::string_view compiler_path,
-                           const std::vector<std::string>& args, absl::string_view cwd);
+                           const std::vector<std::string>& args, absl::string_view cwd,
+                           const EnvLookup& env);
 
 // OK when `object` is a 64-bit little-endian ELF file without compressed sections that names
 // `cwd`, each time followed by '/' or the end of a string (not inside a longer name). The

@@ -15,8 +15,8 @@ bool IsNative(absl::string_view arg) {
 }
 
 // Whether the driver may run programs from elsewhere than its own installation.
-bool ProgramsFromElsewhere(const CompileRequest& request) {
-  if (std::getenv("COMPILER_PATH") != nullptr || std::getenv("GCC_EXEC_PREFIX") != nullptr) {
+bool ProgramsFromElsewhere(const CompileRequest& request, const EnvLookup& env) {
+  if (env("COMPILER_PATH") != nullptr || env("GCC_EXEC_PREFIX") != nullptr) {
     return true;
   }
   for (const std::string& arg : request.hashed_args) {
@@ -58,7 +58,7 @@ std::vector<std::string> ProgramsIn(absl::string_view listing) {
 }  // namespace
 
 absl::StatusOr<DriverFacts> ProbeDriver(const Compiler& compiler, const CompileRequest& request,
-                                        const Config& config) {
+                                        const Config& config, const EnvLookup& env) {
   DriverFacts facts;
   std::vector<std::string> native;
   for (const std::string& arg : request.hashed_args) {
@@ -70,12 +70,12 @@ absl::StatusOr<DriverFacts> ProbeDriver(const Compiler& compiler, const CompileR
     if (!listing.ok()) return listing.status();
     facts.native_expansion = *std::move(listing);
   }
-  if (!ProgramsFromElsewhere(request)) return facts;
+  if (!ProgramsFromElsewhere(request, env)) return facts;
   absl::StatusOr<std::string> listing = DriverListing(compiler, request.expanded_args);
   if (!listing.ok()) return listing.status();
   for (const std::string& name : ProgramsIn(*listing)) {
     // A bare name is run from PATH.
-    absl::StatusOr<Compiler> program = FindCompiler(name, std::getenv);
+    absl::StatusOr<Compiler> program = FindCompiler(name, env);
     absl::StatusOr<Digest> identity =
         program.ok() ? CompilerIdentity(*program, config) : program.status();
     if (!identity.ok()) return identity.status();

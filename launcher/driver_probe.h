@@ -24,6 +24,6 @@ struct DriverFacts {
 };
 
 absl::StatusOr<DriverFacts> ProbeDriver(const Compiler& compiler, const CompileRequest& request,
-                                        const Config& config);
+                                        const Config& config, const EnvLookup& env);
 
 }  // namespace ddcc

@@ -70,8 +70,8 @@ class KeyInputs {
     for (const std::string& value : values) Add(name, value);
   }
 
-  void AddEnv(const char* name) {
-    const char* value = std::getenv(name);
+  void AddEnv(const char* name, const EnvLookup& env) {
+    const char* value = env(name);
     Add(absl::StrCat(key_label::kEnvPrefix, name), value ? absl::StrCat("=", value) : "unset");
   }
 
@@ -117,8 +117,9 @@ bool KeyMaker::DirectKeyHoldsCwd() const {
 }
 
 bool KeyMaker::MayMoveDebugDirectory() const {
-  return compiler_.family && ddcc::MayMoveDebugDirectory(*compiler_.family, compiler_.path,
-                                                         request_.expanded_args, paths_.cwd());
+  return compiler_.family &&
+         ddcc::MayMoveDebugDirectory(*compiler_.family, compiler_.path, request_.expanded_args,
+                                     paths_.cwd(), env_);
 }
 
 bool KeyMaker::MovesDebugDirectory() const {
@@ -136,7 +137,7 @@ Digest KeyMaker::WithCwd(const Digest& key) const {
 }
 
 const absl::StatusOr<DriverFacts>& KeyMaker::Driver() const {
-  if (!driver_) driver_ = ProbeDriver(compiler_, request_, config_);
+  if (!driver_) driver_ = ProbeDriver(compiler_, request_, config_, env_);
   return *driver_;
 }
 
@@ -182,7 +183,7 @@ absl::Status KeyMaker::AddCommon(KeyInputs& inputs, bool holds_cwd) const {
     inputs.Add("working directory length", absl::StrCat(paths_.cwd().size()));
   }
   if (request_.object_names_itself) inputs.Add("object", request_.object);
-  for (const char* name : kCompileEnv) inputs.AddEnv(name);
+  for (const char* name : kCompileEnv) inputs.AddEnv(name, env_);
   inputs.Add("diagnostics", color_ ? "color" : "plain");
   inputs.Add("dependency file", request_.generates_deps ? "yes" : "no");
   if (request_.generates_deps) {
@@ -200,7 +201,7 @@ absl::StatusOr<Digest> KeyMaker::DirectKey(std::string* transcript) const {
   if (absl::Status status = AddCommon(inputs, DirectKeyHoldsCwd()); !status.ok()) return status;
   inputs.AddArguments(key_label::kPreprocessorArgument, request_.preprocess_args, paths_,
                       /*preprocessing=*/true);
-  for (const char* name : kPreprocessEnv) inputs.AddEnv(name);
+  for (const char* name : kPreprocessEnv) inputs.AddEnv(name, env_);
   absl::StatusOr<Digest> source = HashFile(request_.source);
   if (!source.ok()) return source.status();
   inputs.Add(key_label::kSource, absl::StrCat(paths_.KeyForm(request_.source), " ", source->Hex()));
@@ -231,8 +232,8 @@ absl::StatusOr<Digest> KeyMaker::SearchPathKey() const {
     if (i != request_.source_index)
       inputs.Add(key_label::kPreprocessorArgument, request_.preprocess_args[i]);
   }
-  for (const char* name : kCompileEnv) inputs.AddEnv(name);
-  for (const char* name : kPreprocessEnv) inputs.AddEnv(name);
+  for (const char* name : kCompileEnv) inputs.AddEnv(name, env_);
+  for (const char* name : kPreprocessEnv) inputs.AddEnv(name, env_);
   return inputs.Finish();
 }
 

@@ -45,10 +45,16 @@ struct ResultKeyInfo {
 
 class KeyMaker {
  public:
-  // `color`: diagnostics are asked for in colour (ddcc does so on a terminal).
+  // `color`: diagnostics are asked for in colour (ddcc does so on a terminal). `env`: the
+  // compile's environment, some of which the compiler reads.
   KeyMaker(const Compiler& compiler, const CompileRequest& request, const Config& config,
-           const PathRewriter& paths, bool color)
-      : compiler_(compiler), request_(request), config_(config), paths_(paths), color_(color) {}
+           const PathRewriter& paths, bool color, const EnvLookup& env)
+      : compiler_(compiler),
+        request_(request),
+        config_(config),
+        paths_(paths),
+        color_(color),
+        env_(env) {}
 
   // With a transcript, each input is also written to it as a "name: value" line.
   absl::StatusOr<Digest> DirectKey(std::string* transcript = nullptr) const;
@@ -92,6 +98,7 @@ class KeyMaker {
   const Config& config_;
   const PathRewriter& paths_;
   bool color_;
+  const EnvLookup& env_;
   mutable std::optional<absl::StatusOr<DriverFacts>> driver_;
   mutable std::optional<absl::StatusOr<Digest>> identity_;
 };

@@ -73,7 +73,7 @@ void WriteAll(int fd, absl::string_view data) {
   }
 
   CompileOutcome outcome =
-      CompileThroughCache(compiler, args, std::get<CompileRequest>(parsed), *config, stats);
+      CompileThroughCache(compiler, args, std::get<CompileRequest>(parsed), *config, stats, env);
   if (auto* result = std::get_if<ProcessResult>(&outcome)) {
     WriteAll(STDOUT_FILENO, result->out);
     WriteAll(STDERR_FILENO, result->err);

@@ -196,8 +196,8 @@ std::string AbsoluteFrom(absl::string_view cwd, absl::string_view relative) {
   return out;
 }
 
-std::string CompilerWorkingDirectory(const std::string& cwd) {
-  const char* pwd = std::getenv("PWD");
+std::string CompilerWorkingDirectory(const std::string& cwd, const EnvLookup& env) {
+  const char* pwd = env("PWD");
   struct stat named, dot;
   if (pwd == nullptr || pwd[0] != '/' || stat(pwd, &named) != 0 || stat(".", &dot) != 0 ||
       named.st_dev != dot.st_dev || named.st_ino != dot.st_ino) {

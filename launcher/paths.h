@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "cache/config.h"
 
 namespace ddcc {
 
@@ -76,7 +77,7 @@ std::string AbsoluteFrom(absl::string_view cwd, absl::string_view relative);
 
 // The name gcc and clang give the working directory `cwd` (their getpwd): $PWD when it is an
 // absolute name of the same directory, else `cwd`.
-std::string CompilerWorkingDirectory(const std::string& cwd);
+std::string CompilerWorkingDirectory(const std::string& cwd, const EnvLookup& env);
 
 // Whether a -fdebug-prefix-map or -ffile-prefix-map maps exactly the working directory, and no
 // map matches only a part of it (gcc takes the last match, clang the longest: a shorter one

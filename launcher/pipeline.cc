@@ -41,15 +41,16 @@ class CompilePipeline {
  public:
   CompilePipeline(const Compiler& compiler, const std::vector<std::string>& args,
                   const CompileRequest& request, const Config& config, const PathRewriter& paths,
-                  Stats& stats)
+                  Stats& stats, const EnvLookup& env)
       : compiler_(compiler),
         args_(args),
         request_(request),
         config_(config),
         paths_(paths),
         stats_(stats),
+        env_(env),
         store_(config, [&stats](RemoteOutcome outcome) { stats.Count(outcome); }),
-        keys_(compiler, request, config, paths, ColorDiagnostics()),
+        keys_(compiler, request, config, paths, ColorDiagnostics(), env),
         results_(request, *compiler.family, paths) {}
 
   CompileOutcome Run();
@@ -88,6 +89,7 @@ class CompilePipeline {
   const Config& config_;
   const PathRewriter& paths_;
   Stats& stats_;
+  const EnvLookup& env_;
   LayeredStore store_;
   KeyMaker keys_;
   ResultEntries results_;
@@ -335,7 +337,7 @@ void CompilePipeline::Discard(const Digest& key, absl::string_view why) {
 
 std::optional<NotCacheable> CompilePipeline::CheckCall() const {
   for (const char* name : kUnsupportedEnv) {
-    if (std::getenv(name) != nullptr) return NotCacheable{Uncacheable::kUnsupportedOption, name};
+    if (env_(name) != nullptr) return NotCacheable{Uncacheable::kUnsupportedOption, name};
   }
   return CheckOutputs(request_);
 }
@@ -343,7 +345,7 @@ std::optional<NotCacheable> CompilePipeline::CheckCall() const {
 // The compiler colours its diagnostics on a terminal. Captured through a pipe it would not, so
 // ddcc asks for colour explicitly there, and the key says so.
 bool CompilePipeline::ColorDiagnostics() const {
-  const char* term = std::getenv("TERM");
+  const char* term = env_("TERM");
   return !request_.explicit_color && isatty(STDERR_FILENO) &&
          !(term != nullptr && absl::string_view(term) == "dumb");
 }
@@ -416,7 +418,7 @@ CompileOutcome CompilePipeline::CompileAndStore(std::optional<Digest> key) {
   }
   if (!key && !depend_set) return *std::move(compiled);  // nothing could find it
   const bool clock_unkeyed =
-      IncludeSetOptionsFor(compiler_, request_, config_.sloppy_time_macros).allowed ==
+      IncludeSetOptionsFor(compiler_, request_, config_.sloppy_time_macros, env_).allowed ==
       AllowedTimeMacros::kNone;
   if (key && clock_unkeyed && expanded_time_.date) {
     ResultEntries::KeepToDay(*entry, DateMacroExpansion(preprocessed_ns_));
@@ -460,7 +462,7 @@ std::optional<IncludeSet> CompilePipeline::DependIncludeSet(const std::string& d
   // With no preprocessed text, a time macro reached by token pasting shows only in what the
   // compile wrote. (A use folded into a constant does not show: docs/reliability.md.)
   const IncludeSetOptions options =
-      IncludeSetOptionsFor(compiler_, request_, config_.sloppy_time_macros);
+      IncludeSetOptionsFor(compiler_, request_, config_.sloppy_time_macros, env_);
   for (const auto& [name, content] : entry.blobs) {
     ExpandedTime expanded = FindExpandedTime(content);
     if (((expanded.date || expanded.time) && options.allowed == AllowedTimeMacros::kNone) ||
@@ -515,9 +517,10 @@ absl::StatusOr<IncludeSet> CompilePipeline::TextIncludeSet(const Digest& result_
   if (!search.ok()) {
     return absl::AbortedError(absl::StrCat("inputs not checked: ", search.status().message()));
   }
-  return RecordIncludeSet(request_.source, includes_, expanded_time_, *search,
-                          IncludeSetOptionsFor(compiler_, request_, config_.sloppy_time_macros),
-                          paths_, IncludeSetBuilder(start_ns_, NowNs()), leads_to);
+  return RecordIncludeSet(
+      request_.source, includes_, expanded_time_, *search,
+      IncludeSetOptionsFor(compiler_, request_, config_.sloppy_time_macros, env_), paths_,
+      IncludeSetBuilder(start_ns_, NowNs()), leads_to);
 }
 
 void CompilePipeline::NoteNoManifest(absl::string_view why) {
@@ -601,13 +604,13 @@ absl::StatusOr<SearchPath> CompilePipeline::ProbeSearchPath() {
 
 CompileOutcome CompileThroughCache(const Compiler& compiler, const std::vector<std::string>& args,
                                    const CompileRequest& request, const Config& config,
-                                   Stats& stats) {
+                                   Stats& stats, const EnvLookup& env) {
   char cwd[PATH_MAX];
   if (getcwd(cwd, sizeof(cwd)) == nullptr) {
     return Failure{ErrorKind::kInternal, ErrnoStatus("getcwd", ".")};
   }
-  PathRewriter paths(config.base_dirs, cwd, CompilerWorkingDirectory(cwd));
-  return CompilePipeline(compiler, args, request, config, paths, stats).Run();
+  PathRewriter paths(config.base_dirs, cwd, CompilerWorkingDirectory(cwd, env));
+  return CompilePipeline(compiler, args, request, config, paths, stats, env).Run();
 }
 
 }  // namespace ddcc

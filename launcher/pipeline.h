@@ -26,9 +26,9 @@ struct Failure {
 using CompileOutcome = std::variant<ProcessResult, NotCacheable, Failure>;
 
 // Counts hits, misses and what happens after the compiler ran; NotCacheable and Failure are left
-// for the caller, who runs the compiler as is.
+// for the caller, who runs the compiler as is. `env`: the compile's environment.
 CompileOutcome CompileThroughCache(const Compiler& compiler, const std::vector<std::string>& args,
                                    const CompileRequest& request, const Config& config,
-                                   Stats& stats);
+                                   Stats& stats, const EnvLookup& env);
 
 }  // namespace ddcc

@@ -14,6 +14,7 @@ namespace {
 using std::string_literals::operator""s;
 
 constexpr absl::string_view kCwd = "/tmp/pip-req-build-AAAAAAAA";
+const EnvLookup kNoEnv = [](const char*) -> const char* { return nullptr; };
 constexpr absl::string_view kOther = "/tmp/pip-req-build-BBBBBBBB";
 
 struct Section {
@@ -76,27 +77,30 @@ std::string DebugStr(absl::string_view strings) {
 
 TEST(DebugDirTest, ClangWithRelativePathsMayMove) {
   EXPECT_TRUE(MayMoveDebugDirectory(Family::kClang, "/usr/bin/clang",
-                                    {"-g", "-O2", "-Iinclude", "-c", "src/x.c", "-o", "x.o"},
-                                    kCwd));
+                                    {"-g", "-O2", "-Iinclude", "-c", "src/x.c", "-o", "x.o"}, kCwd,
+                                    kNoEnv));
 }
 
 TEST(DebugDirTest, GccNeverMoves) {
-  EXPECT_FALSE(MayMoveDebugDirectory(Family::kGcc, "/usr/bin/gcc", {"-g", "-c", "x.c"}, kCwd));
+  EXPECT_FALSE(
+      MayMoveDebugDirectory(Family::kGcc, "/usr/bin/gcc", {"-g", "-c", "x.c"}, kCwd, kNoEnv));
 }
 
 TEST(DebugDirTest, NothingMovesFromTheRoot) {
-  EXPECT_FALSE(MayMoveDebugDirectory(Family::kClang, "/usr/bin/clang", {"-g", "-c", "x.c"}, "/"));
+  EXPECT_FALSE(
+      MayMoveDebugDirectory(Family::kClang, "/usr/bin/clang", {"-g", "-c", "x.c"}, "/", kNoEnv));
 }
 
 TEST(DebugDirTest, AnArgumentOrTheCompilerNamingTheDirectoryStays) {
   const std::string cwd(kCwd);
   for (const std::string& arg : {cwd + "/src/x.c", "-I" + cwd + "/include", "-DWHERE=" + cwd,
                                  "-I" + cwd + "X", "-o" + cwd + "/x.o"}) {
-    EXPECT_FALSE(MayMoveDebugDirectory(Family::kClang, "/usr/bin/clang", {"-g", "-c", arg}, kCwd))
+    EXPECT_FALSE(
+        MayMoveDebugDirectory(Family::kClang, "/usr/bin/clang", {"-g", "-c", arg}, kCwd, kNoEnv))
         << arg;
   }
   EXPECT_FALSE(
-      MayMoveDebugDirectory(Family::kClang, cwd + "/bin/clang", {"-g", "-c", "x.c"}, kCwd));
+      MayMoveDebugDirectory(Family::kClang, cwd + "/bin/clang", {"-g", "-c", "x.c"}, kCwd, kNoEnv));
 }
 
 TEST(DebugDirTest, OptionsThatReencodeOrMapTheDirectoryStay) {
@@ -106,16 +110,22 @@ TEST(DebugDirTest, OptionsThatReencodeOrMapTheDirectoryStay) {
         "-Wa,--compress-debug-sections", "-mllvm", "-fdebug-prefix-map=/tmp/pip-req-build-B=/x",
         "-ffile-prefix-map=/usr=/u", "-fmacro-prefix-map=/a=/b", "-fdebug-compilation-dir=.",
         "-fdebug-compilation-dir", "-ffile-compilation-dir=."}) {
-    EXPECT_FALSE(
-        MayMoveDebugDirectory(Family::kClang, "/usr/bin/clang", {"-g", option, "-c", "x.c"}, kCwd))
+    EXPECT_FALSE(MayMoveDebugDirectory(Family::kClang, "/usr/bin/clang",
+                                       {"-g", option, "-c", "x.c"}, kCwd, kNoEnv))
         << option;
   }
 }
 
 TEST(DebugDirTest, OverriddenOptionsStay) {
-  setenv("CCC_OVERRIDE_OPTIONS", "+-fdebug-prefix-map=/tmp/pip-req-build-B=/x", 1);
-  EXPECT_FALSE(MayMoveDebugDirectory(Family::kClang, "/usr/bin/clang", {"-g", "-c", "x.c"}, kCwd));
-  unsetenv("CCC_OVERRIDE_OPTIONS");
+  const EnvLookup overriding = [](const char* name) -> const char* {
+    return std::string_view(name) == "CCC_OVERRIDE_OPTIONS"
+               ? "+-fdebug-prefix-map=/tmp/pip-req-build-B=/x"
+               : nullptr;
+  };
+  EXPECT_TRUE(
+      MayMoveDebugDirectory(Family::kClang, "/usr/bin/clang", {"-g", "-c", "x.c"}, kCwd, kNoEnv));
+  EXPECT_FALSE(MayMoveDebugDirectory(Family::kClang, "/usr/bin/clang", {"-g", "-c", "x.c"}, kCwd,
+                                     overriding));
 }
 
 TEST(DebugDirTest, ObjectNamingTheDirectoryAsItsOwnStringMoves) {

@@ -1,6 +1,8 @@
 #include "launcher/paths.h"
 
 #include <gtest/gtest.h>
+#include <limits.h>
+#include <unistd.h>
 
 #include <string>
 #include <vector>
@@ -160,6 +162,22 @@ TEST(PathsTest, LineMarkers) {
   EXPECT_EQ(plain.text, "# 1 \"main.c\"\nint x;");
   EXPECT_FALSE(plain.changed);
   EXPECT_TRUE(plain.same_in_mapped_debug);
+}
+
+// The compilers name the working directory as $PWD spells it, when it names that directory.
+TEST(PathsTest, CompilerWorkingDirectoryIsPwdWhereItHolds) {
+  char cwd[PATH_MAX];
+  ASSERT_NE(getcwd(cwd, sizeof(cwd)), nullptr);
+  const std::string spelled = absl::StrCat(cwd, "/.");
+  auto pwd = [](const char* value) {
+    return [value](const char* name) -> const char* {
+      return std::string_view(name) == "PWD" ? value : nullptr;
+    };
+  };
+  EXPECT_EQ(CompilerWorkingDirectory(cwd, pwd(spelled.c_str())), spelled);
+  EXPECT_EQ(CompilerWorkingDirectory(cwd, pwd(nullptr)), cwd);
+  EXPECT_EQ(CompilerWorkingDirectory(cwd, pwd("relative")), cwd);
+  if (std::string_view(cwd) != "/") EXPECT_EQ(CompilerWorkingDirectory(cwd, pwd("/")), cwd);
 }
 
 TEST(PathsTest, TextNamingItsPosition) {
