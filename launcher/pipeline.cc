@@ -92,7 +92,7 @@ class CompilePipeline {
   const EnvLookup& env_;
   LayeredStore store_;
   KeyMaker keys_;
-  ResultEntries results_;
+  ResultEntry results_;
 
   // Set as the stages run.
   int64_t start_ns_ = 0;
@@ -247,7 +247,7 @@ std::optional<Digest> CompilePipeline::LookUpManifest(const Digest& direct_key) 
 // compiler names files as the command line and line markers spell them.
 bool CompilePipeline::MayNameAnotherDirectory(const Entry& entry) const {
   if (!SharedAcrossDirectories()) return false;
-  if (keys_.MovesDebugDirectory() && !ResultEntries::RecordsObjectDir(entry)) return true;
+  if (keys_.MovesDebugDirectory() && !ResultEntry::RecordsObjectDir(entry)) return true;
   return results_.NamesBaseDirBesideObject(entry);
 }
 
@@ -285,12 +285,12 @@ std::optional<CompileOutcome> CompilePipeline::ServeEntry(const Digest& key,
   if (entry.ok()) {
     absl::StatusOr<ProcessResult> served = results_.Serve(*entry);
     if (served.ok()) {
-      if (std::optional<int64_t> compile_ns = ResultEntries::CompileTimeNs(*entry)) {
+      if (std::optional<int64_t> compile_ns = ResultEntry::CompileTimeNs(*entry)) {
         stats_.AddTimeSaved(*compile_ns / 1'000'000);
       }
       return *std::move(served);
     }
-    if (ResultEntries::IsMismatch(served.status())) {
+    if (ResultEntry::IsMismatch(served.status())) {
       Log(absl::StrCat("entry ", key.Hex(), " does not fit: ", served.status().message()));
       explain_notes_.push_back(
           absl::StrCat("stored result does not fit: ", served.status().message()));
@@ -403,8 +403,10 @@ CompileOutcome CompilePipeline::CompileAndStore(std::optional<Digest> key) {
   }
 
   stats_.CountMiss();
-  absl::StatusOr<Entry> entry = results_.Make(*compiled, outputs, began, compile_ns,
-                                              keys_.MovesDebugDirectory(), text_names_cwd_);
+  const ObjectDirMove move = !keys_.MovesDebugDirectory() ? ObjectDirMove::kNever
+                             : text_names_cwd_            ? ObjectDirMove::kNamedByInputs
+                                                          : ObjectDirMove::kIfOnlyObject;
+  absl::StatusOr<Entry> entry = results_.Make(*compiled, outputs, began, compile_ns, move);
   // Read before it moves: the build may rewrite the file the compiler wrote.
   std::optional<IncludeSet> depend_set;
   if (!key && entry.ok()) depend_set = DependIncludeSet(outputs.dep_file(), *entry);
@@ -421,7 +423,7 @@ CompileOutcome CompilePipeline::CompileAndStore(std::optional<Digest> key) {
       IncludeSetOptionsFor(compiler_, request_, config_.sloppy_time_macros, env_).allowed ==
       AllowedTimeMacros::kNone;
   if (key && clock_unkeyed && expanded_time_.date) {
-    ResultEntries::KeepToDay(*entry, DateMacroExpansion(preprocessed_ns_));
+    ResultEntry::KeepToDay(*entry, DateMacroExpansion(preprocessed_ns_));
   }
   const Digest result_key = key ? *key : depend_set->result;
   Digest store_key = result_key;

@@ -35,10 +35,9 @@ constexpr absl::string_view kMismatchPayload = "ddcc/entry-does-not-fit";
 
 }  // namespace
 
-absl::StatusOr<Entry> ResultEntries::Make(const ProcessResult& compiled,
-                                          const CompileOutputs& outputs, int64_t began_ns,
-                                          int64_t compile_ns, bool movable_object,
-                                          bool input_names_cwd) const {
+absl::StatusOr<Entry> ResultEntry::Make(const ProcessResult& compiled,
+                                        const CompileOutputs& outputs, int64_t began_ns,
+                                        int64_t compile_ns, ObjectDirMove move) const {
   absl::StatusOr<std::string> object = ReadFile(outputs.object());
   if (!object.ok()) return object.status();
   Entry entry;
@@ -73,7 +72,7 @@ absl::StatusOr<Entry> ResultEntries::Make(const ProcessResult& compiled,
   std::string time;
   AppendInteger(time, compile_ns, 8);
   entry.blobs.emplace_back(kCompileTimeBlob, time);
-  if (movable_object) {
+  if (move != ObjectDirMove::kNever) {
     // Without it, the pipeline keeps the entry to this directory. Nothing the compiler read may
     // name the directory, nor anything it wrote but the object.
     absl::Status movable = CheckMovableObject(*entry.Find(kObjectBlob), paths_.cwd());
@@ -82,14 +81,15 @@ absl::StatusOr<Entry> ResultEntries::Make(const ProcessResult& compiled,
         movable = absl::FailedPreconditionError(absl::StrCat("the ", name, " names it"));
       }
     }
-    if (input_names_cwd) movable = absl::FailedPreconditionError("what the compiler read names it");
+    if (move == ObjectDirMove::kNamedByInputs)
+      movable = absl::FailedPreconditionError("what the compiler read names it");
     if (movable.ok()) entry.blobs.emplace_back(kObjectDirBlob, paths_.cwd());
     if (!movable.ok()) Log(absl::StrCat("object kept to ", paths_.cwd(), ": ", movable.message()));
   }
   return entry;
 }
 
-absl::StatusOr<ProcessResult> ResultEntries::Serve(const Entry& entry) const {
+absl::StatusOr<ProcessResult> ResultEntry::Serve(const Entry& entry) const {
   const std::string* object = entry.Find(kObjectBlob);
   const std::string* out = entry.Find(kStdoutBlob);
   const std::string* err = entry.Find(kStderrBlob);
@@ -142,7 +142,7 @@ absl::StatusOr<ProcessResult> ResultEntries::Serve(const Entry& entry) const {
   return ProcessResult{.exit_code = 0, .term_signal = 0, .out = *out, .err = *err};
 }
 
-bool ResultEntries::NamesBaseDirBesideObject(const Entry& entry) const {
+bool ResultEntry::NamesBaseDirBesideObject(const Entry& entry) const {
   if (!paths_.active()) return false;
   for (const auto& [name, content] : entry.blobs) {
     // The portable dependency file holds every path below a base directory in its relative
@@ -155,19 +155,19 @@ bool ResultEntries::NamesBaseDirBesideObject(const Entry& entry) const {
   return false;
 }
 
-bool ResultEntries::IsMismatch(const absl::Status& status) {
+bool ResultEntry::IsMismatch(const absl::Status& status) {
   return status.GetPayload(kMismatchPayload).has_value();
 }
 
-void ResultEntries::KeepToDay(Entry& entry, std::string date) {
+void ResultEntry::KeepToDay(Entry& entry, std::string date) {
   entry.blobs.emplace_back(kDayBlob, std::move(date));
 }
 
-bool ResultEntries::RecordsObjectDir(const Entry& entry) {
+bool ResultEntry::RecordsObjectDir(const Entry& entry) {
   return entry.Find(kObjectDirBlob) != nullptr;
 }
 
-std::optional<int64_t> ResultEntries::CompileTimeNs(const Entry& entry) {
+std::optional<int64_t> ResultEntry::CompileTimeNs(const Entry& entry) {
   const std::string* compile_ns = entry.Find(kCompileTimeBlob);
   if (!compile_ns || compile_ns->size() != 8) return std::nullopt;
   return IntegerAt(*compile_ns, 0, 8);

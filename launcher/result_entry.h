@@ -16,18 +16,22 @@
 
 namespace ddcc {
 
-class ResultEntries {
+// Whether a hit in another directory may rename the working directory in the object.
+enum class ObjectDirMove {
+  kNever,          // the keys hold the directory
+  kIfOnlyObject,   // they hold only its length (KeyMaker::MovesDebugDirectory): the entry records
+                   // where it was made when nothing else it holds names that directory
+  kNamedByInputs,  // as kIfOnlyObject, but what the compiler read names it, which rules it out
+};
+
+class ResultEntry {
  public:
-  ResultEntries(const CompileRequest& request, Family family, const PathRewriter& paths)
+  ResultEntry(const CompileRequest& request, Family family, const PathRewriter& paths)
       : request_(request), family_(family), paths_(paths) {}
 
-  // The entry from what the compile wrote to `outputs`. `movable_object`: the keys let a hit in
-  // another directory rename the directory in the object (KeyMaker::MovesDebugDirectory), so the
-  // entry records where it was made when nothing else it holds names that directory;
-  // `input_names_cwd`: what the compiler read names it, which rules the move out.
+  // The entry from what the compile wrote to `outputs`.
   absl::StatusOr<Entry> Make(const ProcessResult& compiled, const CompileOutputs& outputs,
-                             int64_t began_ns, int64_t compile_ns, bool movable_object,
-                             bool input_names_cwd) const;
+                             int64_t began_ns, int64_t compile_ns, ObjectDirMove move) const;
 
   // Writes the stored outputs as the compiler would have. DataLoss when the entry lacks a part;
   // an error that IsMismatch when it does not fit this compile (a dependency file stored as
