@@ -7,9 +7,9 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "cache/http_backend.h"
-#include "cache/log.h"
-#include "cache/redis_backend.h"
+#include "cache/remote/http_backend.h"
+#include "cache/remote/redis_backend.h"
+#include "cache/util/log.h"
 
 namespace ddcc {
 namespace {
@@ -55,14 +55,15 @@ std::unique_ptr<RemoteBackend> MakeBackend(const RemoteSpec& spec, uv_loop_t* lo
   return std::make_unique<RedisBackend>(spec, loop);
 }
 
-LayeredStore::LayeredStore(const Config& config, RemoteCounter count, BackendMaker make)
-    : local_(config),
-      compression_level_(config.compression_level),
+LayeredStore::LayeredStore(std::string root, const StoreSettings& settings,
+                           std::vector<RemoteSpec> remotes, RemoteCounter count, BackendMaker make)
+    : local_(root, settings),
+      compression_level_(settings.compression_level),
       count_(std::move(count)),
       make_(std::move(make)) {
-  for (const RemoteSpec& spec : config.remote_storage) {
-    remotes_.push_back(
-        Remote{spec, RemoteBackoff(config.cache_dir, spec.url, config.umask), nullptr});
+  for (RemoteSpec& spec : remotes) {
+    RemoteBackoff backoff(root, spec.url, settings.umask);
+    remotes_.push_back(Remote{std::move(spec), std::move(backoff), nullptr});
   }
 }
 

@@ -3,7 +3,7 @@
 // serves it. A remote's answer is checked exactly as a local entry is, and a remote hit is kept
 // locally; a new entry goes to the local store and to every writable remote at once. A remote
 // that fails is not asked again by this process, nor for a while by any other
-// (cache/remote_backoff.h).
+// (cache/remote/remote_backoff.h).
 #pragma once
 
 #include <uv.h>
@@ -16,13 +16,12 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "cache/config.h"
-#include "cache/entry.h"
-#include "cache/hash.h"
-#include "cache/remote.h"
-#include "cache/remote_backoff.h"
-#include "cache/remote_spec.h"
-#include "cache/store.h"
+#include "cache/remote/remote.h"
+#include "cache/remote/remote_backoff.h"
+#include "cache/remote/remote_spec.h"
+#include "cache/store/entry.h"
+#include "cache/store/store.h"
+#include "cache/util/hash.h"
 
 namespace ddcc {
 
@@ -36,8 +35,9 @@ std::unique_ptr<RemoteBackend> MakeBackend(const RemoteSpec& spec, uv_loop_t* lo
 
 class LayeredStore {
  public:
-  // Tests pass a maker of fake backends.
-  LayeredStore(const Config& config, RemoteCounter count, BackendMaker make = MakeBackend);
+  // The local store at `root`, then `remotes` in order. Tests pass a maker of fake backends.
+  LayeredStore(std::string root, const StoreSettings& settings, std::vector<RemoteSpec> remotes,
+               RemoteCounter count, BackendMaker make = MakeBackend);
   ~LayeredStore();
 
   // As LocalStore::Load. The remotes are asked only when the local store has no entry; their

@@ -13,7 +13,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/string_view.h"
-#include "cache/files.h"
+#include "cache/util/files.h"
 #include "launcher/options.h"
 
 namespace ddcc {

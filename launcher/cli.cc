@@ -7,8 +7,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "cache/files.h"
-#include "cache/store.h"
+#include "cache/store/store.h"
+#include "cache/util/files.h"
 #include "launcher/explain.h"
 #include "launcher/stats.h"
 
@@ -258,7 +258,7 @@ int RunCommands(const std::vector<std::string>& args, const EnvLookup& env) {
   // Any command may be the first to create the cache directory, its counters or config file;
   // all of them must come out as the cache's umask makes entries (a group cache wants 002).
   ScopedUmask cache_umask(config->umask);
-  LocalStore store(*config);
+  LocalStore store(config->cache_dir, StoreSettingsOf(*config));
   CommandContext context{*config, store, false};
   for (const std::string& arg : args) context.json = context.json || arg == "--json";
 

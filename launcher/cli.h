@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "cache/config.h"
+#include "launcher/config.h"
 
 namespace ddcc {
 

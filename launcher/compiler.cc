@@ -13,7 +13,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "cache/files.h"
+#include "cache/util/files.h"
 
 namespace ddcc {
 namespace {

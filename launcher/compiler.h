@@ -6,9 +6,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "cache/config.h"
-#include "cache/hash.h"
+#include "cache/util/hash.h"
 #include "launcher/args.h"
+#include "launcher/config.h"
 
 namespace ddcc {
 

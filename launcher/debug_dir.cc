@@ -5,7 +5,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "cache/bytes.h"
+#include "cache/util/bytes.h"
 
 namespace ddcc {
 namespace {

@@ -18,8 +18,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "cache/config.h"
 #include "launcher/args.h"
+#include "launcher/config.h"
 
 namespace ddcc {
 

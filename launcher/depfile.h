@@ -11,7 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "cache/hash.h"
+#include "cache/util/hash.h"
 #include "launcher/args.h"
 
 namespace ddcc {

@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "cache/config.h"
 #include "launcher/args.h"
 #include "launcher/compiler.h"
+#include "launcher/config.h"
 
 namespace ddcc {
 

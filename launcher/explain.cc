@@ -12,7 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "cache/entry.h"
+#include "cache/store/entry.h"
 #include "launcher/keys.h"
 #include "launcher/stats.h"
 
@@ -304,7 +304,7 @@ int ExplainObject(const Config& config, absl::string_view object) {
     return 1;
   }
   std::string identity = ObjectIdentity(cwd, object);
-  LocalStore store(config);
+  LocalStore store(config.cache_dir, StoreSettingsOf(config));
   absl::StatusOr<ExplainRecords> records = LoadRecords(store, ExplainKey(identity));
   if (records.ok() && !records->last) records = absl::NotFoundError("no last compile");
   if (absl::IsNotFound(records.status())) {

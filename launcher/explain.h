@@ -11,10 +11,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "cache/config.h"
-#include "cache/hash.h"
-#include "cache/manifest.h"
-#include "cache/store.h"
+#include "cache/store/manifest.h"
+#include "cache/store/store.h"
+#include "cache/util/hash.h"
+#include "launcher/config.h"
 #include "launcher/pipeline.h"
 
 namespace ddcc {

@@ -12,7 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "cache/files.h"
+#include "cache/util/files.h"
 #include "launcher/asm_scan.h"
 
 namespace ddcc {

@@ -11,7 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "cache/manifest.h"
+#include "cache/store/manifest.h"
 #include "launcher/content_scan.h"
 #include "launcher/paths.h"
 

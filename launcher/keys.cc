@@ -5,8 +5,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "cache/entry.h"
-#include "cache/files.h"
+#include "cache/store/entry.h"
+#include "cache/util/files.h"
 #include "launcher/debug_dir.h"
 #include "launcher/depfile.h"
 

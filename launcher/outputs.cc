@@ -5,8 +5,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "cache/files.h"
-#include "cache/log.h"
+#include "cache/util/files.h"
+#include "cache/util/log.h"
 
 namespace ddcc {
 namespace {

@@ -11,7 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
-#include "cache/signal_cleanup.h"
+#include "cache/util/signal_cleanup.h"
 #include "launcher/args.h"
 
 namespace ddcc {

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
-#include "cache/config.h"
+#include "launcher/config.h"
 
 namespace ddcc {
 

@@ -8,12 +8,12 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "cache/entry.h"
-#include "cache/files.h"
-#include "cache/hash.h"
 #include "cache/layered_store.h"
-#include "cache/log.h"
-#include "cache/manifest.h"
+#include "cache/store/entry.h"
+#include "cache/store/manifest.h"
+#include "cache/util/files.h"
+#include "cache/util/hash.h"
+#include "cache/util/log.h"
 #include "launcher/asm_scan.h"
 #include "launcher/compile_inputs.h"
 #include "launcher/depend_mode.h"
@@ -49,7 +49,8 @@ class CompilePipeline {
         paths_(paths),
         stats_(stats),
         env_(env),
-        store_(config, [&stats](RemoteOutcome outcome) { stats.Count(outcome); }),
+        store_(config.cache_dir, StoreSettingsOf(config), config.remote_storage,
+               [&stats](RemoteOutcome outcome) { stats.Count(outcome); }),
         keys_(compiler, request, config, paths, ColorDiagnostics(), env),
         results_(request, *compiler.family, paths) {}
 

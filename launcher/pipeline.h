@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "cache/config.h"
 #include "launcher/args.h"
 #include "launcher/compiler.h"
+#include "launcher/config.h"
 #include "launcher/process.h"
 #include "launcher/stats.h"
 

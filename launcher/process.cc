@@ -8,8 +8,8 @@
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
-#include "cache/files.h"
-#include "cache/signal_cleanup.h"
+#include "cache/util/files.h"
+#include "cache/util/signal_cleanup.h"
 
 namespace ddcc {
 namespace {

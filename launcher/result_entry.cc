@@ -2,9 +2,9 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "cache/bytes.h"
-#include "cache/files.h"
-#include "cache/log.h"
+#include "cache/util/bytes.h"
+#include "cache/util/files.h"
+#include "cache/util/log.h"
 #include "launcher/content_scan.h"
 #include "launcher/debug_dir.h"
 #include "launcher/depfile.h"

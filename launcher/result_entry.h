@@ -8,7 +8,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "cache/entry.h"
+#include "cache/store/entry.h"
 #include "launcher/args.h"
 #include "launcher/outputs.h"
 #include "launcher/paths.h"

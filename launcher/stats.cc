@@ -2,7 +2,7 @@
 
 #include <unistd.h>
 
-#include "cache/files.h"
+#include "cache/util/files.h"
 
 namespace ddcc {
 namespace {

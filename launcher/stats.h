@@ -1,5 +1,5 @@
 // What ddcc counts: hits, misses, and every call it did not cache by reason, kept in the cache
-// directory's lock-free counter file (cache/counters.h).
+// directory's lock-free counter file (cache/store/counters.h).
 #pragma once
 
 #include <sys/types.h>
@@ -9,8 +9,8 @@
 #include <optional>
 #include <string>
 
-#include "cache/counters.h"
-#include "cache/remote.h"
+#include "cache/remote/remote.h"
+#include "cache/store/counters.h"
 #include "launcher/args.h"
 
 namespace ddcc {

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "cache/counters.h"
+#include "cache/store/counters.h"
 
 namespace ddcc {
 namespace {

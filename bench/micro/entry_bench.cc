@@ -13,7 +13,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "cache/entry.h"
+#include "cache/store/entry.h"
 
 namespace ddcc {
 namespace {

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
-#include "cache/hash.h"
+#include "cache/util/hash.h"
 
 namespace ddcc {
 namespace {

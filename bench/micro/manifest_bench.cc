@@ -9,8 +9,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
-#include "cache/files.h"
-#include "cache/manifest.h"
+#include "cache/store/manifest.h"
+#include "cache/util/files.h"
 
 namespace ddcc {
 namespace {

@@ -1,4 +1,4 @@
-// Fuzzes the configuration (cache/config.h): LoadConfig reading a config file and environment
+// Fuzzes the configuration (launcher/config.h): LoadConfig reading a config file and environment
 // variables, SetConfigValue rewriting the file, and ParseSize. The input is the config file's
 // text, then NUL-separated NAME=value environment variables. DDCC_CONFIG always names the file
 // the input was written to, so no input can make it read another.
@@ -15,8 +15,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
-#include "cache/config.h"
-#include "cache/files.h"
+#include "cache/util/files.h"
+#include "launcher/config.h"
 
 namespace {
 

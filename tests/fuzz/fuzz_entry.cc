@@ -1,5 +1,5 @@
-// Fuzzes the entry decoder (cache/entry.h). Random bytes rarely pass the checksum, so the first
-// input byte picks what the rest is:
+// Fuzzes the entry decoder (cache/store/entry.h). Random bytes rarely pass the checksum, so the
+// first input byte picks what the rest is:
 //   0: a whole entry, as read from disk;
 //   1: a header and a compressed body, to which the target adds the right compressed size and
 //      checksum, so that zstd's input and the header's claims are what gets fuzzed;
@@ -14,9 +14,9 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
-#include "cache/bytes.h"
-#include "cache/entry.h"
-#include "cache/hash.h"
+#include "cache/store/entry.h"
+#include "cache/util/bytes.h"
+#include "cache/util/hash.h"
 
 namespace {
 

@@ -1,5 +1,5 @@
-// Fuzzes the HTTP response parser (cache/http_response.h) with what a remote may send. The first
-// input byte says where the rest is cut in two: the parser must come to the same response, or
+// Fuzzes the HTTP response parser (cache/remote/http_response.h) with what a remote may send. The
+// first input byte says where the rest is cut in two: the parser must come to the same response, or
 // the same refusal, whether the bytes arrive whole or in two pieces.
 #include <stdlib.h>
 
@@ -8,7 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
-#include "cache/http_response.h"
+#include "cache/remote/http_response.h"
 
 namespace {
 

@@ -1,5 +1,5 @@
-// Fuzzes the direct-mode manifest decoder (cache/manifest.h). An input that decodes must encode
-// to a manifest that decodes to the same include sets. Match() is not called: it reads the
+// Fuzzes the direct-mode manifest decoder (cache/store/manifest.h). An input that decodes must
+// encode to a manifest that decodes to the same include sets. Match() is not called: it reads the
 // files a manifest names.
 #include <stdlib.h>
 
@@ -9,7 +9,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
-#include "cache/manifest.h"
+#include "cache/store/manifest.h"
 
 namespace {
 

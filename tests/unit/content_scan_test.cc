@@ -2,7 +2,7 @@
 
 #include <ctime>
 
-#include "cache/files.h"
+#include "cache/util/files.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 

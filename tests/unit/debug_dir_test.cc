@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "cache/bytes.h"
+#include "cache/util/bytes.h"
 
 namespace ddcc {
 namespace {

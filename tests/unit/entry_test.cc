@@ -1,4 +1,4 @@
-#include "cache/entry.h"
+#include "cache/store/entry.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -6,7 +6,7 @@
 
 #include <random>
 
-#include "cache/hash.h"
+#include "cache/util/hash.h"
 
 namespace ddcc {
 namespace {

@@ -1,4 +1,4 @@
-#include "cache/hash.h"
+#include "cache/util/hash.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <random>
 
-#include "cache/files.h"
+#include "cache/util/files.h"
 #include "tests/unit/temp_dir_test.h"
 
 namespace ddcc {

@@ -1,4 +1,4 @@
-#include "cache/http_backend.h"
+#include "cache/remote/http_backend.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "cache/http_response.h"
+#include "cache/remote/http_response.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "cache/journal.h"
+#include "cache/store/journal.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "cache/files.h"
+#include "cache/util/files.h"
 #include "tests/unit/temp_dir_test.h"
 
 namespace ddcc {

@@ -58,24 +58,24 @@ class LayeredStoreTest : public TempDirTest {
  protected:
   void SetUp() override {
     TempDirTest::SetUp();
-    config_.cache_dir = dir_ + "/cache";
+    root_ = dir_ + "/cache";
   }
 
   // A store as one ddcc process has it.
   LayeredStore Make(absl::string_view storage) {
     absl::StatusOr<std::vector<RemoteSpec>> specs = ParseRemoteStorage(storage);
     EXPECT_TRUE(specs.ok()) << specs.status();
-    config_.remote_storage = specs.value_or(std::vector<RemoteSpec>{});
     return LayeredStore(
-        config_, [this](RemoteOutcome outcome) { ++counts_[outcome]; },
+        root_, {}, specs.value_or(std::vector<RemoteSpec>{}),
+        [this](RemoteOutcome outcome) { ++counts_[outcome]; },
         [this](const RemoteSpec& spec, uv_loop_t*) {
           return std::make_unique<FakeBackend>(remotes_[spec.url]);
         });
   }
 
-  LocalStore Local() const { return LocalStore(config_); }
+  LocalStore Local() const { return LocalStore(root_, {}); }
 
-  Config config_;
+  std::string root_;
   std::map<std::string, FakeRemote> remotes_;
   std::map<RemoteOutcome, int> counts_;
 };

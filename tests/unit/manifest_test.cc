@@ -1,4 +1,4 @@
-#include "cache/manifest.h"
+#include "cache/store/manifest.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

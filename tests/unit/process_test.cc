@@ -7,8 +7,8 @@
 #include <fstream>
 #include <string>
 
-#include "cache/files.h"
-#include "cache/signal_cleanup.h"
+#include "cache/util/files.h"
+#include "cache/util/signal_cleanup.h"
 #include "gtest/gtest.h"
 #include "tests/unit/temp_dir_test.h"
 

@@ -1,4 +1,4 @@
-#include "cache/remote_backoff.h"
+#include "cache/remote/remote_backoff.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -7,7 +7,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
-#include "cache/files.h"
+#include "cache/util/files.h"
 #include "tests/unit/temp_dir_test.h"
 
 namespace ddcc {

@@ -1,4 +1,4 @@
-#include "cache/store.h"
+#include "cache/store/store.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -14,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-#include "cache/files.h"
+#include "cache/util/files.h"
 #include "tests/unit/temp_dir_test.h"
 
 namespace ddcc {

@@ -2,7 +2,7 @@
 // the reply callbacks still waiting with no reply, then (if it was connected) OnDisconnect;
 // ddcc frees it on a timeout or a refused AUTH/SELECT. Every path ends in Finish, which answers
 // the command under way exactly once.
-#include "cache/redis_backend.h"
+#include "cache/remote/redis_backend.h"
 
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "cache/redis_uv.h"
+#include "cache/remote/redis_uv.h"
 
 namespace ddcc {
 namespace {

@@ -1,4 +1,4 @@
-#include "cache/config.h"
+#include "launcher/config.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -19,7 +19,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "cache/files.h"
+#include "cache/util/files.h"
 
 namespace ddcc {
 namespace {
@@ -254,6 +254,13 @@ std::string CacheDirFromEnv(const EnvLookup& env) {
   if (std::optional<std::string> xdg = GetEnv(env, "XDG_CACHE_HOME", true)) return *xdg + "/ddcc";
   if (std::optional<std::string> home = GetEnv(env, "HOME", true)) return *home + "/.cache/ddcc";
   return "";
+}
+
+StoreSettings StoreSettingsOf(const Config& config) {
+  return {.max_size = config.max_size,
+          .max_files = config.max_files,
+          .compression_level = config.compression_level,
+          .umask = config.umask};
 }
 
 absl::StatusOr<Config> LoadConfig(const EnvLookup& env) {

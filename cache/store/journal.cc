@@ -1,7 +1,7 @@
 // A record on disk: "ddj1", the key (16 bytes), the length of the record (4 bytes, little
 // endian), the record, and XXH3-64 of key and record (8 bytes). A reader that finds anything
 // else where a record should start looks for the next "ddj1".
-#include "cache/journal.h"
+#include "cache/store/journal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,7 +13,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "cache/files.h"
+#include "cache/util/files.h"
 #include "xxhash.h"
 
 namespace ddcc {

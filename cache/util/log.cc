@@ -1,4 +1,4 @@
-#include "cache/log.h"
+#include "cache/util/log.h"
 
 #include <fcntl.h>
 #include <time.h>

@@ -1,4 +1,4 @@
-#include "cache/redis_uv.h"
+#include "cache/remote/redis_uv.h"
 
 namespace ddcc {
 namespace {

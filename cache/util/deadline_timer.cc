@@ -1,4 +1,4 @@
-#include "cache/deadline_timer.h"
+#include "cache/util/deadline_timer.h"
 
 #include <utility>
 

@@ -1,7 +1,7 @@
 // Layout: root/<h0>/<h1>/<32 hex digits>.e, where h0 and h1 are the key's first two hex digits.
 // Each of the 16 shards (by h0) counts its size and files in root/store-counters, and evicts on
 // its own when it outgrows a 16th of max_size, under root/<h0>/.lock; the hit path takes no lock.
-#include "cache/store.h"
+#include "cache/store/store.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -20,8 +20,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "cache/files.h"
-#include "cache/log.h"
+#include "cache/util/files.h"
+#include "cache/util/log.h"
 
 namespace ddcc {
 namespace {
@@ -147,12 +147,6 @@ LocalStore::LocalStore(std::string root, const StoreSettings& settings)
     : root_(std::move(root)),
       settings_(settings),
       journal_(root_ + "/journal", JournalBytes(settings.max_size)) {}
-
-LocalStore::LocalStore(const Config& config)
-    : LocalStore(config.cache_dir, {.max_size = config.max_size,
-                                    .max_files = config.max_files,
-                                    .compression_level = config.compression_level,
-                                    .umask = config.umask}) {}
 
 // Keys are hex digests, so a key can only ever name a file two directories below the root.
 std::string LocalStore::RelativeEntryPath(const Digest& key) const {

@@ -1,4 +1,4 @@
-#include "cache/hash.h"
+#include "cache/util/hash.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -7,7 +7,7 @@
 #include <cstring>
 #include <memory>
 
-#include "cache/files.h"
+#include "cache/util/files.h"
 
 namespace ddcc {
 

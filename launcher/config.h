@@ -14,7 +14,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "cache/remote_spec.h"
+#include "cache/remote/remote_spec.h"
+#include "cache/store/store.h"
 
 namespace ddcc {
 
@@ -56,6 +57,9 @@ struct Config {
 };
 
 absl::StatusOr<Config> LoadConfig(const EnvLookup& env);
+
+// What the local store is to keep to, as `config` says.
+StoreSettings StoreSettingsOf(const Config& config);
 
 // The cache directory the environment names (DDCC_DIR, SCCACHE_DIR, XDG_CACHE_HOME, HOME), before
 // any config file; empty when none. Lets a bad config file still be counted in the statistics.

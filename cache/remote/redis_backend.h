@@ -9,9 +9,9 @@
 #include <initializer_list>
 #include <string>
 
-#include "cache/deadline_timer.h"
-#include "cache/remote.h"
-#include "cache/remote_spec.h"
+#include "cache/remote/remote.h"
+#include "cache/remote/remote_spec.h"
+#include "cache/util/deadline_timer.h"
 
 struct redisAsyncContext;
 struct redisReply;

@@ -2,7 +2,7 @@
 // libuv then calls the connect and write callbacks still waiting (they find no owner and return)
 // and last the close callback, which frees it. Every path ends in Finish, which answers the
 // request under way exactly once.
-#include "cache/http_backend.h"
+#include "cache/remote/http_backend.h"
 
 #include <netinet/in.h>
 #include <sys/socket.h>

@@ -1,15 +1,15 @@
 // Layout: <cache_dir>/remote-failures/<32 hex digits of the URL's hash>, holding the wall-clock
 // time of the last failure in nanoseconds, written atomically.
-#include "cache/remote_backoff.h"
+#include "cache/remote/remote_backoff.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "cache/files.h"
-#include "cache/hash.h"
-#include "cache/log.h"
+#include "cache/util/files.h"
+#include "cache/util/hash.h"
+#include "cache/util/log.h"
 
 namespace ddcc {
 

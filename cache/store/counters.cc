@@ -1,4 +1,4 @@
-#include "cache/counters.h"
+#include "cache/store/counters.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,7 +10,7 @@
 #include <utility>
 
 #include "absl/status/status.h"
-#include "cache/files.h"
+#include "cache/util/files.h"
 
 namespace ddcc {
 

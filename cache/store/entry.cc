@@ -3,7 +3,7 @@
 //   body:     zstd-compressed; uncompressed it is u32 blob count, then per blob
 //             u32 name length, name, u64 content length, content
 //   checksum: u64 XXH3-64 of everything before it
-#include "cache/entry.h"
+#include "cache/store/entry.h"
 
 #include <zstd.h>
 
@@ -13,8 +13,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "cache/bytes.h"
-#include "cache/hash.h"
+#include "cache/util/bytes.h"
+#include "cache/util/hash.h"
 
 namespace ddcc {
 namespace {

@@ -12,10 +12,10 @@
 #include <functional>
 #include <string>
 
-#include "cache/deadline_timer.h"
-#include "cache/http_response.h"
-#include "cache/remote.h"
-#include "cache/remote_spec.h"
+#include "cache/remote/http_response.h"
+#include "cache/remote/remote.h"
+#include "cache/remote/remote_spec.h"
+#include "cache/util/deadline_timer.h"
 
 namespace ddcc {
 

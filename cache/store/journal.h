@@ -12,7 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "cache/hash.h"
+#include "cache/util/hash.h"
 
 namespace ddcc {
 

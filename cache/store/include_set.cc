@@ -1,4 +1,4 @@
-#include "cache/include_set.h"
+#include "cache/store/include_set.h"
 
 #include <algorithm>
 

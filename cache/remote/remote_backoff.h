@@ -20,7 +20,7 @@ inline constexpr int64_t kRemoteBackoffNs = 30'000'000'000;
 class RemoteBackoff {
  public:
   // The file is named by a hash of the URL, which may hold a password; it is created with
-  // `umask` (the cache's, see Config::umask).
+  // `umask` (the cache's).
   RemoteBackoff(const std::string& cache_dir, absl::string_view url, std::optional<mode_t> umask);
 
   // Whether the remote failed less than kRemoteBackoffNs ago.

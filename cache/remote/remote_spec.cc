@@ -1,4 +1,4 @@
-#include "cache/remote_spec.h"
+#include "cache/remote/remote_spec.h"
 
 #include <charconv>
 

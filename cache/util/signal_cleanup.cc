@@ -1,4 +1,4 @@
-#include "cache/signal_cleanup.h"
+#include "cache/util/signal_cleanup.h"
 
 #include <limits.h>
 #include <signal.h>

@@ -1,4 +1,4 @@
-// Encoding, inside an entry's checksummed body (integers are LEB128 varints, cache/bytes.h):
+// Encoding, inside an entry's checksummed body (integers are LEB128 varints, cache/util/bytes.h):
 //   the part table: count, then each part as its length and bytes;
 //   the sets: count; per set: 16-byte result key, file count, files, absence group count, groups.
 //   A file: path, 16-byte content digest, stamp, trusted (0 or 1). A group: guarded (0 or 1),
@@ -8,7 +8,7 @@
 //   A stamp: device, inode, size, mtime, ctime.
 // Thousands of absent paths are a few search directories times a few hundred header names, so
 // an absent path costs one or two bytes before compression.
-#include "cache/manifest.h"
+#include "cache/store/manifest.h"
 
 #include <algorithm>
 #include <array>
@@ -19,7 +19,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "cache/bytes.h"
+#include "cache/util/bytes.h"
 
 namespace ddcc {
 namespace {

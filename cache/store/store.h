@@ -15,11 +15,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "cache/config.h"
-#include "cache/counters.h"
-#include "cache/entry.h"
-#include "cache/hash.h"
-#include "cache/journal.h"
+#include "cache/store/counters.h"
+#include "cache/store/entry.h"
+#include "cache/store/journal.h"
+#include "cache/util/hash.h"
 
 namespace ddcc {
 
@@ -41,8 +40,6 @@ struct StoreSettings {
 class LocalStore {
  public:
   LocalStore(std::string root, const StoreSettings& settings);
-  // The store config.cache_dir holds, as config says.
-  explicit LocalStore(const Config& config);
 
   // NotFound when absent. A damaged entry is removed and reported as DataLoss, to the one
   // reader that removes it (NotFound to others reading it at once). A hit marks the entry as

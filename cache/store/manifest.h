@@ -1,5 +1,5 @@
 // Direct-mode manifests. A manifest belongs to one direct key (compiler, arguments, source) and
-// lists the include sets (cache/include_set.h) seen with it, each leading to a result key.
+// lists the include sets (cache/store/include_set.h) seen with it, each leading to a result key.
 #pragma once
 
 #include <cstdint>
@@ -10,8 +10,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "cache/hash.h"
-#include "cache/include_set.h"
+#include "cache/store/include_set.h"
+#include "cache/util/hash.h"
 
 namespace ddcc {
 

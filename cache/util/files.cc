@@ -1,4 +1,4 @@
-#include "cache/files.h"
+#include "cache/util/files.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -15,7 +15,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "cache/signal_cleanup.h"
+#include "cache/util/signal_cleanup.h"
 
 namespace ddcc {
 

@@ -13,8 +13,8 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
-#include "cache/files.h"
-#include "cache/hash.h"
+#include "cache/util/files.h"
+#include "cache/util/hash.h"
 
 namespace ddcc {
 
