@@ -9,30 +9,11 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "launcher/outcome.h"
 
 namespace ddcc {
 
 enum class Family { kGcc, kClang };
-
-// Why a call is run as is rather than cached. Stats slots and names follow this order
-// (launcher/stats.cc); append only.
-enum class Uncacheable {
-  kCalledForLink,
-  kCalledForPreprocessing,
-  kMultipleSources,
-  kNoInputFile,
-  kOutputToStdout,
-  kUnsupportedOption,
-  kUnsupportedLanguage,
-  kCompilationFailed,
-  kPreprocessorFailed,
-  kUnsupportedCompiler,
-  kOutputNotRegularFile,
-  kBadResponseFile,
-  kUnsupportedCodeDirective,
-  kOutputIsInput,
-  kCount
-};
 
 // An argument naming an output path: its first prefix_size characters ("-o", "-Wp,-MD,", or none
 // when the path is an argument of its own) and then the path.
@@ -92,11 +73,6 @@ struct CompileRequest {
   bool debug_info = false;  // -g and friends (not -g0): the object names the working directory
   bool explicit_color =
       false;  // the user chose -f(no-)diagnostics-color / -f(no-)color-diagnostics
-};
-
-struct NotCacheable {
-  Uncacheable reason;
-  std::string detail;  // e.g. the offending option, for the log
 };
 
 using ParsedArgs = std::variant<CompileRequest, NotCacheable>;

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -43,8 +44,38 @@ void WriteAll(int fd, absl::string_view data) {
   _exit(127);
 }
 
+// The compiler's result through the cache, or nullopt to run it as is; what happened goes
+// to `tally` and, where the call is not cached, to the log.
+std::optional<ProcessResult> CompileCall(const Compiler& compiler,
+                                         const std::vector<std::string>& args, const Config& config,
+                                         const EnvLookup& env, Tally& tally) {
+  if (!compiler.family) {
+    tally.uncacheable = Uncacheable::kUnsupportedCompiler;
+    return std::nullopt;
+  }
+  ParsedArgs parsed = ParseArgs(*compiler.family, args);
+  CompileOutcome outcome =
+      std::holds_alternative<NotCacheable>(parsed)
+          ? CompileOutcome(std::get<NotCacheable>(std::move(parsed)))
+          : CompileThroughCache(compiler, args, std::get<CompileRequest>(parsed), config, tally,
+                                env);
+  if (auto* result = std::get_if<ProcessResult>(&outcome)) return std::move(*result);
+  if (auto* not_cacheable = std::get_if<NotCacheable>(&outcome)) {
+    tally.uncacheable = not_cacheable->reason;
+    Log(absl::StrCat("not cacheable (", LabelOf(not_cacheable->reason).key,
+                     "): ", not_cacheable->detail));
+  } else {
+    const Failure& failure = std::get<Failure>(outcome);
+    tally.errors.push_back(failure.kind);
+    Log(absl::StrCat("error (", LabelOf(failure.kind).key,
+                     "), running the compiler as is: ", failure.status.ToString()));
+  }
+  return std::nullopt;
+}
+
 [[noreturn]] void RunCompilerCall(const Compiler& compiler, const std::vector<std::string>& args,
                                   const EnvLookup& env) {
+  Tally tally;
   absl::StatusOr<Config> config = LoadConfig(env);
   if (!config.ok()) {
     const char* log_file = env("DDCC_LOGFILE");
@@ -52,42 +83,20 @@ void WriteAll(int fd, absl::string_view data) {
     Log(absl::StrCat("bad configuration, running the compiler as is: ", config.status().message()));
     // Counted only where the counters exist: without the configuration, the umask they would
     // want (a group cache's) is unknown.
-    Stats(CacheDirFromEnv(env), std::nullopt, /*may_create=*/false).Count(ErrorKind::kBadConfig);
+    tally.errors.push_back(ErrorKind::kBadConfig);
+    Stats(CacheDirFromEnv(env), std::nullopt, /*may_create=*/false).Count(tally);
     RunAsIs(compiler, args);
   }
   OpenLog(config->log_file);
   for (const std::string& warning : config->warnings) Log(warning);
   if (config->disable) RunAsIs(compiler, args);
 
-  Stats stats(config->cache_dir, config->umask);
-  if (!compiler.family) {
-    stats.Count(Uncacheable::kUnsupportedCompiler);
-    RunAsIs(compiler, args);
-  }
-  ParsedArgs parsed = ParseArgs(*compiler.family, args);
-  if (auto* not_cacheable = std::get_if<NotCacheable>(&parsed)) {
-    stats.Count(not_cacheable->reason);
-    Log(absl::StrCat("not cacheable (", LabelOf(not_cacheable->reason).key,
-                     "): ", not_cacheable->detail));
-    RunAsIs(compiler, args);
-  }
-
-  CompileOutcome outcome =
-      CompileThroughCache(compiler, args, std::get<CompileRequest>(parsed), *config, stats, env);
-  if (auto* result = std::get_if<ProcessResult>(&outcome)) {
+  std::optional<ProcessResult> result = CompileCall(compiler, args, *config, env, tally);
+  Stats(config->cache_dir, config->umask).Count(tally);
+  if (result) {
     WriteAll(STDOUT_FILENO, result->out);
     WriteAll(STDERR_FILENO, result->err);
     ExitLike(*result);
-  }
-  if (auto* not_cacheable = std::get_if<NotCacheable>(&outcome)) {
-    stats.Count(not_cacheable->reason);
-    Log(absl::StrCat("not cacheable (", LabelOf(not_cacheable->reason).key,
-                     "): ", not_cacheable->detail));
-  } else {
-    const Failure& failure = std::get<Failure>(outcome);
-    stats.Count(failure.kind);
-    Log(absl::StrCat("error (", LabelOf(failure.kind).key,
-                     "), running the compiler as is: ", failure.status.ToString()));
   }
   RunAsIs(compiler, args);
 }

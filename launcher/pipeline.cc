@@ -41,16 +41,16 @@ class CompilePipeline {
  public:
   CompilePipeline(const Compiler& compiler, const std::vector<std::string>& args,
                   const CompileRequest& request, const Config& config, const PathRewriter& paths,
-                  Stats& stats, const EnvLookup& env)
+                  Tally& tally, const EnvLookup& env)
       : compiler_(compiler),
         args_(args),
         request_(request),
         config_(config),
         paths_(paths),
-        stats_(stats),
+        tally_(tally),
         env_(env),
         store_(config.cache_dir, StoreSettingsOf(config), config.remote_storage,
-               [&stats](RemoteOutcome outcome) { stats.Count(outcome); }),
+               [&tally](RemoteOutcome outcome) { tally.Add(outcome); }),
         keys_(compiler, request, config, paths, ColorDiagnostics(), env),
         results_(request, *compiler.family, paths) {}
 
@@ -89,7 +89,7 @@ class CompilePipeline {
   const CompileRequest& request_;
   const Config& config_;
   const PathRewriter& paths_;
-  Stats& stats_;
+  Tally& tally_;
   const EnvLookup& env_;
   LayeredStore store_;
   KeyMaker keys_;
@@ -139,7 +139,7 @@ CompileOutcome CompilePipeline::RunStages() {
     if (std::optional<Digest> result_key = LookUpManifests()) {
       std::optional<CompileOutcome> served = TryServe(*result_key);
       if (served && std::holds_alternative<ProcessResult>(*served)) {
-        stats_.CountDirectHit();
+        tally_.lookup = Tally::Lookup::kDirectHit;
         hit_kind_ = kDirectHit;
       }
       if (served) return *served;
@@ -185,7 +185,7 @@ CompileOutcome CompilePipeline::RunStages() {
   } else if (!config_.recache) {
     if (std::optional<CompileOutcome> served = TryServe(*key)) {
       if (std::holds_alternative<ProcessResult>(*served)) {
-        stats_.CountPreprocessedHit();
+        tally_.lookup = Tally::Lookup::kPreprocessedHit;
         hit_kind_ = kPreprocessedHit;
         RecordManifest(*key);
       }
@@ -287,7 +287,7 @@ std::optional<CompileOutcome> CompilePipeline::ServeEntry(const Digest& key,
     absl::StatusOr<ProcessResult> served = results_.Serve(*entry);
     if (served.ok()) {
       if (std::optional<int64_t> compile_ns = ResultEntry::CompileTimeNs(*entry)) {
-        stats_.AddTimeSaved(*compile_ns / 1'000'000);
+        tally_.time_saved_ms = *compile_ns / 1'000'000;
       }
       return *std::move(served);
     }
@@ -332,7 +332,7 @@ void CompilePipeline::RecordForExplain(const CompileOutcome& outcome) {
 }
 
 void CompilePipeline::Discard(const Digest& key, absl::string_view why) {
-  stats_.Count(ErrorKind::kCorruptEntry);
+  tally_.errors.push_back(ErrorKind::kCorruptEntry);
   Log(absl::StrCat("removed damaged entry ", key.Hex(), ": ", why));
 }
 
@@ -399,11 +399,11 @@ CompileOutcome CompilePipeline::CompileAndStore(std::optional<Digest> key) {
         !moved.ok()) {
       return Failure{ErrorKind::kOutputWriteFailed, moved};
     }
-    stats_.Count(Uncacheable::kCompilationFailed);
+    tally_.uncacheable = Uncacheable::kCompilationFailed;
     return *std::move(compiled);
   }
 
-  stats_.CountMiss();
+  tally_.lookup = Tally::Lookup::kMiss;
   const ObjectDirMove move = !keys_.MovesDebugDirectory() ? ObjectDirMove::kNever
                              : text_names_cwd_            ? ObjectDirMove::kNamedByInputs
                                                           : ObjectDirMove::kIfOnlyObject;
@@ -415,7 +415,7 @@ CompileOutcome CompilePipeline::CompileAndStore(std::optional<Digest> key) {
     return Failure{ErrorKind::kOutputWriteFailed, moved};
   }
   if (!entry.ok()) {
-    stats_.Count(ErrorKind::kUnexpectedCompilerOutput);
+    tally_.errors.push_back(ErrorKind::kUnexpectedCompilerOutput);
     Log(absl::StrCat("not stored: ", entry.status().message()));
     return *std::move(compiled);
   }
@@ -450,7 +450,7 @@ CompileOutcome CompilePipeline::CompileAndStore(std::optional<Digest> key) {
     return *std::move(compiled);
   }
   if (absl::Status saved = store_.Save(store_key, *entry); !saved.ok()) {
-    stats_.Count(ErrorKind::kCacheWriteFailed);
+    tally_.errors.push_back(ErrorKind::kCacheWriteFailed);
     Log(absl::StrCat("not stored: ", saved.message()));
   } else if (direct_key_) {
     SaveOrNote(std::move(set));
@@ -548,7 +548,7 @@ void CompilePipeline::SaveManifest(IncludeSet set) {
   Entry entry;
   entry.blobs.emplace_back(kManifestBlob, manifest.Encode());
   if (absl::Status saved = store_.Save(manifest_key, entry); !saved.ok()) {
-    stats_.Count(ErrorKind::kCacheWriteFailed);
+    tally_.errors.push_back(ErrorKind::kCacheWriteFailed);
     Log(absl::StrCat("manifest not stored: ", saved.message()));
   }
 }
@@ -607,13 +607,13 @@ absl::StatusOr<SearchPath> CompilePipeline::ProbeSearchPath() {
 
 CompileOutcome CompileThroughCache(const Compiler& compiler, const std::vector<std::string>& args,
                                    const CompileRequest& request, const Config& config,
-                                   Stats& stats, const EnvLookup& env) {
+                                   Tally& tally, const EnvLookup& env) {
   char cwd[PATH_MAX];
   if (getcwd(cwd, sizeof(cwd)) == nullptr) {
     return Failure{ErrorKind::kInternal, ErrnoStatus("getcwd", ".")};
   }
   PathRewriter paths(config.base_dirs, cwd, CompilerWorkingDirectory(cwd, env));
-  return CompilePipeline(compiler, args, request, config, paths, stats, env).Run();
+  return CompilePipeline(compiler, args, request, config, paths, tally, env).Run();
 }
 
 }  // namespace ddcc

@@ -17,7 +17,7 @@ constexpr size_t kRemoteSlot = 4;  // + RemoteOutcome: hits, misses, errors, tim
 constexpr size_t kUncacheableSlot = 8;
 constexpr size_t kErrorSlot = 40;
 constexpr size_t kSlots = 64;
-static_assert(kRemoteSlot + static_cast<size_t>(RemoteOutcome::kTimeout) < kUncacheableSlot);
+static_assert(kRemoteSlot + kRemoteOutcomeCount <= kUncacheableSlot);
 static_assert(kUncacheableSlot + kUncacheableCount <= kErrorSlot);
 static_assert(kErrorSlot + kErrorKindCount <= kSlots);
 
@@ -82,13 +82,27 @@ void Stats::Add(size_t slot, uint64_t amount) {
   if (counters_) counters_->Add(slot, amount);
 }
 
-void Stats::CountDirectHit() { Add(kDirectHitSlot); }
-void Stats::CountPreprocessedHit() { Add(kPreprocessedHitSlot); }
-void Stats::AddTimeSaved(uint64_t ms) { Add(kTimeSavedMsSlot, ms); }
-void Stats::CountMiss() { Add(kMissSlot); }
-void Stats::Count(Uncacheable reason) { Add(kUncacheableSlot + static_cast<size_t>(reason)); }
-void Stats::Count(ErrorKind kind) { Add(kErrorSlot + static_cast<size_t>(kind)); }
-void Stats::Count(RemoteOutcome outcome) { Add(kRemoteSlot + static_cast<size_t>(outcome)); }
+void Stats::Count(const Tally& tally) {
+  switch (tally.lookup) {
+    case Tally::Lookup::kNone:
+      break;
+    case Tally::Lookup::kDirectHit:
+      Add(kDirectHitSlot);
+      break;
+    case Tally::Lookup::kPreprocessedHit:
+      Add(kPreprocessedHitSlot);
+      break;
+    case Tally::Lookup::kMiss:
+      Add(kMissSlot);
+      break;
+  }
+  if (tally.time_saved_ms != 0) Add(kTimeSavedMsSlot, tally.time_saved_ms);
+  if (tally.uncacheable) Add(kUncacheableSlot + static_cast<size_t>(*tally.uncacheable));
+  for (ErrorKind kind : tally.errors) Add(kErrorSlot + static_cast<size_t>(kind));
+  for (size_t i = 0; i < kRemoteOutcomeCount; ++i) {
+    if (tally.remote[i] != 0) Add(kRemoteSlot + i, tally.remote[i]);
+  }
+}
 
 StatsSnapshot Stats::Read() const {
   StatsSnapshot snapshot;

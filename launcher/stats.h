@@ -9,26 +9,10 @@
 #include <optional>
 #include <string>
 
-#include "cache/remote/remote.h"
 #include "cache/store/counters.h"
-#include "launcher/args.h"
+#include "launcher/outcome.h"
 
 namespace ddcc {
-
-// Failures inside ddcc; each still ends in the compiler's own result. Append only.
-enum class ErrorKind {
-  kBadConfig,
-  kCacheReadFailed,
-  kCorruptEntry,
-  kCacheWriteFailed,
-  kOutputWriteFailed,
-  kUnexpectedCompilerOutput,
-  kInternal,
-  kCount
-};
-
-inline constexpr size_t kUncacheableCount = static_cast<size_t>(Uncacheable::kCount);
-inline constexpr size_t kErrorKindCount = static_cast<size_t>(ErrorKind::kCount);
 
 struct Label {
   const char* key;    // in --show-stats --json
@@ -63,13 +47,8 @@ class Stats {
   explicit Stats(const std::string& cache_dir, std::optional<mode_t> umask = std::nullopt,
                  bool may_create = true);
 
-  void CountDirectHit();
-  void CountPreprocessedHit();
-  void AddTimeSaved(uint64_t ms);
-  void CountMiss();
-  void Count(Uncacheable reason);
-  void Count(ErrorKind kind);
-  void Count(RemoteOutcome outcome);
+  // The one place a call's statistics are counted.
+  void Count(const Tally& tally);
 
   StatsSnapshot Read() const;
   void Zero();
