@@ -33,7 +33,7 @@ struct Config {
   std::string compiler_check = "mtime";  // or "content"
   bool direct_mode = true;
   // A direct-mode miss learns the include set from the compile's dependency file, not from
-  // running the preprocessor (launcher/depend_mode.h).
+  // running the preprocessor (launcher/depfile.h).
   bool depend_mode = false;
   bool sloppy_time_macros = false;  // sloppiness = time_macros
   bool debug = false;               // write each compile's key inputs beside its object

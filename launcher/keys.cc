@@ -96,7 +96,7 @@ class KeyInputs {
 // holds both.) A .su file names the source and headers as the arguments spell them, so
 // absolute paths below a base directory tie it to the tree as well.
 // (A dependency file does too, but the entry holds it in a form any tree can restore, or is
-// kept apart for this tree: see launcher/portable_depfile.h and TryServe.)
+// kept apart for this tree: see launcher/depfile.h and TryServe.)
 bool KeyMaker::DirectKeyHoldsCwd() const {
   if (request_.object_names_itself) return true;
   bool names_files = false;

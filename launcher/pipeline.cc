@@ -16,7 +16,7 @@
 #include "cache/util/log.h"
 #include "launcher/asm_scan.h"
 #include "launcher/compile_inputs.h"
-#include "launcher/depend_mode.h"
+#include "launcher/depfile.h"
 #include "launcher/explain.h"
 #include "launcher/includes.h"
 #include "launcher/keys.h"
@@ -474,16 +474,22 @@ std::optional<IncludeSet> CompilePipeline::DependIncludeSet(const std::string& d
       return std::nullopt;
     }
   }
+  // Read as the stored form reads it (ParseDepfile): a path it cannot read exactly, no set.
   absl::StatusOr<std::string> depfile = ReadFile(dep_file);
-  absl::StatusOr<std::vector<std::string>> files =
-      depfile.ok() ? DepfilePrerequisites(*depfile) : depfile.status();
-  if (!files.ok()) {
-    NoteNoManifest(files.status().message());
+  absl::StatusOr<DepRule> rule =
+      depfile.ok() ? ParseDepfile(*depfile, request_.dep_targets, *compiler_.family)
+                   : depfile.status();
+  if (rule.ok() && rule->prerequisites.empty()) {
+    rule = absl::FailedPreconditionError("the rule names no file");
+  }
+  if (!rule.ok()) {
+    NoteNoManifest(rule.status().message());
     return std::nullopt;
   }
+  const std::vector<std::string>& files = rule->prerequisites;
   absl::StatusOr<SearchPath> search = ProbeSearchPath();
   absl::StatusOr<IncludeSet> set =
-      search.ok() ? RecordDependIncludeSet(request_.source, *files, *search, options, paths_,
+      search.ok() ? RecordDependIncludeSet(request_.source, files, *search, options, paths_,
                                            IncludeSetBuilder(start_ns_, NowNs()))
                   : search.status();
   if (!set.ok()) {

@@ -8,8 +8,6 @@
 #include "launcher/content_scan.h"
 #include "launcher/debug_dir.h"
 #include "launcher/depfile.h"
-#include "launcher/depfile_layout.h"
-#include "launcher/portable_depfile.h"
 
 namespace ddcc {
 namespace {
@@ -18,7 +16,7 @@ constexpr absl::string_view kObjectBlob = "object";
 constexpr absl::string_view kDepfileBlob = "depfile";
 // Beside a dependency file stored as written: its targets' lengths (TargetLengths).
 constexpr absl::string_view kDepfileTargetsBlob = "depfile's target lengths";
-// The dependency file in its portable form (launcher/portable_depfile.h), instead of the above.
+// The dependency file in its portable form (launcher/depfile.h), instead of the above.
 constexpr absl::string_view kPortableDepfileBlob = "depfile's prerequisites, relative below base";
 constexpr absl::string_view kStdoutBlob = "stdout";
 constexpr absl::string_view kStderrBlob = "stderr";

@@ -1,9 +1,8 @@
-#include "launcher/depfile_layout.h"
-
 #include <cstdio>
 #include <string>
 
 #include "gtest/gtest.h"
+#include "launcher/depfile.h"
 
 namespace ddcc {
 namespace {

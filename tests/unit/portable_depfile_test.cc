@@ -1,6 +1,5 @@
-#include "launcher/portable_depfile.h"
-
 #include "gtest/gtest.h"
+#include "launcher/depfile.h"
 
 namespace ddcc {
 namespace {
