@@ -50,6 +50,21 @@ class DependModeTest(HeaderSearchTestCase):
                 self.assertEqual(self.calls(), [])
         self.assertEqual(self.hits(), (2, 0, 4))
 
+    def test_headers_whose_names_make_quotes(self):
+        # The dependency file quotes a space as "\ " and '$' as "$$": read exactly, each such
+        # header is in the include set, and a change to it misses.
+        self.write("second/util.h", '#include "a b.h"\n#include "c$d.h"\n#define UTIL (A + D)\n')
+        for value in (1, 2):
+            self.write("second/a b.h", f"#define A {value}\n")
+            self.write("second/c$d.h", "#define D 3\n")
+            for _ in range(2):
+                for compiler in ["gcc", "clang"]:
+                    with self.subTest(compiler=compiler, value=value):
+                        self.check(compiler)
+        self.write("second/c$d.h", "#define D 4\n")
+        self.check()
+        self.assertEqual(self.hits(), (4, 0, 5))
+
     def test_each_header_content_has_its_own_result(self):
         for value in (2, 3, 2, 3):
             self.write("second/util.h", f"#define UTIL {value}\n")
