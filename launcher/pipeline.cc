@@ -17,6 +17,7 @@
 #include "launcher/asm_scan.h"
 #include "launcher/compile_inputs.h"
 #include "launcher/depfile.h"
+#include "launcher/dir_scope.h"
 #include "launcher/explain.h"
 #include "launcher/includes.h"
 #include "launcher/keys.h"
@@ -52,7 +53,8 @@ class CompilePipeline {
         store_(config.cache_dir, StoreSettingsOf(config), config.remote_storage,
                [&tally](RemoteOutcome outcome) { tally.Add(outcome); }),
         keys_(compiler, request, config, paths, ColorDiagnostics(), env),
-        results_(request, *compiler.family, paths) {}
+        results_(request, *compiler.family, paths),
+        scope_(keys_, paths, results_) {}
 
   CompileOutcome Run();
 
@@ -65,8 +67,6 @@ class CompilePipeline {
   std::optional<Digest> LookUpManifest(const Digest& direct_key);
   std::optional<CompileOutcome> TryServe(const Digest& key);
   std::optional<CompileOutcome> ServeEntry(const Digest& key, absl::StatusOr<Entry> entry);
-  bool SharedAcrossDirectories() const;
-  bool MayNameAnotherDirectory(const Entry& entry) const;
   absl::StatusOr<ProcessResult> Preprocess() const;
   std::optional<NotCacheable> CheckPreprocessed(absl::string_view text) const;
   CompileOutcome CompileAndStore(std::optional<Digest> key);
@@ -75,7 +75,6 @@ class CompilePipeline {
   absl::StatusOr<IncludeSet> TextIncludeSet(const Digest& result_key);
   void SaveOrNote(absl::StatusOr<IncludeSet> set);
   void SaveManifest(IncludeSet set);
-  Digest ManifestKey() const;
   void NoteNoManifest(absl::string_view why);
   absl::StatusOr<SearchPath> ProbeSearchPath();
   std::optional<std::string> PrecompiledHeaderInUse();
@@ -94,15 +93,11 @@ class CompilePipeline {
   LayeredStore store_;
   KeyMaker keys_;
   ResultEntry results_;
+  DirScope scope_;
 
   // Set as the stages run.
   int64_t start_ns_ = 0;
   std::optional<Digest> direct_key_;
-  bool result_tied_ = false;    // the result key's ResultKeyInfo::tied
-  bool text_names_cwd_ = true;  // ResultKeyInfo::names_cwd, once known
-  // Set when the entry under this key named a base directory, so that the result was looked up
-  // (and is stored) under the key made specific to the working directory.
-  std::optional<Digest> redirected_from_;
   ProcessResult preprocessed_;   // less the directive lines of -dI, which includes_ holds
   int64_t preprocessed_ns_ = 0;  // when the preprocessor had run
   PreprocessedIncludes includes_;
@@ -152,8 +147,7 @@ CompileOutcome CompilePipeline::RunStages() {
     } else {
       // Without the preprocessed text nothing shows whether the result names this tree, so
       // where another tree could share the key, the result is kept to this one.
-      result_tied_ = SharedAcrossDirectories();
-      redirected_from_.reset();  // the direct lookup's, for the key it found
+      scope_.KnowNoText();
       explain_notes_.push_back("depend mode: compiled without running the preprocessor");
       return CompileAndStore(std::nullopt);
     }
@@ -176,8 +170,7 @@ CompileOutcome CompilePipeline::RunStages() {
       preprocessed_, FilesInDebugInfo(compiler_, request_, includes_), Transcript());
   if (!result.ok()) return Failure{ErrorKind::kInternal, result.status()};
   WriteTranscript();
-  result_tied_ = result->tied;
-  text_names_cwd_ = result->names_cwd;
+  scope_.KnowResult(result->tied, result->names_cwd);
   const Digest* key = &result->key;
   if (std::optional<std::string> precompiled = PrecompiledHeaderInUse()) {
     // The text does not show what the .gch holds: compiled, and not stored (CompileAndStore).
@@ -192,15 +185,14 @@ CompileOutcome CompilePipeline::RunStages() {
       return *served;
     }
   }
-  return CompileAndStore(redirected_from_ ? keys_.WithCwd(*key) : *key);
+  return CompileAndStore(scope_.redirected() ? scope_.Specific(*key) : *key);
 }
 
-// Include sets whose result depends on the directory are recorded under the direct key made
-// specific to it (see RecordManifest), so both manifests may hold the answer.
 std::optional<Digest> CompilePipeline::LookUpManifests() {
-  if (std::optional<Digest> found = LookUpManifest(*direct_key_)) return found;
-  if (!SharedAcrossDirectories()) return std::nullopt;
-  return LookUpManifest(keys_.WithCwd(*direct_key_));
+  for (const Digest& key : scope_.ManifestKeys(*direct_key_)) {
+    if (std::optional<Digest> found = LookUpManifest(key)) return found;
+  }
+  return std::nullopt;
 }
 
 // The result key the manifest under the direct key leads to, if the files it lists are as they
@@ -243,36 +235,22 @@ std::optional<Digest> CompilePipeline::LookUpManifest(const Digest& direct_key) 
   return found;
 }
 
-// Whether the entry's stored messages, dependency file or files beside the object may name the
-// absolute paths of the tree it was made in, when its key is shared by every directory: the
-// compiler names files as the command line and line markers spell them.
-bool CompilePipeline::MayNameAnotherDirectory(const Entry& entry) const {
-  if (!SharedAcrossDirectories()) return false;
-  if (keys_.MovesDebugDirectory() && !ResultEntry::RecordsObjectDir(entry)) return true;
-  return results_.NamesBaseDirBesideObject(entry);
-}
-
-// Whether a key without the working directory may lead to an entry made in another one.
-bool CompilePipeline::SharedAcrossDirectories() const {
-  return !keys_.DirectKeyHoldsCwd() && (paths_.active() || keys_.MovesDebugDirectory());
-}
-
 // Serves the entry under `key`, or the one under `key` made specific to this directory: where
 // the entry under `key` may name another directory, or where there is none (CompileAndStore
 // keeps what names a base directory under the specific key).
 std::optional<CompileOutcome> CompilePipeline::TryServe(const Digest& key) {
   absl::StatusOr<Entry> entry = store_.Load(key);
-  redirected_from_.reset();
-  if (entry.ok() && MayNameAnotherDirectory(*entry)) {
-    redirected_from_ = key;
-    Digest specific = keys_.WithCwd(key);
+  scope_.ClearRedirect();
+  if (entry.ok() && scope_.MayNameAnotherDirectory(*entry)) {
+    scope_.Redirect(key);
+    Digest specific = scope_.Specific(key);
     return ServeEntry(specific, store_.Load(specific));
   }
-  if (absl::IsNotFound(entry.status()) && SharedAcrossDirectories()) {
-    Digest specific = keys_.WithCwd(key);
+  if (absl::IsNotFound(entry.status()) && scope_.Shared()) {
+    Digest specific = scope_.Specific(key);
     absl::StatusOr<Entry> own = store_.Load(specific);
     if (!absl::IsNotFound(own.status())) {
-      redirected_from_ = key;
+      scope_.Redirect(key);
       return ServeEntry(specific, std::move(own));
     }
   }
@@ -404,10 +382,8 @@ CompileOutcome CompilePipeline::CompileAndStore(std::optional<Digest> key) {
   }
 
   tally_.lookup = Tally::Lookup::kMiss;
-  const ObjectDirMove move = !keys_.MovesDebugDirectory() ? ObjectDirMove::kNever
-                             : text_names_cwd_            ? ObjectDirMove::kNamedByInputs
-                                                          : ObjectDirMove::kIfOnlyObject;
-  absl::StatusOr<Entry> entry = results_.Make(*compiled, outputs, began, compile_ns, move);
+  absl::StatusOr<Entry> entry =
+      results_.Make(*compiled, outputs, began, compile_ns, scope_.ObjectMove());
   // Read before it moves: the build may rewrite the file the compiler wrote.
   std::optional<IncludeSet> depend_set;
   if (!key && entry.ok()) depend_set = DependIncludeSet(outputs.dep_file(), *entry);
@@ -428,11 +404,11 @@ CompileOutcome CompilePipeline::CompileAndStore(std::optional<Digest> key) {
   }
   const Digest result_key = key ? *key : depend_set->result;
   Digest store_key = result_key;
-  if (!redirected_from_ && MayNameAnotherDirectory(*entry)) {
+  if (!scope_.redirected() && scope_.MayNameAnotherDirectory(*entry)) {
     // Only this tree may use it; the manifest still leads to `result_key`, and TryServe from
     // there.
-    redirected_from_ = result_key;
-    store_key = keys_.WithCwd(result_key);
+    scope_.Redirect(result_key);
+    store_key = scope_.Specific(result_key);
   }
   // The key was made from the inputs as they were before the compile: checked again after it,
   // they prove the compiler read the same (depend mode's set was made after the compile).
@@ -496,7 +472,7 @@ std::optional<IncludeSet> CompilePipeline::DependIncludeSet(const std::string& d
     NoteNoManifest(set.status().message());
     return std::nullopt;
   }
-  set->result = KeyMaker::DependResultKey(ManifestKey(), *set, Transcript());
+  set->result = KeyMaker::DependResultKey(scope_.ManifestKey(*direct_key_), *set, Transcript());
   WriteTranscript();
   return *std::move(set);
 }
@@ -520,7 +496,7 @@ void CompilePipeline::SaveOrNote(absl::StatusOr<IncludeSet> set) {
 // `result_key` (see RecordIncludeSet for its two kinds of failure).
 absl::StatusOr<IncludeSet> CompilePipeline::TextIncludeSet(const Digest& result_key) {
   // The manifest leads to the key shared by every directory; TryServe redirects from there.
-  const Digest& leads_to = redirected_from_ ? *redirected_from_ : result_key;
+  const Digest& leads_to = scope_.LeadsTo(result_key);
   absl::StatusOr<SearchPath> search = ProbeSearchPath();
   // Without the search path the places searched cannot be checked: nothing is stored.
   if (!search.ok()) {
@@ -537,13 +513,8 @@ void CompilePipeline::NoteNoManifest(absl::string_view why) {
   explain_notes_.push_back(absl::StrCat("no manifest recorded: ", why));
 }
 
-// A result tied to the working directory is found only from it.
-Digest CompilePipeline::ManifestKey() const {
-  return result_tied_ ? keys_.WithCwd(*direct_key_) : *direct_key_;
-}
-
 void CompilePipeline::SaveManifest(IncludeSet set) {
-  const Digest manifest_key = ManifestKey();
+  const Digest manifest_key = scope_.ManifestKey(*direct_key_);
   Manifest manifest;
   if (absl::StatusOr<Entry> old = store_.Load(manifest_key); old.ok()) {
     const std::string* blob = old->Find(kManifestBlob);

@@ -1,0 +1,43 @@
+#include "launcher/dir_scope.h"
+
+namespace ddcc {
+
+bool DirScope::Shared() const {
+  return !keys_.DirectKeyHoldsCwd() && (paths_.active() || keys_.MovesDebugDirectory());
+}
+
+std::vector<Digest> DirScope::ManifestKeys(const Digest& direct_key) const {
+  if (!Shared()) return {direct_key};
+  return {direct_key, Specific(direct_key)};
+}
+
+bool DirScope::MayNameAnotherDirectory(const Entry& entry) const {
+  if (!Shared()) return false;
+  if (keys_.MovesDebugDirectory() && !ResultEntry::RecordsObjectDir(entry)) return true;
+  return results_.NamesBaseDirBesideObject(entry);
+}
+
+const Digest& DirScope::LeadsTo(const Digest& result_key) const {
+  return redirected_from_ ? *redirected_from_ : result_key;
+}
+
+void DirScope::KnowResult(bool tied, bool text_names_cwd) {
+  result_tied_ = tied;
+  text_names_cwd_ = text_names_cwd;
+}
+
+void DirScope::KnowNoText() {
+  result_tied_ = Shared();
+  redirected_from_.reset();  // the direct lookup's, for the key it found
+}
+
+Digest DirScope::ManifestKey(const Digest& direct_key) const {
+  return result_tied_ ? Specific(direct_key) : direct_key;
+}
+
+ObjectDirMove DirScope::ObjectMove() const {
+  if (!keys_.MovesDebugDirectory()) return ObjectDirMove::kNever;
+  return text_names_cwd_ ? ObjectDirMove::kNamedByInputs : ObjectDirMove::kIfOnlyObject;
+}
+
+}  // namespace ddcc

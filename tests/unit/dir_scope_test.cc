@@ -1,0 +1,84 @@
+#include "launcher/dir_scope.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace ddcc {
+namespace {
+
+using ::testing::ElementsAre;
+
+const EnvLookup kNoEnv = [](const char*) -> const char* { return nullptr; };
+
+Digest Key(int n) {
+  Hasher hasher;
+  hasher.Field(n);
+  return hasher.Finish();
+}
+
+// A gcc compile without -g in /src/a/build, with and without a base directory above it.
+class DirScopeTest : public ::testing::Test {
+ protected:
+  DirScopeTest() {
+    request_.language = "c";
+    request_.source = "../x.c";
+    request_.object = "x.o";
+  }
+
+  const Compiler compiler_{.path = "/usr/bin/gcc", .name = "gcc", .family = Family::kGcc};
+  CompileRequest request_;
+  const Config config_;
+};
+
+TEST_F(DirScopeTest, WithoutABaseDirectoryEveryKeyIsThisDirectorys) {
+  const PathRewriter paths({}, "/src/a/build", "/src/a/build");
+  const KeyMaker keys(compiler_, request_, config_, paths, false, kNoEnv);
+  const ResultEntry results(request_, Family::kGcc, paths);
+  DirScope scope(keys, paths, results);
+  EXPECT_FALSE(scope.Shared());
+  EXPECT_THAT(scope.ManifestKeys(Key(1)), ElementsAre(Key(1)));
+  Entry entry;
+  entry.blobs.emplace_back("stderr", "/src/a/x.c:1:1: warning: ...");
+  EXPECT_FALSE(scope.MayNameAnotherDirectory(entry));
+  scope.KnowNoText();
+  EXPECT_EQ(scope.ManifestKey(Key(1)), Key(1));
+  EXPECT_EQ(scope.ObjectMove(), ObjectDirMove::kNever);
+}
+
+TEST_F(DirScopeTest, BelowABaseDirectoryKeysAreSharedAndEntriesNamingTheTreeRedirected) {
+  const PathRewriter paths({"/src"}, "/src/a/build", "/src/a/build");
+  const KeyMaker keys(compiler_, request_, config_, paths, false, kNoEnv);
+  const ResultEntry results(request_, Family::kGcc, paths);
+  DirScope scope(keys, paths, results);
+  ASSERT_TRUE(scope.Shared());
+  const Digest specific = scope.Specific(Key(1));
+  EXPECT_NE(specific, Key(1));
+  EXPECT_THAT(scope.ManifestKeys(Key(1)), ElementsAre(Key(1), specific));
+
+  Entry quiet, naming;
+  quiet.blobs.emplace_back("stderr", "");
+  naming.blobs.emplace_back("stderr", "/src/a/x.c:1:1: warning: ...");
+  EXPECT_FALSE(scope.MayNameAnotherDirectory(quiet));
+  EXPECT_TRUE(scope.MayNameAnotherDirectory(naming));
+
+  // A result found or stored under the specific key: manifests still lead to the shared one.
+  EXPECT_FALSE(scope.redirected());
+  scope.Redirect(Key(2));
+  EXPECT_EQ(scope.LeadsTo(scope.Specific(Key(2))), Key(2));
+  scope.ClearRedirect();
+  EXPECT_EQ(scope.LeadsTo(Key(3)), Key(3));
+
+  // A result tied to this directory is found only from it; depend mode cannot tell, so ties.
+  scope.KnowResult(/*tied=*/false, /*text_names_cwd=*/false);
+  EXPECT_EQ(scope.ManifestKey(Key(1)), Key(1));
+  scope.KnowResult(/*tied=*/true, /*text_names_cwd=*/true);
+  EXPECT_EQ(scope.ManifestKey(Key(1)), specific);
+  scope.KnowResult(false, false);
+  scope.Redirect(Key(2));
+  scope.KnowNoText();
+  EXPECT_EQ(scope.ManifestKey(Key(1)), specific);
+  EXPECT_FALSE(scope.redirected());
+}
+
+}  // namespace
+}  // namespace ddcc
