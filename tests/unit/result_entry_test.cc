@@ -1,0 +1,85 @@
+#include "launcher/result_entry.h"
+
+#include <fstream>
+
+#include "cache/util/files.h"
+#include "gtest/gtest.h"
+#include "launcher/content_scan.h"
+#include "launcher/depfile.h"
+#include "tests/unit/temp_dir_test.h"
+
+namespace ddcc {
+namespace {
+
+// A gcc compile of x.c in dir_ (a base directory) writing x.o and its dependency file.
+class ResultEntryTest : public TempDirTest {
+ protected:
+  CompileRequest Request(const std::string& object) const {
+    CompileRequest request;
+    request.language = "c";
+    request.source = dir_ + "/x.c";
+    request.object = dir_ + "/" + object;
+    request.generates_deps = true;
+    request.dep_file = dir_ + "/x.d";
+    request.dep_targets = {request.object};
+    return request;
+  }
+
+  std::string Depfile(const CompileRequest& request) const {
+    return LayOut({.targets = request.dep_targets,
+                   .prerequisites = {dir_ + "/x.c", dir_ + "/include/x.h", "/usr/include/stdio.h"}},
+                  Family::kGcc);
+  }
+
+  // The entry a compile writing `object` stores.
+  Entry Made(const CompileRequest& request, const PathRewriter& paths) {
+    const ResultEntry results(request, Family::kGcc, paths);
+    CompileOutputs outputs(request);
+    std::ofstream(outputs.object(), std::ios::binary) << "object bytes";
+    std::ofstream(outputs.dep_file(), std::ios::binary) << Depfile(request);
+    const ProcessResult compiled{.exit_code = 0, .term_signal = 0, .out = "out", .err = "warning"};
+    absl::StatusOr<Entry> entry =
+        results.Make(compiled, outputs, NowNs(), 1'000'000, ObjectDirMove::kNever);
+    EXPECT_TRUE(entry.ok()) << entry.status();
+    return entry.value_or(Entry{});
+  }
+};
+
+// Served for another object name, of another length: the dependency file as gcc writes it
+// for that target, the object and the messages as stored.
+TEST_F(ResultEntryTest, ServesTheStoredResultForThisCompilesTargets) {
+  const PathRewriter paths({dir_}, dir_, dir_);
+  const Entry entry = Made(Request("x.o"), paths);
+
+  const CompileRequest other = Request("a/much/longer/name.o");
+  ASSERT_TRUE(MakeDirs(dir_ + "/a/much/longer").ok());
+  absl::StatusOr<ProcessResult> served = ResultEntry(other, Family::kGcc, paths).Serve(entry);
+  ASSERT_TRUE(served.ok()) << served.status();
+  EXPECT_EQ(served->out, "out");
+  EXPECT_EQ(served->err, "warning");
+  EXPECT_EQ(ReadFile(other.object).value_or(""), "object bytes");
+  EXPECT_EQ(ReadFile(other.dep_file).value_or(""), Depfile(other));
+}
+
+// A result made with __DATE__ fits only its day; an entry missing a part is damaged.
+TEST_F(ResultEntryTest, ADayOldDateOrAMissingPartIsNoHit) {
+  const PathRewriter paths({}, dir_, dir_);
+  const CompileRequest request = Request("x.o");
+  const ResultEntry results(request, Family::kGcc, paths);
+  Entry entry = Made(request, paths);
+  ASSERT_TRUE(results.Serve(entry).ok());
+
+  Entry dated = entry;
+  ResultEntry::KeepToDay(dated, "\"Jan  1 1970\"");
+  EXPECT_TRUE(ResultEntry::IsMismatch(results.Serve(dated).status()));
+  ResultEntry::KeepToDay(entry, DateMacroExpansion(NowNs()));
+  EXPECT_TRUE(results.Serve(entry).ok());
+
+  Entry partial;
+  partial.blobs.push_back(entry.blobs.front());  // the object alone
+  EXPECT_TRUE(absl::IsDataLoss(results.Serve(partial).status()));
+  EXPECT_EQ(ResultEntry::CompileTimeNs(entry), 1'000'000);
+}
+
+}  // namespace
+}  // namespace ddcc
