@@ -19,10 +19,12 @@ enum SlotState { kFree, kFilling, kFull };
 
 struct Slot {
   std::atomic<int> state{kFree};
-  char path[PATH_MAX];
+  char path[PATH_MAX] = {};
 };
 
-Slot slots[16];
+// Constant-initialized, so its 64 KiB stay untouched zero pages until a slot is used: filled
+// at start-up they cost every process 16 page faults, an eighth of a hit's.
+constinit Slot slots[16];
 std::atomic<pid_t> child{0};
 
 void OnSignal(int signal_number) {
