@@ -41,9 +41,10 @@ uint64_t ReadLittleEndian(absl::string_view in, int bytes) {
   return value;
 }
 
-// Adds the intact records under `key` in `data` to `records`.
+// Adds the intact records in `data` to `records`: those under `key`, or every one when `key` is
+// empty.
 void CollectRecords(absl::string_view data, absl::string_view key,
-                    std::vector<std::string>& records) {
+                    std::vector<Journal::Keyed>& records) {
   size_t at = 0;
   while ((at = data.find(kMagic, at)) != absl::string_view::npos) {
     absl::string_view rest = data.substr(at);
@@ -58,8 +59,11 @@ void CollectRecords(absl::string_view data, absl::string_view key,
       ++at;
       continue;
     }
-    if (rest.substr(kMagic.size(), kKeySize) == key) {
-      records.emplace_back(rest.substr(kHeaderSize, length));
+    const absl::string_view record_key = rest.substr(kMagic.size(), kKeySize);
+    if (key.empty() || record_key == key) {
+      Journal::Keyed& kept = records.emplace_back();
+      std::memcpy(kept.key.bytes.data(), record_key.data(), kKeySize);
+      kept.record = std::string(rest.substr(kHeaderSize, length));
     }
     at += kHeaderSize + length + kChecksumSize;
   }
@@ -134,13 +138,24 @@ absl::Status Journal::ShortenOld() {
 }
 
 absl::StatusOr<std::vector<std::string>> Journal::Read(const Digest& key) const {
-  const absl::string_view key_bytes(reinterpret_cast<const char*>(key.bytes.data()), kKeySize);
+  absl::StatusOr<std::vector<Keyed>> kept =
+      Collect(absl::string_view(reinterpret_cast<const char*>(key.bytes.data()), kKeySize));
+  if (!kept.ok()) return kept.status();
   std::vector<std::string> records;
+  records.reserve(kept->size());
+  for (Keyed& one : *kept) records.push_back(std::move(one.record));
+  return records;
+}
+
+absl::StatusOr<std::vector<Journal::Keyed>> Journal::ReadAll() const { return Collect(""); }
+
+absl::StatusOr<std::vector<Journal::Keyed>> Journal::Collect(absl::string_view key) const {
+  std::vector<Keyed> records;
   for (const std::string* path : {&old_path_, &path_}) {
     absl::StatusOr<std::string> data = ReadNoFollow(*path);
     if (absl::IsNotFound(data.status())) continue;
     if (!data.ok()) return data.status();
-    CollectRecords(*data, key_bytes, records);
+    CollectRecords(*data, key, records);
   }
   return records;
 }

@@ -27,6 +27,13 @@ class Journal {
   // The records appended under `key` that are still kept, oldest first.
   absl::StatusOr<std::vector<std::string>> Read(const Digest& key) const;
 
+  struct Keyed {
+    Digest key;
+    std::string record;
+  };
+  // Every record still kept, oldest first.
+  absl::StatusOr<std::vector<Keyed>> ReadAll() const;
+
   // What both files occupy on disk.
   uint64_t AllocatedBytes() const;
 
@@ -39,6 +46,8 @@ class Journal {
   absl::Status Trim();
 
  private:
+  // The records under `key`, or every one when `key` is empty.
+  absl::StatusOr<std::vector<Keyed>> Collect(absl::string_view key) const;
   // Keeps the newest half of the limit of the old file.
   absl::Status ShortenOld();
 

@@ -281,6 +281,10 @@ absl::StatusOr<std::vector<std::string>> LocalStore::ReadRecords(const Digest& k
   return journal_.Read(key);
 }
 
+absl::StatusOr<std::vector<Journal::Keyed>> LocalStore::ReadAllRecords() {
+  return journal_.ReadAll();
+}
+
 absl::StatusOr<StoreUsage> LocalStore::Usage() {
   absl::StatusOr<SharedCounters*> counters = Counters();
   if (!counters.ok()) return counters.status();

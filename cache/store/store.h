@@ -58,6 +58,8 @@ class LocalStore {
   // share of max_size: the latest ones under `key`, oldest first.
   absl::Status AppendRecord(const Digest& key, absl::string_view record);
   absl::StatusOr<std::vector<std::string>> ReadRecords(const Digest& key);
+  // Every record, oldest first.
+  absl::StatusOr<std::vector<Journal::Keyed>> ReadAllRecords();
 
   // Entries from the size counters, which is cheap, and the journal.
   absl::StatusOr<StoreUsage> Usage();

@@ -52,6 +52,20 @@ TEST_F(JournalTest, ReadsBackTheRecordsOfAKeyInOrder) {
   EXPECT_EQ(Files(), 0);
 }
 
+TEST_F(JournalTest, ReadsEveryRecordWithItsKeyInOrder) {
+  Journal journal(Path(), 1 << 20);
+  ASSERT_TRUE(journal.Append(Key(1), "one").ok());
+  ASSERT_TRUE(journal.Append(Key(2), "two").ok());
+  ASSERT_TRUE(journal.Append(Key(1), "three").ok());
+  absl::StatusOr<std::vector<Journal::Keyed>> all = journal.ReadAll();
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ((*all)[0].key, Key(1));
+  EXPECT_EQ((*all)[1].key, Key(2));
+  EXPECT_EQ((*all)[1].record, "two");
+  EXPECT_EQ((*all)[2].record, "three");
+}
+
 TEST_F(JournalTest, StaysWithinItsLimitAndKeepsTheNewest) {
   const uint64_t limit = 64 << 10;
   Journal journal(Path(), limit);
