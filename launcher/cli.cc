@@ -9,7 +9,9 @@
 #include "absl/strings/str_format.h"
 #include "cache/store/store.h"
 #include "cache/util/files.h"
+#include "cache/util/json.h"
 #include "launcher/explain.h"
+#include "launcher/report.h"
 #include "launcher/stats.h"
 
 namespace ddcc {
@@ -31,6 +33,9 @@ Commands:
         --max-size SIZE  set max_size in the config file (10G, 500M, 5Gi ...)
         --show-config    show each setting, its value, and where it came from
         --explain OBJECT why the last compile of OBJECT missed, or how it hit
+        --report         the last build's calls: totals, and each miss slowest first
+                         with why (add --json; --since AGE for another window;
+                         --trace FILE.json for a Chrome trace of the build)
         --start-server   accepted for sccache compatibility; ddcc needs no server
         --stop-server    accepted for sccache compatibility; ddcc needs no server
         --version        show the version
@@ -50,20 +55,6 @@ void PrintRow(int indent, absl::string_view label, uint64_t part, std::optional<
     if (*whole > 0) absl::StrAppendFormat(&line, " (%.2f%%)", 100.0 * part / *whole);
   }
   std::printf("%s\n", line.c_str());
-}
-
-std::string JsonString(absl::string_view text) {
-  std::string quoted = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\') {
-      absl::StrAppend(&quoted, "\\", std::string(1, c));
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      absl::StrAppendFormat(&quoted, "\\u%04x", c);
-    } else {
-      quoted += c;
-    }
-  }
-  return quoted + "\"";
 }
 
 void PrintStatsText(const Config& config, const StatsSnapshot& s, const StoreUsage& usage) {
@@ -137,7 +128,11 @@ int Fail(const absl::Status& status) {
 struct CommandContext {
   const Config& config;
   LocalStore& store;
-  bool json;  // --json anywhere shapes --show-stats
+  const EnvLookup& env;
+  // Options that shape the commands, wherever they stand on the line.
+  bool json = false;                 // --json: --show-stats and --report
+  std::optional<std::string> since;  // --since AGE: --report
+  std::string trace;                 // --trace FILE: --report
 };
 
 int ShowStats(CommandContext& c, const std::string&) {
@@ -150,6 +145,14 @@ int ShowStats(CommandContext& c, const std::string&) {
 
 int ZeroStats(CommandContext& c, const std::string&) {
   Stats(c.config.cache_dir).Zero();
+  // Where the last build starts for --report.
+  const ExplainRecord marker = ZeroMarker(NowNs());
+  if (absl::Status saved =
+          AppendRecord(c.store, ExplainKey(""), marker, c.config.compression_level);
+      !saved.ok()) {
+    std::fprintf(stderr, "ddcc: --report will not know of this: %s\n",
+                 std::string(saved.message()).c_str());
+  }
   std::printf("Statistics zeroed\n");
   return 0;
 }
@@ -197,6 +200,19 @@ int Explain(CommandContext& c, const std::string& object) {
   return ExplainObject(c.config, object);
 }
 
+int ShowReport(CommandContext& c, const std::string&) {
+  ReportWindow window;
+  window.now_ns = NowNs();
+  if (const char* build_id = c.env("DDCC_BUILD_ID"); build_id && *build_id)
+    window.build_id = build_id;
+  if (c.since) {
+    absl::StatusOr<int64_t> age = ParseAge(*c.since);
+    if (!age.ok()) return Fail(age.status());
+    window.since_ns = window.now_ns - *age;
+  }
+  return PrintReport(c.config, window, c.json, c.trace);
+}
+
 int Version(CommandContext&, const std::string&) {
   std::printf("ddcc %s\n", DDCC_VERSION);
   return 0;
@@ -207,7 +223,7 @@ int Help(CommandContext&, const std::string&) {
   return 0;
 }
 
-// ddcc has no server, and --json only shapes --show-stats.
+// ddcc has no server, and --json, --since and --trace only shape other commands.
 int Nothing(CommandContext&, const std::string&) { return 0; }
 
 struct Command {
@@ -226,6 +242,9 @@ constexpr Command kCommands[] = {
     {"", "--max-size", "a size", MaxSize},
     {"", "--show-config", "", ShowConfig},
     {"", "--explain", "an object", Explain},
+    {"", "--report", "", ShowReport},
+    {"", "--since", "an age", Nothing},
+    {"", "--trace", "a file", Nothing},
     {"", "--start-server", "", Nothing},
     {"", "--stop-server", "", Nothing},
     {"", "--json", "", Nothing},
@@ -259,9 +278,9 @@ int RunCommands(const std::vector<std::string>& args, const EnvLookup& env) {
   // all of them must come out as the cache's umask makes entries (a group cache wants 002).
   ScopedUmask cache_umask(config->umask);
   LocalStore store(config->cache_dir, StoreSettingsOf(*config));
-  CommandContext context{*config, store, false};
-  for (const std::string& arg : args) context.json = context.json || arg == "--json";
+  CommandContext context{.config = *config, .store = store, .env = env, .since = {}, .trace = {}};
 
+  std::vector<std::pair<const Command*, std::string>> commands;
   for (size_t i = 0; i < args.size(); ++i) {
     std::optional<std::string> value;
     const Command* command = FindCommand(args[i], &value);
@@ -276,7 +295,13 @@ int RunCommands(const std::vector<std::string>& args, const EnvLookup& env) {
       }
       value = args[++i];
     }
-    if (int status = command->run(context, value.value_or("")); status != 0) return status;
+    if (command->name == "--json") context.json = true;
+    if (command->name == "--since") context.since = value;
+    if (command->name == "--trace") context.trace = *value;
+    commands.emplace_back(command, value.value_or(""));
+  }
+  for (const auto& [command, value] : commands) {
+    if (int status = command->run(context, value); status != 0) return status;
   }
   return 0;
 }

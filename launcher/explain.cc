@@ -9,10 +9,13 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "cache/store/entry.h"
+#include "cache/util/files.h"
+#include "cache/util/log.h"
 #include "launcher/keys.h"
 #include "launcher/stats.h"
 
@@ -22,7 +25,20 @@ namespace {
 constexpr absl::string_view kRecordBlob = "explain record";
 constexpr absl::string_view kOutcomeField = "outcome: ";
 constexpr absl::string_view kNoteField = "note: ";
+// "<started_ns> <took_ns> <saved_ms>", then one line each for the strings of CallFacts.
+constexpr absl::string_view kCallField = "call: ";
+constexpr absl::string_view kObjectField = "object: ";
+constexpr absl::string_view kSourceField = "source: ";
+constexpr absl::string_view kCwdField = "cwd: ";
+constexpr absl::string_view kBuildField = "build: ";
+constexpr absl::string_view kInputField = "input: ";
 constexpr absl::string_view kCountSuffix = " count";
+// DescribeMismatch's notes: the lookup's prefix, the path, and one of the three endings.
+constexpr absl::string_view kDirectLookup = "direct lookup: ";
+constexpr absl::string_view kChangedContent = " changed content";
+constexpr absl::string_view kGone = " is gone or unreadable";
+constexpr absl::string_view kNowExists =
+    " now exists (it comes before a header on the search path, or a __has_include sees it)";
 
 // A transcript's lines by section ("# direct key", "# result key"), each a name's values in
 // order; names in order of first appearance.
@@ -131,6 +147,23 @@ void DiffSection(const Section& before, const Section& last, std::vector<std::st
   }
 }
 
+// The journal checked the bytes; an entry that still does not decode was written by a
+// different format, and is left out.
+void AddDecoded(absl::string_view bytes, std::vector<ExplainRecord>& records) {
+  absl::StatusOr<Entry> entry = DecodeEntry(bytes);
+  const std::string* text = entry.ok() ? entry->Find(kRecordBlob) : nullptr;
+  if (text) records.push_back(DecodeRecord(*text));
+}
+
+// Why a key of `record` holds the working directory, if one does (KeyMaker notes it).
+std::optional<std::string> WhyCwd(const ExplainRecord& record) {
+  for (const auto& [header, section] : ParseTranscript(record.transcript)) {
+    const std::vector<std::string>& why = ValuesOf(section, std::string(key_label::kWhyCwd));
+    if (!why.empty()) return why.front();
+  }
+  return std::nullopt;
+}
+
 std::string Headline(absl::string_view outcome) {
   if (outcome == kDirectHit) {
     return "hit (direct): every file of a recorded include set was unchanged, so the result was "
@@ -159,7 +192,8 @@ std::string DescribeOutcome(const CompileOutcome& outcome, absl::string_view hit
     return failed ? "the compile failed: nothing stored" : std::string(kMiss);
   }
   if (const auto* reason = std::get_if<NotCacheable>(&outcome)) {
-    return absl::StrCat("not cacheable (", LabelOf(reason->reason).key, "): ", reason->detail);
+    return absl::StrCat("not cacheable (", LabelOf(reason->reason).key, ")",
+                        reason->detail.empty() ? "" : ": ", reason->detail);
   }
   const Failure& failure = std::get<Failure>(outcome);
   return absl::StrCat("error (", LabelOf(failure.kind).key,
@@ -169,6 +203,17 @@ std::string DescribeOutcome(const CompileOutcome& outcome, absl::string_view hit
 std::string EncodeRecord(const ExplainRecord& record) {
   std::string text = absl::StrCat(kOutcomeField, record.outcome, "\n");
   for (const std::string& note : record.notes) absl::StrAppend(&text, kNoteField, note, "\n");
+  const CallFacts& call = record.call;
+  absl::StrAppend(&text, kCallField, call.started_ns, " ", call.took_ns, " ", call.saved_ms, "\n");
+  // Paths with a newline are cut there: the report shows them, nothing looks them up.
+  auto line = [&text](absl::string_view field, absl::string_view value) {
+    if (!value.empty()) absl::StrAppend(&text, field, value.substr(0, value.find('\n')), "\n");
+  };
+  line(kObjectField, call.object);
+  line(kSourceField, call.source);
+  line(kCwdField, call.cwd);
+  line(kBuildField, call.build_id);
+  for (const std::string& input : call.inputs) line(kInputField, input);
   return text + record.transcript;
 }
 
@@ -178,8 +223,29 @@ ExplainRecord DecodeRecord(absl::string_view text) {
     size_t end = text.find('\n');
     absl::string_view line = text.substr(0, end);
     text.remove_prefix(end == absl::string_view::npos ? text.size() : end + 1);
-    if (absl::ConsumePrefix(&line, kOutcomeField)) record.outcome = std::string(line);
-    if (absl::ConsumePrefix(&line, kNoteField)) record.notes.emplace_back(line);
+    CallFacts& call = record.call;
+    if (absl::ConsumePrefix(&line, kOutcomeField)) {
+      record.outcome = std::string(line);
+    } else if (absl::ConsumePrefix(&line, kNoteField)) {
+      record.notes.emplace_back(line);
+    } else if (absl::ConsumePrefix(&line, kCallField)) {
+      std::vector<absl::string_view> numbers = absl::StrSplit(line, ' ');
+      if (numbers.size() != 3 || !absl::SimpleAtoi(numbers[0], &call.started_ns) ||
+          !absl::SimpleAtoi(numbers[1], &call.took_ns) ||
+          !absl::SimpleAtoi(numbers[2], &call.saved_ms)) {
+        call = CallFacts{};
+      }
+    } else if (absl::ConsumePrefix(&line, kObjectField)) {
+      call.object = std::string(line);
+    } else if (absl::ConsumePrefix(&line, kSourceField)) {
+      call.source = std::string(line);
+    } else if (absl::ConsumePrefix(&line, kCwdField)) {
+      call.cwd = std::string(line);
+    } else if (absl::ConsumePrefix(&line, kBuildField)) {
+      call.build_id = std::string(line);
+    } else if (absl::ConsumePrefix(&line, kInputField)) {
+      call.inputs.emplace_back(line);
+    }
   }
   record.transcript = std::string(text);
   return record;
@@ -209,13 +275,7 @@ absl::StatusOr<ExplainRecords> LoadRecords(LocalStore& store, const Digest& key)
   absl::StatusOr<std::vector<std::string>> kept = store.ReadRecords(key);
   if (!kept.ok()) return kept.status();
   std::vector<ExplainRecord> records;
-  for (const std::string& bytes : *kept) {
-    // The journal checked the bytes; an entry that still does not decode was written by a
-    // different format, and is left out.
-    absl::StatusOr<Entry> entry = DecodeEntry(bytes);
-    const std::string* text = entry.ok() ? entry->Find(kRecordBlob) : nullptr;
-    if (text) records.push_back(DecodeRecord(*text));
-  }
+  for (const std::string& bytes : *kept) AddDecoded(bytes, records);
   if (records.empty()) return absl::NotFoundError("no compile recorded");
   ExplainRecords result;
   result.last = std::move(records.back());
@@ -223,7 +283,7 @@ absl::StatusOr<ExplainRecords> LoadRecords(LocalStore& store, const Digest& key)
   // The compile to compare with: the latest other one that reached the keys. Repeats of the
   // last (a run of hits) and compiles that computed no key have nothing to tell.
   for (auto it = records.rbegin(); it != records.rend(); ++it) {
-    if (!it->transcript.empty() && *it != *result.last) {
+    if (!it->transcript.empty() && !it->TellsAlike(*result.last)) {
       result.before = std::move(*it);
       break;
     }
@@ -238,16 +298,45 @@ absl::Status AppendRecord(LocalStore& store, const Digest& key, const ExplainRec
   return store.AppendRecord(key, EncodeEntry(entry, compression_level));
 }
 
+void RecordUncachedCall(const Config& config, const std::vector<std::string>& args,
+                        absl::string_view outcome, CallFacts call) {
+  // The output a link or an unknown compiler names, as the compiler spells the option, and the
+  // objects a link reads.
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "-o" && i + 1 < args.size()) {
+      call.object = ObjectIdentity(call.cwd, args[++i]);
+    } else if (absl::StartsWith(args[i], "-o")) {
+      call.object = ObjectIdentity(call.cwd, absl::string_view(args[i]).substr(2));
+    } else if (absl::EndsWith(args[i], ".o") && !absl::StartsWith(args[i], "-")) {
+      call.inputs.push_back(ObjectIdentity(call.cwd, args[i]));
+    }
+  }
+  ExplainRecord record{std::string(outcome), {}, "", std::move(call)};
+  LocalStore store(config.cache_dir, StoreSettingsOf(config));
+  ScopedUmask cache_umask(config.umask);
+  if (absl::Status saved =
+          AppendRecord(store, ExplainKey(record.call.object), record, config.compression_level);
+      !saved.ok()) {
+    Log(absl::StrCat("no --report record: ", saved.message()));
+  }
+}
+
+absl::StatusOr<std::vector<ExplainRecord>> LoadAllRecords(LocalStore& store) {
+  absl::StatusOr<std::vector<Journal::Keyed>> kept = store.ReadAllRecords();
+  if (!kept.ok()) return kept.status();
+  std::vector<ExplainRecord> records;
+  for (const Journal::Keyed& one : *kept) AddDecoded(one.record, records);
+  return records;
+}
+
 std::string DescribeMismatch(const Mismatch& mismatch) {
   switch (mismatch.kind) {
     case Mismatch::Kind::kChanged:
-      return absl::StrCat("direct lookup: ", mismatch.path, " changed content");
+      return absl::StrCat(kDirectLookup, mismatch.path, kChangedContent);
     case Mismatch::Kind::kMissing:
-      return absl::StrCat("direct lookup: ", mismatch.path, " is gone or unreadable");
+      return absl::StrCat(kDirectLookup, mismatch.path, kGone);
     case Mismatch::Kind::kExists:
-      return absl::StrCat("direct lookup: ", mismatch.path,
-                          " now exists (it comes before a header on the search path, or a "
-                          "__has_include sees it)");
+      return absl::StrCat(kDirectLookup, mismatch.path, kNowExists);
   }
   return "";
 }
@@ -270,21 +359,72 @@ std::vector<std::string> DiffTranscripts(absl::string_view before, absl::string_
   return unique;
 }
 
+std::string MissReason(const ExplainRecord& last, const ExplainRecord* before,
+                       bool before_elsewhere) {
+  for (const std::string& note : last.notes) {
+    absl::string_view text = note;
+    // DescribeMismatch's notes name the file; the others say why there was no lookup.
+    if (absl::ConsumePrefix(&text, kDirectLookup) &&
+        (absl::EndsWith(text, kChangedContent) || absl::EndsWith(text, kGone) ||
+         absl::EndsWith(text, kNowExists))) {
+      return std::string(text);
+    }
+  }
+  if (before) {
+    std::vector<std::string> changes = DiffTranscripts(before->transcript, last.transcript);
+    const std::string where =
+        before_elsewhere ? absl::StrCat("first compile here; against ", before->call.object, ": ")
+                         : "";
+    for (const std::string& change : changes) {
+      if (!absl::StartsWith(change, key_label::kWorkingDirectory)) continue;
+      if (std::optional<std::string> why = WhyCwd(last)) {
+        return absl::StrCat(where, "another working directory, which the key holds because ", *why);
+      }
+    }
+    if (!changes.empty()) return absl::StrCat(where, changes.front());
+  }
+  for (const std::string& note : last.notes) {
+    // With nothing to compare with, "no manifest" says no more than "the first compile".
+    if (!before && note == kNoManifestNote) continue;
+    absl::string_view text = note;
+    absl::ConsumePrefix(&text, kDirectLookup);
+    return std::string(text);
+  }
+  return before ? "no input of the keys changed: the result was never stored, or was removed"
+                : "the first compile recorded of this object and of its source";
+}
+
 std::string ExplainText(absl::string_view object, const ExplainRecord& last,
-                        const std::optional<ExplainRecord>& before) {
+                        const std::optional<ExplainRecord>& before, bool before_elsewhere) {
   std::string text = absl::StrCat("Last compile of ", object, ": ", Headline(last.outcome), "\n");
   for (const std::string& note : last.notes) absl::StrAppend(&text, "  ", note, "\n");
   // Any other outcome ran the preprocessor or the compiler: the one before shows why.
   if (last.outcome == kDirectHit) return text;
   if (!before) {
-    return absl::StrCat(text, "No earlier compile of it is recorded to compare with.\n");
+    return absl::StrCat(text,
+                        "No earlier compile of it, or of its source in another directory, is "
+                        "recorded to compare with.\n");
   }
   std::vector<std::string> changes = DiffTranscripts(before->transcript, last.transcript);
   // A preprocessed hit found its result; only a change can say why the direct key did not.
   if (last.outcome == kPreprocessedHit && changes.empty()) return text;
-  absl::StrAppend(&text, "Compared with the compile before it (", before->outcome, "):\n");
+  if (before_elsewhere) {
+    absl::StrAppend(&text,
+                    "No earlier compile of it is recorded. Compared with the latest compile "
+                    "of the same source in another directory, ",
+                    before->call.object, " (", before->outcome, "):\n");
+  } else {
+    absl::StrAppend(&text, "Compared with the compile before it (", before->outcome, "):\n");
+  }
   for (const std::string& note : before->notes) absl::StrAppend(&text, "  then: ", note, "\n");
-  for (const std::string& change : changes) absl::StrAppend(&text, "  ", change, "\n");
+  bool directory_changed = false;
+  for (const std::string& change : changes) {
+    absl::StrAppend(&text, "  ", change, "\n");
+    directory_changed |= absl::StartsWith(change, key_label::kWorkingDirectory);
+  }
+  if (std::optional<std::string> why = WhyCwd(last); why && directory_changed) {
+    absl::StrAppend(&text, "  the working directory is in the key because ", *why, "\n");
+  }
   if (changes.empty() && !ComputedSameKeys(*before, last)) {
     absl::StrAppend(&text,
                     "  the direct key's inputs are the same; the compile before computed no "
@@ -295,6 +435,66 @@ std::string ExplainText(absl::string_view object, const ExplainRecord& last,
                     "stored, or was removed since (--clear, eviction); the log says which\n");
   }
   return text;
+}
+
+namespace {
+std::string SourceFile(const ExplainRecord& record) {
+  const std::string& source = record.call.source;
+  return absl::StartsWith(source, "/") ? source : absl::StrCat(record.call.cwd, "/", source);
+}
+}  // namespace
+
+const ExplainRecord* CompileElsewhere(const std::vector<const ExplainRecord*>& records,
+                                      const ExplainRecord& last) {
+  constexpr int kClosest = 6;
+  // Newest first, and not without end: a report asks this for every first compile of a build.
+  constexpr size_t kMostLookedAt = 4096;
+  if (last.call.source.empty()) return nullptr;
+  const ExplainRecord* closest = nullptr;
+  int closest_score = 0;
+  size_t looked_at = 0;
+  for (auto it = records.rbegin(); it != records.rend() && looked_at < kMostLookedAt; ++it) {
+    const ExplainRecord* record = *it;
+    if (record->transcript.empty() || record->call.object == last.call.object ||
+        Basename(record->call.source) != Basename(last.call.source)) {
+      continue;
+    }
+    ++looked_at;
+    const int score = 1 + 3 * (SourceFile(*record) == SourceFile(last)) +
+                      (record->call.source == last.call.source) +
+                      (Basename(record->call.object) == Basename(last.call.object));
+    if (score > closest_score) {
+      closest = record;
+      closest_score = score;
+      if (score == kClosest) break;
+    }
+  }
+  return closest;
+}
+
+std::string BaseDirHint(const std::vector<std::string>& base_dirs, const ExplainRecord& last,
+                        const ExplainRecord& elsewhere) {
+  const std::string& cwd = last.call.cwd;
+  const std::string& other_cwd = elsewhere.call.cwd;
+  if (cwd.empty() || other_cwd.empty() || cwd == other_cwd) return "";
+  if (WhyCwd(last)) return "";  // a key holds the directory itself: a base directory won't help
+  // The longest directory above both.
+  size_t common = 0;
+  for (size_t i = 0; i < cwd.size() && i < other_cwd.size() && cwd[i] == other_cwd[i]; ++i) {
+    if (cwd[i] == '/') common = i;
+  }
+  const std::string above = std::string(cwd.substr(0, common));
+  if (above.empty()) return "";
+  auto covers = [](absl::string_view base, absl::string_view dir) {
+    return dir == base || absl::StartsWith(dir, absl::StrCat(base, "/"));
+  };
+  for (const std::string& base : base_dirs) {
+    if (covers(base, cwd) && covers(base, other_cwd)) return "";
+  }
+  return absl::StrCat("Both directories are below ", above, ": with base_dir (DDCC_BASEDIR) ",
+                      "set to it, paths below it are hashed relative to the working directory, ",
+                      "and the two builds can share results where nothing else ties them to ",
+                      "their directory.\n");
 }
 
 int ExplainObject(const Config& config, absl::string_view object) {
@@ -319,7 +519,20 @@ int ExplainObject(const Config& config, absl::string_view object) {
                  std::string(records.status().message()).c_str());
     return 1;
   }
-  std::string text = ExplainText(identity, *records->last, records->before);
+  std::optional<ExplainRecord> before = records->before;
+  const bool elsewhere = !before && records->last->outcome != kDirectHit;
+  if (elsewhere) {
+    absl::StatusOr<std::vector<ExplainRecord>> all = LoadAllRecords(store);
+    std::vector<const ExplainRecord*> candidates;
+    if (all.ok()) {
+      for (const ExplainRecord& record : *all) candidates.push_back(&record);
+    }
+    if (const ExplainRecord* found = CompileElsewhere(candidates, *records->last)) before = *found;
+  }
+  std::string text = ExplainText(identity, *records->last, before, elsewhere);
+  if (elsewhere && before) {
+    absl::StrAppend(&text, BaseDirHint(config.base_dirs, *records->last, *before));
+  }
   std::fputs(text.c_str(), stdout);
   return 0;
 }

@@ -24,15 +24,39 @@ inline constexpr absl::string_view kDirectHit = "direct hit";
 inline constexpr absl::string_view kPreprocessedHit = "preprocessed hit";
 inline constexpr absl::string_view kMiss = "miss";
 
+// The note of a direct lookup that found no manifest.
+inline constexpr absl::string_view kNoManifestNote =
+    "direct lookup: no manifest for these direct-key inputs (the first compile with them, or the "
+    "compile before recorded none)";
+
 // The outcome a record names: `hit_kind` (kDirectHit or kPreprocessedHit) for a hit, else empty.
 std::string DescribeOutcome(const CompileOutcome& outcome, absl::string_view hit_kind);
+
+// When and where a call ran, for --report.
+struct CallFacts {
+  int64_t started_ns = 0;  // wall clock
+  int64_t took_ns = 0;
+  uint64_t saved_ms = 0;  // a hit's stored compile time
+  std::string object;     // ObjectIdentity, or empty for a call that names none
+  std::string source;
+  std::string cwd;
+  std::string build_id;             // DDCC_BUILD_ID
+  std::vector<std::string> inputs;  // a link's objects (ObjectIdentity): which target is whose
+
+  bool operator==(const CallFacts&) const = default;
+};
 
 // One compile of an object, as --explain tells it.
 struct ExplainRecord {
   std::string outcome;             // kDirectHit, kPreprocessedHit, kMiss, or why not cached
   std::vector<std::string> notes;  // what the lookups found: a changed header, no manifest
   std::string transcript;          // "name: value" lines under "# direct key", "# result key"
+  CallFacts call;
 
+  // Whether two compiles tell the same: when and where they ran aside.
+  bool TellsAlike(const ExplainRecord& other) const {
+    return outcome == other.outcome && notes == other.notes && transcript == other.transcript;
+  }
   bool operator==(const ExplainRecord&) const = default;
 };
 
@@ -59,6 +83,13 @@ absl::StatusOr<ExplainRecords> LoadRecords(LocalStore& store, const Digest& key)
 absl::Status AppendRecord(LocalStore& store, const Digest& key, const ExplainRecord& record,
                           int compression_level);
 
+// Records a call that did not reach the cache (a link, an unknown compiler), for --report.
+void RecordUncachedCall(const Config& config, const std::vector<std::string>& args,
+                        absl::string_view outcome, CallFacts call);
+
+// Every record the journal keeps, oldest first; those that do not decode are left out.
+absl::StatusOr<std::vector<ExplainRecord>> LoadAllRecords(LocalStore& store);
+
 // A note on why the direct lookup found no result: the file of the newest include set that
 // stopped matching.
 std::string DescribeMismatch(const Mismatch& mismatch);
@@ -67,9 +98,29 @@ std::string DescribeMismatch(const Mismatch& mismatch);
 // removed, the source, compiler, working directory, environment or preprocessed text changed.
 std::vector<std::string> DiffTranscripts(absl::string_view before, absl::string_view last);
 
-// The report --explain prints.
+// Why a compile missed, in one line: the header that changed, else the first difference from
+// `before` (the object's compile before it, or with `before_elsewhere` the closest compile of its
+// source elsewhere: CompileElsewhere), else what the lookup found.
+std::string MissReason(const ExplainRecord& last, const ExplainRecord* before,
+                       bool before_elsewhere);
+
+// The report --explain prints. `before_elsewhere`: `before` is a compile of the same source in
+// another directory (CompileElsewhere), there being none of this object.
 std::string ExplainText(absl::string_view object, const ExplainRecord& last,
-                        const std::optional<ExplainRecord>& before);
+                        const std::optional<ExplainRecord>& before, bool before_elsewhere = false);
+
+// The latest compile among `records` of the source `last` compiled, in another directory or
+// into another object: what a compile with no record of its own most often missed against (a
+// pip build directory, a second checkout). Same spelling of the source and the same object
+// name count for closeness.
+const ExplainRecord* CompileElsewhere(const std::vector<const ExplainRecord*>& records,
+                                      const ExplainRecord& last);
+
+// A line proposing a base directory above the working directories of `last` and `elsewhere`,
+// or empty where it would not help: the configured ones cover both, only "/" would, or a key
+// of `last` holds the directory itself.
+std::string BaseDirHint(const std::vector<std::string>& base_dirs, const ExplainRecord& last,
+                        const ExplainRecord& elsewhere);
 
 // Prints the report for `object` to stdout and returns 0, or says on stderr that nothing is
 // recorded for it and returns 1.

@@ -97,23 +97,38 @@ class KeyInputs {
 // absolute paths below a base directory tie it to the tree as well.
 // (A dependency file does too, but the entry holds it in a form any tree can restore, or is
 // kept apart for this tree: see launcher/depfile.h and TryServe.)
-bool KeyMaker::DirectKeyHoldsCwd() const {
-  if (request_.object_names_itself) return true;
+bool KeyMaker::DirectKeyHoldsCwd() const { return !WhyDirectKeyHoldsCwd().empty(); }
+
+std::string KeyMaker::WhyDirectKeyHoldsCwd() const {
+  if (request_.object_names_itself) {
+    return "the object names its own path (a coverage or split debug information file)";
+  }
   bool names_files = false;
   for (const auto& [suffix, path] : request_.aux_outputs) names_files |= suffix == ".su";
   for (const std::string& arg : request_.preprocess_args) {
-    if (names_files && paths_.BelowBase(paths_.FileIn(arg))) return true;
+    if (names_files && paths_.BelowBase(paths_.FileIn(arg))) {
+      return absl::StrCat("the stack usage file (-fstack-usage) names ", arg,
+                          " by its absolute path below the base directory");
+    }
   }
-  if (!request_.debug_info) return false;
-  if (paths_.compiler_cwd() != paths_.cwd()) return true;
+  if (!request_.debug_info) return "";
+  if (paths_.compiler_cwd() != paths_.cwd()) {
+    return absl::StrCat("debug information (-g) names it, and the compiler knows it as ",
+                        paths_.compiler_cwd(), " (PWD), not as getcwd() does");
+  }
   if (!PrefixMapsCwd(request_.hashed_args, paths_.cwd()) && !MayMoveDebugDirectory()) {
-    return true;
+    return "debug information (-g) names it: -ffile-prefix-map=DIR=. (or -fdebug-prefix-map) "
+           "for this directory leaves it out";
   }
   for (const std::string& arg : request_.preprocess_args) {
     absl::string_view path = paths_.FileIn(arg);
-    if (!path.empty() && !paths_.SameInMappedDebugInfo(path)) return true;
+    if (!path.empty() && !paths_.SameInMappedDebugInfo(path)) {
+      return absl::StrCat("debug information (-g) names ", path,
+                          ", which a prefix map or the base directory does not make the same "
+                          "in every directory");
+    }
   }
-  return false;
+  return "";
 }
 
 bool KeyMaker::MayMoveDebugDirectory() const {
@@ -151,7 +166,8 @@ bool KeyMaker::CompilerUnchanged() const {
   return now.ok() && identity_ && identity_->ok() && *now == **identity_;
 }
 
-absl::Status KeyMaker::AddCommon(KeyInputs& inputs, bool holds_cwd) const {
+absl::Status KeyMaker::AddCommon(KeyInputs& inputs, absl::string_view why_cwd) const {
+  const bool holds_cwd = !why_cwd.empty();
   const absl::StatusOr<Digest>& identity = Identity();
   if (!identity.ok()) return identity.status();
   inputs.Add("format", absl::StrCat(kFormatVersion));
@@ -176,8 +192,9 @@ absl::Status KeyMaker::AddCommon(KeyInputs& inputs, bool holds_cwd) const {
   }
   if (holds_cwd) {
     // The compiler's name for it goes into debug info; getcwd()'s anchors the relative paths.
-    inputs.Add("working directory", paths_.compiler_cwd());
+    inputs.Add(key_label::kWorkingDirectory, paths_.compiler_cwd());
     inputs.Add("physical working directory", paths_.cwd());
+    inputs.Note(key_label::kWhyCwd, why_cwd);
   }
   if (!holds_cwd && MovesDebugDirectory()) {
     inputs.Add("working directory length", absl::StrCat(paths_.cwd().size()));
@@ -198,7 +215,9 @@ absl::Status KeyMaker::AddCommon(KeyInputs& inputs, bool holds_cwd) const {
 
 absl::StatusOr<Digest> KeyMaker::DirectKey(std::string* transcript) const {
   KeyInputs inputs("direct key", transcript);
-  if (absl::Status status = AddCommon(inputs, DirectKeyHoldsCwd()); !status.ok()) return status;
+  if (absl::Status status = AddCommon(inputs, WhyDirectKeyHoldsCwd()); !status.ok()) {
+    return status;
+  }
   inputs.AddArguments(key_label::kPreprocessorArgument, request_.preprocess_args, paths_,
                       /*preprocessing=*/true);
   for (const char* name : kPreprocessEnv) inputs.AddEnv(name, env_);
@@ -241,20 +260,28 @@ absl::StatusOr<ResultKeyInfo> KeyMaker::ResultKey(const ProcessResult& preproces
                                                   const std::vector<std::string>& files_read,
                                                   std::string* transcript) const {
   ResultKeyInfo result;
-  bool direct_holds_cwd = DirectKeyHoldsCwd();
+  std::string why_cwd = WhyDirectKeyHoldsCwd();
+  const bool direct_holds_cwd = !why_cwd.empty();
   std::optional<MarkedText> marked;
   if (paths_.active()) marked = RewriteLineMarkers(paths_, preprocessed.out);
   // Debug info names the files of the line markers; the object names its position where the
   // compiler was asked for it, or a raw string may hold what looks like a marker.
-  result.holds_cwd = direct_holds_cwd ||
-                     (marked && request_.debug_info && !marked->same_in_mapped_debug) ||
-                     (marked && marked->changed && marked->names_position);
+  if (why_cwd.empty() && marked && request_.debug_info && !marked->same_in_mapped_debug) {
+    why_cwd =
+        "debug information (-g) names headers by paths that are not the same in every "
+        "directory";
+  } else if (why_cwd.empty() && marked && marked->changed && marked->names_position) {
+    why_cwd =
+        "the object records positions in files named below the base directory (__FILE__, "
+        "a line marker)";
+  }
+  result.holds_cwd = !why_cwd.empty();
   result.tied =
       !direct_holds_cwd && (result.holds_cwd || (marked && paths_.NamesBaseDir(marked->text)));
   // A hit elsewhere may rename the directory only where nothing the compiler read names it.
   result.names_cwd = absl::StrContains(preprocessed.out, paths_.cwd());
   KeyInputs inputs("result key", transcript);
-  if (absl::Status status = AddCommon(inputs, result.holds_cwd); !status.ok()) return status;
+  if (absl::Status status = AddCommon(inputs, why_cwd); !status.ok()) return status;
   inputs.AddText(key_label::kPreprocessedText, marked ? marked->text : preprocessed.out);
   // Warnings that only preprocessing options cause (a macro redefined by -D) reach the
   // compile's stderr too, which a hit replays.

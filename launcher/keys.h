@@ -25,6 +25,9 @@ namespace key_label {
 inline constexpr absl::string_view kArgument = "argument";
 inline constexpr absl::string_view kPreprocessorArgument = "preprocessor argument";
 inline constexpr absl::string_view kSource = "source";
+inline constexpr absl::string_view kWorkingDirectory = "working directory";
+// A note, not hashed: why the key holds the working directory.
+inline constexpr absl::string_view kWhyCwd = "working directory in the key because";
 inline constexpr absl::string_view kPreprocessedText = "preprocessed text";
 inline constexpr absl::string_view kEnvPrefix = "env ";  // then the variable's name
 }  // namespace key_label
@@ -71,6 +74,8 @@ class KeyMaker {
 
   // Whether the direct key holds the working directory.
   bool DirectKeyHoldsCwd() const;
+  // Why it does, in a line for --explain; empty when it does not.
+  std::string WhyDirectKeyHoldsCwd() const;
   // Whether the object names the working directory and the keys hold only its length: a hit
   // elsewhere renames it in the object (launcher/debug_dir.h).
   bool MovesDebugDirectory() const;
@@ -85,7 +90,8 @@ class KeyMaker {
   bool CompilerUnchanged() const;
 
  private:
-  absl::Status AddCommon(KeyInputs& inputs, bool holds_cwd) const;
+  // `why_cwd`: why the key holds the working directory, or empty when it does not.
+  absl::Status AddCommon(KeyInputs& inputs, absl::string_view why_cwd) const;
   // ProbeDriver's answer, asked once for both keys.
   const absl::StatusOr<DriverFacts>& Driver() const;
   // CompilerIdentity, worked out once for every key.

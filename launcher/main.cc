@@ -1,5 +1,6 @@
 // ddcc: a compiler cache. Decides what kind of call this is, and how to fall back: whatever goes
 // wrong inside ddcc, the real compiler runs as if ddcc were not there.
+#include <limits.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -17,6 +18,7 @@
 #include "launcher/cli.h"
 #include "launcher/compiler.h"
 #include "launcher/config.h"
+#include "launcher/explain.h"
 #include "launcher/pipeline.h"
 #include "launcher/process.h"
 #include "launcher/stats.h"
@@ -49,11 +51,18 @@ void WriteAll(int fd, absl::string_view data) {
 std::optional<ProcessResult> CompileCall(const Compiler& compiler,
                                          const std::vector<std::string>& args, const Config& config,
                                          const EnvLookup& env, Tally& tally) {
-  if (!compiler.family) {
-    tally.uncacheable = Uncacheable::kUnsupportedCompiler;
-    return std::nullopt;
+  const int64_t called_ns = NowNs();
+  ParsedArgs parsed =
+      compiler.family ? ParseArgs(*compiler.family, args)
+                      : ParsedArgs(NotCacheable{Uncacheable::kUnsupportedCompiler, compiler.path});
+  if (auto* not_cacheable = std::get_if<NotCacheable>(&parsed)) {
+    // The pipeline records the calls it takes; these it never sees.
+    CallFacts call;
+    call.started_ns = called_ns;
+    if (char cwd[PATH_MAX]; getcwd(cwd, sizeof(cwd)) != nullptr) call.cwd = cwd;
+    if (const char* build_id = env("DDCC_BUILD_ID")) call.build_id = build_id;
+    RecordUncachedCall(config, args, DescribeOutcome(*not_cacheable, ""), std::move(call));
   }
-  ParsedArgs parsed = ParseArgs(*compiler.family, args);
   CompileOutcome outcome =
       std::holds_alternative<NotCacheable>(parsed)
           ? CompileOutcome(std::get<NotCacheable>(std::move(parsed)))

@@ -95,6 +95,7 @@ class CompilePipeline {
   ResultEntry results_;
   DirScope scope_;
 
+  const int64_t called_ns_ = NowNs();
   // Set as the stages run.
   int64_t start_ns_ = 0;
   std::optional<Digest> direct_key_;
@@ -202,9 +203,7 @@ std::optional<Digest> CompilePipeline::LookUpManifest(const Digest& direct_key) 
   if (!entry.ok()) {
     if (absl::IsDataLoss(entry.status())) Discard(direct_key, entry.status().message());
     if (explain_notes_.empty()) {
-      explain_notes_.push_back(
-          "direct lookup: no manifest for these direct-key inputs (the first compile with them, "
-          "or the compile before recorded none)");
+      explain_notes_.emplace_back(kNoManifestNote);
     }
     return std::nullopt;
   }
@@ -301,8 +300,16 @@ void CompilePipeline::WriteTranscript() const {
 
 // Leaves a record of this compile for --explain. Best effort: the compile's result stands.
 void CompilePipeline::RecordForExplain(const CompileOutcome& outcome) {
-  ExplainRecord record{DescribeOutcome(outcome, hit_kind_), explain_notes_, transcript_};
-  Digest key = ExplainKey(ObjectIdentity(paths_.cwd(), request_.object));
+  ExplainRecord record{DescribeOutcome(outcome, hit_kind_), explain_notes_, transcript_, {}};
+  CallFacts& call = record.call;
+  call.started_ns = called_ns_;
+  call.took_ns = NowNs() - called_ns_;
+  call.saved_ms = tally_.time_saved_ms;
+  call.object = ObjectIdentity(paths_.cwd(), request_.object);
+  call.source = request_.source;
+  call.cwd = paths_.cwd();
+  if (const char* build_id = env_("DDCC_BUILD_ID")) call.build_id = build_id;
+  Digest key = ExplainKey(call.object);
   if (absl::Status saved = AppendRecord(store_.local(), key, record, config_.compression_level);
       !saved.ok()) {
     Log(absl::StrCat("no --explain record: ", saved.message()));

@@ -83,18 +83,102 @@ TEST(ExplainRecordTest, DescribeOutcome) {
 }
 
 TEST(ExplainRecordTest, EncodeDecodeRoundTrip) {
-  ExplainRecord record{"miss", {"direct lookup: a.h changed content"}, Transcript({"-O2"})};
+  ExplainRecord record{"miss", {"direct lookup: a.h changed content"}, Transcript({"-O2"}), {}};
+  record.call = CallFacts{.started_ns = 1'700'000'000'000'000'000,
+                          .took_ns = 12'345,
+                          .saved_ms = 7,
+                          .object = "/w/main.o",
+                          .source = "main.c",
+                          .cwd = "/w",
+                          .build_id = "ci-42",
+                          .inputs = {"/w/a.o", "/w/b.o"}};
   EXPECT_EQ(DecodeRecord(EncodeRecord(record)), record);
-  ExplainRecord bare{"not cacheable (x): y", {}, ""};
+  ExplainRecord bare{"not cacheable (x): y", {}, "", {}};
   EXPECT_EQ(DecodeRecord(EncodeRecord(bare)), bare);
 }
 
+// Records of earlier versions have no call facts; a damaged line leaves them unset.
+TEST(ExplainRecordTest, CallFactsMissingOrDamagedReadAsNone) {
+  ExplainRecord old = DecodeRecord("outcome: miss\n# direct key\nformat: 2\n");
+  EXPECT_EQ(old.call, CallFacts{});
+  EXPECT_EQ(DecodeRecord("outcome: miss\ncall: 12 x 3\n").call, CallFacts{});
+}
+
+TEST(ExplainRecordTest, TellsAlikeLeavesWhenAndWhereAside) {
+  ExplainRecord a{"direct hit", {}, Transcript({"-O2"}), {}};
+  ExplainRecord b = a;
+  b.call.started_ns = 5;
+  b.call.cwd = "/elsewhere";
+  EXPECT_TRUE(a.TellsAlike(b));
+  b.notes.push_back("x");
+  EXPECT_FALSE(a.TellsAlike(b));
+}
+
+TEST(MissReasonTest, NamesTheChangedHeaderFirst) {
+  ExplainRecord before{"direct hit", {}, Transcript({"-O2"}), {}};
+  ExplainRecord last{"miss", {"direct lookup: inc/a.h changed content"}, Transcript({"-O3"}), {}};
+  EXPECT_EQ(MissReason(last, &before, false), "inc/a.h changed content");
+  last.notes.clear();
+  EXPECT_EQ(MissReason(last, &before, false), "argument added: -O3");
+  EXPECT_THAT(MissReason(last, nullptr, false), HasSubstr("first compile"));
+  last.notes.emplace_back(kNoManifestNote);
+  EXPECT_THAT(MissReason(last, nullptr, false), HasSubstr("first compile"));
+  last.notes.emplace_back("DDCC_RECACHE: compiled without a lookup");
+  EXPECT_EQ(MissReason(last, nullptr, false), "DDCC_RECACHE: compiled without a lookup");
+}
+
+TEST(MissReasonTest, SaysWhyANewDirectoryMissed) {
+  const std::string why(key_label::kWhyCwd);
+  ExplainRecord other{
+      "miss", {}, Transcript({"-g"}, "working directory: /a\n" + why + ": -g\n"), {}};
+  other.call.object = "/a/m.o";
+  ExplainRecord last{
+      "miss", {}, Transcript({"-g"}, "working directory: /b\n" + why + ": -g\n"), {}};
+  EXPECT_EQ(MissReason(last, &other, true),
+            "first compile here; against /a/m.o: another working directory, which the key holds "
+            "because -g");
+}
+
+TEST(CompileElsewhereTest, PrefersTheSameFileThenSpellingThenObjectName) {
+  auto record = [](std::string object, std::string source, std::string cwd) {
+    ExplainRecord r{"miss", {}, "# direct key\n", {}};
+    r.call.object = std::move(object);
+    r.call.source = std::move(source);
+    r.call.cwd = std::move(cwd);
+    return r;
+  };
+  ExplainRecord last = record("/b/build/m.o", "m.c", "/b");
+  ExplainRecord other_name = record("/c/x.o", "src/m.c", "/c");
+  ExplainRecord spelled_alike = record("/a/build/m.o", "m.c", "/a");
+  ExplainRecord unrelated = record("/a/build/n.o", "n.c", "/a");
+  ExplainRecord same_file = record("/b/other/q.o", "/b/m.c", "/b");
+  ExplainRecord no_keys = record("/d/m.o", "m.c", "/d");
+  no_keys.transcript.clear();
+  EXPECT_EQ(CompileElsewhere({&other_name, &spelled_alike, &unrelated}, last), &spelled_alike);
+  EXPECT_EQ(CompileElsewhere({&same_file, &spelled_alike, &no_keys}, last), &same_file);
+  EXPECT_EQ(CompileElsewhere({&unrelated, &no_keys, &last}, last), nullptr);
+}
+
+TEST(BaseDirHintTest, ProposesTheDirectoryAboveBothUnlessItCannotHelp) {
+  ExplainRecord last{"miss", {}, Transcript({}), {}};
+  last.call.cwd = "/home/u/pip-2";
+  ExplainRecord other = last;
+  other.call.cwd = "/home/u/pip-1";
+  EXPECT_THAT(BaseDirHint({}, last, other), HasSubstr("below /home/u: with base_dir"));
+  EXPECT_EQ(BaseDirHint({"/home"}, last, other), "");
+  other.call.cwd = "/srv/x";
+  EXPECT_EQ(BaseDirHint({}, last, other), "");  // only "/" is above both
+  other.call.cwd = "/home/u/pip-1";
+  last.transcript += std::string(key_label::kWhyCwd) + ": -g\n";
+  EXPECT_EQ(BaseDirHint({}, last, other), "");
+}
+
 TEST(ExplainTextTest, HitSaysHowAndMissSaysWhy) {
-  ExplainRecord hit{"direct hit", {}, Transcript({})};
+  ExplainRecord hit{"direct hit", {}, Transcript({}), {}};
   EXPECT_THAT(ExplainText("/w/main.o", hit, std::nullopt),
               HasSubstr("Last compile of /w/main.o: hit (direct)"));
 
-  ExplainRecord miss{"miss", {"direct lookup: /w/a.h changed content"}, Transcript({"-DX"})};
+  ExplainRecord miss{"miss", {"direct lookup: /w/a.h changed content"}, Transcript({"-DX"}), {}};
   std::string text = ExplainText("/w/main.o", miss, hit);
   EXPECT_THAT(text, HasSubstr("miss"));
   EXPECT_THAT(text, HasSubstr("/w/a.h changed content"));
@@ -105,14 +189,15 @@ TEST(ExplainTextTest, HitSaysHowAndMissSaysWhy) {
   // Equal inputs: after a direct hit that computed less, or when the entry went away.
   ExplainRecord header{"miss",
                        {"direct lookup: /w/a.h changed content"},
-                       Transcript({}, "# result key\npreprocessed text: 77 (10 bytes)\n")};
+                       Transcript({}, "# result key\npreprocessed text: 77 (10 bytes)\n"),
+                       {}};
   EXPECT_THAT(ExplainText("/w/main.o", header, hit), HasSubstr("computed no other key"));
   EXPECT_THAT(ExplainText("/w/main.o", header, header), HasSubstr("no input of the keys changed"));
   EXPECT_THAT(ExplainText("/w/main.o", hit, miss), Not(HasSubstr("Compared")));
   // A preprocessed hit ran the preprocessor: the compile before shows why the direct key missed.
-  ExplainRecord preprocessed{"preprocessed hit", {}, Transcript({"-DX"})};
+  ExplainRecord preprocessed{"preprocessed hit", {}, Transcript({"-DX"}), {}};
   EXPECT_THAT(ExplainText("/w/main.o", preprocessed, hit), HasSubstr("argument added: -DX"));
-  ExplainRecord same{"preprocessed hit", {}, Transcript({})};
+  ExplainRecord same{"preprocessed hit", {}, Transcript({}), {}};
   EXPECT_THAT(ExplainText("/w/main.o", same, hit), Not(HasSubstr("Compared")));
 }
 
@@ -127,10 +212,10 @@ TEST_F(SaveRecordTest, KeepsTheLastAndTheOneBefore) {
   LocalStore store(dir_ + "/cache", {});
   Digest key = ExplainKey("/w/main.o");
   EXPECT_TRUE(absl::IsNotFound(LoadRecords(store, key).status()));
-  ExplainRecord first{"miss", {}, Transcript({"-O1"})};
-  ExplainRecord hit{"direct hit", {}, Transcript({"-O1"})};
-  ExplainRecord refused{"not cacheable (x): y", {}, ""};
-  ExplainRecord second{"miss", {}, Transcript({"-O2"})};
+  ExplainRecord first{"miss", {}, Transcript({"-O1"}), {}};
+  ExplainRecord hit{"direct hit", {}, Transcript({"-O1"}), {}};
+  ExplainRecord refused{"not cacheable (x): y", {}, "", {}};
+  ExplainRecord second{"miss", {}, Transcript({"-O2"}), {}};
   Save(store, key, first);
   Save(store, key, hit);
   Save(store, key, hit);      // a repeat is not the one before

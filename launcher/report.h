@@ -1,0 +1,58 @@
+// `ddcc --report`: the calls of the last build from the journal (launcher/explain.h records
+// each one), what they cost, and why each miss missed; as text, JSON or a Chrome trace.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "launcher/config.h"
+#include "launcher/explain.h"
+
+namespace ddcc {
+
+// How --report picks the calls of the last build.
+struct ReportWindow {
+  std::optional<std::string> build_id;  // the calls recorded with this DDCC_BUILD_ID
+  std::optional<int64_t> since_ns;      // --since: the calls started since then
+  int64_t now_ns = 0;
+};
+
+// Calls quiet for this long end one build: the next call starts another.
+inline constexpr int64_t kIdleGapNs = 10'000'000'000;
+
+// What a call came to, as the report groups them.
+enum class CallKind { kDirectHit, kPreprocessedHit, kMiss, kNotCached, kError };
+
+struct ReportedCall {
+  ExplainRecord record;
+  CallKind kind;
+  std::string reason;  // one line: why a miss missed, why a call was not cached
+  std::string target;  // what it built part of: a CMake target, a linked file, a directory
+};
+
+struct Report {
+  std::string rule;                 // which calls, and why those
+  std::vector<ReportedCall> calls;  // in the order they started
+};
+
+// The window's calls among `records` (the journal's, oldest first). A miss's reason compares
+// its record with the latest earlier compile of the same object, as --explain does.
+Report MakeReport(const std::vector<ExplainRecord>& records, const ReportWindow& window);
+
+std::string ReportText(const Report& report);
+std::string ReportJson(const Report& report);
+// Chrome's trace-event format (Perfetto, chrome://tracing): one lane per call running at once.
+std::string ReportTrace(const Report& report);
+
+// A record that marks where --zero-stats zeroed the statistics: a build starts after it.
+ExplainRecord ZeroMarker(int64_t now_ns);
+
+// Prints the report to stdout (as JSON with `json`), writes the trace to `trace_path` if it is
+// not empty; returns the exit status.
+int PrintReport(const Config& config, const ReportWindow& window, bool json,
+                const std::string& trace_path);
+
+}  // namespace ddcc
