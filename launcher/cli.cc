@@ -34,7 +34,7 @@ Commands:
         --show-config    show each setting, its value, and where it came from
         --explain OBJECT why the last compile of OBJECT missed, or how it hit
         --report         the last build's calls: totals, and each miss slowest first
-                         with why (add --json; --since AGE for another window;
+                         with why (add --json; --since AGE or TIME for another window;
                          --trace FILE.json for a Chrome trace of the build)
         --start-server   accepted for sccache compatibility; ddcc needs no server
         --stop-server    accepted for sccache compatibility; ddcc needs no server
@@ -206,9 +206,9 @@ int ShowReport(CommandContext& c, const std::string&) {
   if (const char* build_id = c.env("DDCC_BUILD_ID"); build_id && *build_id)
     window.build_id = build_id;
   if (c.since) {
-    absl::StatusOr<int64_t> age = ParseAge(*c.since);
-    if (!age.ok()) return Fail(age.status());
-    window.since_ns = window.now_ns - *age;
+    absl::StatusOr<int64_t> since = ParseSince(*c.since, window.now_ns);
+    if (!since.ok()) return Fail(since.status());
+    window.since_ns = *since;
   }
   return PrintReport(c.config, window, c.json, c.trace);
 }
@@ -243,7 +243,7 @@ constexpr Command kCommands[] = {
     {"", "--show-config", "", ShowConfig},
     {"", "--explain", "an object", Explain},
     {"", "--report", "", ShowReport},
-    {"", "--since", "an age", Nothing},
+    {"", "--since", "an age or a time", Nothing},
     {"", "--trace", "a file", Nothing},
     {"", "--start-server", "", Nothing},
     {"", "--stop-server", "", Nothing},

@@ -322,6 +322,26 @@ std::string ReportTrace(const Report& report) {
   return json + "]}\n";
 }
 
+absl::StatusOr<int64_t> ParseSince(absl::string_view text, int64_t now_ns) {
+  if (absl::StatusOr<int64_t> age = ParseAge(text); age.ok()) return now_ns - *age;
+  const std::string when(text);
+  const time_t now = now_ns / 1'000'000'000;
+  for (const char* format : {"%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M",
+                             "%Y-%m-%dT%H:%M", "%H:%M:%S", "%H:%M"}) {
+    struct tm local;
+    localtime_r(&now, &local);  // a time of day alone is today's
+    local.tm_sec = 0;
+    const char* end = strptime(when.c_str(), format, &local);
+    if (end == nullptr || *end != '\0') continue;
+    local.tm_isdst = -1;
+    const time_t seconds = mktime(&local);
+    if (seconds != -1) return int64_t{seconds} * 1'000'000'000;
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("\"", text, "\" is neither an age (90s, 10m, 2h, 7d) nor a local time (14:05, ",
+                   "2026-12-04 14:05:30)"));
+}
+
 ExplainRecord ZeroMarker(int64_t now_ns) {
   ExplainRecord marker;
   marker.outcome = std::string(kZeroedOutcome);

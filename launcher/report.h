@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "launcher/config.h"
 #include "launcher/explain.h"
@@ -46,6 +47,10 @@ std::string ReportText(const Report& report);
 std::string ReportJson(const Report& report);
 // Chrome's trace-event format (Perfetto, chrome://tracing): one lane per call running at once.
 std::string ReportTrace(const Report& report);
+
+// --since's argument: an age (ParseAge) before `now_ns`, or a local time ("14:05", "2026-12-04
+// 14:05:30"; a time of day alone is today's), as wall-clock nanoseconds.
+absl::StatusOr<int64_t> ParseSince(absl::string_view text, int64_t now_ns);
 
 // A record that marks where --zero-stats zeroed the statistics: a build starts after it.
 ExplainRecord ZeroMarker(int64_t now_ns);

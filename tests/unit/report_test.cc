@@ -1,5 +1,6 @@
 #include "launcher/report.h"
 
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -99,6 +100,21 @@ TEST(ReportTest, TextListsMissesSlowestFirstAndNoHits) {
   EXPECT_LT(text.find("slow.o"), text.find("fast.o"));
   EXPECT_EQ(text.find("hit.o"), std::string::npos);
   EXPECT_THAT(ReportText(MakeReport({}, ReportWindow{})), HasSubstr("records no call"));
+}
+
+TEST(ReportTest, SinceTakesAnAgeOrALocalTime) {
+  EXPECT_EQ(ParseSince("90s", kStart).value_or(0), kStart - 90 * kSecond);
+  absl::StatusOr<int64_t> at = ParseSince("2023-11-14 22:13:20", kStart);
+  ASSERT_TRUE(at.ok()) << at.status();
+  // kStart is 2023-11-14 22:13:20 UTC; the argument is local time, a whole number of minutes off.
+  EXPECT_EQ((*at - kStart) % (60 * kSecond), 0);
+  EXPECT_LE(std::abs(*at - kStart), 26 * 3600 * kSecond);
+  absl::StatusOr<int64_t> today = ParseSince("00:00", kStart);
+  ASSERT_TRUE(today.ok()) << today.status();
+  EXPECT_LE(*today, kStart);
+  EXPECT_GT(*today, kStart - 24 * 3600 * kSecond);
+  EXPECT_FALSE(ParseSince("yesterday", kStart).ok());
+  EXPECT_FALSE(ParseSince("14:05 and more", kStart).ok());
 }
 
 // Calls that overlap run in lanes of their own; a lane is reused once its call has ended.
