@@ -147,14 +147,6 @@ void DiffSection(const Section& before, const Section& last, std::vector<std::st
   }
 }
 
-// The journal checked the bytes; an entry that still does not decode was written by a
-// different format, and is left out.
-void AddDecoded(absl::string_view bytes, std::vector<ExplainRecord>& records) {
-  absl::StatusOr<Entry> entry = DecodeEntry(bytes);
-  const std::string* text = entry.ok() ? entry->Find(kRecordBlob) : nullptr;
-  if (text) records.push_back(DecodeRecord(*text));
-}
-
 // Why a key of `record` holds the working directory, if one does (KeyMaker notes it).
 std::optional<std::string> WhyCwd(const ExplainRecord& record) {
   for (const auto& [header, section] : ParseTranscript(record.transcript)) {
@@ -275,7 +267,11 @@ absl::StatusOr<ExplainRecords> LoadRecords(LocalStore& store, const Digest& key)
   absl::StatusOr<std::vector<std::string>> kept = store.ReadRecords(key);
   if (!kept.ok()) return kept.status();
   std::vector<ExplainRecord> records;
-  for (const std::string& bytes : *kept) AddDecoded(bytes, records);
+  for (const std::string& bytes : *kept) {
+    if (std::optional<ExplainRecord> record = DecodeStoredRecord(bytes)) {
+      records.push_back(*std::move(record));
+    }
+  }
   if (records.empty()) return absl::NotFoundError("no compile recorded");
   ExplainRecords result;
   result.last = std::move(records.back());
@@ -321,12 +317,13 @@ void RecordUncachedCall(const Config& config, const std::vector<std::string>& ar
   }
 }
 
-absl::StatusOr<std::vector<ExplainRecord>> LoadAllRecords(LocalStore& store) {
-  absl::StatusOr<std::vector<Journal::Keyed>> kept = store.ReadAllRecords();
-  if (!kept.ok()) return kept.status();
-  std::vector<ExplainRecord> records;
-  for (const Journal::Keyed& one : *kept) AddDecoded(one.record, records);
-  return records;
+std::optional<ExplainRecord> DecodeStoredRecord(absl::string_view bytes) {
+  // The journal checked the bytes; an entry that still does not decode was written by a
+  // different format.
+  absl::StatusOr<Entry> entry = DecodeEntry(bytes);
+  const std::string* text = entry.ok() ? entry->Find(kRecordBlob) : nullptr;
+  if (!text) return std::nullopt;
+  return DecodeRecord(*text);
 }
 
 std::string DescribeMismatch(const Mismatch& mismatch) {
@@ -455,7 +452,7 @@ const ExplainRecord* CompileElsewhere(const std::vector<const ExplainRecord*>& r
   size_t looked_at = 0;
   for (auto it = records.rbegin(); it != records.rend() && looked_at < kMostLookedAt; ++it) {
     const ExplainRecord* record = *it;
-    if (record->transcript.empty() || record->call.object == last.call.object ||
+    if (record->call.object == last.call.object ||
         Basename(record->call.source) != Basename(last.call.source)) {
       continue;
     }
@@ -522,11 +519,18 @@ int ExplainObject(const Config& config, absl::string_view object) {
   std::optional<ExplainRecord> before = records->before;
   const bool elsewhere = !before && records->last->outcome != kDirectHit;
   if (elsewhere) {
-    absl::StatusOr<std::vector<ExplainRecord>> all = LoadAllRecords(store);
-    std::vector<const ExplainRecord*> candidates;
-    if (all.ok()) {
-      for (const ExplainRecord& record : *all) candidates.push_back(&record);
+    // Only compiles of a source of the same name can be the closest: the others are not kept.
+    absl::StatusOr<std::vector<Journal::Keyed>> kept = store.ReadAllRecords();
+    std::vector<ExplainRecord> same_name;
+    for (const Journal::Keyed& one : kept.ok() ? *kept : std::vector<Journal::Keyed>{}) {
+      std::optional<ExplainRecord> record = DecodeStoredRecord(one.record);
+      if (record && !record->transcript.empty() &&
+          Basename(record->call.source) == Basename(records->last->call.source)) {
+        same_name.push_back(*std::move(record));
+      }
     }
+    std::vector<const ExplainRecord*> candidates;
+    for (const ExplainRecord& record : same_name) candidates.push_back(&record);
     if (const ExplainRecord* found = CompileElsewhere(candidates, *records->last)) before = *found;
   }
   std::string text = ExplainText(identity, *records->last, before, elsewhere);

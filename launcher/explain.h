@@ -87,8 +87,8 @@ absl::Status AppendRecord(LocalStore& store, const Digest& key, const ExplainRec
 void RecordUncachedCall(const Config& config, const std::vector<std::string>& args,
                         absl::string_view outcome, CallFacts call);
 
-// Every record the journal keeps, oldest first; those that do not decode are left out.
-absl::StatusOr<std::vector<ExplainRecord>> LoadAllRecords(LocalStore& store);
+// A record as the journal keeps it (AppendRecord), or nullopt where it does not decode.
+std::optional<ExplainRecord> DecodeStoredRecord(absl::string_view bytes);
 
 // A note on why the direct lookup found no result: the file of the newest include set that
 // stopped matching.
@@ -109,10 +109,10 @@ std::string MissReason(const ExplainRecord& last, const ExplainRecord* before,
 std::string ExplainText(absl::string_view object, const ExplainRecord& last,
                         const std::optional<ExplainRecord>& before, bool before_elsewhere = false);
 
-// The latest compile among `records` of the source `last` compiled, in another directory or
-// into another object: what a compile with no record of its own most often missed against (a
-// pip build directory, a second checkout). Same spelling of the source and the same object
-// name count for closeness.
+// The latest compile among `records` (compiles that computed keys) of the source `last`
+// compiled, in another directory or into another object: what a compile with no record of its
+// own most often missed against (a pip build directory, a second checkout). The same file, the
+// same spelling of the source and the same object name count for closeness.
 const ExplainRecord* CompileElsewhere(const std::vector<const ExplainRecord*>& records,
                                       const ExplainRecord& last);
 

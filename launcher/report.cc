@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <memory>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
@@ -188,15 +189,30 @@ std::string Shown(const CallFacts& call) {
 
 }  // namespace
 
-Report MakeReport(const std::vector<ExplainRecord>& records, const ReportWindow& window) {
+JournalCalls JournalCallsOf(std::vector<ExplainRecord> records) {
+  JournalCalls journal;
+  auto transcripts = std::make_shared<std::vector<std::string>>();
+  for (ExplainRecord& record : records) {
+    journal.keyed.push_back(!record.transcript.empty());
+    transcripts->push_back(std::move(record.transcript));
+    record.transcript.clear();
+  }
+  journal.records = std::move(records);
+  journal.transcript = [transcripts](size_t i) { return (*transcripts)[i]; };
+  return journal;
+}
+
+Report MakeReport(const JournalCalls& journal, const ReportWindow& window) {
+  const std::vector<ExplainRecord>& records = journal.records;
   Report report;
   std::vector<const ExplainRecord*> calls = PickCalls(records, window, report.rule);
-  // For each record, in journal order: the latest earlier compile of its object that computed
-  // keys, and the earlier compiles of sources of its name (where a first compile here compares).
+  // For each miss, in journal order: the latest earlier compile of its object that computed
+  // keys, else the closest of the earlier compiles of sources of its name, and which it was.
   absl::flat_hash_map<std::string, const ExplainRecord*> latest_of_object;
   absl::flat_hash_map<std::string, std::vector<const ExplainRecord*>> by_source_name;
   absl::flat_hash_map<const ExplainRecord*, std::pair<const ExplainRecord*, bool>> before;
-  for (const ExplainRecord& record : records) {
+  for (size_t i = 0; i < records.size(); ++i) {
+    const ExplainRecord& record = records[i];
     if (record.call.object.empty()) continue;
     const ExplainRecord*& latest = latest_of_object[record.call.object];
     std::vector<const ExplainRecord*>& same_name = by_source_name[Basename(record.call.source)];
@@ -204,11 +220,17 @@ Report MakeReport(const std::vector<ExplainRecord>& records, const ReportWindow&
       before[&record] =
           latest ? std::pair{latest, false} : std::pair{CompileElsewhere(same_name, record), true};
     }
-    if (!record.transcript.empty()) {
+    if (journal.keyed[i]) {
       latest = &record;
       same_name.push_back(&record);
     }
   }
+  // The record with its transcript, which only a miss's reason reads.
+  auto full = [&](const ExplainRecord* record) {
+    ExplainRecord copy = *record;
+    copy.transcript = journal.transcript(record - records.data());
+    return copy;
+  };
   absl::flat_hash_map<std::string, std::string> linked_into;  // the latest link of each object
   for (const ExplainRecord& record : records) {
     for (const std::string& input : record.call.inputs) linked_into[input] = record.call.object;
@@ -220,7 +242,10 @@ Report MakeReport(const std::vector<ExplainRecord>& records, const ReportWindow&
     reported.target = TargetOf(record->call, linked_into);
     if (reported.kind == CallKind::kMiss) {
       auto [earlier, elsewhere] = before[record];
-      reported.reason = MissReason(*record, earlier, elsewhere && earlier);
+      std::optional<ExplainRecord> earlier_record;
+      if (earlier) earlier_record = full(earlier);
+      reported.reason = MissReason(full(record), earlier_record ? &*earlier_record : nullptr,
+                                   elsewhere && earlier);
     } else if (!IsHit(reported.kind)) {
       reported.reason = record->outcome;
     }
@@ -352,14 +377,30 @@ ExplainRecord ZeroMarker(int64_t now_ns) {
 int PrintReport(const Config& config, const ReportWindow& window, bool json,
                 const std::string& trace_path) {
   LocalStore store(config.cache_dir, StoreSettingsOf(config));
-  absl::StatusOr<std::vector<ExplainRecord>> records = LoadAllRecords(store);
-  if (absl::IsNotFound(records.status())) records = std::vector<ExplainRecord>{};
-  if (!records.ok()) {
+  absl::StatusOr<std::vector<Journal::Keyed>> kept = store.ReadAllRecords();
+  if (absl::IsNotFound(kept.status())) kept = std::vector<Journal::Keyed>{};
+  if (!kept.ok()) {
     std::fprintf(stderr, "ddcc: cannot read the journal: %s\n",
-                 std::string(records.status().message()).c_str());
+                 std::string(kept.status().message()).c_str());
     return 1;
   }
-  Report report = MakeReport(*records, window);
+  // The transcripts stay encoded (a full journal's would take hundreds of MB), each record's
+  // bytes found again by its place.
+  JournalCalls journal;
+  std::vector<size_t> kept_index;
+  for (size_t i = 0; i < kept->size(); ++i) {
+    std::optional<ExplainRecord> record = DecodeStoredRecord((*kept)[i].record);
+    if (!record) continue;
+    journal.keyed.push_back(!record->transcript.empty());
+    std::string().swap(record->transcript);  // an assigned empty string would keep the buffer
+    journal.records.push_back(*std::move(record));
+    kept_index.push_back(i);
+  }
+  journal.transcript = [&](size_t i) {
+    std::optional<ExplainRecord> record = DecodeStoredRecord((*kept)[kept_index[i]].record);
+    return record ? record->transcript : std::string();
+  };
+  Report report = MakeReport(journal, window);
   if (!trace_path.empty()) {
     if (absl::Status written = WriteFileAtomic(trace_path, ReportTrace(report)); !written.ok()) {
       std::fprintf(stderr, "ddcc: cannot write the trace: %s\n",

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,9 +40,20 @@ struct Report {
   std::vector<ReportedCall> calls;  // in the order they started
 };
 
-// The window's calls among `records` (the journal's, oldest first). A miss's reason compares
-// its record with the latest earlier compile of the same object, as --explain does.
-Report MakeReport(const std::vector<ExplainRecord>& records, const ReportWindow& window);
+// The journal's records as the report reads them, oldest first. A full journal holds some
+// 100,000 calls: their key transcripts are read only where a miss's reason needs them.
+struct JournalCalls {
+  std::vector<ExplainRecord> records;             // transcripts left out
+  std::vector<bool> keyed;                        // whether each one computed keys
+  std::function<std::string(size_t)> transcript;  // records[i]'s
+};
+
+// From records read whole (tests).
+JournalCalls JournalCallsOf(std::vector<ExplainRecord> records);
+
+// The window's calls among the journal's. A miss's reason compares its record with the latest
+// earlier compile of the same object, or of the same source elsewhere, as --explain does.
+Report MakeReport(const JournalCalls& journal, const ReportWindow& window);
 
 std::string ReportText(const Report& report);
 std::string ReportJson(const Report& report);

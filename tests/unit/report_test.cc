@@ -40,7 +40,7 @@ TEST(ReportTest, TheLastBuildStartsAfterTheLastIdleGap) {
       Call("/w/old.o", kMiss, 0), Call("/w/a.o", kMiss, 100, 20),
       // Starts while a.o still compiles, 19 s after it started: the same build.
       Call("/w/b.o", kDirectHit, 119), Call("/w/c.o", kDirectHit, 125)};
-  Report report = MakeReport(records, ReportWindow{});
+  Report report = MakeReport(JournalCallsOf(records), ReportWindow{});
   EXPECT_THAT(Objects(report), ElementsAre("/w/a.o", "/w/b.o", "/w/c.o"));
   EXPECT_THAT(report.rule, HasSubstr("idle gap"));
 }
@@ -49,7 +49,7 @@ TEST(ReportTest, ZeroStatsStartsABuild) {
   std::vector<ExplainRecord> records = {Call("/w/a.o", kMiss, 0), Call("/w/b.o", kMiss, 1)};
   records.push_back(ZeroMarker(kStart + 2 * kSecond));
   records.push_back(Call("/w/c.o", kDirectHit, 3));
-  Report report = MakeReport(records, ReportWindow{});
+  Report report = MakeReport(JournalCallsOf(records), ReportWindow{});
   EXPECT_THAT(Objects(report), ElementsAre("/w/c.o"));
   EXPECT_THAT(report.rule, HasSubstr("--zero-stats"));
 }
@@ -60,10 +60,10 @@ TEST(ReportTest, BuildIdAndSincePickTheirCalls) {
   records[1].call.build_id = "nightly";
   ReportWindow by_id;
   by_id.build_id = "nightly";
-  EXPECT_THAT(Objects(MakeReport(records, by_id)), ElementsAre("/w/b.o"));
+  EXPECT_THAT(Objects(MakeReport(JournalCallsOf(records), by_id)), ElementsAre("/w/b.o"));
   ReportWindow since;
   since.since_ns = kStart + kSecond;
-  EXPECT_THAT(Objects(MakeReport(records, since)), ElementsAre("/w/b.o", "/w/c.o"));
+  EXPECT_THAT(Objects(MakeReport(JournalCallsOf(records), since)), ElementsAre("/w/b.o", "/w/c.o"));
 }
 
 TEST(ReportTest, MissesSayWhyAgainstTheObjectsCompileBefore) {
@@ -73,7 +73,7 @@ TEST(ReportTest, MissesSayWhyAgainstTheObjectsCompileBefore) {
   ExplainRecord link = Call("/w/lib.so", "not cacheable (called_for_link)", 101, 0);
   link.transcript.clear();
   link.call.inputs = {"/w/a.o"};
-  Report report = MakeReport({first, second, link}, ReportWindow{});
+  Report report = MakeReport(JournalCallsOf({first, second, link}), ReportWindow{});
   ASSERT_EQ(report.calls.size(), 2u);
   EXPECT_EQ(report.calls[0].kind, CallKind::kMiss);
   EXPECT_EQ(report.calls[0].reason, "inc/a.h changed content");
@@ -84,7 +84,8 @@ TEST(ReportTest, MissesSayWhyAgainstTheObjectsCompileBefore) {
 }
 
 TEST(ReportTest, TargetsFromCMakeObjectDirectories) {
-  Report report = MakeReport({Call("/b/CMakeFiles/core.dir/src/x.c.o", kMiss, 0)}, ReportWindow{});
+  Report report = MakeReport(JournalCallsOf({Call("/b/CMakeFiles/core.dir/src/x.c.o", kMiss, 0)}),
+                             ReportWindow{});
   ASSERT_EQ(report.calls.size(), 1u);
   EXPECT_EQ(report.calls[0].target, "CMake target core (/b)");
 }
@@ -94,12 +95,13 @@ TEST(ReportTest, TextListsMissesSlowestFirstAndNoHits) {
                                         Call("/w/hit.o", kDirectHit, 0, 0.01),
                                         Call("/w/slow.o", kMiss, 0, 2.0)};
   records[1].call.saved_ms = 900;
-  std::string text = ReportText(MakeReport(records, ReportWindow{}));
+  std::string text = ReportText(MakeReport(JournalCallsOf(records), ReportWindow{}));
   EXPECT_THAT(text, HasSubstr("misses:                 2"));
   EXPECT_THAT(text, HasSubstr("saved by hits:       0.90 s"));
   EXPECT_LT(text.find("slow.o"), text.find("fast.o"));
   EXPECT_EQ(text.find("hit.o"), std::string::npos);
-  EXPECT_THAT(ReportText(MakeReport({}, ReportWindow{})), HasSubstr("records no call"));
+  EXPECT_THAT(ReportText(MakeReport(JournalCallsOf({}), ReportWindow{})),
+              HasSubstr("records no call"));
 }
 
 TEST(ReportTest, SinceTakesAnAgeOrALocalTime) {
@@ -121,7 +123,7 @@ TEST(ReportTest, SinceTakesAnAgeOrALocalTime) {
 TEST(ReportTest, TraceLanes) {
   std::vector<ExplainRecord> records = {Call("/w/a.o", kMiss, 0, 2.0), Call("/w/b.o", kMiss, 1),
                                         Call("/w/c.o", kMiss, 3)};
-  std::string trace = ReportTrace(MakeReport(records, ReportWindow{}));
+  std::string trace = ReportTrace(MakeReport(JournalCallsOf(records), ReportWindow{}));
   EXPECT_THAT(trace, HasSubstr("\"name\": \"a.o\", \"cat\": \"miss\", \"ph\": \"X\", \"ts\": "
                                "0.000, \"dur\": 2000000.000, \"pid\": 1, \"tid\": 1"));
   EXPECT_THAT(trace, HasSubstr("\"name\": \"b.o\", \"cat\": \"miss\", \"ph\": \"X\", \"ts\": "
