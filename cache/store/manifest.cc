@@ -116,6 +116,11 @@ class ManifestReader {
   }
 
   // `base` applies to a path stored relative to its group's guard directory.
+  // The part of a path stored below its group's base, or empty for one stored whole.
+  absl::string_view BelowBase(const PathRef& path) const {
+    return path.first & 1 ? PartAt(path.first >> 1) : absl::string_view();
+  }
+
   void Spell(const PathRef& path, absl::string_view base, std::string& out) const {
     absl::string_view head = path.first & 1 ? base : PartAt(path.first >> 1);
     absl::string_view tail = path.first & 1 ? PartAt(path.first >> 1) : PartAt(path.name);
@@ -310,6 +315,8 @@ class SetMatcher {
     base_.clear();
     guard_.reset();
     absent_dirs_.clear();
+    absences_checked_ = 0;
+    listing_ = Listing::kUnread;
     if (!dir) return true;
     in_.Spell(*dir, "", guard_dir_);
     absl::StatusOr<FileStamp> now = StampFile(guard_dir_);
@@ -320,6 +327,7 @@ class SetMatcher {
   }
   bool Absent(const PathRef& path) {
     if (!check_absent_) return true;
+    if (NotListed(in_.BelowBase(path))) return true;
     in_.Spell(path, base_, path_);
     if (guard_) {
       if (NothingAt(path_)) {
@@ -358,6 +366,25 @@ class SetMatcher {
     return {true, *now};
   }
 
+  // Whether the changed guard directory's listing lacks the first name of `below` (a path below
+  // it), so that nothing is there nor below: a new tree or an added file changes the guard of
+  // hundreds of absences, which one listing checks where each would take a stat. The listing
+  // is read after the guard's stamp, as each stat would be, and only once a few absences were
+  // checked one by one (a large directory takes longer to list than a few stats).
+  bool NotListed(absl::string_view below) {
+    constexpr int kStatsBeforeListing = 8;
+    if (below.empty() || ++absences_checked_ <= kStatsBeforeListing) return false;
+    const absl::string_view name = below.substr(0, below.find('/'));
+    if (name.empty() || name == "." || name == "..") return false;
+    if (listing_ == Listing::kUnread) {
+      listed_.clear();
+      absl::StatusOr<std::vector<std::string>> names = ListDirectory(guard_dir_);
+      listing_ = names.ok() ? Listing::kRead : Listing::kUnreadable;
+      if (names.ok()) listed_.insert(names->begin(), names->end());
+    }
+    return listing_ == Listing::kRead && !listed_.contains(name);
+  }
+
   // Whether the guard directory, unchanged, keeps `path`, where nothing is, absent: each
   // directory between them is absent too (as when the absence was recorded), none of them a
   // symbolic link, which can come to life without its directory changing.
@@ -381,6 +408,9 @@ class SetMatcher {
   std::optional<FileStamp> guard_;  // the changed guard's stamp, while it may be restamped
   std::string guard_dir_;
   absl::flat_hash_set<std::string> absent_dirs_;  // below the guard, on the way to absent paths
+  int absences_checked_ = 0;                      // in this group
+  enum class Listing { kUnread, kRead, kUnreadable } listing_ = Listing::kUnread;
+  absl::flat_hash_set<std::string> listed_;  // the changed guard directory's names
   std::string base_;
   std::string path_;  // reused: a hit spells hundreds of paths
 };

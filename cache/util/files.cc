@@ -186,6 +186,24 @@ bool IsSymlink(const std::string& path) {
   return lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode);
 }
 
+absl::StatusOr<std::vector<std::string>> ListDirectory(const std::string& dir) {
+  DIR* stream = opendir(dir.c_str());
+  if (stream == nullptr) return ErrnoStatus("opendir", dir);
+  std::vector<std::string> names;
+  errno = 0;
+  while (const dirent* item = readdir(stream)) {
+    const absl::string_view name = item->d_name;
+    if (name != "." && name != "..") names.emplace_back(name);
+  }
+  const int error = errno;
+  closedir(stream);
+  if (error != 0) {
+    errno = error;
+    return ErrnoStatus("readdir", dir);
+  }
+  return names;
+}
+
 bool NothingAt(const std::string& path) {
   struct stat st;
   return lstat(path.c_str(), &st) != 0 && (errno == ENOENT || errno == ENOTDIR);

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -63,6 +64,9 @@ absl::StatusOr<FileStamp> StampFile(const std::string& path);
 absl::string_view Basename(absl::string_view path);
 // The directory `path` names an entry of: "." for a bare name, "/" for a name at the root.
 std::string DirectoryOf(absl::string_view path);
+
+// The names in a directory, "." and ".." left out; an error where it cannot be read whole.
+absl::StatusOr<std::vector<std::string>> ListDirectory(const std::string& dir);
 
 // Whether `path` names a directory (following symbolic links).
 bool IsDirectory(const std::string& path);

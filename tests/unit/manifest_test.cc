@@ -236,6 +236,43 @@ TEST_F(ManifestTest, AGuardIsNotRestampedForWhatItCannotProve) {
   EXPECT_EQ(manifest.Match(later, &restamps), std::nullopt);
 }
 
+// Where a guard with many absences changed, they are checked against one listing of it: a
+// name it lacks is absent; one it holds is looked at itself, as a dangling link must be.
+TEST_F(ManifestTest, AChangedGuardOfManyAbsencesIsCheckedByItsListing) {
+  std::string header = Write("a.h", "int a;");
+  const std::string inc = dir_ + "/inc";
+  ASSERT_EQ(mkdir(inc.c_str(), 0755), 0);
+  SetAge(inc, kHour);
+  std::vector<std::string> absent;
+  for (int i = 0; i < 20; ++i) absent.push_back(inc + "/h" + std::to_string(i) + ".h");
+  absent.push_back(inc + "/sys/deep.h");
+  Manifest manifest;
+  manifest.Add(Record({header}, absent, 1));
+  const int64_t later = NowNs() + kHour;
+
+  Write("inc/unrelated.h", "x");  // the guard changes
+  Manifest::Restamps restamps;
+  EXPECT_EQ(manifest.Match(later, &restamps), ResultKey(1));
+  EXPECT_EQ(restamps.guards.size(), 1u);  // every absence held: the guard proves them again
+
+  for (const char* name : {"h15.h", "h19.h", "h3.h"}) {
+    Write(std::string("inc/") + name, "shadow");
+    EXPECT_EQ(manifest.Match(), std::nullopt) << name;
+    std::remove((inc + "/" + name).c_str());
+    EXPECT_EQ(manifest.Match(), ResultKey(1)) << name;
+  }
+  ASSERT_EQ(mkdir((inc + "/sys").c_str(), 0755), 0);  // the directory a path lay below
+  EXPECT_EQ(manifest.Match(), std::nullopt);
+  ASSERT_EQ(rmdir((inc + "/sys").c_str()), 0);
+
+  ASSERT_EQ(symlink("target.h", (inc + "/h17.h").c_str()), 0);  // dangling: nothing to read
+  restamps = {};
+  EXPECT_EQ(manifest.Match(later, &restamps), ResultKey(1));
+  EXPECT_TRUE(restamps.guards.empty());  // a link can come to life without the guard changing
+  Write("inc/target.h", "shadow");
+  EXPECT_EQ(manifest.Match(), std::nullopt);
+}
+
 // A search for many headers in a directory that lacks their subdirectory records the
 // subdirectory once; anything created there, even an empty directory, is a difference. Through
 // a dangling symbolic link, each path is recorded as it is.
