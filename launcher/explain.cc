@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "absl/container/flat_hash_map.h"
@@ -145,6 +146,12 @@ void DiffSection(const Section& before, const Section& last, std::vector<std::st
       lines.push_back(absl::StrCat(ListLabel(name), " removed: ", value));
     }
   }
+}
+
+// The source a record's call compiled, as an absolute path.
+std::string SourceFile(const ExplainRecord& record) {
+  const std::string& source = record.call.source;
+  return absl::StartsWith(source, "/") ? source : absl::StrCat(record.call.cwd, "/", source);
 }
 
 // Why a key of `record` holds the working directory, if one does (KeyMaker notes it).
@@ -434,13 +441,6 @@ std::string ExplainText(absl::string_view object, const ExplainRecord& last,
   return text;
 }
 
-namespace {
-std::string SourceFile(const ExplainRecord& record) {
-  const std::string& source = record.call.source;
-  return absl::StartsWith(source, "/") ? source : absl::StrCat(record.call.cwd, "/", source);
-}
-}  // namespace
-
 const ExplainRecord* CompileElsewhere(const std::vector<const ExplainRecord*>& records,
                                       const ExplainRecord& last) {
   constexpr int kClosest = 6;
@@ -475,11 +475,14 @@ std::string BaseDirHint(const std::vector<std::string>& base_dirs, const Explain
   const std::string& other_cwd = elsewhere.call.cwd;
   if (cwd.empty() || other_cwd.empty() || cwd == other_cwd) return "";
   if (WhyCwd(last)) return "";  // a key holds the directory itself: a base directory won't help
-  // The longest directory above both.
-  size_t common = 0;
-  for (size_t i = 0; i < cwd.size() && i < other_cwd.size() && cwd[i] == other_cwd[i]; ++i) {
+  // The longest directory above both (or one of them, where it holds the other).
+  const size_t shorter = std::min(cwd.size(), other_cwd.size());
+  size_t common = 0, i = 0;
+  for (; i < shorter && cwd[i] == other_cwd[i]; ++i) {
     if (cwd[i] == '/') common = i;
   }
+  const std::string& longer = cwd.size() > other_cwd.size() ? cwd : other_cwd;
+  if (i == shorter && longer[shorter] == '/') common = shorter;
   const std::string above = std::string(cwd.substr(0, common));
   if (above.empty()) return "";
   auto covers = [](absl::string_view base, absl::string_view dir) {

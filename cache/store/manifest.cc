@@ -10,8 +10,11 @@
 // an absent path costs one or two bytes before compression.
 #include "cache/store/manifest.h"
 
+#include <sys/vfs.h>
+
 #include <algorithm>
 #include <array>
+#include <optional>
 #include <tuple>
 
 #include "absl/container/flat_hash_map.h"
@@ -25,6 +28,46 @@ namespace ddcc {
 namespace {
 
 // Absent paths are stored relative to their group's guard directory, which they lie below.
+// `name` with ASCII letters in lower case, or nullopt when it holds any other byte above 127.
+std::optional<std::string> AsciiFolded(absl::string_view name) {
+  std::string folded(name);
+  for (char& c : folded) {
+    if (static_cast<unsigned char>(c) > 127) return std::nullopt;
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return folded;
+}
+
+// The names in `dir`, case folded, where its listing answers for every lookup by name: a local
+// file system, which lists what it finds, and names in ASCII, so that a case-folding directory
+// (which finds "a.h" for "A.h", and a name with a Kelvin sign for "k") cannot hide one.
+// nullopt elsewhere: an automounter or a FUSE file system may find by name what it does not list.
+std::optional<absl::flat_hash_set<std::string>> FoldedListing(const std::string& dir) {
+  constexpr std::array<int64_t, 7> kLocal = {
+      0xEF53,      // ext2, ext3, ext4
+      0x58465342,  // xfs
+      0x9123683E,  // btrfs
+      0x01021994,  // tmpfs
+      0x794C7630,  // overlayfs
+      0xF2F52010,  // f2fs
+      0x2FC12FC1,  // zfs
+  };
+  struct statfs fs;
+  if (statfs(dir.c_str(), &fs) != 0 ||
+      std::find(kLocal.begin(), kLocal.end(), static_cast<int64_t>(fs.f_type)) == kLocal.end()) {
+    return std::nullopt;
+  }
+  absl::StatusOr<std::vector<std::string>> names = ListDirectory(dir);
+  if (!names.ok()) return std::nullopt;
+  absl::flat_hash_set<std::string> folded;
+  for (const std::string& name : *names) {
+    std::optional<std::string> ascii = AsciiFolded(name);
+    if (!ascii) return std::nullopt;
+    folded.insert(*std::move(ascii));
+  }
+  return folded;
+}
+
 std::string BaseOf(absl::string_view dir) {
   if (dir == ".") return "";
   return absl::StrCat(dir, absl::EndsWith(dir, "/") ? "" : "/");
@@ -115,12 +158,12 @@ class ManifestReader {
     return (path.first & 1) || (reader_.Varint(path.name) && path.name < parts_.size());
   }
 
-  // `base` applies to a path stored relative to its group's guard directory.
   // The part of a path stored below its group's base, or empty for one stored whole.
   absl::string_view BelowBase(const PathRef& path) const {
     return path.first & 1 ? PartAt(path.first >> 1) : absl::string_view();
   }
 
+  // `base` applies to a path stored relative to its group's guard directory.
   void Spell(const PathRef& path, absl::string_view base, std::string& out) const {
     absl::string_view head = path.first & 1 ? base : PartAt(path.first >> 1);
     absl::string_view tail = path.first & 1 ? PartAt(path.first >> 1) : PartAt(path.name);
@@ -316,7 +359,7 @@ class SetMatcher {
     guard_.reset();
     absent_dirs_.clear();
     absences_checked_ = 0;
-    listing_ = Listing::kUnread;
+    listing_read_ = false;
     if (!dir) return true;
     in_.Spell(*dir, "", guard_dir_);
     absl::StatusOr<FileStamp> now = StampFile(guard_dir_);
@@ -370,19 +413,20 @@ class SetMatcher {
   // it), so that nothing is there nor below: a new tree or an added file changes the guard of
   // hundreds of absences, which one listing checks where each would take a stat. The listing
   // is read after the guard's stamp, as each stat would be, and only once a few absences were
-  // checked one by one (a large directory takes longer to list than a few stats).
+  // checked one by one (a large directory takes longer to list than a few stats). Where the
+  // listing cannot answer for lookups (FoldedListing), each absence is still stat()ed.
   bool NotListed(absl::string_view below) {
     constexpr int kStatsBeforeListing = 8;
     if (below.empty() || ++absences_checked_ <= kStatsBeforeListing) return false;
     const absl::string_view name = below.substr(0, below.find('/'));
     if (name.empty() || name == "." || name == "..") return false;
-    if (listing_ == Listing::kUnread) {
-      listed_.clear();
-      absl::StatusOr<std::vector<std::string>> names = ListDirectory(guard_dir_);
-      listing_ = names.ok() ? Listing::kRead : Listing::kUnreadable;
-      if (names.ok()) listed_.insert(names->begin(), names->end());
+    if (!listing_read_) {
+      listing_ = FoldedListing(guard_dir_);
+      listing_read_ = true;
     }
-    return listing_ == Listing::kRead && !listed_.contains(name);
+    if (!listing_) return false;
+    std::optional<std::string> folded = AsciiFolded(name);
+    return folded && !listing_->contains(*folded);
   }
 
   // Whether the guard directory, unchanged, keeps `path`, where nothing is, absent: each
@@ -409,8 +453,8 @@ class SetMatcher {
   std::string guard_dir_;
   absl::flat_hash_set<std::string> absent_dirs_;  // below the guard, on the way to absent paths
   int absences_checked_ = 0;                      // in this group
-  enum class Listing { kUnread, kRead, kUnreadable } listing_ = Listing::kUnread;
-  absl::flat_hash_set<std::string> listed_;  // the changed guard directory's names
+  bool listing_read_ = false;
+  std::optional<absl::flat_hash_set<std::string>> listing_;  // the changed guard's (FoldedListing)
   std::string base_;
   std::string path_;  // reused: a hit spells hundreds of paths
 };

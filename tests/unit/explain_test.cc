@@ -164,6 +164,11 @@ TEST(BaseDirHintTest, ProposesTheDirectoryAboveBothUnlessItCannotHelp) {
   other.call.cwd = "/home/u/pip-1";
   EXPECT_THAT(BaseDirHint({}, last, other), HasSubstr("below /home/u: with base_dir"));
   EXPECT_EQ(BaseDirHint({"/home"}, last, other), "");
+  other.call.cwd = "/home/u/pip-2/sub";  // one directory holds the other
+  EXPECT_THAT(BaseDirHint({}, last, other), HasSubstr("below /home/u/pip-2: with base_dir"));
+  other.call.cwd = "/home/u/pip-22";
+  EXPECT_THAT(BaseDirHint({}, last, other), HasSubstr("below /home/u: with base_dir"));
+  other.call.cwd = "/home/u/pip-1";
   other.call.cwd = "/srv/x";
   EXPECT_EQ(BaseDirHint({}, last, other), "");  // only "/" is above both
   other.call.cwd = "/home/u/pip-1";

@@ -261,6 +261,16 @@ TEST_F(ManifestTest, AChangedGuardOfManyAbsencesIsCheckedByItsListing) {
     std::remove((inc + "/" + name).c_str());
     EXPECT_EQ(manifest.Match(), ResultKey(1)) << name;
   }
+  // A name that differs in case only is looked at itself (a case-folding directory would find
+  // the absent one there); so are all, once the directory holds a name beyond ASCII.
+  Write("inc/H16.h", "other case");
+  EXPECT_EQ(manifest.Match(), ResultKey(1));
+  Write("inc/caf\xc3\xa9.h", "beyond ASCII");
+  Write("inc/h18.h", "shadow");
+  EXPECT_EQ(manifest.Match(), std::nullopt);
+  std::remove((inc + "/h18.h").c_str());
+  EXPECT_EQ(manifest.Match(), ResultKey(1));
+
   ASSERT_EQ(mkdir((inc + "/sys").c_str(), 0755), 0);  // the directory a path lay below
   EXPECT_EQ(manifest.Match(), std::nullopt);
   ASSERT_EQ(rmdir((inc + "/sys").c_str()), 0);
