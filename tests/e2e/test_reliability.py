@@ -409,10 +409,10 @@ class ReliabilityTest(DdccTestCase):
                size_after=files_size(self.cache))
 
     def test_size_limit_holds(self):
-        """300 distinct compiles, 4 at a time, into a cache limited to a fraction of their size:
+        """150 distinct compiles, 4 at a time, into a cache limited to a fraction of their size:
         what the cache occupies on disk stays within the limit, as `du` counts it."""
-        count, limit = 300, 128 * 1024
-        rng = random.Random(300)
+        count, limit = 150, 128 * 1024
+        rng = random.Random(150)
         for i in range(count):
             values = ", ".join(str(rng.randrange(1 << 30)) for _ in range(256))
             self.write(f"s/s{i}.c", f"const int s{i}[256] = {{{values}}};\n")

@@ -176,20 +176,27 @@ class StaleInputsTest(HeaderSearchTestCase):
             "named by a header": '#include "when.h"\nconst char* t = WHEN;\n',
         }
         self.write("when.h", "#define PIECE(x) __##x##__\n#define WHEN PIECE(TIME)\n")
-        modes = {"direct": ({}, self.args), "depend": ({"DDCC_DEPEND": "1"}, ["-MD", *self.args])}
+        modes = {"direct": ({}, []), "depend": ({"DDCC_DEPEND": "1"}, ["-MD"])}
+        cases = []
         for compiler in COMPILERS:
-            for mode, (mode_env, args) in modes.items():
-                for name, text in sources.items():
-                    with self.subTest(compiler=compiler, mode=mode, source=name):
-                        env = dict(self.env, **mode_env)
-                        env["DDCC_DIR"] = os.path.join(self.root, f"c-{compiler}-{mode}-{name}")
-                        self.write("main.c", text)
-                        self.assertEqual(self.ddcc(compiler, *args, env=env).returncode, 0)
-                        first = self.read("main.o")
-                        time.sleep(1.1)  # the next second: another __TIME__
-                        self.assertEqual(self.ddcc(compiler, *args, env=env).returncode, 0)
-                        self.assertNotEqual(self.read("main.o"), first)
-                        self.assertEqual(self.stats(env=env)["direct_hits"], 0)
+            for mode, (mode_env, options) in modes.items():
+                for number, (name, text) in enumerate(sources.items()):
+                    tag = f"{compiler}-{mode}-{number}"
+                    env = dict(self.env, **mode_env, DDCC_DIR=os.path.join(self.root, "c-" + tag))
+                    args = [*options, "-c", f"{tag}.c", "-o", f"{tag}.o"]
+                    self.write(f"{tag}.c", text)
+                    cases.append((dict(compiler=compiler, mode=mode, source=name), tag, env, args))
+        first = {}
+        for description, tag, env, args in cases:
+            self.assertEqual(self.ddcc(description["compiler"], *args, env=env).returncode, 0)
+            first[tag] = self.read(f"{tag}.o")
+        time.sleep(1.1)  # the next second: another __TIME__
+        for description, tag, env, args in cases:
+            with self.subTest(**description):
+                compiler = description["compiler"]
+                self.assertEqual(self.ddcc(compiler, *args, env=env).returncode, 0)
+                self.assertNotEqual(self.read(f"{tag}.o"), first[tag])
+                self.assertEqual(self.stats(env=env)["direct_hits"], 0)
 
     def test_a_precompiled_header_beside_a_header_is_never_stored(self):
         self.write("pch.h", "int v = 1;\n")
