@@ -117,6 +117,7 @@ absl::StatusOr<Compiler> FindCompiler(absl::string_view name_or_path, const EnvL
     compiler.path = *std::move(found);
   }
   compiler.family = DetectFamily(compiler.name, compiler.path);
+  compiler.rustc = compiler.name == "rustc";
   return compiler;
 }
 

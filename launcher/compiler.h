@@ -15,7 +15,8 @@ namespace ddcc {
 struct Compiler {
   std::string path;              // what to run; also its argv[0], which clang reads for its mode
   std::string name;              // the basename as invoked: "gcc", "clang++", "rustc"
-  std::optional<Family> family;  // unset: not a compiler ddcc understands (passed through)
+  std::optional<Family> family;  // gcc or clang; unset for rustc and compilers passed through
+  bool rustc = false;            // cached by launcher/rustc_pipeline
 };
 
 // `name_or_path` as given to ddcc (a name is looked up on PATH). Any candidate that is a ddcc

@@ -460,7 +460,9 @@ const ExplainRecord* CompileElsewhere(const std::vector<const ExplainRecord*>& r
     const int score = 1 + 3 * (SourceFile(*record) == SourceFile(last)) +
                       (record->call.source == last.call.source) +
                       (Basename(record->call.object) == Basename(last.call.object));
-    if (score > closest_score) {
+    // A source of the same name alone (lib.rs of another crate, util.c of another library)
+    // is not the same compile elsewhere.
+    if (score > closest_score && score > 1) {
       closest = record;
       closest_score = score;
       if (score == kClosest) break;

@@ -21,6 +21,8 @@
 #include "launcher/explain.h"
 #include "launcher/pipeline.h"
 #include "launcher/process.h"
+#include "launcher/rustc_args.h"
+#include "launcher/rustc_pipeline.h"
 #include "launcher/stats.h"
 
 namespace ddcc {
@@ -52,9 +54,15 @@ std::optional<ProcessResult> CompileCall(const Compiler& compiler,
                                          const std::vector<std::string>& args, const Config& config,
                                          const EnvLookup& env, Tally& tally) {
   const int64_t called_ns = NowNs();
-  ParsedArgs parsed =
-      compiler.family ? ParseArgs(*compiler.family, args)
-                      : ParsedArgs(NotCacheable{Uncacheable::kUnsupportedCompiler, compiler.path});
+  std::variant<CompileRequest, RustcRequest, NotCacheable> parsed =
+      NotCacheable{Uncacheable::kUnsupportedCompiler, compiler.path};
+  if (compiler.family) {
+    std::visit([&parsed](auto&& parsed_args) { parsed = std::move(parsed_args); },
+               ParseArgs(*compiler.family, args));
+  } else if (compiler.rustc) {
+    std::visit([&parsed](auto&& parsed_args) { parsed = std::move(parsed_args); },
+               ParseRustcArgs(args));
+  }
   if (auto* not_cacheable = std::get_if<NotCacheable>(&parsed)) {
     // The pipeline records the calls it takes; these it never sees.
     CallFacts call;
@@ -66,6 +74,8 @@ std::optional<ProcessResult> CompileCall(const Compiler& compiler,
   CompileOutcome outcome =
       std::holds_alternative<NotCacheable>(parsed)
           ? CompileOutcome(std::get<NotCacheable>(std::move(parsed)))
+      : std::holds_alternative<RustcRequest>(parsed)
+          ? RustcThroughCache(compiler, args, std::get<RustcRequest>(parsed), config, tally, env)
           : CompileThroughCache(compiler, args, std::get<CompileRequest>(parsed), config, tally,
                                 env);
   if (auto* result = std::get_if<ProcessResult>(&outcome)) return std::move(*result);

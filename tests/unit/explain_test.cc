@@ -155,6 +155,8 @@ TEST(CompileElsewhereTest, PrefersTheSameFileThenSpellingThenObjectName) {
   EXPECT_EQ(CompileElsewhere({&other_name, &spelled_alike, &unrelated}, last), &spelled_alike);
   EXPECT_EQ(CompileElsewhere({&same_file, &spelled_alike}, last), &same_file);
   EXPECT_EQ(CompileElsewhere({&unrelated, &last}, last), nullptr);
+  // Only the source's name in common: another library's m.c, another crate's lib.rs.
+  EXPECT_EQ(CompileElsewhere({&other_name}, last), nullptr);
 }
 
 TEST(BaseDirHintTest, ProposesTheDirectoryAboveBothUnlessItCannotHelp) {

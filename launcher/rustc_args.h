@@ -1,0 +1,41 @@
+// rustc command lines: which calls ddcc caches, and what they name. Cached are library crates
+// (--crate-type lib or rlib) as cargo compiles them: one source, --crate-name, --out-dir, and
+// outputs among dep-info, metadata and link. Everything else (binaries, proc-macros, dylibs,
+// incremental compiles, -Z options, cargo's probes) runs as is: a binary or a dylib is linked
+// against the system, and an incremental compile keeps state outside its outputs.
+#pragma once
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "launcher/outcome.h"
+
+namespace ddcc {
+
+struct RustcRequest {
+  std::string source;  // the crate root, as given
+  std::string crate_name;
+  std::string out_dir;
+  std::string extra_filename;             // -C extra-filename
+  std::vector<std::string> emit;          // among dep-info, metadata, link
+  std::vector<std::string> externs;       // the crate files --extern names
+  std::vector<std::string> extern_names;  // and their names in the code
+  std::vector<std::string> static_libs;   // -l static=NAME: bundled into the crate
+  std::vector<std::string> native_dirs;   // where rustc looks for them (-L native= and all=)
+  std::string target;                     // --target, or empty for the host
+  std::string sysroot;                    // --sysroot, or empty for rustc's own
+
+  // The files rustc writes into out_dir, by name.
+  std::vector<std::string> OutputNames() const;
+};
+
+using ParsedRustcArgs = std::variant<RustcRequest, NotCacheable>;
+
+ParsedRustcArgs ParseRustcArgs(const std::vector<std::string>& args);
+
+// `args` with the outputs replaced: only the dependency information, written to `dep_file`.
+std::vector<std::string> DepInfoArgs(const std::vector<std::string>& args,
+                                     const std::string& dep_file);
+
+}  // namespace ddcc

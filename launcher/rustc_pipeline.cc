@@ -1,0 +1,435 @@
+#include "launcher/rustc_pipeline.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <optional>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "cache/layered_store.h"
+#include "cache/store/entry.h"
+#include "cache/util/files.h"
+#include "cache/util/hash.h"
+#include "cache/util/log.h"
+#include "launcher/explain.h"
+#include "launcher/process.h"
+
+extern char** environ;
+
+namespace ddcc {
+namespace {
+
+constexpr absl::string_view kOutputBlobPrefix = "output ";
+constexpr absl::string_view kStdoutBlob = "stdout";
+constexpr absl::string_view kStderrBlob = "stderr";
+constexpr absl::string_view kCompileNsBlob = "compile_ns";
+
+// Crates a crate may name in `extern crate` without --extern: the toolchain's own.
+constexpr absl::string_view kToolchainCrates[] = {"std",        "core", "alloc",
+                                                  "proc_macro", "test", "self"};
+
+// What the dep-info pass says the crate reads.
+struct DepInfo {
+  std::vector<std::string> files;
+  std::vector<std::string> env_lines;  // "# env-dep:NAME=VALUE" as rustc writes them
+};
+
+// rustc's dep-info file: "<dep_file>: a.rs b.rs", an empty rule per file, then the environment
+// variables read. Paths quote a space as "\ "; any other backslash is refused, as ambiguous.
+absl::StatusOr<DepInfo> ParseDepInfo(absl::string_view text, absl::string_view dep_file) {
+  DepInfo info;
+  bool rule_seen = false;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    if (absl::StartsWith(line, "# env-dep:")) {
+      info.env_lines.emplace_back(line);
+    } else if (!rule_seen && absl::StartsWith(line, absl::StrCat(dep_file, ":"))) {
+      rule_seen = true;
+      line.remove_prefix(dep_file.size() + 1);
+      std::string path;
+      for (size_t i = 0; i < line.size(); ++i) {
+        if (line[i] == '\\') {
+          if (i + 1 >= line.size() || line[i + 1] != ' ') {
+            return absl::FailedPreconditionError("a backslash in a dep-info path");
+          }
+          path += ' ';
+          ++i;
+        } else if (line[i] == ' ') {
+          if (!path.empty()) info.files.push_back(std::exchange(path, ""));
+        } else {
+          path += line[i];
+        }
+      }
+      if (!path.empty()) info.files.push_back(std::move(path));
+    }
+  }
+  if (!rule_seen) return absl::DataLossError("no rule in rustc's dep-info file");
+  return info;
+}
+
+// The first `extern crate` in `source` that names a crate neither --extern nor the toolchain
+// gives: rustc would look for it in the -L directories, which the key does not hold.
+std::optional<std::string> CrateFoundBySearch(absl::string_view source,
+                                              const std::vector<std::string>& extern_names) {
+  for (size_t at = source.find("extern"); at != absl::string_view::npos;
+       at = source.find("extern", at + 1)) {
+    absl::string_view rest = absl::StripLeadingAsciiWhitespace(source.substr(at + 6));
+    if (!absl::ConsumePrefix(&rest, "crate")) continue;
+    rest = absl::StripLeadingAsciiWhitespace(rest);
+    size_t end = 0;
+    while (end < rest.size() && (absl::ascii_isalnum(rest[end]) || rest[end] == '_')) ++end;
+    absl::string_view name = rest.substr(0, end);
+    if (name.empty()) continue;
+    bool known = std::find(extern_names.begin(), extern_names.end(), name) != extern_names.end();
+    for (absl::string_view crate : kToolchainCrates) known = known || name == crate;
+    if (!known) return std::string(name);
+  }
+  return std::nullopt;
+}
+
+absl::StatusOr<Digest> ContentDigest(const std::string& path, std::string* content) {
+  absl::StatusOr<std::string> read = ReadFile(path);
+  if (!read.ok()) return read.status();
+  Hasher hasher;
+  hasher.Update(*read);
+  if (content) *content = *std::move(read);
+  return hasher.Finish();
+}
+
+// Adds a file's stamp (name, size, mtime) to `hasher`; false where it cannot be read.
+bool HashStamp(Hasher& hasher, const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) return false;
+  hasher.Field(path);
+  hasher.Field(static_cast<uint64_t>(st.st_size));
+  hasher.Field(static_cast<uint64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec);
+  return true;
+}
+
+class RustcPipeline {
+ public:
+  RustcPipeline(const Compiler& compiler, const std::vector<std::string>& args,
+                const RustcRequest& request, const Config& config, Tally& tally,
+                const EnvLookup& env)
+      : compiler_(compiler),
+        args_(args),
+        request_(request),
+        config_(config),
+        tally_(tally),
+        env_(env),
+        store_(config.cache_dir, StoreSettingsOf(config), config.remote_storage,
+               [&tally](RemoteOutcome outcome) { tally.Add(outcome); }) {}
+
+  CompileOutcome Run() {
+    CompileOutcome outcome = RunStages();
+    RecordForExplain(outcome);
+    return outcome;
+  }
+
+ private:
+  CompileOutcome RunStages();
+  absl::Status HashToolchain(Hasher& key);
+  std::variant<DepInfo, CompileOutcome> ListInputs();
+  std::optional<CompileOutcome> HashInputs(const DepInfo& inputs, Hasher& key);
+  std::optional<CompileOutcome> Serve(const Digest& key);
+  CompileOutcome CompileAndStore(const Digest& key);
+  void Note(absl::string_view label, absl::string_view value) {
+    absl::StrAppend(&transcript_, label, ": ", value, "\n");
+  }
+  void RecordForExplain(const CompileOutcome& outcome);
+
+  const Compiler& compiler_;
+  const std::vector<std::string>& args_;
+  const RustcRequest& request_;
+  const Config& config_;
+  Tally& tally_;
+  const EnvLookup& env_;
+  LayeredStore store_;
+
+  const int64_t called_ns_ = NowNs();
+  std::string cwd_;
+  std::vector<std::pair<std::string, Digest>> inputs_;  // as hashed into the key
+  std::string transcript_;
+  absl::string_view hit_kind_;
+};
+
+CompileOutcome RustcPipeline::RunStages() {
+  if (char cwd[PATH_MAX]; getcwd(cwd, sizeof(cwd)) != nullptr) cwd_ = cwd;
+  if (cwd_.empty()) return Failure{ErrorKind::kInternal, ErrnoStatus("getcwd", ".")};
+  // One key: --explain reads its inputs as the result key's.
+  transcript_ = "# result key\n";
+  Hasher key;
+  key.Field("ddcc rustc key");
+  key.Field(kFormatVersion);
+  if (absl::Status hashed = HashToolchain(key); !hashed.ok()) {
+    return Failure{ErrorKind::kInternal, hashed};
+  }
+  key.Field(cwd_);
+  Note("working directory", cwd_);
+  for (const std::string& arg : args_) {
+    key.Field(arg);
+    Note("argument", arg);
+  }
+  // cargo's variables (the package's name, version, manifest directory, ...), which env!() and
+  // build scripts read; CARGO_MAKEFLAGS names the jobserver, different in every build.
+  std::vector<std::string> variables;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    absl::string_view variable = *entry;
+    if ((absl::StartsWith(variable, "CARGO_") && !absl::StartsWith(variable, "CARGO_MAKEFLAGS=")) ||
+        absl::StartsWith(variable, "RUSTC_BOOTSTRAP=")) {
+      variables.emplace_back(variable);
+    }
+  }
+  std::sort(variables.begin(), variables.end());
+  for (const std::string& variable : variables) {
+    key.Field(variable);
+    Note("environment", variable);
+  }
+
+  auto listed = ListInputs();
+  if (auto* outcome = std::get_if<CompileOutcome>(&listed)) return std::move(*outcome);
+  if (std::optional<CompileOutcome> refused = HashInputs(std::get<DepInfo>(listed), key)) {
+    return *refused;
+  }
+  const Digest result_key = key.Finish();
+  if (std::optional<CompileOutcome> served = Serve(result_key)) return *served;
+  return CompileAndStore(result_key);
+}
+
+// rustc's version, its binary, and the standard library it links the crate against.
+absl::Status RustcPipeline::HashToolchain(Hasher& key) {
+  absl::StatusOr<ProcessResult> version = RunCaptured({compiler_.path, "-vV"});
+  if (!version.ok()) return version.status();
+  if (version->exit_code != 0) return absl::InternalError("rustc -vV failed");
+  key.Field(version->out);
+  Note("rustc -vV", absl::StrReplaceAll(version->out, {{"\n", "; "}}));
+  char real[PATH_MAX];
+  if (realpath(compiler_.path.c_str(), real) == nullptr) {
+    return ErrnoStatus("realpath", compiler_.path);
+  }
+  if (!HashStamp(key, real)) return ErrnoStatus("stat", real);
+
+  std::string target = request_.target;
+  for (absl::string_view line : absl::StrSplit(version->out, '\n')) {
+    if (target.empty() && absl::ConsumePrefix(&line, "host: ")) target = std::string(line);
+  }
+  std::string sysroot = request_.sysroot;
+  if (sysroot.empty()) {
+    // rustc's own: the directory above its bin/, unless it is a proxy (rustup's) that runs
+    // another rustc, which knows.
+    sysroot = DirectoryOf(DirectoryOf(real));
+    if (!IsDirectory(absl::StrCat(sysroot, "/lib/rustlib/", target, "/lib"))) {
+      absl::StatusOr<ProcessResult> printed = RunCaptured({compiler_.path, "--print=sysroot"});
+      if (!printed.ok()) return printed.status();
+      if (printed->exit_code != 0) return absl::InternalError("rustc --print=sysroot failed");
+      sysroot = std::string(absl::StripAsciiWhitespace(printed->out));
+    }
+  }
+  const std::string std_dir = absl::StrCat(sysroot, "/lib/rustlib/", target, "/lib");
+  absl::StatusOr<std::vector<std::string>> names = ListDirectory(std_dir);
+  if (!names.ok()) return names.status();
+  std::sort(names->begin(), names->end());
+  for (const std::string& name : *names) HashStamp(key, absl::StrCat(std_dir, "/", name));
+  Note("standard library", std_dir);
+  return absl::OkStatus();
+}
+
+// Runs rustc's dep-info pass; an outcome where it fails or says what ddcc cannot key.
+std::variant<DepInfo, CompileOutcome> RustcPipeline::ListInputs() {
+  const char* tmp = env_("TMPDIR");
+  std::string dir = absl::StrCat(tmp && *tmp ? tmp : "/tmp", "/ddcc-rustc-XXXXXX");
+  if (mkdtemp(dir.data()) == nullptr) {
+    return CompileOutcome(Failure{ErrorKind::kInternal, ErrnoStatus("mkdtemp", dir)});
+  }
+  const std::string dep_file = absl::StrCat(dir, "/deps.d");
+  std::vector<std::string> argv = {compiler_.path};
+  for (std::string& arg : DepInfoArgs(args_, dep_file)) argv.push_back(std::move(arg));
+  absl::StatusOr<ProcessResult> listed = RunCaptured(argv);
+  absl::StatusOr<std::string> text = ReadFile(dep_file);
+  unlink(dep_file.c_str());
+  rmdir(dir.c_str());
+  if (!listed.ok()) return CompileOutcome(Failure{ErrorKind::kInternal, listed.status()});
+  if (listed->exit_code != 0 || listed->term_signal != 0) {
+    // The compile itself will fail the same way, in its own words.
+    return CompileOutcome(NotCacheable{Uncacheable::kPreprocessorFailed, "rustc's dep-info pass"});
+  }
+  if (!text.ok()) return CompileOutcome(Failure{ErrorKind::kInternal, text.status()});
+  absl::StatusOr<DepInfo> info = ParseDepInfo(*text, dep_file);
+  if (!info.ok()) {
+    return CompileOutcome(
+        NotCacheable{Uncacheable::kUnsupportedCodeDirective, std::string(info.status().message())});
+  }
+  return *std::move(info);
+}
+
+// Adds the crate's sources, the environment it reads and its --extern crates to `key`.
+std::optional<CompileOutcome> RustcPipeline::HashInputs(const DepInfo& inputs, Hasher& key) {
+  for (const std::string& line : inputs.env_lines) {
+    key.Field(line);
+    Note("read", line);
+  }
+  auto add = [&](absl::string_view label,
+                 const std::string& path) -> std::optional<CompileOutcome> {
+    std::string content;
+    absl::StatusOr<Digest> digest = ContentDigest(path, &content);
+    if (!digest.ok()) return CompileOutcome(Failure{ErrorKind::kInternal, digest.status()});
+    if (absl::EndsWith(path, ".rs")) {
+      if (std::optional<std::string> crate = CrateFoundBySearch(content, request_.extern_names)) {
+        return CompileOutcome(
+            NotCacheable{Uncacheable::kUnsupportedCodeDirective,
+                         absl::StrCat("extern crate ", *crate, " without --extern")});
+      }
+    }
+    key.Field(label);
+    key.Field(path);
+    key.Field(absl::string_view(reinterpret_cast<const char*>(digest->bytes.data()),
+                                digest->bytes.size()));
+    Note(absl::StrCat(label, " ", path), digest->Hex());
+    inputs_.emplace_back(path, *digest);
+    return std::nullopt;
+  };
+  for (const std::string& path : inputs.files) {
+    if (auto refused = add("source", path)) return refused;
+  }
+  for (const std::string& path : request_.externs) {
+    if (auto refused = add("extern crate", path)) return refused;
+  }
+  for (const std::string& name : request_.static_libs) {
+    auto dir = std::find_if(request_.native_dirs.begin(), request_.native_dirs.end(),
+                            [&name](const std::string& dir) {
+                              return !NothingAt(absl::StrCat(dir, "/lib", name, ".a"));
+                            });
+    if (dir == request_.native_dirs.end()) {
+      return NotCacheable{Uncacheable::kUnsupportedOption,
+                          absl::StrCat("-l static=", name, " not found by ddcc")};
+    }
+    if (auto refused = add("native library", absl::StrCat(*dir, "/lib", name, ".a"))) {
+      return refused;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<CompileOutcome> RustcPipeline::Serve(const Digest& key) {
+  absl::StatusOr<Entry> entry = store_.Load(key);
+  if (!entry.ok()) {
+    if (absl::IsDataLoss(entry.status())) {
+      store_.Remove(key).IgnoreError();
+      tally_.errors.push_back(ErrorKind::kCorruptEntry);
+    } else if (!absl::IsNotFound(entry.status())) {
+      return Failure{ErrorKind::kCacheReadFailed, entry.status()};
+    }
+    return std::nullopt;
+  }
+  const std::string* out = entry->Find(kStdoutBlob);
+  const std::string* err = entry->Find(kStderrBlob);
+  std::vector<std::pair<std::string, const std::string*>> outputs;
+  for (const std::string& name : request_.OutputNames()) {
+    outputs.emplace_back(absl::StrCat(request_.out_dir, "/", name),
+                         entry->Find(absl::StrCat(kOutputBlobPrefix, name)));
+  }
+  bool complete = out && err;
+  for (const auto& [path, blob] : outputs) complete = complete && blob;
+  if (!complete) {
+    store_.Remove(key).IgnoreError();
+    tally_.errors.push_back(ErrorKind::kCorruptEntry);
+    Log(absl::StrCat("removed incomplete entry ", key.Hex()));
+    return std::nullopt;
+  }
+  for (const auto& [path, blob] : outputs) {
+    if (absl::Status written = WriteFileAtomic(path, *blob); !written.ok()) {
+      return Failure{ErrorKind::kOutputWriteFailed, written};
+    }
+  }
+  if (const std::string* compile_ns = entry->Find(kCompileNsBlob)) {
+    if (uint64_t ns = 0; absl::SimpleAtoi(*compile_ns, &ns)) tally_.time_saved_ms = ns / 1'000'000;
+  }
+  tally_.lookup = Tally::Lookup::kPreprocessedHit;
+  hit_kind_ = kPreprocessedHit;
+  return ProcessResult{0, 0, *out, *err};
+}
+
+CompileOutcome RustcPipeline::CompileAndStore(const Digest& key) {
+  std::vector<std::string> argv = {compiler_.path};
+  argv.insert(argv.end(), args_.begin(), args_.end());
+  const int64_t began = NowNs();
+  absl::StatusOr<ProcessResult> compiled = RunCaptured(argv);
+  const int64_t compile_ns = NowNs() - began;
+  if (!compiled.ok()) return Failure{ErrorKind::kInternal, compiled.status()};
+  if (compiled->exit_code != 0 || compiled->term_signal != 0) {
+    tally_.uncacheable = Uncacheable::kCompilationFailed;
+    return *std::move(compiled);
+  }
+  tally_.lookup = Tally::Lookup::kMiss;
+  // An input saved while rustc ran may or may not be what it read: the key would not describe
+  // the outputs for sure, so they are not stored.
+  for (const auto& [path, digest] : inputs_) {
+    absl::StatusOr<Digest> now = ContentDigest(path, nullptr);
+    if (!now.ok() || !(*now == digest)) {
+      Log(absl::StrCat("not stored: ", path, " changed during the compile"));
+      return *std::move(compiled);
+    }
+  }
+  Entry entry;
+  for (const std::string& name : request_.OutputNames()) {
+    absl::StatusOr<std::string> output = ReadFile(absl::StrCat(request_.out_dir, "/", name));
+    if (!output.ok()) {
+      tally_.errors.push_back(ErrorKind::kUnexpectedCompilerOutput);
+      Log(absl::StrCat("not stored: ", output.status().message()));
+      return *std::move(compiled);
+    }
+    entry.blobs.emplace_back(absl::StrCat(kOutputBlobPrefix, name), *std::move(output));
+  }
+  entry.blobs.emplace_back(kStdoutBlob, compiled->out);
+  entry.blobs.emplace_back(kStderrBlob, compiled->err);
+  entry.blobs.emplace_back(kCompileNsBlob, absl::StrCat(compile_ns));
+  if (absl::Status saved = store_.Save(key, entry); !saved.ok()) {
+    tally_.errors.push_back(ErrorKind::kCacheWriteFailed);
+    Log(absl::StrCat("not stored: ", saved.message()));
+  }
+  return *std::move(compiled);
+}
+
+void RustcPipeline::RecordForExplain(const CompileOutcome& outcome) {
+  ExplainRecord record{DescribeOutcome(outcome, hit_kind_), {}, transcript_, {}};
+  CallFacts& call = record.call;
+  call.started_ns = called_ns_;
+  call.took_ns = NowNs() - called_ns_;
+  call.saved_ms = tally_.time_saved_ms;
+  // The crate file, as --explain is asked about it: the .rlib, else the .rmeta.
+  std::vector<std::string> names = request_.OutputNames();
+  auto rlib = std::find_if(names.begin(), names.end(),
+                           [](const std::string& name) { return absl::EndsWith(name, ".rlib"); });
+  auto rmeta = std::find_if(names.begin(), names.end(),
+                            [](const std::string& name) { return absl::EndsWith(name, ".rmeta"); });
+  auto crate_file = rlib != names.end() ? rlib : rmeta;
+  if (crate_file != names.end()) {
+    call.object = ObjectIdentity(cwd_, absl::StrCat(request_.out_dir, "/", *crate_file));
+  }
+  call.source = request_.source;
+  call.cwd = cwd_;
+  if (const char* build_id = env_("DDCC_BUILD_ID")) call.build_id = build_id;
+  if (absl::Status saved =
+          AppendRecord(store_.local(), ExplainKey(call.object), record, config_.compression_level);
+      !saved.ok()) {
+    Log(absl::StrCat("no --explain record: ", saved.message()));
+  }
+}
+
+}  // namespace
+
+CompileOutcome RustcThroughCache(const Compiler& compiler, const std::vector<std::string>& args,
+                                 const RustcRequest& request, const Config& config, Tally& tally,
+                                 const EnvLookup& env) {
+  return RustcPipeline(compiler, args, request, config, tally, env).Run();
+}
+
+}  // namespace ddcc

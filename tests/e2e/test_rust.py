@@ -1,0 +1,203 @@
+"""rustc through ddcc as cargo's RUSTC_WRAPPER: a workspace of library crates (one with a
+build script that compiles C with the cc crate and a vendored Debian crate) built, cleaned and
+built again, every library crate a hit and every output byte for byte the uncached build's;
+edits, files read by include_str!, environment variables read by env!, crates found by search,
+and calls ddcc does not cache. Uses Debian's rustc and cargo (/usr/bin), offline, with Debian's
+vendored crates (/usr/share/cargo/registry)."""
+
+import glob
+import os
+import shutil
+import subprocess
+import unittest
+
+from common import DDCC, DdccTestCase
+
+RUSTC = "/usr/bin/rustc"
+CARGO = "/usr/bin/cargo"
+REGISTRY = "/usr/share/cargo/registry"
+
+FILES = {
+    "Cargo.toml": '[workspace]\nmembers = ["a", "b", "app"]\n',
+    ".cargo/config.toml": (
+        '[source.crates-io]\nreplace-with = "debian"\n'
+        f'[source.debian]\ndirectory = "{REGISTRY}"\n[net]\noffline = true\n'),
+    "a/Cargo.toml": ('[package]\nname = "a"\nversion = "0.1.0"\nedition = "2021"\n'
+                     '[dependencies]\nmemchr = "2"\n[build-dependencies]\ncc = "1"\n'),
+    "a/build.rs": 'fn main() { cc::Build::new().file("native.c").compile("native"); }\n',
+    "a/native.c": "int native_seven(void) { return 7; }\n",
+    "a/src/lib.rs": ('mod util;\nextern "C" { fn native_seven() -> i32; }\n'
+                     "pub fn a() -> u32 {\n"
+                     "    util::x() + memchr::memchr(b'z', b\"xyz\").unwrap() as u32\n"
+                     "        + unsafe { native_seven() } as u32\n"
+                     '        + include_str!("../data.txt").trim().len() as u32\n}\n'),
+    "a/src/util.rs": "pub fn x() -> u32 { 40 }\n",
+    "a/data.txt": "abc\n",
+    "b/Cargo.toml": ('[package]\nname = "b"\nversion = "0.1.0"\nedition = "2021"\n'
+                     '[dependencies]\na = { path = "../a" }\n'),
+    "b/src/lib.rs": "pub fn b() -> u32 { a::a() + 1 }\n",
+    "app/Cargo.toml": ('[package]\nname = "app"\nversion = "0.1.0"\nedition = "2021"\n'
+                       '[dependencies]\nb = { path = "../b" }\n'),
+    "app/src/main.rs": 'fn main() { println!("{}", b::b()); }\n',
+}
+LIBRARY_CRATES = 4  # memchr, cc, a, b
+
+
+@unittest.skipUnless(os.path.exists(CARGO) and os.path.exists(f"{REGISTRY}/memchr-2.5.0"),
+                     "needs Debian's cargo and librust-memchr-dev, librust-cc-dev")
+class CargoTest(DdccTestCase):
+    def setUp(self):
+        super().setUp()
+        for name, text in FILES.items():
+            self.write(name, text)
+        # Debian's toolchain first; a workspace's own crates build incrementally by default,
+        # which no cache can serve (docs/rust.md).
+        self.env.update(PATH="/usr/bin:" + self.env["PATH"], RUSTC=RUSTC, CARGO_INCREMENTAL="0")
+
+    def cargo(self, *args, wrapper=True):
+        env = dict(self.env, RUSTC_WRAPPER=DDCC) if wrapper else self.env
+        result = self.run_cmd([CARGO, *args], env=env)
+        self.assertEqual(result.returncode, 0, result.stderr.decode())
+        return result
+
+    def outputs(self):
+        deps = os.path.join(self.work, "target/debug/deps")
+        return {os.path.basename(p): open(p, "rb").read()
+                for p in glob.glob(os.path.join(deps, "*")) if os.path.isfile(p)}
+
+    def run_app(self):
+        return self.run_cmd([os.path.join(self.work, "target/debug/app")]).stdout.decode()
+
+    def test_clean_rebuilds_hit_every_library_crate_byte_for_byte(self):
+        self.cargo("build", wrapper=False)
+        plain = self.outputs()
+        self.assertEqual(self.run_app(), "53\n")
+        self.cargo("clean")
+        self.cargo("build")
+        self.assertEqual(self.outputs(), plain)
+        self.assertEqual(self.stats()["cache_misses"], LIBRARY_CRATES)
+        self.cargo("clean")
+        self.cargo("build")
+        self.assertEqual(self.outputs(), plain)
+        stats = self.stats()
+        self.assertEqual((stats["preprocessed_hits"], stats["cache_misses"]),
+                         (LIBRARY_CRATES, LIBRARY_CRATES))
+        self.assertEqual(self.run_app(), "53\n")
+
+    def test_an_edit_misses_its_crate_and_dependents_only(self):
+        self.cargo("build")
+        for path, text, expected in (("a/src/util.rs", "pub fn x() -> u32 { 41 }\n", "54\n"),
+                                     ("a/data.txt", "abcd\n", "55\n")):
+            with self.subTest(edited=path):
+                before = self.stats()
+                self.write(path, text)
+                self.cargo("build", wrapper=False)
+                plain = self.outputs()
+                self.assertEqual(self.run_app(), expected)
+                self.cargo("clean")
+                self.cargo("build")
+                self.assertEqual(self.outputs(), plain)
+                self.assertEqual(self.run_app(), expected)
+                after = self.stats()
+                # a and b compiled again; memchr and cc served.
+                self.assertEqual(after["cache_misses"] - before["cache_misses"], 2)
+                self.assertEqual(after["preprocessed_hits"] - before["preprocessed_hits"], 2)
+
+
+@unittest.skipUnless(os.path.exists(RUSTC), "needs Debian's rustc")
+class RustcTest(DdccTestCase):
+    """rustc called directly, as cargo calls it."""
+
+    def lib_args(self, name="lib", out="out"):
+        os.makedirs(os.path.join(self.work, out), exist_ok=True)  # as cargo makes it
+        return ["--crate-name", name, "--crate-type", "lib", "--edition=2021",
+                "--emit=dep-info,metadata,link", "--out-dir", out, f"{name}.rs"]
+
+    def both(self, args, env=None):
+        """rustc's run and outputs without ddcc, then with; asserted the same."""
+        env = env or self.env
+        out = os.path.join(self.work, "out")
+        self.clear(out)
+        plain = self.run_cmd([RUSTC, *args], env=env, stdin=subprocess.DEVNULL)
+        plain_files = self.files(out)
+        self.clear(out)
+        cached = self.ddcc(RUSTC, *args, env=env, stdin=subprocess.DEVNULL)
+        self.assert_same_run(plain, cached)
+        self.assertEqual(self.files(out), plain_files)
+        return cached
+
+    def clear(self, out):
+        shutil.rmtree(out, ignore_errors=True)
+        os.makedirs(out)
+
+    def files(self, out):
+        if not os.path.isdir(out):
+            return {}
+        return {n: open(os.path.join(out, n), "rb").read() for n in os.listdir(out)
+                if os.path.isfile(os.path.join(out, n))}
+
+    def test_environment_variables_read_by_env_are_in_the_key(self):
+        self.write("lib.rs", 'pub const V: &str = env!("DDCC_TEST_VALUE");\n')
+        for value in ("one", "two", "one"):
+            with self.subTest(value=value):
+                self.both(self.lib_args(), env=dict(self.env, DDCC_TEST_VALUE=value))
+        stats = self.stats()
+        self.assertEqual((stats["preprocessed_hits"], stats["cache_misses"]), (1, 2))
+
+    def test_modules_and_included_files_are_in_the_key(self):
+        self.write("lib.rs", 'mod m;\npub const T: &str = include_str!("t.txt");\n')
+        self.write("m.rs", "pub fn f() -> u32 { 1 }\n")
+        self.write("t.txt", "first")
+        self.both(self.lib_args())
+        self.write("m.rs", "pub fn f() -> u32 { 2 }\n")
+        self.both(self.lib_args())
+        self.write("t.txt", "second")
+        self.both(self.lib_args())
+        self.both(self.lib_args())
+        stats = self.stats()
+        self.assertEqual((stats["preprocessed_hits"], stats["cache_misses"]), (1, 3))
+
+    def test_extern_crates_are_in_the_key(self):
+        self.write("dep.rs", "pub fn v() -> u32 { 1 }\n")
+        self.write("lib.rs", "pub fn w() -> u32 { dep::v() }\n")
+        args = [*self.lib_args(), "--extern", "dep=dep/libdep.rlib"]
+        dep_args = self.lib_args("dep", "dep")
+        self.assertEqual(self.run_cmd([RUSTC, *dep_args]).returncode, 0)
+        self.both(args)
+        self.write("dep.rs", "pub fn v() -> u32 { 2 }\n")
+        self.assertEqual(self.run_cmd([RUSTC, *dep_args]).returncode, 0)
+        self.both(args)
+        self.assertEqual(self.stats()["cache_misses"], 2)
+
+    def test_a_crate_found_by_search_is_not_cached(self):
+        self.write("dep.rs", "pub fn v() -> u32 { 1 }\n")
+        self.write("lib.rs", "extern crate dep;\npub fn w() -> u32 { dep::v() }\n")
+        self.assertEqual(self.run_cmd([RUSTC, *self.lib_args("dep", "dep")]).returncode, 0)
+        self.both([*self.lib_args(), "-L", "dependency=dep"])
+        stats = self.stats()
+        self.assertEqual(stats["cache_misses"] + stats["preprocessed_hits"], 0)
+
+    def test_failures_and_calls_not_cached_run_as_without_ddcc(self):
+        self.write("lib.rs", "pub fn f() -> u32 { \"not a number\" }\n")
+        self.both(self.lib_args())
+        self.both([*self.lib_args(), "--error-format=json"])
+        self.write("lib.rs", "pub fn f() -> u32 { 1 }\n")
+        for args in (["-vV"], ["--version"], ["-", "--crate-name", "___", "--print=file-names"],
+                     [*self.lib_args(), "-C", "incremental=out/inc"], [*self.lib_args(), "--bogus"],
+                     ["--crate-name", "m", "--crate-type", "bin", "--out-dir", "out", "lib.rs"]):
+            with self.subTest(args=args):
+                self.both(args)
+        stats = self.stats()
+        self.assertEqual(stats["cache_misses"] + stats["preprocessed_hits"], 0)
+
+    def test_a_hit_replays_messages(self):
+        self.write("lib.rs", "pub fn f() -> u32 { let unused = 1; 2 }\n")
+        first = self.both([*self.lib_args(), "--error-format=json", "--json=artifacts"])
+        second = self.both([*self.lib_args(), "--error-format=json", "--json=artifacts"])
+        self.assertIn(b"unused", second.stderr)
+        self.assertEqual(first.stderr, second.stderr)
+        self.assertEqual(self.stats()["preprocessed_hits"], 1)
+
+
+if __name__ == "__main__":
+    unittest.main()
