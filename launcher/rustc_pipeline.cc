@@ -1,5 +1,6 @@
 #include "launcher/rustc_pipeline.h"
 
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -137,6 +138,7 @@ class RustcPipeline {
  private:
   CompileOutcome RunStages();
   absl::Status HashToolchain(Hasher& key);
+  absl::StatusOr<std::string> VersionOf(const Digest& binary, bool proxy);
   std::variant<DepInfo, CompileOutcome> ListInputs();
   std::optional<CompileOutcome> HashInputs(const DepInfo& inputs, Hasher& key);
   std::optional<CompileOutcome> Serve(const Digest& key);
@@ -206,27 +208,33 @@ CompileOutcome RustcPipeline::RunStages() {
 
 // rustc's version, its binary, and the standard library it links the crate against.
 absl::Status RustcPipeline::HashToolchain(Hasher& key) {
-  absl::StatusOr<ProcessResult> version = RunCaptured({compiler_.path, "-vV"});
-  if (!version.ok()) return version.status();
-  if (version->exit_code != 0) return absl::InternalError("rustc -vV failed");
-  key.Field(version->out);
-  Note("rustc -vV", absl::StrReplaceAll(version->out, {{"\n", "; "}}));
   char real[PATH_MAX];
   if (realpath(compiler_.path.c_str(), real) == nullptr) {
     return ErrnoStatus("realpath", compiler_.path);
   }
-  if (!HashStamp(key, real)) return ErrnoStatus("stat", real);
+  Hasher stamp;
+  if (!HashStamp(stamp, real)) return ErrnoStatus("stat", real);
+  const Digest binary = stamp.Finish();
+  key.Field(binary.Hex());
+  // A rustc beside its lib/rustlib is a toolchain's own, whose -vV its binary's stamp
+  // determines; rustup's proxy runs whichever toolchain the directory and environment choose.
+  const std::string own_sysroot = DirectoryOf(DirectoryOf(real));
+  const bool proxy = !IsDirectory(absl::StrCat(own_sysroot, "/lib/rustlib"));
+  absl::StatusOr<std::string> version = VersionOf(binary, proxy);
+  if (!version.ok()) return version.status();
+  key.Field(*version);
+  Note("rustc -vV", absl::StrReplaceAll(*version, {{"\n", "; "}}));
 
   std::string target = request_.target;
-  for (absl::string_view line : absl::StrSplit(version->out, '\n')) {
+  for (absl::string_view line : absl::StrSplit(*version, '\n')) {
     if (target.empty() && absl::ConsumePrefix(&line, "host: ")) target = std::string(line);
   }
   std::string sysroot = request_.sysroot;
   if (sysroot.empty()) {
     // rustc's own: the directory above its bin/, unless it is a proxy (rustup's) that runs
     // another rustc, which knows.
-    sysroot = DirectoryOf(DirectoryOf(real));
-    if (!IsDirectory(absl::StrCat(sysroot, "/lib/rustlib/", target, "/lib"))) {
+    sysroot = own_sysroot;
+    if (proxy) {
       absl::StatusOr<ProcessResult> printed = RunCaptured({compiler_.path, "--print=sysroot"});
       if (!printed.ok()) return printed.status();
       if (printed->exit_code != 0) return absl::InternalError("rustc --print=sysroot failed");
@@ -240,6 +248,32 @@ absl::Status RustcPipeline::HashToolchain(Hasher& key) {
   for (const std::string& name : *names) HashStamp(key, absl::StrCat(std_dir, "/", name));
   Note("standard library", std_dir);
   return absl::OkStatus();
+}
+
+// rustc -vV; a toolchain's own rustc is asked once, and its answer kept in the cache directory
+// under its binary's stamp (rustc takes a tenth of a second to start).
+absl::StatusOr<std::string> RustcPipeline::VersionOf(const Digest& binary, bool proxy) {
+  const std::string memo_dir = absl::StrCat(config_.cache_dir, "/compilers");
+  const std::string memo = absl::StrCat(memo_dir, "/", binary.Hex(), ".rustc-vV");
+  // A memo directory or memo that is a symlink planted in the cache is not used.
+  struct stat dir_st;
+  const bool memo_usable =
+      !proxy && (lstat(memo_dir.c_str(), &dir_st) != 0 || S_ISDIR(dir_st.st_mode));
+  if (ScopedFd fd(memo_usable ? open(memo.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1);
+      fd.get() >= 0) {
+    absl::StatusOr<std::string> known = ReadAll(fd.get(), memo);
+    if (known.ok() && absl::StrContains(*known, "\nrelease: ")) return known;
+  }
+  absl::StatusOr<ProcessResult> asked = RunCaptured({compiler_.path, "-vV"});
+  if (!asked.ok()) return asked.status();
+  if (asked->exit_code != 0 || !absl::StrContains(asked->out, "\nrelease: ")) {
+    return absl::InternalError("rustc -vV failed");
+  }
+  if (memo_usable) {
+    ScopedUmask cache_umask(config_.umask);
+    if (MakeDirs(memo_dir).ok()) WriteFileAtomic(memo, asked->out).IgnoreError();  // a memo
+  }
+  return asked->out;
 }
 
 // Runs rustc's dep-info pass; an outcome where it fails or says what ddcc cannot key.
