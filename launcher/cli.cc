@@ -68,6 +68,18 @@ void PrintStatsText(const Config& config, const StatsSnapshot& s, const StoreUsa
   PrintRow(4, "Preprocessed", s.preprocessed_hits, s.Hits());
   PrintRow(2, "Misses", s.misses, cacheable);
   std::printf("  Time saved:     %.1f s\n", s.time_saved_ms / 1000.0);
+  // Only where more than one language was looked up, so a C-only cache reads as before.
+  size_t languages_seen = 0;
+  for (const auto& counts : s.languages) {
+    languages_seen += counts.direct_hits + counts.preprocessed_hits + counts.misses > 0;
+  }
+  for (size_t i = 0; languages_seen > 1 && i < kLanguageCount; ++i) {
+    const auto& counts = s.languages[i];
+    const uint64_t hits = counts.direct_hits + counts.preprocessed_hits;
+    if (hits + counts.misses == 0) continue;
+    PrintRow(2, absl::StrCat(LabelOf(static_cast<Language>(i)).title, " hits"), hits,
+             hits + counts.misses);
+  }
   PrintRow(0, "Uncacheable calls", s.UncacheableTotal(), calls);
   for (size_t i = 0; i < kUncacheableCount; ++i) {
     if (s.uncacheable[i] == 0) continue;
@@ -110,6 +122,14 @@ void PrintStatsJson(const Config& config, const StatsSnapshot& s, const StoreUsa
   for (size_t i = 0; i < kUncacheableCount; ++i) {
     absl::StrAppend(&json, i ? ", " : "", "\"", LabelOf(static_cast<Uncacheable>(i)).key,
                     "\": ", s.uncacheable[i]);
+  }
+  absl::StrAppend(&json, "}, \"languages\": {");
+  for (size_t i = 0; i < kLanguageCount; ++i) {
+    const auto& counts = s.languages[i];
+    absl::StrAppend(&json, i ? ", " : "", "\"", LabelOf(static_cast<Language>(i)).key,
+                    "\": {\"direct_hits\": ", counts.direct_hits,
+                    ", \"preprocessed_hits\": ", counts.preprocessed_hits,
+                    ", \"cache_misses\": ", counts.misses, "}");
   }
   absl::StrAppend(&json, "}, \"error_reasons\": {");
   for (size_t i = 0; i < kErrorKindCount; ++i) {

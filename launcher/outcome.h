@@ -63,10 +63,15 @@ struct Failure {
 };
 
 // What one call adds to the statistics, gathered while it runs.
+// The languages statistics count lookups of apart. Stats slots follow this order; append only.
+enum class Language { kC, kCxx, kRust, kCount };
+inline constexpr size_t kLanguageCount = static_cast<size_t>(Language::kCount);
+
 struct Tally {
   enum class Lookup { kNone, kDirectHit, kPreprocessedHit, kMiss };
   Lookup lookup = Lookup::kNone;
-  uint64_t time_saved_ms = 0;  // a hit's stored compile time
+  std::optional<Language> language;  // of a lookup; unset for other languages (assembler, ...)
+  uint64_t time_saved_ms = 0;        // a hit's stored compile time
   std::optional<Uncacheable> uncacheable;
   // Failures on the way (a damaged entry removed, a result not stored) and the one that ended
   // the call, if any.

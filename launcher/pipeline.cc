@@ -596,6 +596,8 @@ CompileOutcome CompileThroughCache(const Compiler& compiler, const std::vector<s
   if (getcwd(cwd, sizeof(cwd)) == nullptr) {
     return Failure{ErrorKind::kInternal, ErrnoStatus("getcwd", ".")};
   }
+  if (request.language == "c") tally.language = Language::kC;
+  if (request.language == "c++") tally.language = Language::kCxx;
   PathRewriter paths(config.base_dirs, cwd, CompilerWorkingDirectory(cwd, env));
   return CompilePipeline(compiler, args, request, config, paths, tally, env).Run();
 }

@@ -463,6 +463,7 @@ void RustcPipeline::RecordForExplain(const CompileOutcome& outcome) {
 CompileOutcome RustcThroughCache(const Compiler& compiler, const std::vector<std::string>& args,
                                  const RustcRequest& request, const Config& config, Tally& tally,
                                  const EnvLookup& env) {
+  tally.language = Language::kRust;
   return RustcPipeline(compiler, args, request, config, tally, env).Run();
 }
 

@@ -16,10 +16,15 @@ constexpr size_t kTimeSavedMsSlot = 3;
 constexpr size_t kRemoteSlot = 4;  // + RemoteOutcome: hits, misses, errors, timeouts
 constexpr size_t kUncacheableSlot = 8;
 constexpr size_t kErrorSlot = 40;
+constexpr size_t kLanguageSlot = 48;  // + 3 * Language: direct hits, preprocessed hits, misses
 constexpr size_t kSlots = 64;
 static_assert(kRemoteSlot + kRemoteOutcomeCount <= kUncacheableSlot);
 static_assert(kUncacheableSlot + kUncacheableCount <= kErrorSlot);
-static_assert(kErrorSlot + kErrorKindCount <= kSlots);
+static_assert(kErrorSlot + kErrorKindCount <= kLanguageSlot);
+static_assert(kLanguageSlot + 3 * kLanguageCount <= kSlots);
+
+constexpr Label kLanguageLabels[] = {{"c", "C"}, {"c++", "C++"}, {"rust", "Rust"}};
+static_assert(std::size(kLanguageLabels) == kLanguageCount);
 
 constexpr Label kUncacheableLabels[] = {
     {"called_for_link", "Called for linking"},
@@ -54,6 +59,7 @@ static_assert(std::size(kErrorLabels) == kErrorKindCount);
 
 const Label& LabelOf(Uncacheable reason) { return kUncacheableLabels[static_cast<size_t>(reason)]; }
 const Label& LabelOf(ErrorKind kind) { return kErrorLabels[static_cast<size_t>(kind)]; }
+const Label& LabelOf(Language language) { return kLanguageLabels[static_cast<size_t>(language)]; }
 
 uint64_t StatsSnapshot::UncacheableTotal() const {
   uint64_t total = 0;
@@ -96,6 +102,12 @@ void Stats::Count(const Tally& tally) {
       Add(kMissSlot);
       break;
   }
+  if (tally.language && tally.lookup != Tally::Lookup::kNone) {
+    const size_t first = kLanguageSlot + 3 * static_cast<size_t>(*tally.language);
+    Add(first + (tally.lookup == Tally::Lookup::kDirectHit         ? 0
+                 : tally.lookup == Tally::Lookup::kPreprocessedHit ? 1
+                                                                   : 2));
+  }
   if (tally.time_saved_ms != 0) Add(kTimeSavedMsSlot, tally.time_saved_ms);
   if (tally.uncacheable) Add(kUncacheableSlot + static_cast<size_t>(*tally.uncacheable));
   for (ErrorKind kind : tally.errors) Add(kErrorSlot + static_cast<size_t>(kind));
@@ -122,6 +134,12 @@ StatsSnapshot Stats::Read() const {
     snapshot.uncacheable[i] = counters_->Get(kUncacheableSlot + i);
   }
   for (size_t i = 0; i < kErrorKindCount; ++i) snapshot.errors[i] = counters_->Get(kErrorSlot + i);
+  for (size_t i = 0; i < kLanguageCount; ++i) {
+    StatsSnapshot::LanguageCounts& counts = snapshot.languages[i];
+    counts.direct_hits = counters_->Get(kLanguageSlot + 3 * i);
+    counts.preprocessed_hits = counters_->Get(kLanguageSlot + 3 * i + 1);
+    counts.misses = counters_->Get(kLanguageSlot + 3 * i + 2);
+  }
   return snapshot;
 }
 

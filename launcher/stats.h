@@ -20,6 +20,7 @@ struct Label {
 };
 const Label& LabelOf(Uncacheable reason);
 const Label& LabelOf(ErrorKind kind);
+const Label& LabelOf(Language language);
 
 struct StatsSnapshot {
   uint64_t direct_hits = 0;        // found through a manifest, without preprocessing
@@ -31,6 +32,12 @@ struct StatsSnapshot {
   uint64_t remote_misses = 0;
   uint64_t remote_errors = 0;  // failures and unsound answers, of lookups and writes
   uint64_t remote_timeouts = 0;
+  struct LanguageCounts {
+    uint64_t direct_hits = 0;
+    uint64_t preprocessed_hits = 0;
+    uint64_t misses = 0;
+  };
+  std::array<LanguageCounts, kLanguageCount> languages{};  // by Language
   std::array<uint64_t, kUncacheableCount> uncacheable{};
   std::array<uint64_t, kErrorKindCount> errors{};
 

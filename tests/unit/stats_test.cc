@@ -47,6 +47,33 @@ TEST_F(StatsTest, ATallyCountsEachOfItsParts) {
   EXPECT_EQ(stats.Read().Hits(), 0u);
 }
 
+// Lookups are also counted by language; a call of no counted language adds to the totals only.
+TEST_F(StatsTest, LookupsAreCountedByLanguage) {
+  Stats stats(dir_ + "/cache");
+  auto lookup = [&stats](std::optional<Language> language, Tally::Lookup kind) {
+    Tally tally;
+    tally.language = language;
+    tally.lookup = kind;
+    stats.Count(tally);
+  };
+  lookup(Language::kC, Tally::Lookup::kDirectHit);
+  lookup(Language::kCxx, Tally::Lookup::kMiss);
+  lookup(Language::kRust, Tally::Lookup::kPreprocessedHit);
+  lookup(Language::kRust, Tally::Lookup::kMiss);
+  lookup(std::nullopt, Tally::Lookup::kMiss);  // assembler
+  lookup(Language::kC, Tally::Lookup::kNone);  // not cacheable: no lookup
+  StatsSnapshot counted = stats.Read();
+  auto counts = [&counted](Language language) {
+    const auto& c = counted.languages[static_cast<size_t>(language)];
+    return std::vector<uint64_t>{c.direct_hits, c.preprocessed_hits, c.misses};
+  };
+  EXPECT_EQ(counts(Language::kC), (std::vector<uint64_t>{1, 0, 0}));
+  EXPECT_EQ(counts(Language::kCxx), (std::vector<uint64_t>{0, 0, 1}));
+  EXPECT_EQ(counts(Language::kRust), (std::vector<uint64_t>{0, 1, 1}));
+  EXPECT_EQ(counted.Hits() + counted.misses, 5u);
+  EXPECT_EQ(counted.errors, (std::array<uint64_t, kErrorKindCount>{}));
+}
+
 // Without a usable cache directory nothing is counted, and nothing fails.
 TEST_F(StatsTest, WithoutCountersNothingIsCounted) {
   Stats stats(dir_ + "/absent", std::nullopt, /*may_create=*/false);
