@@ -239,3 +239,48 @@ def generate_tiny(root, count):
         os.utime(path, (an_hour_ago, an_hour_ago))
         paths.append(path)
     return paths
+
+
+# A cargo workspace on Debian's vendored crates (librust-regex-dev, librust-memchr-dev,
+# librust-libc-dev under /usr/share/cargo/registry), offline: regex and its parser dominate a
+# cold build, as a real dependency graph does; the workspace adds library crates of its own
+# and a binary.
+RUST_REGISTRY = "/usr/share/cargo/registry"
+
+
+def generate_rust(root, crates):
+    files = {
+        ".cargo/config.toml": (
+            '[source.crates-io]\nreplace-with = "debian"\n'
+            f'[source.debian]\ndirectory = "{RUST_REGISTRY}"\n[net]\noffline = true\n'),
+        "Cargo.toml": "[workspace]\nmembers = [" + ", ".join(
+            f'"part{n}"' for n in range(crates)) + ', "app"]\n',
+        "app/Cargo.toml": ('[package]\nname = "app"\nversion = "0.1.0"\nedition = "2021"\n'
+                           "[dependencies]\n" + "".join(
+                               f'part{n} = {{ path = "../part{n}" }}\n' for n in range(crates))),
+        "app/src/main.rs": "fn main() {\n    let mut total = 0;\n" + "".join(
+            f"    total += part{n}::score(\"aab{n}\");\n" for n in range(crates)) +
+        '    println!("{}", total);\n}\n',
+    }
+    for n in range(crates):
+        deps = ('regex = { version = "1", default-features = false, features = ["std", '
+                '"unicode"] }\nmemchr = "2"\nlibc = "0.2"\n')
+        if n:
+            deps += f'part{n - 1} = {{ path = "../part{n - 1}" }}\n'
+        files[f"part{n}/Cargo.toml"] = (f'[package]\nname = "part{n}"\nversion = "0.1.0"\n'
+                                        f'edition = "2021"\n[dependencies]\n{deps}')
+        body = [f"pub fn score(text: &str) -> usize {{",
+                f'    let re = regex::Regex::new("a+b[0-9]").unwrap();',
+                "    let found = memchr::memchr(b'b', text.as_bytes()).unwrap_or(0);",
+                "    let pid = unsafe { libc::getpid() } as usize;",
+                f"    re.find_iter(text).count() + found + (pid & 0){' + part%d::score(text)' % (n - 1) if n else ''}",
+                "}"]
+        body += [f"pub fn helper{k}(values: &[u64]) -> u64 {{ values.iter().map(|v| v * {k} + "
+                 f"{n}).filter(|v| v % 3 != 0).sum() }}" for k in range(60)]
+        files[f"part{n}/src/lib.rs"] = "\n".join(body) + "\n"
+    for name, text in files.items():
+        path = os.path.join(root, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write(text)
+    return {"crates": crates, "library_crates": crates + 4}  # + regex, regex-syntax, memchr, libc

@@ -217,5 +217,35 @@ def run_tiny(ctx, cache, tag):
     return m
 
 
+# Rust ------------------------------------------------------------------------------------------
+
+def run_rust(ctx, cache, tag):
+    """cargo build of the workspace in a fresh copy (cold), then after `cargo clean` (warm), with
+    the cache as RUSTC_WRAPPER and Debian's rustc and cargo. Workspace crates build without
+    incremental compilation (CARGO_INCREMENTAL=0), which no cache can serve. ccache has no Rust
+    support and is left out."""
+    m = Measurer(cache)
+    if cache.name == "ccache":
+        return m
+    env = cache.begin(tag)
+    env.update(PATH="/usr/bin:" + env["PATH"], RUSTC="/usr/bin/rustc", CARGO_INCREMENTAL="0")
+    if cache.binary:
+        env["RUSTC_WRAPPER"] = cache.binary
+    build = ["/usr/bin/cargo", "build"]
+    tree = os.path.join(ctx.workdir, "rust-a")
+    try:
+        copy_tree(ctx.rust_dir, tree)
+        m.timed("rust.cold", build, env, cwd=tree)
+        if cache.binary:
+            run(["/usr/bin/cargo", "clean"], env, cwd=tree)
+            m.timed("rust.warm", build, env, cwd=tree)
+        else:
+            m.values["rust.warm"] = m.values["rust.cold"]
+    finally:
+        cache.end()
+        shutil.rmtree(tree, ignore_errors=True)
+    return m
+
+
 SCENARIOS = {"project": run_project, "python": run_python, "latency": run_latency,
-             "tiny": run_tiny}
+             "tiny": run_tiny, "rust": run_rust}
