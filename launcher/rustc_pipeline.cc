@@ -193,7 +193,8 @@ CompileOutcome RustcPipeline::RunStages() {
   std::sort(variables.begin(), variables.end());
   for (const std::string& variable : variables) {
     key.Field(variable);
-    Note("environment", variable);
+    const size_t eq = variable.find('=');
+    Note(absl::StrCat("environment ", variable.substr(0, eq)), variable.substr(eq + 1));
   }
 
   auto listed = ListInputs();
@@ -308,7 +309,10 @@ std::variant<DepInfo, CompileOutcome> RustcPipeline::ListInputs() {
 std::optional<CompileOutcome> RustcPipeline::HashInputs(const DepInfo& inputs, Hasher& key) {
   for (const std::string& line : inputs.env_lines) {
     key.Field(line);
-    Note("read", line);
+    absl::string_view read = absl::string_view(line).substr(line.find(':') + 1);
+    const size_t eq = read.find('=');
+    Note(absl::StrCat("environment read ", read.substr(0, eq)),
+         eq == absl::string_view::npos ? "(unset)" : read.substr(eq + 1));
   }
   auto add = [&](absl::string_view label,
                  const std::string& path) -> std::optional<CompileOutcome> {
