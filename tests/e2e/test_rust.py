@@ -146,6 +146,11 @@ class RustcTest(DdccTestCase):
                 self.both(self.lib_args(), env=dict(self.env, DDCC_TEST_VALUE=value))
         stats = self.stats()
         self.assertEqual((stats["preprocessed_hits"], stats["cache_misses"]), (1, 2))
+        self.write("lib.rs", 'pub const V: &str = env!("DDCC_TEST_VALUE");\npub const W: u8 = 1;\n')
+        self.both(self.lib_args(), env=dict(self.env, DDCC_TEST_VALUE="three"))
+        explained = self.ddcc("--explain", "out/liblib.rlib").stdout.decode()
+        self.assertIn("environment read DDCC_TEST_VALUE changed: one -> three", explained)
+        self.assertIn("source lib.rs changed", explained)
 
     def test_modules_and_included_files_are_in_the_key(self):
         self.write("lib.rs", 'mod m;\npub const T: &str = include_str!("t.txt");\n')
