@@ -158,6 +158,7 @@ class RustcPipeline {
 
   const int64_t called_ns_ = NowNs();
   std::string cwd_;
+  int64_t listed_ns_ = 0;                               // when the dep-info pass started
   std::vector<std::pair<std::string, Digest>> inputs_;  // as hashed into the key
   std::string transcript_;
   absl::string_view hit_kind_;
@@ -287,6 +288,7 @@ std::variant<DepInfo, CompileOutcome> RustcPipeline::ListInputs() {
   const std::string dep_file = absl::StrCat(dir, "/deps.d");
   std::vector<std::string> argv = {compiler_.path};
   for (std::string& arg : DepInfoArgs(args_, dep_file)) argv.push_back(std::move(arg));
+  listed_ns_ = NowNs();
   absl::StatusOr<ProcessResult> listed = RunCaptured(argv);
   absl::StatusOr<std::string> text = ReadFile(dep_file);
   unlink(dep_file.c_str());
@@ -407,11 +409,14 @@ CompileOutcome RustcPipeline::CompileAndStore(const Digest& key) {
     return *std::move(compiled);
   }
   tally_.lookup = Tally::Lookup::kMiss;
-  // An input saved while rustc ran may or may not be what it read: the key would not describe
-  // the outputs for sure, so they are not stored.
+  // An input saved while rustc ran may or may not be what it read, and one saved since the
+  // dep-info pass may name a file the pass did not list (a new `mod`): the key would not
+  // describe the outputs for sure, so they are not stored.
   for (const auto& [path, digest] : inputs_) {
+    absl::StatusOr<FileStamp> stamp = StampFile(path);
     absl::StatusOr<Digest> now = ContentDigest(path, nullptr);
-    if (!now.ok() || !(*now == digest)) {
+    if (!stamp.ok() || !now.ok() || !(*now == digest) ||
+        std::max(stamp->mtime_ns, stamp->ctime_ns) >= listed_ns_ - FileClockSlackNs()) {
       Log(absl::StrCat("not stored: ", path, " changed during the compile"));
       return *std::move(compiled);
     }

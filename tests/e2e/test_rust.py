@@ -10,6 +10,7 @@ import os
 import pathlib
 import shutil
 import subprocess
+import time
 import unittest
 
 from common import DDCC, DdccTestCase
@@ -176,6 +177,18 @@ class RustcTest(DdccTestCase):
         self.assertEqual(self.run_cmd([RUSTC, *dep_args]).returncode, 0)
         self.both(args)
         self.assertEqual(self.stats()["cache_misses"], 2)
+
+    def test_a_source_saved_after_the_dep_info_pass_is_not_stored(self):
+        """A file saved once rustc's dep-info pass has started may name one the pass did not
+        list (a new `mod`): what the compile then made is not stored. A modification time in
+        the future stands for such a save."""
+        self.write("lib.rs", "pub fn f() -> u32 { 1 }\n")
+        later = time.time() + 3600
+        os.utime(os.path.join(self.work, "lib.rs"), (later, later))
+        self.both(self.lib_args())
+        self.both(self.lib_args())
+        self.assertEqual(self.stats()["preprocessed_hits"], 0)
+        self.assertIn("changed during the compile", self.log())
 
     def test_a_crate_found_by_search_is_not_cached(self):
         self.write("dep.rs", "pub fn v() -> u32 { 1 }\n")
