@@ -148,6 +148,14 @@ ParsedRustcArgs ParseRustcArgs(const std::vector<std::string>& args) {
       request.target = v;
     } else if (word.name == "--sysroot") {
       request.sysroot = v;
+    } else if (word.name == "--remap-path-prefix") {
+      // FROM may hold '=', TO may not (rustc splits at the last one).
+      size_t eq = v.rfind('=');
+      if (eq == std::string::npos) {
+        return NotCacheable{Uncacheable::kUnsupportedOption,
+                            absl::StrCat("--remap-path-prefix ", v)};
+      }
+      request.remaps.emplace_back(v.substr(0, eq), v.substr(eq + 1));
     } else if (word.name == "--extern") {
       // name=path, or modifiers:name=path; without a path the crate is searched for.
       size_t eq = v.find('=');
@@ -205,6 +213,45 @@ ParsedRustcArgs ParseRustcArgs(const std::vector<std::string>& args) {
   }
   if (!emit_given) request.emit.push_back("link");
   return request;
+}
+
+std::vector<std::string> KeyArguments(
+    const std::vector<std::string>& args,
+    absl::FunctionRef<std::string(absl::string_view, RustcPath)> path_in_key) {
+  std::vector<std::string> out;
+  auto parsed = Words(args);
+  for (const Word& word : std::get<std::vector<Word>>(parsed)) {
+    absl::string_view v = word.value;
+    std::string value(v);
+    if (word.name.empty()) {
+      out.push_back(path_in_key(v, RustcPath::kName));
+      continue;
+    }
+    if (word.name == "--out-dir") {
+      value = path_in_key(v, RustcPath::kLocation);
+    } else if (word.name == "-L") {
+      // [KIND=]PATH
+      size_t eq = v.find('=');
+      size_t at = eq == absl::string_view::npos ? 0 : eq + 1;
+      value = absl::StrCat(v.substr(0, at), path_in_key(v.substr(at), RustcPath::kLocation));
+    } else if (word.name == "--extern") {
+      size_t eq = v.find('=');
+      value =
+          absl::StrCat(v.substr(0, eq + 1), path_in_key(v.substr(eq + 1), RustcPath::kLocation));
+    } else if (word.name == "--remap-path-prefix") {
+      size_t eq = v.rfind('=');
+      value = absl::StrCat(path_in_key(v.substr(0, eq), RustcPath::kRemapFrom), v.substr(eq));
+    }
+    if (word.count == 2) {
+      out.push_back(args[word.first]);
+      out.push_back(std::move(value));
+    } else if (args[word.first].size() == word.name.size() + word.value.size()) {
+      out.push_back(absl::StrCat(word.name, value));  // -Lvalue
+    } else {
+      out.push_back(absl::StrCat(word.name, "=", value));  // --name=value
+    }
+  }
+  return out;
 }
 
 std::vector<std::string> DepInfoArgs(const std::vector<std::string>& args,

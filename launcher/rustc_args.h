@@ -6,9 +6,12 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
+#include "absl/strings/string_view.h"
 #include "launcher/outcome.h"
 
 namespace ddcc {
@@ -25,6 +28,8 @@ struct RustcRequest {
   std::vector<std::string> native_dirs;   // where rustc looks for them (-L native= and all=)
   std::string target;                     // --target, or empty for the host
   std::string sysroot;                    // --sysroot, or empty for rustc's own
+  // --remap-path-prefix FROM=TO, in the order given: rustc applies the last that matches.
+  std::vector<std::pair<std::string, std::string>> remaps;
 
   // The files rustc writes into out_dir, by name.
   std::vector<std::string> OutputNames() const;
@@ -33,6 +38,20 @@ struct RustcRequest {
 using ParsedRustcArgs = std::variant<RustcRequest, NotCacheable>;
 
 ParsedRustcArgs ParseRustcArgs(const std::vector<std::string>& args);
+
+// What a path on rustc's command line is to the outputs.
+enum class RustcPath {
+  kLocation,   // where rustc writes or finds files (--out-dir, -L, --extern): not recorded in them
+  kName,       // a name rustc records: the source
+  kRemapFrom,  // FROM in --remap-path-prefix FROM=TO: a prefix of names rustc records
+};
+
+// `args` as a key holds them: each path in --out-dir, -L, --extern, the source and FROM in
+// --remap-path-prefix FROM=TO replaced by `path_in_key(path, use)`. For `args` ParseRustcArgs
+// accepted.
+std::vector<std::string> KeyArguments(
+    const std::vector<std::string>& args,
+    absl::FunctionRef<std::string(absl::string_view, RustcPath)> path_in_key);
 
 // `args` with the outputs replaced: only the dependency information, written to `dep_file`.
 std::vector<std::string> DepInfoArgs(const std::vector<std::string>& args,

@@ -22,7 +22,9 @@
 #include "cache/util/hash.h"
 #include "cache/util/log.h"
 #include "launcher/explain.h"
+#include "launcher/paths.h"
 #include "launcher/process.h"
+#include "launcher/rustc_outputs.h"
 
 extern char** environ;
 
@@ -33,6 +35,14 @@ constexpr absl::string_view kOutputBlobPrefix = "output ";
 constexpr absl::string_view kStdoutBlob = "stdout";
 constexpr absl::string_view kStderrBlob = "stderr";
 constexpr absl::string_view kCompileNsBlob = "compile_ns";
+// A blob kept relocatable (rustc_outputs.h) is stored under this prefix and its name.
+constexpr absl::string_view kRelocatablePrefix = "relocatable ";
+// Present where an entry's outputs name a base directory: the working and output directories
+// of the compile that made it, the only ones it serves.
+constexpr absl::string_view kMadeInBlob = "made in";
+// A path below a base directory where rustc only writes or finds files, as the key holds it.
+constexpr absl::string_view kLocationBelowBase = "(a location below a base directory)";
+constexpr absl::string_view kPrefixBelowBase = "(a prefix below a base directory)";
 
 // Crates a crate may name in `extern crate` without --extern: the toolchain's own.
 constexpr absl::string_view kToolchainCrates[] = {"std",        "core", "alloc",
@@ -143,6 +153,9 @@ class RustcPipeline {
   std::optional<CompileOutcome> HashInputs(const DepInfo& inputs, Hasher& key);
   std::optional<CompileOutcome> Serve(const Digest& key);
   CompileOutcome CompileAndStore(const Digest& key);
+  std::string PathInKey(absl::string_view path, RustcPath use) const;
+  std::string NamedInOutputs(absl::string_view path) const;
+  std::string MadeIn() const { return absl::StrCat(cwd_, "\n", request_.out_dir); }
   void Note(absl::string_view label, absl::string_view value) {
     absl::StrAppend(&transcript_, label, ": ", value, "\n");
   }
@@ -158,7 +171,8 @@ class RustcPipeline {
 
   const int64_t called_ns_ = NowNs();
   std::string cwd_;
-  int64_t listed_ns_ = 0;                               // when the dep-info pass started
+  std::optional<PathRewriter> paths_;  // active with base directories: trees share results
+  int64_t listed_ns_ = 0;              // when the dep-info pass started
   std::vector<std::pair<std::string, Digest>> inputs_;  // as hashed into the key
   std::string transcript_;
   absl::string_view hit_kind_;
@@ -175,27 +189,45 @@ CompileOutcome RustcPipeline::RunStages() {
   if (absl::Status hashed = HashToolchain(key); !hashed.ok()) {
     return Failure{ErrorKind::kInternal, hashed};
   }
-  key.Field(cwd_);
-  Note("working directory", cwd_);
-  for (const std::string& arg : args_) {
+  paths_.emplace(config_.base_dirs, cwd_, cwd_);
+  if (paths_->active()) {
+    // rustc records the working directory in the crate's metadata, through the remaps.
+    key.Field("paths below base directories relative");
+    key.Field(NamedInOutputs(cwd_));
+    Note("working directory as the outputs name it", NamedInOutputs(cwd_));
+  } else {
+    key.Field(cwd_);
+    Note("working directory", cwd_);
+  }
+  for (const std::string& arg : KeyArguments(
+           args_, [this](absl::string_view path, RustcPath use) { return PathInKey(path, use); })) {
     key.Field(arg);
-    Note("argument", arg);
+    Note("argument", Readable(arg));
   }
   // cargo's variables (the package's name, version, manifest directory, ...), which env!() and
   // build scripts read; CARGO_MAKEFLAGS names the jobserver, different in every build.
+  // A path below a base directory is keyed relative (CARGO_MANIFEST_DIR): env!() reads are
+  // keyed by value below; but a proc-macro (a .so) may read any variable unseen.
+  const bool proc_macros =
+      std::any_of(request_.externs.begin(), request_.externs.end(),
+                  [](const std::string& path) { return absl::EndsWith(path, ".so"); });
   std::vector<std::string> variables;
   for (char** entry = environ; *entry != nullptr; ++entry) {
     absl::string_view variable = *entry;
     if ((absl::StartsWith(variable, "CARGO_") && !absl::StartsWith(variable, "CARGO_MAKEFLAGS=")) ||
         absl::StartsWith(variable, "RUSTC_BOOTSTRAP=")) {
-      variables.emplace_back(variable);
+      const size_t eq = variable.find('=');
+      absl::string_view value = variable.substr(eq + 1);
+      variables.push_back(proc_macros
+                              ? std::string(variable)
+                              : absl::StrCat(variable.substr(0, eq + 1), paths_->KeyForm(value)));
     }
   }
   std::sort(variables.begin(), variables.end());
   for (const std::string& variable : variables) {
     key.Field(variable);
     const size_t eq = variable.find('=');
-    Note(absl::StrCat("environment ", variable.substr(0, eq)), variable.substr(eq + 1));
+    Note(absl::StrCat("environment ", variable.substr(0, eq)), Readable(variable.substr(eq + 1)));
   }
 
   auto listed = ListInputs();
@@ -316,8 +348,8 @@ std::optional<CompileOutcome> RustcPipeline::HashInputs(const DepInfo& inputs, H
     Note(absl::StrCat("environment read ", read.substr(0, eq)),
          eq == absl::string_view::npos ? "(unset)" : read.substr(eq + 1));
   }
-  auto add = [&](absl::string_view label,
-                 const std::string& path) -> std::optional<CompileOutcome> {
+  auto add = [&](absl::string_view label, const std::string& path,
+                 RustcPath use) -> std::optional<CompileOutcome> {
     std::string content;
     absl::StatusOr<Digest> digest = ContentDigest(path, &content);
     if (!digest.ok()) return CompileOutcome(Failure{ErrorKind::kInternal, digest.status()});
@@ -329,18 +361,21 @@ std::optional<CompileOutcome> RustcPipeline::HashInputs(const DepInfo& inputs, H
       }
     }
     key.Field(label);
-    key.Field(path);
+    const std::string keyed = PathInKey(path, use);
+    key.Field(keyed);
+    // A source's name is in the outputs (spans, debug info) as the remaps leave it.
+    if (use == RustcPath::kName && paths_->active()) key.Field(NamedInOutputs(path));
     key.Field(absl::string_view(reinterpret_cast<const char*>(digest->bytes.data()),
                                 digest->bytes.size()));
-    Note(absl::StrCat(label, " ", path), digest->Hex());
+    Note(absl::StrCat(label, " ", Readable(paths_->KeyForm(path))), digest->Hex());
     inputs_.emplace_back(path, *digest);
     return std::nullopt;
   };
   for (const std::string& path : inputs.files) {
-    if (auto refused = add("source", path)) return refused;
+    if (auto refused = add("source", path, RustcPath::kName)) return refused;
   }
   for (const std::string& path : request_.externs) {
-    if (auto refused = add("extern crate", path)) return refused;
+    if (auto refused = add("extern crate", path, RustcPath::kLocation)) return refused;
   }
   for (const std::string& name : request_.static_libs) {
     auto dir = std::find_if(request_.native_dirs.begin(), request_.native_dirs.end(),
@@ -351,7 +386,8 @@ std::optional<CompileOutcome> RustcPipeline::HashInputs(const DepInfo& inputs, H
       return NotCacheable{Uncacheable::kUnsupportedOption,
                           absl::StrCat("-l static=", name, " not found by ddcc")};
     }
-    if (auto refused = add("native library", absl::StrCat(*dir, "/lib", name, ".a"))) {
+    if (auto refused =
+            add("native library", absl::StrCat(*dir, "/lib", name, ".a"), RustcPath::kLocation)) {
       return refused;
     }
   }
@@ -369,23 +405,46 @@ std::optional<CompileOutcome> RustcPipeline::Serve(const Digest& key) {
     }
     return std::nullopt;
   }
-  const std::string* out = entry->Find(kStdoutBlob);
-  const std::string* err = entry->Find(kStderrBlob);
-  std::vector<std::pair<std::string, const std::string*>> outputs;
-  for (const std::string& name : request_.OutputNames()) {
-    outputs.emplace_back(absl::StrCat(request_.out_dir, "/", name),
-                         entry->Find(absl::StrCat(kOutputBlobPrefix, name)));
+  if (const std::string* made_in = entry->Find(kMadeInBlob); made_in && *made_in != MadeIn()) {
+    Log(absl::StrCat("entry ", key.Hex(), " names the tree it was made in: ",
+                     absl::StrReplaceAll(*made_in, {{"\n", ", "}})));
+    return std::nullopt;
   }
-  bool complete = out && err;
-  for (const auto& [path, blob] : outputs) complete = complete && blob;
+  // Each blob as this compile writes it: as stored, or relocated here.
+  struct Restored {
+    std::string path;
+    const std::string* stored = nullptr;
+    std::optional<std::string> relocated;
+    const std::string& text() const { return relocated ? *relocated : *stored; }
+  };
+  bool complete = true;
+  auto restore = [&](std::string path, absl::string_view name) {
+    Restored restored;
+    restored.path = std::move(path);
+    if (const std::string* relocatable = entry->Find(absl::StrCat(kRelocatablePrefix, name))) {
+      restored.relocated = Relocated(*relocatable, request_.out_dir, cwd_);
+      complete = complete && restored.relocated;
+    } else {
+      restored.stored = entry->Find(name);
+      complete = complete && restored.stored;
+    }
+    return restored;
+  };
+  std::vector<Restored> outputs;
+  for (const std::string& name : request_.OutputNames()) {
+    outputs.push_back(
+        restore(absl::StrCat(request_.out_dir, "/", name), absl::StrCat(kOutputBlobPrefix, name)));
+  }
+  Restored out = restore("", kStdoutBlob);
+  Restored err = restore("", kStderrBlob);
   if (!complete) {
     store_.Remove(key).IgnoreError();
     tally_.errors.push_back(ErrorKind::kCorruptEntry);
     Log(absl::StrCat("removed incomplete entry ", key.Hex()));
     return std::nullopt;
   }
-  for (const auto& [path, blob] : outputs) {
-    if (absl::Status written = WriteFileAtomic(path, *blob); !written.ok()) {
+  for (const Restored& output : outputs) {
+    if (absl::Status written = WriteFileAtomic(output.path, output.text()); !written.ok()) {
       return Failure{ErrorKind::kOutputWriteFailed, written};
     }
   }
@@ -394,7 +453,7 @@ std::optional<CompileOutcome> RustcPipeline::Serve(const Digest& key) {
   }
   tally_.lookup = Tally::Lookup::kPreprocessedHit;
   hit_kind_ = kPreprocessedHit;
-  return ProcessResult{0, 0, *out, *err};
+  return ProcessResult{0, 0, out.text(), err.text()};
 }
 
 CompileOutcome RustcPipeline::CompileAndStore(const Digest& key) {
@@ -422,6 +481,23 @@ CompileOutcome RustcPipeline::CompileAndStore(const Digest& key) {
     }
   }
   Entry entry;
+  // Below base directories the key leaves out where the outputs go, which the dependency-info
+  // file and artifact notices name: they are kept relocatable. An entry whose outputs name a
+  // base directory still serves only where it was made.
+  bool names_tree = false;
+  auto add = [&](std::string name, std::string blob, bool dep_info) {
+    if (paths_->active()) {
+      std::optional<std::string> relocatable =
+          dep_info ? RelocatableDepInfo(blob, request_.out_dir, *paths_)
+                   : RelocatableMessages(blob, request_.out_dir);
+      if (relocatable) {
+        name = absl::StrCat(kRelocatablePrefix, name);
+        blob = *std::move(relocatable);
+      }
+      names_tree = names_tree || paths_->NamesBaseDir(blob);
+    }
+    entry.blobs.emplace_back(std::move(name), std::move(blob));
+  };
   for (const std::string& name : request_.OutputNames()) {
     absl::StatusOr<std::string> output = ReadFile(absl::StrCat(request_.out_dir, "/", name));
     if (!output.ok()) {
@@ -429,16 +505,49 @@ CompileOutcome RustcPipeline::CompileAndStore(const Digest& key) {
       Log(absl::StrCat("not stored: ", output.status().message()));
       return *std::move(compiled);
     }
-    entry.blobs.emplace_back(absl::StrCat(kOutputBlobPrefix, name), *std::move(output));
+    const bool dep_info = absl::EndsWith(name, ".d");
+    add(absl::StrCat(kOutputBlobPrefix, name), *std::move(output), dep_info);
   }
-  entry.blobs.emplace_back(kStdoutBlob, compiled->out);
-  entry.blobs.emplace_back(kStderrBlob, compiled->err);
+  add(std::string(kStdoutBlob), compiled->out, false);
+  add(std::string(kStderrBlob), compiled->err, false);
   entry.blobs.emplace_back(kCompileNsBlob, absl::StrCat(compile_ns));
+  if (names_tree) entry.blobs.emplace_back(kMadeInBlob, MadeIn());
   if (absl::Status saved = store_.Save(key, entry); !saved.ok()) {
     tally_.errors.push_back(ErrorKind::kCacheWriteFailed);
     Log(absl::StrCat("not stored: ", saved.message()));
   }
   return *std::move(compiled);
+}
+
+// How the key holds a path of the command line: below a base directory relative to the working
+// directory, or left out where rustc only writes or finds files there (their contents are
+// keyed). A remap's FROM below a base directory, in a crate compiled outside every one (a
+// registry's), can only rename the crate's sources, keyed as renamed, and paths its --extern
+// crates name, keyed by content.
+std::string RustcPipeline::PathInKey(absl::string_view path, RustcPath use) const {
+  if (paths_->BelowBase(path)) {
+    if (use == RustcPath::kLocation) return std::string(kLocationBelowBase);
+    if (use == RustcPath::kRemapFrom && !paths_->BelowBase(cwd_)) {
+      return std::string(kPrefixBelowBase);
+    }
+  }
+  return paths_->KeyForm(path);
+}
+
+// `path` as rustc names it in the outputs: made absolute from the working directory, then
+// through the last --remap-path-prefix whose FROM holds it.
+std::string RustcPipeline::NamedInOutputs(absl::string_view path) const {
+  std::string absolute =
+      absl::StartsWith(path, "/") ? std::string(path) : absl::StrCat(cwd_, "/", path);
+  for (auto remap = request_.remaps.rbegin(); remap != request_.remaps.rend(); ++remap) {
+    absl::string_view from = remap->first;
+    while (from.size() > 1 && absl::EndsWith(from, "/")) from.remove_suffix(1);
+    if (absl::StartsWith(absolute, from) &&
+        (absolute.size() == from.size() || absolute[from.size()] == '/')) {
+      return absl::StrCat(remap->second, absl::string_view(absolute).substr(from.size()));
+    }
+  }
+  return absolute;
 }
 
 void RustcPipeline::RecordForExplain(const CompileOutcome& outcome) {

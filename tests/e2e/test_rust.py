@@ -56,15 +56,16 @@ class CargoTest(DdccTestCase):
         # which no cache can serve (docs/rust.md).
         self.env.update(PATH="/usr/bin:" + self.env["PATH"], RUSTC=RUSTC, CARGO_INCREMENTAL="0")
 
-    def cargo(self, *args, wrapper=True):
+    def cargo(self, *args, wrapper=True, tree=None, env=None):
         # docs/rust.md's recipe: the cc crate's C compiles go through ddcc too.
-        env = dict(self.env, RUSTC_WRAPPER=DDCC, CC=f"{DDCC} cc") if wrapper else self.env
-        result = self.run_cmd([CARGO, *args], env=env)
+        env = env or self.env
+        env = dict(env, RUSTC_WRAPPER=DDCC, CC=f"{DDCC} cc") if wrapper else env
+        result = self.run_cmd([CARGO, *args], env=env, cwd=tree)
         self.assertEqual(result.returncode, 0, result.stderr.decode())
         return result
 
-    def outputs(self):
-        deps = os.path.join(self.work, "target/debug/deps")
+    def outputs(self, tree=None):
+        deps = os.path.join(tree or self.work, "target/debug/deps")
         return {os.path.basename(p): pathlib.Path(p).read_bytes()
                 for p in glob.glob(os.path.join(deps, "*")) if os.path.isfile(p)}
 
@@ -107,6 +108,47 @@ class CargoTest(DdccTestCase):
                 # a and b compiled again; memchr and cc served.
                 self.assertEqual(after["cache_misses"] - before["cache_misses"], 2)
                 self.assertEqual(after["preprocessed_hits"] - before["preprocessed_hits"], 2)
+
+    def second_tree(self, remap):
+        """The workspace built through ddcc at one path, then a copy at another path and depth
+        built without ddcc, cleaned and built through it, with DDCC_BASEDIR above both; the
+        copy's outputs asserted the same both times, none naming the first tree. Returns the
+        Rust statistics of the copy's cached build."""
+        trees = [os.path.join(self.work, "one"), os.path.join(self.work, "elsewhere/second")]
+        for tree in trees:
+            for name, text in FILES.items():
+                self.write(os.path.join(tree, name), text)
+
+        def env(tree):
+            env = dict(self.env, DDCC_BASEDIR=self.work)
+            if remap:  # the user's own: the outputs name /ws in every tree
+                env.update(RUSTFLAGS=f"--remap-path-prefix={tree}=/ws",
+                           CFLAGS=f"-ffile-prefix-map={tree}=/ws")
+            return env
+
+        self.cargo("build", tree=trees[0], env=env(trees[0]))
+        self.cargo("build", tree=trees[1], env=env(trees[1]), wrapper=False)
+        plain = self.outputs(trees[1])
+        self.cargo("clean", tree=trees[1])
+        before = self.stats()["languages"]["rust"]
+        self.cargo("build", tree=trees[1], env=env(trees[1]))
+        self.assertEqual(self.outputs(trees[1]), plain)
+        for path in glob.glob(os.path.join(trees[1], "target/**"), recursive=True):
+            if os.path.isfile(path):
+                self.assertNotIn(trees[0].encode(), pathlib.Path(path).read_bytes(), path)
+        self.assertEqual(self.run_cmd([os.path.join(trees[1], "target/debug/app")]).stdout, b"53\n")
+        after = self.stats()["languages"]["rust"]
+        return {name: after[name] - before[name] for name in after}
+
+    def test_a_second_tree_hits_with_the_users_remap(self):
+        self.assertEqual(self.second_tree(remap=True),
+                         {"direct_hits": 0, "preprocessed_hits": LIBRARY_CRATES, "cache_misses": 0})
+
+    def test_without_a_remap_only_crates_outside_the_tree_hit_in_a_second_one(self):
+        """The workspace's own crates name their tree in their metadata and debug information
+        without a remap; Debian's vendored memchr and cc, compiled in the registry, do not."""
+        self.assertEqual(self.second_tree(remap=False),
+                         {"direct_hits": 0, "preprocessed_hits": 2, "cache_misses": 2})
 
 
 @unittest.skipUnless(os.path.exists(RUSTC), "needs Debian's rustc")
@@ -210,6 +252,49 @@ class RustcTest(DdccTestCase):
                 self.both(args)
         stats = self.stats()
         self.assertEqual(stats["cache_misses"] + stats["preprocessed_hits"], 0)
+
+    def test_another_directory_below_a_base_directory(self):
+        """With DDCC_BASEDIR above two directories and the user's remap of each, a crate compiled
+        in the second hits, its outputs (dependency file, artifact notices, warnings) byte for
+        byte rustc's there and naming nothing of the first; a crate that reads its directory
+        (env!), is compiled without the remap, or whose messages name a path below the base
+        directory misses."""
+        sources = {
+            "plain": "pub fn f() -> u32 { let unused = 1; 2 }\n",
+            "reads its directory": 'pub const D: &str = env!("DDCC_TEST_DIR");\n',
+            "names a path below the base": 'include!("SHARED/shared.rs");\n',
+        }
+        shared = self.write("shared/shared.rs", "pub fn s() -> u32 { let unused = 3; 4 }\n")
+        expected = {"plain": (1, 1), "reads its directory": (0, 2),
+                    "names a path below the base": (0, 2), "no remap": (0, 2)}
+        for case, (hits, misses) in expected.items():
+            with self.subTest(case=case):
+                before = self.stats()
+                for tree in ("one", "other/two"):
+                    cwd = os.path.join(self.work, case.replace(" ", "_"), tree)
+                    text = sources.get(case, sources["plain"]).replace("SHARED", os.path.dirname(shared))
+                    self.write(os.path.join(cwd, "lib.rs"), text)
+                    out = os.path.join(cwd, "target")
+                    args = [*self.lib_args(out=out), "--error-format=json", "--json=artifacts"]
+                    if case != "no remap":
+                        args.append(f"--remap-path-prefix={cwd}=/ws")
+                    env = dict(self.env, DDCC_BASEDIR=self.work, DDCC_TEST_DIR=cwd)
+                    shutil.rmtree(out, ignore_errors=True)
+                    os.makedirs(out)
+                    plain = self.run_cmd([RUSTC, *args], cwd=cwd, env=env)
+                    plain_files = self.files(out)
+                    shutil.rmtree(out)
+                    os.makedirs(out)
+                    cached = self.ddcc(RUSTC, *args, cwd=cwd, env=env)
+                    self.assert_same_run(plain, cached)
+                    self.assertEqual(self.files(out), plain_files)
+                    if tree != "one" and case == "plain":
+                        first = os.path.join(self.work, "plain/one").encode()
+                        for content in (cached.stderr, *plain_files.values()):
+                            self.assertNotIn(first, content)
+                after = self.stats()
+                self.assertEqual((after["preprocessed_hits"] - before["preprocessed_hits"],
+                                  after["cache_misses"] - before["cache_misses"]), (hits, misses))
 
     def test_a_hit_replays_messages(self):
         self.write("lib.rs", "pub fn f() -> u32 { let unused = 1; 2 }\n")

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
+
 namespace ddcc {
 namespace {
 
@@ -106,6 +108,32 @@ TEST(RustcArgsTest, DepInfoArgsReplaceTheOutputs) {
                         "/tmp/d/deps.d"),
             (std::vector<std::string>{"--crate-name", "x", "x.rs", "-C", "opt-level=3",
                                       "--emit=dep-info=/tmp/d/deps.d"}));
+}
+
+TEST(RustcArgsTest, KeyArgumentsReplaceEachPathInItsForm) {
+  auto tag = [](absl::string_view path, RustcPath use) {
+    const char* kinds[] = {"location", "name", "from"};
+    return absl::StrCat("<", kinds[static_cast<int>(use)], " ", path, ">");
+  };
+  EXPECT_EQ(KeyArguments({"--crate-name", "x", "--out-dir", "/t/o", "--out-dir=/t/p", "-L",
+                          "dependency=/t/d", "-L/t/all", "--extern", "noprelude:y=/t/liby.rmeta",
+                          "--remap-path-prefix=/a=b=/ws", "-C", "opt-level=3", "-g", "src/x.rs"},
+                         tag),
+            (std::vector<std::string>{"--crate-name", "x", "--out-dir", "<location /t/o>",
+                                      "--out-dir=<location /t/p>", "-L",
+                                      "dependency=<location /t/d>", "-L<location /t/all>",
+                                      "--extern", "noprelude:y=<location /t/liby.rmeta>",
+                                      "--remap-path-prefix=<from /a=b>=/ws", "-C", "opt-level=3",
+                                      "-g", "<name src/x.rs>"}));
+}
+
+TEST(RustcArgsTest, RemapsKeepTheirOrderAndSplitAtTheLastEquals) {
+  auto parsed = ParseRustcArgs({"--crate-name", "x", "--crate-type", "lib", "--out-dir", "o",
+                                "x.rs", "--remap-path-prefix", "/a=b=/ws",
+                                "--remap-path-prefix=/c=."});
+  ASSERT_TRUE(std::holds_alternative<RustcRequest>(parsed));
+  EXPECT_EQ(std::get<RustcRequest>(parsed).remaps,
+            (std::vector<std::pair<std::string, std::string>>{{"/a=b", "/ws"}, {"/c", "."}}));
 }
 
 }  // namespace

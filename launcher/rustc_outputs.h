@@ -1,0 +1,30 @@
+// rustc's outputs that name the tree they were made in, kept so that a hit in another tree lays
+// them out as rustc writes them there (docs/rust.md, "Other directories"). The dependency-info
+// file names the output directory and the sources as rustc found them; `--json=artifacts`
+// messages name each output. Below base directories neither is in the key, so an entry holds
+// them with marks for the output directory and for paths relative to the working directory.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "launcher/paths.h"
+
+namespace ddcc {
+
+// The dependency-info file `text`, written into `out_dir`, with the output directory and each
+// absolute path below a base directory marked; none where no mark could be undone exactly.
+std::optional<std::string> RelocatableDepInfo(absl::string_view text, absl::string_view out_dir,
+                                              const PathRewriter& paths);
+
+// rustc's messages `text` with the output directory of each artifact notice marked; none
+// where no mark could be undone exactly.
+std::optional<std::string> RelocatableMessages(absl::string_view text, absl::string_view out_dir);
+
+// A relocatable text laid out for `out_dir` and the working directory `cwd`; none where a
+// message would have to spell the directory in JSON's escapes.
+std::optional<std::string> Relocated(absl::string_view stored, absl::string_view out_dir,
+                                     absl::string_view cwd);
+
+}  // namespace ddcc
