@@ -119,18 +119,17 @@ TEST(RustcArgsTest, KeyArgumentsReplaceEachPathInItsForm) {
                           "dependency=/t/d", "-L/t/all", "--extern", "noprelude:y=/t/liby.rmeta",
                           "--remap-path-prefix=/a=b=/ws", "-C", "opt-level=3", "-g", "src/x.rs"},
                          tag),
-            (std::vector<std::string>{"--crate-name", "x", "--out-dir", "<location /t/o>",
-                                      "--out-dir=<location /t/p>", "-L",
-                                      "dependency=<location /t/d>", "-L<location /t/all>",
-                                      "--extern", "noprelude:y=<location /t/liby.rmeta>",
-                                      "--remap-path-prefix=<from /a=b>=/ws", "-C", "opt-level=3",
-                                      "-g", "<name src/x.rs>"}));
+            (std::vector<std::string>{
+                "--crate-name", "x", "--out-dir", "<location /t/o>", "--out-dir=<location /t/p>",
+                "-L", "dependency=<location /t/d>", "-L<location /t/all>", "--extern",
+                "noprelude:y=<location /t/liby.rmeta>", "--remap-path-prefix=<from /a=b>=/ws", "-C",
+                "opt-level=3", "-g", "<name src/x.rs>"}));
 }
 
 TEST(RustcArgsTest, RemapsKeepTheirOrderAndSplitAtTheLastEquals) {
-  auto parsed = ParseRustcArgs({"--crate-name", "x", "--crate-type", "lib", "--out-dir", "o",
-                                "x.rs", "--remap-path-prefix", "/a=b=/ws",
-                                "--remap-path-prefix=/c=."});
+  auto parsed =
+      ParseRustcArgs({"--crate-name", "x", "--crate-type", "lib", "--out-dir", "o", "x.rs",
+                      "--remap-path-prefix", "/a=b=/ws", "--remap-path-prefix=/c=."});
   ASSERT_TRUE(std::holds_alternative<RustcRequest>(parsed));
   EXPECT_EQ(std::get<RustcRequest>(parsed).remaps,
             (std::vector<std::pair<std::string, std::string>>{{"/a=b", "/ws"}, {"/c", "."}}));
