@@ -1,5 +1,6 @@
 #include "launcher/rustc_outputs.h"
 
+#include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -58,6 +59,38 @@ std::string MarkedWord(absl::string_view word, absl::string_view out_dir,
 }
 
 }  // namespace
+
+// rustc's dep-info file: "<target>: a.rs b.rs", an empty rule per file, then the environment
+// variables read. Paths quote a space as "\ "; any other backslash is refused, as ambiguous.
+absl::StatusOr<DepInfo> ParseDepInfo(absl::string_view text, absl::string_view target) {
+  DepInfo info;
+  bool rule_seen = false;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    if (absl::StartsWith(line, "# env-dep:")) {
+      info.env_lines.emplace_back(line);
+    } else if (!rule_seen && absl::StartsWith(line, absl::StrCat(target, ":"))) {
+      rule_seen = true;
+      line.remove_prefix(target.size() + 1);
+      std::string path;
+      for (size_t i = 0; i < line.size(); ++i) {
+        if (line[i] == '\\') {
+          if (i + 1 >= line.size() || line[i + 1] != ' ') {
+            return absl::FailedPreconditionError("a backslash in a dep-info path");
+          }
+          path += ' ';
+          ++i;
+        } else if (line[i] == ' ') {
+          if (!path.empty()) info.files.push_back(std::exchange(path, ""));
+        } else {
+          path += line[i];
+        }
+      }
+      if (!path.empty()) info.files.push_back(std::move(path));
+    }
+  }
+  if (!rule_seen) return absl::DataLossError("no rule in rustc's dep-info file");
+  return info;
+}
 
 std::optional<std::string> RelocatableDepInfo(absl::string_view text, absl::string_view out_dir,
                                               const PathRewriter& paths) {

@@ -7,11 +7,22 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "launcher/paths.h"
 
 namespace ddcc {
+
+// What a dependency-info file says the crate reads.
+struct DepInfo {
+  std::vector<std::string> files;
+  std::vector<std::string> env_lines;  // "# env-dep:NAME=VALUE" as rustc writes them
+};
+
+// rustc's dependency-info file `text`, from the rule for `target` (as the file spells it).
+absl::StatusOr<DepInfo> ParseDepInfo(absl::string_view text, absl::string_view target);
 
 // The dependency-info file `text`, written into `out_dir`, with the output directory and each
 // absolute path below a base directory marked; none where no mark could be undone exactly.

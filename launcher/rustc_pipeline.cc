@@ -25,6 +25,7 @@
 #include "launcher/paths.h"
 #include "launcher/process.h"
 #include "launcher/rustc_outputs.h"
+#include "launcher/rustc_toolchain.h"
 
 extern char** environ;
 
@@ -47,44 +48,6 @@ constexpr absl::string_view kPrefixBelowBase = "(a prefix below a base directory
 // Crates a crate may name in `extern crate` without --extern: the toolchain's own.
 constexpr absl::string_view kToolchainCrates[] = {"std",        "core", "alloc",
                                                   "proc_macro", "test", "self"};
-
-// What the dep-info pass says the crate reads.
-struct DepInfo {
-  std::vector<std::string> files;
-  std::vector<std::string> env_lines;  // "# env-dep:NAME=VALUE" as rustc writes them
-};
-
-// rustc's dep-info file: "<dep_file>: a.rs b.rs", an empty rule per file, then the environment
-// variables read. Paths quote a space as "\ "; any other backslash is refused, as ambiguous.
-absl::StatusOr<DepInfo> ParseDepInfo(absl::string_view text, absl::string_view dep_file) {
-  DepInfo info;
-  bool rule_seen = false;
-  for (absl::string_view line : absl::StrSplit(text, '\n')) {
-    if (absl::StartsWith(line, "# env-dep:")) {
-      info.env_lines.emplace_back(line);
-    } else if (!rule_seen && absl::StartsWith(line, absl::StrCat(dep_file, ":"))) {
-      rule_seen = true;
-      line.remove_prefix(dep_file.size() + 1);
-      std::string path;
-      for (size_t i = 0; i < line.size(); ++i) {
-        if (line[i] == '\\') {
-          if (i + 1 >= line.size() || line[i + 1] != ' ') {
-            return absl::FailedPreconditionError("a backslash in a dep-info path");
-          }
-          path += ' ';
-          ++i;
-        } else if (line[i] == ' ') {
-          if (!path.empty()) info.files.push_back(std::exchange(path, ""));
-        } else {
-          path += line[i];
-        }
-      }
-      if (!path.empty()) info.files.push_back(std::move(path));
-    }
-  }
-  if (!rule_seen) return absl::DataLossError("no rule in rustc's dep-info file");
-  return info;
-}
 
 // The first `extern crate` in `source` that names a crate neither --extern nor the toolchain
 // gives: rustc would look for it in the -L directories, which the key does not hold.
@@ -115,16 +78,6 @@ absl::StatusOr<Digest> ContentDigest(const std::string& path, std::string* conte
   return hasher.Finish();
 }
 
-// Adds a file's stamp (name, size, mtime) to `hasher`; false where it cannot be read.
-bool HashStamp(Hasher& hasher, const std::string& path) {
-  struct stat st;
-  if (stat(path.c_str(), &st) != 0) return false;
-  hasher.Field(path);
-  hasher.Field(static_cast<uint64_t>(st.st_size));
-  hasher.Field(static_cast<uint64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec);
-  return true;
-}
-
 class RustcPipeline {
  public:
   RustcPipeline(const Compiler& compiler, const std::vector<std::string>& args,
@@ -147,8 +100,6 @@ class RustcPipeline {
 
  private:
   CompileOutcome RunStages();
-  absl::Status HashToolchain(Hasher& key);
-  absl::StatusOr<std::string> VersionOf(const Digest& binary, bool proxy);
   std::variant<DepInfo, CompileOutcome> ListInputs();
   std::optional<CompileOutcome> HashInputs(const DepInfo& inputs, Hasher& key);
   std::optional<CompileOutcome> Serve(const Digest& key);
@@ -186,7 +137,8 @@ CompileOutcome RustcPipeline::RunStages() {
   Hasher key;
   key.Field("ddcc rustc key");
   key.Field(kFormatVersion);
-  if (absl::Status hashed = HashToolchain(key); !hashed.ok()) {
+  if (absl::Status hashed = HashRustToolchain(compiler_, request_, config_, key, transcript_);
+      !hashed.ok()) {
     return Failure{ErrorKind::kInternal, hashed};
   }
   paths_.emplace(config_.base_dirs, cwd_, cwd_);
@@ -238,76 +190,6 @@ CompileOutcome RustcPipeline::RunStages() {
   const Digest result_key = key.Finish();
   if (std::optional<CompileOutcome> served = Serve(result_key)) return *served;
   return CompileAndStore(result_key);
-}
-
-// rustc's version, its binary, and the standard library it links the crate against.
-absl::Status RustcPipeline::HashToolchain(Hasher& key) {
-  char real[PATH_MAX];
-  if (realpath(compiler_.path.c_str(), real) == nullptr) {
-    return ErrnoStatus("realpath", compiler_.path);
-  }
-  Hasher stamp;
-  if (!HashStamp(stamp, real)) return ErrnoStatus("stat", real);
-  const Digest binary = stamp.Finish();
-  key.Field(binary.Hex());
-  // A rustc beside its lib/rustlib is a toolchain's own, whose -vV its binary's stamp
-  // determines; rustup's proxy runs whichever toolchain the directory and environment choose.
-  const std::string own_sysroot = DirectoryOf(DirectoryOf(real));
-  const bool proxy = !IsDirectory(absl::StrCat(own_sysroot, "/lib/rustlib"));
-  absl::StatusOr<std::string> version = VersionOf(binary, proxy);
-  if (!version.ok()) return version.status();
-  key.Field(*version);
-  Note("rustc -vV", absl::StrReplaceAll(*version, {{"\n", "; "}}));
-
-  std::string target = request_.target;
-  for (absl::string_view line : absl::StrSplit(*version, '\n')) {
-    if (target.empty() && absl::ConsumePrefix(&line, "host: ")) target = std::string(line);
-  }
-  std::string sysroot = request_.sysroot;
-  if (sysroot.empty()) {
-    // rustc's own: the directory above its bin/, unless it is a proxy (rustup's) that runs
-    // another rustc, which knows.
-    sysroot = own_sysroot;
-    if (proxy) {
-      absl::StatusOr<ProcessResult> printed = RunCaptured({compiler_.path, "--print=sysroot"});
-      if (!printed.ok()) return printed.status();
-      if (printed->exit_code != 0) return absl::InternalError("rustc --print=sysroot failed");
-      sysroot = std::string(absl::StripAsciiWhitespace(printed->out));
-    }
-  }
-  const std::string std_dir = absl::StrCat(sysroot, "/lib/rustlib/", target, "/lib");
-  absl::StatusOr<std::vector<std::string>> names = ListDirectory(std_dir);
-  if (!names.ok()) return names.status();
-  std::sort(names->begin(), names->end());
-  for (const std::string& name : *names) HashStamp(key, absl::StrCat(std_dir, "/", name));
-  Note("standard library", std_dir);
-  return absl::OkStatus();
-}
-
-// rustc -vV; a toolchain's own rustc is asked once, and its answer kept in the cache directory
-// under its binary's stamp (rustc takes a tenth of a second to start).
-absl::StatusOr<std::string> RustcPipeline::VersionOf(const Digest& binary, bool proxy) {
-  const std::string memo_dir = absl::StrCat(config_.cache_dir, "/compilers");
-  const std::string memo = absl::StrCat(memo_dir, "/", binary.Hex(), ".rustc-vV");
-  // A memo directory or memo that is a symlink planted in the cache is not used.
-  struct stat dir_st;
-  const bool memo_usable =
-      !proxy && (lstat(memo_dir.c_str(), &dir_st) != 0 || S_ISDIR(dir_st.st_mode));
-  if (ScopedFd fd(memo_usable ? open(memo.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1);
-      fd.get() >= 0) {
-    absl::StatusOr<std::string> known = ReadAll(fd.get(), memo);
-    if (known.ok() && absl::StrContains(*known, "\nrelease: ")) return known;
-  }
-  absl::StatusOr<ProcessResult> asked = RunCaptured({compiler_.path, "-vV"});
-  if (!asked.ok()) return asked.status();
-  if (asked->exit_code != 0 || !absl::StrContains(asked->out, "\nrelease: ")) {
-    return absl::InternalError("rustc -vV failed");
-  }
-  if (memo_usable) {
-    ScopedUmask cache_umask(config_.umask);
-    if (MakeDirs(memo_dir).ok()) WriteFileAtomic(memo, asked->out).IgnoreError();  // a memo
-  }
-  return asked->out;
 }
 
 // Runs rustc's dep-info pass; an outcome where it fails or says what ddcc cannot key.

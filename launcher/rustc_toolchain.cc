@@ -1,0 +1,105 @@
+#include "launcher/rustc_toolchain.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "cache/util/files.h"
+#include "launcher/process.h"
+
+namespace ddcc {
+namespace {
+
+// Adds a file's stamp (name, size, mtime) to `hasher`; false where it cannot be read.
+bool HashStamp(Hasher& hasher, const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) return false;
+  hasher.Field(path);
+  hasher.Field(static_cast<uint64_t>(st.st_size));
+  hasher.Field(static_cast<uint64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec);
+  return true;
+}
+
+// rustc -vV; a toolchain's own rustc is asked once, and its answer kept in the cache directory
+// under its binary's stamp (rustc takes a tenth of a second to start).
+absl::StatusOr<std::string> VersionOf(const Compiler& compiler, const Config& config,
+                                      const Digest& binary, bool proxy) {
+  const std::string memo_dir = absl::StrCat(config.cache_dir, "/compilers");
+  const std::string memo = absl::StrCat(memo_dir, "/", binary.Hex(), ".rustc-vV");
+  // A memo directory or memo that is a symlink planted in the cache is not used.
+  struct stat dir_st;
+  const bool memo_usable =
+      !proxy && (lstat(memo_dir.c_str(), &dir_st) != 0 || S_ISDIR(dir_st.st_mode));
+  if (ScopedFd fd(memo_usable ? open(memo.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1);
+      fd.get() >= 0) {
+    absl::StatusOr<std::string> known = ReadAll(fd.get(), memo);
+    if (known.ok() && absl::StrContains(*known, "\nrelease: ")) return known;
+  }
+  absl::StatusOr<ProcessResult> asked = RunCaptured({compiler.path, "-vV"});
+  if (!asked.ok()) return asked.status();
+  if (asked->exit_code != 0 || !absl::StrContains(asked->out, "\nrelease: ")) {
+    return absl::InternalError("rustc -vV failed");
+  }
+  if (memo_usable) {
+    ScopedUmask cache_umask(config.umask);
+    if (MakeDirs(memo_dir).ok()) WriteFileAtomic(memo, asked->out).IgnoreError();  // a memo
+  }
+  return asked->out;
+}
+
+}  // namespace
+
+// rustc's version, its binary, and the standard library it links the crate against.
+absl::Status HashRustToolchain(const Compiler& compiler, const RustcRequest& request,
+                               const Config& config, Hasher& key, std::string& transcript) {
+  char real[PATH_MAX];
+  if (realpath(compiler.path.c_str(), real) == nullptr) {
+    return ErrnoStatus("realpath", compiler.path);
+  }
+  Hasher stamp;
+  if (!HashStamp(stamp, real)) return ErrnoStatus("stat", real);
+  const Digest binary = stamp.Finish();
+  key.Field(binary.Hex());
+  // A rustc beside its lib/rustlib is a toolchain's own, whose -vV its binary's stamp
+  // determines; rustup's proxy runs whichever toolchain the directory and environment choose.
+  const std::string own_sysroot = DirectoryOf(DirectoryOf(real));
+  const bool proxy = !IsDirectory(absl::StrCat(own_sysroot, "/lib/rustlib"));
+  absl::StatusOr<std::string> version = VersionOf(compiler, config, binary, proxy);
+  if (!version.ok()) return version.status();
+  key.Field(*version);
+  absl::StrAppend(&transcript, "rustc -vV: ", absl::StrReplaceAll(*version, {{"\n", "; "}}), "\n");
+
+  std::string target = request.target;
+  for (absl::string_view line : absl::StrSplit(*version, '\n')) {
+    if (target.empty() && absl::ConsumePrefix(&line, "host: ")) target = std::string(line);
+  }
+  std::string sysroot = request.sysroot;
+  if (sysroot.empty()) {
+    // rustc's own: the directory above its bin/, unless it is a proxy (rustup's) that runs
+    // another rustc, which knows.
+    sysroot = own_sysroot;
+    if (proxy) {
+      absl::StatusOr<ProcessResult> printed = RunCaptured({compiler.path, "--print=sysroot"});
+      if (!printed.ok()) return printed.status();
+      if (printed->exit_code != 0) return absl::InternalError("rustc --print=sysroot failed");
+      sysroot = std::string(absl::StripAsciiWhitespace(printed->out));
+    }
+  }
+  const std::string std_dir = absl::StrCat(sysroot, "/lib/rustlib/", target, "/lib");
+  absl::StatusOr<std::vector<std::string>> names = ListDirectory(std_dir);
+  if (!names.ok()) return names.status();
+  std::sort(names->begin(), names->end());
+  for (const std::string& name : *names) HashStamp(key, absl::StrCat(std_dir, "/", name));
+  absl::StrAppend(&transcript, "standard library: ", std_dir, "\n");
+  return absl::OkStatus();
+}
+
+}  // namespace ddcc
