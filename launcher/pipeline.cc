@@ -34,7 +34,6 @@ namespace {
 constexpr const char* kUnsupportedEnv[] = {"DEPENDENCIES_OUTPUT", "SUNPRO_DEPENDENCIES",
                                            "CCC_OVERRIDE_OPTIONS"};
 
-constexpr absl::string_view kManifestBlob = "manifest";
 constexpr absl::string_view kSearchPathBlob = "stderr of -E -v";
 constexpr absl::string_view kPredefinedBlob = "stdout of -E -dM";
 
@@ -207,9 +206,7 @@ std::optional<Digest> CompilePipeline::LookUpManifest(const Digest& direct_key) 
     }
     return std::nullopt;
   }
-  const std::string* blob = entry->Find(kManifestBlob);
-  absl::StatusOr<Manifest> manifest =
-      blob ? Manifest::Decode(*blob) : absl::DataLossError("entry holds no manifest");
+  absl::StatusOr<Manifest> manifest = Manifest::FromEntry(*entry);
   if (!manifest.ok()) {
     store_.Remove(direct_key).IgnoreError();
     Discard(direct_key, manifest.status().message());
@@ -220,9 +217,7 @@ std::optional<Digest> CompilePipeline::LookUpManifest(const Digest& direct_key) 
   if (found && !restamps.empty()) {
     // Stamps are this machine's: the remotes keep theirs.
     manifest->Restamp(restamps);
-    Entry restamped;
-    restamped.blobs.emplace_back(kManifestBlob, manifest->Encode());
-    if (absl::Status saved = store_.local().Save(direct_key, restamped); !saved.ok()) {
+    if (absl::Status saved = store_.local().Save(direct_key, manifest->ToEntry()); !saved.ok()) {
       Log(absl::StrCat("manifest not restamped: ", saved.message()));
     }
   }
@@ -524,14 +519,10 @@ void CompilePipeline::SaveManifest(IncludeSet set) {
   const Digest manifest_key = scope_.ManifestKey(*direct_key_);
   Manifest manifest;
   if (absl::StatusOr<Entry> old = store_.Load(manifest_key); old.ok()) {
-    const std::string* blob = old->Find(kManifestBlob);
-    absl::StatusOr<Manifest> decoded = blob ? Manifest::Decode(*blob) : absl::NotFoundError("");
-    if (decoded.ok()) manifest = *std::move(decoded);
+    manifest = Manifest::FromEntry(*old).value_or(Manifest());
   }
   manifest.Add(std::move(set));
-  Entry entry;
-  entry.blobs.emplace_back(kManifestBlob, manifest.Encode());
-  if (absl::Status saved = store_.Save(manifest_key, entry); !saved.ok()) {
+  if (absl::Status saved = store_.Save(manifest_key, manifest.ToEntry()); !saved.ok()) {
     tally_.errors.push_back(ErrorKind::kCacheWriteFailed);
     Log(absl::StrCat("manifest not stored: ", saved.message()));
   }

@@ -19,11 +19,6 @@ constexpr char kOutDir = 'O';    // the output directory, spelled as the text sp
 constexpr char kRelative = 'R';  // payload: a path relative to the working directory
 constexpr char kDepInfo = 'D';   // in the dependency-info file: spaces written as "\ "
 
-// rustc's dependency-info spelling of a path: a space as "\ ", every other byte as is.
-std::string DepInfoSpelling(absl::string_view path) {
-  return absl::StrReplaceAll(path, {{" ", "\\ "}});
-}
-
 std::string Mark(char kind, absl::string_view payload = "") {
   return absl::StrCat(absl::string_view(&kStart, 1), absl::string_view(&kind, 1), payload,
                       absl::string_view(&kEnd, 1));
@@ -59,6 +54,10 @@ std::string MarkedWord(absl::string_view word, absl::string_view out_dir,
 }
 
 }  // namespace
+
+std::string DepInfoSpelling(absl::string_view path) {
+  return absl::StrReplaceAll(path, {{" ", "\\ "}});
+}
 
 // rustc's dep-info file: "<target>: a.rs b.rs", an empty rule per file, then the environment
 // variables read. Paths quote a space as "\ "; any other backslash is refused, as ambiguous.

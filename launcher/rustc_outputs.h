@@ -21,6 +21,9 @@ struct DepInfo {
   std::vector<std::string> env_lines;  // "# env-dep:NAME=VALUE" as rustc writes them
 };
 
+// rustc's spelling of a path in a dependency-info file: a space as "\ ", every other byte as is.
+std::string DepInfoSpelling(absl::string_view path);
+
 // rustc's dependency-info file `text`, from the rule for `target` (as the file spells it).
 absl::StatusOr<DepInfo> ParseDepInfo(absl::string_view text, absl::string_view target);
 

@@ -24,6 +24,7 @@
 #include "launcher/explain.h"
 #include "launcher/paths.h"
 #include "launcher/process.h"
+#include "launcher/rustc_manifest.h"
 #include "launcher/rustc_outputs.h"
 #include "launcher/rustc_toolchain.h"
 
@@ -36,6 +37,8 @@ constexpr absl::string_view kOutputBlobPrefix = "output ";
 constexpr absl::string_view kStdoutBlob = "stdout";
 constexpr absl::string_view kStderrBlob = "stderr";
 constexpr absl::string_view kCompileNsBlob = "compile_ns";
+// The environment variables the crate read ("# env-dep:" lines), which a direct hit checks.
+constexpr absl::string_view kEnvReadBlob = "environment read";
 // A blob kept relocatable (rustc_outputs.h) is stored under this prefix and its name.
 constexpr absl::string_view kRelocatablePrefix = "relocatable ";
 // Present where an entry's outputs name a base directory: the working and output directories
@@ -100,10 +103,20 @@ class RustcPipeline {
 
  private:
   CompileOutcome RunStages();
+  std::optional<CompileOutcome> HashCommandLine(Hasher& key);
+  std::optional<CompileOutcome> HashFile(Hasher& key, absl::string_view label,
+                                         const std::string& path, RustcPath use);
+  std::optional<CompileOutcome> LookUpDirect();
+  CompileOutcome CompileFirst(const Digest& inputs);
   std::variant<DepInfo, CompileOutcome> ListInputs();
-  std::optional<CompileOutcome> HashInputs(const DepInfo& inputs, Hasher& key);
+  std::optional<CompileOutcome> ResultKey(const Digest& inputs, const DepInfo& info,
+                                          Digest& result_key);
   std::optional<CompileOutcome> Serve(const Digest& key);
-  CompileOutcome CompileAndStore(const Digest& key);
+  std::optional<CompileOutcome> ServeEntry(const Digest& key, const Entry& entry);
+  absl::StatusOr<ProcessResult> Compile();
+  bool Store(const Digest& key, const ProcessResult& compiled);
+  void NoteEnvironmentRead(absl::string_view line);
+  void RecordManifest(const DepInfo& info, const Digest& result_key);
   std::string PathInKey(absl::string_view path, RustcPath use) const;
   std::string NamedInOutputs(absl::string_view path) const;
   std::string MadeIn() const { return absl::StrCat(cwd_, "\n", request_.out_dir); }
@@ -123,8 +136,12 @@ class RustcPipeline {
   const int64_t called_ns_ = NowNs();
   std::string cwd_;
   std::optional<PathRewriter> paths_;  // active with base directories: trees share results
-  int64_t listed_ns_ = 0;              // when the dep-info pass started
-  std::vector<std::pair<std::string, Digest>> inputs_;  // as hashed into the key
+  Digest direct_key_;
+  bool manifest_found_ = false;
+  int64_t listed_ns_ = 0;  // when rustc began reading the inputs (the dep-info pass, or compile)
+  int64_t compile_ns_ = 0;
+  std::vector<std::pair<std::string, Digest>> inputs_;  // as hashed into the keys
+  std::string env_lines_;                               // what the crate read, one per line
   std::string transcript_;
   absl::string_view hit_kind_;
 };
@@ -132,16 +149,51 @@ class RustcPipeline {
 CompileOutcome RustcPipeline::RunStages() {
   if (char cwd[PATH_MAX]; getcwd(cwd, sizeof(cwd)) != nullptr) cwd_ = cwd;
   if (cwd_.empty()) return Failure{ErrorKind::kInternal, ErrnoStatus("getcwd", ".")};
-  // One key: --explain reads its inputs as the result key's.
+  paths_.emplace(config_.base_dirs, cwd_, cwd_);
+  // --explain compares the inputs of both keys as one list.
   transcript_ = "# result key\n";
-  Hasher key;
+  Hasher hasher;
+  if (std::optional<CompileOutcome> refused = HashCommandLine(hasher)) return *refused;
+  const Digest inputs = hasher.Finish();
+  Hasher direct;
+  direct.Field("ddcc rustc direct key");
+  direct.Field(inputs.Hex());
+  direct_key_ = direct.Finish();
+  if (std::optional<CompileOutcome> served = LookUpDirect()) return *served;
+  // Without a manifest this command line was not compiled before: the compile's own
+  // dependency-info file lists what it read, so the dep-info pass would only cost time.
+  if (!manifest_found_ && std::count(request_.emit.begin(), request_.emit.end(), "dep-info")) {
+    return CompileFirst(inputs);
+  }
+  auto listed = ListInputs();
+  if (auto* outcome = std::get_if<CompileOutcome>(&listed)) return std::move(*outcome);
+  const DepInfo& info = std::get<DepInfo>(listed);
+  Digest result_key;
+  if (std::optional<CompileOutcome> refused = ResultKey(inputs, info, result_key)) {
+    return *refused;
+  }
+  if (std::optional<CompileOutcome> served = Serve(result_key)) {
+    if (tally_.lookup == Tally::Lookup::kPreprocessedHit) RecordManifest(info, result_key);
+    return *served;
+  }
+  absl::StatusOr<ProcessResult> compiled = Compile();
+  if (!compiled.ok()) return Failure{ErrorKind::kInternal, compiled.status()};
+  if (tally_.lookup == Tally::Lookup::kMiss) {
+    Store(result_key, *compiled);
+    RecordManifest(info, result_key);
+  }
+  return *std::move(compiled);
+}
+
+// Adds to `key` what the command line and environment say: the toolchain, working directory,
+// arguments, cargo's variables, and the contents of the --extern crates and bundled libraries.
+std::optional<CompileOutcome> RustcPipeline::HashCommandLine(Hasher& key) {
   key.Field("ddcc rustc key");
   key.Field(kFormatVersion);
   if (absl::Status hashed = HashRustToolchain(compiler_, request_, config_, key, transcript_);
       !hashed.ok()) {
     return Failure{ErrorKind::kInternal, hashed};
   }
-  paths_.emplace(config_.base_dirs, cwd_, cwd_);
   if (paths_->active()) {
     // rustc records the working directory in the crate's metadata, through the remaps.
     key.Field("paths below base directories relative");
@@ -182,14 +234,24 @@ CompileOutcome RustcPipeline::RunStages() {
     Note(absl::StrCat("environment ", variable.substr(0, eq)), Readable(variable.substr(eq + 1)));
   }
 
-  auto listed = ListInputs();
-  if (auto* outcome = std::get_if<CompileOutcome>(&listed)) return std::move(*outcome);
-  if (std::optional<CompileOutcome> refused = HashInputs(std::get<DepInfo>(listed), key)) {
-    return *refused;
+  for (const std::string& path : request_.externs) {
+    if (auto refused = HashFile(key, "extern crate", path, RustcPath::kLocation)) return refused;
   }
-  const Digest result_key = key.Finish();
-  if (std::optional<CompileOutcome> served = Serve(result_key)) return *served;
-  return CompileAndStore(result_key);
+  for (const std::string& name : request_.static_libs) {
+    auto dir = std::find_if(request_.native_dirs.begin(), request_.native_dirs.end(),
+                            [&name](const std::string& dir) {
+                              return !NothingAt(absl::StrCat(dir, "/lib", name, ".a"));
+                            });
+    if (dir == request_.native_dirs.end()) {
+      return NotCacheable{Uncacheable::kUnsupportedOption,
+                          absl::StrCat("-l static=", name, " not found by ddcc")};
+    }
+    if (auto refused = HashFile(key, "native library", absl::StrCat(*dir, "/lib", name, ".a"),
+                                RustcPath::kLocation)) {
+      return refused;
+    }
+  }
+  return std::nullopt;
 }
 
 // Runs rustc's dep-info pass; an outcome where it fails or says what ddcc cannot key.
@@ -221,59 +283,116 @@ std::variant<DepInfo, CompileOutcome> RustcPipeline::ListInputs() {
   return *std::move(info);
 }
 
-// Adds the crate's sources, the environment it reads and its --extern crates to `key`.
-std::optional<CompileOutcome> RustcPipeline::HashInputs(const DepInfo& inputs, Hasher& key) {
-  for (const std::string& line : inputs.env_lines) {
+// The result key: the command line's inputs, then the environment the crate read and the
+// contents of the files it read.
+std::optional<CompileOutcome> RustcPipeline::ResultKey(const Digest& inputs, const DepInfo& info,
+                                                       Digest& result_key) {
+  Hasher key;
+  key.Field("ddcc rustc result key");
+  key.Field(inputs.Hex());
+  for (const std::string& line : info.env_lines) {
     key.Field(line);
-    absl::string_view read = absl::string_view(line).substr(line.find(':') + 1);
-    const size_t eq = read.find('=');
-    Note(absl::StrCat("environment read ", read.substr(0, eq)),
-         eq == absl::string_view::npos ? "(unset)" : read.substr(eq + 1));
+    absl::StrAppend(&env_lines_, line, "\n");
+    NoteEnvironmentRead(line);
   }
-  auto add = [&](absl::string_view label, const std::string& path,
-                 RustcPath use) -> std::optional<CompileOutcome> {
-    std::string content;
-    absl::StatusOr<Digest> digest = ContentDigest(path, &content);
-    if (!digest.ok()) return CompileOutcome(Failure{ErrorKind::kInternal, digest.status()});
-    if (absl::EndsWith(path, ".rs")) {
-      if (std::optional<std::string> crate = CrateFoundBySearch(content, request_.extern_names)) {
-        return CompileOutcome(
-            NotCacheable{Uncacheable::kUnsupportedCodeDirective,
-                         absl::StrCat("extern crate ", *crate, " without --extern")});
+  for (const std::string& path : info.files) {
+    if (auto refused = HashFile(key, "source", path, RustcPath::kName)) return refused;
+  }
+  result_key = key.Finish();
+  return std::nullopt;
+}
+
+// Adds the file's content to `key`, under its path as the key holds it; an outcome where it
+// cannot be read, or is a source naming a crate rustc would search for.
+std::optional<CompileOutcome> RustcPipeline::HashFile(Hasher& key, absl::string_view label,
+                                                      const std::string& path, RustcPath use) {
+  std::string content;
+  absl::StatusOr<Digest> digest = ContentDigest(path, &content);
+  if (!digest.ok()) return CompileOutcome(Failure{ErrorKind::kInternal, digest.status()});
+  if (absl::EndsWith(path, ".rs")) {
+    if (std::optional<std::string> crate = CrateFoundBySearch(content, request_.extern_names)) {
+      return CompileOutcome(
+          NotCacheable{Uncacheable::kUnsupportedCodeDirective,
+                       absl::StrCat("extern crate ", *crate, " without --extern")});
+    }
+  }
+  key.Field(label);
+  key.Field(PathInKey(path, use));
+  // A source's name is in the outputs (spans, debug info) as the remaps leave it.
+  if (use == RustcPath::kName && paths_->active()) key.Field(NamedInOutputs(path));
+  key.Field(digest->Hex());
+  Note(absl::StrCat(label, " ", Readable(paths_->KeyForm(path))), digest->Hex());
+  inputs_.emplace_back(path, *digest);
+  return std::nullopt;
+}
+
+// The result the manifest under the direct key leads to, if the files it lists are as they were
+// and the environment gives what the crate read.
+std::optional<CompileOutcome> RustcPipeline::LookUpDirect() {
+  std::optional<DirectMatch> match = MatchRustcManifest(store_, direct_key_, manifest_found_);
+  if (!match) return std::nullopt;
+  absl::StatusOr<Entry> entry = store_.Load(match->result);
+  if (!entry.ok()) return std::nullopt;  // Serve() deals with it after the dep-info pass
+  const std::string* env_read = entry->Find(kEnvReadBlob);
+  if (!env_read || !EnvironmentReadsTheSame(*env_read, env_)) return std::nullopt;
+  std::optional<CompileOutcome> served = ServeEntry(match->result, *entry);
+  if (served && tally_.lookup == Tally::Lookup::kPreprocessedHit) {
+    tally_.lookup = Tally::Lookup::kDirectHit;
+    hit_kind_ = kDirectHit;
+    for (absl::string_view line : absl::StrSplit(*env_read, '\n', absl::SkipEmpty())) {
+      NoteEnvironmentRead(line);
+    }
+    for (const RecordedFile& file : match->files) {
+      Note(absl::StrCat("source ", Readable(paths_->KeyForm(file.path))), file.content.Hex());
+    }
+  }
+  return served;
+}
+
+// Compiles, then keys the result by what the compile's own dependency-info file lists.
+CompileOutcome RustcPipeline::CompileFirst(const Digest& inputs) {
+  absl::StatusOr<ProcessResult> compiled = Compile();
+  if (!compiled.ok()) return Failure{ErrorKind::kInternal, compiled.status()};
+  if (tally_.lookup != Tally::Lookup::kMiss) return *std::move(compiled);
+  const std::string name = absl::StrCat(request_.crate_name, request_.extra_filename, ".d");
+  const std::string dep_file = absl::StrCat(request_.out_dir, "/", name);
+  absl::StatusOr<std::string> text = ReadFile(dep_file);
+  absl::StatusOr<DepInfo> info =
+      text.ok() ? ParseDepInfo(*text, DepInfoSpelling(dep_file)) : text.status();
+  Digest result_key;
+  std::optional<CompileOutcome> refused;
+  if (info.ok()) refused = ResultKey(inputs, *info, result_key);
+  if (!info.ok() || refused) {
+    tally_.lookup = Tally::Lookup::kNone;
+    tally_.uncacheable = Uncacheable::kUnsupportedCodeDirective;
+    if (refused) {
+      if (auto* not_cacheable = std::get_if<NotCacheable>(&*refused)) {
+        tally_.uncacheable = not_cacheable->reason;
       }
     }
-    key.Field(label);
-    const std::string keyed = PathInKey(path, use);
-    key.Field(keyed);
-    // A source's name is in the outputs (spans, debug info) as the remaps leave it.
-    if (use == RustcPath::kName && paths_->active()) key.Field(NamedInOutputs(path));
-    key.Field(absl::string_view(reinterpret_cast<const char*>(digest->bytes.data()),
-                                digest->bytes.size()));
-    Note(absl::StrCat(label, " ", Readable(paths_->KeyForm(path))), digest->Hex());
-    inputs_.emplace_back(path, *digest);
-    return std::nullopt;
-  };
-  for (const std::string& path : inputs.files) {
-    if (auto refused = add("source", path, RustcPath::kName)) return refused;
+    Log(absl::StrCat("not stored: ", info.ok() ? "not cacheable" : info.status().message()));
+    return *std::move(compiled);
   }
-  for (const std::string& path : request_.externs) {
-    if (auto refused = add("extern crate", path, RustcPath::kLocation)) return refused;
+  if (Store(result_key, *compiled)) RecordManifest(*info, result_key);
+  return *std::move(compiled);
+}
+
+// "# env-dep:NAME=VALUE" as --explain shows it.
+void RustcPipeline::NoteEnvironmentRead(absl::string_view line) {
+  absl::string_view read = line.substr(line.find(':') + 1);
+  const size_t eq = read.find('=');
+  Note(absl::StrCat("environment read ", read.substr(0, eq)),
+       eq == absl::string_view::npos ? "(unset)" : read.substr(eq + 1));
+}
+
+// Adds this compile's files to the manifest under the direct key. Best effort: without it the
+// next compile runs the dep-info pass.
+void RustcPipeline::RecordManifest(const DepInfo& info, const Digest& result_key) {
+  if (absl::Status recorded = RecordRustcManifest(store_, direct_key_, info, request_.source,
+                                                  *paths_, listed_ns_, result_key);
+      !recorded.ok()) {
+    Log(absl::StrCat("no manifest for ", request_.source, ": ", recorded.message()));
   }
-  for (const std::string& name : request_.static_libs) {
-    auto dir = std::find_if(request_.native_dirs.begin(), request_.native_dirs.end(),
-                            [&name](const std::string& dir) {
-                              return !NothingAt(absl::StrCat(dir, "/lib", name, ".a"));
-                            });
-    if (dir == request_.native_dirs.end()) {
-      return NotCacheable{Uncacheable::kUnsupportedOption,
-                          absl::StrCat("-l static=", name, " not found by ddcc")};
-    }
-    if (auto refused =
-            add("native library", absl::StrCat(*dir, "/lib", name, ".a"), RustcPath::kLocation)) {
-      return refused;
-    }
-  }
-  return std::nullopt;
 }
 
 std::optional<CompileOutcome> RustcPipeline::Serve(const Digest& key) {
@@ -287,7 +406,11 @@ std::optional<CompileOutcome> RustcPipeline::Serve(const Digest& key) {
     }
     return std::nullopt;
   }
-  if (const std::string* made_in = entry->Find(kMadeInBlob); made_in && *made_in != MadeIn()) {
+  return ServeEntry(key, *entry);
+}
+
+std::optional<CompileOutcome> RustcPipeline::ServeEntry(const Digest& key, const Entry& entry) {
+  if (const std::string* made_in = entry.Find(kMadeInBlob); made_in && *made_in != MadeIn()) {
     Log(absl::StrCat("entry ", key.Hex(), " names the tree it was made in: ",
                      absl::StrReplaceAll(*made_in, {{"\n", ", "}})));
     return std::nullopt;
@@ -303,11 +426,11 @@ std::optional<CompileOutcome> RustcPipeline::Serve(const Digest& key) {
   auto restore = [&](std::string path, absl::string_view name) {
     Restored restored;
     restored.path = std::move(path);
-    if (const std::string* relocatable = entry->Find(absl::StrCat(kRelocatablePrefix, name))) {
+    if (const std::string* relocatable = entry.Find(absl::StrCat(kRelocatablePrefix, name))) {
       restored.relocated = Relocated(*relocatable, request_.out_dir, cwd_);
       complete = complete && restored.relocated;
     } else {
-      restored.stored = entry->Find(name);
+      restored.stored = entry.Find(name);
       complete = complete && restored.stored;
     }
     return restored;
@@ -330,7 +453,7 @@ std::optional<CompileOutcome> RustcPipeline::Serve(const Digest& key) {
       return Failure{ErrorKind::kOutputWriteFailed, written};
     }
   }
-  if (const std::string* compile_ns = entry->Find(kCompileNsBlob)) {
+  if (const std::string* compile_ns = entry.Find(kCompileNsBlob)) {
     if (uint64_t ns = 0; absl::SimpleAtoi(*compile_ns, &ns)) tally_.time_saved_ms = ns / 1'000'000;
   }
   tally_.lookup = Tally::Lookup::kPreprocessedHit;
@@ -338,28 +461,36 @@ std::optional<CompileOutcome> RustcPipeline::Serve(const Digest& key) {
   return ProcessResult{0, 0, out.text(), err.text()};
 }
 
-CompileOutcome RustcPipeline::CompileAndStore(const Digest& key) {
+// Runs rustc as the user asked; a successful compile is a miss.
+absl::StatusOr<ProcessResult> RustcPipeline::Compile() {
   std::vector<std::string> argv = {compiler_.path};
   argv.insert(argv.end(), args_.begin(), args_.end());
+  if (listed_ns_ == 0) listed_ns_ = NowNs();
   const int64_t began = NowNs();
   absl::StatusOr<ProcessResult> compiled = RunCaptured(argv);
-  const int64_t compile_ns = NowNs() - began;
-  if (!compiled.ok()) return Failure{ErrorKind::kInternal, compiled.status()};
+  compile_ns_ = NowNs() - began;
+  if (!compiled.ok()) return compiled;
   if (compiled->exit_code != 0 || compiled->term_signal != 0) {
     tally_.uncacheable = Uncacheable::kCompilationFailed;
-    return *std::move(compiled);
+  } else {
+    tally_.lookup = Tally::Lookup::kMiss;
   }
-  tally_.lookup = Tally::Lookup::kMiss;
+  return compiled;
+}
+
+// Stores the compile's outputs under `key`; false where they are not stored.
+bool RustcPipeline::Store(const Digest& key, const ProcessResult& compiled) {
   // An input saved while rustc ran may or may not be what it read, and one saved since the
   // dep-info pass may name a file the pass did not list (a new `mod`): the key would not
-  // describe the outputs for sure, so they are not stored.
+  // describe the outputs for sure, so they are not stored. (Where the compile listed its own
+  // inputs they were hashed after it: a change since it began shows in their times.)
   for (const auto& [path, digest] : inputs_) {
     absl::StatusOr<FileStamp> stamp = StampFile(path);
     absl::StatusOr<Digest> now = ContentDigest(path, nullptr);
     if (!stamp.ok() || !now.ok() || !(*now == digest) ||
         std::max(stamp->mtime_ns, stamp->ctime_ns) >= listed_ns_ - FileClockSlackNs()) {
       Log(absl::StrCat("not stored: ", path, " changed during the compile"));
-      return *std::move(compiled);
+      return false;
     }
   }
   Entry entry;
@@ -385,20 +516,22 @@ CompileOutcome RustcPipeline::CompileAndStore(const Digest& key) {
     if (!output.ok()) {
       tally_.errors.push_back(ErrorKind::kUnexpectedCompilerOutput);
       Log(absl::StrCat("not stored: ", output.status().message()));
-      return *std::move(compiled);
+      return false;
     }
     const bool dep_info = absl::EndsWith(name, ".d");
     add(absl::StrCat(kOutputBlobPrefix, name), *std::move(output), dep_info);
   }
-  add(std::string(kStdoutBlob), compiled->out, false);
-  add(std::string(kStderrBlob), compiled->err, false);
-  entry.blobs.emplace_back(kCompileNsBlob, absl::StrCat(compile_ns));
+  add(std::string(kStdoutBlob), compiled.out, false);
+  add(std::string(kStderrBlob), compiled.err, false);
+  entry.blobs.emplace_back(kCompileNsBlob, absl::StrCat(compile_ns_));
+  entry.blobs.emplace_back(kEnvReadBlob, env_lines_);
   if (names_tree) entry.blobs.emplace_back(kMadeInBlob, MadeIn());
   if (absl::Status saved = store_.Save(key, entry); !saved.ok()) {
     tally_.errors.push_back(ErrorKind::kCacheWriteFailed);
     Log(absl::StrCat("not stored: ", saved.message()));
+    return false;
   }
-  return *std::move(compiled);
+  return true;
 }
 
 // How the key holds a path of the command line: below a base directory relative to the working

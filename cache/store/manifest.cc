@@ -573,6 +573,22 @@ std::string EncodeSets(const std::vector<IncludeSet>& include_sets) {
 
 std::string Manifest::Encode() const { return bytes_; }
 
+namespace {
+constexpr absl::string_view kManifestBlob = "manifest";
+}  // namespace
+
+Entry Manifest::ToEntry() const {
+  Entry entry;
+  entry.blobs.emplace_back(kManifestBlob, bytes_);
+  return entry;
+}
+
+absl::StatusOr<Manifest> Manifest::FromEntry(const Entry& entry) {
+  const std::string* blob = entry.Find(kManifestBlob);
+  if (blob == nullptr) return absl::DataLossError("entry holds no manifest");
+  return Decode(*blob);
+}
+
 absl::StatusOr<Manifest> Manifest::Decode(absl::string_view bytes) {
   Manifest manifest;
   manifest.bytes_ = std::string(bytes);

@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "cache/store/entry.h"
 #include "cache/store/include_set.h"
 #include "cache/util/hash.h"
 
@@ -31,6 +32,10 @@ class Manifest {
 
   std::string Encode() const;
   static absl::StatusOr<Manifest> Decode(absl::string_view bytes);  // DataLoss when damaged
+
+  // As the store keeps it: an entry of one blob.
+  Entry ToEntry() const;
+  static absl::StatusOr<Manifest> FromEntry(const Entry& entry);  // DataLoss when damaged
 
   void Add(IncludeSet set);
 
