@@ -189,9 +189,9 @@ ParsedRustcArgs ParseRustcArgs(const std::vector<std::string>& args) {
     } else if (word.name == "-L") {
       size_t eq = v.find('=');
       absl::string_view kind = eq == std::string::npos ? "all" : absl::string_view(v).substr(0, eq);
-      if (kind == "native" || kind == "all") {
-        request.native_dirs.push_back(eq == std::string::npos ? v : v.substr(eq + 1));
-      }
+      const std::string dir = eq == std::string::npos ? v : v.substr(eq + 1);
+      if (kind == "native" || kind == "all") request.native_dirs.push_back(dir);
+      if (kind != "native" && kind != "framework") request.crate_dirs.push_back(dir);
     } else if (word.name == "-o" || word.name == "--print" || word.name == "--explain" ||
                word.name == "-Z") {
       // -o names outputs of its own; -Z options are unstable.

@@ -26,6 +26,7 @@ struct RustcRequest {
   std::vector<std::string> extern_names;  // and their names in the code
   std::vector<std::string> static_libs;   // -l static=NAME: bundled into the crate
   std::vector<std::string> native_dirs;   // where rustc looks for them (-L native= and all=)
+  std::vector<std::string> crate_dirs;    // where it looks for crates (-L of other kinds)
   std::string target;                     // --target, or empty for the host
   std::string sysroot;                    // --sysroot, or empty for rustc's own
   // --remap-path-prefix FROM=TO, in the order given: rustc applies the last that matches.

@@ -52,10 +52,28 @@ constexpr absl::string_view kPrefixBelowBase = "(a prefix below a base directory
 constexpr absl::string_view kToolchainCrates[] = {"std",        "core", "alloc",
                                                   "proc_macro", "test", "self"};
 
+// Whether `dir` holds a crate file rustc could take for `extern crate name`.
+bool HoldsCrate(const std::string& dir, absl::string_view name) {
+  absl::StatusOr<std::vector<std::string>> entries = ListDirectory(dir);
+  if (!entries.ok()) return !absl::IsNotFound(entries.status());  // unknown: assume so
+  const std::string prefix = absl::StrCat("lib", name);
+  for (absl::string_view entry : *entries) {
+    if (!absl::ConsumePrefix(&entry, prefix) || entry.empty()) continue;
+    if ((entry[0] == '-' || entry[0] == '.') &&
+        (absl::EndsWith(entry, ".rlib") || absl::EndsWith(entry, ".rmeta") ||
+         absl::EndsWith(entry, ".so"))) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // The first `extern crate` in `source` that names a crate neither --extern nor the toolchain
-// gives: rustc would look for it in the -L directories, which the key does not hold.
+// gives, and that rustc could find in a -L directory, which the key does not hold. One that no
+// -L directory holds either is behind a #[cfg] that is off (libc's for building std), or the
+// compile fails.
 std::optional<std::string> CrateFoundBySearch(absl::string_view source,
-                                              const std::vector<std::string>& extern_names) {
+                                              const RustcRequest& request) {
   for (size_t at = source.find("extern"); at != absl::string_view::npos;
        at = source.find("extern", at + 1)) {
     absl::string_view rest = absl::StripLeadingAsciiWhitespace(source.substr(at + 6));
@@ -65,9 +83,13 @@ std::optional<std::string> CrateFoundBySearch(absl::string_view source,
     while (end < rest.size() && (absl::ascii_isalnum(rest[end]) || rest[end] == '_')) ++end;
     absl::string_view name = rest.substr(0, end);
     if (name.empty()) continue;
-    bool known = std::find(extern_names.begin(), extern_names.end(), name) != extern_names.end();
+    const std::vector<std::string>& given = request.extern_names;
+    bool known = std::find(given.begin(), given.end(), name) != given.end();
     for (absl::string_view crate : kToolchainCrates) known = known || name == crate;
-    if (!known) return std::string(name);
+    if (known) continue;
+    for (const std::string& dir : request.crate_dirs) {
+      if (HoldsCrate(dir, name)) return std::string(name);
+    }
   }
   return std::nullopt;
 }
@@ -310,7 +332,7 @@ std::optional<CompileOutcome> RustcPipeline::HashFile(Hasher& key, absl::string_
   absl::StatusOr<Digest> digest = ContentDigest(path, &content);
   if (!digest.ok()) return CompileOutcome(Failure{ErrorKind::kInternal, digest.status()});
   if (absl::EndsWith(path, ".rs")) {
-    if (std::optional<std::string> crate = CrateFoundBySearch(content, request_.extern_names)) {
+    if (std::optional<std::string> crate = CrateFoundBySearch(content, request_)) {
       return CompileOutcome(
           NotCacheable{Uncacheable::kUnsupportedCodeDirective,
                        absl::StrCat("extern crate ", *crate, " without --extern")});

@@ -254,6 +254,13 @@ class RustcTest(DdccTestCase):
         self.both([*self.lib_args(), "-L", "dependency=dep"])
         stats = self.stats()
         self.assertEqual(stats["cache_misses"] + HITS(stats), 0)
+        # One no -L directory holds is behind a #[cfg] that is off (as libc's for building
+        # std): the crate is cached.
+        self.write("lib.rs", "#[cfg(any())]\nextern crate elsewhere;\npub fn w() -> u32 { 1 }\n")
+        self.both([*self.lib_args(), "-L", "dependency=dep"])
+        self.both([*self.lib_args(), "-L", "dependency=dep"])
+        stats = self.stats()
+        self.assertEqual((stats["cache_misses"], HITS(stats)), (1, 1))
 
     def test_failures_and_calls_not_cached_run_as_without_ddcc(self):
         self.write("lib.rs", "pub fn f() -> u32 { \"not a number\" }\n")
