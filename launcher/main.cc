@@ -28,17 +28,6 @@
 namespace ddcc {
 namespace {
 
-void WriteAll(int fd, absl::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return;
-    }
-    data.remove_prefix(n);
-  }
-}
-
 [[noreturn]] void RunAsIs(const Compiler& compiler, const std::vector<std::string>& args) {
   std::vector<std::string> argv = {compiler.path};
   argv.insert(argv.end(), args.begin(), args.end());
@@ -113,8 +102,10 @@ std::optional<ProcessResult> CompileCall(const Compiler& compiler,
   std::optional<ProcessResult> result = CompileCall(compiler, args, *config, env, tally);
   Stats(config->cache_dir, config->umask).Count(tally);
   if (result) {
-    WriteAll(STDOUT_FILENO, result->out);
-    WriteAll(STDERR_FILENO, result->err);
+    if (!result->streamed) {
+      WriteAll(STDOUT_FILENO, result->out);
+      WriteAll(STDERR_FILENO, result->err);
+    }
     ExitLike(*result);
   }
   RunAsIs(compiler, args);

@@ -18,6 +18,7 @@ namespace {
 struct Capture {
   uv_pipe_t pipe;
   std::string* text;
+  int echo_fd = -1;  // where the text also goes as it comes, if anywhere
 };
 
 struct Run {
@@ -33,7 +34,10 @@ void AllocateBuffer(uv_handle_t*, size_t suggested, uv_buf_t* buffer) {
 
 void OnRead(uv_stream_t* stream, ssize_t n, const uv_buf_t* buffer) {
   auto* capture = static_cast<Capture*>(stream->data);
-  if (n > 0) capture->text->append(buffer->base, n);
+  if (n > 0) {
+    capture->text->append(buffer->base, n);
+    if (capture->echo_fd >= 0) WriteAll(capture->echo_fd, absl::string_view(buffer->base, n));
+  }
   std::free(buffer->base);
   if (n < 0) uv_close(reinterpret_cast<uv_handle_t*>(stream), nullptr);  // EOF or error
 }
@@ -50,15 +54,18 @@ absl::Status UvStatus(absl::string_view what, int code) {
   return absl::InternalError(absl::StrCat(what, ": ", uv_strerror(code)));
 }
 
-}  // namespace
-
-absl::StatusOr<ProcessResult> RunCaptured(const std::vector<std::string>& argv) {
+absl::StatusOr<ProcessResult> Spawn(const std::vector<std::string>& argv, bool stream) {
   uv_loop_t loop;
   if (int rc = uv_loop_init(&loop); rc != 0) return UvStatus("uv_loop_init", rc);
 
   Run run{};
   run.out.text = &run.result.out;
   run.err.text = &run.result.err;
+  if (stream) {
+    run.out.echo_fd = STDOUT_FILENO;
+    run.err.echo_fd = STDERR_FILENO;
+    run.result.streamed = true;
+  }
   uv_pipe_init(&loop, &run.out.pipe, 0);
   uv_pipe_init(&loop, &run.err.pipe, 0);
   run.out.pipe.data = &run.out;
@@ -107,6 +114,27 @@ absl::StatusOr<ProcessResult> RunCaptured(const std::vector<std::string>& argv) 
   uv_loop_close(&loop);
   if (!status.ok()) return status;
   return std::move(run.result);
+}
+
+}  // namespace
+
+absl::StatusOr<ProcessResult> RunCaptured(const std::vector<std::string>& argv) {
+  return Spawn(argv, false);
+}
+
+absl::StatusOr<ProcessResult> RunStreamed(const std::vector<std::string>& argv) {
+  return Spawn(argv, true);
+}
+
+void WriteAll(int fd, absl::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    data.remove_prefix(n);
+  }
 }
 
 absl::Status ExecReplace(const std::vector<std::string>& argv) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace ddcc {
 
@@ -14,10 +15,19 @@ struct ProcessResult {
   int term_signal = 0;  // non-zero when the process died by a signal
   std::string out;
   std::string err;
+  bool streamed = false;  // out and err were written to this process's stdout and stderr
 };
 
 // argv[0] is the program to run (a path); stdin is inherited.
 absl::StatusOr<ProcessResult> RunCaptured(const std::vector<std::string>& argv);
+
+// As RunCaptured, also writing what the process prints to this process's stdout and stderr as
+// it comes: cargo reads rustc's notice that a crate's metadata is ready while the compile goes
+// on, to start the crates that depend on it.
+absl::StatusOr<ProcessResult> RunStreamed(const std::vector<std::string>& argv);
+
+// Writes all of `data` to `fd`, as far as it takes it.
+void WriteAll(int fd, absl::string_view data);
 
 // Replaces this process with argv: same arguments, environment, working directory, streams and
 // exit status as if ddcc had never run. Returns only on failure.

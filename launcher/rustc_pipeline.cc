@@ -489,7 +489,7 @@ absl::StatusOr<ProcessResult> RustcPipeline::Compile() {
   argv.insert(argv.end(), args_.begin(), args_.end());
   if (listed_ns_ == 0) listed_ns_ = NowNs();
   const int64_t began = NowNs();
-  absl::StatusOr<ProcessResult> compiled = RunCaptured(argv);
+  absl::StatusOr<ProcessResult> compiled = RunStreamed(argv);
   compile_ns_ = NowNs() - began;
   if (!compiled.ok()) return compiled;
   if (compiled->exit_code != 0 || compiled->term_signal != 0) {

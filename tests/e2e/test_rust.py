@@ -318,6 +318,37 @@ class RustcTest(DdccTestCase):
                 self.assertEqual((HITS(after) - HITS(before),
                                   after["cache_misses"] - before["cache_misses"]), (hits, misses))
 
+    def test_a_miss_passes_messages_on_as_rustc_writes_them(self):
+        """cargo starts a crate's dependents when rustc says the crate's metadata is written, while
+        the compile goes on: a miss passes rustc's messages on as they come. A stand-in rustc
+        prints the notice, then waits for the test to have read it."""
+        toolchain = os.path.join(self.work, "toolchain")
+        os.makedirs(os.path.join(toolchain, "lib/rustlib/x86_64-unknown-linux-gnu/lib"))
+        go = os.path.join(self.work, "go")
+        rustc = self.write("toolchain/bin/rustc", f"""#!/bin/sh
+if [ "$1" = -vV ]; then
+  printf 'rustc 1.0.0\\nhost: x86_64-unknown-linux-gnu\\nrelease: 1.0.0\\n'; exit 0
+fi
+printf 'out/liblib.rmeta: lib.rs\\n\\nout/lib.d: lib.rs\\n\\nlib.rs:\\n' > out/lib.d
+echo metadata > out/liblib.rmeta
+echo '{{"artifact":"out/liblib.rmeta","emit":"metadata"}}' >&2
+for i in $(seq 100); do [ -e {go} ] && exit 0; sleep 0.1; done
+exit 1
+""")
+        os.chmod(rustc, 0o755)
+        self.write("lib.rs", "pub fn f() {}\n")
+        os.makedirs(os.path.join(self.work, "out"))
+        args = ["--crate-name", "lib", "--crate-type", "lib", "--emit=dep-info,metadata",
+                "--out-dir", "out", "--error-format=json", "--json=artifacts", "lib.rs"]
+        self.settle()
+        process = subprocess.Popen([DDCC, rustc, *args], cwd=self.work, env=self.env,
+                                   stderr=subprocess.PIPE)
+        self.assertIn(b'"emit":"metadata"', process.stderr.readline())
+        pathlib.Path(go).touch()
+        process.stderr.read()
+        self.assertEqual(process.wait(), 0)
+        self.assertEqual(self.stats()["cache_misses"], 1)
+
     def test_a_hit_replays_messages(self):
         self.write("lib.rs", "pub fn f() -> u32 { let unused = 1; 2 }\n")
         first = self.both([*self.lib_args(), "--error-format=json", "--json=artifacts"])
