@@ -56,32 +56,52 @@ const std::string* Entry::Find(absl::string_view name) const {
 }
 
 std::string EncodeEntry(const Entry& entry, int compression_level) {
-  size_t body_size = 4;
+  uint64_t body_size = 4;
   for (const auto& [name, content] : entry.blobs) body_size += 4 + name.size() + 8 + content.size();
-  std::string body;
-  body.reserve(body_size);
-  AppendInteger(body, entry.blobs.size(), 4);
-  for (const auto& [name, content] : entry.blobs) {
-    AppendInteger(body, name.size(), 4);
-    body += name;
-    AppendInteger(body, content.size(), 8);
-    body += content;
-  }
 
+  // The body is compressed as it is laid out, piece by piece, and the output grows chunk by
+  // chunk: a large object is neither copied into a body first nor given a zero-filled buffer
+  // of its size (page faults are most of the cost of storing one).
   std::string out;
-  out.reserve(kHeaderSize + ZSTD_compressBound(body.size()) + kChecksumSize);
+  out.reserve(kHeaderSize + ZSTD_compressBound(body_size) + kChecksumSize);
   out.append(kMagic.data(), kMagic.size());
   AppendInteger(out, kFormatVersion, 2);
   AppendInteger(out, 0, 2);
-  AppendInteger(out, body.size(), 8);
+  AppendInteger(out, body_size, 8);
   AppendInteger(out, 0, 8);  // the compressed size, filled in below
-  out.resize(kHeaderSize + ZSTD_compressBound(body.size()));
-  size_t compressed_size = ZSTD_compress(out.data() + kHeaderSize, out.size() - kHeaderSize,
-                                         body.data(), body.size(), compression_level);
-  // With a destination of ZSTD_compressBound() bytes, compression fails only when memory runs
-  // out, which ends the process for any other allocation too.
-  if (ZSTD_isError(compressed_size)) std::abort();
-  out.resize(kHeaderSize + compressed_size);
+
+  std::unique_ptr<ZSTD_CCtx, size_t (*)(ZSTD_CCtx*)> context(ZSTD_createCCtx(), ZSTD_freeCCtx);
+  // Compression fails only when memory runs out, which ends the process for any other
+  // allocation too.
+  if (!context) std::abort();
+  ZSTD_CCtx_setParameter(context.get(), ZSTD_c_compressionLevel, compression_level);
+  ZSTD_CCtx_setPledgedSrcSize(context.get(), body_size);
+  std::unique_ptr<char[]> chunk(new char[ZSTD_CStreamOutSize()]);
+  auto compress = [&](absl::string_view piece, ZSTD_EndDirective mode) {
+    ZSTD_inBuffer input{piece.data(), piece.size(), 0};
+    for (;;) {
+      ZSTD_outBuffer output{chunk.get(), ZSTD_CStreamOutSize(), 0};
+      size_t left = ZSTD_compressStream2(context.get(), &output, &input, mode);
+      if (ZSTD_isError(left)) std::abort();
+      out.append(chunk.get(), output.pos);
+      if (mode == ZSTD_e_end ? left == 0 : input.pos == input.size) return;
+    }
+  };
+  std::string integer;
+  auto compress_integer = [&](uint64_t value, int bytes) {
+    integer.clear();
+    AppendInteger(integer, value, bytes);
+    compress(integer, ZSTD_e_continue);
+  };
+  compress_integer(entry.blobs.size(), 4);
+  for (const auto& [name, content] : entry.blobs) {
+    compress_integer(name.size(), 4);
+    compress(name, ZSTD_e_continue);
+    compress_integer(content.size(), 8);
+    compress(content, ZSTD_e_continue);
+  }
+  compress("", ZSTD_e_end);
+  const uint64_t compressed_size = out.size() - kHeaderSize;
   for (int i = 0; i < 8; ++i) out[16 + i] = static_cast<char>(compressed_size >> (8 * i));
   AppendInteger(out, Checksum64(out), 8);
   return out;
