@@ -220,30 +220,38 @@ def run_tiny(ctx, cache, tag):
 # Rust ------------------------------------------------------------------------------------------
 
 def run_rust(ctx, cache, tag):
-    """cargo build of the workspace in a fresh copy (cold), then after `cargo clean` (warm), with
-    the cache as RUSTC_WRAPPER and Debian's rustc and cargo. Workspace crates build without
-    incremental compilation (CARGO_INCREMENTAL=0), which no cache can serve. ccache has no Rust
-    support and is left out."""
+    """cargo build of the workspace in a fresh copy (cold), then after `cargo clean` (warm), then
+    of a second copy at another path and depth (second tree), with the cache as RUSTC_WRAPPER and
+    Debian's rustc and cargo, and the cache's base directory the work directory (sccache 0.4 has
+    none). No build maps its tree with `--remap-path-prefix` (sccache 0.4 does not cache a call
+    that does), so the workspace's own crates name their tree and no cache may share them between
+    trees. Workspace crates build without incremental compilation (CARGO_INCREMENTAL=0), which no
+    cache can serve. ccache has no Rust support and is left out."""
     m = Measurer(cache)
     if cache.name == "ccache":
         return m
     env = cache.begin(tag)
-    env.update(PATH="/usr/bin:" + env["PATH"], RUSTC="/usr/bin/rustc", CARGO_INCREMENTAL="0")
+    env.update(PATH="/usr/bin:" + env["PATH"], RUSTC="/usr/bin/rustc", CARGO_INCREMENTAL="0",
+               **cache.base_dir_settings(ctx.workdir))
     if cache.binary:
         env["RUSTC_WRAPPER"] = cache.binary
     build = ["/usr/bin/cargo", "build"]
-    tree = os.path.join(ctx.workdir, "rust-a")
+    trees = [os.path.join(ctx.workdir, "rust-a"), os.path.join(ctx.workdir, "elsewhere", "rust-b")]
+
     try:
-        copy_tree(ctx.rust_dir, tree)
-        m.timed("rust.cold", build, env, cwd=tree)
+        for tree in trees:
+            copy_tree(ctx.rust_dir, tree)
+        m.timed("rust.cold", build, env, cwd=trees[0])
         if cache.binary:
-            run(["/usr/bin/cargo", "clean"], env, cwd=tree)
-            m.timed("rust.warm", build, env, cwd=tree)
+            run(["/usr/bin/cargo", "clean"], env, cwd=trees[0])
+            m.timed("rust.warm", build, env, cwd=trees[0])
+            m.timed("rust.second", build, env, cwd=trees[1])
         else:
-            m.values["rust.warm"] = m.values["rust.cold"]
+            m.values["rust.warm"] = m.values["rust.second"] = m.values["rust.cold"]
     finally:
         cache.end()
-        shutil.rmtree(tree, ignore_errors=True)
+        for tree in trees:
+            shutil.rmtree(tree, ignore_errors=True)
     return m
 
 

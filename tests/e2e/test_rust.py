@@ -114,6 +114,15 @@ class CargoTest(DdccTestCase):
                 self.assertEqual(after["cache_misses"] - before["cache_misses"], 2)
                 self.assertEqual(after["direct_hits"] - before["direct_hits"], 2)
 
+    def test_as_the_workspace_wrapper_only_the_workspace_crates_go_through_ddcc(self):
+        env = dict(self.env, RUSTC_WORKSPACE_WRAPPER=DDCC)
+        for _ in range(2):
+            self.cargo("build", wrapper=False, env=env)
+            self.assertEqual(self.run_app(), "53\n")
+            self.cargo("clean")
+        rust = self.stats()["languages"]["rust"]
+        self.assertEqual((HITS(rust), rust["cache_misses"]), (2, 2))  # a and b
+
     def second_tree(self, remap):
         """The workspace built through ddcc at one path, then a copy at another path and depth
         built without ddcc, cleaned and built through it, with DDCC_BASEDIR above both; the
