@@ -166,7 +166,7 @@ std::optional<std::string> WhyCwd(const ExplainRecord& record) {
 std::string Headline(absl::string_view outcome) {
   if (outcome == kDirectHit) {
     return "hit (direct): every file of a recorded include set was unchanged, so the result was "
-           "served without running the preprocessor";
+           "served without running the preprocessor (for rustc, its dep-info pass)";
   }
   if (outcome == kPreprocessedHit) {
     return "hit (preprocessed): the preprocessed text matched a stored result";

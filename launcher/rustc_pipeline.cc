@@ -10,7 +10,6 @@
 #include <optional>
 #include <utility>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -24,6 +23,7 @@
 #include "launcher/explain.h"
 #include "launcher/paths.h"
 #include "launcher/process.h"
+#include "launcher/rust_source.h"
 #include "launcher/rustc_manifest.h"
 #include "launcher/rustc_outputs.h"
 #include "launcher/rustc_toolchain.h"
@@ -74,21 +74,13 @@ bool HoldsCrate(const std::string& dir, absl::string_view name) {
 // compile fails.
 std::optional<std::string> CrateFoundBySearch(absl::string_view source,
                                               const RustcRequest& request) {
-  for (size_t at = source.find("extern"); at != absl::string_view::npos;
-       at = source.find("extern", at + 1)) {
-    absl::string_view rest = absl::StripLeadingAsciiWhitespace(source.substr(at + 6));
-    if (!absl::ConsumePrefix(&rest, "crate")) continue;
-    rest = absl::StripLeadingAsciiWhitespace(rest);
-    size_t end = 0;
-    while (end < rest.size() && (absl::ascii_isalnum(rest[end]) || rest[end] == '_')) ++end;
-    absl::string_view name = rest.substr(0, end);
-    if (name.empty()) continue;
+  for (const std::string& name : ExternCrateNames(source)) {
     const std::vector<std::string>& given = request.extern_names;
     bool known = std::find(given.begin(), given.end(), name) != given.end();
     for (absl::string_view crate : kToolchainCrates) known = known || name == crate;
     if (known) continue;
     for (const std::string& dir : request.crate_dirs) {
-      if (HoldsCrate(dir, name)) return std::string(name);
+      if (HoldsCrate(dir, name)) return name;
     }
   }
   return std::nullopt;
@@ -164,6 +156,7 @@ class RustcPipeline {
   int64_t compile_ns_ = 0;
   std::vector<std::pair<std::string, Digest>> inputs_;  // as hashed into the keys
   std::string env_lines_;                               // what the crate read, one per line
+  std::optional<NotCacheable> refused_after_compile_;
   std::string transcript_;
   absl::string_view hit_kind_;
 };
@@ -384,15 +377,20 @@ CompileOutcome RustcPipeline::CompileFirst(const Digest& inputs) {
   Digest result_key;
   std::optional<CompileOutcome> refused;
   if (info.ok()) refused = ResultKey(inputs, *info, result_key);
-  if (!info.ok() || refused) {
-    tally_.lookup = Tally::Lookup::kNone;
-    tally_.uncacheable = Uncacheable::kUnsupportedCodeDirective;
-    if (refused) {
-      if (auto* not_cacheable = std::get_if<NotCacheable>(&*refused)) {
-        tally_.uncacheable = not_cacheable->reason;
-      }
+  if (!info.ok()) {
+    refused =
+        NotCacheable{Uncacheable::kUnsupportedCodeDirective, std::string(info.status().message())};
+  }
+  if (refused) {
+    // Compiled, and not stored: counted, and recorded for --explain, as the reason says.
+    if (auto* failure = std::get_if<Failure>(&*refused)) {
+      tally_.errors.push_back(failure->kind);
+    } else {
+      tally_.lookup = Tally::Lookup::kNone;
+      tally_.uncacheable = std::get<NotCacheable>(*refused).reason;
+      refused_after_compile_ = std::get<NotCacheable>(*refused);
     }
-    Log(absl::StrCat("not stored: ", info.ok() ? "not cacheable" : info.status().message()));
+    Log(absl::StrCat("not stored: ", DescribeOutcome(*refused, "")));
     return *std::move(compiled);
   }
   if (Store(result_key, *compiled)) RecordManifest(*info, result_key);
@@ -588,7 +586,11 @@ std::string RustcPipeline::NamedInOutputs(absl::string_view path) const {
 }
 
 void RustcPipeline::RecordForExplain(const CompileOutcome& outcome) {
-  ExplainRecord record{DescribeOutcome(outcome, hit_kind_), {}, transcript_, {}};
+  ExplainRecord record{refused_after_compile_ ? DescribeOutcome(*refused_after_compile_, "")
+                                              : DescribeOutcome(outcome, hit_kind_),
+                       {},
+                       transcript_,
+                       {}};
   CallFacts& call = record.call;
   call.started_ns = called_ns_;
   call.took_ns = NowNs() - called_ns_;

@@ -1,0 +1,113 @@
+#include "launcher/rust_source.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/strip.h"
+
+namespace ddcc {
+namespace {
+
+bool IsIdentifierChar(char c) {
+  return absl::ascii_isalnum(c) || c == '_' || static_cast<unsigned char>(c) >= 0x80;
+}
+
+// The length of the UTF-8 character starting with byte `c`.
+size_t Utf8Length(char c) {
+  const auto byte = static_cast<unsigned char>(c);
+  if (byte >= 0xf0) return 4;
+  if (byte >= 0xe0) return 3;
+  if (byte >= 0xc0) return 2;
+  return 1;
+}
+
+// `source` with each comment and literal replaced by a space: what the lexer sees as code.
+std::string Code(absl::string_view s) {
+  std::string code;
+  code.reserve(s.size());
+  size_t i = 0;
+  auto skip_to = [&](size_t end) {
+    i = end < s.size() ? end : s.size();
+    code += ' ';
+  };
+  while (i < s.size()) {
+    const char c = s[i];
+    const bool token_start = i == 0 || !IsIdentifierChar(s[i - 1]);
+    if (c == '/' && i + 1 < s.size() && s[i + 1] == '/') {
+      skip_to(s.find('\n', i));
+    } else if (c == '/' && i + 1 < s.size() && s[i + 1] == '*') {
+      // Block comments nest.
+      size_t depth = 0, j = i;
+      while (j + 1 < s.size()) {
+        if (s[j] == '/' && s[j + 1] == '*') {
+          ++depth;
+          j += 2;
+        } else if (s[j] == '*' && s[j + 1] == '/') {
+          j += 2;
+          if (--depth == 0) break;
+        } else {
+          ++j;
+        }
+      }
+      skip_to(depth == 0 ? j : s.size());
+    } else if (c == '"') {
+      size_t j = i + 1;
+      while (j < s.size() && s[j] != '"') j += s[j] == '\\' ? 2 : 1;
+      skip_to(j + 1);
+    } else if (token_start && (c == 'r' || (c == 'b' && i + 1 < s.size() && s[i + 1] == 'r'))) {
+      // r"...", r#"..."#, br"...": no escapes; ends at a quote and as many #.
+      size_t j = i + (c == 'b' ? 2 : 1), hashes = 0;
+      while (j < s.size() && s[j] == '#') ++hashes, ++j;
+      if (j < s.size() && s[j] == '"') {
+        const std::string end = "\"" + std::string(hashes, '#');
+        size_t close = s.find(end, j + 1);
+        skip_to(close == absl::string_view::npos ? s.size() : close + end.size());
+      } else {
+        code += c;  // an identifier, or r#ident
+        ++i;
+      }
+    } else if (c == '\'') {
+      // A character literal ('x', '\n', '\'', 'é'), else a lifetime or label ('a, 'outer:).
+      if (i + 1 < s.size() && s[i + 1] == '\\') {
+        size_t close = s.find('\'', i + 3);
+        skip_to(close == absl::string_view::npos ? s.size() : close + 1);
+      } else if (i + 1 < s.size()) {
+        const size_t after = i + 1 + Utf8Length(s[i + 1]);
+        if (after < s.size() && s[after] == '\'') {
+          skip_to(after + 1);
+        } else {
+          code += c;
+          ++i;
+        }
+      } else {
+        ++i;
+      }
+    } else {
+      code += c;
+      ++i;
+    }
+  }
+  return code;
+}
+
+}  // namespace
+
+std::vector<std::string> ExternCrateNames(absl::string_view source) {
+  const std::string code = Code(source);
+  absl::string_view text = code;
+  std::vector<std::string> names;
+  for (size_t at = text.find("extern"); at != absl::string_view::npos;
+       at = text.find("extern", at + 1)) {
+    if (at > 0 && IsIdentifierChar(text[at - 1])) continue;
+    absl::string_view rest = absl::StripLeadingAsciiWhitespace(text.substr(at + 6));
+    if (!absl::ConsumePrefix(&rest, "crate")) continue;
+    if (!rest.empty() && IsIdentifierChar(rest[0])) continue;
+    rest = absl::StripLeadingAsciiWhitespace(rest);
+    absl::ConsumePrefix(&rest, "r#");
+    size_t end = 0;
+    while (end < rest.size() && IsIdentifierChar(rest[end])) ++end;
+    if (end > 0) names.emplace_back(rest.substr(0, end));
+  }
+  return names;
+}
+
+}  // namespace ddcc
