@@ -86,12 +86,15 @@ std::optional<std::string> CrateFoundBySearch(absl::string_view source,
   return std::nullopt;
 }
 
+// The file's content digest, and its content where `content` asks for it (read in chunks
+// otherwise: an --extern crate's metadata runs to megabytes).
 absl::StatusOr<Digest> ContentDigest(const std::string& path, std::string* content) {
+  if (content == nullptr) return HashFile(path);
   absl::StatusOr<std::string> read = ReadFile(path);
   if (!read.ok()) return read.status();
   Hasher hasher;
   hasher.Update(*read);
-  if (content) *content = *std::move(read);
+  *content = *std::move(read);
   return hasher.Finish();
 }
 
@@ -322,9 +325,10 @@ std::optional<CompileOutcome> RustcPipeline::ResultKey(const Digest& inputs, con
 std::optional<CompileOutcome> RustcPipeline::HashFile(Hasher& key, absl::string_view label,
                                                       const std::string& path, RustcPath use) {
   std::string content;
-  absl::StatusOr<Digest> digest = ContentDigest(path, &content);
+  const bool source = absl::EndsWith(path, ".rs");
+  absl::StatusOr<Digest> digest = ContentDigest(path, source ? &content : nullptr);
   if (!digest.ok()) return CompileOutcome(Failure{ErrorKind::kInternal, digest.status()});
-  if (absl::EndsWith(path, ".rs")) {
+  if (source) {
     if (std::optional<std::string> crate = CrateFoundBySearch(content, request_)) {
       return CompileOutcome(
           NotCacheable{Uncacheable::kUnsupportedCodeDirective,
