@@ -1,8 +1,12 @@
 #include "launcher/rust_source.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "cache/util/files.h"
 
 namespace ddcc {
 namespace {
@@ -89,6 +93,26 @@ std::string Code(absl::string_view s) {
   return code;
 }
 
+// Crates a crate may name in `extern crate` without --extern: the toolchain's own.
+constexpr absl::string_view kToolchainCrates[] = {"std",        "core", "alloc",
+                                                  "proc_macro", "test", "self"};
+
+// Whether `dir` holds a crate file rustc could take for `extern crate name`.
+bool HoldsCrate(const std::string& dir, absl::string_view name) {
+  absl::StatusOr<std::vector<std::string>> entries = ListDirectory(dir);
+  if (!entries.ok()) return !absl::IsNotFound(entries.status());  // unknown: assume so
+  const std::string prefix = absl::StrCat("lib", name);
+  for (absl::string_view entry : *entries) {
+    if (!absl::ConsumePrefix(&entry, prefix) || entry.empty()) continue;
+    if ((entry[0] == '-' || entry[0] == '.') &&
+        (absl::EndsWith(entry, ".rlib") || absl::EndsWith(entry, ".rmeta") ||
+         absl::EndsWith(entry, ".so"))) {
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 std::vector<std::string> ExternCrateNames(absl::string_view source) {
@@ -108,6 +132,20 @@ std::vector<std::string> ExternCrateNames(absl::string_view source) {
     if (end > 0) names.emplace_back(rest.substr(0, end));
   }
   return names;
+}
+
+std::optional<std::string> CrateFoundBySearch(absl::string_view source,
+                                              const RustcRequest& request) {
+  for (const std::string& name : ExternCrateNames(source)) {
+    const std::vector<std::string>& given = request.extern_names;
+    bool known = std::find(given.begin(), given.end(), name) != given.end();
+    for (absl::string_view crate : kToolchainCrates) known = known || name == crate;
+    if (known) continue;
+    for (const std::string& dir : request.crate_dirs) {
+      if (HoldsCrate(dir, name)) return name;
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace ddcc

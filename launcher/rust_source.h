@@ -1,10 +1,13 @@
-// Reading Rust source as far as ddcc needs to: which crates `extern crate` items name.
+// Reading Rust source as far as ddcc needs to: which crates `extern crate` items name, and
+// whether rustc would look one up by itself.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "launcher/rustc_args.h"
 
 namespace ddcc {
 
@@ -12,5 +15,12 @@ namespace ddcc {
 // comments' examples often hold one), string and character literals. `r#` raw identifiers are
 // taken without their prefix.
 std::vector<std::string> ExternCrateNames(absl::string_view source);
+
+// The first `extern crate` in `source` that names a crate neither --extern nor the toolchain
+// gives, and that rustc could find in a -L directory, which a key does not hold. One that no -L
+// directory holds either is behind a #[cfg] that is off (libc's for building std), or the
+// compile fails.
+std::optional<std::string> CrateFoundBySearch(absl::string_view source,
+                                              const RustcRequest& request);
 
 }  // namespace ddcc

@@ -48,44 +48,6 @@ constexpr absl::string_view kMadeInBlob = "made in";
 constexpr absl::string_view kLocationBelowBase = "(a location below a base directory)";
 constexpr absl::string_view kPrefixBelowBase = "(a prefix below a base directory)";
 
-// Crates a crate may name in `extern crate` without --extern: the toolchain's own.
-constexpr absl::string_view kToolchainCrates[] = {"std",        "core", "alloc",
-                                                  "proc_macro", "test", "self"};
-
-// Whether `dir` holds a crate file rustc could take for `extern crate name`.
-bool HoldsCrate(const std::string& dir, absl::string_view name) {
-  absl::StatusOr<std::vector<std::string>> entries = ListDirectory(dir);
-  if (!entries.ok()) return !absl::IsNotFound(entries.status());  // unknown: assume so
-  const std::string prefix = absl::StrCat("lib", name);
-  for (absl::string_view entry : *entries) {
-    if (!absl::ConsumePrefix(&entry, prefix) || entry.empty()) continue;
-    if ((entry[0] == '-' || entry[0] == '.') &&
-        (absl::EndsWith(entry, ".rlib") || absl::EndsWith(entry, ".rmeta") ||
-         absl::EndsWith(entry, ".so"))) {
-      return true;
-    }
-  }
-  return false;
-}
-
-// The first `extern crate` in `source` that names a crate neither --extern nor the toolchain
-// gives, and that rustc could find in a -L directory, which the key does not hold. One that no
-// -L directory holds either is behind a #[cfg] that is off (libc's for building std), or the
-// compile fails.
-std::optional<std::string> CrateFoundBySearch(absl::string_view source,
-                                              const RustcRequest& request) {
-  for (const std::string& name : ExternCrateNames(source)) {
-    const std::vector<std::string>& given = request.extern_names;
-    bool known = std::find(given.begin(), given.end(), name) != given.end();
-    for (absl::string_view crate : kToolchainCrates) known = known || name == crate;
-    if (known) continue;
-    for (const std::string& dir : request.crate_dirs) {
-      if (HoldsCrate(dir, name)) return name;
-    }
-  }
-  return std::nullopt;
-}
-
 // The file's content digest, and its content where `content` asks for it (read in chunks
 // otherwise: an --extern crate's metadata runs to megabytes).
 absl::StatusOr<Digest> ContentDigest(const std::string& path, std::string* content) {
