@@ -36,8 +36,10 @@ bool PlainInJson(absl::string_view text) {
   return true;
 }
 
-// One word of a dependency rule, spelled as in the file ("a\ b.rs", "x.rmeta:"), marked.
-std::string MarkedWord(absl::string_view word, absl::string_view out_dir,
+// One word of a dependency rule, spelled as in the file ("a\ b.rs", "x.rmeta:"), marked. Only
+// a target (an output) is marked as in the output directory: a source there is keyed by its own
+// path, relative to the working directory.
+std::string MarkedWord(absl::string_view word, bool target, absl::string_view out_dir,
                        const PathRewriter& paths) {
   absl::string_view colon;
   if (absl::EndsWith(word, ":")) {
@@ -45,7 +47,7 @@ std::string MarkedWord(absl::string_view word, absl::string_view out_dir,
     word.remove_suffix(1);
   }
   const std::string spelled_out_dir = absl::StrCat(DepInfoSpelling(out_dir), "/");
-  if (absl::StartsWith(word, spelled_out_dir)) {
+  if (target && absl::StartsWith(word, spelled_out_dir)) {
     return absl::StrCat(Mark(kOutDir), "/", word.substr(spelled_out_dir.size()), colon);
   }
   const std::string path = absl::StrReplaceAll(word, {{"\\ ", " "}});
@@ -103,7 +105,8 @@ std::optional<std::string> RelocatableDepInfo(absl::string_view text, absl::stri
       absl::StrAppend(&marked, line);
       continue;
     }
-    // Words are separated by spaces that no backslash quotes.
+    // Words are separated by spaces that no backslash quotes. A rule's target is its first word,
+    // followed by the sources (an empty rule names a source).
     size_t word_start = 0;
     for (size_t i = 0; i <= line.size(); ++i) {
       if (i < line.size() && line[i] == '\\' && i + 1 < line.size() && line[i + 1] == ' ') {
@@ -111,7 +114,9 @@ std::optional<std::string> RelocatableDepInfo(absl::string_view text, absl::stri
         continue;
       }
       if (i < line.size() && line[i] != ' ') continue;
-      absl::StrAppend(&marked, MarkedWord(line.substr(word_start, i - word_start), out_dir, paths));
+      const bool target = word_start == 0 && i < line.size();
+      absl::StrAppend(&marked,
+                      MarkedWord(line.substr(word_start, i - word_start), target, out_dir, paths));
       if (i < line.size()) marked += ' ';
       word_start = i + 1;
     }

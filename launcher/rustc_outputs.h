@@ -27,8 +27,9 @@ std::string DepInfoSpelling(absl::string_view path);
 // rustc's dependency-info file `text`, from the rule for `target` (as the file spells it).
 absl::StatusOr<DepInfo> ParseDepInfo(absl::string_view text, absl::string_view target);
 
-// The dependency-info file `text`, written into `out_dir`, with the output directory and each
-// absolute path below a base directory marked; none where no mark could be undone exactly.
+// The dependency-info file `text`, written into `out_dir`, with the output directory of its
+// targets and each other absolute path below a base directory marked; none where no mark could
+// be undone exactly.
 std::optional<std::string> RelocatableDepInfo(absl::string_view text, absl::string_view out_dir,
                                               const PathRewriter& paths);
 

@@ -40,6 +40,15 @@ TEST(RustcOutputsTest, DepInfoIsLaidOutAgainInAnotherTree) {
             "# env-dep:OUT_DIR=/src/one/target/out\n");  // the value as read: keyed as it is
 }
 
+TEST(RustcOutputsTest, ASourceInTheOutputDirectoryKeepsItsPlace) {
+  // Keyed by its path relative to the working directory, not by the output directory's.
+  constexpr absl::string_view kText = "/src/one/o/a.d: /src/one/o/gen.rs\n\n/src/one/o/gen.rs:\n";
+  std::optional<std::string> stored = RelocatableDepInfo(kText, "/src/one/o", kTreeOne);
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_EQ(Relocated(*stored, "/src/two/p", "/src/two"),
+            "/src/two/p/a.d: /src/two/o/gen.rs\n\n/src/two/o/gen.rs:\n");
+}
+
 TEST(RustcOutputsTest, TextHoldingTheMarksIsNotMadeRelocatable) {
   EXPECT_FALSE(RelocatableDepInfo("/src/one/o/x.d: \x01R.\x02\n", "/src/one/o", kTreeOne));
   EXPECT_FALSE(RelocatableMessages("warning: \x02\n", "/src/one/o"));
