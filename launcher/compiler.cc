@@ -129,7 +129,7 @@ void PassOnChain(const EnvLookup& env) {
   setenv(kChainVariable, text.c_str(), 1);
 }
 
-absl::StatusOr<Digest> CompilerIdentity(const Compiler& compiler, const Config& config) {
+absl::StatusOr<Digest> CompilerStamp(const Compiler& compiler) {
   std::optional<std::string> real = RealPath(compiler.path);
   if (!real) return ErrnoStatus("realpath", compiler.path);
   struct stat st;
@@ -138,29 +138,46 @@ absl::StatusOr<Digest> CompilerIdentity(const Compiler& compiler, const Config& 
   stamp.Field(*real);
   stamp.Field(static_cast<uint64_t>(st.st_size));
   stamp.Field(static_cast<uint64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec);
-  Digest identity = stamp.Finish();
-  if (config.compiler_check != "content") return identity;
+  return stamp.Finish();
+}
 
-  // The memo is named by the stamp, so a reinstalled compiler gets a new memo. A memo directory
-  // or memo that is a symlink planted in the cache is not used: it may lead anywhere.
+// A memo directory or memo that is a symlink planted in the cache is not used: it may lead
+// anywhere.
+std::optional<std::string> ReadCompilerMemo(const Config& config, absl::string_view name) {
   const std::string memo_dir = absl::StrCat(config.cache_dir, "/compilers");
-  const std::string memo = absl::StrCat(memo_dir, "/", identity.Hex());
   struct stat dir_st;
-  const bool memo_dir_usable = lstat(memo_dir.c_str(), &dir_st) != 0 || S_ISDIR(dir_st.st_mode);
-  ScopedFd fd(memo_dir_usable ? open(memo.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1);
-  absl::StatusOr<std::string> known =
-      fd.get() < 0 ? absl::NotFoundError(memo) : ReadAll(fd.get(), memo);
-  if (known.ok() && known->size() == identity.bytes.size()) {
-    std::copy(known->begin(), known->end(), identity.bytes.begin());
+  if (lstat(memo_dir.c_str(), &dir_st) == 0 && !S_ISDIR(dir_st.st_mode)) return std::nullopt;
+  const std::string memo = absl::StrCat(memo_dir, "/", name);
+  ScopedFd fd(open(memo.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (fd.get() < 0) return std::nullopt;
+  absl::StatusOr<std::string> known = ReadAll(fd.get(), memo);
+  if (!known.ok()) return std::nullopt;
+  return *std::move(known);
+}
+
+void WriteCompilerMemo(const Config& config, absl::string_view name, absl::string_view text) {
+  const std::string memo_dir = absl::StrCat(config.cache_dir, "/compilers");
+  struct stat dir_st;
+  if (lstat(memo_dir.c_str(), &dir_st) == 0 && !S_ISDIR(dir_st.st_mode)) return;
+  ScopedUmask cache_umask(config.umask);
+  if (!MakeDirs(memo_dir).ok()) return;
+  // Only a memo: asked again when missing.
+  WriteFileAtomic(absl::StrCat(memo_dir, "/", name), text).IgnoreError();
+}
+
+absl::StatusOr<Digest> CompilerIdentity(const Compiler& compiler, const Config& config) {
+  absl::StatusOr<Digest> identity = CompilerStamp(compiler);
+  if (!identity.ok() || config.compiler_check != "content") return identity;
+  // The memo is named by the stamp, so a reinstalled compiler gets a new memo.
+  std::optional<std::string> known = ReadCompilerMemo(config, identity->Hex());
+  if (known && known->size() == identity->bytes.size()) {
+    std::copy(known->begin(), known->end(), identity->bytes.begin());
     return identity;
   }
-  absl::StatusOr<Digest> content = HashFile(*real);
+  absl::StatusOr<Digest> content = HashFile(*RealPath(compiler.path));
   if (!content.ok()) return content.status();
-  std::string bytes(content->bytes.begin(), content->bytes.end());
-  ScopedUmask cache_umask(config.umask);
-  if (memo_dir_usable && MakeDirs(memo_dir).ok()) {
-    WriteFileAtomic(memo, bytes).IgnoreError();  // only a memo: recomputed when missing
-  }
+  WriteCompilerMemo(config, identity->Hex(),
+                    std::string(content->bytes.begin(), content->bytes.end()));
   return *content;
 }
 

@@ -32,6 +32,14 @@ void PassOnChain(const EnvLookup& env);
 // (x86_64-linux-gnu-gcc-12, clang++-14). cc and c++ are judged by what they resolve to.
 std::optional<Family> DetectFamily(absl::string_view name, const std::string& path);
 
+// The compiler binary's stamp: its real path, size and mtime.
+absl::StatusOr<Digest> CompilerStamp(const Compiler& compiler);
+
+// What ddcc learned of a compiler, kept under the cache directory by a name made of its stamp;
+// nullopt when there is none.
+std::optional<std::string> ReadCompilerMemo(const Config& config, absl::string_view name);
+void WriteCompilerMemo(const Config& config, absl::string_view name, absl::string_view text);
+
 // Identifies the compiler binary for keys: its real path, size and mtime; with
 // compiler_check=content, the hash of its content, memoised on disk under the cache directory
 // by (path, size, mtime) so that it is computed once per compiler install.

@@ -17,6 +17,7 @@
 #include "launcher/args.h"
 #include "launcher/cli.h"
 #include "launcher/compiler.h"
+#include "launcher/compiler_probe.h"
 #include "launcher/config.h"
 #include "launcher/explain.h"
 #include "launcher/pipeline.h"
@@ -81,7 +82,7 @@ std::optional<ProcessResult> CompileCall(const Compiler& compiler,
   return std::nullopt;
 }
 
-[[noreturn]] void RunCompilerCall(const Compiler& compiler, const std::vector<std::string>& args,
+[[noreturn]] void RunCompilerCall(Compiler compiler, const std::vector<std::string>& args,
                                   const EnvLookup& env) {
   Tally tally;
   absl::StatusOr<Config> config = LoadConfig(env);
@@ -98,6 +99,8 @@ std::optional<ProcessResult> CompileCall(const Compiler& compiler,
   OpenLog(config->log_file);
   for (const std::string& warning : config->warnings) Log(warning);
   if (config->disable) RunAsIs(compiler, args);
+  // rustc under another name (a versioned binary, a wrapper script) says what it is.
+  if (!compiler.family && !compiler.rustc) compiler.rustc = AnswersAsRustc(compiler, *config);
 
   std::optional<ProcessResult> result = CompileCall(compiler, args, *config, env, tally);
   Stats(config->cache_dir, config->umask).Count(tally);

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "cache/util/files.h"
@@ -25,6 +26,14 @@ struct Run {
   uv_process_t process;
   Capture out, err;
   ProcessResult result;
+  bool timed_out = false;
+};
+
+// How a process is run: echoing its output, or as a probe, which reads nothing and is killed
+// when it takes too long.
+struct SpawnMode {
+  bool stream = false;
+  std::optional<int> timeout_ms;  // and stdin from /dev/null
 };
 
 void AllocateBuffer(uv_handle_t*, size_t suggested, uv_buf_t* buffer) {
@@ -54,14 +63,31 @@ absl::Status UvStatus(absl::string_view what, int code) {
   return absl::InternalError(absl::StrCat(what, ": ", uv_strerror(code)));
 }
 
-absl::StatusOr<ProcessResult> Spawn(const std::vector<std::string>& argv, bool stream) {
+void CloseIfOpen(uv_handle_t* handle) {
+  if (!uv_is_closing(handle)) uv_close(handle, nullptr);
+}
+
+// A probe past its time: killed, and its pipes closed, which a child it left behind may hold.
+void OnTimeout(uv_timer_t* timer) {
+  auto* run = static_cast<Run*>(timer->data);
+  run->timed_out = true;
+  // An exited process's handle is closed: its pid may be another's by now.
+  if (!uv_is_closing(reinterpret_cast<uv_handle_t*>(&run->process))) {
+    uv_process_kill(&run->process, SIGKILL);
+  }
+  CloseIfOpen(reinterpret_cast<uv_handle_t*>(&run->out.pipe));
+  CloseIfOpen(reinterpret_cast<uv_handle_t*>(&run->err.pipe));
+  uv_close(reinterpret_cast<uv_handle_t*>(timer), nullptr);
+}
+
+absl::StatusOr<ProcessResult> Spawn(const std::vector<std::string>& argv, SpawnMode mode) {
   uv_loop_t loop;
   if (int rc = uv_loop_init(&loop); rc != 0) return UvStatus("uv_loop_init", rc);
 
   Run run{};
   run.out.text = &run.result.out;
   run.err.text = &run.result.err;
-  if (stream) {
+  if (mode.stream) {
     run.out.echo_fd = STDOUT_FILENO;
     run.err.echo_fd = STDERR_FILENO;
     run.result.streamed = true;
@@ -77,7 +103,7 @@ absl::StatusOr<ProcessResult> Spawn(const std::vector<std::string>& argv, bool s
   args.push_back(nullptr);
 
   uv_stdio_container_t stdio[3];
-  stdio[0].flags = UV_INHERIT_FD;
+  stdio[0].flags = mode.timeout_ms ? UV_IGNORE : UV_INHERIT_FD;  // UV_IGNORE: /dev/null
   stdio[0].data.fd = 0;
   stdio[1].flags = static_cast<uv_stdio_flags>(UV_CREATE_PIPE | UV_WRITABLE_PIPE);
   stdio[1].data.stream = reinterpret_cast<uv_stream_t*>(&run.out.pipe);
@@ -110,20 +136,42 @@ absl::StatusOr<ProcessResult> Spawn(const std::vector<std::string>& argv, bool s
     uv_read_start(reinterpret_cast<uv_stream_t*>(&run.out.pipe), AllocateBuffer, OnRead);
     uv_read_start(reinterpret_cast<uv_stream_t*>(&run.err.pipe), AllocateBuffer, OnRead);
   }
+  uv_timer_t timer;
+  if (status.ok() && mode.timeout_ms) {
+    uv_timer_init(&loop, &timer);
+    timer.data = &run;
+    uv_timer_start(&timer, OnTimeout, *mode.timeout_ms, 0);
+    uv_unref(reinterpret_cast<uv_handle_t*>(&timer));  // the loop ends when the process does
+  }
   uv_run(&loop, UV_RUN_DEFAULT);
+  if (status.ok() && mode.timeout_ms && !run.timed_out) {
+    uv_close(reinterpret_cast<uv_handle_t*>(&timer), nullptr);
+    uv_run(&loop, UV_RUN_DEFAULT);
+  }
   uv_loop_close(&loop);
   if (!status.ok()) return status;
+  if (run.timed_out) {
+    return absl::DeadlineExceededError(absl::StrCat(argv[0], " took too long and was killed"));
+  }
   return std::move(run.result);
 }
 
 }  // namespace
 
 absl::StatusOr<ProcessResult> RunCaptured(const std::vector<std::string>& argv) {
-  return Spawn(argv, false);
+  return Spawn(argv, SpawnMode{});
+}
+
+absl::StatusOr<ProcessResult> RunProbe(const std::vector<std::string>& argv, int timeout_ms) {
+  SpawnMode probe;
+  probe.timeout_ms = timeout_ms;
+  return Spawn(argv, probe);
 }
 
 absl::StatusOr<ProcessResult> RunStreamed(const std::vector<std::string>& argv) {
-  return Spawn(argv, true);
+  SpawnMode streamed;
+  streamed.stream = true;
+  return Spawn(argv, streamed);
 }
 
 void WriteAll(int fd, absl::string_view data) {

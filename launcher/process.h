@@ -21,6 +21,10 @@ struct ProcessResult {
 // argv[0] is the program to run (a path); stdin is inherited.
 absl::StatusOr<ProcessResult> RunCaptured(const std::vector<std::string>& argv);
 
+// As RunCaptured, for asking a program what it is: stdin is /dev/null, and a program still
+// running after `timeout_ms` is killed (a DeadlineExceeded error).
+absl::StatusOr<ProcessResult> RunProbe(const std::vector<std::string>& argv, int timeout_ms);
+
 // As RunCaptured, also writing what the process prints to this process's stdout and stderr as
 // it comes: cargo reads rustc's notice that a crate's metadata is ready while the compile goes
 // on, to start the crates that depend on it.

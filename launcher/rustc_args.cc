@@ -141,6 +141,8 @@ ParsedRustcArgs ParseRustcArgs(const std::vector<std::string>& args) {
       }
     } else if (word.name == "--out-dir") {
       request.out_dir = v;
+    } else if (word.name == "--color" || word.name == "--error-format") {
+      request.color_chosen = true;
     } else if (word.name == "--target") {
       if (absl::EndsWith(v, ".json")) {
         return NotCacheable{Uncacheable::kUnsupportedOption, "a target specification file"};

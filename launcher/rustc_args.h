@@ -31,6 +31,7 @@ struct RustcRequest {
   std::string sysroot;                    // --sysroot, or empty for rustc's own
   // --remap-path-prefix FROM=TO, in the order given: rustc applies the last that matches.
   std::vector<std::pair<std::string, std::string>> remaps;
+  bool color_chosen = false;  // --color or --error-format given: rustc's colour is not its own pick
 
   // The files rustc writes into out_dir, by name.
   std::vector<std::string> OutputNames() const;

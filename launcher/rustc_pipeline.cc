@@ -44,6 +44,7 @@ constexpr absl::string_view kRelocatablePrefix = "relocatable ";
 // Present where an entry's outputs name a base directory: the working and output directories
 // of the compile that made it, the only ones it serves.
 constexpr absl::string_view kMadeInBlob = "made in";
+constexpr char kColorAlways[] = "--color=always";
 // A path below a base directory where rustc only writes or finds files, as the key holds it.
 constexpr absl::string_view kLocationBelowBase = "(a location below a base directory)";
 constexpr absl::string_view kPrefixBelowBase = "(a prefix below a base directory)";
@@ -96,6 +97,7 @@ class RustcPipeline {
   bool Store(const Digest& key, const ProcessResult& compiled);
   void NoteEnvironmentRead(absl::string_view line);
   void RecordManifest(const DepInfo& info, const Digest& result_key);
+  bool ColorOnTerminal() const;
   std::string PathInKey(absl::string_view path, RustcPath use) const;
   std::string NamedInOutputs(absl::string_view path) const;
   std::string MadeIn() const { return absl::StrCat(cwd_, "\n", request_.out_dir); }
@@ -187,6 +189,10 @@ std::optional<CompileOutcome> RustcPipeline::HashCommandLine(Hasher& key) {
            args_, [this](absl::string_view path, RustcPath use) { return PathInKey(path, use); })) {
     key.Field(arg);
     Note("argument", Readable(arg));
+  }
+  if (ColorOnTerminal()) {
+    key.Field(kColorAlways);
+    Note("argument", kColorAlways);
   }
   // cargo's variables (the package's name, version, manifest directory, ...), which env!() and
   // build scripts read; CARGO_MAKEFLAGS names the jobserver, different in every build.
@@ -447,10 +453,19 @@ std::optional<CompileOutcome> RustcPipeline::ServeEntry(const Digest& key, const
   return ProcessResult{0, 0, out.text(), err.text()};
 }
 
+// rustc colours its messages on a terminal (stderr a tty, TERM set and not dumb, no NO_COLOR).
+// Through ddcc's pipe it would not, so ddcc asks for colour there, and the key says so.
+bool RustcPipeline::ColorOnTerminal() const {
+  const char* term = env_("TERM");
+  return !request_.color_chosen && isatty(STDERR_FILENO) && term != nullptr &&
+         absl::string_view(term) != "dumb" && env_("NO_COLOR") == nullptr;
+}
+
 // Runs rustc as the user asked; a successful compile is a miss.
 absl::StatusOr<ProcessResult> RustcPipeline::Compile() {
   std::vector<std::string> argv = {compiler_.path};
   argv.insert(argv.end(), args_.begin(), args_.end());
+  if (ColorOnTerminal()) argv.push_back(kColorAlways);
   if (listed_ns_ == 0) listed_ns_ = NowNs();
   const int64_t began = NowNs();
   absl::StatusOr<ProcessResult> compiled = RunStreamed(argv);

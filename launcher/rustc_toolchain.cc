@@ -32,26 +32,17 @@ bool HashStamp(Hasher& hasher, const std::string& path) {
 // under its binary's stamp (rustc takes a tenth of a second to start).
 absl::StatusOr<std::string> VersionOf(const Compiler& compiler, const Config& config,
                                       const Digest& binary, bool proxy) {
-  const std::string memo_dir = absl::StrCat(config.cache_dir, "/compilers");
-  const std::string memo = absl::StrCat(memo_dir, "/", binary.Hex(), ".rustc-vV");
-  // A memo directory or memo that is a symlink planted in the cache is not used.
-  struct stat dir_st;
-  const bool memo_usable =
-      !proxy && (lstat(memo_dir.c_str(), &dir_st) != 0 || S_ISDIR(dir_st.st_mode));
-  if (ScopedFd fd(memo_usable ? open(memo.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1);
-      fd.get() >= 0) {
-    absl::StatusOr<std::string> known = ReadAll(fd.get(), memo);
-    if (known.ok() && absl::StrContains(*known, "\nrelease: ")) return known;
+  const std::string memo = absl::StrCat(binary.Hex(), ".rustc-vV");
+  if (std::optional<std::string> known = proxy ? std::nullopt : ReadCompilerMemo(config, memo);
+      known && absl::StrContains(*known, "\nrelease: ")) {
+    return *std::move(known);
   }
   absl::StatusOr<ProcessResult> asked = RunCaptured({compiler.path, "-vV"});
   if (!asked.ok()) return asked.status();
   if (asked->exit_code != 0 || !absl::StrContains(asked->out, "\nrelease: ")) {
     return absl::InternalError("rustc -vV failed");
   }
-  if (memo_usable) {
-    ScopedUmask cache_umask(config.umask);
-    if (MakeDirs(memo_dir).ok()) WriteFileAtomic(memo, asked->out).IgnoreError();  // a memo
-  }
+  if (!proxy) WriteCompilerMemo(config, memo, asked->out);
   return asked->out;
 }
 
@@ -64,15 +55,14 @@ absl::Status HashRustToolchain(const Compiler& compiler, const RustcRequest& req
   if (realpath(compiler.path.c_str(), real) == nullptr) {
     return ErrnoStatus("realpath", compiler.path);
   }
-  Hasher stamp;
-  if (!HashStamp(stamp, real)) return ErrnoStatus("stat", real);
-  const Digest binary = stamp.Finish();
-  key.Field(binary.Hex());
+  absl::StatusOr<Digest> binary = CompilerStamp(compiler);
+  if (!binary.ok()) return binary.status();
+  key.Field(binary->Hex());
   // A rustc beside its lib/rustlib is a toolchain's own, whose -vV its binary's stamp
   // determines; rustup's proxy runs whichever toolchain the directory and environment choose.
   const std::string own_sysroot = DirectoryOf(DirectoryOf(real));
   const bool proxy = !IsDirectory(absl::StrCat(own_sysroot, "/lib/rustlib"));
-  absl::StatusOr<std::string> version = VersionOf(compiler, config, binary, proxy);
+  absl::StatusOr<std::string> version = VersionOf(compiler, config, *binary, proxy);
   if (!version.ok()) return version.status();
   key.Field(*version);
   absl::StrAppend(&transcript, "rustc -vV: ", absl::StrReplaceAll(*version, {{"\n", "; "}}), "\n");

@@ -5,6 +5,7 @@ other directories below a base directory, and calls ddcc does not cache. Uses De
 
 import os
 import pathlib
+import pty
 import shutil
 import subprocess
 import time
@@ -221,6 +222,73 @@ exit 1
         self.assertIn(b"unused", second.stderr)
         self.assertEqual(first.stderr, second.stderr)
         self.assertEqual(HITS(self.stats()), 1)
+
+    def test_rustc_under_another_name_is_known_by_its_answer(self):
+        """rustc behind a versioned name or a wrapper script is cached: ddcc asks an unknown
+        compiler `-vV` once; a program that answers otherwise runs as is, asked no more."""
+        self.write("lib.rs", "pub fn f() -> u32 { let unused = 1; 2 }\n")
+        versioned = os.path.join(self.work, "bin/rustc-stable")
+        os.makedirs(os.path.dirname(versioned))
+        os.symlink(RUSTC, versioned)
+        wrapper = self.write("bin/rust-wrapper", f'#!/bin/sh\nexec {RUSTC} "$@"\n')
+        os.chmod(wrapper, 0o755)
+        for compiler in (versioned, wrapper):
+            with self.subTest(compiler=compiler):
+                before = self.stats()
+                for _ in range(2):
+                    out = os.path.join(self.work, "out")
+                    self.clear(out)
+                    plain = self.run_cmd([RUSTC, *self.lib_args()])
+                    plain_files = self.files(out)
+                    self.clear(out)
+                    self.assert_same_run(plain, self.ddcc(compiler, *self.lib_args()))
+                    self.assertEqual(self.files(out), plain_files)
+                after = self.stats()
+                self.assertEqual((HITS(after) - HITS(before),
+                                  after["cache_misses"] - before["cache_misses"]), (1, 1))
+        asked = os.path.join(self.work, "asked")
+        other = self.write("bin/not-rustc", f'#!/bin/sh\necho "$@" >> {asked}\necho "$@"\nexit 3\n')
+        os.chmod(other, 0o755)
+        for _ in range(2):
+            ran = self.ddcc(other, *self.lib_args())
+            self.assertEqual((ran.returncode, ran.stdout.decode()),
+                             (3, " ".join(self.lib_args()) + "\n"))
+        self.assertEqual(self.read("asked", "r").count("-vV"), 1)
+
+    def on_terminal(self, argv, env):
+        """Runs argv with its stderr on a pseudo-terminal; what it wrote there."""
+        leader, follower = pty.openpty()
+        subprocess.run(argv, cwd=self.work, env=env, stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, stderr=follower, check=True)
+        os.close(follower)
+        written = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # EIO: the terminal's other end is closed
+                break
+            if not chunk:
+                break
+            written += chunk
+        os.close(leader)
+        return written
+
+    def test_messages_on_a_terminal_are_coloured_as_rustc_colours_them(self):
+        """rustc colours its messages on a terminal; through ddcc's pipe it would not, so a miss
+        asks for colour and a hit replays it there, and neither serves colour to a pipe."""
+        self.write("lib.rs", "pub fn f() -> u32 { let unused = 1; 2 }\n")
+        env = dict(self.env, TERM="xterm")
+        env.pop("NO_COLOR", None)
+        plain = self.on_terminal([RUSTC, *self.lib_args()], env)
+        self.assertIn(b"\x1b[", plain)
+        self.assertEqual(self.on_terminal([DDCC, RUSTC, *self.lib_args()], env), plain)
+        self.assertEqual(self.on_terminal([DDCC, RUSTC, *self.lib_args()], env), plain)
+        piped = self.both(self.lib_args(), env=env)
+        self.assertNotIn(b"\x1b[", piped.stderr)
+        self.assertEqual(self.on_terminal([DDCC, RUSTC, *self.lib_args()], dict(env, TERM="dumb")),
+                         self.on_terminal([RUSTC, *self.lib_args()], dict(env, TERM="dumb")))
+        stats = self.stats()
+        self.assertEqual((HITS(stats), stats["cache_misses"]), (2, 2))
 
 
 if __name__ == "__main__":

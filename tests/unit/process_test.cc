@@ -48,6 +48,21 @@ TEST(ProcessTest, MissingProgramIsAnError) {
   EXPECT_FALSE(RunCaptured({"/nonexistent/compiler"}).ok());
 }
 
+// A probe reads nothing (stdin is /dev/null) and is killed when late, even where a process it
+// started holds its pipes open.
+TEST(ProcessTest, ProbeReadsNothingAndIsKilledWhenLate) {
+  absl::StatusOr<ProcessResult> answered = RunProbe({"/bin/sh", "-c", "cat; echo done"}, 10'000);
+  ASSERT_TRUE(answered.ok()) << answered.status();
+  EXPECT_EQ(answered->out, "done\n");
+  for (const char* late : {"exec sleep 10", "sleep 10 & wait"}) {
+    SCOPED_TRACE(late);
+    const int64_t began = NowNs();
+    absl::StatusOr<ProcessResult> killed = RunProbe({"/bin/sh", "-c", late}, 200);
+    EXPECT_TRUE(absl::IsDeadlineExceeded(killed.status())) << killed.status();
+    EXPECT_LT(NowNs() - began, 5'000'000'000) << "waited for the late process";
+  }
+}
+
 TEST(ProcessTest, ExitLikePassesOnCodeAndSignal) {
   ProcessResult exited, killed;
   exited.exit_code = 7;
