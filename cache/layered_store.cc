@@ -50,8 +50,8 @@ class SigpipeBlocked {
 }  // namespace
 
 std::unique_ptr<RemoteBackend> MakeBackend(const RemoteSpec& spec, uv_loop_t* loop) {
-  // ParseRemoteStorage lets only redis:// and http:// through.
-  if (absl::StartsWith(spec.url, "http://")) return std::make_unique<HttpBackend>(spec, loop);
+  // ParseRemoteStorage lets only redis://, http:// and https:// through.
+  if (IsHttpUrl(spec.url)) return std::make_unique<HttpBackend>(spec, loop);
   return std::make_unique<RedisBackend>(spec, loop);
 }
 

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include <cstring>
+#include <memory>
 #include <utility>
 
 #include "absl/strings/escaping.h"
@@ -18,11 +19,18 @@ namespace ddcc {
 struct HttpBackend::Connection {
   uv_tcp_t tcp;
   uv_connect_t connect;
-  uv_write_t write;
   HttpBackend* owner = nullptr;  // nullptr once the backend let go of it
-  bool connected = false;
-  bool writing = false;  // a request's bytes are not all sent
+  bool connected = false;        // and, with TLS, the handshake done
+  int writes = 0;                // under way: a request's bytes are not all sent
+  std::unique_ptr<TlsSession> tls;
   char buffer[64 * 1024];
+};
+
+// One write under way, with the bytes it sends.
+struct HttpBackend::Write {
+  uv_write_t request;
+  std::string bytes;
+  Connection* connection;
 };
 
 namespace {
@@ -55,16 +63,20 @@ absl::StatusOr<sockaddr_storage> Resolve(uv_loop_t* loop, const HttpAddress& add
 
 std::string HostHeader(const HttpAddress& address) {
   bool ipv6 = address.host.find(':') != std::string::npos;
+  const int default_port = address.tls ? 443 : 80;
   return absl::StrCat(ipv6 ? "[" : "", address.host, ipv6 ? "]" : "",
-                      address.port == 80 ? "" : absl::StrCat(":", address.port));
+                      address.port == default_port ? "" : absl::StrCat(":", address.port));
 }
 
 }  // namespace
 
 HttpBackend::HttpBackend(const RemoteSpec& spec, uv_loop_t* loop)
-    : spec_(spec), address_(*ParseHttpUrl(spec.url)), loop_(loop), timer_(loop, [this] {
-        Drop(TimedOut(spec_, connection_ != nullptr && connection_->connected));
-      }) {}
+    : spec_(spec),
+      address_(*ParseHttpUrl(spec.url)),
+      tls_settings_{address_.host, spec.ca_file, spec.insecure},
+      loop_(loop),
+      timer_(loop,
+             [this] { Drop(TimedOut(spec_, connection_ != nullptr && connection_->connected)); }) {}
 
 HttpBackend::~HttpBackend() { Drop(absl::CancelledError("closing")); }
 
@@ -134,7 +146,6 @@ void HttpBackend::Connect() {
   }
   connection->tcp.data = connection;
   connection->connect.data = connection;
-  connection->write.data = connection;
   connection_ = connection;
   timer_.Start(spec_.connect_timeout_ms);
   if (int error = uv_tcp_connect(&connection->connect, &connection->tcp,
@@ -144,14 +155,18 @@ void HttpBackend::Connect() {
   }
 }
 
+// Sends the request under way; with TLS, queued until the handshake is done.
 void HttpBackend::Send() {
   parser_ = HttpResponseParser();
   auto* stream = reinterpret_cast<uv_stream_t*>(&connection_->tcp);
-  uv_buf_t buffer = uv_buf_init(request_.data(), static_cast<unsigned>(request_.size()));
-  if (int error = uv_write(&connection_->write, stream, &buffer, 1, OnWrite); error != 0) {
-    return Ended(absl::UnavailableError(uv_strerror(error)));
+  if (TlsSession* tls = connection_->tls.get()) {
+    if (absl::Status queued = tls->Send(request_); !queued.ok()) {
+      return Drop(absl::UnavailableError(Describe(queued.message())));
+    }
+    if (!WriteBytes(tls->TakeOutgoing())) return;
+  } else if (!WriteBytes(request_)) {
+    return;
   }
-  connection_->writing = true;
   uv_read_start(
       stream,
       [](uv_handle_t* handle, size_t, uv_buf_t* buffer) {
@@ -159,6 +174,41 @@ void HttpBackend::Send() {
         *buffer = uv_buf_init(connection->buffer, sizeof(connection->buffer));
       },
       OnRead);
+}
+
+// False where the write could not start (the request then has its answer).
+bool HttpBackend::WriteBytes(std::string bytes) {
+  if (bytes.empty()) return true;
+  auto* write = new Write{{}, std::move(bytes), connection_};
+  write->request.data = write;
+  uv_buf_t buffer = uv_buf_init(write->bytes.data(), static_cast<unsigned>(write->bytes.size()));
+  if (int error = uv_write(&write->request, reinterpret_cast<uv_stream_t*>(&connection_->tcp),
+                           &buffer, 1, OnWrite);
+      error != 0) {
+    delete write;
+    Ended(absl::UnavailableError(uv_strerror(error)));
+    return false;
+  }
+  ++connection_->writes;
+  return true;
+}
+
+// Bytes from the socket: with TLS, the handshake's or ciphertext to decrypt.
+void HttpBackend::ReceivedOnSocket(absl::string_view bytes) {
+  TlsSession* tls = connection_->tls.get();
+  if (tls == nullptr) return Received(bytes);
+  std::string plain;
+  const bool was_done = tls->handshake_done();
+  if (absl::Status status = tls->Received(bytes, plain); !status.ok()) {
+    return Drop(absl::UnavailableError(Describe(status.message())));
+  }
+  if (!WriteBytes(tls->TakeOutgoing())) return;
+  if (!was_done && tls->handshake_done()) {
+    // Connected and trusted within connect-timeout; the request now has its own timeout.
+    connection_->connected = true;
+    timer_.Start(spec_.timeout_ms);
+  }
+  if (!plain.empty()) Received(plain);
 }
 
 void HttpBackend::Received(absl::string_view bytes) {
@@ -170,7 +220,7 @@ void HttpBackend::Received(absl::string_view bytes) {
   HttpResponse response = std::move(parser_.response());
   // A server may answer before it has read the whole request (a refused PUT): the rest of it
   // would go before the next request on the connection.
-  if (response.keep_alive && !connection_->writing) {
+  if (response.keep_alive && connection_->writes == 0) {
     uv_read_stop(reinterpret_cast<uv_stream_t*>(&connection_->tcp));
   } else {
     Close();
@@ -229,6 +279,14 @@ void HttpBackend::OnConnect(uv_connect_t* request, int status) {
     return self->Drop(absl::UnavailableError(
         self->Describe(absl::StrCat("cannot connect: ", uv_strerror(status)))));
   }
+  if (self->address_.tls) {
+    // The handshake goes first, within connect-timeout still.
+    absl::StatusOr<std::unique_ptr<TlsSession>> tls = TlsSession::Start(self->tls_settings_);
+    if (!tls.ok())
+      return self->Drop(absl::UnavailableError(self->Describe(tls.status().message())));
+    connection->tls = *std::move(tls);
+    return self->Send();
+  }
   connection->connected = true;
   // Connected within connect-timeout; the request now has its own timeout.
   self->timer_.Start(self->spec_.timeout_ms);
@@ -236,8 +294,9 @@ void HttpBackend::OnConnect(uv_connect_t* request, int status) {
 }
 
 void HttpBackend::OnWrite(uv_write_t* request, int status) {
-  auto* connection = static_cast<Connection*>(request->data);
-  connection->writing = false;
+  std::unique_ptr<Write> write(static_cast<Write*>(request->data));
+  Connection* connection = write->connection;
+  --connection->writes;
   if (connection->owner == nullptr || status == 0) return;
   connection->owner->Ended(absl::UnavailableError(uv_strerror(status)));
 }
@@ -246,7 +305,7 @@ void HttpBackend::OnRead(uv_stream_t* stream, ssize_t size, const uv_buf_t* buff
   auto* connection = static_cast<Connection*>(stream->data);
   HttpBackend* self = connection->owner;
   if (self == nullptr || size == 0) return;
-  if (size > 0) return self->Received(absl::string_view(buffer->base, size));
+  if (size > 0) return self->ReceivedOnSocket(absl::string_view(buffer->base, size));
   self->Ended(size == UV_EOF ? absl::OkStatus() : absl::UnavailableError(uv_strerror(size)));
 }
 

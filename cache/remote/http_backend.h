@@ -1,6 +1,7 @@
 // A remote store on an HTTP server that serves GET and takes PUT (nginx with WebDAV, bazel-remote,
 // an S3-compatible gateway): each entry is one file below the URL's path (HttpLayout). Plain
-// HTTP/1.1 on a libuv TCP connection, kept open from one request of a compile to the next.
+// HTTP/1.1 on a libuv TCP connection, kept open from one request of a compile to the next;
+// https:// puts TLS (cache/remote/tls_session.h) between the two.
 //
 // Written here rather than on libcurl: Debian's libcurl cannot be linked statically (its
 // dependencies ship no static libraries), and linked dynamically it loads some thirty shared
@@ -15,6 +16,7 @@
 #include "cache/remote/http_response.h"
 #include "cache/remote/remote.h"
 #include "cache/remote/remote_spec.h"
+#include "cache/remote/tls_session.h"
 #include "cache/util/deadline_timer.h"
 
 namespace ddcc {
@@ -36,12 +38,15 @@ class HttpBackend : public RemoteBackend {
 
  private:
   struct Connection;
+  struct Write;
   using ResponseDone = std::function<void(absl::StatusOr<HttpResponse>)>;
 
   void Start(absl::string_view method, const Digest& key, absl::string_view body,
              ResponseDone done);
   void Connect();
   void Send();
+  bool WriteBytes(std::string bytes);
+  void ReceivedOnSocket(absl::string_view bytes);
   void Received(absl::string_view bytes);
   void Ended(const absl::Status& why);
   void Finish(absl::StatusOr<HttpResponse> response);
@@ -55,6 +60,7 @@ class HttpBackend : public RemoteBackend {
 
   RemoteSpec spec_;
   HttpAddress address_;
+  TlsSettings tls_settings_;
   uv_loop_t* loop_;
   DeadlineTimer timer_;  // of the request under way
   Connection* connection_ = nullptr;

@@ -1,5 +1,6 @@
 #include "cache/remote/remote_spec.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "absl/strings/match.h"
@@ -13,6 +14,7 @@ namespace {
 
 constexpr absl::string_view kRedisScheme = "redis://";
 constexpr absl::string_view kHttpScheme = "http://";
+constexpr absl::string_view kHttpsScheme = "https://";
 
 // A whole decimal number within [min, max].
 absl::StatusOr<int> ParseInt(absl::string_view text, int min, int max, absl::string_view what) {
@@ -71,14 +73,26 @@ absl::Status ParseHostPort(absl::string_view text, std::string& host, int& port)
   return absl::OkStatus();
 }
 
+bool IsTlsUrl(absl::string_view url) { return absl::StartsWith(url, kHttpsScheme); }
+
 absl::Status ApplyAttribute(absl::string_view attribute, RemoteSpec& spec) {
-  if (attribute == "read-only") {
+  std::pair<std::string, absl::string_view> name_value =
+      absl::StrSplit(attribute, absl::MaxSplits('=', 1));
+  // ca_file and ca-file alike: names are written both ways.
+  std::replace(name_value.first.begin(), name_value.first.end(), '_', '-');
+  const auto& [name, value] = name_value;
+  if (name == "read-only" && value.empty()) {
     spec.read_only = true;
     return absl::OkStatus();
   }
-  std::pair<absl::string_view, absl::string_view> name_value =
-      absl::StrSplit(attribute, absl::MaxSplits('=', 1));
-  const auto& [name, value] = name_value;
+  if (name == "insecure" && value.empty() && IsTlsUrl(spec.url)) {
+    spec.insecure = true;
+    return absl::OkStatus();
+  }
+  if (name == "ca-file" && !value.empty() && IsTlsUrl(spec.url)) {
+    spec.ca_file = std::string(value);
+    return absl::OkStatus();
+  }
   // A minute is far beyond any useful wait during a build; above it is surely a mistake.
   constexpr int kMaxTimeoutMs = 60'000;
   if (name == "connect-timeout" || name == "timeout") {
@@ -87,7 +101,7 @@ absl::Status ApplyAttribute(absl::string_view attribute, RemoteSpec& spec) {
     (name == "timeout" ? spec.timeout_ms : spec.connect_timeout_ms) = *ms;
     return absl::OkStatus();
   }
-  if (name == "layout" && absl::StartsWith(spec.url, kHttpScheme)) {
+  if (name == "layout" && IsHttpUrl(spec.url)) {
     if (value != "flat" && value != "bazel") {
       return absl::InvalidArgumentError(
           absl::StrFormat("layout \"%s\" is neither flat nor bazel", value));
@@ -97,16 +111,17 @@ absl::Status ApplyAttribute(absl::string_view attribute, RemoteSpec& spec) {
   }
   return absl::InvalidArgumentError(
       absl::StrFormat("unknown remote attribute \"%s\" (read-only, connect-timeout=ms, timeout=ms; "
-                      "layout=flat|bazel for http://)",
+                      "layout=flat|bazel for http:// and https://; ca-file=PATH, insecure for "
+                      "https://)",
                       attribute));
 }
 
 absl::Status CheckUrl(absl::string_view url) {
   if (absl::StartsWith(url, kRedisScheme)) return ParseRedisUrl(url).status();
-  if (absl::StartsWith(url, kHttpScheme)) return ParseHttpUrl(url).status();
-  // ddcc speaks plain HTTP only (docs/remote.md says why and what to do for TLS).
+  if (IsHttpUrl(url)) return ParseHttpUrl(url).status();
   return absl::InvalidArgumentError(absl::StrFormat(
-      "remote storage \"%s\": only redis:// and http:// URLs are supported", RedactUrl(url)));
+      "remote storage \"%s\": only redis://, http:// and https:// URLs are supported",
+      RedactUrl(url)));
 }
 
 absl::StatusOr<std::vector<RemoteSpec>> ParseSpecs(absl::string_view text);
@@ -145,8 +160,7 @@ std::string RedactUrl(absl::string_view url) {
   if (scheme_end == absl::string_view::npos) return std::string(url);
   // As the parsers read it: the last '@' ends the credentials; in an HTTP URL, the first '/'
   // ends the host part.
-  size_t end =
-      absl::StartsWith(url, kHttpScheme) ? url.find('/', scheme_end + 3) : absl::string_view::npos;
+  size_t end = IsHttpUrl(url) ? url.find('/', scheme_end + 3) : absl::string_view::npos;
   size_t at = url.substr(0, end).rfind('@');
   if (at == absl::string_view::npos) return std::string(url);
   size_t colon = url.substr(0, at).find(':', scheme_end + 3);
@@ -185,6 +199,10 @@ absl::StatusOr<std::vector<RemoteSpec>> ParseSpecs(absl::string_view text) {
 
 }  // namespace
 
+bool IsHttpUrl(absl::string_view url) {
+  return absl::StartsWith(url, kHttpScheme) || absl::StartsWith(url, kHttpsScheme);
+}
+
 absl::StatusOr<RedisAddress> ParseRedisUrl(absl::string_view url) {
   auto bad = [whole = url](absl::string_view why) {
     return absl::InvalidArgumentError(
@@ -209,11 +227,16 @@ absl::StatusOr<RedisAddress> ParseRedisUrl(absl::string_view url) {
 absl::StatusOr<HttpAddress> ParseHttpUrl(absl::string_view url) {
   auto bad = [whole = url](absl::string_view why) {
     return absl::InvalidArgumentError(
-        absl::StrFormat("bad HTTP URL \"%s\": %s (http://[user:password@]host[:port][/path])",
+        absl::StrFormat("bad HTTP URL \"%s\": %s (http[s]://[user:password@]host[:port][/path])",
                         RedactUrl(whole), why));
   };
-  if (!absl::ConsumePrefix(&url, kHttpScheme)) return bad("not http://");
   HttpAddress address;
+  if (absl::ConsumePrefix(&url, kHttpsScheme)) {
+    address.tls = true;
+    address.port = 443;
+  } else if (!absl::ConsumePrefix(&url, kHttpScheme)) {
+    return bad("not http:// or https://");
+  }
   size_t slash = url.find('/');
   absl::string_view authority = url.substr(0, slash);
   if (slash != absl::string_view::npos) {
@@ -245,9 +268,11 @@ std::string ShowRemoteStorage(const std::vector<RemoteSpec>& specs) {
     if (spec.read_only) absl::StrAppend(out, "|read-only");
     absl::StrAppend(out, "|connect-timeout=", spec.connect_timeout_ms,
                     "|timeout=", spec.timeout_ms);
-    if (absl::StartsWith(spec.url, kHttpScheme)) {
+    if (IsHttpUrl(spec.url)) {
       absl::StrAppend(out, "|layout=", spec.layout == HttpLayout::kBazel ? "bazel" : "flat");
     }
+    if (!spec.ca_file.empty()) absl::StrAppend(out, "|ca-file=", spec.ca_file);
+    if (spec.insecure) absl::StrAppend(out, "|insecure");
   });
 }
 

@@ -1,6 +1,6 @@
 // The remote_storage setting: one or several remote stores separated by spaces, each a URL with
 // attributes after '|', e.g. "redis://10.0.0.5:6379/2|read-only|connect-timeout=100|timeout=500"
-// or "http://cache.lan:8080/ddcc|layout=bazel".
+// or "http://cache.lan:8080/ddcc|layout=bazel" or "https://cache.example.com/ddcc|ca-file=ca.pem".
 #pragma once
 
 #include <string>
@@ -24,10 +24,14 @@ struct RemoteSpec {
   // needs longer is too slow to be worth asking during a build.
   int connect_timeout_ms = 100;
   int timeout_ms = 500;                   // for each request (GET, SET, PUT) once connected
-  HttpLayout layout = HttpLayout::kFlat;  // http:// only
+  HttpLayout layout = HttpLayout::kFlat;  // http:// and https:// only
+  // https:// only. The server's certificate is checked against the system's store, or only
+  // against the certificates in ca_file when set; with insecure, not at all.
+  std::string ca_file;
+  bool insecure = false;
 };
 
-// Each URL is checked by its scheme: redis:// or http://.
+// Each URL is checked by its scheme: redis://, http:// or https://.
 absl::StatusOr<std::vector<RemoteSpec>> ParseRemoteStorage(absl::string_view text);
 
 struct RedisAddress {
@@ -42,14 +46,18 @@ struct RedisAddress {
 absl::StatusOr<RedisAddress> ParseRedisUrl(absl::string_view url);
 
 struct HttpAddress {
+  bool tls = false;  // https://
   std::string user;  // with the password, sent as Basic authentication when either is set
   std::string password;
   std::string host;
-  int port = 80;
+  int port = 80;     // 443 for https://
   std::string path;  // "" or "/prefix", never ending in '/'
 };
 
-// http://[user:password@]host[:port][/path]
+// http:// or https://
+bool IsHttpUrl(absl::string_view url);
+
+// http[s]://[user:password@]host[:port][/path]
 absl::StatusOr<HttpAddress> ParseHttpUrl(absl::string_view url);
 
 // The URL with its password, if any, replaced by "***", for messages and the log.

@@ -5,6 +5,7 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import threading
 import time
@@ -12,6 +13,7 @@ import urllib.error
 import urllib.request
 
 REDIS_SERVER = shutil.which("redis-server")
+OPENSSL = shutil.which("openssl")
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
 
 # With timeouts no loaded machine reaches: the tests that use them are about what is stored.
@@ -94,13 +96,34 @@ class RedisServer:
         self.process.wait()
 
 
+def make_certificates(directory, names=("IP:127.0.0.1",)):
+    """A certificate authority of the test's own and a server certificate it signed for `names`
+    (subjectAltName entries): {"ca": PEM path, "cert": ..., "key": ...}."""
+    os.makedirs(directory, exist_ok=True)
+    paths = {name: os.path.join(directory, f"{name}.pem") for name in ("ca", "ca_key", "cert", "key")}
+    run = lambda *args: subprocess.run([OPENSSL, *args], check=True, capture_output=True)
+    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=ddcc test CA",
+        "-keyout", paths["ca_key"], "-out", paths["ca"])
+    request = os.path.join(directory, "server.csr")
+    run("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=ddcc test server",
+        "-keyout", paths["key"], "-out", request)
+    extensions = os.path.join(directory, "server.ext")
+    with open(extensions, "w") as f:
+        f.write(f"subjectAltName={','.join(names)}\n")
+    run("x509", "-req", "-in", request, "-CA", paths["ca"], "-CAkey", paths["ca_key"],
+        "-CAcreateserial", "-days", "2", "-extfile", extensions, "-out", paths["cert"])
+    return paths
+
+
 class NginxServer:
     """nginx serving a directory, taking PUT through its WebDAV module. `config` adds lines to
-    the server block."""
+    the server block; `tls` (make_certificates' paths) serves HTTPS with them."""
 
-    scheme = "http"
-
-    def __init__(self, directory, config=""):
+    def __init__(self, directory, config="", tls=None):
+        self.tls = tls
+        self.scheme = "https" if tls else "http"
+        if tls:
+            config += f"ssl_certificate {tls['cert']}; ssl_certificate_key {tls['key']};"
         self.prefix = os.path.join(directory, "nginx")
         self.root = os.path.join(self.prefix, "root")
         os.makedirs(self.root)
@@ -117,7 +140,7 @@ http {{
   access_log {self.prefix}/access.log requests;
   {" ".join(f"{name}_temp_path {path};" for name, path in temp.items())}
   server {{
-    listen 127.0.0.1:{self.port};
+    listen 127.0.0.1:{self.port}{" ssl" if tls else ""};
     root {self.root};
     client_max_body_size 0;
     location / {{ dav_methods PUT; create_full_put_path on; }}
@@ -132,13 +155,17 @@ http {{
 
     def answers(self):
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{self.port}/", timeout=5)
+            urllib.request.urlopen(f"{self.scheme}://127.0.0.1:{self.port}/", timeout=5,
+                                   context=ssl._create_unverified_context())
         except urllib.error.HTTPError:
             pass  # 403 without a directory index, 401 with authentication
         return True
 
-    def url(self, attributes=PATIENT, path="/ddcc"):
-        return f"http://127.0.0.1:{self.port}{path}" + (f"|{attributes}" if attributes else "")
+    def url(self, attributes=PATIENT, path="/ddcc", trust=True):
+        """With TLS and `trust`, the URL names the test's certificate authority (ca-file)."""
+        if self.tls and trust:
+            attributes = "|".join(a for a in (attributes, f"ca-file={self.tls['ca']}") if a)
+        return f"{self.scheme}://127.0.0.1:{self.port}{path}" + (f"|{attributes}" if attributes else "")
 
     def keys(self):
         """The stored files, by their paths below the root."""

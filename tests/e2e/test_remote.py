@@ -14,7 +14,8 @@ import unittest
 
 from common import DDCC, DdccTestCase
 from reliability import Project
-from remote_servers import NGINX, REDIS_SERVER, NginxServer, RedisServer, SilentServer, free_port
+from remote_servers import (NGINX, OPENSSL, REDIS_SERVER, NginxServer, RedisServer, SilentServer,
+                            free_port, make_certificates)
 
 SOURCE = '#include "util.h"\nint value(void) { return UTIL; }\n'
 
@@ -162,7 +163,7 @@ class ServerTests:
         silent = [SilentServer(), SilentServer()]
         try:
             env = self.with_remote(" ".join(
-                [f"{self.server.scheme}://127.0.0.1:{server.port}|timeout=2000"
+                [f"{self.server.scheme}://127.0.0.1:{server.port}|connect-timeout=2000|timeout=2000"
                  for server in silent] +
                 [self.server.url()]), "b")
             served, seconds = self.compile(env)
@@ -219,6 +220,14 @@ class HttpRemoteTest(ServerTests, RemoteTestCase):
         return NginxServer(self.root)
 
 
+@unittest.skipUnless(NGINX and OPENSSL, "nginx or openssl is not installed")
+class HttpsRemoteTest(ServerTests, RemoteTestCase):
+    """Over TLS, the server's certificate signed by the test's own authority (ca-file)."""
+
+    def start_server(self):
+        return NginxServer(self.root, tls=make_certificates(os.path.join(self.root, "tls")))
+
+
 class FailingRemoteTests:
     """A subclass names the scheme."""
 
@@ -272,6 +281,10 @@ class FailingRedisTest(FailingRemoteTests, RemoteTestCase):
 
 class FailingHttpTest(FailingRemoteTests, RemoteTestCase):
     scheme = "http"
+
+
+class FailingHttpsTest(FailingRemoteTests, RemoteTestCase):
+    scheme = "https"
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@ import os
 import unittest
 
 from common import DDCC
-from remote_servers import NGINX, PATIENT, NginxServer, ScriptedHttpServer
+from remote_servers import (NGINX, OPENSSL, PATIENT, NginxServer, ScriptedHttpServer,
+                            make_certificates)
 from test_remote import RemoteTestCase
 
 
@@ -72,6 +73,44 @@ class NginxTest(RemoteTestCase):
         requests = [r for r in server.requests() if r[1].startswith(("GET /ddcc/", "PUT /ddcc/"))]
         self.assertGreaterEqual(len(requests), 4, requests)  # lookups, then writes
         self.assertEqual(len({connection for connection, _, _ in requests}), 1, requests)
+
+
+@unittest.skipUnless(NGINX and OPENSSL, "nginx or openssl is not installed")
+class TlsTest(RemoteTestCase):
+    def test_the_servers_certificate_is_verified(self):
+        """Trusted through ca-file: shared. Not trusted (the system's store knows nothing of the
+        test's authority), for another name, or with a ca-file that cannot be read: the remote
+        is not used (an error, a clear line in the log), and the build goes on as without it.
+        insecure: used unverified."""
+        tls = make_certificates(os.path.join(self.root, "tls"))
+        server = NginxServer(self.root, tls=tls)
+        self.addCleanup(server.stop)
+        obj, _ = self.compile(self.with_remote(server.url(), "filled"))
+        self.assertTrue(server.keys())
+
+        elsewhere = make_certificates(os.path.join(self.root, "tls-elsewhere"),
+                                      names=("DNS:elsewhere.example",))
+        other_name = NginxServer(os.path.join(self.root, "other"), tls=elsewhere)
+        self.addCleanup(other_name.stop)
+        refused = {
+            "no ca-file": server.url(trust=False),
+            "another name": other_name.url(),  # its authority trusted, its name not 127.0.0.1
+            "an unreadable ca-file": server.url(trust=False) + "|ca-file=/nonexistent/ca.pem",
+        }
+        for case, url in refused.items():
+            with self.subTest(case=case):
+                env = self.with_remote(url, case.replace(" ", "-"))
+                self.assertEqual(self.compile(env)[0], obj)
+                stats = self.stats(env)
+                self.assertEqual((stats["direct_hits"], stats["cache_misses"]), (0, 1))
+                self.assertEqual(self.remote_counts(env)["errors"], 1)
+        log = self.log()
+        self.assertIn("certificate is not trusted", log)
+        self.assertIn("/nonexistent/ca.pem", log)
+
+        insecure = self.with_remote(server.url(trust=False) + "|insecure", "insecure")
+        self.assertEqual(self.compile(insecure)[0], obj)
+        self.assertEqual(self.stats(insecure)["direct_hits"], 1)
 
 
 class ScriptedServerTest(RemoteTestCase):

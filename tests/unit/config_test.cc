@@ -316,7 +316,7 @@ TEST_F(ConfigTest, RemoteStorageFromFileAndEnvironment) {
                                        "redis://c:3|connect-timeout=100|timeout=50"),
                            std::string("DDCC_REMOTE_STORAGE")));
 
-  env_["DDCC_REMOTE_STORAGE"] = "https://cache/";
+  env_["DDCC_REMOTE_STORAGE"] = "ftp://cache/";
   absl::StatusOr<Config> bad = Load();
   EXPECT_THAT(bad.status().message(), HasSubstr("DDCC_REMOTE_STORAGE"));
 }

@@ -177,7 +177,9 @@ TEST(PathsTest, CompilerWorkingDirectoryIsPwdWhereItHolds) {
   EXPECT_EQ(CompilerWorkingDirectory(cwd, pwd(spelled.c_str())), spelled);
   EXPECT_EQ(CompilerWorkingDirectory(cwd, pwd(nullptr)), cwd);
   EXPECT_EQ(CompilerWorkingDirectory(cwd, pwd("relative")), cwd);
-  if (std::string_view(cwd) != "/") EXPECT_EQ(CompilerWorkingDirectory(cwd, pwd("/")), cwd);
+  if (std::string_view(cwd) != "/") {
+    EXPECT_EQ(CompilerWorkingDirectory(cwd, pwd("/")), cwd);
+  }
 }
 
 TEST(PathsTest, TextNamingItsPosition) {

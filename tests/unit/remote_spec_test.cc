@@ -30,7 +30,7 @@ TEST(RemoteSpecTest, EmptyMeansNone) {
 }
 
 TEST(RemoteSpecTest, RejectsWhatItCannotUse) {
-  for (const char* text : {"https://host/",
+  for (const char* text : {"ftp://host/",
                            "host:6379",
                            "redis://",
                            "redis://h:0",
@@ -50,7 +50,14 @@ TEST(RemoteSpecTest, RejectsWhatItCannotUse) {
                            "http://h:x/",
                            "http://h/a b",
                            "http://h/a?b",
-                           "http://h|layout=cas"}) {
+                           "http://h|layout=cas",
+                           "http://h|insecure",
+                           "http://h|ca-file=/ca.pem",
+                           "redis://h|insecure",
+                           "https://h|ca-file",
+                           "https://h|ca-file=",
+                           "https://h|insecure=1",
+                           "https://h|read-only=yes"}) {
     EXPECT_FALSE(ParseRemoteStorage(text).ok()) << text;
   }
 }
@@ -134,6 +141,33 @@ TEST(RemoteSpecTest, HttpUrlParts) {
   ASSERT_TRUE(at.ok()) << at.status();
   EXPECT_EQ(at->host, "h");
   EXPECT_EQ(at->path, "/a@b");
+}
+
+TEST(RemoteSpecTest, Https) {
+  absl::StatusOr<HttpAddress> address = ParseHttpUrl("https://ci:pw@cache.example.com/ddcc");
+  ASSERT_TRUE(address.ok()) << address.status();
+  EXPECT_TRUE(address->tls);
+  EXPECT_EQ(address->port, 443);
+  EXPECT_EQ(address->path, "/ddcc");
+  EXPECT_FALSE(ParseHttpUrl("http://h")->tls);
+
+  absl::StatusOr<std::vector<RemoteSpec>> specs = ParseRemoteStorage(
+      "https://ci:pw@h:8443/c|ca_file=/etc/ca.pem|connect_timeout=300 "
+      "https://h|insecure|layout=bazel https://h");
+  ASSERT_TRUE(specs.ok()) << specs.status();
+  EXPECT_EQ((*specs)[0].ca_file, "/etc/ca.pem");
+  EXPECT_EQ((*specs)[0].connect_timeout_ms, 300);
+  EXPECT_FALSE((*specs)[0].insecure);
+  EXPECT_TRUE((*specs)[1].insecure);
+  EXPECT_EQ((*specs)[1].layout, HttpLayout::kBazel);
+  EXPECT_EQ((*specs)[2].ca_file, "");
+  EXPECT_FALSE((*specs)[2].insecure);
+  EXPECT_EQ(
+      ShowRemoteStorage(*specs),
+      "https://ci:***@h:8443/c|connect-timeout=300|timeout=500|layout=flat|ca-file=/etc/ca.pem "
+      "https://h|connect-timeout=100|timeout=500|layout=bazel|insecure "
+      "https://h|connect-timeout=100|timeout=500|layout=flat");
+  EXPECT_EQ(RedactUrl("https://ci:pw@h/x@y"), "https://ci:***@h/x@y");
 }
 
 TEST(RemoteSpecTest, HttpLayout) {
