@@ -50,7 +50,7 @@ class SigpipeBlocked {
 }  // namespace
 
 std::unique_ptr<RemoteBackend> MakeBackend(const RemoteSpec& spec, uv_loop_t* loop) {
-  // ParseRemoteStorage lets only redis://, http:// and https:// through.
+  // ParseRemoteStorage lets only redis://, rediss://, http:// and https:// through.
   if (IsHttpUrl(spec.url)) return std::make_unique<HttpBackend>(spec, loop);
   return std::make_unique<RedisBackend>(spec, loop);
 }

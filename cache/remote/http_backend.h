@@ -1,7 +1,7 @@
 // A remote store on an HTTP server that serves GET and takes PUT (nginx with WebDAV, bazel-remote,
 // an S3-compatible gateway): each entry is one file below the URL's path (HttpLayout). Plain
-// HTTP/1.1 on a libuv TCP connection, kept open from one request of a compile to the next;
-// https:// puts TLS (cache/remote/tls_session.h) between the two.
+// HTTP/1.1 on a StreamConnection (TCP, and TLS for https://), kept open from one request of a
+// compile to the next.
 //
 // Written here rather than on libcurl: Debian's libcurl cannot be linked statically (its
 // dependencies ship no static libraries), and linked dynamically it loads some thirty shared
@@ -11,12 +11,13 @@
 #include <uv.h>
 
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "cache/remote/http_response.h"
 #include "cache/remote/remote.h"
 #include "cache/remote/remote_spec.h"
-#include "cache/remote/tls_session.h"
+#include "cache/remote/stream_connection.h"
 #include "cache/util/deadline_timer.h"
 
 namespace ddcc {
@@ -37,16 +38,12 @@ class HttpBackend : public RemoteBackend {
   static std::string KeyPath(const HttpAddress& address, HttpLayout layout, const Digest& key);
 
  private:
-  struct Connection;
-  struct Write;
   using ResponseDone = std::function<void(absl::StatusOr<HttpResponse>)>;
 
   void Start(absl::string_view method, const Digest& key, absl::string_view body,
              ResponseDone done);
   void Connect();
   void Send();
-  bool WriteBytes(std::string bytes);
-  void ReceivedOnSocket(absl::string_view bytes);
   void Received(absl::string_view bytes);
   void Ended(const absl::Status& why);
   void Finish(absl::StatusOr<HttpResponse> response);
@@ -54,16 +51,11 @@ class HttpBackend : public RemoteBackend {
   void Close();
   std::string Describe(absl::string_view what) const;
 
-  static void OnConnect(uv_connect_t* request, int status);
-  static void OnWrite(uv_write_t* request, int status);
-  static void OnRead(uv_stream_t* stream, ssize_t size, const uv_buf_t* buffer);
-
   RemoteSpec spec_;
   HttpAddress address_;
-  TlsSettings tls_settings_;
   uv_loop_t* loop_;
   DeadlineTimer timer_;  // of the request under way
-  Connection* connection_ = nullptr;
+  std::unique_ptr<StreamConnection> connection_;
   std::string request_;  // the request under way, as sent
   HttpResponseParser parser_;
   bool reused_ = false;  // the request went on a connection that carried one before

@@ -1,19 +1,21 @@
-// A remote store on Redis, through hiredis' asynchronous API on a libuv loop: each entry is one
-// string value under "ddcc:<key in hex>". Eviction is the server's business
-// (maxmemory-policy allkeys-lru).
+// A remote store on Redis: each entry is one string value under "ddcc:<key in hex>". Eviction is
+// the server's business (maxmemory-policy allkeys-lru). The commands go over a StreamConnection
+// (TCP, and TLS for rediss://), written and read with hiredis' protocol functions.
 #pragma once
 
 #include <uv.h>
 
 #include <functional>
 #include <initializer_list>
+#include <memory>
 #include <string>
 
 #include "cache/remote/remote.h"
 #include "cache/remote/remote_spec.h"
+#include "cache/remote/stream_connection.h"
 #include "cache/util/deadline_timer.h"
 
-struct redisAsyncContext;
+struct redisReader;
 struct redisReply;
 
 namespace ddcc {
@@ -38,20 +40,18 @@ class RedisBackend : public RemoteBackend {
 
   void Start(std::initializer_list<absl::string_view> command, ReplyDone done);
   absl::Status Connect();
+  void Received(absl::string_view bytes);
+  void Replied(const redisReply& reply);
   void Finish(absl::StatusOr<const redisReply*> reply);
   void Drop(const absl::Status& why);
-  absl::Status LostConnection(const redisAsyncContext& context) const;
-
-  static void OnConnect(const redisAsyncContext* context, int status);
-  static void OnDisconnect(const redisAsyncContext* context, int status);
-  static void OnReply(redisAsyncContext* context, void* reply, void* data);
-  static void OnSetupReply(redisAsyncContext* context, void* reply, void* data);
+  std::string Describe(absl::string_view what) const;
 
   RemoteSpec spec_;
   uv_loop_t* loop_;
-  DeadlineTimer timer_;                   // of the command under way
-  redisAsyncContext* context_ = nullptr;  // hiredis frees it; nullptr once it has
-  bool connected_ = false;
+  DeadlineTimer timer_;  // of the command under way
+  std::unique_ptr<StreamConnection> connection_;
+  std::unique_ptr<redisReader, void (*)(redisReader*)> reader_;
+  int setup_replies_ = 0;  // AUTH and SELECT replies still to come before the command's
   ReplyDone pending_;
 };
 

@@ -13,6 +13,7 @@ namespace ddcc {
 namespace {
 
 constexpr absl::string_view kRedisScheme = "redis://";
+constexpr absl::string_view kRedissScheme = "rediss://";
 constexpr absl::string_view kHttpScheme = "http://";
 constexpr absl::string_view kHttpsScheme = "https://";
 
@@ -73,7 +74,9 @@ absl::Status ParseHostPort(absl::string_view text, std::string& host, int& port)
   return absl::OkStatus();
 }
 
-bool IsTlsUrl(absl::string_view url) { return absl::StartsWith(url, kHttpsScheme); }
+bool IsTlsUrl(absl::string_view url) {
+  return absl::StartsWith(url, kHttpsScheme) || absl::StartsWith(url, kRedissScheme);
+}
 
 absl::Status ApplyAttribute(absl::string_view attribute, RemoteSpec& spec) {
   std::pair<std::string, absl::string_view> name_value =
@@ -89,8 +92,11 @@ absl::Status ApplyAttribute(absl::string_view attribute, RemoteSpec& spec) {
     spec.insecure = true;
     return absl::OkStatus();
   }
-  if (name == "ca-file" && !value.empty() && IsTlsUrl(spec.url)) {
-    spec.ca_file = std::string(value);
+  if ((name == "ca-file" || name == "cert-file" || name == "key-file") && !value.empty() &&
+      IsTlsUrl(spec.url)) {
+    (name == "ca-file"     ? spec.ca_file
+     : name == "cert-file" ? spec.cert_file
+                           : spec.key_file) = std::string(value);
     return absl::OkStatus();
   }
   // A minute is far beyond any useful wait during a build; above it is surely a mistake.
@@ -111,16 +117,16 @@ absl::Status ApplyAttribute(absl::string_view attribute, RemoteSpec& spec) {
   }
   return absl::InvalidArgumentError(
       absl::StrFormat("unknown remote attribute \"%s\" (read-only, connect-timeout=ms, timeout=ms; "
-                      "layout=flat|bazel for http:// and https://; ca-file=PATH, insecure for "
-                      "https://)",
+                      "layout=flat|bazel for http:// and https://; ca-file=PATH, cert-file=PATH, "
+                      "key-file=PATH, insecure for https:// and rediss://)",
                       attribute));
 }
 
 absl::Status CheckUrl(absl::string_view url) {
-  if (absl::StartsWith(url, kRedisScheme)) return ParseRedisUrl(url).status();
+  if (IsRedisUrl(url)) return ParseRedisUrl(url).status();
   if (IsHttpUrl(url)) return ParseHttpUrl(url).status();
   return absl::InvalidArgumentError(absl::StrFormat(
-      "remote storage \"%s\": only redis://, http:// and https:// URLs are supported",
+      "remote storage \"%s\": only redis://, rediss://, http:// and https:// URLs are supported",
       RedactUrl(url)));
 }
 
@@ -192,12 +198,24 @@ absl::StatusOr<std::vector<RemoteSpec>> ParseSpecs(absl::string_view text) {
     for (size_t i = 1; i < parts.size(); ++i) {
       if (absl::Status status = ApplyAttribute(parts[i], spec); !status.ok()) return status;
     }
+    if (spec.cert_file.empty() != spec.key_file.empty()) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "remote storage \"%s\": cert-file and key-file go together", RedactUrl(spec.url)));
+    }
     specs.push_back(std::move(spec));
   }
   return specs;
 }
 
 }  // namespace
+
+bool IsRedisUrl(absl::string_view url) {
+  return absl::StartsWith(url, kRedisScheme) || absl::StartsWith(url, kRedissScheme);
+}
+
+TlsSettings TlsSettingsOf(const RemoteSpec& spec, const std::string& host) {
+  return TlsSettings{host, spec.ca_file, spec.cert_file, spec.key_file, spec.insecure};
+}
 
 bool IsHttpUrl(absl::string_view url) {
   return absl::StartsWith(url, kHttpScheme) || absl::StartsWith(url, kHttpsScheme);
@@ -206,11 +224,15 @@ bool IsHttpUrl(absl::string_view url) {
 absl::StatusOr<RedisAddress> ParseRedisUrl(absl::string_view url) {
   auto bad = [whole = url](absl::string_view why) {
     return absl::InvalidArgumentError(
-        absl::StrFormat("bad Redis URL \"%s\": %s (redis://[[user]:password@]host[:port][/db])",
+        absl::StrFormat("bad Redis URL \"%s\": %s (redis[s]://[[user]:password@]host[:port][/db])",
                         RedactUrl(whole), why));
   };
-  if (!absl::ConsumePrefix(&url, kRedisScheme)) return bad("not redis://");
   RedisAddress address;
+  if (absl::ConsumePrefix(&url, kRedissScheme)) {
+    address.tls = true;
+  } else if (!absl::ConsumePrefix(&url, kRedisScheme)) {
+    return bad("not redis:// or rediss://");
+  }
   SplitCredentials(url, address.user, address.password);
   if (size_t slash = url.find('/'); slash != absl::string_view::npos) {
     absl::StatusOr<int> db = ParseInt(url.substr(slash + 1), 0, 1'000'000, "database");
@@ -272,6 +294,9 @@ std::string ShowRemoteStorage(const std::vector<RemoteSpec>& specs) {
       absl::StrAppend(out, "|layout=", spec.layout == HttpLayout::kBazel ? "bazel" : "flat");
     }
     if (!spec.ca_file.empty()) absl::StrAppend(out, "|ca-file=", spec.ca_file);
+    if (!spec.cert_file.empty()) {
+      absl::StrAppend(out, "|cert-file=", spec.cert_file, "|key-file=", spec.key_file);
+    }
     if (spec.insecure) absl::StrAppend(out, "|insecure");
   });
 }

@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "cache/remote/tls_session.h"
 
 namespace ddcc {
 
@@ -25,16 +26,18 @@ struct RemoteSpec {
   int connect_timeout_ms = 100;
   int timeout_ms = 500;                   // for each request (GET, SET, PUT) once connected
   HttpLayout layout = HttpLayout::kFlat;  // http:// and https:// only
-  // https:// only. The server's certificate is checked against the system's store, or only
-  // against the certificates in ca_file when set; with insecure, not at all.
+  // https:// and rediss:// only. The server's certificate is checked against the system's
+  // store, or only against the certificates in ca_file when set; with insecure, not at all.
   std::string ca_file;
   bool insecure = false;
+  std::string cert_file, key_file;  // the client's certificate and key, both or neither
 };
 
-// Each URL is checked by its scheme: redis://, http:// or https://.
+// Each URL is checked by its scheme: redis://, rediss://, http:// or https://.
 absl::StatusOr<std::vector<RemoteSpec>> ParseRemoteStorage(absl::string_view text);
 
 struct RedisAddress {
+  bool tls = false;  // rediss://
   std::string user;  // empty: AUTH with the password alone (Redis before 6)
   std::string password;
   std::string host;
@@ -42,7 +45,13 @@ struct RedisAddress {
   int db = 0;
 };
 
-// redis://[[user]:password@]host[:port][/db]
+// redis:// or rediss://
+bool IsRedisUrl(absl::string_view url);
+
+// The TLS settings for a connection to `host` of a TLS URL's remote.
+TlsSettings TlsSettingsOf(const RemoteSpec& spec, const std::string& host);
+
+// redis[s]://[[user]:password@]host[:port][/db]
 absl::StatusOr<RedisAddress> ParseRedisUrl(absl::string_view url);
 
 struct HttpAddress {

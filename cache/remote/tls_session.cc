@@ -62,6 +62,12 @@ absl::StatusOr<std::unique_ptr<TlsSession>> TlsSession::Start(const TlsSettings&
                        OpenSslError()));
     }
   }
+  if (!settings.cert_file.empty() &&
+      (SSL_CTX_use_certificate_chain_file(context, settings.cert_file.c_str()) != 1 ||
+       SSL_CTX_use_PrivateKey_file(context, settings.key_file.c_str(), SSL_FILETYPE_PEM) != 1)) {
+    return absl::FailedPreconditionError(absl::StrCat("cannot use the client certificate ",
+                                                      settings.cert_file, ": ", OpenSslError()));
+  }
   handles->ssl = SSL_new(context);
   handles->from_server = BIO_new(BIO_s_mem());
   handles->to_server = BIO_new(BIO_s_mem());

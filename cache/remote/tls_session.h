@@ -16,6 +16,8 @@ namespace ddcc {
 struct TlsSettings {
   std::string host;       // the name (or address) the certificate must be for; sent as SNI
   std::string ca_file;    // trusted certificates (PEM); empty: the system's store
+  std::string cert_file;  // the client's certificate (PEM), if any
+  std::string key_file;   // and its key
   bool insecure = false;  // no verification at all
 };
 

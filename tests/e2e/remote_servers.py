@@ -40,15 +40,26 @@ def wait_until_up(check, server, what):
         time.sleep(0.02)
 
 
-def resp_command(port, *args):
-    """Sends one command in the Redis protocol and returns its reply (bytes, int, str or list)."""
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
-        request = b"*%d\r\n" % len(args)
-        for arg in args:
-            arg = arg if isinstance(arg, bytes) else str(arg).encode()
-            request += b"$%d\r\n%s\r\n" % (len(arg), arg)
-        s.sendall(request)
-        return read_reply(s.makefile("rb"))
+def resp_command(port, *args, tls=None, setup=()):
+    """Sends one command in the Redis protocol (after the `setup` commands, on the same
+    connection; over TLS with make_certificates' `tls`) and returns its reply (bytes, int, str or
+    list)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as plain:
+        if tls:
+            context = ssl.create_default_context(cafile=tls["ca"])
+            context.load_cert_chain(tls["cert"], tls["key"])
+        with context.wrap_socket(plain, server_hostname="127.0.0.1") if tls else plain as s:
+            request = b""
+            for command in (*setup, args):
+                request += b"*%d\r\n" % len(command)
+                for arg in command:
+                    arg = arg if isinstance(arg, bytes) else str(arg).encode()
+                    request += b"$%d\r\n%s\r\n" % (len(arg), arg)
+            s.sendall(request)
+            with s.makefile("rb") as replies:
+                for _ in setup:
+                    read_reply(replies)
+                return read_reply(replies)
 
 
 def read_reply(stream):
@@ -66,27 +77,50 @@ def read_reply(stream):
 
 
 class RedisServer:
-    scheme = "redis"
+    """redis-server on a loopback port: over TLS with make_certificates' `tls` (asking clients
+    for a certificate with `client_certificates`), with `password` (requirepass), entries looked
+    at in database `db`."""
 
-    def __init__(self, directory):
+    def __init__(self, directory, tls=None, client_certificates=False, password=None, db=0):
+        self.tls, self.password, self.db = tls, password, db
+        self.scheme = "rediss" if tls else "redis"
         self.port = free_port()
+        listen = ["--port", str(self.port)]
+        if tls:
+            listen = ["--port", "0", "--tls-port", str(self.port), "--tls-cert-file", tls["cert"],
+                      "--tls-key-file", tls["key"], "--tls-ca-cert-file", tls["ca"],
+                      "--tls-auth-clients", "yes" if client_certificates else "no"]
+        if password:
+            listen += ["--requirepass", password]
         self.process = subprocess.Popen(
-            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", directory],
+            [REDIS_SERVER, *listen, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", directory],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_until_up(lambda: resp_command(self.port, "PING") == "PONG", self, "redis-server")
+        wait_until_up(lambda: self.command("PING") == "PONG", self, "redis-server")
 
-    def url(self, attributes=PATIENT):
-        return f"redis://127.0.0.1:{self.port}" + (f"|{attributes}" if attributes else "")
+    def command(self, *args, db=None):
+        """As the server's administrator, in database `db` (the server's by default)."""
+        db = self.db if db is None else db
+        setup = ([("AUTH", self.password)] if self.password else []) + \
+            ([("SELECT", db)] if db else [])
+        return resp_command(self.port, *args, tls=self.tls, setup=setup)
 
-    def keys(self):
-        return sorted(resp_command(self.port, "KEYS", "ddcc:*"))
+    def url(self, attributes=PATIENT, credentials="", trust=True):
+        """With TLS and `trust`, the URL names the test's certificate authority (ca-file)."""
+        if self.tls and trust:
+            attributes = "|".join(a for a in (attributes, f"ca-file={self.tls['ca']}") if a)
+        db = f"/{self.db}" if self.db else ""
+        return (f"{self.scheme}://{credentials}127.0.0.1:{self.port}{db}" +
+                (f"|{attributes}" if attributes else ""))
+
+    def keys(self, db=None):
+        return sorted(self.command("KEYS", "ddcc:*", db=db))
 
     def get(self, key):
-        return resp_command(self.port, "GET", key)
+        return self.command("GET", key)
 
     def put(self, key, value):
-        assert resp_command(self.port, "SET", key, value) == "OK"
+        assert self.command("SET", key, value) == "OK"
 
     def kill(self):
         self.process.send_signal(signal.SIGKILL)

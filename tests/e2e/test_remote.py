@@ -1,11 +1,12 @@
 """Remote storage on real servers on loopback, started and stopped by each test: redis-server,
-and nginx with WebDAV over HTTP. For each: one cache directory fills the remote and an empty one
+and nginx with WebDAV, each also over TLS. For each: one cache directory fills the remote and an empty one
 gets byte-identical hits (direct mode too, and from another checkout directory with base_dir); a
 read-only remote is never written; a corrupt value is a counted miss; several remotes are asked
 at once; many concurrent clients; the server killed in the middle of a build. And remotes that
 fail: a port nobody listens on, a server that accepts and never answers; each costs a bounded
 time once, is counted, and is then left alone by later compiles. HTTP's own cases (layouts,
-authentication, servers that misbehave) are in test_remote_http.py."""
+authentication, servers that misbehave) are in test_remote_http.py, Redis' (passwords, ACL users,
+databases, client certificates) in test_remote_redis.py."""
 
 import concurrent.futures
 import os
@@ -228,6 +229,14 @@ class HttpsRemoteTest(ServerTests, RemoteTestCase):
         return NginxServer(self.root, tls=make_certificates(os.path.join(self.root, "tls")))
 
 
+@unittest.skipUnless(REDIS_SERVER and OPENSSL, "redis-server or openssl is not installed")
+class RedissRemoteTest(ServerTests, RemoteTestCase):
+    """Redis over TLS (rediss://), the server's certificate signed by the test's authority."""
+
+    def start_server(self):
+        return RedisServer(self.root, tls=make_certificates(os.path.join(self.root, "tls")))
+
+
 class FailingRemoteTests:
     """A subclass names the scheme."""
 
@@ -285,6 +294,10 @@ class FailingHttpTest(FailingRemoteTests, RemoteTestCase):
 
 class FailingHttpsTest(FailingRemoteTests, RemoteTestCase):
     scheme = "https"
+
+
+class FailingRedissTest(FailingRemoteTests, RemoteTestCase):
+    scheme = "rediss"
 
 
 if __name__ == "__main__":

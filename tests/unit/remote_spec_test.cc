@@ -57,7 +57,11 @@ TEST(RemoteSpecTest, RejectsWhatItCannotUse) {
                            "https://h|ca-file",
                            "https://h|ca-file=",
                            "https://h|insecure=1",
-                           "https://h|read-only=yes"}) {
+                           "https://h|read-only=yes",
+                           "https://h|cert-file=/c.pem",
+                           "rediss://h|key-file=/k.pem",
+                           "redis://h|cert-file=/c.pem|key-file=/k.pem",
+                           "rediss://"}) {
     EXPECT_FALSE(ParseRemoteStorage(text).ok()) << text;
   }
 }
@@ -168,6 +172,30 @@ TEST(RemoteSpecTest, Https) {
       "https://h|connect-timeout=100|timeout=500|layout=bazel|insecure "
       "https://h|connect-timeout=100|timeout=500|layout=flat");
   EXPECT_EQ(RedactUrl("https://ci:pw@h/x@y"), "https://ci:***@h/x@y");
+}
+
+TEST(RemoteSpecTest, Rediss) {
+  absl::StatusOr<RedisAddress> address = ParseRedisUrl("rediss://ci:pw@cache:6380/2");
+  ASSERT_TRUE(address.ok()) << address.status();
+  EXPECT_TRUE(address->tls);
+  EXPECT_EQ(address->port, 6380);
+  EXPECT_EQ(address->db, 2);
+  EXPECT_FALSE(ParseRedisUrl("redis://h")->tls);
+  EXPECT_EQ(ParseRedisUrl("rediss://h")->port, 6379);
+
+  absl::StatusOr<std::vector<RemoteSpec>> specs = ParseRemoteStorage(
+      "rediss://:pw@h|ca-file=/ca.pem|cert-file=/c.pem|key-file=/k.pem rediss://h|insecure");
+  ASSERT_TRUE(specs.ok()) << specs.status();
+  TlsSettings tls = TlsSettingsOf((*specs)[0], "h");
+  EXPECT_EQ(tls.host, "h");
+  EXPECT_EQ(tls.ca_file, "/ca.pem");
+  EXPECT_EQ(tls.cert_file, "/c.pem");
+  EXPECT_EQ(tls.key_file, "/k.pem");
+  EXPECT_FALSE(tls.insecure);
+  EXPECT_TRUE(TlsSettingsOf((*specs)[1], "h").insecure);
+  EXPECT_EQ(ShowRemoteStorage(*specs),
+            "rediss://:***@h|connect-timeout=100|timeout=500|ca-file=/ca.pem|cert-file=/c.pem|"
+            "key-file=/k.pem rediss://h|connect-timeout=100|timeout=500|insecure");
 }
 
 TEST(RemoteSpecTest, HttpLayout) {
