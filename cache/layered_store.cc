@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "cache/remote/http_backend.h"
 #include "cache/remote/redis_backend.h"
+#include "cache/remote/s3_service.h"
 #include "cache/util/log.h"
 
 namespace ddcc {
@@ -50,8 +51,9 @@ class SigpipeBlocked {
 }  // namespace
 
 std::unique_ptr<RemoteBackend> MakeBackend(const RemoteSpec& spec, uv_loop_t* loop) {
-  // ParseRemoteStorage lets only redis://, rediss://, http:// and https:// through.
-  if (IsHttpUrl(spec.url)) return std::make_unique<HttpBackend>(spec, loop);
+  // ParseRemoteStorage lets only redis://, rediss://, http://, https:// and s3:// through.
+  if (IsHttpUrl(spec.url)) return std::make_unique<HttpBackend>(spec, PlainHttpService(spec), loop);
+  if (IsS3Url(spec.url)) return std::make_unique<HttpBackend>(spec, S3Service(spec), loop);
   return std::make_unique<RedisBackend>(spec, loop);
 }
 

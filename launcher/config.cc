@@ -20,6 +20,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "cache/util/files.h"
+#include "launcher/aws_settings.h"
 
 namespace ddcc {
 namespace {
@@ -308,6 +309,20 @@ absl::StatusOr<Config> LoadConfig(const EnvLookup& env) {
       return absl::InvalidArgumentError(absl::StrFormat("%s: %s", name, status.message()));
     }
     origins[std::string(key)] = name;
+  }
+  // sccache's S3 variables stand in for an unset remote_storage, as SCCACHE_DIR does for
+  // cache_dir.
+  if (origins.count("remote_storage") == 0) {
+    if (std::optional<std::string> s3 = SccacheS3Storage(env)) {
+      if (absl::Status status = ApplyValue(config, "remote_storage", *s3); !status.ok()) {
+        return absl::InvalidArgumentError(absl::StrCat("SCCACHE_BUCKET: ", status.message()));
+      }
+      origins["remote_storage"] = "SCCACHE_BUCKET";
+    }
+  }
+  // Bad credentials cost the remote (its requests are refused and logged), not the cache.
+  if (absl::Status status = AddAwsCredentials(config.remote_storage, env); !status.ok()) {
+    config.warnings.push_back(std::string(status.message()));
   }
   // sccache reads its size with binary units.
   std::optional<std::string> sccache_size = GetEnv(env, "SCCACHE_CACHE_SIZE");

@@ -17,12 +17,42 @@ std::string HostHeader(const HttpAddress& address) {
                       address.port == default_port ? "" : absl::StrCat(":", address.port));
 }
 
+// S3's reason for refusing, from its XML error body: " (SignatureDoesNotMatch)"; else "".
+std::string ErrorCodeIn(absl::string_view body) {
+  size_t begin = body.find("<Code>");
+  size_t end = body.find("</Code>");
+  if (begin == absl::string_view::npos || end == absl::string_view::npos || end < begin ||
+      end - begin > 80) {
+    return "";
+  }
+  return absl::StrCat(" (", body.substr(begin + 6, end - begin - 6), ")");
+}
+
 }  // namespace
 
-HttpBackend::HttpBackend(const RemoteSpec& spec, uv_loop_t* loop)
-    : spec_(spec), address_(*ParseHttpUrl(spec.url)), loop_(loop), timer_(loop, [this] {
-        Drop(TimedOut(spec_, connection_ != nullptr && connection_->ready()));
-      }) {}
+HttpService PlainHttpService(const RemoteSpec& spec) {
+  HttpService service;
+  service.address = *ParseHttpUrl(spec.url);
+  service.path_of = [address = service.address, layout = spec.layout](const Digest& key) {
+    return HttpBackend::KeyPath(address, layout, key);
+  };
+  if (!service.address.user.empty() || !service.address.password.empty()) {
+    const std::string header = absl::StrCat(
+        "Authorization: Basic ",
+        absl::Base64Escape(absl::StrCat(service.address.user, ":", service.address.password)),
+        "\r\n");
+    service.headers = [header](const HttpRequestLine&) { return header; };
+  }
+  return service;
+}
+
+HttpBackend::HttpBackend(const RemoteSpec& spec, HttpService service, uv_loop_t* loop)
+    : spec_(spec),
+      service_(std::move(service)),
+      address_(service_.address),
+      loop_(loop),
+      timer_(loop,
+             [this] { Drop(TimedOut(spec_, connection_ != nullptr && connection_->ready())); }) {}
 
 HttpBackend::~HttpBackend() { Drop(absl::CancelledError("closing")); }
 
@@ -39,8 +69,8 @@ void HttpBackend::StartGet(const Digest& key, GetDone done) {
     if (!response.ok()) return done(response.status());
     if (response->status == 404) return done(absl::NotFoundError(Describe("404")));
     if (response->status != 200) {
-      return done(
-          absl::UnavailableError(Describe(absl::StrCat("GET answered ", response->status))));
+      return done(absl::UnavailableError(
+          Describe(absl::StrCat("GET answered ", response->status, ErrorCodeIn(response->body)))));
     }
     done(std::move(response->body));
   });
@@ -50,8 +80,8 @@ void HttpBackend::StartPut(const Digest& key, absl::string_view bytes, PutDone d
   Start("PUT", key, bytes, [this, done = std::move(done)](absl::StatusOr<HttpResponse> response) {
     if (!response.ok()) return done(response.status());
     if (response->status / 100 != 2) {
-      return done(
-          absl::UnavailableError(Describe(absl::StrCat("PUT answered ", response->status))));
+      return done(absl::UnavailableError(
+          Describe(absl::StrCat("PUT answered ", response->status, ErrorCodeIn(response->body)))));
     }
     done(absl::OkStatus());
   });
@@ -60,12 +90,11 @@ void HttpBackend::StartPut(const Digest& key, absl::string_view bytes, PutDone d
 void HttpBackend::Start(absl::string_view method, const Digest& key, absl::string_view body,
                         ResponseDone done) {
   pending_ = std::move(done);
-  request_ = absl::StrCat(method, " ", KeyPath(address_, spec_.layout, key),
-                          " HTTP/1.1\r\nHost: ", HostHeader(address_), "\r\n");
-  if (!address_.user.empty() || !address_.password.empty()) {
-    absl::StrAppend(&request_, "Authorization: Basic ",
-                    absl::Base64Escape(absl::StrCat(address_.user, ":", address_.password)),
-                    "\r\n");
+  const std::string path = service_.path_of(key);
+  const std::string host = HostHeader(address_);
+  request_ = absl::StrCat(method, " ", path, " HTTP/1.1\r\nHost: ", host, "\r\n");
+  if (service_.headers) {
+    absl::StrAppend(&request_, service_.headers(HttpRequestLine{method, path, host, body}));
   }
   if (method == "PUT") {
     absl::StrAppend(&request_,

@@ -22,11 +22,30 @@
 
 namespace ddcc {
 
+// What a request is, for the headers that authenticate it.
+struct HttpRequestLine {
+  absl::string_view method;
+  absl::string_view path;
+  absl::string_view host;  // the Host header's value
+  absl::string_view body;
+};
+
+// What one HTTP remote's requests look like: where they go, each entry's path, and the headers
+// that authenticate them (lines ending in "\r\n"), if any.
+struct HttpService {
+  HttpAddress address;
+  std::function<std::string(const Digest&)> path_of;
+  std::function<std::string(const HttpRequestLine&)> headers;
+};
+
+// An http:// or https:// URL's service: its layout, and Basic authentication with credentials.
+HttpService PlainHttpService(const RemoteSpec& spec);
+
 class HttpBackend : public RemoteBackend {
  public:
   // Connects on first use. `spec.url` must have passed ParseRemoteStorage. The loop must be run
   // after the backend is destroyed, to close its handles.
-  HttpBackend(const RemoteSpec& spec, uv_loop_t* loop);
+  HttpBackend(const RemoteSpec& spec, HttpService service, uv_loop_t* loop);
   ~HttpBackend() override;
   HttpBackend(const HttpBackend&) = delete;
   HttpBackend& operator=(const HttpBackend&) = delete;
@@ -52,7 +71,8 @@ class HttpBackend : public RemoteBackend {
   std::string Describe(absl::string_view what) const;
 
   RemoteSpec spec_;
-  HttpAddress address_;
+  HttpService service_;
+  const HttpAddress& address_;  // service_'s
   uv_loop_t* loop_;
   DeadlineTimer timer_;  // of the request under way
   std::unique_ptr<StreamConnection> connection_;

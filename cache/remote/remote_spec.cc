@@ -16,6 +16,7 @@ constexpr absl::string_view kRedisScheme = "redis://";
 constexpr absl::string_view kRedissScheme = "rediss://";
 constexpr absl::string_view kHttpScheme = "http://";
 constexpr absl::string_view kHttpsScheme = "https://";
+constexpr absl::string_view kS3Scheme = "s3://";
 
 // A whole decimal number within [min, max].
 absl::StatusOr<int> ParseInt(absl::string_view text, int min, int max, absl::string_view what) {
@@ -74,8 +75,10 @@ absl::Status ParseHostPort(absl::string_view text, std::string& host, int& port)
   return absl::OkStatus();
 }
 
+// s3:// may name an https:// endpoint, as AWS's are.
 bool IsTlsUrl(absl::string_view url) {
-  return absl::StartsWith(url, kHttpsScheme) || absl::StartsWith(url, kRedissScheme);
+  return absl::StartsWith(url, kHttpsScheme) || absl::StartsWith(url, kRedissScheme) ||
+         absl::StartsWith(url, kS3Scheme);
 }
 
 absl::Status ApplyAttribute(absl::string_view attribute, RemoteSpec& spec) {
@@ -125,8 +128,10 @@ absl::Status ApplyAttribute(absl::string_view attribute, RemoteSpec& spec) {
 absl::Status CheckUrl(absl::string_view url) {
   if (IsRedisUrl(url)) return ParseRedisUrl(url).status();
   if (IsHttpUrl(url)) return ParseHttpUrl(url).status();
+  if (IsS3Url(url)) return ParseS3Url(url).status();
   return absl::InvalidArgumentError(absl::StrFormat(
-      "remote storage \"%s\": only redis://, rediss://, http:// and https:// URLs are supported",
+      "remote storage \"%s\": only redis://, rediss://, http://, https:// and s3:// URLs are "
+      "supported",
       RedactUrl(url)));
 }
 
@@ -274,6 +279,68 @@ absl::StatusOr<HttpAddress> ParseHttpUrl(absl::string_view url) {
   SplitCredentials(authority, address.user, address.password);
   if (absl::Status status = ParseHostPort(authority, address.host, address.port); !status.ok()) {
     return bad(status.message());
+  }
+  return address;
+}
+
+bool IsS3Url(absl::string_view url) { return absl::StartsWith(url, kS3Scheme); }
+
+absl::StatusOr<S3Address> ParseS3Url(absl::string_view url) {
+  auto bad = [whole = url](absl::string_view why) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "bad S3 URL \"%s\": %s (s3://bucket[/prefix][?region=R&endpoint=URL&addressing=path|"
+        "virtual])",
+        whole, why));
+  };
+  if (!absl::ConsumePrefix(&url, kS3Scheme)) return bad("not s3://");
+  S3Address address;
+  absl::string_view query;
+  if (size_t mark = url.find('?'); mark != absl::string_view::npos) {
+    query = url.substr(mark + 1);
+    url = url.substr(0, mark);
+  }
+  size_t slash = url.find('/');
+  address.bucket = std::string(url.substr(0, slash));
+  if (address.bucket.empty() ||
+      address.bucket.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.-") !=
+          std::string::npos) {
+    return bad("a bucket's name is lower-case letters, digits, '.' and '-'");
+  }
+  if (slash != absl::string_view::npos) {
+    address.prefix = std::string(absl::StripSuffix(url.substr(slash + 1), "/"));
+    for (char c : address.prefix) {
+      if (static_cast<unsigned char>(c) <= ' ' || c == '?' || c == '#' || c == 0x7f) {
+        return bad("the prefix may hold no space, control character, '?' or '#'");
+      }
+    }
+  }
+  std::string endpoint, addressing;
+  for (absl::string_view parameter : absl::StrSplit(query, '&', absl::SkipEmpty())) {
+    std::pair<absl::string_view, absl::string_view> name_value =
+        absl::StrSplit(parameter, absl::MaxSplits('=', 1));
+    const auto& [name, value] = name_value;
+    if (name == "region" && !value.empty()) {
+      address.region = std::string(value);
+    } else if (name == "endpoint" && !value.empty()) {
+      endpoint = std::string(value);
+    } else if (name == "addressing" && (value == "path" || value == "virtual")) {
+      addressing = std::string(value);
+    } else {
+      return bad(absl::StrCat("unknown parameter \"", parameter, "\""));
+    }
+  }
+  // AWS serves any bucket under its own name; other servers (MinIO, Ceph, s3rver) commonly
+  // only below their address.
+  address.virtual_hosted = addressing.empty() ? endpoint.empty() : addressing == "virtual";
+  if (endpoint.empty()) endpoint = absl::StrCat("https://s3.", address.region, ".amazonaws.com");
+  absl::StatusOr<HttpAddress> server = ParseHttpUrl(endpoint);
+  if (!server.ok()) return bad(server.status().message());
+  if (!server->path.empty() || !server->user.empty() || !server->password.empty()) {
+    return bad("the endpoint is a server's address alone");
+  }
+  address.endpoint = *std::move(server);
+  if (address.virtual_hosted) {
+    address.endpoint.host = absl::StrCat(address.bucket, ".", address.endpoint.host);
   }
   return address;
 }

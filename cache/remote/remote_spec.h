@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "cache/remote/sigv4.h"
 #include "cache/remote/tls_session.h"
 
 namespace ddcc {
@@ -31,9 +32,10 @@ struct RemoteSpec {
   std::string ca_file;
   bool insecure = false;
   std::string cert_file, key_file;  // the client's certificate and key, both or neither
+  AwsCredentials aws;               // s3:// only: set by the configuration, never shown
 };
 
-// Each URL is checked by its scheme: redis://, rediss://, http:// or https://.
+// Each URL is checked by its scheme: redis://, rediss://, http://, https:// or s3://.
 absl::StatusOr<std::vector<RemoteSpec>> ParseRemoteStorage(absl::string_view text);
 
 struct RedisAddress {
@@ -68,6 +70,21 @@ bool IsHttpUrl(absl::string_view url);
 
 // http[s]://[user:password@]host[:port][/path]
 absl::StatusOr<HttpAddress> ParseHttpUrl(absl::string_view url);
+
+struct S3Address {
+  std::string bucket;
+  std::string prefix;  // "" or "dir" or "dir/sub": objects are <prefix>/<key in hex>
+  std::string region = "us-east-1";
+  HttpAddress endpoint;        // the server: AWS's for the region, or the endpoint given
+  bool virtual_hosted = true;  // the bucket in the host name; else in the path
+};
+
+bool IsS3Url(absl::string_view url);
+
+// s3://bucket[/prefix][?region=R&endpoint=http[s]://host[:port]&addressing=path|virtual]. Without
+// an endpoint, AWS's (https://s3.<region>.amazonaws.com), virtual-hosted; with one, path-style
+// unless addressing=virtual.
+absl::StatusOr<S3Address> ParseS3Url(absl::string_view url);
 
 // The URL with its password, if any, replaced by "***", for messages and the log.
 std::string RedactUrl(absl::string_view url);

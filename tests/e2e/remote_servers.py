@@ -305,3 +305,122 @@ class ScriptedHttpServer(LoopbackServer):
                 connection.sendall(self.answer(line.decode(), body))
                 if self.close_after:
                     break
+
+
+# s3rver, from the npm registry (scripts/install-deps puts it here).
+S3RVER = os.path.join(os.environ.get("DDCC_TEST_TOOLS", "/usr/local/lib/ddcc-test-tools"),
+                      "node_modules/.bin/s3rver")
+S3_KEY_ID, S3_SECRET = "S3RVER", "S3RVER"  # s3rver's account
+
+
+def botocore_available():
+    try:
+        import botocore.auth  # noqa: F401
+        return True
+    except ImportError:
+        return False
+
+
+class S3Server:
+    """s3rver holding bucket `bucket`, behind a front that checks each request's AWS Signature
+    Version 4 with botocore's signer (s3rver checks only the key id) and passes the sound ones
+    on: a request with a wrong secret gets S3's 403 SignatureDoesNotMatch."""
+
+    def __init__(self, directory, bucket="cache"):
+        import http.server
+        self.bucket = bucket
+        self.data = os.path.join(directory, "s3rver")
+        os.makedirs(self.data)
+        self.backend_port = free_port()
+        self.process = subprocess.Popen(
+            [S3RVER, "-d", self.data, "-a", "127.0.0.1", "-p", str(self.backend_port), "-s",
+             "--configure-bucket", bucket],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.requests = []  # (method, path, status, signed) as the front answered them
+        server = self
+
+        class Front(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                self.forward()
+
+            def do_PUT(self):
+                self.forward()
+
+            def forward(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                status, headers, answer = server.answer(self.command, self.path,
+                                                        dict(self.headers.items()), body)
+                server.requests.append((self.command, self.path, status,
+                                        "Authorization" in self.headers))
+                self.send_response(status)
+                for name, value in headers:
+                    if name.lower() not in ("content-length", "connection", "transfer-encoding"):
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+        self.front = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Front)
+        self.port = self.front.server_address[1]
+        threading.Thread(target=self.front.serve_forever, daemon=True).start()
+        wait_until_up(lambda: self.s3rver_answers(), self, "s3rver")
+
+    def s3rver_answers(self):
+        with socket.create_connection(("127.0.0.1", self.backend_port), timeout=1):
+            return True
+
+    def answer(self, method, path, headers, body):
+        import http.client
+        if not self.signature_holds(method, path, headers):
+            return 403, [], (b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>"
+                             b"SignatureDoesNotMatch</Code></Error>")
+        connection = http.client.HTTPConnection("127.0.0.1", self.backend_port, timeout=10)
+        try:
+            connection.request(method, path, body=body or None, headers=headers)
+            response = connection.getresponse()
+            return response.status, response.getheaders(), response.read()
+        finally:
+            connection.close()
+
+    def signature_holds(self, method, path, headers):
+        """Unsigned requests pass (s3rver lets anyone in); signed ones must match botocore's."""
+        from botocore.auth import S3SigV4Auth
+        from botocore.awsrequest import AWSRequest
+        from botocore.credentials import Credentials
+        authorization = headers.get("Authorization", "")
+        if not authorization:
+            return True
+        fields = dict(part.strip().split("=", 1) for part in
+                      authorization.split(" ", 1)[1].split(","))
+        key_id, day, region, service, _ = fields["Credential"].split("/")
+        signed = fields["SignedHeaders"].split(";")
+        lower = {name.lower(): value for name, value in headers.items()}
+        request = AWSRequest(method=method, url=f"http://{lower['host']}{path}",
+                             headers={name: lower[name] for name in signed})
+        request.context["timestamp"] = lower["x-amz-date"]
+        signer = S3SigV4Auth(Credentials(key_id, S3_SECRET), service, region)
+        canonical = signer.canonical_request(request)
+        expected = signer.signature(signer.string_to_sign(request, canonical), request)
+        return expected == fields["Signature"]
+
+    def url(self, prefix="team", attributes=PATIENT):
+        return (f"s3://{self.bucket}/{prefix}?endpoint=http://127.0.0.1:{self.port}" +
+                (f"|{attributes}" if attributes else ""))
+
+    def keys(self):
+        """The stored objects' keys."""
+        root = os.path.join(self.data, self.bucket)
+        return sorted(os.path.relpath(os.path.join(parent, name), root)[:-len("._S3rver_object")]
+                      for parent, _, names in os.walk(root) for name in names
+                      if name.endswith("._S3rver_object"))
+
+    def stop(self):
+        self.front.shutdown()
+        self.front.server_close()
+        self.process.terminate()
+        self.process.wait()
