@@ -127,45 +127,47 @@ void StreamConnection::Connected() {
   if (!tls_settings_) return Ready();
   // The handshake's first bytes; Ready once it is done.
   absl::StatusOr<std::unique_ptr<TlsSession>> tls = TlsSession::Start(*tls_settings_);
-  if (!tls.ok()) return callbacks_.ended(tls.status());
+  if (!tls.ok()) return Ended(tls.status());
   tls_ = *std::move(tls);
   if (absl::Status sent = SendToSocket(tls_->TakeOutgoing()); !sent.ok()) {
-    return callbacks_.ended(sent);
+    return Ended(sent);
   }
 }
 
 void StreamConnection::Ready() {
   ready_ = true;
   if (absl::Status sent = Write(std::exchange(unsent_, "")); !sent.ok()) {
-    return callbacks_.ended(sent);
+    return Ended(sent);
   }
-  callbacks_.ready();
+  Call(callbacks_.ready);
 }
 
 void StreamConnection::BytesIn(absl::string_view bytes) {
-  if (tls_ == nullptr) return callbacks_.received(bytes);
+  if (tls_ == nullptr) return Call(callbacks_.received, bytes);
   std::string plain;
   const bool was_done = tls_->handshake_done();
   if (absl::Status status = tls_->Received(bytes, plain); !status.ok()) {
-    return callbacks_.ended(status);
+    return Ended(status);
   }
   if (absl::Status sent = SendToSocket(tls_->TakeOutgoing()); !sent.ok()) {
-    return callbacks_.ended(sent);
+    return Ended(sent);
   }
   if (!was_done && tls_->handshake_done()) {
     Socket* socket = socket_;
     Ready();
     if (socket->owner == nullptr) return;  // the owner let go of the connection
   }
-  if (!plain.empty()) callbacks_.received(plain);
+  if (!plain.empty()) Call(callbacks_.received, plain);
 }
+
+void StreamConnection::Ended(const absl::Status& why) { Call(callbacks_.ended, why); }
 
 void StreamConnection::OnConnect(uv_connect_t* request, int status) {
   auto* socket = static_cast<Socket*>(request->data);
   StreamConnection* self = socket->owner;
   if (self == nullptr) return;
   if (status < 0) {
-    return self->callbacks_.ended(
+    return self->Ended(
         absl::UnavailableError(absl::StrCat("cannot connect: ", uv_strerror(status))));
   }
   self->Connected();
@@ -176,7 +178,7 @@ void StreamConnection::OnWrite(uv_write_t* request, int status) {
   Socket* socket = write->socket;
   --socket->writes;
   if (socket->owner == nullptr || status == 0) return;
-  socket->owner->callbacks_.ended(absl::UnavailableError(uv_strerror(status)));
+  socket->owner->Ended(absl::UnavailableError(uv_strerror(status)));
 }
 
 void StreamConnection::OnRead(uv_stream_t* stream, ssize_t size, const uv_buf_t* buffer) {
@@ -184,8 +186,7 @@ void StreamConnection::OnRead(uv_stream_t* stream, ssize_t size, const uv_buf_t*
   StreamConnection* self = socket->owner;
   if (self == nullptr || size == 0) return;
   if (size > 0) return self->BytesIn(absl::string_view(buffer->base, size));
-  self->callbacks_.ended(size == UV_EOF ? absl::OkStatus()
-                                        : absl::UnavailableError(uv_strerror(size)));
+  self->Ended(size == UV_EOF ? absl::OkStatus() : absl::UnavailableError(uv_strerror(size)));
 }
 
 }  // namespace ddcc

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -61,6 +62,15 @@ class StreamConnection {
   void Connected();
   void Ready();
   void BytesIn(absl::string_view bytes);
+  void Ended(const absl::Status& why);
+
+  // The owner may destroy the connection, and with it the callback, while the callback runs:
+  // each is called through a copy.
+  template <typename Callback, typename... Args>
+  static void Call(const Callback& callback, Args&&... args) {
+    Callback copy = callback;
+    copy(std::forward<Args>(args)...);
+  }
 
   static void OnConnect(uv_connect_t* request, int status);
   static void OnWrite(uv_write_t* request, int status);
