@@ -8,6 +8,7 @@ import os
 import shlex
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -149,11 +150,13 @@ def run_python(ctx, cache, tag):
 
 # Per-hit latency ------------------------------------------------------------------------------
 
-def hyperfine(ctx, argv, env, runs, warmup):
+def hyperfine(ctx, argv, env, runs, warmup, prepare=None):
+    """`prepare`, if given, runs before every run, warm-up ones too."""
     out = os.path.join(ctx.workdir, "hyperfine.json")
     command = shlex.join(argv)
+    options = ["--prepare", shlex.join(prepare)] if prepare else []
     run(["hyperfine", "-N", "--style", "basic", "--warmup", str(warmup), "--runs", str(runs),
-         "--export-json", out, command], env)
+         *options, "--export-json", out, command], env)
     with open(out) as f:
         return json.load(f)["results"][0]["median"]
 
@@ -255,5 +258,66 @@ def run_rust(ctx, cache, tag):
     return m
 
 
+# Remote storage -------------------------------------------------------------------------------
+
+# The servers of the tests: redis-server and nginx, each plain and over TLS, on loopback.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "e2e"))
+import remote_servers  # noqa: E402
+
+REMOTE_BACKENDS = ["redis", "rediss", "http", "https"]
+
+
+def remote_settings(cache, backend, server):
+    """The environment that points the cache at `server`; None where it cannot use it: ccache 4.7
+    has no TLS, and Debian's sccache 0.4 is built without Redis ("cache type is not enabled")."""
+    if cache.name == "ddcc":
+        return {"DDCC_REMOTE_STORAGE": server.url(attributes="")}
+    if cache.name == "ccache" and backend in ("redis", "http"):
+        return {"CCACHE_REMOTE_STORAGE": server.url(attributes="")}
+    return None
+
+
+def start_remote(backend, directory):
+    os.makedirs(directory)
+    tls = (remote_servers.make_certificates(os.path.join(directory, "tls"))
+           if backend in ("rediss", "https") else None)
+    if backend.startswith("redis"):
+        return remote_servers.RedisServer(directory, tls=tls)
+    return remote_servers.NginxServer(directory, tls=tls)
+
+
+def run_remote(ctx, cache, tag):
+    """hyperfine's median time of `<cache> gcc -O2 -c` on the small file served by a remote on
+    loopback (Redis and nginx, each plain and over TLS): the local cache is removed before every
+    run, so each is a remote hit. Beside it, the same compile's local hit (remote.local)."""
+    m = Measurer(cache)
+    if cache.name not in ("ddcc", "ccache"):
+        return m
+    source = os.path.join(ctx.latency_dir, "small.c")
+    obj = os.path.join(ctx.workdir, "remote-small.o")
+    argv = cache.launcher() + ["gcc", "-O2", "-c", source, "-o", obj]
+    runs = ctx.latency_runs["small"]
+    for backend in REMOTE_BACKENDS:
+        env = cache.begin(f"{tag}-{backend}")
+        server = None
+        try:
+            server = start_remote(backend, os.path.join(ctx.workdir, "remote",
+                                                        f"{cache.name}-{tag}-{backend}"))
+            settings = remote_settings(cache, backend, server)
+            if settings is None:
+                continue
+            env.update(settings)
+            run(argv, env)  # fills the remote
+            if backend == "redis":
+                m.values["remote.local"] = hyperfine(ctx, argv, env, runs, ctx.warmup)
+            m.values[f"remote.{backend}"] = hyperfine(ctx, argv, env, runs, ctx.warmup,
+                                                      prepare=["rm", "-rf", cache.cache_dir])
+        finally:
+            if server:
+                server.stop()
+            cache.end()
+    return m
+
+
 SCENARIOS = {"project": run_project, "python": run_python, "latency": run_latency,
-             "tiny": run_tiny, "rust": run_rust}
+             "tiny": run_tiny, "rust": run_rust, "remote": run_remote}
