@@ -1,5 +1,5 @@
 """Remote storage on real servers on loopback, started and stopped by each test: redis-server,
-and nginx with WebDAV, each also over TLS. For each: one cache directory fills the remote and an empty one
+and nginx with WebDAV (test_remote_tls.py runs the same over TLS). For each: one cache directory fills the remote and an empty one
 gets byte-identical hits (direct mode too, and from another checkout directory with base_dir); a
 read-only remote is never written; a corrupt value is a counted miss; several remotes are asked
 at once; many concurrent clients; the server killed in the middle of a build. And remotes that
@@ -15,8 +15,7 @@ import unittest
 
 from common import DDCC, DdccTestCase
 from reliability import Project
-from remote_servers import (NGINX, OPENSSL, REDIS_SERVER, NginxServer, RedisServer, SilentServer,
-                            free_port, make_certificates)
+from remote_servers import NGINX, REDIS_SERVER, NginxServer, RedisServer, SilentServer, free_port
 
 SOURCE = '#include "util.h"\nint value(void) { return UTIL; }\n'
 
@@ -221,22 +220,6 @@ class HttpRemoteTest(ServerTests, RemoteTestCase):
         return NginxServer(self.root)
 
 
-@unittest.skipUnless(NGINX and OPENSSL, "nginx or openssl is not installed")
-class HttpsRemoteTest(ServerTests, RemoteTestCase):
-    """Over TLS, the server's certificate signed by the test's own authority (ca-file)."""
-
-    def start_server(self):
-        return NginxServer(self.root, tls=make_certificates(os.path.join(self.root, "tls")))
-
-
-@unittest.skipUnless(REDIS_SERVER and OPENSSL, "redis-server or openssl is not installed")
-class RedissRemoteTest(ServerTests, RemoteTestCase):
-    """Redis over TLS (rediss://), the server's certificate signed by the test's authority."""
-
-    def start_server(self):
-        return RedisServer(self.root, tls=make_certificates(os.path.join(self.root, "tls")))
-
-
 class FailingRemoteTests:
     """A subclass names the scheme."""
 
@@ -290,14 +273,6 @@ class FailingRedisTest(FailingRemoteTests, RemoteTestCase):
 
 class FailingHttpTest(FailingRemoteTests, RemoteTestCase):
     scheme = "http"
-
-
-class FailingHttpsTest(FailingRemoteTests, RemoteTestCase):
-    scheme = "https"
-
-
-class FailingRedissTest(FailingRemoteTests, RemoteTestCase):
-    scheme = "rediss"
 
 
 if __name__ == "__main__":
