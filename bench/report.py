@@ -387,7 +387,7 @@ USAGE = """```sh
 apt-get install ccache sccache hyperfine librust-regex-dev librust-libc-dev   # once, besides scripts/install-deps
 bench/run                  # every scenario, 3 repetitions; writes this page and its chart
 bench/run --quick          # a small project and one repetition, to try it out
-bench/run --only latency   # a subset: project, python, latency, tiny (comma-separated)
+bench/run --only latency   # a subset: project, python, latency, tiny, rust, remote (comma-separated)
 bench/run --tools ddcc,ccache --ddcc build-release/ddcc
 bench/run --report-only /tmp/ddcc-bench/results.json   # redraw from a run's raw results
 ```
