@@ -1,7 +1,11 @@
 #include "launcher/compiler_probe.h"
 
+#include <limits.h>
+#include <stdlib.h>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "cache/util/files.h"
 #include "cache/util/log.h"
 #include "launcher/process.h"
 
@@ -16,6 +20,13 @@ constexpr int kProbeTimeoutMs = 10'000;
 }  // namespace
 
 bool AnswersAsRustc(const Compiler& compiler, const Config& config) {
+  // Only a toolchain's own binary: a script that answers as rustc may add flags from its
+  // environment, which no key would see.
+  char real[PATH_MAX];
+  if (realpath(compiler.path.c_str(), real) == nullptr ||
+      !IsDirectory(absl::StrCat(DirectoryOf(DirectoryOf(real)), "/lib/rustlib"))) {
+    return false;
+  }
   absl::StatusOr<Digest> stamp = CompilerStamp(compiler);
   if (!stamp.ok()) return false;
   const std::string memo = absl::StrCat(stamp->Hex(), ".kind");
