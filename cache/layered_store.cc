@@ -62,7 +62,9 @@ LayeredStore::LayeredStore(std::string root, const StoreSettings& settings,
     : local_(root, settings),
       compression_level_(settings.compression_level),
       count_(std::move(count)),
-      make_(std::move(make)) {
+      make_(make ? std::move(make) : [](size_t, const RemoteSpec& spec, uv_loop_t* loop) {
+        return MakeBackend(spec, loop);
+      }) {
   for (RemoteSpec& spec : remotes) {
     RemoteBackoff backoff(root, spec.url, settings.umask);
     remotes_.push_back(Remote{std::move(spec), std::move(backoff), nullptr});
@@ -153,7 +155,7 @@ RemoteBackend* LayeredStore::Usable(Remote& remote) {
       remote.down = true;
       return nullptr;
     }
-    remote.backend = make_(remote.spec, loop);
+    remote.backend = make_(&remote - remotes_.data(), remote.spec, loop);
   }
   return remote.backend.get();
 }

@@ -26,18 +26,19 @@
 namespace ddcc {
 
 using RemoteCounter = std::function<void(RemoteOutcome)>;
-// Makes the backend for a remote's URL, running on `loop`.
-using BackendMaker =
-    std::function<std::unique_ptr<RemoteBackend>(const RemoteSpec& spec, uv_loop_t* loop)>;
+// Makes the backend for the `index`th remote, running on `loop`.
+using BackendMaker = std::function<std::unique_ptr<RemoteBackend>(
+    size_t index, const RemoteSpec& spec, uv_loop_t* loop)>;
 
-// The backend for the URL's scheme.
+// The backend for the URL's scheme, connecting to the remote itself.
 std::unique_ptr<RemoteBackend> MakeBackend(const RemoteSpec& spec, uv_loop_t* loop);
 
 class LayeredStore {
  public:
-  // The local store at `root`, then `remotes` in order. Tests pass a maker of fake backends.
+  // The local store at `root`, then `remotes` in order, each through a backend of `make`'s (the
+  // storage helper's, a test's fakes); without one, MakeBackend's.
   LayeredStore(std::string root, const StoreSettings& settings, std::vector<RemoteSpec> remotes,
-               RemoteCounter count, BackendMaker make = MakeBackend);
+               RemoteCounter count, BackendMaker make = {});
   ~LayeredStore();
 
   // As LocalStore::Load. The remotes are asked only when the local store has no entry; their

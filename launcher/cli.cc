@@ -10,9 +10,11 @@
 #include "cache/store/store.h"
 #include "cache/util/files.h"
 #include "cache/util/json.h"
+#include "cache/util/log.h"
 #include "launcher/explain.h"
 #include "launcher/report.h"
 #include "launcher/stats.h"
+#include "launcher/storage_helper.h"
 
 namespace ddcc {
 namespace {
@@ -36,8 +38,9 @@ Commands:
         --report         the last build's calls: totals, and each miss slowest first
                          with why (add --json; --since AGE or TIME for another window;
                          --trace FILE.json for a Chrome trace of the build)
-        --start-server   accepted for sccache compatibility; ddcc needs no server
-        --stop-server    accepted for sccache compatibility; ddcc needs no server
+        --start-server   start the storage helper, which keeps remote connections open
+                         (compiles start it themselves when it is not running)
+        --stop-server    stop the storage helper once its uploads are done
         --version        show the version
     -h, --help           show this help
 
@@ -243,8 +246,20 @@ int Help(CommandContext&, const std::string&) {
   return 0;
 }
 
-// ddcc has no server, and --json, --since and --trace only shape other commands.
+// --json, --since and --trace only shape other commands.
 int Nothing(CommandContext&, const std::string&) { return 0; }
+
+int StartServer(CommandContext& c, const std::string&) {
+  return StartStorageHelper(c.config, c.env);
+}
+
+int StopServer(CommandContext& c, const std::string&) { return StopStorageHelper(c.config, c.env); }
+
+// Not in the usage: how a compile starts the helper (launcher/storage_helper.h).
+int StorageHelper(CommandContext& c, const std::string& socket) {
+  OpenLog(c.config.log_file);
+  return RunStorageHelper(c.config, c.env, socket);
+}
 
 struct Command {
   absl::string_view short_name;  // empty when there is none
@@ -265,8 +280,9 @@ constexpr Command kCommands[] = {
     {"", "--report", "", ShowReport},
     {"", "--since", "an age or a time", Nothing},
     {"", "--trace", "a file", Nothing},
-    {"", "--start-server", "", Nothing},
-    {"", "--stop-server", "", Nothing},
+    {"", "--start-server", "", StartServer},
+    {"", "--stop-server", "", StopServer},
+    {"", "--storage-helper", "a socket", StorageHelper},
     {"", "--json", "", Nothing},
     {"", "--version", "", Version},
     {"-h", "--help", "", Help},

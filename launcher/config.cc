@@ -45,6 +45,8 @@ constexpr std::pair<const char*, const char*> kEnvKeys[] = {
     {"DDCC_UMASK", "umask"},
     {"DDCC_BASEDIR", "base_dir"},
     {"DDCC_REMOTE_STORAGE", "remote_storage"},
+    {"DDCC_STORAGE_HELPER", "storage_helper"},
+    {"DDCC_STORAGE_HELPER_IDLE_TIMEOUT", "storage_helper_idle_timeout"},
 };
 
 // Key -> where its value came from; a key not in it has its default.
@@ -125,14 +127,15 @@ absl::Status ApplyValue(Config& config, absl::string_view key, absl::string_view
           absl::StrFormat("max_files \"%s\" is not a number of files", value));
     }
   } else if (key == "disable" || key == "recache" || key == "direct_mode" || key == "depend_mode" ||
-             key == "debug") {
+             key == "debug" || key == "storage_helper") {
     absl::StatusOr<bool> flag = ParseBool(value);
     if (!flag.ok()) return flag.status();
     (key == "disable"       ? config.disable
      : key == "recache"     ? config.recache
      : key == "direct_mode" ? config.direct_mode
      : key == "depend_mode" ? config.depend_mode
-                            : config.debug) = *flag;
+     : key == "debug"       ? config.debug
+                            : config.storage_helper) = *flag;
   } else if (key == "sloppiness") {
     // Only one kind so far; a list keeps ccache's spelling (sloppiness = a, b) working.
     config.sloppy_time_macros = false;
@@ -151,6 +154,10 @@ absl::Status ApplyValue(Config& config, absl::string_view key, absl::string_view
     absl::StatusOr<std::vector<RemoteSpec>> remotes = ParseRemoteStorage(value);
     if (!remotes.ok()) return remotes.status();
     config.remote_storage = *std::move(remotes);
+  } else if (key == "storage_helper_idle_timeout") {
+    absl::StatusOr<int64_t> age = ParseAge(value);
+    if (!age.ok()) return age.status();
+    config.storage_helper_idle_timeout_ns = *age;
   } else if (key == "log_file") {
     config.log_file = std::string(value);
   } else if (key == "compression_level") {
@@ -336,6 +343,16 @@ absl::StatusOr<Config> LoadConfig(const EnvLookup& env) {
     origins["max_size"] = "SCCACHE_CACHE_SIZE";
   }
 
+  // sccache's server stops after SCCACHE_IDLE_TIMEOUT seconds; so does the storage helper.
+  std::optional<std::string> sccache_idle = GetEnv(env, "SCCACHE_IDLE_TIMEOUT");
+  if (sccache_idle && origins.count("storage_helper_idle_timeout") == 0) {
+    if (absl::Status status = ApplyValue(config, "storage_helper_idle_timeout", *sccache_idle);
+        !status.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("SCCACHE_IDLE_TIMEOUT: ", status.message()));
+    }
+    origins["storage_helper_idle_timeout"] = "SCCACHE_IDLE_TIMEOUT";
+  }
+
   auto show = [&](const std::string& key, std::string value) {
     auto origin = origins.find(key);
     config.shown.push_back(
@@ -357,6 +374,9 @@ absl::StatusOr<Config> LoadConfig(const EnvLookup& env) {
   show("umask", config.umask ? absl::StrFormat("%03o", *config.umask) : "");
   show("base_dir", absl::StrJoin(config.base_dirs, ":"));
   show("remote_storage", ShowRemoteStorage(config.remote_storage));
+  show("storage_helper", config.storage_helper ? "true" : "false");
+  show("storage_helper_idle_timeout",
+       absl::StrCat(config.storage_helper_idle_timeout_ns / 1'000'000'000, "s"));
   return config;
 }
 

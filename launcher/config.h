@@ -44,6 +44,10 @@ struct Config {
   // directory, so that the same tree elsewhere hits (docs/paths.md).
   std::vector<std::string> base_dirs;
   std::vector<RemoteSpec> remote_storage;  // asked in order after the local store
+  // Whether compiles ask the remotes through the storage helper (launcher/storage_helper.h),
+  // which stops after this long without a request (0: never).
+  bool storage_helper = true;
+  int64_t storage_helper_idle_timeout_ns = int64_t{600} * 1'000'000'000;
   std::string config_path;
   // For the log: settings ignored (see docs/configuration.md, sharing a cache).
   std::vector<std::string> warnings;

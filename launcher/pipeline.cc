@@ -25,6 +25,7 @@
 #include "launcher/outputs.h"
 #include "launcher/paths.h"
 #include "launcher/result_entry.h"
+#include "launcher/storage_helper.h"
 
 namespace ddcc {
 namespace {
@@ -49,8 +50,10 @@ class CompilePipeline {
         paths_(paths),
         tally_(tally),
         env_(env),
-        store_(config.cache_dir, StoreSettingsOf(config), config.remote_storage,
-               [&tally](RemoteOutcome outcome) { tally.Add(outcome); }),
+        store_(
+            config.cache_dir, StoreSettingsOf(config), config.remote_storage,
+            [&tally](RemoteOutcome outcome) { tally.Add(outcome); },
+            RemoteBackendMaker(config, env)),
         keys_(compiler, request, config, paths, ColorDiagnostics(), env),
         results_(request, *compiler.family, paths),
         scope_(keys_, paths, results_) {}

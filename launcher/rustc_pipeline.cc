@@ -27,6 +27,7 @@
 #include "launcher/rustc_manifest.h"
 #include "launcher/rustc_outputs.h"
 #include "launcher/rustc_toolchain.h"
+#include "launcher/storage_helper.h"
 
 extern char** environ;
 
@@ -72,8 +73,10 @@ class RustcPipeline {
         config_(config),
         tally_(tally),
         env_(env),
-        store_(config.cache_dir, StoreSettingsOf(config), config.remote_storage,
-               [&tally](RemoteOutcome outcome) { tally.Add(outcome); }) {}
+        store_(
+            config.cache_dir, StoreSettingsOf(config), config.remote_storage,
+            [&tally](RemoteOutcome outcome) { tally.Add(outcome); },
+            RemoteBackendMaker(config, env)) {}
 
   CompileOutcome Run() {
     CompileOutcome outcome = RunStages();

@@ -179,6 +179,21 @@ std::string RedactUrl(absl::string_view url) {
   return absl::StrCat(url.substr(0, colon + 1), "***", url.substr(at));
 }
 
+void HashRemoteSpec(const RemoteSpec& spec, Hasher& hasher) {
+  hasher.Field(spec.url);
+  hasher.Field(spec.read_only ? 1 : 0);
+  hasher.Field(static_cast<uint64_t>(spec.connect_timeout_ms));
+  hasher.Field(static_cast<uint64_t>(spec.timeout_ms));
+  hasher.Field(static_cast<uint64_t>(spec.layout));
+  hasher.Field(spec.ca_file);
+  hasher.Field(spec.insecure ? 1 : 0);
+  hasher.Field(spec.cert_file);
+  hasher.Field(spec.key_file);
+  hasher.Field(spec.aws.access_key_id);
+  hasher.Field(spec.aws.secret_access_key);
+  hasher.Field(spec.aws.session_token);
+}
+
 absl::StatusOr<std::vector<RemoteSpec>> ParseRemoteStorage(absl::string_view text) {
   absl::StatusOr<std::vector<RemoteSpec>> specs = ParseSpecs(text);
   if (specs.ok() || text.find('@') == absl::string_view::npos) return specs;

@@ -10,6 +10,7 @@
 #include "absl/strings/string_view.h"
 #include "cache/remote/sigv4.h"
 #include "cache/remote/tls_session.h"
+#include "cache/util/hash.h"
 
 namespace ddcc {
 
@@ -34,6 +35,10 @@ struct RemoteSpec {
   std::string cert_file, key_file;  // the client's certificate and key, both or neither
   AwsCredentials aws;               // s3:// only: set by the configuration, never shown
 };
+
+// Every field of `spec`, for a key that must change with any of them: the storage helper's, as
+// one helper serves one configuration.
+void HashRemoteSpec(const RemoteSpec& spec, Hasher& hasher);
 
 // Each URL is checked by its scheme: redis://, rediss://, http://, https:// or s3://.
 absl::StatusOr<std::vector<RemoteSpec>> ParseRemoteStorage(absl::string_view text);

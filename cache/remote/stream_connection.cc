@@ -1,10 +1,12 @@
-// Lifetime: the TCP handle lives in a Socket that the connection lets go of when it is destroyed;
-// libuv then calls the connect and write callbacks still waiting (they find no owner and return)
-// and last the close callback, which frees it. A callback to the owner is the last thing each
-// path does, or is followed by a check that the owner did not destroy the connection meanwhile.
+// Lifetime: the handle (TCP or Unix socket) lives in a Socket that the connection lets go of when
+// it is destroyed; libuv then calls the connect and write callbacks still waiting (they find no
+// owner and return) and last the close callback, which frees it. A callback to the owner is the
+// last thing each path does, or is followed by a check that the owner did not destroy the
+// connection meanwhile.
 #include "cache/remote/stream_connection.h"
 
 #include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <cstring>
 #include <utility>
@@ -14,10 +16,14 @@
 namespace ddcc {
 
 struct StreamConnection::Socket {
-  uv_tcp_t tcp;
+  union {
+    uv_tcp_t tcp;
+    uv_pipe_t pipe;
+  };
+  // Either handle, as libuv's stream functions take it: both begin with a uv_stream_t.
+  uv_stream_t* stream() { return reinterpret_cast<uv_stream_t*>(&tcp); }
   uv_connect_t connect;
   StreamConnection* owner = nullptr;  // nullptr once the connection let go of it
-  int writes = 0;                     // under way
   char buffer[64 * 1024];
 };
 
@@ -55,6 +61,16 @@ StreamConnection::StreamConnection(Socket* socket, std::optional<TlsSettings> tl
   socket_->owner = this;
 }
 
+// The connection for a socket whose handle is initialised; its data pointers set here.
+std::unique_ptr<StreamConnection> StreamConnection::Adopt(Socket* socket,
+                                                          std::optional<TlsSettings> tls,
+                                                          Callbacks callbacks) {
+  socket->tcp.data = socket;
+  socket->connect.data = socket;
+  return std::unique_ptr<StreamConnection>(
+      new StreamConnection(socket, std::move(tls), std::move(callbacks)));
+}
+
 absl::StatusOr<std::unique_ptr<StreamConnection>> StreamConnection::Open(
     uv_loop_t* loop, const sockaddr_storage& peer, std::optional<TlsSettings> tls,
     Callbacks callbacks) {
@@ -63,10 +79,8 @@ absl::StatusOr<std::unique_ptr<StreamConnection>> StreamConnection::Open(
     delete socket;
     return absl::UnavailableError(uv_strerror(error));
   }
-  socket->tcp.data = socket;
-  socket->connect.data = socket;
-  auto connection = std::unique_ptr<StreamConnection>(
-      new StreamConnection(socket, std::move(tls), std::move(callbacks)));
+  std::unique_ptr<StreamConnection> connection =
+      Adopt(socket, std::move(tls), std::move(callbacks));
   if (int error = uv_tcp_connect(&socket->connect, &socket->tcp,
                                  reinterpret_cast<const sockaddr*>(&peer), OnConnect);
       error != 0) {
@@ -75,9 +89,38 @@ absl::StatusOr<std::unique_ptr<StreamConnection>> StreamConnection::Open(
   return connection;
 }
 
+absl::StatusOr<std::unique_ptr<StreamConnection>> StreamConnection::OpenLocal(
+    uv_loop_t* loop, const std::string& path, Callbacks callbacks) {
+  auto* socket = new Socket();
+  if (int error = uv_pipe_init(loop, &socket->pipe, 0); error != 0) {
+    delete socket;
+    return absl::UnavailableError(uv_strerror(error));
+  }
+  std::unique_ptr<StreamConnection> connection = Adopt(socket, std::nullopt, std::move(callbacks));
+  // Its failures, such as no socket at the path, come through OnConnect.
+  uv_pipe_connect(&socket->connect, &socket->pipe, path.c_str(), OnConnect);
+  return connection;
+}
+
+absl::StatusOr<std::unique_ptr<StreamConnection>> StreamConnection::Accept(uv_stream_t* server,
+                                                                           Callbacks callbacks) {
+  auto* socket = new Socket();
+  if (int error = uv_pipe_init(server->loop, &socket->pipe, 0); error != 0) {
+    delete socket;
+    return absl::UnavailableError(uv_strerror(error));
+  }
+  std::unique_ptr<StreamConnection> connection = Adopt(socket, std::nullopt, std::move(callbacks));
+  if (int error = uv_accept(server, socket->stream()); error != 0) {
+    return absl::UnavailableError(absl::StrCat("cannot accept: ", uv_strerror(error)));
+  }
+  connection->ready_ = true;
+  connection->StartReading();
+  return connection;
+}
+
 StreamConnection::~StreamConnection() {
   socket_->owner = nullptr;
-  uv_close(reinterpret_cast<uv_handle_t*>(&socket_->tcp),
+  uv_close(reinterpret_cast<uv_handle_t*>(socket_->stream()),
            [](uv_handle_t* handle) { delete static_cast<Socket*>(handle->data); });
 }
 
@@ -91,13 +134,11 @@ absl::Status StreamConnection::Write(absl::string_view bytes) {
   return SendToSocket(tls_->TakeOutgoing());
 }
 
-void StreamConnection::StopReading() {
-  uv_read_stop(reinterpret_cast<uv_stream_t*>(&socket_->tcp));
-}
+void StreamConnection::StopReading() { uv_read_stop(socket_->stream()); }
 
 void StreamConnection::StartReading() {
   uv_read_start(
-      reinterpret_cast<uv_stream_t*>(&socket_->tcp),
+      socket_->stream(),
       [](uv_handle_t* handle, size_t, uv_buf_t* buffer) {
         auto* socket = static_cast<Socket*>(handle->data);
         *buffer = uv_buf_init(socket->buffer, sizeof(socket->buffer));
@@ -105,20 +146,31 @@ void StreamConnection::StartReading() {
       OnRead);
 }
 
-bool StreamConnection::writing() const { return socket_->writes > 0 || !unsent_.empty(); }
+// Bytes libuv still holds, not writes whose callbacks have yet to run: libuv calls those on the
+// loop's next turn, after bytes read in this one.
+bool StreamConnection::writing() const {
+  return uv_stream_get_write_queue_size(socket_->stream()) > 0 || !unsent_.empty();
+}
+
+std::optional<uid_t> StreamConnection::PeerUid() const {
+  uv_os_fd_t fd;
+  if (uv_fileno(reinterpret_cast<const uv_handle_t*>(socket_->stream()), &fd) != 0)
+    return std::nullopt;
+  ucred credentials{};
+  socklen_t size = sizeof(credentials);
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &size) != 0) return std::nullopt;
+  return credentials.uid;
+}
 
 absl::Status StreamConnection::SendToSocket(std::string bytes) {
   if (bytes.empty()) return absl::OkStatus();
   auto* write = new PendingWrite{{}, std::move(bytes), socket_};
   write->request.data = write;
   uv_buf_t buffer = uv_buf_init(write->bytes.data(), static_cast<unsigned>(write->bytes.size()));
-  if (int error = uv_write(&write->request, reinterpret_cast<uv_stream_t*>(&socket_->tcp), &buffer,
-                           1, OnWrite);
-      error != 0) {
+  if (int error = uv_write(&write->request, socket_->stream(), &buffer, 1, OnWrite); error != 0) {
     delete write;
     return absl::UnavailableError(uv_strerror(error));
   }
-  ++socket_->writes;
   return absl::OkStatus();
 }
 
@@ -167,8 +219,10 @@ void StreamConnection::OnConnect(uv_connect_t* request, int status) {
   StreamConnection* self = socket->owner;
   if (self == nullptr) return;
   if (status < 0) {
-    return self->Ended(
-        absl::UnavailableError(absl::StrCat("cannot connect: ", uv_strerror(status))));
+    // A listener too busy to take more connections: full, not absent.
+    return self->Ended(absl::Status(
+        status == UV_EAGAIN ? absl::StatusCode::kResourceExhausted : absl::StatusCode::kUnavailable,
+        absl::StrCat("cannot connect: ", uv_strerror(status))));
   }
   self->Connected();
 }
@@ -176,7 +230,6 @@ void StreamConnection::OnConnect(uv_connect_t* request, int status) {
 void StreamConnection::OnWrite(uv_write_t* request, int status) {
   std::unique_ptr<PendingWrite> write(static_cast<PendingWrite*>(request->data));
   Socket* socket = write->socket;
-  --socket->writes;
   if (socket->owner == nullptr || status == 0) return;
   socket->owner->Ended(absl::UnavailableError(uv_strerror(status)));
 }

@@ -1,9 +1,11 @@
-// One client connection to a remote on a libuv loop: TCP, with TLS over it when asked. Its owner
-// writes bytes and gets what comes back through callbacks; the protocols (HTTP, Redis) sit on it
-// and never see sockets or TLS.
+// One connection on a libuv loop: to a remote over TCP, with TLS over it when asked, or over a
+// Unix socket between a compile and the storage helper. Its owner writes bytes and gets what comes
+// back through callbacks; the protocols (HTTP, Redis, the helper's) sit on it and never see
+// sockets or TLS.
 #pragma once
 
 #include <sys/socket.h>
+#include <sys/types.h>
 #include <uv.h>
 
 #include <functional>
@@ -28,7 +30,8 @@ class StreamConnection {
   struct Callbacks {
     std::function<void()> ready;                      // connected, and TLS' handshake done
     std::function<void(absl::string_view)> received;  // what the server sent (decrypted)
-    // The connection is over: OK where the server ended it, else why (refused, TLS, a write).
+    // The connection is over: OK where the server ended it, else why (refused, TLS, a write;
+    // ResourceExhausted where a Unix socket's listener has a full backlog).
     std::function<void(const absl::Status&)> ended;
   };
 
@@ -38,6 +41,14 @@ class StreamConnection {
                                                                 const sockaddr_storage& peer,
                                                                 std::optional<TlsSettings> tls,
                                                                 Callbacks callbacks);
+  // Starts connecting to the Unix socket at `path`.
+  static absl::StatusOr<std::unique_ptr<StreamConnection>> OpenLocal(uv_loop_t* loop,
+                                                                     const std::string& path,
+                                                                     Callbacks callbacks);
+  // The next connection waiting on the listening Unix socket `server`, ready at once; `ready` is
+  // not called.
+  static absl::StatusOr<std::unique_ptr<StreamConnection>> Accept(uv_stream_t* server,
+                                                                  Callbacks callbacks);
   // Closes the connection; no callback comes after.
   ~StreamConnection();
   StreamConnection(const StreamConnection&) = delete;
@@ -53,6 +64,8 @@ class StreamConnection {
 
   bool ready() const { return ready_; }
   bool writing() const;  // some bytes are not handed to the kernel yet
+  // The user on the other end of a Unix socket; nullopt when it cannot be told.
+  std::optional<uid_t> PeerUid() const;
 
  private:
   struct Socket;
@@ -72,6 +85,8 @@ class StreamConnection {
     copy(std::forward<Args>(args)...);
   }
 
+  static std::unique_ptr<StreamConnection> Adopt(Socket* socket, std::optional<TlsSettings> tls,
+                                                 Callbacks callbacks);
   static void OnConnect(uv_connect_t* request, int status);
   static void OnWrite(uv_write_t* request, int status);
   static void OnRead(uv_stream_t* stream, ssize_t size, const uv_buf_t* buffer);

@@ -4,6 +4,7 @@ ddcc binary (DDCC_BINARY, set by ctest), and runs of real compilers with and wit
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -31,10 +32,33 @@ class DdccTestCase(unittest.TestCase):
                     if not k.startswith("DDCC_") and not k.startswith("SCCACHE_")}
         self.env["DDCC_DIR"] = self.cache
         self.env["DDCC_LOGFILE"] = os.path.join(self.root, "ddcc.log")
+        # The test's storage helpers have their sockets here, apart from any other test's.
+        self.runtime = os.path.join(self.root, "run")
+        os.makedirs(self.runtime, mode=0o700)
+        self.env["XDG_RUNTIME_DIR"] = self.runtime
         self.last_write = 0.0
 
     def tearDown(self):
+        for pid in self.helper_pids():
+            os.kill(pid, signal.SIGKILL)
         shutil.rmtree(self.root, ignore_errors=True)
+
+    def helper_pids(self):
+        """The storage helpers running for this test, by the pids their lock files hold."""
+        pids = []
+        directory = os.path.join(self.runtime, "ddcc")
+        for name in os.listdir(directory) if os.path.isdir(directory) else []:
+            if not name.endswith(".lock"):
+                continue
+            with open(os.path.join(directory, name)) as f:
+                text = f.read().strip()
+            try:
+                with open(f"/proc/{text}/cmdline", "rb") as f:
+                    if b"--storage-helper" in f.read():
+                        pids.append(int(text))
+            except (OSError, ValueError):
+                pass
+        return pids
 
     def write(self, name, text):
         path = os.path.join(self.work, name)

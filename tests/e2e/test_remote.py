@@ -34,12 +34,16 @@ class RemoteTestCase(DdccTestCase):
         return env
 
     def compile(self, env, args=None):
-        """Compiles with ddcc, then without; returns the cached run's object and seconds taken."""
+        """Compiles with ddcc through the storage helper, then without; returns the cached run's
+        object and seconds taken. The helper is stopped after the compile, which waits for its
+        uploads: what the compile stored is then on the server."""
         args = args or self.args
         self.settle()
+        self.run_cmd([DDCC, "--start-server"], env=env)
         began = time.monotonic()
         cached = self.run_cmd([DDCC, *args], env=env)
         seconds = time.monotonic() - began
+        self.run_cmd([DDCC, "--stop-server"], env=env)
         obj = self.read("main.o")
         plain = self.run_cmd(["/usr/bin/" + args[0], *args[1:]], env=env)
         self.assert_same_run(plain, cached)

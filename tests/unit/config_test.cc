@@ -78,11 +78,11 @@ TEST_F(ConfigTest, DefaultsUnderHome) {
     keys.push_back(shown.key);
     EXPECT_EQ(shown.origin, "default") << shown.key;
   }
-  EXPECT_THAT(keys,
-              ::testing::ElementsAre("cache_dir", "config_path", "max_size", "max_files", "disable",
-                                     "recache", "log_file", "compression_level", "compiler_check",
-                                     "direct_mode", "depend_mode", "sloppiness", "debug", "umask",
-                                     "base_dir", "remote_storage"));
+  EXPECT_THAT(keys, ::testing::ElementsAre(
+                        "cache_dir", "config_path", "max_size", "max_files", "disable", "recache",
+                        "log_file", "compression_level", "compiler_check", "direct_mode",
+                        "depend_mode", "sloppiness", "debug", "umask", "base_dir", "remote_storage",
+                        "storage_helper", "storage_helper_idle_timeout"));
   EXPECT_EQ(Shown(config, "max_size").first, "5.0 GiB");
   EXPECT_EQ(Shown(config, "disable").first, "false");
   EXPECT_EQ(Shown(config, "compression_level").first, "1");
@@ -197,6 +197,24 @@ TEST_F(ConfigTest, SccacheCacheSizeUsesBinaryUnitsAndYieldsToDdccMaxsize) {
   env_["SCCACHE_CACHE_SIZE"] = "lots";
   EXPECT_TRUE(Load().ok());
   env_.erase("DDCC_MAXSIZE");
+  EXPECT_FALSE(Load().ok());
+}
+
+TEST_F(ConfigTest, TheStorageHelperAndItsIdleTimeout) {
+  Config config = LoadOrDie();
+  EXPECT_TRUE(config.storage_helper);
+  EXPECT_EQ(config.storage_helper_idle_timeout_ns, int64_t{600} * 1'000'000'000);
+  env_["SCCACHE_IDLE_TIMEOUT"] = "30";  // sccache's server's, in seconds
+  config = LoadOrDie();
+  EXPECT_EQ(config.storage_helper_idle_timeout_ns, int64_t{30} * 1'000'000'000);
+  EXPECT_EQ(Shown(config, "storage_helper_idle_timeout"),
+            std::make_pair(std::string("30s"), std::string("SCCACHE_IDLE_TIMEOUT")));
+  env_["DDCC_STORAGE_HELPER_IDLE_TIMEOUT"] = "2m";
+  env_["DDCC_STORAGE_HELPER"] = "false";
+  config = LoadOrDie();
+  EXPECT_EQ(config.storage_helper_idle_timeout_ns, int64_t{120} * 1'000'000'000);
+  EXPECT_FALSE(config.storage_helper);
+  env_["DDCC_STORAGE_HELPER_IDLE_TIMEOUT"] = "soon";
   EXPECT_FALSE(Load().ok());
 }
 

@@ -68,7 +68,7 @@ class LayeredStoreTest : public TempDirTest {
     return LayeredStore(
         root_, {}, specs.value_or(std::vector<RemoteSpec>{}),
         [this](RemoteOutcome outcome) { ++counts_[outcome]; },
-        [this](const RemoteSpec& spec, uv_loop_t*) {
+        [this](size_t, const RemoteSpec& spec, uv_loop_t*) {
           return std::make_unique<FakeBackend>(remotes_[spec.url]);
         });
   }

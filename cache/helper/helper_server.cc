@@ -1,0 +1,206 @@
+#include "cache/helper/helper_server.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "cache/util/log.h"
+
+namespace ddcc {
+namespace {
+
+template <typename Handle>
+void CloseAndFree(Handle* handle) {
+  uv_close(reinterpret_cast<uv_handle_t*>(handle),
+           [](uv_handle_t* closed) { delete reinterpret_cast<Handle*>(closed); });
+}
+
+// How often a stopping helper looks whether its uploads are done.
+constexpr uint64_t kStopPollMs = 20;
+
+}  // namespace
+
+HelperServer::HelperServer(uv_loop_t* loop, HelperSettings settings)
+    : loop_(loop), settings_(std::move(settings)), idle_timer_(new uv_timer_t) {
+  uv_timer_init(loop_, idle_timer_);
+  idle_timer_->data = this;
+  for (const RemoteSpec& spec : settings_.remotes) {
+    pools_.push_back(std::make_unique<RemotePool>(
+        RedactUrl(spec.url), loop_, [this, &spec] { return settings_.make(spec, loop_); },
+        settings_.upload_failed));
+  }
+}
+
+HelperServer::~HelperServer() {
+  clients_.clear();
+  pools_.clear();
+  if (listener_ != nullptr) CloseAndFree(listener_);
+  CloseAndFree(idle_timer_);
+}
+
+absl::Status HelperServer::Listen(const std::string& path) {
+  if (unlink(path.c_str()) != 0 && errno != ENOENT) {
+    return absl::UnavailableError(absl::StrCat("cannot remove ", path, ": ", strerror(errno)));
+  }
+  listener_ = new uv_pipe_t;
+  uv_pipe_init(loop_, listener_, 0);
+  listener_->data = this;
+  if (int error = uv_pipe_bind(listener_, path.c_str()); error != 0) {
+    return absl::UnavailableError(absl::StrCat("cannot bind ", path, ": ", uv_strerror(error)));
+  }
+  path_ = path;
+  // The directory is the user's alone already; the socket says so too.
+  chmod(path.c_str(), 0600);
+  if (int error = uv_listen(reinterpret_cast<uv_stream_t*>(listener_), 128,
+                            [](uv_stream_t* server, int status) {
+                              if (status == 0) static_cast<HelperServer*>(server->data)->Accept();
+                            });
+      error != 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen: ", uv_strerror(error)));
+  }
+  Idle();
+  return absl::OkStatus();
+}
+
+void HelperServer::Stop() {
+  if (stopping_) return;
+  stopping_ = true;
+  Log(absl::StrCat("storage helper: stopping", Busy() ? " once its uploads are done" : ""));
+  if (listener_ != nullptr) {
+    CloseAndFree(std::exchange(listener_, nullptr));
+    unlink(path_.c_str());  // ours: the caller holds the lock
+  }
+  // Not from here: Stop may run inside a remote's callback, and finishing destroys the remotes.
+  uv_timer_start(
+      idle_timer_,
+      [](uv_timer_t* timer) { static_cast<HelperServer*>(timer->data)->FinishIfDone(); }, 0,
+      kStopPollMs);
+}
+
+void HelperServer::Accept() {
+  const uint64_t id = next_id_++;
+  absl::StatusOr<std::unique_ptr<StreamConnection>> connection = StreamConnection::Accept(
+      reinterpret_cast<uv_stream_t*>(listener_),
+      {.ready = [] {},
+       .received = [this, id](absl::string_view bytes) { Received(id, bytes); },
+       .ended = [this, id](const absl::Status&) { clients_.erase(id); }});
+  if (!connection.ok()) {
+    Log(absl::StrCat("storage helper: ", connection.status().message()));
+    return;
+  }
+  if (std::optional<uid_t> peer = (*connection)->PeerUid(); peer != getuid()) {
+    Log(absl::StrCat("storage helper: refused a connection from user ",
+                     peer ? absl::StrCat(*peer) : "unknown"));
+    return;
+  }
+  clients_[id].connection = *std::move(connection);
+  Idle();
+}
+
+void HelperServer::Received(uint64_t id, absl::string_view bytes) {
+  auto client = clients_.find(id);
+  if (client == clients_.end()) return;
+  client->second.reader.Add(bytes);
+  while (true) {
+    client = clients_.find(id);  // handling a frame may have let the client go
+    if (client == clients_.end()) return;
+    absl::StatusOr<std::optional<HelperFrame>> frame = client->second.reader.Next();
+    if (!frame.ok()) {
+      Log(absl::StrCat("storage helper: a compile sent ", frame.status().message()));
+      clients_.erase(client);
+      return;
+    }
+    if (!*frame) return;
+    Handle(id, **std::move(frame));
+  }
+}
+
+void HelperServer::Handle(uint64_t id, HelperFrame frame) {
+  Client& client = clients_.at(id);
+  if (client.greeted) return Serve(id, frame.type, frame.body);
+  absl::Status hello = frame.type == HelperMessage::kHello
+                           ? CheckHello(frame.body)
+                           : absl::DataLossError("a request before its hello");
+  if (!hello.ok()) {
+    Log(absl::StrCat("storage helper: a compile sent ", hello.message()));
+    clients_.erase(id);
+    return;
+  }
+  client.greeted = true;
+  Send(id, EncodeFrame(HelperMessage::kHello, EncodeHello()));
+}
+
+void HelperServer::Serve(uint64_t id, HelperMessage type, absl::string_view body) {
+  if (!stopping_) Idle();
+  if (type == HelperMessage::kStop) {
+    Answer(id, std::string());
+    return Stop();
+  }
+  if (type != HelperMessage::kGet && type != HelperMessage::kPut) {
+    return Answer(id, absl::InvalidArgumentError("not a request"));
+  }
+  absl::StatusOr<HelperRequest> request = DecodeRequest(body);
+  if (!request.ok()) return Answer(id, request.status());
+  if (request->remote >= pools_.size()) {
+    return Answer(id, absl::InvalidArgumentError(absl::StrCat("no remote ", request->remote)));
+  }
+  RemotePool& pool = *pools_[request->remote];
+  if (type == HelperMessage::kGet) {
+    if (const std::string* uploading = pool.Uploading(request->key)) return Answer(id, *uploading);
+    return pool.Get(request->key,
+                    [this, id](absl::StatusOr<std::string> answer) { Answer(id, answer); });
+  }
+  if (settings_.remotes[request->remote].read_only) {
+    return Answer(id, absl::PermissionDeniedError("the remote is read-only"));
+  }
+  // The compile uploads the entry itself when the helper cannot take it.
+  if (stopping_ || !pool.Upload(request->key, std::move(request->bytes))) {
+    return Answer(id, absl::ResourceExhaustedError("the upload queue is full"));
+  }
+  Answer(id, std::string());
+}
+
+void HelperServer::Answer(uint64_t id, const absl::StatusOr<std::string>& answer) {
+  Send(id, EncodeFrame(HelperMessage::kAnswer, EncodeAnswer(answer)));
+}
+
+void HelperServer::Send(uint64_t id, const std::string& frame) {
+  auto client = clients_.find(id);
+  if (client == clients_.end()) return;  // the compile has gone
+  if (!client->second.connection->Write(frame).ok()) clients_.erase(client);
+}
+
+bool HelperServer::Busy() const {
+  for (const auto& pool : pools_) {
+    if (!pool->idle()) return true;
+  }
+  return false;
+}
+
+// (Re)starts the count of the idle time after which the helper stops.
+void HelperServer::Idle() {
+  if (settings_.idle_timeout_ms <= 0) return;
+  uv_timer_start(
+      idle_timer_,
+      [](uv_timer_t* timer) {
+        auto* self = static_cast<HelperServer*>(timer->data);
+        // A compile still connected may be compiling between its lookup and its upload.
+        if (self->Busy() || !self->clients_.empty()) return self->Idle();
+        Log("storage helper: idle");
+        self->Stop();
+      },
+      settings_.idle_timeout_ms, 0);
+}
+
+void HelperServer::FinishIfDone() {
+  if (Busy()) return;
+  uv_timer_stop(idle_timer_);
+  // What is left open ends here, and with it the loop.
+  clients_.clear();
+  pools_.clear();
+  Log("storage helper: stopped");
+}
+
+}  // namespace ddcc

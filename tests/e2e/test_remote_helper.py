@@ -1,0 +1,257 @@
+"""The storage helper: one long-lived process per user and remote configuration that compiles ask
+for remote entries. It keeps the remote's connections (and TLS sessions) open from one compile to
+the next, uploads in the background so that a miss never waits for its PUT, stops when idle or
+asked, and whatever happens to it (killed in the middle of a build, hung, started twice at once)
+a build's outputs stay those of the compiler, and the compiles go to the remote directly."""
+
+import concurrent.futures
+import http.server
+import os
+import signal
+import threading
+import time
+import unittest
+
+from common import DDCC
+from reliability import Project
+from remote_servers import (NGINX, OPENSSL, REDIS_SERVER, NginxServer, RedisServer,
+                            make_certificates)
+from test_remote import SOURCE, RemoteTestCase
+
+
+class SlowUploadServer:
+    """An HTTP store on loopback that takes `put_seconds` to answer each PUT, one thread per
+    connection."""
+
+    def __init__(self, put_seconds):
+        self.stored = {}
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                value = server.stored.get(self.path)
+                self.send_response(200 if value is not None else 404)
+                self.send_header("Content-Length", str(len(value or b"")))
+                self.end_headers()
+                self.wfile.write(value or b"")
+
+            def do_PUT(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                time.sleep(put_seconds)
+                server.stored[self.path] = body
+                self.send_response(201)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+        self.http = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.http.server_address[1]
+        threading.Thread(target=self.http.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.http.shutdown()
+        self.http.server_close()
+
+
+class HelperTestCase(RemoteTestCase):
+    def cached_compile(self, env, args=None):
+        """One compile through ddcc, as a build runs it; returns the seconds it took."""
+        self.settle()
+        began = time.monotonic()
+        result = self.run_cmd([DDCC, *(args or self.args)], env=env)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        return time.monotonic() - began
+
+    def start_helper(self, env):
+        result = self.run_cmd([DDCC, "--start-server"], env=env)
+        self.assertEqual((result.returncode, result.stderr), (0, b""))
+        pids = self.helper_pids()
+        self.assertEqual(len(pids), 1, self.log())
+        return pids[0]
+
+    def stop_helper(self, env):
+        result = self.run_cmd([DDCC, "--stop-server"], env=env)
+        self.assertEqual((result.returncode, result.stderr), (0, b""))
+
+    def source(self, n):
+        """A source of its own for the nth compile, so that each one misses."""
+        self.write(f"s{n}.c", f"int s{n}(void) {{ return {n}; }}\n")
+        return ["gcc", "-c", f"s{n}.c", "-o", f"s{n}.o"]
+
+
+class ConnectionTests:
+    """A subclass starts the server and says how many connections it has seen."""
+
+    def test_compiles_share_the_helpers_connections(self):
+        env = self.with_remote(self.server.url())
+        self.start_helper(env)
+        before = self.connections()
+        for n in range(12):
+            self.cached_compile(dict(env, DDCC_DIR=os.path.join(self.root, f"cache{n}")),
+                                self.source(n % 4))
+        # Twelve compiles, each with lookups and (the first four) writes: directly, each would
+        # open a connection of its own, and over TLS pay a handshake each. The helper opens one
+        # for lookups and one or two more while uploads are under way.
+        self.assertLessEqual(self.connections() - before, 4, self.log())
+        stats = self.stats(dict(env, DDCC_DIR=os.path.join(self.root, "cache11")))
+        self.assertEqual(stats["direct_hits"], 1)
+        self.assertNotIn("storage helper not used", self.log())
+
+
+@unittest.skipUnless(REDIS_SERVER, "redis-server is not installed")
+class RedisConnectionTest(ConnectionTests, HelperTestCase):
+    def setUp(self):
+        super().setUp()
+        self.server = RedisServer(self.root)
+        self.addCleanup(self.server.stop)
+
+    def connections(self):
+        info = self.server.command("INFO", "stats").decode()
+        return int(info.split("total_connections_received:")[1].split()[0]) - 1  # this one
+
+
+@unittest.skipUnless(NGINX and OPENSSL, "nginx or openssl is not installed")
+class HttpsConnectionTest(ConnectionTests, HelperTestCase):
+    def setUp(self):
+        super().setUp()
+        self.server = NginxServer(self.root, tls=make_certificates(os.path.join(self.root, "tls")))
+        self.addCleanup(self.server.stop)
+
+    def connections(self):
+        return len({connection for connection, _, _ in self.server.requests()})
+
+
+class HelperTest(HelperTestCase):
+    def test_a_miss_does_not_wait_for_its_upload(self):
+        server = SlowUploadServer(put_seconds=3)
+        self.addCleanup(server.stop)
+        env = self.with_remote(f"http://127.0.0.1:{server.port}/c|timeout=10000", "a")
+        self.start_helper(env)
+        self.assertLess(self.cached_compile(env), 2.0)
+        self.assertEqual(self.stats(env)["cache_misses"], 1)
+
+        # Another cache hits at once: the helper answers from its queue.
+        other = dict(env, DDCC_DIR=os.path.join(self.root, "b"))
+        self.assertLess(self.cached_compile(other), 2.0)
+        self.assertEqual(self.stats(other)["direct_hits"], 1)
+        self.assertEqual(server.stored, {})
+
+        # Stopping waits for the uploads.
+        self.stop_helper(env)
+        self.assertEqual(self.helper_pids(), [])
+        self.assertGreaterEqual(len(server.stored), 2)  # manifest and result
+
+        # Without the helper, the compile waits for its PUT.
+        direct = dict(env, DDCC_DIR=os.path.join(self.root, "direct"), DDCC_STORAGE_HELPER="false")
+        self.write("main.c", SOURCE + "int more(void) { return 1; }\n")
+        self.assertGreaterEqual(self.cached_compile(direct), 3.0)
+
+    @unittest.skipUnless(REDIS_SERVER, "redis-server is not installed")
+    def test_the_helper_killed_in_the_middle_of_a_build(self):
+        server = RedisServer(self.root)
+        self.addCleanup(server.stop)
+        env = self.with_remote(server.url())
+        project = Project(self, 24)
+        pid = self.start_helper(env)
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            build = pool.submit(lambda: project.build("out", env, workers=2))
+            while not server.keys():
+                time.sleep(0.01)
+            os.kill(pid, signal.SIGKILL)
+            self.assertEqual(project.wrong_outputs("out", build.result()), [])
+        self.assertEqual(self.stats(env)["cache_misses"], 24)
+        self.assertEqual(self.remote_counts(env)["errors"], 0, self.log())
+
+        # A later compile starts a new helper; the entries are there for another cache.
+        fresh = self.with_remote(server.url(), "fresh")
+        self.cached_compile(fresh)
+        deadline = time.monotonic() + 10
+        while not self.helper_pids() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.assertNotIn(pid, self.helper_pids())
+        self.assertEqual(len(self.helper_pids()), 1)
+        project.check_build("again", fresh)
+
+    @unittest.skipUnless(REDIS_SERVER, "redis-server is not installed")
+    def test_a_hung_helper(self):
+        server = RedisServer(self.root)
+        self.addCleanup(server.stop)
+        obj, _ = self.compile(self.with_remote(server.url(), "filled"))
+        env = self.with_remote(server.url(), "a")
+        pid = self.start_helper(env)
+        os.kill(pid, signal.SIGSTOP)
+        self.addCleanup(os.kill, pid, signal.SIGCONT)
+        # Served directly, after the helper's connect-timeout.
+        self.assertLess(self.cached_compile(env), 5)
+        self.assertEqual(self.read("main.o"), obj)
+        self.assertEqual(self.stats(env)["direct_hits"], 1)
+        self.assertIn("did not say hello in time", self.log())
+
+        # Other compiles leave it alone for a while.
+        other = self.with_remote(server.url(), "b")
+        self.assertLess(self.cached_compile(other), 5)
+        self.assertEqual(self.stats(other)["direct_hits"], 1)
+        self.assertIn("it was stuck less than", self.log())
+
+    @unittest.skipUnless(REDIS_SERVER, "redis-server is not installed")
+    def test_started_twice_at_once(self):
+        server = RedisServer(self.root)
+        self.addCleanup(server.stop)
+        env = self.with_remote(server.url())
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            starts = [pool.submit(self.run_cmd, [DDCC, "--start-server"], env=env)
+                      for _ in range(4)]
+            compiles = [pool.submit(self.run_cmd, [DDCC, *self.source(n)],
+                                    env=dict(env, DDCC_DIR=os.path.join(self.root, f"c{n}")))
+                        for n in range(4)]
+            for future in starts + compiles:
+                self.assertEqual(future.result().returncode, 0, future.result().stderr)
+        time.sleep(2.5)  # what a helper that lost the race waits for the lock, and more
+        helpers = [pid for pid in os.listdir("/proc") if pid.isdigit() and
+                   self.is_helper(pid)]
+        self.assertEqual(len(helpers), 1, helpers)
+        self.assertEqual(self.helper_pids(), [int(helpers[0])])
+
+    def is_helper(self, pid):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                return f"--storage-helper\0{self.runtime}/".encode() in f.read()
+        except OSError:
+            return False
+
+    @unittest.skipUnless(REDIS_SERVER, "redis-server is not installed")
+    def test_an_idle_helper_stops(self):
+        server = RedisServer(self.root)
+        self.addCleanup(server.stop)
+        env = dict(self.with_remote(server.url()), DDCC_STORAGE_HELPER_IDLE_TIMEOUT="1")
+        pid = self.start_helper(env)
+        self.cached_compile(env)
+        deadline = time.monotonic() + 10
+        while self.is_helper(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.assertFalse(self.is_helper(pid))
+        self.assertEqual(os.listdir(os.path.join(self.runtime, "ddcc")),
+                         [name for name in os.listdir(os.path.join(self.runtime, "ddcc"))
+                          if name.endswith(".lock")])  # the socket is gone
+        self.assertIn("storage helper: idle", self.log())
+
+    @unittest.skipUnless(REDIS_SERVER, "redis-server is not installed")
+    def test_a_socket_directory_others_may_enter_is_not_used(self):
+        server = RedisServer(self.root)
+        self.addCleanup(server.stop)
+        os.makedirs(os.path.join(self.runtime, "ddcc"), mode=0o755)
+        os.chmod(os.path.join(self.runtime, "ddcc"), 0o755)
+        env = self.with_remote(server.url())
+        self.cached_compile(env)
+        self.assertIn("is not a directory of this user's alone", self.log())
+        self.assertEqual(self.helper_pids(), [])
+        self.assertEqual(self.remote_counts(env)["errors"], 0)
+        self.assertTrue(server.keys())
+
+
+if __name__ == "__main__":
+    unittest.main()
