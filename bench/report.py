@@ -32,11 +32,29 @@ METRICS = {
     "rust.warm": ("Rust workspace: warm rebuild after `cargo clean`", "rust: warm", "s", None),
     "rust.second": ("Rust workspace: second tree at another path", "rust: second tree", "s",
                     None),
-    "remote.local": ("Remote storage: a local hit beside it (small file)", None, "ms", None),
+    "remote.local": ("Remote storage: a local hit (small file)", None, "ms", None),
     "remote.redis": ("Remote storage: a hit from Redis, empty local cache", None, "ms", None),
     "remote.rediss": ("Remote storage: a hit from Redis over TLS", None, "ms", None),
     "remote.http": ("Remote storage: a hit from nginx over HTTP", None, "ms", None),
     "remote.https": ("Remote storage: a hit from nginx over HTTPS", None, "ms", None),
+    "remote.build.local": ("Remote storage: a warm build from a filled local cache", None, "s",
+                           None),
+    "remote.build.redis": ("Remote storage: a build from Redis, empty local cache", None, "s",
+                           None),
+    "remote.build.https": ("Remote storage: a build from nginx over HTTPS, empty local cache",
+                           None, "s", None),
+    "remote.build.redis.helper": ("Remote storage: a build from Redis, through the helper", None,
+                                  "s", None),
+    "remote.build.https.helper": ("Remote storage: a build from nginx over HTTPS, through the "
+                                  "helper", None, "s", None),
+    "remote.redis.helper": ("Remote storage: a hit from Redis, through the storage helper", None,
+                            "ms", None),
+    "remote.rediss.helper": ("Remote storage: a hit from Redis over TLS, through the helper",
+                             None, "ms", None),
+    "remote.http.helper": ("Remote storage: a hit from nginx over HTTP, through the helper",
+                           None, "ms", None),
+    "remote.https.helper": ("Remote storage: a hit from nginx over HTTPS, through the helper",
+                            None, "ms", None),
     "project.size": ("Cache size after the project's cold build (apparent, `du -sb`)", None,
                      "MB", None),
     "project.allocated": ("Cache size after the project's cold build (on disk: allocated "
@@ -146,20 +164,29 @@ def rust_table(results, med):
                   "ddcc / no cache", "ddcc target"], rows)
 
 
-REMOTE_METRICS = ["remote.redis", "remote.rediss", "remote.http", "remote.https"]
+# Each against its baseline: a remote hit against a local one, a build against a local warm one.
+REMOTE_METRICS = ([(f"remote.{backend}{way}", "remote.local") for way in ("", ".helper")
+                   for backend in ("redis", "rediss", "http", "https")] +
+                  [(f"remote.build.{backend}{way}", "remote.build.local")
+                   for way in ("", ".helper") for backend in ("redis", "https")])
 
 
 def remote_table(results, med):
     """Each remote hit against the same cache's local hit."""
     tools = [t for t in tools_of(results) if t in ("ddcc", "ccache")]
-    local = med.get("remote.local", {})
     rows = []
-    for metric in REMOTE_METRICS:
-        values = med.get(metric)
-        if not values:
-            continue
-        rows.append([METRICS[metric][0]] + [fmt(values.get(t), "ms") for t in tools] +
-                    [fmt_ratio(ratio(values.get(t), local.get(t))) for t in tools])
+    for baseline in ("remote.local", "remote.build.local"):
+        values = med.get(baseline)
+        if values:
+            rows.append([METRICS[baseline][0]] + [fmt(values.get(t), METRICS[baseline][2])
+                                                  for t in tools] + ["1.00" for t in tools])
+        for metric, base in REMOTE_METRICS:
+            values, local = med.get(metric), med.get(base, {})
+            if base != baseline or not values:
+                continue
+            rows.append([METRICS[metric][0]] + [fmt(values.get(t), METRICS[metric][2])
+                                                for t in tools] +
+                        [fmt_ratio(ratio(values.get(t), local.get(t))) for t in tools])
     if not rows:
         return ""
     return table(["measurement"] + [LABELS[t] for t in tools] +
@@ -310,8 +337,16 @@ def setup_text(results):
             "- **Remote hits**: the latency scenario's small file, compiled once to fill a remote "
             "started for the run on loopback (redis-server and nginx with WebDAV, each plain and "
             "over TLS with a certificate authority made for the run), then timed by hyperfine "
-            "(`-N`) with the local cache removed before each run (`--prepare`), so that each is "
-            "a remote hit; and a local hit beside it.")
+            "(`-N`) with the local cache's entries removed before each run (`--prepare`, a `find "
+            "-delete` that keeps the directory and its counters, as a build's later compiles find "
+            "them), so that each is a remote hit; and a local hit beside it, with the same "
+            "`find` run on an empty directory before each run. ddcc's hits come once with "
+            "`storage_helper = false` and once through the storage helper, started before the "
+            "runs. **A build from a remote**: the project's cold build with both remotes "
+            "configured fills them and the local cache; then, after `ninja -t clean`, a warm "
+            "build from the local cache, and warm builds into an empty local cache from one "
+            "remote each (ddcc's with and without the helper), as a team member's first build "
+            "after CI's.")
     lat = results.get("latency")
     if lat and "latency" in results["scenarios"]:
         runs = results.get("latency_runs", {})
@@ -430,8 +465,10 @@ def write(results, md_path):
                   "on loopback (ccache 4.7 has no TLS; Debian's sccache 0.4 is built without Redis "
                   "and is left out), against the same tool's local hit. The "
                   "remote issue's target, a remote hit within 1.5x a local one, is for ddcc's "
-                  "storage helper (not built yet): without it every compile opens its own "
-                  "connections (and makes its own TLS handshake).\n", remote]
+                  "storage helper: without it (the first rows, `storage_helper = false`) every "
+                  "compile opens its own connections and makes its own TLS handshake; through it "
+                  "(started before the runs) a compile asks over a Unix socket and the helper "
+                  "answers on connections it keeps open.\n", remote]
     parts += ["## What runs\n", setup_text(results), method_text(results)]
     direct = direct_rate_table(results)
     if direct:

@@ -271,7 +271,7 @@ def remote_settings(cache, backend, server):
     """The environment that points the cache at `server`; None where it cannot use it: ccache 4.7
     has no TLS, and Debian's sccache 0.4 is built without Redis ("cache type is not enabled")."""
     if cache.name == "ddcc":
-        return {"DDCC_REMOTE_STORAGE": server.url(attributes="")}
+        return {"DDCC_REMOTE_STORAGE": server.url(attributes=""), "DDCC_STORAGE_HELPER": "false"}
     if cache.name == "ccache" and backend in ("redis", "http"):
         return {"CCACHE_REMOTE_STORAGE": server.url(attributes="")}
     return None
@@ -286,10 +286,19 @@ def start_remote(backend, directory):
     return remote_servers.NginxServer(directory, tls=tls)
 
 
+def remove_entries(cache_dir):
+    """A command that removes the entries from a cache directory and keeps the rest (its counters,
+    its directories), as a build's compiles after the first find it: ddcc's entries end in .e,
+    ccache's results and manifests in R and M."""
+    return ["find", cache_dir, "-type", "f", "(", "-name", "*.e", "-o", "-name", "*R", "-o",
+            "-name", "*M", ")", "-delete"]
+
+
 def run_remote(ctx, cache, tag):
     """hyperfine's median time of `<cache> gcc -O2 -c` on the small file served by a remote on
-    loopback (Redis and nginx, each plain and over TLS): the local cache is removed before every
-    run, so each is a remote hit. Beside it, the same compile's local hit (remote.local)."""
+    loopback (Redis and nginx, each plain and over TLS): the local cache's entries are removed
+    before every run, so each is a remote hit; ddcc's with and without its storage helper. Beside it, the same
+    compile's local hit (remote.local)."""
     m = Measurer(cache)
     if cache.name not in ("ddcc", "ccache"):
         return m
@@ -309,14 +318,82 @@ def run_remote(ctx, cache, tag):
             env.update(settings)
             run(argv, env)  # fills the remote
             if backend == "redis":
-                m.values["remote.local"] = hyperfine(ctx, argv, env, runs, ctx.warmup)
+                # The same prepare step, on an empty directory: hyperfine's prepare runs change
+                # what the page cache and the CPU's caches hold for the timed run.
+                empty = os.path.join(ctx.workdir, "remote", "empty")
+                os.makedirs(empty, exist_ok=True)
+                m.values["remote.local"] = hyperfine(ctx, argv, env, runs, ctx.warmup,
+                                                     prepare=remove_entries(empty))
             m.values[f"remote.{backend}"] = hyperfine(ctx, argv, env, runs, ctx.warmup,
-                                                      prepare=["rm", "-rf", cache.cache_dir])
+                                                      prepare=remove_entries(cache.cache_dir))
+            if cache.name == "ddcc":
+                # Again through the storage helper, started beforehand as a build's first
+                # compile would start it.
+                runtime = os.path.join(ctx.workdir, "remote", f"run-{tag}-{backend}")
+                os.makedirs(runtime, mode=0o700)
+                env.update(DDCC_STORAGE_HELPER="true", XDG_RUNTIME_DIR=runtime)
+                run(cache.launcher() + ["--start-server"], env)
+                try:
+                    m.values[f"remote.{backend}.helper"] = hyperfine(
+                        ctx, argv, env, runs, ctx.warmup, prepare=remove_entries(cache.cache_dir))
+                finally:
+                    run(cache.launcher() + ["--stop-server"], env)
         finally:
             if server:
                 server.stop()
             cache.end()
+    remote_build(ctx, cache, tag, m)
     return m
+
+
+# The backends of the warm build from a remote: one plain, one over TLS (ccache: the plain one).
+REMOTE_BUILD_BACKENDS = ["redis", "https"]
+
+
+def remote_build(ctx, cache, tag, m):
+    """The project built into an empty local cache from remotes that a cold build filled: a
+    team member's first build after CI's (remote.build.<backend>, ddcc's with and without its
+    storage helper), against a warm build from a filled local cache (remote.build.local)."""
+    env = cache.begin(f"{tag}-build")
+    servers = {}
+    try:
+        for backend in REMOTE_BUILD_BACKENDS:
+            server = start_remote(backend, os.path.join(ctx.workdir, "remote",
+                                                        f"{cache.name}-{tag}-build-{backend}"))
+            servers[backend] = server
+        urls = {backend: remote_settings(cache, backend, server)
+                for backend, server in servers.items()}
+        urls = {backend: settings for backend, settings in urls.items() if settings}
+        variable = next(iter(next(iter(urls.values())).keys()))  # DDCC_ or CCACHE_REMOTE_STORAGE
+        fill = dict(env, **next(iter(urls.values())))
+        fill[variable] = " ".join(settings[variable] for settings in urls.values())
+        build = os.path.join(ctx.workdir, "build-remote")
+        configure(ctx, cache, build, fill)
+        run(ninja(ctx, build), fill)  # fills the local cache and every remote
+        run(ninja(ctx, build) + ["-t", "clean"], fill)
+        m.timed("remote.build.local", ninja(ctx, build), fill)
+        for backend, settings in urls.items():
+            ways = [("", "false"), (".helper", "true")] if cache.name == "ddcc" else [("", None)]
+            for suffix, helper in ways:
+                shutil.rmtree(cache.cache_dir)
+                os.makedirs(cache.cache_dir)
+                run(ninja(ctx, build) + ["-t", "clean"], fill)
+                step = dict(env, **settings)
+                if helper:
+                    runtime = os.path.join(ctx.workdir, "remote", f"run-{tag}-build-{backend}")
+                    os.makedirs(runtime, mode=0o700, exist_ok=True)
+                    step.update(DDCC_STORAGE_HELPER=helper, XDG_RUNTIME_DIR=runtime)
+                if helper == "true":
+                    run(cache.launcher() + ["--start-server"], step)
+                try:
+                    m.timed(f"remote.build.{backend}{suffix}", ninja(ctx, build), step)
+                finally:
+                    if helper == "true":
+                        run(cache.launcher() + ["--stop-server"], step)
+    finally:
+        for server in servers.values():
+            server.stop()
+        cache.end()
 
 
 SCENARIOS = {"project": run_project, "python": run_python, "latency": run_latency,

@@ -238,6 +238,62 @@ void WaitUnlocked(const std::string& lock_path, int timeout_ms) {
   close(lock);
 }
 
+// `path` as named from the root, where it was relative to `cwd`.
+std::string FromRoot(const std::string& path, const char* cwd) {
+  return Relative(path) ? absl::StrCat(cwd, "/", path) : path;
+}
+
+// Serves compiles at `place` until stopped or idle.
+int Serve(const Config& config, const HelperPlace& place) {
+  // Not the build's signals: the helper outlives the compile that started it.
+  signal(SIGPIPE, SIG_IGN);
+  signal(SIGHUP, SIG_IGN);
+  signal(SIGINT, SIG_IGN);
+
+  uv_loop_t loop;
+  if (int error = uv_loop_init(&loop); error != 0) {
+    Log(absl::StrCat("storage helper not started: uv_loop_init: ", uv_strerror(error)));
+    return 1;
+  }
+  absl::Status listening;
+  {
+    HelperSettings settings{.remotes = config.remote_storage,
+                            .idle_timeout_ms = config.storage_helper_idle_timeout_ns / 1'000'000,
+                            .make = MakeBackend,
+                            .upload_failed = [&config](const absl::Status& status) {
+                              Tally tally;
+                              tally.Add(absl::IsDeadlineExceeded(status) ? RemoteOutcome::kTimeout
+                                                                         : RemoteOutcome::kError);
+                              Stats(config.cache_dir, config.umask).Count(tally);
+                            }};
+    HelperServer server(&loop, std::move(settings));
+    listening = server.Listen(place.socket);
+    // Stopped by SIGTERM as when asked; the handle alone does not keep the loop running.
+    uv_signal_t terminate;
+    uv_signal_init(&loop, &terminate);
+    terminate.data = &server;
+    uv_signal_start(
+        &terminate,
+        [](uv_signal_t* signal, int) { static_cast<HelperServer*>(signal->data)->Stop(); },
+        SIGTERM);
+    uv_unref(reinterpret_cast<uv_handle_t*>(&terminate));
+    if (listening.ok()) {
+      Log(absl::StrCat("storage helper: serving ", ShowRemoteStorage(config.remote_storage), " at ",
+                       place.socket));
+      uv_run(&loop, UV_RUN_DEFAULT);
+    }
+    uv_close(reinterpret_cast<uv_handle_t*>(&terminate), nullptr);
+    uv_run(&loop, UV_RUN_DEFAULT);
+  }
+  uv_run(&loop, UV_RUN_DEFAULT);  // lets the handles close
+  uv_loop_close(&loop);
+  if (!listening.ok()) {
+    Log(absl::StrCat("storage helper not started: ", listening.message()));
+    return 1;
+  }
+  return 0;
+}
+
 }  // namespace
 
 absl::StatusOr<HelperPlace> HelperPlaceOf(const Config& config, const EnvLookup& env) {
@@ -309,53 +365,21 @@ int RunStorageHelper(const Config& config, const EnvLookup& env, const std::stri
   if (ftruncate(lock, 0) != 0 || pwrite(lock, pid.data(), pid.size(), 0) < 0) {
     Log(absl::StrCat("storage helper: ", Errno(place->lock).message()));
   }
-  // Not the build's signals: the helper outlives the compile that started it.
-  signal(SIGPIPE, SIG_IGN);
-  signal(SIGHUP, SIG_IGN);
-  signal(SIGINT, SIG_IGN);
-
-  uv_loop_t loop;
-  if (int error = uv_loop_init(&loop); error != 0) {
-    Log(absl::StrCat("storage helper not started: uv_loop_init: ", uv_strerror(error)));
+  // Out of the build's directory, which a CI job may want to unmount; the files the settings
+  // name relative to it are named from the root first (the log is open already).
+  char cwd[PATH_MAX];
+  if (getcwd(cwd, sizeof(cwd)) == nullptr || chdir("/") != 0) {
+    Log(absl::StrCat("storage helper: ", Errno("chdir").message()));
     return 1;
   }
-  absl::Status listening;
-  {
-    HelperSettings settings{.remotes = config.remote_storage,
-                            .idle_timeout_ms = config.storage_helper_idle_timeout_ns / 1'000'000,
-                            .make = MakeBackend,
-                            .upload_failed = [&config](const absl::Status& status) {
-                              Tally tally;
-                              tally.Add(absl::IsDeadlineExceeded(status) ? RemoteOutcome::kTimeout
-                                                                         : RemoteOutcome::kError);
-                              Stats(config.cache_dir, config.umask).Count(tally);
-                            }};
-    HelperServer server(&loop, std::move(settings));
-    listening = server.Listen(place->socket);
-    // Stopped by SIGTERM as when asked; the handle alone does not keep the loop running.
-    uv_signal_t terminate;
-    uv_signal_init(&loop, &terminate);
-    terminate.data = &server;
-    uv_signal_start(
-        &terminate,
-        [](uv_signal_t* signal, int) { static_cast<HelperServer*>(signal->data)->Stop(); },
-        SIGTERM);
-    uv_unref(reinterpret_cast<uv_handle_t*>(&terminate));
-    if (listening.ok()) {
-      Log(absl::StrCat("storage helper: serving ", ShowRemoteStorage(config.remote_storage), " at ",
-                       place->socket));
-      uv_run(&loop, UV_RUN_DEFAULT);
+  Config settled = config;
+  settled.cache_dir = FromRoot(settled.cache_dir, cwd);
+  for (RemoteSpec& spec : settled.remote_storage) {
+    for (std::string* path : {&spec.ca_file, &spec.cert_file, &spec.key_file}) {
+      *path = FromRoot(*path, cwd);
     }
-    uv_close(reinterpret_cast<uv_handle_t*>(&terminate), nullptr);
-    uv_run(&loop, UV_RUN_DEFAULT);
   }
-  uv_run(&loop, UV_RUN_DEFAULT);  // lets the handles close
-  uv_loop_close(&loop);
-  if (!listening.ok()) {
-    Log(absl::StrCat("storage helper not started: ", listening.message()));
-    return 1;
-  }
-  return 0;
+  return Serve(settled, *place);
 }
 
 int StartStorageHelper(const Config& config, const EnvLookup& env) {

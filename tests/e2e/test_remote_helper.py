@@ -71,6 +71,8 @@ class HelperTestCase(RemoteTestCase):
         self.assertEqual((result.returncode, result.stderr), (0, b""))
         pids = self.helper_pids()
         self.assertEqual(len(pids), 1, self.log())
+        # Out of the build's directory, which CI may want to unmount.
+        self.assertEqual(os.readlink(f"/proc/{pids[0]}/cwd"), "/")
         return pids[0]
 
     def stop_helper(self, env):
@@ -238,6 +240,30 @@ class HelperTest(HelperTestCase):
                          [name for name in os.listdir(os.path.join(self.runtime, "ddcc"))
                           if name.endswith(".lock")])  # the socket is gone
         self.assertIn("storage helper: idle", self.log())
+
+    @unittest.skipUnless(NGINX and OPENSSL, "nginx or openssl is not installed")
+    def test_a_relative_ca_file_is_the_compiles(self):
+        """The helper works from the root directory; a ca-file named relative to the compile's
+        directory still names the same file, and a compile elsewhere gets a helper of its own."""
+        tls = make_certificates(os.path.join(self.root, "tls"))
+        server = NginxServer(self.root, tls=tls)
+        self.addCleanup(server.stop)
+        relative = os.path.relpath(tls["ca"], self.work)
+        env = self.with_remote(server.url(trust=False) + f"|ca-file={relative}", "a")
+        obj, _ = self.compile(env)
+        self.start_helper(env)
+        other = dict(env, DDCC_DIR=os.path.join(self.root, "b"))
+        self.cached_compile(other)
+        self.assertEqual(self.read("main.o"), obj)
+        self.assertEqual(self.stats(other)["direct_hits"], 1)
+        self.assertEqual(self.remote_counts(other)["errors"], 0, self.log())
+        self.assertNotIn("storage helper not used", self.log())
+
+        elsewhere = os.path.join(self.root, "elsewhere")
+        os.makedirs(elsewhere)
+        result = self.run_cmd([DDCC, "--start-server"], cwd=elsewhere, env=env)
+        self.assertEqual(result.returncode, 0)
+        self.assertEqual(len(self.helper_pids()), 2)
 
     @unittest.skipUnless(REDIS_SERVER, "redis-server is not installed")
     def test_a_socket_directory_others_may_enter_is_not_used(self):
