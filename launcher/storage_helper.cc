@@ -37,11 +37,18 @@ absl::Status Errno(absl::string_view what) {
   return absl::UnavailableError(absl::StrCat(what, ": ", std::strerror(errno)));
 }
 
+// Whether `path` is a directory of this user's (sudo may keep another user's XDG_RUNTIME_DIR).
+bool OwnDirectory(const char* path) {
+  struct stat st;
+  return path != nullptr && path[0] == '/' && lstat(path, &st) == 0 && S_ISDIR(st.st_mode) &&
+         st.st_uid == getuid();
+}
+
 // $XDG_RUNTIME_DIR/ddcc, else $TMPDIR/ddcc-<uid> (/tmp by default): made if need be, and used only
 // if it is a directory this user alone may enter, as no other user may meet the helper.
 absl::StatusOr<std::string> PrivateDir(const EnvLookup& env) {
   std::string dir;
-  if (const char* runtime = env("XDG_RUNTIME_DIR"); runtime != nullptr && runtime[0] == '/') {
+  if (const char* runtime = env("XDG_RUNTIME_DIR"); OwnDirectory(runtime)) {
     dir = absl::StrCat(runtime, "/ddcc");
   } else {
     const char* tmp = env("TMPDIR");
@@ -383,6 +390,8 @@ int RunStorageHelper(const Config& config, const EnvLookup& env, const std::stri
 }
 
 int StartStorageHelper(const Config& config, const EnvLookup& env) {
+  // Nothing to start, as chosen: a script written for sccache calls this on every build.
+  if (config.remote_storage.empty() || !config.storage_helper) return 0;
   absl::StatusOr<HelperPlace> place = HelperPlaceOf(config, env);
   if (!place.ok()) {
     std::fprintf(stderr, "ddcc: no storage helper to start: %s\n",

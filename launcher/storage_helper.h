@@ -31,7 +31,8 @@ BackendMaker RemoteBackendMaker(const Config& config, const EnvLookup& env);
 int RunStorageHelper(const Config& config, const EnvLookup& env, const std::string& socket);
 
 // --start-server and --stop-server. Neither fails a build script: what goes wrong is said on
-// stderr, and the status is 0.
+// stderr, and the status is 0. Without remote storage, or with the helper turned off, they do
+// nothing and say nothing.
 int StartStorageHelper(const Config& config, const EnvLookup& env);
 int StopStorageHelper(const Config& config, const EnvLookup& env);
 

@@ -266,6 +266,28 @@ class HelperTest(HelperTestCase):
         self.assertEqual(len(self.helper_pids()), 2)
 
     @unittest.skipUnless(REDIS_SERVER, "redis-server is not installed")
+    @unittest.skipUnless(os.getuid() == 0, "giving a directory to another user needs root")
+    def test_another_users_runtime_directory_is_passed_over(self):
+        """sudo may keep the invoking user's XDG_RUNTIME_DIR: the helper's socket then goes
+        below TMPDIR instead of into a directory of someone else's."""
+        server = RedisServer(self.root)
+        self.addCleanup(server.stop)
+        foreign = os.path.join(self.root, "foreign")
+        os.makedirs(foreign)
+        os.chown(foreign, 65534, 65534)
+        tmp = os.path.join(self.root, "tmp")
+        os.makedirs(tmp)
+        env = dict(self.with_remote(server.url()), XDG_RUNTIME_DIR=foreign, TMPDIR=tmp)
+        self.start_helper_in(env, os.path.join(tmp, f"ddcc-{os.getuid()}"))
+        self.assertEqual(os.listdir(foreign), [])
+
+    def start_helper_in(self, env, directory):
+        result = self.run_cmd([DDCC, "--start-server"], env=env)
+        self.assertEqual((result.returncode, result.stderr), (0, b""))
+        self.assertTrue(any(name.endswith(".sock") for name in os.listdir(directory)))
+        self.run_cmd([DDCC, "--stop-server"], env=env)
+
+    @unittest.skipUnless(REDIS_SERVER, "redis-server is not installed")
     def test_a_socket_directory_others_may_enter_is_not_used(self):
         server = RedisServer(self.root)
         self.addCleanup(server.stop)
