@@ -53,6 +53,7 @@ class HelperServer {
   void Received(uint64_t id, absl::string_view bytes);
   void Handle(uint64_t id, HelperFrame frame);
   void Serve(uint64_t id, HelperMessage type, absl::string_view body);
+  void PrefetchResults(RemotePool& pool, const std::string& answer);
   void Answer(uint64_t id, const absl::StatusOr<std::string>& answer);
   void Send(uint64_t id, const std::string& frame);
   bool Busy() const;

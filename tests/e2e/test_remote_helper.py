@@ -153,6 +153,23 @@ class HelperTest(HelperTestCase):
         self.assertGreaterEqual(self.cached_compile(direct), 3.0)
 
     @unittest.skipUnless(REDIS_SERVER, "redis-server is not installed")
+    def test_the_result_a_manifest_names_is_fetched_once(self):
+        """The helper fetches the result a manifest names as it passes the manifest on; the
+        compile's own lookup of it is then answered from that: two GETs a remote hit, not
+        three (a prefetch of the wrong key would make three)."""
+        server = RedisServer(self.root)
+        self.addCleanup(server.stop)
+        obj, _ = self.compile(self.with_remote(server.url(), "filled"))
+        env = self.with_remote(server.url(), "b")
+        self.start_helper(env)
+        server.command("CONFIG", "RESETSTAT")
+        self.cached_compile(env)
+        self.assertEqual(self.read("main.o"), obj)
+        self.assertEqual(self.stats(env)["direct_hits"], 1)
+        info = server.command("INFO", "commandstats").decode()
+        self.assertIn("cmdstat_get:calls=2,", info)
+
+    @unittest.skipUnless(REDIS_SERVER, "redis-server is not installed")
     def test_the_helper_killed_in_the_middle_of_a_build(self):
         server = RedisServer(self.root)
         self.addCleanup(server.stop)

@@ -8,6 +8,8 @@
 
 #include "cache/helper/helper_backend.h"
 #include "cache/helper/helper_server.h"
+#include "cache/store/manifest.h"
+#include "cache/util/files.h"
 #include "tests/unit/temp_dir_test.h"
 
 namespace ddcc {
@@ -113,8 +115,14 @@ class HelperTest : public TempDirTest {
     return *answer;
   }
 
+  // Fails the test rather than hang when `done` does not come within seconds.
   void RunUntil(const std::function<bool()>& done) {
-    while (!done()) uv_run(&loop_, UV_RUN_ONCE);
+    const int64_t deadline = NowNs() + int64_t{5} * 1'000'000'000;
+    while (!done() && NowNs() < deadline) {
+      uv_run(&loop_, UV_RUN_NOWAIT);
+      usleep(100);
+    }
+    ASSERT_TRUE(done());
   }
 
   uv_loop_t loop_;
@@ -153,6 +161,47 @@ TEST_F(HelperTest, AnUploadIsQueuedAndServedBeforeItReachesTheRemote) {
   first_.held[0]();
   EXPECT_EQ(first_.values[Key(1).Hex()], "entry");
   EXPECT_EQ(direct_.puts, 0);
+}
+
+TEST_F(HelperTest, AManifestPassedOnBringsItsResultAhead) {
+  StartServer();
+  Manifest manifest;
+  IncludeSet set;
+  set.result = Key(9);
+  manifest.Add(set);
+  first_.values[Key(1).Hex()] = EncodeEntry(manifest.ToEntry(), 1);
+  first_.values[Key(9).Hex()] = "result";
+  EXPECT_TRUE(Get(Client(0), Key(1)).ok());
+  RunUntil([this] { return first_.gets == 2; });  // the result, before anyone asks
+  EXPECT_EQ(*Get(Client(0), Key(9)), "result");
+  EXPECT_EQ(first_.gets, 2);
+  // Asked once, then forgotten: the next lookup goes to the remote.
+  EXPECT_EQ(*Get(Client(0), Key(9)), "result");
+  EXPECT_EQ(first_.gets, 3);
+}
+
+TEST_F(HelperTest, ALookupOfAResultBeingFetchedAheadWaitsForIt) {
+  StartServer();
+  Manifest manifest;
+  IncludeSet set;
+  set.result = Key(9);
+  manifest.Add(set);
+  first_.values[Key(1).Hex()] = EncodeEntry(manifest.ToEntry(), 1);
+  first_.values[Key(9).Hex()] = "result";
+  first_.hold = true;
+  std::optional<absl::StatusOr<std::string>> manifest_answer;
+  Client(0).StartGet(Key(1), [&](absl::StatusOr<std::string> got) { manifest_answer = got; });
+  RunUntil([this] { return first_.held.size() == 1; });
+  first_.held[0]();
+  RunUntil([&] { return manifest_answer && first_.held.size() == 2; });  // the prefetch, held
+  std::optional<absl::StatusOr<std::string>> answer;
+  Client(0).StartGet(Key(9), [&answer](absl::StatusOr<std::string> got) { answer = got; });
+  for (int turn = 0; turn < 5; ++turn) uv_run(&loop_, UV_RUN_NOWAIT);
+  EXPECT_FALSE(answer);
+  first_.held[1]();
+  RunUntil([&answer] { return answer.has_value(); });
+  EXPECT_EQ(**answer, "result");
+  EXPECT_EQ(first_.gets, 2);
 }
 
 TEST_F(HelperTest, ARemoteMarkedReadOnlyTakesNoUpload) {
