@@ -125,6 +125,16 @@ class HelperTest : public TempDirTest {
     ASSERT_TRUE(done());
   }
 
+  // In the first remote: a manifest under `key` whose one include set leads to `result`.
+  void StoreManifest(const Digest& key, const Digest& result, const std::string& result_bytes) {
+    Manifest manifest;
+    IncludeSet set;
+    set.result = result;
+    manifest.Add(set);
+    first_.values[key.Hex()] = EncodeEntry(manifest.ToEntry(), 1);
+    first_.values[result.Hex()] = result_bytes;
+  }
+
   uv_loop_t loop_;
   std::vector<RemoteSpec> specs_;
   std::string socket_;
@@ -165,12 +175,7 @@ TEST_F(HelperTest, AnUploadIsQueuedAndServedBeforeItReachesTheRemote) {
 
 TEST_F(HelperTest, AManifestPassedOnBringsItsResultAhead) {
   StartServer();
-  Manifest manifest;
-  IncludeSet set;
-  set.result = Key(9);
-  manifest.Add(set);
-  first_.values[Key(1).Hex()] = EncodeEntry(manifest.ToEntry(), 1);
-  first_.values[Key(9).Hex()] = "result";
+  StoreManifest(Key(1), Key(9), "result");
   EXPECT_TRUE(Get(Client(0), Key(1)).ok());
   RunUntil([this] { return first_.gets == 2; });  // the result, before anyone asks
   EXPECT_EQ(*Get(Client(0), Key(9)), "result");
@@ -182,12 +187,7 @@ TEST_F(HelperTest, AManifestPassedOnBringsItsResultAhead) {
 
 TEST_F(HelperTest, ALookupOfAResultBeingFetchedAheadWaitsForIt) {
   StartServer();
-  Manifest manifest;
-  IncludeSet set;
-  set.result = Key(9);
-  manifest.Add(set);
-  first_.values[Key(1).Hex()] = EncodeEntry(manifest.ToEntry(), 1);
-  first_.values[Key(9).Hex()] = "result";
+  StoreManifest(Key(1), Key(9), "result");
   first_.hold = true;
   std::optional<absl::StatusOr<std::string>> manifest_answer;
   Client(0).StartGet(Key(1), [&](absl::StatusOr<std::string> got) { manifest_answer = got; });
