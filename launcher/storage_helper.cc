@@ -124,6 +124,13 @@ void StartHelper(const HelperPlace& place) {
     return;
   }
   if (child == 0) {
+    // The compile's handlers remove its temporary files on a signal; in this copy of it they
+    // would remove the compile's own. Only what is safe between fork and exec from here on.
+    struct sigaction default_action {};
+    default_action.sa_handler = SIG_DFL;
+    for (int signal_number : {SIGTERM, SIGINT, SIGHUP}) {
+      sigaction(signal_number, &default_action, nullptr);
+    }
     setsid();
     if (fork() != 0) _exit(0);  // the helper is nobody's child: no zombie, no waiting
     int null = open("/dev/null", O_RDWR);
