@@ -81,8 +81,20 @@ LayeredStore::~LayeredStore() {
 }
 
 absl::StatusOr<Entry> LayeredStore::Load(const Digest& key) {
+  absl::StatusOr<Fetched> fetched = Fetch(key);
+  if (!fetched.ok()) return fetched.status();
+  if (!fetched->remote_bytes.empty()) {
+    if (absl::Status saved = local_.SaveBytes(key, fetched->remote_bytes); !saved.ok()) {
+      Log(absl::StrCat("remote hit ", key.Hex(), " not kept locally: ", saved.message()));
+    }
+  }
+  return std::move(fetched->entry);
+}
+
+absl::StatusOr<LayeredStore::Fetched> LayeredStore::Fetch(const Digest& key) {
   absl::StatusOr<Entry> local = local_.Load(key);
-  if (!absl::IsNotFound(local.status()) || remotes_.empty()) return local;
+  if (local.ok()) return Fetched{*std::move(local), {}};
+  if (!absl::IsNotFound(local.status()) || remotes_.empty()) return local.status();
   SigpipeBlocked blocked;
   std::vector<std::optional<absl::StatusOr<std::string>>> answers(remotes_.size());
   size_t pending = 0;
@@ -97,18 +109,15 @@ absl::StatusOr<Entry> LayeredStore::Load(const Digest& key) {
   }
   Wait(pending);
   // Every answer is counted, even those after the one that serves.
-  std::optional<Entry> found;
+  std::optional<Fetched> found;
   for (size_t i = 0; i < remotes_.size(); ++i) {
     if (!answers[i]) continue;
     std::optional<Entry> entry = Check(remotes_[i], key, *answers[i]);
     if (!entry || found) continue;
-    if (absl::Status saved = local_.SaveBytes(key, **answers[i]); !saved.ok()) {
-      Log(absl::StrCat("remote hit ", key.Hex(), " not kept locally: ", saved.message()));
-    }
-    found = std::move(entry);
+    found = Fetched{*std::move(entry), **std::move(answers[i])};
   }
   if (found) return *std::move(found);
-  return local;
+  return local.status();
 }
 
 absl::Status LayeredStore::Save(const Digest& key, const Entry& entry) {

@@ -45,6 +45,14 @@ class LayeredStore {
   // failures and bad answers are counted and logged, and count as misses.
   absl::StatusOr<Entry> Load(const Digest& key);
 
+  struct Fetched {
+    Entry entry;
+    std::string remote_bytes;  // a remote's answer, as it came; empty for a local entry
+  };
+  // As Load, but a remote hit is not kept locally: for a caller that keeps it otherwise (a
+  // manifest it restamps, which would else be written twice).
+  absl::StatusOr<Fetched> Fetch(const Digest& key);
+
   // The local store's result; the remotes' failures are counted and logged only.
   absl::Status Save(const Digest& key, const Entry& entry);
 

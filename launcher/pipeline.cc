@@ -201,15 +201,15 @@ std::optional<Digest> CompilePipeline::LookUpManifests() {
 // The result key the manifest under the direct key leads to, if the files it lists are as they
 // were. Damaged manifests are removed.
 std::optional<Digest> CompilePipeline::LookUpManifest(const Digest& direct_key) {
-  absl::StatusOr<Entry> entry = store_.Load(direct_key);
-  if (!entry.ok()) {
-    if (absl::IsDataLoss(entry.status())) Discard(direct_key, entry.status().message());
+  absl::StatusOr<LayeredStore::Fetched> fetched = store_.Fetch(direct_key);
+  if (!fetched.ok()) {
+    if (absl::IsDataLoss(fetched.status())) Discard(direct_key, fetched.status().message());
     if (explain_notes_.empty()) {
       explain_notes_.emplace_back(kNoManifestNote);
     }
     return std::nullopt;
   }
-  absl::StatusOr<Manifest> manifest = Manifest::FromEntry(*entry);
+  absl::StatusOr<Manifest> manifest = Manifest::FromEntry(fetched->entry);
   if (!manifest.ok()) {
     store_.Remove(direct_key).IgnoreError();
     Discard(direct_key, manifest.status().message());
@@ -217,11 +217,18 @@ std::optional<Digest> CompilePipeline::LookUpManifest(const Digest& direct_key) 
   }
   Manifest::Restamps restamps;
   std::optional<Digest> found = manifest->Match(NowNs(), &restamps);
+  // A remote's manifest is kept here, once: restamped where the lookup learned stamps (a remote's
+  // stamps are another machine's, or older), else as it came.
   if (found && !restamps.empty()) {
     // Stamps are this machine's: the remotes keep theirs.
     manifest->Restamp(restamps);
     if (absl::Status saved = store_.local().Save(direct_key, manifest->ToEntry()); !saved.ok()) {
       Log(absl::StrCat("manifest not restamped: ", saved.message()));
+    }
+  } else if (!fetched->remote_bytes.empty()) {
+    if (absl::Status saved = store_.local().SaveBytes(direct_key, fetched->remote_bytes);
+        !saved.ok()) {
+      Log(absl::StrCat("remote manifest not kept locally: ", saved.message()));
     }
   }
   if (!found) {

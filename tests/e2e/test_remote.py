@@ -92,15 +92,17 @@ class ServerTests:
     def test_another_checkout_hits_with_base_dir(self):
         """CI and a developer build the same sources in different directories, naming them by
         absolute paths: with base_dir covering both, the developer hits in direct mode."""
+        for tree in ("ci", "dev"):
+            self.write(f"../{tree}/include/util.h", "#define UTIL 7\n")
+            self.write(f"../{tree}/main.c", SOURCE)
+            os.makedirs(os.path.join(self.root, tree, "build"))
+        # Stamps old enough to be trusted: the developer's lookup learns its own.
+        time.sleep(2.1)
         objects = {}
         for tree in ("ci", "dev"):
             project = os.path.join(self.root, tree)
-            self.write(f"../{tree}/include/util.h", "#define UTIL 7\n")
-            self.write(f"../{tree}/main.c", SOURCE)
-            os.makedirs(os.path.join(project, "build"))
             env = dict(self.with_remote(self.server.url(), f"cache-{tree}"),
                        DDCC_BASEDIR=self.root)
-            self.settle()
             result = self.run_cmd([DDCC, "gcc", f"-I{project}/include", "-c",
                                    f"{project}/main.c", "-o", "main.o"],
                                   cwd=os.path.join(project, "build"), env=env)
@@ -110,6 +112,13 @@ class ServerTests:
         stats = self.stats(env)
         self.assertEqual((stats["direct_hits"], stats["cache_misses"]), (1, 0))
         self.assertEqual(objects["ci"], objects["dev"])
+        # CI's manifest, with CI's stamps, was kept restamped: the next hit is local.
+        before = self.remote_counts(env)
+        result = self.run_cmd([DDCC, "gcc", f"-I{project}/include", "-c", f"{project}/main.c",
+                               "-o", "main.o"], cwd=os.path.join(project, "build"), env=env)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(self.stats(env)["direct_hits"], 2)
+        self.assertEqual(self.remote_counts(env), before)
 
     def test_deadlines_count_from_each_request(self):
         """A compiler slower than the timeout between two requests of one ddcc process must not
