@@ -15,6 +15,8 @@ constexpr int kAnswerSlackMs = 200;
 // A process on this machine says hello in well under this, however long the remote's
 // connect-timeout.
 constexpr int kMaxHelloMs = 1000;
+// Offers kept: a compile asks for a result right after the manifest whose result was offered.
+constexpr size_t kMaxOffered = 4;
 
 }  // namespace
 
@@ -24,6 +26,9 @@ HelperBackend::HelperBackend(const RemoteSpec& spec, HelperChannel channel, uv_l
 HelperBackend::~HelperBackend() = default;
 
 void HelperBackend::StartGet(const Digest& key, GetDone done) {
+  // An offer arrives while the compile checks the manifest's files, after the loop last ran.
+  if (state_ == State::kReady) connection_->ReadArrived();
+  if (std::optional<std::string> offered = TakeOffered(key)) return done(*std::move(offered));
   Start(Request{HelperMessage::kGet, HelperRequest{channel_.remote, key, {}}, std::move(done), {}});
 }
 
@@ -80,11 +85,35 @@ void HelperBackend::Received(absl::string_view bytes) {
       if (pending_) timer_.Start(spec_.connect_timeout_ms + spec_.timeout_ms + kAnswerSlackMs);
       continue;
     }
+    if ((*frame)->type == HelperMessage::kOffer) {
+      Offered((*frame)->body);
+      if (state_ != State::kReady) return;  // a broken offer: the helper is not used any more
+      continue;
+    }
     if ((*frame)->type != HelperMessage::kAnswer || !pending_) {
       return FallBack(absl::DataLossError("an answer to nothing"));
     }
-    return Finish(DecodeAnswer((*frame)->body));
+    // Frames after the answer (an offer) are read too: nothing may arrive to bring them on.
+    Finish(DecodeAnswer((*frame)->body));
+    if (state_ != State::kReady) return;
   }
+}
+
+void HelperBackend::Offered(absl::string_view body) {
+  absl::StatusOr<HelperRequest> offer = DecodeRequest(body);
+  if (!offer.ok()) return FallBack(offer.status());
+  if (offer->remote != channel_.remote) return;
+  offered_.emplace_back(offer->key, std::move(offer->bytes));
+  if (offered_.size() > kMaxOffered) offered_.erase(offered_.begin());
+}
+
+std::optional<std::string> HelperBackend::TakeOffered(const Digest& key) {
+  auto offered = std::find_if(offered_.begin(), offered_.end(),
+                              [&key](const auto& each) { return each.first == key; });
+  if (offered == offered_.end()) return std::nullopt;
+  std::string bytes = std::move(offered->second);
+  offered_.erase(offered);
+  return bytes;
 }
 
 void HelperBackend::Ended(const absl::Status& why) {

@@ -10,6 +10,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "cache/helper/helper_protocol.h"
 #include "cache/remote/remote.h"
@@ -52,6 +54,8 @@ class HelperBackend : public RemoteBackend {
   };
 
   void Start(Request request);
+  void Offered(absl::string_view body);
+  std::optional<std::string> TakeOffered(const Digest& key);
   void Send();
   void Received(absl::string_view bytes);
   void Ended(const absl::Status& why);
@@ -69,6 +73,9 @@ class HelperBackend : public RemoteBackend {
   std::unique_ptr<StreamConnection> connection_;
   FrameReader reader_;
   std::optional<Request> pending_;
+  // Results the helper offered (the newest first-asked include set's, after each manifest it
+  // passed on), until the compile asks for them; the few newest.
+  std::vector<std::pair<Digest, std::string>> offered_;
   std::unique_ptr<RemoteBackend> direct_;
 };
 

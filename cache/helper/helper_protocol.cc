@@ -19,7 +19,7 @@ uint32_t ReadU32(absl::string_view bytes) {
 
 bool KnownType(uint8_t type) {
   return type >= static_cast<uint8_t>(HelperMessage::kHello) &&
-         type <= static_cast<uint8_t>(HelperMessage::kAnswer);
+         type <= static_cast<uint8_t>(HelperMessage::kOffer);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // What a compile and the storage helper say to each other over the helper's Unix socket: frames
 // of a length (4 bytes, little-endian, of what follows), a type and a body. A compile says hello
-// first, then asks; the helper answers each frame in order.
+// first, then asks; the helper answers each frame in order, and may offer, between its answers,
+// a result the compile is about to ask for.
 #pragma once
 
 #include <cstdint>
@@ -16,7 +17,7 @@ namespace ddcc {
 
 // Changed whenever a frame's meaning changes; a helper and a compile of different versions do not
 // talk (the helper's socket is named after the ddcc binary too, so they rarely meet).
-inline constexpr uint32_t kHelperProtocolVersion = 1;
+inline constexpr uint32_t kHelperProtocolVersion = 2;
 
 // No entry comes near this; a longer frame is a broken peer.
 inline constexpr uint32_t kMaxHelperFrame = 1u << 30;
@@ -27,6 +28,9 @@ enum class HelperMessage : uint8_t {
   kPut = 3,     // body: a HelperRequest; answered by kAnswer once queued (not once stored)
   kStop = 4,    // body: empty; answered by kAnswer, after which the helper finishes and exits
   kAnswer = 5,  // body: a status code, then the value (OK) or the error's message
+  // From the helper, unasked: a HelperRequest with the bytes of a result that a manifest it passed
+  // on leads to, fetched ahead, so that the compile need not ask for it.
+  kOffer = 6,
 };
 
 struct HelperFrame {

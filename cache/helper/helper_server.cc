@@ -151,10 +151,12 @@ void HelperServer::Serve(uint64_t id, HelperMessage type, absl::string_view body
   RemotePool& pool = *pools_[request->remote];
   if (type == HelperMessage::kGet) {
     if (const std::string* uploading = pool.Uploading(request->key)) return Answer(id, *uploading);
-    return pool.Get(request->key, [this, id, &pool](absl::StatusOr<std::string> answer) {
-      Answer(id, answer);
-      if (answer.ok()) PrefetchResults(pool, *answer);
-    });
+    if (AnswerFromAhead(id, *request)) return;
+    return pool.Get(request->key,
+                    [this, id, remote = request->remote](absl::StatusOr<std::string> answer) {
+                      Answer(id, answer);
+                      if (answer.ok()) FetchAhead(id, remote, *answer);
+                    });
   }
   if (settings_.remotes[request->remote].read_only) {
     return Answer(id, absl::PermissionDeniedError("the remote is read-only"));
@@ -166,17 +168,64 @@ void HelperServer::Serve(uint64_t id, HelperMessage type, absl::string_view body
   Answer(id, std::string());
 }
 
+// A lookup of a result fetched ahead for the compile: answered now if it has arrived, else when
+// it does. False when the result was not fetched ahead.
+bool HelperServer::AnswerFromAhead(uint64_t id, const HelperRequest& request) {
+  std::map<std::string, Ahead>& ahead = clients_.at(id).ahead;
+  auto found = ahead.find(request.key.Hex());
+  if (found == ahead.end() || found->second.remote != request.remote) return false;
+  if (!found->second.answer) {
+    found->second.asked = true;
+    return true;
+  }
+  absl::StatusOr<std::string> answer = *std::move(found->second.answer);
+  ahead.erase(found);
+  Answer(id, answer);
+  return true;
+}
+
 // A direct-mode manifest passed on names the results its compile will ask for next, the newest
-// include sets' first: fetched now, they save that compile a round trip to the remote. Anything
-// else (a result, a damaged value) prefetches nothing.
-void HelperServer::PrefetchResults(RemotePool& pool, const std::string& answer) {
-  constexpr size_t kSetsPrefetched = 2;
+// include sets' first: fetched now, they save that compile a round trip to the remote, and the
+// newest set's, offered unasked, a round trip to the helper too. Anything else (a result, a
+// damaged value) fetches nothing.
+void HelperServer::FetchAhead(uint64_t id, uint8_t remote, const std::string& answer) {
+  constexpr size_t kSetsFetched = 2;
   absl::StatusOr<Entry> entry = DecodeEntry(answer);
   if (!entry.ok()) return;
   absl::StatusOr<Manifest> manifest = Manifest::FromEntry(*entry);
   if (!manifest.ok()) return;
-  std::vector<IncludeSet> sets = manifest->sets();
-  for (size_t i = 0; i < sets.size() && i < kSetsPrefetched; ++i) pool.Prefetch(sets[i].result);
+  const std::vector<IncludeSet>& sets = manifest->sets();
+  for (size_t i = 0; i < sets.size() && i < kSetsFetched; ++i) {
+    auto client = clients_.find(id);  // answering may have let the client go
+    if (client == clients_.end()) return;
+    const Digest key = sets[i].result;
+    std::map<std::string, Ahead>& ahead = client->second.ahead;
+    if (ahead.contains(key.Hex())) continue;
+    ahead[key.Hex()].remote = remote;
+    pools_[remote]->Get(key, [this, id, key, offer = i == 0](absl::StatusOr<std::string> fetched) {
+      Arrived(id, key, offer, std::move(fetched));
+    });
+  }
+}
+
+void HelperServer::Arrived(uint64_t id, const Digest& key, bool offer,
+                           absl::StatusOr<std::string> answer) {
+  // Large results wait to be asked for: the compile may need another include set's.
+  constexpr size_t kMaxOffer = size_t{4} << 20;
+  auto client = clients_.find(id);
+  if (client == clients_.end()) return;
+  auto ahead = client->second.ahead.find(key.Hex());
+  if (ahead->second.asked) {
+    client->second.ahead.erase(ahead);
+    return Answer(id, answer);
+  }
+  if (offer && answer.ok() && answer->size() <= kMaxOffer) {
+    Send(id, EncodeFrame(HelperMessage::kOffer,
+                         EncodeRequest(HelperRequest{ahead->second.remote, key, *answer})));
+    client = clients_.find(id);  // sending may have let the client go
+    if (client == clients_.end()) return;
+  }
+  client->second.ahead[key.Hex()].answer = std::move(answer);
 }
 
 void HelperServer::Answer(uint64_t id, const absl::StatusOr<std::string>& answer) {

@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,17 +44,27 @@ class HelperServer {
   void Stop();
 
  private:
+  // A result fetched ahead for a compile: under way (no answer yet; `asked` once the compile asks
+  // for it before it arrives) or arrived (kept for a lookup that crossed its offer).
+  struct Ahead {
+    uint8_t remote = 0;
+    std::optional<absl::StatusOr<std::string>> answer;
+    bool asked = false;
+  };
   struct Client {
     std::unique_ptr<StreamConnection> connection;
     FrameReader reader;
     bool greeted = false;
+    std::map<std::string, Ahead> ahead;  // by the result's hex key
   };
 
   void Accept();
   void Received(uint64_t id, absl::string_view bytes);
   void Handle(uint64_t id, HelperFrame frame);
   void Serve(uint64_t id, HelperMessage type, absl::string_view body);
-  void PrefetchResults(RemotePool& pool, const std::string& answer);
+  bool AnswerFromAhead(uint64_t id, const HelperRequest& request);
+  void FetchAhead(uint64_t id, uint8_t remote, const std::string& answer);
+  void Arrived(uint64_t id, const Digest& key, bool offer, absl::StatusOr<std::string> answer);
   void Answer(uint64_t id, const absl::StatusOr<std::string>& answer);
   void Send(uint64_t id, const std::string& frame);
   bool Busy() const;

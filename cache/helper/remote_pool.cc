@@ -19,9 +19,6 @@ constexpr int kMaxUploadsAtOnce = 2;
 // What a build's misses may queue while the remote is slower than the compiler; beyond it, a
 // compile uploads its entry itself.
 constexpr size_t kMaxQueuedBytes = size_t{256} << 20;
-// Results fetched ahead and not asked for yet: a build's compiles ask for theirs within
-// milliseconds, so a few are plenty.
-constexpr size_t kMaxPrefetched = 64;
 
 }  // namespace
 
@@ -41,39 +38,7 @@ RemotePool::~RemotePool() {
 }
 
 void RemotePool::Get(const Digest& key, RemoteBackend::GetDone done) {
-  const std::string hex = key.Hex();
-  if (auto prefetched = prefetched_.find(hex); prefetched != prefetched_.end()) {
-    std::string bytes = std::move(prefetched->second);
-    prefetched_.erase(prefetched);
-    std::erase(prefetched_order_, hex);
-    return done(std::move(bytes));
-  }
-  if (auto prefetching = prefetching_.find(hex); prefetching != prefetching_.end()) {
-    return prefetching->second.push_back(std::move(done));
-  }
   gets_.emplace_back(key, std::move(done));
-  Soon();
-}
-
-void RemotePool::Prefetch(const Digest& key) {
-  const std::string hex = key.Hex();
-  if (prefetching_.count(hex) != 0 || prefetched_.count(hex) != 0) return;
-  prefetching_[hex];
-  gets_.emplace_back(key, [this, hex](absl::StatusOr<std::string> answer) {
-    std::vector<RemoteBackend::GetDone> waiting = std::move(prefetching_[hex]);
-    prefetching_.erase(hex);
-    if (waiting.empty()) {
-      if (!answer.ok()) return;
-      prefetched_[hex] = *std::move(answer);
-      prefetched_order_.push_back(hex);
-      if (prefetched_order_.size() > kMaxPrefetched) {
-        prefetched_.erase(prefetched_order_.front());
-        prefetched_order_.pop_front();
-      }
-      return;
-    }
-    for (RemoteBackend::GetDone& done : waiting) done(answer);
-  });
   Soon();
 }
 
@@ -85,8 +50,6 @@ bool RemotePool::Upload(const Digest& key, std::string bytes) {
     return true;
   }
   if (upload_bytes_ + bytes.size() > kMaxQueuedBytes) return false;
-  // A new value for the key (one that replaces a damaged one) outdates what was fetched ahead.
-  if (prefetched_.erase(key.Hex()) != 0) std::erase(prefetched_order_, key.Hex());
   upload_bytes_ += bytes.size();
   uploads_.push_back(PendingUpload{key, std::move(bytes)});
   Soon();

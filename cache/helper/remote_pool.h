@@ -7,7 +7,6 @@
 
 #include <deque>
 #include <functional>
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -31,9 +30,6 @@ class RemotePool {
   RemotePool& operator=(const RemotePool&) = delete;
 
   void Get(const Digest& key, RemoteBackend::GetDone done);
-  // Fetches `key` ahead of the compile that will ask for it: its Get is then answered without
-  // another round trip to the remote (or waits for this one). Forgotten when nobody asks.
-  void Prefetch(const Digest& key);
   // Queues the upload; false when the queue is full.
   bool Upload(const Digest& key, std::string bytes);
   // The bytes of an upload of `key` that is queued or under way, else nullptr: what a lookup of
@@ -68,10 +64,6 @@ class RemotePool {
   std::vector<std::unique_ptr<RemoteBackend>> broken_;  // failed: destroyed on the next turn
   std::deque<std::pair<Digest, RemoteBackend::GetDone>> gets_;
   std::deque<PendingUpload> uploads_;
-  // Prefetches under way, with the lookups waiting for them, and those answered; by hex key.
-  std::map<std::string, std::vector<RemoteBackend::GetDone>> prefetching_;
-  std::map<std::string, std::string> prefetched_;
-  std::deque<std::string> prefetched_order_;  // the oldest first, forgotten first
   size_t upload_bytes_ = 0;
   int uploads_under_way_ = 0;
   int64_t uploads_resume_ns_ = 0;  // after a failed upload, uploads are dropped until then

@@ -61,6 +61,9 @@ class StreamConnection {
   // wait until reading starts again.
   void StopReading();
   void StartReading();
+  // Passes on at once, without waiting for the loop, what has arrived and is not read yet: for a
+  // peer that sends unasked. An end of the connection is left for the loop to find.
+  void ReadArrived();
 
   bool ready() const { return ready_; }
   bool writing() const;  // some bytes are not handed to the kernel yet

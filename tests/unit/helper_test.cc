@@ -125,14 +125,26 @@ class HelperTest : public TempDirTest {
     ASSERT_TRUE(done());
   }
 
-  // In the first remote: a manifest under `key` whose one include set leads to `result`.
-  void StoreManifest(const Digest& key, const Digest& result, const std::string& result_bytes) {
+  // In the first remote: a manifest under `key` whose include sets lead to `results`, the
+  // first the newest, with their bytes.
+  void StoreManifest(const Digest& key,
+                     const std::vector<std::pair<Digest, std::string>>& results) {
     Manifest manifest;
-    IncludeSet set;
-    set.result = result;
-    manifest.Add(set);
+    for (auto result = results.rbegin(); result != results.rend(); ++result) {
+      IncludeSet set;
+      RecordedFile file;
+      file.path = result->first.Hex();  // each set its own
+      set.files.push_back(file);
+      set.result = result->first;
+      manifest.Add(set);
+      first_.values[result->first.Hex()] = result->second;
+    }
     first_.values[key.Hex()] = EncodeEntry(manifest.ToEntry(), 1);
-    first_.values[result.Hex()] = result_bytes;
+  }
+
+  // Runs the loop until nothing is left to do at once: what one side sent has reached the other.
+  void Settle() {
+    for (int turn = 0; turn < 5; ++turn) uv_run(&loop_, UV_RUN_NOWAIT);
   }
 
   uv_loop_t loop_;
@@ -173,35 +185,49 @@ TEST_F(HelperTest, AnUploadIsQueuedAndServedBeforeItReachesTheRemote) {
   EXPECT_EQ(direct_.puts, 0);
 }
 
-TEST_F(HelperTest, AManifestPassedOnBringsItsResultAhead) {
+TEST_F(HelperTest, AManifestPassedOnBringsTheNewestSetsResultUnasked) {
   StartServer();
-  StoreManifest(Key(1), Key(9), "result");
-  EXPECT_TRUE(Get(Client(0), Key(1)).ok());
-  RunUntil([this] { return first_.gets == 2; });  // the result, before anyone asks
-  EXPECT_EQ(*Get(Client(0), Key(9)), "result");
-  EXPECT_EQ(first_.gets, 2);
-  // Asked once, then forgotten: the next lookup goes to the remote.
-  EXPECT_EQ(*Get(Client(0), Key(9)), "result");
+  StoreManifest(Key(1), {{Key(9), "newest"}, {Key(8), "older"}});
+  RemoteBackend& compile = Client(0);
+  EXPECT_TRUE(Get(compile, Key(1)).ok());
+  RunUntil([this] { return first_.gets == 3; });  // both results, before anyone asks
+  Settle();
+  // The newest set's result was offered: it is there without asking the helper.
+  std::optional<absl::StatusOr<std::string>> answer;
+  compile.StartGet(Key(9), [&answer](absl::StatusOr<std::string> got) { answer = got; });
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_EQ(**answer, "newest");
+  // The older set's is kept in the helper: one round trip to it, none to the remote.
+  EXPECT_EQ(*Get(compile, Key(8)), "older");
   EXPECT_EQ(first_.gets, 3);
+  // What was fetched ahead was for that compile: another one's lookup goes to the remote.
+  EXPECT_EQ(*Get(Client(0), Key(9)), "newest");
+  EXPECT_EQ(first_.gets, 4);
+  EXPECT_EQ(direct_.gets, 0);
 }
 
 TEST_F(HelperTest, ALookupOfAResultBeingFetchedAheadWaitsForIt) {
   StartServer();
-  StoreManifest(Key(1), Key(9), "result");
+  StoreManifest(Key(1), {{Key(9), "result"}});
   first_.hold = true;
+  RemoteBackend& compile = Client(0);
   std::optional<absl::StatusOr<std::string>> manifest_answer;
-  Client(0).StartGet(Key(1), [&](absl::StatusOr<std::string> got) { manifest_answer = got; });
+  compile.StartGet(Key(1), [&](absl::StatusOr<std::string> got) { manifest_answer = got; });
   RunUntil([this] { return first_.held.size() == 1; });
   first_.held[0]();
-  RunUntil([&] { return manifest_answer && first_.held.size() == 2; });  // the prefetch, held
+  RunUntil([&] { return manifest_answer && first_.held.size() == 2; });  // the result, held
   std::optional<absl::StatusOr<std::string>> answer;
-  Client(0).StartGet(Key(9), [&answer](absl::StatusOr<std::string> got) { answer = got; });
-  for (int turn = 0; turn < 5; ++turn) uv_run(&loop_, UV_RUN_NOWAIT);
+  compile.StartGet(Key(9), [&answer](absl::StatusOr<std::string> got) { answer = got; });
+  Settle();
   EXPECT_FALSE(answer);
   first_.held[1]();
   RunUntil([&answer] { return answer.has_value(); });
   EXPECT_EQ(**answer, "result");
   EXPECT_EQ(first_.gets, 2);
+  Settle();  // the compile asked first: nothing is offered after the answer
+  first_.hold = false;
+  EXPECT_EQ(*Get(compile, Key(9)), "result");
+  EXPECT_EQ(first_.gets, 3);
 }
 
 TEST_F(HelperTest, ARemoteMarkedReadOnlyTakesNoUpload) {
