@@ -78,7 +78,7 @@ absl::StatusOr<std::string> FindOnPath(absl::string_view name, const EnvLookup& 
     struct stat st;
     if (IsExecutableFile(candidate, st) && !IsDdcc(candidate, st, env)) return candidate;
   }
-  return absl::NotFoundError(absl::StrCat(name, ": compiler not found on PATH"));
+  return absl::NotFoundError(absl::StrCat(name, ": not found on PATH"));
 }
 
 }  // namespace
@@ -100,6 +100,33 @@ std::optional<Family> DetectFamily(absl::string_view name, const std::string& pa
   if (tool == "gcc" || tool == "g++") return Family::kGcc;
   if (tool == "clang" || tool == "clang++") return Family::kClang;
   return std::nullopt;
+}
+
+absl::StatusOr<std::vector<std::string>> FindPrefixCommand(const std::vector<std::string>& words,
+                                                           const EnvLookup& env) {
+  std::vector<std::string> paths;
+  for (const std::string& word : words) {
+    struct stat st;
+    if (word.find('/') != std::string::npos) {
+      if (!IsExecutableFile(word, st)) {
+        return absl::NotFoundError(absl::StrCat(word, ": not an executable file"));
+      }
+      paths.push_back(word);
+      continue;
+    }
+    absl::StatusOr<std::string> found = FindOnPath(word, env);
+    if (!found.ok()) return found.status();
+    paths.push_back(*std::move(found));
+  }
+  return paths;
+}
+
+std::vector<std::string> CommandLine(const Compiler& compiler,
+                                     const std::vector<std::string>& args) {
+  std::vector<std::string> argv = compiler.prefix;
+  argv.push_back(compiler.path);
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
 }
 
 absl::StatusOr<Compiler> FindCompiler(absl::string_view name_or_path, const EnvLookup& env) {

@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -17,12 +18,22 @@ struct Compiler {
   std::string name;              // the basename as invoked: "gcc", "clang++", "rustc"
   std::optional<Family> family;  // gcc or clang; unset for rustc and compilers passed through
   bool rustc = false;            // cached by launcher/rustc_pipeline
+  // Run before the compiler for the compile itself (prefix_command: distcc, icecc); paths.
+  std::vector<std::string> prefix = {};
 };
 
 // `name_or_path` as given to ddcc (a name is looked up on PATH). Any candidate that is a ddcc
 // (this binary, one that ran it, a symlink to a file named ddcc) is skipped, so masquerading
 // symlinks never run themselves or each other; a path to a ddcc is taken as its name.
 absl::StatusOr<Compiler> FindCompiler(absl::string_view name_or_path, const EnvLookup& env);
+
+// prefix_command's words as paths: a word without a slash is looked up on PATH.
+absl::StatusOr<std::vector<std::string>> FindPrefixCommand(const std::vector<std::string>& words,
+                                                           const EnvLookup& env);
+
+// What runs the compiler for the compile itself: its prefix command, then it, with `args`.
+std::vector<std::string> CommandLine(const Compiler& compiler,
+                                     const std::vector<std::string>& args);
 
 // Adds this binary to the ddccs that the compilers it runs will skip (DDCC_CHAIN): another
 // ddcc install found as the compiler then looks past both.

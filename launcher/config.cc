@@ -47,6 +47,7 @@ constexpr std::pair<const char*, const char*> kEnvKeys[] = {
     {"DDCC_REMOTE_STORAGE", "remote_storage"},
     {"DDCC_STORAGE_HELPER", "storage_helper"},
     {"DDCC_STORAGE_HELPER_IDLE_TIMEOUT", "storage_helper_idle_timeout"},
+    {"DDCC_PREFIX", "prefix_command"},
 };
 
 // Key -> where its value came from; a key not in it has its default.
@@ -158,6 +159,8 @@ absl::Status ApplyValue(Config& config, absl::string_view key, absl::string_view
     absl::StatusOr<int64_t> age = ParseAge(value);
     if (!age.ok()) return age.status();
     config.storage_helper_idle_timeout_ns = *age;
+  } else if (key == "prefix_command") {
+    config.prefix_command = absl::StrSplit(value, ' ', absl::SkipWhitespace());
   } else if (key == "log_file") {
     config.log_file = std::string(value);
   } else if (key == "compression_level") {
@@ -194,8 +197,8 @@ absl::string_view KeyOf(absl::string_view line) {
   return Trim(line.substr(0, equals));
 }
 
-// Settings naming a path ddcc writes to.
-constexpr absl::string_view kWrittenPathKeys[] = {"cache_dir", "log_file"};
+// Settings naming a path ddcc writes to or a command it runs.
+constexpr absl::string_view kOwnerOnlyKeys[] = {"cache_dir", "log_file", "prefix_command"};
 
 // Whether someone else than this user (or root) may have written the file: in a cache shared by
 // a group, any member can edit its ddcc.conf.
@@ -230,8 +233,9 @@ absl::Status ApplyConfigFile(const std::string& path, bool allow_cache_dir, Conf
           "cache_dir can be set only in a file named by DDCC_CONFIG: this file is found in the "
           "cache directory");
     }
-    if (others_may_write && absl::c_linear_search(kWrittenPathKeys, key)) {
-      // Else a member of the group could make everyone's ddcc append to a file of theirs.
+    if (others_may_write && absl::c_linear_search(kOwnerOnlyKeys, key)) {
+      // Else a member of the group could make everyone's ddcc append to a file of theirs, or
+      // run a program of theirs.
       config.warnings.push_back(absl::StrFormat(
           "%s:%d: %s ignored: other users may write this file", path, line_number, key));
       continue;
@@ -377,6 +381,7 @@ absl::StatusOr<Config> LoadConfig(const EnvLookup& env) {
   show("storage_helper", config.storage_helper ? "true" : "false");
   show("storage_helper_idle_timeout",
        absl::StrCat(config.storage_helper_idle_timeout_ns / 1'000'000'000, "s"));
+  show("prefix_command", absl::StrJoin(config.prefix_command, " "));
   return config;
 }
 

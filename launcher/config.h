@@ -48,6 +48,9 @@ struct Config {
   // which stops after this long without a request (0: never).
   bool storage_helper = true;
   int64_t storage_helper_idle_timeout_ns = int64_t{600} * 1'000'000'000;
+  // Words run before a gcc or clang where ddcc runs it for the compile itself (a miss, a call it
+  // does not cache): distcc or icecc, sending misses to a build farm.
+  std::vector<std::string> prefix_command;
   std::string config_path;
   // For the log: settings ignored (see docs/configuration.md, sharing a cache).
   std::vector<std::string> warnings;

@@ -173,6 +173,8 @@ absl::Status KeyMaker::AddCommon(KeyInputs& inputs, absl::string_view why_cwd) c
   inputs.Add("format", absl::StrCat(kFormatVersion));
   inputs.Add("compiler", absl::StrCat(compiler_.path, " ", identity->Hex()));
   inputs.Add("compiler name", compiler_.name);  // clang and clang++: one binary reading its name
+  // A build farm's compiler may not be this one (icecc ships its own): the same command or none.
+  if (!compiler_.prefix.empty()) inputs.AddList("prefix command", compiler_.prefix);
   const absl::StatusOr<DriverFacts>& driver = Driver();
   if (!driver.ok()) return driver.status();
   if (!driver->native_expansion.empty()) {

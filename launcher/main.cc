@@ -30,9 +30,7 @@ namespace ddcc {
 namespace {
 
 [[noreturn]] void RunAsIs(const Compiler& compiler, const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {compiler.path};
-  argv.insert(argv.end(), args.begin(), args.end());
-  absl::Status status = ExecReplace(argv);
+  absl::Status status = ExecReplace(CommandLine(compiler, args));
   std::fprintf(stderr, "ddcc: cannot run %s: %s\n", compiler.path.c_str(),
                std::string(status.message()).c_str());
   _exit(127);
@@ -98,6 +96,19 @@ std::optional<ProcessResult> CompileCall(const Compiler& compiler,
   }
   OpenLog(config->log_file);
   for (const std::string& warning : config->warnings) Log(warning);
+  if (compiler.family && !config->prefix_command.empty()) {
+    absl::StatusOr<std::vector<std::string>> prefix =
+        FindPrefixCommand(config->prefix_command, env);
+    if (!prefix.ok()) {
+      // A build farm's client missing costs the cache, not the build.
+      Log(absl::StrCat("bad prefix_command, running the compiler as is: ",
+                       prefix.status().message()));
+      tally.errors.push_back(ErrorKind::kBadConfig);
+      Stats(config->cache_dir, config->umask).Count(tally);
+      RunAsIs(compiler, args);
+    }
+    compiler.prefix = *std::move(prefix);
+  }
   if (config->disable) RunAsIs(compiler, args);
   // rustc under another name (a versioned binary, a wrapper script) says what it is.
   if (!compiler.family && !compiler.rustc) compiler.rustc = AnswersAsRustc(compiler, *config);

@@ -362,9 +362,7 @@ std::optional<NotCacheable> CompilePipeline::CheckPreprocessed(absl::string_view
 // lists makes it.
 CompileOutcome CompilePipeline::CompileAndStore(std::optional<Digest> key) {
   CompileOutputs outputs(request_);
-  std::vector<std::string> argv = {compiler_.path};
-  std::vector<std::string> args = outputs.CompilerArgs(args_);
-  argv.insert(argv.end(), args.begin(), args.end());
+  std::vector<std::string> argv = CommandLine(compiler_, outputs.CompilerArgs(args_));
   if (ColorDiagnostics()) {
     argv.push_back(compiler_.family == Family::kClang ? "-fcolor-diagnostics"
                                                       : "-fdiagnostics-color=always");

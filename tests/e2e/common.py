@@ -16,7 +16,7 @@ DDCC = os.path.abspath(DDCC)
 # Stands in for a compiler and records each call, to show what ddcc ran.
 RECORDER = """#!/bin/sh
 echo "$*" >> "{log}"
-exec /usr/bin/{compiler} "$@"
+exec {runs}"$@"
 """
 
 
@@ -95,12 +95,14 @@ class DdccTestCase(unittest.TestCase):
         return stats["direct_hits"], stats["preprocessed_hits"], stats["cache_misses"]
 
     def recorder(self, compiler="gcc"):
-        """A compiler of that name that records its calls for calls()."""
+        """A compiler of that name that records its calls for calls(); with compiler=None, a
+        prefix command that records the commands it runs."""
         bin_dir = os.path.join(self.root, "recorder")
         os.makedirs(bin_dir, exist_ok=True)
-        path = os.path.join(bin_dir, compiler)
+        path = os.path.join(bin_dir, compiler or "prefix")
         with open(path, "w") as f:
-            f.write(RECORDER.format(log=os.path.join(self.root, "calls.log"), compiler=compiler))
+            f.write(RECORDER.format(log=os.path.join(self.root, "calls.log"),
+                                    runs=f"/usr/bin/{compiler} " if compiler else ""))
         os.chmod(path, 0o755)
         return path
 

@@ -82,7 +82,7 @@ TEST_F(ConfigTest, DefaultsUnderHome) {
                         "cache_dir", "config_path", "max_size", "max_files", "disable", "recache",
                         "log_file", "compression_level", "compiler_check", "direct_mode",
                         "depend_mode", "sloppiness", "debug", "umask", "base_dir", "remote_storage",
-                        "storage_helper", "storage_helper_idle_timeout"));
+                        "storage_helper", "storage_helper_idle_timeout", "prefix_command"));
   EXPECT_EQ(Shown(config, "max_size").first, "5.0 GiB");
   EXPECT_EQ(Shown(config, "disable").first, "false");
   EXPECT_EQ(Shown(config, "compression_level").first, "1");
@@ -105,8 +105,8 @@ TEST_F(ConfigTest, CacheDirPrecedence) {
 }
 
 // In a cache shared by a group, any member can edit ddcc.conf; it must not make another
-// member's ddcc write outside the cache. Other settings still apply.
-TEST_F(ConfigTest, AFileOthersMayWriteSetsNoPathWrittenTo) {
+// member's ddcc write outside the cache, or run a program. Other settings still apply.
+TEST_F(ConfigTest, AFileOthersMayWriteSetsNoPathWrittenToNorCommandRun) {
   const std::string path = cache_dir_ + "/ddcc.conf";
   const std::string explicit_path = dir_ + "/explicit.conf";
   struct Case {
@@ -118,6 +118,7 @@ TEST_F(ConfigTest, AFileOthersMayWriteSetsNoPathWrittenTo) {
       SCOPED_TRACE(absl::StrFormat("%s %o %d", file, c.mode, c.someone_elses));
       const bool is_explicit = file == explicit_path;
       WriteConfig(file, absl::StrCat("log_file = /home/other/.bashrc\n", "max_size = 1G\n",
+                                     "prefix_command = /home/other/trojan\n",
                                      is_explicit ? "cache_dir = /home/other/cache\n" : ""));
       ASSERT_EQ(chmod(file.c_str(), c.mode), 0);
       if (c.someone_elses) {
@@ -128,19 +129,22 @@ TEST_F(ConfigTest, AFileOthersMayWriteSetsNoPathWrittenTo) {
       Config config = LoadOrDie();
       env_.erase("DDCC_CONFIG");
       EXPECT_EQ(config.log_file, "");
+      EXPECT_TRUE(config.prefix_command.empty());  // nor run a program of theirs
       EXPECT_EQ(config.cache_dir, cache_dir_);
       EXPECT_EQ(config.max_size, 1'000'000'000u);
-      ASSERT_EQ(config.warnings.size(), is_explicit ? 2u : 1u);
+      ASSERT_EQ(config.warnings.size(), is_explicit ? 3u : 2u);
       EXPECT_THAT(config.warnings[0], HasSubstr("log_file ignored"));
+      EXPECT_THAT(config.warnings[1], HasSubstr("prefix_command ignored"));
       EXPECT_EQ(Shown(config, "log_file").second, "default");
       ASSERT_EQ(unlink(file.c_str()), 0);
     }
   }
   // The user's own file, written by no one else, is taken at its word.
-  WriteConfig(path, "log_file = /tmp/mine.log\n");
+  WriteConfig(path, "log_file = /tmp/mine.log\nprefix_command = distcc  --verbose\n");
   ASSERT_EQ(chmod(path.c_str(), 0644), 0);
   Config config = LoadOrDie();
   EXPECT_EQ(config.log_file, "/tmp/mine.log");
+  EXPECT_THAT(config.prefix_command, ::testing::ElementsAre("distcc", "--verbose"));
   EXPECT_TRUE(config.warnings.empty());
 }
 
