@@ -18,6 +18,9 @@ struct Compiler {
   std::string name;              // the basename as invoked: "gcc", "clang++", "rustc"
   std::optional<Family> family;  // gcc or clang; unset for rustc and compilers passed through
   bool rustc = false;            // cached by launcher/rustc_pipeline
+  // A gcc or clang known by asking it (AnswersAsGccOrClang), not by its name: perhaps a wrapper
+  // that adds options or picks the compiler it runs.
+  bool probed = false;
   // Run before the compiler for the compile itself (prefix_command: distcc, icecc); paths.
   std::vector<std::string> prefix = {};
 };

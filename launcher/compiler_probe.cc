@@ -3,6 +3,9 @@
 #include <limits.h>
 #include <stdlib.h>
 
+#include <algorithm>
+#include <iterator>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "cache/util/files.h"
@@ -13,7 +16,17 @@ namespace ddcc {
 namespace {
 
 constexpr char kRustc[] = "rustc\n";
+constexpr char kGcc[] = "gcc\n";
+constexpr char kClang[] = "clang\n";
 constexpr char kOther[] = "other\n";
+// Compilers that predefine __GNUC__ but whose options or outputs are not gcc's or clang's.
+constexpr const char* kForeignMacros[] = {
+    "__INTEL_COMPILER", "__INTEL_LLVM_COMPILER", "__NVCOMPILER",    "__PGI",     "__NVCC__",
+    "__CUDACC__",       "__EMSCRIPTEN__",        "__ARMCC_VERSION", "__ibmxl__", "__TINYC__"};
+
+bool Defines(absl::string_view macros, absl::string_view name) {
+  return absl::StrContains(macros, absl::StrCat("#define ", name, " "));
+}
 // rustc answers in a tenth of a second; a program that waits for something is not it.
 constexpr int kProbeTimeoutMs = 10'000;
 
@@ -43,6 +56,49 @@ bool AnswersAsRustc(const Compiler& compiler, const Config& config) {
                      absl::StrContains(asked->out, "\nhost: ");
   WriteCompilerMemo(config, memo, rustc ? kRustc : kOther);
   return rustc;
+}
+
+namespace {
+
+// The memo of AnswersAsGccOrClang's answer, by the binary's stamp.
+std::optional<std::string> FamilyMemo(const Compiler& compiler) {
+  absl::StatusOr<Digest> stamp = CompilerStamp(compiler);
+  if (!stamp.ok()) return std::nullopt;
+  return absl::StrCat(stamp->Hex(), ".family");
+}
+
+}  // namespace
+
+void ForgetFamily(const Compiler& compiler, const Config& config) {
+  if (std::optional<std::string> memo = FamilyMemo(compiler)) WriteCompilerMemo(config, *memo, "");
+}
+
+std::optional<Family> AnswersAsGccOrClang(const Compiler& compiler, const Config& config) {
+  const std::optional<std::string> memo_name = FamilyMemo(compiler);
+  if (!memo_name) return std::nullopt;
+  const std::string& memo = *memo_name;
+  std::optional<std::string> known = ReadCompilerMemo(config, memo);
+  if (!known || (*known != kGcc && *known != kClang && *known != kOther)) {
+    absl::StatusOr<ProcessResult> asked =
+        RunProbe({compiler.path, "-dM", "-E", "-x", "c", "/dev/null"}, kProbeTimeoutMs);
+    if (!asked.ok()) {
+      Log(absl::StrCat("asking ", compiler.path, " what it is: ", asked.status().ToString()));
+      // Remembered when it did not answer in time, so that no call waits for it again: gcc
+      // and clang answer in milliseconds.
+      if (absl::IsDeadlineExceeded(asked.status())) WriteCompilerMemo(config, memo, kOther);
+      return std::nullopt;
+    }
+    const absl::string_view macros = asked->out;
+    const bool answered = asked->exit_code == 0 && asked->term_signal == 0 &&
+                          Defines(macros, "__GNUC__") &&
+                          std::none_of(std::begin(kForeignMacros), std::end(kForeignMacros),
+                                       [&](const char* name) { return Defines(macros, name); });
+    known = !answered ? kOther : Defines(macros, "__clang__") ? kClang : kGcc;
+    WriteCompilerMemo(config, memo, *known);
+  }
+  if (*known == kGcc) return Family::kGcc;
+  if (*known == kClang) return Family::kClang;
+  return std::nullopt;
 }
 
 }  // namespace ddcc

@@ -1,10 +1,14 @@
 #include "launcher/driver_probe.h"
 
+#include <algorithm>
 #include <cstdlib>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "launcher/compiler_probe.h"
 #include "launcher/process.h"
 
 namespace ddcc {
@@ -41,11 +45,12 @@ absl::StatusOr<std::string> DriverListing(const Compiler& compiler,
 }
 
 // The program of each command in a -### listing: the lines that begin with a space, their
-// first word (gcc writes it bare, clang quoted).
+// first word (gcc writes it bare, clang quoted; clang's " (in-process)" only says that the next
+// command runs in the driver).
 std::vector<std::string> ProgramsIn(absl::string_view listing) {
   std::vector<std::string> programs;
   for (absl::string_view line : absl::StrSplit(listing, '\n')) {
-    if (!absl::ConsumePrefix(&line, " ") || line.empty()) continue;
+    if (!absl::ConsumePrefix(&line, " ") || line.empty() || line == "(in-process)") continue;
     if (absl::ConsumePrefix(&line, "\"")) {
       programs.emplace_back(line.substr(0, line.find('"')));
     } else {
@@ -55,7 +60,54 @@ std::vector<std::string> ProgramsIn(absl::string_view listing) {
   return programs;
 }
 
+// `<program> identity` for each program of a listing; a bare name is run from PATH.
+absl::StatusOr<std::vector<std::string>> ProgramIdentities(absl::string_view listing,
+                                                           const Config& config,
+                                                           const EnvLookup& env) {
+  std::vector<std::string> identities;
+  for (const std::string& name : ProgramsIn(listing)) {
+    absl::StatusOr<Compiler> program = FindCompiler(name, env);
+    absl::StatusOr<Digest> identity =
+        program.ok() ? CompilerIdentity(*program, config) : program.status();
+    if (!identity.ok()) return identity.status();
+    identities.push_back(absl::StrCat(program->path, " ", identity->Hex()));
+  }
+  return identities;
+}
+
+// `name` (a file name) is a temporary one: gcc's ccXXXXXX.ext or clang's stem-XXXXXX.ext.
+bool IsTemporaryName(absl::string_view name) {
+  const size_t dot = name.rfind('.');
+  if (dot == absl::string_view::npos || dot < 6) return false;
+  for (char c : name.substr(dot - 6, 6)) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c))) return false;
+  }
+  return (dot == 8 && absl::StartsWith(name, "cc")) || (dot > 7 && name[dot - 7] == '-');
+}
+
 }  // namespace
+
+std::string WithoutTemporaryNames(absl::string_view listing,
+                                  const std::vector<std::string>& temp_dirs) {
+  std::string out;
+  for (absl::string_view line : absl::StrSplit(listing, '\n')) {
+    for (absl::string_view token : absl::StrSplit(line, ' ')) {
+      absl::string_view path = token;
+      absl::ConsumePrefix(&path, "\"");
+      absl::ConsumeSuffix(&path, "\"");
+      absl::ConsumePrefix(&path, "'");
+      absl::ConsumeSuffix(&path, "'");
+      const size_t slash = path.rfind('/');
+      const bool temporary =
+          slash != absl::string_view::npos && IsTemporaryName(path.substr(slash + 1)) &&
+          std::any_of(temp_dirs.begin(), temp_dirs.end(),
+                      [&](const std::string& dir) { return path.substr(0, slash) == dir; });
+      absl::StrAppend(&out, temporary ? "<temporary>" : token, " ");
+    }
+    out.push_back('\n');
+  }
+  return out;
+}
 
 absl::StatusOr<DriverFacts> ProbeDriver(const Compiler& compiler, const CompileRequest& request,
                                         const Config& config, const EnvLookup& env) {
@@ -70,17 +122,34 @@ absl::StatusOr<DriverFacts> ProbeDriver(const Compiler& compiler, const CompileR
     if (!listing.ok()) return listing.status();
     facts.native_expansion = *std::move(listing);
   }
-  if (!ProgramsFromElsewhere(request, env)) return facts;
+  if (!compiler.probed && !ProgramsFromElsewhere(request, env)) return facts;
   absl::StatusOr<std::string> listing = DriverListing(compiler, request.expanded_args);
   if (!listing.ok()) return listing.status();
-  for (const std::string& name : ProgramsIn(*listing)) {
-    // A bare name is run from PATH.
-    absl::StatusOr<Compiler> program = FindCompiler(name, env);
-    absl::StatusOr<Digest> identity =
-        program.ok() ? CompilerIdentity(*program, config) : program.status();
-    if (!identity.ok()) return identity.status();
-    facts.programs.push_back(absl::StrCat(program->path, " ", identity->Hex()));
+  absl::StatusOr<std::vector<std::string>> programs = ProgramIdentities(*listing, config, env);
+  if (!programs.ok()) return programs.status();
+  if (compiler.probed) {
+    // What the wrapper ran, as its listing says; a listing that shows neither hides what runs.
+    const std::optional<Family> ran = absl::StrContains(*listing, "COLLECT_GCC=") ? Family::kGcc
+                                      : absl::StrContains(*listing, "\"-cc1\"")
+                                          ? std::optional(Family::kClang)
+                                          : std::nullopt;
+    if (!ran) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(compiler.path, "'s -### listing shows no gcc or clang"));
+    }
+    // It answered as the other before (its environment picks the compiler): the listing keys
+    // this call; the next one asks again, and reads its arguments as the right family's.
+    if (ran != compiler.family) ForgetFamily(compiler, config);
+    std::vector<std::string> temp_dirs = {"/tmp", "/var/tmp", "/usr/tmp"};
+    for (const char* name : {"TMPDIR", "TMP", "TEMP", "TEMPDIR"}) {
+      if (const char* dir = env(name); dir != nullptr && *dir != '\0') {
+        temp_dirs.emplace_back(absl::StripSuffix(dir, "/"));
+      }
+    }
+    facts.wrapped =
+        absl::StrCat(WithoutTemporaryNames(*listing, temp_dirs), absl::StrJoin(*programs, "\n"));
   }
+  facts.programs = *std::move(programs);
   return facts;
 }
 

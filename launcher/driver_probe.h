@@ -21,7 +21,17 @@ struct DriverFacts {
   // With -B, --gcc-toolchain, COMPILER_PATH or GCC_EXEC_PREFIX: each program the driver will run
   // for this command line (cc1, as ...), as "path identity". Else none.
   std::vector<std::string> programs;
+  // For a compiler known by asking it (Compiler::probed, a wrapper perhaps): its -### listing
+  // for this command line, temporary names blanked (WithoutTemporaryNames), and the identity of
+  // each program the listing names; which holds the compiler the wrapper runs and every option
+  // it adds, from its environment or its files as much as from its own text. Else empty.
+  std::string wrapped;
 };
+
+// A -### listing with the names of temporary files blanked, which change at every run (gcc's
+// `<tmp>/ccXXXXXX.s`, clang's `<tmp>/<stem>-XXXXXX.s`); `temp_dirs` are where they may be.
+std::string WithoutTemporaryNames(absl::string_view listing,
+                                  const std::vector<std::string>& temp_dirs);
 
 absl::StatusOr<DriverFacts> ProbeDriver(const Compiler& compiler, const CompileRequest& request,
                                         const Config& config, const EnvLookup& env);

@@ -177,6 +177,7 @@ absl::Status KeyMaker::AddCommon(KeyInputs& inputs, absl::string_view why_cwd) c
   if (!compiler_.prefix.empty()) inputs.AddList("prefix command", compiler_.prefix);
   const absl::StatusOr<DriverFacts>& driver = Driver();
   if (!driver.ok()) return driver.status();
+  if (!driver->wrapped.empty()) inputs.AddText("wrapped compile", driver->wrapped);
   if (!driver->native_expansion.empty()) {
     inputs.AddText("native options expanded", driver->native_expansion);
   }
@@ -248,6 +249,12 @@ absl::StatusOr<Digest> KeyMaker::SearchPathKey() const {
   inputs.Add("compiler", absl::StrCat(compiler_.path, " ", identity->Hex()));
   inputs.Add("compiler name", compiler_.name);
   inputs.Add("language", request_.language);
+  if (compiler_.probed) {
+    // A wrapper's own -I options are in what it runs, not in the arguments.
+    const absl::StatusOr<DriverFacts>& driver = Driver();
+    if (!driver.ok()) return driver.status();
+    inputs.AddText("wrapped compile", driver->wrapped);
+  }
   inputs.Add("working directory", paths_.cwd());  // relative -I directories
   for (size_t i = 0; i < request_.preprocess_args.size(); ++i) {
     if (i != request_.source_index)

@@ -112,6 +112,10 @@ std::optional<ProcessResult> CompileCall(const Compiler& compiler,
   if (config->disable) RunAsIs(compiler, args);
   // rustc under another name (a versioned binary, a wrapper script) says what it is.
   if (!compiler.family && !compiler.rustc) compiler.rustc = AnswersAsRustc(compiler, *config);
+  if (!compiler.family && !compiler.rustc) {
+    compiler.family = AnswersAsGccOrClang(compiler, *config);
+    compiler.probed = compiler.family.has_value();
+  }
 
   std::optional<ProcessResult> result = CompileCall(compiler, args, *config, env, tally);
   Stats(config->cache_dir, config->umask).Count(tally);

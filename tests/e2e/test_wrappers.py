@@ -1,0 +1,138 @@
+"""Compilers whose names say nothing (mpicc, h5cc, a project's cc-wrapper.sh, a cross gcc under
+an odd name): ddcc asks each binary once what it predefines, caches what answers as gcc or
+clang, and passes the rest through. What a wrapper runs (the compiler it picks, the options it
+adds from its environment or its files) is in the key of every call: changing it is a miss,
+never a stale object."""
+
+import os
+import unittest
+
+from common import DDCC, DdccTestCase
+
+SOURCE = "int value(void) { return VALUE; }\n"
+
+# A wrapper in the style of mpicc: picks its compiler from the environment (OMPI_CC), adds
+# options from the environment and from a file of its own.
+WRAPPER = """#!/bin/sh
+echo "$*" >> "{log}"
+exec ${{WRAP_CC:-gcc}} -DVALUE=${{WRAP_VALUE:-1}} $(cat "{flags}") "$@"
+"""
+
+# Not a compiler: answers anything with text and a status of its own.
+NOT_A_COMPILER = """#!/bin/sh
+echo "not a compiler: $*"
+echo "complaint" >&2
+exit 3
+"""
+
+# A wrapper that hides what it runs: its -### shows nothing.
+HIDING_WRAPPER = """#!/bin/sh
+case "$1" in -###) exit 0 ;; esac
+exec gcc -DVALUE=${WRAP_VALUE:-1} "$@"
+"""
+
+
+class WrapperTest(DdccTestCase):
+    def setUp(self):
+        super().setUp()
+        self.flags = os.path.join(self.root, "wrapper-flags")
+        with open(self.flags, "w") as f:
+            f.write("-O0\n")
+        self.log_path = os.path.join(self.root, "wrapper-calls")
+        self.wrapper = self.write("bin/mpicc", WRAPPER.format(log=self.log_path, flags=self.flags))
+        os.chmod(self.wrapper, 0o755)
+        self.write("v.c", SOURCE)
+        self.settle()
+
+    def wrapper_calls(self):
+        if not os.path.exists(self.log_path):
+            return []
+        with open(self.log_path) as f:
+            return f.read().splitlines()
+
+    def compile_both(self, *extra):
+        """Through ddcc and plainly (the wrapper as is): same run, same object."""
+        argv = [self.wrapper, "-c", "v.c", "-o", "v.o", *extra]
+        cached = self.ddcc(*argv)
+        obj = self.read("v.o")
+        plain = self.run_cmd(argv)
+        self.assert_same_run(plain, cached)
+        self.assertEqual(obj, self.read("v.o"))
+        return obj
+
+    def test_a_wrapper_of_gcc_or_clang_is_cached(self):
+        def probes():
+            return [call for call in self.wrapper_calls() if call.startswith("-dM -E")]
+
+        for compiler in ("gcc", "clang"):
+            self.env["WRAP_CC"] = compiler
+            self.compile_both()
+            self.compile_both()
+            self.compile_both()
+            # Asked what it is (-dM -E) once, and once more when it turned out to run the other
+            # family; not at every call.
+            self.assertEqual(len(probes()), 1 if compiler == "gcc" else 2, self.wrapper_calls())
+        stats = self.stats()
+        self.assertEqual((stats["direct_hits"], stats["cache_misses"]), (4, 2))
+        self.assertEqual(stats["uncacheable_reasons"]["unsupported_compiler"], 0)
+
+    def test_what_the_wrapper_adds_is_in_the_key(self):
+        objects = {}
+        steps = [("WRAP_VALUE", "1"), ("WRAP_VALUE", "2"), ("flags", "-O2"),
+                 ("WRAP_CC", "clang"), ("WRAP_VALUE", "1")]
+        for name, value in steps:
+            if name == "flags":
+                with open(self.flags, "w") as f:
+                    f.write(value + "\n")
+            else:
+                self.env[name] = value
+            objects[(name, value)] = self.compile_both()  # compared with the wrapper's own
+        self.assertNotEqual(objects[("WRAP_VALUE", "1")], objects[("WRAP_VALUE", "2")])
+        stats = self.stats()
+        self.assertEqual((stats["direct_hits"], stats["preprocessed_hits"]), (0, 0))
+        self.assertEqual(stats["cache_misses"], len(steps))
+        # Back to the first setting: a hit again.
+        self.env.update(WRAP_VALUE="1", WRAP_CC="gcc")
+        with open(self.flags, "w") as f:
+            f.write("-O0\n")
+        self.compile_both()
+        self.assertEqual(self.stats()["direct_hits"], 1)
+
+    def test_a_wrapper_that_hides_what_it_runs_is_not_cached(self):
+        self.wrapper = self.write("bin/hiding", HIDING_WRAPPER)
+        os.chmod(self.wrapper, 0o755)
+        for value in ("1", "2"):
+            self.env["WRAP_VALUE"] = value
+            self.compile_both()
+        stats = self.stats()
+        self.assertEqual((stats["direct_hits"], stats["cache_misses"]), (0, 0))
+        self.assertEqual(stats["errors"], 2)
+
+    def test_what_does_not_answer_as_gcc_runs_unharmed(self):
+        script = self.write("bin/tool", NOT_A_COMPILER)
+        os.chmod(script, 0o755)
+        for program in (script, "/bin/echo", "/bin/true"):
+            for _ in range(2):
+                plain = self.run_cmd([program, "-c", "v.c", "-o", "v.o"])
+                cached = self.ddcc(program, "-c", "v.c", "-o", "v.o")
+                self.assert_same_run(plain, cached)
+        self.assertEqual(self.stats()["uncacheable_reasons"]["unsupported_compiler"], 6)
+
+    def test_a_gcc_under_a_name_of_its_own(self):
+        """A cross compiler or a vendor's gcc with an odd name: a real driver, probed."""
+        odd = os.path.join(self.root, "bin", "vendor-cc-v7")
+        os.makedirs(os.path.dirname(odd))
+        os.symlink("/usr/bin/gcc", odd)
+        self.env["PATH"] = os.path.dirname(odd) + ":" + self.env["PATH"]
+        for _ in range(2):
+            plain = self.run_cmd(["vendor-cc-v7", "-DVALUE=3", "-c", "v.c", "-o", "v.o"])
+            obj = self.read("v.o")
+            cached = self.ddcc("vendor-cc-v7", "-DVALUE=3", "-c", "v.c", "-o", "v.o")
+            self.assert_same_run(plain, cached)
+            self.assertEqual(obj, self.read("v.o"))
+        stats = self.stats()
+        self.assertEqual((stats["direct_hits"], stats["cache_misses"]), (1, 1))
+
+
+if __name__ == "__main__":
+    unittest.main()
