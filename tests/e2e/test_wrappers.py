@@ -50,9 +50,9 @@ class WrapperTest(DdccTestCase):
         with open(self.log_path) as f:
             return f.read().splitlines()
 
-    def compile_both(self, *extra):
-        """Through ddcc and plainly (the wrapper as is): same run, same object."""
-        argv = [self.wrapper, "-c", "v.c", "-o", "v.o", *extra]
+    def compile_both(self, *options, compiler=None):
+        """Through ddcc and plainly (the wrapper, or `compiler`, as is): same run, same object."""
+        argv = [compiler or self.wrapper, *options, "-c", "v.c", "-o", "v.o"]
         cached = self.ddcc(*argv)
         obj = self.read("v.o")
         plain = self.run_cmd(argv)
@@ -132,6 +132,14 @@ class WrapperTest(DdccTestCase):
             self.assertEqual(obj, self.read("v.o"))
         stats = self.stats()
         self.assertEqual((stats["direct_hits"], stats["cache_misses"]), (1, 1))
+
+    def test_clang_with_a_program_directory_is_cached(self):
+        """-B makes ddcc read clang's own -### listing too, whose ' (in-process)' line is no
+        program."""
+        for _ in range(2):
+            self.compile_both("-B/usr/bin", "-DVALUE=4", compiler="clang")
+        stats = self.stats()
+        self.assertEqual((stats["direct_hits"], stats["cache_misses"], stats["errors"]), (1, 1, 0))
 
 
 if __name__ == "__main__":
