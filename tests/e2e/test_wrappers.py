@@ -5,6 +5,7 @@ adds from its environment or its files) is in the key of every call: changing it
 never a stale object."""
 
 import os
+import shutil
 import unittest
 
 from common import DDCC, DdccTestCase
@@ -132,6 +133,23 @@ class WrapperTest(DdccTestCase):
             self.assertEqual(obj, self.read("v.o"))
         stats = self.stats()
         self.assertEqual((stats["direct_hits"], stats["cache_misses"]), (1, 1))
+
+    @unittest.skipUnless(shutil.which("mpicc"), "Open MPI is not installed")
+    def test_open_mpis_mpicc(self):
+        """The real thing: a compiled wrapper that reads its options from a data file and its
+        compiler from OMPI_CC."""
+        self.write("mpi.c", "#include <mpi.h>\n"
+                   "int rank(void) { int r; MPI_Comm_rank(MPI_COMM_WORLD, &r); return r; }\n")
+        self.settle()
+        for compiler in ("gcc", "gcc", "clang", "clang"):
+            self.env["OMPI_CC"] = compiler
+            argv = ["mpicc", "-O2", "-c", "mpi.c", "-o", "mpi.o"]
+            cached = self.ddcc(*argv)
+            obj = self.read("mpi.o")
+            self.assert_same_run(self.run_cmd(argv), cached)
+            self.assertEqual(obj, self.read("mpi.o"))
+        stats = self.stats()
+        self.assertEqual((stats["direct_hits"], stats["cache_misses"]), (2, 2))
 
     def test_clang_with_a_program_directory_is_cached(self):
         """-B makes ddcc read clang's own -### listing too, whose ' (in-process)' line is no
