@@ -5,11 +5,12 @@ execute_process(
           -D CMAKE_CXX_COMPILER=clang++ -D DDCC_SANITIZE=address,undefined -D DDCC_FUZZ=ON
   COMMAND_ERROR_IS_FATAL ANY)
 execute_process(COMMAND ${CMAKE_COMMAND} --build ${BUILD_DIR} COMMAND_ERROR_IS_FATAL ANY)
-# Some tests run once, in the plain tree, to keep CI short: the differential scenarios check the
-# cache's answers, which the sanitizers do not change, and they are slow; paths_debug, dep_targets,
+# Some tests run once, in the plain tree, to keep CI short: the differential scenarios and
+# stale_inputs (files changed in the middle of a compile) check the cache's answers, which the
+# sanitizers do not change, and they are slow (stale_inputs waits out clock ticks); paths_debug, dep_targets,
 # cmake_project, cython, cargo and pyo3 drive code that paths, depend, compile, report and rust
 # drive here too, remote_tls (the remote suite again over TLS) code that remote and TLS' own
 # cases in remote_http and remote_redis drive, and install packages what is built.
 execute_process(COMMAND ${CMAKE_CTEST_COMMAND} --test-dir ${BUILD_DIR} --output-on-failure -j2
-                        -E "^(diff_scenarios|e2e_paths_debug|e2e_dep_targets|e2e_cmake_project|e2e_cython|e2e_cargo|e2e_pyo3|e2e_remote_tls|e2e_install)$"
+                        -E "^(diff_scenarios|e2e_paths_debug|e2e_dep_targets|e2e_cmake_project|e2e_cython|e2e_cargo|e2e_pyo3|e2e_remote_tls|e2e_install|e2e_stale_inputs)$"
                 COMMAND_ERROR_IS_FATAL ANY)

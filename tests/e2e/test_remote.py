@@ -176,7 +176,7 @@ class ServerTests:
         silent = [SilentServer(), SilentServer()]
         try:
             env = self.with_remote(" ".join(
-                [f"{self.server.scheme}://127.0.0.1:{server.port}|connect-timeout=2000|timeout=2000"
+                [f"{self.server.scheme}://127.0.0.1:{server.port}|connect-timeout=3000|timeout=3000"
                  for server in silent] +
                 [self.server.url()]), "b")
             served, seconds = self.compile(env)
@@ -186,9 +186,10 @@ class ServerTests:
         self.assertEqual(served, obj)
         self.assertEqual(self.stats(env)["direct_hits"], 1)
         self.assertEqual(self.remote_counts(env)["timeouts"], 2)
-        # One after the other, the two silent servers would take four seconds.
-        self.assertGreaterEqual(seconds, 2.0)
-        self.assertLess(seconds, 3.5)
+        # One after the other, the two silent servers would take six seconds; at once, three and
+        # what the compile costs (seconds under the sanitizers on a loaded machine).
+        self.assertGreaterEqual(seconds, 3.0)
+        self.assertLess(seconds, 5.0)
 
     def test_many_concurrent_clients(self):
         project = Project(self, 24)
