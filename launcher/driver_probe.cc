@@ -148,6 +148,23 @@ absl::StatusOr<DriverFacts> ProbeDriver(const Compiler& compiler, const CompileR
     }
     facts.wrapped =
         absl::StrCat(WithoutTemporaryNames(*listing, temp_dirs), absl::StrJoin(*programs, "\n"));
+    if (*ran == Family::kGcc) {
+      // gcc's cc1 reads CPATH and its kin itself, so a wrapper's own do not show in the
+      // listing; the search list cc1 prints does.
+      absl::StatusOr<ProcessResult> searched =
+          RunCaptured({compiler.path, "-E", "-v", "-x", request.language, "/dev/null"});
+      if (!searched.ok()) return searched.status();
+      if (searched->exit_code != 0 || searched->term_signal != 0) {
+        return absl::FailedPreconditionError("the search path probe failed");
+      }
+      absl::string_view err = searched->err;
+      const size_t begin = err.find("search starts here:");
+      const size_t end = err.find("End of search list.");
+      if (begin == absl::string_view::npos || end == absl::string_view::npos || end < begin) {
+        return absl::FailedPreconditionError("no search list from the search path probe");
+      }
+      absl::StrAppend(&facts.wrapped, "\nsearch list\n", err.substr(begin, end - begin));
+    }
   }
   facts.programs = *std::move(programs);
   return facts;

@@ -32,6 +32,11 @@ case "$1" in -###) exit 0 ;; esac
 exec gcc -DVALUE=${WRAP_VALUE:-1} "$@"
 """
 
+# A wrapper that sets the header search path of the gcc it runs, which gcc's -### does not show.
+CPATH_WRAPPER = """#!/bin/sh
+CPATH=$(cat "{cpath}") exec gcc "$@"
+"""
+
 
 class WrapperTest(DdccTestCase):
     def setUp(self):
@@ -98,6 +103,23 @@ class WrapperTest(DdccTestCase):
             f.write("-O0\n")
         self.compile_both()
         self.assertEqual(self.stats()["direct_hits"], 1)
+
+    def test_a_search_path_the_wrapper_sets_is_in_the_key(self):
+        cpath = os.path.join(self.root, "wrapper-cpath")
+        self.wrapper = self.write("bin/cpathcc", CPATH_WRAPPER.format(cpath=cpath))
+        os.chmod(self.wrapper, 0o755)
+        self.write("one/value.h", "#define VALUE 1\n")
+        self.write("two/value.h", "#define VALUE 2\n")
+        self.write("v.c", '#include "value.h"\n' + SOURCE)
+        self.settle()
+        objects = []
+        for directory in ("one", "two", "one"):
+            with open(cpath, "w") as f:
+                f.write(os.path.join(self.work, directory))
+            objects.append(self.compile_both())  # compared with the wrapper's own
+        self.assertNotEqual(objects[0], objects[1])
+        stats = self.stats()
+        self.assertEqual((stats["direct_hits"], stats["cache_misses"]), (1, 2))
 
     def test_a_wrapper_that_hides_what_it_runs_is_not_cached(self):
         self.wrapper = self.write("bin/hiding", HIDING_WRAPPER)
