@@ -131,7 +131,11 @@ class HelperTest(HelperTestCase):
     def test_a_miss_does_not_wait_for_its_upload(self):
         server = SlowUploadServer(put_seconds=3)
         self.addCleanup(server.stop)
-        env = self.with_remote(f"http://127.0.0.1:{server.port}/c|timeout=10000", "a")
+        # A connect-timeout that gives a helper on a loaded machine (the sanitized pass) a
+        # second to say hello: one later than that is taken for stuck, and the compile uploads
+        # itself.
+        env = self.with_remote(
+            f"http://127.0.0.1:{server.port}/c|connect-timeout=2000|timeout=10000", "a")
         self.start_helper(env)
         self.assertLess(self.cached_compile(env), 2.0)
         self.assertEqual(self.stats(env)["cache_misses"], 1)
