@@ -12,8 +12,10 @@ namespace {
 // Past the remote's own deadlines, which the helper keeps to, what it may take to pass an answer
 // on; a helper later than that is stuck.
 constexpr int kAnswerSlackMs = 200;
-// A process on this machine says hello in well under this, however long the remote's
-// connect-timeout.
+// A process on this machine says hello in well under a second, however long the remote's
+// connect-timeout; but one descheduled on a machine loaded by `make -j` may take a few hundred
+// milliseconds, and a helper taken for stuck is left alone by every compile for 30 seconds.
+constexpr int kMinHelloMs = 500;
 constexpr int kMaxHelloMs = 1000;
 // Offers kept: a compile asks for a result right after the manifest whose result was offered.
 constexpr size_t kMaxOffered = 4;
@@ -56,7 +58,7 @@ void HelperBackend::Start(Request request) {
         !sent.ok()) {
       return FallBack(sent);
     }
-    timer_.Start(std::min(spec_.connect_timeout_ms, kMaxHelloMs));
+    timer_.Start(std::clamp(spec_.connect_timeout_ms, kMinHelloMs, kMaxHelloMs));
   }
   Send();
 }
