@@ -15,7 +15,7 @@
 #include "cache/store/store.h"
 #include "cache/util/hash.h"
 #include "launcher/config.h"
-#include "launcher/pipeline.h"
+#include "launcher/stages.h"
 
 namespace ddcc {
 

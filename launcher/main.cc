@@ -20,10 +20,8 @@
 #include "launcher/compiler_probe.h"
 #include "launcher/config.h"
 #include "launcher/explain.h"
-#include "launcher/pipeline.h"
 #include "launcher/process.h"
-#include "launcher/rustc_args.h"
-#include "launcher/rustc_pipeline.h"
+#include "launcher/stages.h"
 #include "launcher/stats.h"
 
 namespace ddcc {
@@ -42,30 +40,20 @@ std::optional<ProcessResult> CompileCall(const Compiler& compiler,
                                          const std::vector<std::string>& args, const Config& config,
                                          const EnvLookup& env, Tally& tally) {
   const int64_t called_ns = NowNs();
-  std::variant<CompileRequest, RustcRequest, NotCacheable> parsed =
-      NotCacheable{Uncacheable::kUnsupportedCompiler, compiler.path};
-  if (compiler.family) {
-    std::visit([&parsed](auto&& parsed_args) { parsed = std::move(parsed_args); },
-               ParseArgs(*compiler.family, args));
-  } else if (compiler.rustc) {
-    std::visit([&parsed](auto&& parsed_args) { parsed = std::move(parsed_args); },
-               ParseRustcArgs(args));
-  }
+  ParsedCall parsed = ParseCall({compiler, args, config, env, tally});
   if (auto* not_cacheable = std::get_if<NotCacheable>(&parsed)) {
-    // The pipeline records the calls it takes; these it never sees.
+    // The stages record the calls they take; these they never see.
     CallFacts call;
     call.started_ns = called_ns;
     if (char cwd[PATH_MAX]; getcwd(cwd, sizeof(cwd)) != nullptr) call.cwd = cwd;
     if (const char* build_id = env("DDCC_BUILD_ID")) call.build_id = build_id;
     RecordUncachedCall(config, args, DescribeOutcome(*not_cacheable, ""), std::move(call));
   }
-  CompileOutcome outcome =
-      std::holds_alternative<NotCacheable>(parsed)
-          ? CompileOutcome(std::get<NotCacheable>(std::move(parsed)))
-      : std::holds_alternative<RustcRequest>(parsed)
-          ? RustcThroughCache(compiler, args, std::get<RustcRequest>(parsed), config, tally, env)
-          : CompileThroughCache(compiler, args, std::get<CompileRequest>(parsed), config, tally,
-                                env);
+  CompileOutcome outcome = std::holds_alternative<NotCacheable>(parsed)
+                               ? CompileOutcome(std::get<NotCacheable>(parsed))
+                           : std::holds_alternative<Failure>(parsed)
+                               ? CompileOutcome(std::get<Failure>(parsed))
+                               : RunStages(*std::get<std::unique_ptr<CachedCall>>(parsed));
   if (auto* result = std::get_if<ProcessResult>(&outcome)) return std::move(*result);
   if (auto* not_cacheable = std::get_if<NotCacheable>(&outcome)) {
     tally.uncacheable = not_cacheable->reason;

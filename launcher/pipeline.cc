@@ -4,6 +4,7 @@
 
 #include <climits>
 #include <cstdlib>
+#include <memory>
 #include <optional>
 
 #include "absl/strings/match.h"
@@ -14,6 +15,7 @@
 #include "cache/util/files.h"
 #include "cache/util/hash.h"
 #include "cache/util/log.h"
+#include "launcher/args.h"
 #include "launcher/asm_scan.h"
 #include "launcher/compile_inputs.h"
 #include "launcher/depfile.h"
@@ -38,31 +40,29 @@ constexpr const char* kUnsupportedEnv[] = {"DEPENDENCIES_OUTPUT", "SUNPRO_DEPEND
 constexpr absl::string_view kSearchPathBlob = "stderr of -E -v";
 constexpr absl::string_view kPredefinedBlob = "stdout of -E -dM";
 
-class CompilePipeline {
+class CompilePipeline : public CachedCall {
  public:
-  CompilePipeline(const Compiler& compiler, const std::vector<std::string>& args,
-                  const CompileRequest& request, const Config& config, const PathRewriter& paths,
-                  Tally& tally, const EnvLookup& env)
-      : compiler_(compiler),
-        args_(args),
-        request_(request),
-        config_(config),
-        paths_(paths),
-        tally_(tally),
-        env_(env),
-        store_(
-            config.cache_dir, StoreSettingsOf(config), config.remote_storage,
-            [&tally](RemoteOutcome outcome) { tally.Add(outcome); },
-            RemoteBackendMaker(config, env)),
-        keys_(compiler, request, config, paths, ColorDiagnostics(), env),
-        results_(request, *compiler.family, paths),
-        scope_(keys_, paths, results_) {}
+  CompilePipeline(const CallContext& context, CompileRequest request, PathRewriter paths)
+      : compiler_(context.compiler),
+        args_(context.args),
+        request_(std::move(request)),
+        config_(context.config),
+        paths_(std::move(paths)),
+        tally_(context.tally),
+        env_(context.env),
+        store_(CompileStore(config_, env_, tally_)),
+        keys_(compiler_, request_, config_, paths_, ColorDiagnostics(), env_),
+        results_(request_, *compiler_.family, paths_),
+        scope_(keys_, paths_, results_) {}
 
-  CompileOutcome Run();
+  std::optional<CompileOutcome> KeyCommandLine() override;
+  std::optional<CompileOutcome> ServeDirect() override;
+  std::variant<Digest, KeyAfterCompile, CompileOutcome> KeyInputs() override;
+  std::optional<CompileOutcome> ServeResult(const Digest& key) override;
+  CompileOutcome CompileAndStore(std::optional<Digest> key) override;
+  void Record(const CompileOutcome& outcome) override;
 
  private:
-  CompileOutcome RunStages();
-  void RecordForExplain(const CompileOutcome& outcome);
   std::optional<NotCacheable> CheckCall() const;
   bool ColorDiagnostics() const;
   std::optional<Digest> LookUpManifests();
@@ -71,7 +71,6 @@ class CompilePipeline {
   std::optional<CompileOutcome> ServeEntry(const Digest& key, absl::StatusOr<Entry> entry);
   absl::StatusOr<ProcessResult> Preprocess() const;
   std::optional<NotCacheable> CheckPreprocessed(absl::string_view text) const;
-  CompileOutcome CompileAndStore(std::optional<Digest> key);
   std::optional<IncludeSet> DependIncludeSet(const std::string& dep_file, const Entry& entry);
   void RecordManifest(const Digest& result_key);
   absl::StatusOr<IncludeSet> TextIncludeSet(const Digest& result_key);
@@ -87,9 +86,9 @@ class CompilePipeline {
 
   const Compiler& compiler_;
   const std::vector<std::string>& args_;
-  const CompileRequest& request_;
+  const CompileRequest request_;
   const Config& config_;
-  const PathRewriter& paths_;
+  const PathRewriter paths_;
   Tally& tally_;
   const EnvLookup& env_;
   LayeredStore store_;
@@ -111,16 +110,9 @@ class CompilePipeline {
   std::vector<std::string> explain_notes_;
 };
 
-CompileOutcome CompilePipeline::Run() {
-  CompileOutcome outcome = RunStages();
-  RecordForExplain(outcome);
-  return outcome;
-}
-
-CompileOutcome CompilePipeline::RunStages() {
+std::optional<CompileOutcome> CompilePipeline::KeyCommandLine() {
   if (std::optional<NotCacheable> reason = CheckCall()) return *reason;
   start_ns_ = NowNs();
-
   if (config_.direct_mode) {
     absl::StatusOr<Digest> direct_key = keys_.DirectKey(Transcript());
     if (direct_key.ok()) {
@@ -133,17 +125,22 @@ CompileOutcome CompilePipeline::RunStages() {
   WriteTranscript();
   if (!config_.direct_mode) explain_notes_.push_back("direct mode is off (DDCC_DIRECT_MODE=0)");
   if (config_.recache) explain_notes_.push_back("DDCC_RECACHE: compiled without a lookup");
-  if (direct_key_ && !config_.recache) {
-    if (std::optional<Digest> result_key = LookUpManifests()) {
-      std::optional<CompileOutcome> served = TryServe(*result_key);
-      if (served && std::holds_alternative<ProcessResult>(*served)) {
-        tally_.lookup = Tally::Lookup::kDirectHit;
-        hit_kind_ = kDirectHit;
-      }
-      if (served) return *served;
-    }
-  }
+  return std::nullopt;
+}
 
+std::optional<CompileOutcome> CompilePipeline::ServeDirect() {
+  if (!direct_key_ || config_.recache) return std::nullopt;
+  std::optional<Digest> result_key = LookUpManifests();
+  if (!result_key) return std::nullopt;
+  std::optional<CompileOutcome> served = TryServe(*result_key);
+  if (served && std::holds_alternative<ProcessResult>(*served)) {
+    tally_.lookup = Tally::Lookup::kDirectHit;
+    hit_kind_ = kDirectHit;
+  }
+  return served;
+}
+
+std::variant<Digest, KeyAfterCompile, CompileOutcome> CompilePipeline::KeyInputs() {
   if (direct_key_ && config_.depend_mode) {
     if (std::optional<std::string> refusal = DependModeRefusal(request_)) {
       explain_notes_.push_back(absl::StrCat("depend mode not used: ", *refusal));
@@ -152,7 +149,7 @@ CompileOutcome CompilePipeline::RunStages() {
       // where another tree could share the key, the result is kept to this one.
       scope_.KnowNoText();
       explain_notes_.push_back("depend mode: compiled without running the preprocessor");
-      return CompileAndStore(std::nullopt);
+      return KeyAfterCompile{};
     }
   }
 
@@ -174,21 +171,23 @@ CompileOutcome CompilePipeline::RunStages() {
   if (!result.ok()) return Failure{ErrorKind::kInternal, result.status()};
   WriteTranscript();
   scope_.KnowResult(result->tied, result->names_cwd);
-  const Digest* key = &result->key;
+  return result->key;
+}
+
+std::optional<CompileOutcome> CompilePipeline::ServeResult(const Digest& key) {
   if (std::optional<std::string> precompiled = PrecompiledHeaderInUse()) {
     // The text does not show what the .gch holds: compiled, and not stored (CompileAndStore).
     explain_notes_.push_back(absl::StrCat("gcc may read ", *precompiled, ": no lookup"));
-  } else if (!config_.recache) {
-    if (std::optional<CompileOutcome> served = TryServe(*key)) {
-      if (std::holds_alternative<ProcessResult>(*served)) {
-        tally_.lookup = Tally::Lookup::kPreprocessedHit;
-        hit_kind_ = kPreprocessedHit;
-        RecordManifest(*key);
-      }
-      return *served;
-    }
+    return std::nullopt;
   }
-  return CompileAndStore(scope_.redirected() ? scope_.Specific(*key) : *key);
+  if (config_.recache) return std::nullopt;
+  std::optional<CompileOutcome> served = TryServe(key);
+  if (served && std::holds_alternative<ProcessResult>(*served)) {
+    tally_.lookup = Tally::Lookup::kPreprocessedHit;
+    hit_kind_ = kPreprocessedHit;
+    RecordManifest(key);
+  }
+  return served;
 }
 
 std::optional<Digest> CompilePipeline::LookUpManifests() {
@@ -304,7 +303,7 @@ void CompilePipeline::WriteTranscript() const {
 }
 
 // Leaves a record of this compile for --explain. Best effort: the compile's result stands.
-void CompilePipeline::RecordForExplain(const CompileOutcome& outcome) {
+void CompilePipeline::Record(const CompileOutcome& outcome) {
   ExplainRecord record{DescribeOutcome(outcome, hit_kind_), explain_notes_, transcript_, {}};
   CallFacts& call = record.call;
   call.started_ns = called_ns_;
@@ -361,6 +360,8 @@ std::optional<NotCacheable> CompilePipeline::CheckPreprocessed(absl::string_view
 // `key`: the result key, or none in depend mode, where the include set that the dependency file
 // lists makes it.
 CompileOutcome CompilePipeline::CompileAndStore(std::optional<Digest> key) {
+  // Where TryServe found that `key`'s entry may name another directory, this one's goes apart.
+  if (key && scope_.redirected()) key = scope_.Specific(*key);
   CompileOutputs outputs(request_);
   std::vector<std::string> argv = CommandLine(compiler_, outputs.CompilerArgs(args_));
   if (ColorDiagnostics()) {
@@ -588,17 +589,19 @@ absl::StatusOr<SearchPath> CompilePipeline::ProbeSearchPath() {
 
 }  // namespace
 
-CompileOutcome CompileThroughCache(const Compiler& compiler, const std::vector<std::string>& args,
-                                   const CompileRequest& request, const Config& config,
-                                   Tally& tally, const EnvLookup& env) {
+ParsedCall ParseCFamilyCall(const CallContext& context) {
+  std::variant<CompileRequest, NotCacheable> parsed =
+      ParseArgs(*context.compiler.family, context.args);
+  if (auto* not_cacheable = std::get_if<NotCacheable>(&parsed)) return std::move(*not_cacheable);
+  CompileRequest& request = std::get<CompileRequest>(parsed);
   char cwd[PATH_MAX];
   if (getcwd(cwd, sizeof(cwd)) == nullptr) {
     return Failure{ErrorKind::kInternal, ErrnoStatus("getcwd", ".")};
   }
-  if (request.language == "c") tally.language = Language::kC;
-  if (request.language == "c++") tally.language = Language::kCxx;
-  PathRewriter paths(config.base_dirs, cwd, CompilerWorkingDirectory(cwd, env));
-  return CompilePipeline(compiler, args, request, config, paths, tally, env).Run();
+  if (request.language == "c") context.tally.language = Language::kC;
+  if (request.language == "c++") context.tally.language = Language::kCxx;
+  PathRewriter paths(context.config.base_dirs, cwd, CompilerWorkingDirectory(cwd, context.env));
+  return std::make_unique<CompilePipeline>(context, std::move(request), std::move(paths));
 }
 
 }  // namespace ddcc

@@ -1,29 +1,13 @@
-// One cacheable compile, as a short sequence of stages: check the outputs, preprocess, compute the
-// key, look it up; then either write the stored outputs (a hit) or compile and store (a miss).
+// A gcc or clang compile through the stages (launcher/stages.h): keyed by its command line and
+// source, then by its preprocessed text (or, in depend mode, by the dependency file its compile
+// writes); its include set recorded in a manifest under the command line's key.
 #pragma once
 
-#include <string>
-#include <variant>
-#include <vector>
-
-#include "absl/status/status.h"
-#include "launcher/args.h"
-#include "launcher/compiler.h"
-#include "launcher/config.h"
-#include "launcher/outcome.h"
-#include "launcher/process.h"
+#include "launcher/stages.h"
 
 namespace ddcc {
 
-// The compiler's result to pass on (from the cache or from running it), or a reason to run the
-// compiler as is.
-using CompileOutcome = std::variant<ProcessResult, NotCacheable, Failure>;
-
-// Adds to `tally` the lookup's outcome and what happened on the way; the outcome's NotCacheable
-// or Failure is left for the caller, who runs the compiler as is. `env`: the compile's
-// environment.
-CompileOutcome CompileThroughCache(const Compiler& compiler, const std::vector<std::string>& args,
-                                   const CompileRequest& request, const Config& config,
-                                   Tally& tally, const EnvLookup& env);
+// `context.compiler.family` is set.
+ParsedCall ParseCFamilyCall(const CallContext& context);
 
 }  // namespace ddcc

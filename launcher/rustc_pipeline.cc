@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <memory>
 #include <optional>
 #include <utility>
 
@@ -24,6 +25,7 @@
 #include "launcher/paths.h"
 #include "launcher/process.h"
 #include "launcher/rust_source.h"
+#include "launcher/rustc_args.h"
 #include "launcher/rustc_manifest.h"
 #include "launcher/rustc_outputs.h"
 #include "launcher/rustc_toolchain.h"
@@ -62,34 +64,28 @@ absl::StatusOr<Digest> ContentDigest(const std::string& path, std::string* conte
   return hasher.Finish();
 }
 
-class RustcPipeline {
+class RustcPipeline : public CachedCall {
  public:
-  RustcPipeline(const Compiler& compiler, const std::vector<std::string>& args,
-                const RustcRequest& request, const Config& config, Tally& tally,
-                const EnvLookup& env)
-      : compiler_(compiler),
-        args_(args),
-        request_(request),
-        config_(config),
-        tally_(tally),
-        env_(env),
-        store_(
-            config.cache_dir, StoreSettingsOf(config), config.remote_storage,
-            [&tally](RemoteOutcome outcome) { tally.Add(outcome); },
-            RemoteBackendMaker(config, env)) {}
+  RustcPipeline(const CallContext& context, RustcRequest request)
+      : compiler_(context.compiler),
+        args_(context.args),
+        request_(std::move(request)),
+        config_(context.config),
+        tally_(context.tally),
+        env_(context.env),
+        store_(CompileStore(config_, env_, tally_)) {}
 
-  CompileOutcome Run() {
-    CompileOutcome outcome = RunStages();
-    RecordForExplain(outcome);
-    return outcome;
-  }
+  std::optional<CompileOutcome> KeyCommandLine() override;
+  std::optional<CompileOutcome> ServeDirect() override;
+  std::variant<Digest, KeyAfterCompile, CompileOutcome> KeyInputs() override;
+  std::optional<CompileOutcome> ServeResult(const Digest& key) override;
+  CompileOutcome CompileAndStore(std::optional<Digest> key) override;
+  void Record(const CompileOutcome& outcome) override;
 
  private:
-  CompileOutcome RunStages();
   std::optional<CompileOutcome> HashCommandLine(Hasher& key);
   std::optional<CompileOutcome> HashFile(Hasher& key, absl::string_view label,
                                          const std::string& path, RustcPath use);
-  std::optional<CompileOutcome> LookUpDirect();
   CompileOutcome CompileFirst(const Digest& inputs);
   std::variant<DepInfo, CompileOutcome> ListInputs();
   std::optional<CompileOutcome> ResultKey(const Digest& inputs, const DepInfo& info,
@@ -107,11 +103,10 @@ class RustcPipeline {
   void Note(absl::string_view label, absl::string_view value) {
     absl::StrAppend(&transcript_, label, ": ", value, "\n");
   }
-  void RecordForExplain(const CompileOutcome& outcome);
 
   const Compiler& compiler_;
   const std::vector<std::string>& args_;
-  const RustcRequest& request_;
+  const RustcRequest request_;
   const Config& config_;
   Tally& tally_;
   const EnvLookup& env_;
@@ -120,8 +115,10 @@ class RustcPipeline {
   const int64_t called_ns_ = NowNs();
   std::string cwd_;
   std::optional<PathRewriter> paths_;  // active with base directories: trees share results
+  Digest command_line_key_;            // the arguments and what they name: part of every key
   Digest direct_key_;
   bool manifest_found_ = false;
+  std::optional<DepInfo> listed_;  // by the dep-info pass
   int64_t listed_ns_ = 0;  // when rustc began reading the inputs (the dep-info pass, or compile)
   int64_t compile_ns_ = 0;
   std::vector<std::pair<std::string, Digest>> inputs_;  // as hashed into the keys
@@ -131,7 +128,7 @@ class RustcPipeline {
   absl::string_view hit_kind_;
 };
 
-CompileOutcome RustcPipeline::RunStages() {
+std::optional<CompileOutcome> RustcPipeline::KeyCommandLine() {
   if (char cwd[PATH_MAX]; getcwd(cwd, sizeof(cwd)) != nullptr) cwd_ = cwd;
   if (cwd_.empty()) return Failure{ErrorKind::kInternal, ErrnoStatus("getcwd", ".")};
   paths_.emplace(config_.base_dirs, cwd_, cwd_);
@@ -139,33 +136,44 @@ CompileOutcome RustcPipeline::RunStages() {
   transcript_ = "# result key\n";
   Hasher hasher;
   if (std::optional<CompileOutcome> refused = HashCommandLine(hasher)) return *refused;
-  const Digest inputs = hasher.Finish();
+  command_line_key_ = hasher.Finish();
   Hasher direct;
   direct.Field("ddcc rustc direct key");
-  direct.Field(inputs.Hex());
+  direct.Field(command_line_key_.Hex());
   direct_key_ = direct.Finish();
-  if (std::optional<CompileOutcome> served = LookUpDirect()) return *served;
+  return std::nullopt;
+}
+
+std::variant<Digest, KeyAfterCompile, CompileOutcome> RustcPipeline::KeyInputs() {
   // Without a manifest this command line was not compiled before: the compile's own
   // dependency-info file lists what it read, so the dep-info pass would only cost time.
   if (!manifest_found_ && std::count(request_.emit.begin(), request_.emit.end(), "dep-info")) {
-    return CompileFirst(inputs);
+    return KeyAfterCompile{};
   }
   auto listed = ListInputs();
   if (auto* outcome = std::get_if<CompileOutcome>(&listed)) return std::move(*outcome);
-  const DepInfo& info = std::get<DepInfo>(listed);
+  listed_ = std::get<DepInfo>(std::move(listed));
   Digest result_key;
-  if (std::optional<CompileOutcome> refused = ResultKey(inputs, info, result_key)) {
-    return *refused;
+  if (std::optional<CompileOutcome> refused = ResultKey(command_line_key_, *listed_, result_key)) {
+    return *std::move(refused);
   }
-  if (std::optional<CompileOutcome> served = Serve(result_key)) {
-    if (tally_.lookup == Tally::Lookup::kPreprocessedHit) RecordManifest(info, result_key);
-    return *served;
-  }
+  return result_key;
+}
+
+std::optional<CompileOutcome> RustcPipeline::ServeResult(const Digest& key) {
+  std::optional<CompileOutcome> served = Serve(key);
+  if (served && tally_.lookup == Tally::Lookup::kPreprocessedHit) RecordManifest(*listed_, key);
+  return served;
+}
+
+// `key`: made by KeyInputs, or none where the compile's own dep-info file makes it.
+CompileOutcome RustcPipeline::CompileAndStore(std::optional<Digest> key) {
+  if (!key) return CompileFirst(command_line_key_);
   absl::StatusOr<ProcessResult> compiled = Compile();
   if (!compiled.ok()) return Failure{ErrorKind::kInternal, compiled.status()};
   if (tally_.lookup == Tally::Lookup::kMiss) {
-    Store(result_key, *compiled);
-    RecordManifest(info, result_key);
+    Store(*key, *compiled);
+    RecordManifest(*listed_, *key);
   }
   return *std::move(compiled);
 }
@@ -318,7 +326,7 @@ std::optional<CompileOutcome> RustcPipeline::HashFile(Hasher& key, absl::string_
 
 // The result the manifest under the direct key leads to, if the files it lists are as they were
 // and the environment gives what the crate read.
-std::optional<CompileOutcome> RustcPipeline::LookUpDirect() {
+std::optional<CompileOutcome> RustcPipeline::ServeDirect() {
   std::optional<DirectMatch> match = MatchRustcManifest(store_, direct_key_, manifest_found_);
   if (!match) return std::nullopt;
   absl::StatusOr<Entry> entry = store_.Load(match->result);
@@ -569,7 +577,7 @@ std::string RustcPipeline::NamedInOutputs(absl::string_view path) const {
   return absolute;
 }
 
-void RustcPipeline::RecordForExplain(const CompileOutcome& outcome) {
+void RustcPipeline::Record(const CompileOutcome& outcome) {
   ExplainRecord record{refused_after_compile_ ? DescribeOutcome(*refused_after_compile_, "")
                                               : DescribeOutcome(outcome, hit_kind_),
                        {},
@@ -601,11 +609,11 @@ void RustcPipeline::RecordForExplain(const CompileOutcome& outcome) {
 
 }  // namespace
 
-CompileOutcome RustcThroughCache(const Compiler& compiler, const std::vector<std::string>& args,
-                                 const RustcRequest& request, const Config& config, Tally& tally,
-                                 const EnvLookup& env) {
-  tally.language = Language::kRust;
-  return RustcPipeline(compiler, args, request, config, tally, env).Run();
+ParsedCall ParseRustcCall(const CallContext& context) {
+  std::variant<RustcRequest, NotCacheable> parsed = ParseRustcArgs(context.args);
+  if (auto* not_cacheable = std::get_if<NotCacheable>(&parsed)) return std::move(*not_cacheable);
+  context.tally.language = Language::kRust;
+  return std::make_unique<RustcPipeline>(context, std::get<RustcRequest>(std::move(parsed)));
 }
 
 }  // namespace ddcc

@@ -361,6 +361,12 @@ BackendMaker RemoteBackendMaker(const Config& config, const EnvLookup& env) {
   };
 }
 
+LayeredStore CompileStore(const Config& config, const EnvLookup& env, Tally& tally) {
+  return LayeredStore(
+      config.cache_dir, StoreSettingsOf(config), config.remote_storage,
+      [&tally](RemoteOutcome outcome) { tally.Add(outcome); }, RemoteBackendMaker(config, env));
+}
+
 int RunStorageHelper(const Config& config, const EnvLookup& env, const std::string& socket) {
   absl::StatusOr<HelperPlace> place = HelperPlaceOf(config, env);
   if (!place.ok() || place->socket != socket) {

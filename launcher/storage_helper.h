@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "cache/layered_store.h"
 #include "launcher/config.h"
+#include "launcher/outcome.h"
 
 namespace ddcc {
 
@@ -25,6 +26,10 @@ absl::StatusOr<HelperPlace> HelperPlaceOf(const Config& config, const EnvLookup&
 // What makes a compile's remote backends: through the helper, unless it is off or was stuck a
 // moment ago.
 BackendMaker RemoteBackendMaker(const Config& config, const EnvLookup& env);
+
+// The store a compile reads and writes: the local one, then the remotes (through the helper where
+// it runs), each remote request counted in `tally`.
+LayeredStore CompileStore(const Config& config, const EnvLookup& env, Tally& tally);
 
 // `ddcc --storage-helper SOCKET`, as a compile starts it: serves until idle or stopped. Exits at
 // once when another helper holds the place.
