@@ -17,13 +17,13 @@
 #include "cache/store/entry.h"
 #include "cache/util/files.h"
 #include "cache/util/log.h"
+#include "launcher/blob_kind.h"
 #include "launcher/keys.h"
 #include "launcher/stats.h"
 
 namespace ddcc {
 namespace {
 
-constexpr absl::string_view kRecordBlob = "explain record";
 constexpr absl::string_view kOutcomeField = "outcome: ";
 constexpr absl::string_view kNoteField = "note: ";
 // "<started_ns> <took_ns> <saved_ms>", then one line each for the strings of CallFacts.
@@ -297,7 +297,7 @@ absl::StatusOr<ExplainRecords> LoadRecords(LocalStore& store, const Digest& key)
 absl::Status AppendRecord(LocalStore& store, const Digest& key, const ExplainRecord& record,
                           int compression_level) {
   Entry entry;
-  entry.blobs.emplace_back(kRecordBlob, EncodeRecord(record));
+  entry.Add(blob::kExplainRecord, EncodeRecord(record));
   return store.AppendRecord(key, EncodeEntry(entry, compression_level));
 }
 
@@ -328,7 +328,7 @@ std::optional<ExplainRecord> DecodeStoredRecord(absl::string_view bytes) {
   // The journal checked the bytes; an entry that still does not decode was written by a
   // different format.
   absl::StatusOr<Entry> entry = DecodeEntry(bytes);
-  const std::string* text = entry.ok() ? entry->Find(kRecordBlob) : nullptr;
+  const std::string* text = entry.ok() ? entry->Find(blob::kExplainRecord) : nullptr;
   if (!text) return std::nullopt;
   return DecodeRecord(*text);
 }

@@ -17,6 +17,7 @@
 #include "cache/util/log.h"
 #include "launcher/args.h"
 #include "launcher/asm_scan.h"
+#include "launcher/blob_kind.h"
 #include "launcher/compile_inputs.h"
 #include "launcher/depfile.h"
 #include "launcher/dir_scope.h"
@@ -36,9 +37,6 @@ namespace {
 // clang's, which may add any option to ddcc's own -E as well (-P: no line markers).
 constexpr const char* kUnsupportedEnv[] = {"DEPENDENCIES_OUTPUT", "SUNPRO_DEPENDENCIES",
                                            "CCC_OVERRIDE_OPTIONS"};
-
-constexpr absl::string_view kSearchPathBlob = "stderr of -E -v";
-constexpr absl::string_view kPredefinedBlob = "stdout of -E -dM";
 
 class CompilePipeline : public CachedCall {
  public:
@@ -453,11 +451,12 @@ std::optional<IncludeSet> CompilePipeline::DependIncludeSet(const std::string& d
   // compile wrote. (A use folded into a constant does not show: docs/reliability.md.)
   const IncludeSetOptions options =
       IncludeSetOptionsFor(compiler_, request_, config_.sloppy_time_macros, env_);
-  for (const auto& [name, content] : entry.blobs) {
-    ExpandedTime expanded = FindExpandedTime(content);
+  for (const Blob& each : entry.blobs) {
+    ExpandedTime expanded = FindExpandedTime(each.content);
     if (((expanded.date || expanded.time) && options.allowed == AllowedTimeMacros::kNone) ||
         (expanded.timestamp && options.allowed != AllowedTimeMacros::kAll)) {
-      NoteNoManifest(absl::StrCat("the ", name, " holds an expanded time macro"));
+      NoteNoManifest(absl::StrCat("the ", blob::Describe(each.kind, each.name),
+                                  " holds an expanded time macro"));
       return std::nullopt;
     }
   }
@@ -552,8 +551,8 @@ absl::StatusOr<SearchPath> CompilePipeline::ProbeSearchPath() {
   absl::StatusOr<Digest> key = keys_.SearchPathKey();
   if (!key.ok()) return key.status();
   if (absl::StatusOr<Entry> memo = store_.Load(*key); memo.ok()) {
-    const std::string* text = memo->Find(kSearchPathBlob);
-    const std::string* predefined = memo->Find(kPredefinedBlob);
+    const std::string* text = memo->Find(blob::kSearchPathListing);
+    const std::string* predefined = memo->Find(blob::kPredefinedMacros);
     absl::StatusOr<SearchPath> search =
         text && predefined ? ParseSearchPath(*text) : absl::DataLossError("no search path");
     if (search.ok() && SearchPathHolds(*search)) {
@@ -578,8 +577,8 @@ absl::StatusOr<SearchPath> CompilePipeline::ProbeSearchPath() {
   if (search.ok()) {
     search->predefined = probe->out;
     Entry memo;
-    memo.blobs.emplace_back(kSearchPathBlob, probe->err);
-    memo.blobs.emplace_back(kPredefinedBlob, probe->out);
+    memo.Add(blob::kSearchPathListing, probe->err);
+    memo.Add(blob::kPredefinedMacros, probe->out);
     if (absl::Status saved = store_.Save(*key, memo); !saved.ok()) {
       Log(absl::StrCat("search path not memoised: ", saved.message()));
     }

@@ -5,28 +5,13 @@
 #include "cache/util/bytes.h"
 #include "cache/util/files.h"
 #include "cache/util/log.h"
+#include "launcher/blob_kind.h"
 #include "launcher/content_scan.h"
 #include "launcher/debug_dir.h"
 #include "launcher/depfile.h"
 
 namespace ddcc {
 namespace {
-
-constexpr absl::string_view kObjectBlob = "object";
-constexpr absl::string_view kDepfileBlob = "depfile";
-// Beside a dependency file stored as written: its targets' lengths (TargetLengths).
-constexpr absl::string_view kDepfileTargetsBlob = "depfile's target lengths";
-// The dependency file in its portable form (launcher/depfile.h), instead of the above.
-constexpr absl::string_view kPortableDepfileBlob = "depfile's prerequisites, relative below base";
-constexpr absl::string_view kStdoutBlob = "stdout";
-constexpr absl::string_view kStderrBlob = "stderr";
-constexpr absl::string_view kAuxBlobPrefix = "beside the object: ";  // + ".dwo", ...
-constexpr absl::string_view kCompileTimeBlob = "compile_ns";         // how long the compile took
-// Where the object was made, when a hit in another directory renames it (launcher/debug_dir.h).
-constexpr absl::string_view kObjectDirBlob = "working directory the object names";
-
-// The __DATE__ of the day the entry fits, for one whose compile used it (KeepToDay).
-constexpr absl::string_view kDayBlob = "__DATE__ of the compile";
 
 // Marks Serve's error for an entry that does not fit this compile.
 constexpr absl::string_view kMismatchPayload = "ddcc/entry-does-not-fit";
@@ -39,7 +24,7 @@ absl::StatusOr<Entry> ResultEntry::Make(const ProcessResult& compiled,
   absl::StatusOr<std::string> object = ReadFile(outputs.object());
   if (!object.ok()) return object.status();
   Entry entry;
-  entry.blobs.emplace_back(kObjectBlob, *std::move(object));
+  entry.Add(blob::kObject, *std::move(object));
   if (request_.generates_deps) {
     absl::StatusOr<std::string> depfile = ReadFile(outputs.dep_file());
     if (!depfile.ok()) return depfile.status();
@@ -50,11 +35,11 @@ absl::StatusOr<Entry> ResultEntry::Make(const ProcessResult& compiled,
     absl::StatusOr<std::string> portable =
         MakePortableDepfile(*depfile, request_.dep_targets, family_, paths_);
     if (portable.ok()) {
-      entry.blobs.emplace_back(kPortableDepfileBlob, *std::move(portable));
+      entry.Add(blob::kPortableDepfile, *std::move(portable));
     } else {
       Log(absl::StrCat("dependency file kept as written: ", portable.status().message()));
-      entry.blobs.emplace_back(kDepfileBlob, *std::move(depfile));
-      entry.blobs.emplace_back(kDepfileTargetsBlob, TargetLengths(request_.dep_targets));
+      entry.Add(blob::kDepfile, *std::move(depfile));
+      entry.Add(blob::kDepfileTargets, TargetLengths(request_.dep_targets));
     }
   }
   for (const auto& [suffix, path] : request_.aux_outputs) {
@@ -63,40 +48,41 @@ absl::StatusOr<Entry> ResultEntry::Make(const ProcessResult& compiled,
     if (!stamp.ok() || stamp->ctime_ns < began_ns - FileClockSlackNs()) continue;
     absl::StatusOr<std::string> content = ReadFile(path);
     if (!content.ok()) return content.status();
-    entry.blobs.emplace_back(absl::StrCat(kAuxBlobPrefix, suffix), *std::move(content));
+    entry.Add(blob::kBesideObject, suffix, *std::move(content));
   }
-  entry.blobs.emplace_back(kStdoutBlob, compiled.out);
-  entry.blobs.emplace_back(kStderrBlob, compiled.err);
+  entry.Add(blob::kStdout, compiled.out);
+  entry.Add(blob::kStderr, compiled.err);
   std::string time;
   AppendInteger(time, compile_ns, 8);
-  entry.blobs.emplace_back(kCompileTimeBlob, time);
+  entry.Add(blob::kCompileTime, time);
   if (move != ObjectDirMove::kNever) {
     // Without it, the pipeline keeps the entry to this directory. Nothing the compiler read may
     // name the directory, nor anything it wrote but the object.
-    absl::Status movable = CheckMovableObject(*entry.Find(kObjectBlob), paths_.cwd());
-    for (const auto& [name, content] : entry.blobs) {
-      if (name != kObjectBlob && absl::StrContains(content, paths_.cwd())) {
-        movable = absl::FailedPreconditionError(absl::StrCat("the ", name, " names it"));
+    absl::Status movable = CheckMovableObject(*entry.Find(blob::kObject), paths_.cwd());
+    for (const Blob& each : entry.blobs) {
+      if (each.kind != blob::kObject && absl::StrContains(each.content, paths_.cwd())) {
+        movable = absl::FailedPreconditionError(
+            absl::StrCat("the ", blob::Describe(each.kind, each.name), " names it"));
       }
     }
     if (move == ObjectDirMove::kNamedByInputs)
       movable = absl::FailedPreconditionError("what the compiler read names it");
-    if (movable.ok()) entry.blobs.emplace_back(kObjectDirBlob, paths_.cwd());
+    if (movable.ok()) entry.Add(blob::kObjectDir, paths_.cwd());
     if (!movable.ok()) Log(absl::StrCat("object kept to ", paths_.cwd(), ": ", movable.message()));
   }
   return entry;
 }
 
 absl::StatusOr<ProcessResult> ResultEntry::Serve(const Entry& entry) const {
-  const std::string* object = entry.Find(kObjectBlob);
-  const std::string* out = entry.Find(kStdoutBlob);
-  const std::string* err = entry.Find(kStderrBlob);
-  const std::string* depfile = entry.Find(kDepfileBlob);
-  const std::string* portable_depfile = entry.Find(kPortableDepfileBlob);
+  const std::string* object = entry.Find(blob::kObject);
+  const std::string* out = entry.Find(blob::kStdout);
+  const std::string* err = entry.Find(blob::kStderr);
+  const std::string* depfile = entry.Find(blob::kDepfile);
+  const std::string* portable_depfile = entry.Find(blob::kPortableDepfile);
   if (!object || !out || !err || (request_.generates_deps && !depfile && !portable_depfile)) {
     return absl::DataLossError("entry lacks an output this compile needs");
   }
-  if (const std::string* day = entry.Find(kDayBlob)) {
+  if (const std::string* day = entry.Find(blob::kDay)) {
     if (std::string today = DateMacroExpansion(NowNs()); *day != today) {
       absl::Status mismatch = absl::FailedPreconditionError(
           absl::StrCat("made with __DATE__ ", *day, ", which is now ", today));
@@ -105,7 +91,7 @@ absl::StatusOr<ProcessResult> ResultEntry::Serve(const Entry& entry) const {
     }
   }
   std::string moved;
-  if (const std::string* made_in = entry.Find(kObjectDirBlob);
+  if (const std::string* made_in = entry.Find(blob::kObjectDir);
       made_in && *made_in != paths_.cwd()) {
     absl::StatusOr<std::string> renamed = MoveObject(*object, *made_in, paths_.cwd());
     if (!renamed.ok()) return renamed.status();
@@ -113,7 +99,7 @@ absl::StatusOr<ProcessResult> ResultEntry::Serve(const Entry& entry) const {
     object = &moved;
   }
   if (request_.generates_deps) {
-    const std::string* lengths = entry.Find(kDepfileTargetsBlob);
+    const std::string* lengths = entry.Find(blob::kDepfileTargets);
     absl::StatusOr<std::string> content =
         portable_depfile
             ? RestoreDepfile(*portable_depfile, request_.dep_targets, family_, paths_.cwd())
@@ -130,7 +116,7 @@ absl::StatusOr<ProcessResult> ResultEntry::Serve(const Entry& entry) const {
     }
   }
   for (const auto& [suffix, path] : request_.aux_outputs) {
-    const std::string* content = entry.Find(absl::StrCat(kAuxBlobPrefix, suffix));
+    const std::string* content = entry.Find(blob::kBesideObject, suffix);
     if (!content) continue;  // the compile did not write it (clang's .dwo needs -g)
     if (absl::Status written = WriteFileAtomic(path, *content); !written.ok()) return written;
   }
@@ -142,11 +128,12 @@ absl::StatusOr<ProcessResult> ResultEntry::Serve(const Entry& entry) const {
 
 bool ResultEntry::NamesBaseDirBesideObject(const Entry& entry) const {
   if (!paths_.active()) return false;
-  for (const auto& [name, content] : entry.blobs) {
+  for (const Blob& each : entry.blobs) {
     // The portable dependency file holds every path below a base directory in its relative
     // form, whatever its text holds (CMake names objects after absolute paths).
-    if (name != kObjectBlob && name != kCompileTimeBlob && name != kObjectDirBlob &&
-        name != kPortableDepfileBlob && paths_.NamesBaseDir(content)) {
+    if (each.kind != blob::kObject && each.kind != blob::kCompileTime &&
+        each.kind != blob::kObjectDir && each.kind != blob::kPortableDepfile &&
+        paths_.NamesBaseDir(each.content)) {
       return true;
     }
   }
@@ -158,15 +145,15 @@ bool ResultEntry::IsMismatch(const absl::Status& status) {
 }
 
 void ResultEntry::KeepToDay(Entry& entry, std::string date) {
-  entry.blobs.emplace_back(kDayBlob, std::move(date));
+  entry.Add(blob::kDay, std::move(date));
 }
 
 bool ResultEntry::RecordsObjectDir(const Entry& entry) {
-  return entry.Find(kObjectDirBlob) != nullptr;
+  return entry.Find(blob::kObjectDir) != nullptr;
 }
 
 std::optional<int64_t> ResultEntry::CompileTimeNs(const Entry& entry) {
-  const std::string* compile_ns = entry.Find(kCompileTimeBlob);
+  const std::string* compile_ns = entry.Find(blob::kCompileTime);
   if (!compile_ns || compile_ns->size() != 8) return std::nullopt;
   return IntegerAt(*compile_ns, 0, 8);
 }

@@ -21,6 +21,7 @@
 #include "cache/util/files.h"
 #include "cache/util/hash.h"
 #include "cache/util/log.h"
+#include "launcher/blob_kind.h"
 #include "launcher/explain.h"
 #include "launcher/paths.h"
 #include "launcher/process.h"
@@ -36,21 +37,17 @@ extern char** environ;
 namespace ddcc {
 namespace {
 
-constexpr absl::string_view kOutputBlobPrefix = "output ";
-constexpr absl::string_view kStdoutBlob = "stdout";
-constexpr absl::string_view kStderrBlob = "stderr";
-constexpr absl::string_view kCompileNsBlob = "compile_ns";
-// The environment variables the crate read ("# env-dep:" lines), which a direct hit checks.
-constexpr absl::string_view kEnvReadBlob = "environment read";
-// A blob kept relocatable (rustc_outputs.h) is stored under this prefix and its name.
-constexpr absl::string_view kRelocatablePrefix = "relocatable ";
-// Present where an entry's outputs name a base directory: the working and output directories
-// of the compile that made it, the only ones it serves.
-constexpr absl::string_view kMadeInBlob = "made in";
 constexpr char kColorAlways[] = "--color=always";
 // A path below a base directory where rustc only writes or finds files, as the key holds it.
 constexpr absl::string_view kLocationBelowBase = "(a location below a base directory)";
 constexpr absl::string_view kPrefixBelowBase = "(a prefix below a base directory)";
+
+// The kind a blob of `kind` is stored as where it is kept relocatable (rustc_outputs.h).
+BlobKind RelocatableKind(BlobKind kind) {
+  if (kind == blob::kStdout) return blob::kRelocatableStdout;
+  if (kind == blob::kStderr) return blob::kRelocatableStderr;
+  return blob::kRelocatableCrateOutput;
+}
 
 // The file's content digest, and its content where `content` asks for it (read in chunks
 // otherwise: an --extern crate's metadata runs to megabytes).
@@ -331,7 +328,7 @@ std::optional<CompileOutcome> RustcPipeline::ServeDirect() {
   if (!match) return std::nullopt;
   absl::StatusOr<Entry> entry = store_.Load(match->result);
   if (!entry.ok()) return std::nullopt;  // Serve() deals with it after the dep-info pass
-  const std::string* env_read = entry->Find(kEnvReadBlob);
+  const std::string* env_read = entry->Find(blob::kEnvironmentRead);
   if (!env_read || !EnvironmentReadsTheSame(*env_read, env_)) return std::nullopt;
   std::optional<CompileOutcome> served = ServeEntry(match->result, *entry);
   if (served && tally_.lookup == Tally::Lookup::kPreprocessedHit) {
@@ -413,7 +410,7 @@ std::optional<CompileOutcome> RustcPipeline::Serve(const Digest& key) {
 }
 
 std::optional<CompileOutcome> RustcPipeline::ServeEntry(const Digest& key, const Entry& entry) {
-  if (const std::string* made_in = entry.Find(kMadeInBlob); made_in && *made_in != MadeIn()) {
+  if (const std::string* made_in = entry.Find(blob::kMadeIn); made_in && *made_in != MadeIn()) {
     Log(absl::StrCat("entry ", key.Hex(), " names the tree it was made in: ",
                      absl::StrReplaceAll(*made_in, {{"\n", ", "}})));
     return std::nullopt;
@@ -426,25 +423,24 @@ std::optional<CompileOutcome> RustcPipeline::ServeEntry(const Digest& key, const
     const std::string& text() const { return relocated ? *relocated : *stored; }
   };
   bool complete = true;
-  auto restore = [&](std::string path, absl::string_view name) {
+  auto restore = [&](std::string path, BlobKind kind, absl::string_view name) {
     Restored restored;
     restored.path = std::move(path);
-    if (const std::string* relocatable = entry.Find(absl::StrCat(kRelocatablePrefix, name))) {
+    if (const std::string* relocatable = entry.Find(RelocatableKind(kind), name)) {
       restored.relocated = Relocated(*relocatable, request_.out_dir, cwd_);
       complete = complete && restored.relocated;
     } else {
-      restored.stored = entry.Find(name);
+      restored.stored = entry.Find(kind, name);
       complete = complete && restored.stored;
     }
     return restored;
   };
   std::vector<Restored> outputs;
   for (const std::string& name : request_.OutputNames()) {
-    outputs.push_back(
-        restore(absl::StrCat(request_.out_dir, "/", name), absl::StrCat(kOutputBlobPrefix, name)));
+    outputs.push_back(restore(absl::StrCat(request_.out_dir, "/", name), blob::kCrateOutput, name));
   }
-  Restored out = restore("", kStdoutBlob);
-  Restored err = restore("", kStderrBlob);
+  Restored out = restore("", blob::kStdout, "");
+  Restored err = restore("", blob::kStderr, "");
   if (!complete) {
     store_.Remove(key).IgnoreError();
     tally_.errors.push_back(ErrorKind::kCorruptEntry);
@@ -456,7 +452,7 @@ std::optional<CompileOutcome> RustcPipeline::ServeEntry(const Digest& key, const
       return Failure{ErrorKind::kOutputWriteFailed, written};
     }
   }
-  if (const std::string* compile_ns = entry.Find(kCompileNsBlob)) {
+  if (const std::string* compile_ns = entry.Find(blob::kCompileTime)) {
     if (uint64_t ns = 0; absl::SimpleAtoi(*compile_ns, &ns)) tally_.time_saved_ms = ns / 1'000'000;
   }
   tally_.lookup = Tally::Lookup::kPreprocessedHit;
@@ -510,18 +506,18 @@ bool RustcPipeline::Store(const Digest& key, const ProcessResult& compiled) {
   // file and artifact notices name: they are kept relocatable. An entry whose outputs name a
   // base directory still serves only where it was made.
   bool names_tree = false;
-  auto add = [&](std::string name, std::string blob, bool dep_info) {
+  auto add = [&](BlobKind kind, std::string name, std::string content, bool dep_info) {
     if (paths_->active()) {
       std::optional<std::string> relocatable =
-          dep_info ? RelocatableDepInfo(blob, request_.out_dir, *paths_)
-                   : RelocatableMessages(blob, request_.out_dir);
+          dep_info ? RelocatableDepInfo(content, request_.out_dir, *paths_)
+                   : RelocatableMessages(content, request_.out_dir);
       if (relocatable) {
-        name = absl::StrCat(kRelocatablePrefix, name);
-        blob = *std::move(relocatable);
+        kind = RelocatableKind(kind);
+        content = *std::move(relocatable);
       }
-      names_tree = names_tree || paths_->NamesBaseDir(blob);
+      names_tree = names_tree || paths_->NamesBaseDir(content);
     }
-    entry.blobs.emplace_back(std::move(name), std::move(blob));
+    entry.Add(kind, std::move(name), std::move(content));
   };
   for (const std::string& name : request_.OutputNames()) {
     absl::StatusOr<std::string> output = ReadFile(absl::StrCat(request_.out_dir, "/", name));
@@ -531,13 +527,13 @@ bool RustcPipeline::Store(const Digest& key, const ProcessResult& compiled) {
       return false;
     }
     const bool dep_info = absl::EndsWith(name, ".d");
-    add(absl::StrCat(kOutputBlobPrefix, name), *std::move(output), dep_info);
+    add(blob::kCrateOutput, name, *std::move(output), dep_info);
   }
-  add(std::string(kStdoutBlob), compiled.out, false);
-  add(std::string(kStderrBlob), compiled.err, false);
-  entry.blobs.emplace_back(kCompileNsBlob, absl::StrCat(compile_ns_));
-  entry.blobs.emplace_back(kEnvReadBlob, env_lines_);
-  if (names_tree) entry.blobs.emplace_back(kMadeInBlob, MadeIn());
+  add(blob::kStdout, "", compiled.out, false);
+  add(blob::kStderr, "", compiled.err, false);
+  entry.Add(blob::kCompileTime, absl::StrCat(compile_ns_));
+  entry.Add(blob::kEnvironmentRead, env_lines_);
+  if (names_tree) entry.Add(blob::kMadeIn, MadeIn());
   if (absl::Status saved = store_.Save(key, entry); !saved.ok()) {
     tally_.errors.push_back(ErrorKind::kCacheWriteFailed);
     Log(absl::StrCat("not stored: ", saved.message()));

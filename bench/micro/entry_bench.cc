@@ -14,6 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "cache/store/entry.h"
+#include "launcher/blob_kind.h"
 
 namespace ddcc {
 namespace {
@@ -81,20 +82,20 @@ std::string ObjectLikeBlob(size_t size) {
 
 Entry ObjectEntry() {
   Entry entry;
-  entry.blobs.emplace_back("object", ObjectLikeBlob(100 << 10));
+  entry.Add(blob::kObject, ObjectLikeBlob(100 << 10));
   std::string depfile = "CMakeFiles/core.dir/src/core/u1.cc.o: /home/user/project/src/core/u1.cc";
   for (int i = 0; i < 40; ++i) {
     depfile += " \\\n  /home/user/project/include/core/h" + std::to_string(i) + ".h";
   }
-  entry.blobs.emplace_back("depfile", depfile + "\n");
-  entry.blobs.emplace_back("stdout", "");
-  entry.blobs.emplace_back("stderr", "src/core/u1.cc:12:7: warning: unused variable 'x'\n");
+  entry.Add(blob::kDepfile, depfile + "\n");
+  entry.Add(blob::kStdout, "");
+  entry.Add(blob::kStderr, "src/core/u1.cc:12:7: warning: unused variable 'x'\n");
   return entry;
 }
 
 int64_t EntryBytes(const Entry& entry) {
   int64_t total = 0;
-  for (const auto& [name, content] : entry.blobs) total += content.size();
+  for (const Blob& each : entry.blobs) total += each.content.size();
   return total;
 }
 

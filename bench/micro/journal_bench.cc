@@ -11,6 +11,7 @@
 #include "cache/store/entry.h"
 #include "cache/store/journal.h"
 #include "cache/util/hash.h"
+#include "launcher/blob_kind.h"
 
 namespace ddcc {
 namespace {
@@ -48,7 +49,7 @@ void BM_JournalAppendHitRecord(benchmark::State& state) {
   key.bytes[0] = 42;
   for (auto _ : state) {
     Entry entry;
-    entry.blobs.emplace_back("explain record", record);
+    entry.Add(blob::kExplainRecord, record);
     if (!journal.Append(key, EncodeEntry(entry, 1)).ok()) {
       state.SkipWithError("append failed");
       break;

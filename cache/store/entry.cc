@@ -1,7 +1,7 @@
 // Layout, all integers little-endian:
 //   header:   "DDCE", u16 format version, u16 reserved (0), u64 body size, u64 compressed size
 //   body:     zstd-compressed; uncompressed it is u32 blob count, then per blob
-//             u32 name length, name, u64 content length, content
+//             u16 kind, u32 name length, name, u64 content length, content
 //   checksum: u64 XXH3-64 of everything before it
 #include "cache/store/entry.h"
 
@@ -28,16 +28,18 @@ absl::StatusOr<Entry> ParseBody(absl::string_view body) {
   uint64_t count;
   if (!reader.Integer(4, count)) return absl::DataLossError("entry body lacks its blob count");
   Entry entry;
-  // Each blob takes at least 12 bytes, which bounds what a damaged count can make us reserve.
-  entry.blobs.reserve(std::min<uint64_t>(count, reader.left() / 12));
+  // Each blob takes at least 14 bytes, which bounds what a damaged count can make us reserve.
+  entry.blobs.reserve(std::min<uint64_t>(count, reader.left() / 14));
   for (uint64_t i = 0; i < count; ++i) {
-    uint64_t name_size, content_size;
-    std::string name, content;
-    if (!reader.Integer(4, name_size) || !reader.Bytes(name_size, name) ||
-        !reader.Integer(8, content_size) || !reader.Bytes(content_size, content)) {
+    uint64_t kind, name_size, content_size;
+    Blob blob;
+    if (!reader.Integer(2, kind) || !reader.Integer(4, name_size) ||
+        !reader.Bytes(name_size, blob.name) || !reader.Integer(8, content_size) ||
+        !reader.Bytes(content_size, blob.content)) {
       return absl::DataLossError(absl::StrCat("entry body ends inside blob ", i, " of ", count));
     }
-    entry.blobs.emplace_back(std::move(name), std::move(content));
+    blob.kind = static_cast<BlobKind>(kind);
+    entry.blobs.push_back(std::move(blob));
   }
   if (reader.left() != 0) {
     return absl::DataLossError(
@@ -48,16 +50,17 @@ absl::StatusOr<Entry> ParseBody(absl::string_view body) {
 
 }  // namespace
 
-const std::string* Entry::Find(absl::string_view name) const {
-  for (const auto& [blob_name, content] : blobs) {
-    if (blob_name == name) return &content;
+const std::string* Entry::Find(BlobKind kind, absl::string_view name) const {
+  for (const Blob& blob : blobs) {
+    if (blob.kind == kind && blob.name == name) return &blob.content;
   }
   return nullptr;
 }
 
 std::string EncodeEntry(const Entry& entry, int compression_level) {
   uint64_t body_size = 4;
-  for (const auto& [name, content] : entry.blobs) body_size += 4 + name.size() + 8 + content.size();
+  for (const Blob& blob : entry.blobs)
+    body_size += 2 + 4 + blob.name.size() + 8 + blob.content.size();
 
   // The body is compressed as it is laid out, piece by piece, and the output grows chunk by
   // chunk: a large object is neither copied into a body first nor given a zero-filled buffer
@@ -94,11 +97,12 @@ std::string EncodeEntry(const Entry& entry, int compression_level) {
     compress(integer, ZSTD_e_continue);
   };
   compress_integer(entry.blobs.size(), 4);
-  for (const auto& [name, content] : entry.blobs) {
-    compress_integer(name.size(), 4);
-    compress(name, ZSTD_e_continue);
-    compress_integer(content.size(), 8);
-    compress(content, ZSTD_e_continue);
+  for (const Blob& blob : entry.blobs) {
+    compress_integer(blob.kind, 2);
+    compress_integer(blob.name.size(), 4);
+    compress(blob.name, ZSTD_e_continue);
+    compress_integer(blob.content.size(), 8);
+    compress(blob.content, ZSTD_e_continue);
   }
   compress("", ZSTD_e_end);
   const uint64_t compressed_size = out.size() - kHeaderSize;

@@ -1,5 +1,6 @@
-// The entry format: named blobs (an object file, a dependency file, captured streams) in one
-// zstd-compressed body, behind a header and ahead of a checksum that is checked on every read.
+// The entry format: blobs of numbered kinds (an object file, a dependency file, captured streams)
+// in one zstd-compressed body, behind a header and ahead of a checksum that is checked on every
+// read.
 #pragma once
 
 #include <cstdint>
@@ -14,13 +15,30 @@ namespace ddcc {
 
 // Bumped whenever the bytes of an entry or the meaning of a key change; part of every key, so a
 // new format can never read old entries.
-inline constexpr uint16_t kFormatVersion = 2;
+inline constexpr uint16_t kFormatVersion = 3;
+
+// What a blob holds, as a number its users give a meaning to: cache/'s own below 16 (the
+// manifest's, cache/store/manifest.h), the launcher's from 16 (launcher/blob_kind.h). The numbers
+// are on disk: one never changes its meaning.
+using BlobKind = uint16_t;
+
+struct Blob {
+  BlobKind kind = 0;
+  std::string name;  // which one of its kind, where an entry holds several (a crate's outputs)
+  std::string content;
+
+  bool operator==(const Blob&) const = default;
+};
 
 struct Entry {
-  std::vector<std::pair<std::string, std::string>> blobs;  // name, content
+  std::vector<Blob> blobs;
 
+  void Add(BlobKind kind, std::string content) { Add(kind, "", std::move(content)); }
+  void Add(BlobKind kind, std::string name, std::string content) {
+    blobs.push_back(Blob{kind, std::move(name), std::move(content)});
+  }
   // nullptr when absent.
-  const std::string* Find(absl::string_view name) const;
+  const std::string* Find(BlobKind kind, absl::string_view name = {}) const;
 };
 
 std::string EncodeEntry(const Entry& entry, int compression_level);

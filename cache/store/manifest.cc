@@ -574,12 +574,13 @@ std::string EncodeSets(const std::vector<IncludeSet>& include_sets) {
 std::string Manifest::Encode() const { return bytes_; }
 
 namespace {
-constexpr absl::string_view kManifestBlob = "manifest";
+// cache/'s own kind (entry.h).
+constexpr BlobKind kManifestBlob = 1;
 }  // namespace
 
 Entry Manifest::ToEntry() const {
   Entry entry;
-  entry.blobs.emplace_back(kManifestBlob, bytes_);
+  entry.Add(kManifestBlob, bytes_);
   return entry;
 }
 

@@ -2,6 +2,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "launcher/blob_kind.h"
 
 namespace ddcc {
 namespace {
@@ -38,7 +39,7 @@ TEST_F(DirScopeTest, WithoutABaseDirectoryEveryKeyIsThisDirectorys) {
   EXPECT_FALSE(scope.Shared());
   EXPECT_THAT(scope.ManifestKeys(Key(1)), ElementsAre(Key(1)));
   Entry entry;
-  entry.blobs.emplace_back("stderr", "/src/a/x.c:1:1: warning: ...");
+  entry.Add(blob::kStderr, "/src/a/x.c:1:1: warning: ...");
   EXPECT_FALSE(scope.MayNameAnotherDirectory(entry));
   scope.KnowNoText();
   EXPECT_EQ(scope.ManifestKey(Key(1)), Key(1));
@@ -56,8 +57,8 @@ TEST_F(DirScopeTest, BelowABaseDirectoryKeysAreSharedAndEntriesNamingTheTreeRedi
   EXPECT_THAT(scope.ManifestKeys(Key(1)), ElementsAre(Key(1), specific));
 
   Entry quiet, naming;
-  quiet.blobs.emplace_back("stderr", "");
-  naming.blobs.emplace_back("stderr", "/src/a/x.c:1:1: warning: ...");
+  quiet.Add(blob::kStderr, "");
+  naming.Add(blob::kStderr, "/src/a/x.c:1:1: warning: ...");
   EXPECT_FALSE(scope.MayNameAnotherDirectory(quiet));
   EXPECT_TRUE(scope.MayNameAnotherDirectory(naming));
 

@@ -41,7 +41,7 @@ std::string EntryWithBody(absl::string_view body, uint64_t claimed_body_size) {
 
 std::string EntryWithBody(absl::string_view body) { return EntryWithBody(body, body.size()); }
 
-Entry SmallEntry() { return Entry{{{"o", "obj"}, {"e", std::string("\0x", 2)}}}; }
+Entry SmallEntry() { return Entry{{{16, "o", "obj"}, {17, "", std::string("\0x", 2)}}}; }
 
 void ExpectRoundTrip(const Entry& entry, int level = 1) {
   absl::StatusOr<Entry> decoded = DecodeEntry(EncodeEntry(entry, level));
@@ -52,28 +52,29 @@ void ExpectRoundTrip(const Entry& entry, int level = 1) {
 TEST(EntryTest, RoundTrip) {
   ExpectRoundTrip(Entry{});
   ExpectRoundTrip(SmallEntry());
-  ExpectRoundTrip(Entry{{{"", ""}, {"empty", ""}, {"", "nameless"}}});
-  ExpectRoundTrip(Entry{{{std::string("a\0b", 3), std::string(1000, '\0') + "end"}}});
-  ExpectRoundTrip(Entry{{{"random", RandomBytes(300000, 1)}}});
-  ExpectRoundTrip(Entry{{{"zeros", std::string(3 << 20, '\0')}}});  // compresses very well
+  ExpectRoundTrip(Entry{{{0, "", ""}, {1, "empty", ""}, {65535, "", "nameless"}}});
+  ExpectRoundTrip(Entry{{{2, std::string("a\0b", 3), std::string(1000, '\0') + "end"}}});
+  ExpectRoundTrip(Entry{{{3, "random", RandomBytes(300000, 1)}}});
+  ExpectRoundTrip(Entry{{{4, "zeros", std::string(3 << 20, '\0')}}});  // compresses very well
   Entry many;
   for (int i = 0; i < 1000; ++i)
-    many.blobs.emplace_back("blob" + std::to_string(i), RandomBytes(i, i));
+    many.Add(static_cast<BlobKind>(i), "blob" + std::to_string(i), RandomBytes(i, i));
   ExpectRoundTrip(many);
 }
 
 TEST(EntryTest, RoundTripAtEveryCompressionLevelWeAllow) {
-  Entry entry{{{"text", std::string(10000, 'x') + RandomBytes(100, 2)}}};
+  Entry entry{{{5, "text", std::string(10000, 'x') + RandomBytes(100, 2)}}};
   for (int level = -5; level <= 19; ++level) ExpectRoundTrip(entry, level);
 }
 
-TEST(EntryTest, FindsBlobsByName) {
+TEST(EntryTest, FindsBlobsByKindAndName) {
   Entry entry = SmallEntry();
-  ASSERT_NE(entry.Find("o"), nullptr);
-  EXPECT_EQ(*entry.Find("o"), "obj");
-  EXPECT_EQ(*entry.Find("e"), std::string("\0x", 2));
-  EXPECT_EQ(entry.Find("x"), nullptr);
-  EXPECT_EQ(entry.Find(""), nullptr);
+  ASSERT_NE(entry.Find(16, "o"), nullptr);
+  EXPECT_EQ(*entry.Find(16, "o"), "obj");
+  EXPECT_EQ(*entry.Find(17), std::string("\0x", 2));
+  EXPECT_EQ(entry.Find(16), nullptr);
+  EXPECT_EQ(entry.Find(17, "o"), nullptr);
+  EXPECT_EQ(entry.Find(18), nullptr);
 }
 
 TEST(EntryTest, HeaderLayout) {
@@ -83,8 +84,8 @@ TEST(EntryTest, HeaderLayout) {
   EXPECT_EQ(static_cast<uint8_t>(encoded[4]), kFormatVersion & 0xff);
   EXPECT_EQ(static_cast<uint8_t>(encoded[5]), kFormatVersion >> 8);
   EXPECT_EQ(encoded.substr(6, 2), std::string(2, '\0'));
-  // Body: count 4 + ("o": 4 + 1 + 8 + 3) + ("e": 4 + 1 + 8 + 2).
-  EXPECT_EQ(static_cast<uint8_t>(encoded[8]), 35);
+  // Body: count 4 + (kind 2 + "o": 4 + 1 + 8 + 3) + (kind 2 + "": 4 + 8 + 2).
+  EXPECT_EQ(static_cast<uint8_t>(encoded[8]), 38);
   EXPECT_EQ(encoded.substr(9, 7), std::string(7, '\0'));
   EXPECT_EQ(static_cast<uint8_t>(encoded[16]), encoded.size() - 32);
   uint64_t checksum = 0;
@@ -145,9 +146,12 @@ TEST(EntryTest, MalformedBodyWithValidChecksumIsDataLoss) {
   // One blob announced, none present.
   expect_data_loss(EntryWithBody(std::string("\1\0\0\0", 4)), "ends inside blob 0");
   // A name length running past the end.
-  expect_data_loss(EntryWithBody(std::string("\1\0\0\0\xff\xff\xff\xff", 8)), "ends inside blob");
+  expect_data_loss(EntryWithBody(std::string("\1\0\0\0\0\0\xff\xff\xff\xff", 10)),
+                   "ends inside blob");
+  // A kind and nothing after it.
+  expect_data_loss(EntryWithBody(std::string("\1\0\0\0\x10\0", 6)), "ends inside blob 0");
   // A content length running past the end, even with wrap-around in mind.
-  std::string huge_content("\1\0\0\0\0\0\0\0", 8);
+  std::string huge_content("\1\0\0\0\0\0\0\0\0\0", 10);
   huge_content += std::string(8, '\xff');
   expect_data_loss(EntryWithBody(huge_content), "ends inside blob");
   // A count far beyond what the body holds.

@@ -37,7 +37,7 @@ Digest Key(uint8_t first_byte, uint8_t id) {
 
 // Incompressible, so every such entry encodes to the same size: more than one block of 4 KiB, so
 // that a small entry occupies less.
-Entry RandomEntry(uint32_t seed) { return Entry{{{"o", RandomBytes(5000, seed)}}}; }
+Entry RandomEntry(uint32_t seed) { return Entry{{{19, "", RandomBytes(5000, seed)}}}; }
 
 class StoreTest : public TempDirTest {
  protected:
@@ -103,7 +103,7 @@ class StoreTest : public TempDirTest {
 TEST_F(StoreTest, SaveThenLoad) {
   LocalStore store(root_, {.max_size = 1 << 30});
   Digest key = Key(0xab, 1);
-  Entry entry{{{"o", "object"}, {"stderr", "warning"}}};
+  Entry entry{{{19, "", "object"}, {17, "", "warning"}}};
   ASSERT_TRUE(store.Save(key, entry).ok());
   EXPECT_TRUE(std::filesystem::is_regular_file(root_ + "/a/b/" + key.Hex() + ".e"));
   absl::StatusOr<Entry> loaded = store.Load(key);
@@ -152,7 +152,7 @@ TEST_F(StoreTest, ConcurrentReadersReportADamagedEntryOnce) {
     Digest key = Key(0x17, id);
     {
       LocalStore store(root_, {.max_size = 1 << 30});
-      ASSERT_TRUE(store.Save(key, Entry{{{"o", RandomBytes(1 << 20, id)}}}).ok());
+      ASSERT_TRUE(store.Save(key, Entry{{{19, "", RandomBytes(1 << 20, id)}}}).ok());
     }
     std::string path = PathOf(root_, key);
     absl::StatusOr<std::string> bytes = ReadFile(path);
@@ -188,7 +188,7 @@ TEST_F(StoreTest, UsageCountsSavesReplacementsAndRemovals) {
   EXPECT_EQ(usage.size_bytes, 20 * entry_size_);
 
   // Replacing an entry with a smaller one counts the difference, not a second file.
-  ASSERT_TRUE(store.Save(Key(0, 0), Entry{{{"o", "small"}}}).ok());
+  ASSERT_TRUE(store.Save(Key(0, 0), Entry{{{19, "", "small"}}}).ok());
   usage = UsageOf(store);
   EXPECT_EQ(usage.files, 20u);
   EXPECT_EQ(usage.size_bytes, UsageOnDisk().size_bytes);
@@ -326,7 +326,7 @@ TEST_F(StoreTest, MaxFilesHoldsOverHundredsOfSaves) {
   std::mt19937 random(7);
   for (int i = 0; i < 600; ++i) {
     const Digest key = Key(static_cast<uint8_t>(random()), static_cast<uint8_t>(i));
-    ASSERT_TRUE(store.Save(key, Entry{{{"o", RandomBytes(100, i)}}}).ok());
+    ASSERT_TRUE(store.Save(key, Entry{{{19, "", RandomBytes(100, i)}}}).ok());
     // The entry just saved is the most recently used: never the one evicted.
     ASSERT_TRUE(store.Load(key).ok()) << i;
     ASSERT_LE(UsageOnDisk().files, 160u) << i;
