@@ -42,14 +42,21 @@ bool ReadWholeFile(const std::string& path, std::string* out) {
   return ok;
 }
 
+// What separates arguments in a response file: gcc's libiberty takes any isspace() character,
+// clang's GNU tokenizer only space, tab, CR and LF (a form feed is part of an argument).
+bool SeparatesArguments(char c, Family family) {
+  if (family == Family::kClang) return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+  return isspace(static_cast<unsigned char>(c)) != 0;
+}
+
 // Splits a response file as gcc (libiberty's buildargv) and clang (the GNU tokenizer) do:
 // whitespace separates arguments, single and double quotes group, and a backslash takes the
 // next character literally, inside quotes too.
-std::vector<std::string> SplitResponseFile(absl::string_view text) {
+std::vector<std::string> SplitResponseFile(absl::string_view text, Family family) {
   std::vector<std::string> args;
   size_t i = 0;
   while (true) {
-    while (i < text.size() && isspace(static_cast<unsigned char>(text[i]))) ++i;
+    while (i < text.size() && SeparatesArguments(text[i], family)) ++i;
     if (i == text.size()) break;
     std::string arg;
     char quote = 0;
@@ -65,7 +72,7 @@ std::vector<std::string> SplitResponseFile(absl::string_view text) {
         }
       } else if (c == '\'' || c == '"') {
         quote = c;
-      } else if (isspace(static_cast<unsigned char>(c))) {
+      } else if (SeparatesArguments(c, family)) {
         break;
       } else {
         arg += c;
@@ -78,7 +85,7 @@ std::vector<std::string> SplitResponseFile(absl::string_view text) {
 
 // Appends `in` to `out` with every @file replaced by its arguments. Both gcc and clang resolve
 // nested response files against the working directory, not the including file.
-bool ExpandResponseFiles(const std::vector<std::string>& in, int depth,
+bool ExpandResponseFiles(const std::vector<std::string>& in, Family family, int depth,
                          std::vector<std::string>* out, std::string* bad) {
   for (const std::string& arg : in) {
     if (arg.size() < 2 || arg[0] != '@') {
@@ -87,7 +94,7 @@ bool ExpandResponseFiles(const std::vector<std::string>& in, int depth,
     }
     std::string text;
     if (depth >= kMaxResponseFileDepth || !ReadWholeFile(arg.substr(1), &text) ||
-        !ExpandResponseFiles(SplitResponseFile(text), depth + 1, out, bad)) {
+        !ExpandResponseFiles(SplitResponseFile(text, family), family, depth + 1, out, bad)) {
       if (bad->empty()) *bad = arg.substr(1);
       return false;
     }
@@ -240,7 +247,7 @@ class Parser {
 ParsedArgs Parser::Parse(const std::vector<std::string>& raw_args) {
   std::vector<std::string> args;
   std::string bad;
-  if (!ExpandResponseFiles(raw_args, 0, &args, &bad)) {
+  if (!ExpandResponseFiles(raw_args, family_, 0, &args, &bad)) {
     return NotCacheable{Uncacheable::kBadResponseFile, bad};
   }
   for (size_t i = 0; i < args.size(); ++i) {

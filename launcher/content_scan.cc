@@ -327,6 +327,15 @@ bool HasPragmaOnce(absl::string_view text) {
   return false;
 }
 
+bool HasImportDirective(absl::string_view text) {
+  const std::string_view view(text.data(), text.size());
+  for (size_t at = view.find("import"); at != std::string_view::npos;
+       at = view.find("import", at + 1)) {
+    if (absl::EndsWith(absl::StripTrailingAsciiWhitespace(text.substr(0, at)), "#")) return true;
+  }
+  return false;
+}
+
 // One pass over the places where "__" starts: headers are megabytes, and a miss scans them all.
 void ScanText(absl::string_view content, ContentScan& scan) {
   const std::string_view text(content.data(), content.size());  // libstdc++'s find is faster
@@ -350,6 +359,7 @@ void ScanText(absl::string_view content, ContentScan& scan) {
   scan.line_marker |= HasLineMarker(content);
   scan.pragma_dependency |= NamesPragmaDependency(content);
   scan.pragma_once |= HasPragmaOnce(content);
+  scan.import_directive |= HasImportDirective(content);
   scan.computed_probe |= NamesPieceOfHasInclude(content);
 }
 

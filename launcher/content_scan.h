@@ -28,6 +28,8 @@ struct ContentScan {
   bool pragma_dependency = false;
   // #pragma once: gcc takes two files of one content and one mtime for the same file.
   bool pragma_once = false;
+  // #import: the same for the files it names, which may be any file read.
+  bool import_directive = false;
   struct Probe {
     std::string name;
     bool quoted;

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "cache/util/files.h"
 #include "launcher/compiler_probe.h"
 #include "launcher/process.h"
 
@@ -85,6 +86,44 @@ bool IsTemporaryName(absl::string_view name) {
   return (dot == 8 && absl::StartsWith(name, "cc")) || (dot > 7 && name[dot - 7] == '-');
 }
 
+// Whether the compile runs an assembler from outside the compiler: gcc always, clang when told.
+bool RunsOutsideAssembler(const Compiler& compiler, const CompileRequest& request) {
+  if (compiler.family == Family::kGcc) return true;
+  bool outside = false;
+  for (const std::string& arg : request.hashed_args) {
+    if (arg == "-fno-integrated-as" || arg == "-no-integrated-as") outside = true;
+    if (arg == "-fintegrated-as" || arg == "-integrated-as") outside = false;
+  }
+  return outside;
+}
+
+std::string AssemblerOnPath(const Config& config, const EnvLookup& env) {
+  absl::StatusOr<Compiler> assembler = FindCompiler("as", env);
+  absl::StatusOr<Digest> identity =
+      assembler.ok() ? CompilerIdentity(*assembler, config) : assembler.status();
+  return identity.ok() ? absl::StrCat(assembler->path, " ", identity->Hex()) : "absent";
+}
+
+// The prefixes gcc adds "include" to: each -B value as written, and each COMPILER_PATH
+// directory with a slash after it.
+std::vector<std::string> DriverPrefixes(const CompileRequest& request, const EnvLookup& env) {
+  std::vector<std::string> prefixes;
+  const std::vector<std::string>& args = request.hashed_args;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "-B" && i + 1 < args.size()) {
+      prefixes.push_back(args[++i]);
+    } else if (absl::StartsWith(args[i], "-B") && args[i].size() > 2) {
+      prefixes.push_back(args[i].substr(2));
+    }
+  }
+  if (const char* path = env("COMPILER_PATH")) {
+    for (absl::string_view dir : absl::StrSplit(path, ':', absl::SkipEmpty())) {
+      prefixes.push_back(absl::StrCat(absl::StripSuffix(dir, "/"), "/"));
+    }
+  }
+  return prefixes;
+}
+
 }  // namespace
 
 std::string WithoutTemporaryNames(absl::string_view listing,
@@ -112,6 +151,14 @@ std::string WithoutTemporaryNames(absl::string_view listing,
 absl::StatusOr<DriverFacts> ProbeDriver(const Compiler& compiler, const CompileRequest& request,
                                         const Config& config, const EnvLookup& env) {
   DriverFacts facts;
+  // A wrapper's listing names its assembler, found as gcc finds it (ProgramIdentities).
+  if (!compiler.probed && RunsOutsideAssembler(compiler, request)) {
+    facts.assembler = AssemblerOnPath(config, env);
+  }
+  for (const std::string& prefix : DriverPrefixes(request, env)) {
+    const std::string dir = absl::StrCat(prefix, "include");
+    facts.prefix_includes.push_back(absl::StrCat(dir, IsDirectory(dir) ? " present" : " absent"));
+  }
   std::vector<std::string> native;
   for (const std::string& arg : request.hashed_args) {
     if (IsNative(arg)) native.push_back(arg);

@@ -26,6 +26,13 @@ struct DriverFacts {
   // each program the listing names; which holds the compiler the wrapper runs and every option
   // it adds, from its environment or its files as much as from its own text. Else empty.
   std::string wrapped;
+  // The assembler gcc runs (clang too, without its integrated one): the first `as` on PATH,
+  // as "path identity", or "absent". Which one is in no argument. Else empty.
+  std::string assembler;
+  // gcc searches <prefix>include for each -B prefix and COMPILER_PATH directory, where that
+  // directory exists: each as "<dir> present" or "<dir> absent", since one made later would come
+  // first in the search without showing in a direct key.
+  std::vector<std::string> prefix_includes;
 };
 
 // A -### listing with the names of temporary files blanked, which change at every run (gcc's

@@ -173,6 +173,9 @@ class IncludeSetRecorder {
     ReadProbeMacroCalls();
     const AllowedTimeMacros allowed = options_.allowed;
     absl::flat_hash_set<std::string> once_contents;
+    const bool imports = std::any_of(scans_.begin(), scans_.end(), [](const Scanned& scanned) {
+      return scanned.scan.import_directive;
+    });
     // By index, on copies: a file a probe finds is read, and scanned, in the loop.
     for (size_t i = 0; i < scans_.size(); ++i) {
       const Scanned scanned = scans_[i];
@@ -183,10 +186,11 @@ class IncludeSetRecorder {
         Refuse(absl::FailedPreconditionError("a time macro makes the result depend on the clock"));
       }
       if (scan.computed_probe) Refuse(absl::FailedPreconditionError("a computed __has_include"));
-      if (scan.pragma_once) {
-        if (!once_contents.insert(scanned.once_content).second) {
+      if (scan.pragma_once || imports) {
+        if (!once_contents.insert(scanned.content_digest).second) {
           Refuse(absl::FailedPreconditionError(
-              "two #pragma once files alike: gcc tells them apart by their mtimes"));
+              "two files alike under #pragma once or #import: gcc tells them apart by their "
+              "mtimes"));
         }
       }
       if (scan.line_marker) Refuse(absl::FailedPreconditionError("a file holds a line marker"));
@@ -217,7 +221,7 @@ class IncludeSetRecorder {
     std::string dir;
     ContentScan scan;
     bool names_incbin;
-    std::string once_content;  // with #pragma once: the content's digest
+    std::string content_digest;  // for #pragma once and #import
   };
 
   // A path the compiler looked at, with its precompiled form where gcc would look for one (for
@@ -258,15 +262,12 @@ class IncludeSetRecorder {
     // Only depend mode needs the raw scan: the preprocessed text shows the rest.
     ScannedText& text = texts_.emplace_back();
     ContentScan scan = ScanContent(*content, &text);
-    std::string once_content;
-    if (scan.pragma_once) {
-      Hasher hasher;
-      hasher.Update(*content);
-      once_content = hasher.Finish().Hex();
-    }
+    Hasher hasher;
+    hasher.Update(*content);
+    std::string content_digest = hasher.Finish().Hex();
     scans_.push_back({DirOf(path), std::move(scan),
                       without_text_ && ScanRawCText(*content).has_value(),
-                      std::move(once_content)});
+                      std::move(content_digest)});
     return absl::OkStatus();
   }
 

@@ -182,6 +182,8 @@ absl::Status KeyMaker::AddCommon(KeyInputs& inputs, absl::string_view why_cwd) c
     inputs.AddText("native options expanded", driver->native_expansion);
   }
   for (const std::string& program : driver->programs) inputs.Add("driver runs", program);
+  if (!driver->assembler.empty()) inputs.Add("assembler", driver->assembler);
+  for (const std::string& dir : driver->prefix_includes) inputs.Add("prefix include", dir);
   inputs.Add("language", request_.language);
   inputs.AddArguments(key_label::kArgument, request_.hashed_args, paths_, /*preprocessing=*/false);
   for (const std::string& file : request_.extra_input_files) {
@@ -249,12 +251,11 @@ absl::StatusOr<Digest> KeyMaker::SearchPathKey() const {
   inputs.Add("compiler", absl::StrCat(compiler_.path, " ", identity->Hex()));
   inputs.Add("compiler name", compiler_.name);
   inputs.Add("language", request_.language);
-  if (compiler_.probed) {
-    // A wrapper's own -I options are in what it runs, not in the arguments.
-    const absl::StatusOr<DriverFacts>& driver = Driver();
-    if (!driver.ok()) return driver.status();
-    inputs.AddText("wrapped compile", driver->wrapped);
-  }
+  const absl::StatusOr<DriverFacts>& driver = Driver();
+  if (!driver.ok()) return driver.status();
+  // A wrapper's own -I options are in what it runs, not in the arguments.
+  if (compiler_.probed) inputs.AddText("wrapped compile", driver->wrapped);
+  for (const std::string& dir : driver->prefix_includes) inputs.Add("prefix include", dir);
   inputs.Add("working directory", paths_.cwd());  // relative -I directories
   for (size_t i = 0; i < request_.preprocess_args.size(); ++i) {
     if (i != request_.source_index)

@@ -144,6 +144,7 @@ constexpr OptionSpec kOptions[] = {
     {"-fprofile-sample-use=", kJoined, kExtraInput, kBoth},
     {"-fprofile-list=", kJoined, kExtraInput, kBoth},
     {"-fprofile-remapping-file=", kJoined, kExtraInput, kBoth},
+    {"-fbasic-block-sections=list=", kJoined, kExtraInput, kBoth},
 
     // Profile-guided optimisation: the profile is an input (see Parser::SetProfileInput). gcc's
     // -fprofile-use=DIR names its files after the object's absolute path: not cacheable.
@@ -199,6 +200,7 @@ constexpr OptionSpec kOptions[] = {
     {"-ftime-report", kJoined, kUnsupported, kBoth},
     {"-fmem-report", kJoined, kUnsupported, kBoth},
     {"-fproc-stat-report", kJoined, kUnsupported, kBoth},
+    {"-save-stats", kJoined, kUnsupported, kBoth},
     {"-time", kJoined, kUnsupported, kBoth},
     // Not cacheable: the compiler reads or runs what ddcc cannot see.
     {"-specs", kSeparate, kUnsupported, kBoth},

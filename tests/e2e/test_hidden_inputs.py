@@ -194,5 +194,107 @@ class PragmaDependencyTest(HiddenInputTestCase):
                     self.compile_twice(compiler, args, newer_dependency, env=env)
 
 
+class DriverSurroundingsTest(HiddenInputTestCase):
+    """Item: what the driver takes from its surroundings: the assembler PATH finds, the include
+    directory beside each -B prefix and COMPILER_PATH directory, clang's CC_PRINT_* variables."""
+
+    def test_the_assembler_on_path(self):
+        self.write("src.c", "int f(void) { return 1; }\n")
+        marking = self.write("asbin/as", '#!/bin/sh\nexec /usr/bin/as --defsym injected=1 "$@"\n')
+        os.chmod(marking, 0o755)
+        env = dict(self.env, PATH=os.path.dirname(marking) + ":" + self.env["PATH"])
+        for compiler, args in [("gcc", []), ("clang", ["-fno-integrated-as"])]:
+            with self.subTest(compiler=compiler):
+                args = [*args, "-c", "src.c", "-o", "out.o"]
+                self.assertEqual(self.ddcc(compiler, *args).returncode, 0)
+                cached = self.ddcc(compiler, *args, env=env)
+                got = self.read("out.o")
+                self.assert_same_run(self.run_cmd([compiler, *args], env=env), cached)
+                self.assertEqual(got, self.read("out.o"))
+                if compiler == "gcc":  # clang looks beside its gcc installation first
+                    self.assertIn(b"injected", self.run_cmd(["nm", "out.o"]).stdout)
+
+    def test_an_include_directory_beside_a_prefix_made_later(self):
+        self.write("later/h.h", "#define V 1\n")
+        self.write("src.c", "#include <h.h>\nint v = V;\n")
+        compiler_path = os.path.join(self.work, "cp") + "/"
+        for how, args, env in [
+                ("-B", ["-Bbd/"], self.env),
+                ("-B separate", ["-B", "bs/"], self.env),
+                ("COMPILER_PATH", [], dict(self.env, COMPILER_PATH=compiler_path))]:
+            prefix = {"-B": "bd/", "-B separate": "bs/", "COMPILER_PATH": compiler_path}[how]
+            with self.subTest(how=how):
+                first = self.ddcc("gcc", *args, "-idirafter", "later", "-c", "src.c", "-o",
+                                  "out.o", env=env)
+                self.assertEqual(first.returncode, 0, first.stderr)
+                time.sleep(2.1)  # stamps old enough to be trusted
+                self.compile_twice(
+                    "gcc", [*args, "-idirafter", "later", "-c", "src.c", "-o", "out.o"],
+                    lambda: self.write(os.path.join(prefix, "include/h.h"), "#define V 9\n"),
+                    env=env)
+
+    def test_clang_print_variables(self):
+        self.write("h1.h", "int g(void);\n")
+        self.write("src.c", '#include "h1.h"\nint f(void) { int unused; return g(); }\n')
+        args = ["-Wall", "-c", "src.c", "-o", "out.o"]
+        for name in ["CC_PRINT_OPTIONS", "CC_LOG_DIAGNOSTICS", "CC_PRINT_HEADERS",
+                     "CC_PRINT_PROC_STAT"]:
+            with self.subTest(name=name):
+                self.assertEqual(self.ddcc("clang", *args).returncode, 0)
+                env = dict(self.env, **{name: "1"})
+                cached = self.ddcc("clang", *args, env=env)
+                if name == "CC_PRINT_PROC_STAT":  # times differ from run to run
+                    self.assertEqual(cached.returncode, 0, cached.stderr)
+                    self.assertIn(b"total=", cached.stdout)
+                else:
+                    self.assert_same_run(self.run_cmd(["clang", *args], env=env), cached)
+
+
+class OptionFilesTest(HiddenInputTestCase):
+    """Item: options whose files are inputs or outputs the arguments only name."""
+
+    def test_a_basic_block_sections_list(self):
+        self.write("src.c", "int f(int x) { return x + 1; }\nint g(int x) { return x * 3; }\n")
+        self.write("bb.txt", "!g\n")
+        self.compile_twice("clang", ["-O2", "-fbasic-block-sections=list=bb.txt", "-c", "src.c",
+                                     "-o", "out.o"],
+                           lambda: self.write("bb.txt", "!f\n"))
+
+    def test_clang_save_stats_writes_its_file(self):
+        self.write("src.c", "int f(int x) { return x + 1; }\n")
+        for n in range(2):
+            with self.subTest(n=n):
+                if os.path.exists(os.path.join(self.work, "src.stats")):
+                    os.remove(os.path.join(self.work, "src.stats"))
+                run = self.ddcc("clang", "-save-stats", "-c", "src.c", "-o", "out.o")
+                self.assertEqual(run.returncode, 0, run.stderr)
+                self.assertTrue(os.path.exists(os.path.join(self.work, "src.stats")))
+        self.assertEqual(self.hits(), (0, 0, 0))
+
+    def test_a_response_file_split_as_the_compiler_splits_it(self):
+        self.write("src.c", "#define DW 3\nint v = V;\n")
+        self.write("args.rsp", "-DV=7 -DW\n")
+        for compiler in ["clang", "gcc"]:
+            with self.subTest(compiler=compiler):
+                self.write("args.rsp", "-DV=7 -DW\n")
+                self.compile_twice(compiler, ["@args.rsp", "-c", "src.c", "-o", "out.o"],
+                                   lambda: self.write("args.rsp", "-DV=7\f-DW\n"))
+
+
+class ImportTest(HiddenInputTestCase):
+    """Item: #import takes two files alike as one, as #pragma once does, by their mtimes."""
+
+    def test_two_imported_headers_alike(self):
+        twin = "#ifdef SEEN\nint second;\n#else\n#define SEEN\nint first;\n#endif\n"
+        self.write("src.c", '#import "a.h"\n#import "b.h"\n')
+        for older, newer in [("2020-01-01", "2020-01-02"), ("2020-01-02", "2020-01-01")]:
+            with self.subTest(second=newer):
+                for name in ["a.h", "b.h"]:
+                    self.write(name, twin)
+                    self.run_cmd(["touch", "-d", older, name])
+                self.compile_twice("gcc", ["-w", "-c", "src.c", "-o", "out.o"],
+                                   lambda: self.run_cmd(["touch", "-d", newer, "b.h"]))
+
+
 if __name__ == "__main__":
     unittest.main()
