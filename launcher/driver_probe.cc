@@ -1,6 +1,11 @@
 #include "launcher/driver_probe.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <climits>
+#include <cstdio>
 #include <cstdlib>
 
 #include "absl/strings/ascii.h"
@@ -124,7 +129,147 @@ std::vector<std::string> DriverPrefixes(const CompileRequest& request, const Env
   return prefixes;
 }
 
+constexpr absl::string_view kEnvironmentLine = "ddcc-environment: ";
+
+// Variables that gcc's driver or cc1 read and a wrapper may set for them: neither -### nor the
+// arguments show them.
+bool CompileReads(absl::string_view name) {
+  return absl::StartsWith(name, "GCC_") || absl::StartsWith(name, "LC_") || name == "LANG" ||
+         name == "LANGUAGE" || name == "CPATH" || absl::EndsWith(name, "_INCLUDE_PATH") ||
+         name == "SOURCE_DATE_EPOCH" || name == "DEPENDENCIES_OUTPUT" ||
+         name == "SUNPRO_DEPENDENCIES" || name == "COMPILER_PATH" || name == "TERM_URLS";
+}
+
+// The words of a COLLECT_GCC_OPTIONS value: each one quoted, a quote within as '\''.
+std::vector<std::string> CollectedOptions(absl::string_view value) {
+  std::vector<std::string> options;
+  std::string word;
+  bool quoted = false, in_word = false;
+  for (size_t i = 0; i < value.size(); ++i) {
+    const char c = value[i];
+    if (c == '\'') {
+      quoted = !quoted;
+      in_word = true;
+    } else if (!quoted && c == '\\' && i + 1 < value.size()) {
+      word += value[++i];
+    } else if (!quoted && c == ' ') {
+      if (in_word) options.push_back(std::move(word));
+      word.clear();
+      in_word = false;
+    } else {
+      word += c;
+    }
+  }
+  if (in_word) options.push_back(std::move(word));
+  return options;
+}
+
+// The files that the options of a listing's commands name after an '=' (clang's
+// `-fsanitize-ignorelist=FILE`, `-fprofile-instrument-use-path=FILE`, ...), each as "path digest":
+// the listing holds only their names.
+absl::StatusOr<std::string> FilesNamedByOptions(absl::string_view listing) {
+  std::string named;
+  for (absl::string_view line : absl::StrSplit(listing, '\n')) {
+    if (!absl::StartsWith(line, " ")) continue;
+    for (absl::string_view token : absl::StrSplit(line, ' ', absl::SkipEmpty())) {
+      absl::ConsumePrefix(&token, "\"");
+      absl::ConsumeSuffix(&token, "\"");
+      const size_t eq = token.rfind('=');
+      if (!absl::StartsWith(token, "-") || eq == absl::string_view::npos) continue;
+      const std::string path(token.substr(eq + 1));
+      struct stat st;
+      if (path.empty() || stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+      absl::StatusOr<Digest> content = HashFile(path);
+      if (!content.ok()) return content.status();
+      absl::StrAppend(&named, "file ", path, " ", content->Hex(), "\n");
+    }
+  }
+  return named;
+}
+
+// A gcc that a wrapper runs gets the wrapper's options too: read as the user's would be, they
+// must be cacheable, and write and read no file that the user's do not.
+absl::Status CheckWrappedOptions(absl::string_view listing, const CompileRequest& request) {
+  const size_t at = listing.find("COLLECT_GCC_OPTIONS=");
+  if (at == absl::string_view::npos) return absl::FailedPreconditionError("no COLLECT_GCC_OPTIONS");
+  absl::string_view line = listing.substr(at + 20);
+  line = line.substr(0, line.find('\n'));
+  std::vector<std::string> args = CollectedOptions(line);
+  args.push_back(request.source);  // gcc leaves its inputs out
+  std::variant<CompileRequest, NotCacheable> parsed = ParseArgs(Family::kGcc, args);
+  if (auto* refused = std::get_if<NotCacheable>(&parsed)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the wrapper runs gcc with an option ddcc does not cache: ", refused->detail));
+  }
+  const CompileRequest& wrapped = std::get<CompileRequest>(parsed);
+  if (wrapped.object != request.object || wrapped.generates_deps != request.generates_deps ||
+      wrapped.dep_file != request.dep_file || wrapped.aux_outputs != request.aux_outputs ||
+      wrapped.object_names_itself != request.object_names_itself) {
+    return absl::FailedPreconditionError("the wrapper's options make gcc write other files");
+  }
+  if (wrapped.extra_input_files != request.extra_input_files) {
+    return absl::FailedPreconditionError("the wrapper's options make gcc read other files");
+  }
+  return absl::OkStatus();
+}
+
+// The search list and the environment of the gcc a wrapper runs, as `-E -v` shows them.
+absl::StatusOr<std::string> WrappedSearchAndEnvironment(const Compiler& compiler,
+                                                        const CompileRequest& request) {
+  char self[PATH_MAX];
+  if (realpath("/proc/self/exe", self) == nullptr || absl::StrContains(self, ',')) {
+    return absl::FailedPreconditionError("ddcc's own path cannot be given to -wrapper");
+  }
+  absl::StatusOr<ProcessResult> searched =
+      RunCaptured({compiler.path, "-E", "-v", "-x", request.language, "/dev/null", "-wrapper",
+                   absl::StrCat(self, ",", kCompileEnvironmentCommand)});
+  if (!searched.ok()) return searched.status();
+  if (searched->exit_code != 0 || searched->term_signal != 0) {
+    return absl::FailedPreconditionError("the search path probe failed");
+  }
+  absl::string_view err = searched->err;
+  const size_t begin = err.find("search starts here:");
+  const size_t end = err.find("End of search list.");
+  if (begin == absl::string_view::npos || end == absl::string_view::npos || end < begin) {
+    return absl::FailedPreconditionError("no search list from the search path probe");
+  }
+  std::string seen = absl::StrCat("search list\n", err.substr(begin, end - begin));
+  bool environment_shown = false;
+  for (absl::string_view line : absl::StrSplit(err, '\n')) {
+    if (line == "ddcc-environment") environment_shown = true;
+    if (!absl::ConsumePrefix(&line, kEnvironmentLine)) continue;
+    if (absl::StartsWith(line, "DEPENDENCIES_OUTPUT=") ||
+        absl::StartsWith(line, "SUNPRO_DEPENDENCIES=")) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("the wrapper makes gcc write a dependency file: ", line));
+    }
+    absl::StrAppend(&seen, "environment ", line, "\n");
+  }
+  if (!environment_shown) {
+    return absl::FailedPreconditionError("the wrapper does not pass -wrapper on to gcc");
+  }
+  return seen;
+}
+
 }  // namespace
+
+int PrintCompileEnvironmentAndRun(const std::vector<std::string>& argv) {
+  std::vector<std::string> lines = {"ddcc-environment\n"};
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    absl::string_view variable = *entry;
+    if (CompileReads(variable.substr(0, variable.find('=')))) {
+      lines.push_back(absl::StrCat(kEnvironmentLine, variable, "\n"));
+    }
+  }
+  std::sort(lines.begin() + 1, lines.end());
+  std::fputs(absl::StrJoin(lines, "").c_str(), stderr);
+  std::fflush(stderr);
+  if (argv.empty()) return 0;
+  absl::Status status = ExecReplace(argv);
+  std::fprintf(stderr, "ddcc: cannot run %s: %s\n", argv[0].c_str(),
+               std::string(status.message()).c_str());
+  return 127;
+}
 
 std::string WithoutTemporaryNames(absl::string_view listing,
                                   const std::vector<std::string>& temp_dirs) {
@@ -193,24 +338,19 @@ absl::StatusOr<DriverFacts> ProbeDriver(const Compiler& compiler, const CompileR
         temp_dirs.emplace_back(absl::StripSuffix(dir, "/"));
       }
     }
-    facts.wrapped =
-        absl::StrCat(WithoutTemporaryNames(*listing, temp_dirs), absl::StrJoin(*programs, "\n"));
+    absl::StatusOr<std::string> files = FilesNamedByOptions(*listing);
+    if (!files.ok()) return files.status();
+    facts.wrapped = absl::StrCat(WithoutTemporaryNames(*listing, temp_dirs),
+                                 absl::StrJoin(*programs, "\n"), "\n", *files);
     if (*ran == Family::kGcc) {
-      // gcc's cc1 reads CPATH and its kin itself, so a wrapper's own do not show in the
-      // listing; the search list cc1 prints does.
-      absl::StatusOr<ProcessResult> searched =
-          RunCaptured({compiler.path, "-E", "-v", "-x", request.language, "/dev/null"});
-      if (!searched.ok()) return searched.status();
-      if (searched->exit_code != 0 || searched->term_signal != 0) {
-        return absl::FailedPreconditionError("the search path probe failed");
+      if (absl::Status checked = CheckWrappedOptions(*listing, request); !checked.ok()) {
+        return checked;
       }
-      absl::string_view err = searched->err;
-      const size_t begin = err.find("search starts here:");
-      const size_t end = err.find("End of search list.");
-      if (begin == absl::string_view::npos || end == absl::string_view::npos || end < begin) {
-        return absl::FailedPreconditionError("no search list from the search path probe");
-      }
-      absl::StrAppend(&facts.wrapped, "\nsearch list\n", err.substr(begin, end - begin));
+      // gcc's cc1 reads CPATH, LC_ALL, SOURCE_DATE_EPOCH and their kin itself, so what a
+      // wrapper sets does not show in the listing; the search list and environment cc1 gets do.
+      absl::StatusOr<std::string> seen = WrappedSearchAndEnvironment(compiler, request);
+      if (!seen.ok()) return seen.status();
+      absl::StrAppend(&facts.wrapped, "\n", *seen);
     }
   }
   facts.programs = *std::move(programs);

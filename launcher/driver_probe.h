@@ -40,6 +40,15 @@ struct DriverFacts {
 std::string WithoutTemporaryNames(absl::string_view listing,
                                   const std::vector<std::string>& temp_dirs);
 
+// How ddcc asks a gcc a wrapper runs for its environment: `gcc ... -wrapper ddcc,<this>` makes
+// gcc run `ddcc <this> cc1 ...`, which writes the variables gcc and cc1 read (launcher/main.cc
+// calls PrintCompileEnvironmentAndRun) and runs cc1.
+inline constexpr char kCompileEnvironmentCommand[] = "--compile-environment";
+
+// Writes to stderr, one "ddcc-environment: NAME=VALUE" line each, the variables of this process
+// that gcc and its cc1 read, then runs `argv`. Returns only when it cannot be run.
+int PrintCompileEnvironmentAndRun(const std::vector<std::string>& argv);
+
 absl::StatusOr<DriverFacts> ProbeDriver(const Compiler& compiler, const CompileRequest& request,
                                         const Config& config, const EnvLookup& env);
 

@@ -89,6 +89,9 @@ class KeyMaker {
   // compile (a package upgrade) wrote an object that its keys do not describe.
   bool CompilerUnchanged() const;
 
+  // Whether the driver could be asked what the keys need of it (ProbeDriver).
+  absl::Status DriverStatus() const { return Driver().status(); }
+
  private:
   // `why_cwd`: why the key holds the working directory, or empty when it does not.
   absl::Status AddCommon(KeyInputs& inputs, absl::string_view why_cwd) const;

@@ -19,6 +19,7 @@
 #include "launcher/compiler.h"
 #include "launcher/compiler_probe.h"
 #include "launcher/config.h"
+#include "launcher/driver_probe.h"
 #include "launcher/explain.h"
 #include "launcher/process.h"
 #include "launcher/stages.h"
@@ -129,6 +130,9 @@ int Main(int argc, char** argv) {
       return 1;
     }
     if (IsCommandOption(args[0])) return RunCommands(args, env);
+    if (args[0] == kCompileEnvironmentCommand) {
+      return PrintCompileEnvironmentAndRun({args.begin() + 1, args.end()});
+    }
     if (absl::StartsWith(args[0], "-")) {
       compiler_name = "cc";  // bare compiler options, as build scripts probe
     } else {

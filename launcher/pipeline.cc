@@ -113,6 +113,13 @@ class CompilePipeline : public CachedCall {
 
 std::optional<CompileOutcome> CompilePipeline::KeyCommandLine() {
   if (std::optional<NotCacheable> reason = CheckCall()) return *reason;
+  // A wrapper whose compile cannot be keyed (a listing that hides what it runs, options that
+  // write other files) runs as is before ddcc's own -E through it writes what they make it write.
+  if (compiler_.probed) {
+    if (absl::Status driver = keys_.DriverStatus(); !driver.ok()) {
+      return Failure{ErrorKind::kInternal, driver};
+    }
+  }
   start_ns_ = NowNs();
   if (config_.direct_mode) {
     absl::StatusOr<Digest> direct_key = keys_.DirectKey(Transcript());
@@ -333,12 +340,13 @@ std::optional<NotCacheable> CompilePipeline::CheckCall() const {
   return CheckOutputs(request_);
 }
 
-// The compiler colours its diagnostics on a terminal. Captured through a pipe it would not, so
-// ddcc asks for colour explicitly there, and the key says so.
+// The compiler colours its diagnostics on a terminal that TERM names and is not "dumb" (gcc's
+// rule, and ccache's). Captured through a pipe it would not, so ddcc asks for colour explicitly
+// there, and the key says so.
 bool CompilePipeline::ColorDiagnostics() const {
   const char* term = env_("TERM");
-  return !request_.explicit_color && isatty(STDERR_FILENO) &&
-         !(term != nullptr && absl::string_view(term) == "dumb");
+  return !request_.explicit_color && isatty(STDERR_FILENO) && term != nullptr &&
+         absl::string_view(term) != "dumb";
 }
 
 absl::StatusOr<ProcessResult> CompilePipeline::Preprocess() const {

@@ -3,6 +3,7 @@ ddcc binary (DDCC_BINARY, set by ctest), and runs of real compilers with and wit
 
 import json
 import os
+import pty
 import shutil
 import signal
 import subprocess
@@ -122,6 +123,24 @@ class DdccTestCase(unittest.TestCase):
             return ""
         with open(path) as f:
             return f.read()
+
+    def on_terminal(self, argv, env):
+        """Runs argv with its stderr on a pseudo-terminal; what it wrote there."""
+        leader, follower = pty.openpty()
+        subprocess.run(argv, cwd=self.work, env=env, stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, stderr=follower, check=True)
+        os.close(follower)
+        written = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # EIO: the terminal's other end is closed
+                break
+            if not chunk:
+                break
+            written += chunk
+        os.close(leader)
+        return written
 
     def assert_same_run(self, plain, cached):
         """The build must see exactly what it would see without ddcc."""

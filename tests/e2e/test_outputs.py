@@ -176,6 +176,24 @@ class OutputsTest(DdccTestCase):
         self.assertEqual((stats["cache_hits"], stats["cache_misses"]), (24, 8), stats)
         self.assertEqual(self.temp_files(), [])
 
+    def test_messages_on_a_terminal_are_coloured_as_the_compiler_colours_them(self):
+        """On a terminal the compiler colours its messages (gcc: TERM set and not dumb); through
+        ddcc's pipe it would not, so ddcc asks for colour there, and a hit replays it."""
+        self.write("w.c", "int f(void) { int unused; return 0; }\n")
+        for compiler in ["gcc", "clang"]:
+            for term in ["xterm", None, "dumb"]:
+                with self.subTest(compiler=compiler, term=term):
+                    env = dict(self.env)
+                    env.pop("TERM", None)
+                    if term:
+                        env["TERM"] = term
+                    argv = [compiler, "-Wall", "-c", "w.c", "-o", "w.o"]
+                    plain = self.on_terminal(argv, env)
+                    self.assertEqual(self.on_terminal([DDCC, *argv], env), plain)  # a miss
+                    self.assertEqual(self.on_terminal([DDCC, *argv], env), plain)  # a hit
+                    if term == "xterm":
+                        self.assertIn(b"\x1b[", plain)
+
     def test_a_failed_compile_leaves_the_object_as_the_compiler_would(self):
         """clang removes the object of a failed compile, gcc leaves it."""
         self.write("bad.c", "int f( { return 0; }\n")

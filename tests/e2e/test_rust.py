@@ -5,7 +5,6 @@ other directories below a base directory, and calls ddcc does not cache. Uses De
 
 import os
 import pathlib
-import pty
 import shutil
 import subprocess
 import time
@@ -253,24 +252,6 @@ exit 1
                                   after["cache_misses"] - before["cache_misses"]),
                                  (1, 1) if stored else (0, 0))
         self.assertEqual(self.read("asked", "r").count("-vV"), 0)  # scripts are not asked
-
-    def on_terminal(self, argv, env):
-        """Runs argv with its stderr on a pseudo-terminal; what it wrote there."""
-        leader, follower = pty.openpty()
-        subprocess.run(argv, cwd=self.work, env=env, stdin=subprocess.DEVNULL,
-                       stdout=subprocess.DEVNULL, stderr=follower, check=True)
-        os.close(follower)
-        written = b""
-        while True:
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:  # EIO: the terminal's other end is closed
-                break
-            if not chunk:
-                break
-            written += chunk
-        os.close(leader)
-        return written
 
     def test_messages_on_a_terminal_are_coloured_as_rustc_colours_them(self):
         """rustc colours its messages on a terminal; through ddcc's pipe it would not, so a miss

@@ -37,6 +37,12 @@ CPATH_WRAPPER = """#!/bin/sh
 CPATH=$(cat "{cpath}") exec gcc "$@"
 """
 
+# A wrapper that sets gcc's environment and adds options from a file of its own.
+SETTINGS_WRAPPER = """#!/bin/sh
+. "{settings}"
+exec gcc $EXTRA "$@"
+"""
+
 
 class WrapperTest(DdccTestCase):
     def setUp(self):
@@ -116,6 +122,64 @@ class WrapperTest(DdccTestCase):
         for directory in ("one", "two", "one"):
             with open(cpath, "w") as f:
                 f.write(os.path.join(self.work, directory))
+            objects.append(self.compile_both())  # compared with the wrapper's own
+        self.assertNotEqual(objects[0], objects[1])
+        stats = self.stats()
+        self.assertEqual((stats["direct_hits"], stats["cache_misses"]), (1, 2))
+
+    def test_what_the_wrapper_sets_for_gcc_is_in_the_key(self):
+        """gcc and cc1 read LC_ALL, SOURCE_DATE_EPOCH, GCC_* themselves: a wrapper setting them
+        shows nothing in -###."""
+        settings = os.path.join(self.root, "wrapper-settings")
+        self.wrapper = self.write("bin/settingscc", SETTINGS_WRAPPER.format(settings=settings))
+        os.chmod(self.wrapper, 0o755)
+        self.write("v.c", 'const char *day = __DATE__;\nint f(void) { int unused; return 0; }\n'
+                          'int g(void) { return printf("x"); }\n')
+        steps = ["export LC_ALL=C", "export LC_ALL=C.UTF-8",
+                 "export SOURCE_DATE_EPOCH=1000000000", "export SOURCE_DATE_EPOCH=1100000000",
+                 "export GCC_EXTRA_DIAGNOSTIC_OUTPUT=fixits-v2", "export LC_ALL=C"]
+        for step in steps:
+            with open(settings, "w") as f:
+                f.write(step + "\n")
+            self.settle()
+            self.compile_both("-Wall")  # compared with the wrapper's own
+        stats = self.stats()
+        self.assertEqual((stats["direct_hits"], stats["cache_misses"]), (1, len(steps) - 1))
+
+    def test_options_the_wrapper_adds_that_read_or_write_files_are_not_cached(self):
+        settings = os.path.join(self.root, "wrapper-settings")
+        self.wrapper = self.write("bin/settingscc", SETTINGS_WRAPPER.format(settings=settings))
+        os.chmod(self.wrapper, 0o755)
+        for extra, written in [("-MD", "v.d"), ("-gsplit-dwarf", "v.dwo"),
+                               ("-O2 -fprofile-use", None), ("-fstack-usage", "v.su")]:
+            with self.subTest(extra=extra):
+                with open(settings, "w") as f:
+                    f.write(f'EXTRA="{extra}"\n')
+                for _ in range(2):
+                    for name in os.listdir(self.work):
+                        if name not in ("v.c", "bin"):
+                            os.remove(os.path.join(self.work, name))
+                    self.compile_both("-DVALUE=1")
+                    if written:
+                        self.assertTrue(os.path.exists(os.path.join(self.work, written)))
+                    # (The one probe of what the wrapper is, `-dM -E /dev/null`, leaves its
+                    # null.d where the wrapper adds -MD: a wrapper's own doing, once.)
+                    left = sorted(set(os.listdir(self.work)) - {"null.d"})
+                    self.assertEqual(left, sorted(["bin", "v.c", "v.o"] + ([written] if written else [])))
+        stats = self.stats()
+        self.assertEqual((stats["direct_hits"], stats["cache_misses"]), (0, 0))
+
+    def test_files_the_options_a_wrapper_adds_name_are_in_the_key(self):
+        ignore = os.path.join(self.root, "ignore.txt")
+        self.wrapper = self.write(
+            "bin/asancc", f'#!/bin/sh\nexec clang -fsanitize=address -fsanitize-ignorelist={ignore} "$@"\n')
+        os.chmod(self.wrapper, 0o755)
+        self.write("v.c", "int g[4];\nint f(int i) { return g[i]; }\n")
+        objects = []
+        for text in ["fun:g\n", "fun:f\n", "fun:g\n"]:
+            with open(ignore, "w") as f:
+                f.write(text)
+            self.settle()
             objects.append(self.compile_both())  # compared with the wrapper's own
         self.assertNotEqual(objects[0], objects[1])
         stats = self.stats()
