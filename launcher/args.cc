@@ -437,6 +437,9 @@ std::optional<NotCacheable> Parser::Check() {
                         source.language.empty() ? source.path : "-x " + source.language};
   }
   if (output_ == "-") return NotCacheable{kOutputToStdout, ""};
+  if ((dep_file_ && *dep_file_ == "-") || (wp_dep_file_ && *wp_dep_file_ == "-")) {
+    return NotCacheable{kOutputToStdout, "the dependency file"};
+  }
   if (arch_count_ > 1) return NotCacheable{kUnsupportedOption, "more than one -arch"};
   if (emit_llvm_ && !output_) return NotCacheable{kUnsupportedOption, "-emit-llvm without -o"};
   if (dep_aux_ && !dep_generate_ && !wp_dep_file_) {

@@ -327,6 +327,15 @@ bool HasPragmaOnce(absl::string_view text) {
   return false;
 }
 
+bool HasTrigraphSplice(absl::string_view text) {
+  const std::string_view view(text.data(), text.size());
+  for (size_t at = view.find("??/"); at != std::string_view::npos; at = view.find("??/", at + 1)) {
+    absl::string_view rest = text.substr(at + 3);
+    if (absl::StartsWith(rest, "\n") || absl::StartsWith(rest, "\r\n")) return true;
+  }
+  return false;
+}
+
 bool HasImportDirective(absl::string_view text) {
   const std::string_view view(text.data(), text.size());
   for (size_t at = view.find("import"); at != std::string_view::npos;
@@ -357,6 +366,7 @@ void ScanText(absl::string_view content, ContentScan& scan) {
     }
   }
   scan.line_marker |= HasLineMarker(content);
+  scan.trigraph_splice |= HasTrigraphSplice(content);
   scan.pragma_dependency |= NamesPragmaDependency(content);
   scan.pragma_once |= HasPragmaOnce(content);
   scan.import_directive |= HasImportDirective(content);

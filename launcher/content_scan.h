@@ -24,6 +24,10 @@ struct ContentScan {
   // A line marker directive (`# 12 "file" 1`): the `-E` output's markers then no longer tell
   // which file included which.
   bool line_marker = false;
+  // A trigraph line splice (`??/` before a newline): with trigraphs on (-trigraphs, gcc's
+  // -std=c11 and the other ISO modes) it joins lines, which the raw scans of ddcc do not do, so
+  // a directive or name split by one would pass them unseen.
+  bool trigraph_splice = false;
   // #pragma GCC dependency: the compiler warns by file times, which no key holds.
   bool pragma_dependency = false;
   // #pragma once: gcc takes two files of one content and one mtime for the same file.

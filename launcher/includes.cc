@@ -146,6 +146,11 @@ class IncludeSetRecorder {
 
   absl::Status AddHeader(const std::string& path, const std::vector<std::string>& tried_before) {
     if (absl::Status status = AddRead(path); !status.ok()) return status;
+    return AddTried(tried_before);
+  }
+
+  // Places searched before a header that was found (and read) before as another's candidate.
+  absl::Status AddTried(const std::vector<std::string>& tried_before) {
     for (const std::string& candidate : tried_before) {
       if (absl::Status status = AddCandidate(candidate); !status.ok()) return status;
     }
@@ -194,6 +199,9 @@ class IncludeSetRecorder {
         }
       }
       if (scan.line_marker) Refuse(absl::FailedPreconditionError("a file holds a line marker"));
+      if (scan.trigraph_splice) {
+        Refuse(absl::FailedPreconditionError("a file splices lines with the trigraph ??/"));
+      }
       if (scan.pragma_dependency) {
         Refuse(absl::FailedPreconditionError(
             "#pragma GCC dependency: the compiler's warning depends on file times"));
@@ -521,12 +529,16 @@ absl::StatusOr<IncludeSet> RecordDependIncludeSet(
   IncludeSetRecorder recorder(search, options, paths, std::move(builder), true);
   if (absl::Status status = recorder.AddSource(source); !status.ok()) return status;
   for (const std::string& file : files) {
-    if (recorder.Has(file)) continue;
+    if (file == source) continue;
     // A header in no search directory was found beside its includer, or named absolutely: then
     // nothing was tried before it.
     std::vector<std::string> candidates;
     SearchedBefore(file, includer_dirs, search, candidates);
-    if (absl::Status status = recorder.AddHeader(file, candidates); !status.ok()) return status;
+    // One read already (a place searched before another header: the next file of an
+    // #include_next chain) was searched for itself too.
+    absl::Status status =
+        recorder.Has(file) ? recorder.AddTried(candidates) : recorder.AddHeader(file, candidates);
+    if (!status.ok()) return status;
   }
   return std::move(recorder).Finish(Digest{});
 }

@@ -1,5 +1,8 @@
 #include "launcher/keys.h"
 
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <cstdlib>
 #include <optional>
 
@@ -226,6 +229,15 @@ absl::StatusOr<Digest> KeyMaker::DirectKey(std::string* transcript) const {
   inputs.AddArguments(key_label::kPreprocessorArgument, request_.preprocess_args, paths_,
                       /*preprocessing=*/true);
   for (const char* name : kPreprocessEnv) inputs.AddEnv(name, env_);
+  // gcc warns of a search directory that is not one, and with -Wmissing-include-dirs of one
+  // that is missing: what each is now, which no include set records of an existing directory.
+  for (const std::string& dir : request_.search_dirs) {
+    struct stat st;
+    inputs.Add("search directory is", stat(dir.c_str(), &st) != 0
+                                          ? (errno == ENOENT ? "absent" : "unreadable")
+                                      : S_ISDIR(st.st_mode) ? "a directory"
+                                                            : "not a directory");
+  }
   absl::StatusOr<Digest> source = HashFile(request_.source);
   if (!source.ok()) return source.status();
   inputs.Add(key_label::kSource, absl::StrCat(paths_.KeyForm(request_.source), " ", source->Hex()));

@@ -17,10 +17,13 @@ namespace {
 struct FileIdentity {
   std::string path;
   bool exists = false;
+  bool dangling_link = false;
   struct stat st {};
 
   explicit FileIdentity(const std::string& file) : path(file) {
     exists = stat(path.c_str(), &st) == 0;
+    struct stat link;
+    dangling_link = !exists && lstat(path.c_str(), &link) == 0 && S_ISLNK(link.st_mode);
   }
 
   bool Same(const FileIdentity& other) const {
@@ -44,6 +47,11 @@ std::optional<NotCacheable> CheckOutputs(const CompileRequest& request) {
   for (const FileIdentity& output : outputs) {
     if (output.exists && !S_ISREG(output.st.st_mode)) {
       return NotCacheable{Uncacheable::kOutputNotRegularFile, output.path};
+    }
+    // The compiler writes through it (or fails where it leads nowhere); ddcc would replace it.
+    if (output.dangling_link) {
+      return NotCacheable{Uncacheable::kOutputNotRegularFile,
+                          absl::StrCat(output.path, " (a symbolic link to nothing)")};
     }
   }
 

@@ -296,5 +296,77 @@ class ImportTest(HiddenInputTestCase):
                                    lambda: self.run_cmd(["touch", "-d", newer, "b.h"]))
 
 
+class SearchChangesTest(HiddenInputTestCase):
+    """Item: a header made between the files of an #include_next chain, and search directories
+    that stop being directories (gcc warns of them)."""
+
+    def modes(self):
+        for compiler in ["gcc", "clang"]:
+            for mode in ["direct", "depend"]:
+                yield compiler, mode, dict(self.env, DDCC_DEPEND="1" if mode == "depend" else "0")
+
+    def test_a_header_made_between_an_include_next_chain(self):
+        for compiler, mode, env in self.modes():
+            with self.subTest(compiler=compiler, mode=mode):
+                d = f"{compiler}-{mode}"
+                self.write(f"{d}/i1/v.h", "#include_next <v.h>\n")
+                self.write(f"{d}/i3/v.h", "#define V 1\n")
+                os.makedirs(os.path.join(self.work, d, "i2"))
+                self.write("a.c", "#include <v.h>\nint x = V;\n")
+                self.compile_twice(
+                    compiler, [f"-I{d}/i1", f"-I{d}/i2", f"-I{d}/i3", "-MD", "-c", "a.c", "-o",
+                               "out.o"],
+                    lambda: self.write(f"{d}/i2/v.h", "#define V 2\n"), ("out.o", "out.d"), env)
+
+    def test_a_search_directory_that_stops_being_one(self):
+        self.write("a.c", "int x;\n")
+        for compiler, mode, env in self.modes():
+            for change in ["a file", "removed"]:
+                with self.subTest(compiler=compiler, mode=mode, change=change):
+                    d = os.path.join(self.work, f"{compiler}-{mode}-{change}")
+                    os.makedirs(d)
+
+                    def make_it_so():
+                        os.rmdir(d)
+                        if change == "a file":
+                            self.write(d, "\n")
+
+                    self.compile_twice(compiler, ["-Wmissing-include-dirs", f"-I{d}", "-c", "a.c",
+                                                  "-o", "out.o"], make_it_so, env=env)
+
+
+class TrigraphSpliceTest(HiddenInputTestCase):
+    """Item: with trigraphs on, `??/` before a newline joins lines, which ddcc's own scans of the
+    files (for .incbin in depend mode, for #pragma GCC dependency) do not."""
+
+    def test_a_split_incbin_in_depend_mode(self):
+        self.write("a.c", '__asm__(".data\\n.inc??/\nbin \\"blob.bin\\"");\n')
+        env = dict(self.env, DDCC_DEPEND="1")
+        for compiler in ["gcc", "clang"]:
+            with self.subTest(compiler=compiler):
+                self.write("blob.bin", "AA\n")
+                self.compile_twice(compiler, ["-std=c11", "-trigraphs", "-MD", "-c", "a.c", "-o",
+                                              "out.o"],
+                                   lambda: self.write("blob.bin", "BBBB\n"), ("out.o", "out.d"), env)
+
+    def test_a_split_pragma_dependency(self):
+        self.write("a.c", '#pragma GCC depend??/\nency "dep.txt"\nint x;\n')
+        for compiler in ["gcc", "clang"]:
+            for mode in ["direct", "depend"]:
+                with self.subTest(compiler=compiler, mode=mode):
+                    self.write("dep.txt", "x\n")
+                    old = time.time() - 1000
+                    for name in ["dep.txt", "a.c"]:
+                        os.utime(os.path.join(self.work, name), (old, old))
+                    env = dict(self.env, DDCC_DEPEND="1" if mode == "depend" else "0")
+
+                    def newer_dependency():
+                        now = time.time()
+                        os.utime(os.path.join(self.work, "dep.txt"), (now, now))
+
+                    self.compile_twice(compiler, ["-trigraphs", "-MD", "-c", "a.c", "-o", "out.o"],
+                                       newer_dependency, env=env)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -194,6 +194,36 @@ class OutputsTest(DdccTestCase):
                     if term == "xterm":
                         self.assertIn(b"\x1b[", plain)
 
+    def test_a_dependency_file_to_stdout(self):
+        self.write("a.c", "int x;\n")
+        for compiler in ["gcc", "clang"]:
+            for spelling in [["-MD", "-MF", "-"], ["-MD", "-MF-"], ["-Wp,-MD,-"]]:
+                with self.subTest(compiler=compiler, spelling=spelling):
+                    argv = [compiler, *spelling, "-c", "a.c", "-o", "out.o"]
+                    for _ in range(2):
+                        cached = self.ddcc(*argv)
+                        self.assertFalse(os.path.exists(os.path.join(self.work, "-")))
+                        self.assert_same_run(self.run_cmd(argv), cached)
+
+    def test_an_output_that_is_a_link_to_nothing(self):
+        self.write("a.c", "int x;\n")
+        os.makedirs(os.path.join(self.work, "out"))
+        link = os.path.join(self.work, "link.o")
+        for compiler in ["gcc", "clang"]:
+            for target in ["out/a.o", "nowhere/a.o"]:
+                with self.subTest(compiler=compiler, target=target):
+                    argv = [compiler, "-c", "a.c", "-o", "link.o"]
+                    runs = []
+                    for run in [lambda: self.ddcc(*argv), lambda: self.run_cmd(argv)]:
+                        for name in ["link.o", "out/a.o"]:
+                            if os.path.lexists(os.path.join(self.work, name)):
+                                os.remove(os.path.join(self.work, name))
+                        os.symlink(target, link)
+                        result = run()
+                        runs.append((result.returncode, result.stdout, os.path.islink(link),
+                                     os.path.exists(os.path.join(self.work, "out/a.o"))))
+                    self.assertEqual(runs[0], runs[1])
+
     def test_a_failed_compile_leaves_the_object_as_the_compiler_would(self):
         """clang removes the object of a failed compile, gcc leaves it."""
         self.write("bad.c", "int f( { return 0; }\n")
