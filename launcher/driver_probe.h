@@ -33,6 +33,8 @@ struct DriverFacts {
   // directory exists: each as "<dir> present" or "<dir> absent", since one made later would come
   // first in the search without showing in a direct key.
   std::vector<std::string> prefix_includes;
+
+  bool operator==(const DriverFacts&) const = default;
 };
 
 // A -### listing with the names of temporary files blanked, which change at every run (gcc's

@@ -164,6 +164,12 @@ const absl::StatusOr<Digest>& KeyMaker::Identity() const {
   return *identity_;
 }
 
+bool KeyMaker::DriverUnchanged() const {
+  if (!driver_ || !driver_->ok()) return false;
+  absl::StatusOr<DriverFacts> now = ProbeDriver(compiler_, request_, config_, env_);
+  return now.ok() && *now == **driver_;
+}
+
 bool KeyMaker::CompilerUnchanged() const {
   absl::StatusOr<Digest> now = CompilerIdentity(compiler_, config_);
   return now.ok() && identity_ && identity_->ok() && *now == **identity_;

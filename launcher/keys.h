@@ -88,6 +88,9 @@ class KeyMaker {
   // Whether the compiler is still the one the keys were made with: one reinstalled during the
   // compile (a package upgrade) wrote an object that its keys do not describe.
   bool CompilerUnchanged() const;
+  // The same for what the driver runs (DriverFacts): a wrapper's flags file edited, or an
+  // assembler replaced, between the keys and the compile.
+  bool DriverUnchanged() const;
 
   // Whether the driver could be asked what the keys need of it (ProbeDriver).
   absl::Status DriverStatus() const { return Driver().status(); }

@@ -440,6 +440,9 @@ CompileOutcome CompilePipeline::CompileAndStore(std::optional<Digest> key) {
   }
   if (!keys_.CompilerUnchanged())
     set = absl::AbortedError("the compiler changed during the compile");
+  if (!keys_.DriverUnchanged()) {
+    set = absl::AbortedError("what the driver runs changed during the compile");
+  }
   if (absl::IsAborted(set.status())) {
     Log(absl::StrCat("not stored: ", set.status().message()));
     explain_notes_.push_back(absl::StrCat("not stored: ", set.status().message()));

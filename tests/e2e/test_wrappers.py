@@ -6,6 +6,8 @@ never a stale object."""
 
 import os
 import shutil
+import subprocess
+import time
 import unittest
 
 from common import DDCC, DdccTestCase
@@ -35,6 +37,12 @@ exec gcc -DVALUE=${WRAP_VALUE:-1} "$@"
 # A wrapper that sets the header search path of the gcc it runs, which gcc's -### does not show.
 CPATH_WRAPPER = """#!/bin/sh
 CPATH=$(cat "{cpath}") exec gcc "$@"
+"""
+
+# A wrapper whose compile (not its -### or -E) waits a second before it reads its flags file.
+SLOW_WRAPPER = """#!/bin/sh
+case " $* " in *" -### "*|*" -E "*) ;; *) touch "{started}"; sleep 1 ;; esac
+exec gcc $(cat "{flags}") "$@"
 """
 
 # A wrapper that sets gcc's environment and adds options from a file of its own.
@@ -184,6 +192,28 @@ class WrapperTest(DdccTestCase):
         self.assertNotEqual(objects[0], objects[1])
         stats = self.stats()
         self.assertEqual((stats["direct_hits"], stats["cache_misses"]), (1, 2))
+
+    def test_a_flags_file_edited_during_the_compile_is_not_stored_under_the_old_key(self):
+        started = os.path.join(self.root, "started")
+        self.wrapper = self.write("bin/slowcc",
+                                  SLOW_WRAPPER.format(started=started, flags=self.flags))
+        os.chmod(self.wrapper, 0o755)
+        with open(self.flags, "w") as f:
+            f.write("-DVALUE=1\n")
+        self.settle()
+        process = subprocess.Popen([DDCC, self.wrapper, "-c", "v.c", "-o", "v.o"], cwd=self.work,
+                                   env=self.env)
+        deadline = time.monotonic() + 30
+        while not os.path.exists(started) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        with open(self.flags, "w") as f:  # after the keys were made, before the wrapper reads it
+            f.write("-DVALUE=2\n")
+        self.assertEqual(process.wait(), 0)
+        with open(self.flags, "w") as f:
+            f.write("-DVALUE=1\n")
+        self.compile_both()  # VALUE=1 again: never the object made with 2
+        self.assertEqual(self.stats()["direct_hits"], 0)
+        self.assertIn("what the driver runs changed during the compile", self.log())
 
     def test_a_wrapper_that_hides_what_it_runs_is_not_cached(self):
         self.wrapper = self.write("bin/hiding", HIDING_WRAPPER)
