@@ -23,9 +23,8 @@ IncludeSetOptions IncludeSetOptionsFor(const Compiler& compiler, const CompileRe
   return options;
 }
 
-std::vector<std::string> FilesInDebugInfo(const Compiler& compiler, const CompileRequest& request,
-                                          const PreprocessedIncludes& includes) {
-  if (compiler.family != Family::kClang || !request.debug_info) return {};
+std::vector<std::string> FilesRead(const CompileRequest& request,
+                                   const PreprocessedIncludes& includes) {
   std::vector<std::string> files = {request.source};
   absl::flat_hash_set<std::string> seen;
   for (const EnteredHeader& header : includes.headers) {

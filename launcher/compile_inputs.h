@@ -1,6 +1,6 @@
 // What a compile reads that its preprocessed text does not show, as the include set and the
 // result key must cover it: each compiler's rules for time macros and precompiled headers, the
-// files options name, and the files whose content the object records.
+// files options name, and the bytes of the files the text comes from.
 #pragma once
 
 #include <string>
@@ -16,9 +16,12 @@ namespace ddcc {
 IncludeSetOptions IncludeSetOptionsFor(const Compiler& compiler, const CompileRequest& request,
                                        bool sloppy_time_macros, const EnvLookup& env);
 
-// The files whose content the object records besides what the text shows: clang's debug info
-// holds the MD5 of each file it read, comments and all.
-std::vector<std::string> FilesInDebugInfo(const Compiler& compiler, const CompileRequest& request,
-                                          const PreprocessedIncludes& includes);
+// The source and every header the text shows, whose bytes the result key holds besides the text:
+// the compiler reads the files, not the text, and what the text drops still reaches its output.
+// Comments silence warnings (`/* FALLTHRU */`) or are checked (clang's -Wdocumentation), columns
+// go into debug info, diagnostics and `__builtin_COLUMN()`, tabs into -Wmisleading-indentation,
+// whether tokens came from a macro into warnings, and clang's debug info holds each file's MD5.
+std::vector<std::string> FilesRead(const CompileRequest& request,
+                                   const PreprocessedIncludes& includes);
 
 }  // namespace ddcc

@@ -135,9 +135,10 @@ constexpr absl::string_view kEnvironmentLine = "ddcc-environment: ";
 // arguments show them.
 bool CompileReads(absl::string_view name) {
   return absl::StartsWith(name, "GCC_") || absl::StartsWith(name, "LC_") || name == "LANG" ||
-         name == "LANGUAGE" || name == "CPATH" || absl::EndsWith(name, "_INCLUDE_PATH") ||
-         name == "SOURCE_DATE_EPOCH" || name == "DEPENDENCIES_OUTPUT" ||
-         name == "SUNPRO_DEPENDENCIES" || name == "COMPILER_PATH" || name == "TERM_URLS";
+         name == "LANGUAGE" || name == "OUTPUT_CHARSET" || name == "CPATH" ||
+         absl::EndsWith(name, "_INCLUDE_PATH") || name == "SOURCE_DATE_EPOCH" ||
+         name == "DEPENDENCIES_OUTPUT" || name == "SUNPRO_DEPENDENCIES" ||
+         name == "COMPILER_PATH" || name == "TERM_URLS";
 }
 
 // The words of a COLLECT_GCC_OPTIONS value: each one quoted, a quote within as '\''.

@@ -112,6 +112,19 @@ std::string DescribeChange(absl::string_view name, const std::vector<std::string
       PathOf(before[0]) == PathOf(last[0])) {
     return absl::StrCat("source changed content: ", PathOf(last[0]));
   }
+  if (name == key_label::kFileRead) {
+    // Only the files whose bytes changed, which the text may not show (a comment).
+    absl::flat_hash_map<absl::string_view, absl::string_view> was;
+    for (const std::string& value : before) was[PathOf(value)] = value;
+    std::vector<absl::string_view> changed;
+    for (const std::string& value : last) {
+      auto found = was.find(PathOf(value));
+      if (found == was.end() || found->second != value) changed.push_back(PathOf(value));
+    }
+    if (!changed.empty() && before.size() == last.size()) {
+      return absl::StrCat("file changed content: ", absl::StrJoin(changed, " "));
+    }
+  }
   if (name == key_label::kPreprocessedText) {
     return "preprocessed text changed: the source, a header or a macro now gives the compiler "
            "other text";

@@ -17,11 +17,15 @@ namespace ddcc {
 namespace {
 
 // Environment that changes what the compiler writes (diagnostics' language and quotes, which
-// cc1 runs, rewritten arguments) without showing in the preprocessed text.
+// cc1 runs, rewritten arguments) without showing in the preprocessed text. clang reads the
+// Darwin and MSVC ones only for those targets, where they set the version the object is built
+// for, its SDK and search path (RC_DEBUG_OPTIONS puts the command line in its debug info).
 constexpr const char* kCompileEnv[] = {"LANG",
                                        "LC_ALL",
                                        "LC_CTYPE",
                                        "LC_MESSAGES",
+                                       "LANGUAGE",
+                                       "OUTPUT_CHARSET",
                                        "GCC_EXEC_PREFIX",
                                        "COMPILER_PATH",
                                        "CCC_OVERRIDE_OPTIONS",
@@ -29,7 +33,18 @@ constexpr const char* kCompileEnv[] = {"LANG",
                                        "GCC_COLORS",
                                        "GCC_URLS",
                                        "TERM_URLS",
-                                       "GCC_EXTRA_DIAGNOSTIC_OUTPUT"};
+                                       "GCC_EXTRA_DIAGNOSTIC_OUTPUT",
+                                       "MACOSX_DEPLOYMENT_TARGET",
+                                       "IPHONEOS_DEPLOYMENT_TARGET",
+                                       "TVOS_DEPLOYMENT_TARGET",
+                                       "WATCHOS_DEPLOYMENT_TARGET",
+                                       "SDKROOT",
+                                       "RC_DEBUG_OPTIONS",
+                                       "INCLUDE",
+                                       "EXTERNAL_INCLUDE",
+                                       "VCINSTALLDIR",
+                                       "VCToolsInstallDir",
+                                       "SCE_ORBIS_SDK_DIR"};
 // Environment that changes the preprocessed text: the direct key must cover it.
 constexpr const char* kPreprocessEnv[] = {"CPATH", "C_INCLUDE_PATH", "CPLUS_INCLUDE_PATH",
                                           "SOURCE_DATE_EPOCH"};
@@ -317,7 +332,7 @@ absl::StatusOr<ResultKeyInfo> KeyMaker::ResultKey(const ProcessResult& preproces
   for (const std::string& file : files_read) {
     absl::StatusOr<Digest> content = HashFile(file);
     if (!content.ok()) return content.status();
-    inputs.Add("file read", absl::StrCat(paths_.KeyForm(file), " ", content->Hex()));
+    inputs.Add(key_label::kFileRead, absl::StrCat(paths_.KeyForm(file), " ", content->Hex()));
   }
   result.key = inputs.Finish();
   return result;

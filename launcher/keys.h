@@ -29,7 +29,8 @@ inline constexpr absl::string_view kWorkingDirectory = "working directory";
 // A note, not hashed: why the key holds the working directory.
 inline constexpr absl::string_view kWhyCwd = "working directory in the key because";
 inline constexpr absl::string_view kPreprocessedText = "preprocessed text";
-inline constexpr absl::string_view kEnvPrefix = "env ";  // then the variable's name
+inline constexpr absl::string_view kFileRead = "file read";  // "path digest", one per file
+inline constexpr absl::string_view kEnvPrefix = "env ";      // then the variable's name
 }  // namespace key_label
 
 class KeyInputs;
@@ -61,8 +62,8 @@ class KeyMaker {
 
   // With a transcript, each input is also written to it as a "name: value" line.
   absl::StatusOr<Digest> DirectKey(std::string* transcript = nullptr) const;
-  // `files_read`: the source and headers the text shows, whose contents the key must hold too
-  // where the object records them (clang's debug info holds each file's MD5, comments and all).
+  // `files_read`: the source and headers the text shows, whose bytes the key holds too: what the
+  // text drops of them (comments, columns, macro origins) still reaches the compiler's output.
   absl::StatusOr<ResultKeyInfo> ResultKey(const ProcessResult& preprocessed,
                                           const std::vector<std::string>& files_read,
                                           std::string* transcript = nullptr) const;

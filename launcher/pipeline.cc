@@ -175,7 +175,7 @@ std::variant<Digest, KeyAfterCompile, CompileOutcome> CompilePipeline::KeyInputs
   if (std::optional<NotCacheable> reason = CheckPreprocessed(preprocessed_.out)) return *reason;
 
   absl::StatusOr<ResultKeyInfo> result = keys_.ResultKey(
-      preprocessed_, FilesInDebugInfo(compiler_, request_, includes_), Transcript());
+      preprocessed_, FilesRead(request_, includes_), Transcript());
   if (!result.ok()) return Failure{ErrorKind::kInternal, result.status()};
   WriteTranscript();
   scope_.KnowResult(result->tied, result->names_cwd);

@@ -1,7 +1,7 @@
 """Never a wrong object when the compiler's inputs are not what ddcc hashed: a file edited,
 created or removed while ddcc works; a header searched for again after its first inclusion; a
 #line directive; what comments and line splices hide; time macros however they are reached; a
-precompiled header beside a header. Each case compiles through ddcc and plainly, byte for byte."""
+precompiled header beside a header; what the preprocessed text drops of the files. Each case compiles through ddcc and plainly, byte for byte."""
 
 import itertools
 import os
@@ -215,6 +215,74 @@ class StaleInputsTest(HeaderSearchTestCase):
                 self.check("gcc", args=args, env=env)
 
 
+# What the preprocessed text drops of the files it comes from, and the compile still sees: each
+# case an edit the text does not show (compiler, flags, file, before, after). Found by an
+# adversarial hunt: each was a preprocessed hit replaying the old result.
+FALLTHROUGH = """int g(int);
+int f(int a) {{
+  switch (a) {{
+  case 1:
+    g(1);
+    /* {} */
+  case 2:
+    return g(2);
+  }}
+  return 0;
+}}
+"""
+DROPPED_BY_THE_TEXT = [
+    # A comment silences -Wimplicit-fallthrough, in the source or in a header.
+    ("gcc", ["-Wextra", "-Werror"], "main.c", FALLTHROUGH.format("FALLTHRU"),
+     FALLTHROUGH.format("nothing")),
+    ("gcc", ["-Wextra", "-Werror"], "second/util.h",
+     "#define UTIL 2\n" + FALLTHROUGH.format("FALLTHRU"),
+     "#define UTIL 2\n" + FALLTHROUGH.format("nothing")),
+    # clang checks documentation comments.
+    ("clang", ["-Wdocumentation", "-Werror"], "main.c",
+     "/// \\param a the value\nint f(int a);\nint f(int a) { return a; }\n",
+     "/// \\param b the value\nint f(int a);\nint f(int a) { return a; }\n"),
+    # A tab is not a space to -Wmisleading-indentation.
+    ("gcc", ["-Wall", "-Werror"], "main.c",
+     "int f(int a) {\n  if (a)\n a++;\n        a++;\n  return a;\n}\n",
+     "int f(int a) {\n  if (a)\n\ta++;\n        a++;\n  return a;\n}\n"),
+    # Spaces inside a line: columns in debug info, in sanitizer data, in messages, and as values.
+    ("gcc", ["-g"], "main.c", "int f(int a) {\n  int x = a; return x;\n}\n",
+     "int f(int a) {\n  int x = a;       return x;\n}\n"),
+    ("clang", ["-fsanitize=undefined"], "main.c", "int f(int a, int b) { return a << b; }\n",
+     "int f(int a, int b) {   return a << b; }\n"),
+    ("clang", ["-O2"], "main.c", "int f(void) { return __builtin_COLUMN(); }\n",
+     "int f(void) {    return __builtin_COLUMN(); }\n"),
+    ("gcc", [], "main.c", "int f(int a) {\n  return a + (1 << 40);\n}\n",
+     "int f(int a) {\n  return a +     (1 << 40);\n}\n"),
+    # The same tokens written out warn; from a macro they do not.
+    ("gcc", ["-Wall", "-Werror"], "main.c",
+     "#define SAME (x == x)\nint f(int x) {\n  return SAME;\n}\n",
+     "#define SAME_ (x == x)\nint f(int x) {\n  return (x == x);\n}\n"),
+    ("clang", ["-Wall", "-Werror"], "main.c",
+     "#define SAME (x == x)\nint f(int x) {\n  return SAME;\n}\n",
+     "#define SAME_ (x == x)\nint f(int x) {\n  return (x == x);\n}\n"),
+]
+
+
+class WhatTheTextDropsTest(HeaderSearchTestCase):
+    """The compiler compiles the files, not the preprocessed text: comments, columns, tabs and
+    where tokens came from reach its warnings, exit status and object, so the result key holds
+    the bytes of every file the text comes from."""
+
+    def test_an_edit_the_preprocessed_text_does_not_show_is_not_a_hit(self):
+        for number, (compiler, flags, name, before, after) in enumerate(DROPPED_BY_THE_TEXT):
+            for mode, env in [("direct", {}), ("preprocessor", {"DDCC_DIRECT_MODE": "0"})]:
+                with self.subTest(case=number, compiler=compiler, flags=flags, mode=mode):
+                    env = dict(self.env, DDCC_DIR=os.path.join(self.root, f"c{number}{mode}"),
+                               **env)
+                    args = [*flags, "-Ifirst", "-Isecond", "-c", "main.c", "-o", "main.o"]
+                    self.write("main.c", self.SOURCE if name != "main.c" else before)
+                    self.write("second/util.h", "#define UTIL 2\n" if name == "main.c" else before)
+                    self.check(compiler, args=args, env=env)
+                    self.write(name, after)
+                    self.check(compiler, args=args, env=env)
+
+
 class SearchPlacesTest(HeaderSearchTestCase):
     """Ways a header the compiler would now find was missed, found by an adversarial hunt."""
 
@@ -314,6 +382,26 @@ class SearchPlacesTest(HeaderSearchTestCase):
         args = ["-fdiagnostics-color=always", "-Wall", "-c", "main.c", "-o", "main.o"]
         self.check("gcc", args=args)
         self.check("gcc", args=args, env=dict(self.env, GCC_COLORS="warning=01;32"))
+
+    def test_the_language_of_gccs_messages_is_keyed(self):
+        # gettext takes LANGUAGE before LC_MESSAGES where the locale is not "C".
+        self.write("main.c", "int f(int a) {\n  return a + (1 << 40);\n}\n")
+        args = ["-c", "main.c", "-o", "main.o"]
+        env = dict(self.env, LANG="C.UTF-8")
+        self.check("gcc", args=args, env=env)
+        french = self.check("gcc", args=args, env=dict(env, LANGUAGE="fr"))
+        self.assertIn("attention", french.stderr.decode())  # gcc-12-locales (install-deps)
+
+    def test_clangs_darwin_environment_is_keyed(self):
+        # The deployment target goes into the object; the SDK decides the headers.
+        for sdk in ("s1", "s2"):
+            self.write(f"{sdk}/usr/include/sdk.h", f"#define SDK_{sdk} 1\nint sdk = {sdk[1]};\n")
+        self.write("main.c", "#include <sdk.h>\nint f(void) { return sdk; }\n")
+        args = ["-target", "x86_64-apple-darwin", "-c", "main.c", "-o", "main.o"]
+        s1, s2 = (os.path.join(self.work, sdk) for sdk in ("s1", "s2"))
+        for step in [{"SDKROOT": s1}, {"SDKROOT": s1, "MACOSX_DEPLOYMENT_TARGET": "11.0"},
+                     {"SDKROOT": s2, "MACOSX_DEPLOYMENT_TARGET": "11.0"}]:
+            self.check("clang", args=args, env=dict(self.env, **step))
 
     def test_clang_debug_info_records_each_files_checksum(self):
         # Comments change no text, but clang's line table holds each file's MD5.

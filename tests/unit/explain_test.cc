@@ -56,6 +56,17 @@ TEST(DiffTranscriptsTest, SingleValuesChanged) {
                           "source changed content: main.c"));
 }
 
+// A comment edited in a header changes no text, but the file's bytes: the file is named.
+TEST(DiffTranscriptsTest, FilesReadNamedByTheOnesThatChanged) {
+  const std::string read = std::string(key_label::kFileRead) + ": ";
+  auto with_files = [&](const std::string& header_digest) {
+    return Transcript({}, "# result key\n" + read + "main.c 00aa\n" + read + "util.h " +
+                              header_digest + "\n" + read + "other.h 00cc\n");
+  };
+  EXPECT_THAT(DiffTranscripts(with_files("00bb"), with_files("00dd")),
+              ElementsAre("file changed content: util.h"));
+}
+
 TEST(DiffTranscriptsTest, LinesOnOneSideOnly) {
   EXPECT_THAT(DiffTranscripts(Transcript({}), Transcript({}, "working directory: /b\n")),
               ElementsAre("working directory changed: (none) -> /b"));

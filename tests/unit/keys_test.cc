@@ -65,5 +65,22 @@ TEST_F(KeysTest, EachInputThatShapesTheResultIsInTheKey) {
   EXPECT_NE(DirectKey("/a", {}).value(), key);
 }
 
+// What the compilers read from their environment: gettext's choice of language and charset for
+// gcc's messages, clang's Darwin deployment targets and SDK, its MSVC and PS4 search paths, and
+// its debug-info options; each found by a direct hit serving what the compiler no longer writes.
+TEST_F(KeysTest, EachEnvironmentVariableTheCompilersReadIsInTheKey) {
+  const Digest key = DirectKey("/a", {}).value();
+  for (const char* variable :
+       {"LANGUAGE", "OUTPUT_CHARSET", "MACOSX_DEPLOYMENT_TARGET", "IPHONEOS_DEPLOYMENT_TARGET",
+        "TVOS_DEPLOYMENT_TARGET", "WATCHOS_DEPLOYMENT_TARGET", "SDKROOT", "RC_DEBUG_OPTIONS",
+        "INCLUDE", "EXTERNAL_INCLUDE", "VCINSTALLDIR", "VCToolsInstallDir", "SCE_ORBIS_SDK_DIR",
+        "LANG", "LC_ALL", "GCC_COLORS", "CPATH", "SOURCE_DATE_EPOCH"}) {
+    const EnvLookup set = [variable](const char* name) -> const char* {
+      return std::string_view(name) == variable ? "x" : nullptr;
+    };
+    EXPECT_NE(DirectKey("/a", {}, {}, set).value(), key) << variable;
+  }
+}
+
 }  // namespace
 }  // namespace ddcc
