@@ -99,6 +99,9 @@ void HelperServer::Accept() {
   }
   clients_[id].connection = *std::move(connection);
   Idle();
+  // Said before the compile's hello arrives: it is there when the compile starts waiting for its
+  // answer, which then wakes it once, not twice. The compile's hello is checked before serving.
+  Send(id, EncodeFrame(HelperMessage::kHello, EncodeHello()));
 }
 
 void HelperServer::Received(uint64_t id, absl::string_view bytes) {
@@ -131,7 +134,6 @@ void HelperServer::Handle(uint64_t id, HelperFrame frame) {
     return;
   }
   client.greeted = true;
-  Send(id, EncodeFrame(HelperMessage::kHello, EncodeHello()));
 }
 
 void HelperServer::Serve(uint64_t id, HelperMessage type, absl::string_view body) {
