@@ -257,6 +257,7 @@ ParsedArgs Parser::Parse(const std::vector<std::string>& raw_args) {
       req_.preprocess_args.push_back(arg);
       continue;
     }
+    if (absl::StartsWith(arg, "-fsanitize=")) req_.names_files = true;
     const OptionSpec* spec = FindOption(family_, arg);
     if (spec == nullptr) {
       if (absl::StartsWith(arg, "--")) Unsupported(arg);  // gcc accepts abbreviations of these

@@ -71,6 +71,9 @@ struct CompileRequest {
   bool object_names_itself = false;
 
   bool debug_info = false;  // -g and friends (not -g0): the object names the working directory
+  // -fsanitize=: the object names the source and headers (each check's place, ASan's globals)
+  // as the line markers do, absolute paths below a base directory too.
+  bool names_files = false;
   bool explicit_color =
       false;  // the user chose -f(no-)diagnostics-color / -f(no-)color-diagnostics
 };

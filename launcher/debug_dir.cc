@@ -1,7 +1,11 @@
 #include "launcher/debug_dir.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <iterator>
+#include <optional>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -32,13 +36,24 @@ constexpr absl::string_view kUnmovableOptions[] = {
 
 constexpr uint64_t kCompressedSection = 0x800;  // SHF_COMPRESSED
 
-// Whether `object` is an ELF64 little-endian file none of whose sections is compressed, in
-// the gABI way (SHF_COMPRESSED) or GNU's (.zdebug_*).
-bool UncompressedElf(absl::string_view object) {
+// The sections where clang writes its working directory's name (DW_AT_comp_dir, the line
+// table's directories), in DWARF 4 and 5. Anywhere else the name may be the program's own data,
+// spelled another way in the source (adjacent literals, escapes, an array of characters).
+constexpr absl::string_view kDirectorySections[] = {".debug_str", ".debug_line_str", ".debug_line"};
+
+struct Section {
+  absl::string_view name;
+  uint64_t offset = 0;
+  uint64_t size = 0;
+};
+
+// The sections of an ELF64 little-endian file none of whose sections is compressed, in the gABI
+// way (SHF_COMPRESSED) or GNU's (.zdebug_*); nullopt for any other file.
+std::optional<std::vector<Section>> UncompressedSections(absl::string_view object) {
   if (object.size() < 64 || !absl::StartsWith(object,
                                               "\x7f"
                                               "ELF\x02\x01")) {
-    return false;
+    return std::nullopt;
   }
   const uint64_t table = IntegerAt(object, 0x28, 8);
   const uint64_t entry_size = IntegerAt(object, 0x3a, 2);
@@ -46,22 +61,41 @@ bool UncompressedElf(absl::string_view object) {
   const uint64_t names_index = IntegerAt(object, 0x3e, 2);
   if (entry_size < 64 || count == 0 || names_index >= count || table > object.size() ||
       (object.size() - table) / entry_size < count) {
-    return false;
+    return std::nullopt;
   }
   const absl::string_view names_header = object.substr(table + names_index * entry_size, 64);
   const uint64_t names_at = IntegerAt(names_header, 0x18, 8);
   const uint64_t names_size = IntegerAt(names_header, 0x20, 8);
-  if (names_at > object.size() || object.size() - names_at < names_size) return false;
+  if (names_at > object.size() || object.size() - names_at < names_size) return std::nullopt;
   const absl::string_view names = object.substr(names_at, names_size);
+  std::vector<Section> sections;
   for (uint64_t i = 0; i < count; ++i) {
     const absl::string_view header = object.substr(table + i * entry_size, 64);
     const uint64_t name_at = IntegerAt(header, 0, 4);
-    if ((IntegerAt(header, 0x08, 8) & kCompressedSection) != 0 || name_at > names.size() ||
-        absl::StartsWith(names.substr(name_at), ".zdebug")) {
-      return false;
+    if ((IntegerAt(header, 0x08, 8) & kCompressedSection) != 0 || name_at > names.size()) {
+      return std::nullopt;
+    }
+    absl::string_view name = names.substr(name_at);
+    name = name.substr(0, name.find('\0'));
+    if (absl::StartsWith(name, ".zdebug")) return std::nullopt;
+    sections.push_back({name, IntegerAt(header, 0x18, 8), IntegerAt(header, 0x20, 8)});
+  }
+  return sections;
+}
+
+// Whether [at, at + size) lies inside a section where clang names its working directory.
+bool InDirectorySection(const std::vector<Section>& sections, uint64_t at, uint64_t size) {
+  for (const Section& section : sections) {
+    if (std::find(std::begin(kDirectorySections), std::end(kDirectorySections), section.name) ==
+        std::end(kDirectorySections)) {
+      continue;
+    }
+    if (at >= section.offset && at - section.offset <= section.size &&
+        section.size - (at - section.offset) >= size) {
+      return true;
     }
   }
-  return true;
+  return false;
 }
 
 }  // namespace
@@ -84,7 +118,8 @@ bool MayMoveDebugDirectory(Family family, absl::string_view compiler_path,
 }
 
 absl::Status CheckMovableObject(absl::string_view object, absl::string_view cwd) {
-  if (!UncompressedElf(object)) {
+  const std::optional<std::vector<Section>> sections = UncompressedSections(object);
+  if (!sections) {
     return absl::FailedPreconditionError("the object is not an uncompressed ELF64 file");
   }
   size_t found = 0;
@@ -93,6 +128,10 @@ absl::Status CheckMovableObject(absl::string_view object, absl::string_view cwd)
     const size_t after = at + cwd.size();
     if (after >= object.size() || (object[after] != '/' && object[after] != '\0')) {
       return absl::FailedPreconditionError("the object names the directory inside another name");
+    }
+    if (!InDirectorySection(*sections, at, cwd.size() + 1)) {
+      return absl::FailedPreconditionError(
+          "the object names the directory outside its debug information's names");
     }
   }
   if (found == 0) return absl::FailedPreconditionError("the object does not name the directory");

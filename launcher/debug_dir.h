@@ -35,8 +35,10 @@ bool MayMoveDebugDirectory(Family family, absl::string_view compiler_path,
                            const EnvLookup& env);
 
 // OK when `object` is a 64-bit little-endian ELF file without compressed sections that names
-// `cwd`, each time followed by '/' or the end of a string (not inside a longer name). The
-// caller checks that nothing the compiler read names `cwd` (ResultKeyInfo::names_cwd).
+// `cwd`, each time followed by '/' or the end of a string (not inside a longer name), and only in
+// the sections where clang writes its directory (.debug_str, .debug_line_str, .debug_line): the
+// program's data may hold the name spelled otherwise in the source. The caller checks that
+// nothing the compiler read names `cwd` (ResultKeyInfo::names_cwd).
 absl::Status CheckMovableObject(absl::string_view object, absl::string_view cwd);
 
 // `object` made in `from`, as made in `to`, a directory with a name as long.

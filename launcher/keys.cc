@@ -317,6 +317,8 @@ absl::StatusOr<ResultKeyInfo> KeyMaker::ResultKey(const ProcessResult& preproces
     why_cwd =
         "the object records positions in files named below the base directory (__FILE__, "
         "a line marker)";
+  } else if (why_cwd.empty() && marked && marked->changed && request_.names_files) {
+    why_cwd = "the sanitizers' data names files below the base directory by absolute paths";
   }
   result.holds_cwd = !why_cwd.empty();
   result.tied =

@@ -228,6 +228,17 @@ class PathsTest(DdccTestCase):
                 self.assertIn(tree.encode(), self.read(os.path.join(tree, "main.o")))
         self.assertEqual(self.counts(), (4, 0, 4))
 
+    def test_sanitizers_name_their_own_tree(self):
+        # UBSan's checks and ASan's globals name the source and headers as the line markers do.
+        self.make_trees('#include "util.h"\nint g[4];\n'
+                        "int value(int a, int b) { return a / b << (b + g[a]); }\n")
+        for compiler in ["gcc", "clang"]:
+            for sanitizer in ["undefined", "address"]:
+                for tree in self.trees * 2:
+                    self.compile(compiler, tree, f"-fsanitize={sanitizer}")
+                    self.assertIn(tree.encode(), self.read(os.path.join(tree, "main.o")))
+        self.assertEqual(self.counts(), (8, 0, 8))
+
     def test_debug_info_names_the_directory_as_the_compiler_does(self):
         # gcc and clang name the working directory by $PWD when it leads there.
         self.write("real/main.c", "int f(void) { return 1; }\n")

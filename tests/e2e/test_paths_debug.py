@@ -114,6 +114,20 @@ class DebugDirectoryTest(DdccTestCase):
             self.assertIn(f"{tree}/src/file.c".encode(), self.read(os.path.join(tree, "main.o")))
         self.assertEqual(self.counts(), (0, 2))
 
+    def test_data_spelling_the_directory_otherwise_stays(self):
+        # The text holds no whole name of the first directory, but the program's data does.
+        for way in ["adjacent literals", "an escape"]:
+            with self.subTest(way=way):
+                self.reset()
+                parent, name = self.work, "pip-req-build-AAAAAAAA"
+                spelled = (f'"{parent}/" "{name}/data"' if way == "adjacent literals" else
+                           f'"{parent}/\\x{ord(name[0]):02x}{name[1:]}/data"')
+                for tree_name in ["pip-req-build-AAAAAAAA", "pip-req-build-BBBBBBBB"]:
+                    tree = self.tree(tree_name)
+                    self.write(os.path.join(tree_name, "data.c"), f"const char *where = {spelled};\n")
+                    self.compile("clang", tree, "-g", "data.c")
+                self.assertEqual(self.counts(), (0, 2))
+
     def test_arguments_naming_the_directory_stay(self):
         for option in ["-I{}/include", "-DWHERE=\"{}\""]:
             with self.subTest(option=option):
