@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "cache/util/files.h"
 
@@ -24,8 +25,9 @@ size_t Utf8Length(char c) {
   return 1;
 }
 
-// `source` with each comment and literal replaced by a space: what the lexer sees as code.
-std::string Code(absl::string_view s) {
+// `source` with each comment and literal replaced by a space: what the lexer sees as code. With
+// `keep_strings`, string literals ("...") stay as they are.
+std::string Code(absl::string_view s, bool keep_strings = false) {
   std::string code;
   code.reserve(s.size());
   size_t i = 0;
@@ -56,6 +58,7 @@ std::string Code(absl::string_view s) {
     } else if (c == '"') {
       size_t j = i + 1;
       while (j < s.size() && s[j] != '"') j += s[j] == '\\' ? 2 : 1;
+      if (keep_strings) absl::StrAppend(&code, s.substr(i, std::min(j + 1, s.size()) - i));
       skip_to(j + 1);
     } else if (token_start && (c == 'r' || (c == 'b' && i + 1 < s.size() && s[i + 1] == 'r'))) {
       // r"...", r#"..."#, br"...": no escapes; ends at a quote and as many #.
@@ -127,9 +130,11 @@ std::vector<std::string> ExternCrateNames(absl::string_view source) {
     if (!rest.empty() && IsIdentifierChar(rest[0])) continue;
     rest = absl::StripLeadingAsciiWhitespace(rest);
     absl::ConsumePrefix(&rest, "r#");
+    // A macro's `extern crate $name;` names a crate only where the macro is used.
+    const size_t start = absl::ConsumePrefix(&rest, "$") ? 1 : 0;
     size_t end = 0;
     while (end < rest.size() && IsIdentifierChar(rest[end])) ++end;
-    if (end > 0) names.emplace_back(rest.substr(0, end));
+    if (end > 0) names.push_back(absl::StrCat(start ? "$" : "", rest.substr(0, end)));
   }
   return names;
 }
@@ -141,11 +146,54 @@ std::optional<std::string> CrateFoundBySearch(absl::string_view source,
     bool known = std::find(given.begin(), given.end(), name) != given.end();
     for (absl::string_view crate : kToolchainCrates) known = known || name == crate;
     if (known) continue;
+    if (absl::StartsWith(name, "$")) return name;
     for (const std::string& dir : request.crate_dirs) {
       if (HoldsCrate(dir, name)) return name;
     }
   }
   return std::nullopt;
+}
+
+absl::StatusOr<std::vector<std::string>> StaticLinkNames(absl::string_view source) {
+  const std::string code = Code(source, /*keep_strings=*/true);
+  absl::string_view text = code;
+  std::vector<std::string> names;
+  for (size_t at = text.find("link"); at != absl::string_view::npos;
+       at = text.find("link", at + 1)) {
+    if ((at > 0 && IsIdentifierChar(text[at - 1])) ||
+        (at + 4 < text.size() && IsIdentifierChar(text[at + 4]))) {
+      continue;
+    }
+    absl::string_view rest = absl::StripLeadingAsciiWhitespace(text.substr(at + 4));
+    if (!absl::ConsumePrefix(&rest, "(")) continue;
+    // The attribute's `key = value` pairs, up to its closing parenthesis.
+    const size_t close = rest.find(')');
+    if (close == absl::string_view::npos) continue;
+    std::optional<absl::string_view> name, kind;
+    bool unread = false;
+    for (absl::string_view pair : absl::StrSplit(rest.substr(0, close), ',')) {
+      std::pair<absl::string_view, absl::string_view> kv =
+          absl::StrSplit(pair, absl::MaxSplits('=', 1));
+      const absl::string_view key = absl::StripAsciiWhitespace(kv.first);
+      absl::string_view value = absl::StripAsciiWhitespace(kv.second);
+      const bool literal = value.size() >= 2 && value.front() == '"' && value.back() == '"' &&
+                           value.find('\\') == absl::string_view::npos;
+      if (key != "name" && key != "kind") continue;
+      if (!literal) {
+        unread = true;
+        continue;
+      }
+      (key == "name" ? name : kind) = value.substr(1, value.size() - 2);
+    }
+    if (!kind && !unread) continue;  // not an attribute, or a dynamic library's
+    if (kind && *kind != "static") continue;
+    if (unread || !name) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("a #[link] attribute ddcc cannot read: link(", rest.substr(0, close), ")"));
+    }
+    names.emplace_back(*name);
+  }
+  return names;
 }
 
 }  // namespace ddcc

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "launcher/rustc_args.h"
 
@@ -22,5 +23,11 @@ std::vector<std::string> ExternCrateNames(absl::string_view source);
 // compile fails.
 std::optional<std::string> CrateFoundBySearch(absl::string_view source,
                                               const RustcRequest& request);
+
+// The native libraries `#[link(name = "...", kind = "static")]` attributes in `source` bundle into
+// the crate, which rustc finds in the -L native directories and neither dep-info nor the
+// command line names. An error where an attribute's name or kind is not a plain string literal
+// (a macro's `$name`).
+absl::StatusOr<std::vector<std::string>> StaticLinkNames(absl::string_view source);
 
 }  // namespace ddcc

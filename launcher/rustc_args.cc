@@ -1,10 +1,13 @@
 #include "launcher/rustc_args.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+
+extern char** environ;
 
 namespace ddcc {
 namespace {
@@ -171,6 +174,10 @@ ParsedRustcArgs ParseRustcArgs(const std::vector<std::string>& args) {
       absl::string_view name = CodegenName(v);
       if (name == "extra-filename") {
         request.extra_filename = v.substr(name.size() + 1);
+      } else if (name == "profile-use") {
+        request.profile_files.push_back(v.substr(name.size() + 1));
+      } else if (v == "target-cpu=native") {
+        request.host_cpu = true;
       } else if (name == "incremental" || name == "save-temps" ||
                  (name == "split-debuginfo" && v != "split-debuginfo=off")) {
         // State or files beside the outputs, which a hit could not restore.
@@ -266,6 +273,26 @@ std::vector<std::string> DepInfoArgs(const std::vector<std::string>& args,
   }
   out.push_back(absl::StrCat("--emit=dep-info=", dep_file));
   return out;
+}
+
+std::vector<std::string> CargoVariables(const RustcRequest& request, const PathRewriter& paths) {
+  const bool proc_macros =
+      std::any_of(request.externs.begin(), request.externs.end(),
+                  [](const std::string& path) { return absl::EndsWith(path, ".so"); });
+  std::vector<std::string> variables;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    absl::string_view variable = *entry;
+    if ((absl::StartsWith(variable, "CARGO_") && !absl::StartsWith(variable, "CARGO_MAKEFLAGS=")) ||
+        absl::StartsWith(variable, "RUSTC_BOOTSTRAP=")) {
+      const size_t eq = variable.find('=');
+      absl::string_view value = variable.substr(eq + 1);
+      variables.push_back(proc_macros
+                              ? std::string(variable)
+                              : absl::StrCat(variable.substr(0, eq + 1), paths.KeyForm(value)));
+    }
+  }
+  std::sort(variables.begin(), variables.end());
+  return variables;
 }
 
 }  // namespace ddcc

@@ -13,6 +13,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/strings/string_view.h"
 #include "launcher/outcome.h"
+#include "launcher/paths.h"
 
 namespace ddcc {
 
@@ -20,15 +21,17 @@ struct RustcRequest {
   std::string source;  // the crate root, as given
   std::string crate_name;
   std::string out_dir;
-  std::string extra_filename;             // -C extra-filename
-  std::vector<std::string> emit;          // among dep-info, metadata, link
-  std::vector<std::string> externs;       // the crate files --extern names
-  std::vector<std::string> extern_names;  // and their names in the code
-  std::vector<std::string> static_libs;   // -l static=NAME: bundled into the crate
-  std::vector<std::string> native_dirs;   // where rustc looks for them (-L native= and all=)
-  std::vector<std::string> crate_dirs;    // where it looks for crates (-L of other kinds)
-  std::string target;                     // --target, or empty for the host
-  std::string sysroot;                    // --sysroot, or empty for rustc's own
+  std::string extra_filename;              // -C extra-filename
+  std::vector<std::string> emit;           // among dep-info, metadata, link
+  std::vector<std::string> externs;        // the crate files --extern names
+  std::vector<std::string> extern_names;   // and their names in the code
+  std::vector<std::string> static_libs;    // -l static=NAME: bundled into the crate
+  std::vector<std::string> native_dirs;    // where rustc looks for them (-L native= and all=)
+  std::vector<std::string> crate_dirs;     // where it looks for crates (-L of other kinds)
+  std::vector<std::string> profile_files;  // -C profile-use=FILE: the code is optimised by it
+  bool host_cpu = false;                   // -C target-cpu=native: code for this machine's CPU
+  std::string target;                      // --target, or empty for the host
+  std::string sysroot;                     // --sysroot, or empty for rustc's own
   // --remap-path-prefix FROM=TO, in the order given: rustc applies the last that matches.
   std::vector<std::pair<std::string, std::string>> remaps;
   bool color_chosen = false;  // --color or --error-format given: rustc's colour is not its own pick
@@ -58,5 +61,12 @@ std::vector<std::string> KeyArguments(
 // `args` with the outputs replaced: only the dependency information, written to `dep_file`.
 std::vector<std::string> DepInfoArgs(const std::vector<std::string>& args,
                                      const std::string& dep_file);
+
+// cargo's variables (the package's name, version, manifest directory, ...), which env!() and
+// build scripts read, as "NAME=VALUE" in order; not CARGO_MAKEFLAGS, which names the jobserver,
+// different in every build. A path below a base directory is relative (CARGO_MANIFEST_DIR):
+// env!() reads are keyed by value apart; but a proc-macro (a .so) may read any variable
+// unseen, so with one the values are as they are.
+std::vector<std::string> CargoVariables(const RustcRequest& request, const PathRewriter& paths);
 
 }  // namespace ddcc

@@ -1,5 +1,8 @@
 #include "launcher/rustc_manifest.h"
 
+#include <stdlib.h>
+#include <unistd.h>
+
 #include <string>
 #include <utility>
 
@@ -10,6 +13,8 @@
 #include "cache/store/manifest.h"
 #include "cache/util/files.h"
 #include "cache/util/log.h"
+#include "launcher/process.h"
+#include "launcher/rustc_args.h"
 
 namespace ddcc {
 namespace {
@@ -47,9 +52,15 @@ std::optional<DirectMatch> MatchRustcManifest(LayeredStore& store, const Digest&
 }
 
 absl::Status RecordRustcManifest(LayeredStore& store, const Digest& direct_key, const DepInfo& info,
+                                 const std::vector<std::string>& bundled,
                                  absl::string_view crate_root, const PathRewriter& paths,
                                  int64_t start_ns, const Digest& result) {
   IncludeSetBuilder builder(start_ns, NowNs());
+  for (const std::string& file : bundled) {
+    if (absl::StatusOr<std::string> read = builder.AddFile(paths.Relative(file)); !read.ok()) {
+      return read.status();
+    }
+  }
   for (const std::string& file : info.files) {
     if (absl::StatusOr<std::string> read = builder.AddFile(paths.Relative(file)); !read.ok()) {
       return read.status();
@@ -87,6 +98,35 @@ bool EnvironmentReadsTheSame(absl::string_view env_lines, const EnvLookup& env) 
     if (absl::string_view(value).find_first_of("\\\n\r") != absl::string_view::npos) return false;
   }
   return true;
+}
+
+std::variant<DepInfo, CompileOutcome> RunDepInfoPass(const std::string& rustc,
+                                                     const std::vector<std::string>& args,
+                                                     const EnvLookup& env) {
+  const char* tmp = env("TMPDIR");
+  std::string dir = absl::StrCat(tmp && *tmp ? tmp : "/tmp", "/ddcc-rustc-XXXXXX");
+  if (mkdtemp(dir.data()) == nullptr) {
+    return CompileOutcome(Failure{ErrorKind::kInternal, ErrnoStatus("mkdtemp", dir)});
+  }
+  const std::string dep_file = absl::StrCat(dir, "/deps.d");
+  std::vector<std::string> argv = {rustc};
+  for (std::string& arg : DepInfoArgs(args, dep_file)) argv.push_back(std::move(arg));
+  absl::StatusOr<ProcessResult> listed = RunCaptured(argv);
+  absl::StatusOr<std::string> text = ReadFile(dep_file);
+  unlink(dep_file.c_str());
+  rmdir(dir.c_str());
+  if (!listed.ok()) return CompileOutcome(Failure{ErrorKind::kInternal, listed.status()});
+  if (listed->exit_code != 0 || listed->term_signal != 0) {
+    // The compile itself will fail the same way, in its own words.
+    return CompileOutcome(NotCacheable{Uncacheable::kPreprocessorFailed, "rustc's dep-info pass"});
+  }
+  if (!text.ok()) return CompileOutcome(Failure{ErrorKind::kInternal, text.status()});
+  absl::StatusOr<DepInfo> info = ParseDepInfo(*text, dep_file);
+  if (!info.ok()) {
+    return CompileOutcome(
+        NotCacheable{Uncacheable::kUnsupportedCodeDirective, std::string(info.status().message())});
+  }
+  return *std::move(info);
 }
 
 }  // namespace ddcc

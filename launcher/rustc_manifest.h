@@ -6,6 +6,8 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <variant>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -14,6 +16,7 @@
 #include "cache/store/include_set.h"
 #include "cache/util/hash.h"
 #include "launcher/config.h"
+#include "launcher/stages.h"
 #include "launcher/paths.h"
 #include "launcher/rustc_outputs.h"
 
@@ -29,11 +32,13 @@ struct DirectMatch {
 std::optional<DirectMatch> MatchRustcManifest(LayeredStore& store, const Digest& direct_key,
                                               bool& found);
 
-// Adds the files `info` lists, read as they are now (none may have changed since `start_ns`,
-// when rustc began reading them), as a set leading to `result`; with each module file, the
-// absence of its other spelling (`m.rs` and `m/mod.rs`: rustc refuses a module with both).
-// Paths below a base directory are kept relative to the working directory.
+// Adds the files `info` lists and the native libraries the sources' #[link] attributes bundle,
+// read as they are now (none may have changed since `start_ns`, when rustc began reading them),
+// as a set leading to `result`; with each module file, the absence of its other spelling (`m.rs`
+// and `m/mod.rs`: rustc refuses a module with both). Paths below a base directory are kept
+// relative to the working directory.
 absl::Status RecordRustcManifest(LayeredStore& store, const Digest& direct_key, const DepInfo& info,
+                                 const std::vector<std::string>& bundled,
                                  absl::string_view crate_root, const PathRewriter& paths,
                                  int64_t start_ns, const Digest& result);
 
@@ -41,5 +46,11 @@ absl::Status RecordRustcManifest(LayeredStore& store, const Digest& direct_key, 
 // per line) say the crate read. False for a value rustc would have escaped (a backslash, a
 // newline), which is then compared by the dep-info pass instead.
 bool EnvironmentReadsTheSame(absl::string_view env_lines, const EnvLookup& env);
+
+// Runs `rustc` with `args` for its dependency-info file alone: what the crate reads; an outcome
+// where it fails or says what ddcc cannot key.
+std::variant<DepInfo, CompileOutcome> RunDepInfoPass(const std::string& rustc,
+                                                     const std::vector<std::string>& args,
+                                                     const EnvLookup& env);
 
 }  // namespace ddcc

@@ -32,8 +32,6 @@
 #include "launcher/rustc_toolchain.h"
 #include "launcher/storage_helper.h"
 
-extern char** environ;
-
 namespace ddcc {
 namespace {
 
@@ -83,6 +81,9 @@ class RustcPipeline : public CachedCall {
   std::optional<CompileOutcome> HashCommandLine(Hasher& key);
   std::optional<CompileOutcome> HashFile(Hasher& key, absl::string_view label,
                                          const std::string& path, RustcPath use);
+  std::optional<CompileOutcome> HashStaticLibrary(Hasher& key, absl::string_view name,
+                                                  absl::string_view named_by);
+  std::optional<CompileOutcome> HashLinkedLibraries(Hasher& key, absl::string_view source);
   CompileOutcome CompileFirst(const Digest& inputs);
   std::variant<DepInfo, CompileOutcome> ListInputs();
   std::optional<CompileOutcome> ResultKey(const Digest& inputs, const DepInfo& info,
@@ -119,7 +120,8 @@ class RustcPipeline : public CachedCall {
   int64_t listed_ns_ = 0;  // when rustc began reading the inputs (the dep-info pass, or compile)
   int64_t compile_ns_ = 0;
   std::vector<std::pair<std::string, Digest>> inputs_;  // as hashed into the keys
-  std::string env_lines_;                               // what the crate read, one per line
+  std::vector<std::string> bundled_;  // the static libraries #[link] attributes bundle
+  std::string env_lines_;             // what the crate read, one per line
   std::optional<NotCacheable> refused_after_compile_;
   std::string transcript_;
   absl::string_view hit_kind_;
@@ -202,26 +204,7 @@ std::optional<CompileOutcome> RustcPipeline::HashCommandLine(Hasher& key) {
     key.Field(kColorAlways);
     Note("argument", kColorAlways);
   }
-  // cargo's variables (the package's name, version, manifest directory, ...), which env!() and
-  // build scripts read; CARGO_MAKEFLAGS names the jobserver, different in every build.
-  // A path below a base directory is keyed relative (CARGO_MANIFEST_DIR): env!() reads are
-  // keyed by value below; but a proc-macro (a .so) may read any variable unseen.
-  const bool proc_macros =
-      std::any_of(request_.externs.begin(), request_.externs.end(),
-                  [](const std::string& path) { return absl::EndsWith(path, ".so"); });
-  std::vector<std::string> variables;
-  for (char** entry = environ; *entry != nullptr; ++entry) {
-    absl::string_view variable = *entry;
-    if ((absl::StartsWith(variable, "CARGO_") && !absl::StartsWith(variable, "CARGO_MAKEFLAGS=")) ||
-        absl::StartsWith(variable, "RUSTC_BOOTSTRAP=")) {
-      const size_t eq = variable.find('=');
-      absl::string_view value = variable.substr(eq + 1);
-      variables.push_back(proc_macros
-                              ? std::string(variable)
-                              : absl::StrCat(variable.substr(0, eq + 1), paths_->KeyForm(value)));
-    }
-  }
-  std::sort(variables.begin(), variables.end());
+  std::vector<std::string> variables = CargoVariables(request_, *paths_);
   for (const std::string& variable : variables) {
     key.Field(variable);
     const size_t eq = variable.find('=');
@@ -232,49 +215,50 @@ std::optional<CompileOutcome> RustcPipeline::HashCommandLine(Hasher& key) {
     if (auto refused = HashFile(key, "extern crate", path, RustcPath::kLocation)) return refused;
   }
   for (const std::string& name : request_.static_libs) {
-    auto dir = std::find_if(request_.native_dirs.begin(), request_.native_dirs.end(),
-                            [&name](const std::string& dir) {
-                              return !NothingAt(absl::StrCat(dir, "/lib", name, ".a"));
-                            });
-    if (dir == request_.native_dirs.end()) {
-      return NotCacheable{Uncacheable::kUnsupportedOption,
-                          absl::StrCat("-l static=", name, " not found by ddcc")};
-    }
-    if (auto refused = HashFile(key, "native library", absl::StrCat(*dir, "/lib", name, ".a"),
-                                RustcPath::kLocation)) {
-      return refused;
-    }
+    if (auto refused = HashStaticLibrary(key, name, "-l static=")) return refused;
+  }
+  for (const std::string& path : request_.profile_files) {
+    if (auto refused = HashFile(key, "profile", path, RustcPath::kLocation)) return refused;
+  }
+  return std::nullopt;
+}
+
+// Adds the static library `name` rustc bundles into the crate, found as it finds it: the first
+// lib<name>.a of the -L native (and all) directories.
+std::optional<CompileOutcome> RustcPipeline::HashStaticLibrary(Hasher& key, absl::string_view name,
+                                                               absl::string_view named_by) {
+  auto dir = std::find_if(request_.native_dirs.begin(), request_.native_dirs.end(),
+                          [&name](const std::string& dir) {
+                            return !NothingAt(absl::StrCat(dir, "/lib", name, ".a"));
+                          });
+  if (dir == request_.native_dirs.end()) {
+    return NotCacheable{Uncacheable::kUnsupportedOption,
+                        absl::StrCat(named_by, name, " not found by ddcc")};
+  }
+  return HashFile(key, "native library", absl::StrCat(*dir, "/lib", name, ".a"),
+                  RustcPath::kLocation);
+}
+
+// The static libraries a source's #[link(kind = "static")] attributes bundle: no dep-info lists
+// them.
+std::optional<CompileOutcome> RustcPipeline::HashLinkedLibraries(Hasher& key,
+                                                                 absl::string_view source) {
+  absl::StatusOr<std::vector<std::string>> names = StaticLinkNames(source);
+  if (!names.ok()) {
+    return NotCacheable{Uncacheable::kUnsupportedCodeDirective,
+                        std::string(names.status().message())};
+  }
+  for (const std::string& name : *names) {
+    if (auto refused = HashStaticLibrary(key, name, "#[link] static ")) return refused;
+    bundled_.push_back(inputs_.back().first);
   }
   return std::nullopt;
 }
 
 // Runs rustc's dep-info pass; an outcome where it fails or says what ddcc cannot key.
 std::variant<DepInfo, CompileOutcome> RustcPipeline::ListInputs() {
-  const char* tmp = env_("TMPDIR");
-  std::string dir = absl::StrCat(tmp && *tmp ? tmp : "/tmp", "/ddcc-rustc-XXXXXX");
-  if (mkdtemp(dir.data()) == nullptr) {
-    return CompileOutcome(Failure{ErrorKind::kInternal, ErrnoStatus("mkdtemp", dir)});
-  }
-  const std::string dep_file = absl::StrCat(dir, "/deps.d");
-  std::vector<std::string> argv = {compiler_.path};
-  for (std::string& arg : DepInfoArgs(args_, dep_file)) argv.push_back(std::move(arg));
   listed_ns_ = NowNs();
-  absl::StatusOr<ProcessResult> listed = RunCaptured(argv);
-  absl::StatusOr<std::string> text = ReadFile(dep_file);
-  unlink(dep_file.c_str());
-  rmdir(dir.c_str());
-  if (!listed.ok()) return CompileOutcome(Failure{ErrorKind::kInternal, listed.status()});
-  if (listed->exit_code != 0 || listed->term_signal != 0) {
-    // The compile itself will fail the same way, in its own words.
-    return CompileOutcome(NotCacheable{Uncacheable::kPreprocessorFailed, "rustc's dep-info pass"});
-  }
-  if (!text.ok()) return CompileOutcome(Failure{ErrorKind::kInternal, text.status()});
-  absl::StatusOr<DepInfo> info = ParseDepInfo(*text, dep_file);
-  if (!info.ok()) {
-    return CompileOutcome(
-        NotCacheable{Uncacheable::kUnsupportedCodeDirective, std::string(info.status().message())});
-  }
-  return *std::move(info);
+  return RunDepInfoPass(compiler_.path, args_, env_);
 }
 
 // The result key: the command line's inputs, then the environment the crate read and the
@@ -301,7 +285,8 @@ std::optional<CompileOutcome> RustcPipeline::ResultKey(const Digest& inputs, con
 std::optional<CompileOutcome> RustcPipeline::HashFile(Hasher& key, absl::string_view label,
                                                       const std::string& path, RustcPath use) {
   std::string content;
-  const bool source = absl::EndsWith(path, ".rs");
+  // Any file the crate's source comes from, include!d ones whatever their names.
+  const bool source = use == RustcPath::kName;
   absl::StatusOr<Digest> digest = ContentDigest(path, source ? &content : nullptr);
   if (!digest.ok()) return CompileOutcome(Failure{ErrorKind::kInternal, digest.status()});
   if (source) {
@@ -310,6 +295,12 @@ std::optional<CompileOutcome> RustcPipeline::HashFile(Hasher& key, absl::string_
           NotCacheable{Uncacheable::kUnsupportedCodeDirective,
                        absl::StrCat("extern crate ", *crate, " without --extern")});
     }
+    // An unstable attribute that embeds a file dep-info does not list.
+    if (absl::StrContains(content, "debugger_visualizer")) {
+      return CompileOutcome(NotCacheable{Uncacheable::kUnsupportedCodeDirective,
+                                         absl::StrCat(path, ": #![debugger_visualizer]")});
+    }
+    if (auto refused = HashLinkedLibraries(key, content)) return refused;
   }
   key.Field(label);
   key.Field(PathInKey(path, use));
@@ -388,8 +379,8 @@ void RustcPipeline::NoteEnvironmentRead(absl::string_view line) {
 // Adds this compile's files to the manifest under the direct key. Best effort: without it the
 // next compile runs the dep-info pass.
 void RustcPipeline::RecordManifest(const DepInfo& info, const Digest& result_key) {
-  if (absl::Status recorded = RecordRustcManifest(store_, direct_key_, info, request_.source,
-                                                  *paths_, listed_ns_, result_key);
+  if (absl::Status recorded = RecordRustcManifest(store_, direct_key_, info, bundled_,
+                                                  request_.source, *paths_, listed_ns_, result_key);
       !recorded.ok()) {
     Log(absl::StrCat("no manifest for ", request_.source, ": ", recorded.message()));
   }

@@ -46,6 +46,26 @@ absl::StatusOr<std::string> VersionOf(const Compiler& compiler, const Config& co
   return asked->out;
 }
 
+// What LLVM takes -C target-cpu=native for, as the kernel tells it: the first CPU's vendor,
+// family, model and features. A cache shared between machines must not give one the other's code.
+absl::StatusOr<std::string> HostCpu() {
+  absl::StatusOr<std::string> info = ReadFile("/proc/cpuinfo");
+  if (!info.ok()) return info.status();
+  std::string cpu;
+  for (absl::string_view line : absl::StrSplit(*info, '\n')) {
+    if (line.empty()) break;  // the end of the first CPU's lines
+    for (absl::string_view field : {"vendor_id", "cpu family", "model", "flags"}) {
+      if (absl::StartsWith(line, field) &&
+          line.substr(0, line.find(':')).find_first_not_of(" \t", field.size()) ==
+              absl::string_view::npos) {
+        absl::StrAppend(&cpu, line, "; ");
+      }
+    }
+  }
+  if (cpu.empty()) return absl::NotFoundError("/proc/cpuinfo names no CPU");
+  return cpu;
+}
+
 }  // namespace
 
 // rustc's version, its binary, and the standard library it links the crate against.
@@ -89,6 +109,12 @@ absl::Status HashRustToolchain(const Compiler& compiler, const RustcRequest& req
   std::sort(names->begin(), names->end());
   for (const std::string& name : *names) HashStamp(key, absl::StrCat(std_dir, "/", name));
   absl::StrAppend(&transcript, "standard library: ", std_dir, "\n");
+  if (request.host_cpu) {
+    absl::StatusOr<std::string> cpu = HostCpu();
+    if (!cpu.ok()) return cpu.status();
+    key.Field(*cpu);
+    absl::StrAppend(&transcript, "host cpu (-C target-cpu=native): ", *cpu, "\n");
+  }
   return absl::OkStatus();
 }
 

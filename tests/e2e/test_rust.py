@@ -15,6 +15,7 @@ from common import DDCC, DdccTestCase
 RUSTC = "/usr/bin/rustc"
 CARGO = "/usr/bin/cargo"
 REGISTRY = "/usr/share/cargo/registry"
+LLVM_PROFDATA = "/usr/lib/llvm-14/bin/llvm-profdata"
 
 
 def HITS(stats):
@@ -126,6 +127,57 @@ class RustcTest(DdccTestCase):
         self.both([*self.lib_args(), "-L", "dependency=dep"])
         stats = self.stats()
         self.assertEqual((stats["cache_misses"], HITS(stats)), (1, 1))
+
+    def test_crates_named_by_macros_or_included_files_are_not_cached(self):
+        # Both name a crate the -L search finds, which the scan of the crate's .rs files missed.
+        self.write("dep.rs", "pub fn v() -> u32 { 1 }\n")
+        self.assertEqual(self.run_cmd([RUSTC, *self.lib_args("dep", "dep")]).returncode, 0)
+        sources = {"macro": "macro_rules! ext { ($n:ident) => { extern crate $n; }; }\n"
+                            "ext!(dep);\npub fn w() -> u32 { dep::v() }\n",
+                   "include": 'include!("ext.in");\npub fn w() -> u32 { dep::v() }\n'}
+        self.write("ext.in", "extern crate dep;\n")
+        for way, source in sources.items():
+            with self.subTest(way=way):
+                self.write("lib.rs", source)
+                self.both([*self.lib_args(), "-L", "crate=dep"])
+        stats = self.stats()
+        self.assertEqual(stats["cache_misses"] + HITS(stats), 0)
+
+    def test_static_libraries_a_link_attribute_bundles_are_in_the_key(self):
+        # -sys crates bundle what their build script built into the -L native directory.
+        self.write("lib.rs", '#[link(name = "foo", kind = "static")]\n'
+                             'extern "C" { fn foo() -> i32; }\npub fn v() -> i32 { unsafe { foo() } }\n')
+        args = [*self.lib_args(), "-L", "native=native"]
+        for value in (1, 2, 2):
+            self.write("foo.c", f"int foo(void) {{ return {value}; }}\n")
+            self.assertEqual(self.run_cmd(["gcc", "-c", "foo.c", "-o", "foo.o"]).returncode, 0)
+            os.makedirs(os.path.join(self.work, "native"), exist_ok=True)
+            archive = os.path.join(self.work, "native", "libfoo.a")
+            if os.path.exists(archive):
+                os.remove(archive)
+            self.assertEqual(self.run_cmd(["ar", "rcs", archive, "foo.o"]).returncode, 0)
+            self.both(args)
+        stats = self.stats()
+        self.assertEqual((stats["cache_misses"], HITS(stats)), (2, 1))
+
+    @unittest.skipUnless(os.path.exists(LLVM_PROFDATA), "needs llvm-profdata (clang's LLVM)")
+    def test_a_profile_and_the_host_cpu_are_in_the_key(self):
+        self.write("lib.rs", "pub fn work(n: u32) -> u32 { (0..n).filter(|i| i % 3 == 0).sum() }\n")
+        profile = os.path.join(self.work, "prof.profdata")
+        for count in (1, 2):
+            # Profiles of another function: rustc takes them, and the key must tell them apart.
+            self.write("prof.txt", ":ir\nother\n# Func Hash:\n1\n# Num Counters:\n1\n"
+                                   f"# Counter Values:\n{count}\n")
+            merged = self.run_cmd([LLVM_PROFDATA, "merge", "-o", profile, "prof.txt"])
+            self.assertEqual(merged.returncode, 0, merged.stderr)
+            self.both([*self.lib_args(), "-C", "opt-level=2", "-C", f"profile-use={profile}"])
+        stats = self.stats()
+        self.assertEqual((stats["cache_misses"], HITS(stats)), (2, 0))
+        # The same machine's CPU: a hit.
+        self.both([*self.lib_args(), "-C", "target-cpu=native"])
+        self.both([*self.lib_args(), "-C", "target-cpu=native"])
+        stats = self.stats()
+        self.assertEqual((stats["cache_misses"], HITS(stats)), (3, 1))
 
     def test_failures_and_calls_not_cached_run_as_without_ddcc(self):
         self.write("lib.rs", "pub fn f() -> u32 { \"not a number\" }\n")

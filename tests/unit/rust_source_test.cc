@@ -38,5 +38,27 @@ TEST(RustSourceTest, CharactersAndLifetimesDoNotHideCode) {
       (Names{"a", "b", "c", "d", "e"}));
 }
 
+// A macro's `extern crate $name;` names whatever crate the macro is given.
+TEST(RustSourceTest, AMacrosExternCrateIsNamedAsItIsWritten) {
+  EXPECT_EQ(ExternCrateNames("macro_rules! ext { ($n:ident) => { extern crate $n; }; }\n"),
+            Names{"$n"});
+}
+
+// The libraries #[link(kind = "static")] bundles, however the attribute is written; a dynamic
+// library's or a call named link() are no such attribute.
+TEST(RustSourceTest, StaticLinkAttributesNameTheirLibraries) {
+  EXPECT_EQ(StaticLinkNames("#[link(name = \"foo\", kind = \"static\")]\nextern \"C\" {}\n"
+                            "#[cfg_attr(unix, link(kind=\"static\", name=\"bar\", "
+                            "modifiers=\"+whole-archive\"))] extern {}\n"
+                            "#[link(name = \"z\")] extern {}\n"
+                            "#[link(name = \"d\", kind = \"dylib\")] extern {}\n"
+                            "fn f() { link(a, b); fs::hard_link(x, y); }\n"
+                            "// #[link(name = \"c\", kind = \"static\")]\n")
+                .value(),
+            (Names{"foo", "bar"}));
+  EXPECT_FALSE(StaticLinkNames("#[link(name = $n, kind = \"static\")]").ok());
+  EXPECT_FALSE(StaticLinkNames("#[link(name = \"a\", kind = $k)]").ok());
+}
+
 }  // namespace
 }  // namespace ddcc
