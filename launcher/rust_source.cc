@@ -169,7 +169,7 @@ absl::StatusOr<std::vector<std::string>> StaticLinkNames(absl::string_view sourc
     // The attribute's `key = value` pairs, up to its closing parenthesis.
     const size_t close = rest.find(')');
     if (close == absl::string_view::npos) continue;
-    std::optional<absl::string_view> name, kind;
+    std::optional<absl::string_view> name, kind, modifiers;
     bool unread = false;
     for (absl::string_view pair : absl::StrSplit(rest.substr(0, close), ',')) {
       std::pair<absl::string_view, absl::string_view> kv =
@@ -178,6 +178,7 @@ absl::StatusOr<std::vector<std::string>> StaticLinkNames(absl::string_view sourc
       absl::string_view value = absl::StripAsciiWhitespace(kv.second);
       const bool literal = value.size() >= 2 && value.front() == '"' && value.back() == '"' &&
                            value.find('\\') == absl::string_view::npos;
+      if (key == "modifiers" && literal) modifiers = value.substr(1, value.size() - 2);
       if (key != "name" && key != "kind") continue;
       if (!literal) {
         unread = true;
@@ -187,6 +188,7 @@ absl::StatusOr<std::vector<std::string>> StaticLinkNames(absl::string_view sourc
     }
     if (!kind && !unread) continue;  // not an attribute, or a dynamic library's
     if (kind && *kind != "static") continue;
+    if (modifiers && absl::StrContains(*modifiers, "-bundle")) continue;  // linked, not bundled
     if (unread || !name) {
       return absl::FailedPreconditionError(
           absl::StrCat("a #[link] attribute ddcc cannot read: link(", rest.substr(0, close), ")"));

@@ -25,8 +25,9 @@ std::optional<std::string> CrateFoundBySearch(absl::string_view source,
                                               const RustcRequest& request);
 
 // The native libraries `#[link(name = "...", kind = "static")]` attributes in `source` bundle into
-// the crate, which rustc finds in the -L native directories and neither dep-info nor the
-// command line names. An error where an attribute's name or kind is not a plain string literal
+// the crate (not those with the -bundle modifier), which rustc finds in the -L native directories
+// and neither dep-info nor the command line names; an attribute may be behind a #[cfg_attr] that
+// is off. An error where an attribute's name or kind is not a plain string literal
 // (a macro's `$name`).
 absl::StatusOr<std::vector<std::string>> StaticLinkNames(absl::string_view source);
 

@@ -52,14 +52,19 @@ std::optional<DirectMatch> MatchRustcManifest(LayeredStore& store, const Digest&
 }
 
 absl::Status RecordRustcManifest(LayeredStore& store, const Digest& direct_key, const DepInfo& info,
-                                 const std::vector<std::string>& bundled,
-                                 absl::string_view crate_root, const PathRewriter& paths,
-                                 int64_t start_ns, const Digest& result) {
+                                 const LinkedLibraries& linked, absl::string_view crate_root,
+                                 const PathRewriter& paths, int64_t start_ns,
+                                 const Digest& result) {
   IncludeSetBuilder builder(start_ns, NowNs());
-  for (const std::string& file : bundled) {
+  for (const std::string& file : linked.found) {
     if (absl::StatusOr<std::string> read = builder.AddFile(paths.Relative(file)); !read.ok()) {
       return read.status();
     }
+  }
+  for (const std::string& place : linked.absent) {
+    absl::StatusOr<bool> exists = builder.AddCandidate(paths.Relative(place));
+    if (!exists.ok()) return exists.status();
+    if (*exists) return absl::FailedPreconditionError(absl::StrCat(place, " appeared"));
   }
   for (const std::string& file : info.files) {
     if (absl::StatusOr<std::string> read = builder.AddFile(paths.Relative(file)); !read.ok()) {

@@ -16,9 +16,9 @@
 #include "cache/store/include_set.h"
 #include "cache/util/hash.h"
 #include "launcher/config.h"
-#include "launcher/stages.h"
 #include "launcher/paths.h"
 #include "launcher/rustc_outputs.h"
+#include "launcher/stages.h"
 
 namespace ddcc {
 
@@ -32,15 +32,20 @@ struct DirectMatch {
 std::optional<DirectMatch> MatchRustcManifest(LayeredStore& store, const Digest& direct_key,
                                               bool& found);
 
-// Adds the files `info` lists and the native libraries the sources' #[link] attributes bundle,
+// Adds the files `info` lists and the native libraries the sources' #[link] attributes bundle
+// (and the absence of each where rustc looked for it in vain),
 // read as they are now (none may have changed since `start_ns`, when rustc began reading them),
 // as a set leading to `result`; with each module file, the absence of its other spelling (`m.rs`
 // and `m/mod.rs`: rustc refuses a module with both). Paths below a base directory are kept
 // relative to the working directory.
+struct LinkedLibraries {
+  std::vector<std::string> found;   // the static libraries #[link] attributes bundle
+  std::vector<std::string> absent;  // the places rustc looked for them before, or in vain
+};
+
 absl::Status RecordRustcManifest(LayeredStore& store, const Digest& direct_key, const DepInfo& info,
-                                 const std::vector<std::string>& bundled,
-                                 absl::string_view crate_root, const PathRewriter& paths,
-                                 int64_t start_ns, const Digest& result);
+                                 const LinkedLibraries& linked, absl::string_view crate_root,
+                                 const PathRewriter& paths, int64_t start_ns, const Digest& result);
 
 // Whether the environment still gives each variable what `env_lines` ("# env-dep:" lines, one
 // per line) say the crate read. False for a value rustc would have escaped (a backslash, a

@@ -81,8 +81,6 @@ class RustcPipeline : public CachedCall {
   std::optional<CompileOutcome> HashCommandLine(Hasher& key);
   std::optional<CompileOutcome> HashFile(Hasher& key, absl::string_view label,
                                          const std::string& path, RustcPath use);
-  std::optional<CompileOutcome> HashStaticLibrary(Hasher& key, absl::string_view name,
-                                                  absl::string_view named_by);
   std::optional<CompileOutcome> HashLinkedLibraries(Hasher& key, absl::string_view source);
   CompileOutcome CompileFirst(const Digest& inputs);
   std::variant<DepInfo, CompileOutcome> ListInputs();
@@ -120,8 +118,8 @@ class RustcPipeline : public CachedCall {
   int64_t listed_ns_ = 0;  // when rustc began reading the inputs (the dep-info pass, or compile)
   int64_t compile_ns_ = 0;
   std::vector<std::pair<std::string, Digest>> inputs_;  // as hashed into the keys
-  std::vector<std::string> bundled_;  // the static libraries #[link] attributes bundle
-  std::string env_lines_;             // what the crate read, one per line
+  LinkedLibraries linked_;  // the static libraries #[link] attributes bundle
+  std::string env_lines_;   // what the crate read, one per line
   std::optional<NotCacheable> refused_after_compile_;
   std::string transcript_;
   absl::string_view hit_kind_;
@@ -215,28 +213,23 @@ std::optional<CompileOutcome> RustcPipeline::HashCommandLine(Hasher& key) {
     if (auto refused = HashFile(key, "extern crate", path, RustcPath::kLocation)) return refused;
   }
   for (const std::string& name : request_.static_libs) {
-    if (auto refused = HashStaticLibrary(key, name, "-l static=")) return refused;
+    auto dir = std::find_if(request_.native_dirs.begin(), request_.native_dirs.end(),
+                            [&name](const std::string& dir) {
+                              return !NothingAt(absl::StrCat(dir, "/lib", name, ".a"));
+                            });
+    if (dir == request_.native_dirs.end()) {
+      return NotCacheable{Uncacheable::kUnsupportedOption,
+                          absl::StrCat("-l static=", name, " not found by ddcc")};
+    }
+    if (auto refused = HashFile(key, "native library", absl::StrCat(*dir, "/lib", name, ".a"),
+                                RustcPath::kLocation)) {
+      return refused;
+    }
   }
   for (const std::string& path : request_.profile_files) {
     if (auto refused = HashFile(key, "profile", path, RustcPath::kLocation)) return refused;
   }
   return std::nullopt;
-}
-
-// Adds the static library `name` rustc bundles into the crate, found as it finds it: the first
-// lib<name>.a of the -L native (and all) directories.
-std::optional<CompileOutcome> RustcPipeline::HashStaticLibrary(Hasher& key, absl::string_view name,
-                                                               absl::string_view named_by) {
-  auto dir = std::find_if(request_.native_dirs.begin(), request_.native_dirs.end(),
-                          [&name](const std::string& dir) {
-                            return !NothingAt(absl::StrCat(dir, "/lib", name, ".a"));
-                          });
-  if (dir == request_.native_dirs.end()) {
-    return NotCacheable{Uncacheable::kUnsupportedOption,
-                        absl::StrCat(named_by, name, " not found by ddcc")};
-  }
-  return HashFile(key, "native library", absl::StrCat(*dir, "/lib", name, ".a"),
-                  RustcPath::kLocation);
 }
 
 // The static libraries a source's #[link(kind = "static")] attributes bundle: no dep-info lists
@@ -248,9 +241,28 @@ std::optional<CompileOutcome> RustcPipeline::HashLinkedLibraries(Hasher& key,
     return NotCacheable{Uncacheable::kUnsupportedCodeDirective,
                         std::string(names.status().message())};
   }
+  // An attribute may be behind a #[cfg_attr] that is off: a library found nowhere is keyed as
+  // absent from each place rustc would look, which the manifest records too.
   for (const std::string& name : *names) {
-    if (auto refused = HashStaticLibrary(key, name, "#[link] static ")) return refused;
-    bundled_.push_back(inputs_.back().first);
+    bool found = false;
+    for (const std::string& dir : request_.native_dirs) {
+      const std::string path = absl::StrCat(dir, "/lib", name, ".a");
+      if (NothingAt(path)) {
+        linked_.absent.push_back(path);
+        continue;
+      }
+      if (auto refused = HashFile(key, "native library", path, RustcPath::kLocation)) {
+        return refused;
+      }
+      linked_.found.push_back(path);
+      found = true;
+      break;
+    }
+    if (!found) {
+      key.Field("native library absent");
+      key.Field(name);
+      Note("native library absent", name);
+    }
   }
   return std::nullopt;
 }
@@ -379,7 +391,7 @@ void RustcPipeline::NoteEnvironmentRead(absl::string_view line) {
 // Adds this compile's files to the manifest under the direct key. Best effort: without it the
 // next compile runs the dep-info pass.
 void RustcPipeline::RecordManifest(const DepInfo& info, const Digest& result_key) {
-  if (absl::Status recorded = RecordRustcManifest(store_, direct_key_, info, bundled_,
+  if (absl::Status recorded = RecordRustcManifest(store_, direct_key_, info, linked_,
                                                   request_.source, *paths_, listed_ns_, result_key);
       !recorded.ok()) {
     Log(absl::StrCat("no manifest for ", request_.source, ": ", recorded.message()));

@@ -159,6 +159,16 @@ class RustcTest(DdccTestCase):
             self.both(args)
         stats = self.stats()
         self.assertEqual((stats["cache_misses"], HITS(stats)), (2, 1))
+        # Behind a #[cfg_attr] that is off (as libc's for building std), an attribute naming a
+        # library no directory holds is cached, until the library appears.
+        self.write("lib.rs", '#[cfg_attr(any(), link(name = "bar", kind = "static"))]\n'
+                             'extern "C" {}\npub fn v() -> i32 { 1 }\n')
+        self.both(args)
+        self.both(args)
+        self.assertEqual(self.run_cmd(["ar", "rcs", "native/libbar.a", "foo.o"]).returncode, 0)
+        self.both(args)
+        stats = self.stats()
+        self.assertEqual((stats["cache_misses"], HITS(stats)), (4, 2))
 
     @unittest.skipUnless(os.path.exists(LLVM_PROFDATA), "needs llvm-profdata (clang's LLVM)")
     def test_a_profile_and_the_host_cpu_are_in_the_key(self):

@@ -52,6 +52,8 @@ TEST(RustSourceTest, StaticLinkAttributesNameTheirLibraries) {
                             "modifiers=\"+whole-archive\"))] extern {}\n"
                             "#[link(name = \"z\")] extern {}\n"
                             "#[link(name = \"d\", kind = \"dylib\")] extern {}\n"
+                            "#[cfg_attr(x, link(name = \"m\", kind = \"static\", "
+                            "modifiers = \"-bundle\", cfg(target_feature = \"crt-static\")))]\n"
                             "fn f() { link(a, b); fs::hard_link(x, y); }\n"
                             "// #[link(name = \"c\", kind = \"static\")]\n")
                 .value(),
