@@ -21,6 +21,19 @@ exec {runs}"$@"
 """
 
 
+def file_clock_slack():
+    """ddcc's (FileClockSlackNs): two ticks of the coarse clock that stamps files, and 1 ms."""
+    try:
+        tick = time.clock_getres(5)  # CLOCK_REALTIME_COARSE
+    except OSError:
+        tick = 0.01
+    return 2 * tick + 0.001
+
+
+# How long a file written by a test is left before ddcc runs: past ddcc's slack, with a margin.
+SETTLE_SECONDS = file_clock_slack() + 0.005
+
+
 class DdccTestCase(unittest.TestCase):
     """Each test gets an empty cache directory (self.cache) and working directory (self.work)."""
 
@@ -72,7 +85,7 @@ class DdccTestCase(unittest.TestCase):
     def settle(self):
         """ddcc records no manifest for a file changed within a clock tick of the compile's start
         (it may have changed during the compile), so tests that expect one let fresh files age."""
-        time.sleep(max(0.0, self.last_write + 0.05 - time.monotonic()))
+        time.sleep(max(0.0, self.last_write + SETTLE_SECONDS - time.monotonic()))
 
     def read(self, name, mode="rb"):
         with open(os.path.join(self.work, name), mode) as f:
