@@ -1,5 +1,7 @@
 #include "launcher/keys.h"
 
+#include <limits.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -48,6 +50,22 @@ constexpr const char* kCompileEnv[] = {"LANG",
 // Environment that changes the preprocessed text: the direct key must cover it.
 constexpr const char* kPreprocessEnv[] = {"CPATH", "C_INCLUDE_PATH", "CPLUS_INCLUDE_PATH",
                                           "SOURCE_DATE_EPOCH"};
+
+// What a named search directory is now. A link to another named directory is dropped from the
+// search as its duplicate, so no include set records it; pointed elsewhere, it is searched:
+// where a link leads is part of what it is.
+std::string SearchDirectoryKind(const std::string& dir, const PathRewriter& paths) {
+  struct stat st;
+  if (stat(dir.c_str(), &st) != 0) return errno == ENOENT ? "absent" : "unreadable";
+  if (!S_ISDIR(st.st_mode)) return "not a directory";
+  struct stat link;
+  char real[PATH_MAX];
+  if (lstat(dir.c_str(), &link) == 0 && S_ISLNK(link.st_mode) &&
+      realpath(dir.c_str(), real) != nullptr) {
+    return absl::StrCat("a link to the directory ", paths.KeyForm(real));
+  }
+  return "a directory";
+}
 
 }  // namespace
 
@@ -253,11 +271,7 @@ absl::StatusOr<Digest> KeyMaker::DirectKey(std::string* transcript) const {
   // gcc warns of a search directory that is not one, and with -Wmissing-include-dirs of one
   // that is missing: what each is now, which no include set records of an existing directory.
   for (const std::string& dir : request_.search_dirs) {
-    struct stat st;
-    inputs.Add("search directory is", stat(dir.c_str(), &st) != 0
-                                          ? (errno == ENOENT ? "absent" : "unreadable")
-                                      : S_ISDIR(st.st_mode) ? "a directory"
-                                                            : "not a directory");
+    inputs.Add("search directory is", SearchDirectoryKind(dir, paths_));
   }
   absl::StatusOr<Digest> source = HashFile(request_.source);
   if (!source.ok()) return source.status();
@@ -290,6 +304,9 @@ absl::StatusOr<Digest> KeyMaker::SearchPathKey() const {
   if (compiler_.probed) inputs.AddText("wrapped compile", driver->wrapped);
   for (const std::string& dir : driver->prefix_includes) inputs.Add("prefix include", dir);
   inputs.Add("working directory", paths_.cwd());  // relative -I directories
+  for (const std::string& dir : request_.search_dirs) {
+    inputs.Add("search directory is", SearchDirectoryKind(dir, paths_));
+  }
   for (size_t i = 0; i < request_.preprocess_args.size(); ++i) {
     if (i != request_.source_index)
       inputs.Add(key_label::kPreprocessorArgument, request_.preprocess_args[i]);

@@ -17,13 +17,15 @@ namespace {
 struct FileIdentity {
   std::string path;
   bool exists = false;
+  bool link = false;
   bool dangling_link = false;
   struct stat st {};
 
   explicit FileIdentity(const std::string& file) : path(file) {
     exists = stat(path.c_str(), &st) == 0;
-    struct stat link;
-    dangling_link = !exists && lstat(path.c_str(), &link) == 0 && S_ISLNK(link.st_mode);
+    struct stat own;
+    link = lstat(path.c_str(), &own) == 0 && S_ISLNK(own.st_mode);
+    dangling_link = !exists && link;
   }
 
   bool Same(const FileIdentity& other) const {
@@ -44,14 +46,19 @@ std::optional<NotCacheable> CheckOutputs(const CompileRequest& request) {
   std::vector<FileIdentity> outputs = {FileIdentity(request.object)};
   if (request.generates_deps) outputs.emplace_back(request.dep_file);
   for (const auto& [suffix, path] : request.aux_outputs) outputs.emplace_back(path);
-  for (const FileIdentity& output : outputs) {
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    const FileIdentity& output = outputs[i];
     if (output.exists && !S_ISREG(output.st.st_mode)) {
       return NotCacheable{Uncacheable::kOutputNotRegularFile, output.path};
     }
     // The compiler writes through it (or fails where it leads nowhere); ddcc would replace it.
-    if (output.dangling_link) {
-      return NotCacheable{Uncacheable::kOutputNotRegularFile,
-                          absl::StrCat(output.path, " (a symbolic link to nothing)")};
+    // So it does with a dependency file and the files beside the object wherever the link
+    // leads, while the object replaces a link as ddcc does (the assembler writes a new file).
+    if (output.dangling_link || (i > 0 && output.link)) {
+      return NotCacheable{
+          Uncacheable::kOutputNotRegularFile,
+          absl::StrCat(output.path, output.dangling_link ? " (a symbolic link to nothing)"
+                                                         : " (a symbolic link)")};
     }
   }
 

@@ -224,6 +224,25 @@ class OutputsTest(DdccTestCase):
                                      os.path.exists(os.path.join(self.work, "out/a.o"))))
                     self.assertEqual(runs[0], runs[1])
 
+    def test_a_dependency_file_that_is_a_link(self):
+        # The compiler writes the dependency file through the link, into the file it leads to.
+        self.write("a.c", "int x;\n")
+        for compiler in ["gcc", "clang"]:
+            with self.subTest(compiler=compiler):
+                argv = [compiler, "-MD", "-MF", "link.d", "-c", "a.c", "-o", "a.o"]
+                runs = []
+                for run in [lambda: self.ddcc(*argv), lambda: self.run_cmd(argv)] * 2:
+                    for name in ["link.d", "real.d"]:
+                        if os.path.lexists(os.path.join(self.work, name)):
+                            os.remove(os.path.join(self.work, name))
+                    self.write("real.d", "old\n")
+                    os.symlink("real.d", os.path.join(self.work, "link.d"))
+                    result = run()
+                    runs.append((result.returncode, os.path.islink(os.path.join(self.work, "link.d")),
+                                 self.read("real.d")))
+                self.assertEqual(runs[0], runs[1])
+                self.assertEqual(runs[2], runs[3])
+
     def test_a_failed_compile_leaves_the_object_as_the_compiler_would(self):
         """clang removes the object of a failed compile, gcc leaves it."""
         self.write("bad.c", "int f( { return 0; }\n")

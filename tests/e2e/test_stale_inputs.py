@@ -340,6 +340,24 @@ class SearchPlacesTest(HeaderSearchTestCase):
             self.write("inc1/h.h", "int v = 99;\n")
         self.warm_then("gcc", args, make_it_a_directory)
 
+    def test_a_duplicate_search_directory_pointed_elsewhere(self):
+        # -Ib, a link to -Ia, is dropped as its duplicate ("ignoring duplicate directory"), so
+        # no include set names it; pointed at another directory, it is searched before -Ic.
+        for compiler in COMPILERS:
+            with self.subTest(compiler=compiler):
+                self.fresh(compiler)
+                os.makedirs(os.path.join(self.work, "a"))
+                os.symlink("a", os.path.join(self.work, "b"))
+                self.write("c/y.h", "int v = 1;\n")
+                self.write("d/y.h", "int v = 2;\n")
+                self.write("main.c", "#include <y.h>\nint f(void) { return v; }\n")
+                args = ["-Ia", "-Ib", "-Ic", "-c", "main.c", "-o", "main.o"]
+
+                def point_b_at_d():
+                    os.remove(os.path.join(self.work, "b"))
+                    os.symlink("d", os.path.join(self.work, "b"))
+                self.warm_then(compiler, args, point_b_at_d)
+
     def test_has_include_in_a_define_or_pasted(self):
         sources = {
             "define": ("#if HAS\nint v = 1;\n#else\nint v = 0;\n#endif\n",
