@@ -174,8 +174,8 @@ std::variant<Digest, KeyAfterCompile, CompileOutcome> CompilePipeline::KeyInputs
   expanded_time_ = FindExpandedTime(preprocessed_.out);
   if (std::optional<NotCacheable> reason = CheckPreprocessed(preprocessed_.out)) return *reason;
 
-  absl::StatusOr<ResultKeyInfo> result = keys_.ResultKey(
-      preprocessed_, FilesRead(request_, includes_), Transcript());
+  absl::StatusOr<ResultKeyInfo> result =
+      keys_.ResultKey(preprocessed_, FilesRead(request_, includes_), Transcript());
   if (!result.ok()) return Failure{ErrorKind::kInternal, result.status()};
   WriteTranscript();
   scope_.KnowResult(result->tied, result->names_cwd);
