@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <optional>
+#include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -51,20 +52,42 @@ constexpr const char* kCompileEnv[] = {"LANG",
 constexpr const char* kPreprocessEnv[] = {"CPATH", "C_INCLUDE_PATH", "CPLUS_INCLUDE_PATH",
                                           "SOURCE_DATE_EPOCH"};
 
-// What a named search directory is now. A link to another named directory is dropped from the
-// search as its duplicate, so no include set records it; pointed elsewhere, it is searched:
-// where a link leads is part of what it is.
-std::string SearchDirectoryKind(const std::string& dir, const PathRewriter& paths) {
-  struct stat st;
-  if (stat(dir.c_str(), &st) != 0) return errno == ENOENT ? "absent" : "unreadable";
-  if (!S_ISDIR(st.st_mode)) return "not a directory";
-  struct stat link;
-  char real[PATH_MAX];
-  if (lstat(dir.c_str(), &link) == 0 && S_ISLNK(link.st_mode) &&
-      realpath(dir.c_str(), real) != nullptr) {
-    return absl::StrCat("a link to the directory ", paths.KeyForm(real));
+// What each named search directory is now. One that is the same directory as an earlier one
+// (a link, a bind mount, `x/a` with `x` a link to `.`) is dropped from the search as its
+// duplicate, so no include set records it; once it is another directory, it is searched. And a
+// link to a system directory is dropped in favour of that one: where a link leads is part of it.
+std::vector<std::string> SearchDirectoryKinds(const std::vector<std::string>& dirs,
+                                              const PathRewriter& paths) {
+  std::vector<std::string> kinds;
+  std::vector<std::pair<dev_t, ino_t>> identities(dirs.size());
+  for (size_t i = 0; i < dirs.size(); ++i) {
+    // lstat alone where it is no link, which is nearly always.
+    struct stat st;
+    const bool listed = lstat(dirs[i].c_str(), &st) == 0;
+    const bool link = listed && S_ISLNK(st.st_mode);
+    if (!listed || (link && stat(dirs[i].c_str(), &st) != 0)) {
+      kinds.push_back(errno == ENOENT ? "absent" : "unreadable");
+      continue;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+      kinds.push_back("not a directory");
+      continue;
+    }
+    std::string kind = "a directory";
+    identities[i] = {st.st_dev, st.st_ino};
+    for (size_t j = 0; j < i; ++j) {
+      if (identities[j] == identities[i]) {
+        absl::StrAppend(&kind, ", the same as search directory ", j);
+        break;
+      }
+    }
+    char real[PATH_MAX];
+    if (link && realpath(dirs[i].c_str(), real) != nullptr) {
+      absl::StrAppend(&kind, ", a link to ", paths.KeyForm(real));
+    }
+    kinds.push_back(std::move(kind));
   }
-  return "a directory";
+  return kinds;
 }
 
 }  // namespace
@@ -270,8 +293,8 @@ absl::StatusOr<Digest> KeyMaker::DirectKey(std::string* transcript) const {
   for (const char* name : kPreprocessEnv) inputs.AddEnv(name, env_);
   // gcc warns of a search directory that is not one, and with -Wmissing-include-dirs of one
   // that is missing: what each is now, which no include set records of an existing directory.
-  for (const std::string& dir : request_.search_dirs) {
-    inputs.Add("search directory is", SearchDirectoryKind(dir, paths_));
+  for (const std::string& kind : SearchDirectoryKinds(request_.search_dirs, paths_)) {
+    inputs.Add("search directory is", kind);
   }
   absl::StatusOr<Digest> source = HashFile(request_.source);
   if (!source.ok()) return source.status();
@@ -304,8 +327,8 @@ absl::StatusOr<Digest> KeyMaker::SearchPathKey() const {
   if (compiler_.probed) inputs.AddText("wrapped compile", driver->wrapped);
   for (const std::string& dir : driver->prefix_includes) inputs.Add("prefix include", dir);
   inputs.Add("working directory", paths_.cwd());  // relative -I directories
-  for (const std::string& dir : request_.search_dirs) {
-    inputs.Add("search directory is", SearchDirectoryKind(dir, paths_));
+  for (const std::string& kind : SearchDirectoryKinds(request_.search_dirs, paths_)) {
+    inputs.Add("search directory is", kind);
   }
   for (size_t i = 0; i < request_.preprocess_args.size(); ++i) {
     if (i != request_.source_index)

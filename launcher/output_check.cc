@@ -22,9 +22,10 @@ struct FileIdentity {
   struct stat st {};
 
   explicit FileIdentity(const std::string& file) : path(file) {
-    exists = stat(path.c_str(), &st) == 0;
-    struct stat own;
-    link = lstat(path.c_str(), &own) == 0 && S_ISLNK(own.st_mode);
+    // lstat alone where it is no link, which is nearly always.
+    exists = lstat(path.c_str(), &st) == 0;
+    link = exists && S_ISLNK(st.st_mode);
+    if (link) exists = stat(path.c_str(), &st) == 0;
     dangling_link = !exists && link;
   }
 

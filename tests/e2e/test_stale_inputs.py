@@ -342,21 +342,24 @@ class SearchPlacesTest(HeaderSearchTestCase):
 
     def test_a_duplicate_search_directory_pointed_elsewhere(self):
         # -Ib, a link to -Ia, is dropped as its duplicate ("ignoring duplicate directory"), so
-        # no include set names it; pointed at another directory, it is searched before -Ic.
-        for compiler in COMPILERS:
-            with self.subTest(compiler=compiler):
-                self.fresh(compiler)
+        # no include set names it; pointed at another directory, it is searched before -Ic. So
+        # is -Ix/a with x a link to the working directory.
+        for compiler, (link, target, dropped) in itertools.product(
+                COMPILERS, [("b", "a", "b"), ("x", ".", "x/a")]):
+            with self.subTest(compiler=compiler, dropped=dropped):
+                self.fresh(f"{compiler}-{link}")
                 os.makedirs(os.path.join(self.work, "a"))
-                os.symlink("a", os.path.join(self.work, "b"))
+                os.symlink(target, os.path.join(self.work, link))
                 self.write("c/y.h", "int v = 1;\n")
                 self.write("d/y.h", "int v = 2;\n")
+                self.write("d/a/y.h", "int v = 3;\n")
                 self.write("main.c", "#include <y.h>\nint f(void) { return v; }\n")
-                args = ["-Ia", "-Ib", "-Ic", "-c", "main.c", "-o", "main.o"]
+                args = ["-Ia", f"-I{dropped}", "-Ic", "-c", "main.c", "-o", "main.o"]
 
-                def point_b_at_d():
-                    os.remove(os.path.join(self.work, "b"))
-                    os.symlink("d", os.path.join(self.work, "b"))
-                self.warm_then(compiler, args, point_b_at_d)
+                def point_the_link_at_d():
+                    os.remove(os.path.join(self.work, link))
+                    os.symlink("d", os.path.join(self.work, link))
+                self.warm_then(compiler, args, point_the_link_at_d)
 
     def test_has_include_in_a_define_or_pasted(self):
         sources = {
