@@ -14,6 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "cache/util/files.h"
+#include "launcher/clang_search_places.h"
 #include "launcher/compiler_probe.h"
 #include "launcher/process.h"
 
@@ -304,6 +305,9 @@ absl::StatusOr<DriverFacts> ProbeDriver(const Compiler& compiler, const CompileR
   for (const std::string& prefix : DriverPrefixes(request, env)) {
     const std::string dir = absl::StrCat(prefix, "include");
     facts.prefix_includes.push_back(absl::StrCat(dir, IsDirectory(dir) ? " present" : " absent"));
+  }
+  if (compiler.family == Family::kClang && !compiler.probed) {
+    facts.clang_search_places = ClangSearchPlaces(compiler, request);
   }
   std::vector<std::string> native;
   for (const std::string& arg : request.hashed_args) {

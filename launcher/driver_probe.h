@@ -33,6 +33,9 @@ struct DriverFacts {
   // directory exists: each as "<dir> present" or "<dir> absent", since one made later would come
   // first in the search without showing in a direct key.
   std::vector<std::string> prefix_includes;
+  // For clang (not a wrapper, whose listing shows the search path it builds): what is at each
+  // place its driver looks when it builds the header search path (ClangSearchPlaces).
+  std::vector<std::string> clang_search_places;
 
   bool operator==(const DriverFacts&) const = default;
 };

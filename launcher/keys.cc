@@ -249,6 +249,7 @@ absl::Status KeyMaker::AddCommon(KeyInputs& inputs, absl::string_view why_cwd) c
   for (const std::string& program : driver->programs) inputs.Add("driver runs", program);
   if (!driver->assembler.empty()) inputs.Add("assembler", driver->assembler);
   for (const std::string& dir : driver->prefix_includes) inputs.Add("prefix include", dir);
+  for (const std::string& place : driver->clang_search_places) inputs.Add("clang looks at", place);
   inputs.Add("language", request_.language);
   inputs.AddArguments(key_label::kArgument, request_.hashed_args, paths_, /*preprocessing=*/false);
   for (const std::string& file : request_.extra_input_files) {
@@ -326,6 +327,7 @@ absl::StatusOr<Digest> KeyMaker::SearchPathKey() const {
   // A wrapper's own -I options are in what it runs, not in the arguments.
   if (compiler_.probed) inputs.AddText("wrapped compile", driver->wrapped);
   for (const std::string& dir : driver->prefix_includes) inputs.Add("prefix include", dir);
+  for (const std::string& place : driver->clang_search_places) inputs.Add("clang looks at", place);
   inputs.Add("working directory", paths_.cwd());  // relative -I directories
   for (const std::string& kind : SearchDirectoryKinds(request_.search_dirs, paths_)) {
     inputs.Add("search directory is", kind);

@@ -238,5 +238,59 @@ class DirectModeTest(HeaderSearchTestCase):
         self.assertEqual(self.hits(), (0, 1, 1))
 
 
+class ClangDriverSearchPathTest(HeaderSearchTestCase):
+    """clang's driver adds a search directory only where it exists (a newer GCC's libstdc++, the
+    multiarch directory, libc++'s v1) and its -v does not name the places it found empty: one
+    made later must not leave a direct hit that reads the old headers."""
+
+    TRIPLE = "x86_64-linux-gnu"
+
+    def setUp(self):
+        super().setUp()
+        self.write("sr/usr/lib/gcc/%s/12/crtbegin.o" % self.TRIPLE, "")
+        self.write("sr/usr/include/c++/12/lib.h", "#define LIB 12\n")
+        self.write("sr/usr/include/lib.h", "#define LIB 0\n")
+        self.write("sr/usr/include/base.h", "#define BASE 1\n")
+        self.write("main.cc", "#include <lib.h>\n#include <base.h>\n"
+                              "int value() { return LIB + BASE; }\n")
+
+    def twice_then(self, change, extra=()):
+        args = ["--sysroot=sr", *extra, "-c", "main.cc", "-o", "main.o"]
+        self.check("clang++", args=args)
+        self.check("clang++", args=args)
+        self.assertEqual(self.hits(), (1, 0, 1))
+        change()
+        self.check("clang++", args=args)
+        self.assertEqual(self.hits()[2], 2)
+
+    def test_a_newer_gcc_installed_beside(self):
+        def install():
+            self.write("sr/usr/include/c++/13/lib.h", "#define LIB 13\n")
+            self.write("sr/usr/lib/gcc/%s/13/crtbegin.o" % self.TRIPLE, "")
+        self.twice_then(install)
+
+    def test_a_gcc_version_that_becomes_whole(self):
+        self.write("sr/usr/include/c++/13/lib.h", "#define LIB 13\n")
+        self.write("sr/usr/lib/gcc/%s/13/libstdc++.so" % self.TRIPLE, "")  # no start files yet
+        self.twice_then(lambda: self.write("sr/usr/lib/gcc/%s/13/crtbegin.o" % self.TRIPLE, ""))
+
+    def test_the_multiarch_directory_created(self):
+        self.twice_then(lambda: self.write("sr/usr/include/%s/base.h" % self.TRIPLE,
+                                           "#define BASE 2\n"))
+
+    def test_a_newer_gcc_in_the_gcc_toolchain(self):
+        self.write("tc/lib/gcc/%s/12/crtbegin.o" % self.TRIPLE, "")
+        self.write("tc/include/c++/12/lib.h", "#define LIB 120\n")
+
+        def install():
+            self.write("tc/include/c++/13/lib.h", "#define LIB 130\n")
+            self.write("tc/lib/gcc/%s/13/crtbegin.o" % self.TRIPLE, "")
+        self.twice_then(install, extra=["--gcc-toolchain=tc"])
+
+    def test_libcxx_installed(self):
+        self.twice_then(lambda: self.write("sr/usr/include/c++/v1/lib.h", "#define LIB 1\n"),
+                        extra=["-stdlib=libc++"])
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -1,0 +1,22 @@
+// clang's driver builds the header search path from what exists where it looks: the newest GCC
+// installation under its prefixes gives the libstdc++ headers, a multiarch include directory
+// is searched only where present, libc++ where found; and `-v` names none of the places it
+// found empty (gcc's "ignoring nonexistent directory" has no such gap). A key that holds these
+// places changes when one of them does.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "launcher/args.h"
+#include "launcher/compiler.h"
+
+namespace ddcc {
+
+// What is at each place clang's driver looks when it builds the search path for `request`, one
+// line each: a directory's names, "absent", or which crtbegin.o files a GCC version holds (clang
+// takes a GCC only with one). Places are named from their root ("sysroot/usr", "installation"),
+// not by absolute path: a sysroot below a base directory moves with its tree.
+std::vector<std::string> ClangSearchPlaces(const Compiler& compiler, const CompileRequest& request);
+
+}  // namespace ddcc
