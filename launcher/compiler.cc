@@ -81,6 +81,17 @@ absl::StatusOr<std::string> FindOnPath(absl::string_view name, const EnvLookup& 
   return absl::NotFoundError(absl::StrCat(name, ": not found on PATH"));
 }
 
+// A script named like a compiler is a wrapper: what it adds to the command line, or reads,
+// shows only when the compiler it runs is asked (launcher/compiler_probe.h).
+bool IsScript(const std::string& path) {
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char head[2];
+  const bool script = read(fd, head, 2) == 2 && head[0] == '#' && head[1] == '!';
+  close(fd);
+  return script;
+}
+
 }  // namespace
 
 std::optional<Family> DetectFamily(absl::string_view name, const std::string& path) {
@@ -94,9 +105,12 @@ std::optional<Family> DetectFamily(absl::string_view name, const std::string& pa
     std::optional<std::string> real = RealPath(path);
     if (!real) return std::nullopt;
     absl::string_view real_name = Basename(*real);
-    if (real_name == Basename(path)) return Family::kGcc;  // a real binary called cc
+    if (real_name == Basename(path)) {  // a real binary called cc
+      return IsScript(path) ? std::nullopt : std::optional(Family::kGcc);
+    }
     return DetectFamily(real_name, *real);
   }
+  if (IsScript(path)) return std::nullopt;
   if (tool == "gcc" || tool == "g++") return Family::kGcc;
   if (tool == "clang" || tool == "clang++") return Family::kClang;
   return std::nullopt;

@@ -15,9 +15,23 @@ DDCC = os.environ.get("DDCC_BINARY", os.path.join(os.path.dirname(__file__), "..
 DDCC = os.path.abspath(DDCC)
 
 # Stands in for a compiler and records each call, to show what ddcc ran.
-RECORDER = """#!/bin/sh
-echo "$*" >> "{log}"
-exec {runs}"$@"
+# A binary, not a script: ddcc takes a script named like a compiler for a wrapper and asks the
+# compiler it runs (-###) at every call, which the recorded calls would show.
+RECORDER = r"""#include <stdio.h>
+#include <unistd.h>
+int main(int argc, char** argv) {
+  FILE* log = fopen(LOG, "a");
+  for (int i = 1; i < argc; ++i) fprintf(log, i > 1 ? " %s" : "%s", argv[i]);
+  fputc('\n', log);
+  fclose(log);
+#ifdef RUNS
+  argv[0] = RUNS;
+  execv(RUNS, argv);
+#else
+  execvp(argv[1], argv + 1);
+#endif
+  return 127;
+}
 """
 
 
@@ -114,10 +128,11 @@ class DdccTestCase(unittest.TestCase):
         bin_dir = os.path.join(self.root, "recorder")
         os.makedirs(bin_dir, exist_ok=True)
         path = os.path.join(bin_dir, compiler or "prefix")
-        with open(path, "w") as f:
-            f.write(RECORDER.format(log=os.path.join(self.root, "calls.log"),
-                                    runs=f"/usr/bin/{compiler} " if compiler else ""))
-        os.chmod(path, 0o755)
+        defines = [f'-DLOG="{os.path.join(self.root, "calls.log")}"']
+        if compiler:
+            defines.append(f'-DRUNS="/usr/bin/{compiler}"')
+        subprocess.run(["gcc", *defines, "-x", "c", "-", "-o", path], input=RECORDER.encode(),
+                       check=True)
         return path
 
     def calls(self):

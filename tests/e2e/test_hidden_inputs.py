@@ -122,12 +122,28 @@ class DriverProgramsTest(HiddenInputTestCase):
 class NativeTest(HiddenInputTestCase):
     """Item: -march=native is keyed by what it means on this host."""
 
-    # A compiler that tells -### what cpu.txt says, standing in for another host's CPU.
-    WRAPPER = """#!/bin/sh
-for arg in "$@"; do
-  if [ "$arg" = "-###" ]; then /usr/bin/{compiler} "$@"; echo " cpu $(cat {cpu})" >&2; exit 0; fi
-done
-exec /usr/bin/{compiler} "$@"
+    # A compiler that tells -### what cpu.txt says, standing in for another host's CPU; a binary,
+    # as a script named like a compiler would be taken for a wrapper and asked otherwise.
+    WRAPPER = r"""#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+int main(int argc, char** argv) {
+  argv[0] = COMPILER;
+  for (int i = 1; i < argc; ++i) {
+    if (strcmp(argv[i], "-###") != 0) continue;
+    pid_t pid = fork();
+    if (pid == 0) execv(COMPILER, argv);
+    waitpid(pid, NULL, 0);
+    char cpu[64] = "";
+    FILE* file = fopen(CPU, "r");
+    fgets(cpu, sizeof(cpu), file);
+    fprintf(stderr, " cpu %s\n", cpu);
+    return 0;
+  }
+  execv(COMPILER, argv);
+  return 127;
+}
 """
 
     def test_the_expansion_is_in_the_key(self):
@@ -137,9 +153,10 @@ exec /usr/bin/{compiler} "$@"
             for option in ["-march=native", "-mtune=native"]:
                 with self.subTest(compiler=compiler, option=option):
                     self.write("cpu.txt", "one")
-                    path = self.write(f"bin/{compiler}",
-                                      self.WRAPPER.format(compiler=compiler, cpu=cpu))
-                    os.chmod(path, 0o755)
+                    path = os.path.join(self.work, "bin", compiler)
+                    os.makedirs(os.path.dirname(path), exist_ok=True)
+                    self.run_cmd(["gcc", f'-DCOMPILER="/usr/bin/{compiler}"', f'-DCPU="{cpu}"',
+                                  "-x", "c", "-", "-o", path], input=self.WRAPPER.encode())
                     before = self.hits()
                     for text in ["one", "two", "two"]:
                         self.write("cpu.txt", text)

@@ -21,9 +21,10 @@ TEMP_MARKER = ".ddcc-tmp."
 # A compiler that, once the real one has written its outputs, writes other bytes to the paths
 # named in $FOREIGN_OBJECT and $FOREIGN_DEPFILE: a second build writing the same outputs at the
 # same moment, made deterministic.
+# (A script named gcc is a wrapper to ddcc, which asks it with -E and -###: those only run gcc.)
 FOREIGN_WRITER = """#!/bin/sh
 /usr/bin/gcc "$@" || exit $?
-case " $* " in *" -E "*) exit 0;; esac
+case " $* " in *" -E "*|*" -### "*) exit 0;; esac
 [ -n "$FOREIGN_OBJECT" ] && printf 'foreign object' > "$FOREIGN_OBJECT"
 [ -n "$FOREIGN_DEPFILE" ] && printf 'main.o: foreign.h\\n' > "$FOREIGN_DEPFILE"
 exit 0
@@ -31,7 +32,7 @@ exit 0
 
 # A compiler that takes its time: writes part of its object, says its pid, and sleeps.
 SLOW_WRITER = """#!/bin/sh
-case " $* " in *" -E "*) exec /usr/bin/gcc "$@";; esac
+case " $* " in *" -E "*|*" -### "*) exec /usr/bin/gcc "$@";; esac
 while [ $# -gt 1 ]; do [ "$1" = -o ] && printf partial > "$2"; shift; done
 echo $$ > "$PID_FILE"
 exec sleep 60

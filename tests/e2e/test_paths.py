@@ -239,6 +239,20 @@ class PathsTest(DdccTestCase):
                     self.assertIn(tree.encode(), self.read(os.path.join(tree, "main.o")))
         self.assertEqual(self.counts(), (8, 0, 8))
 
+    def test_sanitizers_a_wrapper_adds_name_their_own_tree(self):
+        # A wrapper script's options are known by asking the compiler it runs, whatever its name.
+        self.make_trees('#include "util.h"\nint g[4];\n'
+                        "int value(int a, int b) { return a / b << (b + g[a]); }\n")
+        for number, name in enumerate(["sanitizing-cc", "gcc", "x86_64-linux-gnu-clang", "cc"]):
+            wrapper = os.path.join(self.work, f"bin{number}", name)
+            compiler = "clang" if "clang" in name else "gcc"
+            self.write(wrapper, f'#!/bin/sh\nexec {compiler} -fsanitize=undefined "$@"\n')
+            os.chmod(wrapper, 0o755)
+            for tree in self.trees * 2:
+                with self.subTest(name=name, tree=tree):
+                    self.compile(wrapper, tree)
+                    self.assertIn(tree.encode(), self.read(os.path.join(tree, "main.o")))
+
     def test_debug_info_names_the_directory_as_the_compiler_does(self):
         # gcc and clang name the working directory by $PWD when it leads there.
         self.write("real/main.c", "int f(void) { return 1; }\n")
