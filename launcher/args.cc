@@ -390,8 +390,10 @@ void Parser::Wp(absl::string_view arg, absl::string_view value) {
   for (absl::string_view p : pieces) {
     // -P, -fpreprocessed ...: ddcc's own -E would give text without line markers, or not the
     // text the compiler sees.
+    // A response file (@file), which cc1 reads itself, unseen.
     const OptionSpec* spec = FindOption(family_, p);
-    if (absl::StartsWith(p, "-M") || (spec != nullptr && spec->kind == OptKind::kUnsupported)) {
+    if (absl::StartsWith(p, "-M") || absl::StartsWith(p, "@") ||
+        (spec != nullptr && spec->kind == OptKind::kUnsupported)) {
       Unsupported(arg);
     }
     if (p.size() <= 2 ||

@@ -414,6 +414,8 @@ const Case kCases[] = {
      .args = Split("-c a.c -Wp,-fpreprocessed"),
      .reason = kUnsupportedOption},
     {.name = "WpMdWithoutFile", .args = Split("-c a.c -Wp,-MD"), .reason = kUnsupportedOption},
+    // cc1 reads a response file given to it itself, and applies its options to code generation.
+    {.name = "WpResponseFile", .args = Split("-c a.c -Wp,-DX,@opts"), .reason = kUnsupportedOption},
     {.name = "MfWithoutMd", .args = Split("-c a.c -MF a.d"), .reason = kUnsupportedOption},
     {.name = "MtWithoutMd", .args = Split("-c a.c -MT a.o"), .reason = kUnsupportedOption},
     {.name = "MgWithMd", .args = Split("-c a.c -MD -MG"), .reason = kUnsupportedOption},
