@@ -215,7 +215,7 @@ class Parser {
   std::optional<NotCacheable> Check();
   bool PrecompiledHeaderExists(const std::string& include) const;
   void SetDependencies();
-  void SetAuxOutputs();
+  std::optional<NotCacheable> SetAuxOutputs();
   std::optional<NotCacheable> SetProfileInput();
 
   Family family_;
@@ -280,7 +280,7 @@ ParsedArgs Parser::Parse(const std::vector<std::string>& raw_args) {
   }
   if (std::optional<NotCacheable> no = Check()) return *no;
   SetDependencies();
-  SetAuxOutputs();
+  if (std::optional<NotCacheable> no = SetAuxOutputs()) return *no;
   if (std::optional<NotCacheable> no = SetProfileInput()) return *no;
   req_.expanded_args = std::move(args);
   return std::move(req_);
@@ -491,7 +491,7 @@ std::string GccTarget(absl::string_view t) {
 
 // gcc and clang name these files as they name the default dependency file: the object's path
 // with its suffix replaced.
-void Parser::SetAuxOutputs() {
+std::optional<NotCacheable> Parser::SetAuxOutputs() {
   auto add = [&](absl::string_view suffix) {
     for (const auto& [known, path] : req_.aux_outputs) {
       if (known == suffix) return;
@@ -505,6 +505,16 @@ void Parser::SetAuxOutputs() {
     // The .gcda path (--coverage, -fprofile-arcs) and the .dwo name are written into the object.
     req_.object_names_itself = req_.object_names_itself || option != "-fstack-usage";
   }
+  for (const std::string& arg : req_.hashed_args) {
+    // gcc names these files after -dumpbase or -dumpdir instead, which ddcc does not follow.
+    if (!req_.aux_outputs.empty() && absl::StartsWith(arg, "-dump")) {
+      return NotCacheable{Uncacheable::kUnsupportedOption,
+                          absl::StrCat(arg, " with ", req_.aux_outputs.front().first, " output")};
+    }
+    // clang keeps the split debug information in the object, which names itself as its .dwo.
+    if (arg == "-gsplit-dwarf=single") req_.object_names_itself = true;
+  }
+  return std::nullopt;
 }
 
 // gcc reads the .gcda named after the object, as the .gcno is; clang reads the file given, or

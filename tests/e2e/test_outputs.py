@@ -177,6 +177,30 @@ class OutputsTest(DdccTestCase):
         self.assertEqual((stats["cache_hits"], stats["cache_misses"]), (24, 8), stats)
         self.assertEqual(self.temp_files(), [])
 
+    def test_files_named_otherwise_than_after_the_object(self):
+        # clang's -gsplit-dwarf=single: the object names itself; gcc's -dumpbase and -dumpdir
+        # name the files beside the object.
+        os.makedirs(os.path.join(self.work, "obj"))
+        os.makedirs(os.path.join(self.work, "dd"))
+        calls = [
+            ("clang", ["-g", "-gsplit-dwarf=single", "-o", "obj/single.o"], ["obj/single.o"]),
+            ("gcc", ["-g", "-gsplit-dwarf", "-dumpbase", "foo", "-o", "a.o"], ["a.o", "foo.dwo"]),
+            ("gcc", ["-fstack-usage", "-dumpdir", "dd/", "-o", "b.o"], ["b.o", "dd/b.su"]),
+            ("gcc", ["-fstack-usage", "-dumpbase", "bar", "-o", "c.o"], ["c.o", "bar.su"]),
+        ]
+        for compiler, args, outputs in calls:
+            args = ["-Iinclude", "-c", "main.c", *args]
+            with self.subTest(compiler=compiler, args=args):
+                plain = self.run_cmd([compiler, *args])
+                self.assertEqual(plain.returncode, 0, plain.stderr)
+                expected = {name: self.read(name) for name in outputs}
+                for run in ["miss", "hit"]:
+                    for name in outputs:
+                        os.remove(os.path.join(self.work, name))
+                    self.assert_same_run(plain, self.ddcc(compiler, *args))
+                    for name, content in expected.items():
+                        self.assertEqual(self.read(name), content, f"{name} on the {run}")
+
     def test_messages_on_a_terminal_are_coloured_as_the_compiler_colours_them(self):
         """On a terminal the compiler colours its messages (gcc: TERM set and not dumb); through
         ddcc's pipe it would not, so ddcc asks for colour there, and a hit replays it."""
