@@ -10,11 +10,14 @@
 #include <set>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "cache/util/files.h"
+#include "cache/util/hash.h"
 
 namespace ddcc {
 namespace {
@@ -178,6 +181,35 @@ std::vector<std::string> ClangSearchPlaces(const Compiler& compiler,
     }
   }
   return places;
+}
+
+absl::StatusOr<std::vector<std::string>> ClangConfigFiles(const Compiler& compiler) {
+  std::vector<absl::string_view> parts = absl::StrSplit(compiler.name, '-');
+  while (parts.size() > 1 && !parts.back().empty() &&
+         absl::ascii_isdigit(static_cast<unsigned char>(parts.back()[0]))) {
+    parts.pop_back();  // a version: x86_64-linux-gnu-clang-14
+  }
+  if (parts.size() < 2) return std::vector<std::string>();
+  const std::string mode(parts.back());
+  parts.pop_back();
+  const std::string prefix = absl::StrJoin(parts, "-");
+  std::vector<std::string> dirs = {DirectoryOf(compiler.path)};
+  char resolved[PATH_MAX];
+  if (realpath(compiler.path.c_str(), resolved) != nullptr) dirs.push_back(DirectoryOf(resolved));
+  std::vector<std::string> files;
+  for (const std::string& dir : dirs) {
+    for (const std::string& name : {absl::StrCat(prefix, "-", mode, ".cfg"), prefix + ".cfg"}) {
+      const std::string path = Under(dir, name);
+      absl::StatusOr<Digest> content = HashFile(path);
+      if (absl::IsNotFound(content.status())) {
+        files.push_back(absl::StrCat(path, " absent"));
+        continue;
+      }
+      if (!content.ok()) return content.status();
+      files.push_back(absl::StrCat(path, " ", content->Hex()));
+    }
+  }
+  return files;
 }
 
 }  // namespace ddcc

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "launcher/args.h"
 #include "launcher/compiler.h"
 
@@ -18,5 +19,10 @@ namespace ddcc {
 // takes a GCC only with one). Places are named from their root ("sysroot/usr", "installation"),
 // not by absolute path: a sysroot below a base directory moves with its tree.
 std::vector<std::string> ClangSearchPlaces(const Compiler& compiler, const CompileRequest& request);
+
+// clang called by a name with a target prefix (x86_64-linux-gnu-clang++) reads options from
+// `<prefix>-<mode>.cfg`, else `<prefix>.cfg`, beside its binary, and says so only in -v: each
+// as "path digest" or "path absent". None for other names.
+absl::StatusOr<std::vector<std::string>> ClangConfigFiles(const Compiler& compiler);
 
 }  // namespace ddcc

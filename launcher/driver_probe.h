@@ -36,6 +36,8 @@ struct DriverFacts {
   // For clang (not a wrapper, whose listing shows the search path it builds): what is at each
   // place its driver looks when it builds the header search path (ClangSearchPlaces).
   std::vector<std::string> clang_search_places;
+  // For clang called by a prefixed name: the config files it reads (ClangConfigFiles).
+  std::vector<std::string> clang_config_files;
 
   bool operator==(const DriverFacts&) const = default;
 };

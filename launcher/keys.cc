@@ -250,6 +250,7 @@ absl::Status KeyMaker::AddCommon(KeyInputs& inputs, absl::string_view why_cwd) c
   if (!driver->assembler.empty()) inputs.Add("assembler", driver->assembler);
   for (const std::string& dir : driver->prefix_includes) inputs.Add("prefix include", dir);
   for (const std::string& place : driver->clang_search_places) inputs.Add("clang looks at", place);
+  for (const std::string& file : driver->clang_config_files) inputs.Add("clang config file", file);
   inputs.Add("language", request_.language);
   inputs.AddArguments(key_label::kArgument, request_.hashed_args, paths_, /*preprocessing=*/false);
   for (const std::string& file : request_.extra_input_files) {
@@ -328,6 +329,7 @@ absl::StatusOr<Digest> KeyMaker::SearchPathKey() const {
   if (compiler_.probed) inputs.AddText("wrapped compile", driver->wrapped);
   for (const std::string& dir : driver->prefix_includes) inputs.Add("prefix include", dir);
   for (const std::string& place : driver->clang_search_places) inputs.Add("clang looks at", place);
+  for (const std::string& file : driver->clang_config_files) inputs.Add("clang config file", file);
   inputs.Add("working directory", paths_.cwd());  // relative -I directories
   for (const std::string& kind : SearchDirectoryKinds(request_.search_dirs, paths_)) {
     inputs.Add("search directory is", kind);

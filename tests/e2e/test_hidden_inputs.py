@@ -4,6 +4,7 @@ hide. Each test compiles through ddcc, changes the hidden input, compiles again 
 and compares everything with a plain compile of the new state."""
 
 import os
+import shutil
 import time
 import unittest
 
@@ -166,6 +167,26 @@ int main(int argc, char** argv) {
                     # One CPU's entry is not served to the other; the same CPU hits.
                     self.assertEqual(after[2] - before[2], 2)
                     self.assertEqual(sum(after[:2]) - sum(before[:2]), 1)
+
+
+class ClangConfigFileTest(HiddenInputTestCase):
+    """Item: clang called by a target-prefixed name reads <prefix>-<mode>.cfg or <prefix>.cfg
+    beside its binary, which only -v names."""
+
+    def test_an_edited_or_new_config_file(self):
+        self.write("src.c", "int v = V;\n")
+        binary = os.path.join(self.work, "bin", "x86_64-linux-gnu-clang")
+        os.makedirs(os.path.dirname(binary))
+        shutil.copy("/usr/lib/llvm-14/bin/clang", binary)  # clang reads its real directory
+        for name in ["x86_64-linux-gnu.cfg", "x86_64-linux-gnu-clang.cfg"]:
+            with self.subTest(name=name):
+                self.write(f"bin/{name}", "-DV=2\n")
+                self.compile_twice(binary, ["-c", "src.c", "-o", "out.o"],
+                                   lambda: self.write(f"bin/{name}", "-DV=3\n"))
+        # A more specific file made beside the one in use is read instead.
+        os.remove(os.path.join(self.work, "bin/x86_64-linux-gnu-clang.cfg"))
+        self.compile_twice(binary, ["-c", "src.c", "-o", "out.o"],
+                           lambda: self.write("bin/x86_64-linux-gnu-clang.cfg", "-DV=4\n"))
 
 
 class NoLineMarkersTest(HiddenInputTestCase):
