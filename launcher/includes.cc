@@ -10,6 +10,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "cache/util/files.h"
@@ -56,6 +57,17 @@ std::string LexicallyNormal(const std::string& path) {
   return normal;
 }
 
+// `path` less its "." components and repeated slashes, its ".." kept.
+std::string WithoutDots(const std::string& path) {
+  std::vector<absl::string_view> kept;
+  for (absl::string_view part : absl::StrSplit(path, '/')) {
+    if (part != "." && !part.empty()) kept.push_back(part);
+  }
+  std::string joined = absl::StrJoin(kept, "/");
+  if (absl::StartsWith(path, "/")) return absl::StrCat("/", joined);
+  return joined.empty() ? "." : joined;
+}
+
 bool IsPseudoFile(absl::string_view name) {
   return absl::StartsWith(name, "<") || absl::EndsWith(name, "//");  // <built-in>, cwd marker
 }
@@ -71,21 +83,25 @@ bool SearchedBefore(const std::string& path, const std::vector<std::string>& inc
                     const SearchPath& search, std::vector<std::string>& candidates) {
   std::vector<std::string> dirs = search.quote;
   dirs.insert(dirs.end(), search.angle.begin(), search.angle.end());
-  // Spelled as the compiler may spell them: a dependency file drops the "./" of "-I./inc".
-  const std::string normal_path = LexicallyNormal(path);
   bool found = false;
-  for (size_t i = 0; i < dirs.size(); ++i) {
-    std::string normal_dir = LexicallyNormal(dirs[i]);
-    std::string prefix = normal_dir == "." ? "" : Join(normal_dir, "");
-    if (!absl::StartsWith(normal_path, prefix) || normal_path.size() == prefix.size()) continue;
-    found = true;
-    absl::string_view name = absl::string_view(normal_path).substr(prefix.size());
-    std::vector<std::string> tried;
-    for (const std::string& dir : includer_dirs) tried.push_back(Join(dir, name));
-    for (size_t j = 0; j < i; ++j) tried.push_back(Join(dirs[j], name));
-    for (std::string& candidate : tried) {
-      if (candidate != path && !Contains(candidates, candidate)) {
-        candidates.push_back(std::move(candidate));
+  // Spelled as the compiler may spell them: a dependency file drops the "./" of "-I./inc". And
+  // with its ".." kept: "../common/x.h" found in -Ia/b is a/b/../common/x.h, which no search
+  // directory holds once normal.
+  for (const auto normal : {LexicallyNormal, WithoutDots}) {
+    const std::string normal_path = normal(path);
+    for (size_t i = 0; i < dirs.size(); ++i) {
+      std::string normal_dir = normal(dirs[i]);
+      std::string prefix = normal_dir == "." ? "" : Join(normal_dir, "");
+      if (!absl::StartsWith(normal_path, prefix) || normal_path.size() == prefix.size()) continue;
+      found = true;
+      absl::string_view name = absl::string_view(normal_path).substr(prefix.size());
+      std::vector<std::string> tried;
+      for (const std::string& dir : includer_dirs) tried.push_back(Join(dir, name));
+      for (size_t j = 0; j < i; ++j) tried.push_back(Join(dirs[j], name));
+      for (std::string& candidate : tried) {
+        if (candidate != path && !Contains(candidates, candidate)) {
+          candidates.push_back(std::move(candidate));
+        }
       }
     }
   }

@@ -5,6 +5,7 @@ newly shadowing headers miss; compiles without a full dependency file take the n
 time macros never serve a stale result."""
 
 import os
+import shutil
 import time
 import unittest
 
@@ -90,6 +91,24 @@ class DependModeTest(HeaderSearchTestCase):
         self.write("second/util.h", '#include "inner.h"\n')
         self.write("first/inner.h", "#define UTIL 1\n")
         self.assert_new_file_misses("second/inner.h", "#define UTIL 2\n")
+
+    def test_new_header_through_a_parent_of_an_earlier_search_directory(self):
+        # "../common/x.h" found in second/a is second/a/../common/x.h, which no search directory
+        # holds once normal; first/a/../common/x.h was tried before it.
+        self.args = ["-Ifirst/a", "-Isecond/a", "-MD", "-c", "main.c", "-o", "main.o"]
+        self.write("first/a/.keep", "")
+        self.write("second/a/.keep", "")
+        self.write("second/common/x.h", "#define UTIL 2\n")
+        for spelling in ['"../common/x.h"', "<../common/x.h>"]:
+            for compiler in ["gcc", "clang"]:
+                with self.subTest(spelling=spelling, compiler=compiler):
+                    self.write("main.c", f"#include {spelling}\nint value(void) {{ return UTIL; }}\n")
+                    self.check(compiler)
+                    self.check(compiler)
+                    self.write("first/common/x.h", "#define UTIL 1\n")
+                    self.check(compiler)
+                    shutil.rmtree(os.path.join(self.work, "first/common"))
+        self.assertEqual(self.hits(), (4, 0, 8))
 
     def test_new_header_shadowing_a_system_header(self):
         self.write("main.c", "#include <stddef.h>\nint value(void) { return sizeof(size_t); }\n")

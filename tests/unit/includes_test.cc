@@ -12,6 +12,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::FieldsAre;
 using ::testing::IsEmpty;
+using ::testing::IsSupersetOf;
 using ::testing::UnorderedElementsAre;
 
 // As gcc 12 writes it for src/a.c including "util.h" (found in include/) and <stdio.h>.
@@ -75,6 +76,8 @@ TEST(IncludesTest, ShadowCandidatesAreThePlacesSearchedEarlier) {
   EXPECT_THAT(candidates("src/local.h", "src"), IsEmpty());  // beside its includer
   EXPECT_THAT(candidates("/opt/abs.h", "src"), IsEmpty());   // an absolute #include
   EXPECT_FALSE(ShadowCandidates({"elsewhere/x.h", "src"}, search).ok());
+  // "../x.h" found in include/: include/../x.h, tried first beside the includer and in quoted/.
+  EXPECT_THAT(candidates("include/../x.h", "src"), IsSupersetOf({"src/../x.h", "quoted/../x.h"}));
 }
 
 // As `-E -dI` shows them: a #line in the source, a header included twice, clang's spelling.
