@@ -47,19 +47,19 @@ std::optional<NotCacheable> CheckOutputs(const CompileRequest& request) {
   std::vector<FileIdentity> outputs = {FileIdentity(request.object)};
   if (request.generates_deps) outputs.emplace_back(request.dep_file);
   for (const auto& [suffix, path] : request.aux_outputs) outputs.emplace_back(path);
-  for (size_t i = 0; i < outputs.size(); ++i) {
-    const FileIdentity& output = outputs[i];
+  for (const FileIdentity& output : outputs) {
     if (output.exists && !S_ISREG(output.st.st_mode)) {
       return NotCacheable{Uncacheable::kOutputNotRegularFile, output.path};
     }
     // The compiler writes through it (or fails where it leads nowhere); ddcc would replace it.
-    // So it does with a dependency file and the files beside the object wherever the link
-    // leads, while the object replaces a link as ddcc does (the assembler writes a new file).
-    if (output.dangling_link || (i > 0 && output.link)) {
+    // gcc's assembler writes the object into the file a link leads to, or that a hard link
+    // shares, as the compilers write the other outputs (clang replaces the object, as ddcc).
+    if (output.link || output.st.st_nlink > 1) {
       return NotCacheable{
           Uncacheable::kOutputNotRegularFile,
           absl::StrCat(output.path, output.dangling_link ? " (a symbolic link to nothing)"
-                                                         : " (a symbolic link)")};
+                                    : output.link        ? " (a symbolic link)"
+                                                         : " (a file of several names)")};
     }
   }
 

@@ -249,24 +249,36 @@ class OutputsTest(DdccTestCase):
                                      os.path.exists(os.path.join(self.work, "out/a.o"))))
                     self.assertEqual(runs[0], runs[1])
 
-    def test_a_dependency_file_that_is_a_link(self):
-        # The compiler writes the dependency file through the link, into the file it leads to.
+    def test_an_output_that_is_a_link(self):
+        # gcc writes the object, and both compilers the dependency file, through a symbolic link
+        # into the file it leads to, or into the file a hard link shares; ddcc would replace it.
         self.write("a.c", "int x;\n")
         for compiler in ["gcc", "clang"]:
-            with self.subTest(compiler=compiler):
-                argv = [compiler, "-MD", "-MF", "link.d", "-c", "a.c", "-o", "a.o"]
-                runs = []
-                for run in [lambda: self.ddcc(*argv), lambda: self.run_cmd(argv)] * 2:
-                    for name in ["link.d", "real.d"]:
-                        if os.path.lexists(os.path.join(self.work, name)):
-                            os.remove(os.path.join(self.work, name))
-                    self.write("real.d", "old\n")
-                    os.symlink("real.d", os.path.join(self.work, "link.d"))
-                    result = run()
-                    runs.append((result.returncode, os.path.islink(os.path.join(self.work, "link.d")),
-                                 self.read("real.d")))
-                self.assertEqual(runs[0], runs[1])
-                self.assertEqual(runs[2], runs[3])
+            for output in ["a.o", "link.d"]:
+                for kind in ["symbolic", "hard"]:
+                    with self.subTest(compiler=compiler, output=output, kind=kind):
+                        self.link_twice(compiler, output, kind)
+
+    def link_twice(self, compiler, output, kind):
+        # (gcc with -MD replaces a linked object, as ddcc does.)
+        deps = ["-MD", "-MF", "link.d"] if output == "link.d" else []
+        argv = [compiler, *deps, "-c", "a.c", "-o", "a.o"]
+        runs = []
+        for run in [lambda: self.ddcc(*argv), lambda: self.run_cmd(argv)] * 2:
+            for name in ["a.o", "link.d", "real"]:
+                if os.path.lexists(os.path.join(self.work, name)):
+                    os.remove(os.path.join(self.work, name))
+            # (gcc's assembler writes through to an empty file, and replaces a link to another.)
+            self.write("real", "" if output == "a.o" else "old\n")
+            if kind == "symbolic":
+                os.symlink("real", os.path.join(self.work, output))
+            else:
+                os.link(os.path.join(self.work, "real"), os.path.join(self.work, output))
+            result = run()
+            runs.append((result.returncode, os.path.islink(os.path.join(self.work, output)),
+                         self.read("real")))
+        self.assertEqual(runs[0], runs[1])
+        self.assertEqual(runs[2], runs[3])
 
     def test_a_failed_compile_leaves_the_object_as_the_compiler_would(self):
         """clang removes the object of a failed compile, gcc leaves it."""
