@@ -209,6 +209,7 @@ std::optional<CompileOutcome> RustcPipeline::HashCommandLine(Hasher& key) {
     Note(absl::StrCat("environment ", variable.substr(0, eq)), Readable(variable.substr(eq + 1)));
   }
 
+  WaitOutFreshStamps(request_.externs);
   for (const std::string& path : request_.externs) {
     if (auto refused = HashFile(key, "extern crate", path, RustcPath::kLocation)) return refused;
   }

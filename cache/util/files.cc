@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <ctime>
 
@@ -168,6 +169,18 @@ int64_t FileClockSlackNs() {
     return 2 * (int64_t{tick.tv_sec} * 1'000'000'000 + tick.tv_nsec) + 1'000'000;
   }();
   return slack;
+}
+
+void WaitOutFreshStamps(const std::vector<std::string>& paths) {
+  int64_t newest = 0;
+  for (const std::string& path : paths) {
+    absl::StatusOr<FileStamp> stamp = StampFile(path);
+    if (stamp.ok()) newest = std::max({newest, stamp->mtime_ns, stamp->ctime_ns});
+  }
+  const int64_t wait = std::min(newest + FileClockSlackNs() - NowNs(), FileClockSlackNs());
+  if (wait <= 0) return;
+  const struct timespec pause = {wait / 1'000'000'000, wait % 1'000'000'000};
+  nanosleep(&pause, nullptr);
 }
 
 absl::string_view Basename(absl::string_view path) {

@@ -90,6 +90,12 @@ int64_t NowNs();
 // for an edit during the compile.
 int64_t FileClockSlackNs();
 
+// Waits, at most the slack, until each of `paths` was last changed longer than the slack ago, so
+// that a change after the caller reads them shows in their times. For inputs written just
+// before (cargo starts a crate as soon as its dependency's metadata is written): without the
+// wait, they would count as changed during the compile, and nothing would be stored.
+void WaitOutFreshStamps(const std::vector<std::string>& paths);
+
 // Sets the process's umask for the scope, when `mask` holds one, and then puts the old one back:
 // files made in the cache take the cache's umask, the build's outputs and the compiler the
 // user's.
