@@ -202,6 +202,8 @@ constexpr OptionSpec kOptions[] = {
     {"-fproc-stat-report", kJoined, kUnsupported, kBoth},
     {"-save-stats", kJoined, kUnsupported, kBoth},
     {"-time", kJoined, kUnsupported, kBoth},
+    {"-Q", kNone, kUnsupported, kGcc},  // each function's name as compiled, and timings
+    {"-fstats", kNone, kUnsupported, kBoth},
     // Not cacheable: the compiler reads or runs what ddcc cannot see.
     {"-specs", kSeparate, kUnsupported, kBoth},
     {"-specs=", kJoined, kUnsupported, kBoth},
