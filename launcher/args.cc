@@ -506,10 +506,11 @@ std::optional<NotCacheable> Parser::SetAuxOutputs() {
     req_.object_names_itself = req_.object_names_itself || option != "-fstack-usage";
   }
   for (const std::string& arg : req_.hashed_args) {
-    // gcc names these files after -dumpbase or -dumpdir instead, which ddcc does not follow.
-    if (!req_.aux_outputs.empty() && absl::StartsWith(arg, "-dump")) {
+    // gcc names these files (and a dependency file without -o) after -dumpbase or -dumpdir
+    // instead, which ddcc does not follow.
+    if ((!req_.aux_outputs.empty() || req_.generates_deps) && absl::StartsWith(arg, "-dump")) {
       return NotCacheable{Uncacheable::kUnsupportedOption,
-                          absl::StrCat(arg, " with ", req_.aux_outputs.front().first, " output")};
+                          absl::StrCat(arg, " with a file named after the object")};
     }
     // clang keeps the split debug information in the object, which names itself as its .dwo.
     if (arg == "-gsplit-dwarf=single") req_.object_names_itself = true;

@@ -187,6 +187,7 @@ class OutputsTest(DdccTestCase):
             ("gcc", ["-g", "-gsplit-dwarf", "-dumpbase", "foo", "-o", "a.o"], ["a.o", "foo.dwo"]),
             ("gcc", ["-fstack-usage", "-dumpdir", "dd/", "-o", "b.o"], ["b.o", "dd/b.su"]),
             ("gcc", ["-fstack-usage", "-dumpbase", "bar", "-o", "c.o"], ["c.o", "bar.su"]),
+            ("gcc", ["-MD", "-dumpbase", "baz"], ["main.o", "baz.d"]),
         ]
         for compiler, args, outputs in calls:
             args = ["-Iinclude", "-c", "main.c", *args]
