@@ -1,8 +1,11 @@
 #include "launcher/compile_inputs.h"
 
+#include <sys/stat.h>
+
 #include <cstdlib>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 
 namespace ddcc {
@@ -31,6 +34,16 @@ std::vector<std::string> FilesRead(const CompileRequest& request,
     if (seen.insert(header.path).second) files.push_back(header.path);
   }
   return files;
+}
+
+std::optional<NotCacheable> CheckRegularFiles(const std::vector<std::string>& files) {
+  for (const std::string& file : files) {
+    struct stat st;
+    if (stat(file.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+      return NotCacheable{Uncacheable::kNoInputFile, absl::StrCat(file, " is no regular file")};
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace ddcc

@@ -3,12 +3,14 @@
 // files options name, and the bytes of the files the text comes from.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "launcher/args.h"
 #include "launcher/compiler.h"
 #include "launcher/includes.h"
+#include "launcher/outcome.h"
 
 namespace ddcc {
 
@@ -23,5 +25,9 @@ IncludeSetOptions IncludeSetOptionsFor(const Compiler& compiler, const CompileRe
 // whether tokens came from a macro into warnings, and clang's debug info holds each file's MD5.
 std::vector<std::string> FilesRead(const CompileRequest& request,
                                    const PreprocessedIncludes& includes);
+
+// Not cacheable where a file the compile read is no regular file (/dev/stdin, a FIFO): ddcc
+// reading it to hash it would take what the compiler reads, or wait for a writer.
+std::optional<NotCacheable> CheckRegularFiles(const std::vector<std::string>& files);
 
 }  // namespace ddcc

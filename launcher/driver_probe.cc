@@ -43,7 +43,7 @@ absl::StatusOr<std::string> DriverListing(const Compiler& compiler,
                                           const std::vector<std::string>& args) {
   std::vector<std::string> argv = {compiler.path, "-###"};
   argv.insert(argv.end(), args.begin(), args.end());
-  absl::StatusOr<ProcessResult> run = RunCaptured(argv);
+  absl::StatusOr<ProcessResult> run = RunAside(argv);
   if (!run.ok()) return run.status();
   if (run->exit_code != 0 || run->term_signal != 0) {
     return absl::FailedPreconditionError("the driver's -### failed");
@@ -223,7 +223,7 @@ absl::StatusOr<std::string> WrappedSearchAndEnvironment(const Compiler& compiler
     return absl::FailedPreconditionError("ddcc's own path cannot be given to -wrapper");
   }
   absl::StatusOr<ProcessResult> searched =
-      RunCaptured({compiler.path, "-E", "-v", "-x", request.language, "/dev/null", "-wrapper",
+      RunAside({compiler.path, "-E", "-v", "-x", request.language, "/dev/null", "-wrapper",
                    absl::StrCat(self, ",", kCompileEnvironmentCommand)});
   if (!searched.ok()) return searched.status();
   if (searched->exit_code != 0 || searched->term_signal != 0) {

@@ -64,6 +64,11 @@ std::optional<NotCacheable> CheckOutputs(const CompileRequest& request) {
   }
 
   std::vector<FileIdentity> inputs = {FileIdentity(request.source)};
+  // /dev/stdin, a FIFO: ddcc reading it to hash it would take what the compiler reads.
+  if (inputs[0].exists && !S_ISREG(inputs[0].st.st_mode)) {
+    return NotCacheable{Uncacheable::kNoInputFile,
+                        absl::StrCat(request.source, " is no regular file")};
+  }
   for (const std::string& file : request.extra_input_files) inputs.emplace_back(file);
   for (const FileIdentity& output : outputs) {
     for (const FileIdentity& input : inputs) {

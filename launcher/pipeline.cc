@@ -173,9 +173,10 @@ std::variant<Digest, KeyAfterCompile, CompileOutcome> CompilePipeline::KeyInputs
   preprocessed_.out = std::move(text);
   expanded_time_ = FindExpandedTime(preprocessed_.out);
   if (std::optional<NotCacheable> reason = CheckPreprocessed(preprocessed_.out)) return *reason;
+  const std::vector<std::string> files_read = FilesRead(request_, includes_);
+  if (std::optional<NotCacheable> reason = CheckRegularFiles(files_read)) return *reason;
 
-  absl::StatusOr<ResultKeyInfo> result =
-      keys_.ResultKey(preprocessed_, FilesRead(request_, includes_), Transcript());
+  absl::StatusOr<ResultKeyInfo> result = keys_.ResultKey(preprocessed_, files_read, Transcript());
   if (!result.ok()) return Failure{ErrorKind::kInternal, result.status()};
   WriteTranscript();
   scope_.KnowResult(result->tied, result->names_cwd);
@@ -354,7 +355,7 @@ absl::StatusOr<ProcessResult> CompilePipeline::Preprocess() const {
   // the first entry into each header.
   std::vector<std::string> argv = {compiler_.path, "-E", "-dI"};
   argv.insert(argv.end(), request_.preprocess_args.begin(), request_.preprocess_args.end());
-  return RunCaptured(argv);
+  return RunAside(argv);
 }
 
 // The assembler reads the files named by .incbin (and .include) itself, unseen by the
@@ -487,6 +488,10 @@ std::optional<IncludeSet> CompilePipeline::DependIncludeSet(const std::string& d
     return std::nullopt;
   }
   const std::vector<std::string>& files = rule->prerequisites;
+  if (std::optional<NotCacheable> odd = CheckRegularFiles(files)) {
+    NoteNoManifest(odd->detail);
+    return std::nullopt;
+  }
   absl::StatusOr<SearchPath> search = ProbeSearchPath();
   absl::StatusOr<IncludeSet> set =
       search.ok() ? RecordDependIncludeSet(request_.source, files, *search, options, paths_,
@@ -584,7 +589,7 @@ absl::StatusOr<SearchPath> CompilePipeline::ProbeSearchPath() {
       argv.insert(argv.end(), {"-x", request_.language, "/dev/null"});
     }
   }
-  absl::StatusOr<ProcessResult> probe = RunCaptured(argv);
+  absl::StatusOr<ProcessResult> probe = RunAside(argv);
   if (!probe.ok()) return probe.status();
   if (probe->exit_code != 0) return absl::FailedPreconditionError("the search path probe failed");
   absl::StatusOr<SearchPath> search = ParseSearchPath(probe->err);

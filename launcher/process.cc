@@ -33,6 +33,7 @@ struct Run {
 // when it takes too long.
 struct SpawnMode {
   bool stream = false;
+  bool reads_stdin = true;
   std::optional<int> timeout_ms;  // and stdin from /dev/null
 };
 
@@ -103,7 +104,8 @@ absl::StatusOr<ProcessResult> Spawn(const std::vector<std::string>& argv, SpawnM
   args.push_back(nullptr);
 
   uv_stdio_container_t stdio[3];
-  stdio[0].flags = mode.timeout_ms ? UV_IGNORE : UV_INHERIT_FD;  // UV_IGNORE: /dev/null
+  // UV_IGNORE: /dev/null
+  stdio[0].flags = mode.timeout_ms || !mode.reads_stdin ? UV_IGNORE : UV_INHERIT_FD;
   stdio[0].data.fd = 0;
   stdio[1].flags = static_cast<uv_stdio_flags>(UV_CREATE_PIPE | UV_WRITABLE_PIPE);
   stdio[1].data.stream = reinterpret_cast<uv_stream_t*>(&run.out.pipe);
@@ -160,6 +162,12 @@ absl::StatusOr<ProcessResult> Spawn(const std::vector<std::string>& argv, SpawnM
 
 absl::StatusOr<ProcessResult> RunCaptured(const std::vector<std::string>& argv) {
   return Spawn(argv, SpawnMode{});
+}
+
+absl::StatusOr<ProcessResult> RunAside(const std::vector<std::string>& argv) {
+  SpawnMode aside;
+  aside.reads_stdin = false;
+  return Spawn(argv, aside);
 }
 
 absl::StatusOr<ProcessResult> RunProbe(const std::vector<std::string>& argv, int timeout_ms) {

@@ -21,6 +21,10 @@ struct ProcessResult {
 // argv[0] is the program to run (a path); stdin is inherited.
 absl::StatusOr<ProcessResult> RunCaptured(const std::vector<std::string>& argv);
 
+// As RunCaptured, for ddcc's own runs of the compiler (-E, -v, -###) beside the compile: stdin is
+// /dev/null, which only the compile itself may read (a source or header may be /dev/stdin).
+absl::StatusOr<ProcessResult> RunAside(const std::vector<std::string>& argv);
+
 // As RunCaptured, for asking a program what it is: stdin is /dev/null, and a program still
 // running after `timeout_ms` is killed (a DeadlineExceeded error).
 absl::StatusOr<ProcessResult> RunProbe(const std::vector<std::string>& argv, int timeout_ms);

@@ -116,7 +116,7 @@ std::variant<DepInfo, CompileOutcome> RunDepInfoPass(const std::string& rustc,
   const std::string dep_file = absl::StrCat(dir, "/deps.d");
   std::vector<std::string> argv = {rustc};
   for (std::string& arg : DepInfoArgs(args, dep_file)) argv.push_back(std::move(arg));
-  absl::StatusOr<ProcessResult> listed = RunCaptured(argv);
+  absl::StatusOr<ProcessResult> listed = RunAside(argv);
   absl::StatusOr<std::string> text = ReadFile(dep_file);
   unlink(dep_file.c_str());
   rmdir(dir.c_str());

@@ -37,7 +37,7 @@ absl::StatusOr<std::string> VersionOf(const Compiler& compiler, const Config& co
       known && absl::StrContains(*known, "\nrelease: ")) {
     return *std::move(known);
   }
-  absl::StatusOr<ProcessResult> asked = RunCaptured({compiler.path, "-vV"});
+  absl::StatusOr<ProcessResult> asked = RunAside({compiler.path, "-vV"});
   if (!asked.ok()) return asked.status();
   if (asked->exit_code != 0 || !absl::StrContains(asked->out, "\nrelease: ")) {
     return absl::InternalError("rustc -vV failed");
@@ -97,7 +97,7 @@ absl::Status HashRustToolchain(const Compiler& compiler, const RustcRequest& req
     // another rustc, which knows.
     sysroot = own_sysroot;
     if (proxy) {
-      absl::StatusOr<ProcessResult> printed = RunCaptured({compiler.path, "--print=sysroot"});
+      absl::StatusOr<ProcessResult> printed = RunAside({compiler.path, "--print=sysroot"});
       if (!printed.ok()) return printed.status();
       if (printed->exit_code != 0) return absl::InternalError("rustc --print=sysroot failed");
       sysroot = std::string(absl::StripAsciiWhitespace(printed->out));

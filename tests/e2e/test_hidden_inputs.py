@@ -189,6 +189,26 @@ class ClangConfigFileTest(HiddenInputTestCase):
                            lambda: self.write("bin/x86_64-linux-gnu-clang.cfg", "-DV=4\n"))
 
 
+class StandardInputTest(HiddenInputTestCase):
+    """Item: a source or header read from a pipe through /dev/stdin, which only the compile
+    itself may read."""
+
+    def test_a_source_or_header_on_stdin(self):
+        self.write("x.c", 'int v =\n#include "/dev/stdin"\n;\n')
+        for compiler in ["gcc", "clang"]:
+            for mode in ["direct", "preprocessor", "depend"]:
+                env = dict(self.env, DDCC_DIRECT_MODE="0" if mode == "preprocessor" else "1",
+                           DDCC_DEPEND="1" if mode == "depend" else "0")
+                for args, text in [(["-x", "c", "-c", "/dev/stdin", "-o", "y.o"], b"int v = 3;\n"),
+                                   (["-MD", "-c", "x.c", "-o", "y.o"], b"5\n")]:
+                    with self.subTest(compiler=compiler, mode=mode, args=args):
+                        cached = self.ddcc(compiler, *args, env=env, input=text)
+                        got = self.read("y.o")
+                        plain = self.run_cmd([compiler, *args], env=env, input=text)
+                        self.assert_same_run(plain, cached)
+                        self.assertEqual(got, self.read("y.o"))
+
+
 class NoLineMarkersTest(HiddenInputTestCase):
     """Item: -P given to ddcc's own -E would leave line numbers out of the key."""
 
