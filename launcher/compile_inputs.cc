@@ -33,6 +33,9 @@ std::vector<std::string> FilesRead(const CompileRequest& request,
   for (const EnteredHeader& header : includes.headers) {
     if (seen.insert(header.path).second) files.push_back(header.path);
   }
+  for (const std::string& file : includes.renamed) {
+    if (seen.insert(file).second) files.push_back(file);
+  }
   return files;
 }
 

@@ -18,7 +18,8 @@ namespace ddcc {
 IncludeSetOptions IncludeSetOptionsFor(const Compiler& compiler, const CompileRequest& request,
                                        bool sloppy_time_macros, const EnvLookup& env);
 
-// The source and every header the text shows, whose bytes the result key holds besides the text:
+// The source, every header the text shows and every file a #line names (absent ones too),
+// whose bytes the result key holds besides the text:
 // the compiler reads the files, not the text, and what the text drops still reaches its output.
 // Comments silence warnings (`/* FALLTHRU */`) or are checked (clang's -Wdocumentation), columns
 // go into debug info, diagnostics and `__builtin_COLUMN()`, tabs into -Wmisleading-indentation,

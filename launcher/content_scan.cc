@@ -268,8 +268,9 @@ void ReadProbeCall(absl::string_view text, size_t at, absl::string_view rest, bo
   scan.probes.push_back({std::move(name), close == '"'});
 }
 
-// A line whose first token is `#` (or its digraph or trigraph) followed by a number.
-bool HasLineMarker(absl::string_view text) {
+// A line whose first token is `#` (or its digraph or trigraph) followed by a number (a line
+// marker), or by `line` (a #line directive).
+void FindLineDirectives(absl::string_view text, ContentScan& scan) {
   for (size_t start = 0; start < text.size();) {
     size_t end = text.find('\n', start);
     if (end == absl::string_view::npos) end = text.size();
@@ -277,11 +278,11 @@ bool HasLineMarker(absl::string_view text) {
     if (absl::ConsumePrefix(&line, "#") || absl::ConsumePrefix(&line, "%:") ||
         absl::ConsumePrefix(&line, "?\?=")) {
       line = absl::StripLeadingAsciiWhitespace(line);
-      if (!line.empty() && absl::ascii_isdigit(line.front())) return true;
+      scan.line_marker |= !line.empty() && absl::ascii_isdigit(line.front());
+      scan.line_directive |= absl::StartsWith(line, "line");
     }
     start = end + 1;
   }
-  return false;
 }
 
 // Identifiers that token pasting could make into __has_include: a piece from its start from
@@ -365,7 +366,7 @@ void ScanText(absl::string_view content, ContentScan& scan) {
       ReadProbeCall(content, at, rest, expanded, scan.probe_macros, scan);
     }
   }
-  scan.line_marker |= HasLineMarker(content);
+  FindLineDirectives(content, scan);
   scan.trigraph_splice |= HasTrigraphSplice(content);
   scan.pragma_dependency |= NamesPragmaDependency(content);
   scan.pragma_once |= HasPragmaOnce(content);

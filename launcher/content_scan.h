@@ -24,6 +24,9 @@ struct ContentScan {
   // A line marker directive (`# 12 "file" 1`): the `-E` output's markers then no longer tell
   // which file included which.
   bool line_marker = false;
+  // A #line directive: gcc quotes a message's source line from the file it names, which only
+  // the preprocessed text's markers show.
+  bool line_directive = false;
   // A trigraph line splice (`??/` before a newline): with trigraphs on (-trigraphs, gcc's
   // -std=c11 and the other ISO modes) it joins lines, which the raw scans of ddcc do not do, so
   // a directive or name split by one would pass them unseen.

@@ -224,7 +224,7 @@ absl::StatusOr<std::string> WrappedSearchAndEnvironment(const Compiler& compiler
   }
   absl::StatusOr<ProcessResult> searched =
       RunAside({compiler.path, "-E", "-v", "-x", request.language, "/dev/null", "-wrapper",
-                   absl::StrCat(self, ",", kCompileEnvironmentCommand)});
+                absl::StrCat(self, ",", kCompileEnvironmentCommand)});
   if (!searched.ok()) return searched.status();
   if (searched->exit_code != 0 || searched->term_signal != 0) {
     return absl::FailedPreconditionError("the search path probe failed");

@@ -165,6 +165,9 @@ class IncludeSetRecorder {
     return AddTried(tried_before);
   }
 
+  // A file the compiler reads only if it is there (the file a #line names, for gcc's messages).
+  absl::Status AddReadIfThere(const std::string& path) { return AddCandidate(path, false); }
+
   // Places searched before a header that was found (and read) before as another's candidate.
   absl::Status AddTried(const std::vector<std::string>& tried_before) {
     for (const std::string& candidate : tried_before) {
@@ -215,6 +218,10 @@ class IncludeSetRecorder {
         }
       }
       if (scan.line_marker) Refuse(absl::FailedPreconditionError("a file holds a line marker"));
+      if (without_text_ && scan.line_directive) {
+        Refuse(absl::FailedPreconditionError(
+            "a file holds #line, whose file gcc may quote: only preprocessed text names it"));
+      }
       if (scan.trigraph_splice) {
         Refuse(absl::FailedPreconditionError("a file splices lines with the trigraph ??/"));
       }
@@ -347,6 +354,7 @@ PreprocessedIncludes ParseIncludes(absl::string_view preprocessed, absl::string_
   size_t copied = 0;  // of `preprocessed` to `text_out`
   if (text_out != nullptr) text_out->reserve(preprocessed.size());
   absl::flat_hash_set<std::string> seen;  // searches
+  absl::flat_hash_set<std::string> renamed;
   // The file the compiler is reading, as it spelled it ("" on the command line), and those it
   // will return to. Markers without a flag only rename the file (#line), except at the top,
   // where gcc first reads <built-in> and <command-line> before the source.
@@ -379,6 +387,9 @@ PreprocessedIncludes ParseIncludes(absl::string_view preprocessed, absl::string_
       } else if (includers.empty() && !source_begun) {
         source_begun = !IsPseudoFile(name) && number != "0";
         real = IsPseudoFile(name) ? "" : std::string(source);
+      } else if (!IsPseudoFile(name) && name != real && name != source &&
+                 renamed.insert(name).second) {
+        found.renamed.push_back(name);
       }
       continue;
     }
@@ -523,6 +534,10 @@ absl::StatusOr<IncludeSet> RecordIncludeSet(const std::string& source,
   }
   for (const IncludeDirective& directive : includes.directives) {
     if (absl::Status status = recorder.AddDirective(directive); !status.ok()) return status;
+  }
+  // gcc quotes a message's source line from the file a #line names, read if there, else not.
+  for (const std::string& file : includes.renamed) {
+    if (absl::Status status = recorder.AddReadIfThere(file); !status.ok()) return status;
   }
   // Time macros reached in ways no scan of the files sees (token pasting) show expanded.
   // (__DATE__ is for the pipeline: the result is then served only on its day.)

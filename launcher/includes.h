@@ -35,6 +35,9 @@ struct IncludeDirective {
 struct PreprocessedIncludes {
   std::vector<EnteredHeader> headers;  // entered (line markers with flag 1), in order, repeated
   std::vector<IncludeDirective> directives;  // each search once
+  // Files a #line names (a marker without a flag), each once: gcc quotes a message's source
+  // line from there.
+  std::vector<std::string> renamed;
 };
 
 // The files of `-E -dI` output for `source` (as the command line spells it). A #line directive

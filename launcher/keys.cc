@@ -377,6 +377,10 @@ absl::StatusOr<ResultKeyInfo> KeyMaker::ResultKey(const ProcessResult& preproces
   inputs.AddText("preprocessor messages", preprocessed.err);
   for (const std::string& file : files_read) {
     absl::StatusOr<Digest> content = HashFile(file);
+    if (absl::IsNotFound(content.status())) {  // named by a #line only
+      inputs.Add(key_label::kFileRead, absl::StrCat(paths_.KeyForm(file), " absent"));
+      continue;
+    }
     if (!content.ok()) return content.status();
     inputs.Add(key_label::kFileRead, absl::StrCat(paths_.KeyForm(file), " ", content->Hex()));
   }

@@ -209,6 +209,26 @@ class StandardInputTest(HiddenInputTestCase):
                         self.assertEqual(got, self.read("y.o"))
 
 
+class LineDirectiveFileTest(HiddenInputTestCase):
+    """Item: gcc quotes a message's source line from the file a #line names (bison's and flex's
+    output name their grammar), which it reads only then."""
+
+    def test_the_named_file_edited_or_created(self):
+        self.write("x.c", '#line 1 "gram.y"\nint f(int x) { int unused; return x; }\n')
+        for compiler in ["gcc", "clang"]:
+            for mode in ["direct", "preprocessor", "depend"]:
+                env = dict(self.env, DDCC_DIRECT_MODE="0" if mode == "preprocessor" else "1",
+                           DDCC_DEPEND="1" if mode == "depend" else "0")
+                args = ["-Wall", "-MD", "-c", "x.c", "-o", "out.o"]
+                with self.subTest(compiler=compiler, mode=mode):
+                    self.write("gram.y", "old text\n")
+                    self.compile_twice(compiler, args, lambda: self.write("gram.y", "new text\n"),
+                                       env=env)
+                    os.remove(os.path.join(self.work, "gram.y"))
+                    self.compile_twice(compiler, args, lambda: self.write("gram.y", "made\n"),
+                                       env=env)
+
+
 class NoLineMarkersTest(HiddenInputTestCase):
     """Item: -P given to ddcc's own -E would leave line numbers out of the key."""
 
