@@ -162,6 +162,11 @@ std::string KeyMaker::WhyDirectKeyHoldsCwd() const {
   if (request_.object_names_itself) {
     return "the object names its own path (a coverage or split debug information file)";
   }
+  // clang writes a dependency file's backslashes as slashes: laid out again for a directory
+  // whose path holds one, it would read otherwise.
+  if (request_.generates_deps && absl::StrContains(paths_.cwd(), '\\')) {
+    return "the dependency file names it, and its path holds a backslash";
+  }
   bool names_files = false;
   for (const auto& [suffix, path] : request_.aux_outputs) names_files |= suffix == ".su";
   for (const std::string& arg : request_.preprocess_args) {

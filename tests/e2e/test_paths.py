@@ -253,6 +253,22 @@ class PathsTest(DdccTestCase):
                     self.compile(wrapper, tree)
                     self.assertIn(tree.encode(), self.read(os.path.join(tree, "main.o")))
 
+    def test_a_tree_whose_path_holds_a_backslash(self):
+        # clang writes a dependency file's backslashes as slashes.
+        trees = [os.path.join(self.work, name) for name in ["ab", "a\\b", "a\\ b"]]
+        for tree in trees:
+            self.write(os.path.join(tree, "x.c"), "int v;\n")
+        for compiler in ["clang", "gcc"]:
+            for tree in trees:
+                with self.subTest(compiler=compiler, tree=tree):
+                    args = ["-MD", "-c", os.path.join(tree, "x.c"), "-o", "x.o"]
+                    cached = self.ddcc(compiler, *args, cwd=tree)
+                    outputs = [self.read(os.path.join(tree, name)) for name in ["x.o", "x.d"]]
+                    plain = self.run_cmd([compiler, *args], cwd=tree)
+                    self.assert_same_run(plain, cached)
+                    self.assertEqual(outputs,
+                                     [self.read(os.path.join(tree, name)) for name in ["x.o", "x.d"]])
+
     def test_debug_info_names_the_directory_as_the_compiler_does(self):
         # gcc and clang name the working directory by $PWD when it leads there.
         self.write("real/main.c", "int f(void) { return 1; }\n")
