@@ -116,6 +116,21 @@ bool HoldsCrate(const std::string& dir, absl::string_view name) {
   return false;
 }
 
+// Whether `text` holds the word `crate` other than as a path's start (`crate::`, `$crate::`).
+bool NamesCrateToken(absl::string_view text) {
+  for (size_t at = text.find("crate"); at != absl::string_view::npos;
+       at = text.find("crate", at + 1)) {
+    if ((at > 0 && IsIdentifierChar(text[at - 1])) ||
+        (at + 5 < text.size() && IsIdentifierChar(text[at + 5]))) {
+      continue;
+    }
+    if (!absl::StartsWith(absl::StripLeadingAsciiWhitespace(text.substr(at + 5)), "::")) {
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 std::vector<std::string> ExternCrateNames(absl::string_view source) {
@@ -124,9 +139,22 @@ std::vector<std::string> ExternCrateNames(absl::string_view source) {
   std::vector<std::string> names;
   for (size_t at = text.find("extern"); at != absl::string_view::npos;
        at = text.find("extern", at + 1)) {
-    if (at > 0 && IsIdentifierChar(text[at - 1])) continue;
+    if ((at > 0 && IsIdentifierChar(text[at - 1])) ||
+        (at + 6 < text.size() && IsIdentifierChar(text[at + 6]))) {
+      continue;
+    }
     absl::string_view rest = absl::StripLeadingAsciiWhitespace(text.substr(at + 6));
-    if (!absl::ConsumePrefix(&rest, "crate")) continue;
+    if (!absl::ConsumePrefix(&rest, "crate")) {
+      // Else `extern` begins a function or a block (its ABI string is blanked); one that does
+      // not is a token, which a macro may put together with a `crate` token after it:
+      // `m!(extern, crate, foo)` (syn's `Token![extern]` has none).
+      if (!absl::StartsWith(rest, "fn") && !absl::StartsWith(rest, "{") &&
+          !absl::StartsWith(rest, "type") &&
+          NamesCrateToken(rest.substr(0, rest.find_first_of(";\n")))) {
+        names.push_back("$extern");
+      }
+      continue;
+    }
     if (!rest.empty() && IsIdentifierChar(rest[0])) continue;
     rest = absl::StripLeadingAsciiWhitespace(rest);
     absl::ConsumePrefix(&rest, "r#");
@@ -189,7 +217,8 @@ absl::StatusOr<std::vector<std::string>> StaticLinkNames(absl::string_view sourc
     if (!kind && !unread) continue;  // not an attribute, or a dynamic library's
     if (kind && *kind != "static") continue;
     if (modifiers && absl::StrContains(*modifiers, "-bundle")) continue;  // linked, not bundled
-    if (unread || !name) {
+    // +verbatim: the file is named as is, not lib<name>.a.
+    if (unread || !name || (modifiers && absl::StrContains(*modifiers, "verbatim"))) {
       return absl::FailedPreconditionError(
           absl::StrCat("a #[link] attribute ddcc cannot read: link(", rest.substr(0, close), ")"));
     }

@@ -14,7 +14,8 @@ namespace ddcc {
 
 // The crates `extern crate NAME` items in `source` name, in order, leaving out comments (doc
 // comments' examples often hold one), string and character literals. `r#` raw identifiers are
-// taken without their prefix.
+// taken without their prefix. A macro's `$name`, and `extern` beginning no item (a token a macro
+// may assemble into one), come as names that begin with '$'.
 std::vector<std::string> ExternCrateNames(absl::string_view source);
 
 // The first `extern crate` in `source` that names a crate neither --extern nor the toolchain

@@ -283,7 +283,7 @@ std::vector<std::string> CargoVariables(const RustcRequest& request, const PathR
   for (char** entry = environ; *entry != nullptr; ++entry) {
     absl::string_view variable = *entry;
     if ((absl::StartsWith(variable, "CARGO_") && !absl::StartsWith(variable, "CARGO_MAKEFLAGS=")) ||
-        absl::StartsWith(variable, "RUSTC_BOOTSTRAP=")) {
+        absl::StartsWith(variable, "RUSTC_BOOTSTRAP=") || absl::StartsWith(variable, "RUSTC_LOG")) {
       const size_t eq = variable.find('=');
       absl::string_view value = variable.substr(eq + 1);
       variables.push_back(proc_macros

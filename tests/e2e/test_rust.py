@@ -128,12 +128,22 @@ class RustcTest(DdccTestCase):
         stats = self.stats()
         self.assertEqual((stats["cache_misses"], HITS(stats)), (1, 1))
 
+    def test_rustc_log_is_keyed(self):
+        # RUSTC_LOG makes rustc write its log to stderr, which a hit replays.
+        self.write("lib.rs", "pub fn w() -> u32 { 1 }\n")
+        self.both(self.lib_args())
+        self.both(self.lib_args(), env=dict(self.env, RUSTC_LOG="rustc_metadata=info"))
+        stats = self.stats()
+        self.assertEqual((stats["cache_misses"], HITS(stats)), (2, 0))
+
     def test_crates_named_by_macros_or_included_files_are_not_cached(self):
         # Both name a crate the -L search finds, which the scan of the crate's .rs files missed.
         self.write("dep.rs", "pub fn v() -> u32 { 1 }\n")
         self.assertEqual(self.run_cmd([RUSTC, *self.lib_args("dep", "dep")]).returncode, 0)
         sources = {"macro": "macro_rules! ext { ($n:ident) => { extern crate $n; }; }\n"
                             "ext!(dep);\npub fn w() -> u32 { dep::v() }\n",
+                   "tokens": "macro_rules! m { ($($t:tt),*) => { $($t)*; } }\n"
+                             "m!(extern, crate, dep);\npub fn w() -> u32 { dep::v() }\n",
                    "include": 'include!("ext.in");\npub fn w() -> u32 { dep::v() }\n'}
         self.write("ext.in", "extern crate dep;\n")
         for way, source in sources.items():

@@ -42,6 +42,12 @@ TEST(RustSourceTest, CharactersAndLifetimesDoNotHideCode) {
 TEST(RustSourceTest, AMacrosExternCrateIsNamedAsItIsWritten) {
   EXPECT_EQ(ExternCrateNames("macro_rules! ext { ($n:ident) => { extern crate $n; }; }\n"),
             Names{"$n"});
+  // Tokens a macro puts together; an ABI, a block and a function are no crate.
+  EXPECT_EQ(ExternCrateNames("m!(extern, crate, foo);\n"), Names{"$extern"});
+  EXPECT_EQ(ExternCrateNames("extern \"C\" { fn f(); }\npub extern \"C\" fn g() {}\n"
+                             "extern fn h() {}\nextern {}\nlet externals = 1;\n"
+                             "[extern] => { $crate::token::Extern };\n"),
+            Names{});
 }
 
 // The libraries #[link(kind = "static")] bundles, however the attribute is written; a dynamic
@@ -60,6 +66,10 @@ TEST(RustSourceTest, StaticLinkAttributesNameTheirLibraries) {
             (Names{"foo", "bar"}));
   EXPECT_FALSE(StaticLinkNames("#[link(name = $n, kind = \"static\")]").ok());
   EXPECT_FALSE(StaticLinkNames("#[link(name = \"a\", kind = $k)]").ok());
+  // +verbatim names the file as is, not lib<name>.a.
+  EXPECT_FALSE(StaticLinkNames("#[link(name = \"libn.a\", kind = \"static\", "
+                               "modifiers = \"+verbatim\")] extern {}")
+                   .ok());
 }
 
 }  // namespace
