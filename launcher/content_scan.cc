@@ -330,7 +330,8 @@ bool HasPragmaOnce(absl::string_view text) {
 
 bool HasTrigraphSplice(absl::string_view text) {
   const std::string_view view(text.data(), text.size());
-  for (size_t at = view.find("??/"); at != std::string_view::npos; at = view.find("??/", at + 1)) {
+  for (size_t at = view.find("?\?/"); at != std::string_view::npos;
+       at = view.find("?\?/", at + 1)) {
     absl::string_view rest = text.substr(at + 3);
     if (absl::StartsWith(rest, "\n") || absl::StartsWith(rest, "\r\n")) return true;
   }

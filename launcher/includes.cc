@@ -223,7 +223,7 @@ class IncludeSetRecorder {
             "a file holds #line, whose file gcc may quote: only preprocessed text names it"));
       }
       if (scan.trigraph_splice) {
-        Refuse(absl::FailedPreconditionError("a file splices lines with the trigraph ??/"));
+        Refuse(absl::FailedPreconditionError("a file splices lines with the trigraph ?\?/"));
       }
       if (scan.pragma_dependency) {
         Refuse(absl::FailedPreconditionError(
