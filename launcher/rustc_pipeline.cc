@@ -79,6 +79,7 @@ class RustcPipeline : public CachedCall {
 
  private:
   std::optional<CompileOutcome> HashCommandLine(Hasher& key);
+  void WaitOutFreshInputs(const std::vector<std::string>& libraries) const;
   std::optional<CompileOutcome> HashFile(Hasher& key, absl::string_view label,
                                          const std::string& path, RustcPath use);
   std::optional<CompileOutcome> HashLinkedLibraries(Hasher& key, absl::string_view source);
@@ -209,10 +210,7 @@ std::optional<CompileOutcome> RustcPipeline::HashCommandLine(Hasher& key) {
     Note(absl::StrCat("environment ", variable.substr(0, eq)), Readable(variable.substr(eq + 1)));
   }
 
-  WaitOutFreshStamps(request_.externs);
-  for (const std::string& path : request_.externs) {
-    if (auto refused = HashFile(key, "extern crate", path, RustcPath::kLocation)) return refused;
-  }
+  std::vector<std::string> libraries;
   for (const std::string& name : request_.static_libs) {
     auto dir = std::find_if(request_.native_dirs.begin(), request_.native_dirs.end(),
                             [&name](const std::string& dir) {
@@ -222,15 +220,34 @@ std::optional<CompileOutcome> RustcPipeline::HashCommandLine(Hasher& key) {
       return NotCacheable{Uncacheable::kUnsupportedOption,
                           absl::StrCat("-l static=", name, " not found by ddcc")};
     }
-    if (auto refused = HashFile(key, "native library", absl::StrCat(*dir, "/lib", name, ".a"),
-                                RustcPath::kLocation)) {
-      return refused;
-    }
+    libraries.push_back(absl::StrCat(*dir, "/lib", name, ".a"));
+  }
+  WaitOutFreshInputs(libraries);
+  for (const std::string& path : request_.externs) {
+    if (auto refused = HashFile(key, "extern crate", path, RustcPath::kLocation)) return refused;
+  }
+  for (const std::string& path : libraries) {
+    if (auto refused = HashFile(key, "native library", path, RustcPath::kLocation)) return refused;
   }
   for (const std::string& path : request_.profile_files) {
     if (auto refused = HashFile(key, "profile", path, RustcPath::kLocation)) return refused;
   }
   return std::nullopt;
+}
+
+// cargo starts a crate as soon as its dependencies' .rmeta and its build script's outputs are
+// written: waits until those are older than the file clock's slack, so that they do not count
+// as changed during the compile, which would store nothing.
+void RustcPipeline::WaitOutFreshInputs(const std::vector<std::string>& libraries) const {
+  std::vector<std::string> inputs = request_.externs;
+  inputs.insert(inputs.end(), libraries.begin(), libraries.end());
+  inputs.insert(inputs.end(), request_.profile_files.begin(), request_.profile_files.end());
+  if (const char* out_dir = env_("OUT_DIR")) {
+    if (absl::StatusOr<std::vector<std::string>> names = ListDirectory(out_dir); names.ok()) {
+      for (const std::string& name : *names) inputs.push_back(absl::StrCat(out_dir, "/", name));
+    }
+  }
+  WaitOutFreshStamps(inputs);
 }
 
 // The static libraries a source's #[link(kind = "static")] attributes bundle: no dep-info lists

@@ -81,7 +81,7 @@ class CargoTest(DdccTestCase):
         languages = self.stats()["languages"]
         # Direct hits: the manifests of the first build spare the dep-info passes.
         self.assertEqual(languages["rust"], {"direct_hits": LIBRARY_CRATES, "preprocessed_hits": 0,
-                                             "cache_misses": LIBRARY_CRATES})
+                                             "cache_misses": LIBRARY_CRATES}, self.not_stored())
         self.assertEqual(languages["c"], {"direct_hits": 1, "preprocessed_hits": 0,
                                           "cache_misses": 1})  # a's build script's native.c
         self.assertEqual(self.run_app(), "53\n")
@@ -147,7 +147,12 @@ class CargoTest(DdccTestCase):
 
     def test_a_second_tree_hits_with_the_users_remap(self):
         self.assertEqual(self.second_tree(),
-                         {"direct_hits": LIBRARY_CRATES, "preprocessed_hits": 0, "cache_misses": 0})
+                         {"direct_hits": LIBRARY_CRATES, "preprocessed_hits": 0, "cache_misses": 0},
+                         self.not_stored())
+
+    def not_stored(self):
+        """What ddcc's log says it did not store, and why."""
+        return "\n".join(line for line in self.log().splitlines() if "not stored" in line)
 
 
 
