@@ -120,6 +120,9 @@ std::optional<CompileOutcome> CompilePipeline::KeyCommandLine() {
       return Failure{ErrorKind::kInternal, driver};
     }
   }
+  // A source a generator wrote just now (Cython's, under setuptools) would count as changed
+  // during the compile, and nothing would be stored.
+  WaitOutFreshStamps({request_.source});
   start_ns_ = NowNs();
   if (config_.direct_mode) {
     absl::StatusOr<Digest> direct_key = keys_.DirectKey(Transcript());

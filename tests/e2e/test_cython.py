@@ -103,7 +103,8 @@ class CythonTest(DdccTestCase):
             _, comp_dir = self.pip_like_build_in(tree, DDCC_BASEDIR=self.root,
                                                  CFLAGS=f"-ffile-prefix-map={tree}=.")
             self.assertTrue(comp_dir.endswith(" ."), comp_dir)
-        self.assertEqual(self.hits_and_misses(), (1, 1))
+        self.assertEqual(self.hits_and_misses(), (1, 1),
+                         "\n".join(l for l in self.log().splitlines() if "not stored" in l))
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import stat
 import time
 import unittest
 
-from common import HeaderSearchTestCase
+from common import DDCC, HeaderSearchTestCase
 
 SOURCE = HeaderSearchTestCase.SOURCE
 
@@ -230,6 +230,17 @@ class DirectModeTest(HeaderSearchTestCase):
                 self.assertEqual(
                     (stats["direct_hits"], stats["preprocessed_hits"], stats["cache_misses"]),
                     (2, 1, 2))
+
+    def test_a_source_written_just_before_is_stored(self):
+        # A generator (Cython under setuptools) writes the source and starts the compile at once:
+        # ddcc waits out the file clock's slack rather than take it for an edit during the
+        # compile, which would store nothing.
+        for value in range(3):
+            self.write("main.c", SOURCE.replace("UTIL", str(value)))
+            result = self.run_cmd([DDCC, "gcc", *self.args])  # no settling
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.check()
+        self.assertEqual(self.hits(), (3, 0, 3), self.log())
 
     def test_direct_mode_off(self):
         self.env["DDCC_DIRECT_MODE"] = "0"
