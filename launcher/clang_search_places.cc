@@ -1,13 +1,11 @@
 #include "launcher/clang_search_places.h"
 
 #include <sys/stat.h>
-#include <sys/utsname.h>
 
 #include <algorithm>
 #include <climits>
 #include <cstdlib>
 #include <optional>
-#include <set>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -49,18 +47,59 @@ std::optional<std::string> LastValue(const std::vector<std::string>& args, absl:
   return value;
 }
 
+// The config files clang called by a prefixed name may read: <prefix>-<mode>.cfg, then
+// <prefix>.cfg, beside the binary as invoked and as resolved.
+std::vector<std::string> ConfigFileCandidates(const Compiler& compiler) {
+  std::vector<absl::string_view> parts = absl::StrSplit(compiler.name, '-');
+  while (parts.size() > 1 && !parts.back().empty() &&
+         absl::ascii_isdigit(static_cast<unsigned char>(parts.back()[0]))) {
+    parts.pop_back();  // a version: x86_64-linux-gnu-clang-14
+  }
+  if (parts.size() < 2) return std::vector<std::string>();
+  const std::string mode(parts.back());
+  parts.pop_back();
+  const std::string prefix = absl::StrJoin(parts, "-");
+  std::vector<std::string> dirs = {DirectoryOf(compiler.path)};
+  char resolved[PATH_MAX];
+  if (realpath(compiler.path.c_str(), resolved) != nullptr) dirs.push_back(DirectoryOf(resolved));
+  std::vector<std::string> paths;
+  for (const std::string& dir : dirs) {
+    for (const std::string& name : {absl::StrCat(prefix, "-", mode, ".cfg"), prefix + ".cfg"}) {
+      paths.push_back(Under(dir, name));
+    }
+  }
+  return paths;
+}
+
+// The words of the config files clang reads (ClangConfigFiles), which may set --sysroot or
+// --gcc-toolchain, before the command line's: clang takes the last.
+std::vector<std::string> ArgsWithConfig(const Compiler& compiler, const CompileRequest& request) {
+  std::vector<std::string> args;
+  for (const std::string& path : ConfigFileCandidates(compiler)) {
+    absl::StatusOr<std::string> text = ReadFile(path);
+    if (!text.ok()) continue;
+    for (absl::string_view word :
+         absl::StrSplit(*text, absl::ByAnyChar(" \t\r\n"), absl::SkipEmpty())) {
+      args.emplace_back(word);
+    }
+  }
+  args.insert(args.end(), request.hashed_args.begin(), request.hashed_args.end());
+  return args;
+}
+
 // Where clang looks: for GCC installations, in a sysroot given, in the sysroot's usr (/usr
 // without one), in --gcc-toolchain's directory and in the directory above the driver as
-// invoked; for headers, in each but the sysroot itself (the headers of a GCC are found from its
-// installation's prefix), and above the driver with links resolved (libc++ beside clang).
-// Looking at more places than clang does costs a few stats, and at worst a miss.
+// invoked; for headers, in each (the headers of a GCC are found from its installation's prefix,
+// a bare-metal target's in the sysroot), and above the driver with links resolved (libc++ and
+// the resource directory beside clang). Looking at more places than clang does costs a few
+// stats, and at worst a miss.
 std::vector<Root> Roots(const Compiler& compiler, const CompileRequest& request) {
-  const std::vector<std::string>& args = request.hashed_args;
+  const std::vector<std::string> args = ArgsWithConfig(compiler, request);
   std::vector<Root> roots;
   std::optional<std::string> sysroot = LastValue(args, "--sysroot=", "--sysroot");
   const bool given = sysroot && !sysroot->empty();
   const std::string base = given ? *sysroot : "/";
-  roots.push_back({"sysroot", base, given, false});
+  roots.push_back({"sysroot", base, given, given});
   roots.push_back({"sysroot/usr", Under(base, "usr"), true, true});
   if (std::optional<std::string> toolchain =
           LastValue(args, "--gcc-toolchain=", "-gcc-toolchain")) {
@@ -74,19 +113,33 @@ std::vector<Root> Roots(const Compiler& compiler, const CompileRequest& request)
   return roots;
 }
 
+// Names in a listing that may be target triples (x86_64-linux-gnu, x86_64-pc-linux-gnu,
+// arm-none-eabi): with a '-' and without a '.' (gtk-3.0 is no triple).
+std::vector<std::string> TripleLike(const std::vector<std::string>& names) {
+  std::vector<std::string> triples;
+  for (const std::string& name : names) {
+    if (absl::StrContains(name, '-') && !absl::StrContains(name, '.')) triples.push_back(name);
+  }
+  return triples;
+}
+
 class PlaceRecorder {
  public:
   explicit PlaceRecorder(std::vector<std::string>& places) : places_(places) {}
 
   // Records the names in `root`'s `rel` and returns them, sorted (none when it is no directory).
-  std::vector<std::string> List(const Root& root, const std::string& rel) {
+  // With `triples_only`, only the names TripleLike keeps: a directory of headers gains others.
+  std::vector<std::string> List(const Root& root, const std::string& rel,
+                                bool triples_only = false) {
     absl::StatusOr<std::vector<std::string>> names = ListDirectory(Under(root.dir, rel));
     if (!names.ok()) {
       Record(root, rel, absl::IsNotFound(names.status()) ? "absent" : "no directory to list");
       return {};
     }
+    if (triples_only) *names = TripleLike(*names);
     std::sort(names->begin(), names->end());
-    Record(root, rel, absl::StrCat("holds ", absl::StrJoin(*names, " ")));
+    Record(root, rel,
+           absl::StrCat(triples_only ? "holds triples " : "holds ", absl::StrJoin(*names, " ")));
     return *std::move(names);
   }
 
@@ -123,14 +176,6 @@ std::vector<std::string> ClangSearchPlaces(const Compiler& compiler,
   std::vector<std::string> places;
   PlaceRecorder recorder(places);
   std::vector<Root> roots = Roots(compiler, request);
-  // The triples whose multiarch and libstdc++ directories clang may add: those GCC is installed
-  // for, the one asked for, and this machine's in Debian's spelling.
-  std::set<std::string> triples;
-  if (std::optional<std::string> target = LastValue(request.hashed_args, "--target=", "-target")) {
-    triples.insert(*target);
-  }
-  struct utsname host;
-  if (uname(&host) == 0) triples.insert(absl::StrCat(host.machine, "-linux-gnu"));
   std::vector<std::pair<dev_t, ino_t>> seen;
   std::vector<const Root*> present;
   for (const Root& root : roots) {
@@ -157,7 +202,6 @@ std::vector<std::string> ClangSearchPlaces(const Compiler& compiler,
       for (const char* gcc : {"/gcc", "/gcc-cross"}) {
         const std::string gcc_dir = absl::StrCat(lib, gcc);
         for (const std::string& triple : recorder.List(root, gcc_dir)) {
-          triples.insert(triple);
           const std::string triple_dir = absl::StrCat(gcc_dir, "/", triple);
           for (const std::string& version : recorder.List(root, triple_dir)) {
             recorder.StartFiles(root, absl::StrCat(triple_dir, "/", version));
@@ -171,43 +215,32 @@ std::vector<std::string> ClangSearchPlaces(const Compiler& compiler,
     for (const char* include : {"include", "local/include"}) {
       if (!recorder.Directory(*root, include)) continue;
       recorder.List(*root, absl::StrCat(include, "/c++"));
-      for (const std::string& triple : triples) {
-        const std::string multiarch = absl::StrCat(include, "/", triple);
-        if (recorder.Directory(*root, multiarch)) recorder.List(*root, multiarch + "/c++");
+      // Multiarch directories, and libc++'s per-target one, under any triple's spelling.
+      for (const std::string& triple : recorder.List(*root, include, /*triples_only=*/true)) {
+        recorder.List(*root, absl::StrCat(include, "/", triple, "/c++"));
       }
     }
-    for (const std::string& triple : triples) {
-      if (recorder.Directory(*root, triple)) recorder.List(*root, triple + "/include/c++");
+    for (const std::string& triple : recorder.List(*root, "", /*triples_only=*/true)) {
+      recorder.List(*root, triple + "/include/c++");
+    }
+    // clang's own headers, where its resource directory exists (else it takes another).
+    for (const std::string& version : recorder.List(*root, "lib/clang")) {
+      recorder.Directory(*root, absl::StrCat("lib/clang/", version, "/include"));
     }
   }
   return places;
 }
 
 absl::StatusOr<std::vector<std::string>> ClangConfigFiles(const Compiler& compiler) {
-  std::vector<absl::string_view> parts = absl::StrSplit(compiler.name, '-');
-  while (parts.size() > 1 && !parts.back().empty() &&
-         absl::ascii_isdigit(static_cast<unsigned char>(parts.back()[0]))) {
-    parts.pop_back();  // a version: x86_64-linux-gnu-clang-14
-  }
-  if (parts.size() < 2) return std::vector<std::string>();
-  const std::string mode(parts.back());
-  parts.pop_back();
-  const std::string prefix = absl::StrJoin(parts, "-");
-  std::vector<std::string> dirs = {DirectoryOf(compiler.path)};
-  char resolved[PATH_MAX];
-  if (realpath(compiler.path.c_str(), resolved) != nullptr) dirs.push_back(DirectoryOf(resolved));
   std::vector<std::string> files;
-  for (const std::string& dir : dirs) {
-    for (const std::string& name : {absl::StrCat(prefix, "-", mode, ".cfg"), prefix + ".cfg"}) {
-      const std::string path = Under(dir, name);
-      absl::StatusOr<Digest> content = HashFile(path);
-      if (absl::IsNotFound(content.status())) {
-        files.push_back(absl::StrCat(path, " absent"));
-        continue;
-      }
-      if (!content.ok()) return content.status();
-      files.push_back(absl::StrCat(path, " ", content->Hex()));
+  for (const std::string& path : ConfigFileCandidates(compiler)) {
+    absl::StatusOr<Digest> content = HashFile(path);
+    if (absl::IsNotFound(content.status())) {
+      files.push_back(absl::StrCat(path, " absent"));
+      continue;
     }
+    if (!content.ok()) return content.status();
+    files.push_back(absl::StrCat(path, " ", content->Hex()));
   }
   return files;
 }

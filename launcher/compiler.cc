@@ -81,15 +81,18 @@ absl::StatusOr<std::string> FindOnPath(absl::string_view name, const EnvLookup& 
   return absl::NotFoundError(absl::StrCat(name, ": not found on PATH"));
 }
 
-// A script named like a compiler is a wrapper: what it adds to the command line, or reads,
-// shows only when the compiler it runs is asked (launcher/compiler_probe.h).
+// A script named like a compiler (with #! or without, which the shell runs) is a wrapper: what
+// it adds to the command line, or reads, shows only when the compiler it runs is asked
+// (launcher/compiler_probe.h).
 bool IsScript(const std::string& path) {
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
-  char head[2];
-  const bool script = read(fd, head, 2) == 2 && head[0] == '#' && head[1] == '!';
+  char head[4];
+  const bool binary = read(fd, head, 4) == 4 && absl::string_view(head, 4) ==
+                                                    "\x7f"
+                                                    "ELF";
   close(fd);
-  return script;
+  return !binary;
 }
 
 }  // namespace
@@ -111,7 +114,13 @@ std::optional<Family> DetectFamily(absl::string_view name, const std::string& pa
     return DetectFamily(real_name, *real);
   }
   if (IsScript(path)) return std::nullopt;
-  if (tool == "gcc" || tool == "g++") return Family::kGcc;
+  if (tool == "gcc" || tool == "g++") {
+    // clang installed under gcc's name (as macOS does, or a link to force it) is clang.
+    std::optional<std::string> real = RealPath(path);
+    const bool clang = real && Basename(*real) != Basename(path) &&
+                       DetectFamily(Basename(*real), *real) == Family::kClang;
+    return clang ? Family::kClang : Family::kGcc;
+  }
   if (tool == "clang" || tool == "clang++") return Family::kClang;
   return std::nullopt;
 }

@@ -43,8 +43,9 @@ std::vector<std::string> CommandLine(const Compiler& compiler,
 void PassOnChain(const EnvLookup& env);
 
 // gcc, g++, cc, c++, clang, clang++ with an optional target prefix and version suffix
-// (x86_64-linux-gnu-gcc-12, clang++-14). cc and c++ are judged by what they resolve to; a
-// script (#!) is none: a wrapper, known by asking it.
+// (x86_64-linux-gnu-gcc-12, clang++-14). cc and c++ are judged by what they resolve to, and gcc
+// and g++ that resolve to a clang are clang; a file that is no ELF binary (a script) is none: a
+// wrapper, known by asking it.
 std::optional<Family> DetectFamily(absl::string_view name, const std::string& path);
 
 // The compiler binary's stamp: its real path, size and mtime.

@@ -189,14 +189,14 @@ class HeaderSearchTestCase(DdccTestCase):
         self.write("main.c", self.SOURCE)
         self.args = ["-Ifirst", "-Isecond", "-c", "main.c", "-o", "main.o"]
 
-    def check(self, compiler="gcc", args=None, env=None):
+    def check(self, compiler="gcc", args=None, env=None, plain=None):
         """Compiles with ddcc and without: the same object, dependency file (-MD) and
         messages."""
         args = args or self.args
         cached = self.ddcc(compiler, *args, env=env)
         written = ["main.o", "main.d"] if "-MD" in args or "-MMD" in args else ["main.o"]
         outputs = [self.read(name) for name in written] if cached.returncode == 0 else None
-        plain = self.run_cmd(["/usr/bin/" + os.path.basename(compiler), *args], env=env)
+        plain = self.run_cmd([plain or "/usr/bin/" + os.path.basename(compiler), *args], env=env)
         self.assert_same_run(plain, cached)
         if outputs is not None:
             self.assertEqual(outputs, [self.read(name) for name in written])

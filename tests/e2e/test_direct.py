@@ -265,13 +265,14 @@ class ClangDriverSearchPathTest(HeaderSearchTestCase):
         self.write("main.cc", "#include <lib.h>\n#include <base.h>\n"
                               "int value() { return LIB + BASE; }\n")
 
-    def twice_then(self, change, extra=()):
+    def twice_then(self, change, extra=(), compiler="clang++"):
         args = ["--sysroot=sr", *extra, "-c", "main.cc", "-o", "main.o"]
-        self.check("clang++", args=args)
-        self.check("clang++", args=args)
+        plain = compiler if os.path.isabs(compiler) else None  # a link: as it is
+        self.check(compiler, args=args, plain=plain)
+        self.check(compiler, args=args, plain=plain)
         self.assertEqual(self.hits(), (1, 0, 1))
         change()
-        self.check("clang++", args=args)
+        self.check(compiler, args=args, plain=plain)
         self.assertEqual(self.hits()[2], 2)
 
     def test_a_newer_gcc_installed_beside(self):
@@ -297,6 +298,35 @@ class ClangDriverSearchPathTest(HeaderSearchTestCase):
             self.write("tc/include/c++/13/lib.h", "#define LIB 130\n")
             self.write("tc/lib/gcc/%s/13/crtbegin.o" % self.TRIPLE, "")
         self.twice_then(install, extra=["--gcc-toolchain=tc"])
+
+    def test_a_bare_metal_targets_library_in_the_sysroot(self):
+        self.write("sr/include/c++/12/lib.h", "#define LIB 120\n")
+        self.write("sr/include/base.h", "#define BASE 1\n")  # no usr/include there
+        self.twice_then(lambda: self.write("sr/include/c++/13/lib.h", "#define LIB 130\n"),
+                        extra=["--target=arm-none-eabi"])
+
+    def test_libcxx_for_the_target_as_clang_spells_it(self):
+        self.write("sr/usr/include/c++/v1/lib.h", "#define LIB 1\n")
+        self.twice_then(lambda: self.write("sr/usr/include/x86_64-pc-linux-gnu/c++/v1/lib.h",
+                                           "#define LIB 2\n"), extra=["-stdlib=libc++"])
+
+    def test_clang_under_gccs_name(self):
+        link = os.path.join(self.work, "bin", "g++")
+        os.makedirs(os.path.dirname(link))
+        os.symlink("/usr/bin/clang++", link)
+
+        def install():
+            self.write("sr/usr/include/c++/13/lib.h", "#define LIB 13\n")
+            self.write("sr/usr/lib/gcc/%s/13/crtbegin.o" % self.TRIPLE, "")
+        self.twice_then(install, compiler=link)
+
+    def test_its_own_headers_where_a_resource_directory_appears(self):
+        link = os.path.join(self.work, "bin", "clang++")
+        os.makedirs(os.path.join(self.work, "lib", "clang"))
+        os.makedirs(os.path.dirname(link))
+        os.symlink("/usr/bin/clang++", link)
+        self.twice_then(lambda: self.write("lib/clang/14.0.6/include/base.h", "#define BASE 3\n"),
+                        extra=["-no-canonical-prefixes"], compiler=link)
 
     def test_libcxx_installed(self):
         self.twice_then(lambda: self.write("sr/usr/include/c++/v1/lib.h", "#define LIB 1\n"),

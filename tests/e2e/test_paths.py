@@ -40,7 +40,8 @@ class PathsTest(DdccTestCase):
             if os.path.isfile(os.path.join(tree, name)):
                 with open(os.path.join(tree, name), "rb") as f:
                     outputs[name] = f.read()
-        plain = self.run_cmd([compiler, *args], cwd=tree)
+        # Through the shell, which runs a script without #! as ddcc does (execvp).
+        plain = self.run_cmd(["sh", "-c", 'exec "$@"', "sh", compiler, *args], cwd=tree)
         self.assert_same_run(plain, cached)
         for name, content in outputs.items():
             with open(os.path.join(tree, name), "rb") as f:
@@ -243,10 +244,13 @@ class PathsTest(DdccTestCase):
         # A wrapper script's options are known by asking the compiler it runs, whatever its name.
         self.make_trees('#include "util.h"\nint g[4];\n'
                         "int value(int a, int b) { return a / b << (b + g[a]); }\n")
-        for number, name in enumerate(["sanitizing-cc", "gcc", "x86_64-linux-gnu-clang", "cc"]):
+        # (One without #!, which the shell runs.)
+        for number, name in enumerate(["sanitizing-cc", "gcc", "x86_64-linux-gnu-clang", "cc",
+                                       "g++"]):
             wrapper = os.path.join(self.work, f"bin{number}", name)
             compiler = "clang" if "clang" in name else "gcc"
-            self.write(wrapper, f'#!/bin/sh\nexec {compiler} -fsanitize=undefined "$@"\n')
+            shebang = "" if name == "g++" else "#!/bin/sh\n"
+            self.write(wrapper, f'{shebang}exec {compiler} -fsanitize=undefined "$@"\n')
             os.chmod(wrapper, 0o755)
             for tree in self.trees * 2:
                 with self.subTest(name=name, tree=tree):

@@ -61,5 +61,20 @@ TEST_F(ClangSearchPlacesTest, NamesPlacesFromTheirRootAndSeesEachChangeThatCount
   EXPECT_EQ(Places(), earlier);
 }
 
+TEST_F(ClangSearchPlacesTest, ASysrootFromAConfigFileIsLookedAt) {
+  // clang called as x86_64-linux-gnu-clang reads x86_64-linux-gnu-clang.cfg beside it.
+  Touch("bin/x86_64-linux-gnu-clang");
+  Touch("sr/usr/lib/gcc/x86_64-linux-gnu/12/crtbegin.o");
+  std::ofstream(std::filesystem::path(dir_) / "bin/x86_64-linux-gnu-clang.cfg")
+      << "-Wall --sysroot=" << dir_ << "/sr\n";
+  CompileRequest request;
+  request.hashed_args = {"-c"};
+  const Compiler compiler{.path = dir_ + "/bin/x86_64-linux-gnu-clang",
+                          .name = "x86_64-linux-gnu-clang",
+                          .family = Family::kClang};
+  EXPECT_THAT(ClangSearchPlaces(compiler, request),
+              Contains("sysroot/usr/lib/gcc/x86_64-linux-gnu: holds 12"));
+}
+
 }  // namespace
 }  // namespace ddcc
