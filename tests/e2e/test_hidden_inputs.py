@@ -42,6 +42,15 @@ class HiddenInputTestCase(DdccTestCase):
         self.assertEqual(got, [self.read(name) for name in outputs])
 
 
+    def in_mode(self, mode):
+        """The environment for one of LOOKUP_MODES."""
+        return dict(self.env, DDCC_DIRECT_MODE="0" if mode == "preprocessor" else "1",
+                    DDCC_DEPEND="1" if mode == "depend" else "0")
+
+
+LOOKUP_MODES = ["direct", "preprocessor", "depend"]
+
+
 class AssemblerFilesTest(HiddenInputTestCase):
     """Item: files the assembler reads (.incbin, .include) are not in any key."""
 
@@ -196,9 +205,8 @@ class StandardInputTest(HiddenInputTestCase):
     def test_a_source_or_header_on_stdin(self):
         self.write("x.c", 'int v =\n#include "/dev/stdin"\n;\n')
         for compiler in ["gcc", "clang"]:
-            for mode in ["direct", "preprocessor", "depend"]:
-                env = dict(self.env, DDCC_DIRECT_MODE="0" if mode == "preprocessor" else "1",
-                           DDCC_DEPEND="1" if mode == "depend" else "0")
+            for mode in LOOKUP_MODES:
+                env = self.in_mode(mode)
                 for args, text in [(["-x", "c", "-c", "/dev/stdin", "-o", "y.o"], b"int v = 3;\n"),
                                    (["-MD", "-c", "x.c", "-o", "y.o"], b"5\n")]:
                     with self.subTest(compiler=compiler, mode=mode, args=args):
@@ -216,9 +224,8 @@ class LineDirectiveFileTest(HiddenInputTestCase):
     def test_the_named_file_edited_or_created(self):
         self.write("x.c", '#line 1 "gram.y"\nint f(int x) { int unused; return x; }\n')
         for compiler in ["gcc", "clang"]:
-            for mode in ["direct", "preprocessor", "depend"]:
-                env = dict(self.env, DDCC_DIRECT_MODE="0" if mode == "preprocessor" else "1",
-                           DDCC_DEPEND="1" if mode == "depend" else "0")
+            for mode in LOOKUP_MODES:
+                env = self.in_mode(mode)
                 args = ["-Wall", "-MD", "-c", "x.c", "-o", "out.o"]
                 with self.subTest(compiler=compiler, mode=mode):
                     self.write("gram.y", "old text\n")

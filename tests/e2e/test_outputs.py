@@ -162,15 +162,7 @@ class OutputsTest(DdccTestCase):
             for args, outputs in calls:
                 args = ["-Iinclude", *args]
                 with self.subTest(compiler=compiler, args=args):
-                    plain = self.run_cmd([compiler, *args])
-                    self.assertEqual(plain.returncode, 0, plain.stderr)
-                    expected = {name: self.read(name) for name in outputs}
-                    for run in ["miss", "hit"]:
-                        for name in outputs:
-                            os.remove(os.path.join(self.work, name))
-                        self.assert_same_run(plain, self.ddcc(compiler, *args))
-                        for name, content in expected.items():
-                            self.assertEqual(self.read(name), content, f"{name} on the {run}")
+                    self.same_outputs_twice(compiler, args, outputs)
         # Each compiler's calls with the same flags share an entry, whatever the object's name:
         # plain, -g, -MD, -MMD -MP then miss; the rest hit.
         stats = self.stats()
@@ -192,15 +184,19 @@ class OutputsTest(DdccTestCase):
         for compiler, args, outputs in calls:
             args = ["-Iinclude", "-c", "main.c", *args]
             with self.subTest(compiler=compiler, args=args):
-                plain = self.run_cmd([compiler, *args])
-                self.assertEqual(plain.returncode, 0, plain.stderr)
-                expected = {name: self.read(name) for name in outputs}
-                for run in ["miss", "hit"]:
-                    for name in outputs:
-                        os.remove(os.path.join(self.work, name))
-                    self.assert_same_run(plain, self.ddcc(compiler, *args))
-                    for name, content in expected.items():
-                        self.assertEqual(self.read(name), content, f"{name} on the {run}")
+                self.same_outputs_twice(compiler, args, outputs)
+
+    def same_outputs_twice(self, compiler, args, outputs):
+        """A plain compile, then ddcc's miss and hit: the same run and `outputs`, byte for byte."""
+        plain = self.run_cmd([compiler, *args])
+        self.assertEqual(plain.returncode, 0, plain.stderr)
+        expected = {name: self.read(name) for name in outputs}
+        for run in ["miss", "hit"]:
+            for name in outputs:
+                os.remove(os.path.join(self.work, name))
+            self.assert_same_run(plain, self.ddcc(compiler, *args))
+            for name, content in expected.items():
+                self.assertEqual(self.read(name), content, f"{name} on the {run}")
 
     def test_messages_on_a_terminal_are_coloured_as_the_compiler_colours_them(self):
         """On a terminal the compiler colours its messages (gcc: TERM set and not dumb); through
