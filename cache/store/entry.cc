@@ -79,14 +79,16 @@ std::string EncodeEntry(const Entry& entry, int compression_level) {
   if (!context) std::abort();
   ZSTD_CCtx_setParameter(context.get(), ZSTD_c_compressionLevel, compression_level);
   ZSTD_CCtx_setPledgedSrcSize(context.get(), body_size);
-  std::unique_ptr<char[]> chunk(new char[ZSTD_CStreamOutSize()]);
+  // On the stack: zstd's suggested 128 KiB would be a fresh mapping (its own system calls and
+  // page faults) for every entry, where most compress to a few KiB.
+  char chunk[16 * 1024];
   auto compress = [&](absl::string_view piece, ZSTD_EndDirective mode) {
     ZSTD_inBuffer input{piece.data(), piece.size(), 0};
     for (;;) {
-      ZSTD_outBuffer output{chunk.get(), ZSTD_CStreamOutSize(), 0};
+      ZSTD_outBuffer output{chunk, sizeof(chunk), 0};
       size_t left = ZSTD_compressStream2(context.get(), &output, &input, mode);
       if (ZSTD_isError(left)) std::abort();
-      out.append(chunk.get(), output.pos);
+      out.append(chunk, output.pos);
       if (mode == ZSTD_e_end ? left == 0 : input.pos == input.size) return;
     }
   };
