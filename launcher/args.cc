@@ -197,6 +197,7 @@ class Parser {
   void Option(const OptionSpec& spec, absl::string_view arg, absl::string_view value,
               std::initializer_list<absl::string_view> tokens);
   void Wp(absl::string_view arg, absl::string_view value);
+  void NamedSearchDirectory(absl::string_view option, absl::string_view value);
   // Where the value of the option being handled is, for an option naming an output.
   PathArg ValueArg(absl::string_view arg, absl::string_view value) const {
     return value_is_next_arg_ ? PathArg{arg_index_ + 1, 0}
@@ -236,6 +237,11 @@ class Parser {
   int arch_count_ = 0;
   std::vector<std::string> includes_;      // -include values
   std::vector<std::string> include_dirs_;  // where -include looks
+  // Search directories named otherwise (-iwithprefix, -Wp,-I, a sysroot's "="), as they resolve.
+  std::vector<std::string> other_search_dirs_;
+  std::string iprefix_;                   // the last -iprefix
+  std::vector<std::string> sysroots_;     // --sysroot's and -isysroot's values
+  std::vector<std::string> rooted_dirs_;  // search directories given as "=dir" or "$SYSROOT/dir"
   // Dependency options.
   bool dep_generate_ = false;                              // -MD or -MMD
   std::optional<std::string> wp_dep_file_;                 // -Wp,-MD,file
@@ -291,12 +297,17 @@ void Parser::Option(const OptionSpec& spec, absl::string_view arg, absl::string_
   using enum OptKind;
   switch (spec.kind) {
     case kCompile:
+      if (spec.name == "--sysroot" || spec.name == "--sysroot=" || spec.name == "-isysroot") {
+        sysroots_.emplace_back(value);
+      }
       break;
     case kPreprocessor:
+      NamedSearchDirectory(spec.name, value);
       Preprocessed(tokens);
       return;
     case kIncludeDir:
       include_dirs_.emplace_back(value);
+      NamedSearchDirectory(spec.name, value);
       Preprocessed(tokens);
       return;
     case kInclude:
@@ -386,6 +397,18 @@ void Parser::Wp(absl::string_view arg, absl::string_view value) {
     req_.dep_options.emplace_back(pieces[0]);
     return;
   }
+  // Search directories given to cc1 this way are searched as -I's are.
+  for (size_t i = 0; i < pieces.size(); ++i) {
+    const OptionSpec* spec = FindOption(family_, pieces[i]);
+    if (spec == nullptr || spec->arg != OptArg::kJoinedOrSeparate ||
+        (spec->kind != OptKind::kIncludeDir && spec->kind != OptKind::kPreprocessor)) {
+      continue;
+    }
+    absl::string_view value = pieces[i].substr(spec->name.size());
+    if (value.empty() && i + 1 < pieces.size()) value = pieces[++i];
+    if (spec->kind == OptKind::kIncludeDir) other_search_dirs_.emplace_back(value);
+    NamedSearchDirectory(spec->name, value);
+  }
   bool preprocessor_only = true;
   for (absl::string_view p : pieces) {
     // -P, -fpreprocessed ...: ddcc's own -E would give text without line markers, or not the
@@ -403,6 +426,17 @@ void Parser::Wp(absl::string_view arg, absl::string_view value) {
   }
   if (!preprocessor_only) Hashed({arg});
   Preprocessed({arg});
+}
+
+// The search directories that -I and its kin name in ways their value alone does not say.
+void Parser::NamedSearchDirectory(absl::string_view option, absl::string_view value) {
+  if (option == "-iprefix") {
+    iprefix_ = std::string(value);
+  } else if (option == "-iwithprefix" || option == "-iwithprefixbefore") {
+    other_search_dirs_.push_back(absl::StrCat(iprefix_, value));
+  } else if (absl::StartsWith(value, "=") || absl::StartsWith(value, "$SYSROOT")) {
+    rooted_dirs_.emplace_back(value.substr(value[0] == '=' ? 1 : 8));
+  }
 }
 
 // -Wa,a,b passes a and b to the assembler.
@@ -462,6 +496,13 @@ std::optional<NotCacheable> Parser::Check() {
   req_.source = source.path;
   req_.source_index = source.preprocess_index;
   req_.search_dirs = include_dirs_;
+  req_.search_dirs.insert(req_.search_dirs.end(), other_search_dirs_.begin(),
+                          other_search_dirs_.end());
+  // Which sysroot a "=dir" is below depends on the compiler and on the option: each is checked.
+  for (const std::string& dir : rooted_dirs_) {
+    req_.search_dirs.push_back(dir);
+    for (const std::string& root : sysroots_) req_.search_dirs.push_back(root + dir);
+  }
   req_.object = output_ ? *output_ : ReplaceSuffix(Basename(source.path), ".o");
   return std::nullopt;
 }

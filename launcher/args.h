@@ -13,6 +13,10 @@
 
 namespace ddcc {
 
+// The variables whose directories the preprocessor searches after those of the arguments.
+inline constexpr const char* kSearchPathVariables[] = {
+    "CPATH", "C_INCLUDE_PATH", "CPLUS_INCLUDE_PATH", "OBJC_INCLUDE_PATH", "OBJCPLUS_INCLUDE_PATH"};
+
 enum class Family { kGcc, kClang };
 
 // An argument naming an output path: its first prefix_size characters ("-o", "-Wp,-MD,", or none

@@ -141,6 +141,9 @@ class IncludeSetRecorder {
         without_text_(without_text) {}
 
   absl::Status AddSource(const std::string& source) {
+    if (search_.has_frameworks) {
+      return absl::FailedPreconditionError("the search path holds framework directories");
+    }
     for (const std::string& dir : search_.missing) {
       if (absl::Status status = AddCandidate(dir, false); !status.ok()) return status;
     }
@@ -440,8 +443,10 @@ absl::StatusOr<SearchPath> ParseSearchPath(absl::string_view verbose_stderr) {
       ended = true;
       list = nullptr;
     } else if (list != nullptr && absl::ConsumePrefix(&dir, " ")) {
-      // clang marks macOS framework directories; they are searched differently.
-      if (absl::ConsumeSuffix(&dir, " (framework directory)")) continue;
+      if (absl::ConsumeSuffix(&dir, " (framework directory)")) {
+        search.has_frameworks = true;
+        continue;
+      }
       list->emplace_back(dir);
     }
   }

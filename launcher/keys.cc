@@ -48,9 +48,6 @@ constexpr const char* kCompileEnv[] = {"LANG",
                                        "VCINSTALLDIR",
                                        "VCToolsInstallDir",
                                        "SCE_ORBIS_SDK_DIR"};
-// Environment that changes the preprocessed text: the direct key must cover it.
-constexpr const char* kPreprocessEnv[] = {"CPATH", "C_INCLUDE_PATH", "CPLUS_INCLUDE_PATH",
-                                          "SOURCE_DATE_EPOCH"};
 
 // What each named search directory is now. One that is the same directory as an earlier one
 // (a link, a bind mount, `x/a` with `x` a link to `.`) is dropped from the search as its
@@ -297,7 +294,8 @@ absl::StatusOr<Digest> KeyMaker::DirectKey(std::string* transcript) const {
   }
   inputs.AddArguments(key_label::kPreprocessorArgument, request_.preprocess_args, paths_,
                       /*preprocessing=*/true);
-  for (const char* name : kPreprocessEnv) inputs.AddEnv(name, env_);
+  for (const char* name : kSearchPathVariables) inputs.AddEnv(name, env_);
+  inputs.AddEnv("SOURCE_DATE_EPOCH", env_);
   // gcc warns of a search directory that is not one, and with -Wmissing-include-dirs of one
   // that is missing: what each is now, which no include set records of an existing directory.
   for (const std::string& kind : SearchDirectoryKinds(request_.search_dirs, paths_)) {
@@ -344,7 +342,8 @@ absl::StatusOr<Digest> KeyMaker::SearchPathKey() const {
       inputs.Add(key_label::kPreprocessorArgument, request_.preprocess_args[i]);
   }
   for (const char* name : kCompileEnv) inputs.AddEnv(name, env_);
-  for (const char* name : kPreprocessEnv) inputs.AddEnv(name, env_);
+  for (const char* name : kSearchPathVariables) inputs.AddEnv(name, env_);
+  inputs.AddEnv("SOURCE_DATE_EPOCH", env_);
   return inputs.Finish();
 }
 

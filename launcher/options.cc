@@ -205,6 +205,7 @@ constexpr OptionSpec kOptions[] = {
     {"-Q", kNone, kUnsupported, kGcc},  // each function's name as compiled, and timings
     {"-fstats", kNone, kUnsupported, kBoth},
     // Not cacheable: the compiler reads or runs what ddcc cannot see.
+    {"-remap", kNone, kUnsupported, kGcc},  // header.gcc in every search directory
     {"-specs", kSeparate, kUnsupported, kBoth},
     {"-specs=", kJoined, kUnsupported, kBoth},
     {"-wrapper", kSeparate, kUnsupported, kBoth},

@@ -209,8 +209,12 @@ std::string CompilerWorkingDirectory(const std::string& cwd, const EnvLookup& en
 bool PrefixMapsCwd(const std::vector<std::string>& args, const std::string& cwd) {
   bool exact = false;
   for (const std::string& arg : args) {
+    // An empty OLD is a map too, of every path.
+    const bool map =
+        std::any_of(std::begin(kDebugPrefixMaps), std::end(kDebugPrefixMaps),
+                    [&arg](absl::string_view each) { return absl::StartsWith(arg, each); });
     absl::string_view old = MapOld(arg, kDebugPrefixMaps);
-    if (old.empty() || !absl::StartsWith(cwd, old)) continue;
+    if (!map || !absl::StartsWith(cwd, old)) continue;
     if (old.size() != cwd.size()) return false;
     exact = true;
   }

@@ -9,6 +9,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "cache/layered_store.h"
 #include "cache/store/entry.h"
 #include "cache/store/manifest.h"
@@ -615,6 +616,15 @@ ParsedCall ParseCFamilyCall(const CallContext& context) {
       ParseArgs(*context.compiler.family, context.args);
   if (auto* not_cacheable = std::get_if<NotCacheable>(&parsed)) return std::move(*not_cacheable);
   CompileRequest& request = std::get<CompileRequest>(parsed);
+  // The preprocessor searches these variables' directories after those of the arguments; an
+  // empty element is the working directory.
+  for (const char* name : kSearchPathVariables) {
+    if (const char* dirs = context.env(name)) {
+      for (absl::string_view dir : absl::StrSplit(dirs, ':')) {
+        request.search_dirs.emplace_back(dir.empty() ? "." : dir);
+      }
+    }
+  }
   char cwd[PATH_MAX];
   if (getcwd(cwd, sizeof(cwd)) == nullptr) {
     return Failure{ErrorKind::kInternal, ErrnoStatus("getcwd", ".")};

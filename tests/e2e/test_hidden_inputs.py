@@ -382,8 +382,9 @@ class ImportTest(HiddenInputTestCase):
 
 
 class SearchChangesTest(HiddenInputTestCase):
-    """Item: a header made between the files of an #include_next chain, and search directories
-    that stop being directories (gcc warns of them)."""
+    """Item: a header made between the files of an #include_next chain, search directories that
+    stop being directories (gcc warns of them), a search directory given otherwise than by -I
+    that stops being the duplicate of another, clang's framework directories, gcc's -remap."""
 
     def modes(self):
         for compiler in ["gcc", "clang"]:
@@ -418,6 +419,56 @@ class SearchChangesTest(HiddenInputTestCase):
 
                     self.compile_twice(compiler, ["-Wmissing-include-dirs", f"-I{d}", "-c", "a.c",
                                                   "-o", "out.o"], make_it_so, env=env)
+
+
+    def test_a_duplicate_search_directory_made_another(self):
+        self.write("a.c", "#include <x.h>\nint g(void) { return v; }\n")
+        for how, args, variables in [
+                ("CPATH", [], {"CPATH": "{d}/a:{d}/link:{d}/c"}),
+                ("CPLUS_INCLUDE_PATH", ["-x", "c++"],
+                 {"CPLUS_INCLUDE_PATH": "{d}/a:{d}/link:{d}/c"}),
+                ("-Wp,-I", ["-Wp,-I{d}/a", "-Wp,-I{d}/link", "-Wp,-isystem,{d}/c"], {}),
+                ("-iwithprefixbefore", ["-iprefix", "{d}/", "-iwithprefixbefore", "a",
+                                        "-iwithprefixbefore", "link", "-iwithprefixbefore", "c"],
+                 {}),
+                ("sysroot", ["--sysroot={d}", "-I=/a", "-I=/link", "-I=/c"], {})]:
+            for compiler, mode, env in self.modes():
+                with self.subTest(how=how, compiler=compiler, mode=mode):
+                    d = os.path.join(self.work, "".join(c for c in f"{how}-{compiler}-{mode}" if c.isalnum() or c == "-"))
+                    self.write(f"{d}/c/x.h", "int v = 3;\n")
+                    self.write(f"{d}/b/x.h", "int v = 2;\n")
+                    os.makedirs(f"{d}/a")
+                    os.symlink("a", f"{d}/link")
+                    run_env = dict(env, **{k: v.format(d=d) for k, v in variables.items()})
+                    self.compile_twice(
+                        compiler, [a.format(d=d) for a in args] + ["-MD", "-c", "a.c", "-o",
+                                                                   "out.o"],
+                        lambda: (os.remove(f"{d}/link"), os.symlink("b", f"{d}/link")),
+                        ("out.o", "out.d"), run_env)
+
+    def test_a_header_made_in_a_framework_directory(self):
+        self.write("a.c", "#include <Foo/bar.h>\nint g(void) { return v; }\n")
+        for order in ["framework first", "framework last"]:
+            for mode in ["direct", "depend"]:
+                env = dict(self.env, DDCC_DEPEND="1" if mode == "depend" else "0")
+                with self.subTest(order=order, mode=mode):
+                    d = f"{order.replace(' ', '-')}-{mode}"
+                    self.write(f"{d}/inc/Foo/bar.h", "int v = 1;\n")
+                    os.makedirs(os.path.join(self.work, d, "fw"))
+                    dirs = [f"-F{d}/fw", f"-I{d}/inc"]
+                    if order == "framework last":
+                        dirs.reverse()
+                    self.compile_twice(
+                        "clang", [*dirs, "-MD", "-c", "a.c", "-o", "out.o"],
+                        lambda: self.write(f"{d}/fw/Foo.framework/Headers/bar.h", "int v = 2;\n"),
+                        ("out.o", "out.d"), env)
+
+    def test_a_remap_file_made(self):
+        self.write("inc/x.h", "int v = 1;\n")
+        self.write("inc/z.h", "int v = 2;\n")
+        self.write("a.c", "#include <x.h>\nint g(void) { return v; }\n")
+        self.compile_twice("gcc", ["-remap", "-Iinc", "-c", "a.c", "-o", "out.o"],
+                           lambda: self.write("inc/header.gcc", "x.h z.h\n"))
 
 
 class TrigraphSpliceTest(HiddenInputTestCase):

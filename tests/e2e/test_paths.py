@@ -109,6 +109,15 @@ class PathsTest(DdccTestCase):
             self.assertIn(tree, self.dwarf(tree))
         self.assertEqual(self.counts(), (0, 0, 2))
 
+    def test_a_map_of_every_path_after_the_exact_one_misses(self):
+        # An empty OLD maps every path, and gcc takes the last map that matches.
+        self.make_trees()
+        for tree in self.trees:
+            self.compile("gcc", tree, "-g", f"-fdebug-prefix-map={tree}=.",
+                         "-fdebug-prefix-map==/X")
+            self.assertIn(tree, self.dwarf(tree))
+        self.assertEqual(self.counts(), (0, 0, 2))
+
     def test_diagnostics_name_their_own_tree(self):
         self.make_trees(WARNS)
         for compiler in ["gcc", "clang"]:
