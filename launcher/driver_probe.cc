@@ -112,7 +112,8 @@ std::string AssemblerOnPath(const Config& config, const EnvLookup& env) {
 
 // The prefixes gcc adds "include" to: each -B value as written, and each COMPILER_PATH
 // directory with a slash after it.
-std::vector<std::string> DriverPrefixes(const CompileRequest& request, const EnvLookup& env) {
+// The -B options' values, in order.
+std::vector<std::string> BPrefixes(const CompileRequest& request) {
   std::vector<std::string> prefixes;
   const std::vector<std::string>& args = request.hashed_args;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -122,12 +123,84 @@ std::vector<std::string> DriverPrefixes(const CompileRequest& request, const Env
       prefixes.push_back(args[i].substr(2));
     }
   }
+  return prefixes;
+}
+
+std::vector<std::string> DriverPrefixes(const CompileRequest& request, const EnvLookup& env) {
+  std::vector<std::string> prefixes = BPrefixes(request);
   if (const char* path = env("COMPILER_PATH")) {
     for (absl::string_view dir : absl::StrSplit(path, ':', absl::SkipEmpty())) {
       prefixes.push_back(absl::StrCat(absl::StripSuffix(dir, "/"), "/"));
     }
   }
   return prefixes;
+}
+
+// gcc's <machine>/<version> (x86_64-linux-gnu/12), below which it looks in each prefix too: the
+// last two names of its installation's directory, asked once per binary.
+absl::StatusOr<std::string> GccTargetDir(const Compiler& compiler, const Config& config) {
+  absl::StatusOr<Digest> stamp = CompilerStamp(compiler);
+  if (!stamp.ok()) return stamp.status();
+  const std::string memo = absl::StrCat(stamp->Hex(), ".target-dir");
+  if (std::optional<std::string> known = ReadCompilerMemo(config, memo)) return *known;
+  constexpr int kTimeoutMs = 10'000;
+  absl::StatusOr<ProcessResult> asked = RunProbe({compiler.path, "-print-search-dirs"}, kTimeoutMs);
+  if (!asked.ok()) return asked.status();
+  absl::string_view install = asked->out;
+  if (asked->exit_code != 0 || !absl::ConsumePrefix(&install, "install: ")) {
+    return absl::FailedPreconditionError("-print-search-dirs names no installation");
+  }
+  install = absl::StripSuffix(install.substr(0, install.find('\n')), "/");
+  const size_t version = install.rfind('/');
+  const size_t machine = version == 0 || version == absl::string_view::npos
+                             ? absl::string_view::npos
+                             : install.rfind('/', version - 1);
+  if (machine == absl::string_view::npos) {
+    return absl::FailedPreconditionError("-print-search-dirs names no installation");
+  }
+  const std::string dir(install.substr(machine + 1));
+  WriteCompilerMemo(config, memo, dir);
+  return dir;
+}
+
+// gcc reads the first specs file (which may change any option) among <prefix><machine>/<version>/
+// specs and <prefix>specs, for each -B prefix, then each directory of LIBRARY_PATH and LPATH, then
+// its installation's: each place before the installation's, as "<path> <content digest>",
+// "<path> absent" or "<path> unreadable". The installation's own are the compiler's, as its
+// programs are.
+absl::StatusOr<std::vector<std::string>> GccSpecsFiles(const Compiler& compiler,
+                                                       const CompileRequest& request,
+                                                       const Config& config, const EnvLookup& env) {
+  std::vector<std::string> prefixes;
+  for (std::string& prefix : BPrefixes(request)) {
+    // As gcc does: a directory named without its slash gets one.
+    if (!absl::EndsWith(prefix, "/") && IsDirectory(prefix)) prefix.push_back('/');
+    prefixes.push_back(std::move(prefix));
+  }
+  for (const char* name : {"GCC_EXEC_PREFIX", "LIBRARY_PATH", "LPATH"}) {
+    const char* dirs = env(name);
+    if (dirs == nullptr) continue;
+    for (absl::string_view dir : absl::StrSplit(dirs, ':', absl::SkipEmpty())) {
+      prefixes.push_back(absl::StrCat(absl::StripSuffix(dir, "/"), "/"));
+    }
+  }
+  std::vector<std::string> places;
+  if (prefixes.empty()) return places;
+  absl::StatusOr<std::string> target_dir = GccTargetDir(compiler, config);
+  if (!target_dir.ok()) return target_dir.status();
+  for (const std::string& prefix : prefixes) {
+    for (const std::string& path :
+         {absl::StrCat(prefix, *target_dir, "/specs"), absl::StrCat(prefix, "specs")}) {
+      // One gcc cannot read (a directory, a path through a file) it passes over, as this call
+      // does with what is there now.
+      absl::StatusOr<Digest> content = HashFile(path);
+      places.push_back(absl::StrCat(path, " ",
+                                    content.ok()                         ? content->Hex()
+                                    : absl::IsNotFound(content.status()) ? "absent"
+                                                                         : "unreadable"));
+    }
+  }
+  return places;
 }
 
 constexpr absl::string_view kEnvironmentLine = "ddcc-environment: ";
@@ -305,6 +378,11 @@ absl::StatusOr<DriverFacts> ProbeDriver(const Compiler& compiler, const CompileR
   for (const std::string& prefix : DriverPrefixes(request, env)) {
     const std::string dir = absl::StrCat(prefix, "include");
     facts.prefix_includes.push_back(absl::StrCat(dir, IsDirectory(dir) ? " present" : " absent"));
+  }
+  if (compiler.family == Family::kGcc && !compiler.probed) {
+    absl::StatusOr<std::vector<std::string>> specs = GccSpecsFiles(compiler, request, config, env);
+    if (!specs.ok()) return specs.status();
+    facts.gcc_specs_files = *std::move(specs);
   }
   if (compiler.family == Family::kClang && !compiler.probed) {
     facts.clang_search_places = ClangSearchPlaces(compiler, request);

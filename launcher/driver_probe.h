@@ -33,6 +33,9 @@ struct DriverFacts {
   // directory exists: each as "<dir> present" or "<dir> absent", since one made later would come
   // first in the search without showing in a direct key.
   std::vector<std::string> prefix_includes;
+  // For gcc (not a wrapper, whose listing shows what it read): the specs files it may read from
+  // -B prefixes, LIBRARY_PATH, LPATH and GCC_EXEC_PREFIX (GccSpecsFiles). Else none.
+  std::vector<std::string> gcc_specs_files;
   // For clang (not a wrapper, whose listing shows the search path it builds): what is at each
   // place its driver looks when it builds the header search path (ClangSearchPlaces).
   std::vector<std::string> clang_search_places;

@@ -253,6 +253,7 @@ absl::Status KeyMaker::AddCommon(KeyInputs& inputs, absl::string_view why_cwd) c
   for (const std::string& dir : driver->prefix_includes) inputs.Add("prefix include", dir);
   for (const std::string& place : driver->clang_search_places) inputs.Add("clang looks at", place);
   for (const std::string& file : driver->clang_config_files) inputs.Add("clang config file", file);
+  for (const std::string& file : driver->gcc_specs_files) inputs.Add("gcc specs file", file);
   inputs.Add("language", request_.language);
   inputs.AddArguments(key_label::kArgument, request_.hashed_args, paths_, /*preprocessing=*/false);
   for (const std::string& file : request_.extra_input_files) {
@@ -333,6 +334,7 @@ absl::StatusOr<Digest> KeyMaker::SearchPathKey() const {
   for (const std::string& dir : driver->prefix_includes) inputs.Add("prefix include", dir);
   for (const std::string& place : driver->clang_search_places) inputs.Add("clang looks at", place);
   for (const std::string& file : driver->clang_config_files) inputs.Add("clang config file", file);
+  for (const std::string& file : driver->gcc_specs_files) inputs.Add("gcc specs file", file);
   inputs.Add("working directory", paths_.cwd());  // relative -I directories
   for (const std::string& kind : SearchDirectoryKinds(request_.search_dirs, paths_)) {
     inputs.Add("search directory is", kind);

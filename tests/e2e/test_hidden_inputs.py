@@ -381,6 +381,34 @@ class ImportTest(HiddenInputTestCase):
                                    lambda: self.run_cmd(["touch", "-d", newer, "b.h"]))
 
 
+class GccSpecsFileTest(HiddenInputTestCase):
+    """Item: gcc reads a specs file, which may add any option, from each -B prefix and each
+    directory of LIBRARY_PATH and LPATH, and below each in <machine>/<version>/."""
+
+    def test_a_specs_file_made_or_edited(self):
+        self.write("src.c", "int g(int x) { int s = 0; for (int i = 0; i < x; i++) s += i * i;"
+                            " return s; }\n")
+        target = self.run_cmd(["gcc", "-dumpmachine"]).stdout.decode().strip() + "/" + \
+            self.run_cmd(["gcc", "-dumpversion"]).stdout.decode().strip()
+        for how, args, env in [("LIBRARY_PATH", [], {"LIBRARY_PATH": "lib"}),
+                               ("LPATH", [], {"LPATH": "lib"}),
+                               ("-B", ["-Blib"], {}),
+                               ("-B separate", ["-B", "lib/"], {})]:
+            for place in ["lib/specs", f"lib/{target}/specs"]:
+                for mode in ["direct", "preprocessor"]:
+                    with self.subTest(how=how, place=place, mode=mode):
+                        shutil.rmtree(os.path.join(self.work, "lib"), ignore_errors=True)
+                        os.makedirs(os.path.join(self.work, "lib", target))
+                        run_env = dict(self.in_mode(mode), **env)
+                        args_all = [*args, "-c", "src.c", "-o", "out.o"]
+                        self.compile_twice("gcc", args_all,
+                                           lambda: self.write(place, "*cc1_options:\n+ -O2\n"),
+                                           env=run_env)
+                        self.compile_twice("gcc", args_all,
+                                           lambda: self.write(place, "*cc1_options:\n+ -O1\n"),
+                                           env=run_env)
+
+
 class SearchChangesTest(HiddenInputTestCase):
     """Item: a header made between the files of an #include_next chain, search directories that
     stop being directories (gcc warns of them), a search directory given otherwise than by -I
