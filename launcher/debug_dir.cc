@@ -9,6 +9,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "cache/util/bytes.h"
 
 namespace ddcc {
@@ -115,6 +116,23 @@ bool MayMoveDebugDirectory(Family family, absl::string_view compiler_path,
     }
   }
   return true;
+}
+
+bool SharesPartOfDirectory(absl::string_view file, absl::string_view cwd) {
+  if (!absl::StartsWith(file, "/")) return false;  // named from the working directory
+  std::vector<absl::string_view> file_names = absl::StrSplit(file, '/', absl::SkipEmpty());
+  std::vector<absl::string_view> cwd_names = absl::StrSplit(cwd, '/', absl::SkipEmpty());
+  size_t shared = 0;
+  while (shared < file_names.size() && shared < cwd_names.size() &&
+         file_names[shared] == cwd_names[shared]) {
+    ++shared;
+  }
+  return shared > 0 && shared < cwd_names.size();
+}
+
+absl::string_view FirstName(absl::string_view cwd) {
+  absl::ConsumePrefix(&cwd, "/");
+  return cwd.substr(0, cwd.find('/'));
 }
 
 absl::Status CheckMovableObject(absl::string_view object, absl::string_view cwd) {

@@ -41,6 +41,16 @@ bool MayMoveDebugDirectory(Family family, absl::string_view compiler_path,
 // nothing the compiler read names `cwd` (ResultKeyInfo::names_cwd).
 absl::Status CheckMovableObject(absl::string_view object, absl::string_view cwd);
 
+// Whether clang's debug information names `file` relative to a part of `cwd` that is more than
+// the root but not all of it: clang names a file by an absolute path from the leading
+// directories it shares with the working directory (/usr/include/stdio.h from /usr/local/src:
+// "/usr" and "include/stdio.h"), which another directory of the same length need not share.
+bool SharesPartOfDirectory(absl::string_view file, absl::string_view cwd);
+
+// What besides its length a working directory's name must share with another's for an object
+// to move between them: its first name, which decides what a file outside both shares with it.
+absl::string_view FirstName(absl::string_view cwd);
+
 // `object` made in `from`, as made in `to`, a directory with a name as long.
 absl::StatusOr<std::string> MoveObject(std::string object, absl::string_view from,
                                        absl::string_view to);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <optional>
@@ -273,6 +274,7 @@ absl::Status KeyMaker::AddCommon(KeyInputs& inputs, absl::string_view why_cwd) c
   }
   if (!holds_cwd && MovesDebugDirectory()) {
     inputs.Add("working directory length", absl::StrCat(paths_.cwd().size()));
+    inputs.Add("working directory's first name", FirstName(paths_.cwd()));
   }
   if (request_.object_names_itself) inputs.Add("object", request_.object);
   for (const char* name : kCompileEnv) inputs.AddEnv(name, env_);
@@ -374,7 +376,11 @@ absl::StatusOr<ResultKeyInfo> KeyMaker::ResultKey(const ProcessResult& preproces
   result.tied =
       !direct_holds_cwd && (result.holds_cwd || (marked && paths_.NamesBaseDir(marked->text)));
   // A hit elsewhere may rename the directory only where nothing the compiler read names it.
-  result.names_cwd = absl::StrContains(preprocessed.out, paths_.cwd());
+  result.names_cwd =
+      absl::StrContains(preprocessed.out, paths_.cwd()) ||
+      std::any_of(files_read.begin(), files_read.end(), [this](const std::string& file) {
+        return SharesPartOfDirectory(file, paths_.cwd());
+      });
   KeyInputs inputs("result key", transcript);
   if (absl::Status status = AddCommon(inputs, why_cwd); !status.ok()) return status;
   inputs.AddText(key_label::kPreprocessedText, marked ? marked->text : preprocessed.out);

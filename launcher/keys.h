@@ -43,7 +43,8 @@ struct ResultKeyInfo {
   // manifest leading to it must be found only from this directory.
   bool tied = false;
   // The preprocessed text names the working directory (a line marker, a string), as it was
-  // before line markers were rewritten.
+  // before line markers were rewritten, or a file read shares a part of its name
+  // (SharesPartOfDirectory): either way an object made here cannot move to another directory.
   bool names_cwd = false;
 };
 

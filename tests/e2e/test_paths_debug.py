@@ -6,6 +6,8 @@ object where more than the compiler's naming of the directory may have put it th
 
 import os
 import re
+import shutil
+import tempfile
 import unittest
 
 from common import DdccTestCase
@@ -96,6 +98,32 @@ class DebugDirectoryTest(DdccTestCase):
 
     def test_directory_of_another_length_misses(self):
         self.pair("clang", "-g", names=("pip-req-build-AAAAAAAA", "pip-req-build-BBBBBBBBB"))
+        self.assertEqual(self.counts(), (0, 2))
+
+    def test_a_header_sharing_a_part_of_the_directory_keeps_the_object_there(self):
+        # clang names <work>/inc/util.h as "<work>" and "inc/util.h" from <work>/aaa/..., but
+        # as "<work>/inc" and "util.h" from <work>/inc/...
+        self.write("inc/util.h", "#define UTIL 2\n")
+        for name in ["aaa/pip-req-build-AAAAAAAA", "inc/pip-req-build-BBBBBBBB"]:
+            tree = self.tree(name)
+            self.compile("clang", tree, "-g", f"-I{self.work}/inc", SOURCE["clang"])
+        self.assertEqual(self.counts(), (0, 2))
+
+    def test_directories_whose_first_names_differ_miss(self):
+        # From /var/tmp/..., clang names /var/tmp/inc/util.h as "/var/tmp" and "inc/util.h";
+        # from /tmp/... as one absolute path.
+        shared = tempfile.mkdtemp(dir="/var/tmp")
+        self.addCleanup(shutil.rmtree, shared)
+        self.write(os.path.join(shared, "inc/util.h"), "#define UTIL 2\n")
+        other = tempfile.mkdtemp(dir="/tmp")
+        self.addCleanup(shutil.rmtree, other)
+        # Two working directories of the same length, one below /var/tmp.
+        first = os.path.join(shared, "t")
+        second = os.path.join(other, "t" * (len(first) - len(other) - 1))
+        for tree in [second, first]:
+            for path, text in SOURCES.items():
+                self.write(os.path.join(tree, path), text)
+            self.compile("clang", tree, "-g", f"-I{shared}/inc", SOURCE["clang"])
         self.assertEqual(self.counts(), (0, 2))
 
     def test_same_directory_hits(self):
