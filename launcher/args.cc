@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "cache/util/files.h"
 #include "launcher/options.h"
@@ -358,6 +360,20 @@ void Parser::Option(const OptionSpec& spec, absl::string_view arg, absl::string_
     case kExtraInput:
       req_.extra_input_files.emplace_back(value);
       break;
+    case kMllvm:
+      // An LLVM option that names a file (-cgscc-inline-replay=, -sample-profile-file=) reads it.
+      for (absl::string_view piece : absl::StrSplit(value, absl::ByAnyChar("=,"))) {
+        struct stat st;
+        if (!piece.empty() && stat(std::string(piece).c_str(), &st) == 0) Unsupported(arg);
+      }
+      break;
+    case kResourceDir:
+      // The default lists of -fsanitize=, which a resource directory of the user's may change.
+      for (const char* list : {"asan_ignorelist.txt", "hwasan_ignorelist.txt",
+                               "msan_ignorelist.txt", "cfi_ignorelist.txt", "dfsan_abilist.txt"}) {
+        req_.extra_input_files.push_back(absl::StrCat(value, "/share/", list));
+      }
+      break;
     case kDebug:
       ApplyDebugOption(value, &req_.debug_info);
       break;
@@ -442,9 +458,10 @@ void Parser::NamedSearchDirectory(absl::string_view option, absl::string_view va
 // -Wa,a,b passes a and b to the assembler.
 void Parser::Wa(absl::string_view arg, absl::string_view value) {
   for (absl::string_view p : SplitCommas(value)) {
-    // Listings (-a...), dependency files (--MD), another output (-o), response files (@).
-    if ((absl::StartsWith(p, "-a") || absl::StartsWith(p, "--MD") || absl::StartsWith(p, "-MD") ||
-         absl::StartsWith(p, "-o") || absl::StartsWith(p, "@"))) {
+    // Listings (-a..., --a=file), dependency files (--MD, or --M as gas takes abbreviations),
+    // another output (-o), response files (@).
+    if ((absl::StartsWith(p, "-a") || absl::StartsWith(p, "--a") || absl::StartsWith(p, "--M") ||
+         absl::StartsWith(p, "-MD") || absl::StartsWith(p, "-o") || absl::StartsWith(p, "@"))) {
       Unsupported(arg);
     }
     // The assembler's own debug info (-g, --gdwarf-5, --gen-debug) names the directory.

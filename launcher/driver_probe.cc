@@ -137,28 +137,29 @@ std::vector<std::string> DriverPrefixes(const CompileRequest& request, const Env
 }
 
 // gcc's <machine>/<version> (x86_64-linux-gnu/12), below which it looks in each prefix too: the
-// last two names of its installation's directory, asked once per binary.
+// last two names of the directory of its libgcc (which no locale translates, as it may
+// -print-search-dirs' words), asked once per binary.
 absl::StatusOr<std::string> GccTargetDir(const Compiler& compiler, const Config& config) {
   absl::StatusOr<Digest> stamp = CompilerStamp(compiler);
   if (!stamp.ok()) return stamp.status();
   const std::string memo = absl::StrCat(stamp->Hex(), ".target-dir");
   if (std::optional<std::string> known = ReadCompilerMemo(config, memo)) return *known;
   constexpr int kTimeoutMs = 10'000;
-  absl::StatusOr<ProcessResult> asked = RunProbe({compiler.path, "-print-search-dirs"}, kTimeoutMs);
+  absl::StatusOr<ProcessResult> asked =
+      RunProbe({compiler.path, "-print-libgcc-file-name"}, kTimeoutMs);
   if (!asked.ok()) return asked.status();
-  absl::string_view install = asked->out;
-  if (asked->exit_code != 0 || !absl::ConsumePrefix(&install, "install: ")) {
-    return absl::FailedPreconditionError("-print-search-dirs names no installation");
-  }
-  install = absl::StripSuffix(install.substr(0, install.find('\n')), "/");
-  const size_t version = install.rfind('/');
+  const absl::string_view libgcc = absl::StripTrailingAsciiWhitespace(asked->out);
+  const size_t version = libgcc.rfind('/');
   const size_t machine = version == 0 || version == absl::string_view::npos
                              ? absl::string_view::npos
-                             : install.rfind('/', version - 1);
-  if (machine == absl::string_view::npos) {
-    return absl::FailedPreconditionError("-print-search-dirs names no installation");
+                             : libgcc.rfind('/', version - 1);
+  const size_t start = machine == 0 || machine == absl::string_view::npos
+                           ? absl::string_view::npos
+                           : libgcc.rfind('/', machine - 1);
+  if (asked->exit_code != 0 || start == absl::string_view::npos) {
+    return absl::FailedPreconditionError("-print-libgcc-file-name names no installation");
   }
-  const std::string dir(install.substr(machine + 1));
+  const std::string dir(libgcc.substr(start + 1, version - start - 1));
   WriteCompilerMemo(config, memo, dir);
   return dir;
 }

@@ -12,6 +12,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "cache/store/entry.h"
 #include "cache/util/files.h"
 #include "launcher/debug_dir.h"
@@ -25,6 +26,7 @@ namespace {
 // Darwin and MSVC ones only for those targets, where they set the version the object is built
 // for, its SDK and search path (RC_DEBUG_OPTIONS puts the command line in its debug info).
 constexpr const char* kCompileEnv[] = {"LANG",
+                                       "LOCPATH",
                                        "LC_ALL",
                                        "LC_CTYPE",
                                        "LC_MESSAGES",
@@ -49,6 +51,48 @@ constexpr const char* kCompileEnv[] = {"LANG",
                                        "VCINSTALLDIR",
                                        "VCToolsInstallDir",
                                        "SCE_ORBIS_SDK_DIR"};
+
+// Whether the compiler's messages come translated depends on what is installed, not only on the
+// variables: the locale's data, and the compilers' catalogues for its language. Where messages are
+// asked in a language other than C's, each place as "<path> <stamp>" or "<path> absent".
+std::vector<std::string> MessageLocaleData(const EnvLookup& env) {
+  const char* locale = nullptr;
+  for (const char* name : {"LC_ALL", "LC_MESSAGES", "LANG"}) {
+    locale = env(name);
+    if (locale != nullptr && *locale != '\0') break;
+  }
+  if (locale == nullptr || *locale == '\0' || absl::string_view(locale) == "C" ||
+      absl::string_view(locale) == "POSIX") {
+    return {};
+  }
+  std::vector<std::string> places = {"/usr/lib/locale/locale-archive",
+                                     absl::StrCat("/usr/lib/locale/", locale)};
+  if (const char* dirs = env("LOCPATH")) {
+    for (absl::string_view dir : absl::StrSplit(dirs, ':', absl::SkipEmpty())) {
+      places.push_back(absl::StrCat(dir, "/", locale));
+    }
+  }
+  // The catalogues for the locale's language (de from de_DE.UTF-8) and gettext's LANGUAGE list.
+  std::vector<std::string> languages;
+  const absl::string_view name(locale);
+  languages.emplace_back(name.substr(0, name.find_first_of("_.@")));
+  languages.emplace_back(name.substr(0, name.find_first_of(".@")));
+  if (const char* list = env("LANGUAGE")) {
+    for (absl::string_view each : absl::StrSplit(list, ':', absl::SkipEmpty())) {
+      languages.emplace_back(each);
+    }
+  }
+  // The directory of the catalogues, whose stamp changes as one is installed (gcc-12.mo).
+  for (const std::string& language : languages) {
+    places.push_back(absl::StrCat("/usr/share/locale/", language, "/LC_MESSAGES"));
+  }
+  for (std::string& place : places) {
+    absl::StatusOr<FileStamp> stamp = StampFile(place);
+    absl::StrAppend(&place,
+                    stamp.ok() ? absl::StrCat(" ", stamp->size, " ", stamp->mtime_ns) : " absent");
+  }
+  return places;
+}
 
 // What each named search directory is now. One that is the same directory as an earlier one
 // (a link, a bind mount, `x/a` with `x` a link to `.`) is dropped from the search as its
@@ -278,6 +322,7 @@ absl::Status KeyMaker::AddCommon(KeyInputs& inputs, absl::string_view why_cwd) c
   }
   if (request_.object_names_itself) inputs.Add("object", request_.object);
   for (const char* name : kCompileEnv) inputs.AddEnv(name, env_);
+  for (const std::string& place : MessageLocaleData(env_)) inputs.Add("message locale", place);
   inputs.Add("diagnostics", color_ ? "color" : "plain");
   inputs.Add("dependency file", request_.generates_deps ? "yes" : "no");
   if (request_.generates_deps) {

@@ -89,8 +89,8 @@ constexpr OptionSpec kOptions[] = {
     {"-imultiarch", kJoinedOrSeparate, kCompile, kBoth},
     // Files seen at paths that hold other content: a direct-mode check would read the wrong ones.
     {"-ivfsoverlay", kJoinedOrSeparate, kUnsupported, kBoth},
-    {"-resource-dir", kJoinedOrSeparate, kCompile, kBoth},
-    {"-resource-dir=", kJoined, kCompile, kBoth},
+    {"-resource-dir", kJoinedOrSeparate, kResourceDir, kBoth},
+    {"-resource-dir=", kJoined, kResourceDir, kBoth},
     {"-A", kJoinedOrSeparate, kCompile, kBoth},
     {"-B", kJoinedOrSeparate, kCompile, kBoth},
     {"-G", kJoinedOrSeparate, kCompile, kBoth},
@@ -110,7 +110,7 @@ constexpr OptionSpec kOptions[] = {
     {"--param=", kJoined, kCompile, kBoth},
     {"-target", kSeparate, kCompile, kBoth},
     {"--target=", kJoined, kCompile, kBoth},
-    {"-mllvm", kSeparate, kCompile, kBoth},
+    {"-mllvm", kSeparate, kMllvm, kBoth},
     {"-gcc-toolchain", kSeparate, kCompile, kBoth},
     {"--gcc-toolchain=", kJoined, kCompile, kBoth},
     {"-dumpbase", kSeparate, kCompile, kBoth},
@@ -138,6 +138,8 @@ constexpr OptionSpec kOptions[] = {
     {"-fsanitize-coverage-ignorelist=", kJoined, kExtraInput, kBoth},
     {"-fsanitize-coverage-blacklist=", kJoined, kExtraInput, kBoth},
     {"-fsanitize-metadata-ignorelist=", kJoined, kExtraInput, kBoth},
+    {"-frewrite-map-file=", kJoined, kExtraInput, kClang},  // symbols renamed
+    {"-frewrite-map-file", kSeparate, kExtraInput, kClang},
     {"-fxray-always-instrument=", kJoined, kExtraInput, kBoth},
     {"-fxray-never-instrument=", kJoined, kExtraInput, kBoth},
     {"-fxray-attr-list=", kJoined, kExtraInput, kBoth},
@@ -206,6 +208,9 @@ constexpr OptionSpec kOptions[] = {
     {"-fstats", kNone, kUnsupported, kBoth},
     // Not cacheable: the compiler reads or runs what ddcc cannot see.
     {"-remap", kNone, kUnsupported, kGcc},  // header.gcc in every search directory
+    {"-fthin-link-bitcode=", kJoined, kUnsupported, kClang},  // another output
+    // Offloading runs the target's tools (ptxas) from an installation found on PATH.
+    {"-fopenmp-targets=", kJoined, kUnsupported, kBoth},
     {"-specs", kSeparate, kUnsupported, kBoth},
     {"-specs=", kJoined, kUnsupported, kBoth},
     {"-wrapper", kSeparate, kUnsupported, kBoth},

@@ -43,6 +43,8 @@ enum class OptKind : uint8_t {
   kProfileUse,       // kCompile, and reads a profile: gcc's .gcda beside the object, clang's file
   kWp,               // -Wp,...: depends on what it passes
   kWa,               // -Wa,...: depends on what it passes
+  kMllvm,            // -mllvm: kCompile, unless it names a file
+  kResourceDir,      // -resource-dir: kCompile, and clang reads the sanitizers' lists there
 };
 
 struct OptionSpec {

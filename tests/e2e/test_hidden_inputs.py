@@ -366,6 +366,55 @@ class OptionFilesTest(HiddenInputTestCase):
                                    lambda: self.write("args.rsp", "-DV=7\f-DW\n"))
 
 
+    def test_a_rewrite_map_and_an_llvm_option_naming_a_file(self):
+        self.write("src.c", "static int callee(int x) { return x * 7 + 3; }\n"
+                            "int foo(void) { return 1; }\n"
+                            "int caller(int y) { return callee(y) + 1; }\n")
+        self.write("map.txt", "function: {\n  source: foo,\n  target: renamed_one,\n}\n")
+        self.compile_twice("clang", ["-flegacy-pass-manager", "-frewrite-map-file=map.txt", "-c",
+                                     "src.c", "-o", "out.o"],
+                           lambda: self.write("map.txt", "function: {\n  source: foo,\n"
+                                                         "  target: renamed_two,\n}\n"))
+        self.write("replay.txt", "")
+        self.compile_twice(
+            "clang", ["-O2", "-mllvm", "-cgscc-inline-replay=replay.txt", "-mllvm",
+                      "-cgscc-inline-replay-fallback=NeverInline", "-c", "src.c", "-o", "out.o"],
+            lambda: self.write("replay.txt", "remark: src.c:3:35: 'callee' inlined into 'caller'"
+                                             " with (cost=-15000, threshold=225) at callsite "
+                                             "caller:0:35;\n"))
+
+    def test_the_sanitizers_lists_in_a_resource_directory(self):
+        real = self.run_cmd(["clang", "-print-resource-dir"]).stdout.decode().strip()
+        shutil.copytree(os.path.join(real, "include"), os.path.join(self.work, "res/include"))
+        shutil.copytree(os.path.join(real, "share"), os.path.join(self.work, "res/share"))
+        self.write("src.c", "int g[10];\nint f(int i) { return g[i]; }\n")
+        self.compile_twice(
+            "clang", ["-resource-dir", "res", "-fsanitize=address", "-c", "src.c", "-o", "out.o"],
+            lambda: self.write("res/share/asan_ignorelist.txt", "fun:f\n"))
+
+    def test_assembler_listings_and_dependency_files(self):
+        self.write("src.c", "int f(int x) { return x + 1; }\n")
+        # Each names gcc's temporary .s: that the second compile writes it is what counts.
+        for option, written in [("-Wa,--a=a.lst", "a.lst"), ("-Wa,--M,a.asdep", "a.asdep")]:
+            with self.subTest(option=option):
+                for _ in range(2):
+                    path = os.path.join(self.work, written)
+                    if os.path.exists(path):
+                        os.remove(path)
+                    run = self.ddcc("gcc", option, "-c", "src.c", "-o", "out.o")
+                    self.assertEqual(run.returncode, 0, run.stderr)
+                    self.assertTrue(os.path.exists(path))
+
+    def test_a_thin_link_bitcode_file(self):
+        args = ["-flto=thin", "-fthin-link-bitcode=t.thin.bc", "-c", "src.c", "-o", "out.o"]
+        self.write("src.c", "int f(int x) { return x * 3; }\n")
+        outputs = ("out.o", "t.thin.bc")
+        self.compile_twice("clang", args, lambda: self.write(
+            "src.c", "int f(int x) { return x * 5; }\nint g(void) { return 2; }\n"), outputs)
+        self.compile_twice("clang", args, lambda: self.write(
+            "src.c", "int f(int x) { return x * 3; }\n"), outputs)
+
+
 class ImportTest(HiddenInputTestCase):
     """Item: #import takes two files alike as one, as #pragma once does, by their mtimes."""
 

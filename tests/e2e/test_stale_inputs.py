@@ -413,6 +413,21 @@ class SearchPlacesTest(HeaderSearchTestCase):
         french = self.check("gcc", args=args, env=dict(env, LANGUAGE="fr"))
         self.assertIn("attention", french.stderr.decode())  # gcc-12-locales (install-deps)
 
+    def test_the_locale_installed_for_the_messages_is_keyed(self):
+        # LANG names a locale glibc has not got: gcc speaks English until LOCPATH leads to it.
+        self.write("main.c", "int f(int x) { int unused; return x; }\n")
+        locales = os.path.join(self.work, "locales")
+        os.makedirs(locales)
+        made = self.run_cmd(["localedef", "-i", "de_DE", "-f", "UTF-8",
+                             os.path.join(locales, "de_DE.UTF-8")])
+        if made.returncode not in (0, 1):  # 1: made, with warnings
+            self.skipTest(f"localedef failed: {made.stderr.decode()}")
+        args = ["-Wall", "-c", "main.c", "-o", "main.o"]
+        env = dict(self.env, LANG="de_DE.UTF-8", LC_ALL="", LANGUAGE="")
+        self.check("gcc", args=args, env=env)
+        german = self.check("gcc", args=args, env=dict(env, LOCPATH=locales))
+        self.assertIn("Warnung", german.stderr.decode())  # gcc-12-locales (install-deps)
+
     def test_clangs_darwin_environment_is_keyed(self):
         # The deployment target goes into the object; the SDK decides the headers.
         for sdk in ("s1", "s2"):
