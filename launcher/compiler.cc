@@ -198,9 +198,9 @@ std::optional<std::string> ReadCompilerMemo(const Config& config, absl::string_v
   struct stat dir_st;
   if (lstat(memo_dir.c_str(), &dir_st) == 0 && !S_ISDIR(dir_st.st_mode)) return std::nullopt;
   const std::string memo = absl::StrCat(memo_dir, "/", name);
-  ScopedFd fd(open(memo.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  ScopedFd fd(open(memo.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
   if (fd.get() < 0) return std::nullopt;
-  absl::StatusOr<std::string> known = ReadAll(fd.get(), memo);
+  absl::StatusOr<std::string> known = ReadRegular(fd.get(), memo);
   if (!known.ok()) return std::nullopt;
   return *std::move(known);
 }

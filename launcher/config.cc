@@ -208,12 +208,12 @@ bool OthersMayWrite(const struct stat& st) {
 
 absl::Status ApplyConfigFile(const std::string& path, bool allow_cache_dir, Config& config,
                              Origins& origins) {
-  ScopedFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  ScopedFd fd(open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
   if (fd.get() < 0 && (errno == ENOENT || errno == ENOTDIR)) return absl::OkStatus();
   if (fd.get() < 0) return ErrnoStatus("open", path);
   struct stat st;
   if (fstat(fd.get(), &st) != 0) return ErrnoStatus("fstat", path);
-  absl::StatusOr<std::string> text = ReadAll(fd.get(), path);
+  absl::StatusOr<std::string> text = ReadRegular(fd.get(), path);
   if (!text.ok()) return text.status();
   const bool others_may_write = OthersMayWrite(st);
   int line_number = 0;

@@ -344,6 +344,8 @@ absl::StatusOr<Digest> KeyMaker::DirectKey(std::string* transcript) const {
                       /*preprocessing=*/true);
   for (const char* name : kSearchPathVariables) inputs.AddEnv(name, env_);
   inputs.AddEnv("SOURCE_DATE_EPOCH", env_);
+  // An include set recorded with time macros allowed serves no compile that does not allow them.
+  if (config_.sloppy_time_macros) inputs.Add("sloppiness", "time_macros");
   // gcc warns of a search directory that is not one, and with -Wmissing-include-dirs of one
   // that is missing: what each is now, which no include set records of an existing directory.
   for (const std::string& kind : SearchDirectoryKinds(request_.search_dirs, paths_)) {

@@ -242,7 +242,7 @@ bool TakeLock(int lock, const std::string& socket) {
 
 // Waits until no helper holds the lock, for at most `timeout_ms`.
 void WaitUnlocked(const std::string& lock_path, int timeout_ms) {
-  int lock = open(lock_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  int lock = open(lock_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
   if (lock < 0) return;
   constexpr int kStepMs = 10;
   for (int waited_ms = 0; waited_ms < timeout_ms; waited_ms += kStepMs) {

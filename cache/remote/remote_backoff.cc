@@ -30,9 +30,9 @@ bool RemoteBackoff::DirUsable() const {
 
 bool RemoteBackoff::Active() const {
   if (!DirUsable()) return false;
-  ScopedFd fd(open(path_.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  ScopedFd fd(open(path_.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
   if (fd.get() < 0) return false;
-  absl::StatusOr<std::string> text = ReadAll(fd.get(), path_);
+  absl::StatusOr<std::string> text = ReadRegular(fd.get(), path_);
   int64_t failed_ns = 0;
   if (!text.ok() || !absl::SimpleAtoi(*text, &failed_ns)) return false;
   // A time in the future (the clock was set back) would keep the remote off for good.

@@ -70,9 +70,9 @@ void CollectRecords(absl::string_view data, absl::string_view key,
 }
 
 absl::StatusOr<std::string> ReadNoFollow(const std::string& path) {
-  ScopedFd fd(open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  ScopedFd fd(open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
   if (fd.get() < 0) return ErrnoStatus("open", path);
-  return ReadAll(fd.get(), path);
+  return ReadRegular(fd.get(), path);
 }
 
 }  // namespace
@@ -88,8 +88,14 @@ absl::Status Journal::Append(const Digest& key, absl::string_view record) {
   frame.append(record.data(), record.size());
   AppendLittleEndian(frame, Checksum(absl::string_view(frame).substr(kMagic.size())),
                      kChecksumSize);
-  ScopedFd fd(open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666));
+  // Not waiting for a reader of a FIFO put in its place.
+  ScopedFd fd(open(path_.c_str(),
+                   O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0666));
   if (fd.get() < 0) return ErrnoStatus("open", path_);
+  struct stat opened;
+  if (fstat(fd.get(), &opened) != 0 || !S_ISREG(opened.st_mode)) {
+    return absl::DataLossError(absl::StrCat(path_, " is no regular file"));
+  }
   // One write: O_APPEND puts it whole after every other writer's. A short write (a full disk)
   // leaves a torn record, which readers skip.
   ssize_t written = write(fd.get(), frame.data(), frame.size());

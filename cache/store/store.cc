@@ -172,15 +172,15 @@ absl::StatusOr<SharedCounters*> LocalStore::Counters() {
 
 absl::StatusOr<Entry> LocalStore::Load(const Digest& key, bool mark_used) {
   std::string path = EntryPath(key);
-  ScopedFd fd(OpenBeneath(root_, RelativeEntryPath(key), O_RDONLY));
+  ScopedFd fd(OpenBeneath(root_, RelativeEntryPath(key), O_RDONLY | O_NONBLOCK));
   if (fd.get() < 0) {
     // A symlink is never an entry: a miss, which the next Save of this key replaces.
     if (errno == ELOOP || errno == ENOTDIR) errno = ENOENT;
     return ErrnoStatus("open", path);
   }
-  absl::StatusOr<std::string> bytes = ReadAll(fd.get(), path);
-  if (!bytes.ok()) return bytes.status();
-  absl::StatusOr<Entry> entry = DecodeEntry(*bytes);
+  absl::StatusOr<std::string> bytes = ReadRegular(fd.get(), path);
+  if (!bytes.ok() && !absl::IsDataLoss(bytes.status())) return bytes.status();
+  absl::StatusOr<Entry> entry = bytes.ok() ? DecodeEntry(*bytes) : bytes.status();
   if (!entry.ok()) {
     // DecodeEntry fails only on damage. Only the process whose unlink succeeds uncounts the
     // file and reports the damage, so racing readers count one damaged file once; for the

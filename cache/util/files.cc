@@ -60,6 +60,13 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
   return ReadAll(fd.get(), path);
 }
 
+absl::StatusOr<std::string> ReadRegular(int fd, const std::string& path) {
+  struct stat st;
+  if (fstat(fd, &st) != 0) return ErrnoStatus("fstat", path);
+  if (!S_ISREG(st.st_mode)) return absl::DataLossError(absl::StrCat(path, " is no regular file"));
+  return ReadAll(fd, path);
+}
+
 absl::StatusOr<std::string> ReadAll(int fd, const std::string& path) {
   struct stat st;
   if (fstat(fd, &st) != 0) return ErrnoStatus("fstat", path);

@@ -15,6 +15,10 @@
 
 namespace ddcc {
 
+// ReadAll of a regular file, opened with O_NONBLOCK: a FIFO or device put in place of one of
+// ddcc's own files (an entry, the journal, a memo) is DataLoss, where reading it would wait.
+absl::StatusOr<std::string> ReadRegular(int fd, const std::string& path);
+
 absl::StatusOr<std::string> ReadFile(const std::string& path);
 // Reads what is left of an open file; `path` is for messages.
 absl::StatusOr<std::string> ReadAll(int fd, const std::string& path);

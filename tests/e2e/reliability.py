@@ -76,7 +76,8 @@ class Project:
         os.makedirs(os.path.join(self.test.work, out), exist_ok=True)
         with concurrent.futures.ThreadPoolExecutor(workers) as pool:
             return list(pool.map(
-                lambda i: self.test.run_cmd(self.argv(i, out, cached), env=env),
+                # A compile that waits for ever (on a FIFO in the cache) fails the test.
+                lambda i: self.test.run_cmd(self.argv(i, out, cached), env=env, timeout=300),
                 range(self.count)))
 
     def wrong_outputs(self, out, results):

@@ -216,6 +216,14 @@ class DirectModeTest(HeaderSearchTestCase):
         self.check(env=sloppy)
         self.assertEqual(self.hits(), (3, 2, 3))
 
+    def test_an_include_set_recorded_sloppily_serves_no_strict_compile(self):
+        self.write("main.c", "const char *t = __TIME__;\n")
+        self.check(env=dict(self.env, DDCC_SLOPPINESS="time_macros"))
+        self.check(env=dict(self.env, DDCC_SLOPPINESS="time_macros"))
+        self.assertEqual(self.hits()[0], 1)
+        self.ddcc("gcc", *self.args)  # strict: no direct hit on the sloppy compile's set
+        self.assertEqual(self.hits()[0], 1)
+
     def test_date_macro_is_served_on_its_day_only(self):
         # Time zones 26 hours apart never share a date: TZ stands for another day.
         self.write("second/util.h", "#define UTIL 1\nconst char* day = __DATE__;\n")

@@ -9,6 +9,7 @@ import glob
 import os
 import random
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -63,7 +64,12 @@ def files_size(directory):
 
 def damage(path, kind, rng):
     """Damages the file in place: one bit flipped, truncated, emptied, replaced by random
-    bytes of the same length, or extended by random bytes."""
+    bytes of the same length, extended by random bytes, or replaced by a FIFO (whose open would
+    wait for a writer)."""
+    if kind == "fifo":
+        os.remove(path)
+        os.mkfifo(path)
+        return
     with open(path, "rb") as f:
         data = bytearray(f.read())
     if kind == "flip" and data:
@@ -80,7 +86,15 @@ def damage(path, kind, rng):
         f.write(data)
 
 
-DAMAGE_KINDS = ["flip", "truncate", "empty", "garbage", "extend"]
+DAMAGE_KINDS = ["flip", "truncate", "empty", "garbage", "extend", "fifo"]
+
+
+def read_unless_fifo(path):
+    """The file's bytes; None for a FIFO, which is never an entry's bytes."""
+    if stat.S_ISFIFO(os.stat(path).st_mode):
+        return None
+    with open(path, "rb") as f:
+        return f.read()
 
 
 class ReliabilityTest(DdccTestCase):
@@ -131,8 +145,7 @@ class ReliabilityTest(DdccTestCase):
             damaged_bytes = {}
             for path in entries:
                 damage(path, kind, rng)
-                with open(path, "rb") as f:
-                    damaged_bytes[path] = f.read()
+                damaged_bytes[path] = read_unless_fifo(path)
             compiles += project.check_build("entries", self.env)
             after = self.stats()
             corrupt = after["error_reasons"]["corrupt_entry"] - before["error_reasons"][
@@ -140,8 +153,8 @@ class ReliabilityTest(DdccTestCase):
             self.assertEqual(corrupt, len(entries), kind)
             for path in entries:
                 if os.path.exists(path):
-                    with open(path, "rb") as f:
-                        self.assertNotEqual(f.read(), damaged_bytes[path], path)
+                    self.assertNotEqual(read_unless_fifo(path), damaged_bytes[path], path)
+                    self.assertTrue(stat.S_ISREG(os.stat(path).st_mode), path)
             # The damaged entries were replaced: the next build hits them all.
             compiles += project.check_build("entries", self.env)
             self.assertEqual(self.stats()["cache_hits"] - after["cache_hits"], project.count)
@@ -163,6 +176,7 @@ class ReliabilityTest(DdccTestCase):
                 self.assertGreaterEqual(self.ddcc("--show-stats").returncode, 0)
                 damaged += len(paths)
                 for path, data in originals.items():
+                    os.remove(path)
                     with open(path, "wb") as f:
                         f.write(data)
         # A recount repairs whatever damaged size counters said.
