@@ -130,6 +130,9 @@ int Main(int argc, char** argv) {
       return 1;
     }
     if (IsCommandOption(args[0])) return RunCommands(args, env);
+    if (args[0] == kRunIgnoringCommand && args.size() > 2) {
+      return RunIgnoring(args[1], {args.begin() + 2, args.end()});
+    }
     if (args[0] == kCompileEnvironmentCommand) {
       return PrintCompileEnvironmentAndRun({args.begin() + 1, args.end()});
     }
@@ -152,4 +155,7 @@ int Main(int argc, char** argv) {
 }  // namespace
 }  // namespace ddcc
 
-int main(int argc, char** argv) { return ddcc::Main(argc, argv); }
+int main(int argc, char** argv) {
+  ddcc::IgnoreFileSizeSignal();
+  return ddcc::Main(argc, argv);
+}

@@ -5,10 +5,13 @@
 #include <uv.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <optional>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "cache/util/files.h"
 #include "cache/util/signal_cleanup.h"
 
@@ -81,7 +84,32 @@ void OnTimeout(uv_timer_t* timer) {
   uv_close(reinterpret_cast<uv_handle_t*>(timer), nullptr);
 }
 
-absl::StatusOr<ProcessResult> Spawn(const std::vector<std::string>& argv, SpawnMode mode) {
+bool file_size_signal_was_default = false;
+
+// The signals ddcc was given ignored, as "n,m"; empty for none (nearly always). ddcc ignores
+// only SIGXFSZ itself, and keeps the others as given where it handles them (signal_cleanup.cc).
+std::string IgnoredSignals() {
+  std::string numbers;
+  for (int number = 1; number < 32; ++number) {
+    struct sigaction action;
+    if (number == SIGKILL || number == SIGSTOP || sigaction(number, nullptr, &action) != 0 ||
+        action.sa_handler != SIG_IGN || (number == SIGXFSZ && file_size_signal_was_default)) {
+      continue;
+    }
+    absl::StrAppend(&numbers, numbers.empty() ? "" : ",", number);
+  }
+  return numbers;
+}
+
+absl::StatusOr<ProcessResult> Spawn(const std::vector<std::string>& given, SpawnMode mode) {
+  // libuv's spawn gives the child every signal's default action: through ddcc itself where some
+  // were ignored, which ignores them again before it becomes the program.
+  std::vector<std::string> argv = given;
+  std::string file = given.empty() ? "" : given[0];
+  if (const std::string ignored = IgnoredSignals(); !ignored.empty()) {
+    argv.insert(argv.begin(), {"ddcc", kRunIgnoringCommand, ignored});
+    file = "/proc/self/exe";
+  }
   uv_loop_t loop;
   if (int rc = uv_loop_init(&loop); rc != 0) return UvStatus("uv_loop_init", rc);
 
@@ -114,7 +142,7 @@ absl::StatusOr<ProcessResult> Spawn(const std::vector<std::string>& argv, SpawnM
 
   uv_process_options_t options{};
   options.exit_cb = OnExit;
-  options.file = args[0];
+  options.file = file.c_str();
   options.args = args.data();
   options.stdio_count = 3;
   options.stdio = stdio;
@@ -193,7 +221,31 @@ void WriteAll(int fd, absl::string_view data) {
   }
 }
 
+void IgnoreFileSizeSignal() {
+  struct sigaction old;
+  if (sigaction(SIGXFSZ, nullptr, &old) == 0 && old.sa_handler == SIG_DFL) {
+    signal(SIGXFSZ, SIG_IGN);
+    file_size_signal_was_default = true;
+  }
+}
+
+int RunIgnoring(absl::string_view numbers, const std::vector<std::string>& argv) {
+  // Exactly what the first ddcc was given, SIGXFSZ included.
+  if (file_size_signal_was_default) signal(SIGXFSZ, SIG_DFL);
+  file_size_signal_was_default = false;
+  for (absl::string_view number : absl::StrSplit(numbers, ',')) {
+    int n = 0;
+    if (absl::SimpleAtoi(number, &n)) signal(n, SIG_IGN);
+  }
+  absl::Status status = ExecReplace(argv);
+  std::fprintf(stderr, "ddcc: cannot run %s: %s\n", argv.empty() ? "" : argv[0].c_str(),
+               std::string(status.message()).c_str());
+  return 127;
+}
+
 absl::Status ExecReplace(const std::vector<std::string>& argv) {
+  if (argv.empty()) return absl::InvalidArgumentError("nothing to run");
+  if (file_size_signal_was_default) signal(SIGXFSZ, SIG_DFL);
   std::vector<char*> args;
   for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);

@@ -34,6 +34,18 @@ absl::StatusOr<ProcessResult> RunProbe(const std::vector<std::string>& argv, int
 // on, to start the crates that depend on it.
 absl::StatusOr<ProcessResult> RunStreamed(const std::vector<std::string>& argv);
 
+// Makes ddcc's own writes past a file-size limit (ulimit -f) fail with EFBIG, as on a full disk,
+// where SIGXFSZ would end it in the middle of a build; what ddcc runs gets the disposition ddcc
+// was given. Called first thing.
+void IgnoreFileSizeSignal();
+
+// How ddcc runs a program with the signals it was given ignored (nohup's SIGHUP, a background
+// job's SIGINT), which libuv's spawn resets: `ddcc --run-ignoring <numbers,...> <program> <args>`.
+inline constexpr char kRunIgnoringCommand[] = "--run-ignoring";
+// That command's work: ignores each signal of the comma-separated `numbers`, then becomes argv.
+// Returns only when argv cannot be run.
+int RunIgnoring(absl::string_view numbers, const std::vector<std::string>& argv);
+
 // Writes all of `data` to `fd`, as far as it takes it.
 void WriteAll(int fd, absl::string_view data);
 

@@ -454,5 +454,60 @@ class ReliabilityTest(DdccTestCase):
                entries_kept=files, counted_size=stats["size_bytes"], wrong_objects=0)
 
 
+# A gcc that notes the signals it was given ignored, then runs the real one.
+SIGNAL_NOTING_GCC = r"""#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+int main(int argc, char** argv) {
+  char line[256];
+  FILE* status = fopen("/proc/self/status", "r");
+  FILE* log = fopen(LOG, "a");
+  while (fgets(line, sizeof line, status)) {
+    if (strncmp(line, "SigIgn:", 7) == 0) fputs(line, log);
+  }
+  fclose(log);
+  argv[0] = "/usr/bin/gcc";
+  execv(argv[0], argv);
+  return 127;
+}
+"""
+
+
+class SignalsTest(DdccTestCase):
+    def test_the_compiler_gets_the_signals_ddcc_was_given(self):
+        """nohup's ignored SIGHUP, a background job's SIGINT and SIGQUIT stay ignored in the
+        compiler ddcc runs (libuv's spawn would reset them); SIGXFSZ, which ddcc ignores for
+        itself under a file-size limit, stays as given."""
+        log = os.path.join(self.root, "signals.log")
+        gcc = os.path.join(self.root, "noting", "gcc")
+        os.makedirs(os.path.dirname(gcc))
+        subprocess.run(["gcc", f'-DLOG="{log}"', "-x", "c", "-", "-o", gcc],
+                       input=SIGNAL_NOTING_GCC.encode(), check=True)
+        self.write("a.c", "int f(void) { return 1; }\n")
+        for traps in ["", "trap '' HUP", "trap '' INT QUIT XFSZ"]:
+            with self.subTest(traps=traps):
+                for run in ["plain", "ddcc"]:
+                    command = f"{traps}; " if traps else ""
+                    command += ("" if run == "plain" else f"{DDCC} ") + f"{gcc} -c a.c -o a.o"
+                    if os.path.exists(log):
+                        os.remove(log)
+                    done = self.run_cmd(["bash", "-c", command])
+                    self.assertEqual(done.returncode, 0, done.stderr)
+                    with open(log) as f:
+                        noted = set(f.read().splitlines())
+                    if run == "plain":
+                        expected = noted
+                    else:
+                        self.assertEqual(noted, expected)
+                self.run_cmd(["rm", "-rf", self.cache])  # the next one misses again
+
+    def test_a_file_size_limit_ends_no_build(self):
+        # ddcc's own entries are larger than the limit; the compiler's object is not.
+        self.write("a.c", "int f(void) { return 1; }\n")
+        for _ in range(3):
+            done = self.run_cmd(["bash", "-c", f"ulimit -f 4; {DDCC} gcc -c a.c -o a.o"])
+            self.assertEqual(done.returncode, 0, done.stderr)
+            self.assertEqual(done.stderr, b"")
+
 if __name__ == "__main__":
     unittest.main()
