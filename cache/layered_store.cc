@@ -62,8 +62,11 @@ LayeredStore::LayeredStore(std::string root, const StoreSettings& settings,
     : local_(root, settings),
       compression_level_(settings.compression_level),
       count_(std::move(count)),
-      make_(make ? std::move(make) : [](size_t, const RemoteSpec& spec, uv_loop_t* loop) {
-        return MakeBackend(spec, loop);
+      make_(make ? std::move(make)
+                 : [](size_t, const RemoteSpec& spec,
+                      const LoopSource& loop) -> std::unique_ptr<RemoteBackend> {
+        uv_loop_t* made = loop();
+        return made ? MakeBackend(spec, made) : nullptr;
       }) {
   for (RemoteSpec& spec : remotes) {
     RemoteBackoff backoff(root, spec.url, settings.umask);
@@ -73,7 +76,7 @@ LayeredStore::LayeredStore(std::string root, const StoreSettings& settings,
 
 LayeredStore::~LayeredStore() {
   // The backends close their handles; the loop must run once more to let them go.
-  if (!loop_) return;  // no remote was asked
+  if (!loop_) return;  // no remote was asked, or only through the storage helper
   SigpipeBlocked blocked;
   remotes_.clear();
   uv_run(loop_.get(), UV_RUN_DEFAULT);
@@ -159,12 +162,11 @@ RemoteBackend* LayeredStore::Usable(Remote& remote) {
       remote.down = true;
       return nullptr;
     }
-    uv_loop_t* loop = Loop();
-    if (loop == nullptr) {
+    remote.backend = make_(&remote - remotes_.data(), remote.spec, [this] { return Loop(); });
+    if (!remote.backend) {
       remote.down = true;
       return nullptr;
     }
-    remote.backend = make_(&remote - remotes_.data(), remote.spec, loop);
   }
   return remote.backend.get();
 }
@@ -182,9 +184,13 @@ uv_loop_t* LayeredStore::Loop() {
   return loop_.get();
 }
 
-// Runs the loop until every request started has been answered; each has a deadline.
+// Settles the backends that wait for their own answers, then runs the loop until every request
+// started has been answered; each has a deadline.
 void LayeredStore::Wait(const size_t& pending) {
-  while (pending > 0) uv_run(loop_.get(), UV_RUN_ONCE);
+  for (Remote& remote : remotes_) {
+    if (remote.backend) remote.backend->Settle();
+  }
+  while (pending > 0 && loop_) uv_run(loop_.get(), UV_RUN_ONCE);
 }
 
 // The remote's answer as an entry, if it is a sound one; counts the answer either way.

@@ -26,9 +26,13 @@
 namespace ddcc {
 
 using RemoteCounter = std::function<void(RemoteOutcome)>;
-// Makes the backend for the `index`th remote, running on `loop`.
+// The loop the remotes' backends run on, made when first asked for; nullptr when libuv cannot
+// make one (out of file descriptors).
+using LoopSource = std::function<uv_loop_t*()>;
+// Makes the backend for the `index`th remote, running on `loop`'s loop if it needs one; nullptr
+// when it cannot be made.
 using BackendMaker = std::function<std::unique_ptr<RemoteBackend>(
-    size_t index, const RemoteSpec& spec, uv_loop_t* loop)>;
+    size_t index, const RemoteSpec& spec, const LoopSource& loop)>;
 
 // The backend for the URL's scheme, connecting to the remote itself.
 std::unique_ptr<RemoteBackend> MakeBackend(const RemoteSpec& spec, uv_loop_t* loop);

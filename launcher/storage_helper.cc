@@ -336,7 +336,11 @@ BackendMaker RemoteBackendMaker(const Config& config, const EnvLookup& env) {
   };
   auto shared = std::make_shared<Shared>();
   return [config, env, shared](size_t index, const RemoteSpec& spec,
-                               uv_loop_t* loop) -> std::unique_ptr<RemoteBackend> {
+                               const LoopSource& loop) -> std::unique_ptr<RemoteBackend> {
+    auto direct = [spec, loop]() -> std::unique_ptr<RemoteBackend> {
+      uv_loop_t* made = loop();
+      return made ? MakeBackend(spec, made) : nullptr;
+    };
     if (!shared->place) {
       shared->place = HelperPlaceOf(config, env);
       if (shared->place->ok() && StuckMark(**shared->place).Active()) {
@@ -347,17 +351,17 @@ BackendMaker RemoteBackendMaker(const Config& config, const EnvLookup& env) {
         Log(absl::StrCat("storage helper not used: ", shared->place->status().message()));
       }
     }
-    if (!shared->place->ok() || index > UINT8_MAX) return MakeBackend(spec, loop);
+    if (!shared->place->ok() || index > UINT8_MAX) return direct();
     const HelperPlace& place = **shared->place;
     HelperChannel channel{.socket_path = place.socket,
                           .remote = static_cast<uint8_t>(index),
-                          .direct = [spec, loop] { return MakeBackend(spec, loop); },
+                          .direct = direct,
                           .absent =
                               [shared, place] {
                                 if (!std::exchange(shared->started, true)) StartHelper(place);
                               },
                           .stuck = [place] { StuckMark(place).RecordFailure(); }};
-    return std::make_unique<HelperBackend>(spec, std::move(channel), loop);
+    return std::make_unique<HelperBackend>(spec, std::move(channel));
   };
 }
 

@@ -1,9 +1,18 @@
 #include "cache/helper/helper_backend.h"
 
+#include <errno.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstring>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "cache/util/files.h"
 #include "cache/util/log.h"
 
 namespace ddcc {
@@ -20,21 +29,45 @@ constexpr int kMaxHelloMs = 1000;
 // Offers kept: a compile asks for a result right after the manifest whose result was offered.
 constexpr size_t kMaxOffered = 4;
 
+int64_t MonotonicNs() {
+  timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return int64_t{now.tv_sec} * 1'000'000'000 + now.tv_nsec;
+}
+
+int64_t MsFromNow(int ms) { return MonotonicNs() + int64_t{ms} * 1'000'000; }
+
+// Waits for `events` on `fd` until `deadline_ns`: false when the time is up.
+bool WaitFor(int fd, short events, int64_t deadline_ns) {
+  while (true) {
+    const int64_t left_ns = deadline_ns - MonotonicNs();
+    if (left_ns <= 0) return false;
+    pollfd poll_fd{fd, events, 0};
+    const int ready = poll(&poll_fd, 1, static_cast<int>((left_ns + 999'999) / 1'000'000));
+    if (ready > 0) return true;
+    if (ready < 0 && errno != EINTR) return true;  // the read or write that follows says why
+  }
+}
+
 }  // namespace
 
-HelperBackend::HelperBackend(const RemoteSpec& spec, HelperChannel channel, uv_loop_t* loop)
-    : spec_(spec), channel_(std::move(channel)), loop_(loop), timer_(loop, [this] { Expired(); }) {}
+HelperBackend::HelperBackend(const RemoteSpec& spec, HelperChannel channel)
+    : spec_(spec), channel_(std::move(channel)) {}
 
-HelperBackend::~HelperBackend() = default;
+HelperBackend::~HelperBackend() { Close(); }
 
 void HelperBackend::StartGet(const Digest& key, GetDone done) {
-  // An offer arrives while the compile checks the manifest's files, after the loop last ran.
-  if (state_ == State::kReady) connection_->ReadArrived();
-  if (std::optional<std::string> offered = TakeOffered(key)) return done(*std::move(offered));
+  Settle();  // one request at a time
+  if (!direct_only_) {
+    // An offer arrives while the compile checks the manifest's files.
+    TakeInOffers();
+    if (std::optional<std::string> offered = TakeOffered(key)) return done(*std::move(offered));
+  }
   Start(Request{HelperMessage::kGet, HelperRequest{channel_.remote, key, {}}, std::move(done), {}});
 }
 
 void HelperBackend::StartPut(const Digest& key, absl::string_view bytes, PutDone done) {
+  Settle();
   Start(Request{HelperMessage::kPut,
                 HelperRequest{channel_.remote, key, std::string(bytes)},
                 {},
@@ -42,62 +75,150 @@ void HelperBackend::StartPut(const Digest& key, absl::string_view bytes, PutDone
 }
 
 void HelperBackend::Start(Request request) {
-  if (state_ == State::kDirect) return StartDirect(std::move(request));
+  if (direct_only_ || !SendRequest(request)) return StartDirect(std::move(request));
   pending_ = std::move(request);
-  if (state_ == State::kUnconnected) {
-    absl::StatusOr<std::unique_ptr<StreamConnection>> connection = StreamConnection::OpenLocal(
-        loop_, channel_.socket_path,
-        {.ready = [this] { state_ = State::kGreeting; },
-         .received = [this](absl::string_view bytes) { Received(bytes); },
-         .ended = [this](const absl::Status& why) { Ended(why); }});
-    if (!connection.ok()) return FallBack(connection.status());
-    connection_ = *std::move(connection);
-    state_ = State::kConnecting;
-    // Sent once connected, the request right after it: no round trip is spent on the hello.
-    if (absl::Status sent = connection_->Write(EncodeFrame(HelperMessage::kHello, EncodeHello()));
-        !sent.ok()) {
-      return FallBack(sent);
+}
+
+void HelperBackend::Settle() {
+  if (!pending_) return;
+  Request request = *std::exchange(pending_, std::nullopt);
+  std::optional<absl::StatusOr<std::string>> answer = ReceiveAnswer();
+  if (answer && request.type == HelperMessage::kGet) return request.get(*std::move(answer));
+  // The helper's queue is full: this compile uploads its entry itself.
+  if (answer && !absl::IsResourceExhausted(answer->status())) return request.put(answer->status());
+  StartDirect(std::move(request));
+}
+
+void HelperBackend::StartDirect(Request request) {
+  if (!direct_) direct_ = channel_.direct();
+  const absl::Status none = absl::UnavailableError("no direct connection to the remote");
+  if (request.type == HelperMessage::kGet) {
+    if (!direct_) return request.get(none);
+    return direct_->StartGet(request.request.key, std::move(request.get));
+  }
+  if (!direct_) return request.put(none);
+  // The backend copies what it sends; the bytes need not outlive this call.
+  direct_->StartPut(request.request.key, request.request.bytes, std::move(request.put));
+}
+
+bool HelperBackend::SendRequest(const Request& request) {
+  std::string out;
+  if (fd_ < 0) {
+    if (absl::Status connected = Connect(); !connected.ok()) {
+      FallBack(connected);
+      return false;
     }
-    timer_.Start(std::clamp(spec_.connect_timeout_ms, kMinHelloMs, kMaxHelloMs));
+    // Sent with the request: no round trip is spent on the hello.
+    out = EncodeFrame(HelperMessage::kHello, EncodeHello());
   }
-  Send();
+  absl::StrAppend(&out, EncodeFrame(request.type, EncodeRequest(request.request)));
+  const int answer_ms = spec_.connect_timeout_ms + spec_.timeout_ms + kAnswerSlackMs;
+  if (absl::Status sent = Send(out, MsFromNow(answer_ms)); !sent.ok()) {
+    FallBack(sent);
+    return false;
+  }
+  return true;
 }
 
-void HelperBackend::Send() {
-  absl::Status sent =
-      connection_->Write(EncodeFrame(pending_->type, EncodeRequest(pending_->request)));
-  if (!sent.ok()) return FallBack(sent);
-  if (state_ == State::kReady) {
-    timer_.Start(spec_.connect_timeout_ms + spec_.timeout_ms + kAnswerSlackMs);
+std::optional<absl::StatusOr<std::string>> HelperBackend::ReceiveAnswer() {
+  bool timed_out = false;
+  if (!greeted_) {
+    absl::StatusOr<HelperFrame> hello = NextFrame(
+        MsFromNow(std::clamp(spec_.connect_timeout_ms, kMinHelloMs, kMaxHelloMs)), &timed_out);
+    absl::Status checked = !hello.ok()                            ? hello.status()
+                           : hello->type == HelperMessage::kHello ? CheckHello(hello->body)
+                                                                  : absl::DataLossError("no hello");
+    if (!checked.ok()) {
+      if (timed_out) {
+        channel_.stuck();
+        checked = absl::DeadlineExceededError("the storage helper did not say hello in time");
+      }
+      FallBack(checked);
+      return std::nullopt;
+    }
+    greeted_ = true;
   }
+  const int answer_ms = spec_.connect_timeout_ms + spec_.timeout_ms + kAnswerSlackMs;
+  absl::StatusOr<HelperFrame> frame = NextFrame(MsFromNow(answer_ms), &timed_out);
+  if (!frame.ok() || frame->type != HelperMessage::kAnswer) {
+    if (timed_out) channel_.stuck();
+    FallBack(timed_out    ? absl::DeadlineExceededError("the storage helper did not answer in time")
+             : frame.ok() ? absl::DataLossError("an answer to nothing")
+                          : frame.status());
+    return std::nullopt;
+  }
+  return DecodeAnswer(frame->body);
 }
 
-void HelperBackend::Received(absl::string_view bytes) {
-  reader_.Add(bytes);
+absl::Status HelperBackend::Connect() {
+  // Not blocking: a hung helper's full backlog would hold the connect.
+  fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd_ < 0) return ErrnoStatus("socket", channel_.socket_path);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::strncpy(address.sun_path, channel_.socket_path.c_str(), sizeof(address.sun_path) - 1);
+  if (connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0) {
+    return absl::OkStatus();
+  }
+  // A helper whose backlog is full is there but takes no one: as stuck as one that says nothing.
+  errno == EAGAIN ? channel_.stuck() : channel_.absent();
+  return ErrnoStatus("connect", channel_.socket_path);
+}
+
+absl::Status HelperBackend::Send(absl::string_view bytes, int64_t deadline_ns) {
+  while (!bytes.empty()) {
+    const ssize_t sent = send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    if (sent > 0) {
+      bytes.remove_prefix(sent);
+    } else if (errno == EAGAIN) {
+      if (!WaitFor(fd_, POLLOUT, deadline_ns)) {
+        channel_.stuck();
+        return absl::DeadlineExceededError("the storage helper took no request in time");
+      }
+    } else if (errno != EINTR) {
+      return absl::UnavailableError(
+          absl::StrCat("the storage helper closed the connection: ", strerror(errno)));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<HelperFrame> HelperBackend::NextFrame(int64_t deadline_ns, bool* timed_out) {
+  char buffer[64 * 1024];
   while (true) {
     absl::StatusOr<std::optional<HelperFrame>> frame = reader_.Next();
-    if (!frame.ok()) return FallBack(frame.status());
-    if (!*frame) return;
-    if (state_ != State::kReady) {
-      absl::Status hello = (*frame)->type == HelperMessage::kHello
-                               ? CheckHello((*frame)->body)
-                               : absl::DataLossError("no hello");
-      if (!hello.ok()) return FallBack(hello);
-      state_ = State::kReady;
-      if (pending_) timer_.Start(spec_.connect_timeout_ms + spec_.timeout_ms + kAnswerSlackMs);
-      continue;
-    }
-    if ((*frame)->type == HelperMessage::kOffer) {
+    if (!frame.ok()) return frame.status();
+    if (*frame && (*frame)->type == HelperMessage::kOffer) {
       Offered((*frame)->body);
-      if (state_ != State::kReady) return;  // a broken offer: the helper is not used any more
       continue;
     }
-    if ((*frame)->type != HelperMessage::kAnswer || !pending_) {
-      return FallBack(absl::DataLossError("an answer to nothing"));
+    if (*frame) return **std::move(frame);
+    if (!WaitFor(fd_, POLLIN, deadline_ns)) {
+      *timed_out = true;
+      return absl::DeadlineExceededError("the storage helper did not answer in time");
     }
-    // Frames after the answer (an offer) are read too: nothing may arrive to bring them on.
-    Finish(DecodeAnswer((*frame)->body));
-    if (state_ != State::kReady) return;
+    const ssize_t size = recv(fd_, buffer, sizeof(buffer), 0);
+    if (size == 0) return absl::UnavailableError("the storage helper closed the connection");
+    if (size < 0 && errno != EAGAIN && errno != EINTR) return ErrnoStatus("recv", "the helper");
+    if (size > 0) reader_.Add(absl::string_view(buffer, size));
+  }
+}
+
+void HelperBackend::TakeInOffers() {
+  if (fd_ < 0) return;
+  char buffer[64 * 1024];
+  ssize_t size;
+  while ((size = recv(fd_, buffer, sizeof(buffer), MSG_DONTWAIT)) > 0) {
+    reader_.Add(absl::string_view(buffer, size));
+  }
+  while (true) {
+    absl::StatusOr<std::optional<HelperFrame>> frame = reader_.Next();
+    if (frame.ok() && !*frame) return;
+    if (!frame.ok() || (*frame)->type != HelperMessage::kOffer) {
+      return FallBack(frame.ok() ? absl::DataLossError("an answer to nothing") : frame.status());
+    }
+    Offered((*frame)->body);
+    if (direct_only_) return;  // a broken offer: the helper is not used any more
   }
 }
 
@@ -118,55 +239,18 @@ std::optional<std::string> HelperBackend::TakeOffered(const Digest& key) {
   return bytes;
 }
 
-void HelperBackend::Ended(const absl::Status& why) {
-  if (state_ == State::kConnecting) {
-    // A helper whose backlog is full is there but takes no one: as stuck as one that says nothing.
-    absl::IsResourceExhausted(why) ? channel_.stuck() : channel_.absent();
-    return FallBack(why);
-  }
-  Close();
-  state_ = State::kUnconnected;
-  if (pending_) FallBack(absl::UnavailableError("the storage helper closed the connection"));
-}
-
-void HelperBackend::Expired() {
-  channel_.stuck();
-  FallBack(absl::DeadlineExceededError(state_ == State::kReady
-                                           ? "the storage helper did not answer in time"
-                                           : "the storage helper did not say hello in time"));
-}
-
-void HelperBackend::Finish(absl::StatusOr<std::string> answer) {
-  timer_.Stop();
-  Request request = *std::exchange(pending_, std::nullopt);
-  if (request.type == HelperMessage::kGet) return request.get(std::move(answer));
-  // The helper's queue is full: this compile uploads its entry itself.
-  if (absl::IsResourceExhausted(answer.status())) return StartDirect(std::move(request));
-  request.put(answer.status());
-}
-
-void HelperBackend::Close() {
-  timer_.Stop();
-  connection_.reset();
-  reader_ = FrameReader();
-}
-
-// The compile's requests go to the remote directly from now on, this one first.
+// The compile's requests go to the remote directly from now on.
 void HelperBackend::FallBack(const absl::Status& why) {
   Log(absl::StrCat("storage helper not used (", why.message(), "): asking ", RedactUrl(spec_.url),
                    " directly"));
   Close();
-  state_ = State::kDirect;
-  if (pending_) StartDirect(*std::exchange(pending_, std::nullopt));
+  direct_only_ = true;
 }
 
-void HelperBackend::StartDirect(Request request) {
-  if (!direct_) direct_ = channel_.direct();
-  if (request.type == HelperMessage::kGet) {
-    return direct_->StartGet(request.request.key, std::move(request.get));
-  }
-  // The backend copies what it sends; the bytes need not outlive this call.
-  direct_->StartPut(request.request.key, request.request.bytes, std::move(request.put));
+void HelperBackend::Close() {
+  if (fd_ >= 0) close(fd_);
+  fd_ = -1;
+  reader_ = FrameReader();
 }
 
 }  // namespace ddcc

@@ -22,8 +22,8 @@ enum class RemoteOutcome {
 
 // Requests run on the libuv loop the backend was made with, so that the layered store can ask
 // every remote at once and wait for all of them on one loop; a backend has at most one request
-// under way. `done` is called exactly once, perhaps before the Start call returns, and at the
-// latest when the remote's timeouts run out.
+// under way. `done` is called exactly once, perhaps before the Start call returns, perhaps in
+// Settle, and at the latest when the remote's timeouts run out.
 class RemoteBackend {
  public:
   // The bytes stored under the key, unchecked. NotFound when absent; DeadlineExceeded when the
@@ -36,6 +36,10 @@ class RemoteBackend {
 
   virtual void StartGet(const Digest& key, GetDone done) = 0;
   virtual void StartPut(const Digest& key, absl::string_view bytes, PutDone done) = 0;
+  // For a backend that waits for its answers itself rather than on the loop (the storage
+  // helper's): waits for the request started, which may go on on the loop. The layered store
+  // starts every remote's request before it settles any, so that they are under way at once.
+  virtual void Settle() {}
 };
 
 }  // namespace ddcc

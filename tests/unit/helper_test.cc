@@ -1,10 +1,15 @@
-// The storage helper and a compile's side of it on one libuv loop, with remotes in memory.
+// The storage helper, on a thread and loop of its own, and a compile's side of it, with remotes
+// in memory.
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <future>
 #include <map>
+#include <mutex>
+#include <thread>
 
 #include "cache/helper/helper_backend.h"
 #include "cache/helper/helper_server.h"
@@ -63,7 +68,6 @@ class HelperTest : public TempDirTest {
  protected:
   void SetUp() override {
     TempDirTest::SetUp();
-    ASSERT_EQ(uv_loop_init(&loop_), 0);
     specs_ = *ParseRemoteStorage(
         "redis://127.0.0.1:1|connect-timeout=50|timeout=100 redis://127.0.0.1:2|read-only");
     socket_ = dir_ + "/helper.sock";
@@ -71,22 +75,77 @@ class HelperTest : public TempDirTest {
 
   void TearDown() override {
     backends_.clear();
-    server_.reset();
-    uv_run(&loop_, UV_RUN_DEFAULT);
-    EXPECT_EQ(uv_loop_close(&loop_), 0);
+    if (server_thread_.joinable()) {
+      if (!finished_) OnServer([this] { server_.reset(); });
+      server_thread_.join();
+    }
     TempDirTest::TearDown();
   }
 
+  // The helper on a thread of its own, with its own loop, as in its own process; the test's
+  // thread is the compile's, which waits for each answer.
   void StartServer() {
-    HelperSettings settings{
-        .remotes = specs_,
-        .idle_timeout_ms = 0,
-        .make = [this](const RemoteSpec& spec, uv_loop_t*) -> std::unique_ptr<RemoteBackend> {
-          return std::make_unique<FakeBackend>(spec.url == specs_[0].url ? first_ : second_);
-        },
-        .upload_failed = [](const absl::Status&) {}};
-    server_ = std::make_unique<HelperServer>(&loop_, std::move(settings));
-    ASSERT_TRUE(server_->Listen(socket_).ok());
+    std::promise<bool> listening;
+    server_thread_ = std::thread([this, &listening] {
+      uv_loop_t loop;
+      uv_loop_init(&loop);
+      uv_async_init(&loop, &wake_,
+                    [](uv_async_t* wake) { static_cast<HelperTest*>(wake->data)->RunTasks(); });
+      wake_.data = this;
+      uv_unref(reinterpret_cast<uv_handle_t*>(&wake_));  // the helper alone keeps the loop going
+      HelperSettings settings{
+          .remotes = specs_,
+          .idle_timeout_ms = 0,
+          .make = [this](const RemoteSpec& spec, uv_loop_t*) -> std::unique_ptr<RemoteBackend> {
+            return std::make_unique<FakeBackend>(spec.url == specs_[0].url ? first_ : second_);
+          },
+          .upload_failed = [](const absl::Status&) {}};
+      server_ = std::make_unique<HelperServer>(&loop, std::move(settings));
+      listening.set_value(server_->Listen(socket_).ok());
+      uv_run(&loop, UV_RUN_DEFAULT);  // until the helper has finished, or is gone
+      {
+        std::lock_guard<std::mutex> lock(tasks_mutex_);
+        finished_ = true;
+      }
+      RunTasks();
+      server_.reset();
+      uv_close(reinterpret_cast<uv_handle_t*>(&wake_), nullptr);
+      uv_run(&loop, UV_RUN_DEFAULT);
+      EXPECT_EQ(uv_loop_close(&loop), 0);
+    });
+    ASSERT_TRUE(listening.get_future().get());
+  }
+
+  // Runs `task` on the helper's thread, between its events, and waits for it.
+  void OnServer(std::function<void()> task) {
+    std::promise<void> done;
+    {
+      std::lock_guard<std::mutex> lock(tasks_mutex_);
+      if (finished_) return task();  // the helper's thread is past its loop
+      tasks_.push_back([&task, &done] {
+        task();
+        done.set_value();
+      });
+      // Under the lock: the helper's thread closes the handle only once finished_ is set.
+      uv_async_send(&wake_);
+    }
+    ASSERT_EQ(done.get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  }
+
+  template <typename Read>
+  auto OnServerRead(Read read) {
+    decltype(read()) value{};
+    OnServer([&] { value = read(); });
+    return value;
+  }
+
+  void RunTasks() {
+    std::vector<std::function<void()>> tasks;
+    {
+      std::lock_guard<std::mutex> lock(tasks_mutex_);
+      tasks.swap(tasks_);
+    }
+    for (auto& task : tasks) task();
   }
 
   // A compile's backend for the `remote`th remote; the direct one talks to `direct_`.
@@ -96,33 +155,33 @@ class HelperTest : public TempDirTest {
                           .direct = [this] { return std::make_unique<FakeBackend>(direct_); },
                           .absent = [this] { ++absent_; },
                           .stuck = [this] { ++stuck_; }};
-    backends_.push_back(
-        std::make_unique<HelperBackend>(specs_[remote], std::move(channel), &loop_));
+    backends_.push_back(std::make_unique<HelperBackend>(specs_[remote], std::move(channel)));
     return *backends_.back();
   }
 
-  absl::StatusOr<std::string> Get(RemoteBackend& backend, const Digest& key) {
+  // Through the helper (or the direct fake), a compile's request is answered once it settles.
+  static absl::StatusOr<std::string> Get(RemoteBackend& backend, const Digest& key) {
     std::optional<absl::StatusOr<std::string>> answer;
     backend.StartGet(key, [&answer](absl::StatusOr<std::string> got) { answer = std::move(got); });
-    while (!answer) uv_run(&loop_, UV_RUN_ONCE);
+    backend.Settle();
+    if (!answer) return absl::InternalError("not answered");
     return *answer;
   }
 
-  absl::Status Put(RemoteBackend& backend, const Digest& key, const std::string& bytes) {
+  static absl::Status Put(RemoteBackend& backend, const Digest& key, const std::string& bytes) {
     std::optional<absl::Status> answer;
     backend.StartPut(key, bytes, [&answer](absl::Status put) { answer = std::move(put); });
-    while (!answer) uv_run(&loop_, UV_RUN_ONCE);
+    backend.Settle();
+    if (!answer) return absl::InternalError("not answered");
     return *answer;
   }
 
-  // Fails the test rather than hang when `done` does not come within seconds.
+  // Fails the test rather than hang when `done` (asked on the helper's thread) does not come
+  // within seconds.
   void RunUntil(const std::function<bool()>& done) {
     const int64_t deadline = NowNs() + int64_t{5} * 1'000'000'000;
-    while (!done() && NowNs() < deadline) {
-      uv_run(&loop_, UV_RUN_NOWAIT);
-      usleep(100);
-    }
-    ASSERT_TRUE(done());
+    while (!OnServerRead(done) && NowNs() < deadline) usleep(100);
+    ASSERT_TRUE(OnServerRead(done));
   }
 
   // In the first remote: a manifest under `key` whose include sets lead to `results`, the
@@ -142,98 +201,96 @@ class HelperTest : public TempDirTest {
     first_.values[key.Hex()] = EncodeEntry(manifest.ToEntry(), 1);
   }
 
-  // Runs the loop until nothing is left to do at once: what one side sent has reached the other.
-  void Settle() {
-    for (int turn = 0; turn < 5; ++turn) uv_run(&loop_, UV_RUN_NOWAIT);
-  }
-
-  uv_loop_t loop_;
   std::vector<RemoteSpec> specs_;
   std::string socket_;
+  // The helper's remotes, touched on its thread once it runs (OnServer); the direct one is the
+  // compile's.
   FakeRemote first_, second_, direct_;
   int absent_ = 0, stuck_ = 0;
   std::unique_ptr<HelperServer> server_;
+  std::thread server_thread_;
+  uv_async_t wake_;
+  std::mutex tasks_mutex_;
+  std::vector<std::function<void()>> tasks_;
+  bool finished_ = false;  // the helper's loop has ended
   std::vector<std::unique_ptr<RemoteBackend>> backends_;
 };
 
 TEST_F(HelperTest, LookupsGoThroughTheHelperOnConnectionsKeptOpen) {
-  StartServer();
   first_.values[Key(1).Hex()] = "one";
   second_.values[Key(2).Hex()] = "two";
+  StartServer();
   for (int compile = 0; compile < 3; ++compile) {
     EXPECT_EQ(*Get(Client(0), Key(1)), "one");
     EXPECT_EQ(*Get(Client(1), Key(2)), "two");
     EXPECT_TRUE(absl::IsNotFound(Get(Client(0), Key(3)).status()));
   }
-  EXPECT_EQ(first_.gets, 6);
-  EXPECT_EQ(first_.backends, 1);  // one connection served every compile
+  EXPECT_EQ(OnServerRead([this] { return first_.gets; }), 6);
+  // One connection served every compile.
+  EXPECT_EQ(OnServerRead([this] { return first_.backends; }), 1);
   EXPECT_EQ(direct_.gets, 0);
   EXPECT_EQ(absent_ + stuck_, 0);
 }
 
 TEST_F(HelperTest, AnUploadIsQueuedAndServedBeforeItReachesTheRemote) {
-  StartServer();
   first_.hold = true;
+  StartServer();
   EXPECT_TRUE(Put(Client(0), Key(1), "entry").ok());  // answered before the remote has it
   RunUntil([this] { return first_.held.size() == 1; });
-  EXPECT_TRUE(first_.values.empty());
+  EXPECT_TRUE(OnServerRead([this] { return first_.values.empty(); }));
   EXPECT_EQ(*Get(Client(0), Key(1)), "entry");  // from the queue
-  EXPECT_EQ(first_.gets, 0);
+  EXPECT_EQ(OnServerRead([this] { return first_.gets; }), 0);
 
-  first_.held[0]();
-  EXPECT_EQ(first_.values[Key(1).Hex()], "entry");
+  OnServer([this] { first_.held[0](); });
+  EXPECT_EQ(OnServerRead([this] { return first_.values[Key(1).Hex()]; }), "entry");
   EXPECT_EQ(direct_.puts, 0);
 }
 
 TEST_F(HelperTest, AManifestPassedOnBringsTheNewestSetsResultUnasked) {
-  StartServer();
   StoreManifest(Key(1), {{Key(9), "newest"}, {Key(8), "older"}});
+  StartServer();
   RemoteBackend& compile = Client(0);
   EXPECT_TRUE(Get(compile, Key(1)).ok());
-  RunUntil([this] { return first_.gets == 3; });  // both results, before anyone asks
-  Settle();
+  // Both results, before anyone asks; the offer is written as the newest arrives.
+  RunUntil([this] { return first_.gets == 3; });
   // The newest set's result was offered: it is there without asking the helper.
-  std::optional<absl::StatusOr<std::string>> answer;
-  compile.StartGet(Key(9), [&answer](absl::StatusOr<std::string> got) { answer = got; });
-  ASSERT_TRUE(answer.has_value());
-  EXPECT_EQ(**answer, "newest");
+  EXPECT_EQ(*Get(compile, Key(9)), "newest");
+  EXPECT_EQ(OnServerRead([this] { return first_.gets; }), 3);
   // The older set's is kept in the helper: one round trip to it, none to the remote.
   EXPECT_EQ(*Get(compile, Key(8)), "older");
-  EXPECT_EQ(first_.gets, 3);
+  EXPECT_EQ(OnServerRead([this] { return first_.gets; }), 3);
   // What was fetched ahead was for that compile: another one's lookup goes to the remote.
   EXPECT_EQ(*Get(Client(0), Key(9)), "newest");
-  EXPECT_EQ(first_.gets, 4);
+  EXPECT_EQ(OnServerRead([this] { return first_.gets; }), 4);
   EXPECT_EQ(direct_.gets, 0);
 }
 
 TEST_F(HelperTest, ALookupOfAResultBeingFetchedAheadWaitsForIt) {
-  StartServer();
   StoreManifest(Key(1), {{Key(9), "result"}});
   first_.hold = true;
+  StartServer();
   RemoteBackend& compile = Client(0);
-  std::optional<absl::StatusOr<std::string>> manifest_answer;
-  compile.StartGet(Key(1), [&](absl::StatusOr<std::string> got) { manifest_answer = got; });
+  // The compile waits for its answers on a thread of its own while the test holds the remote.
+  auto manifest = std::async(std::launch::async, [&] { return Get(compile, Key(1)); });
   RunUntil([this] { return first_.held.size() == 1; });
-  first_.held[0]();
-  RunUntil([&] { return manifest_answer && first_.held.size() == 2; });  // the result, held
-  std::optional<absl::StatusOr<std::string>> answer;
-  compile.StartGet(Key(9), [&answer](absl::StatusOr<std::string> got) { answer = got; });
-  Settle();
-  EXPECT_FALSE(answer);
-  first_.held[1]();
-  RunUntil([&answer] { return answer.has_value(); });
-  EXPECT_EQ(**answer, "result");
-  EXPECT_EQ(first_.gets, 2);
-  Settle();  // the compile asked first: nothing is offered after the answer
-  first_.hold = false;
+  OnServer([this] { first_.held[0](); });
+  EXPECT_TRUE(manifest.get().ok());
+  RunUntil([this] { return first_.held.size() == 2; });  // the result, held
+  auto result = std::async(std::launch::async, [&] { return Get(compile, Key(9)); });
+  EXPECT_EQ(result.wait_for(std::chrono::milliseconds(50)), std::future_status::timeout);
+  OnServer([this] { first_.held[1](); });
+  EXPECT_EQ(*result.get(), "result");
+  EXPECT_EQ(OnServerRead([this] { return first_.gets; }), 2);
+  // The compile asked first: nothing is offered after the answer.
+  OnServer([this] { first_.hold = false; });
   EXPECT_EQ(*Get(compile, Key(9)), "result");
-  EXPECT_EQ(first_.gets, 3);
+  EXPECT_EQ(OnServerRead([this] { return first_.gets; }), 3);
 }
 
 TEST_F(HelperTest, ARemoteMarkedReadOnlyTakesNoUpload) {
   StartServer();
   EXPECT_TRUE(absl::IsPermissionDenied(Put(Client(1), Key(1), "entry")));
-  EXPECT_EQ(second_.puts, 0);
+  EXPECT_EQ(OnServerRead([this] { return second_.puts; }), 0);
 }
 
 TEST_F(HelperTest, WithoutAHelperTheRemoteIsAskedDirectly) {
@@ -263,29 +320,27 @@ TEST_F(HelperTest, AHelperThatNeverSaysHelloIsStuck) {
 }
 
 TEST_F(HelperTest, AHelperGoneInTheMiddleOfALookupLeavesItToTheDirectConnection) {
-  StartServer();
   first_.hold = true;
   direct_.values[Key(1).Hex()] = "direct";
+  StartServer();
   RemoteBackend& client = Client(0);
-  std::optional<absl::StatusOr<std::string>> answer;
-  client.StartGet(Key(1), [&answer](absl::StatusOr<std::string> got) { answer = std::move(got); });
+  auto answer = std::async(std::launch::async, [&] { return Get(client, Key(1)); });
   RunUntil([this] { return first_.held.size() == 1; });
-  server_.reset();  // as if killed: its connections close
-  RunUntil([&answer] { return answer.has_value(); });
-  EXPECT_EQ(**answer, "direct");
+  OnServer([this] { server_.reset(); });  // as if killed: its connections close
+  EXPECT_EQ(*answer.get(), "direct");
+  EXPECT_EQ(stuck_, 0);
 }
 
 TEST_F(HelperTest, StoppingFinishesTheUploadsFirst) {
-  StartServer();
   first_.hold = true;
+  StartServer();
   EXPECT_TRUE(Put(Client(0), Key(1), "entry").ok());
   RunUntil([this] { return first_.held.size() == 1; });
-  server_->Stop();
+  OnServer([this] { server_->Stop(); });
   EXPECT_NE(access(socket_.c_str(), F_OK), 0);  // no new compile finds it
-  for (int turn = 0; turn < 5; ++turn) uv_run(&loop_, UV_RUN_NOWAIT);
-  EXPECT_TRUE(first_.values.empty());
-  first_.held[0]();
-  uv_run(&loop_, UV_RUN_DEFAULT);  // returns once the helper has finished
+  EXPECT_TRUE(OnServerRead([this] { return first_.values.empty(); }));
+  OnServer([this] { first_.held[0](); });
+  server_thread_.join();  // its loop ends once the helper has finished
   EXPECT_EQ(first_.values[Key(1).Hex()], "entry");
 }
 

@@ -71,7 +71,7 @@ class LayeredStoreTest : public TempDirTest {
     return LayeredStore(
         root_, {}, specs.value_or(std::vector<RemoteSpec>{}),
         [this](RemoteOutcome outcome) { ++counts_[outcome]; },
-        [this](size_t, const RemoteSpec& spec, uv_loop_t*) {
+        [this](size_t, const RemoteSpec& spec, const LoopSource&) {
           return std::make_unique<FakeBackend>(remotes_[spec.url]);
         });
   }
