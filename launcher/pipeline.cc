@@ -101,6 +101,7 @@ class CompilePipeline : public CachedCall {
   const int64_t called_ns_ = NowNs();
   // Set as the stages run.
   int64_t start_ns_ = 0;
+  bool inputs_reread_ = false;  // KeyInputs read them again, past a fresh header's stamp
   std::optional<Digest> direct_key_;
   ProcessResult preprocessed_;   // less the directive lines of -dI, which includes_ holds
   int64_t preprocessed_ns_ = 0;  // when the preprocessor had run
@@ -179,6 +180,15 @@ std::variant<Digest, KeyAfterCompile, CompileOutcome> CompilePipeline::KeyInputs
   if (std::optional<NotCacheable> reason = CheckPreprocessed(preprocessed_.out)) return *reason;
   const std::vector<std::string> files_read = FilesRead(request_, includes_);
   if (std::optional<NotCacheable> reason = CheckRegularFiles(files_read)) return *reason;
+  // A header a generator wrote just before the compile (CMake's add_custom_command) would count
+  // as changed during it, and nothing would be stored: once its stamp is past the file clock's
+  // slack, the inputs are read again, and the compile begins then.
+  if (!inputs_reread_ && NewestStampNs(files_read) >= start_ns_ - FileClockSlackNs()) {
+    inputs_reread_ = true;
+    WaitOutFreshStamps(files_read);
+    start_ns_ = NowNs();
+    return KeyInputs();
+  }
 
   absl::StatusOr<ResultKeyInfo> result = keys_.ResultKey(preprocessed_, files_read, Transcript());
   if (!result.ok()) return Failure{ErrorKind::kInternal, result.status()};

@@ -178,12 +178,17 @@ int64_t FileClockSlackNs() {
   return slack;
 }
 
-void WaitOutFreshStamps(const std::vector<std::string>& paths) {
+int64_t NewestStampNs(const std::vector<std::string>& paths) {
   int64_t newest = 0;
   for (const std::string& path : paths) {
     absl::StatusOr<FileStamp> stamp = StampFile(path);
     if (stamp.ok()) newest = std::max({newest, stamp->mtime_ns, stamp->ctime_ns});
   }
+  return newest;
+}
+
+void WaitOutFreshStamps(const std::vector<std::string>& paths) {
+  const int64_t newest = NewestStampNs(paths);
   const int64_t wait = std::min(newest + FileClockSlackNs() - NowNs(), FileClockSlackNs());
   if (wait <= 0) return;
   const struct timespec pause = {wait / 1'000'000'000, wait % 1'000'000'000};

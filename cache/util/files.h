@@ -99,6 +99,8 @@ int64_t FileClockSlackNs();
 // before (cargo starts a crate as soon as its dependency's metadata is written): without the
 // wait, they would count as changed during the compile, and nothing would be stored.
 void WaitOutFreshStamps(const std::vector<std::string>& paths);
+// The latest change time (mtime or ctime) among `paths`; 0 for none.
+int64_t NewestStampNs(const std::vector<std::string>& paths);
 
 // Sets the process's umask for the scope, when `mask` holds one, and then puts the old one back:
 // files made in the cache take the cache's umask, the build's outputs and the compiler the

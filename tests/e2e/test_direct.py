@@ -250,6 +250,17 @@ class DirectModeTest(HeaderSearchTestCase):
             self.check()
         self.assertEqual(self.hits(), (3, 0, 3), self.log())
 
+    def test_a_header_written_just_before_is_stored(self):
+        # A build generates a header (CMake's add_custom_command) and compiles at once: ddcc reads
+        # the inputs again once the header's stamp is past the file clock's slack, rather than
+        # take it for an edit during the compile, which would store nothing.
+        for value in range(3):
+            self.write("second/util.h", f"#define UTIL {value}\n")
+            result = self.run_cmd([DDCC, "gcc", *self.args])  # no settling
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.check()
+        self.assertEqual(self.hits(), (3, 0, 3), self.log())
+
     def test_direct_mode_off(self):
         self.env["DDCC_DIRECT_MODE"] = "0"
         self.check()
