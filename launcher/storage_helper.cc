@@ -193,8 +193,12 @@ class HelperCall {
 
   // Whether the helper closed the connection (by exiting) within `timeout_ms`.
   bool WaitClosed(int timeout_ms) {
+    // Within `timeout_ms` in all, however much the helper sends meanwhile.
+    const int64_t deadline_ns = NowNs() + int64_t{timeout_ms} * 1'000'000;
     while (true) {
-      absl::StatusOr<std::string> bytes = Read(timeout_ms);
+      const int64_t left_ms = (deadline_ns - NowNs()) / 1'000'000;
+      if (left_ms <= 0) return false;
+      absl::StatusOr<std::string> bytes = Read(static_cast<int>(left_ms));
       if (!bytes.ok()) return false;
       if (bytes->empty()) return true;
     }
@@ -333,6 +337,7 @@ BackendMaker RemoteBackendMaker(const Config& config, const EnvLookup& env) {
   struct Shared {
     std::optional<absl::StatusOr<HelperPlace>> place;
     bool started = false;
+    std::shared_ptr<bool> given_up = std::make_shared<bool>(false);  // by any remote's backend
   };
   auto shared = std::make_shared<Shared>();
   return [config, env, shared](size_t index, const RemoteSpec& spec,
@@ -360,7 +365,8 @@ BackendMaker RemoteBackendMaker(const Config& config, const EnvLookup& env) {
                               [shared, place] {
                                 if (!std::exchange(shared->started, true)) StartHelper(place);
                               },
-                          .stuck = [place] { StuckMark(place).RecordFailure(); }};
+                          .stuck = [place] { StuckMark(place).RecordFailure(); },
+                          .given_up = shared->given_up};
     return std::make_unique<HelperBackend>(spec, std::move(channel));
   };
 }

@@ -26,8 +26,6 @@ constexpr int kAnswerSlackMs = 200;
 // milliseconds, and a helper taken for stuck is left alone by every compile for 30 seconds.
 constexpr int kMinHelloMs = 500;
 constexpr int kMaxHelloMs = 1000;
-// Offers kept: a compile asks for a result right after the manifest whose result was offered.
-constexpr size_t kMaxOffered = 4;
 
 int64_t MonotonicNs() {
   timespec now;
@@ -75,6 +73,7 @@ void HelperBackend::StartPut(const Digest& key, absl::string_view bytes, PutDone
 }
 
 void HelperBackend::Start(Request request) {
+  if (*channel_.given_up && !direct_only_) FallBack(absl::AbortedError("given up for another"));
   if (direct_only_ || !SendRequest(request)) return StartDirect(std::move(request));
   pending_ = std::move(request);
 }
@@ -82,7 +81,8 @@ void HelperBackend::Start(Request request) {
 void HelperBackend::Settle() {
   if (!pending_) return;
   Request request = *std::exchange(pending_, std::nullopt);
-  std::optional<absl::StatusOr<std::string>> answer = ReceiveAnswer();
+  if (*channel_.given_up && !direct_only_) FallBack(absl::AbortedError("given up for another"));
+  std::optional<absl::StatusOr<std::string>> answer = direct_only_ ? std::nullopt : ReceiveAnswer();
   if (answer && request.type == HelperMessage::kGet) return request.get(*std::move(answer));
   // The helper's queue is full: this compile uploads its entry itself.
   if (answer && !absl::IsResourceExhausted(answer->status())) return request.put(answer->status());
@@ -147,6 +147,7 @@ std::optional<absl::StatusOr<std::string>> HelperBackend::ReceiveAnswer() {
                           : frame.status());
     return std::nullopt;
   }
+  offers_since_answer_ = 0;
   return DecodeAnswer(frame->body);
 }
 
@@ -190,6 +191,7 @@ absl::StatusOr<HelperFrame> HelperBackend::NextFrame(int64_t deadline_ns, bool* 
     if (!frame.ok()) return frame.status();
     if (*frame && (*frame)->type == HelperMessage::kOffer) {
       Offered((*frame)->body);
+      if (direct_only_) return absl::DataLossError("a broken offer");
       continue;
     }
     if (*frame) return **std::move(frame);
@@ -205,29 +207,35 @@ absl::StatusOr<HelperFrame> HelperBackend::NextFrame(int64_t deadline_ns, bool* 
 }
 
 void HelperBackend::TakeInOffers() {
-  if (fd_ < 0) return;
   char buffer[64 * 1024];
-  ssize_t size;
-  while ((size = recv(fd_, buffer, sizeof(buffer), MSG_DONTWAIT)) > 0) {
-    reader_.Add(absl::string_view(buffer, size));
-  }
-  while (true) {
-    absl::StatusOr<std::optional<HelperFrame>> frame = reader_.Next();
-    if (frame.ok() && !*frame) return;
-    if (!frame.ok() || (*frame)->type != HelperMessage::kOffer) {
-      return FallBack(frame.ok() ? absl::DataLossError("an answer to nothing") : frame.status());
+  // What arrived, frame by frame: offers are few and bounded, so a helper that sends more is
+  // given up before the compile has read much.
+  while (fd_ >= 0) {
+    while (true) {
+      absl::StatusOr<std::optional<HelperFrame>> frame = reader_.Next();
+      if (frame.ok() && !*frame) break;
+      if (!frame.ok() || (*frame)->type != HelperMessage::kOffer) {
+        return FallBack(frame.ok() ? absl::DataLossError("an answer to nothing") : frame.status());
+      }
+      Offered((*frame)->body);
+      if (direct_only_) return;  // a broken offer: the helper is not used any more
     }
-    Offered((*frame)->body);
-    if (direct_only_) return;  // a broken offer: the helper is not used any more
+    const ssize_t size = recv(fd_, buffer, sizeof(buffer), MSG_DONTWAIT);
+    if (size <= 0) return;
+    reader_.Add(absl::string_view(buffer, size));
   }
 }
 
 void HelperBackend::Offered(absl::string_view body) {
+  if (++offers_since_answer_ > kMaxOffersPerAnswer || body.size() > kMaxHelperOffer + 64) {
+    return FallBack(absl::DataLossError("more offers than a helper makes"));
+  }
   absl::StatusOr<HelperRequest> offer = DecodeRequest(body);
   if (!offer.ok()) return FallBack(offer.status());
   if (offer->remote != channel_.remote) return;
   offered_.emplace_back(offer->key, std::move(offer->bytes));
-  if (offered_.size() > kMaxOffered) offered_.erase(offered_.begin());
+  // A compile asks for a result right after the manifest whose result was offered: the few newest.
+  if (offered_.size() > kMaxOffersPerAnswer) offered_.erase(offered_.begin());
 }
 
 std::optional<std::string> HelperBackend::TakeOffered(const Digest& key) {
@@ -241,6 +249,8 @@ std::optional<std::string> HelperBackend::TakeOffered(const Digest& key) {
 
 // The compile's requests go to the remote directly from now on.
 void HelperBackend::FallBack(const absl::Status& why) {
+  if (direct_only_) return;
+  *channel_.given_up = true;
   Log(absl::StrCat("storage helper not used (", why.message(), "): asking ", RedactUrl(spec_.url),
                    " directly"));
   Close();

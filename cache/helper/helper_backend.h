@@ -31,6 +31,10 @@ struct HelperChannel {
   std::function<void()> absent;
   // The helper did not say hello within the remote's connect-timeout: it is stuck.
   std::function<void()> stuck;
+  // Shared by a compile's backends: once one has given the helper up, the others ask their
+  // remotes directly at once, rather than each wait for it in turn while the direct requests
+  // already started wait for the loop.
+  std::shared_ptr<bool> given_up = std::make_shared<bool>(false);
 };
 
 class HelperBackend : public RemoteBackend {
@@ -79,6 +83,7 @@ class HelperBackend : public RemoteBackend {
   int fd_ = -1;
   bool greeted_ = false;
   bool direct_only_ = false;
+  int offers_since_answer_ = 0;
   FrameReader reader_;
   // Results the helper offered (the newest first-asked include set's, after each manifest it
   // passed on), until the compile asks for them; the few newest.

@@ -21,6 +21,11 @@ inline constexpr uint32_t kHelperProtocolVersion = 2;
 
 // No entry comes near this; a longer frame is a broken peer.
 inline constexpr uint32_t kMaxHelperFrame = 1u << 30;
+// The largest result the helper offers unasked; larger ones wait to be asked for.
+inline constexpr size_t kMaxHelperOffer = size_t{4} << 20;
+// Offers the helper makes between two answers: those of the newest include set of each manifest
+// it passed on, one each. More is a broken peer.
+inline constexpr int kMaxOffersPerAnswer = 4;
 
 enum class HelperMessage : uint8_t {
   kHello = 1,   // body: the protocol version; answered by kHello with the helper's

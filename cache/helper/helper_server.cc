@@ -212,8 +212,6 @@ void HelperServer::FetchAhead(uint64_t id, uint8_t remote, const std::string& an
 
 void HelperServer::Arrived(uint64_t id, const Digest& key, bool offer,
                            absl::StatusOr<std::string> answer) {
-  // Large results wait to be asked for: the compile may need another include set's.
-  constexpr size_t kMaxOffer = size_t{4} << 20;
   auto client = clients_.find(id);
   if (client == clients_.end()) return;
   auto ahead = client->second.ahead.find(key.Hex());
@@ -221,7 +219,8 @@ void HelperServer::Arrived(uint64_t id, const Digest& key, bool offer,
     client->second.ahead.erase(ahead);
     return Answer(id, answer);
   }
-  if (offer && answer.ok() && answer->size() <= kMaxOffer) {
+  // Large results wait to be asked for: the compile may need another include set's.
+  if (offer && answer.ok() && answer->size() <= kMaxHelperOffer) {
     Send(id, EncodeFrame(HelperMessage::kOffer,
                          EncodeRequest(HelperRequest{ahead->second.remote, key, *answer})));
     client = clients_.find(id);  // sending may have let the client go

@@ -154,7 +154,8 @@ class HelperTest : public TempDirTest {
                           .remote = remote,
                           .direct = [this] { return std::make_unique<FakeBackend>(direct_); },
                           .absent = [this] { ++absent_; },
-                          .stuck = [this] { ++stuck_; }};
+                          .stuck = [this] { ++stuck_; },
+                          .given_up = given_up_};
     backends_.push_back(std::make_unique<HelperBackend>(specs_[remote], std::move(channel)));
     return *backends_.back();
   }
@@ -207,6 +208,7 @@ class HelperTest : public TempDirTest {
   // compile's.
   FakeRemote first_, second_, direct_;
   int absent_ = 0, stuck_ = 0;
+  std::shared_ptr<bool> given_up_ = std::make_shared<bool>(false);  // a compile's, shared
   std::unique_ptr<HelperServer> server_;
   std::thread server_thread_;
   uv_async_t wake_;
@@ -317,6 +319,75 @@ TEST_F(HelperTest, AHelperThatNeverSaysHelloIsStuck) {
   EXPECT_EQ(stuck_, 1);
   EXPECT_EQ(absent_, 0);
   close(fd);
+}
+
+TEST_F(HelperTest, ACompilesOtherRemotesDoNotWaitForAStuckHelperAgain) {
+  int fd = socket(AF_UNIX, SOCK_STREAM, 0);  // listening, never answering
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::strncpy(address.sun_path, socket_.c_str(), sizeof(address.sun_path) - 1);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  ASSERT_EQ(listen(fd, 8), 0);
+  direct_.values[Key(1).Hex()] = "direct";
+  RemoteBackend& first = Client(0);
+  RemoteBackend& second = Client(1);
+  // Asked at once, as the layered store asks; the second backend shares the first's verdict.
+  std::optional<absl::StatusOr<std::string>> answers[2];
+  first.StartGet(Key(1), [&](absl::StatusOr<std::string> got) { answers[0] = got; });
+  second.StartGet(Key(1), [&](absl::StatusOr<std::string> got) { answers[1] = got; });
+  first.Settle();
+  second.Settle();
+  EXPECT_EQ(**answers[0], "direct");
+  EXPECT_EQ(**answers[1], "direct");
+  EXPECT_EQ(stuck_, 1);  // one wait for a hello, not one per remote
+  close(fd);
+}
+
+// A helper of its own making at the socket: says hello, then sends `frames` after reading the
+// compile's first request.
+void ServeFrames(const std::string& socket_path, std::string frames, std::promise<void>* ready) {
+  int listener = socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::strncpy(address.sun_path, socket_path.c_str(), sizeof(address.sun_path) - 1);
+  bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+  listen(listener, 8);
+  ready->set_value();
+  int fd = accept(listener, nullptr, nullptr);
+  char buffer[4096];
+  (void)!read(fd, buffer, sizeof(buffer));
+  std::string out = EncodeFrame(HelperMessage::kHello, EncodeHello()) + frames;
+  (void)!write(fd, out.data(), out.size());
+  usleep(300'000);  // the compile reads what it got meanwhile
+  close(fd);
+  close(listener);
+}
+
+TEST_F(HelperTest, AHelperThatBreaksTheProtocolIsGivenUpAtOnce) {
+  direct_.values[Key(1).Hex()] = "direct";
+  const std::string offer =
+      EncodeFrame(HelperMessage::kOffer, EncodeRequest(HelperRequest{0, Key(2), "bytes"}));
+  std::string flood;
+  for (int n = 0; n <= kMaxOffersPerAnswer; ++n) flood += offer;
+  for (const std::string& frames :
+       {flood, EncodeFrame(HelperMessage::kOffer, "abcd"),  // an offer too short for a key
+        EncodeFrame(HelperMessage::kAnswer, EncodeAnswer(std::string("x"))) +
+            EncodeFrame(HelperMessage::kAnswer, EncodeAnswer(std::string("y")))}) {
+    *given_up_ = false;  // each a compile of its own
+    std::promise<void> ready;
+    unlink(socket_.c_str());
+    std::thread helper(ServeFrames, socket_, frames, &ready);
+    ready.get_future().wait();
+    RemoteBackend& client = Client(0);
+    const int64_t started = NowNs();
+    absl::StatusOr<std::string> got = Get(client, Key(1));
+    // The extra answer shows at the next request.
+    if (got.ok() && *got == "x") got = Get(client, Key(3));
+    EXPECT_TRUE(absl::IsNotFound(got.status()) || (got.ok() && *got == "direct")) << got.status();
+    EXPECT_LT(NowNs() - started, int64_t{250'000'000});  // not waiting out a deadline
+    EXPECT_EQ(stuck_, 0);
+    helper.join();
+  }
 }
 
 TEST_F(HelperTest, AHelperGoneInTheMiddleOfALookupLeavesItToTheDirectConnection) {
