@@ -177,6 +177,18 @@ class HelperTest : public TempDirTest {
     return *answer;
   }
 
+  // A socket listening where the helper's would, so that a connect succeeds, but nobody accepts
+  // or answers: a stuck helper.
+  int ListenSilently() {
+    const int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::strncpy(address.sun_path, socket_.c_str(), sizeof(address.sun_path) - 1);
+    EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+    EXPECT_EQ(listen(fd, 8), 0);
+    return fd;
+  }
+
   // Fails the test rather than hang when `done` (asked on the helper's thread) does not come
   // within seconds.
   void RunUntil(const std::function<bool()>& done) {
@@ -307,13 +319,7 @@ TEST_F(HelperTest, WithoutAHelperTheRemoteIsAskedDirectly) {
 }
 
 TEST_F(HelperTest, AHelperThatNeverSaysHelloIsStuck) {
-  // Listening, so the connect succeeds, but nobody accepts or answers.
-  int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-  sockaddr_un address{};
-  address.sun_family = AF_UNIX;
-  std::strncpy(address.sun_path, socket_.c_str(), sizeof(address.sun_path) - 1);
-  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
-  ASSERT_EQ(listen(fd, 8), 0);
+  const int fd = ListenSilently();
   direct_.values[Key(1).Hex()] = "direct";
   EXPECT_EQ(*Get(Client(0), Key(1)), "direct");
   EXPECT_EQ(stuck_, 1);
@@ -322,12 +328,7 @@ TEST_F(HelperTest, AHelperThatNeverSaysHelloIsStuck) {
 }
 
 TEST_F(HelperTest, ACompilesOtherRemotesDoNotWaitForAStuckHelperAgain) {
-  int fd = socket(AF_UNIX, SOCK_STREAM, 0);  // listening, never answering
-  sockaddr_un address{};
-  address.sun_family = AF_UNIX;
-  std::strncpy(address.sun_path, socket_.c_str(), sizeof(address.sun_path) - 1);
-  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
-  ASSERT_EQ(listen(fd, 8), 0);
+  const int fd = ListenSilently();
   direct_.values[Key(1).Hex()] = "direct";
   RemoteBackend& first = Client(0);
   RemoteBackend& second = Client(1);
