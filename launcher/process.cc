@@ -106,7 +106,9 @@ absl::StatusOr<ProcessResult> Spawn(const std::vector<std::string>& given, Spawn
   // were ignored, which ignores them again before it becomes the program.
   std::vector<std::string> argv = given;
   std::string file = given.empty() ? "" : given[0];
-  if (const std::string ignored = IgnoredSignals(); !ignored.empty()) {
+  // Asked once a process: ddcc changes no signal to or from ignored after its start.
+  static const std::string ignored = IgnoredSignals();
+  if (!ignored.empty()) {
     argv.insert(argv.begin(), {"ddcc", kRunIgnoringCommand, ignored});
     file = "/proc/self/exe";
   }
