@@ -10,6 +10,7 @@
 #include <optional>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -52,29 +53,29 @@ constexpr const char* kCompileEnv[] = {"LANG",
                                        "VCToolsInstallDir",
                                        "SCE_ORBIS_SDK_DIR"};
 
-// Whether the compiler's messages come translated depends on what is installed, not only on the
-// variables: the locale's data, and the compilers' catalogues for its language. Where messages are
-// asked in a language other than C's, each place as "<path> <stamp>" or "<path> absent".
-std::vector<std::string> MessageLocaleData(const EnvLookup& env) {
+// Whether gcc's messages come translated depends on what is installed, not only on the
+// variables: the locale's data, and gcc's catalogues for its language ("gcc" and "cpplib", or
+// as Debian names them after the version the binary's name ends with, "gcc-12"). clang has no
+// catalogues. Where messages are asked in a language other than C's, each place as "<path>
+// <stamp>" or "<path> absent".
+std::vector<std::string> MessageLocaleData(const Compiler& compiler, const EnvLookup& env) {
+  if (compiler.family != Family::kGcc) return {};
   const char* locale = nullptr;
   for (const char* name : {"LC_ALL", "LC_MESSAGES", "LANG"}) {
     locale = env(name);
     if (locale != nullptr && *locale != '\0') break;
   }
-  if (locale == nullptr || *locale == '\0' || absl::string_view(locale) == "C" ||
-      absl::string_view(locale) == "POSIX") {
-    return {};
-  }
+  const absl::string_view name = locale == nullptr ? "" : locale;
+  if (name.empty() || name == "C" || name == "POSIX" || absl::StartsWith(name, "C.")) return {};
   std::vector<std::string> places = {"/usr/lib/locale/locale-archive",
-                                     absl::StrCat("/usr/lib/locale/", locale)};
+                                     absl::StrCat("/usr/lib/locale/", name)};
   if (const char* dirs = env("LOCPATH")) {
     for (absl::string_view dir : absl::StrSplit(dirs, ':', absl::SkipEmpty())) {
-      places.push_back(absl::StrCat(dir, "/", locale));
+      places.push_back(absl::StrCat(dir, "/", name));
     }
   }
   // The catalogues for the locale's language (de from de_DE.UTF-8) and gettext's LANGUAGE list.
   std::vector<std::string> languages;
-  const absl::string_view name(locale);
   languages.emplace_back(name.substr(0, name.find_first_of("_.@")));
   languages.emplace_back(name.substr(0, name.find_first_of(".@")));
   if (const char* list = env("LANGUAGE")) {
@@ -82,9 +83,22 @@ std::vector<std::string> MessageLocaleData(const EnvLookup& env) {
       languages.emplace_back(each);
     }
   }
-  // The directory of the catalogues, whose stamp changes as one is installed (gcc-12.mo).
+  std::vector<std::string> domains = {"gcc", "cpplib"};
+  char real[PATH_MAX];
+  if (realpath(compiler.path.c_str(), real) != nullptr) {
+    const absl::string_view binary = Basename(real);
+    const absl::string_view version = binary.substr(binary.rfind('-') + 1);
+    if (binary.find('-') != absl::string_view::npos && !version.empty() &&
+        std::all_of(version.begin(), version.end(), absl::ascii_isdigit)) {
+      domains.push_back(absl::StrCat("gcc-", version));
+      domains.push_back(absl::StrCat("cpplib-", version));
+    }
+  }
   for (const std::string& language : languages) {
-    places.push_back(absl::StrCat("/usr/share/locale/", language, "/LC_MESSAGES"));
+    for (const std::string& domain : domains) {
+      places.push_back(
+          absl::StrCat("/usr/share/locale/", language, "/LC_MESSAGES/", domain, ".mo"));
+    }
   }
   for (std::string& place : places) {
     absl::StatusOr<FileStamp> stamp = StampFile(place);
@@ -322,7 +336,8 @@ absl::Status KeyMaker::AddCommon(KeyInputs& inputs, absl::string_view why_cwd) c
   }
   if (request_.object_names_itself) inputs.Add("object", request_.object);
   for (const char* name : kCompileEnv) inputs.AddEnv(name, env_);
-  for (const std::string& place : MessageLocaleData(env_)) inputs.Add("message locale", place);
+  for (const std::string& place : MessageLocaleData(compiler_, env_))
+    inputs.Add("message locale", place);
   inputs.Add("diagnostics", color_ ? "color" : "plain");
   inputs.Add("dependency file", request_.generates_deps ? "yes" : "no");
   if (request_.generates_deps) {
