@@ -139,7 +139,6 @@ constexpr OptionSpec kOptions[] = {
     {"-fsanitize-coverage-blacklist=", kJoined, kExtraInput, kBoth},
     {"-fsanitize-metadata-ignorelist=", kJoined, kExtraInput, kBoth},
     {"-frewrite-map-file=", kJoined, kExtraInput, kClang},  // symbols renamed
-    {"-frewrite-map-file", kSeparate, kExtraInput, kClang},
     {"-fxray-always-instrument=", kJoined, kExtraInput, kBoth},
     {"-fxray-never-instrument=", kJoined, kExtraInput, kBoth},
     {"-fxray-attr-list=", kJoined, kExtraInput, kBoth},
