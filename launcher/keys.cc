@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <clocale>
 #include <cstdlib>
 #include <optional>
 #include <utility>
@@ -54,10 +55,11 @@ constexpr const char* kCompileEnv[] = {"LANG",
                                        "SCE_ORBIS_SDK_DIR"};
 
 // Whether gcc's messages come translated depends on what is installed, not only on the
-// variables: the locale's data, and gcc's catalogues for its language ("gcc" and "cpplib", or
-// as Debian names them after the version the binary's name ends with, "gcc-12"). clang has no
-// catalogues. Where messages are asked in a language other than C's, each place as "<path>
-// <stamp>" or "<path> absent".
+// variables: gcc's catalogues for the language ("gcc" and "cpplib", or as Debian names them after
+// the version the binary's name ends with, "gcc-12"), and whether glibc has the locale (locale-gen,
+// LOCPATH). Where messages are asked in a language other than C's: each catalogue's size or
+// absence and, where one is there, whether the locale is usable. Nothing a machine stamps for
+// itself, so that hosts sharing a remote cache share keys. clang has no catalogues.
 std::vector<std::string> MessageLocaleData(const Compiler& compiler, const EnvLookup& env) {
   if (compiler.family != Family::kGcc) return {};
   const char* locale = nullptr;
@@ -67,13 +69,6 @@ std::vector<std::string> MessageLocaleData(const Compiler& compiler, const EnvLo
   }
   const absl::string_view name = locale == nullptr ? "" : locale;
   if (name.empty() || name == "C" || name == "POSIX" || absl::StartsWith(name, "C.")) return {};
-  std::vector<std::string> places = {"/usr/lib/locale/locale-archive",
-                                     absl::StrCat("/usr/lib/locale/", name)};
-  if (const char* dirs = env("LOCPATH")) {
-    for (absl::string_view dir : absl::StrSplit(dirs, ':', absl::SkipEmpty())) {
-      places.push_back(absl::StrCat(dir, "/", name));
-    }
-  }
   // The catalogues for the locale's language (de from de_DE.UTF-8) and gettext's LANGUAGE list.
   std::vector<std::string> languages;
   languages.emplace_back(name.substr(0, name.find_first_of("_.@")));
@@ -94,18 +89,24 @@ std::vector<std::string> MessageLocaleData(const Compiler& compiler, const EnvLo
       domains.push_back(absl::StrCat("cpplib-", version));
     }
   }
+  std::vector<std::string> facts;
+  bool any_catalogue = false;
   for (const std::string& language : languages) {
     for (const std::string& domain : domains) {
-      places.push_back(
-          absl::StrCat("/usr/share/locale/", language, "/LC_MESSAGES/", domain, ".mo"));
+      const std::string path =
+          absl::StrCat("/usr/share/locale/", language, "/LC_MESSAGES/", domain, ".mo");
+      absl::StatusOr<FileStamp> stamp = StampFile(path);
+      any_catalogue = any_catalogue || stamp.ok();
+      facts.push_back(absl::StrCat(path, stamp.ok() ? absl::StrCat(" ", stamp->size) : " absent"));
     }
   }
-  for (std::string& place : places) {
-    absl::StatusOr<FileStamp> stamp = StampFile(place);
-    absl::StrAppend(&place,
-                    stamp.ok() ? absl::StrCat(" ", stamp->size, " ", stamp->mtime_ns) : " absent");
+  if (any_catalogue) {
+    // As gcc asks glibc for it; this process's own messages stay in C's.
+    const bool usable = setlocale(LC_MESSAGES, "") != nullptr;
+    setlocale(LC_MESSAGES, "C");
+    facts.push_back(absl::StrCat("locale usable: ", usable ? "yes" : "no"));
   }
-  return places;
+  return facts;
 }
 
 // What each named search directory is now. One that is the same directory as an earlier one
