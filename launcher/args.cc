@@ -1,10 +1,7 @@
 #include "launcher/args.h"
 
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include <cctype>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -17,92 +14,14 @@
 #include "absl/strings/string_view.h"
 #include "cache/util/files.h"
 #include "launcher/options.h"
+#include "launcher/response_files.h"
 
 namespace ddcc {
 namespace {
 
-// gcc has no nesting limit but fails on a cycle; this is far beyond any real build.
-constexpr int kMaxResponseFileDepth = 32;
-
 // Stands in hashed_args for the source's position before an -x that follows it: such an -x
 // does not apply to the source, and gcc warns about it.
 constexpr absl::string_view kAfterInputMarker = "<ddcc:after-input>";
-
-bool ReadWholeFile(const std::string& path, std::string* out) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  struct stat st;
-  bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-  char buf[8192];
-  while (ok) {
-    ssize_t n = read(fd, buf, sizeof(buf));
-    if (n < 0) ok = false;
-    if (n <= 0) break;
-    out->append(buf, static_cast<size_t>(n));
-  }
-  close(fd);
-  return ok;
-}
-
-// What separates arguments in a response file: gcc's libiberty takes any isspace() character,
-// clang's GNU tokenizer only space, tab, CR and LF (a form feed is part of an argument).
-bool SeparatesArguments(char c, Family family) {
-  if (family == Family::kClang) return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-  return isspace(static_cast<unsigned char>(c)) != 0;
-}
-
-// Splits a response file as gcc (libiberty's buildargv) and clang (the GNU tokenizer) do:
-// whitespace separates arguments, single and double quotes group, and a backslash takes the
-// next character literally, inside quotes too.
-std::vector<std::string> SplitResponseFile(absl::string_view text, Family family) {
-  std::vector<std::string> args;
-  size_t i = 0;
-  while (true) {
-    while (i < text.size() && SeparatesArguments(text[i], family)) ++i;
-    if (i == text.size()) break;
-    std::string arg;
-    char quote = 0;
-    for (; i < text.size(); ++i) {
-      char c = text[i];
-      if (c == '\\' && i + 1 < text.size()) {
-        arg += text[++i];
-      } else if (quote != 0) {
-        if (c == quote) {
-          quote = 0;
-        } else {
-          arg += c;
-        }
-      } else if (c == '\'' || c == '"') {
-        quote = c;
-      } else if (SeparatesArguments(c, family)) {
-        break;
-      } else {
-        arg += c;
-      }
-    }
-    args.push_back(std::move(arg));
-  }
-  return args;
-}
-
-// Appends `in` to `out` with every @file replaced by its arguments. Both gcc and clang resolve
-// nested response files against the working directory, not the including file.
-bool ExpandResponseFiles(const std::vector<std::string>& in, Family family, int depth,
-                         std::vector<std::string>* out, std::string* bad) {
-  for (const std::string& arg : in) {
-    if (arg.size() < 2 || arg[0] != '@') {
-      out->push_back(arg);
-      continue;
-    }
-    std::string text;
-    if (depth >= kMaxResponseFileDepth || !ReadWholeFile(arg.substr(1), &text) ||
-        !ExpandResponseFiles(SplitResponseFile(text, family), family, depth + 1, out, bad)) {
-      if (bad->empty()) *bad = arg.substr(1);
-      return false;
-    }
-  }
-  return true;
-}
 
 // Replaces the suffix (from the last dot of the file name, even a leading one) or appends
 // `suffix`: what gcc's %b and %.d specs and clang's replace_extension give.
@@ -255,7 +174,7 @@ class Parser {
 ParsedArgs Parser::Parse(const std::vector<std::string>& raw_args) {
   std::vector<std::string> args;
   std::string bad;
-  if (!ExpandResponseFiles(raw_args, family_, 0, &args, &bad)) {
+  if (!ExpandResponseFiles(raw_args, family_, &args, &bad)) {
     return NotCacheable{Uncacheable::kBadResponseFile, bad};
   }
   for (size_t i = 0; i < args.size(); ++i) {

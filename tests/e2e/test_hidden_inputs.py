@@ -5,6 +5,7 @@ and compares everything with a plain compile of the new state."""
 
 import os
 import shutil
+import subprocess
 import time
 import unittest
 
@@ -365,6 +366,20 @@ class OptionFilesTest(HiddenInputTestCase):
                 self.compile_twice(compiler, ["@args.rsp", "-c", "src.c", "-o", "out.o"],
                                    lambda: self.write("args.rsp", "-DV=7\f-DW\n"))
 
+    def test_a_response_file_that_is_a_fifo_is_left_to_the_compiler(self):
+        # ddcc opening the FIFO would let the writer write into a pipe it then closes: the
+        # compiler would wait for arguments that never come.
+        self.write("src.c", "int v = V;\n")
+        fifo = os.path.join(self.work, "args.rsp")
+        os.mkfifo(fifo)
+        writer = subprocess.Popen(["sh", "-c", f"echo -DV=7 > {fifo}"])
+        try:
+            run = self.ddcc("clang", "@args.rsp", "-c", "src.c", "-o", "out.o", timeout=20)
+            self.assertEqual(run.returncode, 0, run.stderr)
+            writer.wait(timeout=20)
+        finally:
+            writer.kill()
+            writer.wait()
 
     def test_a_rewrite_map_and_an_llvm_option_naming_a_file(self):
         self.write("src.c", "static int callee(int x) { return x * 7 + 3; }\n"
