@@ -157,6 +157,7 @@ class Parser {
   std::optional<std::string> profile_use_;  // the last -fprofile-use's value ("" without one)
   int arch_count_ = 0;
   std::vector<std::string> includes_;      // -include values
+  std::vector<std::string> imacros_;       // -imacros values
   std::vector<std::string> include_dirs_;  // where -include looks
   // Search directories named otherwise (-iwithprefix, -Wp,-I, a sysroot's "="), as they resolve.
   std::vector<std::string> other_search_dirs_;
@@ -223,6 +224,7 @@ void Parser::Option(const OptionSpec& spec, absl::string_view arg, absl::string_
       }
       break;
     case kPreprocessor:
+      if (spec.name == "-imacros") imacros_.emplace_back(value);
       NamedSearchDirectory(spec.name, value);
       Preprocessed(tokens);
       return;
@@ -421,6 +423,16 @@ std::optional<NotCacheable> Parser::Check() {
   }
   if (wp_dep_file_ && (dep_generate_ || dep_file_)) {
     return NotCacheable{kUnsupportedOption, "-Wp,-MD with -MD, -MMD or -MF"};
+  }
+  for (const std::vector<std::string>* named : {&includes_, &imacros_}) {
+    for (const std::string& file : *named) {
+      // `<(...)`, a FIFO: the first to read it (ddcc's preprocessing) takes what the compiler
+      // reads.
+      struct stat st;
+      if (stat(file.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+        return NotCacheable{kNoInputFile, file + " is no regular file"};
+      }
+    }
   }
   for (const std::string& include : includes_) {
     // The compiler would read the precompiled header, which `-E` does not see.

@@ -69,7 +69,12 @@ std::optional<NotCacheable> CheckOutputs(const CompileRequest& request) {
     return NotCacheable{Uncacheable::kNoInputFile,
                         absl::StrCat(request.source, " is no regular file")};
   }
-  for (const std::string& file : request.extra_input_files) inputs.emplace_back(file);
+  for (const std::string& file : request.extra_input_files) {
+    inputs.emplace_back(file);
+    if (inputs.back().exists && !S_ISREG(inputs.back().st.st_mode)) {
+      return NotCacheable{Uncacheable::kNoInputFile, absl::StrCat(file, " is no regular file")};
+    }
+  }
   for (const FileIdentity& output : outputs) {
     for (const FileIdentity& input : inputs) {
       if (output.Same(input)) {

@@ -9,7 +9,7 @@ import subprocess
 import time
 import unittest
 
-from common import DdccTestCase
+from common import DDCC, DdccTestCase
 
 # C sources that make the assembler read data.bin, spelling the directive in other ways.
 INCBIN_C_SOURCES = {
@@ -380,6 +380,26 @@ class OptionFilesTest(HiddenInputTestCase):
         finally:
             writer.kill()
             writer.wait()
+
+    def test_pipes_named_on_the_command_line_are_left_to_the_compiler(self):
+        # bash's <(...) names a pipe that only the first reader gets to read.
+        self.write("src.c", "int g[10];\nint f(int i) { return g[i]; }\nint v = V;\n")
+        for option in ["-include", "-imacros", "-fsanitize-ignorelist="]:
+            for compiler in ["gcc", "clang"]:
+                if option.endswith("=") and compiler == "gcc":
+                    continue
+                with self.subTest(option=option, compiler=compiler):
+                    pipe = '<(echo "fun:f")' if option.endswith("=") else '<(echo "#define V 7")'
+                    define = "-DV=7" if option.endswith("=") else ""
+                    sanitize = "-fsanitize=address" if option.endswith("=") else ""
+                    line = (f"{{}} {compiler} {sanitize} {define} {option}"
+                            f"{'' if option.endswith('=') else ' '}{pipe} -c src.c -o {{}}")
+                    plain = self.run_cmd(["bash", "-c", line.format("", "plain.o")])
+                    self.assertEqual(plain.returncode, 0, plain.stderr)
+                    cached = self.run_cmd(["bash", "-c", line.format(DDCC, "out.o")],
+                                          timeout=20)
+                    self.assert_same_run(plain, cached)
+                    self.assertEqual(self.read("plain.o"), self.read("out.o"))
 
     def test_a_rewrite_map_and_an_llvm_option_naming_a_file(self):
         self.write("src.c", "static int callee(int x) { return x * 7 + 3; }\n"
