@@ -29,6 +29,8 @@ class CompileOutputs {
   // The compiler's arguments (without argv[0]) writing to object() and dep_file().
   std::vector<std::string> CompilerArgs(const std::vector<std::string>& user_args) const;
   const std::string& object() const { return object_; }
+  // Whether the compiler writes to private paths, not the build's.
+  bool private_paths() const { return private_; }
   const std::string& dep_file() const { return dep_file_; }
   // Whether `text` (the compiler's messages) names a private path.
   bool NamedIn(absl::string_view text) const;

@@ -391,9 +391,15 @@ CompileOutcome CompilePipeline::CompileAndStore(std::optional<Digest> key) {
     argv.push_back(compiler_.family == Family::kClang ? "-fcolor-diagnostics"
                                                       : "-fdiagnostics-color=always");
   }
-  // An empty object where the compiler writes: whether a failed compile removes it tells whether
-  // it would have removed the build's (clang does; gcc once the assembler has opened it).
-  if (absl::Status placed = WriteFileAtomic(outputs.object(), ""); !placed.ok()) {
+  // An empty object where the compiler writes privately: whether a failed compile removes it
+  // tells whether it would have removed the build's (clang does; gcc once the assembler has
+  // opened it). The build's own object, where the compiler writes that, is left as it is, as
+  // without ddcc (a failed gcc leaves the old one); one the compiler then leaves alone is no
+  // result.
+  std::optional<FileStamp> untouched;
+  if (!outputs.private_paths()) {
+    if (absl::StatusOr<FileStamp> old = StampFile(outputs.object()); old.ok()) untouched = *old;
+  } else if (absl::Status placed = WriteFileAtomic(outputs.object(), ""); !placed.ok()) {
     return Failure{ErrorKind::kInternal, placed};
   }
   const int64_t began = NowNs();
@@ -418,6 +424,9 @@ CompileOutcome CompilePipeline::CompileAndStore(std::optional<Digest> key) {
   tally_.lookup = Tally::Lookup::kMiss;
   absl::StatusOr<Entry> entry =
       results_.Make(*compiled, outputs, began, compile_ns, scope_.ObjectMove());
+  if (untouched && StampFile(outputs.object()).value_or(FileStamp{}) == *untouched) {
+    entry = absl::FailedPreconditionError("the compiler left the object as it was");
+  }
   // Read before it moves: the build may rewrite the file the compiler wrote.
   std::optional<IncludeSet> depend_set;
   if (!key && entry.ok()) depend_set = DependIncludeSet(outputs.dep_file(), *entry);

@@ -278,18 +278,25 @@ class OutputsTest(DdccTestCase):
         self.assertEqual(runs[2], runs[3])
 
     def test_a_failed_compile_leaves_the_object_as_the_compiler_would(self):
-        """clang removes the object of a failed compile, gcc leaves it."""
+        """clang removes the object of a failed compile, gcc leaves it (and make, finding it
+        newer than the source, would link it). Also where the compile writes the build's own
+        object (options that name other files after it)."""
         self.write("bad.c", "int f( { return 0; }\n")
-        for compiler in ["gcc", "clang"]:
-            with self.subTest(compiler=compiler):
-                left = []
-                for ddcc in [False, True]:
-                    self.write("bad.o", "old object")
-                    argv = [compiler, "-c", "bad.c"]
-                    result = self.ddcc(*argv) if ddcc else self.run_cmd(argv)
-                    self.assertNotEqual(result.returncode, 0)
-                    left.append(os.path.exists(os.path.join(self.work, "bad.o")))
-                self.assertEqual(left[1], left[0])
+        for options in [[], ["-fstack-usage"], ["--coverage"], ["-gsplit-dwarf"]]:
+            for compiler in ["gcc", "clang"]:
+                with self.subTest(compiler=compiler, options=options):
+                    left = []
+                    for ddcc in [False, True]:
+                        self.write("bad.o", "old object")
+                        argv = [compiler, *options, "-c", "bad.c", "-o", "bad.o"]
+                        result = self.ddcc(*argv) if ddcc else self.run_cmd(argv)
+                        self.assertNotEqual(result.returncode, 0)
+                        path = os.path.join(self.work, "bad.o")
+                        left.append(self.read("bad.o") if os.path.exists(path) else None)
+                    self.assertEqual(left[1], left[0])
+                    for name in ["bad.o", "bad.su", "bad.gcno", "bad.dwo"]:
+                        if os.path.exists(os.path.join(self.work, name)):
+                            os.remove(os.path.join(self.work, name))
         self.assertEqual(self.temp_files(), [])
 
     def test_an_output_that_is_an_input_ends_as_the_plain_compile(self):
