@@ -13,6 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "cache/util/files.h"
+#include "launcher/depfile.h"
 #include "launcher/options.h"
 #include "launcher/response_files.h"
 
@@ -34,12 +35,13 @@ std::string ReplaceSuffix(absl::string_view path, absl::string_view suffix) {
   return out;
 }
 
-absl::string_view LanguageForSuffix(Family family, absl::string_view path) {
+// A C++ driver (g++, clang++) compiles a .c file as C++.
+absl::string_view LanguageForSuffix(Family family, bool cxx_driver, absl::string_view path) {
   absl::string_view name = Basename(path);
   size_t dot = name.rfind('.');
   if (dot == absl::string_view::npos) return {};
   absl::string_view ext = name.substr(dot + 1);
-  if (ext == "c") return "c";
+  if (ext == "c") return cxx_driver ? "c++" : "c";
   if (ext == "cc" || ext == "cpp" || ext == "cxx" || ext == "c++" || ext == "C" || ext == "CPP" ||
       ext == "cp") {
     return "c++";
@@ -109,7 +111,7 @@ struct Input {
 
 class Parser {
  public:
-  explicit Parser(Family family) : family_(family) {}
+  Parser(Family family, bool cxx_driver) : family_(family), cxx_driver_(cxx_driver) {}
 
   ParsedArgs Parse(const std::vector<std::string>& args);
 
@@ -141,6 +143,7 @@ class Parser {
   std::optional<NotCacheable> SetProfileInput();
 
   Family family_;
+  bool cxx_driver_;  // g++, clang++, or --driver-mode=g++
   CompileRequest req_;
   std::vector<Input> inputs_;
   std::string language_;  // the last -x, "" after -x none
@@ -186,6 +189,7 @@ ParsedArgs Parser::Parse(const std::vector<std::string>& raw_args) {
       continue;
     }
     if (absl::StartsWith(arg, "-fsanitize=")) req_.names_files = true;
+    if (arg == "--driver-mode=g++" || arg == "--driver-mode=gcc") cxx_driver_ = arg.back() == '+';
     const OptionSpec* spec = FindOption(family_, arg);
     if (spec == nullptr) {
       if (absl::StartsWith(arg, "--")) Unsupported(arg);  // gcc accepts abbreviations of these
@@ -380,9 +384,10 @@ void Parser::NamedSearchDirectory(absl::string_view option, absl::string_view va
 void Parser::Wa(absl::string_view arg, absl::string_view value) {
   for (absl::string_view p : SplitCommas(value)) {
     // Listings (-a..., --a=file), dependency files (--MD, or --M as gas takes abbreviations),
-    // another output (-o), response files (@).
+    // another output (-o), response files (@), timings (--statistics).
     if ((absl::StartsWith(p, "-a") || absl::StartsWith(p, "--a") || absl::StartsWith(p, "--M") ||
-         absl::StartsWith(p, "-MD") || absl::StartsWith(p, "-o") || absl::StartsWith(p, "@"))) {
+         absl::StartsWith(p, "-MD") || absl::StartsWith(p, "-o") || absl::StartsWith(p, "@") ||
+         (p.size() > 3 && absl::StartsWith("--statistics", p)))) {
       Unsupported(arg);
     }
     // The assembler's own debug info (-g, --gdwarf-5, --gen-debug) names the directory.
@@ -405,8 +410,9 @@ std::optional<NotCacheable> Parser::Check() {
   }
   if (inputs_.size() > 1) return NotCacheable{kMultipleSources, inputs_[1].path};
   const Input& source = inputs_[0];
-  absl::string_view lang =
-      source.language.empty() ? LanguageForSuffix(family_, source.path) : source.language;
+  absl::string_view lang = source.language.empty()
+                               ? LanguageForSuffix(family_, cxx_driver_, source.path)
+                               : source.language;
   if (!IsSupportedLanguage(lang)) {
     return NotCacheable{kUnsupportedLanguage,
                         source.language.empty() ? source.path : "-x " + source.language};
@@ -573,36 +579,8 @@ void Parser::SetDependencies() {
 
 }  // namespace
 
-ParsedArgs ParseArgs(Family family, const std::vector<std::string>& args) {
-  return Parser(family).Parse(args);
-}
-
-std::string MakeQuote(absl::string_view target) {
-  // Nearly every path needs nothing: a hit's dependency file quotes hundreds of them.
-  if (target.find_first_of(" \t$#") == absl::string_view::npos) return std::string(target);
-  std::string out;
-  out.reserve(target.size() + 8);
-  for (size_t i = 0; i < target.size(); ++i) {
-    char c = target[i];
-    switch (c) {
-      case ' ':
-      case '\t':
-        // Backslashes before a space would otherwise escape the escape.
-        for (size_t j = i; j > 0 && target[j - 1] == '\\'; --j) out += '\\';
-        out += '\\';
-        break;
-      case '$':
-        out += '$';
-        break;
-      case '#':
-        out += '\\';
-        break;
-      default:
-        break;
-    }
-    out += c;
-  }
-  return out;
+ParsedArgs ParseArgs(Family family, const std::vector<std::string>& args, bool cxx_driver) {
+  return Parser(family, cxx_driver).Parse(args);
 }
 
 }  // namespace ddcc

@@ -86,9 +86,7 @@ using ParsedArgs = std::variant<CompileRequest, NotCacheable>;
 
 // `args` are the compiler's arguments without argv[0]. Response files (@file) are expanded
 // relative to the working directory; an unreadable one is NotCacheable{kBadResponseFile}.
-ParsedArgs ParseArgs(Family family, const std::vector<std::string>& args);
-
-// Make-quoting as gcc and clang apply it to -MQ and default targets.
-std::string MakeQuote(absl::string_view target);
+// `cxx_driver`: the driver was called as a C++ one (g++, clang++), which compiles .c as C++.
+ParsedArgs ParseArgs(Family family, const std::vector<std::string>& args, bool cxx_driver = false);
 
 }  // namespace ddcc

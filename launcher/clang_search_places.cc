@@ -47,9 +47,35 @@ std::optional<std::string> LastValue(const std::vector<std::string>& args, absl:
   return value;
 }
 
+// The architectures `args` switch clang to (-m32, --target=...), which make it look first for
+// config files named after them: x86_64-linux-gnu-clang -m32 reads i386-linux-gnu-clang.cfg,
+// else i386.cfg, where there is one. nullopt where an option switches it in a way not worked
+// out here (endianness, a MIPS ABI, RISC-V's width).
+std::optional<std::vector<std::string>> SwitchedArchitectures(
+    const std::vector<std::string>& args) {
+  std::vector<std::string> archs;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "-m32" || arg == "-m16") archs.push_back("i386");
+    if (arg == "-m64" || arg == "-mx32") archs.push_back("x86_64");
+    std::string triple;
+    if (absl::StartsWith(arg, "--target=")) triple = arg.substr(9);
+    if ((arg == "-target" || arg == "--target") && i + 1 < args.size()) triple = args[++i];
+    if (!triple.empty()) archs.push_back(triple.substr(0, triple.find('-')));
+    if (arg == "-EB" || arg == "-EL" || arg == "-mbig-endian" || arg == "-mlittle-endian" ||
+        arg == "-mabi=32" || arg == "-mabi=o32" || arg == "-mabi=n32" || arg == "-mabi=64" ||
+        arg == "-mabi=n64" || absl::StartsWith(arg, "-march=rv")) {
+      return std::nullopt;
+    }
+  }
+  return archs;
+}
+
 // The config files clang called by a prefixed name may read: <prefix>-<mode>.cfg, then
-// <prefix>.cfg, beside the binary as invoked and as resolved.
-std::vector<std::string> ConfigFileCandidates(const Compiler& compiler) {
+// <prefix>.cfg, each first under the name of an architecture `args` switch to, beside the binary
+// as invoked and as resolved.
+std::vector<std::string> ConfigFileCandidates(const Compiler& compiler,
+                                              const std::vector<std::string>& args) {
   std::vector<absl::string_view> parts = absl::StrSplit(compiler.name, '-');
   while (parts.size() > 1 && !parts.back().empty() &&
          absl::ascii_isdigit(static_cast<unsigned char>(parts.back()[0]))) {
@@ -59,15 +85,29 @@ std::vector<std::string> ConfigFileCandidates(const Compiler& compiler) {
   const std::string mode(parts.back());
   parts.pop_back();
   const std::string prefix = absl::StrJoin(parts, "-");
+  const std::string full = absl::StrCat(prefix, "-", mode, ".cfg");
+  std::vector<std::string> names;
+  const std::optional<std::vector<std::string>> archs = SwitchedArchitectures(args);
+  for (const std::string& arch : archs.value_or(std::vector<std::string>())) {
+    names.push_back(arch + full.substr(full.find('-')));
+    names.push_back(arch + ".cfg");
+  }
+  names.insert(names.end(), {full, prefix + ".cfg"});
   std::vector<std::string> dirs = {DirectoryOf(compiler.path)};
   char resolved[PATH_MAX];
   if (realpath(compiler.path.c_str(), resolved) != nullptr) dirs.push_back(DirectoryOf(resolved));
   std::vector<std::string> paths;
   for (const std::string& dir : dirs) {
-    for (const std::string& name : {absl::StrCat(prefix, "-", mode, ".cfg"), prefix + ".cfg"}) {
-      paths.push_back(Under(dir, name));
+    // An architecture not worked out: every config file there.
+    std::vector<std::string> listed;
+    if (!archs) listed = ListDirectory(dir).value_or(std::vector<std::string>());
+    for (const std::string& name : listed) {
+      if (absl::EndsWith(name, ".cfg")) paths.push_back(Under(dir, name));
     }
+    for (const std::string& name : names) paths.push_back(Under(dir, name));
   }
+  std::sort(paths.begin(), paths.end());
+  paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
   return paths;
 }
 
@@ -75,7 +115,7 @@ std::vector<std::string> ConfigFileCandidates(const Compiler& compiler) {
 // --gcc-toolchain, before the command line's: clang takes the last.
 std::vector<std::string> ArgsWithConfig(const Compiler& compiler, const CompileRequest& request) {
   std::vector<std::string> args;
-  for (const std::string& path : ConfigFileCandidates(compiler)) {
+  for (const std::string& path : ConfigFileCandidates(compiler, request.expanded_args)) {
     absl::StatusOr<std::string> text = ReadFile(path);
     if (!text.ok()) continue;
     for (absl::string_view word :
@@ -231,9 +271,10 @@ std::vector<std::string> ClangSearchPlaces(const Compiler& compiler,
   return places;
 }
 
-absl::StatusOr<std::vector<std::string>> ClangConfigFiles(const Compiler& compiler) {
+absl::StatusOr<std::vector<std::string>> ClangConfigFiles(const Compiler& compiler,
+                                                          const CompileRequest& request) {
   std::vector<std::string> files;
-  for (const std::string& path : ConfigFileCandidates(compiler)) {
+  for (const std::string& path : ConfigFileCandidates(compiler, request.expanded_args)) {
     absl::StatusOr<Digest> content = HashFile(path);
     if (absl::IsNotFound(content.status())) {
       files.push_back(absl::StrCat(path, " absent"));

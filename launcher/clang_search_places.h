@@ -21,8 +21,10 @@ namespace ddcc {
 std::vector<std::string> ClangSearchPlaces(const Compiler& compiler, const CompileRequest& request);
 
 // clang called by a name with a target prefix (x86_64-linux-gnu-clang++) reads options from
-// `<prefix>-<mode>.cfg`, else `<prefix>.cfg`, beside its binary, and says so only in -v: each
-// as "path digest" or "path absent". None for other names.
-absl::StatusOr<std::vector<std::string>> ClangConfigFiles(const Compiler& compiler);
+// `<prefix>-<mode>.cfg`, else `<prefix>.cfg`, beside its binary (first under the name of an
+// architecture an option switches it to: i386-linux-gnu-clang.cfg for -m32), and says so only in
+// -v: each as "path digest" or "path absent". None for other names.
+absl::StatusOr<std::vector<std::string>> ClangConfigFiles(const Compiler& compiler,
+                                                          const CompileRequest& request);
 
 }  // namespace ddcc

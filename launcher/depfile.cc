@@ -270,4 +270,32 @@ std::optional<std::string> DependModeRefusal(const CompileRequest& request) {
   return std::nullopt;
 }
 
+std::string MakeQuote(absl::string_view target) {
+  // Nearly every path needs nothing: a hit's dependency file quotes hundreds of them.
+  if (target.find_first_of(" \t$#") == absl::string_view::npos) return std::string(target);
+  std::string out;
+  out.reserve(target.size() + 8);
+  for (size_t i = 0; i < target.size(); ++i) {
+    char c = target[i];
+    switch (c) {
+      case ' ':
+      case '\t':
+        // Backslashes before a space would otherwise escape the escape.
+        for (size_t j = i; j > 0 && target[j - 1] == '\\'; --j) out += '\\';
+        out += '\\';
+        break;
+      case '$':
+        out += '$';
+        break;
+      case '#':
+        out += '\\';
+        break;
+      default:
+        break;
+    }
+    out += c;
+  }
+  return out;
+}
+
 }  // namespace ddcc

@@ -89,4 +89,7 @@ absl::StatusOr<std::string> RestoreDepfile(absl::string_view portable,
 // Why this compile's dependency file cannot stand in for the preprocessor; nullopt when it can.
 std::optional<std::string> DependModeRefusal(const CompileRequest& request);
 
+// Make-quoting as gcc and clang apply it to -MQ and default targets.
+std::string MakeQuote(absl::string_view target);
+
 }  // namespace ddcc

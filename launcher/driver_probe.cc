@@ -387,7 +387,7 @@ absl::StatusOr<DriverFacts> ProbeDriver(const Compiler& compiler, const CompileR
   }
   if (compiler.family == Family::kClang && !compiler.probed) {
     facts.clang_search_places = ClangSearchPlaces(compiler, request);
-    absl::StatusOr<std::vector<std::string>> configs = ClangConfigFiles(compiler);
+    absl::StatusOr<std::vector<std::string>> configs = ClangConfigFiles(compiler, request);
     if (!configs.ok()) return configs.status();
     facts.clang_config_files = *std::move(configs);
   }

@@ -216,6 +216,7 @@ class KeyInputs {
 bool KeyMaker::DirectKeyHoldsCwd() const { return !WhyDirectKeyHoldsCwd().empty(); }
 
 std::string KeyMaker::WhyDirectKeyHoldsCwd() const {
+  if (std::string why = WhyOptionsNameCwd(); !why.empty()) return why;
   if (request_.object_names_itself) {
     return "the object names its own path (a coverage or split debug information file)";
   }
@@ -248,6 +249,34 @@ std::string KeyMaker::WhyDirectKeyHoldsCwd() const {
                           ", which a prefix map or the base directory does not make the same "
                           "in every directory");
     }
+  }
+  return "";
+}
+
+// Where the object or the messages name the working directory (or files by absolute paths) -g or
+// not: "" when no option or language says they do.
+std::string KeyMaker::WhyOptionsNameCwd() const {
+  bool lto = false, offload = false, absolute_messages = false, names_source = false;
+  for (const std::string& arg : request_.expanded_args) {
+    if (arg == "-flto" || absl::StartsWith(arg, "-flto=")) lto = true;
+    if (arg == "-fno-lto") lto = false;
+    offload |= arg == "-fopenmp" || arg == "-fopenacc";
+    absolute_messages |= arg == "-fdiagnostics-absolute-paths";
+    names_source |= arg == "-emit-llvm" || arg == "-funique-internal-linkage-names" ||
+                    arg == "-fpseudo-probe-for-profiling";
+  }
+  const bool gcc = compiler_.family == Family::kGcc;
+  if (gcc && lto) return "gcc's LTO sections (-flto) name it";
+  if (gcc && offload) return "gcc's offloading sections (-fopenmp, -fopenacc) name it";
+  if (request_.language == "assembler-with-cpp") {
+    return "the assembler's line tables (.file and .loc directives) name it";
+  }
+  if (!gcc && absolute_messages) {
+    return "messages name files by absolute paths (-fdiagnostics-absolute-paths)";
+  }
+  if (!gcc && (lto || names_source) && absl::StartsWith(request_.source, "/")) {
+    return "the object names the source by the absolute path it was given (bitcode, "
+           "-funique-internal-linkage-names)";
   }
   return "";
 }

@@ -105,6 +105,7 @@ class KeyMaker {
   // CompilerIdentity, worked out once for every key.
   const absl::StatusOr<Digest>& Identity() const;
   // Whether nothing but the compiler may name the directory in the object (launcher/debug_dir.h).
+  std::string WhyOptionsNameCwd() const;
   bool MayMoveDebugDirectory() const;
 
   const Compiler& compiler_;

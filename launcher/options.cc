@@ -200,6 +200,8 @@ constexpr OptionSpec kOptions[] = {
     // Not cacheable: timing and statistics are wanted fresh.
     {"-ftime-report", kJoined, kUnsupported, kBoth},
     {"-fmem-report", kJoined, kUnsupported, kBoth},
+    {"-fpre-ipa-mem-report", kNone, kUnsupported, kGcc},
+    {"-fpost-ipa-mem-report", kNone, kUnsupported, kGcc},
     {"-fproc-stat-report", kJoined, kUnsupported, kBoth},
     {"-save-stats", kJoined, kUnsupported, kBoth},
     {"-time", kJoined, kUnsupported, kBoth},
@@ -239,6 +241,7 @@ constexpr OptionSpec kOptions[] = {
     {"-fdirectives-only", kNone, kUnsupported, kBoth},
     // Not cacheable: the whole command line, -I, -D and -o included, goes into the object.
     {"-frecord-command-line", kNone, kUnsupported, kBoth},
+    {"-fembed-bitcode=marker", kNone, kUnsupported, kClang},  // the whole cc1 command line
     {"-grecord-command-line", kNone, kUnsupported, kBoth},
     {"-frecord-gcc-switches", kNone, kUnsupported, kClang},  // gcc records only hashed options
     {"-grecord-gcc-switches", kNone, kUnsupported, kClang},

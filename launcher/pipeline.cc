@@ -630,8 +630,10 @@ absl::StatusOr<SearchPath> CompilePipeline::ProbeSearchPath() {
 }  // namespace
 
 ParsedCall ParseCFamilyCall(const CallContext& context) {
+  // g++, c++, clang++ and their prefixed and versioned names.
+  const bool cxx_driver = absl::StrContains(context.compiler.name, "++");
   std::variant<CompileRequest, NotCacheable> parsed =
-      ParseArgs(*context.compiler.family, context.args);
+      ParseArgs(*context.compiler.family, context.args, cxx_driver);
   if (auto* not_cacheable = std::get_if<NotCacheable>(&parsed)) return std::move(*not_cacheable);
   CompileRequest& request = std::get<CompileRequest>(parsed);
   // The preprocessor searches these variables' directories after those of the arguments; an

@@ -198,6 +198,47 @@ class ClangConfigFileTest(HiddenInputTestCase):
         self.compile_twice(binary, ["-c", "src.c", "-o", "out.o"],
                            lambda: self.write("bin/x86_64-linux-gnu-clang.cfg", "-DV=4\n"))
 
+    def test_a_config_file_for_the_architecture_an_option_switches_to(self):
+        self.write("src.c", "int v = V;\n")
+        binary = os.path.join(self.work, "bin", "x86_64-linux-gnu-clang")
+        os.makedirs(os.path.dirname(binary))
+        shutil.copy("/usr/lib/llvm-14/bin/clang", binary)
+        self.write("bin/x86_64-linux-gnu-clang.cfg", "-DV=1\n")
+        for option, name in [("-m32", "i386-linux-gnu-clang.cfg"), ("-m32", "i386.cfg"),
+                             ("--target=aarch64-linux-gnu", "aarch64-linux-gnu-clang.cfg")]:
+            with self.subTest(option=option, name=name):
+                path = os.path.join(self.work, "bin", name)
+                if os.path.exists(path):
+                    os.remove(path)
+                self.compile_twice(binary, [option, "-c", "src.c", "-o", "out.o"],
+                                   lambda: self.write(f"bin/{name}", "-DV=32\n"))
+                os.remove(path)
+
+
+class CxxDriverTest(HiddenInputTestCase):
+    """Item: g++ and clang++ (and clang --driver-mode=g++) compile a .c file as C++, with C++'s
+    search path (CPLUS_INCLUDE_PATH, -cxx-isystem, libstdc++'s directories)."""
+
+    def test_a_c_file_compiled_by_a_cxx_driver(self):
+        self.write("src.c", "#include <myh.h>\nint f(void) { return V; }\n")
+        self.write("after/myh.h", "#define V 1\n")
+        env = dict(self.env, CPLUS_INCLUDE_PATH=os.path.join(self.work, "cpi"))
+        for compiler, options in [("g++", []), ("clang++", []),
+                                  ("clang", ["--driver-mode=g++"]),
+                                  ("clang++", ["-cxx-isystem", "cpi"])]:
+            with self.subTest(compiler=compiler, options=options):
+                shutil.rmtree(os.path.join(self.work, "cpi"), ignore_errors=True)
+                os.makedirs(os.path.join(self.work, "cpi"))
+                # Old enough for their stamps to be trusted: a direct hit checks no more.
+                old = time.time() - 60
+                for path in ["src.c", "after/myh.h", "after", "cpi", "."]:
+                    os.utime(os.path.join(self.work, path), (old, old))
+                self.ddcc(compiler, *options, "-idirafter", "after", "-c", "src.c", "-o", "out.o",
+                          env=env)
+                self.compile_twice(
+                    compiler, [*options, "-idirafter", "after", "-c", "src.c", "-o", "out.o"],
+                    lambda: self.write("cpi/myh.h", "#define V 2\n"), env=env)
+
 
 class StandardInputTest(HiddenInputTestCase):
     """Item: a source or header read from a pipe through /dev/stdin, which only the compile
@@ -380,6 +421,16 @@ class OptionFilesTest(HiddenInputTestCase):
         finally:
             writer.kill()
             writer.wait()
+
+    def test_objects_holding_the_command_line_or_timings_are_not_cached(self):
+        self.write("src.c", "int f(void) { return 1; }\n")
+        for compiler, option in [("clang", "-fembed-bitcode=marker"), ("gcc", "-Wa,--statistics"),
+                                 ("gcc", "-Wa,--stat")]:
+            with self.subTest(option=option):
+                for _ in range(2):
+                    run = self.ddcc(compiler, option, "-c", "src.c", "-o", "out.o")
+                    self.assertEqual(run.returncode, 0, run.stderr)
+        self.assertEqual(self.hits(), (0, 0, 0))
 
     def test_pipes_named_on_the_command_line_are_left_to_the_compiler(self):
         # bash's <(...) names a pipe that only the first reader gets to read.

@@ -301,3 +301,50 @@ class PathsTest(DdccTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class DirectoryInObjectTest(DdccTestCase):
+    """Objects (or messages) that name the working directory, or files by absolute paths,
+    without -g: a second tree of the same layout must get its own, not the first's."""
+
+    def in_trees(self, compiler, args, files, base_dir=False):
+        """Compiles `args` ({tree} standing for the tree's path) in two trees through ddcc: each
+        run must be a plain compile's there, object and messages."""
+        env = dict(self.env, DDCC_BASEDIR=self.work) if base_dir else self.env
+        for tree in ["t1", "t2"]:
+            for path, text in files.items():
+                self.write(os.path.join(tree, path), text)
+        for tree in ["t1", "t2"]:
+            cwd = os.path.join(self.work, tree)
+            argv = [compiler, *[arg.format(tree=cwd) for arg in args], "-o", "out.o"]
+            with self.subTest(compiler=compiler, args=args, tree=tree):
+                cached = self.ddcc(*argv, cwd=cwd, env=env)
+                served = self.read(os.path.join(tree, "out.o"))
+                plain = self.run_cmd(argv, cwd=cwd, env=env)
+                self.assert_same_run(plain, cached)
+                self.assertEqual(served, self.read(os.path.join(tree, "out.o")))
+
+    def test_gcc_lto_and_offloading_sections(self):
+        files = {"inc/h.h": "int shared;\n",
+                 "src/x.c": '#include "h.h"\nint f(int n) { int s = shared;\n'
+                            "#pragma omp target map(tofrom:s)\n"
+                            "  for (int i = 0; i < n; i++) s += i;\n  return s; }\n"}
+        for args in [["-flto", "-O2"], ["-flto=auto", "-ffat-lto-objects"], ["-fopenmp", "-O2"]]:
+            self.in_trees("gcc", [*args, "-frandom-seed=1", "-Iinc", "-c", "src/x.c"], files)
+        self.in_trees("gcc", ["-flto", "-frandom-seed=1", "-I{tree}/inc", "-c", "src/x.c"], files,
+                      base_dir=True)
+
+    def test_clang_bitcode_naming_an_absolute_source_below_the_base_directory(self):
+        files = {"src/x.c": "static int g(void) { return 1; }\nint f(void) { return g(); }\n"}
+        for args in [["-flto=thin"], ["-flto"], ["-emit-llvm"],
+                     ["-funique-internal-linkage-names"]]:
+            self.in_trees("clang", [*args, "-O1", "-c", "{tree}/src/x.c"], files, base_dir=True)
+
+    def test_assembler_line_tables(self):
+        files = {"x.S": '\t.file 1 "x.c"\n\t.text\n\t.globl f\nf:\n\t.loc 1 3 0\n\tret\n'}
+        for compiler in ["gcc", "clang"]:
+            self.in_trees(compiler, ["-c", "x.S"], files)
+
+    def test_clang_messages_with_absolute_paths(self):
+        files = {"x.c": "int f(void) { int unused; return 0; }\n"}
+        self.in_trees("clang", ["-Wall", "-fdiagnostics-absolute-paths", "-c", "x.c"], files)

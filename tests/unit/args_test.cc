@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "launcher/depfile.h"
+
 namespace ddcc {
 namespace {
 
