@@ -287,12 +287,15 @@ void FindLineDirectives(absl::string_view text, ContentScan& scan) {
 
 // Identifiers that token pasting could make into __has_include: a piece from its start from
 // "__has_i" on, "__has_" with a word `include` that no directive holds (libstdc++ pastes
-// `__has_##NAME`), or a piece from its end holding "_". Shorter starts leave an ending piece
-// holding "_"; three pieces of which only the middle one holds it pass unseen.
+// `__has_##NAME`), a shorter start from "__h" on with a short end ("ude") where the text pastes
+// (`##`), or a piece from its end holding "_". Pieces of which the first is "_" or "__", or the
+// last "e" or "de", and only a middle one holds "_" pass unseen.
 bool NamesPieceOfHasInclude(absl::string_view text) {
   const std::string_view view(text.data(), text.size());
   bool has_start = false;
   bool include_word = false;
+  bool short_start = false;  // "__h", "__ha", "__has"
+  bool short_end = false;    // "de" to "nclude"
   for (std::string_view piece : {"__h", "ude"}) {
     for (size_t at = view.find(piece); at != std::string_view::npos;
          at = view.find(piece, at + 1)) {
@@ -305,6 +308,7 @@ bool NamesPieceOfHasInclude(absl::string_view text) {
       if (piece == "__h") {
         if (!absl::StartsWith("__has_include_next", word)) continue;
         if (word.size() > 6) return true;
+        short_start |= word.size() < 6;
         has_start |= word == "__has_";
         continue;
       }
@@ -313,17 +317,23 @@ bool NamesPieceOfHasInclude(absl::string_view text) {
       if (in_directive || !absl::EndsWith("__has_include", word)) continue;
       if (absl::StrContains(word, "_")) return true;
       include_word |= word == "include";
+      short_end |= word.size() >= 2 && word.size() < 7;
     }
   }
-  return has_start && include_word;
+  const bool pastes = view.find("##") != std::string_view::npos;
+  return (has_start && include_word) || (short_start && short_end && pastes);
 }
 
+// Any word "once": the pragma may be spelled through a macro (`PRAGMA(once)`), and a variable
+// of that name costs at most a refused include set.
 bool HasPragmaOnce(absl::string_view text) {
   const std::string_view view(text.data(), text.size());
   for (size_t at = view.find("once"); at != std::string_view::npos;
        at = view.find("once", at + 1)) {
-    absl::string_view before = absl::StripTrailingAsciiWhitespace(text.substr(0, at));
-    if (absl::EndsWith(before, "pragma") || absl::EndsWith(before, "\"")) return true;
+    if ((at == 0 || !IsIdentifierChar(view[at - 1])) &&
+        (at + 4 == view.size() || !IsIdentifierChar(view[at + 4]))) {
+      return true;
+    }
   }
   return false;
 }
@@ -342,7 +352,8 @@ bool HasImportDirective(absl::string_view text) {
   const std::string_view view(text.data(), text.size());
   for (size_t at = view.find("import"); at != std::string_view::npos;
        at = view.find("import", at + 1)) {
-    if (absl::EndsWith(absl::StripTrailingAsciiWhitespace(text.substr(0, at)), "#")) return true;
+    absl::string_view before = absl::StripTrailingAsciiWhitespace(text.substr(0, at));
+    if (absl::EndsWith(before, "#") || absl::EndsWith(before, "%:")) return true;  // or a digraph
   }
   return false;
 }
@@ -456,7 +467,8 @@ std::string StripCommentsAndSplices(absl::string_view content, bool& ambiguous) 
       continue;
     }
     const auto [word_start, word_end] = WordAround(s, i);
-    if (word_end > i) {  // a digit separator: 1'000
+    if (word_end > i) {  // a digit separator: 1'000 in C++, where C reads a character literal
+      ambiguous = true;
       out.push_back(c);
       ++i;
       continue;

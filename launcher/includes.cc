@@ -141,8 +141,9 @@ class IncludeSetRecorder {
         without_text_(without_text) {}
 
   absl::Status AddSource(const std::string& source) {
-    if (search_.has_frameworks) {
-      return absl::FailedPreconditionError("the search path holds framework directories");
+    if (search_.has_maps) {
+      return absl::FailedPreconditionError(
+          "the search path holds framework directories or header maps");
     }
     for (const std::string& dir : search_.missing) {
       if (absl::Status status = AddCandidate(dir, false); !status.ok()) return status;
@@ -443,8 +444,9 @@ absl::StatusOr<SearchPath> ParseSearchPath(absl::string_view verbose_stderr) {
       ended = true;
       list = nullptr;
     } else if (list != nullptr && absl::ConsumePrefix(&dir, " ")) {
-      if (absl::ConsumeSuffix(&dir, " (framework directory)")) {
-        search.has_frameworks = true;
+      if (absl::ConsumeSuffix(&dir, " (framework directory)") ||
+          absl::ConsumeSuffix(&dir, " (headermap)")) {
+        search.has_maps = true;
         continue;
       }
       list->emplace_back(dir);

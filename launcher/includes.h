@@ -51,9 +51,10 @@ struct SearchPath {
   std::vector<std::string> quote;    // #include "..." only, searched first
   std::vector<std::string> angle;    // both forms
   std::vector<std::string> missing;  // named but nonexistent: creating one changes the search
-  // clang's framework directories (-F, -iframework), where <A/b.h> is A.framework/Headers/b.h:
-  // an include set does not record what such a search passed over.
-  bool has_frameworks = false;
+  // clang's framework directories (-F, -iframework), where <A/b.h> is A.framework/Headers/b.h,
+  // and header maps (an -I naming a file), which send a name to any path: an include set does
+  // not record what such a search passed over.
+  bool has_maps = false;
   // `-E -dM` output: the compiler's own macros and the command line's (`linux` is 1 in a GNU
   // mode), which a probe's `<...>` in a #define's body expands.
   std::string predefined;

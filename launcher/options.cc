@@ -74,7 +74,8 @@ constexpr OptionSpec kOptions[] = {
     {"-isystem-after", kJoinedOrSeparate, kPreprocessor, kBoth},
     {"-iframework", kJoinedOrSeparate, kPreprocessor, kBoth},
     {"-iframeworkwithsysroot", kJoinedOrSeparate, kPreprocessor, kBoth},
-    {"-F", kJoinedOrSeparate, kPreprocessor, kBoth},
+    {"-F", kJoinedOrSeparate, kPreprocessor, kClang},
+    {"-F", kJoinedOrSeparate, kCompile, kGcc},  // named in DW_AT_producer
     {"-nostdinc", kNone, kPreprocessor, kBoth},
 
     // Preprocessing options that are hashed all the same: gcc records -undef in DW_AT_producer

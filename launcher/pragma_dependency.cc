@@ -25,6 +25,9 @@ bool NamesPragmaDependency(absl::string_view raw) {
        at = text.find("dependency", at + 1)) {
     std::string_view before = BeforeSpace(text.substr(0, at));
     if (before.ends_with("GCC") || before.ends_with("clang")) return true;
+    // GCC spelled through a macro (`XPRAGMA(G dependency "file")`): the file's name follows.
+    const size_t next = text.find_first_not_of(" \t", at + 10);
+    if (next != std::string_view::npos && (text[next] == '"' || text[next] == '<')) return true;
   }
   return false;
 }

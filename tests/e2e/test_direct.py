@@ -3,7 +3,9 @@ header changes (even keeping its size and mtime), disappears, is shadowed by a n
 on the search path, or appears where a __has_include looks; time macros honoured."""
 
 import os
+import shutil
 import stat
+import struct
 import time
 import unittest
 
@@ -105,6 +107,88 @@ class DirectModeTest(HeaderSearchTestCase):
         self.write("second/extra.h", "#define EXTRA 5\n")
         self.check()
         self.assertEqual(self.hits(), (1, 0, 2))
+
+    def test_probes_and_pragmas_spelled_so_that_a_scan_may_miss_them(self):
+        """What a direct hit must not skip, written in ways a plain reading of the source does
+        not show: each is changed after the first compile; the second must be the compiler's."""
+        old = "2020-01-01"
+        cases = {
+            # __has_include pasted from three pieces and more.
+            "paste3": ("#define CAT3(a,b,c) a##b##c\n#if CAT3(__has,_incl,ude)(<y.h>)\n"
+                       "#define V 2\n#else\n#define V 1\n#endif\nint f(void){return V;}\n",
+                       lambda: self.write("first/y.h", "")),
+            "paste4": ("#define CAT4(a,b,c,d) a##b##c##d\n#if CAT4(__ha,s_in,cl,ude)(<y.h>)\n"
+                       "#define V 2\n#else\n#define V 1\n#endif\nint f(void){return V;}\n",
+                       lambda: self.write("first/y.h", "")),
+            # In C, 1'a/*' is a number and a character literal, not a digit separator before a
+            # comment that would hide the probe.
+            "quote": ("#if 0\n1'a/*'\n#endif\n#if __has_include(<y.h>)\n#define V 2\n#else\n"
+                      "#define V 1\n#endif\nint f(void){return V;}\n/* */\n",
+                      lambda: self.write("first/y.h", "")),
+            # #pragma GCC dependency with GCC spelled by a macro: gcc warns (-Werror: fails)
+            # once the file is newer than the source.
+            "dependency": ('#define PRAGMA(x) _Pragma(#x)\n#define XPRAGMA(x) PRAGMA(x)\n'
+                           '#define G GCC\nXPRAGMA(G dependency "other.h")\n'
+                           "int f(void){return 1;}\n",
+                           lambda: os.utime(os.path.join(self.work, "other.h"))),
+        }
+        for name, (source, change) in cases.items():
+            for compiler in ["gcc", "clang"]:
+                with self.subTest(case=name, compiler=compiler):
+                    shutil.rmtree(os.path.join(self.work, "first"), ignore_errors=True)
+                    self.write("first/.keep", "")
+                    self.write("other.h", "")
+                    self.write("main.c", source)
+                    stamp = time.mktime(time.strptime(old, "%Y-%m-%d"))
+                    for path in ["other.h", "main.c", "first", "."]:
+                        os.utime(os.path.join(self.work, path), (stamp, stamp))
+                    args = ["-Werror", "-Iinc", "-Ifirst", "-c", "main.c", "-o", "main.o"]
+                    self.check(compiler, args)
+                    change()
+                    self.check(compiler, args)
+
+    def test_two_copies_under_a_pragma_once_spelled_through_a_macro(self):
+        for directive in ["#define PRAGMA(x) _Pragma(#x)\nPRAGMA(once)\n", "%:import\n"]:
+            with self.subTest(directive=directive):
+                header = directive + "int v1 = 1;\n"
+                if directive.startswith("%:"):
+                    header = "int v1 = 1;\n"
+                self.write("d1/h.h", header)
+                self.write("d2/h.h", header)
+                include = "%:import" if directive.startswith("%:") else "#include"
+                self.write("main.c", f'{include} "d1/h.h"\n{include} "d2/h.h"\n'
+                                     "int f(void) { return v1; }\n")
+                stamp = time.time() - 3600
+                for path in ["d1/h.h", "d2/h.h", "main.c"]:
+                    os.utime(os.path.join(self.work, path), (stamp, stamp))
+                args = ["-Wno-deprecated", "-c", "main.c", "-o", "main.o"]
+                self.check("gcc", args)
+                os.utime(os.path.join(self.work, "d2/h.h"))  # gcc now includes both
+                self.check("gcc", args)
+
+    def test_a_header_map_sends_a_name_anywhere(self):
+        """clang's -I naming a header map: x.h is mapped to a file that appears later."""
+        gen = os.path.join(self.work, "gen")
+        os.makedirs(gen)
+        # A header map (clang's HeaderMap format): 8 buckets, x.h in the one its hash names
+        # (the sum of its lower-case characters times 13), mapped to gen/x.h.
+        strings = b"\0x.h\0" + (gen + "/").encode() + b"\0"
+        buckets = [(0, 0, 0)] * 8
+        buckets[sum(ord(c) * 13 for c in "x.h") & 7] = (1, 5, 1)  # key, prefix, suffix
+        data = struct.pack("<IHHIIII", 0x686D6170, 1, 0, 24 + 12 * 8, 1, 8, len(gen) + 4)
+        for bucket in buckets:
+            data += struct.pack("<III", *bucket)
+        with open(os.path.join(self.work, "map.hmap"), "wb") as f:
+            f.write(data + strings)
+        self.write("second/x.h", "#define V 2\n")
+        self.write("main.c", "#include <x.h>\nint f(void) { return V; }\n")
+        args = ["-Imap.hmap", "-Isecond", "-c", "main.c", "-o", "main.o"]
+        stamp = time.time() - 3600  # old enough for stamps to prove what a lookup checks
+        for path in ["map.hmap", "main.c", "second/x.h", "second", "gen", "."]:
+            os.utime(os.path.join(self.work, path), (stamp, stamp))
+        self.check("clang", args)
+        self.write("gen/x.h", "#define V 3\n")
+        self.check("clang", args)
 
     def test_has_include_through_a_macro_hits_directly(self):
         # fmt and others define a macro around __has_include in one header and call it in

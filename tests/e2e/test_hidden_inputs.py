@@ -422,6 +422,19 @@ class OptionFilesTest(HiddenInputTestCase):
             writer.kill()
             writer.wait()
 
+    def test_gcc_names_its_f_option_in_the_object(self):
+        # -F (a framework directory elsewhere) only steers the preprocessor, but gcc names it in
+        # DW_AT_producer and -frecord-gcc-switches' section.
+        self.write("src.c", "int f(void) { return 1; }\n")
+        for options in [["-g"], ["-frecord-gcc-switches"]]:
+            for directory in ["y", "z"]:
+                with self.subTest(options=options, directory=directory):
+                    argv = ["gcc", *options, "-F", directory, "-c", "src.c", "-o", "out.o"]
+                    cached = self.ddcc(*argv)
+                    served = self.read("out.o")
+                    self.assert_same_run(self.run_cmd(argv), cached)
+                    self.assertEqual(served, self.read("out.o"))
+
     def test_objects_holding_the_command_line_or_timings_are_not_cached(self):
         self.write("src.c", "int f(void) { return 1; }\n")
         for compiler, option in [("clang", "-fembed-bitcode=marker"), ("gcc", "-Wa,--statistics"),

@@ -79,6 +79,17 @@ TEST(ContentScanTest, HasIncludeUnderAnotherName) {
   EXPECT_TRUE(ScanContent("#define HAS(x) __has_include(y)\n").computed_probe);
   EXPECT_TRUE(ScanContent("#define HAS(x) __has_include(x y)\n").computed_probe);
   EXPECT_TRUE(ScanContent("int v = HAS(x) + __has_include(x);\n").computed_probe);
+  // Pasted from three pieces and more.
+  EXPECT_TRUE(ScanContent("#define C(a,b,c) a##b##c\n#if C(__has,_incl,ude)(<y.h>)\n#endif\n")
+                  .computed_probe);
+  EXPECT_TRUE(ScanContent("#define C(a,b,c,d) a##b##c##d\n#if C(__ha,s_in,cl,ude)(<y.h>)\n#endif\n")
+                  .computed_probe);
+  // libstdc++ names variables __h, and pastes elsewhere.
+  EXPECT_FALSE(ScanContent("#define P(a) a##_t\nsize_t __h = hash(__k);\n").computed_probe);
+  // In C, 1'a/*' is a number and a character literal: no comment hides the probe.
+  EXPECT_THAT(
+      ScanContent("#if 0\n1'a/*'\n#endif\n#if __has_include(<y.h>)\n#endif\n/* */\n").probes,
+      ElementsAre(ContentScan::Probe{"y.h", false}));
 }
 
 // fmt, Hedley and others wrap __has_include in a macro of their own.
@@ -139,8 +150,14 @@ TEST(ContentScanTest, DefinesOneOfReadsDirectivesOnly) {
 TEST(ContentScanTest, FindsPragmaOnceAndDependency) {
   EXPECT_TRUE(ScanContent("#pragma once\n").pragma_once);
   EXPECT_TRUE(ScanContent("_Pragma(\"once\")\n").pragma_once);
-  EXPECT_FALSE(ScanContent("int once;\n").pragma_once);
+  // Through a macro; and so a variable of that name too, which costs at most a refused set.
+  EXPECT_TRUE(ScanContent("#define P(x) _Pragma(#x)\nP(once)\n").pragma_once);
+  EXPECT_TRUE(ScanContent("int once;\n").pragma_once);
+  EXPECT_FALSE(ScanContent("std::once_flag f; std::call_once(f, g);\n").pragma_once);
   EXPECT_TRUE(ScanContent("#pragma GCC depend\\\nency \"f.h\"\n").pragma_dependency);
+  EXPECT_TRUE(ScanContent("#define G GCC\nXPRAGMA(G dependency \"f.h\")\n").pragma_dependency);
+  EXPECT_FALSE(ScanContent("int dependency = 1;\n").pragma_dependency);
+  EXPECT_TRUE(ScanContent("%:import \"h.h\"\n").import_directive);
 }
 
 TEST(ContentScanTest, FindsLineMarkerDirectives) {
