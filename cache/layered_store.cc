@@ -60,7 +60,7 @@ std::unique_ptr<RemoteBackend> MakeBackend(const RemoteSpec& spec, uv_loop_t* lo
 LayeredStore::LayeredStore(std::string root, const StoreSettings& settings,
                            std::vector<RemoteSpec> remotes, RemoteCounter count, BackendMaker make)
     : local_(root, settings),
-      settings_(settings),
+      compression_level_(settings.compression_level),
       count_(std::move(count)),
       make_(make ? std::move(make)
                  : [](size_t, const RemoteSpec& spec,
@@ -75,7 +75,6 @@ LayeredStore::LayeredStore(std::string root, const StoreSettings& settings,
 }
 
 LayeredStore::~LayeredStore() {
-  KeepRemoteHits();
   // The backends close their handles; the loop must run once more to let them go.
   if (!loop_) return;  // no remote was asked, or only through the storage helper
   SigpipeBlocked blocked;
@@ -87,20 +86,15 @@ LayeredStore::~LayeredStore() {
 absl::StatusOr<Entry> LayeredStore::Load(const Digest& key) {
   absl::StatusOr<Fetched> fetched = Fetch(key);
   if (!fetched.ok()) return fetched.status();
-  Entry entry = std::move(fetched->entry);
-  if (absl::Status kept = Keep(key, *std::move(fetched)); !kept.ok()) {
-    Log(absl::StrCat("remote hit ", key.Hex(), " not kept locally: ", kept.message()));
+  if (!fetched->remote_bytes.empty()) {
+    if (absl::Status saved = local_.SaveBytes(key, fetched->remote_bytes); !saved.ok()) {
+      Log(absl::StrCat("remote hit ", key.Hex(), " not kept locally: ", saved.message()));
+    }
   }
-  return entry;
+  return std::move(fetched->entry);
 }
 
 absl::StatusOr<LayeredStore::Fetched> LayeredStore::Fetch(const Digest& key) {
-  // What the local store is about to hold (checked as it came).
-  for (const RemoteHit& hit : remote_hits_) {
-    if (hit.key != key) continue;
-    absl::StatusOr<Entry> kept = DecodeEntry(hit.bytes);
-    if (kept.ok()) return Fetched{*std::move(kept), {}};
-  }
   absl::StatusOr<Entry> local = local_.Load(key);
   if (local.ok()) return Fetched{*std::move(local), {}};
   if (!absl::IsNotFound(local.status()) || remotes_.empty()) return local.status();
@@ -123,46 +117,15 @@ absl::StatusOr<LayeredStore::Fetched> LayeredStore::Fetch(const Digest& key) {
     if (!answers[i]) continue;
     std::optional<Entry> entry = Check(remotes_[i], key, *answers[i]);
     if (!entry || found) continue;
-    found = Fetched{*std::move(entry), **std::move(answers[i]), i};
+    found = Fetched{*std::move(entry), **std::move(answers[i])};
   }
   if (found) return *std::move(found);
   return local.status();
 }
 
-absl::Status LayeredStore::Keep(const Digest& key, Fetched fetched, const Entry* changed) {
-  if (fetched.remote_bytes.empty()) return changed ? local_.Save(key, *changed) : absl::OkStatus();
-  // Not at once: the storage helper, which writes it where it can, then does so after the
-  // compile, not while it waits for the helper's next answer.
-  remote_hits_.push_back(RemoteHit{key, fetched.remote,
-                                   changed ? EncodeEntry(*changed, settings_.compression_level)
-                                           : std::move(fetched.remote_bytes)});
-  return absl::OkStatus();
-}
-
-void LayeredStore::KeepRemoteHits() {
-  if (remote_hits_.empty()) return;
-  SigpipeBlocked blocked;
-  for (size_t remote = 0; remote < remotes_.size(); ++remote) {
-    RemoteBackend::Hits hits;
-    for (const RemoteHit& hit : remote_hits_) {
-      if (hit.remote == remote) hits.emplace_back(hit.key, hit.bytes);
-    }
-    if (hits.empty()) continue;
-    RemoteBackend* backend = remotes_[remote].backend.get();
-    if (backend && backend->KeepLocally(local_.root(), settings_, hits)) continue;
-    for (const auto& [key, bytes] : hits) {
-      if (absl::Status saved = local_.SaveBytes(key, bytes); !saved.ok()) {
-        Log(absl::StrCat("remote hit ", key.Hex(), " not kept locally: ", saved.message()));
-      }
-    }
-  }
-  remote_hits_.clear();
-}
-
 absl::Status LayeredStore::Save(const Digest& key, const Entry& entry) {
-  Forget(key);  // a newer entry
   // Encoded once: the remotes get the very bytes the local store keeps.
-  const std::string bytes = EncodeEntry(entry, settings_.compression_level);
+  const std::string bytes = EncodeEntry(entry, compression_level_);
   absl::Status saved = local_.SaveBytes(key, bytes);
   if (remotes_.empty()) return saved;
   SigpipeBlocked blocked;
@@ -186,14 +149,7 @@ absl::Status LayeredStore::Save(const Digest& key, const Entry& entry) {
   return saved;
 }
 
-absl::Status LayeredStore::Remove(const Digest& key) {
-  Forget(key);
-  return local_.Remove(key);
-}
-
-void LayeredStore::Forget(const Digest& key) {
-  std::erase_if(remote_hits_, [&key](const RemoteHit& hit) { return hit.key == key; });
-}
+absl::Status LayeredStore::Remove(const Digest& key) { return local_.Remove(key); }
 
 // The remote's backend, or nullptr while it is down.
 RemoteBackend* LayeredStore::Usable(Remote& remote) {

@@ -52,17 +52,10 @@ class LayeredStore {
   struct Fetched {
     Entry entry;
     std::string remote_bytes;  // a remote's answer, as it came; empty for a local entry
-    size_t remote = 0;         // which remote gave it
   };
   // As Load, but a remote hit is not kept locally: for a caller that keeps it otherwise (a
   // manifest it restamps, which would else be written twice).
   absl::StatusOr<Fetched> Fetch(const Digest& key);
-
-  // Keeps what Fetch found in the local store: `changed` where given (the entry restamped), else
-  // a remote's answer as it came (a local entry is there already). A remote hit is written when
-  // the compile is done with the store, by the remote's backend where it can (the storage
-  // helper, after the compile), else by this process.
-  absl::Status Keep(const Digest& key, Fetched fetched, const Entry* changed = nullptr);
 
   // The local store's result; the remotes' failures are counted and logged only.
   absl::Status Save(const Digest& key, const Entry& entry);
@@ -82,15 +75,6 @@ class LayeredStore {
     bool down = false;                       // failed, or failed recently in another process
   };
 
-  struct RemoteHit {
-    Digest key;
-    size_t remote;
-    std::string bytes;
-  };
-
-  void KeepRemoteHits();
-  // Drops a remote hit not yet kept, which an entry written or removed since replaces.
-  void Forget(const Digest& key);
   RemoteBackend* Usable(Remote& remote);
   uv_loop_t* Loop();
   void Wait(const size_t& pending);
@@ -99,12 +83,11 @@ class LayeredStore {
   void Failed(Remote& remote, const absl::Status& status);
 
   LocalStore local_;
-  StoreSettings settings_;
+  int compression_level_;
   RemoteCounter count_;
   BackendMaker make_;
   std::vector<Remote> remotes_;
-  std::vector<RemoteHit> remote_hits_;  // to keep locally once the compile is done with them
-  std::unique_ptr<uv_loop_t> loop_;     // made when a remote is first asked
+  std::unique_ptr<uv_loop_t> loop_;  // made when a remote is first asked
 };
 
 }  // namespace ddcc

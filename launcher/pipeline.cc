@@ -241,16 +241,17 @@ std::optional<Digest> CompilePipeline::LookUpManifest(const Digest& direct_key) 
   std::optional<Digest> found = manifest->Match(NowNs(), &restamps);
   // A remote's manifest is kept here, once: restamped where the lookup learned stamps (a remote's
   // stamps are another machine's, or older), else as it came.
-  std::optional<Entry> restamped;
   if (found && !restamps.empty()) {
     // Stamps are this machine's: the remotes keep theirs.
     manifest->Restamp(restamps);
-    restamped = manifest->ToEntry();
-  }
-  if (absl::Status kept =
-          store_.Keep(direct_key, *std::move(fetched), restamped ? &*restamped : nullptr);
-      !kept.ok()) {
-    Log(absl::StrCat("manifest not kept locally: ", kept.message()));
+    if (absl::Status saved = store_.local().Save(direct_key, manifest->ToEntry()); !saved.ok()) {
+      Log(absl::StrCat("manifest not restamped: ", saved.message()));
+    }
+  } else if (!fetched->remote_bytes.empty()) {
+    if (absl::Status saved = store_.local().SaveBytes(direct_key, fetched->remote_bytes);
+        !saved.ok()) {
+      Log(absl::StrCat("remote manifest not kept locally: ", saved.message()));
+    }
   }
   if (!found) {
     std::optional<Mismatch> mismatch = manifest->NewestMismatch();

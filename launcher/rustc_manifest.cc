@@ -30,9 +30,9 @@ std::string OtherModuleFile(absl::string_view path) {
 std::optional<DirectMatch> MatchRustcManifest(LayeredStore& store, const Digest& direct_key,
                                               bool& found) {
   found = false;
-  absl::StatusOr<LayeredStore::Fetched> fetched = store.Fetch(direct_key);
-  if (!fetched.ok()) return std::nullopt;
-  absl::StatusOr<Manifest> manifest = Manifest::FromEntry(fetched->entry);
+  absl::StatusOr<Entry> entry = store.Load(direct_key);
+  if (!entry.ok()) return std::nullopt;
+  absl::StatusOr<Manifest> manifest = Manifest::FromEntry(*entry);
   if (!manifest.ok()) {
     store.Remove(direct_key).IgnoreError();
     Log(absl::StrCat("removed manifest ", direct_key.Hex(), ": ", manifest.status().message()));
@@ -41,17 +41,13 @@ std::optional<DirectMatch> MatchRustcManifest(LayeredStore& store, const Digest&
   found = true;
   Manifest::Restamps restamps;
   std::optional<Digest> result = manifest->Match(NowNs(), &restamps);
-  std::optional<DirectMatch> match;
-  std::optional<Entry> restamped;
-  if (result) {
-    match = DirectMatch{*result, std::move(manifest->sets()[restamps.set].files)};
-    if (!restamps.empty()) {
-      // Stamps are this machine's (sparing later lookups work); the remotes keep theirs.
-      manifest->Restamp(restamps);
-      restamped = manifest->ToEntry();
-    }
+  if (!result) return std::nullopt;
+  DirectMatch match{*result, std::move(manifest->sets()[restamps.set].files)};
+  if (!restamps.empty()) {
+    // Stamps are this machine's: the remotes keep theirs.
+    manifest->Restamp(restamps);
+    store.local().Save(direct_key, manifest->ToEntry()).IgnoreError();  // spares later work
   }
-  store.Keep(direct_key, *std::move(fetched), restamped ? &*restamped : nullptr).IgnoreError();
   return match;
 }
 

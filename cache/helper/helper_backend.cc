@@ -1,10 +1,8 @@
 #include "cache/helper/helper_backend.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <poll.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -89,37 +87,6 @@ void HelperBackend::Settle() {
   // The helper's queue is full: this compile uploads its entry itself.
   if (answer && !absl::IsResourceExhausted(answer->status())) return request.put(answer->status());
   StartDirect(std::move(request));
-}
-
-bool HelperBackend::KeepLocally(const std::string& root, const StoreSettings& settings,
-                                const Hits& hits) {
-  if (direct_only_ || *channel_.given_up || fd_ < 0) return false;
-  KeepRequest keep{.root = root, .settings = settings};
-  // The helper runs elsewhere (chdir'ed to /), with its own umask.
-  if (!keep.root.empty() && keep.root[0] != '/') {
-    char cwd[PATH_MAX];
-    if (getcwd(cwd, sizeof(cwd)) == nullptr) return false;
-    keep.root = absl::StrCat(cwd, "/", keep.root);
-  }
-  if (!keep.settings.umask) {
-    const mode_t mask = umask(0);
-    umask(mask);
-    keep.settings.umask = mask;
-  }
-  // One write, which wakes the helper once.
-  std::string frames;
-  for (const auto& [key, bytes] : hits) {
-    if (bytes.size() > kMaxHelperKeep) return false;
-    keep.key = key;
-    keep.bytes = std::string(bytes);
-    absl::StrAppend(&frames, EncodeFrame(HelperMessage::kKeep, EncodeKeep(keep)));
-  }
-  const int answer_ms = spec_.connect_timeout_ms + spec_.timeout_ms + kAnswerSlackMs;
-  if (absl::Status sent = Send(frames, MsFromNow(answer_ms)); !sent.ok()) {
-    FallBack(sent);
-    return false;
-  }
-  return true;
 }
 
 void HelperBackend::StartDirect(Request request) {

@@ -50,9 +50,6 @@ class HelperBackend : public RemoteBackend {
   void StartGet(const Digest& key, GetDone done) override;
   void StartPut(const Digest& key, absl::string_view bytes, PutDone done) override;
   void Settle() override;
-  // Sent, not answered: the helper writes the entry while the compile goes on.
-  bool KeepLocally(const std::string& root, const StoreSettings& settings,
-                   const Hits& hits) override;
 
  private:
   struct Request {

@@ -17,18 +17,9 @@ uint32_t ReadU32(absl::string_view bytes) {
   return value;
 }
 
-void AppendU64(std::string& out, uint64_t value) {
-  AppendU32(out, static_cast<uint32_t>(value));
-  AppendU32(out, static_cast<uint32_t>(value >> 32));
-}
-
-uint64_t ReadU64(absl::string_view bytes) {
-  return uint64_t{ReadU32(bytes)} | uint64_t{ReadU32(bytes.substr(4))} << 32;
-}
-
 bool KnownType(uint8_t type) {
   return type >= static_cast<uint8_t>(HelperMessage::kHello) &&
-         type <= static_cast<uint8_t>(HelperMessage::kKeep);
+         type <= static_cast<uint8_t>(HelperMessage::kOffer);
 }
 
 }  // namespace
@@ -84,42 +75,6 @@ absl::StatusOr<HelperRequest> DecodeRequest(absl::string_view body) {
   std::memcpy(request.key.bytes.data(), body.data() + 1, request.key.bytes.size());
   request.bytes = std::string(body.substr(1 + request.key.bytes.size()));
   return request;
-}
-
-std::string EncodeKeep(const KeepRequest& keep) {
-  std::string body;
-  body.reserve(4 + keep.root.size() + 28 + keep.key.bytes.size() + keep.bytes.size());
-  AppendU32(body, static_cast<uint32_t>(keep.root.size()));
-  body.append(keep.root);
-  AppendU64(body, keep.settings.max_size);
-  AppendU64(body, keep.settings.max_files);
-  AppendU64(body, keep.settings.whole_shard_files);
-  AppendU32(body, keep.settings.umask.value_or(0));
-  body.append(reinterpret_cast<const char*>(keep.key.bytes.data()), keep.key.bytes.size());
-  body.append(keep.bytes);
-  return body;
-}
-
-absl::StatusOr<KeepRequest> DecodeKeep(absl::string_view body) {
-  KeepRequest keep;
-  const absl::Status short_body = absl::DataLossError("a keep request cut short");
-  if (body.size() < 4) return short_body;
-  const uint32_t root_size = ReadU32(body);
-  body.remove_prefix(4);
-  if (body.size() < root_size + 28 + keep.key.bytes.size()) return short_body;
-  keep.root = std::string(body.substr(0, root_size));
-  body.remove_prefix(root_size);
-  if (keep.root.empty() || keep.root[0] != '/') {
-    return absl::DataLossError("a keep request for a relative directory");
-  }
-  keep.settings.max_size = ReadU64(body);
-  keep.settings.max_files = ReadU64(body.substr(8));
-  keep.settings.whole_shard_files = ReadU64(body.substr(16));
-  keep.settings.umask = static_cast<mode_t>(ReadU32(body.substr(24)) & 0777);
-  body.remove_prefix(28);
-  std::memcpy(keep.key.bytes.data(), body.data(), keep.key.bytes.size());
-  keep.bytes = std::string(body.substr(keep.key.bytes.size()));
-  return keep;
 }
 
 std::string EncodeHello() {

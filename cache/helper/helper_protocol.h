@@ -11,21 +11,18 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "cache/store/store.h"
 #include "cache/util/hash.h"
 
 namespace ddcc {
 
 // Changed whenever a frame's meaning changes; a helper and a compile of different versions do not
 // talk (the helper's socket is named after the ddcc binary too, so they rarely meet).
-inline constexpr uint32_t kHelperProtocolVersion = 3;
+inline constexpr uint32_t kHelperProtocolVersion = 2;
 
 // No entry comes near this; a longer frame is a broken peer.
 inline constexpr uint32_t kMaxHelperFrame = 1u << 30;
 // The largest result the helper offers unasked; larger ones wait to be asked for.
 inline constexpr size_t kMaxHelperOffer = size_t{4} << 20;
-// The largest remote hit a compile has the helper keep locally; it writes larger ones itself.
-inline constexpr size_t kMaxHelperKeep = size_t{4} << 20;
 // Offers the helper makes between two answers: those of the newest include set of each manifest
 // it passed on, one each. More is a broken peer.
 inline constexpr int kMaxOffersPerAnswer = 4;
@@ -39,9 +36,6 @@ enum class HelperMessage : uint8_t {
   // From the helper, unasked: a HelperRequest with the bytes of a result that a manifest it passed
   // on leads to, fetched ahead, so that the compile need not ask for it.
   kOffer = 6,
-  // From a compile, not answered: a KeepRequest, a remote hit for the helper to write into the
-  // compile's local store while the compile goes on.
-  kKeep = 7,
 };
 
 struct HelperFrame {
@@ -73,17 +67,6 @@ struct HelperRequest {
 
 std::string EncodeRequest(const HelperRequest& request);
 absl::StatusOr<HelperRequest> DecodeRequest(absl::string_view body);
-
-// An entry for a local store, as a compile would write it itself.
-struct KeepRequest {
-  std::string root;        // absolute
-  StoreSettings settings;  // the umask always set; the compression level unused
-  Digest key;
-  std::string bytes;  // the entry, encoded
-};
-
-std::string EncodeKeep(const KeepRequest& keep);
-absl::StatusOr<KeepRequest> DecodeKeep(absl::string_view body);
 
 std::string EncodeHello();
 // An error unless the body is the hello of this protocol's version.

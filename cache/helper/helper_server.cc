@@ -8,7 +8,6 @@
 #include "absl/strings/str_cat.h"
 #include "cache/store/entry.h"
 #include "cache/store/manifest.h"
-#include "cache/store/store.h"
 #include "cache/util/log.h"
 
 namespace ddcc {
@@ -22,23 +21,13 @@ void CloseAndFree(Handle* handle) {
 
 // How often a stopping helper looks whether its uploads are done.
 constexpr uint64_t kStopPollMs = 20;
-// How long remote hits to keep wait to be written: past the end of the compile that sent them,
-// which would otherwise wait for its CPU while the helper writes.
-constexpr uint64_t kKeepDelayMs = 2;
-// What they may hold meanwhile; more is written at once.
-constexpr size_t kMaxKeptBytes = size_t{64} << 20;
 
 }  // namespace
 
 HelperServer::HelperServer(uv_loop_t* loop, HelperSettings settings)
-    : loop_(loop),
-      settings_(std::move(settings)),
-      idle_timer_(new uv_timer_t),
-      keep_timer_(new uv_timer_t) {
+    : loop_(loop), settings_(std::move(settings)), idle_timer_(new uv_timer_t) {
   uv_timer_init(loop_, idle_timer_);
   idle_timer_->data = this;
-  uv_timer_init(loop_, keep_timer_);
-  keep_timer_->data = this;
   for (const RemoteSpec& spec : settings_.remotes) {
     pools_.push_back(std::make_unique<RemotePool>(
         RedactUrl(spec.url), loop_, [this, &spec] { return settings_.make(spec, loop_); },
@@ -47,12 +36,10 @@ HelperServer::HelperServer(uv_loop_t* loop, HelperSettings settings)
 }
 
 HelperServer::~HelperServer() {
-  WriteKept();
   clients_.clear();
   pools_.clear();
   if (listener_ != nullptr) CloseAndFree(listener_);
   CloseAndFree(idle_timer_);
-  CloseAndFree(keep_timer_);
 }
 
 absl::Status HelperServer::Listen(const std::string& path) {
@@ -155,7 +142,6 @@ void HelperServer::Serve(uint64_t id, HelperMessage type, absl::string_view body
     Answer(id, std::string());
     return Stop();
   }
-  if (type == HelperMessage::kKeep) return Keep(body);
   if (type != HelperMessage::kGet && type != HelperMessage::kPut) {
     return Answer(id, absl::InvalidArgumentError("not a request"));
   }
@@ -182,35 +168,6 @@ void HelperServer::Serve(uint64_t id, HelperMessage type, absl::string_view body
     return Answer(id, absl::ResourceExhaustedError("the upload queue is full"));
   }
   Answer(id, std::string());
-}
-
-// Written here, in the loop, as the compile would have written it (a thread would share the
-// process's umask and signal handlers), a moment later.
-void HelperServer::Keep(absl::string_view body) {
-  absl::StatusOr<KeepRequest> keep = DecodeKeep(body);
-  if (!keep.ok()) {
-    Log(absl::StrCat("storage helper: a compile sent ", keep.status().message()));
-    return;
-  }
-  kept_bytes_ += keep->bytes.size();
-  kept_.push_back(*std::move(keep));
-  if (kept_bytes_ > kMaxKeptBytes) return WriteKept();
-  if (uv_is_active(reinterpret_cast<uv_handle_t*>(keep_timer_))) return;
-  uv_timer_start(
-      keep_timer_, [](uv_timer_t* timer) { static_cast<HelperServer*>(timer->data)->WriteKept(); },
-      kKeepDelayMs, 0);
-}
-
-void HelperServer::WriteKept() {
-  uv_timer_stop(keep_timer_);
-  for (const KeepRequest& keep : kept_) {
-    if (absl::Status kept = LocalStore(keep.root, keep.settings).SaveBytes(keep.key, keep.bytes);
-        !kept.ok()) {
-      Log(absl::StrCat("storage helper: a remote hit not kept locally: ", kept.message()));
-    }
-  }
-  kept_.clear();
-  kept_bytes_ = 0;
 }
 
 // A lookup of a result fetched ahead for the compile: answered now if it has arrived, else when
@@ -306,7 +263,6 @@ void HelperServer::Idle() {
 
 void HelperServer::FinishIfDone() {
   if (Busy()) return;
-  WriteKept();
   uv_timer_stop(idle_timer_);
   // What is left open ends here, and with it the loop.
   clients_.clear();

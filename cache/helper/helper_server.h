@@ -62,8 +62,6 @@ class HelperServer {
   void Received(uint64_t id, absl::string_view bytes);
   void Handle(uint64_t id, HelperFrame frame);
   void Serve(uint64_t id, HelperMessage type, absl::string_view body);
-  void Keep(absl::string_view body);
-  void WriteKept();
   bool AnswerFromAhead(uint64_t id, const HelperRequest& request);
   void FetchAhead(uint64_t id, uint8_t remote, const std::string& answer);
   void Arrived(uint64_t id, const Digest& key, bool offer, absl::StatusOr<std::string> answer);
@@ -78,9 +76,6 @@ class HelperServer {
   std::string path_;
   uv_pipe_t* listener_ = nullptr;
   uv_timer_t* idle_timer_;
-  uv_timer_t* keep_timer_;
-  std::vector<KeepRequest> kept_;  // remote hits to write into compiles' local stores
-  size_t kept_bytes_ = 0;
   std::vector<std::unique_ptr<RemotePool>> pools_;
   std::map<uint64_t, Client> clients_;
   uint64_t next_id_ = 0;

@@ -4,13 +4,10 @@
 
 #include <functional>
 #include <string>
-#include <utility>
-#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "cache/store/store.h"
 #include "cache/util/hash.h"
 
 namespace ddcc {
@@ -43,14 +40,6 @@ class RemoteBackend {
   // helper's): waits for the request started, which may go on on the loop. The layered store
   // starts every remote's request before it settles any, so that they are under way at once.
   virtual void Settle() {}
-  // Has remote hits (keys and entries) written into the local store at `root` off the
-  // compile's time, where the backend can (the storage helper's can); false when the caller
-  // must write them.
-  using Hits = std::vector<std::pair<Digest, absl::string_view>>;
-  virtual bool KeepLocally(const std::string& /*root*/, const StoreSettings& /*settings*/,
-                           const Hits& /*hits*/) {
-    return false;
-  }
 };
 
 }  // namespace ddcc

@@ -67,28 +67,5 @@ TEST(HelperProtocolTest, RequestsAndAnswersRoundTrip) {
   EXPECT_FALSE(DecodeAnswer("").ok());
 }
 
-TEST(HelperProtocolTest, AKeepRequestRoundTripsAndNamesAnAbsoluteStore) {
-  KeepRequest keep{.root = "/home/u/.cache/ddcc",
-                   .settings = {.max_size = 5'000'000'000, .max_files = 7, .umask = 027},
-                   .bytes = "entry"};
-  keep.key.bytes[3] = 9;
-  absl::StatusOr<KeepRequest> decoded = DecodeKeep(EncodeKeep(keep));
-  ASSERT_TRUE(decoded.ok()) << decoded.status();
-  EXPECT_EQ(decoded->root, keep.root);
-  EXPECT_EQ(decoded->settings.max_size, 5'000'000'000u);
-  EXPECT_EQ(decoded->settings.max_files, 7u);
-  EXPECT_EQ(decoded->settings.whole_shard_files, keep.settings.whole_shard_files);
-  EXPECT_EQ(decoded->settings.umask, mode_t{027});
-  EXPECT_EQ(decoded->key, keep.key);
-  EXPECT_EQ(decoded->bytes, "entry");
-
-  const std::string body = EncodeKeep(keep);
-  for (size_t cut : {size_t{0}, size_t{3}, size_t{10}, size_t{40}}) {
-    EXPECT_TRUE(absl::IsDataLoss(DecodeKeep(body.substr(0, cut)).status())) << cut;
-  }
-  keep.root = "relative/cache";
-  EXPECT_TRUE(absl::IsDataLoss(DecodeKeep(EncodeKeep(keep)).status()));
-}
-
 }  // namespace
 }  // namespace ddcc

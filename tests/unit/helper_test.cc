@@ -416,31 +416,5 @@ TEST_F(HelperTest, StoppingFinishesTheUploadsFirst) {
   EXPECT_EQ(first_.values[Key(1).Hex()], "entry");
 }
 
-TEST_F(HelperTest, RemoteHitsKeptThroughTheHelperAreWrittenIntoTheCompilesStore) {
-  const std::string bytes = EncodeEntry(Entry(), 1);
-  first_.values[Key(1).Hex()] = bytes;
-  StartServer();
-  RemoteBackend& compile = Client(0);
-  ASSERT_TRUE(Get(compile, Key(1)).ok());
-  const std::string root = dir_ + "/cache";
-  auto path_of = [&root](const Digest& key) {
-    const std::string hex = key.Hex();
-    return root + "/" + hex[0] + "/" + hex[1] + "/" + hex + ".e";
-  };
-  ASSERT_TRUE(
-      compile.KeepLocally(root, StoreSettings{.umask = 077}, {{Key(1), bytes}, {Key(2), bytes}}));
-  // Written a moment later, by the helper.
-  RunUntil([&path_of] { return access(path_of(Key(2)).c_str(), F_OK) == 0; });
-  for (uint8_t n : {1, 2}) {
-    struct stat st;
-    ASSERT_EQ(stat(path_of(Key(n)).c_str(), &st), 0);
-    EXPECT_EQ(st.st_mode & 0777, 0600u);  // the compile's umask
-    EXPECT_TRUE(LocalStore(root, {}).Load(Key(n)).ok());
-  }
-  // A helper the compile gave up on keeps nothing: the compile writes its hits itself.
-  *given_up_ = true;
-  EXPECT_FALSE(compile.KeepLocally(root, {}, {{Key(3), bytes}}));
-}
-
 }  // namespace
 }  // namespace ddcc

@@ -16,8 +16,6 @@ struct FakeRemote {
   absl::Status failure;                       // when not OK, every request fails with it
   int gets = 0;
   int puts = 0;
-  bool keeps = false;  // writes remote hits into the local store itself (the storage helper)
-  std::map<std::string, std::string> kept;  // what it was given to keep, by the key's hex
 };
 
 // Answers at once, inside the Start call, as the interface allows.
@@ -38,12 +36,6 @@ class FakeBackend : public RemoteBackend {
     if (!remote_.failure.ok()) return done(remote_.failure);
     remote_.values[key.Hex()] = std::string(bytes);
     done(absl::OkStatus());
-  }
-
-  bool KeepLocally(const std::string&, const StoreSettings&, const Hits& hits) override {
-    if (!remote_.keeps) return false;
-    for (const auto& [key, bytes] : hits) remote_.kept[key.Hex()] = std::string(bytes);
-    return true;
   }
 
  private:
@@ -111,59 +103,6 @@ TEST_F(LayeredStoreTest, ARemoteHitIsKeptLocally) {
   absl::StatusOr<Entry> kept = Local().Load(Key(1));
   ASSERT_TRUE(kept.ok()) << kept.status();
   EXPECT_EQ(*kept->Find(kObject), "remote");
-}
-
-TEST_F(LayeredStoreTest, ARemoteHitIsWrittenOnceTheCompileIsDoneWithTheStore) {
-  remotes_["redis://a"].values[Key(1).Hex()] = EncodeEntry(Object("remote"), 1);
-  {
-    LayeredStore store = Make("redis://a");
-    ASSERT_TRUE(store.Load(Key(1)).ok());
-    EXPECT_TRUE(absl::IsNotFound(Local().Load(Key(1)).status()));
-    // Asked again meanwhile, it is served as the local store is about to have it.
-    absl::StatusOr<LayeredStore::Fetched> again = store.Fetch(Key(1));
-    ASSERT_TRUE(again.ok()) << again.status();
-    EXPECT_EQ(*again->entry.Find(kObject), "remote");
-    EXPECT_TRUE(again->remote_bytes.empty());
-    EXPECT_EQ(remotes_["redis://a"].gets, 1);
-  }
-  absl::StatusOr<Entry> kept = Local().Load(Key(1));
-  ASSERT_TRUE(kept.ok()) << kept.status();
-  EXPECT_EQ(*kept->Find(kObject), "remote");
-}
-
-TEST_F(LayeredStoreTest, WhatIsSavedOrRemovedMeanwhileIsNotReplacedByTheRemoteHit) {
-  remotes_["redis://a"].values[Key(1).Hex()] = EncodeEntry(Object("remote"), 1);
-  remotes_["redis://a"].values[Key(2).Hex()] = EncodeEntry(Object("remote"), 1);
-  {
-    LayeredStore store = Make("redis://a");
-    ASSERT_TRUE(store.Load(Key(1)).ok());
-    ASSERT_TRUE(store.Load(Key(2)).ok());
-    ASSERT_TRUE(store.Save(Key(1), Object("newer")).ok());
-    store.Remove(Key(2)).IgnoreError();
-  }
-  EXPECT_EQ(*Local().Load(Key(1))->Find(kObject), "newer");
-  EXPECT_TRUE(absl::IsNotFound(Local().Load(Key(2)).status()));
-}
-
-TEST_F(LayeredStoreTest, AChangedRemoteHitIsKeptAsChanged) {
-  remotes_["redis://a"].values[Key(1).Hex()] = EncodeEntry(Object("remote"), 1);
-  {
-    LayeredStore store = Make("redis://a");
-    absl::StatusOr<LayeredStore::Fetched> fetched = store.Fetch(Key(1));
-    ASSERT_TRUE(fetched.ok()) << fetched.status();
-    const Entry restamped = Object("restamped");
-    ASSERT_TRUE(store.Keep(Key(1), *std::move(fetched), &restamped).ok());
-  }
-  EXPECT_EQ(*Local().Load(Key(1))->Find(kObject), "restamped");
-}
-
-TEST_F(LayeredStoreTest, ABackendThatKeepsRemoteHitsWritesThemInsteadOfTheCompile) {
-  const std::string bytes = EncodeEntry(Object("remote"), 1);
-  remotes_["redis://a"].values[Key(1).Hex()] = bytes;
-  remotes_["redis://a"].keeps = true;
-  ASSERT_TRUE(Make("redis://a").Load(Key(1)).ok());
-  EXPECT_EQ(remotes_["redis://a"].kept[Key(1).Hex()], bytes);
-  EXPECT_TRUE(absl::IsNotFound(Local().Load(Key(1)).status()));
 }
 
 TEST_F(LayeredStoreTest, TheFirstRemoteInOrderServesAndEveryAnswerCounts) {
