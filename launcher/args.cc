@@ -137,6 +137,7 @@ class Parser {
     if (!unsupported_) unsupported_ = std::string(detail);
   }
   std::optional<NotCacheable> Check();
+  std::optional<std::string> FindNotRegular(const std::string& file) const;
   bool PrecompiledHeaderExists(const std::string& include) const;
   void SetDependencies();
   std::optional<NotCacheable> SetAuxOutputs();
@@ -338,16 +339,20 @@ void Parser::Wp(absl::string_view arg, absl::string_view value) {
     req_.dep_options.emplace_back(pieces[0]);
     return;
   }
-  // Search directories given to cc1 this way are searched as -I's are.
+  // Search directories given to cc1 this way are searched as -I's are; files it reads first are
+  // checked as -include's are.
   for (size_t i = 0; i < pieces.size(); ++i) {
     const OptionSpec* spec = FindOption(family_, pieces[i]);
     if (spec == nullptr || spec->arg != OptArg::kJoinedOrSeparate ||
-        (spec->kind != OptKind::kIncludeDir && spec->kind != OptKind::kPreprocessor)) {
+        (spec->kind != OptKind::kIncludeDir && spec->kind != OptKind::kPreprocessor &&
+         spec->kind != OptKind::kInclude)) {
       continue;
     }
     absl::string_view value = pieces[i].substr(spec->name.size());
     if (value.empty() && i + 1 < pieces.size()) value = pieces[++i];
     if (spec->kind == OptKind::kIncludeDir) other_search_dirs_.emplace_back(value);
+    if (spec->kind == OptKind::kInclude) includes_.emplace_back(value);
+    if (spec->name == "-imacros") imacros_.emplace_back(value);
     NamedSearchDirectory(spec->name, value);
   }
   bool preprocessor_only = true;
@@ -387,7 +392,8 @@ void Parser::Wa(absl::string_view arg, absl::string_view value) {
     // another output (-o), response files (@), timings (--statistics).
     if ((absl::StartsWith(p, "-a") || absl::StartsWith(p, "--a") || absl::StartsWith(p, "--M") ||
          absl::StartsWith(p, "-MD") || absl::StartsWith(p, "-o") || absl::StartsWith(p, "@") ||
-         (p.size() > 3 && absl::StartsWith("--statistics", p)))) {
+         (p.size() > 3 &&
+          (absl::StartsWith("--statistics", p) || absl::StartsWith("-statistics", p))))) {
       Unsupported(arg);
     }
     // The assembler's own debug info (-g, --gdwarf-5, --gen-debug) names the directory.
@@ -433,10 +439,9 @@ std::optional<NotCacheable> Parser::Check() {
   for (const std::vector<std::string>* named : {&includes_, &imacros_}) {
     for (const std::string& file : *named) {
       // `<(...)`, a FIFO: the first to read it (ddcc's preprocessing) takes what the compiler
-      // reads.
-      struct stat st;
-      if (stat(file.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
-        return NotCacheable{kNoInputFile, file + " is no regular file"};
+      // reads. Looked for where the compiler looks: the working directory, then the quote chain.
+      if (std::optional<std::string> pipe = FindNotRegular(file)) {
+        return NotCacheable{kNoInputFile, *pipe + " is no regular file"};
       }
     }
   }
@@ -458,6 +463,19 @@ std::optional<NotCacheable> Parser::Check() {
     for (const std::string& root : sysroots_) req_.search_dirs.push_back(root + dir);
   }
   req_.object = output_ ? *output_ : ReplaceSuffix(Basename(source.path), ".o");
+  return std::nullopt;
+}
+
+// Where an -include or -imacros file that is no regular file (a pipe) may be found.
+std::optional<std::string> Parser::FindNotRegular(const std::string& file) const {
+  std::vector<std::string> candidates = {file};
+  if (!absl::StartsWith(file, "/")) {
+    for (const std::string& dir : include_dirs_) candidates.push_back(dir + "/" + file);
+  }
+  for (const std::string& candidate : candidates) {
+    struct stat st;
+    if (stat(candidate.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) return candidate;
+  }
   return std::nullopt;
 }
 

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 
 namespace ddcc {
 namespace {
@@ -334,6 +335,19 @@ std::optional<std::string> ScanCText(absl::string_view text) {
 
 std::optional<std::string> ScanAssemblerText(absl::string_view text) {
   return FindNeedle(std::string_view(text.data(), text.size()), '.', kNeedles);
+}
+
+bool HoldsLineTableDirective(absl::string_view text) {
+  for (size_t at = text.find('.'); at != absl::string_view::npos; at = text.find('.', at + 1)) {
+    for (absl::string_view name : {"file", "loc"}) {
+      const size_t end = at + 1 + name.size();
+      if (end < text.size() && absl::EqualsIgnoreCase(text.substr(at + 1, name.size()), name) &&
+          (text[end] == ' ' || text[end] == '\t')) {
+        return true;
+      }
+    }
+  }
+  return false;
 }
 
 std::optional<std::string> ScanRawCText(absl::string_view text) {

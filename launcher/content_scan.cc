@@ -442,6 +442,7 @@ std::string StripCommentsAndSplices(absl::string_view content, bool& ambiguous) 
   std::string out;
   out.reserve(s.size());
   const size_t n = s.size();
+  size_t c_literal_end = 0;  // where C's reading of a digit separator's quote ends
   for (size_t i = 0; i < n;) {
     // Runs of what is neither a comment's nor a literal's opening are copied as they are.
     size_t next = i;
@@ -468,7 +469,17 @@ std::string StripCommentsAndSplices(absl::string_view content, bool& ambiguous) 
     }
     const auto [word_start, word_end] = WordAround(s, i);
     if (word_end > i) {  // a digit separator: 1'000 in C++, where C reads a character literal
-      ambiguous = true;
+      // which may hold what would open a comment or a string (1'a/*'): both readings count. (In
+      // 1'000'000 C's literal is '000', and its second quote closes it.)
+      if (i >= c_literal_end) {
+        const size_t close = s.find_first_of("'\n", i + 1);
+        c_literal_end = close == absl::string_view::npos ? n : close + 1;
+        const absl::string_view literal = s.substr(i + 1, c_literal_end - i - 1);
+        if (absl::StrContains(literal, "/*") || absl::StrContains(literal, "//") ||
+            absl::StrContains(literal, '"')) {
+          ambiguous = true;
+        }
+      }
       out.push_back(c);
       ++i;
       continue;

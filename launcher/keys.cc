@@ -17,6 +17,7 @@
 #include "absl/strings/str_split.h"
 #include "cache/store/entry.h"
 #include "cache/util/files.h"
+#include "launcher/asm_scan.h"
 #include "launcher/debug_dir.h"
 #include "launcher/depfile.h"
 
@@ -268,9 +269,6 @@ std::string KeyMaker::WhyOptionsNameCwd() const {
   const bool gcc = compiler_.family == Family::kGcc;
   if (gcc && lto) return "gcc's LTO sections (-flto) name it";
   if (gcc && offload) return "gcc's offloading sections (-fopenmp, -fopenacc) name it";
-  if (request_.language == "assembler-with-cpp") {
-    return "the assembler's line tables (.file and .loc directives) name it";
-  }
   if (!gcc && absolute_messages) {
     return "messages name files by absolute paths (-fdiagnostics-absolute-paths)";
   }
@@ -463,6 +461,9 @@ absl::StatusOr<ResultKeyInfo> KeyMaker::ResultKey(const ProcessResult& preproces
         "a line marker)";
   } else if (why_cwd.empty() && marked && marked->changed && request_.names_files) {
     why_cwd = "the sanitizers' data names files below the base directory by absolute paths";
+  } else if (why_cwd.empty() && request_.language == "assembler-with-cpp" &&
+             HoldsLineTableDirective(preprocessed.out)) {
+    why_cwd = "the assembler's line tables (.file and .loc directives) name it";
   }
   result.holds_cwd = !why_cwd.empty();
   result.tied =

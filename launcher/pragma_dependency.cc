@@ -25,9 +25,21 @@ bool NamesPragmaDependency(absl::string_view raw) {
        at = text.find("dependency", at + 1)) {
     std::string_view before = BeforeSpace(text.substr(0, at));
     if (before.ends_with("GCC") || before.ends_with("clang")) return true;
-    // GCC spelled through a macro (`XPRAGMA(G dependency "file")`): the file's name follows.
+    // GCC spelled through a macro (`XPRAGMA(G dependency "file")`): the file's name follows,
+    // outside a string literal ("version dependency " is none).
     const size_t next = text.find_first_not_of(" \t", at + 10);
-    if (next != std::string_view::npos && (text[next] == '"' || text[next] == '<')) return true;
+    if (next == std::string_view::npos || (text[next] != '"' && text[next] != '<')) continue;
+    const size_t line = text.rfind('\n', at);
+    const size_t line_start = line == std::string_view::npos ? 0 : line + 1;
+    const std::string_view before_on_line = text.substr(line_start, at - line_start);
+    size_t quotes = 0;
+    for (size_t i = 0; i < before_on_line.size(); ++i) {
+      if (before_on_line[i] == '\\')
+        ++i;
+      else if (before_on_line[i] == '"')
+        ++quotes;
+    }
+    if (quotes % 2 == 0) return true;
   }
   return false;
 }

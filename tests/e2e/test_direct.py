@@ -147,6 +147,21 @@ class DirectModeTest(HeaderSearchTestCase):
                     change()
                     self.check(compiler, args)
 
+    def test_ordinary_text_that_looks_like_what_the_scans_refuse_hits(self):
+        """A string naming a dependency (LLVM's ELF.h), C++14 digit separators beside a comment
+        naming a time macro: direct hits."""
+        self.write("main.cc", 'static const char *kind = "dependency";\n'
+                              'const char *k = "version dependency ";\n'
+                              "int n = 1'000'000;  // not __TIME__\n"
+                              "int f() { return n + (kind == k); }\n")
+        args = ["-std=c++17", "-c", "main.cc", "-o", "main.o"]
+        for compiler in ["g++", "clang++"]:
+            with self.subTest(compiler=compiler):
+                env = dict(self.env, DDCC_DIR=os.path.join(self.root, "cache-" + compiler))
+                self.check(compiler, args, env=env)
+                self.check(compiler, args, env=env)
+                self.assertEqual(self.stats(env=env)["direct_hits"], 1)
+
     def test_two_copies_under_a_pragma_once_spelled_through_a_macro(self):
         for directive in ["#define PRAGMA(x) _Pragma(#x)\nPRAGMA(once)\n", "%:import\n"]:
             with self.subTest(directive=directive):

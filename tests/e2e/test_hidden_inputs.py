@@ -438,7 +438,7 @@ class OptionFilesTest(HiddenInputTestCase):
     def test_objects_holding_the_command_line_or_timings_are_not_cached(self):
         self.write("src.c", "int f(void) { return 1; }\n")
         for compiler, option in [("clang", "-fembed-bitcode=marker"), ("gcc", "-Wa,--statistics"),
-                                 ("gcc", "-Wa,--stat")]:
+                                 ("gcc", "-Wa,--stat"), ("gcc", "-Wa,-statistics")]:
             with self.subTest(option=option):
                 for _ in range(2):
                     run = self.ddcc(compiler, option, "-c", "src.c", "-o", "out.o")
@@ -464,6 +464,30 @@ class OptionFilesTest(HiddenInputTestCase):
                                           timeout=20)
                     self.assert_same_run(plain, cached)
                     self.assertEqual(self.read("plain.o"), self.read("out.o"))
+        # Passed on to the preprocessor with -Wp, which reads it as -include's.
+        for compiler in ["gcc", "clang"]:
+            for option in ["-Wp,-include,", "-Wp,-imacros,"]:
+                with self.subTest(compiler=compiler, option=option):
+                    line = f"{{}} {compiler} {option}<(echo '#define V 7') -c src.c -o {{}}"
+                    plain = self.run_cmd(["bash", "-c", line.format("", "plain.o")])
+                    self.assertEqual(plain.returncode, 0, plain.stderr)
+                    cached = self.run_cmd(["bash", "-c", line.format(DDCC, "out.o")], timeout=20)
+                    self.assert_same_run(plain, cached)
+
+    def test_a_fifo_found_as_an_include_file_on_the_search_path(self):
+        self.write("src.c", "int v = V;\n")
+        os.makedirs(os.path.join(self.work, "inc"))
+        fifo = os.path.join(self.work, "inc", "pre.h")
+        os.mkfifo(fifo)
+        writer = subprocess.Popen(["sh", "-c", f"echo '#define V 7' > {fifo}"])
+        try:
+            run = self.ddcc("gcc", "-Iinc", "-include", "pre.h", "-c", "src.c", "-o", "out.o",
+                            timeout=20)
+            self.assertEqual(run.returncode, 0, run.stderr)
+            writer.wait(timeout=20)
+        finally:
+            writer.kill()
+            writer.wait()
 
     def test_a_rewrite_map_and_an_llvm_option_naming_a_file(self):
         self.write("src.c", "static int callee(int x) { return x * 7 + 3; }\n"

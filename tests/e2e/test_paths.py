@@ -345,6 +345,20 @@ class DirectoryInObjectTest(DdccTestCase):
         for compiler in ["gcc", "clang"]:
             self.in_trees(compiler, ["-c", "x.S"], files)
 
+    def test_assembler_without_line_tables_is_shared(self):
+        """A .S without .file or .loc names no directory: a second build directory hits, as
+        CMake's out-of-source builds of one tree (the source by its absolute path)."""
+        self.write("src/f.S", ".text\n.globl fz\nfz: ret\n")
+        for build in ["b1", "b2"]:
+            os.makedirs(os.path.join(self.work, build))
+            argv = ["gcc", "-c", os.path.join(self.work, "src/f.S"), "-o", "f.o"]
+            cached = self.ddcc(*argv, cwd=os.path.join(self.work, build))
+            served = self.read(os.path.join(build, "f.o"))
+            plain = self.run_cmd(argv, cwd=os.path.join(self.work, build))
+            self.assert_same_run(plain, cached)
+            self.assertEqual(served, self.read(os.path.join(build, "f.o")))
+        self.assertEqual(self.hits(), (1, 0, 1))
+
     def test_clang_messages_with_absolute_paths(self):
         files = {"x.c": "int f(void) { int unused; return 0; }\n"}
         self.in_trees("clang", ["-Wall", "-fdiagnostics-absolute-paths", "-c", "x.c"], files)

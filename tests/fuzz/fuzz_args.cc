@@ -14,6 +14,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "launcher/args.h"
+#include "launcher/depfile.h"
 
 namespace {
 
