@@ -1,0 +1,158 @@
+#include "absl/strings/str_cat.h"
+#include "cache/store/manifest.h"
+#include "cache/util/log.h"
+#include "launcher/blob_kind.h"
+#include "launcher/compile_inputs.h"
+#include "launcher/compile_pipeline.h"
+#include "launcher/depfile.h"
+
+namespace ddcc {
+
+// Depend mode's include set, from the dependency file the compile wrote at `dep_file`, leading
+// to the result key it makes. Best effort like RecordManifest.
+std::optional<IncludeSet> CompilePipeline::DependIncludeSet(const std::string& dep_file,
+                                                            const Entry& entry) {
+  // With no preprocessed text, a time macro reached by token pasting shows only in what the
+  // compile wrote. (A use folded into a constant does not show: docs/reliability.md.)
+  const IncludeSetOptions options =
+      IncludeSetOptionsFor(compiler_, request_, config_.sloppy_time_macros, env_);
+  for (const Blob& each : entry.blobs) {
+    ExpandedTime expanded = FindExpandedTime(each.content);
+    if (((expanded.date || expanded.time) && options.allowed == AllowedTimeMacros::kNone) ||
+        (expanded.timestamp && options.allowed != AllowedTimeMacros::kAll)) {
+      NoteNoManifest(absl::StrCat("the ", blob::Describe(each.kind, each.name),
+                                  " holds an expanded time macro"));
+      return std::nullopt;
+    }
+  }
+  // Read as the stored form reads it (ParseDepfile): a path it cannot read exactly, no set.
+  absl::StatusOr<std::string> depfile = ReadFile(dep_file);
+  absl::StatusOr<DepRule> rule =
+      depfile.ok() ? ParseDepfile(*depfile, request_.dep_targets, *compiler_.family)
+                   : depfile.status();
+  if (rule.ok() && rule->prerequisites.empty()) {
+    rule = absl::FailedPreconditionError("the rule names no file");
+  }
+  if (!rule.ok()) {
+    NoteNoManifest(rule.status().message());
+    return std::nullopt;
+  }
+  const std::vector<std::string>& files = rule->prerequisites;
+  if (std::optional<NotCacheable> odd = CheckRegularFiles(files)) {
+    NoteNoManifest(odd->detail);
+    return std::nullopt;
+  }
+  absl::StatusOr<SearchPath> search = ProbeSearchPath();
+  absl::StatusOr<IncludeSet> set =
+      search.ok() ? RecordDependIncludeSet(request_.source, files, *search, options, paths_,
+                                           IncludeSetBuilder(start_ns_, NowNs()))
+                  : search.status();
+  if (!set.ok()) {
+    NoteNoManifest(set.status().message());
+    return std::nullopt;
+  }
+  set->result = KeyMaker::DependResultKey(scope_.ManifestKey(*direct_key_), *set, Transcript());
+  WriteTranscript();
+  return *std::move(set);
+}
+
+// Adds this compile's include set to the manifest under the direct key, so that the next
+// compile of the same source finds `result_key` without preprocessing. Best effort: a compile
+// whose include set cannot be trusted just goes without.
+void CompilePipeline::RecordManifest(const Digest& result_key) {
+  if (direct_key_) SaveOrNote(TextIncludeSet(result_key));
+}
+
+void CompilePipeline::SaveOrNote(absl::StatusOr<IncludeSet> set) {
+  if (set.ok()) {
+    SaveManifest(*std::move(set));
+  } else {
+    NoteNoManifest(set.status().message());
+  }
+}
+
+// The include set of the files that the preprocessed text shows were read, leading to
+// `result_key` (see RecordIncludeSet for its two kinds of failure).
+absl::StatusOr<IncludeSet> CompilePipeline::TextIncludeSet(const Digest& result_key) {
+  // The manifest leads to the key shared by every directory; TryServe redirects from there.
+  const Digest& leads_to = scope_.LeadsTo(result_key);
+  absl::StatusOr<SearchPath> search = ProbeSearchPath();
+  // Without the search path the places searched cannot be checked: nothing is stored.
+  if (!search.ok()) {
+    return absl::AbortedError(absl::StrCat("inputs not checked: ", search.status().message()));
+  }
+  return RecordIncludeSet(
+      request_.source, includes_, expanded_time_, *search,
+      IncludeSetOptionsFor(compiler_, request_, config_.sloppy_time_macros, env_), paths_,
+      IncludeSetBuilder(start_ns_, NowNs()), leads_to);
+}
+
+void CompilePipeline::NoteNoManifest(absl::string_view why) {
+  Log(absl::StrCat("no manifest for ", request_.source, ": ", why));
+  explain_notes_.push_back(absl::StrCat("no manifest recorded: ", why));
+}
+
+void CompilePipeline::SaveManifest(IncludeSet set) {
+  const Digest manifest_key = scope_.ManifestKey(*direct_key_);
+  Manifest manifest;
+  if (absl::StatusOr<Entry> old = store_.Load(manifest_key); old.ok()) {
+    manifest = Manifest::FromEntry(*old).value_or(Manifest());
+  }
+  manifest.Add(std::move(set));
+  if (absl::Status saved = store_.Save(manifest_key, manifest.ToEntry()); !saved.ok()) {
+    tally_.errors.push_back(ErrorKind::kCacheWriteFailed);
+    Log(absl::StrCat("manifest not stored: ", saved.message()));
+  }
+}
+
+// A precompiled header gcc may read in place of a header of the preprocessed text.
+std::optional<std::string> CompilePipeline::PrecompiledHeaderInUse() {
+  if (compiler_.family != Family::kGcc) return std::nullopt;
+  absl::StatusOr<SearchPath> search = ProbeSearchPath();
+  if (!search.ok()) return "a .gch (the search path is unknown)";
+  return FindPrecompiledHeader(includes_, *search);
+}
+
+// The compiler's header search path for this compile, from `-E -v` on an empty input, with its
+// macros (-dM). Every unit of a target shares it, so it is memoised in the store while its
+// directories hold.
+absl::StatusOr<SearchPath> CompilePipeline::ProbeSearchPath() {
+  absl::StatusOr<Digest> key = keys_.SearchPathKey();
+  if (!key.ok()) return key.status();
+  if (absl::StatusOr<Entry> memo = store_.Load(*key); memo.ok()) {
+    const std::string* text = memo->Find(blob::kSearchPathListing);
+    const std::string* predefined = memo->Find(blob::kPredefinedMacros);
+    absl::StatusOr<SearchPath> search =
+        text && predefined ? ParseSearchPath(*text) : absl::DataLossError("no search path");
+    if (search.ok() && SearchPathHolds(*search)) {
+      search->predefined = *predefined;
+      return search;
+    }
+  } else if (absl::IsDataLoss(memo.status())) {
+    Discard(*key, memo.status().message());
+  }
+  std::vector<std::string> argv = {compiler_.path, "-E", "-v", "-dM"};
+  for (size_t i = 0; i < request_.preprocess_args.size(); ++i) {
+    if (i != request_.source_index) {
+      argv.push_back(request_.preprocess_args[i]);
+    } else {
+      argv.insert(argv.end(), {"-x", request_.language, "/dev/null"});
+    }
+  }
+  absl::StatusOr<ProcessResult> probe = RunAside(argv);
+  if (!probe.ok()) return probe.status();
+  if (probe->exit_code != 0) return absl::FailedPreconditionError("the search path probe failed");
+  absl::StatusOr<SearchPath> search = ParseSearchPath(probe->err);
+  if (search.ok()) {
+    search->predefined = probe->out;
+    Entry memo;
+    memo.Add(blob::kSearchPathListing, probe->err);
+    memo.Add(blob::kPredefinedMacros, probe->out);
+    if (absl::Status saved = store_.Save(*key, memo); !saved.ok()) {
+      Log(absl::StrCat("search path not memoised: ", saved.message()));
+    }
+  }
+  return search;
+}
+
+}  // namespace ddcc
