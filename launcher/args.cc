@@ -137,6 +137,7 @@ class Parser {
     if (!unsupported_) unsupported_ = std::string(detail);
   }
   std::optional<NotCacheable> Check();
+  std::vector<std::string> IncludeCandidates(const std::string& file) const;
   std::optional<std::string> FindNotRegular(const std::string& file) const;
   bool PrecompiledHeaderExists(const std::string& include) const;
   void SetDependencies();
@@ -466,28 +467,29 @@ std::optional<NotCacheable> Parser::Check() {
   return std::nullopt;
 }
 
-// Where an -include or -imacros file that is no regular file (a pipe) may be found.
-std::optional<std::string> Parser::FindNotRegular(const std::string& file) const {
+// Where gcc and clang may find an -include or -imacros file: the working directory, then along
+// the include path (every directory of it, conservatively).
+std::vector<std::string> Parser::IncludeCandidates(const std::string& file) const {
   std::vector<std::string> candidates = {file};
   if (!absl::StartsWith(file, "/")) {
     for (const std::string& dir : include_dirs_) candidates.push_back(dir + "/" + file);
   }
-  for (const std::string& candidate : candidates) {
+  return candidates;
+}
+
+// Where an -include or -imacros file that is no regular file (a pipe) may be found.
+std::optional<std::string> Parser::FindNotRegular(const std::string& file) const {
+  for (const std::string& candidate : IncludeCandidates(file)) {
     struct stat st;
     if (stat(candidate.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) return candidate;
   }
   return std::nullopt;
 }
 
-// Whether gcc or clang could find a precompiled form of an -include file. gcc looks in the
-// working directory and then along the include path; checking every directory is conservative.
+// Whether gcc or clang could find a precompiled form of an -include file.
 bool Parser::PrecompiledHeaderExists(const std::string& include) const {
-  std::vector<std::string> candidates = {include};
-  if (!absl::StartsWith(include, "/")) {
-    for (const std::string& dir : include_dirs_) candidates.push_back(dir + "/" + include);
-  }
   struct stat st;
-  for (const std::string& c : candidates) {
+  for (const std::string& c : IncludeCandidates(include)) {
     if (stat((c + ".gch").c_str(), &st) == 0 || stat((c + ".pch").c_str(), &st) == 0) return true;
   }
   return false;

@@ -339,6 +339,14 @@ std::optional<std::string> ScanAssemblerText(absl::string_view text) {
 
 bool HoldsLineTableDirective(absl::string_view text) {
   for (size_t at = text.find('.'); at != absl::string_view::npos; at = text.find('.', at + 1)) {
+    // Not a member (`opts.file = f`): a directive starts a line or follows a space, a quote or
+    // an escape (`"\n.loc 1 3"` in inline assembly).
+    const char before = at == 0 ? ' ' : text[at - 1];
+    const bool escaped = at >= 2 && text[at - 2] == '\\';
+    if (!escaped && (absl::ascii_isalnum(static_cast<unsigned char>(before)) || before == '_' ||
+                     before == ')' || before == ']')) {
+      continue;
+    }
     for (absl::string_view name : {"file", "loc"}) {
       const size_t end = at + 1 + name.size();
       if (end < text.size() && absl::EqualsIgnoreCase(text.substr(at + 1, name.size()), name) &&

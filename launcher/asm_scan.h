@@ -23,8 +23,9 @@ std::optional<std::string> ScanRawCText(absl::string_view text);
 // The same for assembler source: the text itself is what the assembler reads.
 std::optional<std::string> ScanAssemblerText(absl::string_view text);
 
-// Whether assembler text holds .file or .loc (any case), after which the assembler writes line
-// tables naming the working directory, -g or not.
+// Whether text holds .file or .loc (any case) where the assembler may read it (assembler source,
+// or C's inline assembly), after which gas writes line tables naming the working directory, -g
+// or not.
 bool HoldsLineTableDirective(absl::string_view text);
 
 }  // namespace ddcc

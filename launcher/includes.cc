@@ -233,8 +233,9 @@ class IncludeSetRecorder {
         Refuse(absl::FailedPreconditionError(
             "#pragma GCC dependency: the compiler's warning depends on file times"));
       }
-      if (scanned.names_incbin) {
-        Refuse(absl::FailedPreconditionError("a file may make the assembler read files (.incbin)"));
+      if (scanned.feeds_assembler) {
+        Refuse(absl::FailedPreconditionError(
+            "a file may make the assembler read files (.incbin) or name the directory (.loc)"));
       }
       for (const ContentScan::Probe& probe : scan.probes) {
         for (const std::string& dir : dirs) {
@@ -255,7 +256,7 @@ class IncludeSetRecorder {
   struct Scanned {
     std::string dir;
     ContentScan scan;
-    bool names_incbin;
+    bool feeds_assembler;        // depend mode: what only the preprocessed text would show
     std::string content_digest;  // for #pragma once and #import
   };
 
@@ -300,9 +301,10 @@ class IncludeSetRecorder {
     Hasher hasher;
     hasher.Update(*content);
     std::string content_digest = hasher.Finish().Hex();
-    scans_.push_back({DirOf(path), std::move(scan),
-                      without_text_ && ScanRawCText(*content).has_value(),
-                      std::move(content_digest)});
+    scans_.push_back(
+        {DirOf(path), std::move(scan),
+         without_text_ && (ScanRawCText(*content).has_value() || HoldsLineTableDirective(*content)),
+         std::move(content_digest)});
     return absl::OkStatus();
   }
 

@@ -461,8 +461,7 @@ absl::StatusOr<ResultKeyInfo> KeyMaker::ResultKey(const ProcessResult& preproces
         "a line marker)";
   } else if (why_cwd.empty() && marked && marked->changed && request_.names_files) {
     why_cwd = "the sanitizers' data names files below the base directory by absolute paths";
-  } else if (why_cwd.empty() && request_.language == "assembler-with-cpp" &&
-             HoldsLineTableDirective(preprocessed.out)) {
+  } else if (why_cwd.empty() && HoldsLineTableDirective(preprocessed.out)) {
     why_cwd = "the assembler's line tables (.file and .loc directives) name it";
   }
   result.holds_cwd = !why_cwd.empty();

@@ -345,6 +345,12 @@ class DirectoryInObjectTest(DdccTestCase):
         for compiler in ["gcc", "clang"]:
             self.in_trees(compiler, ["-c", "x.S"], files)
 
+    def test_inline_assembly_line_tables(self):
+        files = {"x.c": 'void f(void) { __asm__(".file 1 \\"x.c\\"\\n.loc 1 3 0\\nnop"); }\n'}
+        for depend in ["0", "1"]:
+            self.env = dict(self.env, DDCC_DEPEND=depend)
+            self.in_trees("gcc", ["-MD", "-c", "x.c"], files)
+
     def test_assembler_without_line_tables_is_shared(self):
         """A .S without .file or .loc names no directory: a second build directory hits, as
         CMake's out-of-source builds of one tree (the source by its absolute path)."""

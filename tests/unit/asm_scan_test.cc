@@ -71,4 +71,12 @@ TEST(AsmScanTest, AssemblerTextIsSearchedItself) {
 }
 
 }  // namespace
+TEST(AsmScanTest, LineTableDirectivesInAssemblerOrInlineAssembly) {
+  EXPECT_TRUE(HoldsLineTableDirective("\t.file 1 \"x.c\"\n"));
+  EXPECT_TRUE(HoldsLineTableDirective(".LOC 1 3 0\n"));
+  EXPECT_TRUE(HoldsLineTableDirective("__asm__(\".file 1 \\\"x.c\\\"\\n.loc 1 3 0\");"));
+  EXPECT_FALSE(HoldsLineTableDirective(".local f\n.filler\n"));
+  EXPECT_FALSE(HoldsLineTableDirective("opts.file = f; pos.loc = g(x).loc ;\n"));
+}
+
 }  // namespace ddcc
