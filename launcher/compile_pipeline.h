@@ -17,6 +17,7 @@
 #include "cache/util/files.h"
 #include "cache/util/hash.h"
 #include "launcher/args.h"
+#include "launcher/compile_listing.h"
 #include "launcher/content_scan.h"
 #include "launcher/dir_scope.h"
 #include "launcher/includes.h"
@@ -58,7 +59,7 @@ class CompilePipeline : public CachedCall {
   std::optional<Digest> LookUpManifest(const Digest& direct_key);
   std::optional<CompileOutcome> TryServe(const Digest& key);
   std::optional<CompileOutcome> ServeEntry(const Digest& key, absl::StatusOr<Entry> entry);
-  absl::StatusOr<ProcessResult> Preprocess() const;
+  absl::StatusOr<ProcessResult> Preprocess();
   std::optional<NotCacheable> CheckPreprocessed(absl::string_view text) const;
   std::optional<IncludeSet> DependIncludeSet(const std::string& dep_file, const Entry& entry);
   void RecordManifest(const Digest& result_key);
@@ -69,6 +70,7 @@ class CompilePipeline : public CachedCall {
   absl::StatusOr<SearchPath> ProbeSearchPath();
   std::optional<std::string> PrecompiledHeaderInUse();
   void Discard(const Digest& key, absl::string_view why);
+  absl::Status SameFilesRead(const CompileListing& listing) const;
   // Always written: --explain compares the last two compiles' transcripts.
   std::string* Transcript() { return &transcript_; }
   void WriteTranscript() const;
@@ -93,8 +95,9 @@ class CompilePipeline : public CachedCall {
   ProcessResult preprocessed_;   // less the directive lines of -dI, which includes_ holds
   int64_t preprocessed_ns_ = 0;  // when the preprocessor had run
   PreprocessedIncludes includes_;
-  ExpandedTime expanded_time_;  // in the preprocessed text
-  std::string transcript_;      // the keys' inputs
+  std::vector<std::string> preprocessor_listed_;  // the files the run lists (CompileListing)
+  ExpandedTime expanded_time_;                    // in the preprocessed text
+  std::string transcript_;                        // the keys' inputs
   // For --explain: how a hit was found, and what the lookups learnt on the way.
   absl::string_view hit_kind_;
   std::vector<std::string> explain_notes_;

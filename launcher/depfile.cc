@@ -165,6 +165,40 @@ absl::StatusOr<DepRule> ParseDepfile(absl::string_view depfile,
   return rule;
 }
 
+std::vector<std::string> ListedPrerequisites(absl::string_view depfile) {
+  std::vector<std::string> paths;
+  size_t pos = 0;
+  auto ends_word = [&](size_t at) {
+    return at >= depfile.size() || depfile[at] == ' ' || depfile[at] == '\t' ||
+           depfile[at] == '\n' || depfile.substr(at, 2) == "\\\n";
+  };
+  while (pos < depfile.size() && !(depfile[pos] == ':' && ends_word(pos + 1))) {
+    pos += depfile[pos] == '\\' ? 2 : 1;
+  }
+  ++pos;
+  std::string word;
+  for (; pos < depfile.size() && depfile[pos] != '\n'; ++pos) {
+    char c = depfile[pos];
+    char next = pos + 1 < depfile.size() ? depfile[pos + 1] : '\0';
+    if (c == '\\' && next == '\n') {
+      c = ' ';
+      ++pos;
+    } else if ((c == '\\' && (next == ' ' || next == '#')) || (c == '$' && next == '$')) {
+      word += next;
+      ++pos;
+      continue;
+    }
+    if (c == ' ' || c == '\t') {
+      if (!word.empty()) paths.push_back(std::move(word));
+      word.clear();
+    } else {
+      word += c;
+    }
+  }
+  if (!word.empty()) paths.push_back(std::move(word));
+  return paths;
+}
+
 bool IsRewritableTarget(absl::string_view target) {
   if (target.empty()) return false;
   for (size_t i = 0; i < target.size(); ++i) {

@@ -19,6 +19,7 @@
 #include "launcher/args.h"
 #include "launcher/asm_scan.h"
 #include "launcher/compile_inputs.h"
+#include "launcher/compile_listing.h"
 #include "launcher/compile_pipeline.h"
 #include "launcher/depfile.h"
 #include "launcher/dir_scope.h"
@@ -295,12 +296,16 @@ bool CompilePipeline::ColorDiagnostics() const {
          absl::string_view(term) != "dumb";
 }
 
-absl::StatusOr<ProcessResult> CompilePipeline::Preprocess() const {
+absl::StatusOr<ProcessResult> CompilePipeline::Preprocess() {
   // -dI: the #include directives too, which show every search, where line markers show only
   // the first entry into each header.
   std::vector<std::string> argv = {compiler_.path, "-E", "-dI"};
   argv.insert(argv.end(), request_.preprocess_args.begin(), request_.preprocess_args.end());
-  return RunAside(argv);
+  CompileListing listing(*compiler_.family, request_, nullptr);
+  absl::StatusOr<ProcessResult> run = RunAside(argv, listing.environment());
+  absl::StatusOr<std::vector<std::string>> listed = listing.Read();
+  preprocessor_listed_ = listed.ok() ? *std::move(listed) : std::vector<std::string>();
+  return run;
 }
 
 // The assembler reads the files named by .incbin (and .include) itself, unseen by the
@@ -334,8 +339,12 @@ CompileOutcome CompilePipeline::CompileAndStore(std::optional<Digest> key) {
   } else if (absl::Status placed = WriteFileAtomic(outputs.object(), ""); !placed.ok()) {
     return Failure{ErrorKind::kInternal, placed};
   }
+  // Depend mode's set comes from the compile's listing itself.
+  std::optional<CompileListing> listing;
+  if (key) listing.emplace(*compiler_.family, request_, &outputs.dep_file());
   const int64_t began = NowNs();
-  absl::StatusOr<ProcessResult> compiled = RunCaptured(argv);
+  absl::StatusOr<ProcessResult> compiled =
+      RunCaptured(argv, listing ? listing->environment() : std::vector<std::string>());
   const int64_t compile_ns = NowNs() - began;
   if (!compiled.ok()) return Failure{ErrorKind::kInternal, compiled.status()};
   if (compiled->exit_code != 0 || compiled->term_signal != 0) {
@@ -362,6 +371,7 @@ CompileOutcome CompilePipeline::CompileAndStore(std::optional<Digest> key) {
   // Read before it moves: the build may rewrite the file the compiler wrote.
   std::optional<IncludeSet> depend_set;
   if (!key && entry.ok()) depend_set = DependIncludeSet(outputs.dep_file(), *entry);
+  absl::Status same_files = listing && entry.ok() ? SameFilesRead(*listing) : absl::OkStatus();
   if (absl::Status moved = outputs.MoveIntoPlace(); !moved.ok()) {
     return Failure{ErrorKind::kOutputWriteFailed, moved};
   }
@@ -393,6 +403,7 @@ CompileOutcome CompilePipeline::CompileAndStore(std::optional<Digest> key) {
     set = absl::AbortedError(
         "a time macro of this run: the compile expands it again, maybe to another second");
   }
+  if (!same_files.ok()) set = same_files;
   if (!keys_.CompilerUnchanged())
     set = absl::AbortedError("the compiler changed during the compile");
   if (!keys_.DriverUnchanged()) {
@@ -410,6 +421,24 @@ CompileOutcome CompilePipeline::CompileAndStore(std::optional<Digest> key) {
     SaveOrNote(std::move(set));
   }
   return *std::move(compiled);
+}
+
+// Aborted where the compile read a file the preprocessor's run did not (nor an option named
+// for it, as clang's lists of the sanitizers), or its listing cannot be read: the key may not
+// describe the object.
+absl::Status CompilePipeline::SameFilesRead(const CompileListing& listing) const {
+  absl::StatusOr<std::vector<std::string>> listed = listing.Read();
+  if (!listed.ok()) {
+    return absl::AbortedError(
+        absl::StrCat("the compile's listing of its files: ", listed.status().message()));
+  }
+  std::vector<std::string> seen = FilesRead(request_, includes_);
+  seen.insert(seen.end(), preprocessor_listed_.begin(), preprocessor_listed_.end());
+  if (std::optional<std::string> unseen = CompileListing::FirstUnseen(*listed, seen)) {
+    return absl::AbortedError(absl::StrCat(
+        "the compile read ", *unseen, ", which the preprocessor did not: it changed meanwhile"));
+  }
+  return absl::OkStatus();
 }
 
 ParsedCall ParseCFamilyCall(const CallContext& context) {

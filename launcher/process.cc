@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <optional>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -38,6 +39,7 @@ struct SpawnMode {
   bool stream = false;
   bool reads_stdin = true;
   std::optional<int> timeout_ms;  // and stdin from /dev/null
+  const std::vector<std::string>* added_env = nullptr;
 };
 
 void AllocateBuffer(uv_handle_t*, size_t suggested, uv_buf_t* buffer) {
@@ -142,8 +144,26 @@ absl::StatusOr<ProcessResult> Spawn(const std::vector<std::string>& given, Spawn
   stdio[2].flags = static_cast<uv_stdio_flags>(UV_CREATE_PIPE | UV_WRITABLE_PIPE);
   stdio[2].data.stream = reinterpret_cast<uv_stream_t*>(&run.err.pipe);
 
+  std::vector<char*> env;
+  if (mode.added_env && !mode.added_env->empty()) {
+    // An added variable replaces the one of the same name.
+    auto replaced = [&](absl::string_view entry) {
+      for (const std::string& added : *mode.added_env) {
+        if (absl::StartsWith(entry, added.substr(0, added.find('=') + 1))) return true;
+      }
+      return false;
+    };
+    for (char** each = environ; *each != nullptr; ++each) {
+      if (!replaced(*each)) env.push_back(*each);
+    }
+    for (const std::string& entry : *mode.added_env)
+      env.push_back(const_cast<char*>(entry.c_str()));
+    env.push_back(nullptr);
+  }
+
   uv_process_options_t options{};
   options.exit_cb = OnExit;
+  if (!env.empty()) options.env = env.data();
   options.file = file.c_str();
   options.args = args.data();
   options.stdio_count = 3;
@@ -190,13 +210,18 @@ absl::StatusOr<ProcessResult> Spawn(const std::vector<std::string>& given, Spawn
 
 }  // namespace
 
-absl::StatusOr<ProcessResult> RunCaptured(const std::vector<std::string>& argv) {
-  return Spawn(argv, SpawnMode{});
+absl::StatusOr<ProcessResult> RunCaptured(const std::vector<std::string>& argv,
+                                          const std::vector<std::string>& added_env) {
+  SpawnMode mode;
+  mode.added_env = &added_env;
+  return Spawn(argv, mode);
 }
 
-absl::StatusOr<ProcessResult> RunAside(const std::vector<std::string>& argv) {
+absl::StatusOr<ProcessResult> RunAside(const std::vector<std::string>& argv,
+                                       const std::vector<std::string>& added_env) {
   SpawnMode aside;
   aside.reads_stdin = false;
+  aside.added_env = &added_env;
   return Spawn(argv, aside);
 }
 

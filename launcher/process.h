@@ -18,12 +18,15 @@ struct ProcessResult {
   bool streamed = false;  // out and err were written to this process's stdout and stderr
 };
 
-// argv[0] is the program to run (a path); stdin is inherited.
-absl::StatusOr<ProcessResult> RunCaptured(const std::vector<std::string>& argv);
+// argv[0] is the program to run (a path); stdin is inherited, and the environment, with
+// `added_env`'s "NAME=value" entries besides.
+absl::StatusOr<ProcessResult> RunCaptured(const std::vector<std::string>& argv,
+                                          const std::vector<std::string>& added_env = {});
 
 // As RunCaptured, for ddcc's own runs of the compiler (-E, -v, -###) beside the compile: stdin is
 // /dev/null, which only the compile itself may read (a source or header may be /dev/stdin).
-absl::StatusOr<ProcessResult> RunAside(const std::vector<std::string>& argv);
+absl::StatusOr<ProcessResult> RunAside(const std::vector<std::string>& argv,
+                                       const std::vector<std::string>& added_env = {});
 
 // As RunCaptured, for asking a program what it is: stdin is /dev/null, and a program still
 // running after `timeout_ms` is killed (a DeadlineExceeded error).

@@ -23,6 +23,23 @@ exec /usr/bin/{compiler} "$@"
 
 COMPILERS = ["gcc", "clang"]
 
+# Stands in for the compiler: once, the compile proper (`-E` for the preprocessor's run) finds
+# first/util.h, which exists only while it runs.
+TRANSIENT_HEADER_COMPILER = """#!/bin/sh
+case " $* " in
+  *" -###"*|*" -v "*) ;;
+  *"{run}"*) if [ -f "{once}" ]; then
+      rm -f "{once}"
+      echo '#define UTIL 7' > first/util.h
+      /usr/bin/{compiler} "$@"
+      status=$?
+      rm -f first/util.h
+      exit $status
+    fi ;;
+esac
+exec /usr/bin/{compiler} "$@"
+"""
+
 
 class StaleInputsTest(HeaderSearchTestCase):
     def editing_compiler(self, compiler, edit):
@@ -64,6 +81,35 @@ class StaleInputsTest(HeaderSearchTestCase):
                         self.check(self.editing_compiler(compiler, edit), args=args, env=env)
                         undo()
                         self.check(self.editing_compiler(compiler, "true"), args=args, env=env)
+
+    def test_a_header_that_exists_only_while_one_run_reads_is_never_served_after(self):
+        """A header made and removed around the compile (a wrapper, a generator and a clean
+        racing) leaves an object that the preprocessor's run, and so the key, does not
+        describe; one made for the preprocessor's run only leaves a key that the object does not
+        fit. Neither is stored: the runs after get the object of the files as they are."""
+        once = os.path.join(self.root, "once")
+        for compiler, run, deps in itertools.product(COMPILERS, [" -c ", " -E "],
+                                                     [[], ["-MD"], ["-MMD"]]):
+            for mode, mode_env in self.modes():
+                if mode == "depend" and run == " -E ":
+                    continue  # no preprocessor's run
+                with self.subTest(compiler=compiler, run=run, deps=deps, mode=mode):
+                    env = dict(self.env, **mode_env)
+                    env["DDCC_DIR"] = os.path.join(self.root, "cache", compiler + run + mode +
+                                                   "".join(deps))
+                    wrapper = os.path.join(self.root, "transient", compiler + run.strip())
+                    if not os.path.exists(wrapper):
+                        os.makedirs(os.path.dirname(wrapper), exist_ok=True)
+                        with open(wrapper, "w") as f:
+                            f.write(TRANSIENT_HEADER_COMPILER.format(compiler=compiler, run=run,
+                                                                     once=once))
+                        os.chmod(wrapper, 0o755)
+                    self.write(once, "")
+                    args = [*deps, *self.args]
+                    first = self.ddcc(wrapper, *args, env=env)
+                    self.assertEqual(first.returncode, 0, first.stderr)
+                    self.assertFalse(os.path.exists(once))
+                    self.check(wrapper, args=args, env=env, plain=compiler)
 
     def test_a_compiler_replaced_during_the_compile_is_never_served_after(self):
         """A package upgrade that replaces the compiler while ddcc works, after the keys named

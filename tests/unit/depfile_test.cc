@@ -1,5 +1,6 @@
 #include "launcher/depfile.h"
 
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace ddcc {
@@ -15,6 +16,15 @@ TEST(DepfileTest, RewritableTargets) {
   EXPECT_FALSE(IsRewritableTarget("a.o\\"));
   EXPECT_FALSE(IsRewritableTarget("a\tb.o"));
   EXPECT_FALSE(IsRewritableTarget("a\nb.o"));
+}
+
+TEST(DepfileTest, ListsPrerequisitesHoweverLaidOut) {
+  using ::testing::ElementsAre;
+  EXPECT_THAT(ListedPrerequisites("a.o: a.c \\\n  x\\ y.h $$z.h \\#w.h back\\slash.h\n"
+                                  "x\\ y.h:\n"),
+              ElementsAre("a.c", "x y.h", "$z.h", "#w.h", "back\\slash.h"));
+  EXPECT_THAT(ListedPrerequisites("c:/a.o b.o: \\\n a.c\tb.h"), ElementsAre("a.c", "b.h"));
+  EXPECT_THAT(ListedPrerequisites(""), ElementsAre());
 }
 
 TEST(DepfileTest, KeyLeavesOutRewritableTargetsAndHoldsTheOthers) {

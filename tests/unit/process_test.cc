@@ -27,6 +27,15 @@ TEST(ProcessTest, CapturesBothStreamsAndExitCode) {
 
 // Both pipes filled well past their buffer size at once: reading them one after the other would
 // deadlock.
+TEST(ProcessTest, AddedVariablesReplaceTheirNamesakes) {
+  setenv("DDCC_TEST_ADDED", "old", 1);
+  absl::StatusOr<ProcessResult> result =
+      RunCaptured({"/bin/sh", "-c", "env | grep ^DDCC_TEST_ADDED"}, {"DDCC_TEST_ADDED=new"});
+  unsetenv("DDCC_TEST_ADDED");
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->out, "DDCC_TEST_ADDED=new\n");
+}
+
 TEST(ProcessTest, LargeOutputOnBothStreams) {
   absl::StatusOr<ProcessResult> result =
       RunCaptured({"/bin/sh", "-c",

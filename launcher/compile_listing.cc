@@ -1,0 +1,109 @@
+#include "launcher/compile_listing.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "cache/util/files.h"
+#include "cache/util/log.h"
+#include "launcher/depfile.h"
+
+namespace ddcc {
+
+namespace {
+
+// Arguments through which clang may be asked for a dependency file or -H's listing otherwise.
+bool ClangListsOtherwise(const std::vector<std::string>& args) {
+  for (const std::string& arg : args) {
+    if (arg == "-H" || arg == "--trace-includes" || arg == "-Xclang" || arg == "-Xpreprocessor" ||
+        absl::StartsWith(arg, "-Wp,")) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// A name as both kinds of listing can spell it: gcc's dependency files leave out a leading
+// "./", which the line markers keep; clang's write a backslash as '/'.
+std::string Comparable(absl::string_view path) {
+  while (absl::ConsumePrefix(&path, "./")) {
+  }
+  return absl::StrReplaceAll(path, {{"\\", "/"}});
+}
+
+}  // namespace
+
+CompileListing::CompileListing(Family family, const CompileRequest& request,
+                               const std::string* dep_file)
+    : family_(family) {
+  if (dep_file && request.generates_deps) {
+    path_ = *dep_file;
+    return;
+  }
+  if (family == Family::kClang && ClangListsOtherwise(request.expanded_args)) return;
+  absl::StatusOr<std::string> path = TempPathFor(request.object);
+  // gcc takes the variable's value up to the first space as the file's name.
+  if (!path.ok() || (family == Family::kGcc && absl::StrContains(*path, ' '))) return;
+  // Made here, so that a compiler that cannot open it is never the one to complain.
+  int fd = open(path->c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+  if (fd < 0) {
+    Log(absl::StrCat("no listing of the compile's files: ",
+                     ErrnoStatus("create", *path).message()));
+    return;
+  }
+  close(fd);
+  path_ = *std::move(path);
+  private_file_ = true;
+  removed_on_signal_.emplace(path_);
+  if (family == Family::kGcc) {
+    environment_.push_back(absl::StrCat("SUNPRO_DEPENDENCIES=", path_, " ddcc"));
+  } else {
+    environment_ = {"CC_PRINT_HEADERS=1", absl::StrCat("CC_PRINT_HEADERS_FILE=", path_)};
+  }
+}
+
+CompileListing::~CompileListing() {
+  if (private_file_) unlink(path_.c_str());
+}
+
+absl::StatusOr<std::vector<std::string>> CompileListing::Read() const {
+  if (path_.empty()) return std::vector<std::string>();
+  absl::StatusOr<std::string> text = ReadFile(path_);
+  if (!text.ok()) return text.status();
+  if (family_ == Family::kClang && private_file_) {
+    // One path a line, as -H prints them without the depth's dots.
+    return absl::StrSplit(*text, '\n', absl::SkipEmpty());
+  }
+  return ListedPrerequisites(*text);
+}
+
+std::optional<std::string> CompileListing::FirstUnseen(const std::vector<std::string>& listed,
+                                                       const std::vector<std::string>& seen) {
+  absl::flat_hash_set<std::string> names;
+  for (const std::string& file : seen) names.insert(Comparable(file));
+  // Spelled otherwise (a/../b): the same file, by device and inode.
+  absl::flat_hash_set<std::pair<dev_t, ino_t>> identities;
+  for (const std::string& file : listed) {
+    if (names.contains(Comparable(file))) continue;
+    if (identities.empty()) {
+      for (const std::string& each : seen) {
+        struct stat st;
+        if (stat(each.c_str(), &st) == 0) identities.insert({st.st_dev, st.st_ino});
+      }
+    }
+    struct stat st;
+    if (stat(file.c_str(), &st) != 0 || !identities.contains({st.st_dev, st.st_ino})) {
+      return file;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace ddcc

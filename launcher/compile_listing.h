@@ -1,0 +1,50 @@
+// The files the compile itself opens, as the compiler lists them while it runs. The key was made
+// from the preprocessor's run before: a header that appeared for the compile only (made and
+// removed around it, or one moved between the two runs) would leave an object that the key does
+// not describe. Checked against the files that run read, such a compile is not stored.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "cache/util/signal_cleanup.h"
+#include "launcher/args.h"
+#include "launcher/compiler.h"
+
+namespace ddcc {
+
+class CompileListing {
+ public:
+  // For the compile, where it writes a dependency file (`dep_file`, the build's or a private
+  // one): that file. Otherwise, and for the preprocessor's run (`dep_file` null), a private file
+  // beside the object, where the compiler can be told without changing what it writes or
+  // prints: gcc's SUNPRO_DEPENDENCIES, clang's CC_PRINT_HEADERS (with no -H, which it would
+  // send there, nor -Xclang, -Xpreprocessor or -Wp, which may ask for a dependency file that its
+  // -sys-header-deps would change).
+  CompileListing(Family family, const CompileRequest& request, const std::string* dep_file);
+  ~CompileListing();
+  CompileListing(const CompileListing&) = delete;
+  CompileListing& operator=(const CompileListing&) = delete;
+
+  // "NAME=value" entries for the run's environment.
+  const std::vector<std::string>& environment() const { return environment_; }
+
+  // After the run: the files it lists; none where there is no listing, or the compiler wrote
+  // none (it preprocessed nothing, or is not the one it seemed).
+  absl::StatusOr<std::vector<std::string>> Read() const;
+
+  // The first file of `listed` that is none of `seen` (however either spells it).
+  static std::optional<std::string> FirstUnseen(const std::vector<std::string>& listed,
+                                                const std::vector<std::string>& seen);
+
+ private:
+  const Family family_;
+  std::string path_;           // where the listing is written; "" for none
+  bool private_file_ = false;  // path_ is ddcc's own file, removed after the run
+  std::optional<RemovedOnSignal> removed_on_signal_;
+  std::vector<std::string> environment_;
+};
+
+}  // namespace ddcc
