@@ -35,6 +35,42 @@ std::string ReplaceSuffix(absl::string_view path, absl::string_view suffix) {
   return out;
 }
 
+// The files gcc and clang name after the object (.dwo, .gcno, .su, gcc's .gcda): clang
+// replaces the suffix as ReplaceSuffix does; gcc does not take a leading dot for one (sub/.o
+// gives sub/.o.dwo).
+std::string AuxName(Family family, absl::string_view object, absl::string_view suffix) {
+  absl::string_view name = Basename(object);
+  if (family == Family::kGcc && name.rfind('.') == 0) return absl::StrCat(object, suffix);
+  return ReplaceSuffix(object, suffix);
+}
+
+// Options whose object depends on the names of the source and headers (CompileRequest's
+// names_files): -fsanitize= names them; the others match patterns against them (gcc's lists
+// and regular expressions, clang's lists' src: entries).
+bool NamesFiles(absl::string_view arg) {
+  static constexpr absl::string_view kPrefixes[] = {
+      "-fsanitize=",
+      "-finstrument-functions-exclude-file-list=",
+      "-fprofile-filter-files=",
+      "-fprofile-exclude-files=",
+      "-fxray-always-instrument=",
+      "-fxray-never-instrument=",
+      "-fxray-attr-list=",
+      "-fsanitize-coverage-ignorelist=",
+      "-fsanitize-coverage-allowlist=",
+      "-fsanitize-coverage-blocklist=",
+      "-fsanitize-coverage-whitelist=",
+      "-fsanitize-ignorelist=",
+      "-fsanitize-blacklist=",
+      "-fsanitize-system-ignorelist=",
+      "-fprofile-list=",
+  };
+  for (absl::string_view prefix : kPrefixes) {
+    if (absl::StartsWith(arg, prefix)) return true;
+  }
+  return false;
+}
+
 // A C++ driver (g++, clang++) compiles a .c file as C++.
 absl::string_view LanguageForSuffix(Family family, bool cxx_driver, absl::string_view path) {
   absl::string_view name = Basename(path);
@@ -190,7 +226,7 @@ ParsedArgs Parser::Parse(const std::vector<std::string>& raw_args) {
       req_.preprocess_args.push_back(arg);
       continue;
     }
-    if (absl::StartsWith(arg, "-fsanitize=")) req_.names_files = true;
+    if (NamesFiles(arg)) req_.names_files = true;
     if (arg == "--driver-mode=g++" || arg == "--driver-mode=gcc") cxx_driver_ = arg.back() == '+';
     const OptionSpec* spec = FindOption(family_, arg);
     if (spec == nullptr) {
@@ -281,6 +317,8 @@ void Parser::Option(const OptionSpec& spec, absl::string_view arg, absl::string_
       return;
     case kDepTarget:
     case kDepQuotedTarget:
+      // gcc 12 crashes on -MQ '' (an internal compiler error), which a hit would not.
+      if (value.empty()) Unsupported(arg);
       if (!dep_aux_) dep_aux_ = std::string(arg);
       dep_targets_.emplace_back(value, spec.kind == kDepQuotedTarget);
       return;
@@ -504,14 +542,13 @@ std::string GccTarget(absl::string_view t) {
   return std::string(t);
 }
 
-// gcc and clang name these files as they name the default dependency file: the object's path
-// with its suffix replaced.
+// gcc and clang name these files after the object (AuxName).
 std::optional<NotCacheable> Parser::SetAuxOutputs() {
   auto add = [&](absl::string_view suffix) {
     for (const auto& [known, path] : req_.aux_outputs) {
       if (known == suffix) return;
     }
-    req_.aux_outputs.emplace_back(suffix, ReplaceSuffix(req_.object, suffix));
+    req_.aux_outputs.emplace_back(suffix, AuxName(family_, req_.object, suffix));
   };
   for (const std::string& option : aux_options_) {
     if (option == "--coverage" || option == "-ftest-coverage") add(".gcno");
@@ -543,7 +580,7 @@ std::optional<NotCacheable> Parser::SetProfileInput() {
         return NotCacheable{Uncacheable::kUnsupportedOption, arg + " with -fprofile-use"};
       }
     }
-    req_.extra_input_files.push_back(ReplaceSuffix(req_.object, ".gcda"));
+    req_.extra_input_files.push_back(AuxName(family_, req_.object, ".gcda"));
     req_.reads_beside_object = true;
     return std::nullopt;
   }

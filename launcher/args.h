@@ -75,8 +75,9 @@ struct CompileRequest {
   bool object_names_itself = false;
 
   bool debug_info = false;  // -g and friends (not -g0): the object names the working directory
-  // -fsanitize=: the object names the source and headers (each check's place, ASan's globals)
-  // as the line markers do, absolute paths below a base directory too.
+  // The object depends on the names of the source and headers as the line markers give them,
+  // absolute paths below a base directory too: -fsanitize= names them (each check's place,
+  // ASan's globals); options matching patterns against them choose what is instrumented.
   bool names_files = false;
   bool explicit_color =
       false;  // the user chose -f(no-)diagnostics-color / -f(no-)color-diagnostics

@@ -103,11 +103,53 @@ bool RunsOutsideAssembler(const Compiler& compiler, const CompileRequest& reques
   return outside;
 }
 
-std::string AssemblerOnPath(const Config& config, const EnvLookup& env) {
-  absl::StatusOr<Compiler> assembler = FindCompiler("as", env);
+// The directories gcc looks in for the programs it runs before PATH (`-print-search-dirs`),
+// which it finds relative to its own binary: a relocated or cross toolchain's own binutils are
+// there (/usr/aarch64-linux-gnu/bin/as). Kept by the binary's stamp; GCC_EXEC_PREFIX,
+// COMPILER_PATH and -B change them, which ProgramsFromElsewhere leaves to the -### listing.
+absl::StatusOr<std::vector<std::string>> GccProgramDirs(const Compiler& compiler,
+                                                        const Config& config) {
+  absl::StatusOr<Digest> stamp = CompilerStamp(compiler);
+  if (!stamp.ok()) return stamp.status();
+  const std::string memo = absl::StrCat(stamp->Hex(), ".programs");
+  std::optional<std::string> dirs = ReadCompilerMemo(config, memo);
+  if (!dirs || !absl::StartsWith(*dirs, "programs: =")) {
+    absl::StatusOr<ProcessResult> asked =
+        RunAside({compiler.path, "-print-search-dirs"}, {"LC_ALL=C"});  // "programs:" untranslated
+    if (!asked.ok()) return asked.status();
+    const size_t at = asked->out.find("\nprograms: =");
+    if (asked->exit_code != 0 || at == std::string::npos) {
+      return absl::FailedPreconditionError("-print-search-dirs names no programs' directories");
+    }
+    dirs = asked->out.substr(at + 1, asked->out.find('\n', at + 1) - at - 1);
+    WriteCompilerMemo(config, memo, *dirs);
+  }
+  return absl::StrSplit(absl::string_view(*dirs).substr(11), ':', absl::SkipEmpty());
+}
+
+// `path identity` of the assembler `name` (a path, or a name looked up on PATH).
+std::string AssemblerIdentity(const std::string& name, const Config& config, const EnvLookup& env) {
+  absl::StatusOr<Compiler> assembler = FindCompiler(name, env);
   absl::StatusOr<Digest> identity =
       assembler.ok() ? CompilerIdentity(*assembler, config) : assembler.status();
   return identity.ok() ? absl::StrCat(assembler->path, " ", identity->Hex()) : "absent";
+}
+
+// The assembler the compile runs: for gcc the first "as" in its programs' directories, else (and
+// for clang) the one on PATH.
+absl::StatusOr<std::string> Assembler(const Compiler& compiler, const Config& config,
+                                      const EnvLookup& env) {
+  if (compiler.family == Family::kGcc) {
+    absl::StatusOr<std::vector<std::string>> dirs = GccProgramDirs(compiler, config);
+    if (!dirs.ok()) return dirs.status();
+    for (const std::string& dir : *dirs) {
+      const std::string path = absl::StrCat(dir, "as");
+      if (access(path.c_str(), X_OK) == 0 && !IsDirectory(path)) {
+        return AssemblerIdentity(path, config, env);
+      }
+    }
+  }
+  return AssemblerIdentity("as", config, env);
 }
 
 // The prefixes gcc adds "include" to: each -B value as written, and each COMPILER_PATH
@@ -372,9 +414,14 @@ std::string WithoutTemporaryNames(absl::string_view listing,
 absl::StatusOr<DriverFacts> ProbeDriver(const Compiler& compiler, const CompileRequest& request,
                                         const Config& config, const EnvLookup& env) {
   DriverFacts facts;
-  // A wrapper's listing names its assembler, found as gcc finds it (ProgramIdentities).
+  // A wrapper's listing names its assembler, found as gcc finds it (ProgramIdentities), as does
+  // the listing where programs come from elsewhere.
+  const bool from_elsewhere = ProgramsFromElsewhere(request, env);
   if (!compiler.probed && RunsOutsideAssembler(compiler, request)) {
-    facts.assembler = AssemblerOnPath(config, env);
+    absl::StatusOr<std::string> assembler =
+        from_elsewhere ? AssemblerIdentity("as", config, env) : Assembler(compiler, config, env);
+    if (!assembler.ok()) return assembler.status();
+    facts.assembler = *std::move(assembler);
   }
   for (const std::string& prefix : DriverPrefixes(request, env)) {
     const std::string dir = absl::StrCat(prefix, "include");
@@ -401,7 +448,11 @@ absl::StatusOr<DriverFacts> ProbeDriver(const Compiler& compiler, const CompileR
     if (!listing.ok()) return listing.status();
     facts.native_expansion = *std::move(listing);
   }
-  if (!compiler.probed && !ProgramsFromElsewhere(request, env)) return facts;
+  // clang looks for an outside assembler by its target's name first, beside itself too
+  // (x86_64-pc-linux-gnu-as): its listing names the one it runs.
+  const bool clang_assembles_outside =
+      compiler.family == Family::kClang && RunsOutsideAssembler(compiler, request);
+  if (!compiler.probed && !from_elsewhere && !clang_assembles_outside) return facts;
   absl::StatusOr<std::string> listing = DriverListing(compiler, request.expanded_args);
   if (!listing.ok()) return listing.status();
   absl::StatusOr<std::vector<std::string>> programs = ProgramIdentities(*listing, config, env);

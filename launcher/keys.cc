@@ -26,8 +26,9 @@ namespace {
 
 // Environment that changes what the compiler writes (diagnostics' language and quotes, which
 // cc1 runs, rewritten arguments) without showing in the preprocessed text. clang reads the
-// Darwin and MSVC ones only for those targets, where they set the version the object is built
-// for, its SDK and search path (RC_DEBUG_OPTIONS puts the command line in its debug info).
+// Darwin, MSVC, VE (NCC_) and XCore (XCC_) ones only for those targets, where they set the
+// version the object is built for, its SDK and search path (RC_DEBUG_OPTIONS puts the command
+// line in its debug info); LLVM writes LLVM_OVERRIDE_PRODUCER into bitcode's symbol table.
 constexpr const char* kCompileEnv[] = {"LANG",
                                        "LOCPATH",
                                        "LC_ALL",
@@ -53,7 +54,12 @@ constexpr const char* kCompileEnv[] = {"LANG",
                                        "EXTERNAL_INCLUDE",
                                        "VCINSTALLDIR",
                                        "VCToolsInstallDir",
-                                       "SCE_ORBIS_SDK_DIR"};
+                                       "SCE_ORBIS_SDK_DIR",
+                                       "NCC_C_INCLUDE_PATH",
+                                       "NCC_CPLUS_INCLUDE_PATH",
+                                       "XCC_C_INCLUDE_PATH",
+                                       "XCC_CPLUS_INCLUDE_PATH",
+                                       "LLVM_OVERRIDE_PRODUCER"};
 
 // Whether gcc's messages come translated depends on what is installed, not only on the
 // variables: gcc's catalogues for the language ("gcc" and "cpplib", or as Debian names them after
@@ -239,7 +245,7 @@ std::string KeyMaker::WhyDirectKeyHoldsCwd() const {
     return absl::StrCat("debug information (-g) names it, and the compiler knows it as ",
                         paths_.compiler_cwd(), " (PWD), not as getcwd() does");
   }
-  if (!PrefixMapsCwd(request_.hashed_args, paths_.cwd()) && !MayMoveDebugDirectory()) {
+  if (!CwdMapped() && !MayMoveDebugDirectory()) {
     return "debug information (-g) names it: -ffile-prefix-map=DIR=. (or -fdebug-prefix-map) "
            "for this directory leaves it out";
   }
@@ -286,8 +292,12 @@ bool KeyMaker::MayMoveDebugDirectory() const {
 }
 
 bool KeyMaker::MovesDebugDirectory() const {
-  return request_.debug_info && !DirectKeyHoldsCwd() &&
-         !PrefixMapsCwd(request_.hashed_args, paths_.cwd());
+  return request_.debug_info && !DirectKeyHoldsCwd() && !CwdMapped();
+}
+
+bool KeyMaker::CwdMapped() const {
+  std::optional<std::vector<std::string>> rests = MappedRests(request_.hashed_args, paths_.cwd());
+  return rests && !rests->empty();
 }
 
 Digest KeyMaker::WithCwd(const Digest& key) const {
@@ -357,6 +367,11 @@ absl::Status KeyMaker::AddCommon(KeyInputs& inputs, absl::string_view why_cwd) c
     inputs.Add(key_label::kWorkingDirectory, paths_.compiler_cwd());
     inputs.Add("physical working directory", paths_.cwd());
     inputs.Note(key_label::kWhyCwd, why_cwd);
+  }
+  if (!holds_cwd && request_.debug_info && CwdMapped()) {
+    // DW_AT_comp_dir is a map's NEW and the rest of the directory after its OLD.
+    inputs.AddList("working directory after prefix maps",
+                   *MappedRests(request_.hashed_args, paths_.cwd()));
   }
   if (!holds_cwd && MovesDebugDirectory()) {
     inputs.Add("working directory length", absl::StrCat(paths_.cwd().size()));

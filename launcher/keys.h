@@ -81,6 +81,8 @@ class KeyMaker {
   // Whether the object names the working directory and the keys hold only its length: a hit
   // elsewhere renames it in the object (launcher/debug_dir.h).
   bool MovesDebugDirectory() const;
+  // A debug prefix map maps the working directory (MappedRests).
+  bool CwdMapped() const;
   // `key` made specific to the working directory.
   Digest WithCwd(const Digest& key) const;
   // Where the compiler's header search path for this compile is memoised: what `-E -v` depends

@@ -156,6 +156,7 @@ int Main(int argc, char** argv) {
 }  // namespace ddcc
 
 int main(int argc, char** argv) {
+  ddcc::OpenClosedStandardStreams();
   ddcc::IgnoreFileSizeSignal();
   return ddcc::Main(argc, argv);
 }

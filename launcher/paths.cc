@@ -166,8 +166,16 @@ std::string PathRewriter::KeyArgument(absl::string_view arg, bool preprocessing)
 }
 
 bool PathRewriter::SameInMappedDebugInfo(absl::string_view path) const {
-  if (!PlainComponents(path).empty() && IsBelow(StripTrailingSlashes(path), cwd_)) return true;
-  return !absl::StartsWith(path, cwd_) && !BelowBase(path);
+  const bool plain = !PlainComponents(path).empty();
+  if (plain && IsBelow(StripTrailingSlashes(path), cwd_)) return true;
+  std::optional<std::vector<std::string>> rests = MappedRests(args_, path);
+  if (!rests) return false;
+  if (rests->empty()) return !absl::StartsWith(path, cwd_) && !BelowBase(path);
+  for (const std::string& rest : *rests) {
+    absl::string_view old = path.substr(0, path.size() - rest.size());
+    if (!plain || old.empty() || BelowBase(old) != BelowBase(path)) return false;
+  }
+  return true;
 }
 
 bool PathRewriter::NamesBaseDir(absl::string_view text) const {
@@ -206,19 +214,21 @@ std::string CompilerWorkingDirectory(const std::string& cwd, const EnvLookup& en
   return pwd;
 }
 
-bool PrefixMapsCwd(const std::vector<std::string>& args, const std::string& cwd) {
-  bool exact = false;
+std::optional<std::vector<std::string>> MappedRests(const std::vector<std::string>& args,
+                                                    absl::string_view path) {
+  std::vector<std::string> rests;
   for (const std::string& arg : args) {
     // An empty OLD is a map too, of every path.
     const bool map =
         std::any_of(std::begin(kDebugPrefixMaps), std::end(kDebugPrefixMaps),
                     [&arg](absl::string_view each) { return absl::StartsWith(arg, each); });
     absl::string_view old = MapOld(arg, kDebugPrefixMaps);
-    if (!map || !absl::StartsWith(cwd, old)) continue;
-    if (old.size() != cwd.size()) return false;
-    exact = true;
+    if (!map || !absl::StartsWith(path, old)) continue;
+    absl::string_view rest = path.substr(old.size());
+    if (!rest.empty() && rest[0] != '/' && !absl::EndsWith(old, "/")) return std::nullopt;
+    rests.emplace_back(rest);
   }
-  return exact;
+  return rests;
 }
 
 std::string Readable(absl::string_view key_text) {

@@ -5,6 +5,7 @@
 // holds the working directory as well and nothing is lost.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,11 +19,14 @@ class PathRewriter {
   // `base_dirs` as Config holds them; `cwd` absolute, as getcwd() gives it (relative paths are
   // opened from there, so they must be relative to it); `compiler_cwd` the name gcc and clang
   // give it in debug info: $PWD when that is the working directory, else `cwd`.
-  PathRewriter(std::vector<std::string> base_dirs, std::string cwd, std::string compiler_cwd)
+  // `args`: the call's, whose debug prefix maps SameInMappedDebugInfo follows.
+  PathRewriter(std::vector<std::string> base_dirs, std::string cwd, std::string compiler_cwd,
+               std::vector<std::string> args = {})
       : base_dirs_(std::move(base_dirs)),
         cwd_(std::move(cwd)),
         cwd_parts_(PlainParts(cwd_)),
-        compiler_cwd_(std::move(compiler_cwd)) {}
+        compiler_cwd_(std::move(compiler_cwd)),
+        args_(std::move(args)) {}
 
   const std::string& cwd() const { return cwd_; }
   const std::string& compiler_cwd() const { return compiler_cwd_; }
@@ -54,8 +58,11 @@ class PathRewriter {
 
   // With the working directory mapped to a fixed name by a prefix map: whether debug info naming
   // `path` names it alike in every directory with the same key. True for a path below the
-  // working directory, and for one that neither starts like it (the compilers match prefixes as
-  // strings) nor is below a base directory (those are keyed relative to the working directory).
+  // working directory; for one that prefix maps map, each from a directory below a base
+  // directory exactly where the path is (both keyed relative to the working directory, so the
+  // rest after OLD is the same) and ending where one of its components does; and for one that
+  // no map maps and that neither starts like the working directory (the compilers match prefixes
+  // as strings) nor is below a base directory.
   bool SameInMappedDebugInfo(absl::string_view path) const;
 
   // Whether `text` holds a base directory anywhere: what may name one tree's absolute paths.
@@ -69,6 +76,7 @@ class PathRewriter {
   std::string cwd_;
   std::vector<std::string> cwd_parts_;
   std::string compiler_cwd_;
+  std::vector<std::string> args_;
 };
 
 // The absolute path that `relative`, a form PathRewriter::Relative gave, names from the plainly
@@ -79,10 +87,13 @@ std::string AbsoluteFrom(absl::string_view cwd, absl::string_view relative);
 // absolute name of the same directory, else `cwd`.
 std::string CompilerWorkingDirectory(const std::string& cwd, const EnvLookup& env);
 
-// Whether a -fdebug-prefix-map or -ffile-prefix-map maps exactly the working directory, and no
-// map matches only a part of it (gcc takes the last match, clang the longest: a shorter one
-// would keep a piece of the directory's name). Then DW_AT_comp_dir is the map's fixed name.
-bool PrefixMapsCwd(const std::vector<std::string>& args, const std::string& cwd);
+// The rest of `path` after OLD for each -fdebug-prefix-map or -ffile-prefix-map among `args`
+// whose OLD is a prefix of it (gcc takes the last match, clang the longest: either is one of
+// these); empty when none is. nullopt where an OLD does not end where a component of `path`
+// does (gcc maps it as a string; clang would not). For the working directory, DW_AT_comp_dir is
+// one map's NEW and its rest: with the rests in the key, the same in every directory.
+std::optional<std::vector<std::string>> MappedRests(const std::vector<std::string>& args,
+                                                    absl::string_view path);
 
 // Key forms as a person reads them, for DDCC_DEBUG transcripts: "$CWD/../inc".
 std::string Readable(absl::string_view key_text);

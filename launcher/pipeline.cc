@@ -463,7 +463,8 @@ ParsedCall ParseCFamilyCall(const CallContext& context) {
   }
   if (request.language == "c") context.tally.language = Language::kC;
   if (request.language == "c++") context.tally.language = Language::kCxx;
-  PathRewriter paths(context.config.base_dirs, cwd, CompilerWorkingDirectory(cwd, context.env));
+  PathRewriter paths(context.config.base_dirs, cwd, CompilerWorkingDirectory(cwd, context.env),
+                     request.hashed_args);
   return std::make_unique<CompilePipeline>(context, std::move(request), std::move(paths));
 }
 

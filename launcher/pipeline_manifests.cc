@@ -139,7 +139,8 @@ absl::StatusOr<SearchPath> CompilePipeline::ProbeSearchPath() {
       argv.insert(argv.end(), {"-x", request_.language, "/dev/null"});
     }
   }
-  absl::StatusOr<ProcessResult> probe = RunAside(argv);
+  // Its headings read in C's words (LANGUAGE=de would translate them even with LANG=C.UTF-8).
+  absl::StatusOr<ProcessResult> probe = RunAside(argv, {"LC_ALL=C"});
   if (!probe.ok()) return probe.status();
   if (probe->exit_code != 0) return absl::FailedPreconditionError("the search path probe failed");
   absl::StatusOr<SearchPath> search = ParseSearchPath(probe->err);

@@ -1,5 +1,6 @@
 #include "launcher/process.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 #include <uv.h>
@@ -87,6 +88,7 @@ void OnTimeout(uv_timer_t* timer) {
 }
 
 bool file_size_signal_was_default = false;
+bool standard_streams_opened[3] = {};  // by OpenClosedStandardStreams
 
 // The signals ddcc was given ignored, as "n,m"; empty for none (nearly always). ddcc ignores
 // only SIGXFSZ itself, and keeps the others as given where it handles them (signal_cleanup.cc).
@@ -270,9 +272,22 @@ int RunIgnoring(absl::string_view numbers, const std::vector<std::string>& argv)
   return 127;
 }
 
+void OpenClosedStandardStreams() {
+  for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; ++fd) {
+    if (fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+    // The lowest free number: this one.
+    if (open("/dev/null", fd == STDIN_FILENO ? O_RDONLY : O_WRONLY) == fd) {
+      standard_streams_opened[fd] = true;
+    }
+  }
+}
+
 absl::Status ExecReplace(const std::vector<std::string>& argv) {
   if (argv.empty()) return absl::InvalidArgumentError("nothing to run");
   if (file_size_signal_was_default) signal(SIGXFSZ, SIG_DFL);
+  for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; ++fd) {
+    if (standard_streams_opened[fd]) close(fd);
+  }
   std::vector<char*> args;
   for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);

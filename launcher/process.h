@@ -52,6 +52,11 @@ int RunIgnoring(absl::string_view numbers, const std::vector<std::string>& argv)
 // Writes all of `data` to `fd`, as far as it takes it.
 void WriteAll(int fd, absl::string_view data);
 
+// Opens /dev/null on each of descriptors 0-2 that is closed (a daemon's or cron's build, `<&-`):
+// libuv cannot spawn without them, and a file ddcc opens would take the number (the compiler's
+// messages replayed into a cache entry). ExecReplace closes them again. Called first thing.
+void OpenClosedStandardStreams();
+
 // Replaces this process with argv: same arguments, environment, working directory, streams and
 // exit status as if ddcc had never run. Returns only on failure.
 absl::Status ExecReplace(const std::vector<std::string>& argv);

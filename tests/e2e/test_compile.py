@@ -133,6 +133,21 @@ class CompileTest(DdccTestCase):
         stats = self.stats()
         self.assertEqual((stats["cache_misses"], stats["cache_hits"]), (3, 3))
 
+    def test_profile_use_beside_an_object_named_with_a_leading_dot(self):
+        # gcc reads sub/.o.gcda for sub/.o (no suffix to replace).
+        self.write("pgo.c", PGO_SOURCE)
+        os.makedirs(os.path.join(self.work, "sub"))
+        use = ["-O2", "-fprofile-use", "-c", "pgo.c", "-o", "sub/.o"]
+        self.plain_and_cached("gcc", use, ["sub/.o"])
+        self.run_cmd(["gcc", "-O2", "-fprofile-generate", "-c", "pgo.c", "-o", "sub/.o"])
+        self.run_cmd(["gcc", "-fprofile-generate", "sub/.o", "-o", "pgo"])
+        self.run_cmd(["./pgo"])
+        self.assertTrue(os.path.exists(os.path.join(self.work, "sub/.o.gcda")))
+        plain = self.plain_and_cached("gcc", use, ["sub/.o"])
+        self.assertNotIn(b"missing-profile", plain.stderr)
+        stats = self.stats()
+        self.assertEqual((stats["cache_misses"], stats["cache_hits"]), (2, 2))
+
     def test_a_changed_header_misses(self):
         self.write("main.c", C_SOURCE)
         self.plain_and_cached("gcc", ["-Iinclude", "-c", "main.c"], ["main.o"])

@@ -341,6 +341,40 @@ class DriverSurroundingsTest(HiddenInputTestCase):
                 if compiler == "gcc":  # clang looks beside its gcc installation first
                     self.assertIn(b"injected", self.run_cmd(["nm", "out.o"]).stdout)
 
+    def test_the_assembler_a_toolchain_finds_before_path(self):
+        """gcc runs the "as" of its own programs' directories (a relocated or cross toolchain's
+        binutils, <prefix>/<target>/bin/as) before PATH's; clang runs <triple>-as or "as" beside
+        itself before PATH's. One installed there after a compile is a new key."""
+        self.write("src.c", "int f(void) { return 1; }\n")
+        gcc = os.path.join(self.root, "tc", "bin", "gcc")
+        libs = os.path.join(self.root, "tc", "lib", "gcc", "x86_64-linux-gnu", "12")
+        os.makedirs(libs)
+        os.makedirs(os.path.dirname(gcc))
+        shutil.copy2("/usr/bin/x86_64-linux-gnu-gcc-12", gcc)
+        for name in os.listdir("/usr/lib/gcc/x86_64-linux-gnu/12"):
+            os.symlink(os.path.join("/usr/lib/gcc/x86_64-linux-gnu/12", name),
+                       os.path.join(libs, name))
+        clang = os.path.join(self.root, "cl", "bin", "clang")
+        os.makedirs(os.path.dirname(clang))
+        os.symlink(shutil.which("clang"), clang)
+        triple = self.run_cmd(["clang", "-print-target-triple"]).stdout.decode().strip()
+        for compiler, args, assembler in [
+                (gcc, [], os.path.join(self.root, "tc", "x86_64-linux-gnu", "bin", "as")),
+                (clang, ["-fno-integrated-as"], os.path.join(os.path.dirname(clang), "as")),
+                (clang, ["-fno-integrated-as"],
+                 os.path.join(os.path.dirname(clang), f"{triple}-as"))]:
+            with self.subTest(assembler=assembler):
+                args = [*args, "-c", "src.c", "-o", "out.o"]
+                self.assertEqual(self.ddcc(compiler, *args).returncode, 0)
+                self.write(assembler, '#!/bin/sh\nexec /usr/bin/as --defsym injected=1 "$@"\n')
+                os.chmod(assembler, 0o755)
+                cached = self.ddcc(compiler, *args)
+                got = self.read("out.o")
+                self.assert_same_run(self.run_cmd([compiler, *args]), cached)
+                self.assertEqual(got, self.read("out.o"))
+                self.assertIn(b"injected", self.run_cmd(["nm", "out.o"]).stdout)
+                os.remove(assembler)
+
     def test_an_include_directory_beside_a_prefix_made_later(self):
         self.write("later/h.h", "#define V 1\n")
         self.write("src.c", "#include <h.h>\nint v = V;\n")

@@ -186,6 +186,22 @@ class OutputsTest(DdccTestCase):
             with self.subTest(compiler=compiler, args=args):
                 self.same_outputs_twice(compiler, args, outputs)
 
+    def test_files_named_after_an_object_with_a_leading_dot(self):
+        # gcc takes no suffix from a name's leading dot (obj/.o: obj/.o.dwo); clang does.
+        os.makedirs(os.path.join(self.work, "obj"))
+        calls = [
+            ("gcc", ["-g", "-gsplit-dwarf", "--coverage", "-frandom-seed=1", "-fstack-usage", "-o",
+                     "obj/.o"],
+             ["obj/.o", "obj/.o.dwo", "obj/.o.gcno", "obj/.o.su"]),
+            ("clang", ["-g", "-gsplit-dwarf", "--coverage", "-o", "obj/.x"],
+             ["obj/.x", "obj/.dwo", "obj/.gcno"]),
+        ]
+        for compiler, args, outputs in calls:
+            args = ["-Iinclude", "-c", "main.c", *args]
+            with self.subTest(compiler=compiler, args=args):
+                self.run_cmd(["rm", "-rf", self.cache])
+                self.same_outputs_twice(compiler, args, outputs)
+
     def same_outputs_twice(self, compiler, args, outputs):
         """A plain compile, then ddcc's miss and hit: the same run and `outputs`, byte for byte."""
         plain = self.run_cmd([compiler, *args])

@@ -109,6 +109,38 @@ class PathsTest(DdccTestCase):
             self.assertIn(tree, self.dwarf(tree))
         self.assertEqual(self.counts(), (0, 0, 2))
 
+    def test_maps_of_the_tree_around_a_build_directory_hit(self):
+        """CMake's -ffile-prefix-map=${CMAKE_SOURCE_DIR}=. with the build directory inside, and
+        maps of the source and build directories apart: the debug info is the same in every
+        tree whose build directory has the same name; one of another name misses."""
+        self.make_trees()
+        layouts = [
+            (lambda tree: [f"-ffile-prefix-map={tree}=."], ["build", "build"], (1, 0, 1)),
+            (lambda tree: [f"-ffile-prefix-map={tree}/src=/src",
+                           f"-ffile-prefix-map={tree}/include=/include",
+                           f"-ffile-prefix-map={tree}/build=/build"], ["build", "build"],
+             (1, 0, 1)),
+            (lambda tree: [f"-ffile-prefix-map={tree}=."], ["build", "other"], (0, 0, 2)),
+        ]
+        for compiler in ["gcc", "clang"]:
+            for maps, build_dirs, counts in layouts:
+                with self.subTest(compiler=compiler, maps=maps("T"), build_dirs=build_dirs):
+                    self.run_cmd(["rm", "-rf", self.cache])
+                    objects = []
+                    for tree, build in zip(self.trees, build_dirs):
+                        cwd = os.path.join(tree, build)
+                        os.makedirs(cwd, exist_ok=True)
+                        args = ["-g", *maps(tree), *self.args(tree)[:-2], "-o", "main.o"]
+                        cached = self.ddcc(compiler, *args, cwd=cwd)
+                        got = self.read(os.path.join(cwd, "main.o"))
+                        plain = self.run_cmd([compiler, *args], cwd=cwd)
+                        self.assert_same_run(plain, cached)
+                        self.assertEqual(got, self.read(os.path.join(cwd, "main.o")))
+                        self.assertNotIn(tree, self.dwarf(cwd))
+                        objects.append(got)
+                    self.assertEqual(objects[0] == objects[1], counts[0] == 1)
+                    self.assertEqual(self.counts(), counts)
+
     def test_a_map_of_every_path_after_the_exact_one_misses(self):
         # An empty OLD maps every path, and gcc takes the last map that matches.
         self.make_trees()
@@ -248,6 +280,28 @@ class PathsTest(DdccTestCase):
                     self.compile(compiler, tree, f"-fsanitize={sanitizer}")
                     self.assertIn(tree.encode(), self.read(os.path.join(tree, "main.o")))
         self.assertEqual(self.counts(), (8, 0, 8))
+
+    def test_path_patterns_keep_the_object_to_its_tree(self):
+        # Lists matched against the files' names as given (absolute here): what each tree
+        # instruments differs.
+        self.make_trees("int g(int);\nint f(int x) { for (int i = 0; i < x; i++) x = g(x) + i;"
+                        " return x; }\n")
+        self.write("list.txt", "src:*/tree-a/*\n")
+        self.write("attr.txt", "[always]\nsrc:*/tree-a/*\n")
+        lists = [("gcc", ["-finstrument-functions",
+                          "-finstrument-functions-exclude-file-list=tree-a"]),
+                 ("clang", ["-fxray-instrument", f"-fxray-always-instrument={self.work}/list.txt"]),
+                 ("clang", ["-fxray-instrument", f"-fxray-attr-list={self.work}/attr.txt"]),
+                 ("clang", ["-fsanitize-coverage=trace-pc-guard",
+                            f"-fsanitize-coverage-ignorelist={self.work}/list.txt"])]
+        for compiler, options in lists:
+            with self.subTest(options=options):
+                objects = []
+                for tree in self.trees:
+                    self.compile(compiler, tree, "-O2", *options)
+                    objects.append(self.read(os.path.join(tree, "main.o")))
+                self.assertNotEqual(objects[0], objects[1])
+        self.assertEqual(self.counts(), (0, 0, 8))
 
     def test_sanitizers_a_wrapper_adds_name_their_own_tree(self):
         # A wrapper script's options are known by asking the compiler it runs, whatever its name.

@@ -6,6 +6,7 @@ its figures, which docs/reliability.md quotes."""
 
 import concurrent.futures
 import glob
+import itertools
 import os
 import random
 import signal
@@ -508,6 +509,38 @@ class SignalsTest(DdccTestCase):
             done = self.run_cmd(["bash", "-c", f"ulimit -f 4; {DDCC} gcc -c a.c -o a.o"])
             self.assertEqual(done.returncode, 0, done.stderr)
             self.assertEqual(done.stderr, b"")
+
+    def test_closed_standard_streams_end_no_build(self):
+        """A daemon's or cron's build may run with a standard stream closed: a miss, a hit and a
+        failed compile end as without ddcc (libuv's spawn aborted ddcc), and ddcc's own files
+        never take the closed stream's number."""
+        self.write("good.c", "int f(void) { return V; }\n")
+        self.write("bad.c", "int f(void) { return 1 }\n")
+        calls = [["-DV=1", "-c", "good.c"], ["-DV=1", "-c", "good.c"], ["-DV=1", "-c", "bad.c"],
+                 ["-DV=1", "-DUNUSED", "-c", "good.c"], ["-x", "c", "-c", "-", "-o", "in.o"]]
+        log = self.env["DDCC_LOGFILE"]
+        without_log = {k: v for k, v in self.env.items() if k != "DDCC_LOGFILE"}
+        for closed, env in itertools.product(["0<&-", "1>&-", "2>&-"], [without_log, self.env]):
+            self.run_cmd(["rm", "-rf", self.cache, log])
+            for call in calls:
+                with self.subTest(closed=closed, log="DDCC_LOGFILE" in env, call=call):
+                    runs = []
+                    for prefix in ["", DDCC + " "]:
+                        for name in ["good.o", "in.o"]:
+                            if os.path.exists(os.path.join(self.work, name)):
+                                os.remove(os.path.join(self.work, name))
+                        done = self.run_cmd(
+                            ["bash", "-c", f"{prefix}gcc {' '.join(call)} {closed}"], env=env)
+                        objects = [self.read(name) if os.path.exists(os.path.join(self.work, name))
+                                   else None for name in ["good.o", "in.o"]]
+                        runs.append((done.returncode, done.stdout, done.stderr, objects))
+                    self.assertEqual(runs[1], runs[0])
+            stats = self.stats()
+            self.assertEqual((stats["direct_hits"], stats["preprocessed_hits"]), (1, 1))
+            if os.path.exists(log):
+                with open(log, "rb") as f:
+                    self.assertNotIn(b"expected", f.read())
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -458,6 +458,9 @@ class SearchPlacesTest(HeaderSearchTestCase):
         self.check("gcc", args=args, env=env)
         french = self.check("gcc", args=args, env=dict(env, LANGUAGE="fr"))
         self.assertIn("attention", french.stderr.decode())  # gcc-12-locales (install-deps)
+        # ddcc's own questions to gcc (-v, -print-search-dirs) are read in C's words: cached.
+        self.check("gcc", args=args, env=dict(env, LANGUAGE="fr"))
+        self.assertEqual(self.hits(), (1, 0, 2))
 
     def test_the_locale_installed_for_the_messages_is_keyed(self):
         # LANG names a locale glibc has not got: gcc speaks English until LOCPATH leads to it.

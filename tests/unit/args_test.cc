@@ -853,6 +853,9 @@ const Case kCases[] = {
      .family = Family::kClang,
      .reason = kUnsupportedOption},
     {.name = "Wrapper", .args = Split("-wrapper gdb,--args -c a.c"), .reason = kUnsupportedOption},
+    {.name = "EmptyDependencyTarget",
+     .args = {"-MD", "-MQ", "", "-c", "a.c"},
+     .reason = kUnsupportedOption},
 };
 
 class ArgsTableTest : public ::testing::TestWithParam<Case> {};

@@ -70,11 +70,29 @@ TEST_F(KeysTest, EachInputThatShapesTheResultIsInTheKey) {
 // its debug-info options; each found by a direct hit serving what the compiler no longer writes.
 TEST_F(KeysTest, EachEnvironmentVariableTheCompilersReadIsInTheKey) {
   const Digest key = DirectKey("/a", {}).value();
-  for (const char* variable :
-       {"LANGUAGE", "OUTPUT_CHARSET", "MACOSX_DEPLOYMENT_TARGET", "IPHONEOS_DEPLOYMENT_TARGET",
-        "TVOS_DEPLOYMENT_TARGET", "WATCHOS_DEPLOYMENT_TARGET", "SDKROOT", "RC_DEBUG_OPTIONS",
-        "INCLUDE", "EXTERNAL_INCLUDE", "VCINSTALLDIR", "VCToolsInstallDir", "SCE_ORBIS_SDK_DIR",
-        "LANG", "LC_ALL", "GCC_COLORS", "CPATH", "SOURCE_DATE_EPOCH"}) {
+  for (const char* variable : {"LANGUAGE",
+                               "OUTPUT_CHARSET",
+                               "MACOSX_DEPLOYMENT_TARGET",
+                               "IPHONEOS_DEPLOYMENT_TARGET",
+                               "TVOS_DEPLOYMENT_TARGET",
+                               "WATCHOS_DEPLOYMENT_TARGET",
+                               "SDKROOT",
+                               "RC_DEBUG_OPTIONS",
+                               "INCLUDE",
+                               "EXTERNAL_INCLUDE",
+                               "VCINSTALLDIR",
+                               "VCToolsInstallDir",
+                               "SCE_ORBIS_SDK_DIR",
+                               "LANG",
+                               "LC_ALL",
+                               "GCC_COLORS",
+                               "CPATH",
+                               "SOURCE_DATE_EPOCH",
+                               "NCC_C_INCLUDE_PATH",
+                               "NCC_CPLUS_INCLUDE_PATH",
+                               "XCC_C_INCLUDE_PATH",
+                               "XCC_CPLUS_INCLUDE_PATH",
+                               "LLVM_OVERRIDE_PRODUCER"}) {
     const EnvLookup set = [variable](const char* name) -> const char* {
       return std::string_view(name) == variable ? "x" : nullptr;
     };

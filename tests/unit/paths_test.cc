@@ -116,16 +116,37 @@ TEST(PathsTest, SameInMappedDebugInfo) {
   EXPECT_FALSE(kPaths.SameInMappedDebugInfo("/src/a/build/../x.h"));
 }
 
-TEST(PathsTest, PrefixMapsCwd) {
+TEST(PathsTest, MappedRests) {
+  using Rests = std::optional<std::vector<std::string>>;
   const std::string cwd = "/src/a/build";
-  EXPECT_TRUE(PrefixMapsCwd({"-g", "-fdebug-prefix-map=/src/a/build=."}, cwd));
-  EXPECT_TRUE(PrefixMapsCwd({"-ffile-prefix-map=/src/a/build=/x", "-fdebug-prefix-map=/o=."}, cwd));
-  EXPECT_FALSE(PrefixMapsCwd({"-g"}, cwd));
-  EXPECT_FALSE(PrefixMapsCwd({"-fmacro-prefix-map=/src/a/build=."}, cwd));
-  EXPECT_FALSE(PrefixMapsCwd({"-fdebug-prefix-map=/src/a=."}, cwd));
-  EXPECT_FALSE(PrefixMapsCwd({"-fdebug-prefix-map=/src/a/build/=."}, cwd));
-  EXPECT_FALSE(
-      PrefixMapsCwd({"-fdebug-prefix-map=/src/a/build=.", "-fdebug-prefix-map=/src=/s"}, cwd));
+  EXPECT_EQ(MappedRests({"-g", "-fdebug-prefix-map=/src/a/build=."}, cwd), Rests({""}));
+  EXPECT_EQ(MappedRests({"-ffile-prefix-map=/src/a/build=/x", "-fdebug-prefix-map=/o=."}, cwd),
+            Rests({""}));
+  EXPECT_EQ(MappedRests({"-g"}, cwd), Rests(std::vector<std::string>()));
+  EXPECT_EQ(MappedRests({"-fmacro-prefix-map=/src/a/build=."}, cwd),
+            Rests(std::vector<std::string>()));
+  // A map of a directory above: the rest goes into the key.
+  EXPECT_EQ(MappedRests({"-fdebug-prefix-map=/src/a=."}, cwd), Rests({"/build"}));
+  EXPECT_EQ(MappedRests({"-fdebug-prefix-map=/src/a/=."}, cwd), Rests({"build"}));
+  EXPECT_EQ(MappedRests({"-fdebug-prefix-map=/src/a/build/=."}, cwd),
+            Rests(std::vector<std::string>()));
+  EXPECT_EQ(MappedRests({"-fdebug-prefix-map=/src/a/build=.", "-fdebug-prefix-map=/src=/s"}, cwd),
+            Rests({"", "/a/build"}));
+  // gcc maps a part of a name, clang does not.
+  EXPECT_EQ(MappedRests({"-fdebug-prefix-map=/src/a/bu=."}, cwd), std::nullopt);
+}
+
+TEST(PathsTest, SameInMappedDebugInfoUnderMapsOfOtherDirectories) {
+  const PathRewriter paths({"/t"}, "/t/a/b", "/t/a/b",
+                           {"-ffile-prefix-map=/t/a/b=/build", "-ffile-prefix-map=/t/a/s=/src",
+                            "-ffile-prefix-map=/opt/x=/x"});
+  EXPECT_TRUE(paths.SameInMappedDebugInfo("/t/a/s/inc/h.h"));
+  EXPECT_FALSE(paths.SameInMappedDebugInfo("/t/a/other/h.h"));  // below a base, unmapped
+  EXPECT_TRUE(paths.SameInMappedDebugInfo("/opt/x/h.h"));
+  EXPECT_FALSE(paths.SameInMappedDebugInfo("/t/a/s/../h.h"));
+  // OLD outside the base directories, the path below one: the rest names the tree.
+  const PathRewriter above({"/t/a"}, "/t/a/b", "/t/a/b", {"-ffile-prefix-map=/t=/top"});
+  EXPECT_FALSE(above.SameInMappedDebugInfo("/t/a/s/h.h"));
 }
 
 TEST(PathsTest, LineMarkers) {
