@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
@@ -32,10 +34,24 @@ bool ClangListsOtherwise(const std::vector<std::string>& args) {
 
 // A name as both kinds of listing can spell it: gcc's dependency files leave out a leading
 // "./", which the line markers keep; clang's write a backslash as '/'.
-std::string Comparable(absl::string_view path) {
+std::string Comparable(Family family, absl::string_view path) {
   while (absl::ConsumePrefix(&path, "./")) {
   }
+  if (family == Family::kGcc) return std::string(path);
   return absl::StrReplaceAll(path, {{"\\", "/"}});
+}
+
+// Where a private listing goes: beside the object, or where gcc can be given its name (up to
+// the first space) in the temporary directory.
+absl::StatusOr<std::string> PrivatePath(Family family, const std::string& object) {
+  absl::StatusOr<std::string> path = TempPathFor(object);
+  if (!path.ok() || family != Family::kGcc || !absl::StrContains(*path, ' ')) return path;
+  const char* tmp = std::getenv("TMPDIR");
+  path = TempPathFor(absl::StrCat(tmp && *tmp ? tmp : "/tmp", "/ddcc-listing"));
+  if (path.ok() && absl::StrContains(*path, ' ')) {
+    return absl::FailedPreconditionError("no path for the listing without a space");
+  }
+  return path;
 }
 
 }  // namespace
@@ -45,12 +61,17 @@ CompileListing::CompileListing(Family family, const CompileRequest& request,
     : family_(family) {
   if (dep_file && request.generates_deps) {
     path_ = *dep_file;
+    targets_ = request.dep_targets;
+    complete_ = std::find(request.dep_options.begin(), request.dep_options.end(), "-MMD") ==
+                request.dep_options.end();
     return;
   }
   if (family == Family::kClang && ClangListsOtherwise(request.expanded_args)) return;
-  absl::StatusOr<std::string> path = TempPathFor(request.object);
-  // gcc takes the variable's value up to the first space as the file's name.
-  if (!path.ok() || (family == Family::kGcc && absl::StrContains(*path, ' '))) return;
+  absl::StatusOr<std::string> path = PrivatePath(family, request.object);
+  if (!path.ok()) {
+    Log(absl::StrCat("no listing of the compile's files: ", path.status().message()));
+    return;
+  }
   // Made here, so that a compiler that cannot open it is never the one to complain.
   int fd = open(path->c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
   if (fd < 0) {
@@ -63,6 +84,7 @@ CompileListing::CompileListing(Family family, const CompileRequest& request,
   private_file_ = true;
   removed_on_signal_.emplace(path_);
   if (family == Family::kGcc) {
+    targets_ = {"ddcc"};
     environment_.push_back(absl::StrCat("SUNPRO_DEPENDENCIES=", path_, " ddcc"));
   } else {
     environment_ = {"CC_PRINT_HEADERS=1", absl::StrCat("CC_PRINT_HEADERS_FILE=", path_)};
@@ -78,20 +100,25 @@ absl::StatusOr<std::vector<std::string>> CompileListing::Read() const {
   absl::StatusOr<std::string> text = ReadFile(path_);
   if (!text.ok()) return text.status();
   if (family_ == Family::kClang && private_file_) {
-    // One path a line, as -H prints them without the depth's dots.
-    return absl::StrSplit(*text, '\n', absl::SkipEmpty());
+    // One path a line, as -H prints them without the depth's dots, with '\\' and '"' escaped
+    // (Lexer::Stringify).
+    std::vector<std::string> paths = absl::StrSplit(*text, '\n', absl::SkipEmpty());
+    for (std::string& path : paths) {
+      path = absl::StrReplaceAll(path, {{"\\\\", "\\"}, {"\\\"", "\""}});
+    }
+    return paths;
   }
-  return ListedPrerequisites(*text);
+  return ListedPrerequisites(*text, targets_, family_);
 }
 
 std::optional<std::string> CompileListing::FirstUnseen(const std::vector<std::string>& listed,
-                                                       const std::vector<std::string>& seen) {
+                                                       const std::vector<std::string>& seen) const {
   absl::flat_hash_set<std::string> names;
-  for (const std::string& file : seen) names.insert(Comparable(file));
+  for (const std::string& file : seen) names.insert(Comparable(family_, file));
   // Spelled otherwise (a/../b): the same file, by device and inode.
   absl::flat_hash_set<std::pair<dev_t, ino_t>> identities;
   for (const std::string& file : listed) {
-    if (names.contains(Comparable(file))) continue;
+    if (names.contains(Comparable(family_, file))) continue;
     if (identities.empty()) {
       for (const std::string& each : seen) {
         struct stat st;

@@ -35,12 +35,17 @@ class CompileListing {
   // none (it preprocessed nothing, or is not the one it seemed).
   absl::StatusOr<std::vector<std::string>> Read() const;
 
+  // Whether the listing names system headers too (not the build's -MMD file).
+  bool complete() const { return complete_; }
+
   // The first file of `listed` that is none of `seen` (however either spells it).
-  static std::optional<std::string> FirstUnseen(const std::vector<std::string>& listed,
-                                                const std::vector<std::string>& seen);
+  std::optional<std::string> FirstUnseen(const std::vector<std::string>& listed,
+                                         const std::vector<std::string>& seen) const;
 
  private:
   const Family family_;
+  std::vector<std::string> targets_;  // of the dependency file
+  bool complete_ = true;
   std::string path_;           // where the listing is written; "" for none
   bool private_file_ = false;  // path_ is ddcc's own file, removed after the run
   std::optional<RemovedOnSignal> removed_on_signal_;

@@ -165,9 +165,12 @@ absl::StatusOr<DepRule> ParseDepfile(absl::string_view depfile,
   return rule;
 }
 
-std::vector<std::string> ListedPrerequisites(absl::string_view depfile) {
+std::vector<std::string> ListedPrerequisites(absl::string_view depfile,
+                                             const std::vector<std::string>& targets,
+                                             Family family) {
   std::vector<std::string> paths;
-  size_t pos = 0;
+  const std::string start = LayOutTargets(targets, family);
+  size_t pos = absl::StartsWith(depfile, start) ? start.size() - 1 : 0;
   auto ends_word = [&](size_t at) {
     return at >= depfile.size() || depfile[at] == ' ' || depfile[at] == '\t' ||
            depfile[at] == '\n' || depfile.substr(at, 2) == "\\\n";

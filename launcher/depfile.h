@@ -56,10 +56,13 @@ std::string LayOutTargets(const std::vector<std::string>& targets, Family family
 absl::StatusOr<DepRule> ParseDepfile(absl::string_view depfile,
                                      const std::vector<std::string>& targets, Family family);
 
-// The prerequisites of `depfile`'s first rule (after the first ':' that ends a word), however
-// its words are laid out, unquoted as both compilers quote them: to learn which files a compile
-// read, never to write them back (see ParseDepfile).
-std::vector<std::string> ListedPrerequisites(absl::string_view depfile);
+// The prerequisites of `depfile`'s first rule (after `targets` as `family` lays them out, else
+// after the first ':' that ends a word), however its words are laid out, unquoted as both
+// compilers quote them: to learn which files a compile read, never to write them back (see
+// ParseDepfile).
+std::vector<std::string> ListedPrerequisites(absl::string_view depfile,
+                                             const std::vector<std::string>& targets,
+                                             Family family);
 
 // Whether the compiler writes `target` (as CompileRequest::dep_targets holds it) surely so:
 // no control character, and a backslash only as gcc and clang quote a space or '#'.

@@ -118,7 +118,7 @@ std::optional<ProcessResult> CompileCall(const Compiler& compiler,
   RunAsIs(compiler, args);
 }
 
-int Main(int argc, char** argv) {
+int Main(int argc, char** argv, bool output_closed) {
   EnvLookup env = [](const char* name) { return std::getenv(name); };
   std::vector<std::string> args(argv + 1, argv + argc);
   std::string compiler_name = argv[0];
@@ -148,6 +148,7 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "ddcc: %s\n", std::string(compiler.status().message()).c_str());
     return 127;
   }
+  if (output_closed) RunAsIs(*compiler, args);
   PassOnChain(env);
   RunCompilerCall(*compiler, args, env);
 }
@@ -156,7 +157,7 @@ int Main(int argc, char** argv) {
 }  // namespace ddcc
 
 int main(int argc, char** argv) {
-  ddcc::OpenClosedStandardStreams();
+  const bool output_closed = ddcc::OpenClosedStandardStreams();
   ddcc::IgnoreFileSizeSignal();
-  return ddcc::Main(argc, argv);
+  return ddcc::Main(argc, argv, output_closed);
 }

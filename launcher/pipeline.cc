@@ -424,8 +424,8 @@ CompileOutcome CompilePipeline::CompileAndStore(std::optional<Digest> key) {
 }
 
 // Aborted where the compile read a file the preprocessor's run did not (nor an option named
-// for it, as clang's lists of the sanitizers), or its listing cannot be read: the key may not
-// describe the object.
+// for it, as clang's lists of the sanitizers), or, where both list every file, the other way
+// round, or its listing cannot be read: the key may not describe the object.
 absl::Status CompilePipeline::SameFilesRead(const CompileListing& listing) const {
   absl::StatusOr<std::vector<std::string>> listed = listing.Read();
   if (!listed.ok()) {
@@ -434,9 +434,17 @@ absl::Status CompilePipeline::SameFilesRead(const CompileListing& listing) const
   }
   std::vector<std::string> seen = FilesRead(request_, includes_);
   seen.insert(seen.end(), preprocessor_listed_.begin(), preprocessor_listed_.end());
-  if (std::optional<std::string> unseen = CompileListing::FirstUnseen(*listed, seen)) {
+  if (std::optional<std::string> unseen = listing.FirstUnseen(*listed, seen)) {
     return absl::AbortedError(absl::StrCat(
         "the compile read ", *unseen, ", which the preprocessor did not: it changed meanwhile"));
+  }
+  // Nor the other way: a header gone for the compile, or a precompiled one read in its place.
+  if (listing.complete() && !listed->empty()) {
+    listed->push_back(request_.source);
+    if (std::optional<std::string> unread = listing.FirstUnseen(preprocessor_listed_, *listed)) {
+      return absl::AbortedError(absl::StrCat("the preprocessor read ", *unread,
+                                             ", which the compile did not: it changed meanwhile"));
+    }
   }
   return absl::OkStatus();
 }

@@ -272,14 +272,17 @@ int RunIgnoring(absl::string_view numbers, const std::vector<std::string>& argv)
   return 127;
 }
 
-void OpenClosedStandardStreams() {
+bool OpenClosedStandardStreams() {
+  bool output_closed = false;
   for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; ++fd) {
     if (fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+    output_closed |= fd != STDIN_FILENO;
     // The lowest free number: this one.
     if (open("/dev/null", fd == STDIN_FILENO ? O_RDONLY : O_WRONLY) == fd) {
       standard_streams_opened[fd] = true;
     }
   }
+  return output_closed;
 }
 
 absl::Status ExecReplace(const std::vector<std::string>& argv) {

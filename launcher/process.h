@@ -55,7 +55,9 @@ void WriteAll(int fd, absl::string_view data);
 // Opens /dev/null on each of descriptors 0-2 that is closed (a daemon's or cron's build, `<&-`):
 // libuv cannot spawn without them, and a file ddcc opens would take the number (the compiler's
 // messages replayed into a cache entry). ExecReplace closes them again. Called first thing.
-void OpenClosedStandardStreams();
+// Returns whether stdout or stderr was closed: a compiler's own files then take their numbers
+// (gcc writes a warning into its assembly, and fails), which only the compiler run as is does.
+bool OpenClosedStandardStreams();
 
 // Replaces this process with argv: same arguments, environment, working directory, streams and
 // exit status as if ddcc had never run. Returns only on failure.

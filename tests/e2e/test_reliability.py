@@ -516,8 +516,11 @@ class SignalsTest(DdccTestCase):
         never take the closed stream's number."""
         self.write("good.c", "int f(void) { return V; }\n")
         self.write("bad.c", "int f(void) { return 1 }\n")
+        self.write("warns.c", "int f(void) { int unused; return 1; }\n")
+        # With stderr closed, gcc's assembly takes its number and gets the warning: it fails.
         calls = [["-DV=1", "-c", "good.c"], ["-DV=1", "-c", "good.c"], ["-DV=1", "-c", "bad.c"],
-                 ["-DV=1", "-DUNUSED", "-c", "good.c"], ["-x", "c", "-c", "-", "-o", "in.o"]]
+                 ["-DV=1", "-DUNUSED", "-c", "good.c"], ["-x", "c", "-c", "-", "-o", "in.o"],
+                 ["-Wall", "-c", "warns.c", "-o", "good.o"]]
         log = self.env["DDCC_LOGFILE"]
         without_log = {k: v for k, v in self.env.items() if k != "DDCC_LOGFILE"}
         for closed, env in itertools.product(["0<&-", "1>&-", "2>&-"], [without_log, self.env]):
@@ -535,8 +538,10 @@ class SignalsTest(DdccTestCase):
                                    else None for name in ["good.o", "in.o"]]
                         runs.append((done.returncode, done.stdout, done.stderr, objects))
                     self.assertEqual(runs[1], runs[0])
+            # Only a closed stdin leaves the calls to the cache.
             stats = self.stats()
-            self.assertEqual((stats["direct_hits"], stats["preprocessed_hits"]), (1, 1))
+            self.assertEqual((stats["direct_hits"], stats["preprocessed_hits"]),
+                             (1, 1) if closed == "0<&-" else (0, 0))
             if os.path.exists(log):
                 with open(log, "rb") as f:
                     self.assertNotIn(b"expected", f.read())

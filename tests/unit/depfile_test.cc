@@ -21,10 +21,15 @@ TEST(DepfileTest, RewritableTargets) {
 TEST(DepfileTest, ListsPrerequisitesHoweverLaidOut) {
   using ::testing::ElementsAre;
   EXPECT_THAT(ListedPrerequisites("a.o: a.c \\\n  x\\ y.h $$z.h \\#w.h back\\slash.h\n"
-                                  "x\\ y.h:\n"),
+                                  "x\\ y.h:\n",
+                                  {"other.o"}, Family::kGcc),
               ElementsAre("a.c", "x y.h", "$z.h", "#w.h", "back\\slash.h"));
-  EXPECT_THAT(ListedPrerequisites("c:/a.o b.o: \\\n a.c\tb.h"), ElementsAre("a.c", "b.h"));
-  EXPECT_THAT(ListedPrerequisites(""), ElementsAre());
+  EXPECT_THAT(ListedPrerequisites("c:/a.o b.o: \\\n a.c\tb.h", {}, Family::kClang),
+              ElementsAre("a.c", "b.h"));
+  // A target holding ": ", known.
+  EXPECT_THAT(ListedPrerequisites("a: b: s.c h.h\n", {"a: b"}, Family::kGcc),
+              ElementsAre("s.c", "h.h"));
+  EXPECT_THAT(ListedPrerequisites("", {}, Family::kGcc), ElementsAre());
 }
 
 TEST(DepfileTest, KeyLeavesOutRewritableTargetsAndHoldsTheOthers) {
