@@ -45,8 +45,8 @@ std::string AuxName(Family family, absl::string_view object, absl::string_view s
 }
 
 // Options whose object depends on the names of the source and headers (CompileRequest's
-// names_files): -fsanitize= names them; the others match patterns against them (gcc's lists
-// and regular expressions, clang's lists' src: entries).
+// names_files): -fsanitize= and profile instrumentation name them; the others match patterns
+// against them (gcc's lists and regular expressions, clang's lists' src: entries).
 bool NamesFiles(absl::string_view arg) {
   static constexpr absl::string_view kPrefixes[] = {
       "-fsanitize=",
@@ -64,6 +64,9 @@ bool NamesFiles(absl::string_view arg) {
       "-fsanitize-blacklist=",
       "-fsanitize-system-ignorelist=",
       "-fprofile-list=",
+      // Instrumentation names a file-local function after its file.
+      "-fprofile-instr-generate",
+      "-fprofile-generate",
   };
   for (absl::string_view prefix : kPrefixes) {
     if (absl::StartsWith(arg, prefix)) return true;

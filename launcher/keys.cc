@@ -264,7 +264,11 @@ std::string KeyMaker::WhyDirectKeyHoldsCwd() const {
 // not: "" when no option or language says they do.
 std::string KeyMaker::WhyOptionsNameCwd() const {
   bool lto = false, offload = false, absolute_messages = false, names_source = false;
+  bool coverage_mapping = false;
   for (const std::string& arg : request_.expanded_args) {
+    if (arg == "-fcoverage-mapping" || arg == "-fno-coverage-mapping") {
+      coverage_mapping = arg == "-fcoverage-mapping";
+    }
     if (arg == "-flto" || absl::StartsWith(arg, "-flto=")) lto = true;
     if (arg == "-fno-lto") lto = false;
     offload |= arg == "-fopenmp" || arg == "-fopenacc";
@@ -275,6 +279,7 @@ std::string KeyMaker::WhyOptionsNameCwd() const {
   const bool gcc = compiler_.family == Family::kGcc;
   if (gcc && lto) return "gcc's LTO sections (-flto) name it";
   if (gcc && offload) return "gcc's offloading sections (-fopenmp, -fopenacc) name it";
+  if (!gcc && coverage_mapping) return "clang's coverage mapping (-fcoverage-mapping) names it";
   if (!gcc && absolute_messages) {
     return "messages name files by absolute paths (-fdiagnostics-absolute-paths)";
   }

@@ -168,6 +168,9 @@ constexpr OptionSpec kOptions[] = {
     {"--coverage", kNone, kAuxOutput, kBoth},
     {"-ftest-coverage", kNone, kAuxOutput, kBoth},
     {"-fprofile-arcs", kNone, kAuxOutput, kBoth},
+    // gcc's object names its .gcda by the object's absolute path, as -fprofile-arcs's does.
+    {"-fprofile-generate", kNone, kAuxOutput, kBoth},
+    {"-fprofile-generate=", kJoined, kAuxOutput, kBoth},
     {"-fstack-usage", kNone, kAuxOutput, kBoth},
     {"-gsplit-dwarf", kNone, kAuxOutput, kBoth},
     {"-gsplit-dwarf=split", kNone, kAuxOutput, kBoth},
@@ -194,6 +197,12 @@ constexpr OptionSpec kOptions[] = {
     // Not cacheable: profiles and coverage (inputs ddcc cannot see, or paths in the object).
     {"-fprofile-", kJoined, kUnsupported, kBoth},
     {"-fprofile-sample-accurate", kNone, kCompile, kBoth},
+    // clang's source-based coverage: the profile's path is the runtime's; the coverage mapping
+    // names the working directory (KeyMaker::WhyOptionsNameCwd).
+    {"-fprofile-instr-generate", kNone, kCompile, kClang},
+    {"-fprofile-instr-generate=", kJoined, kCompile, kClang},
+    {"-fcoverage-mapping", kNone, kCompile, kClang},
+    {"-fno-coverage-mapping", kNone, kCompile, kClang},
     {"-fauto-profile", kJoined, kUnsupported, kBoth},
     {"-fcs-profile-generate", kJoined, kUnsupported, kBoth},
     {"-fbranch-probabilities", kNone, kUnsupported, kBoth},

@@ -133,6 +133,19 @@ class CompileTest(DdccTestCase):
         stats = self.stats()
         self.assertEqual((stats["cache_misses"], stats["cache_hits"]), (3, 3))
 
+    def test_profile_instrumentation_is_cached(self):
+        # clang's source-based coverage (CI's coverage jobs), PGO instrumentation of both.
+        self.write("pgo.c", PGO_SOURCE)
+        calls = [("clang", ["-fprofile-instr-generate", "-fcoverage-mapping"]),
+                 ("clang", ["-fprofile-generate"]),
+                 ("gcc", ["-fprofile-generate", "-frandom-seed=1"])]
+        for compiler, options in calls:
+            with self.subTest(compiler=compiler, options=options):
+                self.plain_and_cached(compiler, [*options, "-c", "pgo.c", "-o", "pgo.o"],
+                                      ["pgo.o"])
+        stats = self.stats()
+        self.assertEqual((stats["cache_misses"], stats["cache_hits"]), (3, 3))
+
     def test_profile_use_beside_an_object_named_with_a_leading_dot(self):
         # gcc reads sub/.o.gcda for sub/.o (no suffix to replace).
         self.write("pgo.c", PGO_SOURCE)

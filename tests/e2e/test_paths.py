@@ -293,7 +293,10 @@ class PathsTest(DdccTestCase):
                  ("clang", ["-fxray-instrument", f"-fxray-always-instrument={self.work}/list.txt"]),
                  ("clang", ["-fxray-instrument", f"-fxray-attr-list={self.work}/attr.txt"]),
                  ("clang", ["-fsanitize-coverage=trace-pc-guard",
-                            f"-fsanitize-coverage-ignorelist={self.work}/list.txt"])]
+                            f"-fsanitize-coverage-ignorelist={self.work}/list.txt"]),
+                 # The coverage mapping names the directory; gcc's object its .gcda.
+                 ("clang", ["-fprofile-instr-generate", "-fcoverage-mapping"]),
+                 ("gcc", ["-fprofile-generate", "-frandom-seed=1"])]
         for compiler, options in lists:
             with self.subTest(options=options):
                 objects = []
@@ -301,7 +304,7 @@ class PathsTest(DdccTestCase):
                     self.compile(compiler, tree, "-O2", *options)
                     objects.append(self.read(os.path.join(tree, "main.o")))
                 self.assertNotEqual(objects[0], objects[1])
-        self.assertEqual(self.counts(), (0, 0, 8))
+        self.assertEqual(self.counts(), (0, 0, 12))
 
     def test_sanitizers_a_wrapper_adds_name_their_own_tree(self):
         # A wrapper script's options are known by asking the compiler it runs, whatever its name.
