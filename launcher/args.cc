@@ -230,6 +230,7 @@ ParsedArgs Parser::Parse(const std::vector<std::string>& raw_args) {
       continue;
     }
     if (NamesFiles(arg)) req_.names_files = true;
+    if (arg == "-g3" || arg == "-ggdb3" || arg == "-fdebug-macro") req_.debug_macros = true;
     if (arg == "--driver-mode=g++" || arg == "--driver-mode=gcc") cxx_driver_ = arg.back() == '+';
     const OptionSpec* spec = FindOption(family_, arg);
     if (spec == nullptr) {

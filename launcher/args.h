@@ -75,6 +75,9 @@ struct CompileRequest {
   bool object_names_itself = false;
 
   bool debug_info = false;  // -g and friends (not -g0): the object names the working directory
+  // clang's -g3, -ggdb3, -fdebug-macro: the object holds every macro definition, which the
+  // preprocessed text shows with -dD (gcc's -E shows them for -g3 itself).
+  bool debug_macros = false;
   // The object depends on the names of the source and headers as the line markers give them,
   // absolute paths below a base directory too: -fsanitize= names them (each check's place,
   // ASan's globals); options matching patterns against them choose what is instrumented.

@@ -255,11 +255,8 @@ constexpr OptionSpec kOptions[] = {
     {"-grecord-command-line", kNone, kUnsupported, kBoth},
     {"-frecord-gcc-switches", kNone, kUnsupported, kClang},  // gcc records only hashed options
     {"-grecord-gcc-switches", kNone, kUnsupported, kClang},
-    // Not cacheable: clang's debug info holds what its preprocessed text lacks: the macro
-    // definitions, the sources' own text (comments too).
-    {"-fdebug-macro", kNone, kUnsupported, kClang},
-    {"-g3", kNone, kUnsupported, kClang},  // clang 14: .debug_macro, as -fdebug-macro
-    {"-ggdb3", kNone, kUnsupported, kClang},
+    // Not cacheable: clang's debug info holds the sources' own text (comments too). Its macro
+    // definitions (-g3, -fdebug-macro) are in the text, which is preprocessed with -dD then.
     {"-gembed-source", kNone, kUnsupported, kClang},
 };
 

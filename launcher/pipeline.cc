@@ -300,6 +300,7 @@ absl::StatusOr<ProcessResult> CompilePipeline::Preprocess() {
   // -dI: the #include directives too, which show every search, where line markers show only
   // the first entry into each header.
   std::vector<std::string> argv = {compiler_.path, "-E", "-dI"};
+  if (request_.debug_macros && compiler_.family == Family::kClang) argv.push_back("-dD");
   argv.insert(argv.end(), request_.preprocess_args.begin(), request_.preprocess_args.end());
   CompileListing listing(*compiler_.family, request_, nullptr);
   absl::StatusOr<ProcessResult> run = RunAside(argv, listing.environment());

@@ -133,6 +133,19 @@ class CompileTest(DdccTestCase):
         stats = self.stats()
         self.assertEqual((stats["cache_misses"], stats["cache_hits"]), (3, 3))
 
+    def test_clangs_macro_debug_info_is_cached(self):
+        # -g3 records every macro, unused ones from -D and -imacros too: -E -dD shows them.
+        self.write("m.c", "#define LOCAL 5\nint f(void) { return LOCAL; }\n")
+        for option in ["-g3", "-fdebug-macro"]:
+            for define, imacros in [("1", "1"), ("1", "1"), ("2", "1"), ("2", "3")]:
+                with self.subTest(option=option, define=define, imacros=imacros):
+                    self.write("im.h", f"#define IM {imacros}\n")
+                    self.plain_and_cached("clang", ["-g", option, f"-DUNUSED={define}",
+                                                    "-imacros", "im.h", "-c", "m.c"], ["m.o"],
+                                          cached_runs=1)
+        stats = self.stats()
+        self.assertEqual((stats["cache_misses"], stats["cache_hits"]), (6, 2))
+
     def test_profile_instrumentation_is_cached(self):
         # clang's source-based coverage (CI's coverage jobs), PGO instrumentation of both.
         self.write("pgo.c", PGO_SOURCE)
