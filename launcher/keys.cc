@@ -24,6 +24,14 @@
 namespace ddcc {
 namespace {
 
+// Whether gcc may write offloading sections for `text`, which name the working directory: an
+// OpenMP target region or declare target (as a pragma or C++ attribute, any "target" word
+// counts) or any OpenACC construct. Parallel loops alone write none.
+bool MayOffload(absl::string_view text) {
+  return absl::StrContains(text, "target") || absl::StrContains(text, "#pragma acc") ||
+         absl::StrContains(text, "omp::");
+}
+
 // Environment that changes what the compiler writes (diagnostics' language and quotes, which
 // cc1 runs, rewritten arguments) without showing in the preprocessed text. clang reads the
 // Darwin, MSVC, VE (NCC_) and XCore (XCC_) ones only for those targets, where they set the
@@ -263,7 +271,7 @@ std::string KeyMaker::WhyDirectKeyHoldsCwd() const {
 // Where the object or the messages name the working directory (or files by absolute paths) -g or
 // not: "" when no option or language says they do.
 std::string KeyMaker::WhyOptionsNameCwd() const {
-  bool lto = false, offload = false, absolute_messages = false, names_source = false;
+  bool lto = false, absolute_messages = false, names_source = false;
   bool coverage_mapping = false;
   for (const std::string& arg : request_.expanded_args) {
     if (arg == "-fcoverage-mapping" || arg == "-fno-coverage-mapping") {
@@ -271,14 +279,12 @@ std::string KeyMaker::WhyOptionsNameCwd() const {
     }
     if (arg == "-flto" || absl::StartsWith(arg, "-flto=")) lto = true;
     if (arg == "-fno-lto") lto = false;
-    offload |= arg == "-fopenmp" || arg == "-fopenacc";
     absolute_messages |= arg == "-fdiagnostics-absolute-paths";
     names_source |= arg == "-emit-llvm" || arg == "-funique-internal-linkage-names" ||
                     arg == "-fpseudo-probe-for-profiling";
   }
   const bool gcc = compiler_.family == Family::kGcc;
   if (gcc && lto) return "gcc's LTO sections (-flto) name it";
-  if (gcc && offload) return "gcc's offloading sections (-fopenmp, -fopenacc) name it";
   if (!gcc && coverage_mapping) return "clang's coverage mapping (-fcoverage-mapping) names it";
   if (!gcc && absolute_messages) {
     return "messages name files by absolute paths (-fdiagnostics-absolute-paths)";
@@ -288,6 +294,14 @@ std::string KeyMaker::WhyOptionsNameCwd() const {
            "-funique-internal-linkage-names)";
   }
   return "";
+}
+
+bool KeyMaker::GccMayOffload() const {
+  if (compiler_.family != Family::kGcc) return false;
+  for (const std::string& arg : request_.expanded_args) {
+    if (arg == "-fopenmp" || arg == "-fopenacc") return true;
+  }
+  return false;
 }
 
 bool KeyMaker::MayMoveDebugDirectory() const {
@@ -481,6 +495,8 @@ absl::StatusOr<ResultKeyInfo> KeyMaker::ResultKey(const ProcessResult& preproces
         "a line marker)";
   } else if (why_cwd.empty() && marked && marked->changed && request_.names_files) {
     why_cwd = "the sanitizers' data names files below the base directory by absolute paths";
+  } else if (why_cwd.empty() && GccMayOffload() && MayOffload(preprocessed.out)) {
+    why_cwd = "gcc's offloading sections (-fopenmp, -fopenacc: a target region) name it";
   } else if (why_cwd.empty() && HoldsLineTableDirective(preprocessed.out)) {
     why_cwd = "the assembler's line tables (.file and .loc directives) name it";
   }

@@ -83,6 +83,8 @@ class KeyMaker {
   bool MovesDebugDirectory() const;
   // A debug prefix map maps the working directory (MappedRests).
   bool CwdMapped() const;
+  // gcc with -fopenmp or -fopenacc, whose target regions write offloading sections.
+  bool GccMayOffload() const;
   // `key` made specific to the working directory.
   Digest WithCwd(const Digest& key) const;
   // Where the compiler's header search path for this compile is memoised: what `-E -v` depends

@@ -391,6 +391,15 @@ class DirectoryInObjectTest(DdccTestCase):
         self.in_trees("gcc", ["-flto", "-frandom-seed=1", "-I{tree}/inc", "-c", "src/x.c"], files,
                       base_dir=True)
 
+    def test_gcc_parallel_loops_alone_are_shared(self):
+        # Only target regions (and OpenACC) write offloading sections: a parallel loop's object
+        # is the same in every tree, and the second one hits.
+        files = {"src/p.c": "int f(int n) { int s = 0;\n#pragma omp parallel for reduction(+:s)\n"
+                            "  for (int i = 0; i < n; i++) s += i;\n  return s; }\n"}
+        self.in_trees("gcc", ["-fopenmp", "-O2", "-frandom-seed=1", "-c", "src/p.c"], files)
+        stats = self.stats()
+        self.assertEqual((stats["cache_hits"], stats["cache_misses"]), (1, 1))
+
     def test_clang_bitcode_naming_an_absolute_source_below_the_base_directory(self):
         files = {"src/x.c": "static int g(void) { return 1; }\nint f(void) { return g(); }\n"}
         for args in [["-flto=thin"], ["-flto"], ["-emit-llvm"],
