@@ -66,7 +66,8 @@ CompileListing::CompileListing(Family family, const CompileRequest& request,
                 request.dep_options.end();
     return;
   }
-  if (family == Family::kClang && ClangListsOtherwise(request.expanded_args)) return;
+  const bool clang_compile = family == Family::kClang && dep_file != nullptr;
+  if (clang_compile && ClangListsOtherwise(request.expanded_args)) return;
   absl::StatusOr<std::string> path = PrivatePath(family, request.object);
   if (!path.ok()) {
     Log(absl::StrCat("no listing of the compile's files: ", path.status().message()));
@@ -83,11 +84,15 @@ CompileListing::CompileListing(Family family, const CompileRequest& request,
   path_ = *std::move(path);
   private_file_ = true;
   removed_on_signal_.emplace(path_);
+  targets_ = {"ddcc"};
   if (family == Family::kGcc) {
-    targets_ = {"ddcc"};
     environment_.push_back(absl::StrCat("SUNPRO_DEPENDENCIES=", path_, " ddcc"));
+  } else if (!clang_compile) {
+    arguments_ = {"-MD", "-MF", path_, "-MT", "ddcc"};
   } else {
     environment_ = {"CC_PRINT_HEADERS=1", absl::StrCat("CC_PRINT_HEADERS_FILE=", path_)};
+    header_lines_ = true;
+    complete_ = false;
   }
 }
 
@@ -99,7 +104,7 @@ absl::StatusOr<std::vector<std::string>> CompileListing::Read() const {
   if (path_.empty()) return std::vector<std::string>();
   absl::StatusOr<std::string> text = ReadFile(path_);
   if (!text.ok()) return text.status();
-  if (family_ == Family::kClang && private_file_) {
+  if (header_lines_) {
     // One path a line, as -H prints them without the depth's dots, with '\\' and '"' escaped
     // (Lexer::Stringify).
     std::vector<std::string> paths = absl::StrSplit(*text, '\n', absl::SkipEmpty());
@@ -109,6 +114,18 @@ absl::StatusOr<std::vector<std::string>> CompileListing::Read() const {
     return paths;
   }
   return ListedPrerequisites(*text, targets_, family_);
+}
+
+std::vector<std::string> CompileListing::NamesNotAmong(Family family,
+                                                       const std::vector<std::string>& listed,
+                                                       const std::vector<std::string>& seen) {
+  absl::flat_hash_set<std::string> names;
+  for (const std::string& file : seen) names.insert(Comparable(family, file));
+  std::vector<std::string> others;
+  for (const std::string& file : listed) {
+    if (names.insert(Comparable(family, file)).second) others.push_back(file);
+  }
+  return others;
 }
 
 std::optional<std::string> CompileListing::FirstUnseen(const std::vector<std::string>& listed,

@@ -477,6 +477,7 @@ absl::StatusOr<Digest> KeyMaker::SearchPathKey() const {
 
 absl::StatusOr<ResultKeyInfo> KeyMaker::ResultKey(const ProcessResult& preprocessed,
                                                   const std::vector<std::string>& files_read,
+                                                  const std::vector<std::string>& listed_only,
                                                   std::string* transcript) const {
   ResultKeyInfo result;
   std::string why_cwd = WhyDirectKeyHoldsCwd();
@@ -523,6 +524,9 @@ absl::StatusOr<ResultKeyInfo> KeyMaker::ResultKey(const ProcessResult& preproces
     }
     if (!content.ok()) return content.status();
     inputs.Add(key_label::kFileRead, absl::StrCat(paths_.KeyForm(file), " ", content->Hex()));
+  }
+  for (const std::string& name : listed_only) {
+    inputs.Add("file the preprocessor listed", paths_.KeyForm(name));
   }
   result.key = inputs.Finish();
   return result;

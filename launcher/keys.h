@@ -65,8 +65,12 @@ class KeyMaker {
   absl::StatusOr<Digest> DirectKey(std::string* transcript = nullptr) const;
   // `files_read`: the source and headers the text shows, whose bytes the key holds too: what the
   // text drops of them (comments, columns, macro origins) still reaches the compiler's output.
+  // `listed_only`: files the preprocessor's listing names that the text does not show (a header
+  // clang skips by its guard, entered before under another name; what a __has_include found):
+  // their names reach the dependency file and debug info.
   absl::StatusOr<ResultKeyInfo> ResultKey(const ProcessResult& preprocessed,
                                           const std::vector<std::string>& files_read,
+                                          const std::vector<std::string>& listed_only,
                                           std::string* transcript = nullptr) const;
   // Depend mode's result key, which has no preprocessed text to hash: the direct key (or the
   // manifest key made from it) and every file of the include set with its content. A direct hit

@@ -122,7 +122,10 @@ std::variant<Digest, KeyAfterCompile, CompileOutcome> CompilePipeline::KeyInputs
     return KeyInputs();
   }
 
-  absl::StatusOr<ResultKeyInfo> result = keys_.ResultKey(preprocessed_, files_read, Transcript());
+  absl::StatusOr<ResultKeyInfo> result = keys_.ResultKey(
+      preprocessed_, files_read,
+      CompileListing::NamesNotAmong(*compiler_.family, preprocessor_listed_, files_read),
+      Transcript());
   if (!result.ok()) return Failure{ErrorKind::kInternal, result.status()};
   WriteTranscript();
   scope_.KnowResult(result->tied, result->names_cwd);
@@ -301,8 +304,9 @@ absl::StatusOr<ProcessResult> CompilePipeline::Preprocess() {
   // the first entry into each header.
   std::vector<std::string> argv = {compiler_.path, "-E", "-dI"};
   if (request_.debug_macros && compiler_.family == Family::kClang) argv.push_back("-dD");
-  argv.insert(argv.end(), request_.preprocess_args.begin(), request_.preprocess_args.end());
   CompileListing listing(*compiler_.family, request_, nullptr);
+  argv.insert(argv.end(), listing.arguments().begin(), listing.arguments().end());
+  argv.insert(argv.end(), request_.preprocess_args.begin(), request_.preprocess_args.end());
   absl::StatusOr<ProcessResult> run = RunAside(argv, listing.environment());
   absl::StatusOr<std::vector<std::string>> listed = listing.Read();
   preprocessor_listed_ = listed.ok() ? *std::move(listed) : std::vector<std::string>();

@@ -351,6 +351,26 @@ class SearchPlacesTest(HeaderSearchTestCase):
         os.makedirs(work)
         self.work = work
 
+    def test_a_guarded_header_reached_again_under_another_name(self):
+        """clang skips a guarded header it entered before (by -include) when an #include
+        reaches the same file under another name, writing no line marker: the text is the same
+        whichever directory holds that name, yet the dependency file and debug info name it."""
+        self.write("sys/cfg.h", "#ifndef G\n#define G\nint sysv = 25;\n#endif\n")
+        self.write("main.c", '#include "a.h"\nint f(void) { return 1; }\n')
+        for compiler in COMPILERS:
+            for mode, mode_env in [("direct", {}), ("preprocessor", {"DDCC_DIRECT_MODE": "0"})]:
+                with self.subTest(compiler=compiler, mode=mode):
+                    env = dict(self.env, **mode_env,
+                               DDCC_DIR=os.path.join(self.root, "cache-" + compiler + mode))
+                    args = ["-g", "-MD", "-include", "sys/cfg.h", *self.args]
+                    for place in ["first", "second", "first"]:
+                        for other in ["first", "second"]:
+                            link = os.path.join(self.work, other, "a.h")
+                            if os.path.lexists(link):
+                                os.remove(link)
+                        os.symlink("../sys/cfg.h", os.path.join(self.work, place, "a.h"))
+                        self.check(compiler, args=args, env=env)
+
     def test_a_dangling_symlink_that_comes_to_life(self):
         for compiler in COMPILERS:
             for mode, mode_env in [("direct", {}), ("depend", {"DDCC_DEPEND": "1"})]:
