@@ -285,6 +285,11 @@ std::string KeyMaker::WhyOptionsNameCwd() const {
   }
   const bool gcc = compiler_.family == Family::kGcc;
   if (gcc && lto) return "gcc's LTO sections (-flto) name it";
+  // Elsewhere the result key holds it where the text may offload; depend mode has no text.
+  if (GccMayOffload() && config_.depend_mode) {
+    return "gcc's offloading sections (-fopenmp, -fopenacc) may name it, and depend mode has "
+           "no text to show whether they are written";
+  }
   if (!gcc && coverage_mapping) return "clang's coverage mapping (-fcoverage-mapping) names it";
   if (!gcc && absolute_messages) {
     return "messages name files by absolute paths (-fdiagnostics-absolute-paths)";

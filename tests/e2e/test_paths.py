@@ -388,6 +388,10 @@ class DirectoryInObjectTest(DdccTestCase):
                             "  for (int i = 0; i < n; i++) s += i;\n  return s; }\n"}
         for args in [["-flto", "-O2"], ["-flto=auto", "-ffat-lto-objects"], ["-fopenmp", "-O2"]]:
             self.in_trees("gcc", [*args, "-frandom-seed=1", "-Iinc", "-c", "src/x.c"], files)
+        # Depend mode has no text to look for the target region in.
+        self.env = dict(self.env, DDCC_DEPEND="1")
+        self.in_trees("gcc", ["-fopenmp", "-O2", "-frandom-seed=1", "-MD", "-Iinc", "-c",
+                              "src/x.c"], files)
         self.in_trees("gcc", ["-flto", "-frandom-seed=1", "-I{tree}/inc", "-c", "src/x.c"], files,
                       base_dir=True)
 
