@@ -44,36 +44,6 @@ std::string AuxName(Family family, absl::string_view object, absl::string_view s
   return ReplaceSuffix(object, suffix);
 }
 
-// Options whose object depends on the names of the source and headers (CompileRequest's
-// names_files): -fsanitize= and profile instrumentation name them; the others match patterns
-// against them (gcc's lists and regular expressions, clang's lists' src: entries).
-bool NamesFiles(absl::string_view arg) {
-  static constexpr absl::string_view kPrefixes[] = {
-      "-fsanitize=",
-      "-finstrument-functions-exclude-file-list=",
-      "-fprofile-filter-files=",
-      "-fprofile-exclude-files=",
-      "-fxray-always-instrument=",
-      "-fxray-never-instrument=",
-      "-fxray-attr-list=",
-      "-fsanitize-coverage-ignorelist=",
-      "-fsanitize-coverage-allowlist=",
-      "-fsanitize-coverage-blocklist=",
-      "-fsanitize-coverage-whitelist=",
-      "-fsanitize-ignorelist=",
-      "-fsanitize-blacklist=",
-      "-fsanitize-system-ignorelist=",
-      "-fprofile-list=",
-      // Instrumentation names a file-local function after its file.
-      "-fprofile-instr-generate",
-      "-fprofile-generate",
-  };
-  for (absl::string_view prefix : kPrefixes) {
-    if (absl::StartsWith(arg, prefix)) return true;
-  }
-  return false;
-}
-
 // A C++ driver (g++, clang++) compiles a .c file as C++.
 absl::string_view LanguageForSuffix(Family family, bool cxx_driver, absl::string_view path) {
   absl::string_view name = Basename(path);

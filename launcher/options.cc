@@ -266,6 +266,33 @@ bool Applies(const OptionSpec& spec, Family family) {
 
 }  // namespace
 
+bool NamesFiles(absl::string_view arg) {
+  static constexpr absl::string_view kPrefixes[] = {
+      "-fsanitize=",
+      "-finstrument-functions-exclude-file-list=",
+      "-fprofile-filter-files=",
+      "-fprofile-exclude-files=",
+      "-fxray-always-instrument=",
+      "-fxray-never-instrument=",
+      "-fxray-attr-list=",
+      "-fsanitize-coverage-ignorelist=",
+      "-fsanitize-coverage-allowlist=",
+      "-fsanitize-coverage-blocklist=",
+      "-fsanitize-coverage-whitelist=",
+      "-fsanitize-ignorelist=",
+      "-fsanitize-blacklist=",
+      "-fsanitize-system-ignorelist=",
+      "-fprofile-list=",
+      // Instrumentation names a file-local function after its file.
+      "-fprofile-instr-generate",
+      "-fprofile-generate",
+  };
+  for (absl::string_view prefix : kPrefixes) {
+    if (absl::StartsWith(arg, prefix)) return true;
+  }
+  return false;
+}
+
 const OptionSpec* FindOption(Family family, absl::string_view arg) {
   for (const OptionSpec& spec : kOptions) {
     if (spec.arg != kJoined && spec.name == arg && Applies(spec, family)) return &spec;

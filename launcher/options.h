@@ -58,4 +58,9 @@ struct OptionSpec {
 // prefix among joined options. nullptr if the option is unknown.
 const OptionSpec* FindOption(Family family, absl::string_view arg);
 
+// Options whose object depends on the names of the source and headers (CompileRequest's
+// names_files): -fsanitize= and profile instrumentation name them; the others match patterns
+// against them (gcc's lists and regular expressions, clang's lists' src: entries).
+bool NamesFiles(absl::string_view arg);
+
 }  // namespace ddcc
