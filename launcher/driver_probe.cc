@@ -124,7 +124,14 @@ absl::StatusOr<std::vector<std::string>> GccProgramDirs(const Compiler& compiler
     dirs = asked->out.substr(at + 1, asked->out.find('\n', at + 1) - at - 1);
     WriteCompilerMemo(config, memo, *dirs);
   }
-  return absl::StrSplit(absl::string_view(*dirs).substr(11), ':', absl::SkipEmpty());
+  // Each once: gcc lists some twice, and every call looks in them.
+  std::vector<std::string> unique;
+  for (absl::string_view dir : absl::StrSplit(absl::string_view(*dirs).substr(11), ':')) {
+    if (!dir.empty() && std::find(unique.begin(), unique.end(), dir) == unique.end()) {
+      unique.emplace_back(dir);
+    }
+  }
+  return unique;
 }
 
 // `path identity` of the assembler `name` (a path, or a name looked up on PATH).

@@ -395,6 +395,12 @@ class DirectoryInObjectTest(DdccTestCase):
         self.in_trees("gcc", ["-flto", "-frandom-seed=1", "-I{tree}/inc", "-c", "src/x.c"], files,
                       base_dir=True)
 
+    def test_clang_coverage_mapping(self):
+        # The mapping names the working directory even for a relative source.
+        files = {"src/x.c": "int f(int n) { return n ? 1 : 2; }\n"}
+        self.in_trees("clang", ["-fprofile-instr-generate", "-fcoverage-mapping", "-c",
+                                "src/x.c"], files)
+
     def test_gcc_parallel_loops_alone_are_shared(self):
         # Only target regions (and OpenACC) write offloading sections: a parallel loop's object
         # is the same in every tree, and the second one hits.
