@@ -11,6 +11,10 @@ namespace {
 
 int log_fd = -1;
 
+// A failing compile's stderr is part of its line, and a header recursion can print gigabytes:
+// the log keeps a line's start, enough to tell what happened, and says how much it left out.
+constexpr size_t kMaxMessageBytes = 4096;
+
 }  // namespace
 
 void OpenLog(const std::string& path) {
@@ -27,9 +31,14 @@ void Log(absl::string_view message) {
   localtime_r(&now.tv_sec, &local);
   char date_time[32];
   strftime(date_time, sizeof(date_time), "%Y-%m-%dT%H:%M:%S", &local);
+  std::string cut;
+  if (message.size() > kMaxMessageBytes) {
+    cut = absl::StrFormat(" ... (%d bytes more)", message.size() - kMaxMessageBytes);
+    message = message.substr(0, kMaxMessageBytes);
+  }
   // One write() per line: with O_APPEND, lines from concurrent processes never interleave.
   std::string line =
-      absl::StrFormat("[%s.%06d %d] %s\n", date_time, now.tv_nsec / 1000, getpid(), message);
+      absl::StrFormat("[%s.%06d %d] %s%s\n", date_time, now.tv_nsec / 1000, getpid(), message, cut);
   ssize_t written = write(log_fd, line.data(), line.size());
   (void)written;  // a failed log write has nowhere to be reported
 }
