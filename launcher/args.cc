@@ -57,11 +57,12 @@ absl::string_view LanguageForSuffix(Family family, bool cxx_driver, absl::string
   }
   // clang 14 takes .sx for a linker input.
   if (ext == "S" || (ext == "sx" && family == Family::kGcc)) return "assembler-with-cpp";
+  if (ext == "s") return "assembler";
   return {};
 }
 
 bool IsSupportedLanguage(absl::string_view lang) {
-  return lang == "c" || lang == "c++" || lang == "assembler-with-cpp";
+  return lang == "c" || lang == "c++" || lang == "assembler-with-cpp" || lang == "assembler";
 }
 
 std::vector<absl::string_view> SplitCommas(absl::string_view s) {
@@ -448,6 +449,10 @@ std::optional<NotCacheable> Parser::Check() {
   }
   if (wp_dep_file_ && (dep_generate_ || dep_file_)) {
     return NotCacheable{kUnsupportedOption, "-Wp,-MD with -MD, -MMD or -MF"};
+  }
+  // Nothing is preprocessed: gcc writes no dependency file, clang warns that -MD is unused.
+  if (lang == "assembler" && (dep_generate_ || wp_dep_file_)) {
+    return NotCacheable{kUnsupportedOption, "a dependency file for an assembler source"};
   }
   for (const std::vector<std::string>* named : {&includes_, &imacros_}) {
     for (const std::string& file : *named) {

@@ -320,6 +320,11 @@ bool KeyMaker::MovesDebugDirectory() const {
 }
 
 bool KeyMaker::CwdMapped() const {
+  // clang's integrated assembler (clang 14) writes the directory into its line table as it is,
+  // prefix maps or not (with -fno-integrated-as too, taken alike).
+  if (compiler_.family == Family::kClang && absl::StartsWith(request_.language, "assembler")) {
+    return false;
+  }
   std::optional<std::vector<std::string>> rests = MappedRests(request_.hashed_args, paths_.cwd());
   return rests && !rests->empty();
 }

@@ -300,6 +300,13 @@ bool CompilePipeline::ColorDiagnostics() const {
 }
 
 absl::StatusOr<ProcessResult> CompilePipeline::Preprocess() {
+  // An assembler source is not preprocessed: the assembler reads it as it is (and the files
+  // its directives name, which CheckPreprocessed refuses).
+  if (request_.language == "assembler") {
+    absl::StatusOr<std::string> source = ReadFile(request_.source);
+    if (!source.ok()) return source.status();
+    return ProcessResult{.out = *std::move(source)};
+  }
   // -dI: the #include directives too, which show every search, where line markers show only
   // the first entry into each header.
   std::vector<std::string> argv = {compiler_.path, "-E", "-dI"};
@@ -317,7 +324,7 @@ absl::StatusOr<ProcessResult> CompilePipeline::Preprocess() {
 // preprocessor, so their content would not be in the key.
 std::optional<NotCacheable> CompilePipeline::CheckPreprocessed(absl::string_view text) const {
   std::optional<std::string> found =
-      request_.language == "assembler-with-cpp" ? ScanAssemblerText(text) : ScanCText(text);
+      absl::StartsWith(request_.language, "assembler") ? ScanAssemblerText(text) : ScanCText(text);
   if (found) return NotCacheable{Uncacheable::kUnsupportedCodeDirective, *std::move(found)};
   return std::nullopt;
 }

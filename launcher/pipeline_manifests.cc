@@ -117,6 +117,7 @@ std::optional<std::string> CompilePipeline::PrecompiledHeaderInUse() {
 // macros (-dM). Every unit of a target shares it, so it is memoised in the store while its
 // directories hold.
 absl::StatusOr<SearchPath> CompilePipeline::ProbeSearchPath() {
+  if (request_.language == "assembler") return SearchPath();  // nothing preprocessed, searched
   absl::StatusOr<Digest> key = keys_.SearchPathKey();
   if (!key.ok()) return key.status();
   if (absl::StatusOr<Entry> memo = store_.Load(*key); memo.ok()) {

@@ -346,6 +346,26 @@ class CompileTest(DdccTestCase):
         self.plain_and_cached("gcc", ["-c", "start.S"], ["start.o"])
         self.assertEqual(self.stats()["cache_hits"], 1)
 
+    def test_assembler_without_preprocessor(self):
+        """A .s (OpenSSL's perlasm output, a compiler's -S) is read as it is: cached, and an edit,
+        with or without -g, with the line markers gas reads, or a -x assembler, is a new key."""
+        versions = [".globl value\nvalue: .long 42\n", ".globl value\nvalue: .long 43\n",
+                    '# 7 "gen.c"\n.globl value\nvalue: .long 43\n',
+                    '# 7 "gen.c"\n.globl value\nvalue: .long 43\n# 9 "gen.c"\n.warning "w"\n']
+        for compiler in ["gcc", "clang"]:
+            for args in [["-c", "start.s"], ["-g", "-c", "start.s"],
+                         ["-x", "assembler", "-c", "start.asm", "-o", "start.o"]]:
+                for text in versions:
+                    with self.subTest(compiler=compiler, args=args, text=text):
+                        self.write("start.s", text)
+                        self.write("start.asm", text)
+                        self.plain_and_cached(compiler, args, ["start.o"])
+        stats = self.stats()
+        self.assertEqual((stats["cache_misses"], stats["cache_hits"]), (24, 24))
+        # Nothing is preprocessed, so no dependency file is written: run as is.
+        self.plain_and_cached("gcc", ["-MD", "-c", "start.s"], ["start.o"])
+        self.assertEqual(self.stats()["uncacheable_reasons"]["unsupported_option"], 2)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -441,6 +441,18 @@ class DirectoryInObjectTest(DdccTestCase):
             self.assertEqual(served, self.read(os.path.join(build, "f.o")))
         self.assertEqual(self.hits(), (1, 0, 1))
 
+    def test_clangs_assembler_line_table_ignores_prefix_maps(self):
+        """clang's integrated assembler names the directory in its line table as it is, a
+        prefix map of it or not (gcc's assembler maps it: shared)."""
+        files = {"x.S": ".text\n.globl f\nf: ret\n", "x.s": ".text\n.globl f\nf: ret\n"}
+        for compiler in ["gcc", "clang"]:
+            for source in ["x.S", "x.s"]:
+                for debug in ["-g", "-gdwarf-4"]:
+                    self.in_trees(compiler, [debug, "-fdebug-prefix-map={tree}=.", "-c", source],
+                                  files, base_dir=True)
+        stats = self.stats()
+        self.assertEqual((stats["cache_hits"], stats["cache_misses"]), (4, 12))
+
     def test_clang_messages_with_absolute_paths(self):
         files = {"x.c": "int f(void) { int unused; return 0; }\n"}
         self.in_trees("clang", ["-Wall", "-fdiagnostics-absolute-paths", "-c", "x.c"], files)
