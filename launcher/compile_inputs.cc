@@ -13,17 +13,22 @@ namespace ddcc {
 IncludeSetOptions IncludeSetOptionsFor(const Compiler& compiler, const CompileRequest& request,
                                        bool sloppy_time_macros, const EnvLookup& env) {
   IncludeSetOptions options;
-  // clang 14 does not read SOURCE_DATE_EPOCH.
+  // clang 14 does not read SOURCE_DATE_EPOCH; later ones do.
   if (sloppy_time_macros) {
     options.allowed = AllowedTimeMacros::kAll;
-  } else if (compiler.family == Family::kGcc && env("SOURCE_DATE_EPOCH") != nullptr) {
-    options.allowed = AllowedTimeMacros::kClock;
+  } else if (env("SOURCE_DATE_EPOCH") != nullptr) {
+    options.allowed = AllowedTimeMacros::kNone;
   }
   options.precompiled_headers = compiler.family == Family::kGcc;
   options.extra_inputs = request.extra_input_files;
   options.named_search_dirs = request.search_dirs;
   options.command_line = absl::StrJoin(request.preprocess_args, "\n");
   return options;
+}
+
+bool ClockKeyed(const Compiler& compiler, bool sloppy_time_macros, const EnvLookup& env) {
+  return sloppy_time_macros ||
+         (compiler.family == Family::kGcc && env("SOURCE_DATE_EPOCH") != nullptr);
 }
 
 std::vector<std::string> FilesRead(const CompileRequest& request,

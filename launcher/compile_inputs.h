@@ -18,6 +18,11 @@ namespace ddcc {
 IncludeSetOptions IncludeSetOptionsFor(const Compiler& compiler, const CompileRequest& request,
                                        bool sloppy_time_macros, const EnvLookup& env);
 
+// Whether what the time macros give needs no keeping to its day: gcc takes it from
+// SOURCE_DATE_EPOCH, whose value the preprocessed text then holds, or the user said it does not
+// matter (sloppiness).
+bool ClockKeyed(const Compiler& compiler, bool sloppy_time_macros, const EnvLookup& env);
+
 // The source, every header the text shows and every file a #line names (absent ones too),
 // whose bytes the result key holds besides the text:
 // the compiler reads the files, not the text, and what the text drops still reaches its output.

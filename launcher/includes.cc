@@ -208,9 +208,9 @@ class IncludeSetRecorder {
     for (size_t i = 0; i < scans_.size(); ++i) {
       const Scanned scanned = scans_[i];
       const ContentScan& scan = scanned.scan;
-      if (((scan.time_macro || (scan.date_macro && without_text_)) &&
-           allowed == AllowedTimeMacros::kNone) ||
-          (scan.timestamp_macro && allowed != AllowedTimeMacros::kAll)) {
+      if (allowed != AllowedTimeMacros::kAll &&
+          (scan.time_macro || scan.timestamp_macro ||
+           (scan.date_macro && (without_text_ || allowed == AllowedTimeMacros::kNone)))) {
         Refuse(absl::FailedPreconditionError("a time macro makes the result depend on the clock"));
       }
       if (scan.computed_probe) Refuse(absl::FailedPreconditionError("a computed __has_include"));
@@ -550,8 +550,9 @@ absl::StatusOr<IncludeSet> RecordIncludeSet(const std::string& source,
   }
   // Time macros reached in ways no scan of the files sees (token pasting) show expanded.
   // (__DATE__ is for the pipeline: the result is then served only on its day.)
-  if ((expanded.time && options.allowed == AllowedTimeMacros::kNone) ||
-      (expanded.timestamp && options.allowed != AllowedTimeMacros::kAll)) {
+  if (options.allowed != AllowedTimeMacros::kAll &&
+      (expanded.time || expanded.timestamp ||
+       (expanded.date && options.allowed == AllowedTimeMacros::kNone))) {
     recorder.Refuse(absl::FailedPreconditionError("the text holds an expanded time macro"));
   }
   // The preprocessed text was checked for .incbin before.

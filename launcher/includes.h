@@ -86,13 +86,16 @@ std::optional<std::string> FindPrecompiledHeader(const PreprocessedIncludes& inc
 std::vector<std::string> ProbeCandidates(const ContentScan::Probe& probe, const std::string& dir,
                                          const SearchPath& search);
 
-// Which time macros may be in an include set: their expansion must not depend on when or on
-// which file's mtime the compile ran, or the user said it does not matter (sloppiness).
-enum class AllowedTimeMacros { kNone, kClock, kAll };
+// Which time macros may be in an include set, whose direct key holds neither the clock nor
+// SOURCE_DATE_EPOCH's value (so that a build that changes the variable still hits where no
+// file asks the time): none where the variable is set, as it fixes what they give; __DATE__
+// where it is not, as the result is then served on its day only; all where the user said they
+// do not matter (sloppiness).
+enum class AllowedTimeMacros { kNone, kDateForItsDay, kAll };
 
 // What the include set of a compile must also cover.
 struct IncludeSetOptions {
-  AllowedTimeMacros allowed = AllowedTimeMacros::kNone;
+  AllowedTimeMacros allowed = AllowedTimeMacros::kDateForItsDay;
   // gcc uses `<header>.gch` in place of any header it looks for: such a file must not exist.
   bool precompiled_headers = false;
   // Files named by options, which the compile reads besides the source and its headers.

@@ -430,7 +430,8 @@ absl::StatusOr<Digest> KeyMaker::DirectKey(std::string* transcript) const {
   inputs.AddArguments(key_label::kPreprocessorArgument, request_.preprocess_args, paths_,
                       /*preprocessing=*/true);
   for (const char* name : kSearchPathVariables) inputs.AddEnv(name, env_);
-  inputs.AddEnv("SOURCE_DATE_EPOCH", env_);
+  // Its value is not: an include set where it is set holds no time macro (AllowedTimeMacros).
+  inputs.Add("SOURCE_DATE_EPOCH set", env_("SOURCE_DATE_EPOCH") != nullptr ? "yes" : "no");
   // An include set recorded with time macros allowed serves no compile that does not allow them.
   if (config_.sloppy_time_macros) inputs.Add("sloppiness", "time_macros");
   // gcc warns of a search directory that is not one, and with -Wmissing-include-dirs of one

@@ -393,9 +393,7 @@ CompileOutcome CompilePipeline::CompileAndStore(std::optional<Digest> key) {
     return *std::move(compiled);
   }
   if (!key && !depend_set) return *std::move(compiled);  // nothing could find it
-  const bool clock_unkeyed =
-      IncludeSetOptionsFor(compiler_, request_, config_.sloppy_time_macros, env_).allowed ==
-      AllowedTimeMacros::kNone;
+  const bool clock_unkeyed = !ClockKeyed(compiler_, config_.sloppy_time_macros, env_);
   if (key && clock_unkeyed && expanded_time_.date) {
     ResultEntry::KeepToDay(*entry, DateMacroExpansion(preprocessed_ns_));
   }

@@ -18,8 +18,8 @@ std::optional<IncludeSet> CompilePipeline::DependIncludeSet(const std::string& d
       IncludeSetOptionsFor(compiler_, request_, config_.sloppy_time_macros, env_);
   for (const Blob& each : entry.blobs) {
     ExpandedTime expanded = FindExpandedTime(each.content);
-    if (((expanded.date || expanded.time) && options.allowed == AllowedTimeMacros::kNone) ||
-        (expanded.timestamp && options.allowed != AllowedTimeMacros::kAll)) {
+    if (options.allowed != AllowedTimeMacros::kAll &&
+        (expanded.date || expanded.time || expanded.timestamp)) {
       NoteNoManifest(absl::StrCat("the ", blob::Describe(each.kind, each.name),
                                   " holds an expanded time macro"));
       return std::nullopt;

@@ -302,18 +302,39 @@ class DirectModeTest(HeaderSearchTestCase):
         self.check()
         self.check()
         self.assertEqual(self.hits(), (1, 0, 1))  # the same day: a direct hit
+        # With SOURCE_DATE_EPOCH set, whose value the direct key does not hold, no time macro
+        # is in an include set: preprocessed hits.
         epoch = dict(self.env, SOURCE_DATE_EPOCH="1700000000")
         self.check(env=epoch)
         self.check(env=epoch)
-        self.assertEqual(self.hits(), (2, 0, 2))
+        self.assertEqual(self.hits(), (1, 1, 2))
         self.write("main.c", SOURCE.replace("UTIL;", "UTIL + sizeof(__TIMESTAMP__);"))
         self.check(env=epoch)
         self.check(env=epoch)
-        self.assertEqual(self.hits(), (2, 1, 3))
+        self.assertEqual(self.hits(), (1, 2, 3))
         sloppy = dict(epoch, DDCC_SLOPPINESS="time_macros")
         self.check(env=sloppy)
         self.check(env=sloppy)
-        self.assertEqual(self.hits(), (3, 2, 3))
+        self.assertEqual(self.hits(), (2, 3, 3))
+
+    def test_a_changed_source_date_epoch_still_hits_directly(self):
+        """Reproducible builds set SOURCE_DATE_EPOCH to the last commit's time: a build after
+        the next commit hits directly where no file asks the time, and a file that does gets
+        the date of its own epoch, whichever epoch (or none) came before."""
+        self.write("main.c", SOURCE + 'const char *built = __DATE__ " " __TIME__;\n')
+        self.write("other.c", SOURCE)
+        other = ["-Ifirst", "-Isecond", "-c", "other.c", "-o", "main.o"]
+        plain_env = dict(self.env)
+        plain_env.pop("SOURCE_DATE_EPOCH", None)
+        for env in [plain_env, *[dict(self.env, SOURCE_DATE_EPOCH=str(1000000000 + day * 86400))
+                                 for day in range(3)]]:
+            for _ in range(2):
+                self.check(env=env)
+                self.check(args=other, env=env)
+        # other.c: a miss and a direct hit; with the variable set a preprocessed hit (another
+        # direct key), then direct hits whatever its value. main.c: misses without it (its
+        # __TIME__ is this run's), and with it a miss for each epoch, then a preprocessed hit.
+        self.assertEqual(self.hits(), (1 + 1 + 4, 1 + 3, 1 + 2 + 3))
 
     def test_an_include_set_recorded_sloppily_serves_no_strict_compile(self):
         # Not compared with plain compiles, which may run in another second.
