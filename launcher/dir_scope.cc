@@ -1,5 +1,7 @@
 #include "launcher/dir_scope.h"
 
+#include "launcher/blob_kind.h"
+
 namespace ddcc {
 
 bool DirScope::Shared() const {
@@ -14,6 +16,12 @@ std::vector<Digest> DirScope::ManifestKeys(const Digest& direct_key) const {
 bool DirScope::MayNameAnotherDirectory(const Entry& entry) const {
   if (!Shared()) return false;
   if (keys_.MovesDebugDirectory() && !ResultEntry::RecordsObjectDir(entry)) return true;
+  // A message may quote a line naming the tree, or a part of it (clang's -fmessage-length).
+  if (content_names_base_dir_) {
+    for (BlobKind kind : {blob::kStdout, blob::kStderr}) {
+      if (const std::string* text = entry.Find(kind); text && !text->empty()) return true;
+    }
+  }
   return results_.NamesBaseDirBesideObject(entry);
 }
 
@@ -21,9 +29,10 @@ const Digest& DirScope::LeadsTo(const Digest& result_key) const {
   return redirected_from_ ? *redirected_from_ : result_key;
 }
 
-void DirScope::KnowResult(bool tied, bool text_names_cwd) {
+void DirScope::KnowResult(bool tied, bool text_names_cwd, bool content_names_base_dir) {
   result_tied_ = tied;
   text_names_cwd_ = text_names_cwd;
+  content_names_base_dir_ = content_names_base_dir;
 }
 
 void DirScope::KnowNoText() {

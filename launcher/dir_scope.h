@@ -40,8 +40,9 @@ class DirScope {
   const Digest& LeadsTo(const Digest& result_key) const;
 
   // What the result key showed (ResultKeyInfo): the result is tied to this directory; the
-  // preprocessed text names it.
-  void KnowResult(bool tied, bool text_names_cwd);
+  // preprocessed text names it; a file read names a base directory, so that an entry with
+  // messages may name this tree (MayNameAnotherDirectory).
+  void KnowResult(bool tied, bool text_names_cwd, bool content_names_base_dir);
   // Depend mode: no text shows whether the result names the tree, so a shared one is tied.
   void KnowNoText();
   // The key this compile's manifest is stored under: a tied result is found only from here.
@@ -55,6 +56,7 @@ class DirScope {
   const ResultEntry& results_;
   bool result_tied_ = false;
   bool text_names_cwd_ = true;  // until the text shows otherwise
+  bool content_names_base_dir_ = false;
   std::optional<Digest> redirected_from_;
 };
 

@@ -329,6 +329,18 @@ bool KeyMaker::CwdMapped() const {
   return rests && !rests->empty();
 }
 
+// The digest of `file` for the result key: with a base directory, PathRewriter::ContentKey's,
+// and `names_base_dir` set where the file names one.
+absl::StatusOr<Digest> KeyMaker::ContentKey(const std::string& file, bool* names_base_dir) const {
+  if (!paths_.active()) return HashFile(file);
+  absl::StatusOr<std::string> content = ReadFile(file);
+  if (!content.ok()) return content.status();
+  bool rewrote = false;
+  Digest digest = paths_.ContentKey(*content, &rewrote);
+  *names_base_dir |= rewrote;
+  return digest;
+}
+
 Digest KeyMaker::WithCwd(const Digest& key) const {
   Hasher hasher;
   hasher.Field("specific to the working directory");
@@ -528,7 +540,7 @@ absl::StatusOr<ResultKeyInfo> KeyMaker::ResultKey(const ProcessResult& preproces
   // compile's stderr too, which a hit replays.
   inputs.AddText("preprocessor messages", preprocessed.err);
   for (const std::string& file : files_read) {
-    absl::StatusOr<Digest> content = HashFile(file);
+    absl::StatusOr<Digest> content = ContentKey(file, &result.content_names_base_dir);
     if (absl::IsNotFound(content.status())) {  // named by a #line only
       inputs.Add(key_label::kFileRead, absl::StrCat(paths_.KeyForm(file), " absent"));
       continue;

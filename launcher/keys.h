@@ -46,6 +46,9 @@ struct ResultKeyInfo {
   // before line markers were rewritten, or a file read shares a part of its name
   // (SharesPartOfDirectory): either way an object made here cannot move to another directory.
   bool names_cwd = false;
+  // A file read names paths below a base directory, which the key holds in their key form:
+  // its messages may name this tree's (in part, too), so only a result without any is shared.
+  bool content_names_base_dir = false;
 };
 
 class KeyMaker {
@@ -108,6 +111,7 @@ class KeyMaker {
  private:
   // `why_cwd`: why the key holds the working directory, or empty when it does not.
   absl::Status AddCommon(KeyInputs& inputs, absl::string_view why_cwd) const;
+  absl::StatusOr<Digest> ContentKey(const std::string& file, bool* names_base_dir) const;
   // ProbeDriver's answer, asked once for both keys.
   const absl::StatusOr<DriverFacts>& Driver() const;
   // CompilerIdentity, worked out once for every key.

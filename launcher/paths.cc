@@ -22,6 +22,11 @@ namespace {
 // A byte no argument or path can hold: a key form never equals a path the user wrote.
 constexpr absl::string_view kRelativeMark = absl::string_view("\0", 1);
 
+// What ends a path written in a file: a string's or an #include <...>'s end, a space, a comment's
+// end, a message's ":line".
+constexpr char kPathEndChars[] = "\"'<> \t\n\r\f\v\\:;,()*\0";
+constexpr absl::string_view kPathEnds(kPathEndChars, sizeof(kPathEndChars) - 1);  // with the \0
+
 // Options whose joined value is a path (their separate values are absolute paths themselves).
 constexpr absl::string_view kPathOptions[] = {"-I",
                                               "-iquote",
@@ -183,6 +188,37 @@ bool PathRewriter::NamesBaseDir(absl::string_view text) const {
     if (absl::StrContains(text, base)) return true;
   }
   return false;
+}
+
+Digest PathRewriter::ContentKey(absl::string_view content, bool* rewrote) const {
+  Hasher hasher;
+  *rewrote = false;
+  size_t copied = 0;  // of `content`, into the digest
+  for (size_t at = content.find('/'); at != absl::string_view::npos;
+       at = content.find('/', at + 1)) {
+    if (!std::any_of(base_dirs_.begin(), base_dirs_.end(), [&](const std::string& base) {
+          return absl::StartsWith(content.substr(at), base);
+        })) {
+      continue;
+    }
+    // Up to what ends a path in a string, an #include <...>, a comment or a message.
+    size_t end = std::min(content.find_first_of(kPathEnds, at), content.size());
+    absl::string_view path = content.substr(at, end - at);
+    if (!BelowBase(path)) continue;
+    if (!*rewrote) hasher.Field("content with paths below a base directory in key form");
+    *rewrote = true;
+    hasher.Field(content.substr(copied, at - copied));
+    hasher.Field(KeyForm(path));
+    hasher.Field(path.size());
+    copied = end;
+    at = end - 1;
+  }
+  if (!*rewrote) {
+    hasher.Update(content);
+  } else {
+    hasher.Field(content.substr(copied));
+  }
+  return hasher.Finish();
 }
 
 std::string AbsoluteFrom(absl::string_view cwd, absl::string_view relative) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "cache/util/hash.h"
 #include "launcher/config.h"
 
 namespace ddcc {
@@ -67,6 +68,12 @@ class PathRewriter {
 
   // Whether `text` holds a base directory anywhere: what may name one tree's absolute paths.
   bool NamesBaseDir(absl::string_view text) const;
+
+  // The digest of a file's `content` as the result key holds it: where it names absolute paths
+  // below a base directory (a CMake unity source includes each source by its absolute path),
+  // each in its key form with the length it had, so that the same file of another tree, whose
+  // columns are all the same, is keyed alike; `rewrote` says whether it did. Else HashFile's.
+  Digest ContentKey(absl::string_view content, bool* rewrote) const;
 
  private:
   std::vector<std::string> base_dirs_;

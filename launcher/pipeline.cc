@@ -128,7 +128,7 @@ std::variant<Digest, KeyAfterCompile, CompileOutcome> CompilePipeline::KeyInputs
       Transcript());
   if (!result.ok()) return Failure{ErrorKind::kInternal, result.status()};
   WriteTranscript();
-  scope_.KnowResult(result->tied, result->names_cwd);
+  scope_.KnowResult(result->tied, result->names_cwd, result->content_names_base_dir);
   return result->key;
 }
 

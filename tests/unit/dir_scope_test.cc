@@ -70,15 +70,34 @@ TEST_F(DirScopeTest, BelowABaseDirectoryKeysAreSharedAndEntriesNamingTheTreeRedi
   EXPECT_EQ(scope.LeadsTo(Key(3)), Key(3));
 
   // A result tied to this directory is found only from it; depend mode cannot tell, so ties.
-  scope.KnowResult(/*tied=*/false, /*text_names_cwd=*/false);
+  scope.KnowResult(/*tied=*/false, /*text_names_cwd=*/false, /*content_names_base_dir=*/false);
   EXPECT_EQ(scope.ManifestKey(Key(1)), Key(1));
-  scope.KnowResult(/*tied=*/true, /*text_names_cwd=*/true);
+  scope.KnowResult(/*tied=*/true, /*text_names_cwd=*/true, false);
   EXPECT_EQ(scope.ManifestKey(Key(1)), specific);
-  scope.KnowResult(false, false);
+  scope.KnowResult(false, false, false);
   scope.Redirect(Key(2));
   scope.KnowNoText();
   EXPECT_EQ(scope.ManifestKey(Key(1)), specific);
   EXPECT_FALSE(scope.redirected());
+}
+
+// A file read naming the tree by paths the key holds relative (a unity source): a message may
+// quote its line, or a part of it, so only a result without messages is shared.
+TEST_F(DirScopeTest, WhereAFileNamesTheTreeOnlyAResultWithoutMessagesIsShared) {
+  const PathRewriter paths({"/src"}, "/src/a/build", "/src/a/build");
+  const KeyMaker keys(compiler_, request_, config_, paths, false, kNoEnv);
+  const ResultEntry results(request_, Family::kGcc, paths);
+  DirScope scope(keys, paths, results);
+  Entry quiet, warned, printed;
+  quiet.Add(blob::kStderr, "");
+  warned.Add(blob::kStderr, "a/x.c:1:1: warning: ...");
+  printed.Add(blob::kStdout, "x");
+  scope.KnowResult(false, false, /*content_names_base_dir=*/true);
+  EXPECT_FALSE(scope.MayNameAnotherDirectory(quiet));
+  EXPECT_TRUE(scope.MayNameAnotherDirectory(warned));
+  EXPECT_TRUE(scope.MayNameAnotherDirectory(printed));
+  scope.KnowResult(false, false, false);
+  EXPECT_FALSE(scope.MayNameAnotherDirectory(warned));
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 
 namespace ddcc {
 namespace {
@@ -186,6 +187,35 @@ TEST(PathsTest, LineMarkers) {
 }
 
 // The compilers name the working directory as $PWD spells it, when it names that directory.
+// A unity source of CMake in two trees, each including its sources by absolute paths.
+TEST(PathsTest, ContentNamingItsTreeIsKeyedAlikeInEveryTreeOfItsLength) {
+  const PathRewriter a({"/src"}, "/src/a/build", "/src/a/build");
+  const PathRewriter b({"/src"}, "/src/b/build", "/src/b/build");
+  const PathRewriter longer({"/src"}, "/src/bb/build", "/src/bb/build");
+  auto key = [](const PathRewriter& paths, absl::string_view content) {
+    bool rewrote = false;
+    Digest digest = paths.ContentKey(content, &rewrote);
+    return std::make_pair(digest.Hex(), rewrote);
+  };
+  const std::string unity = "/* generated */\n#include \"/src/$/x.c\"\n#include </src/$/y.c>\n";
+  auto in = [&](absl::string_view tree) { return absl::StrReplaceAll(unity, {{"$", tree}}); };
+  EXPECT_EQ(key(a, in("a")), key(b, in("b")));
+  EXPECT_TRUE(key(a, in("a")).second);
+  // Columns after the path would move: another length is another key.
+  EXPECT_NE(key(a, in("a")).first, key(longer, in("bb")).first);
+  // Another file, or the other tree's file named from here.
+  EXPECT_NE(key(a, in("a")).first, key(b, absl::StrReplaceAll(in("b"), {{"y.c", "z.c"}})).first);
+  EXPECT_NE(key(a, in("a")).first, key(b, in("a")).first);
+  // Nothing below a base directory: the content's own digest.
+  Hasher plain;
+  plain.Update("#include \"/usr/x.h\" /* /srcx/a */\n");
+  EXPECT_EQ(key(a, "#include \"/usr/x.h\" /* /srcx/a */\n"),
+            std::make_pair(plain.Finish().Hex(), false));
+  // A comment, a string and a message's "file:line" end a path too.
+  EXPECT_EQ(key(a, "// /src/a/x.c:3: note\nconst char* p = \"/src/a/y\";"),
+            key(b, "// /src/b/x.c:3: note\nconst char* p = \"/src/b/y\";"));
+}
+
 TEST(PathsTest, CompilerWorkingDirectoryIsPwdWhereItHolds) {
   char cwd[PATH_MAX];
   ASSERT_NE(getcwd(cwd, sizeof(cwd)), nullptr);
