@@ -16,6 +16,43 @@ namespace ddcc {
 
 namespace {
 
+// Make-quoting, tabs too or not.
+std::string Quote(absl::string_view target, bool tabs) {
+  // Nearly every path needs nothing: a hit's dependency file quotes hundreds of them.
+  if (target.find_first_of(" \t$#") == absl::string_view::npos) return std::string(target);
+  std::string out;
+  out.reserve(target.size() + 8);
+  for (size_t i = 0; i < target.size(); ++i) {
+    char c = target[i];
+    switch (c) {
+      case '\t':
+        if (!tabs) break;
+        [[fallthrough]];
+      case ' ':
+        // Backslashes before a space would otherwise escape the escape.
+        for (size_t j = i; j > 0 && target[j - 1] == '\\'; --j) out += '\\';
+        out += '\\';
+        break;
+      case '$':
+        out += '$';
+        break;
+      case '#':
+        out += '\\';
+        break;
+      default:
+        break;
+    }
+    out += c;
+  }
+  return out;
+}
+
+// A file the rule names, as `family` writes it: clang's dependency file leaves a tab as it is
+// (its driver quotes -MQ targets as gcc does).
+std::string QuotePrerequisite(absl::string_view path, Family family) {
+  return Quote(path, /*tabs=*/family == Family::kGcc);
+}
+
 // Writes words as one compiler does, keeping the column.
 class Writer {
  public:
@@ -46,7 +83,7 @@ class Writer {
   // gcc counts the quoted word; clang counts the path and leaves room for " \": a continued
   // line starts with one space before the separating one.
   void Prerequisite(absl::string_view path) {
-    std::string quoted = MakeQuote(path);
+    std::string quoted = QuotePrerequisite(path, family_);
     if (family_ == Family::kGcc) return GccWord(quoted, quoted.size());
     if (column_ + path.size() + 1 + 2 > 75) {
       out_ += " \\\n ";
@@ -124,8 +161,8 @@ std::string LayOut(const DepRule& rule, Family family) {
   if (rule.phony) {
     // clang puts an empty line before each rule.
     for (size_t i = 1; i < rule.prerequisites.size(); ++i) {
-      absl::StrAppend(&out, family == Family::kClang ? "\n" : "", MakeQuote(rule.prerequisites[i]),
-                      ":\n");
+      absl::StrAppend(&out, family == Family::kClang ? "\n" : "",
+                      QuotePrerequisite(rule.prerequisites[i], family), ":\n");
     }
   }
   return std::move(out);
@@ -307,32 +344,6 @@ std::optional<std::string> DependModeRefusal(const CompileRequest& request) {
   return std::nullopt;
 }
 
-std::string MakeQuote(absl::string_view target) {
-  // Nearly every path needs nothing: a hit's dependency file quotes hundreds of them.
-  if (target.find_first_of(" \t$#") == absl::string_view::npos) return std::string(target);
-  std::string out;
-  out.reserve(target.size() + 8);
-  for (size_t i = 0; i < target.size(); ++i) {
-    char c = target[i];
-    switch (c) {
-      case ' ':
-      case '\t':
-        // Backslashes before a space would otherwise escape the escape.
-        for (size_t j = i; j > 0 && target[j - 1] == '\\'; --j) out += '\\';
-        out += '\\';
-        break;
-      case '$':
-        out += '$';
-        break;
-      case '#':
-        out += '\\';
-        break;
-      default:
-        break;
-    }
-    out += c;
-  }
-  return out;
-}
+std::string MakeQuote(absl::string_view target) { return Quote(target, /*tabs=*/true); }
 
 }  // namespace ddcc

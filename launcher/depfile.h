@@ -44,8 +44,9 @@ struct DepRule {
   bool phony = false;                      // -MP
 };
 
-// The file `family` writes for `rule`. Prerequisites are Make-quoted as both compilers quote
-// them; their unquoted paths hold no backslash nor control character (ParseDepfile's).
+// The file `family` writes for `rule`. Prerequisites are Make-quoted as `family` quotes them
+// (clang leaves a tab as it is); paths ParseDepfile read hold no backslash nor control
+// character, paths RestoreDepfile lays out in a tree may.
 std::string LayOut(const DepRule& rule, Family family);
 
 // The start of that file: the targets and the ':'.

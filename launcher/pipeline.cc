@@ -18,6 +18,7 @@
 #include "cache/util/log.h"
 #include "launcher/args.h"
 #include "launcher/asm_scan.h"
+#include "launcher/command_line_in_object.h"
 #include "launcher/compile_inputs.h"
 #include "launcher/compile_listing.h"
 #include "launcher/compile_pipeline.h"
@@ -286,6 +287,9 @@ void CompilePipeline::Discard(const Digest& key, absl::string_view why) {
 std::optional<NotCacheable> CompilePipeline::CheckCall() const {
   for (const char* name : kUnsupportedEnv) {
     if (env_(name) != nullptr) return NotCacheable{Uncacheable::kUnsupportedOption, name};
+  }
+  if (std::optional<std::string> why = CommandLineInObject(compiler_, request_, env_)) {
+    return NotCacheable{Uncacheable::kUnsupportedOption, *std::move(why)};
   }
   return CheckOutputs(request_);
 }

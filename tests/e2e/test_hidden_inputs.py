@@ -320,6 +320,28 @@ class PragmaDependencyTest(HiddenInputTestCase):
                     self.compile_twice(compiler, args, newer_dependency, env=env)
 
 
+class CommandLineInObjectTest(HiddenInputTestCase):
+    """Item: objects that hold the compile's command line, which would then name ddcc's own
+    paths (a private object or listing) or another tree's: not cached."""
+
+    def test_codeview_and_darwin_debug_options(self):
+        self.write("src.c", "int f(int a) { return a + 1; }\n")
+        windows = ["--target=x86_64-pc-windows-msvc", "-mno-incremental-linker-compatible"]
+        cases = [([*windows, "-g"], {}), ([*windows, "-g", "-MD"], {}),
+                 (["--target=x86_64-w64-windows-gnu", "-g", "-gcodeview"], {}),
+                 (["--target=x86_64-apple-macosx10.15", "-g"], {"RC_DEBUG_OPTIONS": "1"})]
+        for args, env in cases:
+            with self.subTest(args=args, env=env):
+                env = dict(self.env, **env)
+                argv = [*args, "-c", "src.c", "-o", "out.o"]
+                for _ in range(2):
+                    cached = self.ddcc("clang", *argv, env=env)
+                    got = self.read("out.o")
+                    self.assert_same_run(self.run_cmd(["clang", *argv], env=env), cached)
+                    self.assertEqual(got, self.read("out.o"))
+        self.assertEqual(self.stats()["uncacheable_reasons"]["unsupported_option"], 8)
+
+
 class DriverSurroundingsTest(HiddenInputTestCase):
     """Item: what the driver takes from its surroundings: the assembler PATH finds, the include
     directory beside each -B prefix and COMPILER_PATH directory, clang's CC_PRINT_* variables."""

@@ -357,9 +357,10 @@ class PathsTest(DdccTestCase):
                     self.compile(wrapper, tree)
                     self.assertIn(tree.encode(), self.read(os.path.join(tree, "main.o")))
 
-    def test_a_tree_whose_path_holds_a_backslash(self):
+    def test_a_tree_whose_path_holds_a_backslash_or_a_tab(self):
         # clang writes a dependency file's backslashes as slashes.
-        trees = [os.path.join(self.work, name) for name in ["ab", "a\\b", "a\\ b"]]
+        # A tab: gcc escapes it, clang writes it as it is.
+        trees = [os.path.join(self.work, name) for name in ["ab", "a\\b", "a\\ b", "a\tb"]]
         for tree in trees:
             self.write(os.path.join(tree, "x.c"), "int v;\n")
         for compiler in ["clang", "gcc"]:

@@ -36,6 +36,15 @@ TEST(DepfileLayoutTest, ParsesAndLaysOutAgain) {
   EXPECT_FALSE(ParseDepfile(kGcc, {"x.o"}, Family::kClang).ok());
 }
 
+// A tree whose path holds a tab (laid out from a portable file): gcc escapes the tab as it
+// escapes a space, clang 14 writes it as it is.
+TEST(DepfileLayoutTest, ATabIsEscapedByGccOnly) {
+  DepRule rule{.targets = {"x.o"}, .prerequisites = {"x.c", "/t/a\tb/h.h"}, .phony = true};
+  EXPECT_EQ(LayOut(rule, Family::kGcc), "x.o: x.c /t/a\\\tb/h.h\n/t/a\\\tb/h.h:\n");
+  EXPECT_EQ(LayOut(rule, Family::kClang), "x.o: x.c /t/a\tb/h.h\n\n/t/a\tb/h.h:\n");
+  EXPECT_EQ(MakeQuote("a\tb.o"), "a\\\tb.o");  // -MQ, as both drivers quote it
+}
+
 TEST(DepfileLayoutTest, QuotedSpaceInAFileThatExists) {
   std::string path = testing::TempDir() + "/a header.h";
   FILE* file = fopen(path.c_str(), "w");
