@@ -13,10 +13,11 @@ namespace ddcc {
 IncludeSetOptions IncludeSetOptionsFor(const Compiler& compiler, const CompileRequest& request,
                                        bool sloppy_time_macros, const EnvLookup& env) {
   IncludeSetOptions options;
-  // clang 14 does not read SOURCE_DATE_EPOCH; later ones do.
+  // clang 14 does not read SOURCE_DATE_EPOCH; later ones do. A preload (libfaketime) may set
+  // the compiler's clock apart from ddcc's, by variables of its own.
   if (sloppy_time_macros) {
     options.allowed = AllowedTimeMacros::kAll;
-  } else if (env("SOURCE_DATE_EPOCH") != nullptr) {
+  } else if (env("SOURCE_DATE_EPOCH") != nullptr || env("LD_PRELOAD") != nullptr) {
     options.allowed = AllowedTimeMacros::kNone;
   }
   options.precompiled_headers = compiler.family == Family::kGcc;

@@ -88,7 +88,8 @@ std::vector<std::string> ProbeCandidates(const ContentScan::Probe& probe, const 
 
 // Which time macros may be in an include set, whose direct key holds neither the clock nor
 // SOURCE_DATE_EPOCH's value (so that a build that changes the variable still hits where no
-// file asks the time): none where the variable is set, as it fixes what they give; __DATE__
+// file asks the time): none where the variable is set, as it fixes what they give, or where
+// LD_PRELOAD is (libfaketime sets the compiler's clock apart from ddcc's); __DATE__
 // where it is not, as the result is then served on its day only; all where the user said they
 // do not matter (sloppiness).
 enum class AllowedTimeMacros { kNone, kDateForItsDay, kAll };

@@ -347,13 +347,15 @@ CompileOutcome CompilePipeline::CompileAndStore(std::optional<Digest> key) {
   // An empty object where the compiler writes privately: whether a failed compile removes it
   // tells whether it would have removed the build's (clang does; gcc once the assembler has
   // opened it). The build's own object, where the compiler writes that, is left as it is, as
-  // without ddcc (a failed gcc leaves the old one); one the compiler then leaves alone is no
-  // result.
+  // without ddcc (a failed gcc leaves the old one). An object the compiler then leaves alone is
+  // no result (gcc -Wa,--version prints the assembler's version and writes none).
   std::optional<FileStamp> untouched;
   if (!outputs.private_paths()) {
     if (absl::StatusOr<FileStamp> old = StampFile(outputs.object()); old.ok()) untouched = *old;
   } else if (absl::Status placed = WriteFileAtomic(outputs.object(), ""); !placed.ok()) {
     return Failure{ErrorKind::kInternal, placed};
+  } else if (absl::StatusOr<FileStamp> empty = StampFile(outputs.object()); empty.ok()) {
+    untouched = *empty;
   }
   // Depend mode's set comes from the compile's listing itself.
   std::optional<CompileListing> listing;
@@ -381,14 +383,17 @@ CompileOutcome CompilePipeline::CompileAndStore(std::optional<Digest> key) {
   tally_.lookup = Tally::Lookup::kMiss;
   absl::StatusOr<Entry> entry =
       results_.Make(*compiled, outputs, began, compile_ns, scope_.ObjectMove());
-  if (untouched && StampFile(outputs.object()).value_or(FileStamp{}) == *untouched) {
-    entry = absl::FailedPreconditionError("the compiler left the object as it was");
-  }
+  const bool object_untouched =
+      untouched && StampFile(outputs.object()).value_or(FileStamp{}) == *untouched;
+  if (object_untouched) entry = absl::FailedPreconditionError("the compiler wrote no object");
   // Read before it moves: the build may rewrite the file the compiler wrote.
   std::optional<IncludeSet> depend_set;
   if (!key && entry.ok()) depend_set = DependIncludeSet(outputs.dep_file(), *entry);
   absl::Status same_files = listing && entry.ok() ? SameFilesRead(*listing) : absl::OkStatus();
-  if (absl::Status moved = outputs.MoveIntoPlace(); !moved.ok()) {
+  // Without an object, the build's stays as it was (or absent), as without ddcc.
+  if (absl::Status moved =
+          object_untouched ? outputs.MoveDependencyFileIntoPlace(false) : outputs.MoveIntoPlace();
+      !moved.ok()) {
     return Failure{ErrorKind::kOutputWriteFailed, moved};
   }
   if (!entry.ok()) {

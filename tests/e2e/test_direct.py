@@ -336,6 +336,19 @@ class DirectModeTest(HeaderSearchTestCase):
         # __TIME__ is this run's), and with it a miss for each epoch, then a preprocessed hit.
         self.assertEqual(self.hits(), (1 + 1 + 4, 1 + 3, 1 + 2 + 3))
 
+    def test_a_clock_a_preload_fakes(self):
+        """libfaketime-style preloads set the compiler's clock apart from ddcc's: a compile
+        under one never serves another clock's __DATE__."""
+        self.write("fake.c", "#include <stdlib.h>\n#include <time.h>\ntime_t time(time_t *t) {"
+                   ' const char *e = getenv("FAKE_T"); time_t v = e ? atoll(e) : 0;'
+                   " if (t) *t = v; return v; }\n")
+        self.run_cmd(["gcc", "-shared", "-fPIC", "-O2", "fake.c", "-o", "fake.so"])
+        self.write("main.c", SOURCE + "const char *day = __DATE__;\n")
+        preload = os.path.join(self.work, "fake.so")
+        for env in [{"LD_PRELOAD": preload, "FAKE_T": "1000000000"},
+                    {"LD_PRELOAD": preload, "FAKE_T": "1100000000"}, {}, {}]:
+            self.check(env=dict(self.env, **env))
+
     def test_an_include_set_recorded_sloppily_serves_no_strict_compile(self):
         # Not compared with plain compiles, which may run in another second.
         self.write("main.c", "const char *t = __TIME__;\n")

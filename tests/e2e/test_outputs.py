@@ -315,6 +315,32 @@ class OutputsTest(DdccTestCase):
                             os.remove(os.path.join(self.work, name))
         self.assertEqual(self.temp_files(), [])
 
+    def test_a_compile_that_writes_no_object(self):
+        """gcc -Wa,--version prints the assembler's version and succeeds without an object, as
+        do gcc's -fversion and -fhelp: the build's object stays as it was, or absent, the
+        dependency file written is there, and nothing is stored to be served."""
+        self.write("a.c", "int f(int a) { return a; }\n")
+        for args in [["gcc", "-Wa,--version"], ["gcc", "-fversion"], ["gcc", "-fhelp"],
+                     ["gcc", "-Wa,--version", "-MD"],
+                     ["clang", "-fno-integrated-as", "-Wa,--version", "-MD"]]:
+            for old in [None, "old object", None]:
+                with self.subTest(args=args, old=old):
+                    left = []
+                    for ddcc in [False, True]:
+                        for name in ["a.o", "a.d"]:
+                            if os.path.exists(os.path.join(self.work, name)):
+                                os.remove(os.path.join(self.work, name))
+                        if old:
+                            self.write("a.o", old)
+                        argv = [*args, "-c", "a.c", "-o", "a.o"]
+                        result = self.ddcc(*argv) if ddcc else self.run_cmd(argv)
+                        left.append((result.returncode, result.stdout, result.stderr,
+                                     *[self.read(name) if os.path.exists(os.path.join(
+                                         self.work, name)) else None for name in ["a.o", "a.d"]]))
+                    self.assertEqual(left[1], left[0])
+        self.assertEqual(self.stats()["cache_hits"], 0)
+        self.assertEqual(self.temp_files(), [])
+
     def test_an_output_that_is_an_input_ends_as_the_plain_compile(self):
         """gcc refuses `-c x.c -o x.c`; a hit or a miss's rename would replace the source by
         the object. However the output names the source, the call runs as is."""

@@ -92,7 +92,8 @@ TEST_F(KeysTest, EachEnvironmentVariableTheCompilersReadIsInTheKey) {
                                "NCC_CPLUS_INCLUDE_PATH",
                                "XCC_C_INCLUDE_PATH",
                                "XCC_CPLUS_INCLUDE_PATH",
-                               "LLVM_OVERRIDE_PRODUCER"}) {
+                               "LLVM_OVERRIDE_PRODUCER",
+                               "LD_PRELOAD"}) {
     const EnvLookup set = [variable](const char* name) -> const char* {
       return std::string_view(name) == variable ? "x" : nullptr;
     };
