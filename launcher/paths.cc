@@ -191,27 +191,30 @@ bool PathRewriter::NamesBaseDir(absl::string_view text) const {
 }
 
 Digest PathRewriter::ContentKey(absl::string_view content, bool* rewrote) const {
+  // Where a base directory's name first starts at or after `from`.
+  auto next = [&](size_t from) {
+    size_t first = absl::string_view::npos;
+    for (const std::string& base : base_dirs_) first = std::min(first, content.find(base, from));
+    return first;
+  };
   Hasher hasher;
   *rewrote = false;
   size_t copied = 0;  // of `content`, into the digest
-  for (size_t at = content.find('/'); at != absl::string_view::npos;
-       at = content.find('/', at + 1)) {
-    if (!std::any_of(base_dirs_.begin(), base_dirs_.end(), [&](const std::string& base) {
-          return absl::StartsWith(content.substr(at), base);
-        })) {
-      continue;
-    }
+  for (size_t at = next(0); at != absl::string_view::npos;) {
     // Up to what ends a path in a string, an #include <...>, a comment or a message.
     size_t end = std::min(content.find_first_of(kPathEnds, at), content.size());
     absl::string_view path = content.substr(at, end - at);
-    if (!BelowBase(path)) continue;
+    if (!BelowBase(path)) {
+      at = next(at + 1);
+      continue;
+    }
     if (!*rewrote) hasher.Field("content with paths below a base directory in key form");
     *rewrote = true;
     hasher.Field(content.substr(copied, at - copied));
     hasher.Field(KeyForm(path));
     hasher.Field(path.size());
     copied = end;
-    at = end - 1;
+    at = next(end);
   }
   if (!*rewrote) {
     hasher.Update(content);
