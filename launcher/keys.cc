@@ -332,9 +332,12 @@ bool KeyMaker::CwdMapped() const {
 }
 
 // The digest of `file` for the result key: with a base directory, PathRewriter::ContentKey's,
-// and `names_base_dir` set where the file names one.
+// and `names_base_dir` set where the file names one. Not where clang's debug info records each
+// file's MD5, which the bytes as they are give.
 absl::StatusOr<Digest> KeyMaker::ContentKey(const std::string& file, bool* names_base_dir) const {
-  if (!paths_.active()) return HashFile(file);
+  if (!paths_.active() || (compiler_.family == Family::kClang && request_.debug_info)) {
+    return HashFile(file);
+  }
   absl::StatusOr<std::string> content = ReadFile(file);
   if (!content.ok()) return content.status();
   bool rewrote = false;
