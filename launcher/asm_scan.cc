@@ -34,6 +34,29 @@ std::optional<std::string> FindNeedle(std::string_view text, char first,
   return std::nullopt;
 }
 
+// `text` without its /* */ comments, which gas drops before it reads a line: ".inc/**/bin" is
+// .incbin to it.
+std::string WithoutBlockComments(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  size_t from = 0;
+  for (size_t open = text.find("/*"); open != std::string_view::npos;
+       open = text.find("/*", from)) {
+    out.append(text.substr(from, open - from));
+    size_t close = text.find("*/", open + 2);
+    from = close == std::string_view::npos ? text.size() : close + 2;
+  }
+  out.append(text.substr(from));
+  return out;
+}
+
+// The first directive of kNeedles in assembler `text`, as gas reads it.
+std::optional<std::string> FindDirective(std::string_view text) {
+  if (std::optional<std::string> found = FindNeedle(text, '.', kNeedles)) return found;
+  if (text.find("/*") == std::string_view::npos) return std::nullopt;
+  return FindNeedle(WithoutBlockComments(text), '.', kNeedles);
+}
+
 bool IsIdent(char c) { return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
 bool IsNameEnd(char c) {
@@ -129,7 +152,7 @@ class CScanner {
     if (asm_block_) return "an asm block";
     if (named_escape_) return "a named escape (\\N{...}) in a string literal";
     if (operand_in_name_) return "an asm operand in an instruction's or directive's name";
-    return FindNeedle(strings_, '.', kNeedles);
+    return FindDirective(strings_);
   }
 
  private:
@@ -334,10 +357,14 @@ std::optional<std::string> ScanCText(absl::string_view text) {
 }
 
 std::optional<std::string> ScanAssemblerText(absl::string_view text) {
-  return FindNeedle(std::string_view(text.data(), text.size()), '.', kNeedles);
+  return FindDirective(std::string_view(text.data(), text.size()));
 }
 
 bool HoldsLineTableDirective(absl::string_view text) {
+  if (absl::StrContains(text, "/*") &&
+      HoldsLineTableDirective(WithoutBlockComments(std::string_view(text.data(), text.size())))) {
+    return true;
+  }
   for (size_t at = text.find('.'); at != absl::string_view::npos; at = text.find('.', at + 1)) {
     // Not a member (`opts.file = f`): a directive starts a line or follows a space, a quote or
     // an escape (`"\n.loc 1 3"` in inline assembly).

@@ -447,8 +447,14 @@ absl::StatusOr<Digest> KeyMaker::DirectKey(std::string* transcript) const {
   inputs.AddArguments(key_label::kPreprocessorArgument, request_.preprocess_args, paths_,
                       /*preprocessing=*/true);
   for (const char* name : kSearchPathVariables) inputs.AddEnv(name, env_);
-  // Its value is not: an include set where it is set holds no time macro (AllowedTimeMacros).
-  inputs.Add("SOURCE_DATE_EPOCH set", env_("SOURCE_DATE_EPOCH") != nullptr ? "yes" : "no");
+  // Its value is not, where an include set for it holds no time macro (AllowedTimeMacros):
+  // with the sloppiness a set holds them, and depend mode, without text, cannot see one that
+  // token pasting reaches and the compiler folds into a constant.
+  if (config_.sloppy_time_macros || config_.depend_mode) {
+    inputs.AddEnv("SOURCE_DATE_EPOCH", env_);
+  } else {
+    inputs.Add("SOURCE_DATE_EPOCH set", env_("SOURCE_DATE_EPOCH") != nullptr ? "yes" : "no");
+  }
   // An include set recorded with time macros allowed serves no compile that does not allow them.
   if (config_.sloppy_time_macros) inputs.Add("sloppiness", "time_macros");
   // gcc warns of a search directory that is not one, and with -Wmissing-include-dirs of one

@@ -370,9 +370,12 @@ CompileOutcome CompilePipeline::CompileAndStore(std::optional<Digest> key) {
     if (outputs.NamedIn(compiled->err) || outputs.NamedIn(compiled->out)) {
       return NotCacheable{Uncacheable::kCompilationFailed, "a message names a private output"};
     }
-    if (!StampFile(outputs.object()).ok()) unlink(request_.object.c_str());
-    if (absl::Status moved =
-            outputs.MoveDependencyFileIntoPlace(compiler_.family == Family::kClang);
+    // Gone where the compiler removed its results, as it would have the build's; clang's
+    // driver rejecting the command before any job ran removes nothing.
+    const bool results_removed = !StampFile(outputs.object()).ok();
+    if (results_removed) unlink(request_.object.c_str());
+    if (absl::Status moved = outputs.MoveDependencyFileIntoPlace(
+            compiler_.family == Family::kClang && results_removed);
         !moved.ok()) {
       return Failure{ErrorKind::kOutputWriteFailed, moved};
     }

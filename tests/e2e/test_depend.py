@@ -152,6 +152,14 @@ class DependModeTest(HeaderSearchTestCase):
         self.check(env=epoch)
         self.assertEqual(self.hits(), (0, 0, 4))
 
+    def test_a_pasted_date_folded_into_a_constant_under_another_epoch(self):
+        # Without text, a __DATE__ made by token pasting and folded into a constant shows
+        # nowhere: depend mode keeps SOURCE_DATE_EPOCH's value in the direct key.
+        self.write("main.c", "#define C(a, b) a##b\n#define X(a, b) C(a, b)\n"
+                             "int day = X(__DA, TE__)[10];\n")
+        for epoch in ["100000000", "200000000"]:
+            self.check(env=dict(self.env, SOURCE_DATE_EPOCH=epoch))
+
     def test_base_dir_keeps_each_tree_to_its_own_result(self):
         # Without the preprocessed text nothing shows whether __FILE__ names the tree, so the
         # second tree misses and gets its own result, never the first tree's.

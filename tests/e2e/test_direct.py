@@ -349,6 +349,13 @@ class DirectModeTest(HeaderSearchTestCase):
                     {"LD_PRELOAD": preload, "FAKE_T": "1100000000"}, {}, {}]:
             self.check(env=dict(self.env, **env))
 
+    def test_sloppy_time_macros_still_key_the_epoch(self):
+        # The sloppiness lets an include set hold __DATE__: SOURCE_DATE_EPOCH's value stays in
+        # the direct key then.
+        self.write("main.c", SOURCE + "const char *day = __DATE__;\n")
+        for epoch in ["100000000", "200000000"]:
+            self.check(env=dict(self.env, DDCC_SLOPPINESS="time_macros", SOURCE_DATE_EPOCH=epoch))
+
     def test_an_include_set_recorded_sloppily_serves_no_strict_compile(self):
         # Not compared with plain compiles, which may run in another second.
         self.write("main.c", "const char *t = __TIME__;\n")

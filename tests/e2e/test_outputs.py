@@ -315,6 +315,30 @@ class OutputsTest(DdccTestCase):
                             os.remove(os.path.join(self.work, name))
         self.assertEqual(self.temp_files(), [])
 
+    def test_a_failed_compile_leaves_the_dependency_file_as_the_compiler_would(self):
+        """clang removes the dependency file of a compile that failed once its jobs ran, and
+        leaves it where its driver rejected the command before; gcc leaves it."""
+        self.write("ok.c", "int ok;\n")
+        self.write("bad.c", "int f( { return 0; }\n")
+        for compiler in ["clang", "gcc"]:
+            for source, options in [("ok.c", ["-Wa,--bogus"]), ("bad.c", []), ("ok.c", ["-fbogus"])]:
+                for depend in ["0", "1"]:
+                    with self.subTest(compiler=compiler, source=source, options=options,
+                                      depend=depend):
+                        env = dict(self.env, DDCC_DEPEND=depend)
+                        left = []
+                        for ddcc in [False, True]:
+                            self.write("x.d", "old dependency file")
+                            self.write("x.o", "old object")
+                            argv = [compiler, "-MD", "-MF", "x.d", *options, "-c", source,
+                                    "-o", "x.o"]
+                            result = self.ddcc(*argv, env=env) if ddcc else self.run_cmd(argv)
+                            self.assertNotEqual(result.returncode, 0)
+                            left.append([self.read(name) if os.path.exists(
+                                os.path.join(self.work, name)) else None for name in ["x.o", "x.d"]])
+                        self.assertEqual(left[1], left[0])
+        self.assertEqual(self.temp_files(), [])
+
     def test_a_compile_that_writes_no_object(self):
         """gcc -Wa,--version prints the assembler's version and succeeds without an object, as
         do gcc's -fversion and -fhelp: the build's object stays as it was, or absent, the

@@ -70,6 +70,16 @@ TEST(AsmScanTest, AssemblerTextIsSearchedItself) {
   EXPECT_EQ(ScanAssemblerText(".globl f\nf: ret\n"), std::nullopt);
 }
 
+// gas drops a /* */ comment before it reads the line.
+TEST(AsmScanTest, DirectivesJoinedAcrossAComment) {
+  EXPECT_THAT(ScanAssemblerText(".section .rodata\n.inc/**/bin \"data.bin\"\n"),
+              Optional(std::string(".incbin")));
+  EXPECT_THAT(ScanCText("__asm__(\".inc/* x */bin \\\"d\\\"\");"),
+              Optional(std::string(".incbin")));
+  EXPECT_TRUE(HoldsLineTableDirective(".lo/**/c 1 3 0\n"));
+  EXPECT_EQ(ScanAssemblerText(".globl f /* .inc */ bin\n"), std::nullopt);
+}
+
 }  // namespace
 TEST(AsmScanTest, LineTableDirectivesInAssemblerOrInlineAssembly) {
   EXPECT_TRUE(HoldsLineTableDirective("\t.file 1 \"x.c\"\n"));
