@@ -401,7 +401,12 @@ void Parser::NamedSearchDirectory(absl::string_view option, absl::string_view va
 
 // -Wa,a,b passes a and b to the assembler.
 void Parser::Wa(absl::string_view arg, absl::string_view value) {
+  absl::string_view before;
   for (absl::string_view p : SplitCommas(value)) {
+    // A word that is no option's value is another input file to the assembler.
+    const bool takes_value = before == "-I" || before == "--defsym";
+    before = p;
+    if (!absl::StartsWith(p, "-") && !takes_value) Unsupported(arg);
     // Listings (-a..., --a=file), dependency files (--MD, or --M as gas takes abbreviations),
     // another output (-o), response files (@), timings (--statistics).
     if ((absl::StartsWith(p, "-a") || absl::StartsWith(p, "--a") || absl::StartsWith(p, "--M") ||

@@ -43,11 +43,10 @@ std::optional<std::string> CommandLineInObject(const Compiler& compiler,
   if (codeview_default) {
     return "CodeView debug info (the default for " + triple + ") records the command line";
   }
+  // Only Apple's build system sets it, and any Mach-O target honours it.
   const char* rc_debug_options = env("RC_DEBUG_OPTIONS");
-  const bool darwin = absl::StrContains(triple, "apple") || absl::StrContains(triple, "darwin") ||
-                      absl::StrContains(triple, "macos") || absl::StrContains(triple, "ios");
-  if (rc_debug_options && *rc_debug_options && darwin) {
-    return "RC_DEBUG_OPTIONS makes clang record its command line in Darwin debug info";
+  if (rc_debug_options && *rc_debug_options) {
+    return "RC_DEBUG_OPTIONS makes clang record its command line in Mach-O debug info";
   }
   return std::nullopt;
 }

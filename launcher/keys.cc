@@ -274,7 +274,7 @@ std::string KeyMaker::WhyDirectKeyHoldsCwd() const {
 // not: "" when no option or language says they do.
 std::string KeyMaker::WhyOptionsNameCwd() const {
   bool lto = false, absolute_messages = false, names_source = false;
-  bool coverage_mapping = false;
+  bool coverage_mapping = false, embed_bitcode = false;
   for (const std::string& arg : request_.expanded_args) {
     if (arg == "-fcoverage-mapping" || arg == "-fno-coverage-mapping") {
       coverage_mapping = arg == "-fcoverage-mapping";
@@ -284,6 +284,9 @@ std::string KeyMaker::WhyOptionsNameCwd() const {
     absolute_messages |= arg == "-fdiagnostics-absolute-paths";
     names_source |= arg == "-emit-llvm" || arg == "-funique-internal-linkage-names" ||
                     arg == "-fpseudo-probe-for-profiling";
+    if (absl::StartsWith(arg, "-fembed-bitcode") || arg == "-fno-embed-bitcode") {
+      embed_bitcode = arg != "-fno-embed-bitcode" && arg != "-fembed-bitcode=off";
+    }
   }
   const bool gcc = compiler_.family == Family::kGcc;
   if (gcc && lto) return "gcc's LTO sections (-flto) name it";
@@ -296,9 +299,9 @@ std::string KeyMaker::WhyOptionsNameCwd() const {
   if (!gcc && absolute_messages) {
     return "messages name files by absolute paths (-fdiagnostics-absolute-paths)";
   }
-  if (!gcc && (lto || names_source) && absl::StartsWith(request_.source, "/")) {
+  if (!gcc && (lto || names_source || embed_bitcode) && absl::StartsWith(request_.source, "/")) {
     return "the object names the source by the absolute path it was given (bitcode, "
-           "-funique-internal-linkage-names)";
+           "-fembed-bitcode, -funique-internal-linkage-names)";
   }
   return "";
 }

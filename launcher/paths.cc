@@ -191,6 +191,13 @@ bool PathRewriter::NamesBaseDir(absl::string_view text) const {
 }
 
 Digest PathRewriter::ContentKey(absl::string_view content, bool* rewrote) const {
+  // A raw string's line may look like what -dI writes, which the keyed text leaves out.
+  if (MayHoldRawString(content)) {
+    *rewrote = false;
+    Hasher hasher;
+    hasher.Update(content);
+    return hasher.Finish();
+  }
   // Where a base directory's name first starts at or after `from`.
   auto next = [&](size_t from) {
     size_t first = absl::string_view::npos;

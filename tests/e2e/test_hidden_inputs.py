@@ -105,6 +105,23 @@ class AssemblerFilesTest(HiddenInputTestCase):
         self.assertEqual(reasons["unsupported_code_directive"], 10)
 
 
+class AssemblerInputsTest(HiddenInputTestCase):
+    """Item: a word of -Wa, that is no option's value is another input file to the assembler."""
+
+    def test_an_extra_input_to_the_assembler(self):
+        self.write("a.c", "int f(void) { return 1; }\n")
+        self.write("a.s", "\t.text\nf:\tret\n")
+        for source in ["a.c", "a.s"]:
+            with self.subTest(source=source):
+                self.write("extra.s", "\t.data\n\t.byte 1\n")
+                self.compile_twice("gcc", ["-Wa,extra.s", "-c", source, "-o", "out.o"],
+                                   lambda: self.write("extra.s", "\t.data\n\t.byte 2\n"))
+        # Values of -I and --defsym are no inputs.
+        self.compile_twice("gcc", ["-Wa,-I,inc,--defsym,x=1", "-c", "a.c", "-o", "out.o"],
+                           lambda: None)
+        self.assertEqual(self.stats()["cache_hits"], 1)
+
+
 class DriverProgramsTest(HiddenInputTestCase):
     """Item: programs the driver runs from elsewhere (-B, COMPILER_PATH, GCC_EXEC_PREFIX)."""
 
@@ -335,7 +352,8 @@ class CommandLineInObjectTest(HiddenInputTestCase):
         windows = ["--target=x86_64-pc-windows-msvc", "-mno-incremental-linker-compatible"]
         cases = [([*windows, "-g"], {}), ([*windows, "-g", "-MD"], {}),
                  (["--target=x86_64-w64-windows-gnu", "-g", "-gcodeview"], {}),
-                 (["--target=x86_64-apple-macosx10.15", "-g"], {"RC_DEBUG_OPTIONS": "1"})]
+                 (["--target=x86_64-apple-macosx10.15", "-g"], {"RC_DEBUG_OPTIONS": "1"}),
+                 (["--target=x86_64-none-macho", "-g"], {"RC_DEBUG_OPTIONS": "1"})]
         for args, env in cases:
             with self.subTest(args=args, env=env):
                 env = dict(self.env, **env)
@@ -345,7 +363,7 @@ class CommandLineInObjectTest(HiddenInputTestCase):
                     got = self.read("out.o")
                     self.assert_same_run(self.run_cmd(["clang", *argv], env=env), cached)
                     self.assertEqual(got, self.read("out.o"))
-        self.assertEqual(self.stats()["uncacheable_reasons"]["unsupported_option"], 8)
+        self.assertEqual(self.stats()["uncacheable_reasons"]["unsupported_option"], 10)
 
 
 class DriverSurroundingsTest(HiddenInputTestCase):

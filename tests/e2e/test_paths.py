@@ -206,6 +206,19 @@ class PathsTest(DdccTestCase):
         self.compile("clang", longer, "-Wall", after["clang"], source="unity.c")
         self.assertEqual(self.counts()[2], before[2] + 1)
 
+    def test_a_raw_string_holding_an_include_line(self):
+        # The keyed text leaves out what looks like -dI's #include lines: a file that may hold a
+        # raw string is keyed by its bytes as they are.
+        for tree in self.trees:
+            self.write(os.path.join(tree, "raw.cc"),
+                       f'const char *s = R"(\n#include "{tree}/foo"\n)";\n')
+            argv = ["g++", "-c", "raw.cc", "-o", "raw.o"]
+            cached = self.ddcc(*argv, cwd=tree)
+            served = self.read(os.path.join(tree, "raw.o"))
+            self.assert_same_run(self.run_cmd(argv, cwd=tree), cached)
+            self.assertEqual(served, self.read(os.path.join(tree, "raw.o")))
+        self.assertEqual(self.counts(), (0, 0, 2))
+
     def test_dependency_file_names_its_own_tree(self):
         self.make_trees()
         for tree in self.trees * 3:
@@ -459,7 +472,7 @@ class DirectoryInObjectTest(DdccTestCase):
 
     def test_clang_bitcode_naming_an_absolute_source_below_the_base_directory(self):
         files = {"src/x.c": "static int g(void) { return 1; }\nint f(void) { return g(); }\n"}
-        for args in [["-flto=thin"], ["-flto"], ["-emit-llvm"],
+        for args in [["-flto=thin"], ["-flto"], ["-emit-llvm"], ["-fembed-bitcode"],
                      ["-funique-internal-linkage-names"]]:
             self.in_trees("clang", [*args, "-O1", "-c", "{tree}/src/x.c"], files, base_dir=True)
 
