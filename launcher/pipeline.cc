@@ -55,9 +55,12 @@ std::optional<CompileOutcome> CompilePipeline::KeyCommandLine() {
       return Failure{ErrorKind::kInternal, driver};
     }
   }
-  // A source a generator wrote just now (Cython's, under setuptools) would count as changed
-  // during the compile, and nothing would be stored.
-  WaitOutFreshStamps({request_.source});
+  // A source a generator wrote just now (Cython's, under setuptools), or a file an option names
+  // (a training run's .gcda for -fprofile-use), would count as changed during the compile, and
+  // nothing would be stored.
+  std::vector<std::string> inputs = request_.extra_input_files;
+  inputs.push_back(request_.source);
+  WaitOutFreshStamps(inputs);
   start_ns_ = NowNs();
   if (config_.direct_mode) {
     absl::StatusOr<Digest> direct_key = keys_.DirectKey(Transcript());

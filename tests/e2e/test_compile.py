@@ -132,6 +132,13 @@ class CompileTest(DdccTestCase):
         self.plain_and_cached("gcc", use, ["pgo.o"])
         stats = self.stats()
         self.assertEqual((stats["cache_misses"], stats["cache_hits"]), (3, 3))
+        # A profile the training run wrote just now is not taken for one changed during the
+        # compile: stored, and the next compile hits.
+        self.run_cmd(["./pgo"])
+        self.assertEqual(self.ddcc("gcc", *use).returncode, 0)
+        self.plain_and_cached("gcc", use, ["pgo.o"], cached_runs=1)
+        stats = self.stats()
+        self.assertEqual((stats["cache_misses"], stats["cache_hits"]), (4, 4))
 
     def test_clangs_macro_debug_info_is_cached(self):
         # -g3 records every macro, unused ones from -D and -imacros too: -E -dD shows them.
