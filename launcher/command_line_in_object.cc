@@ -3,7 +3,6 @@
 #include <vector>
 
 #include "absl/strings/match.h"
-#include "absl/strings/str_split.h"
 
 namespace ddcc {
 namespace {
