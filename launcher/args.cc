@@ -151,6 +151,9 @@ class Parser {
   std::optional<std::string> FindNotRegular(const std::string& file) const;
   bool PrecompiledHeaderExists(const std::string& include) const;
   void SetDependencies();
+  // The object's name without -o: the source's base name with .o (with -S, which writes
+  // assembly, still the dependency file's target).
+  std::string DefaultObject() const { return ReplaceSuffix(Basename(req_.source), ".o"); }
   std::optional<NotCacheable> SetAuxOutputs();
   std::optional<NotCacheable> SetProfileInput();
 
@@ -426,8 +429,7 @@ std::optional<NotCacheable> Parser::Check() {
   using enum Uncacheable;
   if (inputs_.empty()) return NotCacheable{kNoInputFile, info_.value_or("")};
   if (preprocess_only_) return NotCacheable{kCalledForPreprocessing, *preprocess_only_};
-  if (assemble_only_) return NotCacheable{kUnsupportedOption, "-S"};
-  if (!compile_only_) return NotCacheable{kCalledForLink, ""};
+  if (!compile_only_ && !assemble_only_) return NotCacheable{kCalledForLink, ""};
   if (info_) return NotCacheable{kUnsupportedOption, *info_};
   if (unsupported_) return NotCacheable{kUnsupportedOption, *unsupported_};
   for (const Input& input : inputs_) {
@@ -459,6 +461,10 @@ std::optional<NotCacheable> Parser::Check() {
   if (lang == "assembler" && (dep_generate_ || wp_dep_file_)) {
     return NotCacheable{kUnsupportedOption, "a dependency file for an assembler source"};
   }
+  // -S stops before the assembler: an assembler source gives nothing.
+  if (assemble_only_ && absl::StartsWith(lang, "assembler")) {
+    return NotCacheable{kUnsupportedOption, "-S with an assembler source"};
+  }
   for (const std::vector<std::string>* named : {&includes_, &imacros_}) {
     for (const std::string& file : *named) {
       // `<(...)`, a FIFO: the first to read it (ddcc's preprocessing) takes what the compiler
@@ -485,7 +491,10 @@ std::optional<NotCacheable> Parser::Check() {
     req_.search_dirs.push_back(dir);
     for (const std::string& root : sysroots_) req_.search_dirs.push_back(root + dir);
   }
-  req_.object = output_ ? *output_ : ReplaceSuffix(Basename(source.path), ".o");
+  // -S (which wins over -c) writes assembly, named after the source by default.
+  req_.object = output_          ? *output_
+                : assemble_only_ ? ReplaceSuffix(Basename(source.path), ".s")
+                                 : DefaultObject();
   return std::nullopt;
 }
 
@@ -537,7 +546,11 @@ std::optional<NotCacheable> Parser::SetAuxOutputs() {
   for (const std::string& option : aux_options_) {
     if (option == "--coverage" || option == "-ftest-coverage") add(".gcno");
     if (option == "-fstack-usage") add(".su");
-    if (absl::StartsWith(option, "-gsplit-dwarf")) add(".dwo");
+    if (absl::StartsWith(option, "-gsplit-dwarf")) {
+      // The assembler writes the .dwo, and -S stops before it.
+      if (assemble_only_) return NotCacheable{Uncacheable::kUnsupportedOption, "-S with " + option};
+      add(".dwo");
+    }
     // The .gcda path (--coverage, -fprofile-arcs) and the .dwo name are written into the object.
     req_.object_names_itself = req_.object_names_itself || option != "-fstack-usage";
   }
@@ -591,7 +604,7 @@ void Parser::SetDependencies() {
     for (const auto& [value, quoted] : dep_targets_) {
       out.push_back(quoted ? MakeQuote(value) : value);
     }
-    if (out.empty()) out.push_back(MakeQuote(req_.object));
+    if (out.empty()) out.push_back(MakeQuote(output_ ? req_.object : DefaultObject()));
     return;
   }
   // gcc's driver passes every -MQ, then every -MT, to cc1, which keeps the unquoted targets
@@ -613,9 +626,9 @@ void Parser::SetDependencies() {
     if (!quoted) add(value, false);
   }
   if (!out.empty()) return;
-  // The driver names the -o file as the target for -MD and -MMD; for -Wp,-MD cc1 falls back to
+  // The driver names the -o file as the target for -MD and -MMD; for -Wp,-MD, or -S without -o,
   // the source's base name with .o.
-  add(wp_dep_file_ ? ReplaceSuffix(Basename(req_.source), ".o") : req_.object, true);
+  add(output_ && !wp_dep_file_ ? req_.object : DefaultObject(), true);
 }
 
 }  // namespace

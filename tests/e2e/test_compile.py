@@ -373,6 +373,28 @@ class CompileTest(DdccTestCase):
         self.plain_and_cached("gcc", ["-MD", "-c", "start.s"], ["start.o"])
         self.assertEqual(self.stats()["uncacheable_reasons"]["unsupported_option"], 2)
 
+    def test_assembly_output(self):
+        """-S writes assembly where -c writes an object: cached under a key of its own (neither
+        serves the other), named after the source without -o, its dependency file's target still
+        the .o that gcc and clang name there; -g names the directory in it as in an object."""
+        for compiler, suffix, source in COMPILERS:
+            self.write(f"src/main.{suffix}", source)
+            for args, outputs in [(["-S", f"src/main.{suffix}", "-MD"], ["main.s", "main.d"]),
+                                  (["-c", "-S", "-g", f"src/main.{suffix}"], ["main.s"]),
+                                  (["-S", "-O2", f"src/main.{suffix}", "-o", "out.o", "-MMD"],
+                                   ["out.o", "out.d"]),
+                                  (["-c", "-O2", f"src/main.{suffix}", "-o", "out.o", "-MMD"],
+                                   ["out.o", "out.d"])]:
+                with self.subTest(compiler=compiler, args=args):
+                    self.plain_and_cached(compiler, ["-Iinclude", *args], outputs)
+        stats = self.stats()
+        self.assertEqual((stats["cache_misses"], stats["cache_hits"]), (16, 16))
+        # The assembler writes the .dwo, and an assembler source gives -S nothing to do.
+        self.write("start.S", ".globl value\nvalue: .long 42\n")
+        self.plain_and_cached("gcc", ["-S", "-gsplit-dwarf", "src/main.c"], ["main.s"])
+        self.plain_and_cached("gcc", ["-S", "start.S", "-o", "start.out"], [])
+        self.assertEqual(self.stats()["uncacheable_reasons"]["unsupported_option"], 4)
+
 
 if __name__ == "__main__":
     unittest.main()
