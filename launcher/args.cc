@@ -13,9 +13,11 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "cache/util/files.h"
+#include "launcher/debug_option.h"
 #include "launcher/depfile.h"
 #include "launcher/options.h"
 #include "launcher/response_files.h"
+#include "launcher/source_language.h"
 
 namespace ddcc {
 namespace {
@@ -44,27 +46,6 @@ std::string AuxName(Family family, absl::string_view object, absl::string_view s
   return ReplaceSuffix(object, suffix);
 }
 
-// A C++ driver (g++, clang++) compiles a .c file as C++.
-absl::string_view LanguageForSuffix(Family family, bool cxx_driver, absl::string_view path) {
-  absl::string_view name = Basename(path);
-  size_t dot = name.rfind('.');
-  if (dot == absl::string_view::npos) return {};
-  absl::string_view ext = name.substr(dot + 1);
-  if (ext == "c") return cxx_driver ? "c++" : "c";
-  if (ext == "cc" || ext == "cpp" || ext == "cxx" || ext == "c++" || ext == "C" || ext == "CPP" ||
-      ext == "cp") {
-    return "c++";
-  }
-  // clang 14 takes .sx for a linker input.
-  if (ext == "S" || (ext == "sx" && family == Family::kGcc)) return "assembler-with-cpp";
-  if (ext == "s") return "assembler";
-  return {};
-}
-
-bool IsSupportedLanguage(absl::string_view lang) {
-  return lang == "c" || lang == "c++" || lang == "assembler-with-cpp" || lang == "assembler";
-}
-
 std::vector<absl::string_view> SplitCommas(absl::string_view s) {
   std::vector<absl::string_view> pieces;
   while (true) {
@@ -73,44 +54,6 @@ std::vector<absl::string_view> SplitCommas(absl::string_view s) {
     if (comma == absl::string_view::npos) return pieces;
     s.remove_prefix(comma + 1);
   }
-}
-
-// Applies a -g option (`v` is what follows "-g") to the debug-info flag. Only options checked
-// against gcc 12 and clang 14 leave the flag alone or turn it off; any other turns it on, which
-// at worst hashes the working directory needlessly.
-void ApplyDebugOption(absl::string_view v, bool* debug_info) {
-  static constexpr absl::string_view kModifiers[] = {"column-info",
-                                                     "no-column-info",
-                                                     "strict-dwarf",
-                                                     "no-strict-dwarf",
-                                                     "pubnames",
-                                                     "no-pubnames",
-                                                     "gnu-pubnames",
-                                                     "no-gnu-pubnames",
-                                                     "record-gcc-switches",
-                                                     "no-record-gcc-switches",
-                                                     "describe-dies",
-                                                     "no-describe-dies",
-                                                     "as-loc-support",
-                                                     "no-as-loc-support",
-                                                     "as-locview-support",
-                                                     "statement-frontiers",
-                                                     "no-statement-frontiers",
-                                                     "variable-location-views",
-                                                     "no-variable-location-views",
-                                                     "inline-points",
-                                                     "internal-reset-location-views",
-                                                     "no-embed-source",
-                                                     "simple-template-names",
-                                                     "no-simple-template-names",
-                                                     "no-split-dwarf",
-                                                     "no-record-command-line"};
-  if (absl::StartsWith(v, "z")) return;  // -gz, -gz=zlib: compression
-  for (absl::string_view m : kModifiers) {
-    if (absl::StartsWith(v, m) && (v.size() == m.size() || v[m.size()] == '=')) return;
-  }
-  // -gstabs0 as well as -g0 and -ggdb0 turns debug info off in gcc; -gctf0 does not.
-  *debug_info = v != "0" && v != "gdb0" && v != "stabs0";
 }
 
 struct Input {
@@ -458,8 +401,8 @@ std::optional<NotCacheable> Parser::Check() {
     return NotCacheable{kUnsupportedOption, "-Wp,-MD with -MD, -MMD or -MF"};
   }
   // Nothing is preprocessed: gcc writes no dependency file, clang warns that -MD is unused.
-  if (lang == "assembler" && (dep_generate_ || wp_dep_file_)) {
-    return NotCacheable{kUnsupportedOption, "a dependency file for an assembler source"};
+  if (ReadsSourceAsIs(lang) && (dep_generate_ || wp_dep_file_)) {
+    return NotCacheable{kUnsupportedOption, "a dependency file for a source read as it is"};
   }
   // -S stops before the assembler: an assembler source gives nothing.
   if (assemble_only_ && absl::StartsWith(lang, "assembler")) {

@@ -27,7 +27,8 @@ struct PathArg {
 };
 
 struct CompileRequest {
-  // "c", "c++" or "assembler-with-cpp": hashed, and what the compiler calls it.
+  // "c", "c++", "assembler-with-cpp", "assembler", "cpp-output" or "c++-cpp-output": hashed,
+  // and what the compiler calls it.
   std::string language;
   std::string source;  // as given on the command line
   std::string object;  // the -o value, else the source's basename with its suffix replaced by .o

@@ -16,6 +16,7 @@
 #include "cache/util/files.h"
 #include "cache/util/log.h"
 #include "launcher/depfile.h"
+#include "launcher/source_language.h"
 
 namespace ddcc {
 
@@ -66,6 +67,9 @@ CompileListing::CompileListing(Family family, const CompileRequest& request,
                 request.dep_options.end();
     return;
   }
+  // A source read as it is opens no other file (CheckPreprocessed refuses the directives that
+  // would); clang's listing of a .i names the files its line markers enter.
+  if (ReadsSourceAsIs(request.language)) return;
   const bool clang_compile = family == Family::kClang && dep_file != nullptr;
   if (clang_compile && ClangListsOtherwise(request.expanded_args)) return;
   absl::StatusOr<std::string> path = PrivatePath(family, request.object);

@@ -25,7 +25,7 @@ class CompileListing {
   // #include found it by, as the compile's dependency file and debug info do; for clang's
   // compile CC_PRINT_HEADERS (with no -H, which it would send there, nor -Xclang,
   // -Xpreprocessor or -Wp, which may ask for a dependency file that its -sys-header-deps would
-  // change), which lists only the headers entered.
+  // change), which lists only the headers entered. None for a source read as it is.
   CompileListing(Family family, const CompileRequest& request, const std::string* dep_file);
   ~CompileListing();
   CompileListing(const CompileListing&) = delete;

@@ -20,6 +20,7 @@
 #include "launcher/asm_scan.h"
 #include "launcher/debug_dir.h"
 #include "launcher/depfile.h"
+#include "launcher/source_language.h"
 
 namespace ddcc {
 namespace {
@@ -550,6 +551,13 @@ absl::StatusOr<ResultKeyInfo> KeyMaker::ResultKey(const ProcessResult& preproces
   KeyInputs inputs("result key", transcript);
   if (absl::Status status = AddCommon(inputs, why_cwd); !status.ok()) return status;
   inputs.AddText(key_label::kPreprocessedText, marked ? marked->text : preprocessed.out);
+  if (ReadsSourceAsIs(request_.language)) {
+    // Nothing preprocesses, and clang's driver warns of each preprocessing option as unused
+    // (-D, -include): what a hit replays.
+    std::vector<std::string> unused = request_.preprocess_args;
+    unused.erase(unused.begin() + static_cast<std::ptrdiff_t>(request_.source_index));
+    inputs.AddArguments(key_label::kPreprocessorArgument, unused, paths_, /*preprocessing=*/true);
+  }
   // Warnings that only preprocessing options cause (a macro redefined by -D) reach the
   // compile's stderr too, which a hit replays.
   inputs.AddText("preprocessor messages", preprocessed.err);

@@ -30,7 +30,9 @@
 #include "launcher/output_check.h"
 #include "launcher/outputs.h"
 #include "launcher/paths.h"
+#include "launcher/preprocessed_input.h"
 #include "launcher/result_entry.h"
+#include "launcher/source_language.h"
 #include "launcher/storage_helper.h"
 
 namespace ddcc {
@@ -109,6 +111,10 @@ std::variant<Digest, KeyAfterCompile, CompileOutcome> CompilePipeline::KeyInputs
   }
   preprocessed_ = *std::move(preprocessed);
   preprocessed_ns_ = NowNs();
+  // Read as it is, the source's directives are its own, not -dI's records of them.
+  if (ReadsSourceAsIs(request_.language)) {
+    if (std::optional<NotCacheable> reason = CheckPreprocessed(preprocessed_.out)) return *reason;
+  }
   std::string text;
   includes_ = ParseIncludes(preprocessed_.out, request_.source, &text);
   preprocessed_.out = std::move(text);
@@ -307,12 +313,14 @@ bool CompilePipeline::ColorDiagnostics() const {
 }
 
 absl::StatusOr<ProcessResult> CompilePipeline::Preprocess() {
-  // An assembler source is not preprocessed: the assembler reads it as it is (and the files
-  // its directives name, which CheckPreprocessed refuses).
-  if (request_.language == "assembler") {
+  // An assembler or preprocessed source is not preprocessed: the compiler reads it as it is
+  // (and the files its directives name, which CheckPreprocessed refuses).
+  if (ReadsSourceAsIs(request_.language)) {
     absl::StatusOr<std::string> source = ReadFile(request_.source);
     if (!source.ok()) return source.status();
-    return ProcessResult{.out = *std::move(source)};
+    ProcessResult as_is;
+    as_is.out = *std::move(source);
+    return as_is;
   }
   // -dI: the #include directives too, which show every search, where line markers show only
   // the first entry into each header.
@@ -330,8 +338,12 @@ absl::StatusOr<ProcessResult> CompilePipeline::Preprocess() {
 // The assembler reads the files named by .incbin (and .include) itself, unseen by the
 // preprocessor, so their content would not be in the key.
 std::optional<NotCacheable> CompilePipeline::CheckPreprocessed(absl::string_view text) const {
-  std::optional<std::string> found =
-      absl::StartsWith(request_.language, "assembler") ? ScanAssemblerText(text) : ScanCText(text);
+  std::optional<std::string> found;
+  if (absl::EndsWith(request_.language, "cpp-output")) found = ScanPreprocessedInput(text);
+  if (!found) {
+    found = absl::StartsWith(request_.language, "assembler") ? ScanAssemblerText(text)
+                                                             : ScanCText(text);
+  }
   if (found) return NotCacheable{Uncacheable::kUnsupportedCodeDirective, *std::move(found)};
   return std::nullopt;
 }
@@ -494,8 +506,12 @@ ParsedCall ParseCFamilyCall(const CallContext& context) {
   if (getcwd(cwd, sizeof(cwd)) == nullptr) {
     return Failure{ErrorKind::kInternal, ErrnoStatus("getcwd", ".")};
   }
-  if (request.language == "c") context.tally.language = Language::kC;
-  if (request.language == "c++") context.tally.language = Language::kCxx;
+  if (request.language == "c" || request.language == "cpp-output") {
+    context.tally.language = Language::kC;
+  }
+  if (request.language == "c++" || request.language == "c++-cpp-output") {
+    context.tally.language = Language::kCxx;
+  }
   PathRewriter paths(context.config.base_dirs, cwd, CompilerWorkingDirectory(cwd, context.env),
                      request.hashed_args);
   return std::make_unique<CompilePipeline>(context, std::move(request), std::move(paths));

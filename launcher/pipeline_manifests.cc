@@ -5,6 +5,7 @@
 #include "launcher/compile_inputs.h"
 #include "launcher/compile_pipeline.h"
 #include "launcher/depfile.h"
+#include "launcher/source_language.h"
 
 namespace ddcc {
 
@@ -117,7 +118,7 @@ std::optional<std::string> CompilePipeline::PrecompiledHeaderInUse() {
 // macros (-dM). Every unit of a target shares it, so it is memoised in the store while its
 // directories hold.
 absl::StatusOr<SearchPath> CompilePipeline::ProbeSearchPath() {
-  if (request_.language == "assembler") return SearchPath();  // nothing preprocessed, searched
+  if (ReadsSourceAsIs(request_.language)) return SearchPath();  // nothing preprocessed, searched
   absl::StatusOr<Digest> key = keys_.SearchPathKey();
   if (!key.ok()) return key.status();
   if (absl::StatusOr<Entry> memo = store_.Load(*key); memo.ok()) {

@@ -395,6 +395,40 @@ class CompileTest(DdccTestCase):
         self.plain_and_cached("gcc", ["-S", "start.S", "-o", "start.out"], [])
         self.assertEqual(self.stats()["uncacheable_reasons"]["unsupported_option"], 4)
 
+    def test_preprocessed_sources(self):
+        """A .i or .ii (what -E wrote) is read as it is: cached, the C++ drivers compiling a .i as
+        C++; what would make the compiler read another file, the clock or the source's name runs
+        as is (clang preprocesses a .i again; gcc reads the .gch that -fpch-preprocess names)."""
+        for compiler, suffix, source in COMPILERS:
+            self.write(f"src/main.{suffix}", source)
+            plain = self.run_cmd([compiler, "-Iinclude", "-E", f"src/main.{suffix}"])
+            self.assertEqual(plain.returncode, 0, plain.stderr)
+            self.write("main.i", plain.stdout.decode())
+            self.write("main.ii", plain.stdout.decode())
+            for args in [["-c", "main.i"], ["-O2", "-g", "-c", "main.ii", "-o", "x.o"]]:
+                with self.subTest(compiler=compiler, args=args):
+                    self.plain_and_cached(compiler, args, ["main.o" if "-o" not in args else "x.o"])
+        stats = self.stats()
+        self.assertEqual((stats["cache_misses"], stats["cache_hits"]), (8, 8))
+        self.write("include/dep.h", "#define UTIL 3\n")
+        for compiler, text in [("clang", '#include "include/dep.h"\nint u = UTIL;\n'),
+                               ("clang", "const char *d = __DATE__;\n"),
+                               ("gcc", '#pragma GCC pch_preprocess "include/dep.h.gch"\nint u;\n')]:
+            with self.subTest(compiler=compiler, text=text):
+                self.write("odd.i", text)
+                self.plain_and_cached(compiler, ["-c", "odd.i"], ["odd.o"])
+        self.assertEqual(self.stats()["uncacheable_reasons"]["unsupported_code_directive"], 6)
+
+    def test_options_unused_by_a_source_read_as_it_is(self):
+        """clang's driver warns of a preprocessing option that a .s or .i leaves unused, and with
+        -Werror fails: a hit of the same source without it must not be served."""
+        self.write("start.s", ".globl value\nvalue: .long 42\n")
+        self.write("start.i", "int value = 42;\n")
+        for source in ["start.s", "start.i"]:
+            for args in [[], ["-DX"], ["-Werror", "-DX"], ["-include", "include/util.h"]]:
+                with self.subTest(source=source, args=args):
+                    self.plain_and_cached("clang", [*args, "-c", source], ["start.o"])
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -240,9 +240,28 @@ const Case kCases[] = {
     {.name = "AsmNoCppDependencyFile",
      .args = Split("-MD -c start.s"),
      .reason = kUnsupportedOption,
-     .detail = "a dependency file for an assembler source"},
-    {.name = "Preprocessed", .args = Split("-c a.i"), .reason = kUnsupportedLanguage},
-    {.name = "PreprocessedCxx", .args = Split("-c a.ii"), .reason = kUnsupportedLanguage},
+     .detail = "a dependency file for a source read as it is"},
+    // What the preprocessor wrote; the C++ drivers compile a .i as C++ (gcc 12, clang 14).
+    {.name = "Preprocessed",
+     .args = Split("-c a.i"),
+     .language = "cpp-output",
+     .source = "a.i",
+     .object = "a.o"},
+    {.name = "PreprocessedCxx",
+     .args = Split("-c a.ii"),
+     .family = Family::kClang,
+     .language = "c++-cpp-output",
+     .source = "a.ii",
+     .object = "a.o"},
+    {.name = "PreprocessedNamed",
+     .args = Split("-x cpp-output -c a.txt"),
+     .language = "cpp-output",
+     .source = "a.txt",
+     .object = "a.o"},
+    {.name = "PreprocessedDependencyFile",
+     .args = Split("-MMD -c a.ii"),
+     .reason = kUnsupportedOption,
+     .detail = "a dependency file for a source read as it is"},
     {.name = "ObjC", .args = Split("-c a.m"), .reason = kUnsupportedLanguage},
     {.name = "ObjCxx", .args = Split("-c a.mm"), .reason = kUnsupportedLanguage},
     {.name = "Cuda", .args = Split("-c a.cu"), .reason = kUnsupportedLanguage},
@@ -988,6 +1007,15 @@ TEST(ArgsTest, PreprocessorOptionsDoNotChangeHashedArgs) {
 TEST(ArgsTest, CompileOptionsChangeHashedArgs) {
   EXPECT_NE(Parse(Split("-O2 -c a.c")).hashed_args, Parse(Split("-O3 -c a.c")).hashed_args);
   EXPECT_NE(Parse(Split("-c a.c")).hashed_args, Parse(Split("-c a.c -Werror")).hashed_args);
+}
+
+// g++ and clang++ compile a .i as C++, as they do a .c.
+TEST(ArgsTest, CxxDriversCompileAPreprocessedCSourceAsCxx) {
+  for (Family family : {Family::kGcc, Family::kClang}) {
+    ParsedArgs parsed = ParseArgs(family, {"-c", "a.i"}, /*cxx_driver=*/true);
+    ASSERT_TRUE(std::holds_alternative<CompileRequest>(parsed));
+    EXPECT_EQ(std::get<CompileRequest>(parsed).language, "c++-cpp-output");
+  }
 }
 
 TEST(ArgsTest, XAfterSourceHashesDifferently) {
