@@ -72,7 +72,8 @@ class Parser {
   // Handles one option; `tokens` are its one or two arguments.
   void Option(const OptionSpec& spec, absl::string_view arg, absl::string_view value,
               std::initializer_list<absl::string_view> tokens);
-  void Wp(absl::string_view arg, absl::string_view value);
+  void Wp(absl::string_view arg, absl::string_view value,
+          std::initializer_list<absl::string_view> tokens);
   void NamedSearchDirectory(absl::string_view option, absl::string_view value);
   // Where the value of the option being handled is, for an option naming an output.
   PathArg ValueArg(absl::string_view arg, absl::string_view value) const {
@@ -279,7 +280,7 @@ void Parser::Option(const OptionSpec& spec, absl::string_view arg, absl::string_
       profile_use_ = std::string(value);
       break;
     case kWp:
-      Wp(arg, value);
+      Wp(arg, value, tokens);
       return;
     case kWa:
       Wa(arg, value);
@@ -289,11 +290,24 @@ void Parser::Option(const OptionSpec& spec, absl::string_view arg, absl::string_
   Preprocessed(tokens);
 }
 
-// -Wp,a,b passes a and b to the preprocessor, which for gcc is the compiler proper (cc1): only
-// -D, -U and -I are known to affect nothing but preprocessing.
-void Parser::Wp(absl::string_view arg, absl::string_view value) {
-  std::vector<absl::string_view> pieces = SplitCommas(value);
-  if (pieces.size() == 2 && (pieces[0] == "-MD" || pieces[0] == "-MMD")) {
+// -Wp,a,b passes a and b to the preprocessor, which for gcc is the compiler proper (cc1, as
+// clang's is): only -D, -U and -I are known to affect nothing but preprocessing.
+// -Xpreprocessor a passes a, commas and all.
+void Parser::Wp(absl::string_view arg, absl::string_view value,
+                std::initializer_list<absl::string_view> tokens) {
+  const bool wp = absl::StartsWith(arg, "-Wp,");
+  std::vector<absl::string_view> pieces =
+      wp ? SplitCommas(value) : std::vector<absl::string_view>{value};
+  if (!wp) {
+    // Not another input, nor an option whose value the next -Xpreprocessor would give.
+    const OptionSpec* spec = FindOption(family_, value);
+    if (!absl::StartsWith(value, "-") ||
+        (spec != nullptr && (spec->arg == OptArg::kSeparate ||
+                             (spec->arg == OptArg::kJoinedOrSeparate && value == spec->name)))) {
+      Unsupported(arg);
+    }
+  }
+  if (wp && pieces.size() == 2 && (pieces[0] == "-MD" || pieces[0] == "-MMD")) {
     wp_dep_file_ = std::string(pieces[1]);
     req_.dep_file_arg = PathArg{arg_index_, arg.size() - pieces[1].size()};
     req_.dep_options.emplace_back(pieces[0]);
@@ -330,8 +344,8 @@ void Parser::Wp(absl::string_view arg, absl::string_view value) {
       preprocessor_only = false;
     }
   }
-  if (!preprocessor_only) Hashed({arg});
-  Preprocessed({arg});
+  if (!preprocessor_only) Hashed(tokens);
+  Preprocessed(tokens);
 }
 
 // The search directories that -I and its kin name in ways their value alone does not say.

@@ -162,6 +162,7 @@ constexpr OptionSpec kOptions[] = {
     {"-fcolor-diagnostics", kNone, kColor, kBoth},
     {"-fno-color-diagnostics", kNone, kColor, kBoth},
     {"-Wp,", kJoined, kWp, kBoth},
+    {"-Xpreprocessor", kSeparate, kWp, kBoth},
     {"-Wa,", kJoined, kWa, kBoth},
 
     // Files written beside the object, named after it; the object may name them too.
@@ -241,7 +242,6 @@ constexpr OptionSpec kOptions[] = {
     {"-ccc-", kJoined, kUnsupported, kBoth},
     {"-fdriver-only", kNone, kUnsupported, kBoth},
     {"-Xclang", kSeparate, kUnsupported, kBoth},
-    {"-Xpreprocessor", kSeparate, kUnsupported, kBoth},
     {"-Xassembler", kSeparate, kUnsupported, kBoth},
     {"-X", kJoined, kUnsupported, kBoth},  // -Xarch_..., -Xopenmp-target, -Xcuda-...
     // Not cacheable: the preprocessed text would not be what the compiler sees, or would lack

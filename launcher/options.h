@@ -41,7 +41,7 @@ enum class OptKind : uint8_t {
   kEmitLlvm,         // -emit-llvm: kCompile, but clang names the default output .bc
   kAuxOutput,        // kCompile, and writes a file named after the object (.dwo, .gcno, .su)
   kProfileUse,       // kCompile, and reads a profile: gcc's .gcda beside the object, clang's file
-  kWp,               // -Wp,...: depends on what it passes
+  kWp,               // -Wp,... and -Xpreprocessor: depends on what it passes
   kWa,               // -Wa,...: depends on what it passes
   kMllvm,            // -mllvm: kCompile, unless it names a file
   kResourceDir,      // -resource-dir: kCompile, and clang reads the sanitizers' lists there

@@ -429,6 +429,24 @@ class CompileTest(DdccTestCase):
                 with self.subTest(source=source, args=args):
                     self.plain_and_cached("clang", [*args, "-c", source], ["start.o"])
 
+    def test_options_passed_to_the_preprocessor(self):
+        """-Xpreprocessor X is read as -Wp,X (commas kept): a -D shares the entry of the text it
+        makes, an option of the compiler proper (cc1 compiles too) is keyed; one whose value the
+        next -Xpreprocessor gives runs as is."""
+        self.write("x.c", "#ifdef X\nint x = X;\n#endif\nint y;\n")
+        for compiler in ["gcc", "clang"]:
+            for args in [["-Xpreprocessor", "-DX=3"], ["-Xpreprocessor", "-DX=4"],
+                         ["-Xpreprocessor", "-DY=1,2"], ["-Xpreprocessor", "-fopenmp"],
+                         ["-Xpreprocessor", "-include", "-Xpreprocessor", "include/util.h"]]:
+                with self.subTest(compiler=compiler, args=args):
+                    self.plain_and_cached(compiler, [*args, "-c", "x.c"], ["x.o"])
+        stats = self.stats()
+        self.assertEqual((stats["cache_misses"], stats["cache_hits"]), (8, 8))
+        # The text of -DY=1,2 (Y unused) is that of no -D: a hit.
+        self.plain_and_cached("gcc", ["-c", "x.c"], ["x.o"])
+        self.assertEqual(self.stats()["cache_hits"], 10)
+        self.assertEqual(stats["uncacheable_reasons"]["unsupported_option"], 4)
+
 
 if __name__ == "__main__":
     unittest.main()
