@@ -364,7 +364,8 @@ void Parser::Wa(absl::string_view arg, absl::string_view value) {
   absl::string_view before;
   for (absl::string_view p : SplitCommas(value)) {
     // A word that is no option's value is another input file to the assembler.
-    const bool takes_value = before == "-I" || before == "--defsym";
+    const bool takes_value =
+        before == "-I" || before == "--defsym" || before == "--debug-prefix-map";
     before = p;
     if (!absl::StartsWith(p, "-") && !takes_value) Unsupported(arg);
     // Listings (-a..., --a=file), dependency files (--MD, or --M as gas takes abbreviations),

@@ -598,6 +598,13 @@ const Case kCases[] = {
      .source = "a.c",
      .object = "a.o",
      .hashed = Args{"-Wa,--noexecstack"}},
+    // gas takes a map as the next word.
+    {.name = "WaDebugPrefixMap",
+     .args = Split("-Wa,--debug-prefix-map,/a=/b -c a.c"),
+     .language = "c",
+     .source = "a.c",
+     .object = "a.o",
+     .hashed = Args{"-Wa,--debug-prefix-map,/a=/b"}},
     {.name = "WaDebugInfo",
      .args = Split("-Wa,--gdwarf-5 -c a.S"),
      .language = "assembler-with-cpp",
