@@ -313,36 +313,33 @@ void Parser::Wp(absl::string_view arg, absl::string_view value,
     req_.dep_options.emplace_back(pieces[0]);
     return;
   }
-  // Search directories given to cc1 this way are searched as -I's are; files it reads first are
-  // checked as -include's are.
-  for (size_t i = 0; i < pieces.size(); ++i) {
-    const OptionSpec* spec = FindOption(family_, pieces[i]);
-    if (spec == nullptr || spec->arg != OptArg::kJoinedOrSeparate ||
-        (spec->kind != OptKind::kIncludeDir && spec->kind != OptKind::kPreprocessor &&
-         spec->kind != OptKind::kInclude)) {
-      continue;
-    }
-    absl::string_view value = pieces[i].substr(spec->name.size());
-    if (value.empty() && i + 1 < pieces.size()) value = pieces[++i];
-    if (spec->kind == OptKind::kIncludeDir) other_search_dirs_.emplace_back(value);
-    if (spec->kind == OptKind::kInclude) includes_.emplace_back(value);
-    if (spec->name == "-imacros") imacros_.emplace_back(value);
-    NamedSearchDirectory(spec->name, value);
-  }
+  // Only preprocessing options: any other would reach cc1 alone, unseen by this reading of the
+  // options (-g names the directory, -fstack-usage writes a file, -fprofile-use reads one), as
+  // would -P, -M..., a response file (@file) or another input. OpenMP is known to need no more
+  // than its key, and -Xpreprocessor leaves the option a word of its own, which the key's
+  // readers of arguments (gcc's offloading) see. Search directories given this way are searched
+  // as -I's are; files cc1 reads first are checked as -include's are.
   bool preprocessor_only = true;
-  for (absl::string_view p : pieces) {
-    // -P, -fpreprocessed ...: ddcc's own -E would give text without line markers, or not the
-    // text the compiler sees.
-    // A response file (@file), which cc1 reads itself, unseen.
-    const OptionSpec* spec = FindOption(family_, p);
-    if (absl::StartsWith(p, "-M") || absl::StartsWith(p, "@") ||
-        (spec != nullptr && spec->kind == OptKind::kUnsupported)) {
+  for (size_t i = 0; i < pieces.size(); ++i) {
+    const absl::string_view piece = pieces[i];
+    const OptionSpec* spec = FindOption(family_, piece);
+    const bool preprocessing = spec != nullptr && (spec->kind == OptKind::kIncludeDir ||
+                                                   spec->kind == OptKind::kPreprocessor ||
+                                                   spec->kind == OptKind::kInclude);
+    if (!preprocessing && (wp || (piece != "-fopenmp" && piece != "-fopenmp-simd"))) {
       Unsupported(arg);
     }
-    if (p.size() <= 2 ||
-        !(absl::StartsWith(p, "-D") || absl::StartsWith(p, "-U") || absl::StartsWith(p, "-I"))) {
+    if (piece.size() <= 2 || !(absl::StartsWith(piece, "-D") || absl::StartsWith(piece, "-U") ||
+                               absl::StartsWith(piece, "-I"))) {
       preprocessor_only = false;
     }
+    if (!preprocessing || spec->arg != OptArg::kJoinedOrSeparate) continue;
+    absl::string_view named = piece.substr(spec->name.size());
+    if (named.empty() && i + 1 < pieces.size()) named = pieces[++i];
+    if (spec->kind == OptKind::kIncludeDir) other_search_dirs_.emplace_back(named);
+    if (spec->kind == OptKind::kInclude) includes_.emplace_back(named);
+    if (spec->name == "-imacros") imacros_.emplace_back(named);
+    NamedSearchDirectory(spec->name, named);
   }
   if (!preprocessor_only) Hashed(tokens);
   Preprocessed(tokens);

@@ -447,6 +447,30 @@ class CompileTest(DdccTestCase):
         self.assertEqual(self.stats()["cache_hits"], 10)
         self.assertEqual(stats["uncacheable_reasons"]["unsupported_option"], 4)
 
+    def test_compile_options_passed_to_the_preprocessor_run_as_they_are(self):
+        """-Wp,X and -Xpreprocessor X give X to cc1 alone, unseen by ddcc's reading of the
+        options: -g names the directory, -g3 records the -D macros, -fstack-usage and
+        -ftest-coverage write files named after the object. Each runs as it is, in any
+        directory and with any -D."""
+        for option, written in [("-g", []), ("-g3", []), ("-fstack-usage", ["x.su"]),
+                                ("-ftest-coverage", ["x.gcno"])]:
+            for how in [[f"-Wp,{option}"], ["-Xpreprocessor", option]]:
+                for where, define in [("one", "-DV=1"), ("two", "-DV=2")]:
+                    with self.subTest(how=how, where=where):
+                        shutil.rmtree(os.path.join(self.work, where), ignore_errors=True)
+                        self.write(f"{where}/x.c", "int f(int x) { return x + 1; }\n")
+                        args = ["gcc", *how, define, "-c", "x.c", "-o", "x.o"]
+                        cwd = os.path.join(self.work, where)
+                        plain = self.run_cmd(args, cwd=cwd)
+                        expected = {n: self.read(f"{where}/{n}") for n in ["x.o", *written]}
+                        for name in expected:
+                            os.remove(os.path.join(cwd, name))
+                        self.assert_same_run(plain, self.ddcc(*args, cwd=cwd))
+                        self.assertEqual(sorted(os.listdir(cwd)), sorted(["x.c", *expected]))
+                        for name, content in expected.items():
+                            if name != "x.gcno":  # its stamp differs between two compiles
+                                self.assertEqual(self.read(f"{where}/{name}"), content, name)
+        self.assertEqual(self.stats()["uncacheable_reasons"]["unsupported_option"], 16)
 
 if __name__ == "__main__":
     unittest.main()
