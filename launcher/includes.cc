@@ -393,6 +393,10 @@ PreprocessedIncludes ParseIncludes(absl::string_view preprocessed, absl::string_
       } else if (includers.empty() && !source_begun) {
         source_begun = !IsPseudoFile(name) && number != "0";
         real = IsPseudoFile(name) ? "" : std::string(source);
+        // A .i's markers name the file it was made from, whose lines gcc quotes.
+        if (!IsPseudoFile(name) && name != source && renamed.insert(name).second) {
+          found.renamed.push_back(name);
+        }
       } else if (!IsPseudoFile(name) && name != real && name != source &&
                  renamed.insert(name).second) {
         found.renamed.push_back(name);

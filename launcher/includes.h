@@ -35,8 +35,8 @@ struct IncludeDirective {
 struct PreprocessedIncludes {
   std::vector<EnteredHeader> headers;  // entered (line markers with flag 1), in order, repeated
   std::vector<IncludeDirective> directives;  // each search once
-  // Files a #line names (a marker without a flag), each once: gcc quotes a message's source
-  // line from there.
+  // Files a #line names (a marker without a flag), and the source's name in the first markers
+  // where it is another (a .i's), each once: gcc quotes a message's source line from there.
   std::vector<std::string> renamed;
 };
 

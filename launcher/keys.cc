@@ -402,6 +402,10 @@ absl::Status KeyMaker::AddCommon(KeyInputs& inputs, absl::string_view why_cwd) c
   for (const std::string& file : driver->clang_config_files) inputs.Add("clang config file", file);
   for (const std::string& file : driver->gcc_specs_files) inputs.Add("gcc specs file", file);
   inputs.Add("language", request_.language);
+  // Up to its first line marker, a source read as it is is named as the command line names it
+  // (__builtin_FILE(), -fverbose-asm's comments), with no marker to rewrite under a base
+  // directory.
+  if (ReadsSourceAsIs(request_.language)) inputs.Add("source as given", request_.source);
   inputs.AddArguments(key_label::kArgument, request_.hashed_args, paths_, /*preprocessing=*/false);
   for (const std::string& file : request_.extra_input_files) {
     absl::StatusOr<Digest> content = HashFile(file);

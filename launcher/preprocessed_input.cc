@@ -30,9 +30,48 @@ bool HoldsName(absl::string_view text, absl::string_view name) {
   return false;
 }
 
+// The text with what either compiler may read as a line's end, a splice or a '#' made plain:
+// CR and CRLF ends, trigraphs (read with -trigraphs or an ISO -std), NUL bytes (dropped).
+// Read so, the text may hold more directives and names than the compiler sees, never fewer.
+std::string Plain(absl::string_view text) {
+  static constexpr absl::string_view kTrigraphs = "=#/\\'^([)]!|<{>}-~";  // ??= is #, ...
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\0') continue;
+    if (c == '\r') {
+      if (i + 1 < text.size() && text[i + 1] == '\n') ++i;
+      out.push_back('\n');
+      continue;
+    }
+    if (c == '?' && i + 2 < text.size() && text[i + 1] == '?') {
+      const size_t at = kTrigraphs.find(text[i + 2]);
+      if (at != absl::string_view::npos && at % 2 == 0) {
+        out.push_back(kTrigraphs[at + 1]);
+        i += 2;
+        continue;
+      }
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
+// Before a directive's '#': blanks, and what a compiler may take for them or skip (a byte order
+// mark, U+00A0, control characters).
+absl::string_view AfterBlanks(absl::string_view line) {
+  size_t at = 0;
+  while (at < line.size() && (static_cast<unsigned char>(line[at]) <= ' ' ||
+                              static_cast<unsigned char>(line[at]) >= 0x80)) {
+    ++at;
+  }
+  return line.substr(at);
+}
+
 std::optional<std::string> ScanLines(absl::string_view text) {
   for (absl::string_view line : absl::StrSplit(text, '\n')) {
-    line = absl::StripLeadingAsciiWhitespace(line);
+    line = AfterBlanks(line);
     // "%:" is "#" to clang in C99 and C++ (a digraph).
     if (!absl::ConsumePrefix(&line, "#") && !absl::ConsumePrefix(&line, "%:")) continue;
     line = absl::StripLeadingAsciiWhitespace(line);
@@ -57,10 +96,11 @@ std::optional<std::string> ScanLines(absl::string_view text) {
 std::optional<std::string> ScanPreprocessedInput(absl::string_view text) {
   // As the preprocessor reads it (splices joined, comments gone), and as it is where that
   // reading may be wrong.
+  const std::string plain = Plain(text);
   bool ambiguous = false;
-  const std::string read = StripCommentsAndSplices(text, ambiguous);
+  const std::string read = StripCommentsAndSplices(plain, ambiguous);
   if (std::optional<std::string> found = ScanLines(read)) return found;
-  if (ambiguous) return ScanLines(text);
+  if (ambiguous) return ScanLines(plain);
   return std::nullopt;
 }
 

@@ -419,6 +419,29 @@ class CompileTest(DdccTestCase):
                 self.plain_and_cached(compiler, ["-c", "odd.i"], ["odd.o"])
         self.assertEqual(self.stats()["uncacheable_reasons"]["unsupported_code_directive"], 6)
 
+    def test_what_a_preprocessed_source_names(self):
+        """gcc quotes a message's line from the file a .i's markers name (and -fverbose-asm its
+        lines), read from disk: an edit there is a new key. A .i without markers is named as the
+        command line names it (__builtin_FILE()): under a base directory, a second tree's
+        absolute path is not the first's."""
+        self.write("a.c", "int f(void) {\n  int u; return u; /* one */\n}\n")
+        self.write("a.i", self.run_cmd(["gcc", "-E", "a.c"]).stdout.decode())
+        for mode in [{}, {"DDCC_DIRECT_MODE": "0"}]:
+            for comment in ["one", "two"]:
+                with self.subTest(mode=mode, comment=comment):
+                    self.write("a.c", f"int f(void) {{\n  int u; return u; /* {comment} */\n}}\n")
+                    self.env.update(mode)
+                    self.plain_and_cached("gcc", ["-Wall", "-c", "a.i"], ["a.o"])
+                    self.plain_and_cached("gcc", ["-S", "-fverbose-asm", "a.i"], ["a.s"])
+        self.env.pop("DDCC_DIRECT_MODE")
+        self.env["DDCC_BASEDIR"] = self.work
+        for compiler in ["gcc", "clang"]:
+            for tree in ["t1", "t2"]:
+                with self.subTest(compiler=compiler, tree=tree):
+                    self.write(f"{tree}/b.i", "const char *f = __builtin_FILE();\n")
+                    self.plain_and_cached(compiler, ["-c", os.path.join(self.work, tree, "b.i"),
+                                                     "-o", f"{tree}/b.o"], [f"{tree}/b.o"])
+
     def test_options_unused_by_a_source_read_as_it_is(self):
         """clang's driver warns of a preprocessing option that a .s or .i leaves unused, and with
         -Werror fails: a hit of the same source without it must not be served."""

@@ -7,6 +7,7 @@ namespace ddcc {
 namespace {
 
 using ::testing::Optional;
+using std::string_literals::operator""s;
 
 // What `gcc -E` and `clang -E` write: line markers, pragmas, #ident.
 TEST(PreprocessedInputTest, PassesWhatPreprocessorsWrite) {
@@ -20,6 +21,8 @@ TEST(PreprocessedInputTest, PassesWhatPreprocessorsWrite) {
 // clang runs its preprocessor over a .i; gcc reads a precompiled header that -fpch-preprocess
 // leaves named in one.
 TEST(PreprocessedInputTest, RefusesWhatReadsAFileTheClockOrTheName) {
+  EXPECT_THAT(ScanPreprocessedInput("int a;\n\0#include \"h.h\"\n"s),
+              Optional(std::string("#include in a preprocessed source")));
   EXPECT_THAT(ScanPreprocessedInput("int a;\n#include \"h.h\"\n"),
               Optional(std::string("#include in a preprocessed source")));
   EXPECT_THAT(ScanPreprocessedInput("#pragma GCC pch_preprocess \"h.h.gch\"\n"),
@@ -42,6 +45,15 @@ TEST(PreprocessedInputTest, RefusesWhatReadsAFileTheClockOrTheName) {
            "const char* n = __FILE_NAME__;\n",
            "_Pragma(\"GCC dependency \\\"h.h\\\"\")\n",
            "const char* d = __DA\\\nTE__;\n",
+           // What either compiler reads as a line's end, a splice, a '#' or a blank.
+           "int a;\r#include \"h.h\"\n",
+           "# 1 \"a.c\"\r#pragma GCC pch_preprocess \"h.h.gch\"\n",
+           "int a;\n\?\?=include \"h.h\"\n",
+           "const char* t = __TI\?\?/\nME__;\n",
+           "const char* t = __TI\\\rME__;\n",
+           "\xef\xbb\xbf#include \"h.h\"\n",
+           "int a;\n\xc2\xa0#include \"h.h\"\n",
+           "int a;\n\f\v#include \"h.h\"\n",
        }) {
     EXPECT_TRUE(ScanPreprocessedInput(text).has_value()) << text;
   }
