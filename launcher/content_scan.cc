@@ -320,7 +320,10 @@ bool NamesPieceOfHasInclude(absl::string_view text) {
       short_end |= word.size() >= 2 && word.size() < 7;
     }
   }
-  const bool pastes = view.find("##") != std::string_view::npos;
+  // `##`, or its digraph or trigraph spelling.
+  const bool pastes = view.find("##") != std::string_view::npos ||
+                      view.find("%:%:") != std::string_view::npos ||
+                      view.find("?\?=?\?=") != std::string_view::npos;
   return (has_start && include_word) || (short_start && short_end && pastes);
 }
 
@@ -354,6 +357,25 @@ bool HasImportDirective(absl::string_view text) {
        at = view.find("import", at + 1)) {
     absl::string_view before = absl::StripTrailingAsciiWhitespace(text.substr(0, at));
     if (absl::EndsWith(before, "#") || absl::EndsWith(before, "%:")) return true;  // or a digraph
+  }
+  return false;
+}
+
+// Whether a comment's opening stands within a probe's `<...>`, where it is part of the header's
+// name (`__has_include(<x/*y*/z.h>)` asks for a file in a directory `*y*`), which the text read
+// without comments has lost. Read with splices joined.
+bool CommentInAngledProbe(absl::string_view content) {
+  if (!absl::StrContains(content, "__has_include")) return false;
+  const std::string joined = JoinSplices(content);
+  const absl::string_view text = joined;
+  for (size_t at = text.find("__has_include"); at != absl::string_view::npos;
+       at = text.find("__has_include", at + 1)) {
+    const absl::string_view call = text.substr(at, text.find_first_of(")\n", at) - at);
+    const size_t open = call.find('<');
+    if (open != absl::string_view::npos && (call.find("/*", open) != absl::string_view::npos ||
+                                            call.find("//", open) != absl::string_view::npos)) {
+      return true;
+    }
   }
   return false;
 }
@@ -433,7 +455,36 @@ constexpr std::array<bool, 256> kOpeners = [] {
 
 }  // namespace
 
-std::string StripCommentsAndSplices(absl::string_view content, bool& ambiguous) {
+namespace {
+
+constexpr absl::string_view kByteOrderMark = "\xef\xbb\xbf";
+
+bool PlainLineEnds(absl::string_view content) {
+  return !absl::StartsWith(content, kByteOrderMark) &&
+         std::memchr(content.data(), '\r', content.size()) == nullptr;
+}
+
+}  // namespace
+
+std::string WithPlainLineEnds(absl::string_view content) {
+  absl::ConsumePrefix(&content, kByteOrderMark);
+  std::string out;
+  out.reserve(content.size());
+  for (size_t i = 0; i < content.size(); ++i) {
+    if (content[i] != '\r') {
+      out.push_back(content[i]);
+      continue;
+    }
+    if (i + 1 < content.size() && content[i + 1] == '\n') ++i;
+    out.push_back('\n');
+  }
+  return out;
+}
+
+std::string StripCommentsAndSplices(absl::string_view raw, bool& ambiguous) {
+  std::string plain;
+  if (!PlainLineEnds(raw)) plain = WithPlainLineEnds(raw);
+  const absl::string_view content = PlainLineEnds(raw) ? raw : plain;
   // Trigraphs (??/ splices a line, ??= is #) count only under some -std options.
   ambiguous = HoldsTwoQuestionMarks(content);
   std::string joined;
@@ -499,11 +550,15 @@ std::string StripCommentsAndSplices(absl::string_view content, bool& ambiguous) 
   return out;
 }
 
-ContentScan ScanContent(absl::string_view content, ScannedText* kept) {
+ContentScan ScanContent(absl::string_view raw, ScannedText* kept) {
+  std::string plain;
+  if (!PlainLineEnds(raw)) plain = WithPlainLineEnds(raw);
+  const absl::string_view content = PlainLineEnds(raw) ? raw : plain;
   ContentScan scan;
   bool ambiguous = false;
   std::string text = StripCommentsAndSplices(content, ambiguous);
   ScanText(text, scan);
+  scan.computed_probe |= CommentInAngledProbe(content);
   // Where the reading may be wrong, what the raw text shows counts too.
   if (ambiguous) ScanText(content, scan);
   if (kept != nullptr) {

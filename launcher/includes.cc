@@ -301,10 +301,12 @@ class IncludeSetRecorder {
     Hasher hasher;
     hasher.Update(*content);
     std::string content_digest = hasher.Finish().Hex();
-    scans_.push_back(
-        {DirOf(path), std::move(scan),
-         without_text_ && (ScanRawCText(*content).has_value() || HoldsLineTableDirective(*content)),
-         std::move(content_digest)});
+    // Raw, and with splices joined (a backslash and a lone CR too: ".inc\<CR>bin").
+    const bool feeds_assembler =
+        without_text_ &&
+        (ScanRawCText(*content).has_value() || ScanRawCText(text.text).has_value() ||
+         HoldsLineTableDirective(*content) || HoldsLineTableDirective(text.text));
+    scans_.push_back({DirOf(path), std::move(scan), feeds_assembler, std::move(content_digest)});
     return absl::OkStatus();
   }
 

@@ -33,18 +33,14 @@ bool HoldsName(absl::string_view text, absl::string_view name) {
 // The text with what either compiler may read as a line's end, a splice or a '#' made plain:
 // CR and CRLF ends, trigraphs (read with -trigraphs or an ISO -std), NUL bytes (dropped).
 // Read so, the text may hold more directives and names than the compiler sees, never fewer.
-std::string Plain(absl::string_view text) {
+std::string Plain(absl::string_view raw) {
   static constexpr absl::string_view kTrigraphs = "=#/\\'^([)]!|<{>}-~";  // ??= is #, ...
+  const std::string text = WithPlainLineEnds(raw);
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (c == '\0') continue;
-    if (c == '\r') {
-      if (i + 1 < text.size() && text[i + 1] == '\n') ++i;
-      out.push_back('\n');
-      continue;
-    }
     if (c == '?' && i + 2 < text.size() && text[i + 1] == '?') {
       const size_t at = kTrigraphs.find(text[i + 2]);
       if (at != absl::string_view::npos && at % 2 == 0) {

@@ -131,6 +131,23 @@ class DirectModeTest(HeaderSearchTestCase):
                            '#define G GCC\nXPRAGMA(G dependency "other.h")\n'
                            "int f(void){return 1;}\n",
                            lambda: os.utime(os.path.join(self.work, "other.h"))),
+            # What gcc and clang read as a line's end, a splice or `##`, and a byte order mark
+            # they skip: a probe, a pragma and a line marker (which makes the -dI text name
+            # another includer) that only such a reading shows.
+            "cr splice": ('#if __has_include(<y\\\r.h>)\n#define V 2\n#else\n#define V 1\n'
+                          "#endif\nint f(void){return V;}\n", lambda: self.write("first/y.h", "")),
+            "cr pragma": ('#pragma GCC depen\\\rdency "other.h"\nint f(void){return 1;}\n',
+                          lambda: os.utime(os.path.join(self.work, "other.h"))),
+            "cr marker": ('int a;\r# 1 "first/fake.h" 1\r#include "z.h"\nint f(void){return Z;}\n',
+                          lambda: self.write("z.h", "#define Z 2\n")),
+            "bom marker": ('\ufeff# 1 "first/fake.h" 1\n#include "z.h"\nint f(void){return Z;}\n',
+                           lambda: self.write("z.h", "#define Z 2\n")),
+            "digraph paste": ("#define CAT3(a,b,c) a%:%:b%:%:c\n#if CAT3(__h,as_incl,ude)(<y.h>)\n"
+                              "#define V 2\n#else\n#define V 1\n#endif\nint f(void){return V;}\n",
+                              lambda: self.write("first/y.h", "")),
+            "comment in <>": ("#if __has_include(<sub/*c*/y.h>)\n#define V 2\n#else\n#define V 1\n"
+                              "#endif\nint f(void){return V;}\n",
+                              lambda: self.write("first/sub/*c*/y.h", "")),
         }
         for name, (source, change) in cases.items():
             for compiler in ["gcc", "clang"]:
@@ -138,6 +155,10 @@ class DirectModeTest(HeaderSearchTestCase):
                     shutil.rmtree(os.path.join(self.work, "first"), ignore_errors=True)
                     self.write("first/.keep", "")
                     self.write("other.h", "")
+                    self.write("inc/z.h", "#define Z 1\n")
+                    self.write("first/fake.h", "")
+                    if os.path.exists(os.path.join(self.work, "z.h")):
+                        os.remove(os.path.join(self.work, "z.h"))
                     self.write("main.c", source)
                     stamp = time.mktime(time.strptime(old, "%Y-%m-%d"))
                     for path in ["other.h", "main.c", "first", "."]:

@@ -24,6 +24,8 @@ INCBIN_C_SOURCES = {
                '  __asm__(".section .rodata\\n.%c0 \\"data.bin\\"\\n.text" :: "i"(&incbin));\n}\n',
     "section name": 'int x __attribute__((section(".data\\n.incbin \\"data.bin\\"\\n#"))) = 1;\n',
     "comment": '__asm__(".section .rodata\\n.inc/**/bin \\"data.bin\\"\\n.text");\n',
+    # A backslash before a lone CR splices the line, as before LF.
+    "cr splice": '__asm__(".section .rodata\\n.inc\\\rbin \\"data.bin\\"\\n.text");\n',
     "gas macro": '__asm__(".macro m name\\n.\\\\name \\"data.bin\\"\\n.endm\\n'
                  '.section .rodata\\nm incbin\\n.text");\n',
 }

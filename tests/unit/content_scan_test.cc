@@ -47,6 +47,16 @@ TEST(ContentScanTest, ReadsTheTextAsThePreprocessorDoes) {
   EXPECT_FALSE(ScanContent("// a \\\n__TIME__\n").time_macro);
   EXPECT_TRUE(ScanContent("const char* s = \"//\"; const char* t = __TIME__;").time_macro);
   EXPECT_TRUE(ScanContent("int n = 1'000; /* x */ char c = '\"'; auto t = __TIME__;").time_macro);
+  // A lone CR ends a line for gcc and clang: a splice, and the end of a line comment.
+  EXPECT_TRUE(ScanContent("const char* t = __TI\\\rME__;").time_macro);
+  EXPECT_TRUE(ScanContent("// a\r const char* t = __TIME__;").time_macro);
+  EXPECT_TRUE(ScanContent("#pragma GCC depen\\\rdency \"d.txt\"\n").pragma_dependency);
+  EXPECT_THAT(ScanContent("#if __has_include(\"op\\\rt.h\")\n#endif\n").probes,
+              ElementsAre(ContentScan::Probe{"opt.h", true}));
+  // Within <...>, a comment's opening is part of the name.
+  EXPECT_TRUE(ScanContent("#if __has_include(<x/*c*/y.h>)\n#endif\n").computed_probe);
+  EXPECT_TRUE(ScanContent("#if __has_include(<x//y.h>)\n#endif\n").computed_probe);
+  EXPECT_FALSE(ScanContent("#if __has_include(<x/y.h>) /* c */\n#endif\n").computed_probe);
 }
 
 // Probes through a macro: `text` scanned, then its calls of the probe macros read.
@@ -131,6 +141,11 @@ TEST(ContentScanTest, PiecesOfHasIncludeForPastingAreComputed) {
   EXPECT_FALSE(ScanContent("#define M(N) struct __has_##N {};\n#include <a.h>\n").computed_probe);
   EXPECT_TRUE(ScanContent("#if CAT(__has_, include)(<foo.h>)\n#endif\n").computed_probe);
   EXPECT_TRUE(ScanContent("#if CAT(__h, as_include)(<foo.h>)\n#endif\n").computed_probe);
+  // `##` spelt as a digraph or a trigraph.
+  EXPECT_TRUE(ScanContent("#define C(a, b) a%:%:b\n#if C(__h, as_include)(<f.h>)\n#endif\n")
+                  .computed_probe);
+  EXPECT_TRUE(ScanContent("#define C(a, b) a?\?=?\?=b\n#if C(__h, as_include)(<f.h>)\n#endif\n")
+                  .computed_probe);
   EXPECT_FALSE(
       ScanContent("#include <a.h>\n# include \"b.h\"\n#include_next <c.h>\n").computed_probe);
 }
@@ -165,6 +180,9 @@ TEST(ContentScanTest, FindsLineMarkerDirectives) {
   EXPECT_TRUE(ScanContent("int a;\n  #  12 \"x.c\"\n").line_marker);
   EXPECT_TRUE(ScanContent("/* a */ # 3 \"x.c\"\n").line_marker);
   EXPECT_TRUE(ScanContent("%: 3 \"x.c\"\n").line_marker);
+  // After a lone CR (a line's end), or a byte order mark (skipped at a file's start).
+  EXPECT_TRUE(ScanContent("int a;\r# 1 \"x.c\"\r").line_marker);
+  EXPECT_TRUE(ScanContent("\xef\xbb\xbf# 1 \"x.c\" 1\n").line_marker);
   EXPECT_FALSE(ScanContent("#line 3 \"x.y\"\n#define A 1\nint a = A # 1;\n").line_marker);
 }
 
