@@ -63,6 +63,18 @@ std::optional<NotCacheable> CheckOutputs(const CompileRequest& request) {
     }
   }
 
+  // Two outputs at one path (-MF naming the .su): which the compiler leaves there is its own
+  // affair, and a hit would write each.
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    for (size_t j = i + 1; j < outputs.size(); ++j) {
+      if (outputs[i].Same(outputs[j])) {
+        return NotCacheable{
+            Uncacheable::kUnsupportedOption,
+            absl::StrCat(outputs[i].path, " and ", outputs[j].path, " are one file")};
+      }
+    }
+  }
+
   std::vector<FileIdentity> inputs = {FileIdentity(request.source)};
   // /dev/stdin, a FIFO: ddcc reading it to hash it would take what the compiler reads.
   if (inputs[0].exists && !S_ISREG(inputs[0].st.st_mode)) {

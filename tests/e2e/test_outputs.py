@@ -293,6 +293,30 @@ class OutputsTest(DdccTestCase):
         self.assertEqual(runs[0], runs[1])
         self.assertEqual(runs[2], runs[3])
 
+    def test_two_outputs_at_one_path(self):
+        """-MF naming the .su, the .gcno or the object: what the compiler leaves there is its own
+        affair, and a hit of the normal compile after it must not write the dependency text as
+        the other file."""
+        self.write("a.c", "int f(int x) { char b[64]; b[x] = 1; return b[x + 1]; }\n")
+        for compiler in ["gcc", "clang"]:
+            for option, other in [("-fstack-usage", "x.su"), ("-ftest-coverage", "x.gcno"),
+                                  ("-O0", "x.o")]:
+                with self.subTest(compiler=compiler, other=other):
+                    for deps in [["-MF", other], []]:
+                        argv = [compiler, option, "-MD", *deps, "-c", "a.c", "-o", "x.o"]
+                        for name in os.listdir(self.work):
+                            if name.startswith("x."):
+                                os.remove(os.path.join(self.work, name))
+                        plain = self.run_cmd(argv)
+                        written = {n: self.read(n) for n in os.listdir(self.work)
+                                   if n.startswith("x.")}
+                        for name in written:
+                            os.remove(os.path.join(self.work, name))
+                        self.assert_same_run(plain, self.ddcc(*argv))
+                        for name, content in written.items():
+                            if name != "x.gcno":  # its stamp differs between two compiles
+                                self.assertEqual(self.read(name), content, name)
+
     def test_a_failed_compile_leaves_the_object_as_the_compiler_would(self):
         """clang removes the object of a failed compile, gcc leaves it (and make, finding it
         newer than the source, would link it). Also where the compile writes the build's own
