@@ -14,10 +14,12 @@ IncludeSetOptions IncludeSetOptionsFor(const Compiler& compiler, const CompileRe
                                        bool sloppy_time_macros, const EnvLookup& env) {
   IncludeSetOptions options;
   // clang 14 does not read SOURCE_DATE_EPOCH; later ones do. A preload (libfaketime) may set
-  // the compiler's clock apart from ddcc's, by variables of its own.
+  // the compiler's clock apart from ddcc's, by variables of its own, and so may a library the
+  // loader finds for it elsewhere.
   if (sloppy_time_macros) {
     options.allowed = AllowedTimeMacros::kAll;
-  } else if (env("SOURCE_DATE_EPOCH") != nullptr || env("LD_PRELOAD") != nullptr) {
+  } else if (env("SOURCE_DATE_EPOCH") != nullptr || env("LD_PRELOAD") != nullptr ||
+             env("LD_LIBRARY_PATH") != nullptr || env("LD_AUDIT") != nullptr) {
     options.allowed = AllowedTimeMacros::kNone;
   }
   options.precompiled_headers = compiler.family == Family::kGcc;

@@ -38,7 +38,9 @@ bool MayOffload(absl::string_view text) {
 // Darwin, MSVC, VE (NCC_) and XCore (XCC_) ones only for those targets, where they set the
 // version the object is built for, its SDK and search path (RC_DEBUG_OPTIONS puts the command
 // line in its debug info); LLVM writes LLVM_OVERRIDE_PRODUCER into bitcode's symbol table.
-// LD_PRELOAD may change anything the compiler does (libfaketime its clock, so __DATE__).
+// LD_PRELOAD may change anything the compiler does (libfaketime its clock, so __DATE__), and so
+// may a library LD_LIBRARY_PATH or LD_AUDIT gives it; GCONV_PATH, the charsets -fexec-charset
+// converts through.
 constexpr const char* kCompileEnv[] = {"LANG",
                                        "LOCPATH",
                                        "LC_ALL",
@@ -70,7 +72,10 @@ constexpr const char* kCompileEnv[] = {"LANG",
                                        "XCC_C_INCLUDE_PATH",
                                        "XCC_CPLUS_INCLUDE_PATH",
                                        "LLVM_OVERRIDE_PRODUCER",
-                                       "LD_PRELOAD"};
+                                       "LD_PRELOAD",
+                                       "LD_LIBRARY_PATH",
+                                       "LD_AUDIT",
+                                       "GCONV_PATH"};
 
 // Whether gcc's messages come translated depends on what is installed, not only on the
 // variables: gcc's catalogues for the language ("gcc" and "cpplib", or as Debian names them after

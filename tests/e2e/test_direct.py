@@ -369,6 +369,18 @@ class DirectModeTest(HeaderSearchTestCase):
         for env in [{"LD_PRELOAD": preload, "FAKE_T": "1000000000"},
                     {"LD_PRELOAD": preload, "FAKE_T": "1100000000"}, {}, {}]:
             self.check(env=dict(self.env, **env))
+        # The same through a library the loader finds for cc1 (one named as gcc's libmpc,
+        # passing on to the real one).
+        libmpc = "/usr/lib/x86_64-linux-gnu/libmpc.so.3"
+        if not os.path.exists(libmpc):
+            return
+        os.makedirs(os.path.join(self.work, "shim"))
+        os.symlink(libmpc, os.path.join(self.work, "shim", "librealmpc.so"))
+        self.run_cmd(["gcc", "-shared", "-fPIC", "fake.c", "-o", "shim/libmpc.so.3",
+                      "-Wl,-soname,libmpc.so.3", "-Wl,--no-as-needed", "-Lshim", "-lrealmpc"])
+        for env in [{"LD_LIBRARY_PATH": os.path.join(self.work, "shim"), "FAKE_T": "1000000000"},
+                    {}]:
+            self.check(env=dict(self.env, **env))
 
     def test_sloppy_time_macros_still_key_the_epoch(self):
         # The sloppiness lets an include set hold __DATE__: SOURCE_DATE_EPOCH's value stays in

@@ -93,7 +93,10 @@ TEST_F(KeysTest, EachEnvironmentVariableTheCompilersReadIsInTheKey) {
                                "XCC_C_INCLUDE_PATH",
                                "XCC_CPLUS_INCLUDE_PATH",
                                "LLVM_OVERRIDE_PRODUCER",
-                               "LD_PRELOAD"}) {
+                               "LD_PRELOAD",
+                               "LD_LIBRARY_PATH",
+                               "LD_AUDIT",
+                               "GCONV_PATH"}) {
     const EnvLookup set = [variable](const char* name) -> const char* {
       return std::string_view(name) == variable ? "x" : nullptr;
     };
