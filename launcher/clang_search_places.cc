@@ -274,14 +274,26 @@ std::vector<std::string> ClangSearchPlaces(const Compiler& compiler,
 absl::StatusOr<std::vector<std::string>> ClangConfigFiles(const Compiler& compiler,
                                                           const CompileRequest& request) {
   std::vector<std::string> files;
-  for (const std::string& path : ConfigFileCandidates(compiler, request.expanded_args)) {
-    absl::StatusOr<Digest> content = HashFile(path);
+  std::vector<std::string> paths = ConfigFileCandidates(compiler, request.expanded_args);
+  // A config file's `@file` words name more (relative to its directory), read as it is.
+  for (size_t i = 0; i < paths.size(); ++i) {
+    const std::string& path = paths[i];
+    absl::StatusOr<std::string> content = ReadFile(path);
     if (absl::IsNotFound(content.status())) {
       files.push_back(absl::StrCat(path, " absent"));
       continue;
     }
     if (!content.ok()) return content.status();
-    files.push_back(absl::StrCat(path, " ", content->Hex()));
+    Hasher hasher;
+    hasher.Update(*content);
+    files.push_back(absl::StrCat(path, " ", hasher.Finish().Hex()));
+    for (absl::string_view word :
+         absl::StrSplit(*content, absl::ByAnyChar(" \t\r\n"), absl::SkipEmpty())) {
+      if (!absl::ConsumePrefix(&word, "@")) continue;
+      if (paths.size() >= 64) return absl::FailedPreconditionError("clang config files nest deep");
+      paths.push_back(absl::StartsWith(word, "/") ? std::string(word)
+                                                  : Under(DirectoryOf(path), word));
+    }
   }
   return files;
 }

@@ -218,6 +218,9 @@ constexpr OptionSpec kOptions[] = {
     {"-time", kJoined, kUnsupported, kBoth},
     {"-Q", kNone, kUnsupported, kGcc},  // each function's name as compiled, and timings
     {"-fstats", kNone, kUnsupported, kBoth},
+    // g++ -fvtable-verify appends them to logs in the working directory at every compile.
+    {"-fvtv-counts", kNone, kUnsupported, kGcc},
+    {"-fvtv-debug", kNone, kUnsupported, kGcc},
     // Not cacheable: the compiler reads or runs what ddcc cannot see.
     {"-remap", kNone, kUnsupported, kGcc},  // header.gcc in every search directory
     {"-fthin-link-bitcode=", kJoined, kUnsupported, kClang},  // another output

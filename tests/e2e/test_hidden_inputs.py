@@ -221,6 +221,11 @@ class ClangConfigFileTest(HiddenInputTestCase):
         os.remove(os.path.join(self.work, "bin/x86_64-linux-gnu-clang.cfg"))
         self.compile_twice(binary, ["-c", "src.c", "-o", "out.o"],
                            lambda: self.write("bin/x86_64-linux-gnu-clang.cfg", "-DV=4\n"))
+        # One that a config file's @file names (Gentoo's are so made).
+        self.write("bin/x86_64-linux-gnu-clang.cfg", "@inner.cfg\n")
+        self.write("bin/inner.cfg", "-DV=5\n")
+        self.compile_twice(binary, ["-c", "src.c", "-o", "out.o"],
+                           lambda: self.write("bin/inner.cfg", "-DV=6\n"))
 
     def test_a_config_file_for_the_architecture_an_option_switches_to(self):
         self.write("src.c", "int v = V;\n")

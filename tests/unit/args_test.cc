@@ -446,6 +446,9 @@ const Case kCases[] = {
      .reason = kUnsupportedOption},
     {.name = "TimingsOfGcc", .args = Split("-c a.c -Q"), .reason = kUnsupportedOption},
     {.name = "StatisticsOfGxx", .args = Split("-c a.cc -fstats"), .reason = kUnsupportedOption},
+    {.name = "VtableVerifyLogs",
+     .args = Split("-fvtable-verify=std -fvtv-counts -c a.cc"),
+     .reason = kUnsupportedOption},
     {.name = "WpMdWithoutFile", .args = Split("-c a.c -Wp,-MD"), .reason = kUnsupportedOption},
     // cc1 reads a response file given to it itself, and applies its options to code generation.
     {.name = "WpResponseFile", .args = Split("-c a.c -Wp,-DX,@opts"), .reason = kUnsupportedOption},
