@@ -134,29 +134,29 @@ absl::StatusOr<std::vector<std::string>> GccProgramDirs(const Compiler& compiler
   return unique;
 }
 
-// `path identity` of the assembler `name` (a path, or a name looked up on PATH).
-std::string AssemblerIdentity(const std::string& name, const Config& config, const EnvLookup& env) {
-  absl::StatusOr<Compiler> assembler = FindCompiler(name, env);
+// `path identity` of the program `name` (a path, or a name looked up on PATH).
+std::string ProgramIdentity(const std::string& name, const Config& config, const EnvLookup& env) {
+  absl::StatusOr<Compiler> program = FindCompiler(name, env);
   absl::StatusOr<Digest> identity =
-      assembler.ok() ? CompilerIdentity(*assembler, config) : assembler.status();
-  return identity.ok() ? absl::StrCat(assembler->path, " ", identity->Hex()) : "absent";
+      program.ok() ? CompilerIdentity(*program, config) : program.status();
+  return identity.ok() ? absl::StrCat(program->path, " ", identity->Hex()) : "absent";
 }
 
-// The assembler the compile runs: for gcc the first "as" in its programs' directories, else (and
-// for clang) the one on PATH.
-absl::StatusOr<std::string> Assembler(const Compiler& compiler, const Config& config,
-                                      const EnvLookup& env) {
+// The program `name` ("as", "objcopy") the compile runs: for gcc the first in its programs'
+// directories, else (and for clang) the one on PATH.
+absl::StatusOr<std::string> DriverProgram(const Compiler& compiler, const std::string& name,
+                                          const Config& config, const EnvLookup& env) {
   if (compiler.family == Family::kGcc) {
     absl::StatusOr<std::vector<std::string>> dirs = GccProgramDirs(compiler, config);
     if (!dirs.ok()) return dirs.status();
     for (const std::string& dir : *dirs) {
-      const std::string path = absl::StrCat(dir, "as");
+      const std::string path = absl::StrCat(dir, name);
       if (access(path.c_str(), X_OK) == 0 && !IsDirectory(path)) {
-        return AssemblerIdentity(path, config, env);
+        return ProgramIdentity(path, config, env);
       }
     }
   }
-  return AssemblerIdentity("as", config, env);
+  return ProgramIdentity(name, config, env);
 }
 
 // The prefixes gcc adds "include" to: each -B value as written, and each COMPILER_PATH
@@ -425,10 +425,19 @@ absl::StatusOr<DriverFacts> ProbeDriver(const Compiler& compiler, const CompileR
   // the listing where programs come from elsewhere.
   const bool from_elsewhere = ProgramsFromElsewhere(request, env);
   if (!compiler.probed && RunsOutsideAssembler(compiler, request)) {
-    absl::StatusOr<std::string> assembler =
-        from_elsewhere ? AssemblerIdentity("as", config, env) : Assembler(compiler, config, env);
+    absl::StatusOr<std::string> assembler = from_elsewhere
+                                                ? ProgramIdentity("as", config, env)
+                                                : DriverProgram(compiler, "as", config, env);
     if (!assembler.ok()) return assembler.status();
     facts.assembler = *std::move(assembler);
+  }
+  // gcc's -gsplit-dwarf has objcopy move the split sections into the .dwo.
+  if (!compiler.probed && !from_elsewhere && compiler.family == Family::kGcc &&
+      std::any_of(request.aux_outputs.begin(), request.aux_outputs.end(),
+                  [](const auto& aux) { return aux.first == ".dwo"; })) {
+    absl::StatusOr<std::string> objcopy = DriverProgram(compiler, "objcopy", config, env);
+    if (!objcopy.ok()) return objcopy.status();
+    facts.programs.push_back(*std::move(objcopy));
   }
   for (const std::string& prefix : DriverPrefixes(request, env)) {
     const std::string dir = absl::StrCat(prefix, "include");

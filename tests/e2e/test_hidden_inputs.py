@@ -393,6 +393,24 @@ class DriverSurroundingsTest(HiddenInputTestCase):
                 if compiler == "gcc":  # clang looks beside its gcc installation first
                     self.assertIn(b"injected", self.run_cmd(["nm", "out.o"]).stdout)
 
+    def test_the_objcopy_gccs_split_dwarf_runs(self):
+        """gcc -gsplit-dwarf has objcopy move the split sections into the .dwo: the one PATH
+        finds (another binutils, a wrapper) is keyed as the assembler is."""
+        self.write("src.c", "int f(int x) { return x + 1; }\n")
+        self.write("mark.txt", "MARK\n")
+        marking = self.write("objbin/objcopy", '#!/bin/sh\n/usr/bin/objcopy "$@" || exit $?\n'
+                             '[ "$1" = --strip-dwo ] && /usr/bin/objcopy --add-section '
+                             f'.note.mark={self.work}/mark.txt "$2"\nexit 0\n')
+        os.chmod(marking, 0o755)
+        env = dict(self.env, PATH=os.path.dirname(marking) + ":" + self.env["PATH"])
+        args = ["-g", "-gsplit-dwarf", "-frandom-seed=1", "-c", "src.c", "-o", "out.o"]
+        self.assertEqual(self.ddcc("gcc", *args).returncode, 0)
+        cached = self.ddcc("gcc", *args, env=env)
+        got = self.read("out.o")
+        self.assert_same_run(self.run_cmd(["gcc", *args], env=env), cached)
+        self.assertEqual(got, self.read("out.o"))
+        self.assertIn(b"MARK", got)
+
     def test_the_assembler_a_toolchain_finds_before_path(self):
         """gcc runs the "as" of its own programs' directories (a relocated or cross toolchain's
         binutils, <prefix>/<target>/bin/as) before PATH's; clang runs <triple>-as or "as" beside
