@@ -23,6 +23,7 @@ IncludeSetOptions IncludeSetOptionsFor(const Compiler& compiler, const CompileRe
     options.allowed = AllowedTimeMacros::kNone;
   }
   options.precompiled_headers = compiler.family == Family::kGcc;
+  options.one_entry_per_file = compiler.family == Family::kClang;
   options.extra_inputs = request.extra_input_files;
   options.named_search_dirs = request.search_dirs;
   options.command_line = absl::StrJoin(request.preprocess_args, "\n");

@@ -1,10 +1,14 @@
 #include "launcher/includes.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <string_view>
+#include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
@@ -253,6 +257,9 @@ class IncludeSetRecorder {
   }
 
  private:
+  // The first name of each file read, by device and inode (one_entry_per_file).
+  absl::flat_hash_map<std::pair<dev_t, ino_t>, std::string> names_;
+
   struct Scanned {
     std::string dir;
     ContentScan scan;
@@ -294,6 +301,16 @@ class IncludeSetRecorder {
     if (!content.ok()) {
       if (absl::IsAborted(content.status())) return content.status();
       return absl::AbortedError(content.status().message());
+    }
+    if (options_.one_entry_per_file) {
+      struct stat st;
+      if (stat(path.c_str(), &st) == 0) {
+        auto [first, added] = names_.try_emplace(std::make_pair(st.st_dev, st.st_ino), path);
+        if (!added && first->second != path) {
+          Refuse(absl::FailedPreconditionError(absl::StrCat(
+              first->second, " and ", path, " are one file, which clang searches beside once")));
+        }
+      }
     }
     // Only depend mode needs the raw scan: the preprocessed text shows the rest.
     ScannedText& text = texts_.emplace_back();

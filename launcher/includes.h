@@ -99,6 +99,10 @@ struct IncludeSetOptions {
   AllowedTimeMacros allowed = AllowedTimeMacros::kDateForItsDay;
   // gcc uses `<header>.gch` in place of any header it looks for: such a file must not exist.
   bool precompiled_headers = false;
+  // clang keeps one entry per file (inode), whose directory, the one its quoted #includes
+  // search first, is that of the first name it was looked up by: a file read under two names
+  // may search where no line marker shows.
+  bool one_entry_per_file = false;
   // Files named by options, which the compile reads besides the source and its headers.
   std::vector<std::string> extra_inputs;
   // The preprocessing arguments, one a line: a -D may hold a __has_include or a time macro.

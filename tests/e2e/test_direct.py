@@ -168,6 +168,33 @@ class DirectModeTest(HeaderSearchTestCase):
                     change()
                     self.check(compiler, args)
 
+    def test_one_file_under_two_names(self):
+        """clang keeps one entry per file, which searches its quoted #includes beside the first
+        name it was looked up by, whatever name a line marker gives it: a header created there
+        must be seen."""
+        sources = {
+            "probe": ('#if __has_include("dA/h.h")\n#endif\n#include "dB/h.h"\n'
+                      "int f(void){return N;}\n", "#ifndef H_H\n#define H_H\n#include \"n.h\"\n#endif\n"),
+            "twice": ('#include "dA/h.h"\n#define WANT\n#include "dB/h.h"\nint f(void){return N;}\n',
+                      '#ifdef WANT\n#include "n.h"\n#endif\n'),
+        }
+        for name, (source, header) in sources.items():
+            for link in [os.symlink, os.link]:
+                with self.subTest(case=name, link=link.__name__):
+                    for path in ["dA", "dB"]:
+                        shutil.rmtree(os.path.join(self.work, path), ignore_errors=True)
+                    self.write("dA/h.h", header)
+                    os.makedirs(os.path.join(self.work, "dB"))
+                    target = "../dA/h.h" if link is os.symlink else os.path.join(self.work, "dA/h.h")
+                    link(target, os.path.join(self.work, "dB/h.h"))
+                    self.write("inc/n.h", "#define N 1\n")
+                    self.write("main.c", source)
+                    args = ["-Iinc", "-MD", "-c", "main.c", "-o", "main.o"]
+                    self.check("clang", args)
+                    self.check("clang", args)
+                    self.write("dA/n.h", "#define N 2\n")
+                    self.check("clang", args)
+
     def test_ordinary_text_that_looks_like_what_the_scans_refuse_hits(self):
         """A string naming a dependency (LLVM's ELF.h), C++14 digit separators beside a comment
         naming a time macro: direct hits."""
