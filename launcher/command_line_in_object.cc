@@ -3,29 +3,9 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "launcher/target_triple.h"
 
 namespace ddcc {
-namespace {
-
-// The target triple the arguments give, else the one a prefixed name gives
-// (x86_64-pc-windows-msvc-clang), else "".
-std::string TargetTriple(const Compiler& compiler, const std::vector<std::string>& args) {
-  std::string triple;
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (absl::StartsWith(args[i], "--target=")) triple = args[i].substr(9);
-    if ((args[i] == "-target" || args[i] == "--target") && i + 1 < args.size()) {
-      triple = args[++i];
-    }
-  }
-  if (triple.empty()) {
-    size_t dash = compiler.name.rfind('-');
-    if (dash != std::string::npos) triple = compiler.name.substr(0, dash);
-  }
-  return triple;
-}
-
-}  // namespace
-
 std::optional<std::string> CommandLineInObject(const Compiler& compiler,
                                                const CompileRequest& request,
                                                const EnvLookup& env) {

@@ -17,6 +17,7 @@
 #include "launcher/clang_search_places.h"
 #include "launcher/compiler_probe.h"
 #include "launcher/process.h"
+#include "launcher/target_triple.h"
 
 namespace ddcc {
 namespace {
@@ -92,10 +93,11 @@ bool IsTemporaryName(absl::string_view name) {
   return (dot == 8 && absl::StartsWith(name, "cc")) || (dot > 7 && name[dot - 7] == '-');
 }
 
-// Whether the compile runs an assembler from outside the compiler: gcc always, clang when told.
+// Whether the compile runs an assembler from outside the compiler: gcc always, clang when told,
+// or for a target it does not assemble for itself.
 bool RunsOutsideAssembler(const Compiler& compiler, const CompileRequest& request) {
   if (compiler.family == Family::kGcc) return true;
-  bool outside = false;
+  bool outside = !ClangAssemblesItself(TargetTriple(compiler, request.hashed_args));
   for (const std::string& arg : request.hashed_args) {
     if (arg == "-fno-integrated-as" || arg == "-no-integrated-as") outside = true;
     if (arg == "-fintegrated-as" || arg == "-integrated-as") outside = false;

@@ -393,6 +393,22 @@ class DriverSurroundingsTest(HiddenInputTestCase):
                 if compiler == "gcc":  # clang looks beside its gcc installation first
                     self.assertIn(b"injected", self.run_cmd(["nm", "out.o"]).stdout)
 
+    def test_the_assembler_clang_runs_for_a_target_it_does_not_assemble_for(self):
+        """clang runs <triple>-as, else as, from PATH for some targets (SPARC, C-SKY, ...) with
+        no -fno-integrated-as: another one first on PATH is a new key."""
+        self.write("src.c", "int f(int x) { return x + 1; }\n")
+        args = ["--target=sparc-linux-gnu", "-c", "src.c", "-o", "out.o"]
+        for version in ["1", "2"]:
+            fake = self.write(f"as{version}/sparc-linux-gnu-as",
+                              '#!/bin/sh\nwhile [ $# -gt 0 ]; do [ "$1" = -o ] && out=$2; shift; done\n'
+                              f'printf "assembled by {version}" > "$out"\n')
+            os.chmod(fake, 0o755)
+            env = dict(self.env, PATH=os.path.dirname(fake) + ":" + self.env["PATH"])
+            cached = self.ddcc("clang", *args, env=env)
+            got = self.read("out.o")
+            self.assert_same_run(self.run_cmd(["clang", *args], env=env), cached)
+            self.assertEqual(got, f"assembled by {version}".encode())
+
     def test_the_objcopy_gccs_split_dwarf_runs(self):
         """gcc -gsplit-dwarf has objcopy move the split sections into the .dwo: the one PATH
         finds (another binutils, a wrapper) is keyed as the assembler is."""

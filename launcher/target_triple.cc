@@ -1,0 +1,44 @@
+#include "launcher/target_triple.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+
+namespace ddcc {
+
+std::string TargetTriple(const Compiler& compiler, const std::vector<std::string>& args) {
+  std::string triple;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (absl::StartsWith(args[i], "--target=")) triple = args[i].substr(9);
+    if ((args[i] == "-target" || args[i] == "--target") && i + 1 < args.size()) {
+      triple = args[++i];
+    }
+  }
+  if (!triple.empty()) return triple;
+  // The name less its tool (clang, clang++) and version: x86_64-linux-gnu-clang-14.
+  std::vector<absl::string_view> parts = absl::StrSplit(compiler.name, '-');
+  while (parts.size() > 1 && !parts.back().empty() &&
+         absl::ascii_isdigit(static_cast<unsigned char>(parts.back()[0]))) {
+    parts.pop_back();
+  }
+  if (parts.size() < 2) return "";
+  parts.pop_back();
+  return absl::StrJoin(parts, "-");
+}
+
+bool ClangAssemblesItself(absl::string_view triple) {
+  if (triple.empty()) return true;
+  if (absl::StrContains(triple, "-nacl") || absl::StrContains(triple, "-aix")) return false;
+  const absl::string_view arch = triple.substr(0, triple.find('-'));
+  static constexpr absl::string_view kArchs[] = {
+      "x86_64",  "i386",    "i486",  "i586",   "i686",    "aarch64", "arm64",
+      "arm",     "thumb",   "riscv", "ppc",    "powerpc", "mips",    "s390x",
+      "systemz", "hexagon", "m68k",  "msp430", "avr",     "bpf",     "ve"};
+  for (absl::string_view known : kArchs) {
+    if (absl::StartsWith(arch, known)) return true;
+  }
+  return false;
+}
+
+}  // namespace ddcc
