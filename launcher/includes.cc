@@ -554,8 +554,23 @@ absl::StatusOr<IncludeSet> RecordIncludeSet(const std::string& source,
                                             const Digest& result) {
   IncludeSetRecorder recorder(search, options, paths, std::move(builder), false);
   if (absl::Status status = recorder.AddSource(source); !status.ok()) return status;
+  absl::flat_hash_set<std::string> absolute_includes;
+  for (const IncludeDirective& directive : includes.directives) {
+    if (absl::StartsWith(directive.name, "/")) absolute_includes.insert(directive.name);
+  }
   for (const EnteredHeader& header : includes.headers) {
     if (recorder.Has(header.path)) continue;
+    // An absolute name that no #include gave, found in no search directory nor beside its
+    // includer: gcc's real path for a system header.
+    std::vector<std::string> unused;
+    if (options.canonical_system_headers && absl::StartsWith(header.path, "/") &&
+        !absolute_includes.contains(header.path) &&
+        (header.includer_dir.empty() ||
+         !absl::StartsWith(header.path, absl::StrCat(header.includer_dir, "/"))) &&
+        !SearchedBefore(header.path, {}, search, unused)) {
+      recorder.Refuse(absl::FailedPreconditionError(absl::StrCat(
+          "gcc names ", header.path, " by its real path, which links and path lengths decide")));
+    }
     absl::StatusOr<std::vector<std::string>> candidates = ShadowCandidates(header, search);
     if (!candidates.ok()) recorder.Refuse(candidates.status());
     if (absl::Status status = recorder.AddHeader(

@@ -103,6 +103,9 @@ struct IncludeSetOptions {
   // search first, is that of the first name it was looked up by: a file read under two names
   // may search where no line marker shows.
   bool one_entry_per_file = false;
+  // gcc names a header of a system directory by its real path where that is shorter
+  // (-fcanonical-system-headers): where links lead, and how long the tree's path is, decide.
+  bool canonical_system_headers = false;
   // Files named by options, which the compile reads besides the source and its headers.
   std::vector<std::string> extra_inputs;
   // The preprocessing arguments, one a line: a -D may hold a __has_include or a time macro.

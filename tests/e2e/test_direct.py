@@ -195,6 +195,24 @@ class DirectModeTest(HeaderSearchTestCase):
                     self.write("dA/n.h", "#define N 2\n")
                     self.check("clang", args)
 
+    def test_a_system_header_gcc_names_by_its_real_path(self):
+        """gcc names a header of a system directory by its real path where that is shorter:
+        where a link leads decides the dependency file, so a link retargeted to a file of the
+        same content must not serve the old name."""
+        for path in ["sys", "r1", "r2", "deep/x/y/z/w/v"]:
+            os.makedirs(os.path.join(self.work, path), exist_ok=True)
+        self.write("r1/s.h", "int s;\n")
+        self.write("r2/s.h", "int s;\n")
+        os.symlink("../r1/s.h", os.path.join(self.work, "sys/s.h"))
+        self.write("main.c", "#include <s.h>\nint f(void) { return 1; }\n")
+        args = ["-isystem", "deep/x/y/z/w/v/../../../../../../sys", "-MD", "-c", "main.c", "-o",
+                "main.o"]
+        self.check("gcc", args)
+        self.check("gcc", args)
+        os.remove(os.path.join(self.work, "sys/s.h"))
+        os.symlink("../r2/s.h", os.path.join(self.work, "sys/s.h"))
+        self.check("gcc", args)
+
     def test_ordinary_text_that_looks_like_what_the_scans_refuse_hits(self):
         """A string naming a dependency (LLVM's ELF.h), C++14 digit separators beside a comment
         naming a time macro: direct hits."""
