@@ -126,6 +126,15 @@ std::vector<std::string> Readings(const IncludeDirective& directive, const Searc
   return readings;
 }
 
+// Whether two names of directories ("" for the working one) lead to one directory.
+bool SameDirectory(const std::string& a, const std::string& b) {
+  if (a == b) return true;
+  struct stat sa, sb;
+  return stat(a.empty() ? "." : a.c_str(), &sa) == 0 &&
+         stat(b.empty() ? "." : b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev &&
+         sa.st_ino == sb.st_ino;
+}
+
 // Records what both ways of learning a compile's files share: the search path's missing
 // directories, the source, each header with the places tried before it, and what the files'
 // contents ask (time macros, __has_include). A failure that only makes the set unusable for
@@ -306,7 +315,7 @@ class IncludeSetRecorder {
       struct stat st;
       if (stat(path.c_str(), &st) == 0) {
         auto [first, added] = names_.try_emplace(std::make_pair(st.st_dev, st.st_ino), path);
-        if (!added && first->second != path) {
+        if (!added && !SameDirectory(DirOf(first->second), DirOf(path))) {
           Refuse(absl::FailedPreconditionError(absl::StrCat(
               first->second, " and ", path, " are one file, which clang searches beside once")));
         }
