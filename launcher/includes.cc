@@ -1,5 +1,7 @@
 #include "launcher/includes.h"
 
+#include <limits.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -555,6 +557,27 @@ std::vector<std::string> ProbeCandidates(const ContentScan::Probe& probe, const 
   return candidates;
 }
 
+namespace {
+
+// Whether gcc named the header at `path` by the real path of a place an #include searched
+// (-fcanonical-system-headers): an absolute name in no search directory, that no #include gave
+// (nor -include, which no directive shows), which is such a place's real path.
+bool NamedByRealPath(const std::string& path, const PreprocessedIncludes& includes,
+                     const SearchPath& search) {
+  std::vector<std::string> unused;
+  if (!absl::StartsWith(path, "/") || SearchedBefore(path, {}, search, unused)) return false;
+  for (const IncludeDirective& directive : includes.directives) {
+    for (const std::string& reading : Readings(directive, search)) {
+      if (reading == path || !StampFile(reading).ok()) continue;
+      char real[PATH_MAX];
+      if (realpath(reading.c_str(), real) != nullptr && path == real) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 absl::StatusOr<IncludeSet> RecordIncludeSet(const std::string& source,
                                             const PreprocessedIncludes& includes,
                                             const ExpandedTime& expanded, const SearchPath& search,
@@ -563,20 +586,9 @@ absl::StatusOr<IncludeSet> RecordIncludeSet(const std::string& source,
                                             const Digest& result) {
   IncludeSetRecorder recorder(search, options, paths, std::move(builder), false);
   if (absl::Status status = recorder.AddSource(source); !status.ok()) return status;
-  absl::flat_hash_set<std::string> absolute_includes;
-  for (const IncludeDirective& directive : includes.directives) {
-    if (absl::StartsWith(directive.name, "/")) absolute_includes.insert(directive.name);
-  }
   for (const EnteredHeader& header : includes.headers) {
     if (recorder.Has(header.path)) continue;
-    // An absolute name that no #include gave, found in no search directory nor beside its
-    // includer: gcc's real path for a system header.
-    std::vector<std::string> unused;
-    if (options.canonical_system_headers && absl::StartsWith(header.path, "/") &&
-        !absolute_includes.contains(header.path) &&
-        (header.includer_dir.empty() ||
-         !absl::StartsWith(header.path, absl::StrCat(header.includer_dir, "/"))) &&
-        !SearchedBefore(header.path, {}, search, unused)) {
+    if (options.canonical_system_headers && NamedByRealPath(header.path, includes, search)) {
       recorder.Refuse(absl::FailedPreconditionError(absl::StrCat(
           "gcc names ", header.path, " by its real path, which links and path lengths decide")));
     }

@@ -212,6 +212,13 @@ class DirectModeTest(HeaderSearchTestCase):
         os.remove(os.path.join(self.work, "sys/s.h"))
         os.symlink("../r2/s.h", os.path.join(self.work, "sys/s.h"))
         self.check("gcc", args)
+        # A file -include names by an absolute path is no such name: it still hits directly.
+        self.write("main.c", "int f(void) { return s; }\n")
+        before = self.hits()
+        args = ["-include", os.path.join(self.work, "r1/s.h"), "-c", "main.c", "-o", "main.o"]
+        self.check("gcc", args)
+        self.check("gcc", args)
+        self.assertEqual(self.hits()[0] - before[0], 1)
 
     def test_ordinary_text_that_looks_like_what_the_scans_refuse_hits(self):
         """A string naming a dependency (LLVM's ELF.h), C++14 digit separators beside a comment
