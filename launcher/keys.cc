@@ -296,6 +296,11 @@ std::string KeyMaker::WhyOptionsNameCwd() const {
   }
   const bool gcc = compiler_.family == Family::kGcc;
   if (gcc && lto) return "gcc's LTO sections (-flto) name it";
+  // gcc's assembly quotes each line of code under its file's name, as the compile read it.
+  if (gcc && std::find(request_.expanded_args.begin(), request_.expanded_args.end(),
+                       "-fverbose-asm") != request_.expanded_args.end()) {
+    return "gcc's -fverbose-asm names the files it quotes by the paths it read them by";
+  }
   // Elsewhere the result key holds it where the text may offload; depend mode has no text.
   if (GccMayOffload() && config_.depend_mode) {
     return "gcc's offloading sections (-fopenmp, -fopenacc) may name it, and depend mode has "

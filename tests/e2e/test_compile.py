@@ -395,6 +395,23 @@ class CompileTest(DdccTestCase):
         self.plain_and_cached("gcc", ["-S", "start.S", "-o", "start.out"], [])
         self.assertEqual(self.stats()["uncacheable_reasons"]["unsupported_option"], 4)
 
+    def test_verbose_assembly_of_two_trees(self):
+        """gcc's -fverbose-asm quotes each line of code under its file's name as read: under a
+        base directory, a second tree's absolute names are not the first one's."""
+        self.env["DDCC_BASEDIR"] = self.work
+        for tree in ["t1", "t2"]:
+            with self.subTest(tree=tree):
+                self.write(f"{tree}/inc/h.h", "static inline int g(int x) { return x * 3; }\n")
+                self.write(f"{tree}/a.c", '#include "h.h"\nint f(int x) { return g(x) + 1; }\n')
+                cwd = os.path.join(self.work, tree)
+                args = ["gcc", "-S", "-fverbose-asm", "-I", os.path.join(cwd, "inc"),
+                        os.path.join(cwd, "a.c"), "-o", "a.s"]
+                plain = self.run_cmd(args, cwd=cwd)
+                expected = self.read(f"{tree}/a.s")
+                os.remove(os.path.join(cwd, "a.s"))
+                self.assert_same_run(plain, self.ddcc(*args, cwd=cwd))
+                self.assertEqual(self.read(f"{tree}/a.s"), expected)
+
     def test_preprocessed_sources(self):
         """A .i or .ii (what -E wrote) is read as it is: cached, the C++ drivers compiling a .i as
         C++; what would make the compiler read another file, the clock or the source's name runs
