@@ -287,9 +287,9 @@ void FindLineDirectives(absl::string_view text, ContentScan& scan) {
 
 // Identifiers that token pasting could make into __has_include: a piece from its start from
 // "__has_i" on, "__has_" with a word `include` that no directive holds (libstdc++ pastes
-// `__has_##NAME`), a shorter start from "__h" on with a short end ("ude") where the text pastes
-// (`##`), or a piece from its end holding "_". Pieces of which the first is "_" or "__", or the
-// last "e" or "de", and only a middle one holds "_" pass unseen.
+// `__has_##NAME`), a shorter start from "__h" on with a short end ("ude") or the word `include`
+// where the text pastes (`##`), or a piece from its end holding "_". Pieces of which the first
+// is "_" or "__", or the last "e" or "de", and only a middle one holds "_" pass unseen.
 bool NamesPieceOfHasInclude(absl::string_view text) {
   const std::string_view view(text.data(), text.size());
   bool has_start = false;
@@ -320,11 +320,12 @@ bool NamesPieceOfHasInclude(absl::string_view text) {
       short_end |= word.size() >= 2 && word.size() < 7;
     }
   }
-  // `##`, or its digraph or trigraph spelling.
-  const bool pastes = view.find("##") != std::string_view::npos ||
-                      view.find("%:%:") != std::string_view::npos ||
-                      view.find("?\?=?\?=") != std::string_view::npos;
-  return (has_start && include_word) || (short_start && short_end && pastes);
+  // `##`, or its digraph or trigraph spelling (each `#` either way).
+  bool pastes = false;
+  for (std::string_view paste : {"##", "%:%:", "?\?=?\?=", "#?\?=", "?\?=#"}) {
+    pastes |= view.find(paste) != std::string_view::npos;
+  }
+  return (has_start && include_word) || (short_start && (short_end || include_word) && pastes);
 }
 
 // Any word "once": the pragma may be spelled through a macro (`PRAGMA(once)`), and a variable
@@ -345,8 +346,9 @@ bool HasTrigraphSplice(absl::string_view text) {
   const std::string_view view(text.data(), text.size());
   for (size_t at = view.find("?\?/"); at != std::string_view::npos;
        at = view.find("?\?/", at + 1)) {
-    absl::string_view rest = text.substr(at + 3);
-    if (absl::StartsWith(rest, "\n") || absl::StartsWith(rest, "\r\n")) return true;
+    // Blanks may stand between it and the line's end, as between a backslash and it.
+    const size_t next = view.find_first_not_of(" \t", at + 3);
+    if (next != std::string_view::npos && view[next] == '\n') return true;
   }
   return false;
 }
@@ -356,7 +358,11 @@ bool HasImportDirective(absl::string_view text) {
   for (size_t at = view.find("import"); at != std::string_view::npos;
        at = view.find("import", at + 1)) {
     absl::string_view before = absl::StripTrailingAsciiWhitespace(text.substr(0, at));
-    if (absl::EndsWith(before, "#") || absl::EndsWith(before, "%:")) return true;  // or a digraph
+    // Or its digraph or trigraph.
+    if (absl::EndsWith(before, "#") || absl::EndsWith(before, "%:") ||
+        absl::EndsWith(before, "?\?=")) {
+      return true;
+    }
   }
   return false;
 }
@@ -370,12 +376,12 @@ bool CommentInAngledProbe(absl::string_view content) {
   const absl::string_view text = joined;
   for (size_t at = text.find("__has_include"); at != absl::string_view::npos;
        at = text.find("__has_include", at + 1)) {
-    const absl::string_view call = text.substr(at, text.find_first_of(")\n", at) - at);
-    const size_t open = call.find('<');
-    if (open != absl::string_view::npos && (call.find("/*", open) != absl::string_view::npos ||
-                                            call.find("//", open) != absl::string_view::npos)) {
-      return true;
-    }
+    // Up to the `>`: a `)` may stand within the <...> too.
+    const absl::string_view line = text.substr(at, text.find('\n', at) - at);
+    const size_t open = line.find('<');
+    if (open == absl::string_view::npos) continue;
+    const absl::string_view name = line.substr(open, line.find('>', open) - open);
+    if (absl::StrContains(name, "/*") || absl::StrContains(name, "//")) return true;
   }
   return false;
 }
@@ -458,33 +464,36 @@ constexpr std::array<bool, 256> kOpeners = [] {
 namespace {
 
 constexpr absl::string_view kByteOrderMark = "\xef\xbb\xbf";
+// A lone CR, and what both compilers take for blanks: NUL, VT, FF.
+constexpr absl::string_view kUnplain("\r\0\v\f", 4);
 
-bool PlainLineEnds(absl::string_view content) {
+bool IsPlain(absl::string_view content) {
   return !absl::StartsWith(content, kByteOrderMark) &&
-         std::memchr(content.data(), '\r', content.size()) == nullptr;
+         content.find_first_of(kUnplain) == absl::string_view::npos;
 }
 
 }  // namespace
 
-std::string WithPlainLineEnds(absl::string_view content) {
+std::string PlainText(absl::string_view content) {
   absl::ConsumePrefix(&content, kByteOrderMark);
   std::string out;
   out.reserve(content.size());
   for (size_t i = 0; i < content.size(); ++i) {
-    if (content[i] != '\r') {
-      out.push_back(content[i]);
-      continue;
+    const char c = content[i];
+    if (c == '\r') {
+      if (i + 1 < content.size() && content[i + 1] == '\n') ++i;
+      out.push_back('\n');
+    } else {
+      out.push_back(c == '\0' || c == '\v' || c == '\f' ? ' ' : c);
     }
-    if (i + 1 < content.size() && content[i + 1] == '\n') ++i;
-    out.push_back('\n');
   }
   return out;
 }
 
 std::string StripCommentsAndSplices(absl::string_view raw, bool& ambiguous) {
   std::string plain;
-  if (!PlainLineEnds(raw)) plain = WithPlainLineEnds(raw);
-  const absl::string_view content = PlainLineEnds(raw) ? raw : plain;
+  if (!IsPlain(raw)) plain = PlainText(raw);
+  const absl::string_view content = IsPlain(raw) ? raw : plain;
   // Trigraphs (??/ splices a line, ??= is #) count only under some -std options.
   ambiguous = HoldsTwoQuestionMarks(content);
   std::string joined;
@@ -552,8 +561,8 @@ std::string StripCommentsAndSplices(absl::string_view raw, bool& ambiguous) {
 
 ContentScan ScanContent(absl::string_view raw, ScannedText* kept) {
   std::string plain;
-  if (!PlainLineEnds(raw)) plain = WithPlainLineEnds(raw);
-  const absl::string_view content = PlainLineEnds(raw) ? raw : plain;
+  if (!IsPlain(raw)) plain = PlainText(raw);
+  const absl::string_view content = IsPlain(raw) ? raw : plain;
   ContentScan scan;
   bool ambiguous = false;
   std::string text = StripCommentsAndSplices(content, ambiguous);

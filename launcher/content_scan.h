@@ -81,9 +81,10 @@ bool DefinesOneOf(absl::string_view text, const absl::flat_hash_set<std::string>
 // unterminated literals), for the caller to also scan the raw text.
 std::string StripCommentsAndSplices(absl::string_view content, bool& ambiguous);
 
-// `content` with each line ended as gcc and clang may end one, by CR LF or a lone CR too, ended
-// by LF, and without the byte order mark they skip at a file's start: what the scans read.
-std::string WithPlainLineEnds(absl::string_view content);
+// `content` as the scans read it: each line ended by LF (gcc and clang end one at CR LF and a
+// lone CR too), NUL, VT and FF as spaces (blanks to both), without the byte order mark they
+// skip at a file's start.
+std::string PlainText(absl::string_view content);
 
 // Whether preprocessed text holds what __DATE__ or __TIME__ expand to (a time "hh:mm:ss" or a
 // date "Mmm dd yyyy"), and __TIMESTAMP__ ("Ddd Mmm dd hh:mm:ss yyyy"): however the macro was

@@ -2,6 +2,8 @@
 
 #include <string_view>
 
+#include "absl/strings/ascii.h"
+
 namespace ddcc {
 namespace {
 
@@ -26,12 +28,21 @@ bool NamesPragmaDependency(absl::string_view raw) {
     std::string_view before = BeforeSpace(text.substr(0, at));
     if (before.ends_with("GCC") || before.ends_with("clang")) return true;
     // GCC spelled through a macro (`XPRAGMA(G dependency "file")`): the file's name follows,
-    // outside a string literal ("version dependency " is none).
+    // outside a string literal ("version dependency " is none); or a macro naming it, in a
+    // macro's arguments (`XPRAGMA(G dependency DEP)`).
     const size_t next = text.find_first_not_of(" \t", at + 10);
-    if (next == std::string_view::npos || (text[next] != '"' && text[next] != '<')) continue;
+    if (next == std::string_view::npos) continue;
     const size_t line = text.rfind('\n', at);
     const size_t line_start = line == std::string_view::npos ? 0 : line + 1;
     const std::string_view before_on_line = text.substr(line_start, at - line_start);
+    const bool named = text[next] == '"' || text[next] == '<';
+    const size_t open = before_on_line.rfind('(');
+    const size_t close = before_on_line.rfind(')');
+    const bool in_arguments =
+        next > at + 10 && open != std::string_view::npos &&
+        (close == std::string_view::npos || close < open) &&
+        (absl::ascii_isalpha(static_cast<unsigned char>(text[next])) || text[next] == '_');
+    if (!named && !in_arguments) continue;
     size_t quotes = 0;
     for (size_t i = 0; i < before_on_line.size(); ++i) {
       if (before_on_line[i] == '\\')

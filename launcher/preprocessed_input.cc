@@ -30,17 +30,17 @@ bool HoldsName(absl::string_view text, absl::string_view name) {
   return false;
 }
 
-// The text with what either compiler may read as a line's end, a splice or a '#' made plain:
-// CR and CRLF ends, trigraphs (read with -trigraphs or an ISO -std), NUL bytes (dropped).
-// Read so, the text may hold more directives and names than the compiler sees, never fewer.
-std::string Plain(absl::string_view raw) {
+// The text as the scans read it (PlainText), its trigraphs replaced where `trigraphs`: with
+// -trigraphs or an ISO -std the compilers read them, else not, and either reading may show a
+// directive the other hides (`// x??/` continues a comment onto the next line only with them).
+std::string Plain(absl::string_view raw, bool trigraphs) {
   static constexpr absl::string_view kTrigraphs = "=#/\\'^([)]!|<{>}-~";  // ??= is #, ...
-  const std::string text = WithPlainLineEnds(raw);
+  std::string text = PlainText(raw);
+  if (!trigraphs) return text;
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
-    if (c == '\0') continue;
     if (c == '?' && i + 2 < text.size() && text[i + 1] == '?') {
       const size_t at = kTrigraphs.find(text[i + 2]);
       if (at != absl::string_view::npos && at % 2 == 0) {
@@ -91,12 +91,16 @@ std::optional<std::string> ScanLines(absl::string_view text) {
 
 std::optional<std::string> ScanPreprocessedInput(absl::string_view text) {
   // As the preprocessor reads it (splices joined, comments gone), and as it is where that
-  // reading may be wrong.
-  const std::string plain = Plain(text);
-  bool ambiguous = false;
-  const std::string read = StripCommentsAndSplices(plain, ambiguous);
-  if (std::optional<std::string> found = ScanLines(read)) return found;
-  if (ambiguous) return ScanLines(plain);
+  // reading may be wrong; with trigraphs and without.
+  for (bool trigraphs : {false, true}) {
+    const std::string plain = Plain(text, trigraphs);
+    bool ambiguous = false;
+    const std::string read = StripCommentsAndSplices(plain, ambiguous);
+    if (std::optional<std::string> found = ScanLines(read)) return found;
+    if (ambiguous) {
+      if (std::optional<std::string> found = ScanLines(plain)) return found;
+    }
+  }
   return std::nullopt;
 }
 

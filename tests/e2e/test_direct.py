@@ -145,6 +145,13 @@ class DirectModeTest(HeaderSearchTestCase):
             "digraph paste": ("#define CAT3(a,b,c) a%:%:b%:%:c\n#if CAT3(__h,as_incl,ude)(<y.h>)\n"
                               "#define V 2\n#else\n#define V 1\n#endif\nint f(void){return V;}\n",
                               lambda: self.write("first/y.h", "")),
+            "vt pragma": ('#pragma GCC\vdependency\v"other.h"\nint f(void){return 1;}\n',
+                          lambda: os.utime(os.path.join(self.work, "other.h"))),
+            "nul marker": ('int a;\n\0# 1 "first/fake.h" 1\n#include "z.h"\nint f(void){return Z;}\n',
+                           lambda: self.write("z.h", "#define Z 2\n")),
+            "comment in <> after )": ("#if __has_include(<sub)/*c*/y.h>)\n#define V 2\n#else\n"
+                                      "#define V 1\n#endif\nint f(void){return V;}\n",
+                                      lambda: self.write("first/sub)/*c*/y.h", "")),
             "comment in <>": ("#if __has_include(<sub/*c*/y.h>)\n#define V 2\n#else\n#define V 1\n"
                               "#endif\nint f(void){return V;}\n",
                               lambda: self.write("first/sub/*c*/y.h", "")),

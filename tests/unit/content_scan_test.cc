@@ -9,6 +9,8 @@
 namespace ddcc {
 namespace {
 
+using std::string_literals::operator""s;
+
 using ::testing::ElementsAre;
 
 TEST(ContentScanTest, ScansTimeMacrosAndProbes) {
@@ -53,9 +55,16 @@ TEST(ContentScanTest, ReadsTheTextAsThePreprocessorDoes) {
   EXPECT_TRUE(ScanContent("#pragma GCC depen\\\rdency \"d.txt\"\n").pragma_dependency);
   EXPECT_THAT(ScanContent("#if __has_include(\"op\\\rt.h\")\n#endif\n").probes,
               ElementsAre(ContentScan::Probe{"opt.h", true}));
+  // NUL, VT and FF are blanks to both compilers, also within a splice.
+  EXPECT_TRUE(ScanContent("#pragma GCC\vdependency\v\"d.txt\"\n").pragma_dependency);
+  EXPECT_TRUE(ScanContent("#pragma GCC depen\\\0\ndency \"d.txt\"\n"s).pragma_dependency);
+  EXPECT_TRUE(ScanContent("int a;\n\0# 1 \"x.c\"\n"s).line_marker);
+  EXPECT_TRUE(ScanContent("int a; /* ??/ \n */\n").trigraph_splice);
+  EXPECT_TRUE(ScanContent("?\?=import \"x.h\"\n").import_directive);
   // Within <...>, a comment's opening is part of the name.
   EXPECT_TRUE(ScanContent("#if __has_include(<x/*c*/y.h>)\n#endif\n").computed_probe);
   EXPECT_TRUE(ScanContent("#if __has_include(<x//y.h>)\n#endif\n").computed_probe);
+  EXPECT_TRUE(ScanContent("#if __has_include(<x)/*c*/y.h>)\n#endif\n").computed_probe);
   EXPECT_FALSE(ScanContent("#if __has_include(<x/y.h>) /* c */\n#endif\n").computed_probe);
 }
 
@@ -141,7 +150,11 @@ TEST(ContentScanTest, PiecesOfHasIncludeForPastingAreComputed) {
   EXPECT_FALSE(ScanContent("#define M(N) struct __has_##N {};\n#include <a.h>\n").computed_probe);
   EXPECT_TRUE(ScanContent("#if CAT(__has_, include)(<foo.h>)\n#endif\n").computed_probe);
   EXPECT_TRUE(ScanContent("#if CAT(__h, as_include)(<foo.h>)\n#endif\n").computed_probe);
-  // `##` spelt as a digraph or a trigraph.
+  EXPECT_TRUE(ScanContent("#define C(a, b, c) a##b##c\n#if C(__ha, s_, include)(<f.h>)\n#endif\n")
+                  .computed_probe);
+  // `##` spelt as a digraph or a trigraph, each `#` either way.
+  EXPECT_TRUE(ScanContent("#define C(a, b) a#?\?=b\n#if C(__h, as_include)(<f.h>)\n#endif\n")
+                  .computed_probe);
   EXPECT_TRUE(ScanContent("#define C(a, b) a%:%:b\n#if C(__h, as_include)(<f.h>)\n#endif\n")
                   .computed_probe);
   EXPECT_TRUE(ScanContent("#define C(a, b) a?\?=?\?=b\n#if C(__h, as_include)(<f.h>)\n#endif\n")

@@ -13,6 +13,7 @@ TEST(PragmaDependencyTest, FindsThePragmaHoweverSpaced) {
            "#pragma GCC \\\n dependency \"parse.y\"\n",
            "_Pragma(\"GCC dependency \\\"parse.y\\\"\")\n",
            "#pragma clang dependency \"parse.y\"\n",
+           "XPRAGMA(G dependency PARSER_FILE)\n",
        }) {
     EXPECT_TRUE(NamesPragmaDependency(text)) << text;
   }
@@ -22,6 +23,7 @@ TEST(PragmaDependencyTest, OtherMentionsOfDependencyDoNotCount) {
   for (absl::string_view text : {
            "/* RTLD_LAZY: resolve each dependency when needed */\n",
            "#pragma GCC diagnostic push\nint dependency;\n",
+           "/* resolve each dependency when needed */\nint f(int dependency_count);\n",
        }) {
     EXPECT_FALSE(NamesPragmaDependency(text)) << text;
   }
