@@ -33,8 +33,18 @@ struct FileIdentity {
     if (exists || other.exists) {
       return exists && other.exists && st.st_dev == other.st.st_dev && st.st_ino == other.st.st_ino;
     }
-    // Neither exists (an absent .gcda that -fprofile-use would read): the paths tell, at the
+    // Neither exists (an absent .gcda that -fprofile-use would read): one name in one
+    // directory, however the directory is reached (a link to it), else the paths tell, at the
     // price of a getcwd, so only then.
+    const std::filesystem::path mine(path), theirs(other.path);
+    if (mine.filename() != theirs.filename()) return false;
+    struct stat dir {
+    }, other_dir{};
+    const std::string parent = mine.has_parent_path() ? mine.parent_path().string() : ".";
+    const std::string other_parent = theirs.has_parent_path() ? theirs.parent_path().string() : ".";
+    if (stat(parent.c_str(), &dir) == 0 && stat(other_parent.c_str(), &other_dir) == 0) {
+      return dir.st_dev == other_dir.st_dev && dir.st_ino == other_dir.st_ino;
+    }
     std::error_code error;
     return std::filesystem::absolute(path, error).lexically_normal() ==
            std::filesystem::absolute(other.path, error).lexically_normal();

@@ -298,9 +298,10 @@ class OutputsTest(DdccTestCase):
         affair, and a hit of the normal compile after it must not write the dependency text as
         the other file."""
         self.write("a.c", "int f(int x) { char b[64]; b[x] = 1; return b[x + 1]; }\n")
+        os.symlink(".", os.path.join(self.work, "here"))
         for compiler in ["gcc", "clang"]:
             for option, other in [("-fstack-usage", "x.su"), ("-ftest-coverage", "x.gcno"),
-                                  ("-O0", "x.o")]:
+                                  ("-O0", "x.o"), ("-fstack-usage", "here/x.su")]:
                 with self.subTest(compiler=compiler, other=other):
                     for deps in [["-MF", other], []]:
                         argv = [compiler, option, "-MD", *deps, "-c", "a.c", "-o", "x.o"]
