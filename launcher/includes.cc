@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <filesystem>
 #include <string_view>
 #include <utility>
@@ -559,19 +560,35 @@ std::vector<std::string> ProbeCandidates(const ContentScan::Probe& probe, const 
 
 namespace {
 
-// Whether gcc named the header at `path` by the real path of a place an #include searched
-// (-fcanonical-system-headers): an absolute name in no search directory, that no #include gave
-// (nor -include, which no directive shows), which is such a place's real path.
-bool NamedByRealPath(const std::string& path, const PreprocessedIncludes& includes,
-                     const SearchPath& search) {
-  std::vector<std::string> unused;
-  if (!absl::StartsWith(path, "/") || SearchedBefore(path, {}, search, unused)) return false;
-  for (const IncludeDirective& directive : includes.directives) {
-    for (const std::string& reading : Readings(directive, search)) {
-      if (reading == path || !StampFile(reading).ok()) continue;
+// Whether gcc may have named a header by its real path (-fcanonical-system-headers, for the
+// headers of system directories): where a place an #include found has a real path shorter than
+// its name (links, ".." components). Real paths are asked only where a name may differ from
+// its own: a link, or a directory that is not its real path (asked once each).
+bool FoundByLongerName(const PreprocessedIncludes& includes, const SearchPath& search) {
+  absl::flat_hash_map<std::string, bool> plain_dirs;
+  auto plain_dir = [&](const std::string& dir) {
+    auto [known, added] = plain_dirs.try_emplace(dir, false);
+    if (added) {
+      std::error_code error;
+      const std::filesystem::path absolute =
+          std::filesystem::absolute(dir.empty() ? "." : dir, error).lexically_normal();
       char real[PATH_MAX];
-      if (realpath(reading.c_str(), real) != nullptr && path == real) return true;
+      known->second = !error && realpath(dir.empty() ? "." : dir.c_str(), real) != nullptr &&
+                      absl::StripSuffix(absolute.string(), "/") == real &&
+                      !absl::StrContains(absl::StrCat("/", dir, "/"), "/../");
     }
+    return known->second;
+  };
+  for (const IncludeDirective& directive : includes.directives) {
+    std::vector<std::string> places = SearchedPlaces(directive, search);
+    if (places.empty() || !StampFile(places.back()).ok()) continue;
+    const std::string& found = places.back();
+    struct stat st;
+    if (plain_dir(DirOf(found)) && lstat(found.c_str(), &st) == 0 && !S_ISLNK(st.st_mode)) {
+      continue;
+    }
+    char real[PATH_MAX];
+    if (realpath(found.c_str(), real) != nullptr && strlen(real) < found.size()) return true;
   }
   return false;
 }
@@ -586,12 +603,12 @@ absl::StatusOr<IncludeSet> RecordIncludeSet(const std::string& source,
                                             const Digest& result) {
   IncludeSetRecorder recorder(search, options, paths, std::move(builder), false);
   if (absl::Status status = recorder.AddSource(source); !status.ok()) return status;
+  if (options.canonical_system_headers && FoundByLongerName(includes, search)) {
+    recorder.Refuse(absl::FailedPreconditionError(
+        "gcc may name a header by its real path, which links and path lengths decide"));
+  }
   for (const EnteredHeader& header : includes.headers) {
     if (recorder.Has(header.path)) continue;
-    if (options.canonical_system_headers && NamedByRealPath(header.path, includes, search)) {
-      recorder.Refuse(absl::FailedPreconditionError(absl::StrCat(
-          "gcc names ", header.path, " by its real path, which links and path lengths decide")));
-    }
     absl::StatusOr<std::vector<std::string>> candidates = ShadowCandidates(header, search);
     if (!candidates.ok()) recorder.Refuse(candidates.status());
     if (absl::Status status = recorder.AddHeader(

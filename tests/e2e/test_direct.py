@@ -214,11 +214,17 @@ class DirectModeTest(HeaderSearchTestCase):
         self.write("main.c", "#include <s.h>\nint f(void) { return 1; }\n")
         args = ["-isystem", "deep/x/y/z/w/v/../../../../../../sys", "-MD", "-c", "main.c", "-o",
                 "main.o"]
-        self.check("gcc", args)
-        self.check("gcc", args)
-        os.remove(os.path.join(self.work, "sys/s.h"))
-        os.symlink("../r2/s.h", os.path.join(self.work, "sys/s.h"))
-        self.check("gcc", args)
+        # Also where the real path is in a search directory of its own.
+        for extra in [[], ["-idirafter", os.path.join(self.work, "r1"), "-idirafter",
+                           os.path.join(self.work, "r2")]]:
+            with self.subTest(extra=extra):
+                os.remove(os.path.join(self.work, "sys/s.h"))
+                os.symlink("../r1/s.h", os.path.join(self.work, "sys/s.h"))
+                self.check("gcc", args + extra)
+                self.check("gcc", args + extra)
+                os.remove(os.path.join(self.work, "sys/s.h"))
+                os.symlink("../r2/s.h", os.path.join(self.work, "sys/s.h"))
+                self.check("gcc", args + extra)
         # A file -include names by an absolute path is no such name: it still hits directly.
         self.write("main.c", "int f(void) { return s; }\n")
         before = self.hits()
