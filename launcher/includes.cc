@@ -414,6 +414,9 @@ PreprocessedIncludes ParseIncludes(absl::string_view preprocessed, absl::string_
       std::vector<absl::string_view> flags = absl::StrSplit(line, ' ', absl::SkipEmpty());
       if (!flags.empty() && flags[0] == "1") {
         if (!IsPseudoFile(name)) found.headers.push_back({name, DirOf(real)});
+        if (std::find(flags.begin(), flags.end(), "3") != flags.end()) {
+          found.system_headers.insert(name);
+        }
         includers.push_back(std::move(real));
         real = IsPseudoFile(name) ? "" : name;
       } else if (!flags.empty() && flags[0] == "2") {
@@ -588,7 +591,13 @@ bool FoundByLongerName(const PreprocessedIncludes& includes, const SearchPath& s
       continue;
     }
     char real[PATH_MAX];
-    if (realpath(found.c_str(), real) != nullptr && strlen(real) < found.size()) return true;
+    if (realpath(found.c_str(), real) == nullptr || strlen(real) >= found.size()) continue;
+    // Only a system header's name is shortened (a user's "../include/x.h" keeps its own), and
+    // an absolute one reached through no link is always shortened alike (a gcc whose system
+    // directories are spelt with "..").
+    const bool fixed = absl::StartsWith(found, "/") &&
+                       std::filesystem::path(found).lexically_normal().string() == real;
+    if (includes.system_headers.contains(real) && !fixed) return true;
   }
   return false;
 }

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "cache/store/manifest.h"
@@ -34,6 +35,9 @@ struct IncludeDirective {
 
 struct PreprocessedIncludes {
   std::vector<EnteredHeader> headers;  // entered (line markers with flag 1), in order, repeated
+  // The names of those entered as system headers (flag 3), which gcc may name by their real
+  // paths (-fcanonical-system-headers).
+  absl::flat_hash_set<std::string> system_headers;
   std::vector<IncludeDirective> directives;  // each search once
   // Files a #line names (a marker without a flag), and the source's name in the first markers
   // where it is another (a .i's), each once: gcc quotes a message's source line from there.

@@ -19,6 +19,24 @@ std::string_view BeforeSpace(std::string_view text) {
   }
 }
 
+// Whether `text` ends with a name that may be a macro standing for GCC (`G` of
+// `XPRAGMA(G dependency DEP)`), not a type's keyword (`visit(struct dependency d)`).
+bool AfterMacroName(std::string_view text) {
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  size_t start = text.size();
+  while (start > 0 && (absl::ascii_isalnum(static_cast<unsigned char>(text[start - 1])) ||
+                       text[start - 1] == '_')) {
+    --start;
+  }
+  const std::string_view name = text.substr(start);
+  if (name.empty() || absl::ascii_isdigit(static_cast<unsigned char>(name[0]))) return false;
+  for (std::string_view keyword : {"struct", "union", "enum", "class", "const", "volatile",
+                                   "typename", "unsigned", "signed", "static", "extern"}) {
+    if (name == keyword) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 bool NamesPragmaDependency(absl::string_view raw) {
@@ -41,7 +59,8 @@ bool NamesPragmaDependency(absl::string_view raw) {
     const bool in_arguments =
         next > at + 10 && open != std::string_view::npos &&
         (close == std::string_view::npos || close < open) &&
-        (absl::ascii_isalpha(static_cast<unsigned char>(text[next])) || text[next] == '_');
+        (absl::ascii_isalpha(static_cast<unsigned char>(text[next])) || text[next] == '_') &&
+        AfterMacroName(before_on_line.substr(open + 1));
     if (!named && !in_arguments) continue;
     size_t quotes = 0;
     for (size_t i = 0; i < before_on_line.size(); ++i) {

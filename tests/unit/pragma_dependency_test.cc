@@ -24,6 +24,7 @@ TEST(PragmaDependencyTest, OtherMentionsOfDependencyDoNotCount) {
            "/* RTLD_LAZY: resolve each dependency when needed */\n",
            "#pragma GCC diagnostic push\nint dependency;\n",
            "/* resolve each dependency when needed */\nint f(int dependency_count);\n",
+           "int visit(struct dependency d);\nvoid add(int g, dependency dep);\n",
        }) {
     EXPECT_FALSE(NamesPragmaDependency(text)) << text;
   }
