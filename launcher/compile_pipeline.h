@@ -20,6 +20,7 @@
 #include "launcher/compile_listing.h"
 #include "launcher/content_scan.h"
 #include "launcher/dir_scope.h"
+#include "launcher/expanded_time.h"
 #include "launcher/includes.h"
 #include "launcher/keys.h"
 #include "launcher/paths.h"

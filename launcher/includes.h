@@ -14,6 +14,7 @@
 #include "absl/strings/string_view.h"
 #include "cache/store/manifest.h"
 #include "launcher/content_scan.h"
+#include "launcher/expanded_time.h"
 #include "launcher/paths.h"
 
 namespace ddcc {

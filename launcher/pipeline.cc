@@ -24,6 +24,7 @@
 #include "launcher/compile_pipeline.h"
 #include "launcher/depfile.h"
 #include "launcher/dir_scope.h"
+#include "launcher/expanded_time.h"
 #include "launcher/explain.h"
 #include "launcher/includes.h"
 #include "launcher/keys.h"

@@ -5,6 +5,7 @@
 #include "launcher/compile_inputs.h"
 #include "launcher/compile_pipeline.h"
 #include "launcher/depfile.h"
+#include "launcher/expanded_time.h"
 #include "launcher/source_language.h"
 
 namespace ddcc {

@@ -9,6 +9,7 @@
 #include "launcher/content_scan.h"
 #include "launcher/debug_dir.h"
 #include "launcher/depfile.h"
+#include "launcher/expanded_time.h"
 
 namespace ddcc {
 namespace {

@@ -1,8 +1,5 @@
 #include "launcher/content_scan.h"
 
-#include <ctime>
-
-#include "cache/util/files.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -59,7 +56,7 @@ TEST(ContentScanTest, ReadsTheTextAsThePreprocessorDoes) {
   EXPECT_TRUE(ScanContent("#pragma GCC\vdependency\v\"d.txt\"\n").pragma_dependency);
   EXPECT_TRUE(ScanContent("#pragma GCC depen\\\0\ndency \"d.txt\"\n"s).pragma_dependency);
   EXPECT_TRUE(ScanContent("int a;\n\0# 1 \"x.c\"\n"s).line_marker);
-  EXPECT_TRUE(ScanContent("int a; /* ??/ \n */\n").trigraph_splice);
+  EXPECT_TRUE(ScanContent("int a; /* ?\?/ \n */\n").trigraph_splice);
   EXPECT_TRUE(ScanContent("?\?=import \"x.h\"\n").import_directive);
   // Within <...>, a comment's opening is part of the name.
   EXPECT_TRUE(ScanContent("#if __has_include(<x/*c*/y.h>)\n#endif\n").computed_probe);
@@ -214,28 +211,6 @@ TEST(ContentScanTest, StripsCommentsKeepsLiterals) {
   bool ambiguous = false;
   EXPECT_EQ(StripCommentsAndSplices("a /* b */ c // d\n\"/*\" '/' e\\\nf", ambiguous),
             "a   c  \n\"/*\" '/' ef");
-}
-
-TEST(ContentScanTest, FindsExpandedTimeMacros) {
-  EXPECT_TRUE(FindExpandedTime("const char* t = \"16:55:54\";").time);
-  EXPECT_TRUE(FindExpandedTime("s = \"\\\"Dec  3 2026\\\"\";").date);
-  EXPECT_TRUE(FindExpandedTime("s = \"Nov 30 2026\";").date);
-  ExpandedTime stamp = FindExpandedTime("s = \"Thu Dec  3 16:55:54 2026\";");
-  EXPECT_TRUE(stamp.timestamp);
-  EXPECT_FALSE(FindExpandedTime("std::vector<int> v; a ? b : c; x::y; \"Decimal 3\"").time);
-  EXPECT_FALSE(FindExpandedTime("std::vector<int> v; a ? b : c; x::y; \"Decimal 3\"").date);
-}
-
-TEST(ContentScanTest, FindsTheClockOfThePreprocessorsRun) {
-  const int64_t now = NowNs();
-  char time_text[32];
-  time_t seconds = now / 1'000'000'000;
-  struct tm local;
-  localtime_r(&seconds, &local);
-  strftime(time_text, sizeof(time_text), "const char* t = \"%H:%M:%S\";", &local);
-  EXPECT_TRUE(HoldsClockOfItsRun(time_text, now - 1'000'000'000, now, now));
-  EXPECT_FALSE(HoldsClockOfItsRun(time_text, now + 5'000'000'000, now + 6'000'000'000, now));
-  EXPECT_FALSE(HoldsClockOfItsRun("int a;", now, now, now));
 }
 
 }  // namespace

@@ -1,3 +1,4 @@
+#include "launcher/expanded_time.h"
 #include "launcher/result_entry.h"
 
 #include <fstream>
