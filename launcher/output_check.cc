@@ -38,8 +38,8 @@ struct FileIdentity {
     // price of a getcwd, so only then.
     const std::filesystem::path mine(path), theirs(other.path);
     if (mine.filename() != theirs.filename()) return false;
-    struct stat dir {
-    }, other_dir{};
+    struct stat dir = {};
+    struct stat other_dir = {};
     const std::string parent = mine.has_parent_path() ? mine.parent_path().string() : ".";
     const std::string other_parent = theirs.has_parent_path() ? theirs.parent_path().string() : ".";
     if (stat(parent.c_str(), &dir) == 0 && stat(other_parent.c_str(), &other_dir) == 0) {
