@@ -22,7 +22,8 @@ std::string TargetTriple(const Compiler& compiler, const std::vector<std::string
          absl::ascii_isdigit(static_cast<unsigned char>(parts.back()[0]))) {
     parts.pop_back();
   }
-  if (parts.size() < 2) return "";
+  // A triple has two parts at least: my-clang names no target.
+  if (parts.size() < 3) return "";
   parts.pop_back();
   return absl::StrJoin(parts, "-");
 }

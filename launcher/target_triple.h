@@ -10,7 +10,7 @@
 namespace ddcc {
 
 // The target triple `args` give (the last --target), else the one a prefixed name gives
-// (x86_64-pc-windows-msvc-clang, x86_64-linux-gnu-clang-14), else "" (the host's).
+// (x86_64-pc-windows-msvc-clang, x86_64-linux-gnu-clang-14; not my-clang), else "" (the host's).
 std::string TargetTriple(const Compiler& compiler, const std::vector<std::string>& args);
 
 // Whether clang assembles for `triple` itself unless told otherwise: else it runs an outside

@@ -17,6 +17,7 @@ TEST(TargetTripleTest, FromTheArgumentsElseTheName) {
   EXPECT_EQ(TargetTriple(Named("x86_64-pc-windows-msvc-clang"), {}), "x86_64-pc-windows-msvc");
   EXPECT_EQ(TargetTriple(Named("aarch64-linux-gnu-clang++-14"), {}), "aarch64-linux-gnu");
   EXPECT_EQ(TargetTriple(Named("clang-14"), {}), "");
+  EXPECT_EQ(TargetTriple(Named("my-clang"), {}), "");
   EXPECT_EQ(TargetTriple(Named("clang++"), {}), "");
 }
 
