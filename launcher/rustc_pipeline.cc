@@ -517,7 +517,7 @@ bool RustcPipeline::Store(const Digest& key, const ProcessResult& compiled) {
     absl::StatusOr<FileStamp> stamp = StampFile(path);
     absl::StatusOr<Digest> now = ContentDigest(path, nullptr);
     if (!stamp.ok() || !now.ok() || !(*now == digest) ||
-        std::max(stamp->mtime_ns, stamp->ctime_ns) >= listed_ns_ - FileClockSlackNs()) {
+        LastChangeNs(*stamp, NowNs()) >= listed_ns_ - FileClockSlackNs()) {
       Log(absl::StrCat("not stored: ", path, " changed during the compile"));
       return false;
     }

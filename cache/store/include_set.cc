@@ -8,14 +8,14 @@
 namespace ddcc {
 
 bool StampTrusted(const FileStamp& stamp, int64_t now_ns) {
-  return now_ns - std::max(stamp.mtime_ns, stamp.ctime_ns) >= kStampTrustNs;
+  return now_ns - LastChangeNs(stamp, now_ns) >= kStampTrustNs;
 }
 
 absl::Status IncludeSetBuilder::CheckNotTooNew(const std::string& path,
                                                const FileStamp& stamp) const {
-  if (std::max(stamp.mtime_ns, stamp.ctime_ns) >= compile_start_ns_ - FileClockSlackNs()) {
-    const int64_t before_ms =
-        (compile_start_ns_ - std::max(stamp.mtime_ns, stamp.ctime_ns)) / 1'000'000;
+  const int64_t changed_ns = LastChangeNs(stamp, now_ns_);
+  if (changed_ns >= compile_start_ns_ - FileClockSlackNs()) {
+    const int64_t before_ms = (compile_start_ns_ - changed_ns) / 1'000'000;
     return absl::AbortedError(absl::StrCat(path, " changed during the compile (stamped ", before_ms,
                                            " ms before it began)"));
   }

@@ -178,11 +178,17 @@ int64_t FileClockSlackNs() {
   return slack;
 }
 
+int64_t LastChangeNs(const FileStamp& stamp, int64_t now_ns) {
+  if (stamp.mtime_ns > now_ns + FileClockSlackNs()) return stamp.ctime_ns;
+  return std::max(stamp.mtime_ns, stamp.ctime_ns);
+}
+
 int64_t NewestStampNs(const std::vector<std::string>& paths) {
+  const int64_t now = NowNs();
   int64_t newest = 0;
   for (const std::string& path : paths) {
     absl::StatusOr<FileStamp> stamp = StampFile(path);
-    if (stamp.ok()) newest = std::max({newest, stamp->mtime_ns, stamp->ctime_ns});
+    if (stamp.ok()) newest = std::max(newest, LastChangeNs(*stamp, now));
   }
   return newest;
 }

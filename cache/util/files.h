@@ -61,6 +61,12 @@ struct FileStamp {
   bool operator==(const FileStamp&) const = default;
 };
 
+// When the file last changed, as far as `now_ns` can tell: its ctime, and its mtime unless that
+// lies past `now_ns` by more than the file clock's slack. A write stamps both with the time of
+// the write, so such an mtime was set by hand (`touch -d`, a tarball made where the clock ran
+// ahead) and says nothing of when the content changed; setting it moved the ctime.
+int64_t LastChangeNs(const FileStamp& stamp, int64_t now_ns);
+
 // NotFound when the path does not exist (or a component of it is not a directory).
 absl::StatusOr<FileStamp> StampFile(const std::string& path);
 
@@ -99,7 +105,7 @@ int64_t FileClockSlackNs();
 // before (cargo starts a crate as soon as its dependency's metadata is written): without the
 // wait, they would count as changed during the compile, and nothing would be stored.
 void WaitOutFreshStamps(const std::vector<std::string>& paths);
-// The latest change time (mtime or ctime) among `paths`; 0 for none.
+// The latest LastChangeNs among `paths`, now; 0 for none.
 int64_t NewestStampNs(const std::vector<std::string>& paths);
 
 // Sets the process's umask for the scope, when `mask` holds one, and then puts the old one back:

@@ -58,6 +58,29 @@ class DirectModeTest(HeaderSearchTestCase):
         self.check()
         self.assertEqual(self.hits(), (1, 0, 2))
 
+    def test_files_stamped_ahead_of_the_clock_are_stored_and_hit(self):
+        """A tree unpacked from a tarball made where the clock ran ahead (or `touch -d`) has
+        mtimes in the future: they say nothing of when the content changed (the ctime does), so
+        its compiles are stored and hit, as ccache's are; an edit after is still seen."""
+        ahead = time.time() + 7200
+        stamp_ahead = lambda: [os.utime(os.path.join(self.work, path), (ahead, ahead))
+                               for path in ["main.c", "second/util.h"]]
+        for mode, mode_env in [("direct", {}), ("preprocessor", {"DDCC_DIRECT_MODE": "0"}),
+                               ("depend", {"DDCC_DEPEND": "1"})]:
+            with self.subTest(mode=mode):
+                self.env = dict(self.env, DDCC_DIR=os.path.join(self.root, "cache-" + mode),
+                                **mode_env)
+                self.write("second/util.h", "#define UTIL 2\n")
+                stamp_ahead()
+                self.check()
+                self.check()
+                self.write("second/util.h", "#define UTIL 3\n")  # same size
+                stamp_ahead()
+                self.check()
+                self.check()
+                direct, preprocessed, misses = self.hits()
+                self.assertEqual((direct + preprocessed, misses), (2, 2))
+
     def test_removed_header(self):
         self.check()
         os.remove(os.path.join(self.work, "second/util.h"))

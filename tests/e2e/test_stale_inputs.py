@@ -71,6 +71,10 @@ class StaleInputsTest(HeaderSearchTestCase):
             "source": ('echo "int edited;" >> main.c', lambda: self.write("main.c", self.SOURCE)),
             "header": ("echo '#define UTIL 5' > second/util.h",
                        lambda: self.write("second/util.h", "#define UTIL 2\n")),
+            # An mtime set ahead of the clock hides nothing: setting it moved the ctime.
+            "header stamped ahead": ("echo '#define UTIL 5' > second/util.h; "
+                                     "touch -d '+2 hours' second/util.h",
+                                     lambda: self.write("second/util.h", "#define UTIL 2\n")),
             "shadowing header": ("echo '#define UTIL 6' > first/util.h",
                                  lambda: os.remove(os.path.join(self.work, "first/util.h"))),
         }

@@ -156,6 +156,19 @@ TEST_F(ManifestTest, FileChangedDuringTheCompileIsRefused) {
   EXPECT_TRUE(absl::IsAborted(builder.AddFile(header).status()));
 }
 
+// An mtime past the clock was set by hand (a tarball from a machine whose clock ran ahead): only
+// the ctime tells when the file changed. An mtime within the compile still counts.
+TEST_F(ManifestTest, AnMtimeAheadOfTheClockIsNoChange) {
+  std::string header = Write("a.h", "int a;", /*age_ns=*/-kHour);
+  const int64_t start = NowNs() + kHour / 2;  // after the write: the ctime is older
+  IncludeSetBuilder builder(start, start);
+  ASSERT_TRUE(builder.AddFile(header).ok());
+  EXPECT_TRUE(std::move(builder).Finish(ResultKey(1)).files[0].stamp_trusted);
+  SetAge(header, -kHour / 2);  // stamped as the compile began
+  IncludeSetBuilder during(start, start);
+  EXPECT_TRUE(absl::IsAborted(during.AddFile(header).status()));
+}
+
 TEST_F(ManifestTest, AbsentPathsMustStayAbsent) {
   std::string header = Write("a.h", "int a;");
   ASSERT_EQ(mkdir((dir_ + "/first").c_str(), 0755), 0);
