@@ -1,0 +1,66 @@
+#include "launcher/preprocessor_output.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace ddcc {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::FieldsAre;
+
+// As gcc 12 writes it for src/a.c including "util.h" (found in include/) and <stdio.h>.
+constexpr absl::string_view kGccOutput = R"(# 0 "src/a.c"
+# 1 "/work//"
+# 0 "<built-in>"
+# 0 "<command-line>"
+# 1 "/usr/include/stdc-predef.h" 1 3 4
+# 0 "<command-line>" 2
+# 1 "src/a.c"
+# 1 "include/util.h" 1
+# 1 "include/inner.h" 1
+int inner;
+# 2 "include/util.h" 2
+# 2 "src/a.c" 2
+# 1 "/usr/include/stdio.h" 1 3 4
+# 3 "src/a.c" 2
+#line 7 "generated.y"
+# 1 "src/we\"ird.h" 1
+)";
+
+TEST(PreprocessorOutputTest, ParsesLineMarkersWithIncluders) {
+  EXPECT_THAT(
+      ParseIncludes(kGccOutput, "src/a.c").headers,
+      ElementsAre(FieldsAre("/usr/include/stdc-predef.h", ""), FieldsAre("include/util.h", "src"),
+                  FieldsAre("include/inner.h", "include"), FieldsAre("/usr/include/stdio.h", "src"),
+                  FieldsAre("src/we\"ird.h", "src")));
+}
+
+// As `-E -dI` shows them: a #line in the source, a header included twice, clang's spelling.
+constexpr absl::string_view kDirectives = R"(# 1 "src/a.c"
+# 1 "<built-in>" 1
+# 1 "<command line>" 1
+# 1 "<built-in>" 2
+# 1 "src/a.c" 2
+#include "sub/x.h" /* clang -E -dI */
+# 1 "src/a.c"
+# 1 "src/sub/x.h" 1
+#include_next <common.h> /* clang -E -dI */
+# 7 "parse.y"
+  #import "again.h"
+# 2 "src/a.c" 2
+# 40 "gram/parse.y"
+#include "common.h"
+)";
+
+TEST(PreprocessorOutputTest, ParsesDirectivesWithTheirRealIncluders) {
+  PreprocessedIncludes includes = ParseIncludes(kDirectives, "src/a.c");
+  EXPECT_THAT(includes.headers, ElementsAre(FieldsAre("src/sub/x.h", "src")));
+  EXPECT_THAT(includes.directives, ElementsAre(FieldsAre("sub/x.h", true, false, "src/a.c"),
+                                               FieldsAre("common.h", false, true, "src/sub/x.h"),
+                                               FieldsAre("again.h", true, false, "src/sub/x.h"),
+                                               FieldsAre("common.h", true, false, "src/a.c")));
+}
+
+}  // namespace
+}  // namespace ddcc
