@@ -438,6 +438,8 @@ std::optional<NotCacheable> Parser::Check() {
   req_.language = std::string(lang);
   req_.source = source.path;
   req_.source_index = source.preprocess_index;
+  req_.forced_includes = includes_;
+  req_.forced_includes.insert(req_.forced_includes.end(), imacros_.begin(), imacros_.end());
   req_.search_dirs = include_dirs_;
   req_.search_dirs.insert(req_.search_dirs.end(), other_search_dirs_.begin(),
                           other_search_dirs_.end());

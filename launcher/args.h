@@ -46,6 +46,8 @@ struct CompileRequest {
 
   // Files named by options whose content affects the object (-fsanitize-ignorelist=, ...).
   std::vector<std::string> extra_input_files;
+  // -include and -imacros files, as named.
+  std::vector<std::string> forced_includes;
   // The directories of -I, -iquote, -isystem and -idirafter, as given: gcc passes over one
   // that is a file, and `-E -v` then names it nowhere.
   std::vector<std::string> search_dirs;

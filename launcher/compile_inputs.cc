@@ -25,6 +25,7 @@ IncludeSetOptions IncludeSetOptionsFor(const Compiler& compiler, const CompileRe
   options.precompiled_headers = compiler.family == Family::kGcc;
   options.one_entry_per_file = compiler.family == Family::kClang;
   options.canonical_system_headers = compiler.family == Family::kGcc;
+  options.forced_includes = request.forced_includes;
   options.extra_inputs = request.extra_input_files;
   options.named_search_dirs = request.search_dirs;
   options.command_line = absl::StrJoin(request.preprocess_args, "\n");

@@ -40,12 +40,12 @@ const std::optional<FileId>& Self() {
 
 // realpath(), memoised: the family and the identity both resolve the compiler's path, at a
 // readlink per component each time.
-std::optional<std::string> RealPath(const std::string& path) {
+std::optional<std::string> KnownRealPath(const std::string& path) {
   static auto* resolved = new absl::flat_hash_map<std::string, std::string>();
   if (auto known = resolved->find(path); known != resolved->end()) return known->second;
-  char real[PATH_MAX];
-  if (realpath(path.c_str(), real) == nullptr) return std::nullopt;
-  return resolved->try_emplace(path, real).first->second;
+  absl::StatusOr<std::string> real = RealPath(path);
+  if (!real.ok()) return std::nullopt;
+  return resolved->try_emplace(path, *std::move(real)).first->second;
 }
 
 // This binary, a ddcc earlier in the chain, or a link to a file named ddcc: never the real
@@ -59,7 +59,7 @@ bool IsDdcc(const std::string& path, const struct stat& st, const EnvLookup& env
   }
   struct stat link;
   if (lstat(path.c_str(), &link) != 0 || !S_ISLNK(link.st_mode)) return false;
-  std::optional<std::string> real = RealPath(path);
+  std::optional<std::string> real = KnownRealPath(path);
   return real && absl::StartsWith(Basename(*real), "ddcc");
 }
 
@@ -105,7 +105,7 @@ std::optional<Family> DetectFamily(absl::string_view name, const std::string& pa
   }
   absl::string_view tool = parts.back();
   if (tool == "cc" || tool == "c++") {
-    std::optional<std::string> real = RealPath(path);
+    std::optional<std::string> real = KnownRealPath(path);
     if (!real) return std::nullopt;
     absl::string_view real_name = Basename(*real);
     if (real_name == Basename(path)) {  // a real binary called cc
@@ -116,7 +116,7 @@ std::optional<Family> DetectFamily(absl::string_view name, const std::string& pa
   if (IsScript(path)) return std::nullopt;
   if (tool == "gcc" || tool == "g++") {
     // clang installed under gcc's name (as macOS does, or a link to force it) is clang.
-    std::optional<std::string> real = RealPath(path);
+    std::optional<std::string> real = KnownRealPath(path);
     const bool clang = real && Basename(*real) != Basename(path) &&
                        DetectFamily(Basename(*real), *real) == Family::kClang;
     return clang ? Family::kClang : Family::kGcc;
@@ -180,7 +180,7 @@ void PassOnChain(const EnvLookup& env) {
 }
 
 absl::StatusOr<Digest> CompilerStamp(const Compiler& compiler) {
-  std::optional<std::string> real = RealPath(compiler.path);
+  std::optional<std::string> real = KnownRealPath(compiler.path);
   if (!real) return ErrnoStatus("realpath", compiler.path);
   struct stat st;
   if (stat(real->c_str(), &st) != 0) return ErrnoStatus("stat", *real);
@@ -224,7 +224,7 @@ absl::StatusOr<Digest> CompilerIdentity(const Compiler& compiler, const Config& 
     std::copy(known->begin(), known->end(), identity->bytes.begin());
     return identity;
   }
-  absl::StatusOr<Digest> content = HashFile(*RealPath(compiler.path));
+  absl::StatusOr<Digest> content = HashFile(*KnownRealPath(compiler.path));
   if (!content.ok()) return content.status();
   WriteCompilerMemo(config, identity->Hex(),
                     std::string(content->bytes.begin(), content->bytes.end()));

@@ -34,12 +34,14 @@ constexpr absl::string_view kCwdField = "cwd: ";
 constexpr absl::string_view kBuildField = "build: ";
 constexpr absl::string_view kInputField = "input: ";
 constexpr absl::string_view kCountSuffix = " count";
-// DescribeMismatch's notes: the lookup's prefix, the path, and one of the three endings.
+// DescribeMismatch's notes: the lookup's prefix, the path, and one of the four endings.
 constexpr absl::string_view kDirectLookup = "direct lookup: ";
 constexpr absl::string_view kChangedContent = " changed content";
 constexpr absl::string_view kGone = " is gone or unreadable";
 constexpr absl::string_view kNowExists =
     " now exists (it comes before a header on the search path, or a __has_include sees it)";
+constexpr absl::string_view kRelinked =
+    " now leads to another real path (gcc may name it by that path)";
 
 // A transcript's lines by section ("# direct key", "# result key"), each a name's values in
 // order; names in order of first appearance.
@@ -354,6 +356,8 @@ std::string DescribeMismatch(const Mismatch& mismatch) {
       return absl::StrCat(kDirectLookup, mismatch.path, kGone);
     case Mismatch::Kind::kExists:
       return absl::StrCat(kDirectLookup, mismatch.path, kNowExists);
+    case Mismatch::Kind::kRelinked:
+      return absl::StrCat(kDirectLookup, mismatch.path, kRelinked);
   }
   return "";
 }
@@ -383,7 +387,7 @@ std::string MissReason(const ExplainRecord& last, const ExplainRecord* before,
     // DescribeMismatch's notes name the file; the others say why there was no lookup.
     if (absl::ConsumePrefix(&text, kDirectLookup) &&
         (absl::EndsWith(text, kChangedContent) || absl::EndsWith(text, kGone) ||
-         absl::EndsWith(text, kNowExists))) {
+         absl::EndsWith(text, kNowExists) || absl::EndsWith(text, kRelinked))) {
       return std::string(text);
     }
   }

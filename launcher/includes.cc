@@ -1,11 +1,8 @@
 #include "launcher/includes.h"
 
-#include <limits.h>
-#include <stdlib.h>
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <cstring>
 #include <filesystem>
 #include <string_view>
 #include <utility>
@@ -168,6 +165,22 @@ class IncludeSetRecorder {
       if (absl::Status status = AddCandidate(place); !status.ok()) return status;
     }
     return absl::OkStatus();
+  }
+
+  // Ties a file read to its real path, by which gcc would name it were that shorter: below a
+  // base directory, where the tree's path is not keyed, only if the real path is below one too
+  // (both then grow with the tree's path).
+  absl::Status KeepRealPath(const std::string& path) {
+    const std::string relative = paths_.Relative(path);
+    if (!builder_.Has(relative)) return absl::OkStatus();
+    absl::StatusOr<std::string> real = RealPath(path);
+    if (!real.ok()) return absl::AbortedError(real.status().message());
+    if (relative != path && paths_.Relative(*real) == *real) {
+      Refuse(absl::FailedPreconditionError(absl::StrCat(
+          path, " leads out of the base directory: gcc may name it by its real path elsewhere")));
+      return absl::OkStatus();
+    }
+    return builder_.KeepRealPath(relative);
   }
 
   // A failure to understand how a header was found: no direct mode, but the checks go on.
@@ -419,43 +432,65 @@ std::vector<std::string> ProbeCandidates(const ContentScan::Probe& probe, const 
 
 namespace {
 
-// Whether gcc may have named a header by its real path (-fcanonical-system-headers, for the
-// headers of system directories): where a place an #include found has a real path shorter than
-// its name (links, ".." components). Real paths are asked only where a name may differ from
-// its own: a link, or a directory that is not its real path (asked once each).
-bool FoundByLongerName(const PreprocessedIncludes& includes, const SearchPath& search) {
-  absl::flat_hash_map<std::string, bool> plain_dirs;
-  auto plain_dir = [&](const std::string& dir) {
-    auto [known, added] = plain_dirs.try_emplace(dir, false);
+// Whether paths name themselves: no link on the way, no "." or ".." (each directory asked once).
+class PlainNames {
+ public:
+  bool Plain(const std::string& path) {
+    struct stat st;
+    return PlainDir(DirOf(path)) && lstat(path.c_str(), &st) == 0 && !S_ISLNK(st.st_mode);
+  }
+
+ private:
+  bool PlainDir(const std::string& dir) {
+    auto [known, added] = dirs_.try_emplace(dir, false);
     if (added) {
       std::error_code error;
       const std::filesystem::path absolute =
           std::filesystem::absolute(dir.empty() ? "." : dir, error).lexically_normal();
-      char real[PATH_MAX];
-      known->second = !error && realpath(dir.empty() ? "." : dir.c_str(), real) != nullptr &&
-                      absl::StripSuffix(absolute.string(), "/") == real &&
+      absl::StatusOr<std::string> real = RealPath(dir.empty() ? "." : dir);
+      known->second = !error && real.ok() && absl::StripSuffix(absolute.string(), "/") == *real &&
                       !absl::StrContains(absl::StrCat("/", dir, "/"), "/../");
     }
     return known->second;
-  };
-  for (const IncludeDirective& directive : includes.directives) {
+  }
+
+  absl::flat_hash_map<std::string, bool> dirs_;
+};
+
+// gcc names a header of a system directory by its real path where that is shorter than the name
+// it found it by (-fcanonical-system-headers): links, ".." components and the tree's path decide.
+// The system headers found through a link or "..", and named as found, whose names hold while
+// their real paths do; FailedPrecondition where gcc may have named one by its real path.
+// -include and -imacros files are searched as a quoted #include in the working directory is.
+absl::StatusOr<std::vector<std::string>> NamedAsFound(const PreprocessedIncludes& includes,
+                                                      const SearchPath& search,
+                                                      const std::vector<std::string>& forced) {
+  std::vector<IncludeDirective> directives = includes.directives;
+  for (const std::string& file : forced) directives.push_back({file, true, false, ""});
+  PlainNames names;
+  std::vector<std::string> named_as_found;
+  for (const IncludeDirective& directive : directives) {
     std::vector<std::string> places = SearchedPlaces(directive, search);
     if (places.empty() || !StampFile(places.back()).ok()) continue;
     const std::string& found = places.back();
-    struct stat st;
-    if (plain_dir(DirOf(found)) && lstat(found.c_str(), &st) == 0 && !S_ISLNK(st.st_mode)) {
+    if (names.Plain(found)) continue;
+    absl::StatusOr<std::string> real = RealPath(found);
+    if (!real.ok()) continue;
+    if (real->size() >= found.size()) {
+      if (includes.system_headers.contains(found)) named_as_found.push_back(found);
       continue;
     }
-    char real[PATH_MAX];
-    if (realpath(found.c_str(), real) == nullptr || strlen(real) >= found.size()) continue;
     // Only a system header's name is shortened (a user's "../include/x.h" keeps its own), and
     // an absolute one reached through no link is always shortened alike (a gcc whose system
     // directories are spelt with "..").
     const bool fixed = absl::StartsWith(found, "/") &&
-                       std::filesystem::path(found).lexically_normal().string() == real;
-    if (includes.system_headers.contains(real) && !fixed) return true;
+                       std::filesystem::path(found).lexically_normal().string() == *real;
+    if (includes.system_headers.contains(*real) && !fixed) {
+      return absl::FailedPreconditionError(
+          "gcc may name a header by its real path, which links and path lengths decide");
+    }
   }
-  return false;
+  return named_as_found;
 }
 
 }  // namespace
@@ -468,9 +503,10 @@ absl::StatusOr<IncludeSet> RecordIncludeSet(const std::string& source,
                                             const Digest& result) {
   IncludeSetRecorder recorder(search, options, paths, std::move(builder), false);
   if (absl::Status status = recorder.AddSource(source); !status.ok()) return status;
-  if (options.canonical_system_headers && FoundByLongerName(includes, search)) {
-    recorder.Refuse(absl::FailedPreconditionError(
-        "gcc may name a header by its real path, which links and path lengths decide"));
+  absl::StatusOr<std::vector<std::string>> named_as_found = std::vector<std::string>{};
+  if (options.canonical_system_headers) {
+    named_as_found = NamedAsFound(includes, search, options.forced_includes);
+    if (!named_as_found.ok()) recorder.Refuse(named_as_found.status());
   }
   for (const EnteredHeader& header : includes.headers) {
     if (recorder.Has(header.path)) continue;
@@ -484,6 +520,9 @@ absl::StatusOr<IncludeSet> RecordIncludeSet(const std::string& source,
   }
   for (const IncludeDirective& directive : includes.directives) {
     if (absl::Status status = recorder.AddDirective(directive); !status.ok()) return status;
+  }
+  for (const std::string& header : named_as_found.value_or(std::vector<std::string>{})) {
+    if (absl::Status status = recorder.KeepRealPath(header); !status.ok()) return status;
   }
   // gcc quotes a message's source line from the file a #line names, read if there, else not.
   for (const std::string& file : includes.renamed) {
@@ -510,6 +549,7 @@ absl::StatusOr<IncludeSet> RecordDependIncludeSet(
   }
   IncludeSetRecorder recorder(search, options, paths, std::move(builder), true);
   if (absl::Status status = recorder.AddSource(source); !status.ok()) return status;
+  PlainNames names;
   for (const std::string& file : files) {
     if (file == source) continue;
     // A header in no search directory was found beside its includer, or named absolutely: then
@@ -521,6 +561,10 @@ absl::StatusOr<IncludeSet> RecordDependIncludeSet(
     absl::Status status =
         recorder.Has(file) ? recorder.AddTried(candidates) : recorder.AddHeader(file, candidates);
     if (!status.ok()) return status;
+    // Which files are system headers, whose names gcc may shorten, the list does not say.
+    if (options.canonical_system_headers && paths.Relative(file) == file && !names.Plain(file)) {
+      if (absl::Status kept = recorder.KeepRealPath(file); !kept.ok()) return kept;
+    }
   }
   return std::move(recorder).Finish(Digest{});
 }

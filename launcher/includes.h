@@ -62,6 +62,8 @@ struct IncludeSetOptions {
   // gcc names a header of a system directory by its real path where that is shorter
   // (-fcanonical-system-headers): where links lead, and how long the tree's path is, decide.
   bool canonical_system_headers = false;
+  // -include and -imacros files, as named.
+  std::vector<std::string> forced_includes;
   // Files named by options, which the compile reads besides the source and its headers.
   std::vector<std::string> extra_inputs;
   // The preprocessing arguments, one a line: a -D may hold a __has_include or a time macro.

@@ -49,6 +49,17 @@ Absences& IncludeSetBuilder::GroupFor(const std::optional<Guard>& guard) {
   return set_.absences.emplace_back(Absences{guard, {}});
 }
 
+absl::Status IncludeSetBuilder::KeepRealPath(const std::string& path) {
+  for (RecordedFile& file : set_.files) {
+    if (file.path != path) continue;
+    absl::StatusOr<std::string> real = RealPath(path);
+    if (!real.ok()) return absl::AbortedError(real.status().message());
+    file.real_path = *std::move(real);
+    return absl::OkStatus();
+  }
+  return absl::InternalError(absl::StrCat(path, " was not recorded"));
+}
+
 bool IncludeSetBuilder::Has(const std::string& path) const { return seen_.contains(path); }
 
 absl::StatusOr<std::string> IncludeSetBuilder::AddFile(const std::string& path) {

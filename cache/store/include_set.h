@@ -27,6 +27,9 @@ struct RecordedFile {
   Digest content;
   FileStamp stamp;
   bool stamp_trusted = false;
+  // When set, the absolute path `path` must still resolve to: a compiler may name a file by its
+  // real path, chosen by where links lead.
+  std::string real_path;
   bool operator==(const RecordedFile&) const = default;
 };
 
@@ -65,6 +68,9 @@ class IncludeSetBuilder {
   // when a file is, returns true for the caller to read it with AddFile (FailedPrecondition for
   // a directory).
   absl::StatusOr<bool> AddCandidate(const std::string& path);
+
+  // Ties the file recorded under `path` to the real path it has now (RecordedFile::real_path).
+  absl::Status KeepRealPath(const std::string& path);
 
   bool Has(const std::string& path) const;
   IncludeSet Finish(const Digest& result) &&;

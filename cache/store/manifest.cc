@@ -61,7 +61,7 @@ std::optional<absl::flat_hash_set<std::string>> FoldedListing(const std::string&
 // Whether two include sets say the same of the same files, stamps aside.
 bool SameDependencies(const IncludeSet& a, const IncludeSet& b) {
   auto same_file = [](const RecordedFile& x, const RecordedFile& y) {
-    return x.path == y.path && x.content == y.content;
+    return x.path == y.path && x.content == y.content && x.real_path == y.real_path;
   };
   auto same_group = [](const Absences& x, const Absences& y) {
     return x.paths == y.paths && x.guard.has_value() == y.guard.has_value() &&
@@ -95,7 +95,9 @@ class SetMatcher {
     result_ = result;
     return true;
   }
-  bool File(const PathRef& path, const Digest& content, const FileStamp& stamp, bool trusted) {
+  bool File(const PathRef& path, const Digest& content, const FileStamp& stamp, bool trusted,
+            const PathRef* real_path) {
+    if (real_path && !LeadsTo(path, *real_path)) return false;
     FileCheck check;
     if (!memo_) {
       check = Check(path, content, stamp, trusted);
@@ -164,6 +166,13 @@ class SetMatcher {
     absl::StatusOr<FileStamp> after = StampFile(path_);
     if (!after.ok() || *after != *now) return {true, std::nullopt};
     return {true, *now};
+  }
+
+  bool LeadsTo(const PathRef& path, const PathRef& real_path) {
+    in_.Spell(path, "", path_);
+    absl::StatusOr<std::string> real = RealPath(path_);
+    in_.Spell(real_path, "", path_);
+    return real.ok() && *real == path_;
   }
 
   // Whether the changed guard directory's listing lacks the first name of `below` (a path below
@@ -330,6 +339,9 @@ std::optional<Mismatch> Manifest::NewestMismatch() const {
     absl::StatusOr<Digest> content = HashFile(file.path);
     if (!content.ok()) return Mismatch{Mismatch::Kind::kMissing, file.path};  // or unreadable
     if (*content != file.content) return Mismatch{Mismatch::Kind::kChanged, file.path};
+    if (!file.real_path.empty() && RealPath(file.path).value_or("") != file.real_path) {
+      return Mismatch{Mismatch::Kind::kRelinked, file.path};
+    }
   }
   for (const Absences& group : newest.absences) {
     for (const std::string& path : group.paths) {

@@ -18,7 +18,7 @@ namespace ddcc {
 
 // Why the newest include set no longer matches: the first of its checks that failed.
 struct Mismatch {
-  enum class Kind { kChanged, kMissing, kExists };
+  enum class Kind { kChanged, kMissing, kExists, kRelinked };
   Kind kind;
   std::string path;
 };

@@ -89,7 +89,8 @@ std::string EncodeSets(const std::vector<IncludeSet>& include_sets) {
       table.AppendPath(sets, file.path);
       AppendDigest(sets, file.content);
       AppendStamp(sets, file.stamp);
-      AppendVarint(sets, file.stamp_trusted ? 1 : 0);
+      AppendVarint(sets, (file.stamp_trusted ? 1 : 0) | (file.real_path.empty() ? 0 : 2));
+      if (!file.real_path.empty()) table.AppendPath(sets, file.real_path);
     }
     AppendVarint(sets, set.absences.size());
     for (const Absences& group : set.absences) {

@@ -2,7 +2,8 @@
 // Inside an entry's checksummed body (integers are LEB128 varints, cache/util/bytes.h):
 //   the part table: count, then each part as its length and bytes;
 //   the sets: count; per set: 16-byte result key, file count, files, absence group count, groups.
-//   A file: path, 16-byte content digest, stamp, trusted (0 or 1). A group: guarded (0 or 1),
+//   A file: path, 16-byte content digest, stamp, flags (1: trusted; 2: its real path follows,
+//   as a path). A group: guarded (0 or 1),
 //   when guarded the directory's path and stamp; then a path count and the paths.
 //   A path: 2n+1 for part n appended to the group's guard directory (absent paths lie below it),
 //   or 2n then m for parts n and m: its directory up to the last '/' included, and the rest.
@@ -13,6 +14,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -92,6 +94,16 @@ class ManifestReader {
     return true;
   }
 
+  // A file's flags: whether its stamp is trusted, and whether a real path follows.
+  bool FileFlags(bool& trusted, bool& has_real_path) {
+    uint64_t value;
+    if (!reader_.Varint(value) || value > 3) return false;
+    trusted = value & 1;
+    has_real_path = value & 2;
+    last_flags_end_ = offset();
+    return true;
+  }
+
   bool Hash(Digest& digest) {
     absl::string_view bytes;
     if (!reader_.View(digest.bytes.size(), bytes)) return false;
@@ -112,9 +124,10 @@ class ManifestReader {
 
   size_t offset() const { return bytes_.size() - reader_.left(); }
   size_t left() const { return reader_.left(); }
-  // Where the stamp read last lies.
+  // Where the stamp read last lies, and where the file flags read last end.
   size_t last_stamp_begin() const { return last_stamp_begin_; }
   size_t last_stamp_end() const { return last_stamp_end_; }
+  size_t last_flags_end() const { return last_flags_end_; }
 
  private:
   absl::string_view PartAt(uint64_t n) const {
@@ -126,6 +139,7 @@ class ManifestReader {
   const std::vector<Part>& parts_;
   size_t last_stamp_begin_ = 0;
   size_t last_stamp_end_ = 0;
+  size_t last_flags_end_ = 0;
 };
 
 // The grammar of one include set, told item by item to `on`, which may stop the reading by
@@ -136,12 +150,13 @@ bool ReadSet(ManifestReader& in, On& on) {
   uint64_t files, groups;
   if (!in.Hash(result) || !in.Count(files) || !on.Result(result)) return false;
   for (uint64_t f = 0; f < files; ++f) {
-    PathRef path;
+    PathRef path, real_path;
     Digest content;
     FileStamp stamp;
-    bool trusted;
-    if (!in.Path(path) || !in.Hash(content) || !in.Stamp(stamp) || !in.Flag(trusted) ||
-        !on.File(path, content, stamp, trusted)) {
+    bool trusted, has_real_path;
+    if (!in.Path(path) || !in.Hash(content) || !in.Stamp(stamp) ||
+        !in.FileFlags(trusted, has_real_path) || (has_real_path && !in.Path(real_path)) ||
+        !on.File(path, content, stamp, trusted, has_real_path ? &real_path : nullptr)) {
       return false;
     }
   }
@@ -167,7 +182,7 @@ bool ReadSet(ManifestReader& in, On& on) {
 // Checks only the form, as Decode does.
 struct FormChecker {
   bool Result(const Digest&) { return true; }
-  bool File(const PathRef&, const Digest&, const FileStamp&, bool) { return true; }
+  bool File(const PathRef&, const Digest&, const FileStamp&, bool, const PathRef*) { return true; }
   bool Group(const PathRef*, const FileStamp&) { return true; }
   bool Absent(const PathRef&) { return true; }
   bool GroupEnd() { return true; }
@@ -182,12 +197,14 @@ class SetBuilder {
     set_.result = result;
     return true;
   }
-  bool File(const PathRef& path, const Digest& content, const FileStamp& stamp, bool trusted) {
+  bool File(const PathRef& path, const Digest& content, const FileStamp& stamp, bool trusted,
+            const PathRef* real_path) {
     RecordedFile& file = set_.files.emplace_back();
     in_.Spell(path, "", file.path);
     file.content = content;
     file.stamp = stamp;
     file.stamp_trusted = trusted;
+    if (real_path) in_.Spell(*real_path, "", file.real_path);
     return true;
   }
   bool Group(const PathRef* dir, const FileStamp& stamp) {
@@ -225,11 +242,12 @@ class StampPatcher {
       : in_(in), restamps_(restamps) {}
 
   bool Result(const Digest&) { return true; }
-  bool File(const PathRef&, const Digest&, const FileStamp&, bool) {
+  bool File(const PathRef&, const Digest&, const FileStamp&, bool, const PathRef* real_path) {
     const auto& files = restamps_.files;
     if (next_file_ < files.size() && files[next_file_].first == file_index_) {
-      // The stamp and the trusted flag after it, just read: the new stamp, trusted.
-      Replace(in_.last_stamp_begin(), in_.offset(), files[next_file_++].second, true);
+      // The stamp and the flags after it, just read: the new stamp, trusted.
+      Replace(in_.last_stamp_begin(), in_.last_flags_end(), files[next_file_++].second,
+              real_path ? 3 : 1);
     }
     ++file_index_;
     return true;
@@ -266,10 +284,12 @@ class StampPatcher {
     std::string bytes;
   };
 
-  void Replace(size_t begin, size_t end, const FileStamp& stamp, bool trusted_flag = false) {
+  // `flags`: a file's, to write after the stamp; none for a guard's.
+  void Replace(size_t begin, size_t end, const FileStamp& stamp,
+               std::optional<uint64_t> flags = std::nullopt) {
     Replacement& r = replacements_.emplace_back(Replacement{begin, end, {}});
     AppendStamp(r.bytes, stamp);
-    if (trusted_flag) AppendVarint(r.bytes, 1);
+    if (flags) AppendVarint(r.bytes, *flags);
   }
 
   const ManifestReader& in_;

@@ -3,6 +3,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -52,6 +54,12 @@ absl::Status ErrnoStatus(absl::string_view what, absl::string_view path) {
     default:
       return absl::InternalError(message);
   }
+}
+
+absl::StatusOr<std::string> RealPath(const std::string& path) {
+  char real[PATH_MAX];
+  if (realpath(path.c_str(), real) == nullptr) return ErrnoStatus("realpath", path);
+  return std::string(real);
 }
 
 absl::StatusOr<std::string> ReadFile(const std::string& path) {

@@ -20,6 +20,8 @@ namespace ddcc {
 absl::StatusOr<std::string> ReadRegular(int fd, const std::string& path);
 
 absl::StatusOr<std::string> ReadFile(const std::string& path);
+// realpath(3): absolute, with no link, "." or ".." left.
+absl::StatusOr<std::string> RealPath(const std::string& path);
 // Reads what is left of an open file; `path` is for messages.
 absl::StatusOr<std::string> ReadAll(int fd, const std::string& path);
 

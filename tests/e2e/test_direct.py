@@ -256,6 +256,59 @@ class DirectModeTest(HeaderSearchTestCase):
         self.check("gcc", args)
         self.assertEqual(self.hits()[0] - before[0], 1)
 
+    def test_a_system_header_gcc_names_as_found_keeps_that_name_only_while_its_link_holds(self):
+        """A system header reached through a link to a longer path is named as found, and hits
+        directly; once the link leads to a shorter path (a file of the same content), gcc names
+        it by that path, and no hit may serve the old name. The same for a file -include or
+        -imacros finds through such a link, in depend mode, and under a base directory for two
+        trees of different path lengths whose links lead out of it."""
+        def link(target, name):
+            path = os.path.join(self.work, name)
+            if os.path.lexists(path):
+                os.remove(path)
+            os.symlink(os.path.join(self.work, target), path)
+
+        self.write("a_much_longer_directory_name/s.h", "#define S 1\n")
+        self.write("r/s.h", "#define S 1\n")
+        self.write("sys/.keep", "")
+        self.write("inc.c", "#include <s.h>\nint f(void) { return S; }\n")
+        self.write("forced.c", "int f(void) { return S; }\n")
+        cases = [("include", ["inc.c"], {}), ("depend", ["inc.c"], {"DDCC_DEPEND": "1"}),
+                 ("-include", ["-include", "s.h", "forced.c"], {}),
+                 ("-imacros", ["-imacros", "s.h", "forced.c"], {})]
+        for name, inputs, mode_env in cases:
+            with self.subTest(case=name):
+                env = dict(self.env, DDCC_DIR=os.path.join(self.root, "cache-" + name),
+                           **mode_env)
+                args = ["-isystem", os.path.join(self.work, "sys"), "-MD", *inputs, "-c", "-o",
+                        "main.o", "-MF", "main.d"]
+                link("a_much_longer_directory_name/s.h", "sys/s.h")
+                self.check("gcc", args, env=env)
+                self.check("gcc", args, env=env)
+                self.assertEqual(self.stats(env=env)["direct_hits"], 1)
+                link("r/s.h", "sys/s.h")
+                self.check("gcc", args, env=env)
+
+        # Two trees under one base directory, each with a link to one header outside both.
+        self.write("outside/s.h", "#define S 1\n")
+        env = dict(self.env, DDCC_DIR=os.path.join(self.root, "cache-trees"))
+        for tree in ["A", "B_a_tree_of_a_much_longer_name"]:
+            self.write(tree + "/inc.c", "#include <s.h>\nint f(void) { return S; }\n")
+            os.makedirs(os.path.join(self.work, tree, "sys"))
+            link("outside/s.h", tree + "/sys/s.h")
+            tree_env = dict(env, DDCC_BASEDIR=os.path.join(self.work, tree))
+            cached = self.ddcc("gcc", "-isystem", os.path.join(self.work, tree, "sys"), "-MD",
+                               "-c", "inc.c", "-o", "inc.o", env=tree_env,
+                               cwd=os.path.join(self.work, tree))
+            self.assertEqual(cached.returncode, 0, cached.stderr)
+            with open(os.path.join(self.work, tree, "inc.d")) as f:
+                served = f.read()
+            plain = self.run_cmd(["gcc", "-isystem", os.path.join(self.work, tree, "sys"), "-MD",
+                                  "-c", "inc.c", "-o", "inc.o"], cwd=os.path.join(self.work, tree))
+            self.assertEqual(plain.returncode, 0, plain.stderr)
+            with open(os.path.join(self.work, tree, "inc.d")) as f:
+                self.assertEqual(served, f.read())
+
     def test_ordinary_text_that_looks_like_what_the_scans_refuse_hits(self):
         """A string naming a dependency (LLVM's ELF.h), C++14 digit separators beside a comment
         naming a time macro: direct hits."""

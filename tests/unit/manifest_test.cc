@@ -112,6 +112,39 @@ TEST_F(ManifestTest, ATouchedFileIsRestampedOnce) {
   EXPECT_EQ(manifest.Match(later, &restamps), std::nullopt);
 }
 
+// A file tied to its real path matches while its name leads there: a link pointed at a file of
+// the same content is a difference. The tie survives encoding and restamping.
+TEST_F(ManifestTest, AFileTiedToItsRealPathMatchesOnlyWhileItLeadsThere) {
+  std::string first = Write("first.h", "int a;");
+  std::string second = Write("second.h", "int a;");
+  std::string link = dir_ + "/link.h";
+  ASSERT_EQ(symlink(first.c_str(), link.c_str()), 0);
+  IncludeSetBuilder builder(NowNs() + kHour, NowNs() + kHour);
+  ASSERT_TRUE(builder.AddFile(link).ok());
+  ASSERT_TRUE(builder.KeepRealPath(link).ok());
+  Manifest manifest;
+  manifest.Add(std::move(builder).Finish(ResultKey(1)));
+  ASSERT_EQ(manifest.sets()[0].files[0].real_path, first);
+  EXPECT_EQ(manifest.Match(), ResultKey(1));
+
+  Write("first.h", "int a;", kHour / 2);  // touched: restamped, still tied
+  const int64_t later = NowNs() + kHour;
+  Manifest::Restamps restamps;
+  ASSERT_EQ(manifest.Match(later, &restamps), ResultKey(1));
+  ASSERT_EQ(restamps.files.size(), 1u);
+  manifest.Restamp(restamps);
+  absl::StatusOr<Manifest> decoded = Manifest::Decode(manifest.Encode());
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(decoded->sets()[0].files[0].real_path, first);
+  EXPECT_TRUE(decoded->sets()[0].files[0].stamp_trusted);
+
+  ASSERT_EQ(std::remove(link.c_str()), 0);
+  ASSERT_EQ(symlink(second.c_str(), link.c_str()), 0);
+  EXPECT_EQ(decoded->Match(), std::nullopt);
+  ASSERT_TRUE(decoded->NewestMismatch().has_value());
+  EXPECT_EQ(decoded->NewestMismatch()->kind, Mismatch::Kind::kRelinked);
+}
+
 // The set that matched is restamped and becomes the newest; the others are left as they were.
 TEST_F(ManifestTest, RestampingAnOlderSetMakesItTheNewest) {
   std::string header = Write("a.h", "one");
