@@ -396,7 +396,9 @@ std::vector<std::string> SearchedPlaces(const IncludeDirective& directive,
   std::vector<std::string> places;
   bool passed_includer = !directive.next;
   for (std::string& reading : Readings(directive, search)) {
-    bool found = StampFile(reading).ok();
+    // The compiler passes over a directory (src/memory for <memory>).
+    absl::StatusOr<PathKind> kind = KindOf(reading);
+    bool found = kind.ok() && *kind == PathKind::kFile;
     // #include_next goes on past the includer's own directory (and any before it).
     bool last = found && passed_includer;
     passed_includer |= reading == directive.includer;

@@ -42,11 +42,11 @@ const IncludeSetBuilder::Placement& IncludeSetBuilder::PlacementOf(const std::st
   return placements_.emplace(std::move(parent), std::move(placement)).first->second;
 }
 
-Absences& IncludeSetBuilder::GroupFor(const std::optional<Guard>& guard) {
+Absences& IncludeSetBuilder::GroupFor(const std::optional<Guard>& guard, bool directories) {
   for (Absences& group : set_.absences) {
-    if (group.guard == guard) return group;
+    if (group.guard == guard && group.directories == directories) return group;
   }
-  return set_.absences.emplace_back(Absences{guard, {}});
+  return set_.absences.emplace_back(Absences{guard, {}, directories});
 }
 
 absl::Status IncludeSetBuilder::KeepRealPath(const std::string& path) {
@@ -99,8 +99,14 @@ absl::StatusOr<bool> IncludeSetBuilder::AddCandidate(const std::string& path) {
     case PathKind::kFile:
       return true;
     case PathKind::kDirectory:
-      // The compiler passes over a directory; a set cannot say that it must stay one.
-      return absl::FailedPreconditionError(absl::StrCat(path, " is a directory"));
+      // The compiler passes over a directory (src/memory for <memory>), which must stay one. A
+      // link to one may be pointed at a file without its directory changing.
+      if (!IsOwnDirectory(path)) {
+        return absl::FailedPreconditionError(absl::StrCat(path, " links to a directory"));
+      }
+      seen_.insert(path);
+      GroupFor(placement.guard, true).paths.push_back(path);
+      return false;
     case PathKind::kDanglingLink:
       // It comes to life without its directory changing: no guard.
       seen_.insert(path);

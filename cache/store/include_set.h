@@ -45,6 +45,9 @@ struct Guard {
 struct Absences {
   std::optional<Guard> guard;
   std::vector<std::string> paths;
+  // The paths are directories the compiler passed over, as it would pass over nothing there:
+  // each must be one of the two (a directory, no symbolic link, or nothing).
+  bool directories = false;
   bool operator==(const Absences&) const = default;
 };
 
@@ -64,9 +67,9 @@ class IncludeSetBuilder {
   // Records the file's content and returns it, for the caller to scan. Each path once.
   absl::StatusOr<std::string> AddFile(const std::string& path);
 
-  // Records a place the compiler looked, unless recorded before: that nothing is there, or,
-  // when a file is, returns true for the caller to read it with AddFile (FailedPrecondition for
-  // a directory).
+  // Records a place the compiler looked, unless recorded before: that nothing is there, or a
+  // directory (which a header search passes over; FailedPrecondition for a symbolic link to
+  // one), or, when a file is, returns true for the caller to read it with AddFile.
   absl::StatusOr<bool> AddCandidate(const std::string& path);
 
   // Ties the file recorded under `path` to the real path it has now (RecordedFile::real_path).
@@ -84,7 +87,7 @@ class IncludeSetBuilder {
     std::string absent_dir;
   };
   const Placement& PlacementOf(const std::string& path);
-  Absences& GroupFor(const std::optional<Guard>& guard);
+  Absences& GroupFor(const std::optional<Guard>& guard, bool directories = false);
 
   int64_t compile_start_ns_;
   int64_t now_ns_;

@@ -64,8 +64,8 @@ bool SameDependencies(const IncludeSet& a, const IncludeSet& b) {
     return x.path == y.path && x.content == y.content && x.real_path == y.real_path;
   };
   auto same_group = [](const Absences& x, const Absences& y) {
-    return x.paths == y.paths && x.guard.has_value() == y.guard.has_value() &&
-           (!x.guard || x.guard->dir == y.guard->dir);
+    return x.paths == y.paths && x.directories == y.directories &&
+           x.guard.has_value() == y.guard.has_value() && (!x.guard || x.guard->dir == y.guard->dir);
   };
   return a.result == b.result &&
          std::equal(a.files.begin(), a.files.end(), b.files.begin(), b.files.end(), same_file) &&
@@ -112,7 +112,8 @@ class SetMatcher {
     ++file_index_;
     return check.holds;
   }
-  bool Group(const PathRef* dir, const FileStamp& stamp) {
+  bool Group(const PathRef* dir, const FileStamp& stamp, bool directories) {
+    directories_ = directories;
     check_absent_ = true;
     base_.clear();
     guard_.reset();
@@ -131,6 +132,8 @@ class SetMatcher {
     if (!check_absent_) return true;
     if (NotListed(in_.BelowBase(path))) return true;
     in_.Spell(path, base_, path_);
+    // A directory stays one while its guard holds: the guard may be restamped.
+    if (directories_ && IsOwnDirectory(path_)) return true;
     if (guard_) {
       if (NothingAt(path_)) {
         if (!GuardProves(path_)) guard_.reset();
@@ -215,6 +218,7 @@ class SetMatcher {
   size_t file_index_ = 0;
   size_t group_index_ = 0;
   bool check_absent_ = true;
+  bool directories_ = false;        // the group's paths may be directories
   std::optional<FileStamp> guard_;  // the changed guard's stamp, while it may be restamped
   std::string guard_dir_;
   absl::flat_hash_set<std::string> absent_dirs_;  // below the guard, on the way to absent paths
@@ -345,7 +349,8 @@ std::optional<Mismatch> Manifest::NewestMismatch() const {
   }
   for (const Absences& group : newest.absences) {
     for (const std::string& path : group.paths) {
-      if (!absl::IsNotFound(StampFile(path).status())) {
+      if (!absl::IsNotFound(StampFile(path).status()) &&
+          !(group.directories && IsOwnDirectory(path))) {
         return Mismatch{Mismatch::Kind::kExists, path};
       }
     }

@@ -94,7 +94,7 @@ std::string EncodeSets(const std::vector<IncludeSet>& include_sets) {
     }
     AppendVarint(sets, set.absences.size());
     for (const Absences& group : set.absences) {
-      AppendVarint(sets, group.guard ? 1 : 0);
+      AppendVarint(sets, (group.guard ? 1 : 0) | (group.directories ? 2 : 0));
       if (group.guard) {
         table.AppendPath(sets, group.guard->dir);
         AppendStamp(sets, group.guard->stamp);

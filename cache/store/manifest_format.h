@@ -3,7 +3,7 @@
 //   the part table: count, then each part as its length and bytes;
 //   the sets: count; per set: 16-byte result key, file count, files, absence group count, groups.
 //   A file: path, 16-byte content digest, stamp, flags (1: trusted; 2: its real path follows,
-//   as a path). A group: guarded (0 or 1),
+//   as a path). A group: flags (1: guarded; 2: its paths may be directories),
 //   when guarded the directory's path and stamp; then a path count and the paths.
 //   A path: 2n+1 for part n appended to the group's guard directory (absent paths lie below it),
 //   or 2n then m for parts n and m: its directory up to the last '/' included, and the rest.
@@ -87,6 +87,14 @@ class ManifestReader {
   }
 
   bool Count(uint64_t& count) { return reader_.Varint(count) && count <= reader_.left(); }
+  // A group's flags: whether it is guarded, and whether its paths may be directories.
+  bool GroupFlags(bool& guarded, bool& directories) {
+    uint64_t value;
+    if (!reader_.Varint(value) || value > 3) return false;
+    guarded = value & 1;
+    directories = value & 2;
+    return true;
+  }
   bool Flag(bool& flag) {
     uint64_t value;
     if (!reader_.Varint(value) || value > 1) return false;
@@ -162,12 +170,12 @@ bool ReadSet(ManifestReader& in, On& on) {
   }
   if (!in.Count(groups)) return false;
   for (uint64_t g = 0; g < groups; ++g) {
-    bool guarded;
+    bool guarded, directories;
     PathRef dir;
     FileStamp stamp;
     uint64_t count;
-    if (!in.Flag(guarded) || (guarded && !(in.Path(dir) && in.Stamp(stamp))) || !in.Count(count) ||
-        !on.Group(guarded ? &dir : nullptr, stamp)) {
+    if (!in.GroupFlags(guarded, directories) || (guarded && !(in.Path(dir) && in.Stamp(stamp))) ||
+        !in.Count(count) || !on.Group(guarded ? &dir : nullptr, stamp, directories)) {
       return false;
     }
     for (uint64_t i = 0; i < count; ++i) {
@@ -183,7 +191,7 @@ bool ReadSet(ManifestReader& in, On& on) {
 struct FormChecker {
   bool Result(const Digest&) { return true; }
   bool File(const PathRef&, const Digest&, const FileStamp&, bool, const PathRef*) { return true; }
-  bool Group(const PathRef*, const FileStamp&) { return true; }
+  bool Group(const PathRef*, const FileStamp&, bool) { return true; }
   bool Absent(const PathRef&) { return true; }
   bool GroupEnd() { return true; }
 };
@@ -207,8 +215,9 @@ class SetBuilder {
     if (real_path) in_.Spell(*real_path, "", file.real_path);
     return true;
   }
-  bool Group(const PathRef* dir, const FileStamp& stamp) {
+  bool Group(const PathRef* dir, const FileStamp& stamp, bool directories) {
     Absences& group = set_.absences.emplace_back();
+    group.directories = directories;
     if (dir) {
       group.guard.emplace();
       in_.Spell(*dir, "", group.guard->dir);
@@ -252,7 +261,7 @@ class StampPatcher {
     ++file_index_;
     return true;
   }
-  bool Group(const PathRef* dir, const FileStamp&) {
+  bool Group(const PathRef* dir, const FileStamp&, bool) {
     const auto& guards = restamps_.guards;
     if (next_guard_ < guards.size() && guards[next_guard_].first == group_index_) {
       if (dir) Replace(in_.last_stamp_begin(), in_.last_stamp_end(), guards[next_guard_].second);

@@ -82,6 +82,8 @@ absl::StatusOr<std::vector<std::string>> ListDirectory(const std::string& dir);
 
 // Whether `path` names a directory (following symbolic links).
 bool IsDirectory(const std::string& path);
+// Whether `path` itself is a directory, no symbolic link.
+bool IsOwnDirectory(const std::string& path);
 // Whether `path` itself is a symbolic link.
 bool IsSymlink(const std::string& path);
 // Whether nothing is at `path`, not even a dangling symbolic link.

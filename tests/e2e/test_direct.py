@@ -309,6 +309,35 @@ class DirectModeTest(HeaderSearchTestCase):
             with open(os.path.join(self.work, tree, "inc.d")) as f:
                 self.assertEqual(served, f.read())
 
+    def test_a_directory_named_like_a_header_is_passed_over(self):
+        """A directory where the compiler searches for a header (src/memory for <memory>, as C++
+        projects have) is passed over, and hits directly; a file put in a later search directory,
+        or in the directory's place, is seen."""
+        self.write("main.cc", "#include <memory>\nint f() { return *std::make_unique<int>(3); }\n")
+        args = ["-Isrc", "-Ilater", "-c", "main.cc", "-o", "main.o"]
+        for compiler in ["g++", "clang++"]:
+            with self.subTest(compiler=compiler):
+                env = dict(self.env, DDCC_DIR=os.path.join(self.root, "cache-" + compiler))
+                for path in ["src", "later"]:
+                    shutil.rmtree(os.path.join(self.work, path), ignore_errors=True)
+                os.makedirs(os.path.join(self.work, "src/memory/inside"))
+                os.makedirs(os.path.join(self.work, "later"))
+                self.check(compiler, args, env=env)
+                self.check(compiler, args, env=env)
+                self.assertEqual(self.stats(env=env)["direct_hits"], 1)
+                self.write("later/memory", "inline int make() { return 4; }\n")
+                self.write("main.cc", "#include <memory>\nint f() { return make(); }\n")
+                self.check(compiler, args, env=env)
+                os.remove(os.path.join(self.work, "later/memory"))
+                self.write("main.cc",
+                           "#include <memory>\nint f() { return *std::make_unique<int>(3); }\n")
+                self.check(compiler, args, env=env)
+                shutil.rmtree(os.path.join(self.work, "src/memory"))
+                self.write("src/memory", "inline int make() { return 5; }\n"
+                                         "namespace std { template <class T> T *make_unique(int) "
+                                         "{ static T t = 5; return &t; } }\n")
+                self.check(compiler, args, env=env)
+
     def test_ordinary_text_that_looks_like_what_the_scans_refuse_hits(self):
         """A string naming a dependency (LLVM's ELF.h), C++14 digit separators beside a comment
         naming a time macro: direct hits."""

@@ -62,6 +62,21 @@ TEST(IncludesTest, ProbeCandidates) {
               ElementsAre("include/x.h", "/usr/local/include/x.h", "/usr/include/x.h"));
 }
 
+class SearchedPlacesTest : public TempDirTest {};
+
+// A directory where a header is searched for (src/memory for <memory>) is passed over: the
+// places go on to the file found.
+TEST_F(SearchedPlacesTest, PassOverADirectory) {
+  std::filesystem::create_directories(dir_ + "/src/memory");
+  std::filesystem::create_directories(dir_ + "/later");
+  std::filesystem::create_directories(dir_ + "/sys");
+  std::ofstream(dir_ + "/sys/memory") << "";
+  SearchPath search;
+  search.angle = {dir_ + "/src", dir_ + "/later", dir_ + "/sys"};
+  EXPECT_THAT(SearchedPlaces({"memory", false, false, dir_ + "/a.cc"}, search),
+              ElementsAre(dir_ + "/src/memory", dir_ + "/later/memory", dir_ + "/sys/memory"));
+}
+
 class DependIncludeSetTest : public TempDirTest {
  protected:
   void Write(const std::string& name, const std::string& text) {

@@ -356,26 +356,58 @@ TEST_F(ManifestTest, AnAbsentDirectoryStandsForThePathsBelowIt) {
   EXPECT_EQ(manifest.Match(), std::nullopt);
 }
 
-// A candidate the compiler looked at: a file there is for the caller to read, a directory
-// makes the set unusable, and a path is recorded once, a dangling link without a guard.
+// A candidate the compiler looked at: a file there is for the caller to read, a directory is
+// passed over (a link to one makes the set unusable), and a path is recorded once, a dangling
+// link without a guard.
 TEST_F(ManifestTest, ACandidateSaysWhatIsThere) {
   std::string header = Write("a.h", "int a;");
   ASSERT_EQ(mkdir((dir_ + "/d.h").c_str(), 0755), 0);
+  ASSERT_EQ(symlink("d.h", (dir_ + "/linked.h").c_str()), 0);
   ASSERT_EQ(symlink("nowhere", (dir_ + "/dangling.h").c_str()), 0);
   const int64_t later = NowNs() + kHour;
   IncludeSetBuilder builder(later, later);
   EXPECT_EQ(builder.AddCandidate(header).value_or(false), true);
   EXPECT_FALSE(builder.Has(header));
-  EXPECT_TRUE(absl::IsFailedPrecondition(builder.AddCandidate(dir_ + "/d.h").status()));
+  EXPECT_EQ(builder.AddCandidate(dir_ + "/d.h").value_or(true), false);
+  EXPECT_TRUE(absl::IsFailedPrecondition(builder.AddCandidate(dir_ + "/linked.h").status()));
   EXPECT_EQ(builder.AddCandidate(dir_ + "/b.h").value_or(true), false);
   EXPECT_EQ(builder.AddCandidate(dir_ + "/b.h").value_or(true), false);
   EXPECT_EQ(builder.AddCandidate(dir_ + "/dangling.h").value_or(true), false);
   const IncludeSet set = std::move(builder).Finish(ResultKey(1));
-  ASSERT_EQ(set.absences.size(), 2u);
+  ASSERT_EQ(set.absences.size(), 3u);
   for (const Absences& group : set.absences) {
-    EXPECT_EQ(group.paths,
-              std::vector<std::string>{group.guard ? dir_ + "/b.h" : dir_ + "/dangling.h"});
+    EXPECT_EQ(group.paths, std::vector<std::string>{group.directories ? dir_ + "/d.h"
+                                                    : group.guard     ? dir_ + "/b.h"
+                                                                      : dir_ + "/dangling.h"});
   }
+}
+
+// A directory passed over (src/memory where <memory> was searched for) may stay one or go; a
+// file, or a link, put in its place is a difference.
+TEST_F(ManifestTest, ADirectoryPassedOverMustStayOneOrNothing) {
+  const std::string passed = dir_ + "/memory";
+  ASSERT_EQ(mkdir(passed.c_str(), 0755), 0);
+  SetAge(dir_, kHour);
+  IncludeSetBuilder builder(NowNs() + kHour, NowNs() + kHour);
+  ASSERT_EQ(builder.AddCandidate(passed).value_or(true), false);
+  Manifest manifest;
+  manifest.Add(std::move(builder).Finish(ResultKey(1)));
+  ASSERT_TRUE(Manifest::Decode(manifest.Encode()).ok());
+  ASSERT_TRUE(manifest.sets()[0].absences[0].directories);
+  EXPECT_EQ(manifest.Match(), ResultKey(1));
+  ASSERT_EQ(mkdir((passed + "/inside").c_str(), 0755), 0);  // what it holds does not matter
+  EXPECT_EQ(manifest.Match(), ResultKey(1));
+  ASSERT_EQ(rmdir((passed + "/inside").c_str()), 0);
+  ASSERT_EQ(rmdir(passed.c_str()), 0);
+  EXPECT_EQ(manifest.Match(), ResultKey(1));
+  Write("memory", "int shadow;");
+  EXPECT_EQ(manifest.Match(), std::nullopt);
+  ASSERT_TRUE(manifest.NewestMismatch().has_value());
+  EXPECT_EQ(manifest.NewestMismatch()->path, passed);
+  std::remove(passed.c_str());
+  ASSERT_EQ(mkdir((dir_ + "/elsewhere").c_str(), 0755), 0);
+  ASSERT_EQ(symlink("elsewhere", passed.c_str()), 0);
+  EXPECT_EQ(manifest.Match(), std::nullopt);
 }
 
 // What --explain reports: the newest set's first failing check, by path.
