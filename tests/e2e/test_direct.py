@@ -154,6 +154,16 @@ class DirectModeTest(HeaderSearchTestCase):
                            '#define G GCC\nXPRAGMA(G dependency "other.h")\n'
                            "int f(void){return 1;}\n",
                            lambda: os.utime(os.path.join(self.work, "other.h"))),
+            # The words in an object-like macro's body, or the arguments over two lines.
+            "dependency in a body": ('#define STR(x) #x\n#define XSTR(x) STR(x)\n'
+                                     '#define P(x) _Pragma(XSTR(x))\n#define G GCC\n'
+                                     '#define DEP "other.h"\n#define ARGS G dependency DEP\n'
+                                     "P(ARGS)\nint f(void){return 1;}\n",
+                                     lambda: os.utime(os.path.join(self.work, "other.h"))),
+            "dependency over lines": ('#define PRAGMA(x) _Pragma(#x)\n#define XPRAGMA(x) PRAGMA(x)\n'
+                                      '#define G GCC\n#define DEP "other.h"\nXPRAGMA(G\n'
+                                      "        dependency DEP)\nint f(void){return 1;}\n",
+                                      lambda: os.utime(os.path.join(self.work, "other.h"))),
             # What gcc and clang read as a line's end, a splice or `##`, and a byte order mark
             # they skip: a probe, a pragma and a line marker (which makes the -dI text name
             # another includer) that only such a reading shows.

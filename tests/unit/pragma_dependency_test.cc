@@ -14,6 +14,10 @@ TEST(PragmaDependencyTest, FindsThePragmaHoweverSpaced) {
            "_Pragma(\"GCC dependency \\\"parse.y\\\"\")\n",
            "#pragma clang dependency \"parse.y\"\n",
            "XPRAGMA(G dependency PARSER_FILE)\n",
+           // The words in a macro's body, or its arguments over two lines.
+           "#define ARGS G dependency DEP\nP(ARGS)\n",
+           "XPRAGMA(G\n        dependency DEP)\n",
+           "XPRAGMA(G dependency\n        DEP)\n",
        }) {
     EXPECT_TRUE(NamesPragmaDependency(text)) << text;
   }
@@ -25,6 +29,8 @@ TEST(PragmaDependencyTest, OtherMentionsOfDependencyDoNotCount) {
            "#pragma GCC diagnostic push\nint dependency;\n",
            "/* resolve each dependency when needed */\nint f(int dependency_count);\n",
            "int visit(struct dependency d);\nvoid add(int g, dependency dep);\n",
+           "for (auto dependency : all) use(dependency);\nint n = (a.mydependency b);\n",
+           "/* the dependency graph */\nf(x,\n  other dependency);\n",
        }) {
     EXPECT_FALSE(NamesPragmaDependency(text)) << text;
   }
