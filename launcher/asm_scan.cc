@@ -17,9 +17,12 @@ namespace {
 // name among it, from pieces: gas macros, .irp and .irpc (`\(` and `\arg` join pieces only in
 // their bodies), and MRI mode, where some targets take directives without their dot. gas and
 // clang take directive names in any case, and no space after the dot.
-constexpr std::string_view kNeedles[] = {".incbin", ".include", ".macro", ".irp", ".mri"};
+constexpr std::string_view kNeedles[] = {".incbin", ".include", ".macro", ".irpc", ".irp", ".mri"};
 
-// The first of `needles`, which all begin with `first`, in `text`, in any case.
+bool IsIdent(char c) { return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+// The first of `needles`, which all begin with `first`, in `text`, in any case. A needle that
+// is a directive's name is a whole word: no name runs into it (`paths.include_dirs` is none).
 template <size_t N>
 std::optional<std::string> FindNeedle(std::string_view text, char first,
                                       const std::string_view (&needles)[N]) {
@@ -27,6 +30,11 @@ std::optional<std::string> FindNeedle(std::string_view text, char first,
     for (std::string_view needle : needles) {
       if (text.size() - at >= needle.size() &&
           strncasecmp(text.data() + at, needle.data(), needle.size()) == 0) {
+        const size_t end = at + needle.size();
+        if (needle.starts_with('.') &&
+            ((at > 0 && IsIdent(text[at - 1])) || (end < text.size() && IsIdent(text[end])))) {
+          continue;
+        }
         return std::string(needle);
       }
     }
@@ -56,8 +64,6 @@ std::optional<std::string> FindDirective(std::string_view text) {
   if (text.find("/*") == std::string_view::npos) return std::nullopt;
   return FindNeedle(WithoutBlockComments(text), '.', kNeedles);
 }
-
-bool IsIdent(char c) { return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
 bool IsNameEnd(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == ';' || c == ':' || c == ',' || c == '"';
@@ -374,10 +380,18 @@ bool HoldsLineTableDirective(absl::string_view text) {
                      before == ')' || before == ']')) {
       continue;
     }
+    // And what follows it is a directive's operand: a number, a file's name (quoted, in a C
+    // literal too), an asm operand; not `= __FILE__` of a designated initializer, nor words.
     for (absl::string_view name : {"file", "loc"}) {
       const size_t end = at + 1 + name.size();
-      if (end < text.size() && absl::EqualsIgnoreCase(text.substr(at + 1, name.size()), name) &&
-          (text[end] == ' ' || text[end] == '\t')) {
+      if (end >= text.size() || !absl::EqualsIgnoreCase(text.substr(at + 1, name.size()), name) ||
+          (text[end] != ' ' && text[end] != '\t')) {
+        continue;
+      }
+      const size_t operand = text.find_first_not_of(" \t", end);
+      if (operand == absl::string_view::npos ||
+          absl::ascii_isdigit(static_cast<unsigned char>(text[operand])) ||
+          absl::string_view("\"\\%").find(text[operand]) != absl::string_view::npos) {
         return true;
       }
     }

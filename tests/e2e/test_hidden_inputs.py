@@ -107,6 +107,23 @@ class AssemblerFilesTest(HiddenInputTestCase):
         self.assertEqual(reasons["unsupported_code_directive"], 10)
 
 
+    def test_c_that_only_looks_like_directives_is_cached(self):
+        """Names holding a directive's (`"paths.include_dirs"`), and a designated initializer
+        `.file = __FILE__`, are no assembler directives: stored and hit in every mode."""
+        self.write("src.c", 'const char *keys[] = {"paths.include_dirs", "opts.macro_expand",\n'
+                            '                      "MyApp.Include"};\n'
+                            "struct site { const char *file; int loc; };\n"
+                            "struct site here = { .file = __FILE__, .loc = 3 };\n")
+        for mode in LOOKUP_MODES:
+            with self.subTest(mode=mode):
+                env = dict(self.in_mode(mode), DDCC_DIR=os.path.join(self.root, "cache-" + mode))
+                for _ in range(2):
+                    cached = self.ddcc("gcc", "-MD", "-c", "src.c", "-o", "out.o", env=env)
+                    self.assertEqual(cached.returncode, 0, cached.stderr)
+                stats = self.stats(env=env)
+                self.assertEqual(stats["direct_hits"] + stats["preprocessed_hits"], 1)
+
+
 class AssemblerInputsTest(HiddenInputTestCase):
     """Item: a word of -Wa, that is no option's value is another input file to the assembler."""
 

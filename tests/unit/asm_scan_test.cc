@@ -31,7 +31,7 @@ TEST(AsmScanTest, FindsDirectivesHoweverTheLiteralsSpellThem) {
 TEST(AsmScanTest, FindsWhatBuildsNamesInTheAssembler) {
   EXPECT_THAT(ScanCText(R"(asm(".macro m a\n.\\a \"f\"\n.endm\nm incbin");)"),
               Optional(std::string(".macro")));
-  EXPECT_THAT(ScanCText(R"(asm(".irpc c,x\n.endr");)"), Optional(std::string(".irp")));
+  EXPECT_THAT(ScanCText(R"(asm(".irpc c,x\n.endr");)"), Optional(std::string(".irpc")));
   EXPECT_THAT(ScanCText(R"(asm(".mri 1");)"), Optional(std::string(".mri")));
   EXPECT_TRUE(ScanCText(R"(void f(void) { asm(".%c0 \"data.bin\"" :: "i"(&incbin)); })"));
   EXPECT_TRUE(ScanCText(R"(void f(void) { __asm__ volatile ("nop\n1: .in%c0" :: "s"(x)); })"));
@@ -49,6 +49,9 @@ TEST(AsmScanTest, ReadsLiteralsNotCode) {
            R"(void f(void) { asm volatile ("1%=: jmp 1%=b\n\tmovl %0, %%eax" :: "r"(x)); })",
            R"(int f(void) { printf("%.2f%%\n", 1.0); return 0; })",
            R"(const char* s = "//"; const char* t = "/*"; const char* u = "*/";)",
+           // Names that hold a directive's: no directive starts or ends inside a name.
+           R"(const char* k = "paths.include_dirs"; const char* a = "MyApp.Include";)",
+           R"(const char* m = "opts.macro_expand"; const char* i = ".irpcx";)",
        }) {
     EXPECT_EQ(ScanCText(text), std::nullopt) << text;
   }
@@ -60,7 +63,7 @@ TEST(AsmScanTest, LiteralsAfterTrickyTokensAreStillRead) {
   EXPECT_TRUE(ScanCText(R"(char c = '"'; asm(".incbin \"d\"");)"));
   EXPECT_TRUE(ScanCText(R"(char c = '\''; asm(".incbin \"d\"");)"));
   EXPECT_TRUE(ScanCText("const char* s = R\"(\")\"; asm(\".incbin \\\"d\\\"\");"));
-  EXPECT_TRUE(ScanCText("const char* s = \"a\\\n.incbin\";"));  // a spliced line, in a raw source
+  EXPECT_TRUE(ScanCText("const char* s = \"\\\n.incbin\";"));  // a spliced line, in a raw source
 }
 
 TEST(AsmScanTest, AssemblerTextIsSearchedItself) {
@@ -87,6 +90,10 @@ TEST(AsmScanTest, LineTableDirectivesInAssemblerOrInlineAssembly) {
   EXPECT_TRUE(HoldsLineTableDirective("__asm__(\".file 1 \\\"x.c\\\"\\n.loc 1 3 0\");"));
   EXPECT_FALSE(HoldsLineTableDirective(".local f\n.filler\n"));
   EXPECT_FALSE(HoldsLineTableDirective("opts.file = f; pos.loc = g(x).loc ;\n"));
+  // A designated initializer, and words after the name, are no directive.
+  EXPECT_FALSE(HoldsLineTableDirective("struct site s = { .file = __FILE__, .loc = 3 };\n"));
+  EXPECT_FALSE(HoldsLineTableDirective("puts(\"no .file given\");\n"));
+  EXPECT_TRUE(HoldsLineTableDirective("asm(\".loc %0 3\" :: \"i\"(1));\n"));
 }
 
 }  // namespace ddcc
