@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -44,6 +45,19 @@ std::string AuxName(Family family, absl::string_view object, absl::string_view s
   absl::string_view name = Basename(object);
   if (family == Family::kGcc && name.rfind('.') == 0) return absl::StrCat(object, suffix);
   return ReplaceSuffix(object, suffix);
+}
+
+// Whether a charset's text reads as ASCII's where it is ASCII (UTF-8, Latin-1, Windows' code
+// pages), as ddcc's scans of the files read it: UTF-16 and EBCDIC do not.
+bool AsciiSuperset(absl::string_view charset) {
+  const std::string name = absl::AsciiStrToLower(charset);
+  for (absl::string_view exact : {"utf-8", "utf8", "ascii", "us-ascii", "ansi_x3.4-1968"}) {
+    if (name == exact) return true;
+  }
+  for (absl::string_view family : {"iso-8859", "iso8859", "latin", "cp125", "windows-125"}) {
+    if (absl::StartsWith(name, family)) return true;
+  }
+  return false;
 }
 
 std::vector<absl::string_view> SplitCommas(absl::string_view s) {
@@ -186,6 +200,7 @@ void Parser::Option(const OptionSpec& spec, absl::string_view arg, absl::string_
       if (spec.name == "--sysroot" || spec.name == "--sysroot=" || spec.name == "-isysroot") {
         sysroots_.emplace_back(value);
       }
+      if (spec.name == "-finput-charset=" && !AsciiSuperset(value)) Unsupported(arg);
       break;
     case kPreprocessor:
       if (spec.name == "-imacros") imacros_.emplace_back(value);
@@ -248,10 +263,16 @@ void Parser::Option(const OptionSpec& spec, absl::string_view arg, absl::string_
       req_.extra_input_files.emplace_back(value);
       break;
     case kMllvm:
-      // An LLVM option that names a file (-cgscc-inline-replay=, -sample-profile-file=) reads it.
+      // An LLVM option that names a file (-cgscc-inline-replay=, -sample-profile-file=) reads it;
+      // one whose name says so (-info-output-file=) writes one.
       for (absl::string_view piece : absl::StrSplit(value, absl::ByAnyChar("=,"))) {
         struct stat st;
         if (!piece.empty() && stat(std::string(piece).c_str(), &st) == 0) Unsupported(arg);
+      }
+      if (absl::string_view name = value.substr(0, value.find('='));
+          absl::StrContains(absl::AsciiStrToLower(name), "file") ||
+          absl::StrContains(absl::AsciiStrToLower(name), "output")) {
+        Unsupported(arg);
       }
       break;
     case kResourceDir:

@@ -198,6 +198,8 @@ constexpr OptionSpec kOptions[] = {
     // Not cacheable: profiles and coverage (inputs ddcc cannot see, or paths in the object).
     {"-fprofile-", kJoined, kUnsupported, kBoth},
     {"-fprofile-sample-accurate", kNone, kCompile, kBoth},
+    // How gcc reads the profile -fprofile-use keys (CPython's --enable-optimizations).
+    {"-fprofile-correction", kNone, kCompile, kGcc},
     // clang's source-based coverage: the profile's path is the runtime's; the coverage mapping
     // names the working directory (KeyMaker::WhyOptionsNameCwd).
     {"-fprofile-instr-generate", kNone, kCompile, kClang},
@@ -252,6 +254,15 @@ constexpr OptionSpec kOptions[] = {
     {"-P", kNone, kUnsupported, kBoth},
     {"-fpreprocessed", kNone, kUnsupported, kBoth},
     {"-fdirectives-only", kNone, kUnsupported, kBoth},
+    // Not cacheable: ddcc's own -E text would not be in the form it reads (a {P:...} prefix on
+    // every line, #line for markers, comments that may hold what looks like a marker).
+    {"-fdebug-cpp", kNone, kUnsupported, kGcc},
+    {"-fuse-line-directives", kNone, kUnsupported, kClang},
+    {"-C", kNone, kUnsupported, kBoth},
+    {"-CC", kNone, kUnsupported, kBoth},
+    // Files read in a charset that is no superset of ASCII (UTF-16) are not, to ddcc's scans,
+    // what the compiler reads: those are not cacheable (Parser::Option).
+    {"-finput-charset=", kJoined, kCompile, kBoth},
     // Not cacheable: the whole command line, -I, -D and -o included, goes into the object.
     {"-frecord-command-line", kNone, kUnsupported, kBoth},
     {"-fembed-bitcode=marker", kNone, kUnsupported, kClang},  // the whole cc1 command line

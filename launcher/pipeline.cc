@@ -35,6 +35,7 @@
 #include "launcher/result_entry.h"
 #include "launcher/source_language.h"
 #include "launcher/storage_helper.h"
+#include "launcher/target_triple.h"
 
 namespace ddcc {
 namespace {
@@ -300,6 +301,10 @@ std::optional<NotCacheable> CompilePipeline::CheckCall() const {
   }
   if (std::optional<std::string> why = CommandLineInObject(compiler_, request_, env_)) {
     return NotCacheable{Uncacheable::kUnsupportedOption, *std::move(why)};
+  }
+  if (MicrosoftCompatible(compiler_, request_.expanded_args)) {
+    return NotCacheable{Uncacheable::kUnsupportedOption,
+                        "Microsoft compatibility: a quoted #include searches every includer"};
   }
   return CheckOutputs(request_);
 }

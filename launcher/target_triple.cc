@@ -28,6 +28,20 @@ std::string TargetTriple(const Compiler& compiler, const std::vector<std::string
   return absl::StrJoin(parts, "-");
 }
 
+bool MicrosoftCompatible(const Compiler& compiler, const std::vector<std::string>& args) {
+  if (compiler.family != Family::kClang) return false;
+  bool compatible = false;
+  for (const std::string& arg : args) {
+    if (arg == "-fms-compatibility") compatible = true;
+    if (arg == "-fno-ms-compatibility") return false;
+  }
+  const std::string triple = TargetTriple(compiler, args);
+  // A "-windows" triple's environment is MSVC's unless it names GNU's or Cygwin's.
+  return compatible ||
+         ((absl::StrContains(triple, "windows") || absl::StrContains(triple, "win32")) &&
+          !absl::StrContains(triple, "gnu") && !absl::StrContains(triple, "cygnus"));
+}
+
 bool ClangAssemblesItself(absl::string_view triple) {
   if (triple.empty()) return true;
   if (absl::StrContains(triple, "-nacl") || absl::StrContains(triple, "-aix")) return false;

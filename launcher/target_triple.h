@@ -18,4 +18,9 @@ std::string TargetTriple(const Compiler& compiler, const std::vector<std::string
 // the architectures it was seen to assemble for on every system count.
 bool ClangAssemblesItself(absl::string_view triple);
 
+// Whether clang compiles in Microsoft compatibility (-fms-compatibility, the default for an MSVC
+// target), where a quoted #include searches the directory of every file that includes the
+// includer, which no line marker shows.
+bool MicrosoftCompatible(const Compiler& compiler, const std::vector<std::string>& args);
+
 }  // namespace ddcc

@@ -124,6 +124,35 @@ class AssemblerFilesTest(HiddenInputTestCase):
                 self.assertEqual(stats["direct_hits"] + stats["preprocessed_hits"], 1)
 
 
+class OwnPreprocessorTextTest(HiddenInputTestCase):
+    """Options under which ddcc's own -E text, which it reads for the headers and the places
+    searched, would not be in the form it reads, or not what the compiler searched: run as
+    they are, with the compiler's outputs."""
+
+    def test_run_as_they_are(self):
+        cases = [("gcc", ["-fdebug-cpp"]), ("clang", ["-fuse-line-directives"]),
+                 ("gcc", ["-C"]), ("gcc", ["-CC"]),
+                 ("gcc", ["-finput-charset=UTF-16LE", "-nostdinc"]),
+                 ("clang", ["-fms-compatibility"]),
+                 ("clang", ["--target=x86_64-pc-windows-msvc"]),
+                 ("clang", ["-mllvm", "-info-output-file=info.txt"])]
+        for compiler, options in cases:
+            with self.subTest(compiler=compiler, options=options):
+                # Read as UTF-16 where the option says so, headers too.
+                encoding = "utf-16-le" if "-finput-charset=UTF-16LE" in options else "utf-8"
+                def write(name, text):
+                    self.write(name, "")
+                    with open(os.path.join(self.work, name), "wb") as f:
+                        f.write(text.encode(encoding))
+                write("inc/h.h", "#define H 1\n")
+                write("src.c", '#include "h.h"\nint f(void) { return H; }\n')
+                args = [*options, "-Iinc", "-c", "src.c", "-o", "out.o"]
+                before = self.stats()["uncacheable_reasons"].get("unsupported_option", 0)
+                self.compile_twice(compiler, args, lambda: write("inc/h.h", "#define H 2\n"))
+                after = self.stats()["uncacheable_reasons"]["unsupported_option"]
+                self.assertEqual(after - before, 2)
+
+
 class AssemblerInputsTest(HiddenInputTestCase):
     """Item: a word of -Wa, that is no option's value is another input file to the assembler."""
 
