@@ -46,7 +46,7 @@ absl::StatusOr<Entry> ResultEntry::Make(const ProcessResult& compiled,
   for (const auto& [suffix, path] : request_.aux_outputs) {
     // Only what this compile wrote: a file left by an earlier one is not part of the result.
     absl::StatusOr<FileStamp> stamp = StampFile(path);
-    if (!stamp.ok() || stamp->ctime_ns < began_ns - FileClockSlackNs()) continue;
+    if (!stamp.ok() || LastChangeNs(*stamp, NowNs()) < began_ns - FileClockSlackNs()) continue;
     absl::StatusOr<std::string> content = ReadFile(path);
     if (!content.ok()) return content.status();
     entry.Add(blob::kBesideObject, suffix, *std::move(content));

@@ -187,8 +187,14 @@ int64_t FileClockSlackNs() {
 }
 
 int64_t LastChangeNs(const FileStamp& stamp, int64_t now_ns) {
-  if (stamp.mtime_ns > now_ns + FileClockSlackNs()) return stamp.ctime_ns;
-  return std::max(stamp.mtime_ns, stamp.ctime_ns);
+  constexpr int64_t kSecond = 1'000'000'000;
+  const int64_t changed = stamp.mtime_ns > now_ns + FileClockSlackNs()
+                              ? stamp.ctime_ns
+                              : std::max(stamp.mtime_ns, stamp.ctime_ns);
+  // Whole seconds: a file system that keeps no finer times (ext4 with 128-byte inodes, FAT with
+  // two-second mtimes) stamps a write made up to two seconds later alike.
+  const bool coarse = stamp.mtime_ns % kSecond == 0 && stamp.ctime_ns % kSecond == 0;
+  return coarse ? changed + 2 * kSecond : changed;
 }
 
 int64_t NewestStampNs(const std::vector<std::string>& paths) {

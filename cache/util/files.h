@@ -63,10 +63,12 @@ struct FileStamp {
   bool operator==(const FileStamp&) const = default;
 };
 
-// When the file last changed, as far as `now_ns` can tell: its ctime, and its mtime unless that
-// lies past `now_ns` by more than the file clock's slack. A write stamps both with the time of
-// the write, so such an mtime was set by hand (`touch -d`, a tarball made where the clock ran
-// ahead) and says nothing of when the content changed; setting it moved the ctime.
+// The latest time the file may have last changed, as far as `now_ns` can tell: its ctime, and
+// its mtime unless that lies past `now_ns` by more than the file clock's slack. A write stamps
+// both with the time of the write, so such an mtime was set by hand (`touch -d`, a tarball made
+// where the clock ran ahead) and says nothing of when the content changed; setting it moved the
+// ctime. Stamps in whole seconds (a file system that keeps no finer ones) may be two seconds
+// behind the write.
 int64_t LastChangeNs(const FileStamp& stamp, int64_t now_ns);
 
 // NotFound when the path does not exist (or a component of it is not a directory).

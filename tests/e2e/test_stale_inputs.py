@@ -9,7 +9,7 @@ import re
 import time
 import unittest
 
-from common import HeaderSearchTestCase
+from common import DDCC, HeaderSearchTestCase
 
 # Stands in for the compiler: before the compile proper (not -E), once, runs the edit in
 # `edit.sh`, as an editor saving or a generator running would while ddcc works.
@@ -88,6 +88,61 @@ class StaleInputsTest(HeaderSearchTestCase):
                         self.check(self.editing_compiler(compiler, edit), args=args, env=env)
                         undo()
                         self.check(self.editing_compiler(compiler, "true"), args=args, env=env)
+
+    def test_an_edit_in_the_same_second_on_a_whole_second_file_system(self):
+        """On a file system that keeps whole seconds (ext4 with 128-byte inodes), a header saved
+        during the compile in the second of its last save keeps its stamp: it must still not
+        be stored with the other content's object. Needs a loop mount (root)."""
+        image = os.path.join(self.root, "coarse.img")
+        mount = os.path.join(self.root, "coarse")
+        os.makedirs(mount)
+        with open(image, "wb") as f:
+            f.truncate(32 << 20)
+        made = self.run_cmd(["mkfs.ext4", "-q", "-I", "128", image])
+        if made.returncode != 0 or self.run_cmd(["mount", "-o", "loop", image, mount]).returncode:
+            self.skipTest("no loop mount here")
+        self.addCleanup(lambda: self.run_cmd(["umount", mount], cwd="/"))
+        header = os.path.join(mount, "h.h")
+        with open(os.path.join(mount, "a.c"), "w") as f:
+            f.write('#include "h.h"\nint f(void) { return V; }\n')
+        args = ["-MD", "-c", "a.c", "-o", "a.o"]
+        for mode, mode_env in self.modes():
+            for when in ["before", "after"]:
+                with self.subTest(mode=mode, when=when):
+                    env = dict(self.env, DDCC_DIR=os.path.join(mount, f"cache-{mode}-{when}"),
+                               **mode_env)
+                    # Saves the header once, before or after the compile proper.
+                    compiler = os.path.join(mount, "cc-" + when)
+                    flag = os.path.join(mount, "save.me")
+                    save = (f"if [ -f {flag} ]; then rm -f {flag}; "
+                            f"printf '#define V 2\\n' > {header}; fi")
+                    with open(compiler, "w") as f:
+                        f.write("#!/bin/sh\n"
+                                f'case " $* " in *" -c "*ddcc-tmp*) '
+                                f'{save if when == "before" else ":"} ;; esac\n'
+                                '/usr/bin/gcc "$@"; status=$?\n'
+                                f'case " $* " in *" -c "*ddcc-tmp*) '
+                                f'{save if when == "after" else ":"} ;; esac\n'
+                                "exit $status\n")
+                    os.chmod(compiler, 0o755)
+                    time.sleep(1.02 - time.time() % 1)  # early in a second
+                    with open(header, "w") as f:
+                        f.write("#define V 1\n")
+                    with open(flag, "w"):
+                        pass
+                    time.sleep(0.03)
+                    self.run_cmd([DDCC, compiler, *args], cwd=mount, env=env)
+                    time.sleep(1.1)
+                    with open(header, "w") as f:  # the state the next compile must describe
+                        f.write("#define V 1\n" if when == "before" else "#define V 2\n")
+                    time.sleep(1.1)
+                    cached = self.run_cmd([DDCC, compiler, *args], cwd=mount, env=env)
+                    with open(os.path.join(mount, "a.o"), "rb") as f:
+                        served = f.read()
+                    plain = self.run_cmd(["gcc", *args], cwd=mount, env=env)
+                    self.assert_same_run(plain, cached)
+                    with open(os.path.join(mount, "a.o"), "rb") as f:
+                        self.assertEqual(served, f.read())
 
     def test_a_header_that_exists_only_while_one_run_reads_is_never_served_after(self):
         """A header made and removed around the compile (a wrapper, a generator and a clean

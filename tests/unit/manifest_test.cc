@@ -202,6 +202,19 @@ TEST_F(ManifestTest, AnMtimeAheadOfTheClockIsNoChange) {
   EXPECT_TRUE(absl::IsAborted(during.AddFile(header).status()));
 }
 
+// Stamps in whole seconds come from a file system that keeps no finer ones: the file may have
+// changed up to two seconds after its stamp.
+TEST(LastChangeTest, WholeSecondStampsMayBeTwoSecondsBehind) {
+  constexpr int64_t kSecond = 1'000'000'000;
+  const int64_t now = NowNs();
+  const int64_t second = now / kSecond * kSecond - 10 * kSecond;
+  EXPECT_EQ(LastChangeNs({.mtime_ns = second, .ctime_ns = second}, now), second + 2 * kSecond);
+  EXPECT_EQ(LastChangeNs({.mtime_ns = second, .ctime_ns = second + 5}, now), second + 5);
+  const int64_t three_ago = second + 7 * kSecond;  // 3 to 4 s before now
+  EXPECT_FALSE(StampTrusted({.mtime_ns = three_ago, .ctime_ns = three_ago}, now));
+  EXPECT_TRUE(StampTrusted({.mtime_ns = three_ago + 1, .ctime_ns = three_ago + 1}, now));
+}
+
 TEST_F(ManifestTest, AbsentPathsMustStayAbsent) {
   std::string header = Write("a.h", "int a;");
   ASSERT_EQ(mkdir((dir_ + "/first").c_str(), 0755), 0);
