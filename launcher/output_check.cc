@@ -1,6 +1,7 @@
 #include "launcher/output_check.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <string>
@@ -60,6 +61,12 @@ std::optional<NotCacheable> CheckOutputs(const CompileRequest& request) {
   for (const FileIdentity& output : outputs) {
     if (output.exists && !S_ISREG(output.st.st_mode)) {
       return NotCacheable{Uncacheable::kOutputNotRegularFile, output.path};
+    }
+    // One the user may not write the compiler fails on (or its assembler replaces): ddcc would
+    // rename its own over it.
+    if (output.exists && access(output.path.c_str(), W_OK) != 0) {
+      return NotCacheable{Uncacheable::kOutputNotRegularFile,
+                          absl::StrCat(output.path, " (not writable)")};
     }
     // The compiler writes through it (or fails where it leads nowhere); ddcc would replace it.
     // gcc's assembler writes the object into the file a link leads to, or that a hard link

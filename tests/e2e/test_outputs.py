@@ -78,6 +78,34 @@ def children(pid):
 
 
 class OutputsTest(DdccTestCase):
+    def test_a_read_only_output_fails_as_it_fails_without_ddcc(self):
+        """An existing object or dependency file the user may not write: clang fails on the
+        object, gcc on the dependency file; ddcc must not rename its own over them. Run as
+        nobody where the tests run as root (root may write anything)."""
+        script = os.path.join(self.root, "readonly.sh")
+        with open(script, "w") as f:
+            f.write('cd "$(dirname "$0")/work" && export DDCC_DIR=$PWD/../ro-cache\n'
+                    "printf 'int f(void){return 1;}\\n' > a.c\n"
+                    "for cc in gcc clang; do for run in 1 2; do for who in ddcc plain; do\n"
+                    "  rm -f a.o a.d; echo old > a.o; echo old > a.d; chmod 444 a.o a.d\n"
+                    '  if [ $who = ddcc ]; then "$1" $cc -c a.c -o a.o -MD 2>err; '
+                    "else $cc -c a.c -o a.o -MD 2>err; fi\n"
+                    '  echo "$cc $run $who $? $(md5sum a.o a.d | cut -c1-32 | tr "\\n" " ")'
+                    ' $(sed s/ddcc-tmp[^:]*// err | md5sum)"\n'
+                    "done; done; done\n")
+        argv = ["sh", script, DDCC]
+        if os.geteuid() == 0:
+            os.chmod(self.root, 0o755)
+            subprocess.run(["chown", "-R", "nobody", self.root], check=True)
+            argv = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", *argv]
+        lines = subprocess.run(argv, capture_output=True, text=True).stdout.split("\n")
+        runs = [line.split() for line in lines if line]
+        self.assertEqual(len(runs), 8)
+        for ddcc_run, plain_run in zip(runs[0::2], runs[1::2]):
+            self.assertEqual(ddcc_run[3:], plain_run[3:], (ddcc_run, plain_run))
+            if plain_run[0] == "clang":
+                self.assertNotEqual(plain_run[3], "0", plain_run)  # the case is one
+
     def setUp(self):
         super().setUp()
         self.write("include/util.h", "#define UTIL_FACTOR 2\n")
