@@ -495,6 +495,28 @@ absl::StatusOr<std::vector<std::string>> NamedAsFound(const PreprocessedIncludes
   return named_as_found;
 }
 
+// clang warns where an #include's name differs only in case from the file's real path
+// (-Wnonportable-include-path), which a link within the name's part of the path decides (h.h
+// leading to H.h): the headers found through such a link, which must keep their real paths.
+std::vector<std::string> FoundThroughNamedLinks(const PreprocessedIncludes& includes,
+                                                const SearchPath& search) {
+  std::vector<std::string> found_through_links;
+  for (const IncludeDirective& directive : includes.directives) {
+    std::vector<std::string> places = SearchedPlaces(directive, search);
+    if (places.empty() || !StampFile(places.back()).ok()) continue;
+    std::string part = places.back();
+    const std::vector<absl::string_view> names =
+        absl::StrSplit(directive.name, '/', absl::SkipEmpty());
+    for (size_t left = names.size(); left > 0; --left, part = DirOf(part)) {
+      if (IsSymlink(part)) {
+        found_through_links.push_back(places.back());
+        break;
+      }
+    }
+  }
+  return found_through_links;
+}
+
 }  // namespace
 
 absl::StatusOr<IncludeSet> RecordIncludeSet(const std::string& source,
@@ -523,7 +545,13 @@ absl::StatusOr<IncludeSet> RecordIncludeSet(const std::string& source,
   for (const IncludeDirective& directive : includes.directives) {
     if (absl::Status status = recorder.AddDirective(directive); !status.ok()) return status;
   }
-  for (const std::string& header : named_as_found.value_or(std::vector<std::string>{})) {
+  std::vector<std::string> keep_real_paths = named_as_found.value_or(std::vector<std::string>{});
+  if (options.one_entry_per_file) {  // clang
+    for (std::string& header : FoundThroughNamedLinks(includes, search)) {
+      keep_real_paths.push_back(std::move(header));
+    }
+  }
+  for (const std::string& header : keep_real_paths) {
     if (absl::Status status = recorder.KeepRealPath(header); !status.ok()) return status;
   }
   // gcc quotes a message's source line from the file a #line names, read if there, else not.
@@ -563,8 +591,12 @@ absl::StatusOr<IncludeSet> RecordDependIncludeSet(
     absl::Status status =
         recorder.Has(file) ? recorder.AddTried(candidates) : recorder.AddHeader(file, candidates);
     if (!status.ok()) return status;
-    // Which files are system headers, whose names gcc may shorten, the list does not say.
-    if (options.canonical_system_headers && paths.Relative(file) == file && !names.Plain(file)) {
+    // Which files are system headers, whose names gcc may shorten, the list does not say; nor
+    // the names clang compares with real paths (FoundThroughNamedLinks): a link, at least.
+    const bool tied = options.canonical_system_headers
+                          ? !names.Plain(file)
+                          : options.one_entry_per_file && IsSymlink(file);
+    if (tied && paths.Relative(file) == file) {
       if (absl::Status kept = recorder.KeepRealPath(file); !kept.ok()) return kept;
     }
   }

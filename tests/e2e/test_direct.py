@@ -319,6 +319,29 @@ class DirectModeTest(HeaderSearchTestCase):
             with open(os.path.join(self.work, tree, "inc.d")) as f:
                 self.assertEqual(served, f.read())
 
+    def test_clang_warns_of_a_name_whose_link_leads_to_another_case(self):
+        """clang compares an #include's name with the real path behind a link
+        (-Wnonportable-include-path): h.h leading to h2.h is silent, to H.h an error under
+        -Werror. A hit after the link was pointed at H.h (the same content) must fail too."""
+        self.write("H.h", "#define V 1\n")
+        self.write("h2.h", "#define V 1\n")
+        self.write("main.c", '#include "h.h"\nint f(void) { return V; }\n')
+        args = ["-Werror", "-MD", "-c", "main.c", "-o", "main.o"]
+        for mode, mode_env in [("direct", {}), ("depend", {"DDCC_DEPEND": "1"})]:
+            with self.subTest(mode=mode):
+                env = dict(self.env, DDCC_DIR=os.path.join(self.root, "cache-" + mode),
+                           **mode_env)
+                link = os.path.join(self.work, "h.h")
+                if os.path.lexists(link):
+                    os.remove(link)
+                os.symlink("h2.h", link)
+                self.check("clang", args, env=env)
+                self.check("clang", args, env=env)
+                os.remove(link)
+                os.symlink("H.h", link)
+                result = self.check("clang", args, env=env)
+                self.assertNotEqual(result.returncode, 0)
+
     def test_a_directory_named_like_a_header_is_passed_over(self):
         """A directory where the compiler searches for a header (src/memory for <memory>, as C++
         projects have) is passed over, and hits directly; a file put in a later search directory,
