@@ -56,6 +56,7 @@ class CompilePipeline : public CachedCall {
  private:
   std::optional<NotCacheable> CheckCall() const;
   bool ColorDiagnostics() const;
+  void ShowToUser(ProcessResult& result) const;
   std::optional<Digest> LookUpManifests();
   std::optional<Digest> LookUpManifest(const Digest& direct_key);
   std::optional<CompileOutcome> TryServe(const Digest& key);

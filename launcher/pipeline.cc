@@ -40,6 +40,27 @@
 namespace ddcc {
 namespace {
 
+// `text` less the colour gcc and clang write: ESC [ digits and semicolons, then m (a colour) or
+// K (gcc's erase to the line's end after each).
+std::string WithoutColor(absl::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  size_t from = 0;
+  for (size_t esc = text.find("\x1b["); esc != absl::string_view::npos;
+       esc = text.find("\x1b[", from)) {
+    size_t end = text.find_first_not_of("0123456789;", esc + 2);
+    if (end == absl::string_view::npos || (text[end] != 'm' && text[end] != 'K')) {
+      absl::StrAppend(&out, text.substr(from, esc + 2 - from));
+      from = esc + 2;
+      continue;
+    }
+    absl::StrAppend(&out, text.substr(from, esc - from));
+    from = end + 1;
+  }
+  absl::StrAppend(&out, text.substr(from));
+  return out;
+}
+
 // Environment variables that make gcc write a dependency file ddcc would not know of; clang's,
 // which may add any option to ddcc's own -E as well (-P: no line markers); and those that make
 // clang's driver write what a hit would not (its options, diagnostics, headers and times, to
@@ -240,6 +261,7 @@ std::optional<CompileOutcome> CompilePipeline::ServeEntry(const Digest& key,
       if (std::optional<int64_t> compile_ns = ResultEntry::CompileTimeNs(*entry)) {
         tally_.time_saved_ms = *compile_ns / 1'000'000;
       }
+      ShowToUser(*served);
       return *std::move(served);
     }
     if (ResultEntry::IsMismatch(served.status())) {
@@ -309,13 +331,25 @@ std::optional<NotCacheable> CompilePipeline::CheckCall() const {
   return CheckOutputs(request_);
 }
 
-// The compiler colours its diagnostics on a terminal that TERM names and is not "dumb" (gcc's
-// rule, and ccache's). Captured through a pipe it would not, so ddcc asks for colour explicitly
-// there, and the key says so.
+// Unless the user chose, ddcc asks the compiler for colour, and keeps the diagnostics so: a hit
+// serves a terminal and a pipe alike (a build run on a terminal, then through `| tee log`),
+// with the colour taken out for what the compiler would not colour (ShowToUser).
 bool CompilePipeline::ColorDiagnostics() const {
+  // clang warns that -fcolor-diagnostics goes unused where it only assembles.
+  return !request_.explicit_color &&
+         !(compiler_.family == Family::kClang && request_.language == "assembler");
+}
+
+// The compiler colours its diagnostics on a terminal that TERM names and is not "dumb" (gcc's
+// rule, and ccache's); elsewhere the colour ddcc asked for is taken out, which leaves what the
+// compiler writes without colour.
+void CompilePipeline::ShowToUser(ProcessResult& result) const {
   const char* term = env_("TERM");
-  return !request_.explicit_color && isatty(STDERR_FILENO) && term != nullptr &&
-         absl::string_view(term) != "dumb";
+  if (!ColorDiagnostics() ||
+      (isatty(STDERR_FILENO) && term != nullptr && absl::string_view(term) != "dumb")) {
+    return;
+  }
+  result.err = WithoutColor(result.err);
 }
 
 absl::StatusOr<ProcessResult> CompilePipeline::Preprocess() {
@@ -401,12 +435,14 @@ CompileOutcome CompilePipeline::CompileAndStore(std::optional<Digest> key) {
       return Failure{ErrorKind::kOutputWriteFailed, moved};
     }
     tally_.uncacheable = Uncacheable::kCompilationFailed;
+    ShowToUser(*compiled);
     return *std::move(compiled);
   }
 
   tally_.lookup = Tally::Lookup::kMiss;
   absl::StatusOr<Entry> entry =
       results_.Make(*compiled, outputs, began, compile_ns, scope_.ObjectMove());
+  ShowToUser(*compiled);  // kept in colour
   const bool object_untouched =
       untouched && StampFile(outputs.object()).value_or(FileStamp{}) == *untouched;
   if (object_untouched) entry = absl::FailedPreconditionError("the compiler wrote no object");

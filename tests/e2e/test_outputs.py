@@ -244,21 +244,28 @@ class OutputsTest(DdccTestCase):
 
     def test_messages_on_a_terminal_are_coloured_as_the_compiler_colours_them(self):
         """On a terminal the compiler colours its messages (gcc: TERM set and not dumb); through
-        ddcc's pipe it would not, so ddcc asks for colour there, and a hit replays it."""
+        ddcc's pipe it would not, so ddcc asks for colour and keeps the messages so, taking it
+        out where the compiler would not colour: a build on a terminal, then through a pipe
+        (`make | tee log`), hits, and each gets the compiler's own messages."""
         self.write("w.c", "int f(void) { int unused; return 0; }\n")
         for compiler in ["gcc", "clang"]:
+            env = dict(self.env, DDCC_DIR=os.path.join(self.root, "cache-" + compiler))
+            argv = [compiler, "-Wall", "-c", "w.c", "-o", "w.o"]
             for term in ["xterm", None, "dumb"]:
                 with self.subTest(compiler=compiler, term=term):
-                    env = dict(self.env)
                     env.pop("TERM", None)
                     if term:
                         env["TERM"] = term
-                    argv = [compiler, "-Wall", "-c", "w.c", "-o", "w.o"]
                     plain = self.on_terminal(argv, env)
-                    self.assertEqual(self.on_terminal([DDCC, *argv], env), plain)  # a miss
-                    self.assertEqual(self.on_terminal([DDCC, *argv], env), plain)  # a hit
+                    self.assertEqual(self.on_terminal([DDCC, *argv], env), plain)
+                    self.assertEqual(self.on_terminal([DDCC, *argv], env), plain)
                     if term == "xterm":
                         self.assertIn(b"\x1b[", plain)
+                    piped = self.run_cmd(argv, env=env)
+                    self.assert_same_run(piped, self.run_cmd([DDCC, *argv], env=env))
+                    self.assertNotIn(b"\x1b[", piped.stderr)
+            stats = self.stats(env=env)
+            self.assertEqual((stats["cache_misses"], stats["direct_hits"]), (1, 8))
 
     def test_a_dependency_file_to_stdout(self):
         self.write("a.c", "int x;\n")
