@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <utility>
@@ -105,8 +106,10 @@ absl::StatusOr<std::vector<std::string>> ParseBaseDirs(absl::string_view text) {
       return absl::InvalidArgumentError(
           absl::StrFormat("base_dir \"%s\" is not an absolute path", dir));
     }
-    while (dir.size() > 1 && dir.back() == '/') dir.remove_suffix(1);
-    dirs.emplace_back(dir);
+    // Spelt as paths are compared with it ($PWD/.. for the checkouts beside the build's).
+    std::string normal = std::filesystem::path(std::string(dir)).lexically_normal().string();
+    while (normal.size() > 1 && normal.back() == '/') normal.pop_back();
+    dirs.push_back(std::move(normal));
   }
   return dirs;
 }

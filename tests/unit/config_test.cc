@@ -320,6 +320,9 @@ TEST_F(ConfigTest, BaseDirs) {
   EXPECT_EQ(config.base_dirs, (std::vector<std::string>{"/home/u/src", "/tmp", "/"}));
   EXPECT_EQ(Shown(config, "base_dir"),
             std::make_pair(std::string("/home/u/src:/tmp:/"), std::string("DDCC_BASEDIR")));
+  // Spelt with "..", "." or "//" ($PWD/..): as paths are compared with it.
+  env_["DDCC_BASEDIR"] = "/home/u/src/build/..:/home/./u//x/";
+  EXPECT_EQ(LoadOrDie().base_dirs, (std::vector<std::string>{"/home/u/src", "/home/u/x"}));
 }
 
 TEST_F(ConfigTest, RemoteStorageFromFileAndEnvironment) {
