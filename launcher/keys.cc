@@ -15,6 +15,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "cache/store/entry.h"
 #include "cache/util/files.h"
 #include "launcher/asm_scan.h"
@@ -25,12 +26,29 @@
 namespace ddcc {
 namespace {
 
-// Whether gcc may write offloading sections for `text`, which name the working directory: an
-// OpenMP target region or declare target (as a pragma or C++ attribute, any "target" word
-// counts) or any OpenACC construct. Parallel loops alone write none.
+// Whether gcc may write offloading sections for `text` (preprocessed: a _Pragma shows as a
+// #pragma line), which name the working directory: an OpenMP target region or declare target
+// (a `#pragma omp` line holding the word `target`, or any OpenMP attribute, `omp::`) or any
+// OpenACC construct. Parallel loops alone write none, nor does `std::function::target`.
 bool MayOffload(absl::string_view text) {
-  return absl::StrContains(text, "target") || absl::StrContains(text, "#pragma acc") ||
-         absl::StrContains(text, "omp::");
+  if (absl::StrContains(text, "#pragma acc") || absl::StrContains(text, "omp::")) return true;
+  for (size_t at = text.find("#pragma"); at != absl::string_view::npos;
+       at = text.find("#pragma", at + 1)) {
+    absl::string_view line = text.substr(at + 7, text.find('\n', at) - at - 7);
+    line = absl::StripLeadingAsciiWhitespace(line);
+    if (!absl::ConsumePrefix(&line, "omp") || line.empty() || !absl::ascii_isspace(line[0])) {
+      continue;
+    }
+    for (size_t word = line.find("target"); word != absl::string_view::npos;
+         word = line.find("target", word + 1)) {
+      const size_t end = word + 6;
+      if ((word == 0 || !absl::ascii_isalnum(line[word - 1])) &&
+          (end == line.size() || !(absl::ascii_isalnum(line[end]) || line[end] == '_'))) {
+        return true;
+      }
+    }
+  }
+  return false;
 }
 
 // Environment that changes what the compiler writes (diagnostics' language and quotes, which

@@ -448,6 +448,14 @@ class DirectoryInObjectTest(DdccTestCase):
                             "  for (int i = 0; i < n; i++) s += i;\n  return s; }\n"}
         for args in [["-flto", "-O2"], ["-flto=auto", "-ffat-lto-objects"], ["-fopenmp", "-O2"]]:
             self.in_trees("gcc", [*args, "-frandom-seed=1", "-Iinc", "-c", "src/x.c"], files)
+        # A target region through _Pragma in a macro, and a declare target.
+        for region in ['#define REGION _Pragma("omp target map(tofrom:s)")\nREGION\n',
+                       "#pragma omp declare target\nint g(int i) { return i; }\n"
+                       "#pragma omp end declare target\n#pragma omp target map(tofrom:s)\n"]:
+            spelt = dict(files, **{"src/x.c": files["src/x.c"].replace(
+                "#pragma omp target map(tofrom:s)\n", region)})
+            self.in_trees("gcc", ["-fopenmp", "-O2", "-frandom-seed=1", "-Iinc", "-c", "src/x.c"],
+                          spelt)
         # Depend mode has no text to look for the target region in.
         self.env = dict(self.env, DDCC_DEPEND="1")
         self.in_trees("gcc", ["-fopenmp", "-O2", "-frandom-seed=1", "-MD", "-Iinc", "-c",
@@ -464,9 +472,12 @@ class DirectoryInObjectTest(DdccTestCase):
     def test_gcc_parallel_loops_alone_are_shared(self):
         # Only target regions (and OpenACC) write offloading sections: a parallel loop's object
         # is the same in every tree, and the second one hits.
-        files = {"src/p.c": "int f(int n) { int s = 0;\n#pragma omp parallel for reduction(+:s)\n"
-                            "  for (int i = 0; i < n; i++) s += i;\n  return s; }\n"}
-        self.in_trees("gcc", ["-fopenmp", "-O2", "-frandom-seed=1", "-c", "src/p.c"], files)
+        # Nor does the word "target" elsewhere (std::function::target, a target attribute).
+        files = {"src/p.cc": "#include <functional>\n"
+                             '__attribute__((target("avx2"))) int g(int x) { return x; }\n'
+                             "int f(int n) { int s = 0;\n#pragma omp parallel for reduction(+:s)\n"
+                             "  for (int i = 0; i < n; i++) s += i;\n  return s; }\n"}
+        self.in_trees("g++", ["-fopenmp", "-O2", "-frandom-seed=1", "-c", "src/p.cc"], files)
         stats = self.stats()
         self.assertEqual((stats["cache_hits"], stats["cache_misses"]), (1, 1))
 
