@@ -107,7 +107,7 @@ std::string Readable(absl::string_view key_text);
 
 struct MarkedText {
   std::string text;
-  bool changed = false;              // some line marker was rewritten
+  bool changed = false;              // some file's line marker was rewritten
   bool same_in_mapped_debug = true;  // SameInMappedDebugInfo() holds for every marker's path
   bool names_position = false;       // the text asks the compiler where it is (__builtin_FILE)
 };

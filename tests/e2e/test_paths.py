@@ -463,6 +463,19 @@ class DirectoryInObjectTest(DdccTestCase):
         self.in_trees("gcc", ["-flto", "-frandom-seed=1", "-I{tree}/inc", "-c", "src/x.c"], files,
                       base_dir=True)
 
+    def test_gcc_debug_info_mapped_with_relative_paths_is_shared(self):
+        """gcc -g marks the working directory in its -E text ("/tree//"); with the tree mapped
+        (-ffile-prefix-map) and relative paths, nothing else names it, even where the object
+        records positions or the sanitizers name files: the second tree hits."""
+        files = {"inc/h.h": "int shared;\n",
+                 "src/x.c": '#include "h.h"\nconst char *where(void) { return __builtin_FILE(); }\n'
+                            "int f(int *p) { return p[shared]; }\n"}
+        for extra in [[], ["-fsanitize=address"]]:
+            self.in_trees("gcc", ["-g", *extra, "-ffile-prefix-map={tree}=.", "-Iinc", "-c",
+                                  "src/x.c"], files, base_dir=True)
+        stats = self.stats(env=dict(self.env, DDCC_BASEDIR=self.work))
+        self.assertEqual((stats["cache_hits"], stats["cache_misses"]), (2, 2))
+
     def test_clang_coverage_mapping(self):
         # The mapping names the working directory even for a relative source.
         files = {"src/x.c": "int f(int n) { return n ? 1 : 2; }\n"}
