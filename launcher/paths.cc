@@ -90,16 +90,28 @@ bool OpensRawString(absl::string_view text, size_t at) {
   return false;
 }
 
-// Whether a raw string literal may open in `text`: R"delimiter( after a non-identifier
-// character or after an encoding prefix (u8R", LR"). Erring towards yes costs only sharing.
-bool MayHoldRawString(absl::string_view text) {
+// Whether a raw string literal in `text` may hold a line that starts with '#', which would read
+// as a line marker or a directive: R"delimiter( after a non-identifier character or after an
+// encoding prefix (u8R", LR"), up to its )delimiter". Erring towards yes costs only sharing.
+bool RawStringHoldsHashLine(absl::string_view text) {
   for (size_t at = text.find("R\""); at != absl::string_view::npos; at = text.find("R\"", at + 1)) {
     char before = at == 0 ? ' ' : text[at - 1];
-    if ((!IsIdentifierChar(before) || before == 'L' || before == 'u' || before == 'U' ||
-         before == '8') &&
-        OpensRawString(text, at + 2)) {
-      return true;
+    if ((IsIdentifierChar(before) && before != 'L' && before != 'u' && before != 'U' &&
+         before != '8') ||
+        !OpensRawString(text, at + 2)) {
+      continue;
     }
+    const size_t open = text.find('(', at + 2);
+    const std::string close = absl::StrCat(")", text.substr(at + 2, open - at - 2), "\"");
+    const size_t end = text.find(close, open + 1);
+    if (end == absl::string_view::npos) return true;
+    const absl::string_view body = text.substr(open + 1, end - open - 1);
+    for (size_t line = body.find('\n'); line != absl::string_view::npos;
+         line = body.find('\n', line + 1)) {
+      const size_t first = body.find_first_not_of(" \t", line + 1);
+      if (first != absl::string_view::npos && body[first] == '#') return true;
+    }
+    at = end;
   }
   return false;
 }
@@ -192,7 +204,7 @@ bool PathRewriter::NamesBaseDir(absl::string_view text) const {
 
 Digest PathRewriter::ContentKey(absl::string_view content, bool* rewrote) const {
   // A raw string's line may look like what -dI writes, which the keyed text leaves out.
-  if (MayHoldRawString(content)) {
+  if (RawStringHoldsHashLine(content)) {
     *rewrote = false;
     Hasher hasher;
     hasher.Update(content);
@@ -286,7 +298,7 @@ MarkedText RewriteLineMarkers(const PathRewriter& paths, absl::string_view text)
   out.text.reserve(text.size());
   out.names_position = absl::StrContains(text, "__builtin_FILE") ||
                        absl::StrContains(text, "__builtin_source_location") ||
-                       MayHoldRawString(text);
+                       RawStringHoldsHashLine(text);
   // Markers are the lines that start with '#' and a number: copy the text between them whole.
   const std::string_view view(text.data(), text.size());  // libstdc++'s find is faster
   size_t copied = 0;

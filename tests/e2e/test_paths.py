@@ -476,6 +476,19 @@ class DirectoryInObjectTest(DdccTestCase):
         stats = self.stats(env=dict(self.env, DDCC_BASEDIR=self.work))
         self.assertEqual((stats["cache_hits"], stats["cache_misses"]), (2, 2))
 
+    def test_a_raw_string_without_a_hash_line_is_shared(self):
+        """A raw string literal may hold a line that reads as a line marker; one that holds none
+        (JSON, a regular expression) leaves the object the same in every tree: the second tree
+        hits, absolute paths (CMake's) and all."""
+        files = {"inc/h.h": "int shared;\n",
+                 "src/x.cc": '#include "h.h"\nconst char *json = R"({"a": 1,\n  "b": [2]})";\n'
+                             "int f() { return shared; }\n"}
+        for compiler in ["g++", "clang++"]:
+            self.in_trees(compiler, ["-I{tree}/inc", "-c", "{tree}/src/x.cc"], files,
+                          base_dir=True)
+        stats = self.stats(env=dict(self.env, DDCC_BASEDIR=self.work))
+        self.assertEqual((stats["cache_hits"], stats["cache_misses"]), (2, 2))
+
     def test_clang_coverage_mapping(self):
         # The mapping names the working directory even for a relative source.
         files = {"src/x.c": "int f(int n) { return n ? 1 : 2; }\n"}

@@ -234,11 +234,14 @@ TEST(PathsTest, CompilerWorkingDirectoryIsPwdWhereItHolds) {
 }
 
 TEST(PathsTest, TextNamingItsPosition) {
+  // A raw string whose line may read as a marker or a directive, or that does not end.
   for (const char* text : {"auto f = __builtin_FILE();", "auto s = R\"(\n# 1 \"/src/x\"\n)\";",
-                           "auto s = u8R\"x()x\";"}) {
+                           "auto s = u8R\"x(\n  \t#include <x.h>\n)x\";", "auto s = R\"(\n"}) {
     EXPECT_TRUE(RewriteLineMarkers(kPaths, text).names_position) << text;
   }
-  for (const char* text : {"puts(\"ERROR\");", "printf(\"%R\", x);", "f(\"R\")"}) {
+  for (const char* text :
+       {"puts(\"ERROR\");", "printf(\"%R\", x);", "f(\"R\")", "auto s = u8R\"x()x\";",
+        "auto j = R\"({\"a\": 1,\n \"b\": \"#\"})\";"}) {
     EXPECT_FALSE(RewriteLineMarkers(kPaths, text).names_position) << text;
   }
 }
