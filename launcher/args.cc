@@ -94,7 +94,7 @@ class Parser {
     return value_is_next_arg_ ? PathArg{arg_index_ + 1, 0}
                               : PathArg{arg_index_, arg.size() - value.size()};
   }
-  void Wa(absl::string_view arg, absl::string_view value);
+  void Wa(absl::string_view arg, const std::vector<absl::string_view>& pieces);
   void Hashed(std::initializer_list<absl::string_view> tokens) {
     for (absl::string_view t : tokens) req_.hashed_args.emplace_back(t);
   }
@@ -201,6 +201,7 @@ void Parser::Option(const OptionSpec& spec, absl::string_view arg, absl::string_
         sysroots_.emplace_back(value);
       }
       if (spec.name == "-finput-charset=" && !AsciiSuperset(value)) Unsupported(arg);
+      if (spec.name == "-fopt-info" && absl::StrContains(value, '=')) Unsupported(arg);
       break;
     case kPreprocessor:
       if (spec.name == "-imacros") imacros_.emplace_back(value);
@@ -304,7 +305,9 @@ void Parser::Option(const OptionSpec& spec, absl::string_view arg, absl::string_
       Wp(arg, value, tokens);
       return;
     case kWa:
-      Wa(arg, value);
+      // -Xassembler passes its value whole, commas and all.
+      Wa(arg, absl::StartsWith(arg, "-Wa,") ? SplitCommas(value)
+                                            : std::vector<absl::string_view>{value});
       break;
   }
   Hashed(tokens);
@@ -378,9 +381,9 @@ void Parser::NamedSearchDirectory(absl::string_view option, absl::string_view va
 }
 
 // -Wa,a,b passes a and b to the assembler.
-void Parser::Wa(absl::string_view arg, absl::string_view value) {
+void Parser::Wa(absl::string_view arg, const std::vector<absl::string_view>& pieces) {
   absl::string_view before;
-  for (absl::string_view p : SplitCommas(value)) {
+  for (absl::string_view p : pieces) {
     // A word that is no option's value is another input file to the assembler.
     const bool takes_value =
         before == "-I" || before == "--defsym" || before == "--debug-prefix-map";

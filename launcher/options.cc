@@ -182,7 +182,7 @@ constexpr OptionSpec kOptions[] = {
     {"-fstack-usage=", kJoined, kUnsupported, kBoth},
     {"-fcallgraph-info", kJoined, kUnsupported, kBoth},
     {"-fdump", kJoined, kUnsupported, kBoth},
-    {"-fopt-info", kJoined, kUnsupported, kBoth},
+    {"-fopt-info", kJoined, kCompile, kBoth},  // to stderr; to a file (=file) not cacheable
     {"-fsave-optimization-record", kJoined, kUnsupported, kBoth},
     {"-foptimization-record-", kJoined, kUnsupported, kBoth},
     {"-ftime-trace", kJoined, kUnsupported, kBoth},
@@ -247,7 +247,7 @@ constexpr OptionSpec kOptions[] = {
     {"-ccc-", kJoined, kUnsupported, kBoth},
     {"-fdriver-only", kNone, kUnsupported, kBoth},
     {"-Xclang", kSeparate, kUnsupported, kBoth},
-    {"-Xassembler", kSeparate, kUnsupported, kBoth},
+    {"-Xassembler", kSeparate, kWa, kBoth},
     {"-X", kJoined, kUnsupported, kBoth},  // -Xarch_..., -Xopenmp-target, -Xcuda-...
     // Not cacheable: the preprocessed text would not be what the compiler sees, or would lack
     // the line markers that carry file names.
