@@ -95,6 +95,7 @@ class Parser {
                               : PathArg{arg_index_, arg.size() - value.size()};
   }
   void Wa(absl::string_view arg, const std::vector<absl::string_view>& pieces);
+  void Xclang(absl::string_view arg, absl::string_view value);
   void Hashed(std::initializer_list<absl::string_view> tokens) {
     for (absl::string_view t : tokens) req_.hashed_args.emplace_back(t);
   }
@@ -125,6 +126,7 @@ class Parser {
   std::optional<std::string> preprocess_only_;
   std::optional<std::string> info_;
   std::optional<std::string> unsupported_;
+  bool xclang_value_next_ = false;  // the next -Xclang gives the last one's value
   std::optional<std::string> output_;
   size_t arg_index_ = 0;  // of the option being handled
   bool value_is_next_arg_ = false;
@@ -276,6 +278,9 @@ void Parser::Option(const OptionSpec& spec, absl::string_view arg, absl::string_
         Unsupported(arg);
       }
       break;
+    case kXclang:
+      Xclang(arg, value);
+      break;
     case kResourceDir:
       // The default lists of -fsanitize=, which a resource directory of the user's may change.
       for (const char* list : {"asan_ignorelist.txt", "hwasan_ignorelist.txt",
@@ -381,6 +386,26 @@ void Parser::NamedSearchDirectory(absl::string_view option, absl::string_view va
 }
 
 // -Wa,a,b passes a and b to the assembler.
+// -Xclang passes its value to cc1. Only what is known to shape the object or the messages as
+// the command line shows it is cached (CMake's -fno-pch-timestamp, Chromium's debug info kind
+// and compilation directory); a colour chosen so is the user's, and debug info names paths.
+void Parser::Xclang(absl::string_view arg, absl::string_view value) {
+  if (xclang_value_next_) {
+    xclang_value_next_ = false;
+    return;
+  }
+  if (value == "-fcolor-diagnostics" || value == "-fno-color-diagnostics") {
+    req_.explicit_color = true;
+  } else if (absl::StartsWith(value, "-debug-info-kind=")) {
+    req_.debug_info = true;
+  } else if (value == "-fdebug-compilation-dir") {
+    xclang_value_next_ = true;
+  } else if (value != "-fno-pch-timestamp" && value != "-disable-O0-optnone" &&
+             !absl::StartsWith(value, "-fdebug-compilation-dir=")) {
+    Unsupported(arg);
+  }
+}
+
 void Parser::Wa(absl::string_view arg, const std::vector<absl::string_view>& pieces) {
   absl::string_view before;
   for (absl::string_view p : pieces) {

@@ -246,7 +246,7 @@ constexpr OptionSpec kOptions[] = {
     {"-working-directory=", kJoined, kUnsupported, kBoth},
     {"-ccc-", kJoined, kUnsupported, kBoth},
     {"-fdriver-only", kNone, kUnsupported, kBoth},
-    {"-Xclang", kSeparate, kUnsupported, kBoth},
+    {"-Xclang", kSeparate, kXclang, kClang},
     {"-Xassembler", kSeparate, kWa, kBoth},
     {"-X", kJoined, kUnsupported, kBoth},  // -Xarch_..., -Xopenmp-target, -Xcuda-...
     // Not cacheable: the preprocessed text would not be what the compiler sees, or would lack

@@ -45,6 +45,7 @@ enum class OptKind : uint8_t {
   kWa,               // -Wa,...: depends on what it passes
   kMllvm,            // -mllvm: kCompile, unless it names a file
   kResourceDir,      // -resource-dir: kCompile, and clang reads the sanitizers' lists there
+  kXclang,           // -Xclang: kCompile for what cc1 takes as the driver would, else not
 };
 
 struct OptionSpec {
