@@ -17,6 +17,7 @@
 #include "launcher/debug_option.h"
 #include "launcher/depfile.h"
 #include "launcher/options.h"
+#include "launcher/passed_options.h"
 #include "launcher/response_files.h"
 #include "launcher/source_language.h"
 
@@ -45,19 +46,6 @@ std::string AuxName(Family family, absl::string_view object, absl::string_view s
   absl::string_view name = Basename(object);
   if (family == Family::kGcc && name.rfind('.') == 0) return absl::StrCat(object, suffix);
   return ReplaceSuffix(object, suffix);
-}
-
-// Whether a charset's text reads as ASCII's where it is ASCII (UTF-8, Latin-1, Windows' code
-// pages), as ddcc's scans of the files read it: UTF-16 and EBCDIC do not.
-bool AsciiSuperset(absl::string_view charset) {
-  const std::string name = absl::AsciiStrToLower(charset);
-  for (absl::string_view exact : {"utf-8", "utf8", "ascii", "us-ascii", "ansi_x3.4-1968"}) {
-    if (name == exact) return true;
-  }
-  for (absl::string_view family : {"iso-8859", "iso8859", "latin", "cp125", "windows-125"}) {
-    if (absl::StartsWith(name, family)) return true;
-  }
-  return false;
 }
 
 std::vector<absl::string_view> SplitCommas(absl::string_view s) {
@@ -94,8 +82,7 @@ class Parser {
     return value_is_next_arg_ ? PathArg{arg_index_ + 1, 0}
                               : PathArg{arg_index_, arg.size() - value.size()};
   }
-  void Wa(absl::string_view arg, const std::vector<absl::string_view>& pieces);
-  void Xclang(absl::string_view arg, absl::string_view value);
+  void Passed(absl::string_view arg, const PassedOptions& passed);
   void Hashed(std::initializer_list<absl::string_view> tokens) {
     for (absl::string_view t : tokens) req_.hashed_args.emplace_back(t);
   }
@@ -279,7 +266,12 @@ void Parser::Option(const OptionSpec& spec, absl::string_view arg, absl::string_
       }
       break;
     case kXclang:
-      Xclang(arg, value);
+      // A value that belongs to the last -Xclang is that option's.
+      if (!std::exchange(xclang_value_next_, false)) {
+        PassedOptions passed = Cc1Option(value);
+        xclang_value_next_ = passed.value_follows;
+        Passed(arg, passed);
+      }
       break;
     case kResourceDir:
       // The default lists of -fsanitize=, which a resource directory of the user's may change.
@@ -311,8 +303,9 @@ void Parser::Option(const OptionSpec& spec, absl::string_view arg, absl::string_
       return;
     case kWa:
       // -Xassembler passes its value whole, commas and all.
-      Wa(arg, absl::StartsWith(arg, "-Wa,") ? SplitCommas(value)
-                                            : std::vector<absl::string_view>{value});
+      Passed(arg, AssemblerOptions(absl::StartsWith(arg, "-Wa,")
+                                       ? SplitCommas(value)
+                                       : std::vector<absl::string_view>{value}));
       break;
   }
   Hashed(tokens);
@@ -385,46 +378,11 @@ void Parser::NamedSearchDirectory(absl::string_view option, absl::string_view va
   }
 }
 
-// -Wa,a,b passes a and b to the assembler.
-// -Xclang passes its value to cc1. Only what is known to shape the object or the messages as
-// the command line shows it is cached (CMake's -fno-pch-timestamp, Chromium's debug info kind
-// and compilation directory); a colour chosen so is the user's, and debug info names paths.
-void Parser::Xclang(absl::string_view arg, absl::string_view value) {
-  if (xclang_value_next_) {
-    xclang_value_next_ = false;
-    return;
-  }
-  if (value == "-fcolor-diagnostics" || value == "-fno-color-diagnostics") {
-    req_.explicit_color = true;
-  } else if (absl::StartsWith(value, "-debug-info-kind=")) {
-    req_.debug_info = true;
-  } else if (value == "-fdebug-compilation-dir") {
-    xclang_value_next_ = true;
-  } else if (value != "-fno-pch-timestamp" && value != "-disable-O0-optnone" &&
-             !absl::StartsWith(value, "-fdebug-compilation-dir=")) {
-    Unsupported(arg);
-  }
-}
-
-void Parser::Wa(absl::string_view arg, const std::vector<absl::string_view>& pieces) {
-  absl::string_view before;
-  for (absl::string_view p : pieces) {
-    // A word that is no option's value is another input file to the assembler.
-    const bool takes_value =
-        before == "-I" || before == "--defsym" || before == "--debug-prefix-map";
-    before = p;
-    if (!absl::StartsWith(p, "-") && !takes_value) Unsupported(arg);
-    // Listings (-a..., --a=file), dependency files (--MD, or --M as gas takes abbreviations),
-    // another output (-o), response files (@), timings (--statistics).
-    if ((absl::StartsWith(p, "-a") || absl::StartsWith(p, "--a") || absl::StartsWith(p, "--M") ||
-         absl::StartsWith(p, "-MD") || absl::StartsWith(p, "-o") || absl::StartsWith(p, "@") ||
-         (p.size() > 3 &&
-          (absl::StartsWith("--statistics", p) || absl::StartsWith("-statistics", p))))) {
-      Unsupported(arg);
-    }
-    // The assembler's own debug info (-g, --gdwarf-5, --gen-debug) names the directory.
-    if (absl::StartsWith(p, "-g") || absl::StartsWith(p, "--g")) req_.debug_info = true;
-  }
+// What -Wa, -Xassembler and -Xclang pass on (passed_options.h).
+void Parser::Passed(absl::string_view arg, const PassedOptions& passed) {
+  if (!passed.cacheable) Unsupported(arg);
+  req_.debug_info |= passed.debug_info;
+  req_.explicit_color |= passed.explicit_color;
 }
 
 // Decides whether the call is a cacheable compile. The order makes the most telling reason win:

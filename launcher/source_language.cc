@@ -1,5 +1,9 @@
 #include "launcher/source_language.h"
 
+#include <string>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "cache/util/files.h"
 
 namespace ddcc {
@@ -28,6 +32,17 @@ bool IsSupportedLanguage(absl::string_view lang) {
 
 bool ReadsSourceAsIs(absl::string_view language) {
   return language == "assembler" || language == "cpp-output" || language == "c++-cpp-output";
+}
+
+bool AsciiSuperset(absl::string_view charset) {
+  const std::string name = absl::AsciiStrToLower(charset);
+  for (absl::string_view exact : {"utf-8", "utf8", "ascii", "us-ascii", "ansi_x3.4-1968"}) {
+    if (name == exact) return true;
+  }
+  for (absl::string_view family : {"iso-8859", "iso8859", "latin", "cp125", "windows-125"}) {
+    if (absl::StartsWith(name, family)) return true;
+  }
+  return false;
 }
 
 }  // namespace ddcc

@@ -16,4 +16,8 @@ bool IsSupportedLanguage(absl::string_view language);
 // assembler (.s), preprocessed C or C++ (.i, .ii). Its bytes stand for the preprocessed text.
 bool ReadsSourceAsIs(absl::string_view language);
 
+// Whether files in `charset` (-finput-charset=) read as ASCII where they are ASCII (UTF-8,
+// Latin-1, Windows' code pages), as ddcc's scans of them read them: UTF-16 and EBCDIC do not.
+bool AsciiSuperset(absl::string_view charset);
+
 }  // namespace ddcc
