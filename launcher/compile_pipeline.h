@@ -56,7 +56,8 @@ class CompilePipeline : public CachedCall {
  private:
   std::optional<NotCacheable> CheckCall() const;
   bool ColorDiagnostics() const;
-  void ShowToUser(ProcessResult& result) const;
+  // The messages as the compiler would write them here; false where that cannot be told.
+  bool ShowToUser(ProcessResult& result) const;
   std::optional<Digest> LookUpManifests();
   std::optional<Digest> LookUpManifest(const Digest& direct_key);
   std::optional<CompileOutcome> TryServe(const Digest& key);

@@ -40,22 +40,28 @@
 namespace ddcc {
 namespace {
 
-// `text` less the colour gcc and clang write: ESC [ digits and semicolons, then m (a colour) or
-// K (gcc's erase to the line's end after each).
-std::string WithoutColor(absl::string_view text) {
+// Messages whose colour cannot be taken out (WithoutColor): the compiler runs as is.
+const NotCacheable kOwnEscapes{Uncacheable::kUnsupportedCodeDirective,
+                               "the messages hold escapes of their own, beside their colour"};
+
+// `text` less the colour gcc and clang write: ESC [ digits and semicolons m, which gcc follows
+// with ESC [ K (erase to the line's end). nullopt where the text holds an escape of another form,
+// which the compiler copied from a source (gcc quotes its bytes as they are; clang escapes them):
+// the colour cannot then be told from the text.
+std::optional<std::string> WithoutColor(absl::string_view text, bool gcc) {
   std::string out;
   out.reserve(text.size());
   size_t from = 0;
-  for (size_t esc = text.find("\x1b["); esc != absl::string_view::npos;
-       esc = text.find("\x1b[", from)) {
-    size_t end = text.find_first_not_of("0123456789;", esc + 2);
-    if (end == absl::string_view::npos || (text[end] != 'm' && text[end] != 'K')) {
-      absl::StrAppend(&out, text.substr(from, esc + 2 - from));
-      from = esc + 2;
-      continue;
+  for (size_t esc = text.find('\x1b'); esc != absl::string_view::npos;
+       esc = text.find('\x1b', from)) {
+    absl::string_view rest = text.substr(esc);
+    if (!absl::ConsumePrefix(&rest, "\x1b[")) return std::nullopt;
+    rest.remove_prefix(std::min(rest.find_first_not_of("0123456789;"), rest.size()));
+    if (!absl::ConsumePrefix(&rest, "m") || (gcc && !absl::ConsumePrefix(&rest, "\x1b[K"))) {
+      return std::nullopt;
     }
     absl::StrAppend(&out, text.substr(from, esc - from));
-    from = end + 1;
+    from = text.size() - rest.size();
   }
   absl::StrAppend(&out, text.substr(from));
   return out;
@@ -261,7 +267,7 @@ std::optional<CompileOutcome> CompilePipeline::ServeEntry(const Digest& key,
       if (std::optional<int64_t> compile_ns = ResultEntry::CompileTimeNs(*entry)) {
         tally_.time_saved_ms = *compile_ns / 1'000'000;
       }
-      ShowToUser(*served);
+      if (!ShowToUser(*served)) return kOwnEscapes;
       return *std::move(served);
     }
     if (ResultEntry::IsMismatch(served.status())) {
@@ -343,13 +349,16 @@ bool CompilePipeline::ColorDiagnostics() const {
 // The compiler colours its diagnostics on a terminal that TERM names and is not "dumb" (gcc's
 // rule, and ccache's); elsewhere the colour ddcc asked for is taken out, which leaves what the
 // compiler writes without colour.
-void CompilePipeline::ShowToUser(ProcessResult& result) const {
+bool CompilePipeline::ShowToUser(ProcessResult& result) const {
   const char* term = env_("TERM");
   if (!ColorDiagnostics() ||
       (isatty(STDERR_FILENO) && term != nullptr && absl::string_view(term) != "dumb")) {
-    return;
+    return true;
   }
-  result.err = WithoutColor(result.err);
+  std::optional<std::string> plain = WithoutColor(result.err, compiler_.family == Family::kGcc);
+  if (!plain) return false;
+  result.err = *std::move(plain);
+  return true;
 }
 
 absl::StatusOr<ProcessResult> CompilePipeline::Preprocess() {
@@ -435,14 +444,17 @@ CompileOutcome CompilePipeline::CompileAndStore(std::optional<Digest> key) {
       return Failure{ErrorKind::kOutputWriteFailed, moved};
     }
     tally_.uncacheable = Uncacheable::kCompilationFailed;
-    ShowToUser(*compiled);
+    if (!ShowToUser(*compiled)) return kOwnEscapes;
     return *std::move(compiled);
   }
 
   tally_.lookup = Tally::Lookup::kMiss;
   absl::StatusOr<Entry> entry =
       results_.Make(*compiled, outputs, began, compile_ns, scope_.ObjectMove());
-  ShowToUser(*compiled);  // kept in colour
+  if (!ShowToUser(*compiled)) {  // the entry keeps the colour
+    tally_.lookup = Tally::Lookup::kNone;
+    return kOwnEscapes;
+  }
   const bool object_untouched =
       untouched && StampFile(outputs.object()).value_or(FileStamp{}) == *untouched;
   if (object_untouched) entry = absl::FailedPreconditionError("the compiler wrote no object");

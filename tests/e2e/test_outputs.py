@@ -267,6 +267,21 @@ class OutputsTest(DdccTestCase):
             stats = self.stats(env=env)
             self.assertEqual((stats["cache_misses"], stats["direct_hits"]), (1, 8))
 
+    def test_messages_holding_escapes_of_their_own(self):
+        """gcc quotes a source's bytes as they are, an escape sequence too (clang escapes it):
+        the colour ddcc asked for cannot then be told from it. On a terminal, then through a
+        pipe, each run shows the compiler's own messages."""
+        self.write("esc.c", '#warning "a \x1b[31mred\x1b[0m word"\nint f(void) { return 0; }\n')
+        for compiler in ["gcc", "clang"]:
+            with self.subTest(compiler=compiler):
+                env = dict(self.env, DDCC_DIR=os.path.join(self.root, "esc-" + compiler),
+                           TERM="xterm")
+                argv = [compiler, "-c", "esc.c", "-o", "esc.o"]
+                self.assertEqual(self.on_terminal([DDCC, *argv], env), self.on_terminal(argv, env))
+                for _ in range(2):
+                    self.assert_same_run(self.run_cmd(argv, env=env),
+                                         self.run_cmd([DDCC, *argv], env=env))
+
     def test_a_dependency_file_to_stdout(self):
         self.write("a.c", "int x;\n")
         for compiler in ["gcc", "clang"]:
