@@ -17,7 +17,9 @@ namespace {
 // name among it, from pieces: gas macros, .irp and .irpc (`\(` and `\arg` join pieces only in
 // their bodies), and MRI mode, where some targets take directives without their dot. gas and
 // clang take directive names in any case, and no space after the dot.
-constexpr std::string_view kNeedles[] = {".incbin", ".include", ".macro", ".irpc", ".irp", ".mri"};
+// .irep and .irepc are gas's other names for .irp and .irpc.
+constexpr std::string_view kNeedles[] = {".incbin", ".include", ".macro", ".irpc",
+                                         ".irp",    ".irepc",   ".irep",  ".mri"};
 
 bool IsIdent(char c) { return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
@@ -380,8 +382,8 @@ bool HoldsLineTableDirective(absl::string_view text) {
                      before == ')' || before == ']')) {
       continue;
     }
-    // And what follows it is a directive's operand: a number, a file's name (quoted, in a C
-    // literal too), an asm operand; not `= __FILE__` of a designated initializer, nor words.
+    // And an operand follows, which gas reads as an expression (1, (1), +1, a symbol) or a
+    // file's name: anything but the `=` of a designated initializer (`.file = __FILE__`).
     for (absl::string_view name : {"file", "loc"}) {
       const size_t end = at + 1 + name.size();
       if (end >= text.size() || !absl::EqualsIgnoreCase(text.substr(at + 1, name.size()), name) ||
@@ -389,11 +391,7 @@ bool HoldsLineTableDirective(absl::string_view text) {
         continue;
       }
       const size_t operand = text.find_first_not_of(" \t", end);
-      if (operand == absl::string_view::npos ||
-          absl::ascii_isdigit(static_cast<unsigned char>(text[operand])) ||
-          absl::string_view("\"\\%").find(text[operand]) != absl::string_view::npos) {
-        return true;
-      }
+      if (operand == absl::string_view::npos || text[operand] != '=') return true;
     }
   }
   return false;

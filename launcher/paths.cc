@@ -111,7 +111,8 @@ bool RawStringHoldsHashLine(absl::string_view text) {
       const size_t first = body.find_first_not_of(" \t", line + 1);
       if (first != absl::string_view::npos && body[first] == '#') return true;
     }
-    at = end;
+    // Not past the body: what looked like an opener may lie in an ordinary literal or a
+    // comment, and its body hide a real one's.
   }
   return false;
 }

@@ -28,6 +28,8 @@ INCBIN_C_SOURCES = {
     "cr splice": '__asm__(".section .rodata\\n.inc\\\rbin \\"data.bin\\"\\n.text");\n',
     "gas macro": '__asm__(".macro m name\\n.\\\\name \\"data.bin\\"\\n.endm\\n'
                  '.section .rodata\\nm incbin\\n.text");\n',
+    # .irep is gas's other name for .irp.
+    "irep": '__asm__(".section .rodata\\n.irep s,bin\\n.inc\\\\s \\"data.bin\\"\\n.endr\\n.text");\n',
 }
 
 
@@ -66,8 +68,8 @@ class AssemblerFilesTest(HiddenInputTestCase):
             for name, source in INCBIN_C_SOURCES.items():
                 if compiler == "g++" and name in ("operand", "section name"):
                     continue  # the same in C++; only the C spelling is tried
-                if compiler == "clang" and name == "comment":
-                    continue  # gas drops the comment; clang's assembler does not
+                if compiler == "clang" and name in ("comment", "irep"):
+                    continue  # gas drops the comment and knows .irep; clang's assembler not
                 for mode in ["direct", "depend"]:
                     with self.subTest(compiler=compiler, source=name, mode=mode):
                         self.write("data.bin", ".long 1\n")

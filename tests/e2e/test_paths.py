@@ -489,6 +489,23 @@ class DirectoryInObjectTest(DdccTestCase):
         stats = self.stats(env=dict(self.env, DDCC_BASEDIR=self.work))
         self.assertEqual((stats["cache_hits"], stats["cache_misses"]), (2, 2))
 
+    def test_a_raw_string_behind_a_false_opener(self):
+        """What looks like a raw string's opener in an ordinary literal (" R""a(") must not
+        hide a real raw string's line that reads as a line marker naming the tree."""
+        for tree in ["t1", "t2"]:
+            path = os.path.join(self.work, tree, "x.h")
+            self.write(os.path.join(tree, "x.cc"),
+                       'const char *d = " R""a(";\nconst char *s = R"z(first\n)"a"\n'
+                       f'# 5 "{path}"\n)z";\nint f() {{ return d[0] + s[0]; }}\n')
+        for tree in ["t1", "t2"]:
+            cwd = os.path.join(self.work, tree)
+            argv = ["g++", "-c", os.path.join(cwd, "x.cc"), "-o", "out.o"]
+            env = dict(self.env, DDCC_BASEDIR=self.work)
+            cached = self.ddcc(*argv, cwd=cwd, env=env)
+            served = self.read(os.path.join(tree, "out.o"))
+            self.assert_same_run(self.run_cmd(argv, cwd=cwd, env=env), cached)
+            self.assertEqual(served, self.read(os.path.join(tree, "out.o")))
+
     def test_clang_coverage_mapping(self):
         # The mapping names the working directory even for a relative source.
         files = {"src/x.c": "int f(int n) { return n ? 1 : 2; }\n"}
@@ -519,10 +536,13 @@ class DirectoryInObjectTest(DdccTestCase):
             self.in_trees(compiler, ["-c", "x.S"], files)
 
     def test_inline_assembly_line_tables(self):
-        files = {"x.c": 'void f(void) { __asm__(".file 1 \\"x.c\\"\\n.loc 1 3 0\\nnop"); }\n'}
-        for depend in ["0", "1"]:
-            self.env = dict(self.env, DDCC_DEPEND=depend)
-            self.in_trees("gcc", ["-MD", "-c", "x.c"], files)
+        # gas reads the file number as an expression: (1), a symbol.
+        for directives in ['.file 1 \\"x.c\\"\\n.loc 1 3 0',
+                           '.set FN, 1\\n.file (FN) \\"x.c\\"\\n.loc FN 3 0']:
+            files = {"x.c": f'void f(void) {{ __asm__("{directives}\\nnop"); }}\n'}
+            for depend in ["0", "1"]:
+                self.env = dict(self.env, DDCC_DEPEND=depend)
+                self.in_trees("gcc", ["-MD", "-c", "x.c"], files)
 
     def test_assembler_without_line_tables_is_shared(self):
         """A .S without .file or .loc names no directory: a second build directory hits, as

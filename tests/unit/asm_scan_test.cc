@@ -33,6 +33,8 @@ TEST(AsmScanTest, FindsWhatBuildsNamesInTheAssembler) {
               Optional(std::string(".macro")));
   EXPECT_THAT(ScanCText(R"(asm(".irpc c,x\n.endr");)"), Optional(std::string(".irpc")));
   EXPECT_THAT(ScanCText(R"(asm(".mri 1");)"), Optional(std::string(".mri")));
+  EXPECT_THAT(ScanCText(R"(asm(".irep s,bin\n.inc\\s \"d\"\n.endr");)"),
+              Optional(std::string(".irep")));
   EXPECT_TRUE(ScanCText(R"(void f(void) { asm(".%c0 \"data.bin\"" :: "i"(&incbin)); })"));
   EXPECT_TRUE(ScanCText(R"(void f(void) { __asm__ volatile ("nop\n1: .in%c0" :: "s"(x)); })"));
   EXPECT_TRUE(ScanCText("void f(void) { __asm { .incbin \"data.bin\" } }"));
@@ -90,10 +92,10 @@ TEST(AsmScanTest, LineTableDirectivesInAssemblerOrInlineAssembly) {
   EXPECT_TRUE(HoldsLineTableDirective("__asm__(\".file 1 \\\"x.c\\\"\\n.loc 1 3 0\");"));
   EXPECT_FALSE(HoldsLineTableDirective(".local f\n.filler\n"));
   EXPECT_FALSE(HoldsLineTableDirective("opts.file = f; pos.loc = g(x).loc ;\n"));
-  // A designated initializer, and words after the name, are no directive.
+  // A designated initializer is no directive; gas reads any expression as the file number.
   EXPECT_FALSE(HoldsLineTableDirective("struct site s = { .file = __FILE__, .loc = 3 };\n"));
-  EXPECT_FALSE(HoldsLineTableDirective("puts(\"no .file given\");\n"));
   EXPECT_TRUE(HoldsLineTableDirective("asm(\".loc %0 3\" :: \"i\"(1));\n"));
+  EXPECT_TRUE(HoldsLineTableDirective(".set FN, 1\n.file FN \"x.c\"\n.loc (FN) 3\n"));
 }
 
 }  // namespace ddcc

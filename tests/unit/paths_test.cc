@@ -235,8 +235,11 @@ TEST(PathsTest, CompilerWorkingDirectoryIsPwdWhereItHolds) {
 
 TEST(PathsTest, TextNamingItsPosition) {
   // A raw string whose line may read as a marker or a directive, or that does not end.
-  for (const char* text : {"auto f = __builtin_FILE();", "auto s = R\"(\n# 1 \"/src/x\"\n)\";",
-                           "auto s = u8R\"x(\n  \t#include <x.h>\n)x\";", "auto s = R\"(\n"}) {
+  for (const char* text :
+       {"auto f = __builtin_FILE();", "auto s = R\"(\n# 1 \"/src/x\"\n)\";",
+        "auto s = u8R\"x(\n  \t#include <x.h>\n)x\";", "auto s = R\"(\n",
+        // An opener in an ordinary literal whose end lies in a real one.
+        "auto d = \" R\"\"a(\";\nauto s = R\"z(first\n)\"a\"\n# 5 \"/x.h\"\n)z\";"}) {
     EXPECT_TRUE(RewriteLineMarkers(kPaths, text).names_position) << text;
   }
   for (const char* text :
