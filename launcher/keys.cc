@@ -28,24 +28,34 @@ namespace {
 
 // Whether gcc may write offloading sections for `text` (preprocessed: a _Pragma shows as a
 // #pragma line), which name the working directory: an OpenMP target region or declare target
-// (a `#pragma omp` line holding the word `target`, or any OpenMP attribute, `omp::`) or any
-// OpenACC construct. Parallel loops alone write none, nor does `std::function::target`.
+// (a `#pragma omp` line holding the word `target`, or OpenMP's attribute syntax, however
+// spaced: `[[omp :: directive(target)]]`, `[[using omp : ...]]`, where the text holds the name
+// `omp` outside a #pragma line and `target` anywhere) or any OpenACC construct. Parallel loops
+// alone write none, nor does `std::function::target`.
 bool MayOffload(absl::string_view text) {
-  if (absl::StrContains(text, "#pragma acc") || absl::StrContains(text, "omp::")) return true;
-  for (size_t at = text.find("#pragma"); at != absl::string_view::npos;
-       at = text.find("#pragma", at + 1)) {
-    absl::string_view line = text.substr(at + 7, text.find('\n', at) - at - 7);
-    line = absl::StripLeadingAsciiWhitespace(line);
-    if (!absl::ConsumePrefix(&line, "omp") || line.empty() || !absl::ascii_isspace(line[0])) {
+  if (absl::StrContains(text, "#pragma acc")) return true;
+  auto is_word_at = [&](size_t at, size_t size) {
+    auto name_char = [](char c) { return absl::ascii_isalnum(c) || c == '_'; };
+    return (at == 0 || !name_char(text[at - 1])) &&
+           (at + size == text.size() || !name_char(text[at + size]));
+  };
+  const bool mentions_target = absl::StrContains(text, "target");
+  for (size_t at = text.find("omp"); at != absl::string_view::npos; at = text.find("omp", at + 1)) {
+    if (!is_word_at(at, 3)) continue;
+    const size_t line_start =
+        text.rfind('\n', at) == absl::string_view::npos ? 0 : text.rfind('\n', at) + 1;
+    absl::string_view before =
+        absl::StripLeadingAsciiWhitespace(text.substr(line_start, at - line_start));
+    if (!absl::ConsumePrefix(&before, "#")) {
+      if (mentions_target) return true;  // an attribute
       continue;
     }
+    before = absl::StripLeadingAsciiWhitespace(before);
+    if (absl::StripAsciiWhitespace(before) != "pragma") continue;
+    const absl::string_view line = text.substr(at, text.find('\n', at) - at);
     for (size_t word = line.find("target"); word != absl::string_view::npos;
          word = line.find("target", word + 1)) {
-      const size_t end = word + 6;
-      if ((word == 0 || !absl::ascii_isalnum(line[word - 1])) &&
-          (end == line.size() || !(absl::ascii_isalnum(line[end]) || line[end] == '_'))) {
-        return true;
-      }
+      if (is_word_at(line.data() - text.data() + word, 6)) return true;
     }
   }
   return false;

@@ -456,6 +456,12 @@ class DirectoryInObjectTest(DdccTestCase):
                 "#pragma omp target map(tofrom:s)\n", region)})
             self.in_trees("gcc", ["-fopenmp", "-O2", "-frandom-seed=1", "-Iinc", "-c", "src/x.c"],
                           spelt)
+        # OpenMP's attribute syntax, however spaced, in C++.
+        for attribute in ["[[omp :: sequence(directive(target map(tofrom: a[0:1])))]]",
+                          "[[using omp: directive(target map(tofrom: a[0:1]))]]"]:
+            self.in_trees("g++", ["-fopenmp", "-std=c++17", "-frandom-seed=1", "-c", "src/a.cc"],
+                          {"src/a.cc": f"int f(int *a) {{\n{attribute} {{ a[0]++; }}\n"
+                                       "return a[0]; }\n"})
         # Depend mode has no text to look for the target region in.
         self.env = dict(self.env, DDCC_DEPEND="1")
         self.in_trees("gcc", ["-fopenmp", "-O2", "-frandom-seed=1", "-MD", "-Iinc", "-c",
