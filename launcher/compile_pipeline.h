@@ -56,6 +56,7 @@ class CompilePipeline : public CachedCall {
  private:
   std::optional<NotCacheable> CheckCall() const;
   bool ColorDiagnostics() const;
+  bool ColorTerminal() const;
   // The messages as the compiler would write them here; false where that cannot be told.
   bool ShowToUser(ProcessResult& result) const;
   std::optional<Digest> LookUpManifests();

@@ -161,6 +161,7 @@ constexpr OptionSpec kOptions[] = {
     {"-fno-diagnostics-color", kNone, kColor, kBoth},
     {"-fcolor-diagnostics", kNone, kColor, kBoth},
     {"-fno-color-diagnostics", kNone, kColor, kBoth},
+    {"-fdiagnostics-plain-output", kNone, kColor, kGcc},  // -fdiagnostics-color=never and more
     {"-Wp,", kJoined, kWp, kBoth},
     {"-Xpreprocessor", kSeparate, kWp, kBoth},
     {"-Wa,", kJoined, kWa, kBoth},

@@ -337,24 +337,28 @@ std::optional<NotCacheable> CompilePipeline::CheckCall() const {
   return CheckOutputs(request_);
 }
 
-// Unless the user chose, ddcc asks the compiler for colour, and keeps the diagnostics so: a hit
-// serves a terminal and a pipe alike (a build run on a terminal, then through `| tee log`),
-// with the colour taken out for what the compiler would not colour (ShowToUser).
+// Unless the user chose, ddcc asks gcc for colour, and keeps the diagnostics so: a hit serves a
+// terminal and a pipe alike (a build run on a terminal, then through `| tee log`), with the
+// colour taken out for what gcc would not colour (ShowToUser).
 bool CompilePipeline::ColorDiagnostics() const {
-  // clang warns that -fcolor-diagnostics goes unused where it only assembles.
-  return !request_.explicit_color &&
-         !(compiler_.family == Family::kClang && request_.language == "assembler");
+  if (request_.explicit_color) return false;
+  if (compiler_.family == Family::kGcc) return true;
+  // clang copies a message's own escapes (deprecated("\x1b[1m")) in the form of its colour,
+  // which could not be told apart: it is asked for colour only where it would colour, on a
+  // terminal, and the key says so. Nor where it only assembles: it warns the flag goes unused.
+  return ColorTerminal() && request_.language != "assembler";
+}
+
+bool CompilePipeline::ColorTerminal() const {
+  const char* term = env_("TERM");
+  return isatty(STDERR_FILENO) && term != nullptr && absl::string_view(term) != "dumb";
 }
 
 // The compiler colours its diagnostics on a terminal that TERM names and is not "dumb" (gcc's
 // rule, and ccache's); elsewhere the colour ddcc asked for is taken out, which leaves what the
 // compiler writes without colour.
 bool CompilePipeline::ShowToUser(ProcessResult& result) const {
-  const char* term = env_("TERM");
-  if (!ColorDiagnostics() ||
-      (isatty(STDERR_FILENO) && term != nullptr && absl::string_view(term) != "dumb")) {
-    return true;
-  }
+  if (!ColorDiagnostics() || ColorTerminal()) return true;
   std::optional<std::string> plain = WithoutColor(result.err, compiler_.family == Family::kGcc);
   if (!plain) return false;
   result.err = *std::move(plain);
