@@ -382,7 +382,6 @@ void Parser::NamedSearchDirectory(absl::string_view option, absl::string_view va
 void Parser::Passed(absl::string_view arg, const PassedOptions& passed) {
   if (!passed.cacheable) Unsupported(arg);
   req_.debug_info |= passed.debug_info;
-  req_.explicit_color |= passed.explicit_color;
 }
 
 // Decides whether the call is a cacheable compile. The order makes the most telling reason win:

@@ -1,5 +1,8 @@
 #include "launcher/passed_options.h"
 
+#include <algorithm>
+#include <iterator>
+
 #include "absl/strings/match.h"
 
 namespace ddcc {
@@ -28,16 +31,17 @@ PassedOptions AssemblerOptions(const std::vector<absl::string_view>& pieces) {
 }
 
 PassedOptions Cc1Option(absl::string_view value) {
+  // The colour flags colour cc1's messages alone (the driver's follow its stderr): keyed.
+  static constexpr absl::string_view kKeyed[] = {"-fno-pch-timestamp", "-disable-O0-optnone",
+                                                 "-fcolor-diagnostics", "-fno-color-diagnostics"};
   PassedOptions passed;
-  if (value == "-fcolor-diagnostics" || value == "-fno-color-diagnostics") {
-    passed.explicit_color = true;
-  } else if (absl::StartsWith(value, "-debug-info-kind=")) {
+  if (absl::StartsWith(value, "-debug-info-kind=")) {
     passed.debug_info = true;
   } else if (value == "-fdebug-compilation-dir") {
     passed.value_follows = true;
-  } else if (value != "-fno-pch-timestamp" && value != "-disable-O0-optnone" &&
-             !absl::StartsWith(value, "-fdebug-compilation-dir=")) {
-    passed.cacheable = false;
+  } else {
+    passed.cacheable = std::find(std::begin(kKeyed), std::end(kKeyed), value) != std::end(kKeyed) ||
+                       absl::StartsWith(value, "-fdebug-compilation-dir=");
   }
   return passed;
 }

@@ -10,9 +10,8 @@ namespace ddcc {
 
 struct PassedOptions {
   bool cacheable = true;
-  bool debug_info = false;      // the tool writes debug info, which names paths
-  bool explicit_color = false;  // the user chose the messages' colour
-  bool value_follows = false;   // the next -Xclang gives this one's value
+  bool debug_info = false;     // the tool writes debug info, which names paths
+  bool value_follows = false;  // the next -Xclang gives this one's value
 };
 
 // The assembler's options, as -Wa,a,b or -Xassembler a passes them.

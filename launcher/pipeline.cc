@@ -342,10 +342,18 @@ std::optional<NotCacheable> CompilePipeline::CheckCall() const {
 // colour taken out for what gcc would not colour (ShowToUser).
 bool CompilePipeline::ColorDiagnostics() const {
   if (request_.explicit_color) return false;
-  if (compiler_.family == Family::kGcc) return true;
+  // gcc counts the colour's bytes where it lays lines out to a width (-fmessage-length=N) and
+  // the analyzer's labels side by side: there the plain text is no colour less.
+  const bool layout_counts_colour = std::any_of(
+      request_.expanded_args.begin(), request_.expanded_args.end(), [](const std::string& arg) {
+        return absl::StartsWith(arg, "-fanalyzer") ||
+               (absl::StartsWith(arg, "-fmessage-length=") && arg != "-fmessage-length=0");
+      });
+  if (compiler_.family == Family::kGcc && !layout_counts_colour) return true;
   // clang copies a message's own escapes (deprecated("\x1b[1m")) in the form of its colour,
-  // which could not be told apart: it is asked for colour only where it would colour, on a
-  // terminal, and the key says so. Nor where it only assembles: it warns the flag goes unused.
+  // which could not be told apart: it (and gcc laying out to a width) is asked for colour only
+  // where it would colour, on a terminal, and the key says so. Nor where clang only
+  // assembles: it warns the flag goes unused.
   return ColorTerminal() && request_.language != "assembler";
 }
 

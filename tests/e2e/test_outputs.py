@@ -288,6 +288,22 @@ class OutputsTest(DdccTestCase):
                     self.assert_same_run(self.run_cmd(argv, env=env),
                                          self.run_cmd([DDCC, *argv], env=env))
 
+    def test_where_gcc_lays_messages_out_by_width_colour_is_not_taken_out(self):
+        """gcc counts the colour's bytes where it fits lines to -fmessage-length=N and sets the
+        analyzer's labels side by side: there its plain text is no coloured text less colour.
+        A terminal's run, then a pipe's, each get gcc's own messages."""
+        self.write("leak.c", "void leak(void) { char *p = __builtin_malloc(10); p[0] = 1; }\n"
+                             "int f(void) { int unused_variable_with_a_long_name; return 0; }\n")
+        for options in [["-fanalyzer"], ["-Wall", "-fmessage-length=40"]]:
+            with self.subTest(options=options):
+                env = dict(self.env, TERM="xterm",
+                           DDCC_DIR=os.path.join(self.root, "layout-" + options[-1]))
+                argv = ["gcc", *options, "-c", "leak.c", "-o", "leak.o"]
+                self.assertEqual(self.on_terminal([DDCC, *argv], env), self.on_terminal(argv, env))
+                for _ in range(2):
+                    self.assert_same_run(self.run_cmd(argv, env=env),
+                                         self.run_cmd([DDCC, *argv], env=env))
+
     def test_a_dependency_file_to_stdout(self):
         self.write("a.c", "int x;\n")
         for compiler in ["gcc", "clang"]:

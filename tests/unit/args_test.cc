@@ -934,8 +934,7 @@ const Case kCases[] = {
      .language = "c",
      .source = "a.c",
      .object = "a.o",
-     .hashed = Args{"-Xclang", "-fcolor-diagnostics"},
-     .explicit_color = true},
+     .hashed = Args{"-Xclang", "-fcolor-diagnostics"}},
     // ddcc's own -E text would not be in the form it reads.
     {.name = "DebugCpp", .args = Split("-fdebug-cpp -c a.c"), .reason = kUnsupportedOption},
     {.name = "LineDirectives",
