@@ -349,11 +349,12 @@ bool CompilePipeline::ColorDiagnostics() const {
         return absl::StartsWith(arg, "-fanalyzer") ||
                (absl::StartsWith(arg, "-fmessage-length=") && arg != "-fmessage-length=0");
       });
-  if (compiler_.family == Family::kGcc && !layout_counts_colour) return true;
+  // A wrapper (mpicc) may run clang as well as gcc, which its name does not say.
+  if (compiler_.family == Family::kGcc && !compiler_.probed && !layout_counts_colour) return true;
   // clang copies a message's own escapes (deprecated("\x1b[1m")) in the form of its colour,
-  // which could not be told apart: it (and gcc laying out to a width) is asked for colour only
-  // where it would colour, on a terminal, and the key says so. Nor where clang only
-  // assembles: it warns the flag goes unused.
+  // which could not be told apart: it (and gcc laying out to a width, or behind a wrapper) is
+  // asked for colour only where it would colour, on a terminal, and the key says so. Nor where
+  // clang only assembles: it warns the flag goes unused.
   return ColorTerminal() && request_.language != "assembler";
 }
 
