@@ -44,11 +44,10 @@ namespace {
 const NotCacheable kOwnEscapes{Uncacheable::kUnsupportedCodeDirective,
                                "the messages hold escapes of their own, beside their colour"};
 
-// `text` less the colour gcc and clang write: ESC [ digits and semicolons m, which gcc follows
-// with ESC [ K (erase to the line's end). nullopt where the text holds an escape of another form,
-// which the compiler copied from a source (gcc quotes its bytes as they are; clang escapes them):
-// the colour cannot then be told from the text.
-std::optional<std::string> WithoutColor(absl::string_view text, bool gcc) {
+// `text` less the colour gcc writes: ESC [ digits and semicolons m, then ESC [ K (erase to the
+// line's end). nullopt where the text holds an escape of another form, which gcc copied from a
+// source as it is (a quoted line, #pragma message): the colour cannot then be told from it.
+std::optional<std::string> WithoutColor(absl::string_view text) {
   std::string out;
   out.reserve(text.size());
   size_t from = 0;
@@ -57,7 +56,7 @@ std::optional<std::string> WithoutColor(absl::string_view text, bool gcc) {
     absl::string_view rest = text.substr(esc);
     if (!absl::ConsumePrefix(&rest, "\x1b[")) return std::nullopt;
     rest.remove_prefix(std::min(rest.find_first_not_of("0123456789;"), rest.size()));
-    if (!absl::ConsumePrefix(&rest, "m") || (gcc && !absl::ConsumePrefix(&rest, "\x1b[K"))) {
+    if (!absl::ConsumePrefix(&rest, "m") || !absl::ConsumePrefix(&rest, "\x1b[K")) {
       return std::nullopt;
     }
     absl::StrAppend(&out, text.substr(from, esc - from));
@@ -368,7 +367,8 @@ bool CompilePipeline::ColorTerminal() const {
 // compiler writes without colour.
 bool CompilePipeline::ShowToUser(ProcessResult& result) const {
   if (!ColorDiagnostics() || ColorTerminal()) return true;
-  std::optional<std::string> plain = WithoutColor(result.err, compiler_.family == Family::kGcc);
+  // Only gcc is asked for colour off a terminal (ColorDiagnostics).
+  std::optional<std::string> plain = WithoutColor(result.err);
   if (!plain) return false;
   result.err = *std::move(plain);
   return true;
