@@ -172,7 +172,12 @@ class IncludeSetRecorder {
   // (both then grow with the tree's path).
   absl::Status KeepRealPath(const std::string& path) {
     const std::string relative = paths_.Relative(path);
-    if (!builder_.Has(relative)) return absl::OkStatus();
+    if (!builder_.Has(relative)) {
+      // Found under a name the compiler did not enter it by: nothing to tie the name to.
+      Refuse(absl::FailedPreconditionError(
+          absl::StrCat(path, " was found through a link, but entered under another name")));
+      return absl::OkStatus();
+    }
     absl::StatusOr<std::string> real = RealPath(path);
     if (!real.ok()) return absl::AbortedError(real.status().message());
     if (relative != path && paths_.Relative(*real) == *real) {

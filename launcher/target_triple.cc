@@ -30,16 +30,16 @@ std::string TargetTriple(const Compiler& compiler, const std::vector<std::string
 
 bool MicrosoftCompatible(const Compiler& compiler, const std::vector<std::string>& args) {
   if (compiler.family != Family::kClang) return false;
-  bool compatible = false;
+  const std::string triple = TargetTriple(compiler, args);
+  // A "-windows" triple's environment is MSVC's unless it names GNU's or Cygwin's; the last of
+  // -fms-compatibility and -fno-ms-compatibility wins over it.
+  bool compatible = (absl::StrContains(triple, "windows") || absl::StrContains(triple, "win32")) &&
+                    !absl::StrContains(triple, "gnu") && !absl::StrContains(triple, "cygnus");
   for (const std::string& arg : args) {
     if (arg == "-fms-compatibility") compatible = true;
-    if (arg == "-fno-ms-compatibility") return false;
+    if (arg == "-fno-ms-compatibility") compatible = false;
   }
-  const std::string triple = TargetTriple(compiler, args);
-  // A "-windows" triple's environment is MSVC's unless it names GNU's or Cygwin's.
-  return compatible ||
-         ((absl::StrContains(triple, "windows") || absl::StrContains(triple, "win32")) &&
-          !absl::StrContains(triple, "gnu") && !absl::StrContains(triple, "cygnus"));
+  return compatible;
 }
 
 bool ClangAssemblesItself(absl::string_view triple) {

@@ -21,6 +21,22 @@ TEST(TargetTripleTest, FromTheArgumentsElseTheName) {
   EXPECT_EQ(TargetTriple(Named("clang++"), {}), "");
 }
 
+// The MSVC target's default, and the last of the two options, as clang takes them.
+TEST(TargetTripleTest, MicrosoftCompatibility) {
+  Compiler clang = Named("clang");
+  clang.family = Family::kClang;
+  EXPECT_FALSE(MicrosoftCompatible(clang, {"-c"}));
+  EXPECT_TRUE(MicrosoftCompatible(clang, {"--target=x86_64-pc-windows-msvc"}));
+  EXPECT_FALSE(MicrosoftCompatible(clang, {"--target=x86_64-w64-windows-gnu"}));
+  EXPECT_FALSE(
+      MicrosoftCompatible(clang, {"--target=x86_64-pc-windows-msvc", "-fno-ms-compatibility"}));
+  EXPECT_TRUE(MicrosoftCompatible(clang, {"-fno-ms-compatibility", "-fms-compatibility"}));
+  EXPECT_FALSE(MicrosoftCompatible(clang, {"-fms-compatibility", "-fno-ms-compatibility"}));
+  Compiler gcc = Named("gcc");
+  gcc.family = Family::kGcc;
+  EXPECT_FALSE(MicrosoftCompatible(gcc, {"-fms-compatibility"}));
+}
+
 // As clang 14's -### shows for <arch>-linux-gnu and other systems.
 TEST(TargetTripleTest, WhereClangAssemblesItself) {
   for (const char* triple :
