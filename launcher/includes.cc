@@ -188,6 +188,16 @@ class IncludeSetRecorder {
     return builder_.KeepRealPath(relative);
   }
 
+  // Ties a file read, to which no link leads, to staying so (IncludeSetBuilder::KeepLinkFree).
+  void KeepLinkFree(const std::string& path) {
+    const std::string relative = paths_.Relative(path);
+    absl::Status kept =
+        builder_.Has(relative)
+            ? builder_.KeepLinkFree(relative)
+            : absl::FailedPreconditionError(absl::StrCat(path, " was entered under another name"));
+    if (!kept.ok()) Refuse(std::move(kept));
+  }
+
   // A failure to understand how a header was found: no direct mode, but the checks go on.
   void Refuse(absl::Status why) {
     if (refusal_.ok()) refusal_ = std::move(why);
@@ -443,48 +453,45 @@ namespace {
 class PlainNames {
  public:
   bool Plain(const std::string& path) {
-    struct stat st;
-    return PlainDir(DirOf(path)) && lstat(path.c_str(), &st) == 0 && !S_ISLNK(st.st_mode);
+    return !absl::StrContains(absl::StrCat("/", path), "/../") && ways_.LinkFree(path);
   }
 
  private:
-  bool PlainDir(const std::string& dir) {
-    auto [known, added] = dirs_.try_emplace(dir, false);
-    if (added) {
-      std::error_code error;
-      const std::filesystem::path absolute =
-          std::filesystem::absolute(dir.empty() ? "." : dir, error).lexically_normal();
-      absl::StatusOr<std::string> real = RealPath(dir.empty() ? "." : dir);
-      known->second = !error && real.ok() && absl::StripSuffix(absolute.string(), "/") == *real &&
-                      !absl::StrContains(absl::StrCat("/", dir, "/"), "/../");
-    }
-    return known->second;
-  }
+  LinkFreeWays ways_;
+};
 
-  absl::flat_hash_map<std::string, bool> dirs_;
+// Headers whose names hold while their real paths do (ties), and while no link comes to lie on
+// their way (link_free).
+struct NameTies {
+  std::vector<std::string> ties;
+  std::vector<std::string> link_free;
 };
 
 // gcc names a header of a system directory by its real path where that is shorter than the name
 // it found it by (-fcanonical-system-headers): links, ".." components and the tree's path decide.
-// The system headers found through a link or "..", and named as found, whose names hold while
-// their real paths do; FailedPrecondition where gcc may have named one by its real path.
-// -include and -imacros files are searched as a quoted #include in the working directory is.
-absl::StatusOr<std::vector<std::string>> NamedAsFound(const PreprocessedIncludes& includes,
-                                                      const SearchPath& search,
-                                                      const std::vector<std::string>& forced) {
+// The system headers found through a link or "..", and named as found, are tied to their real
+// paths; those found through none must stay so. FailedPrecondition where gcc may have named
+// one by its real path. -include and -imacros files are searched as a quoted #include in the
+// working directory is.
+absl::StatusOr<NameTies> NamedAsFound(const PreprocessedIncludes& includes,
+                                      const SearchPath& search,
+                                      const std::vector<std::string>& forced) {
   std::vector<IncludeDirective> directives = includes.directives;
   for (const std::string& file : forced) directives.push_back({file, true, false, ""});
   PlainNames names;
-  std::vector<std::string> named_as_found;
+  NameTies named_as_found;
   for (const IncludeDirective& directive : directives) {
     std::vector<std::string> places = SearchedPlaces(directive, search);
     if (places.empty() || !StampFile(places.back()).ok()) continue;
     const std::string& found = places.back();
-    if (names.Plain(found)) continue;
+    if (names.Plain(found)) {
+      if (includes.system_headers.contains(found)) named_as_found.link_free.push_back(found);
+      continue;
+    }
     absl::StatusOr<std::string> real = RealPath(found);
     if (!real.ok()) continue;
     if (real->size() >= found.size()) {
-      if (includes.system_headers.contains(found)) named_as_found.push_back(found);
+      if (includes.system_headers.contains(found)) named_as_found.ties.push_back(found);
       continue;
     }
     // Only a system header's name is shortened (a user's "../include/x.h" keeps its own), and
@@ -502,24 +509,29 @@ absl::StatusOr<std::vector<std::string>> NamedAsFound(const PreprocessedIncludes
 
 // clang warns where an #include's name differs only in case from the file's real path
 // (-Wnonportable-include-path), which a link within the name's part of the path decides (h.h
-// leading to H.h): the headers found through such a link, which must keep their real paths.
-std::vector<std::string> FoundThroughNamedLinks(const PreprocessedIncludes& includes,
-                                                const SearchPath& search) {
-  std::vector<std::string> found_through_links;
+// leading to H.h): the headers found through such a link, which must keep their real paths,
+// and those found through no link at all, which must stay so.
+NameTies FoundThroughNamedLinks(const PreprocessedIncludes& includes, const SearchPath& search) {
+  NameTies found;
+  PlainNames names;
   for (const IncludeDirective& directive : includes.directives) {
     std::vector<std::string> places = SearchedPlaces(directive, search);
     if (places.empty() || !StampFile(places.back()).ok()) continue;
+    if (names.Plain(places.back())) {
+      found.link_free.push_back(places.back());
+      continue;
+    }
     std::string part = places.back();
-    const std::vector<absl::string_view> names =
+    const std::vector<absl::string_view> parts =
         absl::StrSplit(directive.name, '/', absl::SkipEmpty());
-    for (size_t left = names.size(); left > 0; --left, part = DirOf(part)) {
+    for (size_t left = parts.size(); left > 0; --left, part = DirOf(part)) {
       if (IsSymlink(part)) {
-        found_through_links.push_back(places.back());
+        found.ties.push_back(places.back());
         break;
       }
     }
   }
-  return found_through_links;
+  return found;
 }
 
 }  // namespace
@@ -532,7 +544,7 @@ absl::StatusOr<IncludeSet> RecordIncludeSet(const std::string& source,
                                             const Digest& result) {
   IncludeSetRecorder recorder(search, options, paths, std::move(builder), false);
   if (absl::Status status = recorder.AddSource(source); !status.ok()) return status;
-  absl::StatusOr<std::vector<std::string>> named_as_found = std::vector<std::string>{};
+  absl::StatusOr<NameTies> named_as_found = NameTies{};
   if (options.canonical_system_headers) {
     named_as_found = NamedAsFound(includes, search, options.forced_includes);
     if (!named_as_found.ok()) recorder.Refuse(named_as_found.status());
@@ -550,15 +562,12 @@ absl::StatusOr<IncludeSet> RecordIncludeSet(const std::string& source,
   for (const IncludeDirective& directive : includes.directives) {
     if (absl::Status status = recorder.AddDirective(directive); !status.ok()) return status;
   }
-  std::vector<std::string> keep_real_paths = named_as_found.value_or(std::vector<std::string>{});
-  if (options.one_entry_per_file) {  // clang
-    for (std::string& header : FoundThroughNamedLinks(includes, search)) {
-      keep_real_paths.push_back(std::move(header));
-    }
-  }
-  for (const std::string& header : keep_real_paths) {
+  NameTies ties = named_as_found.value_or(NameTies{});
+  if (options.one_entry_per_file) ties = FoundThroughNamedLinks(includes, search);  // clang
+  for (const std::string& header : ties.ties) {
     if (absl::Status status = recorder.KeepRealPath(header); !status.ok()) return status;
   }
+  for (const std::string& header : ties.link_free) recorder.KeepLinkFree(header);
   // gcc quotes a message's source line from the file a #line names, read if there, else not.
   for (const std::string& file : includes.renamed) {
     if (absl::Status status = recorder.AddReadIfThere(file); !status.ok()) return status;
@@ -598,9 +607,14 @@ absl::StatusOr<IncludeSet> RecordDependIncludeSet(
     if (!status.ok()) return status;
     // Which files are system headers, whose names gcc may shorten, the list does not say; nor
     // the names clang compares with real paths (FoundThroughNamedLinks): a link, at least.
-    const bool tied = options.canonical_system_headers
-                          ? !names.Plain(file)
-                          : options.one_entry_per_file && IsSymlink(file);
+    if (options.canonical_system_headers || options.one_entry_per_file) {
+      if (names.Plain(file)) {
+        recorder.KeepLinkFree(file);
+        continue;
+      }
+    }
+    const bool tied =
+        options.canonical_system_headers || (options.one_entry_per_file && IsSymlink(file));
     if (tied && paths.Relative(file) == file) {
       if (absl::Status kept = recorder.KeepRealPath(file); !kept.ok()) return kept;
     }

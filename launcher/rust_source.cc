@@ -65,7 +65,7 @@ std::string Code(absl::string_view s, bool keep_strings = false) {
       size_t j = i + (c == 'b' ? 2 : 1), hashes = 0;
       while (j < s.size() && s[j] == '#') ++hashes, ++j;
       if (j < s.size() && s[j] == '"') {
-        const std::string end = "\"" + std::string(hashes, '#');
+        const std::string end = absl::StrCat("\"", std::string(hashes, '#'));
         size_t close = s.find(end, j + 1);
         skip_to(close == absl::string_view::npos ? s.size() : close + end.size());
       } else {

@@ -60,6 +60,19 @@ absl::Status IncludeSetBuilder::KeepRealPath(const std::string& path) {
   return absl::InternalError(absl::StrCat(path, " was not recorded"));
 }
 
+absl::Status IncludeSetBuilder::KeepLinkFree(const std::string& path) {
+  for (RecordedFile& file : set_.files) {
+    if (file.path != path) continue;
+    // As a hit checks it: the path as the set holds it.
+    if (!ways_.LinkFree(path)) {
+      return absl::FailedPreconditionError(absl::StrCat("a link leads to ", path));
+    }
+    file.link_free = true;
+    return absl::OkStatus();
+  }
+  return absl::InternalError(absl::StrCat(path, " was not recorded"));
+}
+
 bool IncludeSetBuilder::Has(const std::string& path) const { return seen_.contains(path); }
 
 absl::StatusOr<std::string> IncludeSetBuilder::AddFile(const std::string& path) {

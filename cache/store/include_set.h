@@ -27,9 +27,12 @@ struct RecordedFile {
   Digest content;
   FileStamp stamp;
   bool stamp_trusted = false;
+  // When set, no symbolic link may come to lie on the way to the file (LinkFreeWays): it would
+  // change the real path, by which a compiler may name the file.
+  bool link_free = false;
   // When set, the absolute path `path` must still resolve to: a compiler may name a file by its
   // real path, chosen by where links lead.
-  std::string real_path;
+  std::string real_path = {};
   bool operator==(const RecordedFile&) const = default;
 };
 
@@ -74,6 +77,9 @@ class IncludeSetBuilder {
 
   // Ties the file recorded under `path` to the real path it has now (RecordedFile::real_path).
   absl::Status KeepRealPath(const std::string& path);
+  // Ties the file recorded under `path`, to which no link leads now, to staying so
+  // (RecordedFile::link_free); FailedPrecondition where a link leads to it.
+  absl::Status KeepLinkFree(const std::string& path);
 
   bool Has(const std::string& path) const;
   IncludeSet Finish(const Digest& result) &&;
@@ -94,6 +100,7 @@ class IncludeSetBuilder {
   IncludeSet set_;
   absl::flat_hash_set<std::string> seen_;
   absl::flat_hash_map<std::string, Placement> placements_;  // by parent directory
+  LinkFreeWays ways_;
 };
 
 // Whether a file or directory stamped so is old enough, at `now_ns`, for its stamp to prove

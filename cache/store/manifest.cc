@@ -61,7 +61,8 @@ std::optional<absl::flat_hash_set<std::string>> FoldedListing(const std::string&
 // Whether two include sets say the same of the same files, stamps aside.
 bool SameDependencies(const IncludeSet& a, const IncludeSet& b) {
   auto same_file = [](const RecordedFile& x, const RecordedFile& y) {
-    return x.path == y.path && x.content == y.content && x.real_path == y.real_path;
+    return x.path == y.path && x.content == y.content && x.real_path == y.real_path &&
+           x.link_free == y.link_free;
   };
   auto same_group = [](const Absences& x, const Absences& y) {
     return x.paths == y.paths && x.directories == y.directories &&
@@ -77,8 +78,9 @@ bool SameDependencies(const IncludeSet& a, const IncludeSet& b) {
 // Absent paths are spelled and stat()ed only when their guard directory changed.
 class SetMatcher {
  public:
-  // A file's path and content digest, as the encoding has them.
-  using FileKey = std::tuple<uint64_t, uint64_t, std::array<uint8_t, 16>>;
+  // A file's path and content digest, as the encoding has them, and whether it must be reached
+  // through no link.
+  using FileKey = std::tuple<uint64_t, uint64_t, std::array<uint8_t, 16>, bool>;
   // Whether the file holds that content, and its stamp when hashing had to prove it.
   struct FileCheck {
     bool holds = false;
@@ -88,25 +90,26 @@ class SetMatcher {
   // `memo`, when given, keeps the files' checks for the other sets, which share most of them.
   // `now_ns`: when a stamp seen is trusted, for `restamps` (when given).
   SetMatcher(const ManifestReader& in, absl::flat_hash_map<FileKey, FileCheck>* memo,
-             int64_t now_ns, Manifest::Restamps* restamps)
-      : in_(in), memo_(memo), now_ns_(now_ns), restamps_(restamps) {}
+             LinkFreeWays& ways, int64_t now_ns, Manifest::Restamps* restamps)
+      : in_(in), memo_(memo), ways_(ways), now_ns_(now_ns), restamps_(restamps) {}
 
   bool Result(const Digest& result) {
     result_ = result;
     return true;
   }
-  bool File(const PathRef& path, const Digest& content, const FileStamp& stamp, bool trusted,
-            const PathRef* real_path) {
+  bool File(const PathRef& path, const Digest& content, const FileStamp& stamp,
+            const FileFlags& flags, const PathRef* real_path) {
     if (real_path && !LeadsTo(path, *real_path)) return false;
     FileCheck check;
     if (!memo_) {
-      check = Check(path, content, stamp, trusted);
+      check = Check(path, content, stamp, flags);
     } else {
-      auto [it, inserted] = memo_->try_emplace(FileKey{path.first, path.name, content.bytes});
-      if (inserted) it->second = Check(path, content, stamp, trusted);
+      auto [it, inserted] =
+          memo_->try_emplace(FileKey{path.first, path.name, content.bytes, flags.link_free});
+      if (inserted) it->second = Check(path, content, stamp, flags);
       check = it->second;
     }
-    if (restamps_ && check.fresh && !(trusted && *check.fresh == stamp)) {
+    if (restamps_ && check.fresh && !(flags.trusted && *check.fresh == stamp)) {
       restamps_->files.emplace_back(file_index_, *check.fresh);
     }
     ++file_index_;
@@ -157,11 +160,13 @@ class SetMatcher {
 
  private:
   FileCheck Check(const PathRef& path, const Digest& content, const FileStamp& stamp,
-                  bool trusted) {
+                  const FileFlags& flags) {
     in_.Spell(path, "", path_);
-    absl::StatusOr<FileStamp> now = StampFile(path_);
+    if (flags.link_free && !ways_.DirectoryLinkFree(DirectoryOf(path_)))
+      return {false, std::nullopt};
+    absl::StatusOr<FileStamp> now = flags.link_free ? StampOwnFile(path_) : StampFile(path_);
     if (!now.ok()) return {false, std::nullopt};
-    if (trusted && *now == stamp) return {true, std::nullopt};
+    if (flags.trusted && *now == stamp) return {true, std::nullopt};
     absl::StatusOr<Digest> hashed = HashFile(path_);
     if (!hashed.ok() || *hashed != content) return {false, std::nullopt};
     if (!restamps_ || !StampTrusted(*now, now_ns_)) return {true, std::nullopt};
@@ -212,6 +217,7 @@ class SetMatcher {
 
   const ManifestReader& in_;
   absl::flat_hash_map<FileKey, FileCheck>* memo_;
+  LinkFreeWays& ways_;
   int64_t now_ns_;
   Manifest::Restamps* restamps_;
   Digest result_;
@@ -298,11 +304,12 @@ std::optional<Digest> Manifest::Match() const { return Match(NowNs(), nullptr); 
 std::optional<Digest> Manifest::Match(int64_t now_ns, Restamps* restamps) const {
   // Sets share most of their files: with several sets, each file is checked once.
   absl::flat_hash_map<SetMatcher::FileKey, SetMatcher::FileCheck> memo;
+  LinkFreeWays ways;
   for (size_t i = 0; i < set_offsets_.size(); ++i) {
     ManifestReader reader(bytes_, parts_, set_offsets_[i]);
     Restamps learned;
     learned.set = i;
-    SetMatcher matcher(reader, set_offsets_.size() > 1 ? &memo : nullptr, now_ns,
+    SetMatcher matcher(reader, set_offsets_.size() > 1 ? &memo : nullptr, ways, now_ns,
                        restamps ? &learned : nullptr);
     if (ReadSet(reader, matcher)) {
       if (restamps) *restamps = std::move(learned);
@@ -339,11 +346,13 @@ std::optional<Mismatch> Manifest::NewestMismatch() const {
   SetBuilder builder(reader);
   ReadSet(reader, builder);
   const IncludeSet newest = std::move(builder).Finish();
+  LinkFreeWays ways;
   for (const RecordedFile& file : newest.files) {
     absl::StatusOr<Digest> content = HashFile(file.path);
     if (!content.ok()) return Mismatch{Mismatch::Kind::kMissing, file.path};  // or unreadable
     if (*content != file.content) return Mismatch{Mismatch::Kind::kChanged, file.path};
-    if (!file.real_path.empty() && RealPath(file.path).value_or("") != file.real_path) {
+    if ((!file.real_path.empty() && RealPath(file.path).value_or("") != file.real_path) ||
+        (file.link_free && !ways.LinkFree(file.path))) {
       return Mismatch{Mismatch::Kind::kRelinked, file.path};
     }
   }

@@ -89,7 +89,10 @@ std::string EncodeSets(const std::vector<IncludeSet>& include_sets) {
       table.AppendPath(sets, file.path);
       AppendDigest(sets, file.content);
       AppendStamp(sets, file.stamp);
-      AppendVarint(sets, (file.stamp_trusted ? 1 : 0) | (file.real_path.empty() ? 0 : 2));
+      const FileFlags flags = {.trusted = file.stamp_trusted,
+                               .has_real_path = !file.real_path.empty(),
+                               .link_free = file.link_free};
+      AppendVarint(sets, flags.Encoded());
       if (!file.real_path.empty()) table.AppendPath(sets, file.real_path);
     }
     AppendVarint(sets, set.absences.size());

@@ -3,11 +3,11 @@
 //   the part table: count, then each part as its length and bytes;
 //   the sets: count; per set: 16-byte result key, file count, files, absence group count, groups.
 //   A file: path, 16-byte content digest, stamp, flags (1: trusted; 2: its real path follows,
-//   as a path). A group: flags (1: guarded; 2: its paths may be directories),
-//   when guarded the directory's path and stamp; then a path count and the paths.
-//   A path: 2n+1 for part n appended to the group's guard directory (absent paths lie below it),
-//   or 2n then m for parts n and m: its directory up to the last '/' included, and the rest.
-//   A stamp: device, inode, size, mtime, ctime.
+//   as a path; 4: no link may lie on its way). A group: flags (1: guarded; 2: its paths may be
+//   directories), when guarded the directory's path and stamp; then a path count and the paths. A
+//   path: 2n+1 for part n appended to the group's guard directory (absent paths lie below it), or
+//   2n then m for parts n and m: its directory up to the last '/' included, and the rest. A stamp:
+//   device, inode, size, mtime, ctime.
 // Thousands of absent paths are a few search directories times a few hundred header names, so
 // an absent path costs one or two bytes before compression.
 #pragma once
@@ -40,6 +40,17 @@ inline std::string GroupBase(const Absences& group) {
 }
 
 // Where a path is in the part table: 2n+1 for part n after a base directory, or 2n and m.
+// A file's flags: whether its stamp is trusted, whether a real path follows, and whether no link
+// may lie on its way.
+struct FileFlags {
+  bool trusted = false;
+  bool has_real_path = false;
+  bool link_free = false;
+  uint64_t Encoded() const {
+    return (trusted ? 1 : 0) | (has_real_path ? 2 : 0) | (link_free ? 4 : 0);
+  }
+};
+
 struct PathRef {
   uint64_t first = 0;
   uint64_t name = 0;
@@ -102,12 +113,12 @@ class ManifestReader {
     return true;
   }
 
-  // A file's flags: whether its stamp is trusted, and whether a real path follows.
-  bool FileFlags(bool& trusted, bool& has_real_path) {
+  bool Flags(FileFlags& flags) {
     uint64_t value;
-    if (!reader_.Varint(value) || value > 3) return false;
-    trusted = value & 1;
-    has_real_path = value & 2;
+    if (!reader_.Varint(value) || value > 7) return false;
+    flags = {.trusted = (value & 1) != 0,
+             .has_real_path = (value & 2) != 0,
+             .link_free = (value & 4) != 0};
     last_flags_end_ = offset();
     return true;
   }
@@ -161,10 +172,10 @@ bool ReadSet(ManifestReader& in, On& on) {
     PathRef path, real_path;
     Digest content;
     FileStamp stamp;
-    bool trusted, has_real_path;
-    if (!in.Path(path) || !in.Hash(content) || !in.Stamp(stamp) ||
-        !in.FileFlags(trusted, has_real_path) || (has_real_path && !in.Path(real_path)) ||
-        !on.File(path, content, stamp, trusted, has_real_path ? &real_path : nullptr)) {
+    FileFlags flags;
+    if (!in.Path(path) || !in.Hash(content) || !in.Stamp(stamp) || !in.Flags(flags) ||
+        (flags.has_real_path && !in.Path(real_path)) ||
+        !on.File(path, content, stamp, flags, flags.has_real_path ? &real_path : nullptr)) {
       return false;
     }
   }
@@ -190,7 +201,9 @@ bool ReadSet(ManifestReader& in, On& on) {
 // Checks only the form, as Decode does.
 struct FormChecker {
   bool Result(const Digest&) { return true; }
-  bool File(const PathRef&, const Digest&, const FileStamp&, bool, const PathRef*) { return true; }
+  bool File(const PathRef&, const Digest&, const FileStamp&, const FileFlags&, const PathRef*) {
+    return true;
+  }
   bool Group(const PathRef*, const FileStamp&, bool) { return true; }
   bool Absent(const PathRef&) { return true; }
   bool GroupEnd() { return true; }
@@ -205,13 +218,14 @@ class SetBuilder {
     set_.result = result;
     return true;
   }
-  bool File(const PathRef& path, const Digest& content, const FileStamp& stamp, bool trusted,
-            const PathRef* real_path) {
+  bool File(const PathRef& path, const Digest& content, const FileStamp& stamp,
+            const FileFlags& flags, const PathRef* real_path) {
     RecordedFile& file = set_.files.emplace_back();
     in_.Spell(path, "", file.path);
     file.content = content;
     file.stamp = stamp;
-    file.stamp_trusted = trusted;
+    file.stamp_trusted = flags.trusted;
+    file.link_free = flags.link_free;
     if (real_path) in_.Spell(*real_path, "", file.real_path);
     return true;
   }
@@ -251,12 +265,13 @@ class StampPatcher {
       : in_(in), restamps_(restamps) {}
 
   bool Result(const Digest&) { return true; }
-  bool File(const PathRef&, const Digest&, const FileStamp&, bool, const PathRef* real_path) {
+  bool File(const PathRef&, const Digest&, const FileStamp&, FileFlags flags, const PathRef*) {
     const auto& files = restamps_.files;
     if (next_file_ < files.size() && files[next_file_].first == file_index_) {
       // The stamp and the flags after it, just read: the new stamp, trusted.
+      flags.trusted = true;
       Replace(in_.last_stamp_begin(), in_.last_flags_end(), files[next_file_++].second,
-              real_path ? 3 : 1);
+              flags.Encoded());
     }
     ++file_index_;
     return true;

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <ctime>
+#include <filesystem>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -277,12 +278,17 @@ bool IsDirectory(const std::string& path) {
   return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-absl::StatusOr<FileStamp> StampFile(const std::string& path) {
+namespace {
+
+absl::StatusOr<FileStamp> Stamp(const std::string& path, bool follow_links) {
   struct stat st;
-  if (stat(path.c_str(), &st) != 0) {
+  if ((follow_links ? stat(path.c_str(), &st) : lstat(path.c_str(), &st)) != 0) {
     // Direct mode stats thousands of paths that must be absent: keep that case cheap.
     if (errno == ENOENT || errno == ENOTDIR) return absl::NotFoundError(path);
     return ErrnoStatus("stat", path);
+  }
+  if (S_ISLNK(st.st_mode)) {
+    return absl::FailedPreconditionError(absl::StrCat(path, " is a symbolic link"));
   }
   auto ns = [](const struct timespec& t) { return int64_t{t.tv_sec} * 1000000000 + t.tv_nsec; };
   return FileStamp{.device = static_cast<uint64_t>(st.st_dev),
@@ -290,6 +296,46 @@ absl::StatusOr<FileStamp> StampFile(const std::string& path) {
                    .size = static_cast<uint64_t>(st.st_size),
                    .mtime_ns = ns(st.st_mtim),
                    .ctime_ns = ns(st.st_ctim)};
+}
+
+}  // namespace
+
+absl::StatusOr<FileStamp> StampFile(const std::string& path) { return Stamp(path, true); }
+
+absl::StatusOr<FileStamp> StampOwnFile(const std::string& path) { return Stamp(path, false); }
+
+bool LinkFreeWays::DirectoryLinkFree(const std::string& dir) {
+  auto [known, added] = asked_.try_emplace(dir, false);
+  if (!added) return known->second;
+  std::string absolute = dir;
+  if (!absl::StartsWith(dir, "/")) {
+    if (cwd_.empty()) {
+      char buffer[PATH_MAX];
+      if (getcwd(buffer, sizeof(buffer)) == nullptr) return false;
+      cwd_ = buffer;
+    }
+    absolute = absl::StrCat(cwd_, "/", dir);
+  }
+  std::string normal = std::filesystem::path(absolute).lexically_normal().string();
+  if (normal.size() > 1 && normal.back() == '/') normal.pop_back();
+  known->second = AbsoluteLinkFree(normal);
+  return known->second;
+}
+
+bool LinkFreeWays::AbsoluteLinkFree(const std::string& dir) {
+  if (dir == "/") return true;
+  if (auto known = absolute_.find(dir); known != absolute_.end()) return known->second;
+  struct stat st;
+  const bool link_free =
+      AbsoluteLinkFree(DirectoryOf(dir)) && lstat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+  absolute_.emplace(dir, link_free);
+  return link_free;
+}
+
+bool LinkFreeWays::LinkFree(const std::string& path) {
+  struct stat st;
+  return DirectoryLinkFree(DirectoryOf(path)) && lstat(path.c_str(), &st) == 0 &&
+         !S_ISLNK(st.st_mode);
 }
 
 int64_t NowNs() {

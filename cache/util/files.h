@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -73,6 +74,26 @@ int64_t LastChangeNs(const FileStamp& stamp, int64_t now_ns);
 
 // NotFound when the path does not exist (or a component of it is not a directory).
 absl::StatusOr<FileStamp> StampFile(const std::string& path);
+// The stamp of what is at `path` itself: FailedPrecondition for a symbolic link.
+absl::StatusOr<FileStamp> StampOwnFile(const std::string& path);
+
+// Whether no symbolic link lies on the way to a path: on each directory from the root (a
+// relative path taken from the working directory, as getcwd() gives it), "." and ".." taken as
+// written. Where none does, the path is its own real path but for "." and "..". Each directory
+// is asked once.
+class LinkFreeWays {
+ public:
+  bool DirectoryLinkFree(const std::string& dir);
+  // The directories on the way, and `path` itself.
+  bool LinkFree(const std::string& path);
+
+ private:
+  bool AbsoluteLinkFree(const std::string& dir);
+
+  std::string cwd_;
+  absl::flat_hash_map<std::string, bool> asked_;     // as asked
+  absl::flat_hash_map<std::string, bool> absolute_;  // lexically normal, absolute
+};
 
 // The name after the last '/' (all of `path` when there is none).
 absl::string_view Basename(absl::string_view path);

@@ -319,6 +319,40 @@ class DirectModeTest(HeaderSearchTestCase):
             with open(os.path.join(self.work, tree, "inc.d")) as f:
                 self.assertEqual(served, f.read())
 
+    def test_a_directory_on_a_headers_way_replaced_by_a_link(self):
+        """A header reached through no link is named as found; once a directory on its way is
+        moved elsewhere and a link put in its place (the header keeps its stamps, the search
+        directory its own), gcc names a system header by its now shorter real path (dependency
+        file, debug info) and clang warns of a name whose case differs from the real one: no hit
+        may serve the old result. In direct, preprocessor and depend mode, and for a directory
+        higher up, the search directory itself."""
+        long = "a_long_directory_name_on_the_way/inc"
+        cases = [("gcc", ["-g", "-isystem", os.path.join(self.work, long)], "<sub/x.h>", "sub",
+                  "s/sub"),
+                 ("gcc", ["-isystem", os.path.join(self.work, long)], "<sub/x.h>", "", "s/inc"),
+                 ("clang", ["-Werror", "-I" + long], '"sub/x.h"', "sub", "other/SUB")]
+        modes = [("direct", {}), ("preprocessor", {"DDCC_DIRECT_MODE": "0"}),
+                 ("depend", {"DDCC_DEPEND": "1"})]
+        for i, (compiler, flags, name, moved, target) in enumerate(cases):
+            for mode, mode_env in modes:
+                with self.subTest(compiler=compiler, moved=moved, mode=mode):
+                    env = dict(self.env, DDCC_DIR=os.path.join(self.root, f"cache-{i}-{mode}"),
+                               **mode_env)
+                    for path in ["a_long_directory_name_on_the_way", "s", "other"]:
+                        shutil.rmtree(os.path.join(self.work, path), ignore_errors=True)
+                    self.write(long + "/sub/x.h", "struct X { int a; };\n")
+                    self.write("main.c", f"#include {name}\nstruct X x;\nint f(void) {{ return x.a; }}\n")
+                    args = flags + ["-MD", "-c", "main.c", "-o", "main.o"]
+                    self.check(compiler, args, env=env)
+                    self.check(compiler, args, env=env)
+                    if mode != "preprocessor":
+                        self.assertEqual(self.stats(env=env)["direct_hits"], 1)
+                    old = os.path.join(self.work, long, moved).rstrip("/")
+                    os.makedirs(os.path.dirname(os.path.join(self.work, target)), exist_ok=True)
+                    os.rename(old, os.path.join(self.work, target))
+                    os.symlink(os.path.join(self.work, target), old)
+                    self.check(compiler, args, env=env)
+
     def test_clang_warns_of_a_name_whose_link_leads_to_another_case(self):
         """clang compares an #include's name with the real path behind a link
         (-Wnonportable-include-path): h.h leading to h2.h is silent, to H.h an error under

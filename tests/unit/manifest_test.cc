@@ -30,6 +30,17 @@ class ManifestTest : public TempDirTest {
     return path;
   }
 
+  // The manifest's one set, with its one file touched, matched an hour later and restamped,
+  // then encoded and decoded: an error unless exactly that file was restamped.
+  static absl::StatusOr<Manifest> RestampedOnce(Manifest manifest) {
+    Manifest::Restamps restamps;
+    if (manifest.Match(NowNs() + kHour, &restamps) != ResultKey(1) || restamps.files.size() != 1) {
+      return absl::InternalError("not restamped");
+    }
+    manifest.Restamp(restamps);
+    return Manifest::Decode(manifest.Encode());
+  }
+
   void SetAge(const std::string& path, int64_t age_ns) {
     int64_t when = NowNs() - age_ns;
     struct timespec times[2] = {{when / 1000000000, when % 1000000000},
@@ -128,12 +139,7 @@ TEST_F(ManifestTest, AFileTiedToItsRealPathMatchesOnlyWhileItLeadsThere) {
   EXPECT_EQ(manifest.Match(), ResultKey(1));
 
   Write("first.h", "int a;", kHour / 2);  // touched: restamped, still tied
-  const int64_t later = NowNs() + kHour;
-  Manifest::Restamps restamps;
-  ASSERT_EQ(manifest.Match(later, &restamps), ResultKey(1));
-  ASSERT_EQ(restamps.files.size(), 1u);
-  manifest.Restamp(restamps);
-  absl::StatusOr<Manifest> decoded = Manifest::Decode(manifest.Encode());
+  absl::StatusOr<Manifest> decoded = RestampedOnce(manifest);
   ASSERT_TRUE(decoded.ok());
   EXPECT_EQ(decoded->sets()[0].files[0].real_path, first);
   EXPECT_TRUE(decoded->sets()[0].files[0].stamp_trusted);
@@ -143,6 +149,49 @@ TEST_F(ManifestTest, AFileTiedToItsRealPathMatchesOnlyWhileItLeadsThere) {
   EXPECT_EQ(decoded->Match(), std::nullopt);
   ASSERT_TRUE(decoded->NewestMismatch().has_value());
   EXPECT_EQ(decoded->NewestMismatch()->kind, Mismatch::Kind::kRelinked);
+}
+
+// A file tied to the way it is reached, through no link, matches while no link lies on that way:
+// a directory on it moved elsewhere and replaced by a link (the file keeps its stamp), or the
+// file replaced by a link to itself, is a difference. The tie survives encoding and restamping;
+// a file reached through a link cannot be so tied.
+TEST_F(ManifestTest, AFileReachedThroughNoLinkMatchesOnlyWhileNoneLiesOnItsWay) {
+  ASSERT_TRUE(MakeDirs(dir_ + "/sub/inner").ok());
+  std::string header = Write("sub/inner/h.h", "int a;");
+  IncludeSetBuilder builder(NowNs() + kHour, NowNs() + kHour);
+  ASSERT_TRUE(builder.AddFile(header).ok());
+  ASSERT_TRUE(builder.KeepLinkFree(header).ok());
+  Manifest manifest;
+  manifest.Add(std::move(builder).Finish(ResultKey(1)));
+  ASSERT_TRUE(manifest.sets()[0].files[0].link_free);
+  EXPECT_EQ(manifest.Match(), ResultKey(1));
+
+  Write("sub/inner/h.h", "int a;", kHour / 2);  // touched: restamped, still tied
+  const int64_t later = NowNs() + kHour;
+  absl::StatusOr<Manifest> decoded = RestampedOnce(manifest);
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_TRUE(decoded->sets()[0].files[0].link_free);
+  EXPECT_TRUE(decoded->sets()[0].files[0].stamp_trusted);
+  EXPECT_EQ(decoded->Match(later, nullptr), ResultKey(1));
+
+  const std::string sub = dir_ + "/sub", moved = dir_ + "/moved";
+  ASSERT_EQ(rename(sub.c_str(), moved.c_str()), 0);
+  ASSERT_EQ(symlink(moved.c_str(), sub.c_str()), 0);
+  EXPECT_EQ(decoded->Match(later, nullptr), std::nullopt);
+  ASSERT_TRUE(decoded->NewestMismatch().has_value());
+  EXPECT_EQ(decoded->NewestMismatch()->kind, Mismatch::Kind::kRelinked);
+
+  ASSERT_EQ(std::remove(sub.c_str()), 0);
+  ASSERT_EQ(rename(moved.c_str(), sub.c_str()), 0);
+  EXPECT_EQ(decoded->Match(later, nullptr), ResultKey(1));
+  const std::string kept = dir_ + "/kept.h";
+  ASSERT_EQ(rename(header.c_str(), kept.c_str()), 0);
+  ASSERT_EQ(symlink(kept.c_str(), header.c_str()), 0);
+  EXPECT_EQ(decoded->Match(later, nullptr), std::nullopt);
+
+  IncludeSetBuilder through_link(NowNs() + kHour, NowNs() + kHour);
+  ASSERT_TRUE(through_link.AddFile(header).ok());
+  EXPECT_TRUE(absl::IsFailedPrecondition(through_link.KeepLinkFree(header)));
 }
 
 // The set that matched is restamped and becomes the newest; the others are left as they were.

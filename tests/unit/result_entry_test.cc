@@ -1,12 +1,13 @@
-#include "launcher/expanded_time.h"
 #include "launcher/result_entry.h"
 
 #include <fstream>
 
+#include "absl/strings/str_cat.h"
 #include "cache/util/files.h"
 #include "gtest/gtest.h"
 #include "launcher/content_scan.h"
 #include "launcher/depfile.h"
+#include "launcher/expanded_time.h"
 #include "tests/unit/temp_dir_test.h"
 
 namespace ddcc {
@@ -17,11 +18,11 @@ class ResultEntryTest : public TempDirTest {
  protected:
   CompileRequest Request(const std::string& object) const {
     CompileRequest request;
-    request.language = "c";
-    request.source = dir_ + "/x.c";
-    request.object = dir_ + "/" + object;
+    request.language = std::string(1, 'c');  // gcc 12 warns of "c" (-Wrestrict, its bug 105329)
+    request.source = absl::StrCat(dir_, "/x.c");
+    request.object = absl::StrCat(dir_, "/", object);
     request.generates_deps = true;
-    request.dep_file = dir_ + "/x.d";
+    request.dep_file = absl::StrCat(dir_, "/x.d");
     request.dep_targets = {request.object};
     return request;
   }
