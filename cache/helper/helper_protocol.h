@@ -28,7 +28,9 @@ inline constexpr size_t kMaxHelperOffer = size_t{4} << 20;
 inline constexpr int kMaxOffersPerAnswer = 4;
 
 enum class HelperMessage : uint8_t {
-  kHello = 1,   // body: the protocol version; answered by kHello with the helper's
+  // body: the protocol version; answered by kHello with the helper's, sent with the first answer
+  // (alone where that is not ready within 50 ms, or where the compile's hello came alone)
+  kHello = 1,
   kGet = 2,     // body: a HelperRequest without bytes; answered by kAnswer
   kPut = 3,     // body: a HelperRequest; answered by kAnswer once queued (not once stored)
   kStop = 4,    // body: empty; answered by kAnswer, after which the helper finishes and exits

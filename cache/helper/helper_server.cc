@@ -21,13 +21,21 @@ void CloseAndFree(Handle* handle) {
 
 // How often a stopping helper looks whether its uploads are done.
 constexpr uint64_t kStopPollMs = 20;
+// How long the helper's hello may wait to go with its first answer. Far less than the compile
+// waits for it before it takes the helper for stuck (HelperBackend).
+constexpr uint64_t kHelloWaitMs = 50;
 
 }  // namespace
 
 HelperServer::HelperServer(uv_loop_t* loop, HelperSettings settings)
-    : loop_(loop), settings_(std::move(settings)), idle_timer_(new uv_timer_t) {
+    : loop_(loop),
+      settings_(std::move(settings)),
+      idle_timer_(new uv_timer_t),
+      hello_timer_(new uv_timer_t) {
   uv_timer_init(loop_, idle_timer_);
   idle_timer_->data = this;
+  uv_timer_init(loop_, hello_timer_);
+  hello_timer_->data = this;
   for (const RemoteSpec& spec : settings_.remotes) {
     pools_.push_back(std::make_unique<RemotePool>(
         RedactUrl(spec.url), loop_, [this, &spec] { return settings_.make(spec, loop_); },
@@ -40,6 +48,7 @@ HelperServer::~HelperServer() {
   pools_.clear();
   if (listener_ != nullptr) CloseAndFree(listener_);
   CloseAndFree(idle_timer_);
+  CloseAndFree(hello_timer_);
 }
 
 absl::Status HelperServer::Listen(const std::string& path) {
@@ -99,15 +108,13 @@ void HelperServer::Accept() {
   }
   clients_[id].connection = *std::move(connection);
   Idle();
-  // Said before the compile's hello arrives: it is there when the compile starts waiting for its
-  // answer, which then wakes it once, not twice. The compile's hello is checked before serving.
-  Send(id, EncodeFrame(HelperMessage::kHello, EncodeHello()));
 }
 
 void HelperServer::Received(uint64_t id, absl::string_view bytes) {
   auto client = clients_.find(id);
   if (client == clients_.end()) return;
   client->second.reader.Add(bytes);
+  bool asked = false;
   while (true) {
     client = clients_.find(id);  // handling a frame may have let the client go
     if (client == clients_.end()) return;
@@ -117,9 +124,37 @@ void HelperServer::Received(uint64_t id, absl::string_view bytes) {
       clients_.erase(client);
       return;
     }
-    if (!*frame) return;
+    if (!*frame) break;
+    asked |= frame->value().type != HelperMessage::kHello;
     Handle(id, **std::move(frame));
   }
+  if (!client->second.greeted || client->second.said_hello) return;
+  // The helper's hello goes with its first answer (Send), so that the compile wakes once, not
+  // also for the hello; alone to a hello sent alone (--start-server's), and where no answer
+  // went within kHelloWaitMs.
+  if (!asked) return SayHello(id);
+  if (!uv_is_active(reinterpret_cast<uv_handle_t*>(hello_timer_))) {
+    uv_timer_start(
+        hello_timer_,
+        [](uv_timer_t* timer) { static_cast<HelperServer*>(timer->data)->SayHellosDue(); },
+        kHelloWaitMs, 0);
+  }
+}
+
+void HelperServer::SayHello(uint64_t id) {
+  auto client = clients_.find(id);
+  if (client == clients_.end() || std::exchange(client->second.said_hello, true)) return;
+  if (!client->second.connection->Write(EncodeFrame(HelperMessage::kHello, EncodeHello())).ok()) {
+    clients_.erase(client);
+  }
+}
+
+void HelperServer::SayHellosDue() {
+  std::vector<uint64_t> due;
+  for (const auto& [id, client] : clients_) {
+    if (client.greeted && !client.said_hello) due.push_back(id);
+  }
+  for (uint64_t id : due) SayHello(id);
 }
 
 void HelperServer::Handle(uint64_t id, HelperFrame frame) {
@@ -236,7 +271,10 @@ void HelperServer::Answer(uint64_t id, const absl::StatusOr<std::string>& answer
 void HelperServer::Send(uint64_t id, const std::string& frame) {
   auto client = clients_.find(id);
   if (client == clients_.end()) return;  // the compile has gone
-  if (!client->second.connection->Write(frame).ok()) clients_.erase(client);
+  const bool said = std::exchange(client->second.said_hello, true);
+  absl::Status written = client->second.connection->Write(
+      said ? frame : EncodeFrame(HelperMessage::kHello, EncodeHello()) + frame);
+  if (!written.ok()) clients_.erase(client);
 }
 
 bool HelperServer::Busy() const {
@@ -264,6 +302,7 @@ void HelperServer::Idle() {
 void HelperServer::FinishIfDone() {
   if (Busy()) return;
   uv_timer_stop(idle_timer_);
+  uv_timer_stop(hello_timer_);
   // What is left open ends here, and with it the loop.
   clients_.clear();
   pools_.clear();

@@ -55,6 +55,7 @@ class HelperServer {
     std::unique_ptr<StreamConnection> connection;
     FrameReader reader;
     bool greeted = false;
+    bool said_hello = false;
     std::map<std::string, Ahead> ahead;  // by the result's hex key
   };
 
@@ -67,6 +68,8 @@ class HelperServer {
   void Arrived(uint64_t id, const Digest& key, bool offer, absl::StatusOr<std::string> answer);
   void Answer(uint64_t id, const absl::StatusOr<std::string>& answer);
   void Send(uint64_t id, const std::string& frame);
+  void SayHello(uint64_t id);
+  void SayHellosDue();
   bool Busy() const;
   void Idle();
   void FinishIfDone();
@@ -76,6 +79,7 @@ class HelperServer {
   std::string path_;
   uv_pipe_t* listener_ = nullptr;
   uv_timer_t* idle_timer_;
+  uv_timer_t* hello_timer_;  // runs while a greeted compile waits for the helper's hello
   std::vector<std::unique_ptr<RemotePool>> pools_;
   std::map<uint64_t, Client> clients_;
   uint64_t next_id_ = 0;

@@ -301,6 +301,24 @@ TEST_F(HelperTest, ALookupOfAResultBeingFetchedAheadWaitsForIt) {
   EXPECT_EQ(OnServerRead([this] { return first_.gets; }), 3);
 }
 
+// The helper's hello goes with its first answer; where the remote takes longer, it goes alone
+// first, before the compile would take the helper for stuck (its hello wait: 500 ms here, the
+// answer's 2.25 s).
+TEST_F(HelperTest, AHelperWaitingOnItsRemoteSaysHelloBeforeItsAnswer) {
+  specs_ = *ParseRemoteStorage("redis://127.0.0.1:1|connect-timeout=50|timeout=2000");
+  first_.values[Key(1).Hex()] = "one";
+  first_.hold = true;
+  StartServer();
+  RemoteBackend& compile = Client(0);
+  auto answer = std::async(std::launch::async, [&] { return Get(compile, Key(1)); });
+  RunUntil([this] { return first_.held.size() == 1; });
+  usleep(800'000);
+  OnServer([this] { first_.held[0](); });
+  EXPECT_EQ(answer.get().value_or("none"), "one");
+  EXPECT_EQ(stuck_, 0);
+  EXPECT_EQ(OnServerRead([this] { return first_.gets; }), 1);
+}
+
 TEST_F(HelperTest, ARemoteMarkedReadOnlyTakesNoUpload) {
   StartServer();
   EXPECT_TRUE(absl::IsPermissionDenied(Put(Client(1), Key(1), "entry")));
