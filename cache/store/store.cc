@@ -64,16 +64,19 @@ int OpenFlags(int flags) { return flags & O_DIRECTORY ? flags & ~O_CREAT : flags
 // O_CREAT | O_DIRECTORY the last one too. Returns the descriptor, or -1 with errno set.
 int OpenBeneath(const std::string& root, absl::string_view relative, int flags, mode_t mode = 0) {
   int dir = open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir >= 0 && !(flags & O_CREAT)) {
+  // Directories to make are nearly always there already: looked for first, as with no O_CREAT.
+  const bool only_directories = (flags & (O_CREAT | O_DIRECTORY)) == (O_CREAT | O_DIRECTORY);
+  if (dir >= 0 && (!(flags & O_CREAT) || only_directories)) {
     // Where the kernel has openat2 (Linux 5.6), it refuses the symlinks in one call rather than
     // one per directory; a hit opens three entries. Without it (ENOSYS), under a seccomp filter
     // that denies it (EPERM), or where it does not take these flags (EINVAL), the walk below.
-    struct open_how how = {.flags = static_cast<uint64_t>(flags | O_CLOEXEC),
+    struct open_how how = {.flags = static_cast<uint64_t>(OpenFlags(flags) | O_CLOEXEC),
                            .mode = 0,
                            .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS};
     int fd = static_cast<int>(
         syscall(SYS_openat2, dir, std::string(relative).c_str(), &how, sizeof(how)));
-    if (fd >= 0 || (errno != ENOSYS && errno != EPERM && errno != EINVAL)) {
+    const bool to_make = only_directories && fd < 0 && errno == ENOENT;
+    if (!to_make && (fd >= 0 || (errno != ENOSYS && errno != EPERM && errno != EINVAL))) {
       int error = errno;
       close(dir);
       errno = error;
