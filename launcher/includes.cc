@@ -14,9 +14,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "absl/strings/strip.h"
 #include "cache/util/files.h"
 #include "launcher/asm_scan.h"
+#include "launcher/header_names.h"
 
 namespace ddcc {
 namespace {
@@ -198,6 +198,18 @@ class IncludeSetRecorder {
     if (!kept.ok()) Refuse(std::move(kept));
   }
 
+  // clang keeps one entry per file, whose quoted #includes it searches beside the first name it
+  // opened the file by: a file opened by two names in two directories cannot be followed.
+  void NoteOpenedName(const std::string& path) {
+    struct stat st;
+    if (!options_.one_entry_per_file || stat(path.c_str(), &st) != 0) return;
+    auto [first, added] = names_.try_emplace(std::make_pair(st.st_dev, st.st_ino), path);
+    if (!added && !SameDirectory(DirOf(first->second), DirOf(path))) {
+      Refuse(absl::FailedPreconditionError(absl::StrCat(
+          first->second, " and ", path, " are one file, which clang searches beside once")));
+    }
+  }
+
   // A failure to understand how a header was found: no direct mode, but the checks go on.
   void Refuse(absl::Status why) {
     if (refusal_.ok()) refusal_ = std::move(why);
@@ -250,8 +262,13 @@ class IncludeSetRecorder {
       }
       for (const ContentScan::Probe& probe : scan.probes) {
         for (const std::string& dir : dirs) {
+          // The probe looks no further than the first file it finds.
           for (const std::string& candidate : ProbeCandidates(probe, dir, search_)) {
-            if (absl::Status status = AddCandidate(candidate); !status.ok()) return status;
+            bool found = false;
+            if (absl::Status status = AddCandidate(candidate, true, &found); !status.ok()) {
+              return status;
+            }
+            if (found) break;
           }
         }
       }
@@ -276,16 +293,20 @@ class IncludeSetRecorder {
 
   // A path the compiler looked at, with its precompiled form where gcc would look for one (for
   // a header).
-  absl::Status AddCandidate(const std::string& path, bool header = true) {
+  // `found_file`, when given, learns whether a file is there.
+  absl::Status AddCandidate(const std::string& path, bool header = true,
+                            bool* found_file = nullptr) {
     if (header) {
       if (absl::Status status = AddPrecompiledCandidate(path); !status.ok()) return status;
     }
-    absl::StatusOr<bool> found = builder_.AddCandidate(paths_.Relative(path));
+    const std::string relative = paths_.Relative(path);
+    absl::StatusOr<bool> found = builder_.AddCandidate(relative);
     if (absl::IsFailedPrecondition(found.status())) {
       Refuse(found.status());
       return absl::OkStatus();
     }
     if (!found.ok()) return found.status();
+    if (found_file != nullptr) *found_file = *found || builder_.HasFile(relative);
     // One found is read like a header: what it holds may matter as much.
     return *found ? AddRead(path) : absl::OkStatus();
   }
@@ -309,16 +330,9 @@ class IncludeSetRecorder {
       if (absl::IsAborted(content.status())) return content.status();
       return absl::AbortedError(content.status().message());
     }
-    if (options_.one_entry_per_file) {
-      struct stat st;
-      if (stat(path.c_str(), &st) == 0) {
-        auto [first, added] = names_.try_emplace(std::make_pair(st.st_dev, st.st_ino), path);
-        if (!added && !SameDirectory(DirOf(first->second), DirOf(path))) {
-          Refuse(absl::FailedPreconditionError(absl::StrCat(
-              first->second, " and ", path, " are one file, which clang searches beside once")));
-        }
-      }
-    }
+    // Depend mode's list holds every name the compiler opened (NoteOpenedName); a place read
+    // only as a candidate was not opened.
+    if (!without_text_) NoteOpenedName(path);
     // Only depend mode needs the raw scan: the preprocessed text shows the rest.
     ScannedText& text = texts_.emplace_back();
     ContentScan scan = ScanContent(*content, &text);
@@ -399,7 +413,9 @@ absl::StatusOr<std::vector<std::string>> ShadowCandidates(const EnteredHeader& h
   bool understood = absl::StartsWith(header.path, "/") || header.includer_dir.empty() ||
                     absl::StartsWith(header.path, header.includer_dir + "/");
   std::vector<std::string> candidates;
-  if (!SearchedBefore(header.path, {header.includer_dir}, search, candidates) && !understood) {
+  std::vector<std::string> includer_dirs;
+  if (header.beside_includer) includer_dirs.push_back(header.includer_dir);
+  if (!SearchedBefore(header.path, includer_dirs, search, candidates) && !understood) {
     return absl::FailedPreconditionError(
         absl::StrCat("cannot tell how the compiler found ", header.path));
   }
@@ -446,95 +462,6 @@ std::vector<std::string> ProbeCandidates(const ContentScan::Probe& probe, const 
   for (const std::string& angle : search.angle) candidates.push_back(Join(angle, probe.name));
   return candidates;
 }
-
-namespace {
-
-// Whether paths name themselves: no link on the way, no "." or ".." (each directory asked once).
-class PlainNames {
- public:
-  bool Plain(const std::string& path) {
-    return !absl::StrContains(absl::StrCat("/", path), "/../") && ways_.LinkFree(path);
-  }
-
- private:
-  LinkFreeWays ways_;
-};
-
-// Headers whose names hold while their real paths do (ties), and while no link comes to lie on
-// their way (link_free).
-struct NameTies {
-  std::vector<std::string> ties;
-  std::vector<std::string> link_free;
-};
-
-// gcc names a header of a system directory by its real path where that is shorter than the name
-// it found it by (-fcanonical-system-headers): links, ".." components and the tree's path decide.
-// The system headers found through a link or "..", and named as found, are tied to their real
-// paths; those found through none must stay so. FailedPrecondition where gcc may have named
-// one by its real path. -include and -imacros files are searched as a quoted #include in the
-// working directory is.
-absl::StatusOr<NameTies> NamedAsFound(const PreprocessedIncludes& includes,
-                                      const SearchPath& search,
-                                      const std::vector<std::string>& forced) {
-  std::vector<IncludeDirective> directives = includes.directives;
-  for (const std::string& file : forced) directives.push_back({file, true, false, ""});
-  PlainNames names;
-  NameTies named_as_found;
-  for (const IncludeDirective& directive : directives) {
-    std::vector<std::string> places = SearchedPlaces(directive, search);
-    if (places.empty() || !StampFile(places.back()).ok()) continue;
-    const std::string& found = places.back();
-    if (names.Plain(found)) {
-      if (includes.system_headers.contains(found)) named_as_found.link_free.push_back(found);
-      continue;
-    }
-    absl::StatusOr<std::string> real = RealPath(found);
-    if (!real.ok()) continue;
-    if (real->size() >= found.size()) {
-      if (includes.system_headers.contains(found)) named_as_found.ties.push_back(found);
-      continue;
-    }
-    // Only a system header's name is shortened (a user's "../include/x.h" keeps its own), and
-    // an absolute one reached through no link is always shortened alike (a gcc whose system
-    // directories are spelt with "..").
-    const bool fixed = absl::StartsWith(found, "/") &&
-                       std::filesystem::path(found).lexically_normal().string() == *real;
-    if (includes.system_headers.contains(*real) && !fixed) {
-      return absl::FailedPreconditionError(
-          "gcc may name a header by its real path, which links and path lengths decide");
-    }
-  }
-  return named_as_found;
-}
-
-// clang warns where an #include's name differs only in case from the file's real path
-// (-Wnonportable-include-path), which a link within the name's part of the path decides (h.h
-// leading to H.h): the headers found through such a link, which must keep their real paths,
-// and those found through no link at all, which must stay so.
-NameTies FoundThroughNamedLinks(const PreprocessedIncludes& includes, const SearchPath& search) {
-  NameTies found;
-  PlainNames names;
-  for (const IncludeDirective& directive : includes.directives) {
-    std::vector<std::string> places = SearchedPlaces(directive, search);
-    if (places.empty() || !StampFile(places.back()).ok()) continue;
-    if (names.Plain(places.back())) {
-      found.link_free.push_back(places.back());
-      continue;
-    }
-    std::string part = places.back();
-    const std::vector<absl::string_view> parts =
-        absl::StrSplit(directive.name, '/', absl::SkipEmpty());
-    for (size_t left = parts.size(); left > 0; --left, part = DirOf(part)) {
-      if (IsSymlink(part)) {
-        found.ties.push_back(places.back());
-        break;
-      }
-    }
-  }
-  return found;
-}
-
-}  // namespace
 
 absl::StatusOr<IncludeSet> RecordIncludeSet(const std::string& source,
                                             const PreprocessedIncludes& includes,
@@ -595,6 +522,7 @@ absl::StatusOr<IncludeSet> RecordDependIncludeSet(
   if (absl::Status status = recorder.AddSource(source); !status.ok()) return status;
   PlainNames names;
   for (const std::string& file : files) {
+    recorder.NoteOpenedName(file);
     if (file == source) continue;
     // A header in no search directory was found beside its includer, or named absolutely: then
     // nothing was tried before it.

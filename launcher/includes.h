@@ -24,7 +24,8 @@ namespace ddcc {
 bool SearchPathHolds(const SearchPath& search);
 
 // Paths the compiler may have tried before finding `header`: every reading of the path as a
-// search directory plus a name. An error when a relative path fits no search directory.
+// search directory plus a name (and the includer's directory, where the search began there).
+// An error when a relative path fits no search directory.
 absl::StatusOr<std::vector<std::string>> ShadowCandidates(const EnteredHeader& header,
                                                           const SearchPath& search);
 

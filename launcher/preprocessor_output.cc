@@ -58,6 +58,9 @@ PreprocessedIncludes ParseIncludes(absl::string_view preprocessed, absl::string_
   // where gcc first reads <built-in> and <command-line> before the source.
   std::string real;
   std::vector<std::string> includers;
+  // The last #include -dI showed, until the header it entered: whether it searched beside its
+  // includer.
+  bool pending = false, pending_beside = true;
   bool source_begun = false;
   const std::string_view text(preprocessed.data(), preprocessed.size());
   for (size_t at = text.find('#'); at != std::string_view::npos; at = text.find('#', at + 1)) {
@@ -74,13 +77,17 @@ PreprocessedIncludes ParseIncludes(absl::string_view preprocessed, absl::string_
       if (!ParseQuoted(line, name)) continue;
       std::vector<absl::string_view> flags = absl::StrSplit(line, ' ', absl::SkipEmpty());
       if (!flags.empty() && flags[0] == "1") {
-        if (!IsPseudoFile(name)) found.headers.push_back({name, DirOf(real)});
+        if (!IsPseudoFile(name)) {
+          found.headers.push_back({name, DirOf(real), !pending || pending_beside});
+        }
+        pending = false;
         if (std::find(flags.begin(), flags.end(), "3") != flags.end()) {
           found.system_headers.insert(name);
         }
         includers.push_back(std::move(real));
         real = IsPseudoFile(name) ? "" : name;
       } else if (!flags.empty() && flags[0] == "2") {
+        pending = false;
         if (!includers.empty()) {
           real = std::move(includers.back());
           includers.pop_back();
@@ -112,6 +119,8 @@ PreprocessedIncludes ParseIncludes(absl::string_view preprocessed, absl::string_
     directive.name = std::string(line.substr(1, end - 1));
     directive.quoted = close == '"';
     directive.includer = real;
+    pending = true;
+    pending_beside = directive.quoted && !directive.next;
     // Where the same search from the same directory was seen, it adds nothing: C++ headers
     // repeat their #include lines by the thousand.
     std::string search_key =

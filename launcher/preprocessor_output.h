@@ -19,6 +19,9 @@ std::string DirOf(absl::string_view path);
 struct EnteredHeader {
   std::string path;          // as the compiler spelled it
   std::string includer_dir;  // directory of the including file; "" for the working directory
+  // Whether the search began in the includer's directory: false after an #include <...> or an
+  // #include_next that -dI shows.
+  bool beside_includer = true;
 };
 
 // An #include, #include_next or #import the preprocessor carried out, as `-E -dI` shows it: a

@@ -75,6 +75,11 @@ absl::Status IncludeSetBuilder::KeepLinkFree(const std::string& path) {
 
 bool IncludeSetBuilder::Has(const std::string& path) const { return seen_.contains(path); }
 
+bool IncludeSetBuilder::HasFile(const std::string& path) const {
+  auto found = seen_.find(path);
+  return found != seen_.end() && found->second;
+}
+
 absl::StatusOr<std::string> IncludeSetBuilder::AddFile(const std::string& path) {
   absl::StatusOr<FileStamp> stamp = StampFile(path);
   if (!stamp.ok()) return stamp.status();
@@ -89,7 +94,7 @@ absl::StatusOr<std::string> IncludeSetBuilder::AddFile(const std::string& path) 
   hasher.Update(*content);
   bool trusted = StampTrusted(*stamp, now_ns_);
   set_.files.push_back({path, hasher.Finish(), *stamp, trusted});
-  seen_.insert(path);
+  seen_[path] = true;
   return content;
 }
 
@@ -100,8 +105,8 @@ absl::StatusOr<bool> IncludeSetBuilder::AddCandidate(const std::string& path) {
   // subdirectory records one path.
   const Placement& placement = PlacementOf(path);
   if (!placement.absent_dir.empty()) {
-    seen_.insert(path);
-    if (seen_.insert(placement.absent_dir).second) {
+    seen_.try_emplace(path, false);
+    if (seen_.try_emplace(placement.absent_dir, false).second) {
       GroupFor(placement.guard).paths.push_back(placement.absent_dir);
     }
     return false;
@@ -117,16 +122,16 @@ absl::StatusOr<bool> IncludeSetBuilder::AddCandidate(const std::string& path) {
       if (!IsOwnDirectory(path)) {
         return absl::FailedPreconditionError(absl::StrCat(path, " links to a directory"));
       }
-      seen_.insert(path);
+      seen_.try_emplace(path, false);
       GroupFor(placement.guard, true).paths.push_back(path);
       return false;
     case PathKind::kDanglingLink:
       // It comes to life without its directory changing: no guard.
-      seen_.insert(path);
+      seen_.try_emplace(path, false);
       GroupFor(std::nullopt).paths.push_back(path);
       return false;
     case PathKind::kNothing:
-      seen_.insert(path);
+      seen_.try_emplace(path, false);
       GroupFor(placement.guard).paths.push_back(path);
       return false;
   }

@@ -82,6 +82,8 @@ class IncludeSetBuilder {
   absl::Status KeepLinkFree(const std::string& path);
 
   bool Has(const std::string& path) const;
+  // Whether `path` was recorded as a file read (AddFile).
+  bool HasFile(const std::string& path) const;
   IncludeSet Finish(const Digest& result) &&;
 
  private:
@@ -98,7 +100,7 @@ class IncludeSetBuilder {
   int64_t compile_start_ns_;
   int64_t now_ns_;
   IncludeSet set_;
-  absl::flat_hash_set<std::string> seen_;
+  absl::flat_hash_map<std::string, bool> seen_;             // true for a file read
   absl::flat_hash_map<std::string, Placement> placements_;  // by parent directory
   LinkFreeWays ways_;
 };

@@ -208,6 +208,35 @@ class DirectModeTest(HeaderSearchTestCase):
                     change()
                     self.check(compiler, args)
 
+    def test_a_link_beside_an_angled_includer_is_not_searched(self):
+        """An #include <...> and a __has_include(<...>) do not look beside their includer, nor
+        past the first file they find: a link there to the header found (Debian's
+        libc6-dev-i386 makes /usr/include/sys/cdefs.h one, beside features.h's
+        #include <sys/cdefs.h>) is no second name of it, and clang hits directly, in direct and
+        depend mode; a file put there later changes nothing, one put before it is seen."""
+        self.write("A/sub/x.h", "int xv;\n")
+        self.write("A/sub/y.h", "#define Y 1\n")
+        self.write("B/feat.h", "#include <sub/x.h>\n#if __has_include(<sub/y.h>)\n"
+                               "#include <sub/y.h>\n#endif\n")
+        for name in ["x.h", "y.h"]:
+            os.makedirs(os.path.join(self.work, "B/sub"), exist_ok=True)
+            os.symlink(f"../../A/sub/{name}", os.path.join(self.work, "B/sub", name))
+        self.write("main.c", "#include <feat.h>\nint f(void) { return Y; }\n")
+        args = ["-isystem", "first", "-isystem", "A", "-isystem", "B", "-MD", "-c", "main.c",
+                "-o", "main.o"]
+        for compiler in ["clang", "gcc"]:
+            for mode, mode_env in [("direct", {}), ("depend", {"DDCC_DEPEND": "1"})]:
+                with self.subTest(compiler=compiler, mode=mode):
+                    shutil.rmtree(os.path.join(self.work, "first"), ignore_errors=True)
+                    os.makedirs(os.path.join(self.work, "first"))
+                    env = dict(self.env, DDCC_DIR=os.path.join(self.root, f"c-{compiler}-{mode}"),
+                               **mode_env)
+                    self.check(compiler, args, env=env)
+                    self.check(compiler, args, env=env)
+                    self.assertEqual(self.stats(env=env)["direct_hits"], 1, self.log())
+                    self.write("first/sub/y.h", "#define Y 2\n")
+                    self.check(compiler, args, env=env)
+
     def test_one_file_under_two_names(self):
         """clang keeps one entry per file, which searches its quoted #includes beside the first
         name it was looked up by, whatever name a line marker gives it: a header created there

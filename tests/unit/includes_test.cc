@@ -47,7 +47,11 @@ TEST(IncludesTest, ShadowCandidatesAreThePlacesSearchedEarlier) {
   EXPECT_THAT(candidates("include/util.h", "src"),
               UnorderedElementsAre("src/util.h", "quoted/util.h"));
   EXPECT_THAT(candidates("src/local.h", "src"), IsEmpty());  // beside its includer
-  EXPECT_THAT(candidates("/opt/abs.h", "src"), IsEmpty());   // an absolute #include
+  // An #include <...> does not begin beside its includer.
+  EXPECT_THAT(
+      *ShadowCandidates({"/usr/include/stdio.h", "src", false}, search),
+      UnorderedElementsAre("quoted/stdio.h", "include/stdio.h", "/usr/local/include/stdio.h"));
+  EXPECT_THAT(candidates("/opt/abs.h", "src"), IsEmpty());  // an absolute #include
   EXPECT_FALSE(ShadowCandidates({"elsewhere/x.h", "src"}, search).ok());
   // "../x.h" found in include/: include/../x.h, tried first beside the includer and in quoted/.
   EXPECT_THAT(candidates("include/../x.h", "src"), IsSupersetOf({"src/../x.h", "quoted/../x.h"}));

@@ -29,11 +29,12 @@ int inner;
 )";
 
 TEST(PreprocessorOutputTest, ParsesLineMarkersWithIncluders) {
-  EXPECT_THAT(
-      ParseIncludes(kGccOutput, "src/a.c").headers,
-      ElementsAre(FieldsAre("/usr/include/stdc-predef.h", ""), FieldsAre("include/util.h", "src"),
-                  FieldsAre("include/inner.h", "include"), FieldsAre("/usr/include/stdio.h", "src"),
-                  FieldsAre("src/we\"ird.h", "src")));
+  EXPECT_THAT(ParseIncludes(kGccOutput, "src/a.c").headers,
+              ElementsAre(FieldsAre("/usr/include/stdc-predef.h", "", true),
+                          FieldsAre("include/util.h", "src", true),
+                          FieldsAre("include/inner.h", "include", true),
+                          FieldsAre("/usr/include/stdio.h", "src", true),
+                          FieldsAre("src/we\"ird.h", "src", true)));
 }
 
 // As `-E -dI` shows them: a #line in the source, a header included twice, clang's spelling.
@@ -55,11 +56,40 @@ constexpr absl::string_view kDirectives = R"(# 1 "src/a.c"
 
 TEST(PreprocessorOutputTest, ParsesDirectivesWithTheirRealIncluders) {
   PreprocessedIncludes includes = ParseIncludes(kDirectives, "src/a.c");
-  EXPECT_THAT(includes.headers, ElementsAre(FieldsAre("src/sub/x.h", "src")));
+  EXPECT_THAT(includes.headers, ElementsAre(FieldsAre("src/sub/x.h", "src", true)));
   EXPECT_THAT(includes.directives, ElementsAre(FieldsAre("sub/x.h", true, false, "src/a.c"),
                                                FieldsAre("common.h", false, true, "src/sub/x.h"),
                                                FieldsAre("again.h", true, false, "src/sub/x.h"),
                                                FieldsAre("common.h", true, false, "src/a.c")));
+}
+
+// A header an #include <...> or #include_next entered was not searched for beside its includer;
+// one -dI shows no #include for (-include's) may have been.
+TEST(PreprocessorOutputTest, TellsWhichHeadersWereSearchedForBesideTheirIncluders) {
+  constexpr absl::string_view kText = R"(# 1 "a.c"
+# 1 "<command-line>" 1
+# 1 "./forced.h" 1
+# 2 "<command-line>" 2
+# 1 "a.c"
+#include <sys/cdefs.h> /* clang -E -dI */
+# 1 "/usr/include/x86_64-linux-gnu/sys/cdefs.h" 1 3 4
+#include "quoted.h" /* clang -E -dI */
+# 1 "/usr/include/x86_64-linux-gnu/sys/quoted.h" 1 3 4
+#include_next "next.h" /* clang -E -dI */
+# 1 "/usr/include/next.h" 1 3 4
+# 2 "/usr/include/x86_64-linux-gnu/sys/quoted.h" 2 3 4
+# 2 "/usr/include/x86_64-linux-gnu/sys/cdefs.h" 2 3 4
+# 2 "a.c" 2
+#include <guarded.h> /* clang -E -dI */
+int x;
+)";
+  EXPECT_THAT(
+      ParseIncludes(kText, "a.c").headers,
+      ElementsAre(FieldsAre("./forced.h", "", true),
+                  FieldsAre("/usr/include/x86_64-linux-gnu/sys/cdefs.h", "", false),
+                  FieldsAre("/usr/include/x86_64-linux-gnu/sys/quoted.h",
+                            "/usr/include/x86_64-linux-gnu/sys", true),
+                  FieldsAre("/usr/include/next.h", "/usr/include/x86_64-linux-gnu/sys", false)));
 }
 
 }  // namespace
