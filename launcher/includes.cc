@@ -17,6 +17,7 @@
 #include "cache/util/files.h"
 #include "launcher/asm_scan.h"
 #include "launcher/header_names.h"
+#include "launcher/source_includes.h"
 
 namespace ddcc {
 namespace {
@@ -139,7 +140,8 @@ class IncludeSetRecorder {
     scans_.push_back({"", ScanContent(options_.command_line, &command_line), false, ""});
     // The source is in the direct key already; recording it too makes sure it did not change
     // during the compile.
-    return AddRead(source);
+    if (absl::Status status = AddRead(source); !status.ok()) return status;
+    return without_text_ ? AddPrecompiledPlacesOfSource(source) : absl::OkStatus();
   }
 
   bool Has(const std::string& path) const { return builder_.Has(paths_.Relative(path)); }
@@ -311,11 +313,31 @@ class IncludeSetRecorder {
     return *found ? AddRead(path) : absl::OkStatus();
   }
 
+  // gcc may read a precompiled header in place of a header an #include of the source names
+  // (of no other file), which its dependency file then leaves out with the header: depend mode
+  // looks at each place where gcc would look for one, as the preprocessed text shows the header.
+  absl::Status AddPrecompiledPlacesOfSource(const std::string& source) {
+    if (!options_.precompiled_headers) return absl::OkStatus();
+    std::optional<std::vector<IncludeDirective>> directives =
+        IncludesOfText(texts_.back().text, source);
+    if (!directives) {
+      Refuse(absl::FailedPreconditionError(
+          "the source names a header by a macro, for which gcc may read a precompiled header"));
+      return absl::OkStatus();
+    }
+    for (const IncludeDirective& directive : *directives) {
+      for (const std::string& place : SearchedPlaces(directive, search_)) {
+        if (absl::Status status = AddPrecompiledCandidate(place); !status.ok()) return status;
+      }
+    }
+    return absl::OkStatus();
+  }
+
   absl::Status AddPrecompiledCandidate(const std::string& path) {
     if (!options_.precompiled_headers) return absl::OkStatus();
     std::string precompiled = path + ".gch";
-    absl::StatusOr<bool> found = builder_.AddCandidate(paths_.Relative(precompiled));
-    // gcc reads a .gch directory too.
+    // gcc reads a .gch directory too: each file in it that fits.
+    absl::StatusOr<bool> found = builder_.AddCandidate(paths_.Relative(precompiled), true);
     if (absl::IsFailedPrecondition(found.status()) || (found.ok() && *found)) {
       return absl::AbortedError(absl::StrCat("the compiler may read ", precompiled));
     }

@@ -98,7 +98,8 @@ absl::StatusOr<std::string> IncludeSetBuilder::AddFile(const std::string& path) 
   return content;
 }
 
-absl::StatusOr<bool> IncludeSetBuilder::AddCandidate(const std::string& path) {
+absl::StatusOr<bool> IncludeSetBuilder::AddCandidate(const std::string& path,
+                                                     bool reads_directory) {
   if (Has(path)) return false;
   // Below an absent directory nothing needs a look of its own, and that directory's absence says
   // it for every path: a search that looks for hundreds of headers in a directory without their
@@ -117,6 +118,7 @@ absl::StatusOr<bool> IncludeSetBuilder::AddCandidate(const std::string& path) {
     case PathKind::kFile:
       return true;
     case PathKind::kDirectory:
+      if (reads_directory) return true;
       // The compiler passes over a directory (src/memory for <memory>), which must stay one. A
       // link to one may be pointed at a file without its directory changing.
       if (!IsOwnDirectory(path)) {

@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "cache/util/files.h"
 #include "cache/util/hash.h"
@@ -73,7 +72,9 @@ class IncludeSetBuilder {
   // Records a place the compiler looked, unless recorded before: that nothing is there, or a
   // directory (which a header search passes over; FailedPrecondition for a symbolic link to
   // one), or, when a file is, returns true for the caller to read it with AddFile.
-  absl::StatusOr<bool> AddCandidate(const std::string& path);
+  // `reads_directory`: the compiler reads a directory there too (gcc's x.h.gch/), which is then
+  // found like a file.
+  absl::StatusOr<bool> AddCandidate(const std::string& path, bool reads_directory = false);
 
   // Ties the file recorded under `path` to the real path it has now (RecordedFile::real_path).
   absl::Status KeepRealPath(const std::string& path);

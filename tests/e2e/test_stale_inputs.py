@@ -6,6 +6,7 @@ precompiled header beside a header; what the preprocessed text drops of the file
 import itertools
 import os
 import re
+import shutil
 import time
 import unittest
 
@@ -311,19 +312,52 @@ class StaleInputsTest(HeaderSearchTestCase):
                 self.assertEqual(self.stats(env=env)["direct_hits"], 0)
 
     def test_a_precompiled_header_beside_a_header_is_never_stored(self):
+        """gcc's dependency file names neither a precompiled header it read nor its header: in
+        depend mode too, one at a place an #include of the source searches makes the result
+        unfit to store."""
         self.write("pch.h", "int v = 1;\n")
         self.write("main.c", '#include "pch.h"\nint get(void) { return v; }\n')
         made = self.run_cmd(["gcc", "-x", "c-header", "pch.h", "-o", "pch.h.gch"])
         self.assertEqual(made.returncode, 0, made.stderr)
         self.write("pch.h", "int v = 2;\n")  # gcc goes on using the stale .gch
-        args = ["-c", "main.c", "-o", "main.o"]
-        for mode, mode_env in self.modes()[:2]:
+        args = ["-MD", "-c", "main.c", "-o", "main.o"]
+        for mode, mode_env in self.modes():
             with self.subTest(mode=mode):
-                env = dict(self.env, **mode_env)
+                env = dict(self.env, DDCC_DIR=os.path.join(self.root, "cache-" + mode),
+                           **mode_env)
                 self.check("gcc", args=args, env=env)
                 os.rename(os.path.join(self.work, "pch.h.gch"), os.path.join(self.root, "gch"))
                 self.check("gcc", args=args, env=env)
                 os.rename(os.path.join(self.root, "gch"), os.path.join(self.work, "pch.h.gch"))
+                self.check("gcc", args=args, env=env)
+
+
+    def test_a_precompiled_header_directory_is_never_stored(self):
+        """gcc reads every fitting .gch in a directory named like the header (pch/all.h.gch/),
+        and with -Winvalid-pch warns of each that does not fit: one there, even empty, makes the
+        compile's result unfit to store, in each mode."""
+        self.write("inc/all.h", "#ifndef VAL\n#define VAL 1\n#endif\nint val(void) { return VAL; }\n")
+        self.write("stale/all.h", "#define VAL 5\nint val(void) { return VAL; }\n")
+        self.write("main.c", '#include "all.h"\nint get(void) { return val(); }\n')
+        gch = os.path.join(self.work, "pch/all.h.gch")
+        args = ["-O1", "-Winvalid-pch", "-Ipch", "-Iinc", "-MD", "-c", "main.c", "-o", "main.o"]
+        for mode, mode_env in self.modes():
+            with self.subTest(mode=mode):
+                env = dict(self.env, DDCC_DIR=os.path.join(self.root, "cache-" + mode),
+                           **mode_env)
+                shutil.rmtree(os.path.join(self.work, "pch"), ignore_errors=True)
+                os.makedirs(gch)
+                self.check("gcc", args=args, env=env)  # an empty directory
+                made = self.run_cmd(["gcc", "-O1", "-x", "c-header", "stale/all.h", "-o",
+                                     os.path.join(gch, "a.gch")])
+                self.assertEqual(made.returncode, 0, made.stderr)
+                self.check("gcc", args=args, env=env)  # the stale .gch in use
+                os.remove(os.path.join(gch, "a.gch"))
+                made = self.run_cmd(["gcc", "-O1", "-DVAL=2", "-x", "c-header", "inc/all.h",
+                                     "-o", os.path.join(gch, "b.gch")])
+                self.assertEqual(made.returncode, 0, made.stderr)
+                self.check("gcc", args=args, env=env)  # one that does not fit: a warning
+                shutil.rmtree(gch)
                 self.check("gcc", args=args, env=env)
 
 
