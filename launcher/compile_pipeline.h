@@ -75,6 +75,7 @@ class CompilePipeline : public CachedCall {
   std::optional<std::string> PrecompiledHeaderInUse();
   void Discard(const Digest& key, absl::string_view why);
   absl::Status SameFilesRead(const CompileListing& listing) const;
+  absl::Status SameInputFiles() const;
   // Always written: --explain compares the last two compiles' transcripts.
   std::string* Transcript() { return &transcript_; }
   void WriteTranscript() const;
@@ -100,8 +101,10 @@ class CompilePipeline : public CachedCall {
   int64_t preprocessed_ns_ = 0;  // when the preprocessor had run
   PreprocessedIncludes includes_;
   std::vector<std::string> preprocessor_listed_;  // the files the run lists (CompileListing)
-  ExpandedTime expanded_time_;                    // in the preprocessed text
-  std::string transcript_;                        // the keys' inputs
+  // The stamps of FilesRead() before the key read them (a file's, through any links).
+  std::vector<std::optional<FileStamp>> input_stamps_;
+  ExpandedTime expanded_time_;  // in the preprocessed text
+  std::string transcript_;      // the keys' inputs
   // For --explain: how a hit was found, and what the lookups learnt on the way.
   absl::string_view hit_kind_;
   std::vector<std::string> explain_notes_;

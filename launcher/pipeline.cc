@@ -153,7 +153,11 @@ std::variant<Digest, KeyAfterCompile, CompileOutcome> CompilePipeline::KeyInputs
   // A header a generator wrote just before the compile (CMake's add_custom_command) would count
   // as changed during it, and nothing would be stored: once its stamp is past the file clock's
   // slack, the inputs are read again, and the compile begins then.
-  if (!inputs_reread_ && NewestStampNs(files_read) >= start_ns_ - FileClockSlackNs()) {
+  // The inputs as the key is about to read them; the compile must read the very same files
+  // (SameInputFiles): a link retargeted or a directory renamed on the way leaves each file's
+  // own stamps as they were.
+  input_stamps_ = StampFiles(files_read);
+  if (!inputs_reread_ && NewestChangeNs(input_stamps_) >= start_ns_ - FileClockSlackNs()) {
     inputs_reread_ = true;
     WaitOutFreshStamps(files_read);
     start_ns_ = NowNs();
@@ -508,6 +512,9 @@ CompileOutcome CompilePipeline::CompileAndStore(std::optional<Digest> key) {
         "a time macro of this run: the compile expands it again, maybe to another second");
   }
   if (!same_files.ok()) set = same_files;
+  if (key) {
+    if (absl::Status same_inputs = SameInputFiles(); !same_inputs.ok()) set = same_inputs;
+  }
   if (!keys_.CompilerUnchanged())
     set = absl::AbortedError("the compiler changed during the compile");
   if (!keys_.DriverUnchanged()) {
@@ -525,32 +532,6 @@ CompileOutcome CompilePipeline::CompileAndStore(std::optional<Digest> key) {
     SaveOrNote(std::move(set));
   }
   return *std::move(compiled);
-}
-
-// Aborted where the compile read a file the preprocessor's run did not (nor an option named
-// for it, as clang's lists of the sanitizers), or, where both list every file, the other way
-// round, or its listing cannot be read: the key may not describe the object.
-absl::Status CompilePipeline::SameFilesRead(const CompileListing& listing) const {
-  absl::StatusOr<std::vector<std::string>> listed = listing.Read();
-  if (!listed.ok()) {
-    return absl::AbortedError(
-        absl::StrCat("the compile's listing of its files: ", listed.status().message()));
-  }
-  std::vector<std::string> seen = FilesRead(request_, includes_);
-  seen.insert(seen.end(), preprocessor_listed_.begin(), preprocessor_listed_.end());
-  if (std::optional<std::string> unseen = listing.FirstUnseen(*listed, seen)) {
-    return absl::AbortedError(absl::StrCat(
-        "the compile read ", *unseen, ", which the preprocessor did not: it changed meanwhile"));
-  }
-  // Nor the other way: a header gone for the compile, or a precompiled one read in its place.
-  if (listing.complete() && !listed->empty()) {
-    listed->push_back(request_.source);
-    if (std::optional<std::string> unread = listing.FirstUnseen(preprocessor_listed_, *listed)) {
-      return absl::AbortedError(absl::StrCat("the preprocessor read ", *unread,
-                                             ", which the compile did not: it changed meanwhile"));
-    }
-  }
-  return absl::OkStatus();
 }
 
 ParsedCall ParseCFamilyCall(const CallContext& context) {

@@ -84,6 +84,11 @@ absl::StatusOr<std::string> IncludeSetBuilder::AddFile(const std::string& path) 
   absl::StatusOr<FileStamp> stamp = StampFile(path);
   if (!stamp.ok()) return stamp.status();
   if (absl::Status fresh = CheckNotTooNew(path, *stamp); !fresh.ok()) return fresh;
+  // A link on the way retargeted during the compile leaves the file's own stamps as they were.
+  if (ways_.NewestLinkChangeNs(path, now_ns_) >= compile_start_ns_ - FileClockSlackNs()) {
+    return absl::AbortedError(
+        absl::StrCat(path, " is reached through a link changed during the compile"));
+  }
   absl::StatusOr<std::string> content = ReadFile(path);
   if (!content.ok()) return content.status();
   // A write between the stamp and the read would pair new content with an old stamp.

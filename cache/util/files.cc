@@ -199,11 +199,24 @@ int64_t LastChangeNs(const FileStamp& stamp, int64_t now_ns) {
 }
 
 int64_t NewestStampNs(const std::vector<std::string>& paths) {
-  const int64_t now = NowNs();
-  int64_t newest = 0;
+  return NewestChangeNs(StampFiles(paths));
+}
+
+std::vector<std::optional<FileStamp>> StampFiles(const std::vector<std::string>& paths) {
+  std::vector<std::optional<FileStamp>> stamps;
+  stamps.reserve(paths.size());
   for (const std::string& path : paths) {
     absl::StatusOr<FileStamp> stamp = StampFile(path);
-    if (stamp.ok()) newest = std::max(newest, LastChangeNs(*stamp, now));
+    stamps.push_back(stamp.ok() ? std::optional<FileStamp>(*stamp) : std::nullopt);
+  }
+  return stamps;
+}
+
+int64_t NewestChangeNs(const std::vector<std::optional<FileStamp>>& stamps) {
+  const int64_t now = NowNs();
+  int64_t newest = 0;
+  for (const std::optional<FileStamp>& stamp : stamps) {
+    if (stamp) newest = std::max(newest, LastChangeNs(*stamp, now));
   }
   return newest;
 }
@@ -280,6 +293,15 @@ bool IsDirectory(const std::string& path) {
 
 namespace {
 
+FileStamp StampOf(const struct stat& st) {
+  auto ns = [](const struct timespec& t) { return int64_t{t.tv_sec} * 1000000000 + t.tv_nsec; };
+  return FileStamp{.device = static_cast<uint64_t>(st.st_dev),
+                   .inode = static_cast<uint64_t>(st.st_ino),
+                   .size = static_cast<uint64_t>(st.st_size),
+                   .mtime_ns = ns(st.st_mtim),
+                   .ctime_ns = ns(st.st_ctim)};
+}
+
 absl::StatusOr<FileStamp> Stamp(const std::string& path, bool follow_links) {
   struct stat st;
   if ((follow_links ? stat(path.c_str(), &st) : lstat(path.c_str(), &st)) != 0) {
@@ -290,12 +312,7 @@ absl::StatusOr<FileStamp> Stamp(const std::string& path, bool follow_links) {
   if (S_ISLNK(st.st_mode)) {
     return absl::FailedPreconditionError(absl::StrCat(path, " is a symbolic link"));
   }
-  auto ns = [](const struct timespec& t) { return int64_t{t.tv_sec} * 1000000000 + t.tv_nsec; };
-  return FileStamp{.device = static_cast<uint64_t>(st.st_dev),
-                   .inode = static_cast<uint64_t>(st.st_ino),
-                   .size = static_cast<uint64_t>(st.st_size),
-                   .mtime_ns = ns(st.st_mtim),
-                   .ctime_ns = ns(st.st_ctim)};
+  return StampOf(st);
 }
 
 }  // namespace
@@ -304,26 +321,47 @@ absl::StatusOr<FileStamp> StampFile(const std::string& path) { return Stamp(path
 
 absl::StatusOr<FileStamp> StampOwnFile(const std::string& path) { return Stamp(path, false); }
 
-bool LinkFreeWays::DirectoryLinkFree(const std::string& dir) {
-  auto [known, added] = asked_.try_emplace(dir, false);
-  if (!added) return known->second;
-  std::string absolute = dir;
-  if (!absl::StartsWith(dir, "/")) {
+std::string LinkFreeWays::AbsoluteNormal(const std::string& path) {
+  std::string absolute = path;
+  if (!absl::StartsWith(path, "/")) {
     if (cwd_.empty()) {
       char buffer[PATH_MAX];
-      if (getcwd(buffer, sizeof(buffer)) == nullptr) return false;
+      if (getcwd(buffer, sizeof(buffer)) == nullptr) return "";
       cwd_ = buffer;
     }
-    absolute = absl::StrCat(cwd_, "/", dir);
+    absolute = absl::StrCat(cwd_, "/", path);
   }
   std::string normal = std::filesystem::path(absolute).lexically_normal().string();
   if (normal.size() > 1 && normal.back() == '/') normal.pop_back();
-  known->second = AbsoluteLinkFree(normal);
+  return normal;
+}
+
+bool LinkFreeWays::DirectoryLinkFree(const std::string& dir) {
+  auto [known, added] = asked_.try_emplace(dir, false);
+  if (!added) return known->second;
+  known->second = AbsoluteLinkFree(AbsoluteNormal(dir));
   return known->second;
+}
+
+int64_t LinkFreeWays::NewestLinkChangeNs(const std::string& path, int64_t now_ns) {
+  return AbsoluteNewestLinkChangeNs(AbsoluteNormal(path), now_ns);
+}
+
+int64_t LinkFreeWays::AbsoluteNewestLinkChangeNs(const std::string& path, int64_t now_ns) {
+  if (path == "/" || !absl::StartsWith(path, "/")) return 0;
+  if (auto known = link_changes_.find(path); known != link_changes_.end()) return known->second;
+  int64_t newest = AbsoluteNewestLinkChangeNs(DirectoryOf(path), now_ns);
+  struct stat st;
+  if (lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+    newest = std::max(newest, LastChangeNs(StampOf(st), now_ns));
+  }
+  link_changes_.emplace(path, newest);
+  return newest;
 }
 
 bool LinkFreeWays::AbsoluteLinkFree(const std::string& dir) {
   if (dir == "/") return true;
+  if (!absl::StartsWith(dir, "/")) return false;
   if (auto known = absolute_.find(dir); known != absolute_.end()) return known->second;
   struct stat st;
   const bool link_free =

@@ -86,13 +86,20 @@ class LinkFreeWays {
   bool DirectoryLinkFree(const std::string& dir);
   // The directories on the way, and `path` itself.
   bool LinkFree(const std::string& path);
+  // The latest change (LastChangeNs, at `now_ns`) of a symbolic link on the way to `path` or at
+  // it, the way taken as written (where a link leads is not walked); 0 where none is.
+  int64_t NewestLinkChangeNs(const std::string& path, int64_t now_ns);
 
  private:
+  // `path` made absolute from the working directory, lexically normal, without a trailing '/'.
+  std::string AbsoluteNormal(const std::string& path);
   bool AbsoluteLinkFree(const std::string& dir);
+  int64_t AbsoluteNewestLinkChangeNs(const std::string& path, int64_t now_ns);
 
   std::string cwd_;
-  absl::flat_hash_map<std::string, bool> asked_;     // as asked
-  absl::flat_hash_map<std::string, bool> absolute_;  // lexically normal, absolute
+  absl::flat_hash_map<std::string, bool> asked_;            // as asked
+  absl::flat_hash_map<std::string, bool> absolute_;         // lexically normal, absolute
+  absl::flat_hash_map<std::string, int64_t> link_changes_;  // the same
 };
 
 // The name after the last '/' (all of `path` when there is none).
@@ -134,6 +141,10 @@ int64_t FileClockSlackNs();
 void WaitOutFreshStamps(const std::vector<std::string>& paths);
 // The latest LastChangeNs among `paths`, now; 0 for none.
 int64_t NewestStampNs(const std::vector<std::string>& paths);
+// The stamps of `paths`, in order (nullopt where there is none), and the latest LastChangeNs
+// among them, now.
+std::vector<std::optional<FileStamp>> StampFiles(const std::vector<std::string>& paths);
+int64_t NewestChangeNs(const std::vector<std::optional<FileStamp>>& stamps);
 
 // Sets the process's umask for the scope, when `mask` holds one, and then puts the old one back:
 // files made in the cache take the cache's umask, the build's outputs and the compiler the

@@ -7,6 +7,7 @@ import itertools
 import os
 import re
 import shutil
+import subprocess
 import time
 import unittest
 
@@ -16,10 +17,21 @@ from common import DDCC, HeaderSearchTestCase
 # `edit.sh`, as an editor saving or a generator running would while ddcc works.
 EDITING_COMPILER = """#!/bin/sh
 case " $* " in
-  *" -E "*) ;;
+  *" -E "*|*" -###"*|*" -v "*|*" --version "*|*" -dump"*) ;;
   *) if [ -f "{edit}" ]; then sh "{edit}"; rm -f "{edit}"; fi ;;
 esac
 exec /usr/bin/{compiler} "$@"
+"""
+
+# The same, with the edit just after the compile proper (before ddcc records what it read).
+EDITING_AFTER_COMPILER = """#!/bin/sh
+case " $* " in
+  *" -E "*|*" -###"*|*" -v "*|*" --version "*|*" -dump"*) exec /usr/bin/{compiler} "$@" ;;
+esac
+/usr/bin/{compiler} "$@"
+status=$?
+if [ -f "{edit}" ]; then sh "{edit}"; rm -f "{edit}"; fi
+exit $status
 """
 
 COMPILERS = ["gcc", "clang"]
@@ -46,16 +58,17 @@ exec /usr/bin/{compiler} "$@"
 
 
 class StaleInputsTest(HeaderSearchTestCase):
-    def editing_compiler(self, compiler, edit):
+    def editing_compiler(self, compiler, edit, after=False):
         """A compiler that runs the shell command `edit` in the working directory just before
-        its next compile."""
-        bin_dir = os.path.join(self.root, "editing")
+        its next compile (`after`: just after it)."""
+        bin_dir = os.path.join(self.root, "editing-after" if after else "editing")
         os.makedirs(bin_dir, exist_ok=True)
         path = os.path.join(bin_dir, compiler)
         edit_script = os.path.join(self.root, "edit.sh")
         if not os.path.exists(path):  # written once: the compiler's identity stays
             with open(path, "w") as f:
-                f.write(EDITING_COMPILER.format(edit=edit_script, compiler=compiler))
+                template = EDITING_AFTER_COMPILER if after else EDITING_COMPILER
+                f.write(template.format(edit=edit_script, compiler=compiler))
             os.chmod(path, 0o755)
         with open(edit_script, "w") as f:
             f.write(f"cd '{self.work}'\n{edit}\n")
@@ -89,6 +102,52 @@ class StaleInputsTest(HeaderSearchTestCase):
                         self.check(self.editing_compiler(compiler, edit), args=args, env=env)
                         undo()
                         self.check(self.editing_compiler(compiler, "true"), args=args, env=env)
+
+    def test_a_header_swapped_on_its_way_during_the_compile_is_never_served_after(self):
+        """A link retargeted (git checkout of a tracked link, ln -sfn) or a directory renamed
+        over another while ddcc works leaves each file's own stamps as they were: the compile,
+        before or after which it happens, must not be stored under what the preprocessor or
+        ddcc read. Left open (reliability.md): a directory swapped just after the compile in
+        depend mode."""
+        old = time.time() - 3600
+        for path, value in [("v1/util.h", 2), ("v2/util.h", 5), ("d1/util.h", 2),
+                            ("d2/util.h", 5)]:
+            self.write(path, f"#define UTIL {value}\n")
+            os.utime(os.path.join(self.work, path), (old, old))
+        swaps = {
+            "link": ("ln -sfn ../v2/util.h second/util.h", "ln -sfn ../v1/util.h second/util.h"),
+            "directory": ("mv second gone && mv d2 second && mv gone d2",
+                          "mv second gone && mv d2 second && mv gone d2"),
+        }
+        args = ["-MD", *self.args]
+        for compiler in COMPILERS:
+            for mode, mode_env in self.modes():
+                for name, (swap, back) in swaps.items():
+                    for after in [False, True]:
+                        if name == "directory" and mode == "depend" and after:
+                            continue
+                        with self.subTest(compiler=compiler, mode=mode, swap=name, after=after):
+                            shutil.rmtree(os.path.join(self.work, "second"))
+                            if name == "link":
+                                os.makedirs(os.path.join(self.work, "second"))
+                                os.symlink("../v1/util.h", os.path.join(self.work, "second/util.h"))
+                            else:
+                                shutil.copytree(os.path.join(self.work, "d1"),
+                                                os.path.join(self.work, "second"))
+                                self.write("d2/util.h", "#define UTIL 5\n")
+                            env = dict(self.env, DDCC_DIR=os.path.join(
+                                self.root, f"cache-swap-{compiler}-{mode}-{name}-{after}"),
+                                **mode_env)
+                            editing = self.editing_compiler(compiler, swap, after)
+                            if after:  # compiled before the swap: no plain compile to match
+                                self.assertEqual(self.ddcc(editing, *args, env=env).returncode, 0)
+                            else:
+                                self.check(editing, args=args, env=env)
+                            self.check(self.editing_compiler(compiler, "true", after), args=args,
+                                       env=env)
+                            subprocess.run(["sh", "-c", back], cwd=self.work, check=True)
+                            self.check(self.editing_compiler(compiler, "true", after), args=args,
+                                       env=env)
 
     def test_an_edit_in_the_same_second_on_a_whole_second_file_system(self):
         """On a file system that keeps whole seconds (ext4 with 128-byte inodes), a header saved

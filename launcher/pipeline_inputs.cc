@@ -1,0 +1,50 @@
+// The checks after a compile that it read what the key was made of (CompilePipeline).
+#include "absl/strings/str_cat.h"
+#include "cache/util/files.h"
+#include "launcher/compile_inputs.h"
+#include "launcher/compile_pipeline.h"
+
+namespace ddcc {
+
+// Aborted where a file the key read is another file now, or was changed: the compile, which ran
+// in between, may have read either.
+absl::Status CompilePipeline::SameInputFiles() const {
+  const std::vector<std::string> files_read = FilesRead(request_, includes_);
+  if (files_read.size() != input_stamps_.size()) return absl::InternalError("inputs not stamped");
+  const std::vector<std::optional<FileStamp>> now = StampFiles(files_read);
+  for (size_t i = 0; i < now.size(); ++i) {
+    if (now[i] != input_stamps_[i]) {
+      return absl::AbortedError(absl::StrCat(
+          files_read[i], " is another file, or was changed, since the preprocessor read it"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Aborted where the compile read a file the preprocessor's run did not (nor an option named
+// for it, as clang's lists of the sanitizers), or, where both list every file, the other way
+// round, or its listing cannot be read: the key may not describe the object.
+absl::Status CompilePipeline::SameFilesRead(const CompileListing& listing) const {
+  absl::StatusOr<std::vector<std::string>> listed = listing.Read();
+  if (!listed.ok()) {
+    return absl::AbortedError(
+        absl::StrCat("the compile's listing of its files: ", listed.status().message()));
+  }
+  std::vector<std::string> seen = FilesRead(request_, includes_);
+  seen.insert(seen.end(), preprocessor_listed_.begin(), preprocessor_listed_.end());
+  if (std::optional<std::string> unseen = listing.FirstUnseen(*listed, seen)) {
+    return absl::AbortedError(absl::StrCat(
+        "the compile read ", *unseen, ", which the preprocessor did not: it changed meanwhile"));
+  }
+  // Nor the other way: a header gone for the compile, or a precompiled one read in its place.
+  if (listing.complete() && !listed->empty()) {
+    listed->push_back(request_.source);
+    if (std::optional<std::string> unread = listing.FirstUnseen(preprocessor_listed_, *listed)) {
+      return absl::AbortedError(absl::StrCat("the preprocessor read ", *unread,
+                                             ", which the compile did not: it changed meanwhile"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace ddcc
