@@ -12,6 +12,8 @@ bool PlainNames::Plain(const std::string& path) {
   return !absl::StrContains(absl::StrCat("/", path), "/../") && ways_.LinkFree(path);
 }
 
+bool PlainNames::LinkFree(const std::string& path) { return ways_.LinkFree(path); }
+
 absl::StatusOr<NameTies> NamedAsFound(const PreprocessedIncludes& includes,
                                       const SearchPath& search,
                                       const std::vector<std::string>& forced) {
@@ -23,10 +25,7 @@ absl::StatusOr<NameTies> NamedAsFound(const PreprocessedIncludes& includes,
     std::vector<std::string> places = SearchedPlaces(directive, search);
     if (places.empty() || !StampFile(places.back()).ok()) continue;
     const std::string& found = places.back();
-    if (names.Plain(found)) {
-      if (includes.system_headers.contains(found)) named_as_found.link_free.push_back(found);
-      continue;
-    }
+    if (names.Plain(found)) continue;
     absl::StatusOr<std::string> real = RealPath(found);
     if (!real.ok()) continue;
     if (real->size() >= found.size()) {
@@ -43,6 +42,11 @@ absl::StatusOr<NameTies> NamedAsFound(const PreprocessedIncludes& includes,
           "gcc may name a header by its real path, which links and path lengths decide");
     }
   }
+  // However it was found ("//", "." or ".." in the way it was spelt), a system header gcc names
+  // by a path of no links must keep it so.
+  for (const std::string& header : includes.system_headers) {
+    if (names.Plain(header)) named_as_found.link_free.push_back(header);
+  }
   return named_as_found;
 }
 
@@ -52,19 +56,9 @@ NameTies FoundThroughNamedLinks(const PreprocessedIncludes& includes, const Sear
   for (const IncludeDirective& directive : includes.directives) {
     std::vector<std::string> places = SearchedPlaces(directive, search);
     if (places.empty() || !StampFile(places.back()).ok()) continue;
-    if (names.Plain(places.back())) {
-      found.link_free.push_back(places.back());
-      continue;
-    }
-    std::string part = places.back();
-    const std::vector<absl::string_view> parts =
-        absl::StrSplit(directive.name, '/', absl::SkipEmpty());
-    for (size_t left = parts.size(); left > 0; --left, part = DirOf(part)) {
-      if (IsSymlink(part)) {
-        found.ties.push_back(places.back());
-        break;
-      }
-    }
+    // A link anywhere on the way (as written): a link within the name's part may come to lead
+    // to another case.
+    (names.LinkFree(places.back()) ? found.link_free : found.ties).push_back(places.back());
   }
   return found;
 }

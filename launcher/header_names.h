@@ -18,6 +18,8 @@ namespace ddcc {
 class PlainNames {
  public:
   bool Plain(const std::string& path);
+  // Only that no link lies on the way as written (LinkFreeWays: "." and ".." taken as written).
+  bool LinkFree(const std::string& path);
 
  private:
   LinkFreeWays ways_;
@@ -42,8 +44,8 @@ absl::StatusOr<NameTies> NamedAsFound(const PreprocessedIncludes& includes,
 
 // clang warns where an #include's name differs only in case from the file's real path
 // (-Wnonportable-include-path), which a link within the name's part of the path decides (h.h
-// leading to H.h): the headers found through such a link, which must keep their real paths,
-// and those found through no link at all, which must stay so.
+// leading to H.h): the headers found through a link anywhere on the way, which must keep their
+// real paths, and those found through no link at all, which must stay so.
 NameTies FoundThroughNamedLinks(const PreprocessedIncludes& includes, const SearchPath& search);
 
 }  // namespace ddcc

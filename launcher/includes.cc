@@ -182,12 +182,14 @@ class IncludeSetRecorder {
     }
     absl::StatusOr<std::string> real = RealPath(path);
     if (!real.ok()) return absl::AbortedError(real.status().message());
-    if (relative != path && paths_.Relative(*real) == *real) {
+    const std::string real_relative = paths_.Relative(*real);
+    if (relative != path && real_relative == *real) {
       Refuse(absl::FailedPreconditionError(absl::StrCat(
           path, " leads out of the base directory: gcc may name it by its real path elsewhere")));
       return absl::OkStatus();
     }
-    return builder_.KeepRealPath(relative);
+    // Below a base directory, as another tree's would be.
+    return builder_.KeepRealPath(relative, real_relative);
   }
 
   // Ties a file read, to which no link leads, to staying so (IncludeSetBuilder::KeepLinkFree).
@@ -556,17 +558,12 @@ absl::StatusOr<IncludeSet> RecordDependIncludeSet(
         recorder.Has(file) ? recorder.AddTried(candidates) : recorder.AddHeader(file, candidates);
     if (!status.ok()) return status;
     // Which files are system headers, whose names gcc may shorten, the list does not say; nor
-    // the names clang compares with real paths (FoundThroughNamedLinks): a link, at least.
-    if (options.canonical_system_headers || options.one_entry_per_file) {
-      if (names.Plain(file)) {
-        recorder.KeepLinkFree(file);
-        continue;
-      }
-    }
-    const bool tied =
-        options.canonical_system_headers || (options.one_entry_per_file && IsSymlink(file));
-    if (tied && paths.Relative(file) == file) {
-      if (absl::Status kept = recorder.KeepRealPath(file); !kept.ok()) return kept;
+    // the names clang compares with real paths (FoundThroughNamedLinks): every file, then.
+    if (!options.canonical_system_headers && !options.one_entry_per_file) continue;
+    if (options.one_entry_per_file ? names.LinkFree(file) : names.Plain(file)) {
+      recorder.KeepLinkFree(file);
+    } else if (absl::Status kept = recorder.KeepRealPath(file); !kept.ok()) {
+      return kept;
     }
   }
   return std::move(recorder).Finish(Digest{});

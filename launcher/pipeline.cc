@@ -157,7 +157,7 @@ std::variant<Digest, KeyAfterCompile, CompileOutcome> CompilePipeline::KeyInputs
   // (SameInputFiles): a link retargeted or a directory renamed on the way leaves each file's
   // own stamps as they were.
   input_stamps_ = StampFiles(files_read);
-  if (!inputs_reread_ && NewestChangeNs(input_stamps_) >= start_ns_ - FileClockSlackNs()) {
+  if (!inputs_reread_ && NewestStampNs(files_read) >= start_ns_ - FileClockSlackNs()) {
     inputs_reread_ = true;
     WaitOutFreshStamps(files_read);
     start_ns_ = NowNs();

@@ -49,12 +49,11 @@ Absences& IncludeSetBuilder::GroupFor(const std::optional<Guard>& guard, bool di
   return set_.absences.emplace_back(Absences{guard, {}, directories});
 }
 
-absl::Status IncludeSetBuilder::KeepRealPath(const std::string& path) {
+absl::Status IncludeSetBuilder::KeepRealPath(const std::string& path,
+                                             const std::string& real_path) {
   for (RecordedFile& file : set_.files) {
     if (file.path != path) continue;
-    absl::StatusOr<std::string> real = RealPath(path);
-    if (!real.ok()) return absl::AbortedError(real.status().message());
-    file.real_path = *std::move(real);
+    file.real_path = real_path;
     return absl::OkStatus();
   }
   return absl::InternalError(absl::StrCat(path, " was not recorded"));

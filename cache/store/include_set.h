@@ -29,8 +29,8 @@ struct RecordedFile {
   // When set, no symbolic link may come to lie on the way to the file (LinkFreeWays): it would
   // change the real path, by which a compiler may name the file.
   bool link_free = false;
-  // When set, the absolute path `path` must still resolve to: a compiler may name a file by its
-  // real path, chosen by where links lead.
+  // When set, the path `path` must still resolve to (absolute, or relative to the working
+  // directory): a compiler may name a file by its real path, chosen by where links lead.
   std::string real_path = {};
   bool operator==(const RecordedFile&) const = default;
 };
@@ -76,8 +76,9 @@ class IncludeSetBuilder {
   // found like a file.
   absl::StatusOr<bool> AddCandidate(const std::string& path, bool reads_directory = false);
 
-  // Ties the file recorded under `path` to the real path it has now (RecordedFile::real_path).
-  absl::Status KeepRealPath(const std::string& path);
+  // Ties the file recorded under `path` to its real path, `real_path` (RecordedFile::real_path):
+  // absolute, or relative to the working directory.
+  absl::Status KeepRealPath(const std::string& path, const std::string& real_path);
   // Ties the file recorded under `path`, to which no link leads now, to staying so
   // (RecordedFile::link_free); FailedPrecondition where a link leads to it.
   absl::Status KeepLinkFree(const std::string& path);

@@ -180,7 +180,7 @@ class SetMatcher {
     in_.Spell(path, "", path_);
     absl::StatusOr<std::string> real = RealPath(path_);
     in_.Spell(real_path, "", path_);
-    return real.ok() && *real == path_;
+    return real.ok() && *real == AbsoluteNormalPath(path_);
   }
 
   // Whether the changed guard directory's listing lacks the first name of `below` (a path below
@@ -351,7 +351,8 @@ std::optional<Mismatch> Manifest::NewestMismatch() const {
     absl::StatusOr<Digest> content = HashFile(file.path);
     if (!content.ok()) return Mismatch{Mismatch::Kind::kMissing, file.path};  // or unreadable
     if (*content != file.content) return Mismatch{Mismatch::Kind::kChanged, file.path};
-    if ((!file.real_path.empty() && RealPath(file.path).value_or("") != file.real_path) ||
+    if ((!file.real_path.empty() &&
+         RealPath(file.path).value_or("") != AbsoluteNormalPath(file.real_path)) ||
         (file.link_free && !ways.LinkFree(file.path))) {
       return Mismatch{Mismatch::Kind::kRelinked, file.path};
     }

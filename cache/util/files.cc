@@ -199,7 +199,12 @@ int64_t LastChangeNs(const FileStamp& stamp, int64_t now_ns) {
 }
 
 int64_t NewestStampNs(const std::vector<std::string>& paths) {
-  return NewestChangeNs(StampFiles(paths));
+  int64_t newest = NewestChangeNs(StampFiles(paths));
+  LinkFreeWays ways;
+  const int64_t now = NowNs();
+  for (const std::string& path : paths)
+    newest = std::max(newest, ways.NewestLinkChangeNs(path, now));
+  return newest;
 }
 
 std::vector<std::optional<FileStamp>> StampFiles(const std::vector<std::string>& paths) {
@@ -321,19 +326,34 @@ absl::StatusOr<FileStamp> StampFile(const std::string& path) { return Stamp(path
 
 absl::StatusOr<FileStamp> StampOwnFile(const std::string& path) { return Stamp(path, false); }
 
-std::string LinkFreeWays::AbsoluteNormal(const std::string& path) {
-  std::string absolute = path;
-  if (!absl::StartsWith(path, "/")) {
-    if (cwd_.empty()) {
-      char buffer[PATH_MAX];
-      if (getcwd(buffer, sizeof(buffer)) == nullptr) return "";
-      cwd_ = buffer;
-    }
-    absolute = absl::StrCat(cwd_, "/", path);
-  }
+namespace {
+
+std::string AbsoluteNormalFrom(const std::string& cwd, const std::string& path) {
+  const std::string absolute = absl::StartsWith(path, "/") ? path : absl::StrCat(cwd, "/", path);
   std::string normal = std::filesystem::path(absolute).lexically_normal().string();
   if (normal.size() > 1 && normal.back() == '/') normal.pop_back();
   return normal;
+}
+
+std::string WorkingDirectory() {
+  char buffer[PATH_MAX];
+  return getcwd(buffer, sizeof(buffer)) == nullptr ? "" : buffer;
+}
+
+}  // namespace
+
+std::string AbsoluteNormalPath(const std::string& path) {
+  if (absl::StartsWith(path, "/")) return AbsoluteNormalFrom("", path);
+  const std::string cwd = WorkingDirectory();
+  return cwd.empty() ? "" : AbsoluteNormalFrom(cwd, path);
+}
+
+std::string LinkFreeWays::AbsoluteNormal(const std::string& path) {
+  if (!absl::StartsWith(path, "/") && cwd_.empty()) {
+    cwd_ = WorkingDirectory();
+    if (cwd_.empty()) return "";
+  }
+  return AbsoluteNormalFrom(cwd_, path);
 }
 
 bool LinkFreeWays::DirectoryLinkFree(const std::string& dir) {

@@ -77,6 +77,10 @@ absl::StatusOr<FileStamp> StampFile(const std::string& path);
 // The stamp of what is at `path` itself: FailedPrecondition for a symbolic link.
 absl::StatusOr<FileStamp> StampOwnFile(const std::string& path);
 
+// `path` made absolute from the working directory (getcwd(), where the kernel resolves relative
+// paths from) and lexically normal; "" where the working directory cannot be had.
+std::string AbsoluteNormalPath(const std::string& path);
+
 // Whether no symbolic link lies on the way to a path: on each directory from the root (a
 // relative path taken from the working directory, as getcwd() gives it), "." and ".." taken as
 // written. Where none does, the path is its own real path but for "." and "..". Each directory
@@ -139,7 +143,8 @@ int64_t FileClockSlackNs();
 // before (cargo starts a crate as soon as its dependency's metadata is written): without the
 // wait, they would count as changed during the compile, and nothing would be stored.
 void WaitOutFreshStamps(const std::vector<std::string>& paths);
-// The latest LastChangeNs among `paths`, now; 0 for none.
+// The latest LastChangeNs among `paths` and the links on their ways (LinkFreeWays), now; 0 for
+// none.
 int64_t NewestStampNs(const std::vector<std::string>& paths);
 // The stamps of `paths`, in order (nullopt where there is none), and the latest LastChangeNs
 // among them, now.

@@ -6,6 +6,7 @@ __FILE__ always name the tree they belong to."""
 
 import os
 import shutil
+import time
 import unittest
 
 from common import DdccTestCase
@@ -61,6 +62,48 @@ class PathsTest(DdccTestCase):
             for tree in self.trees:
                 self.compile(compiler, tree)
         self.assertEqual(self.counts(), (2, 0, 2))
+
+    def test_links_inside_each_tree(self):
+        """Each tree holds a link on a header's way, into itself: the header is tied to its real
+        path in the tree's own terms, so the second tree hits directly (depend mode, which keys
+        each tree apart: its second compile); a link there retargeted to a shorter place (gcc
+        names a system header by its real path) or to another case (clang warns of the name) is
+        no hit, in direct and depend mode."""
+        cases = {"gcc": ("#include <sub/x.h>\n", "-isystem", "a_longer_directory_name/sub",
+                         "s/sub"),
+                 "clang": ('#include "sub/x.h"\n', "-Werror", "real/sub", "other/SUB")}
+        for compiler, (include, flag, first, second) in cases.items():
+            for mode, mode_env in [("direct", {}), ("depend", {"DDCC_DEPEND": "1"})]:
+                with self.subTest(compiler=compiler, mode=mode):
+                    env = dict(self.env, DDCC_DIR=os.path.join(self.root, f"{compiler}-{mode}"),
+                               **mode_env)
+                    for tree in self.trees:
+                        shutil.rmtree(tree, ignore_errors=True)
+                        for target in [first, second]:
+                            self.write(f"{tree}/{target}/x.h", "int x;\n")
+                        os.makedirs(f"{tree}/inc")
+                        os.symlink(f"{tree}/{first}", f"{tree}/inc/sub")
+                        self.write(f"{tree}/main.c", include + "int f(void) { return x; }\n")
+                    time.sleep(0.05)  # a link made during the compile would leave nothing stored
+                    for tree in self.trees + (self.trees[1:] if mode == "depend" else []):
+                        args = [*([flag] if flag == "-Werror" else []),
+                                *(["-isystem"] if flag == "-isystem" else ["-I"]), f"{tree}/inc",
+                                "-MD", "-c", f"{tree}/main.c", "-o", "main.o"]
+                        cached = self.ddcc(compiler, *args, cwd=tree, env=env)
+                        plain = self.run_cmd([compiler, *args], cwd=tree)
+                        self.assert_same_run(plain, cached)
+                    self.assertEqual(self.stats(env=env)["direct_hits"], 1, self.log())
+                    tree = self.trees[1]
+                    os.remove(f"{tree}/inc/sub")
+                    os.symlink(f"{tree}/{second}", f"{tree}/inc/sub")
+                    time.sleep(0.05)
+                    outputs = []
+                    for run in [lambda: self.ddcc(compiler, *args, cwd=tree, env=env),
+                                lambda: self.run_cmd([compiler, *args], cwd=tree)]:
+                        result = run()
+                        with open(f"{tree}/main.d") as f:
+                            outputs.append((result.returncode, result.stderr, f.read()))
+                    self.assertEqual(outputs[0], outputs[1])
 
     def test_separate_and_other_path_options(self):
         self.make_trees()

@@ -132,7 +132,7 @@ TEST_F(ManifestTest, AFileTiedToItsRealPathMatchesOnlyWhileItLeadsThere) {
   ASSERT_EQ(symlink(first.c_str(), link.c_str()), 0);
   IncludeSetBuilder builder(NowNs() + kHour, NowNs() + kHour);
   ASSERT_TRUE(builder.AddFile(link).ok());
-  ASSERT_TRUE(builder.KeepRealPath(link).ok());
+  ASSERT_TRUE(builder.KeepRealPath(link, first).ok());
   Manifest manifest;
   manifest.Add(std::move(builder).Finish(ResultKey(1)));
   ASSERT_EQ(manifest.sets()[0].files[0].real_path, first);
