@@ -83,10 +83,11 @@ absl::StatusOr<std::string> IncludeSetBuilder::AddFile(const std::string& path) 
   absl::StatusOr<FileStamp> stamp = StampFile(path);
   if (!stamp.ok()) return stamp.status();
   if (absl::Status fresh = CheckNotTooNew(path, *stamp); !fresh.ok()) return fresh;
-  // A link on the way retargeted during the compile leaves the file's own stamps as they were.
-  if (ways_.NewestLinkChangeNs(path, now_ns_) >= compile_start_ns_ - FileClockSlackNs()) {
+  // A link on the way retargeted, or a directory renamed, during the compile leaves the file's
+  // own stamps as they were.
+  if (ways_.NewestWayChangeNs(path, now_ns_) >= compile_start_ns_ - FileClockSlackNs()) {
     return absl::AbortedError(
-        absl::StrCat(path, " is reached through a link changed during the compile"));
+        absl::StrCat(path, " is reached through a link or directory changed during the compile"));
   }
   absl::StatusOr<std::string> content = ReadFile(path);
   if (!content.ok()) return content.status();

@@ -203,7 +203,7 @@ int64_t NewestStampNs(const std::vector<std::string>& paths) {
   LinkFreeWays ways;
   const int64_t now = NowNs();
   for (const std::string& path : paths)
-    newest = std::max(newest, ways.NewestLinkChangeNs(path, now));
+    newest = std::max(newest, ways.NewestWayChangeNs(path, now));
   return newest;
 }
 
@@ -363,19 +363,24 @@ bool LinkFreeWays::DirectoryLinkFree(const std::string& dir) {
   return known->second;
 }
 
-int64_t LinkFreeWays::NewestLinkChangeNs(const std::string& path, int64_t now_ns) {
-  return AbsoluteNewestLinkChangeNs(AbsoluteNormal(path), now_ns);
+int64_t LinkFreeWays::NewestWayChangeNs(const std::string& path, int64_t now_ns) {
+  return AbsoluteNewestWayChangeNs(AbsoluteNormal(path), now_ns);
 }
 
-int64_t LinkFreeWays::AbsoluteNewestLinkChangeNs(const std::string& path, int64_t now_ns) {
+int64_t LinkFreeWays::AbsoluteNewestWayChangeNs(const std::string& path, int64_t now_ns) {
   if (path == "/" || !absl::StartsWith(path, "/")) return 0;
-  if (auto known = link_changes_.find(path); known != link_changes_.end()) return known->second;
-  int64_t newest = AbsoluteNewestLinkChangeNs(DirectoryOf(path), now_ns);
+  if (auto known = way_changes_.find(path); known != way_changes_.end()) return known->second;
+  int64_t newest = AbsoluteNewestWayChangeNs(DirectoryOf(path), now_ns);
   struct stat st;
-  if (lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
-    newest = std::max(newest, LastChangeNs(StampOf(st), now_ns));
+  if (lstat(path.c_str(), &st) == 0) {
+    // A directory's times move together as entries come and go; its ctime alone moves when it
+    // is renamed (or its mode changes).
+    const FileStamp stamp = StampOf(st);
+    if (S_ISLNK(st.st_mode) || (S_ISDIR(st.st_mode) && stamp.ctime_ns > stamp.mtime_ns)) {
+      newest = std::max(newest, LastChangeNs(stamp, now_ns));
+    }
   }
-  link_changes_.emplace(path, newest);
+  way_changes_.emplace(path, newest);
   return newest;
 }
 

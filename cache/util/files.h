@@ -90,20 +90,21 @@ class LinkFreeWays {
   bool DirectoryLinkFree(const std::string& dir);
   // The directories on the way, and `path` itself.
   bool LinkFree(const std::string& path);
-  // The latest change (LastChangeNs, at `now_ns`) of a symbolic link on the way to `path` or at
-  // it, the way taken as written (where a link leads is not walked); 0 where none is.
-  int64_t NewestLinkChangeNs(const std::string& path, int64_t now_ns);
+  // The latest change (LastChangeNs, at `now_ns`) of a symbolic link, or a directory renamed,
+  // on the way to `path` or at it, the way taken as written (where a link leads is not walked);
+  // 0 where none is. Either leaves the files below with the stamps they had.
+  int64_t NewestWayChangeNs(const std::string& path, int64_t now_ns);
 
  private:
   // `path` made absolute from the working directory, lexically normal, without a trailing '/'.
   std::string AbsoluteNormal(const std::string& path);
   bool AbsoluteLinkFree(const std::string& dir);
-  int64_t AbsoluteNewestLinkChangeNs(const std::string& path, int64_t now_ns);
+  int64_t AbsoluteNewestWayChangeNs(const std::string& path, int64_t now_ns);
 
   std::string cwd_;
-  absl::flat_hash_map<std::string, bool> asked_;            // as asked
-  absl::flat_hash_map<std::string, bool> absolute_;         // lexically normal, absolute
-  absl::flat_hash_map<std::string, int64_t> link_changes_;  // the same
+  absl::flat_hash_map<std::string, bool> asked_;           // as asked
+  absl::flat_hash_map<std::string, bool> absolute_;        // lexically normal, absolute
+  absl::flat_hash_map<std::string, int64_t> way_changes_;  // the same
 };
 
 // The name after the last '/' (all of `path` when there is none).
@@ -143,8 +144,8 @@ int64_t FileClockSlackNs();
 // before (cargo starts a crate as soon as its dependency's metadata is written): without the
 // wait, they would count as changed during the compile, and nothing would be stored.
 void WaitOutFreshStamps(const std::vector<std::string>& paths);
-// The latest LastChangeNs among `paths` and the links on their ways (LinkFreeWays), now; 0 for
-// none.
+// The latest LastChangeNs among `paths` and the links and renamed directories on their ways
+// (LinkFreeWays::NewestWayChangeNs), now; 0 for none.
 int64_t NewestStampNs(const std::vector<std::string>& paths);
 // The stamps of `paths`, in order (nullopt where there is none), and the latest LastChangeNs
 // among them, now.

@@ -238,6 +238,33 @@ TEST_F(ManifestTest, FileChangedDuringTheCompileIsRefused) {
   EXPECT_TRUE(absl::IsAborted(builder.AddFile(header).status()));
 }
 
+// A link retargeted, or a directory renamed into place, on a file's way during the compile leaves
+// the file's own stamps as they were: refused all the same. Files written into a directory (the
+// build's outputs) are no such change.
+TEST_F(ManifestTest, AFileWhoseWayChangedDuringTheCompileIsRefused) {
+  ASSERT_TRUE(MakeDirs(dir_ + "/one").ok());
+  ASSERT_TRUE(MakeDirs(dir_ + "/two").ok());
+  const std::string one = Write("one/h.h", "int a;"), two = Write("two/h.h", "int b;");
+  const std::string link = dir_ + "/link";
+  ASSERT_EQ(symlink("one", link.c_str()), 0);
+  usleep(static_cast<useconds_t>(2 * FileClockSlackNs() / 1000));
+  const int64_t start = NowNs();
+  Write("one/output.o", "");  // written during the compile
+  IncludeSetBuilder before(start, NowNs());
+  EXPECT_TRUE(before.AddFile(link + "/h.h").ok());
+  EXPECT_TRUE(before.AddFile(two).ok());
+
+  ASSERT_EQ(std::remove(link.c_str()), 0);
+  ASSERT_EQ(symlink("two", link.c_str()), 0);
+  IncludeSetBuilder relinked(start, NowNs());
+  EXPECT_TRUE(absl::IsAborted(relinked.AddFile(link + "/h.h").status()));
+
+  ASSERT_EQ(rename((dir_ + "/one").c_str(), (dir_ + "/three").c_str()), 0);
+  ASSERT_EQ(rename((dir_ + "/two").c_str(), (dir_ + "/one").c_str()), 0);
+  IncludeSetBuilder renamed(start, NowNs());
+  EXPECT_TRUE(absl::IsAborted(renamed.AddFile(one).status()));
+}
+
 // An mtime past the clock was set by hand (a tarball from a machine whose clock ran ahead): only
 // the ctime tells when the file changed. An mtime within the compile still counts.
 TEST_F(ManifestTest, AnMtimeAheadOfTheClockIsNoChange) {
