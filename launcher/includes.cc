@@ -169,9 +169,9 @@ class IncludeSetRecorder {
     return absl::OkStatus();
   }
 
-  // Ties a file read to its real path, by which gcc would name it were that shorter: below a
-  // base directory, where the tree's path is not keyed, only if the real path is below one too
-  // (both then grow with the tree's path).
+  // Ties a file read to its real path, by which gcc would name it were that shorter (and clang
+  // compares its name's case with): below a base directory, where the tree's path is not keyed,
+  // a real path below one too is kept relative (both grow with the tree's path).
   absl::Status KeepRealPath(const std::string& path) {
     const std::string relative = paths_.Relative(path);
     if (!builder_.Has(relative)) {
@@ -183,7 +183,10 @@ class IncludeSetRecorder {
     absl::StatusOr<std::string> real = RealPath(path);
     if (!real.ok()) return absl::AbortedError(real.status().message());
     const std::string real_relative = paths_.Relative(*real);
-    if (relative != path && real_relative == *real) {
+    // Only where another tree may hit (not in depend mode, which keys each tree apart) and gcc
+    // chooses between the names by their lengths (clang keeps the name; the tie holds there).
+    if (relative != path && real_relative == *real && !without_text_ &&
+        !options_.one_entry_per_file) {
       Refuse(absl::FailedPreconditionError(absl::StrCat(
           path, " leads out of the base directory: gcc may name it by its real path elsewhere")));
       return absl::OkStatus();

@@ -105,6 +105,41 @@ class PathsTest(DdccTestCase):
                             outputs.append((result.returncode, result.stderr, f.read()))
                     self.assertEqual(outputs[0], outputs[1])
 
+    def test_a_link_out_of_the_base_directory_keeps_direct_mode(self):
+        """A vendored SDK linked into the tree from outside the base directory (-I.../third/sdk):
+        clang's headers behind it are tied to their absolute real paths, which both trees share,
+        and hit directly in direct and depend mode; a link retargeted is no hit."""
+        outside = os.path.join(self.root, "outside")  # the base directory is self.work
+        for sdk in ["sdk1", "sdk2"]:
+            os.makedirs(os.path.join(outside, sdk, "sub"))
+            with open(os.path.join(outside, sdk, "sub/x.h"), "w") as f:
+                f.write("int x;\n")
+        for compiler in ["clang", "gcc"]:
+            for mode, mode_env in [("direct", {}), ("depend", {"DDCC_DEPEND": "1"})]:
+                with self.subTest(compiler=compiler, mode=mode):
+                    env = dict(self.env, DDCC_DIR=os.path.join(self.root, f"{compiler}-{mode}"),
+                               **mode_env)
+                    tree = self.trees[0]
+                    shutil.rmtree(tree, ignore_errors=True)
+                    self.write(f"{tree}/src/m.c", '#include "sub/x.h"\nint f(void) { return x; }\n')
+                    os.makedirs(f"{tree}/third")
+                    os.symlink(os.path.join(outside, "sdk1"), f"{tree}/third/sdk")
+                    time.sleep(0.05)  # a link made during the compile would leave nothing stored
+                    args = ["-Werror", f"-I{tree}/third/sdk", "-MD", "-c", "src/m.c", "-o", "m.o"]
+                    for _ in range(2):
+                        cached = self.ddcc(compiler, *args, cwd=tree, env=env)
+                        self.assert_same_run(self.run_cmd([compiler, *args], cwd=tree), cached)
+                    self.assertEqual(self.stats(env=env)["direct_hits"], 1, self.log())
+                    os.remove(f"{tree}/third/sdk")
+                    os.symlink(os.path.join(outside, "sdk2"), f"{tree}/third/sdk")
+                    time.sleep(0.05)
+                    cached = self.ddcc(compiler, *args, cwd=tree, env=env)
+                    with open(f"{tree}/m.d") as f:
+                        served = f.read()
+                    self.assert_same_run(self.run_cmd([compiler, *args], cwd=tree), cached)
+                    with open(f"{tree}/m.d") as f:
+                        self.assertEqual(served, f.read())
+
     def test_separate_and_other_path_options(self):
         self.make_trees()
         for tree in self.trees:
