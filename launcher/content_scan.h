@@ -75,15 +75,4 @@ std::vector<std::string> ScanProbeMacroCalls(const ScannedText& text,
 // ScannedText's), or `-E -dM` output, which holds no comment or splice.
 bool DefinesOneOf(absl::string_view text, const absl::flat_hash_set<std::string>& names);
 
-// `content` as the preprocessor's third translation phase leaves it: line splices joined and
-// each comment replaced by a space; string and character literals kept as they are. Sets
-// `ambiguous` when the text has forms this reading may get wrong (trigraphs, raw strings,
-// unterminated literals), for the caller to also scan the raw text.
-std::string StripCommentsAndSplices(absl::string_view content, bool& ambiguous);
-
-// `content` as the scans read it: each line ended by LF (gcc and clang end one at CR LF and a
-// lone CR too), NUL, VT and FF as spaces (blanks to both), without the byte order mark they
-// skip at a file's start.
-std::string PlainText(absl::string_view content);
-
 }  // namespace ddcc

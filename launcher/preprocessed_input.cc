@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "launcher/content_scan.h"
+#include "launcher/preprocessor_text.h"
 
 namespace ddcc {
 namespace {

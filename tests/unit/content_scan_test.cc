@@ -2,6 +2,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "launcher/preprocessor_text.h"
 
 namespace ddcc {
 namespace {
