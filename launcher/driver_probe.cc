@@ -161,22 +161,28 @@ absl::StatusOr<std::string> DriverProgram(const Compiler& compiler, const std::s
   return ProgramIdentity(name, config, env);
 }
 
-// The prefixes gcc adds "include" to: each -B value as written, and each COMPILER_PATH
-// directory with a slash after it.
-// The -B options' values, in order.
+// The -B options' values, in order, as gcc reads them: a directory named without its slash gets
+// one.
 std::vector<std::string> BPrefixes(const CompileRequest& request) {
   std::vector<std::string> prefixes;
   const std::vector<std::string>& args = request.hashed_args;
   for (size_t i = 0; i < args.size(); ++i) {
+    std::string prefix;
     if (args[i] == "-B" && i + 1 < args.size()) {
-      prefixes.push_back(args[++i]);
+      prefix = args[++i];
     } else if (absl::StartsWith(args[i], "-B") && args[i].size() > 2) {
-      prefixes.push_back(args[i].substr(2));
+      prefix = args[i].substr(2);
+    } else {
+      continue;
     }
+    if (!absl::EndsWith(prefix, "/") && IsDirectory(prefix)) prefix.push_back('/');
+    prefixes.push_back(std::move(prefix));
   }
   return prefixes;
 }
 
+// The prefixes gcc looks for header directories below: each -B prefix, then each COMPILER_PATH
+// directory with a slash after it.
 std::vector<std::string> DriverPrefixes(const CompileRequest& request, const EnvLookup& env) {
   std::vector<std::string> prefixes = BPrefixes(request);
   if (const char* path = env("COMPILER_PATH")) {
@@ -215,6 +221,31 @@ absl::StatusOr<std::string> GccTargetDir(const Compiler& compiler, const Config&
   return dir;
 }
 
+// The header directories gcc's driver adds (-isystem) below each prefix of DriverPrefixes where
+// they exist: <machine>/<version>/include, <machine>/include (not for every multilib), include,
+// and the same of include-fixed; each as "<dir> present" or "<dir> absent".
+absl::StatusOr<std::vector<std::string>> GccPrefixIncludes(const Compiler& compiler,
+                                                           const CompileRequest& request,
+                                                           const Config& config,
+                                                           const EnvLookup& env) {
+  std::vector<std::string> dirs;
+  const std::vector<std::string> prefixes = DriverPrefixes(request, env);
+  if (prefixes.empty()) return dirs;
+  absl::StatusOr<std::string> target_dir = GccTargetDir(compiler, config);
+  if (!target_dir.ok()) return target_dir.status();
+  const absl::string_view machine = absl::string_view(*target_dir).substr(0, target_dir->find('/'));
+  for (const std::string& prefix : prefixes) {
+    for (absl::string_view name : {"include", "include-fixed"}) {
+      for (const std::string& dir :
+           {absl::StrCat(prefix, *target_dir, "/", name), absl::StrCat(prefix, machine, "/", name),
+            absl::StrCat(prefix, name)}) {
+        dirs.push_back(absl::StrCat(dir, IsDirectory(dir) ? " present" : " absent"));
+      }
+    }
+  }
+  return dirs;
+}
+
 // gcc reads the first specs file (which may change any option) among <prefix><machine>/<version>/
 // specs and <prefix>specs, for each -B prefix, then each directory of LIBRARY_PATH and LPATH, then
 // its installation's: each place before the installation's, as "<path> <content digest>",
@@ -223,12 +254,7 @@ absl::StatusOr<std::string> GccTargetDir(const Compiler& compiler, const Config&
 absl::StatusOr<std::vector<std::string>> GccSpecsFiles(const Compiler& compiler,
                                                        const CompileRequest& request,
                                                        const Config& config, const EnvLookup& env) {
-  std::vector<std::string> prefixes;
-  for (std::string& prefix : BPrefixes(request)) {
-    // As gcc does: a directory named without its slash gets one.
-    if (!absl::EndsWith(prefix, "/") && IsDirectory(prefix)) prefix.push_back('/');
-    prefixes.push_back(std::move(prefix));
-  }
+  std::vector<std::string> prefixes = BPrefixes(request);
   for (const char* name : {"GCC_EXEC_PREFIX", "LIBRARY_PATH", "LPATH"}) {
     const char* dirs = env(name);
     if (dirs == nullptr) continue;
@@ -441,9 +467,11 @@ absl::StatusOr<DriverFacts> ProbeDriver(const Compiler& compiler, const CompileR
     if (!objcopy.ok()) return objcopy.status();
     facts.programs.push_back(*std::move(objcopy));
   }
-  for (const std::string& prefix : DriverPrefixes(request, env)) {
-    const std::string dir = absl::StrCat(prefix, "include");
-    facts.prefix_includes.push_back(absl::StrCat(dir, IsDirectory(dir) ? " present" : " absent"));
+  if (compiler.family == Family::kGcc) {
+    absl::StatusOr<std::vector<std::string>> dirs =
+        GccPrefixIncludes(compiler, request, config, env);
+    if (!dirs.ok()) return dirs.status();
+    facts.prefix_includes = *std::move(dirs);
   }
   if (compiler.family == Family::kGcc && !compiler.probed) {
     absl::StatusOr<std::vector<std::string>> specs = GccSpecsFiles(compiler, request, config, env);

@@ -29,7 +29,8 @@ struct DriverFacts {
   // The assembler gcc runs (clang too, without its integrated one): the first `as` on PATH,
   // as "path identity", or "absent". Which one is in no argument. Else empty.
   std::string assembler;
-  // gcc searches <prefix>include for each -B prefix and COMPILER_PATH directory, where that
+  // gcc searches <prefix>include, <prefix>include-fixed and their <machine>/ and
+  // <machine>/<version>/ forms for each -B prefix and COMPILER_PATH directory, where that
   // directory exists: each as "<dir> present" or "<dir> absent", since one made later would come
   // first in the search without showing in a direct key.
   std::vector<std::string> prefix_includes;

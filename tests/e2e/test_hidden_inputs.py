@@ -511,23 +511,33 @@ class DriverSurroundingsTest(HiddenInputTestCase):
                 os.remove(assembler)
 
     def test_an_include_directory_beside_a_prefix_made_later(self):
+        """gcc adds each of six directories below a -B prefix or a COMPILER_PATH directory to
+        the system header path where it exists; a -B naming a directory without its slash
+        gets one."""
         self.write("later/h.h", "#define V 1\n")
         self.write("src.c", "#include <h.h>\nint v = V;\n")
+        machine = self.run_cmd(["gcc", "-dumpmachine"]).stdout.decode().strip()
+        version = self.run_cmd(["gcc", "-dumpversion"]).stdout.decode().strip()
+        below = [f"{machine}/{version}/include", f"{machine}/include", "include",
+                 f"{machine}/{version}/include-fixed", f"{machine}/include-fixed",
+                 "include-fixed"]
         compiler_path = os.path.join(self.work, "cp") + "/"
-        for how, args, env in [
-                ("-B", ["-Bbd/"], self.env),
-                ("-B separate", ["-B", "bs/"], self.env),
-                ("COMPILER_PATH", [], dict(self.env, COMPILER_PATH=compiler_path))]:
-            prefix = {"-B": "bd/", "-B separate": "bs/", "COMPILER_PATH": compiler_path}[how]
-            with self.subTest(how=how):
-                first = self.ddcc("gcc", *args, "-idirafter", "later", "-c", "src.c", "-o",
-                                  "out.o", env=env)
-                self.assertEqual(first.returncode, 0, first.stderr)
-                time.sleep(2.1)  # stamps old enough to be trusted
-                self.compile_twice(
-                    "gcc", [*args, "-idirafter", "later", "-c", "src.c", "-o", "out.o"],
-                    lambda: self.write(os.path.join(prefix, "include/h.h"), "#define V 9\n"),
-                    env=env)
+        hows = [("-B without its slash", ["-Bbd"], self.env, "bd/"),
+                ("-B separate", ["-B", "bs/"], self.env, "bs/"),
+                ("COMPILER_PATH", [], dict(self.env, COMPILER_PATH=compiler_path), compiler_path)]
+        for prefix in ["bd", "bs", compiler_path]:
+            os.makedirs(os.path.join(self.work, prefix))
+        self.settle()
+        for i, directory in enumerate(below):
+            how, args, env, prefix = hows[i % len(hows)]
+            for mode in ["direct", "depend"]:
+                with self.subTest(how=how, directory=directory, mode=mode):
+                    self.compile_twice(
+                        "gcc", [*args, "-idirafter", "later", "-c", "src.c", "-o", "out.o"],
+                        lambda: self.write(os.path.join(prefix, directory, "h.h"),
+                                           "#define V 9\n"),
+                        env=dict(env, DDCC_DEPEND="1" if mode == "depend" else "0"))
+                    shutil.rmtree(os.path.join(self.work, prefix, directory.split("/")[0]))
 
     def test_clang_print_variables(self):
         self.write("h1.h", "int g(void);\n")
