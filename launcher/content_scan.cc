@@ -126,9 +126,10 @@ void ReadExpandedHeaderName(absl::string_view text, size_t at, absl::string_view
 // After a callee's name (at `at`, `rest` after it): `(` and a header name, which the call
 // probes; or a macro's definition passing its own argument on, which is a probe macro;
 // otherwise a computed probe. A use that only asks whether the name is defined does nothing.
-// `expanded`: macro expansion reaches the argument's tokens.
+// `expanded`: macro expansion reaches the argument's tokens. `next`: the call may be a
+// __has_include_next's.
 void ReadProbeCall(absl::string_view text, size_t at, absl::string_view rest, bool expanded,
-                   std::vector<std::string>& macros, ContentScan& scan) {
+                   bool next, std::vector<std::string>& macros, ContentScan& scan) {
   rest = absl::StripLeadingAsciiWhitespace(rest);
   if (!absl::ConsumePrefix(&rest, "(")) {
     if (AskedIfDefined(text, at)) return;
@@ -163,7 +164,7 @@ void ReadProbeCall(absl::string_view text, size_t at, absl::string_view rest, bo
     return;
   }
   if (close == '>' && expanded) ReadExpandedHeaderName(text, at, name, scan);
-  scan.probes.push_back({std::move(name), close == '"'});
+  scan.probes.push_back({std::move(name), close == '"', next});
 }
 
 // A line whose first token is `#` (or its digraph or trigraph) followed by a number (a line
@@ -297,11 +298,12 @@ void ScanText(absl::string_view content, ContentScan& scan) {
       scan.timestamp_macro = true;
     } else if (absl::ConsumePrefix(&rest, "has_include")) {
       // _next, and the older __has_include__: any identifier that starts so.
-      ConsumeIdentifier(rest);
+      const absl::string_view suffix = ConsumeIdentifier(rest);
       // In a #if, `<x>` is one token; in a #define's body, a line of tokens.
       absl::string_view directive_rest;
       const bool expanded = DirectiveName(LineBefore(content, at), directive_rest) == "define";
-      ReadProbeCall(content, at, rest, expanded, scan.probe_macros, scan);
+      ReadProbeCall(content, at, rest, expanded, !suffix.empty() && suffix != "__",
+                    scan.probe_macros, scan);
     }
   }
   FindLineDirectives(content, scan);
@@ -355,7 +357,8 @@ void ScanMacroCallsIn(absl::string_view text, const absl::flat_hash_set<std::str
           absl::StripAsciiWhitespace(rest).empty()) {
         continue;  // the name defined
       }
-      ReadProbeCall(text, at, text.substr(at + macro.size()), true, found, scan);
+      // The macro may pass its argument on to __has_include_next.
+      ReadProbeCall(text, at, text.substr(at + macro.size()), true, true, found, scan);
     }
   }
   if (pieces.empty()) return;

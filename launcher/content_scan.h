@@ -40,6 +40,9 @@ struct ContentScan {
   struct Probe {
     std::string name;
     bool quoted;
+    // __has_include_next, or a macro's call that may be one: it searches on past the directory
+    // of the file it stands in, which may be found first, so a file found stops no search.
+    bool next = false;
     bool operator==(const Probe&) const = default;
   };
   std::vector<Probe> probes;  // __has_include("x") and __has_include(<x>), _next too

@@ -269,13 +269,14 @@ class IncludeSetRecorder {
       }
       for (const ContentScan::Probe& probe : scan.probes) {
         for (const std::string& dir : dirs) {
-          // The probe looks no further than the first file it finds.
+          // The probe looks no further than the first file it finds, unless it searches on
+          // past its own file's directory (ContentScan::Probe::next).
           for (const std::string& candidate : ProbeCandidates(probe, dir, search_)) {
             bool found = false;
             if (absl::Status status = AddCandidate(candidate, true, &found); !status.ok()) {
               return status;
             }
-            if (found) break;
+            if (found && !probe.next) break;
           }
         }
       }

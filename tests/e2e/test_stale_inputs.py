@@ -601,6 +601,25 @@ class SearchPlacesTest(HeaderSearchTestCase):
                     args = [*defines, "-MD", "-Iinc", "-c", "main.c", "-o", "main.o"]
                     self.warm_then(compiler, args, lambda: self.write("inc/foo.h", ""))
 
+    def test_has_include_next_sees_a_header_made_further_on(self):
+        """A wrapper header asks __has_include_next for its own name: the first file on the
+        path is itself, and a header made later in a directory after it changes the answer."""
+        probes = {"angled": "__has_include_next(<a.h>)", "quoted": '__has_include_next("a.h")',
+                  "macro": "HAS_NEXT(<a.h>)"}
+        for compiler in COMPILERS:
+            for name, probe in probes.items():
+                for mode in ["direct", "depend"]:
+                    with self.subTest(compiler=compiler, probe=name, mode=mode):
+                        self.fresh(f"{compiler}-{name}-{mode}")
+                        self.write("next/.keep", "")
+                        self.write("compat/a.h", "#define HAS_NEXT(x) __has_include_next(x)\n"
+                                   f"#if {probe}\n#define V 2\n#else\n#define V 1\n#endif\n")
+                        self.write("main.c", '#include "a.h"\nint v = V;\n')
+                        args = ["-MD", "-Icompat", "-Inext", "-c", "main.c", "-o", "main.o"]
+                        env = dict(self.env, DDCC_DEPEND="1" if mode == "depend" else "0")
+                        self.warm_then(compiler, args, lambda: self.write("next/a.h", "\n"),
+                                       env=env)
+
     def test_identical_pragma_once_files_told_apart_by_mtime(self):
         # gcc takes two #pragma once files of one content and one mtime for one file.
         self.write("a/h.h", "#pragma once\nint CAT(v, __COUNTER__) = 1;\n")

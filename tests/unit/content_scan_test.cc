@@ -19,8 +19,8 @@ TEST(ContentScanTest, ScansTimeMacrosAndProbes) {
   EXPECT_FALSE(scan.time_macro);
   EXPECT_FALSE(scan.date_macro);
   EXPECT_FALSE(scan.computed_probe);
-  EXPECT_THAT(scan.probes, ElementsAre(ContentScan::Probe{"tbb/tbb.h", false},
-                                       ContentScan::Probe{"cfg.h", true}));
+  EXPECT_THAT(scan.probes, ElementsAre(ContentScan::Probe{"tbb/tbb.h", false, false},
+                                       ContentScan::Probe{"cfg.h", true, true}));
   EXPECT_TRUE(ScanContent("#if __has_include(HEADER)").computed_probe);
   EXPECT_TRUE(ScanContent("const char* d = __DATE__;").date_macro);
   EXPECT_FALSE(ScanContent("const char* d = __DATE__;").time_macro);
@@ -85,8 +85,9 @@ TEST(ContentScanTest, HasIncludeUnderAnotherName) {
   ContentScan alias = ScanContent("#define HAS __has_include\n#if HAS(\"x.h\")\n#endif\n");
   EXPECT_FALSE(alias.computed_probe);
   EXPECT_THAT(alias.probe_macros, ElementsAre("HAS"));
+  // A macro's call may be __has_include_next's.
   EXPECT_THAT(ScanWithProbeMacros("#define HAS __has_include\n#if HAS(\"x.h\")\n#endif\n").probes,
-              ElementsAre(ContentScan::Probe{"x.h", true}));
+              ElementsAre(ContentScan::Probe{"x.h", true, true}));
   EXPECT_THAT(ScanContent("#define HAS_undefined __has_include\n").probe_macros,
               ElementsAre("HAS_undefined"));
   EXPECT_FALSE(ScanContent("#if defined(__has_include)\n#endif\n").computed_probe);
@@ -119,14 +120,14 @@ TEST(ContentScanTest, ProbeMacroCallsAreProbes) {
       "#if LIB_HAS_INCLUDE(<string_view>) && LIB_HAS_INCLUDE( \"cfg.h\" )\n#endif\n"
       "#undef LIB_HAS_INCLUDE\n#ifdef LIB_HAS_INCLUDE\n#endif\n");
   EXPECT_FALSE(scan.computed_probe);
-  EXPECT_THAT(scan.probes, ElementsAre(ContentScan::Probe{"string_view", false},
-                                       ContentScan::Probe{"cfg.h", true}));
+  EXPECT_THAT(scan.probes, ElementsAre(ContentScan::Probe{"string_view", false, true},
+                                       ContentScan::Probe{"cfg.h", true, true}));
   // A macro passing its argument on to a probe macro is one too; a body may hold more.
   scan = ScanWithProbeMacros(wrapper +
                              "#define HAS_STD(h) (LIB_HAS_INCLUDE(h) && 1)\n"
                              "#if HAS_STD(<span>)\n#endif\n");
   EXPECT_FALSE(scan.computed_probe);
-  EXPECT_THAT(scan.probes, ElementsAre(ContentScan::Probe{"span", false}));
+  EXPECT_THAT(scan.probes, ElementsAre(ContentScan::Probe{"span", false, true}));
   // Any other use computes what it probes.
   for (const char* use : {"#if LIB_HAS_INCLUDE(HEADER)\n", "int v = CALL(LIB_HAS_INCLUDE);\n",
                           "#if CALL(LIB_HAS_INCLUDE, <x.h>)\n", "#if CAT(LIB_HAS_, INCLUDE)(<x>)\n",
