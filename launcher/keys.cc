@@ -570,6 +570,10 @@ absl::StatusOr<ResultKeyInfo> KeyMaker::ResultKey(const ProcessResult& preproces
     why_cwd =
         "debug information (-g) names headers by paths that are not the same in every "
         "directory";
+  } else if (why_cwd.empty() && marked && marked->macro_map_splits_name) {
+    why_cwd =
+        "a -fmacro-prefix-map (or -ffile-prefix-map) matches part of a file's name: __FILE__ "
+        "of the file may be mapped in one directory and not in another";
   } else if (why_cwd.empty() && marked && marked->changed && marked->names_position) {
     why_cwd =
         "the object records positions in files named below the base directory (__FILE__, "

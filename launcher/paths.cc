@@ -46,6 +46,7 @@ constexpr absl::string_view kPrefixMaps[] = {
     "-fdebug-prefix-map=", "-ffile-prefix-map=", "-fmacro-prefix-map="};
 // Of those, the maps that apply to debug info.
 constexpr absl::string_view kDebugPrefixMaps[] = {"-fdebug-prefix-map=", "-ffile-prefix-map="};
+constexpr absl::string_view kMacroPrefixMaps[] = {"-fmacro-prefix-map=", "-ffile-prefix-map="};
 
 absl::string_view StripTrailingSlashes(absl::string_view path) {
   while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
@@ -196,6 +197,15 @@ bool PathRewriter::SameInMappedDebugInfo(absl::string_view path) const {
   return true;
 }
 
+bool PathRewriter::MacroMapSplitsName(absl::string_view path) const {
+  for (const std::string& arg : args_) {
+    const absl::string_view old = MapOld(arg, kMacroPrefixMaps);
+    if (old.empty() || old.size() >= path.size() || !absl::StartsWith(path, old)) continue;
+    if (path[old.size()] != '/' && !absl::EndsWith(old, "/")) return true;
+  }
+  return false;
+}
+
 bool PathRewriter::NamesBaseDir(absl::string_view text) const {
   for (const std::string& base : base_dirs_) {
     if (absl::StrContains(text, base)) return true;
@@ -323,6 +333,7 @@ MarkedText RewriteLineMarkers(const PathRewriter& paths, absl::string_view text)
     if (absl::StartsWith(name, "/") && !paths.SameInMappedDebugInfo(name)) {
       out.same_in_mapped_debug = false;
     }
+    out.macro_map_splits_name |= paths.MacroMapSplitsName(name);
     std::string key_form = paths.KeyForm(name);
     if (key_form == name) continue;
     // gcc's marker of the working directory (-g: "/src/build//") names no file a position or

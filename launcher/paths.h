@@ -66,6 +66,11 @@ class PathRewriter {
   // as strings) nor is below a base directory.
   bool SameInMappedDebugInfo(absl::string_view path) const;
 
+  // Whether a -fmacro-prefix-map's (or -ffile-prefix-map's) OLD is the start of `path` up to
+  // the middle of one of its names: the compilers match as strings (`/src/a` maps
+  // `/src/ab/x.h`), so __FILE__ of the same file may be mapped in one tree and not in another.
+  bool MacroMapSplitsName(absl::string_view path) const;
+
   // Whether `text` holds a base directory anywhere: what may name one tree's absolute paths.
   bool NamesBaseDir(absl::string_view text) const;
 
@@ -107,9 +112,10 @@ std::string Readable(absl::string_view key_text);
 
 struct MarkedText {
   std::string text;
-  bool changed = false;              // some file's line marker was rewritten
-  bool same_in_mapped_debug = true;  // SameInMappedDebugInfo() holds for every marker's path
-  bool names_position = false;       // the text asks the compiler where it is (__builtin_FILE)
+  bool changed = false;                // some file's line marker was rewritten
+  bool same_in_mapped_debug = true;    // SameInMappedDebugInfo() holds for every marker's path
+  bool macro_map_splits_name = false;  // MacroMapSplitsName() holds for a marker's path
+  bool names_position = false;         // the text asks the compiler where it is (__builtin_FILE)
 };
 
 // The preprocessed text with the file names of its line markers (`# 12 "/abs/x.h" 1`) in key

@@ -399,6 +399,20 @@ class PathsTest(DdccTestCase):
             self.assertIn(tree.encode(), self.read(os.path.join(tree, "main.o")))
         self.assertEqual(self.counts(), (2, 0, 2))
 
+    def test_a_macro_map_matching_part_of_a_sibling_name(self):
+        """The compilers match a prefix map's OLD as a string: tree-a's map also maps the
+        headers of tree-a-common beside it, whose __FILE__ tree-b's map leaves alone."""
+        self.make_trees('#include "common.h"\nint f(void) { return hf[0]; }\n')
+        self.write("tree-a-common/common.h", "static const char* hf = __FILE__;\n")
+        common = os.path.join(self.work, "tree-a-common")
+        for compiler in ["gcc", "clang"]:
+            for option in ["-fmacro-prefix-map", "-ffile-prefix-map"]:
+                for order in [self.trees, self.trees[::-1]]:
+                    with self.subTest(compiler=compiler, option=option, first=order[0]):
+                        self.run_cmd(["rm", "-rf", self.cache])
+                        for tree in order + order:
+                            self.compile(compiler, tree, f"{option}={tree}=Q", f"-I{common}")
+
     def test_position_named_by_the_compiler(self):
         self.make_trees(NAMES_POSITION, "main.cc")
         for compiler in ["g++", "clang++"]:
