@@ -69,10 +69,11 @@ std::optional<std::string> WithoutColor(absl::string_view text) {
 // Environment variables that make gcc write a dependency file ddcc would not know of; clang's,
 // which may add any option to ddcc's own -E as well (-P: no line markers); and those that make
 // clang's driver write what a hit would not (its options, diagnostics, headers and times, to
-// stderr, stdout or files).
-constexpr const char* kUnsupportedEnv[] = {
-    "DEPENDENCIES_OUTPUT", "SUNPRO_DEPENDENCIES", "CCC_OVERRIDE_OPTIONS", "CC_PRINT_OPTIONS",
-    "CC_LOG_DIAGNOSTICS",  "CC_PRINT_HEADERS",    "CC_PRINT_PROC_STAT"};
+// stderr, stdout or files), or fail every compile as if it crashed.
+constexpr const char* kUnsupportedEnv[] = {"DEPENDENCIES_OUTPUT",  "SUNPRO_DEPENDENCIES",
+                                           "CCC_OVERRIDE_OPTIONS", "CC_PRINT_OPTIONS",
+                                           "CC_LOG_DIAGNOSTICS",   "CC_PRINT_HEADERS",
+                                           "CC_PRINT_PROC_STAT",   "FORCE_CLANG_DIAGNOSTICS_CRASH"};
 
 }  // namespace
 

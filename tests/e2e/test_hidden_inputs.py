@@ -544,14 +544,18 @@ class DriverSurroundingsTest(HiddenInputTestCase):
         self.write("src.c", '#include "h1.h"\nint f(void) { int unused; return g(); }\n')
         args = ["-Wall", "-c", "src.c", "-o", "out.o"]
         for name in ["CC_PRINT_OPTIONS", "CC_LOG_DIAGNOSTICS", "CC_PRINT_HEADERS",
-                     "CC_PRINT_PROC_STAT"]:
+                     "CC_PRINT_PROC_STAT", "FORCE_CLANG_DIAGNOSTICS_CRASH"]:
             with self.subTest(name=name):
                 self.assertEqual(self.ddcc("clang", *args).returncode, 0)
-                env = dict(self.env, **{name: "1"})
+                env = dict(self.env, TMPDIR=self.work, **{name: "1"})
                 cached = self.ddcc("clang", *args, env=env)
                 if name == "CC_PRINT_PROC_STAT":  # times differ from run to run
                     self.assertEqual(cached.returncode, 0, cached.stderr)
                     self.assertIn(b"total=", cached.stdout)
+                elif name == "FORCE_CLANG_DIAGNOSTICS_CRASH":  # names new files each time
+                    plain = self.run_cmd(["clang", *args], env=env)
+                    self.assertNotEqual(plain.returncode, 0)
+                    self.assertEqual(cached.returncode, plain.returncode, cached.stderr)
                 else:
                     self.assert_same_run(self.run_cmd(["clang", *args], env=env), cached)
 
