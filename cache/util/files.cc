@@ -97,18 +97,32 @@ absl::StatusOr<std::string> ReadAll(int fd, const std::string& path) {
   return data;
 }
 
+namespace {
+
+// "<path>.ddcc-tmp.", with the file's name cut short where the whole temporary name would be
+// longer than a name may be (NAME_MAX): a pid takes up to 10 digits, the random part 16.
+std::string TempPrefixFor(absl::string_view path) {
+  constexpr size_t kLongestName = 255 - kTempMarker.size() - 10 - 1 - 16;
+  const size_t slash = path.rfind('/');
+  const size_t name_start = slash == absl::string_view::npos ? 0 : slash + 1;
+  return absl::StrCat(path.substr(0, std::min(path.size(), name_start + kLongestName)),
+                      kTempMarker);
+}
+
+}  // namespace
+
 absl::StatusOr<std::string> TempPathFor(absl::string_view path) {
   uint64_t random;
   if (getrandom(&random, sizeof(random), 0) != sizeof(random)) {
     return ErrnoStatus("getrandom for", path);
   }
-  return absl::StrFormat("%s%s%d.%016x", path, kTempMarker, getpid(), random);
+  return absl::StrFormat("%s%d.%016x", TempPrefixFor(path), getpid(), random);
 }
 
 void RemoveStaleTempFiles(const std::string& path) {
   size_t slash = path.rfind('/');
   std::string dir_path = slash == std::string::npos ? "." : path.substr(0, slash + 1);
-  std::string prefix = absl::StrCat(path.substr(slash + 1), kTempMarker);
+  std::string prefix = TempPrefixFor(path).substr(slash + 1);
   DIR* dir = opendir(dir_path.c_str());
   if (dir == nullptr) return;
   const time_t stale_before = time(nullptr) - kStaleTempSeconds;

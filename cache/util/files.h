@@ -26,9 +26,10 @@ absl::StatusOr<std::string> RealPath(const std::string& path);
 // Reads what is left of an open file; `path` is for messages.
 absl::StatusOr<std::string> ReadAll(int fd, const std::string& path);
 
-// Every temporary file ddcc makes is named "<path>.ddcc-tmp.<pid>.<16 hex digits>": beside the
-// file it will replace, so a rename puts it in place; private to one process; and never ending in
-// the real file's suffix, so a build's glob (*.o) cannot pick up one a killed ddcc left.
+// Every temporary file ddcc makes is named "<path>.ddcc-tmp.<pid>.<16 hex digits>" (the file's
+// name cut to 218 bytes, so that the whole stays a name the file system takes): beside the file
+// it will replace, so a rename puts it in place; private to one process; and never ending in the
+// real file's suffix, so a build's glob (*.o) cannot pick up one a killed ddcc left.
 inline constexpr absl::string_view kTempMarker = ".ddcc-tmp.";
 absl::StatusOr<std::string> TempPathFor(absl::string_view path);
 

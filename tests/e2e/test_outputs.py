@@ -602,5 +602,18 @@ class OutputsTest(DdccTestCase):
         self.assertTrue(os.path.exists(other), "only the outputs' own temporary files")
 
 
+    def test_an_object_whose_name_is_nearly_as_long_as_a_name_may_be(self):
+        """A name of 240 bytes leaves no room for the temporary file's suffix: its name is cut
+        short, and the compile is cached as any other."""
+        name = "n" * 236 + ".o"
+        for _ in range(2):
+            result = self.ddcc("gcc", "-Iinclude", "-c", "main.c", "-o", name)
+            self.assertEqual(result.returncode, 0, result.stderr)
+        got = self.read(name)
+        self.assertEqual(self.run_cmd(["gcc", "-Iinclude", "-c", "main.c", "-o", name]).returncode, 0)
+        self.assertEqual(got, self.read(name))
+        self.assertEqual(self.stats()["direct_hits"], 1)
+        self.assertEqual(self.temp_files(), [])
+
 if __name__ == "__main__":
     unittest.main()
