@@ -226,11 +226,12 @@ class IncludeSetRecorder {
     // A probe's text may be expanded in any file of the set: ask it from each one's directory.
     std::vector<std::string> dirs;
     for (const Scanned& scanned : scans_) {
-      if (!Contains(dirs, scanned.dir)) dirs.push_back(scanned.dir);
+      if (!Contains(dirs, DirOf(scanned.path))) dirs.push_back(DirOf(scanned.path));
     }
     ReadProbeMacroCalls();
     const AllowedTimeMacros allowed = options_.allowed;
-    absl::flat_hash_set<std::string> once_contents;
+    // Each content's first file, as its path read lexically and the file it is.
+    absl::flat_hash_map<std::string, std::pair<std::string, FileIdentity>> once_files;
     const bool imports = std::any_of(scans_.begin(), scans_.end(), [](const Scanned& scanned) {
       return scanned.scan.import_directive;
     });
@@ -245,7 +246,12 @@ class IncludeSetRecorder {
       }
       if (scan.computed_probe) Refuse(absl::FailedPreconditionError("a computed __has_include"));
       if (scan.pragma_once || imports) {
-        if (!once_contents.insert(scanned.content_digest).second) {
+        const std::string normal = LexicallyNormal(scanned.path);
+        const FileIdentity identity = IdentityOf(scanned.path);
+        auto [first, added] = once_files.try_emplace(scanned.content_digest, normal, identity);
+        // One file under two spellings is entered once; two files alike gcc tells apart by
+        // their mtimes, which no key holds.
+        if (!added && (first->second.first != normal || first->second.second != identity)) {
           Refuse(absl::FailedPreconditionError(
               "two files alike under #pragma once or #import: gcc tells them apart by their "
               "mtimes"));
@@ -292,12 +298,21 @@ class IncludeSetRecorder {
   // The first name of each file read, by device and inode (one_entry_per_file).
   absl::flat_hash_map<std::pair<dev_t, ino_t>, std::string> names_;
 
+  using FileIdentity = std::pair<dev_t, ino_t>;
+
   struct Scanned {
-    std::string dir;
+    std::string path;
     ContentScan scan;
     bool feeds_assembler;        // depend mode: what only the preprocessed text would show
     std::string content_digest;  // for #pragma once and #import
   };
+
+  // The file at `path` as stat() tells it; none where it cannot.
+  static FileIdentity IdentityOf(const std::string& path) {
+    struct stat st;
+    if (stat(path.c_str(), &st) != 0) return {};
+    return {st.st_dev, st.st_ino};
+  }
 
   // A path the compiler looked at, with its precompiled form where gcc would look for one (for
   // a header).
@@ -372,7 +387,7 @@ class IncludeSetRecorder {
         without_text_ &&
         (ScanRawCText(*content).has_value() || ScanRawCText(text.text).has_value() ||
          HoldsLineTableDirective(*content) || HoldsLineTableDirective(text.text));
-    scans_.push_back({DirOf(path), std::move(scan), feeds_assembler, std::move(content_digest)});
+    scans_.push_back({path, std::move(scan), feeds_assembler, std::move(content_digest)});
     return absl::OkStatus();
   }
 

@@ -469,6 +469,25 @@ class DirectModeTest(HeaderSearchTestCase):
                 os.utime(os.path.join(self.work, "d2/h.h"))  # gcc now includes both
                 self.check("gcc", args)
 
+    def test_one_pragma_once_file_under_two_spellings_hits_directly(self):
+        """meson's -I. with its sources as ../src/x.c reads src/h.h also as
+        ../src/../src/h.h (a place searched before it); a source and a header naming one file
+        two ways: one file, entered once, not two alike."""
+        self.write("src/h.h", "#pragma once\n#define K 7\n")
+        self.write("src/a.c", '#include "h.h"\n#include "../src/h.h"\nint f(void) { return K; }\n')
+        os.makedirs(os.path.join(self.work, "bd"))
+        self.settle()
+        for mode in ["direct", "depend"]:
+            with self.subTest(mode=mode):
+                env = dict(self.env, DDCC_DIR=os.path.join(self.root, "cache-" + mode),
+                           DDCC_DEPEND="1" if mode == "depend" else "0")
+                args = ["-I.", "-I..", "-MD", "-MQ", "a.o", "-MF", "a.o.d", "-c", "../src/a.c",
+                        "-o", "a.o"]
+                for _ in range(2):
+                    cached = self.ddcc("gcc", *args, env=env, cwd=os.path.join(self.work, "bd"))
+                    self.assertEqual(cached.returncode, 0, cached.stderr)
+                self.assertEqual(self.stats(env=env)["direct_hits"], 1)
+
     def test_a_header_map_sends_a_name_anywhere(self):
         """clang's -I naming a header map: x.h is mapped to a file that appears later."""
         gen = os.path.join(self.work, "gen")
