@@ -141,14 +141,12 @@ absl::Status ApplyValue(Config& config, absl::string_view key, absl::string_view
      : key == "debug"       ? config.debug
                             : config.storage_helper) = *flag;
   } else if (key == "sloppiness") {
-    // Only one kind so far; a list keeps ccache's spelling (sloppiness = a, b) working.
+    // Only one kind so far; a list keeps ccache's spelling (sloppiness = a, b) working. Other
+    // kinds are passed over, as ccache passes over those it does not know: a config written for
+    // ccache (include_file_mtime, ...) asks for a looser cache, never a different one.
     config.sloppy_time_macros = false;
     for (absl::string_view item : absl::StrSplit(value, ',', absl::SkipWhitespace())) {
-      item = absl::StripAsciiWhitespace(item);
-      if (item != "time_macros") {
-        return absl::InvalidArgumentError(absl::StrFormat("unknown sloppiness \"%s\"", item));
-      }
-      config.sloppy_time_macros = true;
+      config.sloppy_time_macros |= absl::StripAsciiWhitespace(item) == "time_macros";
     }
   } else if (key == "base_dir") {
     absl::StatusOr<std::vector<std::string>> dirs = ParseBaseDirs(value);
@@ -418,7 +416,9 @@ absl::StatusOr<uint64_t> ParseSize(absl::string_view text, bool binary_units) {
   std::string unit(text.substr(i));
   for (char& c : unit) c = absl::ascii_tolower(c);
   uint64_t multiplier = 1;
-  if (unit != "" && unit != "b" && unit != "bytes") {
+  if (unit.empty() && !binary_units) {
+    multiplier = 1'000'000'000;  // as ccache reads a plain number: G
+  } else if (unit != "" && unit != "b" && unit != "bytes") {
     static constexpr absl::string_view kPrefixes = "kmgt";
     size_t power = kPrefixes.find(unit[0]);
     absl::string_view rest = absl::string_view(unit).substr(1);

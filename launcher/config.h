@@ -72,8 +72,9 @@ StoreSettings StoreSettingsOf(const Config& config);
 // any config file; empty when none. Lets a bad config file still be counted in the statistics.
 std::string CacheDirFromEnv(const EnvLookup& env);
 
-// "10G" (10^9 units: k M G T), "10GiB"/"10Gi" (2^30 units: Ki Mi Gi Ti), a plain number of bytes.
-// With binary_units, k M G T mean 2^10... as sccache reads SCCACHE_CACHE_SIZE.
+// "10G" (10^9 units: k M G T), "10GiB"/"10Gi" (2^30 units: Ki Mi Gi Ti), "10B" or "10 bytes";
+// a plain number is in G, as ccache reads it. With binary_units, k M G T mean 2^10... and a
+// plain number is bytes, as sccache reads SCCACHE_CACHE_SIZE.
 absl::StatusOr<uint64_t> ParseSize(absl::string_view text, bool binary_units = false);
 std::string FormatSize(uint64_t bytes);
 

@@ -414,7 +414,7 @@ class ReliabilityTest(DdccTestCase):
         with concurrent.futures.ThreadPoolExecutor(4) as pool:
             list(pool.map(compile_one, range(count)))
         self.assertGreater(files_size(self.cache), limit)
-        self.assertEqual(self.ddcc("--cleanup", env=dict(self.env, DDCC_MAXSIZE=str(limit)))
+        self.assertEqual(self.ddcc("--cleanup", env=dict(self.env, DDCC_MAXSIZE=f"{limit}B"))
                          .returncode, 0)
         self.assertLessEqual(files_size(self.cache), limit)
         stats = self.stats()
@@ -431,7 +431,7 @@ class ReliabilityTest(DdccTestCase):
         for i in range(count):
             values = ", ".join(str(rng.randrange(1 << 30)) for _ in range(256))
             self.write(f"s/s{i}.c", f"const int s{i}[256] = {{{values}}};\n")
-        env = dict(self.env, DDCC_MAXSIZE=str(limit))
+        env = dict(self.env, DDCC_MAXSIZE=f"{limit}B")
 
         def compile_both(i):
             plain = self.run_cmd(["gcc", "-c", f"s/s{i}.c", "-o", f"s/plain{i}.o"])

@@ -356,6 +356,15 @@ TEST_F(ConfigTest, DependModeFromFileThenEnvironment) {
   EXPECT_EQ(Shown(config, "depend_mode").second, "DDCC_DEPEND");
 }
 
+// ccache's kinds of sloppiness that ddcc does not have are passed over, as ccache does.
+TEST_F(ConfigTest, SloppinessKindsOfCcachePassedOver) {
+  WriteConfig(cache_dir_ + "/ddcc.conf",
+              "sloppiness = include_file_mtime, include_file_ctime,time_macros\n");
+  EXPECT_TRUE(LoadOrDie().sloppy_time_macros);
+  env_["DDCC_SLOPPINESS"] = "include_file_mtime,locale,pch_defines";
+  EXPECT_FALSE(LoadOrDie().sloppy_time_macros);
+}
+
 TEST_F(ConfigTest, Booleans) {
   for (const char* yes : {"1", "true", "yes"}) {
     env_["DDCC_DISABLE"] = yes;
@@ -411,7 +420,7 @@ TEST(SizeTest, ParseSize) {
   };
   for (const Case& c : std::vector<Case>{
            {"0", false, 0},
-           {"123", false, 123},
+           {"123", false, 123'000'000'000},
            {"123B", false, 123},
            {"123 bytes", false, 123},
            {"10k", false, 10'000},
@@ -434,15 +443,19 @@ TEST(SizeTest, ParseSize) {
            {"10GB", true, 10ull << 30},
            {"10M", true, 10 << 20},
            {"123", true, 123},
-           {"18446744073709551615", false, UINT64_MAX},
+           {"20", false, 20'000'000'000},
+           {"0.5", false, 500'000'000},
+           {"20b", false, 20},
+           {"20 bytes", false, 20},
+           {"18446744073709551615B", false, UINT64_MAX},
        }) {
     absl::StatusOr<uint64_t> size = ParseSize(c.text, c.binary_units);
     ASSERT_TRUE(size.ok()) << c.text << ": " << size.status();
     EXPECT_EQ(*size, c.expected) << c.text;
   }
   for (const char* bad :
-       {"", " 1G", "-1", "+1", "G", "1X", "1GG", "1GiBB", "1Gx", "1.", ".5G", "1.5", "1e9", "1,5G",
-        "1G ", "18446744073709551616", "99999999999999999999999", "18446744074G"}) {
+       {"", " 1G", "-1", "+1", "G", "1X", "1GG", "1GiBB", "1Gx", "1.", ".5G", "1.5b", "1e9", "1,5G",
+        "1G ", "18446744073709551616B", "99999999999999999999999", "18446744074G", "18446744074"}) {
     EXPECT_FALSE(ParseSize(bad).ok()) << bad;
   }
 }
