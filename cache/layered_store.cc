@@ -125,7 +125,7 @@ absl::StatusOr<LayeredStore::Fetched> LayeredStore::Fetch(const Digest& key) {
 
 absl::Status LayeredStore::Save(const Digest& key, const Entry& entry) {
   // Encoded once: the remotes get the very bytes the local store keeps.
-  const std::string bytes = EncodeEntry(entry, compression_level_);
+  const std::string bytes = EncodeEntry(entry, compression_level_, key);
   absl::Status saved = local_.SaveBytes(key, bytes);
   if (remotes_.empty()) return saved;
   SigpipeBlocked blocked;
@@ -206,7 +206,7 @@ std::optional<Entry> LayeredStore::Check(Remote& remote, const Digest& key,
   }
   // Whoever can write to the remote could have put anything there; the checksum catches damage
   // (not malice: see docs/remote.md). The next save under this key replaces the bad value.
-  absl::StatusOr<Entry> entry = DecodeEntry(*answer);
+  absl::StatusOr<Entry> entry = DecodeEntry(*answer, key);
   if (!entry.ok()) {
     count_(RemoteOutcome::kError);
     Log(absl::StrCat("bad entry ", key.Hex(), " from ", RedactUrl(remote.spec.url), ": ",

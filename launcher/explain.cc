@@ -290,7 +290,7 @@ absl::StatusOr<ExplainRecords> LoadRecords(LocalStore& store, const Digest& key)
   if (!kept.ok()) return kept.status();
   std::vector<ExplainRecord> records;
   for (const std::string& bytes : *kept) {
-    if (std::optional<ExplainRecord> record = DecodeStoredRecord(bytes)) {
+    if (std::optional<ExplainRecord> record = DecodeStoredRecord(bytes, key)) {
       records.push_back(*std::move(record));
     }
   }
@@ -313,7 +313,7 @@ absl::Status AppendRecord(LocalStore& store, const Digest& key, const ExplainRec
                           int compression_level) {
   Entry entry;
   entry.Add(blob::kExplainRecord, EncodeRecord(record));
-  return store.AppendRecord(key, EncodeEntry(entry, compression_level));
+  return store.AppendRecord(key, EncodeEntry(entry, compression_level, key));
 }
 
 void RecordUncachedCall(const Config& config, const std::vector<std::string>& args,
@@ -339,10 +339,10 @@ void RecordUncachedCall(const Config& config, const std::vector<std::string>& ar
   }
 }
 
-std::optional<ExplainRecord> DecodeStoredRecord(absl::string_view bytes) {
+std::optional<ExplainRecord> DecodeStoredRecord(absl::string_view bytes, const Digest& key) {
   // The journal checked the bytes; an entry that still does not decode was written by a
   // different format.
-  absl::StatusOr<Entry> entry = DecodeEntry(bytes);
+  absl::StatusOr<Entry> entry = DecodeEntry(bytes, key);
   const std::string* text = entry.ok() ? entry->Find(blob::kExplainRecord) : nullptr;
   if (!text) return std::nullopt;
   return DecodeRecord(*text);
@@ -545,7 +545,7 @@ int ExplainObject(const Config& config, absl::string_view object) {
     absl::StatusOr<std::vector<Journal::Keyed>> kept = store.ReadAllRecords();
     std::vector<ExplainRecord> same_name;
     for (const Journal::Keyed& one : kept.ok() ? *kept : std::vector<Journal::Keyed>{}) {
-      std::optional<ExplainRecord> record = DecodeStoredRecord(one.record);
+      std::optional<ExplainRecord> record = DecodeStoredRecord(one.record, one.key);
       if (record && !record->transcript.empty() &&
           Basename(record->call.source) == Basename(records->last->call.source)) {
         same_name.push_back(*std::move(record));

@@ -88,7 +88,7 @@ void RecordUncachedCall(const Config& config, const std::vector<std::string>& ar
                         absl::string_view outcome, CallFacts call);
 
 // A record as the journal keeps it (AppendRecord), or nullopt where it does not decode.
-std::optional<ExplainRecord> DecodeStoredRecord(absl::string_view bytes);
+std::optional<ExplainRecord> DecodeStoredRecord(absl::string_view bytes, const Digest& key);
 
 // A note on why the direct lookup found no result: the file of the newest include set that
 // stopped matching.

@@ -389,7 +389,7 @@ int PrintReport(const Config& config, const ReportWindow& window, bool json,
   JournalCalls journal;
   std::vector<size_t> kept_index;
   for (size_t i = 0; i < kept->size(); ++i) {
-    std::optional<ExplainRecord> record = DecodeStoredRecord((*kept)[i].record);
+    std::optional<ExplainRecord> record = DecodeStoredRecord((*kept)[i].record, (*kept)[i].key);
     if (!record) continue;
     journal.keyed.push_back(!record->transcript.empty());
     std::string().swap(record->transcript);  // an assigned empty string would keep the buffer
@@ -397,7 +397,8 @@ int PrintReport(const Config& config, const ReportWindow& window, bool json,
     kept_index.push_back(i);
   }
   journal.transcript = [&](size_t i) {
-    std::optional<ExplainRecord> record = DecodeStoredRecord((*kept)[kept_index[i]].record);
+    std::optional<ExplainRecord> record =
+        DecodeStoredRecord((*kept)[kept_index[i]].record, (*kept)[kept_index[i]].key);
     return record ? record->transcript : std::string();
   };
   Report report = MakeReport(journal, window);

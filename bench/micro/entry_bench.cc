@@ -103,7 +103,7 @@ void BM_EncodeEntry(benchmark::State& state) {
   const Entry entry = ObjectEntry();
   std::string encoded;
   for (auto _ : state) {
-    encoded = EncodeEntry(entry, static_cast<int>(state.range(0)));
+    encoded = EncodeEntry(entry, static_cast<int>(state.range(0)), Digest{});
     benchmark::DoNotOptimize(encoded.data());
   }
   state.SetBytesProcessed(state.iterations() * EntryBytes(entry));
@@ -113,9 +113,9 @@ BENCHMARK(BM_EncodeEntry)->Arg(1)->Arg(3)->ArgName("level");
 
 void BM_DecodeEntry(benchmark::State& state) {
   const Entry entry = ObjectEntry();
-  const std::string encoded = EncodeEntry(entry, static_cast<int>(state.range(0)));
+  const std::string encoded = EncodeEntry(entry, static_cast<int>(state.range(0)), Digest{});
   for (auto _ : state) {
-    absl::StatusOr<Entry> decoded = DecodeEntry(encoded);
+    absl::StatusOr<Entry> decoded = DecodeEntry(encoded, Digest{});
     if (!decoded.ok()) {
       state.SkipWithError("DecodeEntry failed");
       break;

@@ -50,7 +50,7 @@ void BM_JournalAppendHitRecord(benchmark::State& state) {
   for (auto _ : state) {
     Entry entry;
     entry.Add(blob::kExplainRecord, record);
-    if (!journal.Append(key, EncodeEntry(entry, 1)).ok()) {
+    if (!journal.Append(key, EncodeEntry(entry, 1, key)).ok()) {
       state.SkipWithError("append failed");
       break;
     }

@@ -189,11 +189,11 @@ void HelperServer::Serve(uint64_t id, HelperMessage type, absl::string_view body
   if (type == HelperMessage::kGet) {
     if (const std::string* uploading = pool.Uploading(request->key)) return Answer(id, *uploading);
     if (AnswerFromAhead(id, *request)) return;
-    return pool.Get(request->key,
-                    [this, id, remote = request->remote](absl::StatusOr<std::string> answer) {
-                      Answer(id, answer);
-                      if (answer.ok()) FetchAhead(id, remote, *answer);
-                    });
+    return pool.Get(request->key, [this, id, remote = request->remote,
+                                   key = request->key](absl::StatusOr<std::string> answer) {
+      Answer(id, answer);
+      if (answer.ok()) FetchAhead(id, remote, key, *answer);
+    });
   }
   if (settings_.remotes[request->remote].read_only) {
     return Answer(id, absl::PermissionDeniedError("the remote is read-only"));
@@ -225,9 +225,10 @@ bool HelperServer::AnswerFromAhead(uint64_t id, const HelperRequest& request) {
 // include sets' first: fetched now, they save that compile a round trip to the remote, and the
 // newest set's, offered unasked, a round trip to the helper too. Anything else (a result, a
 // damaged value) fetches nothing.
-void HelperServer::FetchAhead(uint64_t id, uint8_t remote, const std::string& answer) {
+void HelperServer::FetchAhead(uint64_t id, uint8_t remote, const Digest& manifest_key,
+                              const std::string& answer) {
   constexpr size_t kSetsFetched = 2;
-  absl::StatusOr<Entry> entry = DecodeEntry(answer);
+  absl::StatusOr<Entry> entry = DecodeEntry(answer, manifest_key);
   if (!entry.ok()) return;
   absl::StatusOr<Manifest> manifest = Manifest::FromEntry(*entry);
   if (!manifest.ok()) return;

@@ -64,7 +64,8 @@ class HelperServer {
   void Handle(uint64_t id, HelperFrame frame);
   void Serve(uint64_t id, HelperMessage type, absl::string_view body);
   bool AnswerFromAhead(uint64_t id, const HelperRequest& request);
-  void FetchAhead(uint64_t id, uint8_t remote, const std::string& answer);
+  void FetchAhead(uint64_t id, uint8_t remote, const Digest& manifest_key,
+                  const std::string& answer);
   void Arrived(uint64_t id, const Digest& key, bool offer, absl::StatusOr<std::string> answer);
   void Answer(uint64_t id, const absl::StatusOr<std::string>& answer);
   void Send(uint64_t id, const std::string& frame);

@@ -2,7 +2,7 @@
 //   header:   "DDCE", u16 format version, u16 reserved (0), u64 body size, u64 compressed size
 //   body:     zstd-compressed; uncompressed it is u32 blob count, then per blob
 //             u16 kind, u32 name length, name, u64 content length, content
-//   checksum: u64 XXH3-64 of everything before it
+//   checksum: u64 XXH3-64 of everything before it, seeded by the key (KeyedChecksum64)
 #include "cache/store/entry.h"
 
 #include <zstd.h>
@@ -57,7 +57,7 @@ const std::string* Entry::Find(BlobKind kind, absl::string_view name) const {
   return nullptr;
 }
 
-std::string EncodeEntry(const Entry& entry, int compression_level) {
+std::string EncodeEntry(const Entry& entry, int compression_level, const Digest& key) {
   uint64_t body_size = 4;
   for (const Blob& blob : entry.blobs)
     body_size += 2 + 4 + blob.name.size() + 8 + blob.content.size();
@@ -109,11 +109,11 @@ std::string EncodeEntry(const Entry& entry, int compression_level) {
   compress("", ZSTD_e_end);
   const uint64_t compressed_size = out.size() - kHeaderSize;
   for (int i = 0; i < 8; ++i) out[16 + i] = static_cast<char>(compressed_size >> (8 * i));
-  AppendInteger(out, Checksum64(out), 8);
+  AppendInteger(out, KeyedChecksum64(out, key), 8);
   return out;
 }
 
-absl::StatusOr<Entry> DecodeEntry(absl::string_view bytes) {
+absl::StatusOr<Entry> DecodeEntry(absl::string_view bytes, const Digest& key) {
   if (bytes.size() < kHeaderSize + kChecksumSize) {
     return absl::DataLossError(absl::StrCat("entry too short: ", bytes.size(), " bytes"));
   }
@@ -130,8 +130,8 @@ absl::StatusOr<Entry> DecodeEntry(absl::string_view bytes) {
                                             compressed_size, " compressed bytes"));
   }
   size_t checked_size = bytes.size() - kChecksumSize;
-  if (Checksum64(bytes.substr(0, checked_size)) != IntegerAt(bytes, checked_size, 8)) {
-    return absl::DataLossError("entry checksum mismatch");
+  if (KeyedChecksum64(bytes.substr(0, checked_size), key) != IntegerAt(bytes, checked_size, 8)) {
+    return absl::DataLossError("entry checksum mismatch (damaged, or made for another key)");
   }
   // A zstd block holds at most 128 KiB and takes at least 3 bytes, so a larger claim is damage;
   // checking it keeps a forged header from making us allocate without bound.

@@ -10,12 +10,13 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "cache/util/hash.h"
 
 namespace ddcc {
 
 // Bumped whenever the bytes of an entry or the meaning of a key change; part of every key, so a
 // new format can never read old entries.
-inline constexpr uint16_t kFormatVersion = 3;
+inline constexpr uint16_t kFormatVersion = 4;
 
 // What a blob holds, as a number its users give a meaning to: cache/'s own below 16 (the
 // manifest's, cache/store/manifest.h), the launcher's from 16 (launcher/blob_kind.h). The numbers
@@ -41,10 +42,12 @@ struct Entry {
   const std::string* Find(BlobKind kind, absl::string_view name = {}) const;
 };
 
-std::string EncodeEntry(const Entry& entry, int compression_level);
+// The entry as stored under `key`, which its checksum holds: an entry put under another key's
+// name (a copy by hand, a sync, a remote's mix-up) fails its check like a damaged one.
+std::string EncodeEntry(const Entry& entry, int compression_level, const Digest& key);
 
 // Any damage (bad magic or version, wrong size, checksum mismatch, bad compressed data,
-// malformed body) is absl::DataLossError.
-absl::StatusOr<Entry> DecodeEntry(absl::string_view bytes);
+// malformed body), or an entry made for another key than `key`, is absl::DataLossError.
+absl::StatusOr<Entry> DecodeEntry(absl::string_view bytes, const Digest& key);
 
 }  // namespace ddcc

@@ -183,7 +183,7 @@ absl::StatusOr<Entry> LocalStore::Load(const Digest& key, bool mark_used) {
   }
   absl::StatusOr<std::string> bytes = ReadRegular(fd.get(), path);
   if (!bytes.ok() && !absl::IsDataLoss(bytes.status())) return bytes.status();
-  absl::StatusOr<Entry> entry = bytes.ok() ? DecodeEntry(*bytes) : bytes.status();
+  absl::StatusOr<Entry> entry = bytes.ok() ? DecodeEntry(*bytes, key) : bytes.status();
   if (!entry.ok()) {
     // DecodeEntry fails only on damage. Only the process whose unlink succeeds uncounts the
     // file and reports the damage, so racing readers count one damaged file once; for the
@@ -208,7 +208,7 @@ absl::StatusOr<Entry> LocalStore::Load(const Digest& key, bool mark_used) {
 }
 
 absl::Status LocalStore::Save(const Digest& key, const Entry& entry) {
-  return SaveBytes(key, EncodeEntry(entry, settings_.compression_level));
+  return SaveBytes(key, EncodeEntry(entry, settings_.compression_level, key));
 }
 
 absl::Status LocalStore::SaveBytes(const Digest& key, absl::string_view bytes) {

@@ -51,6 +51,12 @@ Digest Hasher::Finish() const {
 
 uint64_t Checksum64(absl::string_view data) { return XXH3_64bits(data.data(), data.size()); }
 
+uint64_t KeyedChecksum64(absl::string_view data, const Digest& key) {
+  uint64_t seed = 0;
+  for (size_t i = 0; i < key.bytes.size(); ++i) seed ^= uint64_t{key.bytes[i]} << (8 * (i % 8));
+  return XXH3_64bits_withSeed(data.data(), data.size(), seed);
+}
+
 absl::StatusOr<Digest> HashFile(const std::string& path) {
   ScopedFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) return ErrnoStatus("open", path);

@@ -39,6 +39,9 @@ class Hasher {
 };
 
 uint64_t Checksum64(absl::string_view data);
+// XXH3-64 of `data` seeded by `key`: it tells what was written for another key from what was
+// written for this one.
+uint64_t KeyedChecksum64(absl::string_view data, const Digest& key);
 
 // Hashes a whole file's content.
 absl::StatusOr<Digest> HashFile(const std::string& path);

@@ -23,7 +23,7 @@ namespace {
 constexpr size_t kHeaderSize = 24;
 
 std::string WithChecksum(std::string bytes) {
-  ddcc::AppendInteger(bytes, ddcc::Checksum64(bytes), 8);
+  ddcc::AppendInteger(bytes, ddcc::KeyedChecksum64(bytes, ddcc::Digest{}), 8);
   return bytes;
 }
 
@@ -67,12 +67,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     default:
       return -1;
   }
-  absl::StatusOr<ddcc::Entry> entry = ddcc::DecodeEntry(bytes);
+  absl::StatusOr<ddcc::Entry> entry = ddcc::DecodeEntry(bytes, ddcc::Digest{});
   if (!entry.ok()) {
     if (!absl::IsDataLoss(entry.status())) abort();
     return 0;
   }
-  absl::StatusOr<ddcc::Entry> again = ddcc::DecodeEntry(ddcc::EncodeEntry(*entry, 1));
+  absl::StatusOr<ddcc::Entry> again =
+      ddcc::DecodeEntry(ddcc::EncodeEntry(*entry, 1, ddcc::Digest{}), ddcc::Digest{});
   if (!again.ok() || again->blobs != entry->blobs) abort();
   return 0;
 }

@@ -13,6 +13,8 @@ namespace {
 
 using ::testing::HasSubstr;
 
+constexpr Digest kKey{{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}};
+
 std::string RandomBytes(size_t size, uint32_t seed) {
   std::mt19937 random(seed);
   std::string bytes(size, '\0');
@@ -35,7 +37,7 @@ std::string EntryWithBody(absl::string_view body, uint64_t claimed_body_size) {
   AppendLittleEndian(out, claimed_body_size, 8);
   AppendLittleEndian(out, compressed.size(), 8);
   out += compressed;
-  AppendLittleEndian(out, Checksum64(out), 8);
+  AppendLittleEndian(out, KeyedChecksum64(out, kKey), 8);
   return out;
 }
 
@@ -44,7 +46,7 @@ std::string EntryWithBody(absl::string_view body) { return EntryWithBody(body, b
 Entry SmallEntry() { return Entry{{{16, "o", "obj"}, {17, "", std::string("\0x", 2)}}}; }
 
 void ExpectRoundTrip(const Entry& entry, int level = 1) {
-  absl::StatusOr<Entry> decoded = DecodeEntry(EncodeEntry(entry, level));
+  absl::StatusOr<Entry> decoded = DecodeEntry(EncodeEntry(entry, level, kKey), kKey);
   ASSERT_TRUE(decoded.ok()) << decoded.status();
   EXPECT_EQ(decoded->blobs, entry.blobs);
 }
@@ -78,7 +80,7 @@ TEST(EntryTest, FindsBlobsByKindAndName) {
 }
 
 TEST(EntryTest, HeaderLayout) {
-  std::string encoded = EncodeEntry(SmallEntry(), 1);
+  std::string encoded = EncodeEntry(SmallEntry(), 1, kKey);
   ASSERT_GE(encoded.size(), 32u);
   EXPECT_EQ(encoded.substr(0, 4), "DDCE");
   EXPECT_EQ(static_cast<uint8_t>(encoded[4]), kFormatVersion & 0xff);
@@ -92,27 +94,40 @@ TEST(EntryTest, HeaderLayout) {
   for (int i = 0; i < 8; ++i) {
     checksum |= uint64_t{static_cast<uint8_t>(encoded[encoded.size() - 8 + i])} << (8 * i);
   }
-  EXPECT_EQ(checksum, Checksum64(absl::string_view(encoded).substr(0, encoded.size() - 8)));
+  EXPECT_EQ(checksum,
+            KeyedChecksum64(absl::string_view(encoded).substr(0, encoded.size() - 8), kKey));
 }
 
 TEST(EntryTest, EveryBitFlipIsDataLoss) {
-  const std::string encoded = EncodeEntry(SmallEntry(), 1);
+  const std::string encoded = EncodeEntry(SmallEntry(), 1, kKey);
   for (size_t i = 0; i < encoded.size(); ++i) {
     for (int bit = 0; bit < 8; ++bit) {
       std::string damaged = encoded;
       damaged[i] ^= static_cast<char>(1 << bit);
-      absl::StatusOr<Entry> decoded = DecodeEntry(damaged);
+      absl::StatusOr<Entry> decoded = DecodeEntry(damaged, kKey);
       EXPECT_TRUE(absl::IsDataLoss(decoded.status())) << "byte " << i << " bit " << bit;
     }
   }
 }
 
-TEST(EntryTest, EveryTruncationAndExtensionIsDataLoss) {
-  const std::string encoded = EncodeEntry(SmallEntry(), 1);
-  for (size_t size = 0; size < encoded.size(); ++size) {
-    EXPECT_TRUE(absl::IsDataLoss(DecodeEntry(encoded.substr(0, size)).status())) << size;
+// An entry put under another key's name (a copy by hand, a sync, a remote's mix-up) is
+// damage to that key: the checksum is seeded by the key it was made for.
+TEST(EntryTest, AnEntryMadeForAnotherKeyIsDataLoss) {
+  const std::string encoded = EncodeEntry(SmallEntry(), 1, kKey);
+  for (size_t i = 0; i < kKey.bytes.size(); ++i) {
+    Digest other = kKey;
+    other.bytes[i] ^= 0x40;
+    EXPECT_TRUE(absl::IsDataLoss(DecodeEntry(encoded, other).status())) << i;
   }
-  EXPECT_TRUE(absl::IsDataLoss(DecodeEntry(encoded + '\0').status()));
+  EXPECT_TRUE(DecodeEntry(encoded, kKey).ok());
+}
+
+TEST(EntryTest, EveryTruncationAndExtensionIsDataLoss) {
+  const std::string encoded = EncodeEntry(SmallEntry(), 1, kKey);
+  for (size_t size = 0; size < encoded.size(); ++size) {
+    EXPECT_TRUE(absl::IsDataLoss(DecodeEntry(encoded.substr(0, size), kKey).status())) << size;
+  }
+  EXPECT_TRUE(absl::IsDataLoss(DecodeEntry(encoded + '\0', kKey).status()));
 }
 
 TEST(EntryTest, GarbageIsDataLoss) {
@@ -120,24 +135,25 @@ TEST(EntryTest, GarbageIsDataLoss) {
   for (int i = 0; i < 2000; ++i) {
     std::string garbage = RandomBytes(random() % 200, i);
     // Half of them get past the magic and version checks.
-    if (i % 2 == 0 && garbage.size() >= 8) garbage.replace(0, 8, EncodeEntry(Entry{}, 1), 0, 8);
-    EXPECT_TRUE(absl::IsDataLoss(DecodeEntry(garbage).status())) << i;
+    if (i % 2 == 0 && garbage.size() >= 8)
+      garbage.replace(0, 8, EncodeEntry(Entry{}, 1, kKey), 0, 8);
+    EXPECT_TRUE(absl::IsDataLoss(DecodeEntry(garbage, kKey).status())) << i;
   }
 }
 
 TEST(EntryTest, OtherFormatVersionIsDataLoss) {
   std::string encoded = EntryWithBody(std::string(4, '\0'));
   encoded[4] = static_cast<char>(kFormatVersion + 1);
-  absl::StatusOr<Entry> decoded = DecodeEntry(encoded);
+  absl::StatusOr<Entry> decoded = DecodeEntry(encoded, kKey);
   EXPECT_TRUE(absl::IsDataLoss(decoded.status()));
   EXPECT_THAT(decoded.status().message(), HasSubstr("version"));
 }
 
 TEST(EntryTest, MalformedBodyWithValidChecksumIsDataLoss) {
-  ASSERT_TRUE(DecodeEntry(EntryWithBody(std::string(4, '\0'))).ok());
+  ASSERT_TRUE(DecodeEntry(EntryWithBody(std::string(4, '\0')), kKey).ok());
 
   auto expect_data_loss = [](const std::string& encoded, absl::string_view message) {
-    absl::StatusOr<Entry> decoded = DecodeEntry(encoded);
+    absl::StatusOr<Entry> decoded = DecodeEntry(encoded, kKey);
     EXPECT_TRUE(absl::IsDataLoss(decoded.status())) << decoded.status();
     EXPECT_THAT(decoded.status().message(), HasSubstr(message));
   };

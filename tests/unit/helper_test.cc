@@ -211,7 +211,7 @@ class HelperTest : public TempDirTest {
       manifest.Add(set);
       first_.values[result->first.Hex()] = result->second;
     }
-    first_.values[key.Hex()] = EncodeEntry(manifest.ToEntry(), 1);
+    first_.values[key.Hex()] = EncodeEntry(manifest.ToEntry(), 1, key);
   }
 
   std::vector<RemoteSpec> specs_;

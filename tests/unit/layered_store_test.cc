@@ -94,7 +94,7 @@ TEST_F(LayeredStoreTest, ALocalHitAsksNoRemote) {
 }
 
 TEST_F(LayeredStoreTest, ARemoteHitIsKeptLocally) {
-  remotes_["redis://a"].values[Key(1).Hex()] = EncodeEntry(Object("remote"), 1);
+  remotes_["redis://a"].values[Key(1).Hex()] = EncodeEntry(Object("remote"), 1, Key(1));
   absl::StatusOr<Entry> entry = Make("redis://a").Load(Key(1));
   ASSERT_TRUE(entry.ok()) << entry.status();
   EXPECT_EQ(*entry->Find(kObject), "remote");
@@ -106,8 +106,8 @@ TEST_F(LayeredStoreTest, ARemoteHitIsKeptLocally) {
 }
 
 TEST_F(LayeredStoreTest, TheFirstRemoteInOrderServesAndEveryAnswerCounts) {
-  remotes_["redis://b"].values[Key(1).Hex()] = EncodeEntry(Object("from b"), 1);
-  remotes_["redis://c"].values[Key(1).Hex()] = EncodeEntry(Object("from c"), 1);
+  remotes_["redis://b"].values[Key(1).Hex()] = EncodeEntry(Object("from b"), 1, Key(1));
+  remotes_["redis://c"].values[Key(1).Hex()] = EncodeEntry(Object("from c"), 1, Key(1));
   absl::StatusOr<Entry> entry = Make("redis://a redis://b redis://c").Load(Key(1));
   ASSERT_TRUE(entry.ok()) << entry.status();
   EXPECT_EQ(*entry->Find(kObject), "from b");
@@ -116,7 +116,7 @@ TEST_F(LayeredStoreTest, TheFirstRemoteInOrderServesAndEveryAnswerCounts) {
 }
 
 TEST_F(LayeredStoreTest, AnUnsoundAnswerIsACountedMiss) {
-  std::string damaged = EncodeEntry(Object("remote"), 1);
+  std::string damaged = EncodeEntry(Object("remote"), 1, Key(1));
   damaged[damaged.size() / 2] ^= 1;
   remotes_["redis://a"].values[Key(1).Hex()] = damaged;
   EXPECT_TRUE(absl::IsNotFound(Make("redis://a").Load(Key(1)).status()));
@@ -147,7 +147,7 @@ TEST_F(LayeredStoreTest, ASaveGoesToTheLocalStoreAndEveryWritableRemote) {
   ASSERT_TRUE(Make("redis://a redis://b|read-only").Save(Key(1), Object("new")).ok());
   EXPECT_TRUE(Local().Load(Key(1)).ok());
   ASSERT_EQ(remotes_["redis://a"].values.count(Key(1).Hex()), 1u);
-  absl::StatusOr<Entry> stored = DecodeEntry(remotes_["redis://a"].values[Key(1).Hex()]);
+  absl::StatusOr<Entry> stored = DecodeEntry(remotes_["redis://a"].values[Key(1).Hex()], Key(1));
   ASSERT_TRUE(stored.ok()) << stored.status();
   EXPECT_EQ(*stored->Find(kObject), "new");
   EXPECT_EQ(remotes_["redis://b"].puts, 0);

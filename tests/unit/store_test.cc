@@ -46,7 +46,7 @@ class StoreTest : public TempDirTest {
     root_ = dir_ + "/cache";
     // What such an entry occupies on this file system, as the store counts it.
     const std::string probe = dir_ + "/probe";
-    ASSERT_TRUE(WriteFileAtomic(probe, EncodeEntry(RandomEntry(0), 1)).ok());
+    ASSERT_TRUE(WriteFileAtomic(probe, EncodeEntry(RandomEntry(0), 1, Key(0, 0))).ok());
     struct stat st;
     ASSERT_EQ(stat(probe.c_str(), &st), 0);
     entry_size_ = AllocatedBytes(st);
@@ -400,8 +400,9 @@ TEST_F(StoreTest, FollowsNoSymlinkOutOfTheCache) {
   // Shard 0 is a symlink to a directory holding a good entry and an old temporary file.
   const Digest planted = Key(0x00, 1);
   ASSERT_TRUE(MakeDirs(outside + "/0").ok());
-  ASSERT_TRUE(
-      WriteFileAtomic(outside + "/0/" + planted.Hex() + ".e", EncodeEntry(RandomEntry(2), 1)).ok());
+  ASSERT_TRUE(WriteFileAtomic(outside + "/0/" + planted.Hex() + ".e",
+                              EncodeEntry(RandomEntry(2), 1, planted))
+                  .ok());
   ASSERT_TRUE(WriteFileAtomic(outside + "/0/x.ddcc-tmp.1.2", "").ok());
   SetMtime(outside + "/0/x.ddcc-tmp.1.2", time(nullptr) - 7200);
   ASSERT_EQ(symlink(outside.c_str(), (root_ + "/0").c_str()), 0);
