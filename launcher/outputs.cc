@@ -92,6 +92,13 @@ absl::Status CompileOutputs::MoveDependencyFileIntoPlace(bool removes_old) {
   return absl::OkStatus();
 }
 
+absl::Status CompileOutputs::MoveObjectIntoPlace() {
+  if (private_ && rename(object_.c_str(), request_.object.c_str()) != 0) {
+    return ErrnoStatus("rename", object_);
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CompileOutputs::MoveIntoPlace() {
   if (!private_) return absl::OkStatus();
   if (request_.generates_deps && rename(dep_file_.c_str(), request_.dep_file.c_str()) != 0) {

@@ -41,6 +41,9 @@ class CompileOutputs {
   // After a failed compile: gcc and clang still leave the dependency file they wrote. Where
   // they wrote none, clang removes the build's (`removes_old`), gcc leaves it.
   absl::Status MoveDependencyFileIntoPlace(bool removes_old);
+  // After a failed compile that wrote its object and failed later on: the object moves into
+  // place, as the compiler would have left it there.
+  absl::Status MoveObjectIntoPlace();
 
  private:
   const CompileRequest& request_;

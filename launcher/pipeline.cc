@@ -453,9 +453,16 @@ CompileOutcome CompilePipeline::CompileAndStore(std::optional<Digest> key) {
       return NotCacheable{Uncacheable::kCompilationFailed, "a message names a private output"};
     }
     // Gone where the compiler removed its results, as it would have the build's; clang's
-    // driver rejecting the command before any job ran removes nothing.
-    const bool results_removed = !StampFile(outputs.object()).ok();
+    // driver rejecting the command before any job ran removes nothing. One written and then
+    // left by a failure (a wrapper's last step) is the build's, as without ddcc.
+    const absl::StatusOr<FileStamp> left = StampFile(outputs.object());
+    const bool results_removed = !left.ok();
     if (results_removed) unlink(request_.object.c_str());
+    if (left.ok() && outputs.private_paths() && untouched && *left != *untouched) {
+      if (absl::Status moved = outputs.MoveObjectIntoPlace(); !moved.ok()) {
+        return Failure{ErrorKind::kOutputWriteFailed, moved};
+      }
+    }
     if (absl::Status moved = outputs.MoveDependencyFileIntoPlace(
             compiler_.family == Family::kClang && results_removed);
         !moved.ok()) {

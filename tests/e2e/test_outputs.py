@@ -412,6 +412,31 @@ class OutputsTest(DdccTestCase):
                             os.remove(os.path.join(self.work, name))
         self.assertEqual(self.temp_files(), [])
 
+    def test_an_object_written_before_a_failure_is_the_builds(self):
+        """A compiler (a wrapper) that writes its object and then fails, as a check after the
+        compile does: the build gets the new object, as without ddcc."""
+        wrapper = self.write("bin/cc-check", '#!/bin/sh\n/usr/bin/gcc "$@" || exit $?\n'
+                             'case " $* " in *" -E "*|*"-###"*|*" -v "*) exit 0 ;; esac\n'
+                             'echo "check failed" >&2\nexit 3\n')
+        os.chmod(wrapper, 0o755)
+        self.write("ok.c", "int ok(void) { return 2; }\n")
+        for old in ["old object", None]:
+            with self.subTest(old=old):
+                left = []
+                for ddcc in [False, True]:
+                    path = os.path.join(self.work, "ok.o")
+                    if old is None and os.path.exists(path):
+                        os.remove(path)
+                    elif old is not None:
+                        self.write("ok.o", old)
+                    argv = [wrapper, "-c", "ok.c", "-o", "ok.o"]
+                    result = self.ddcc(*argv) if ddcc else self.run_cmd(argv)
+                    self.assertEqual((result.returncode, result.stderr), (3, b"check failed\n"))
+                    left.append(self.read("ok.o") if os.path.exists(path) else None)
+                self.assertEqual(left[1], left[0])
+                self.assertTrue(left[0].startswith(b"\x7fELF"))
+        self.assertEqual(self.temp_files(), [])
+
     def test_a_failed_compile_leaves_the_dependency_file_as_the_compiler_would(self):
         """clang removes the dependency file of a compile that failed once its jobs ran, and
         leaves it where its driver rejected the command before; gcc leaves it."""
