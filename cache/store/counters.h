@@ -12,7 +12,9 @@ namespace ddcc {
 
 class SharedCounters {
  public:
-  // Creates the file (zero-filled) when missing. A file of another size is grown to `slots`.
+  // Creates the file (zero-filled) when missing. A file of another size is grown to `slots`. A
+  // file this process may only read is mapped as a private copy: read as it is, added to in
+  // this process only.
   static absl::StatusOr<SharedCounters> Open(const std::string& path, size_t slots);
 
   SharedCounters(SharedCounters&& other) noexcept;

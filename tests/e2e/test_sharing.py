@@ -2,11 +2,13 @@
 writable while the build's outputs keep the user's umask, and ddcc never follows a symlink
 planted in the cache directory out of it."""
 
+import json
 import os
+import shutil
 import stat
 import unittest
 
-from common import DdccTestCase
+from common import DDCC, DdccTestCase
 
 SOURCE = "int f%d(int x) { return x * %d; }\n"
 
@@ -42,6 +44,21 @@ class SharingTest(DdccTestCase):
         for name in ["s0.o", "s0.d"]:
             self.assertEqual(stat.S_IMODE(os.stat(os.path.join(self.work, name)).st_mode),
                              plain_mode, name)
+
+    @unittest.skipUnless(os.geteuid() == 0 and shutil.which("setpriv"),
+                         "needs root to read the cache as another user")
+    def test_statistics_of_a_cache_another_user_may_only_read(self):
+        self.compile_all(3)
+        self.compile_all(3)  # hits
+        os.chmod(self.root, 0o755)  # the cache below it is readable by all, writable by root
+        reader = self.run_cmd(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                               DDCC, "--show-stats", "--json"])
+        self.assertEqual(reader.returncode, 0, reader.stderr)
+        shown = json.loads(reader.stdout)
+        owner = self.stats()
+        for name in ["cache_hits", "cache_misses", "files", "size_bytes"]:
+            self.assertEqual(shown[name], owner[name], name)
+        self.assertEqual(shown["cache_hits"], 3)
 
     def test_commands_that_create_the_cache_use_its_umask(self):
         self.write("answer.c", SOURCE % (1, 1))
