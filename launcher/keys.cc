@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <clocale>
 #include <cstdlib>
 #include <optional>
 #include <utility>
@@ -14,11 +13,11 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "cache/store/entry.h"
 #include "cache/util/files.h"
 #include "launcher/asm_scan.h"
+#include "launcher/compile_environment.h"
 #include "launcher/debug_dir.h"
 #include "launcher/depfile.h"
 #include "launcher/source_language.h"
@@ -59,105 +58,6 @@ bool MayOffload(absl::string_view text) {
     }
   }
   return false;
-}
-
-// Environment that changes what the compiler writes (diagnostics' language and quotes, which
-// cc1 runs, rewritten arguments) without showing in the preprocessed text. clang reads the
-// Darwin, MSVC, VE (NCC_) and XCore (XCC_) ones only for those targets, where they set the
-// version the object is built for, its SDK and search path (RC_DEBUG_OPTIONS puts the command
-// line in its debug info); LLVM writes LLVM_OVERRIDE_PRODUCER into bitcode's symbol table.
-// LD_PRELOAD may change anything the compiler does (libfaketime its clock, so __DATE__), and so
-// may a library LD_LIBRARY_PATH or LD_AUDIT gives it; GCONV_PATH, the charsets -fexec-charset
-// converts through.
-constexpr const char* kCompileEnv[] = {"LANG",
-                                       "LOCPATH",
-                                       "LC_ALL",
-                                       "LC_CTYPE",
-                                       "LC_MESSAGES",
-                                       "LANGUAGE",
-                                       "OUTPUT_CHARSET",
-                                       "GCC_EXEC_PREFIX",
-                                       "COMPILER_PATH",
-                                       "CCC_OVERRIDE_OPTIONS",
-                                       "GCC_COMPARE_DEBUG",
-                                       "GCC_COLORS",
-                                       "GCC_URLS",
-                                       "TERM_URLS",
-                                       "GCC_EXTRA_DIAGNOSTIC_OUTPUT",
-                                       "MACOSX_DEPLOYMENT_TARGET",
-                                       "IPHONEOS_DEPLOYMENT_TARGET",
-                                       "TVOS_DEPLOYMENT_TARGET",
-                                       "WATCHOS_DEPLOYMENT_TARGET",
-                                       "SDKROOT",
-                                       "RC_DEBUG_OPTIONS",
-                                       "INCLUDE",
-                                       "EXTERNAL_INCLUDE",
-                                       "VCINSTALLDIR",
-                                       "VCToolsInstallDir",
-                                       "SCE_ORBIS_SDK_DIR",
-                                       "NCC_C_INCLUDE_PATH",
-                                       "NCC_CPLUS_INCLUDE_PATH",
-                                       "XCC_C_INCLUDE_PATH",
-                                       "XCC_CPLUS_INCLUDE_PATH",
-                                       "LLVM_OVERRIDE_PRODUCER",
-                                       "LD_PRELOAD",
-                                       "LD_LIBRARY_PATH",
-                                       "LD_AUDIT",
-                                       "GCONV_PATH"};
-
-// Whether gcc's messages come translated depends on what is installed, not only on the
-// variables: gcc's catalogues for the language ("gcc" and "cpplib", or as Debian names them after
-// the version the binary's name ends with, "gcc-12"), and whether glibc has the locale (locale-gen,
-// LOCPATH). Where messages are asked in a language other than C's: each catalogue's size or
-// absence and, where one is there, whether the locale is usable. Nothing a machine stamps for
-// itself, so that hosts sharing a remote cache share keys. clang has no catalogues.
-std::vector<std::string> MessageLocaleData(const Compiler& compiler, const EnvLookup& env) {
-  if (compiler.family != Family::kGcc) return {};
-  const char* locale = nullptr;
-  for (const char* name : {"LC_ALL", "LC_MESSAGES", "LANG"}) {
-    locale = env(name);
-    if (locale != nullptr && *locale != '\0') break;
-  }
-  const absl::string_view name = locale == nullptr ? "" : locale;
-  if (name.empty() || name == "C" || name == "POSIX" || absl::StartsWith(name, "C.")) return {};
-  // The catalogues for the locale's language (de from de_DE.UTF-8) and gettext's LANGUAGE list.
-  std::vector<std::string> languages;
-  languages.emplace_back(name.substr(0, name.find_first_of("_.@")));
-  languages.emplace_back(name.substr(0, name.find_first_of(".@")));
-  if (const char* list = env("LANGUAGE")) {
-    for (absl::string_view each : absl::StrSplit(list, ':', absl::SkipEmpty())) {
-      languages.emplace_back(each);
-    }
-  }
-  std::vector<std::string> domains = {"gcc", "cpplib"};
-  char real[PATH_MAX];
-  if (realpath(compiler.path.c_str(), real) != nullptr) {
-    const absl::string_view binary = Basename(real);
-    const absl::string_view version = binary.substr(binary.rfind('-') + 1);
-    if (binary.find('-') != absl::string_view::npos && !version.empty() &&
-        std::all_of(version.begin(), version.end(), absl::ascii_isdigit)) {
-      domains.push_back(absl::StrCat("gcc-", version));
-      domains.push_back(absl::StrCat("cpplib-", version));
-    }
-  }
-  std::vector<std::string> facts;
-  bool any_catalogue = false;
-  for (const std::string& language : languages) {
-    for (const std::string& domain : domains) {
-      const std::string path =
-          absl::StrCat("/usr/share/locale/", language, "/LC_MESSAGES/", domain, ".mo");
-      absl::StatusOr<FileStamp> stamp = StampFile(path);
-      any_catalogue = any_catalogue || stamp.ok();
-      facts.push_back(absl::StrCat(path, stamp.ok() ? absl::StrCat(" ", stamp->size) : " absent"));
-    }
-  }
-  if (any_catalogue) {
-    // As gcc asks glibc for it; this process's own messages stay in C's.
-    const bool usable = setlocale(LC_MESSAGES, "") != nullptr;
-    setlocale(LC_MESSAGES, "C");
-    facts.push_back(absl::StrCat("locale usable: ", usable ? "yes" : "no"));
-  }
-  return facts;
 }
 
 // What each named search directory is now. One that is the same directory as an earlier one
