@@ -12,7 +12,12 @@ std::optional<std::vector<IncludeDirective>> IncludesOfText(absl::string_view te
   std::vector<IncludeDirective> directives;
   for (absl::string_view line : absl::StrSplit(text, '\n')) {
     line = absl::StripLeadingAsciiWhitespace(line);
-    if (!absl::ConsumePrefix(&line, "#")) continue;
+    // `#`, or its digraph or trigraph (whether trigraphs count or not: a directive read where
+    // there is none only looks at one more place).
+    if (!absl::ConsumePrefix(&line, "#") && !absl::ConsumePrefix(&line, "%:") &&
+        !absl::ConsumePrefix(&line, "?\?=")) {
+      continue;
+    }
     line = absl::StripLeadingAsciiWhitespace(line);
     size_t name_end = 0;
     while (name_end < line.size() &&

@@ -372,20 +372,28 @@ class StaleInputsTest(HeaderSearchTestCase):
         depend mode too, one at a place an #include of the source searches makes the result
         unfit to store."""
         self.write("pch.h", "int v = 1;\n")
-        self.write("main.c", '#include "pch.h"\nint get(void) { return v; }\n')
         made = self.run_cmd(["gcc", "-x", "c-header", "pch.h", "-o", "pch.h.gch"])
         self.assertEqual(made.returncode, 0, made.stderr)
         self.write("pch.h", "int v = 2;\n")  # gcc goes on using the stale .gch
-        args = ["-MD", "-c", "main.c", "-o", "main.o"]
-        for mode, mode_env in self.modes():
-            with self.subTest(mode=mode):
-                env = dict(self.env, DDCC_DIR=os.path.join(self.root, "cache-" + mode),
-                           **mode_env)
-                self.check("gcc", args=args, env=env)
-                os.rename(os.path.join(self.work, "pch.h.gch"), os.path.join(self.root, "gch"))
-                self.check("gcc", args=args, env=env)
-                os.rename(os.path.join(self.root, "gch"), os.path.join(self.work, "pch.h.gch"))
-                self.check("gcc", args=args, env=env)
+        # The directive spelt with its digraph or trigraph too.
+        for hash_sign, options in [("#", []), ("%:", []), ("??=", ["-trigraphs"])]:
+            self.write("main.c", f'{hash_sign}include "pch.h"\nint get(void) {{ return v; }}\n')
+            args = [*options, "-MD", "-c", "main.c", "-o", "main.o"]
+            for mode, mode_env in self.modes():
+                with self.subTest(hash_sign=hash_sign, mode=mode):
+                    if os.path.exists(os.path.join(self.root, "gch")):  # a failed subtest's
+                        os.rename(os.path.join(self.root, "gch"),
+                                  os.path.join(self.work, "pch.h.gch"))
+                    env = dict(self.env, **mode_env,
+                               DDCC_DIR=os.path.join(self.root, f"cache-{mode}-{len(options)}"
+                                                                f"{len(hash_sign)}"))
+                    self.check("gcc", args=args, env=env)
+                    os.rename(os.path.join(self.work, "pch.h.gch"),
+                              os.path.join(self.root, "gch"))
+                    self.check("gcc", args=args, env=env)
+                    os.rename(os.path.join(self.root, "gch"),
+                              os.path.join(self.work, "pch.h.gch"))
+                    self.check("gcc", args=args, env=env)
 
 
     def test_a_precompiled_header_directory_is_never_stored(self):

@@ -15,6 +15,8 @@ TEST(SourceIncludesTest, ReadsEveryIncludeOfTheText) {
       "  #  include   <sys/types.h>\n"
       "#if 0\n#include_next \"off.h\"\n#endif\n"
       "#import <once.h>\n"
+      "%:include \"digraph.h\"\n"
+      "??=include <trigraph.h>\n"
       "#included_not\n"
       "int x; // #include \"text.h\" is no directive\n";
   std::optional<std::vector<IncludeDirective>> found = IncludesOfText(kText, "src/a.c");
@@ -22,7 +24,9 @@ TEST(SourceIncludesTest, ReadsEveryIncludeOfTheText) {
   EXPECT_THAT(*found, ElementsAre(FieldsAre("pch.h", true, false, "src/a.c"),
                                   FieldsAre("sys/types.h", false, false, "src/a.c"),
                                   FieldsAre("off.h", true, true, "src/a.c"),
-                                  FieldsAre("once.h", false, false, "src/a.c")));
+                                  FieldsAre("once.h", false, false, "src/a.c"),
+                                  FieldsAre("digraph.h", true, false, "src/a.c"),
+                                  FieldsAre("trigraph.h", false, false, "src/a.c")));
 }
 
 TEST(SourceIncludesTest, AHeaderNamedByAMacroIsNotKnown) {
