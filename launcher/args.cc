@@ -95,7 +95,6 @@ class Parser {
   std::optional<NotCacheable> Check();
   std::vector<std::string> IncludeCandidates(const std::string& file) const;
   std::optional<std::string> FindNotRegular(const std::string& file) const;
-  bool PrecompiledHeaderExists(const std::string& include) const;
   void SetDependencies();
   // The object's name without -o: the source's base name with .o (with -S, which writes
   // assembly, still the dependency file's target).
@@ -435,12 +434,6 @@ std::optional<NotCacheable> Parser::Check() {
       }
     }
   }
-  for (const std::string& include : includes_) {
-    // The compiler would read the precompiled header, which `-E` does not see.
-    if (PrecompiledHeaderExists(include)) {
-      return NotCacheable{kUnsupportedOption, "-include " + include + " (precompiled)"};
-    }
-  }
   req_.language = std::string(lang);
   req_.source = source.path;
   req_.source_index = source.preprocess_index;
@@ -453,6 +446,9 @@ std::optional<NotCacheable> Parser::Check() {
   for (const std::string& dir : rooted_dirs_) {
     req_.search_dirs.push_back(dir);
     for (const std::string& root : sysroots_) req_.search_dirs.push_back(root + dir);
+  }
+  if (std::optional<NotCacheable> precompiled = PrecompiledForcedInclude(req_)) {
+    return precompiled;
   }
   // -S (which wins over -c) writes assembly, named after the source by default.
   req_.object = output_          ? *output_
@@ -481,13 +477,6 @@ std::optional<std::string> Parser::FindNotRegular(const std::string& file) const
 }
 
 // Whether gcc or clang could find a precompiled form of an -include file.
-bool Parser::PrecompiledHeaderExists(const std::string& include) const {
-  struct stat st;
-  for (const std::string& c : IncludeCandidates(include)) {
-    if (stat((c + ".gch").c_str(), &st) == 0 || stat((c + ".pch").c_str(), &st) == 0) return true;
-  }
-  return false;
-}
 
 // gcc drops leading "./" from targets (mkdeps.cc, apply_vpath); clang keeps them.
 std::string GccTarget(absl::string_view t) {
@@ -595,6 +584,24 @@ void Parser::SetDependencies() {
 }
 
 }  // namespace
+
+std::optional<NotCacheable> PrecompiledForcedInclude(const CompileRequest& request) {
+  for (const std::string& include : request.forced_includes) {
+    std::vector<std::string> candidates = {include};
+    if (!absl::StartsWith(include, "/")) {
+      for (const std::string& dir : request.search_dirs) candidates.push_back(dir + "/" + include);
+    }
+    for (const std::string& candidate : candidates) {
+      struct stat st;
+      if (stat((candidate + ".gch").c_str(), &st) == 0 ||
+          stat((candidate + ".pch").c_str(), &st) == 0) {
+        return NotCacheable{Uncacheable::kUnsupportedOption,
+                            "-include " + include + " (precompiled)"};
+      }
+    }
+  }
+  return std::nullopt;
+}
 
 ParsedArgs ParseArgs(Family family, const std::vector<std::string>& args, bool cxx_driver) {
   return Parser(family, cxx_driver).Parse(args);

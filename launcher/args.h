@@ -91,6 +91,11 @@ struct CompileRequest {
 
 using ParsedArgs = std::variant<CompileRequest, NotCacheable>;
 
+// A file of -include or -imacros with a precompiled form (.gch, .pch) where the compiler looks
+// for it (the working directory, then `search_dirs`): the compiler would read that, which `-E`
+// does not see.
+std::optional<NotCacheable> PrecompiledForcedInclude(const CompileRequest& request);
+
 // `args` are the compiler's arguments without argv[0]. Response files (@file) are expanded
 // relative to the working directory; an unreadable one is NotCacheable{kBadResponseFile}.
 // `cxx_driver`: the driver was called as a C++ one (g++, clang++), which compiles .c as C++.

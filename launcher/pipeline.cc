@@ -558,6 +558,9 @@ ParsedCall ParseCFamilyCall(const CallContext& context) {
       }
     }
   }
+  if (std::optional<NotCacheable> precompiled = PrecompiledForcedInclude(request)) {
+    return *std::move(precompiled);
+  }
   char cwd[PATH_MAX];
   if (getcwd(cwd, sizeof(cwd)) == nullptr) {
     return Failure{ErrorKind::kInternal, ErrnoStatus("getcwd", ".")};

@@ -396,6 +396,28 @@ class StaleInputsTest(HeaderSearchTestCase):
                     self.check("gcc", args=args, env=env)
 
 
+    def test_a_forced_include_with_a_precompiled_form_anywhere_it_is_looked_for(self):
+        """-include pch.h found through CPATH, C_INCLUDE_PATH, -Wp,-I or -iwithprefix, beside
+        its .gch: the compiler reads that, which neither `-E` nor the dependency file shows, so
+        the compile runs as it is, in every mode."""
+        self.write("sub/pch.h", "static int v = 1;\n")
+        self.write("main.c", "int get(void) { return v; }\n")
+        made = self.run_cmd(["gcc", "-x", "c-header", "sub/pch.h", "-o", "sub/pch.h.gch"])
+        self.assertEqual(made.returncode, 0, made.stderr)
+        for how, options, env in [("CPATH", [], {"CPATH": "sub"}),
+                                  ("C_INCLUDE_PATH", [], {"C_INCLUDE_PATH": "sub"}),
+                                  ("-Wp,-I", ["-Wp,-Isub"], {}),
+                                  ("-iwithprefix", ["-iprefix", "sub/", "-iwithprefix", "."], {})]:
+            for mode, mode_env in self.modes():
+                with self.subTest(how=how, mode=mode):
+                    run_env = dict(self.env, **env, **mode_env,
+                                   DDCC_DIR=os.path.join(self.root, f"cache-{how}-{mode}"))
+                    args = [*options, "-include", "pch.h", "-MD", "-c", "main.c", "-o", "main.o"]
+                    self.check("gcc", args=args, env=run_env)
+                    self.check("gcc", args=args, env=run_env)
+                    stats = self.stats(env=run_env)
+                    self.assertEqual(stats["uncacheable_reasons"]["unsupported_option"], 2)
+
     def test_a_precompiled_header_directory_is_never_stored(self):
         """gcc reads every fitting .gch in a directory named like the header (pch/all.h.gch/),
         and with -Winvalid-pch warns of each that does not fit: one there, even empty, makes the
