@@ -115,7 +115,9 @@ std::vector<std::string> ConfigFileCandidates(const Compiler& compiler,
 // --gcc-toolchain, before the command line's: clang takes the last.
 std::vector<std::string> ArgsWithConfig(const Compiler& compiler, const CompileRequest& request) {
   std::vector<std::string> args;
-  for (const std::string& path : ConfigFileCandidates(compiler, request.expanded_args)) {
+  std::vector<std::string> paths = ConfigFileCandidates(compiler, request.expanded_args);
+  for (size_t i = 0; i < paths.size(); ++i) {
+    const std::string path = paths[i];
     absl::StatusOr<std::string> text = ReadFile(path);
     if (!text.ok()) continue;
     for (absl::string_view word :
@@ -269,6 +271,59 @@ std::vector<std::string> ClangSearchPlaces(const Compiler& compiler,
     }
   }
   return places;
+}
+
+std::optional<std::string> ConfigOptionNotKnown(const Compiler& compiler,
+                                                const CompileRequest& request) {
+  // Options whose value may be the next word.
+  constexpr absl::string_view kSeparate[] = {"-target", "--sysroot", "-isysroot",  "-gcc-toolchain",
+                                             "-I",      "-isystem",  "-idirafter", "-iquote",
+                                             "-D",      "-U",        "-L",         "-l",
+                                             "-B"};
+  constexpr absl::string_view kKnown[] = {
+      "--target=",   "--sysroot=",   "--gcc-toolchain=", "-O",        "-W",
+      "-m",          "-std=",        "-stdlib=",         "-rtlib=",   "--rtlib=",
+      "-unwindlib=", "--unwindlib=", "-fuse-ld=",        "-fPIC",     "-fpic",
+      "-fPIE",       "-fpie",        "-fno-pic",         "-fno-pie",  "-fno-PIC",
+      "-fno-PIE",    "-pthread",     "-nostdinc",        "-nostdlib", "-static",
+      "-no-pie",     "-pie"};
+  std::vector<std::string> paths = ConfigFileCandidates(compiler, request.expanded_args);
+  for (size_t i = 0; i < paths.size(); ++i) {
+    const std::string path = paths[i];
+    absl::StatusOr<std::string> text = ReadFile(path);
+    if (!text.ok()) continue;
+    bool value_next = false;
+    for (absl::string_view line : absl::StrSplit(*text, '\n')) {
+      if (absl::StartsWith(absl::StripLeadingAsciiWhitespace(line), "#")) continue;  // a comment
+      for (absl::string_view word :
+           absl::StrSplit(line, absl::ByAnyChar(" \t\r"), absl::SkipEmpty())) {
+        if (std::exchange(value_next, false)) continue;
+        if (absl::ConsumePrefix(&word, "@")) {  // another file's words, as ClangConfigFiles
+          if (paths.size() >= 64) return "@ (config files nest deep)";
+          paths.push_back(absl::StartsWith(word, "/") ? std::string(word)
+                                                      : Under(DirectoryOf(path), word));
+          continue;
+        }
+        if (std::find(std::begin(kSeparate), std::end(kSeparate), word) != std::end(kSeparate)) {
+          value_next = true;
+          continue;
+        }
+        const bool known =
+            std::any_of(std::begin(kSeparate), std::end(kSeparate),
+                        [word](absl::string_view option) {
+                          return option.size() <= 3 && absl::StartsWith(word, option);
+                        }) ||
+            std::any_of(std::begin(kKnown), std::end(kKnown), [word](absl::string_view option) {
+              return absl::StartsWith(word, option);
+            });
+        // -Wa, -Wl, and -Wp, pass options on to other tools.
+        if (!known || absl::StartsWith(word, "-Wa,") || absl::StartsWith(word, "-Wp,")) {
+          return absl::StrCat(word, " (", path, ")");
+        }
+      }
+    }
+  }
+  return std::nullopt;
 }
 
 absl::StatusOr<std::vector<std::string>> ClangConfigFiles(const Compiler& compiler,

@@ -27,4 +27,11 @@ std::vector<std::string> ClangSearchPlaces(const Compiler& compiler, const Compi
 absl::StatusOr<std::vector<std::string>> ClangConfigFiles(const Compiler& compiler,
                                                           const CompileRequest& request);
 
+// The first word of a config file clang would read (ClangConfigFiles) that is no option ddcc
+// knows to change only what the key holds (the target, sysroot, search directories, macros,
+// warnings, optimisation, the machine): one that may make the object name the working
+// directory (-g) or write files ddcc does not know of (-MD). None where every word is one.
+std::optional<std::string> ConfigOptionNotKnown(const Compiler& compiler,
+                                                const CompileRequest& request);
+
 }  // namespace ddcc

@@ -253,6 +253,15 @@ bool KeyMaker::GccMayOffload() const {
   return false;
 }
 
+bool KeyMaker::ReadsSpecsFile() const {
+  const absl::StatusOr<DriverFacts>& driver = Driver();
+  return driver.ok() && std::any_of(driver->gcc_specs_files.begin(), driver->gcc_specs_files.end(),
+                                    [](const std::string& place) {
+                                      return !absl::EndsWith(place, " absent") &&
+                                             !absl::EndsWith(place, " unreadable");
+                                    });
+}
+
 bool KeyMaker::MayMoveDebugDirectory() const {
   return compiler_.family &&
          ddcc::MayMoveDebugDirectory(*compiler_.family, compiler_.path, request_.expanded_args,

@@ -105,6 +105,10 @@ class KeyMaker {
   // assembler replaced, between the keys and the compile.
   bool DriverUnchanged() const;
 
+  // Whether gcc reads a specs file of its own from a -B prefix, LIBRARY_PATH, LPATH or
+  // GCC_EXEC_PREFIX (GccSpecsFiles), which may add any option, as -specs= does.
+  bool ReadsSpecsFile() const;
+
   // Whether the driver could be asked what the keys need of it (ProbeDriver).
   absl::Status DriverStatus() const { return Driver().status(); }
 

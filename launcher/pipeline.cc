@@ -18,6 +18,7 @@
 #include "cache/util/log.h"
 #include "launcher/args.h"
 #include "launcher/asm_scan.h"
+#include "launcher/clang_search_places.h"
 #include "launcher/command_line_in_object.h"
 #include "launcher/compile_inputs.h"
 #include "launcher/compile_listing.h"
@@ -333,6 +334,16 @@ std::optional<NotCacheable> CompilePipeline::CheckCall() const {
   }
   if (std::optional<std::string> why = CommandLineInObject(compiler_, request_, env_)) {
     return NotCacheable{Uncacheable::kUnsupportedOption, *std::move(why)};
+  }
+  if (compiler_.family == Family::kClang) {
+    if (std::optional<std::string> word = ConfigOptionNotKnown(compiler_, request_)) {
+      return NotCacheable{Uncacheable::kUnsupportedOption,
+                          absl::StrCat("an option of a clang config file: ", *word)};
+    }
+  }
+  if (keys_.ReadsSpecsFile()) {
+    return NotCacheable{Uncacheable::kUnsupportedOption,
+                        "gcc reads a specs file, which may add any option (-g, -MD)"};
   }
   if (MicrosoftCompatible(compiler_, request_.expanded_args)) {
     return NotCacheable{Uncacheable::kUnsupportedOption,

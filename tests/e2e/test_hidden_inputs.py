@@ -293,6 +293,33 @@ class ClangConfigFileTest(HiddenInputTestCase):
                 os.remove(path)
 
 
+    def test_a_config_file_option_ddcc_does_not_read_there(self):
+        """-g there names the working directory, -MD writes a dependency file: options other
+        than those that change only what the key holds make the call run as it is."""
+        self.write("src.c", "int v = 1;\n")
+        binary = os.path.join(self.work, "bin", "x86_64-linux-gnu-clang")
+        os.makedirs(os.path.dirname(binary))
+        shutil.copy("/usr/lib/llvm-14/bin/clang", binary)
+        for config, output in [("-g\n", "out.o"), ("# a comment\n-MD\n", "out.d"),
+                               ("@inner.cfg\n", "out.d")]:
+            with self.subTest(config=config):
+                self.write("bin/x86_64-linux-gnu-clang.cfg", config)
+                self.write("bin/inner.cfg", "-O2 -MD\n")
+                for _ in range(2):
+                    if os.path.exists(os.path.join(self.work, output)):
+                        os.remove(os.path.join(self.work, output))
+                    cached = self.ddcc(binary, "-c", "src.c", "-o", "out.o")
+                    self.assertEqual(cached.returncode, 0, cached.stderr)
+                    self.assertTrue(os.path.exists(os.path.join(self.work, output)))
+                self.assertEqual(self.stats()["cache_hits"], 0)
+        # Options that change only what the key holds leave it cached.
+        self.write("bin/x86_64-linux-gnu-clang.cfg", "# target\n--target=x86_64-linux-gnu -O2\n"
+                                                   "-DV=1 -Wall -march=x86-64 -I inc\n")
+        for _ in range(2):
+            self.assertEqual(self.ddcc(binary, "-c", "src.c", "-o", "out.o").returncode, 0)
+        self.assertEqual(self.stats()["cache_hits"], 1)
+
+
 class CxxDriverTest(HiddenInputTestCase):
     """Item: g++ and clang++ (and clang --driver-mode=g++) compile a .c file as C++, with C++'s
     search path (CPLUS_INCLUDE_PATH, -cxx-isystem, libstdc++'s directories)."""
@@ -762,6 +789,22 @@ class GccSpecsFileTest(HiddenInputTestCase):
                         self.compile_twice("gcc", args_all,
                                            lambda: self.write(place, "*cc1_options:\n+ -O1\n"),
                                            env=run_env)
+
+    def test_a_specs_file_runs_the_compile_as_it_is(self):
+        """A specs file may add any option: -g names the working directory, which another tree
+        below the base directory would be served."""
+        for tree in ["a", "b"]:
+            self.write(f"{tree}/src.c", "int f(int x) { return x + 1; }\n")
+        self.write("lib/specs", "*cc1_options:\n+ -g\n\n")
+        env = dict(self.env, DDCC_BASEDIR=self.work)
+        for tree in ["a", "b"]:
+            cwd = os.path.join(self.work, tree)
+            args = [f"-B{self.work}/lib/", "-c", "src.c", "-o", "out.o"]
+            cached = self.ddcc("gcc", *args, env=env, cwd=cwd)
+            got = self.read(f"{tree}/out.o")
+            self.assert_same_run(self.run_cmd(["gcc", *args], cwd=cwd), cached)
+            self.assertEqual(got, self.read(f"{tree}/out.o"))
+        self.assertEqual(self.stats(env=env)["cache_hits"], 0)
 
 
 class SearchChangesTest(HiddenInputTestCase):
