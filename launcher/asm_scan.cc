@@ -397,9 +397,30 @@ bool HoldsLineTableDirective(absl::string_view text) {
   return false;
 }
 
+namespace {
+
+// A literal that ends in the start of a directive that reads a file (".inc" of ".incbin", any
+// case): a macro's literal after it may complete it (".inc" B, with B "bin"), which only the
+// preprocessor joins.
+bool EndsInStartOfFileDirective(absl::string_view text) {
+  for (size_t quote = text.find('"'); quote != absl::string_view::npos;
+       quote = text.find('"', quote + 1)) {
+    const size_t dot = text.rfind('.', quote);
+    if (dot == absl::string_view::npos || quote - dot < 2 || quote - dot > 7) continue;
+    const std::string start = absl::AsciiStrToLower(text.substr(dot + 1, quote - dot - 1));
+    if (absl::StartsWith("incbin", start) || absl::StartsWith("include", start)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 std::optional<std::string> ScanRawCText(absl::string_view text) {
   static constexpr std::string_view kNames[] = {"incbin"};
   if (std::optional<std::string> found = ScanCText(text)) return found;
+  if (EndsInStartOfFileDirective(text)) {
+    return "a literal ends in the start of .incbin or .include, which a macro may complete";
+  }
   return FindNeedle(std::string_view(text.data(), text.size()), 'i', kNames);
 }
 

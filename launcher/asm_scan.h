@@ -16,8 +16,9 @@ namespace ddcc {
 // operand in a directive's name). The reason found, or nullopt. One pass.
 std::optional<std::string> ScanCText(absl::string_view text);
 
-// For a raw C or C++ source or header, whose literals macros have yet to join: ScanCText, and
-// the name "incbin" anywhere, as a macro may make a literal of it (#x).
+// For a raw C or C++ source or header, whose literals macros have yet to join: ScanCText, the
+// name "incbin" anywhere, as a macro may make a literal of it (#x), and a literal that ends in
+// the start of .incbin or .include (".inc" B), which a macro's literal may complete.
 std::optional<std::string> ScanRawCText(absl::string_view text);
 
 // The same for assembler source: the text itself is what the assembler reads.

@@ -20,6 +20,11 @@ INCBIN_C_SOURCES = {
     "hex escape": '__asm__(".section .rodata\\n\\x2eincbin \\"data.bin\\"\\n.text");\n',
     "octal escape": '__asm__(".section .rodata\\n\\056incbin \\"data.bin\\"\\n.text");\n',
     "include": '__asm__(".section .rodata\\n.include \\"data.bin\\"\\n.text");\n',
+    # Literals a macro between them joins: only the preprocessed text shows the directive.
+    "macro between": '#define B "bin"\n'
+                     '__asm__(".section .rodata\\n.inc" B " \\"data.bin\\"\\n.text");\n',
+    "empty macro between": '#define EMPTY\n'
+                           '__asm__(".section .rodata\\n.incl" EMPTY "ude \\"data.bin\\"\\n.text");\n',
     "operand": 'int incbin;\nvoid f(void) {\n'
                '  __asm__(".section .rodata\\n.%c0 \\"data.bin\\"\\n.text" :: "i"(&incbin));\n}\n',
     "section name": 'int x __attribute__((section(".data\\n.incbin \\"data.bin\\"\\n#"))) = 1;\n',

@@ -86,6 +86,15 @@ TEST(AsmScanTest, DirectivesJoinedAcrossAComment) {
 }
 
 }  // namespace
+// A raw source's literals that a macro between them joins only once preprocessed.
+TEST(AsmScanTest, ARawLiteralEndingInTheStartOfAFileDirective) {
+  EXPECT_TRUE(ScanRawCText("#define B \"bin\"\nasm(\"blob: .inc\" B \" \\\"d\\\"\");\n"));
+  EXPECT_TRUE(ScanRawCText("asm(\".INCL\" UDE \" \\\"x.s\\\"\");\n"));
+  EXPECT_TRUE(ScanRawCText("asm(\".i\" REST);\n"));
+  EXPECT_FALSE(ScanRawCText("puts(\"done.\"); puts(\"a.c\"); puts(\"v1.incx\");\n"));
+  EXPECT_FALSE(ScanRawCText("x.inc(); y.in = 1;\n"));
+}
+
 TEST(AsmScanTest, LineTableDirectivesInAssemblerOrInlineAssembly) {
   EXPECT_TRUE(HoldsLineTableDirective("\t.file 1 \"x.c\"\n"));
   EXPECT_TRUE(HoldsLineTableDirective(".LOC 1 3 0\n"));
