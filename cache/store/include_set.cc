@@ -7,8 +7,9 @@
 
 namespace ddcc {
 
-bool StampTrusted(const FileStamp& stamp, int64_t now_ns) {
-  return now_ns - LastChangeNs(stamp, now_ns) >= kStampTrustNs;
+bool StampTrusted(const FileStamp& stamp, int64_t now_ns, const std::string& path) {
+  return now_ns - LastChangeNs(stamp, now_ns) >= kStampTrustNs &&
+         StampsShowChanges(stamp.device, path);
 }
 
 absl::Status IncludeSetBuilder::CheckNotTooNew(const std::string& path,
@@ -31,7 +32,7 @@ const IncludeSetBuilder::Placement& IncludeSetBuilder::PlacementOf(const std::st
   for (std::string dir = parent;; dir = DirectoryOf(dir)) {
     absl::StatusOr<FileStamp> stamp = StampFile(dir);
     if (stamp.ok()) {
-      if (StampTrusted(*stamp, now_ns_)) placement.guard = Guard{dir, *stamp};
+      if (StampTrusted(*stamp, now_ns_, dir)) placement.guard = Guard{dir, *stamp};
       placement.absent_dir = std::move(below);
       break;
     }
@@ -97,7 +98,7 @@ absl::StatusOr<std::string> IncludeSetBuilder::AddFile(const std::string& path) 
   }
   Hasher hasher;
   hasher.Update(*content);
-  bool trusted = StampTrusted(*stamp, now_ns_);
+  bool trusted = StampTrusted(*stamp, now_ns_, path);
   set_.files.push_back({path, hasher.Finish(), *stamp, trusted});
   seen_[path] = true;
   return content;

@@ -107,8 +107,9 @@ class IncludeSetBuilder {
   LinkFreeWays ways_;
 };
 
-// Whether a file or directory stamped so is old enough, at `now_ns`, for its stamp to prove
-// its content (kStampTrustNs).
-bool StampTrusted(const FileStamp& stamp, int64_t now_ns);
+// Whether the file or directory at `path`, stamped so, is old enough at `now_ns` for its stamp
+// to prove its content (kStampTrustNs), on a file system whose stamps show every change
+// (StampsShowChanges).
+bool StampTrusted(const FileStamp& stamp, int64_t now_ns, const std::string& path);
 
 }  // namespace ddcc

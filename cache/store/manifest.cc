@@ -128,7 +128,9 @@ class SetMatcher {
     absl::StatusOr<FileStamp> now = StampFile(guard_dir_);
     check_absent_ = !now.ok() || *now != stamp;
     base_ = BaseOf(guard_dir_);
-    if (restamps_ && check_absent_ && now.ok() && StampTrusted(*now, now_ns_)) guard_ = *now;
+    if (restamps_ && check_absent_ && now.ok() && StampTrusted(*now, now_ns_, guard_dir_)) {
+      guard_ = *now;
+    }
     return true;
   }
   bool Absent(const PathRef& path) {
@@ -169,7 +171,7 @@ class SetMatcher {
     if (flags.trusted && *now == stamp) return {true, std::nullopt};
     absl::StatusOr<Digest> hashed = HashFile(path_);
     if (!hashed.ok() || *hashed != content) return {false, std::nullopt};
-    if (!restamps_ || !StampTrusted(*now, now_ns_)) return {true, std::nullopt};
+    if (!restamps_ || !StampTrusted(*now, now_ns_, path_)) return {true, std::nullopt};
     // A stamp that moved while the file was read does not vouch for what was read.
     absl::StatusOr<FileStamp> after = StampFile(path_);
     if (!after.ok() || *after != *now) return {true, std::nullopt};

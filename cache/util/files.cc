@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -16,6 +17,7 @@
 #include <ctime>
 #include <filesystem>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -110,6 +112,19 @@ std::string TempPrefixFor(absl::string_view path) {
 }
 
 }  // namespace
+
+bool StampsShowChanges(uint64_t device, const std::string& path) {
+  constexpr int64_t kFuse = 0x65735546, kCifs = 0xff534d42, kSmb2 = 0xfe534d42, kSmb = 0x517b;
+  // ddcc runs no threads; never destroyed, as a static must not be at exit.
+  static auto* known = new absl::flat_hash_map<uint64_t, bool>;
+  if (auto it = known->find(device); it != known->end()) return it->second;
+  struct statfs fs;
+  if (statfs(path.c_str(), &fs) != 0) return false;  // not remembered: perhaps gone for now
+  const int64_t type = static_cast<int64_t>(fs.f_type) & 0xffffffff;
+  const bool shows = type != kFuse && type != kCifs && type != kSmb2 && type != kSmb;
+  known->emplace(device, shows);
+  return shows;
+}
 
 absl::StatusOr<std::string> TempPathFor(absl::string_view path) {
   uint64_t random;

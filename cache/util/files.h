@@ -33,6 +33,11 @@ absl::StatusOr<std::string> ReadAll(int fd, const std::string& path);
 inline constexpr absl::string_view kTempMarker = ".ddcc-tmp.";
 absl::StatusOr<std::string> TempPathFor(absl::string_view path);
 
+// Whether the file system holding `path` (on `device`) changes a file's stamp with every change
+// of it, as a local one changes ctime: not sshfs and other FUSE file systems (ctime is mtime, in
+// whole seconds, and a file replaced keeps its inode), nor SMB. Asked once per device.
+bool StampsShowChanges(uint64_t device, const std::string& path);
+
 // A temporary file this old belongs to a process that died: a live writer renames or removes
 // its own within the compile's time.
 inline constexpr int64_t kStaleTempSeconds = 3600;

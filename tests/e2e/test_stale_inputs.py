@@ -650,6 +650,58 @@ class SearchPlacesTest(HeaderSearchTestCase):
                         self.warm_then(compiler, args, lambda: self.write("next/a.h", "\n"),
                                        env=env)
 
+    @unittest.skipUnless(shutil.which("sshfs") and os.path.exists("/usr/lib/openssh/sftp-server")
+                         and os.path.exists("/dev/fuse"), "needs sshfs and a FUSE device")
+    def test_a_file_system_whose_stamps_miss_changes(self):
+        """sshfs gives ctime as mtime, in whole seconds, and a file replaced keeps its inode: a
+        header replaced by one of the same size and mtime (rsync -a, cp -p on the server) keeps
+        its stamp, so there every file is hashed."""
+        served = os.path.join(self.root, "served")
+        mount = os.path.join(self.root, "mnt")
+        os.makedirs(served)
+        os.makedirs(mount)
+        # sftp-server on a pipe, as `sshfs -o passive` takes it: no ssh daemon needed.
+        to_server, from_client = os.pipe()
+        to_client, from_server = os.pipe()
+        server = subprocess.Popen(["/usr/lib/openssh/sftp-server"], stdin=to_server,
+                                  stdout=from_server)
+        client = subprocess.Popen(["sshfs", "-f", "-o", "passive", f":{served}", mount],
+                                  stdin=to_client, stdout=from_client)
+        for fd in [to_server, from_client, to_client, from_server]:
+            os.close(fd)
+        try:
+            for _ in range(50):
+                if os.path.ismount(mount):
+                    break
+                time.sleep(0.1)
+            if not os.path.ismount(mount):
+                self.skipTest("sshfs did not mount")
+            self.work = mount
+            old = time.time() - 3600
+            for mode in ["direct", "depend"]:
+                with self.subTest(mode=mode):
+                    env = dict(self.env, DDCC_DIR=os.path.join(self.root, "cache-" + mode),
+                               DDCC_DEPEND="1" if mode == "depend" else "0")
+                    self.write("inc/h.h", "#define V 11\n")
+                    self.write("main.c", '#include "h.h"\nint f(void) { return V; }\n')
+                    for name in ["inc/h.h", "main.c"]:
+                        os.utime(os.path.join(served, name), (old, old))
+                    args = ["-MD", "-Iinc", "-c", "main.c", "-o", "main.o"]
+                    self.check("gcc", args=args, env=env)
+                    self.check("gcc", args=args, env=env)
+                    replacement = os.path.join(served, "inc/h.h.new")
+                    with open(replacement, "w") as f:
+                        f.write("#define V 22\n")
+                    os.utime(replacement, (old, old))
+                    os.rename(replacement, os.path.join(served, "inc/h.h"))
+                    time.sleep(1.5)  # sshfs keeps attributes for a second
+                    self.check("gcc", args=args, env=env)
+        finally:
+            subprocess.run(["fusermount3", "-u", mount], capture_output=True)
+            client.wait(timeout=10)
+            server.kill()
+            server.wait()
+
     def test_identical_pragma_once_files_told_apart_by_mtime(self):
         # gcc takes two #pragma once files of one content and one mtime for one file.
         self.write("a/h.h", "#pragma once\nint CAT(v, __COUNTER__) = 1;\n")

@@ -287,8 +287,8 @@ TEST(LastChangeTest, WholeSecondStampsMayBeTwoSecondsBehind) {
   EXPECT_EQ(LastChangeNs({.mtime_ns = second, .ctime_ns = second}, now), second + 2 * kSecond);
   EXPECT_EQ(LastChangeNs({.mtime_ns = second, .ctime_ns = second + 5}, now), second + 5);
   const int64_t three_ago = second + 7 * kSecond;  // 3 to 4 s before now
-  EXPECT_FALSE(StampTrusted({.mtime_ns = three_ago, .ctime_ns = three_ago}, now));
-  EXPECT_TRUE(StampTrusted({.mtime_ns = three_ago + 1, .ctime_ns = three_ago + 1}, now));
+  EXPECT_FALSE(StampTrusted({.mtime_ns = three_ago, .ctime_ns = three_ago}, now, "."));
+  EXPECT_TRUE(StampTrusted({.mtime_ns = three_ago + 1, .ctime_ns = three_ago + 1}, now, "."));
 }
 
 TEST_F(ManifestTest, AbsentPathsMustStayAbsent) {
