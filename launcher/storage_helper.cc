@@ -26,6 +26,7 @@
 #include "cache/remote/remote_backoff.h"
 #include "cache/util/files.h"
 #include "cache/util/log.h"
+#include "cache/util/peer.h"
 #include "launcher/stats.h"
 
 namespace ddcc {
@@ -159,6 +160,9 @@ class HelperCall {
     std::strncpy(address.sun_path, socket.c_str(), sizeof(address.sun_path) - 1);
     if (connect(call.fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
       return Errno("connect");
+    }
+    if (SocketPeerUid(call.fd_) != getuid()) {
+      return absl::PermissionDeniedError("the storage helper there is another user's");
     }
     fcntl(call.fd_, F_SETFL, fcntl(call.fd_, F_GETFL) & ~O_NONBLOCK);
     absl::StatusOr<HelperFrame> hello =

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "cache/util/files.h"
 #include "cache/util/log.h"
+#include "cache/util/peer.h"
 
 namespace ddcc {
 namespace {
@@ -159,7 +160,12 @@ absl::Status HelperBackend::Connect() {
   address.sun_family = AF_UNIX;
   std::strncpy(address.sun_path, channel_.socket_path.c_str(), sizeof(address.sun_path) - 1);
   if (connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0) {
-    return absl::OkStatus();
+    // Another user may have put a socket of its own at the path (its directory swapped in a
+    // parent others may write): only this user's helper is told anything.
+    if (SocketPeerUid(fd_) == getuid()) return absl::OkStatus();
+    channel_.stuck();  // as unusable: left alone a while, the remote asked directly
+    return absl::PermissionDeniedError(
+        absl::StrCat(channel_.socket_path, ": the storage helper there is another user's"));
   }
   // A helper whose backlog is full is there but takes no one: as stuck as one that says nothing.
   errno == EAGAIN ? channel_.stuck() : channel_.absent();

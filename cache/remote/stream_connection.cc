@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "cache/util/peer.h"
 
 namespace ddcc {
 
@@ -171,10 +172,7 @@ std::optional<uid_t> StreamConnection::PeerUid() const {
   uv_os_fd_t fd;
   if (uv_fileno(reinterpret_cast<const uv_handle_t*>(socket_->stream()), &fd) != 0)
     return std::nullopt;
-  ucred credentials{};
-  socklen_t size = sizeof(credentials);
-  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &size) != 0) return std::nullopt;
-  return credentials.uid;
+  return SocketPeerUid(fd);
 }
 
 absl::Status StreamConnection::SendToSocket(std::string bytes) {

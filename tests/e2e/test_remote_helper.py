@@ -8,6 +8,7 @@ import concurrent.futures
 import http.server
 import os
 import signal
+import subprocess
 import threading
 import time
 import unittest
@@ -321,6 +322,50 @@ class HelperTest(HelperTestCase):
         self.assertEqual(self.remote_counts(env)["errors"], 0)
         self.assertTrue(server.keys())
 
+
+    @unittest.skipUnless(REDIS_SERVER, "redis-server is not installed")
+    @unittest.skipUnless(os.getuid() == 0, "a socket of another user's needs root")
+    def test_a_socket_of_another_users_at_the_helpers_place_is_told_nothing(self):
+        """Another user may swap the helper's directory for one of its own where the parent is
+        writable by others: the compile asks who listens, and tells another user nothing."""
+        server = RedisServer(self.root)
+        self.addCleanup(server.stop)
+        obj, _ = self.compile(self.with_remote(server.url(), "filled"))
+        env = self.with_remote(server.url(), "a")
+        self.start_helper(env)
+        directory = os.path.join(self.runtime, "ddcc")
+        socket_name = next(name for name in os.listdir(directory) if name.endswith(".sock"))
+        self.stop_helper(env)
+        # nobody's listener, which records whatever it is sent, moved to the helper's place.
+        theirs = os.path.join(self.root, "theirs")
+        os.makedirs(theirs)
+        os.chown(theirs, 65534, 65534)
+        os.chmod(self.root, 0o711)  # for nobody to reach its directory
+        listener = subprocess.Popen(
+            ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "/usr/bin/python3",
+             "-c",
+             "import socket, sys\n"
+             "s = socket.socket(socket.AF_UNIX)\ns.bind(sys.argv[1])\ns.listen(8)\n"
+             "print('listening', flush=True)\n"
+             "while True:\n"
+             "    c, _ = s.accept()\n"
+             "    c.settimeout(2)\n"
+             "    try:\n"
+             "        data = c.recv(65536)\n"
+             "    except OSError:\n"
+             "        data = b''\n"
+             "    if data:\n"
+             "        open(sys.argv[2], 'ab').write(data)\n",
+             os.path.join(theirs, "s.sock"), os.path.join(theirs, "told")],
+            stdout=subprocess.PIPE)
+        self.addCleanup(listener.kill)
+        self.assertEqual(listener.stdout.readline(), b"listening\n")
+        os.rename(os.path.join(theirs, "s.sock"), os.path.join(directory, socket_name))
+        self.assertLess(self.cached_compile(env), 5)
+        self.assertEqual(self.read("main.o"), obj)
+        self.assertEqual(self.stats(env)["direct_hits"], 1)
+        self.assertFalse(os.path.exists(os.path.join(theirs, "told")))
+        self.assertIn("another user's", self.log())
 
 if __name__ == "__main__":
     unittest.main()
