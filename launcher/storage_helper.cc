@@ -76,7 +76,7 @@ bool Relative(const std::string& path) { return !path.empty() && path[0] != '/';
 
 // What one helper serves: this ddcc binary (a rebuilt one must not meet an old helper), this user
 // and these remotes, each setting of them.
-absl::StatusOr<Digest> HelperKey(const Config& config) {
+absl::StatusOr<Digest> HelperKey(const Config& config, const EnvLookup& env) {
   absl::StatusOr<std::string> binary = ThisBinary();
   if (!binary.ok()) return binary.status();
   struct stat st;
@@ -92,6 +92,13 @@ absl::StatusOr<Digest> HelperKey(const Config& config) {
   for (const RemoteSpec& spec : config.remote_storage) {
     HashRemoteSpec(spec, hasher);
     relative_files |= Relative(spec.ca_file) || Relative(spec.cert_file) || Relative(spec.key_file);
+  }
+  // What OpenSSL trusts, where no ca-file says: the helper, which connects, reads them from the
+  // environment of the compile that started it.
+  for (const char* name : {"SSL_CERT_FILE", "SSL_CERT_DIR", "OPENSSL_CONF"}) {
+    const char* value = env(name);
+    hasher.Field(value != nullptr ? absl::StrCat("=", value) : "");
+    relative_files |= value != nullptr && Relative(value);
   }
   // A relative file name means another file in another directory.
   if (relative_files) {
@@ -239,11 +246,14 @@ class HelperCall {
 // Whether this process got the helper's lock: not while another helper serves, but after one
 // that was stopping has gone.
 bool TakeLock(int lock, const std::string& socket) {
-  constexpr int kWaitMs = 2000, kStepMs = 20;
-  for (int waited_ms = 0; waited_ms < kWaitMs; waited_ms += kStepMs) {
+  // By the clock: a hung helper keeps each Open for its whole second.
+  const int64_t deadline_ns = NowNs() + 2'000'000'000;
+  while (NowNs() < deadline_ns) {
     if (flock(lock, LOCK_EX | LOCK_NB) == 0) return true;
-    if (HelperCall::Open(socket, 1000).ok()) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(kStepMs));
+    // One there, answering or not: the lock is its.
+    absl::StatusOr<HelperCall> running = HelperCall::Open(socket, 1000);
+    if (running.ok() || absl::IsDeadlineExceeded(running.status())) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return false;
 }
@@ -325,7 +335,7 @@ absl::StatusOr<HelperPlace> HelperPlaceOf(const Config& config, const EnvLookup&
   if (!config.storage_helper) return absl::FailedPreconditionError("storage_helper is false");
   absl::StatusOr<std::string> dir = PrivateDir(env);
   if (!dir.ok()) return dir.status();
-  absl::StatusOr<Digest> key = HelperKey(config);
+  absl::StatusOr<Digest> key = HelperKey(config, env);
   if (!key.ok()) return key.status();
   const std::string name = absl::StrCat(*dir, "/helper-", key->Hex().substr(0, 16));
   HelperPlace place{*dir, absl::StrCat(name, ".sock"), absl::StrCat(name, ".lock")};
@@ -425,9 +435,19 @@ int StartStorageHelper(const Config& config, const EnvLookup& env) {
                  std::string(place.status().message()).c_str());
     return 0;
   }
-  if (HelperCall::Open(place->socket, 1000).ok()) return 0;  // already running
+  absl::StatusOr<HelperCall> running = HelperCall::Open(place->socket, 1000);
+  if (running.ok()) return 0;  // already running
+  if (absl::IsDeadlineExceeded(running.status())) {
+    // It holds the lock, so no other can start: compiles leave it alone and ask the remotes.
+    std::fprintf(stderr,
+                 "ddcc: the storage helper is running but does not answer; compiles ask the "
+                 "remotes directly\n");
+    return 0;
+  }
   StartHelper(*place);
-  for (int waited_ms = 0; waited_ms < 5000; waited_ms += 10) {
+  // By the clock: each Open may wait its second for a hello.
+  const int64_t deadline_ns = NowNs() + 5'000'000'000;
+  while (NowNs() < deadline_ns) {
     if (HelperCall::Open(place->socket, 1000).ok()) return 0;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
@@ -441,6 +461,10 @@ int StopStorageHelper(const Config& config, const EnvLookup& env) {
   absl::StatusOr<HelperPlace> place = HelperPlaceOf(config, env);
   if (!place.ok()) return 0;
   absl::StatusOr<HelperCall> call = HelperCall::Open(place->socket, 1000);
+  if (absl::IsDeadlineExceeded(call.status())) {
+    std::fprintf(stderr, "ddcc: the storage helper does not answer; it was not stopped\n");
+    return 0;
+  }
   if (!call.ok()) return 0;  // none running
   // It finishes its uploads first; each is bounded by the remote's timeouts.
   constexpr int kStopWaitMs = 60'000;

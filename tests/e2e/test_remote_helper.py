@@ -221,6 +221,15 @@ class HelperTest(HelperTestCase):
         self.assertEqual(self.stats(other)["direct_hits"], 1)
         self.assertIn("it was stuck less than", self.log())
 
+        # A script's --start-server and --stop-server say so, within their second.
+        for command, said in [("--start-server", b"does not answer"),
+                              ("--stop-server", b"does not answer")]:
+            began = time.monotonic()
+            result = self.run_cmd([DDCC, command], env=env)
+            self.assertLess(time.monotonic() - began, 5)
+            self.assertEqual(result.returncode, 0)
+            self.assertIn(said, result.stderr)
+
     @unittest.skipUnless(REDIS_SERVER, "redis-server is not installed")
     def test_started_twice_at_once(self):
         server = RedisServer(self.root)
@@ -286,6 +295,24 @@ class HelperTest(HelperTestCase):
         result = self.run_cmd([DDCC, "--start-server"], cwd=elsewhere, env=env)
         self.assertEqual(result.returncode, 0)
         self.assertEqual(len(self.helper_pids()), 2)
+
+    @unittest.skipUnless(NGINX and OPENSSL, "nginx or openssl is not installed")
+    def test_what_openssl_trusts_gets_a_helper_of_its_own(self):
+        """Without a ca-file, SSL_CERT_FILE says whom TLS trusts, in the helper, which connects:
+        a compile that trusts the server through it is not served by a helper started without
+        it, nor the reverse."""
+        tls = make_certificates(os.path.join(self.root, "tls"))
+        server = NginxServer(self.root, tls=tls)
+        self.addCleanup(server.stop)
+        url = server.url(trust=False)
+        trusting = dict(self.with_remote(url, "filled"), SSL_CERT_FILE=tls["ca"])
+        obj, _ = self.compile(trusting)
+        self.start_helper(self.with_remote(url, "untrusting"))
+        env = dict(self.with_remote(url, "a"), SSL_CERT_FILE=tls["ca"])
+        self.cached_compile(env)
+        self.assertEqual(self.read("main.o"), obj)
+        self.assertEqual(self.stats(env)["direct_hits"], 1)
+        self.assertEqual(self.remote_counts(env)["errors"], 0, self.log())
 
     @unittest.skipUnless(REDIS_SERVER, "redis-server is not installed")
     @unittest.skipUnless(os.getuid() == 0, "giving a directory to another user needs root")
