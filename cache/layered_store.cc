@@ -98,6 +98,12 @@ absl::StatusOr<LayeredStore::Fetched> LayeredStore::Fetch(const Digest& key) {
   absl::StatusOr<Entry> local = local_.Load(key);
   if (local.ok()) return Fetched{*std::move(local), {}};
   if (!absl::IsNotFound(local.status()) || remotes_.empty()) return local.status();
+  std::vector<Fetched> remote = FetchRemotes(key);
+  if (remote.empty()) return local.status();
+  return std::move(remote.front());
+}
+
+std::vector<LayeredStore::Fetched> LayeredStore::FetchRemotes(const Digest& key) {
   SigpipeBlocked blocked;
   std::vector<std::optional<absl::StatusOr<std::string>>> answers(remotes_.size());
   size_t pending = 0;
@@ -112,15 +118,13 @@ absl::StatusOr<LayeredStore::Fetched> LayeredStore::Fetch(const Digest& key) {
   }
   Wait(pending);
   // Every answer is counted, even those after the one that serves.
-  std::optional<Fetched> found;
+  std::vector<Fetched> found;
   for (size_t i = 0; i < remotes_.size(); ++i) {
     if (!answers[i]) continue;
     std::optional<Entry> entry = Check(remotes_[i], key, *answers[i]);
-    if (!entry || found) continue;
-    found = Fetched{*std::move(entry), **std::move(answers[i])};
+    if (entry) found.push_back(Fetched{*std::move(entry), **std::move(answers[i])});
   }
-  if (found) return *std::move(found);
-  return local.status();
+  return found;
 }
 
 absl::Status LayeredStore::Save(const Digest& key, const Entry& entry) {

@@ -56,6 +56,10 @@ class LayeredStore {
   // As Load, but a remote hit is not kept locally: for a caller that keeps it otherwise (a
   // manifest it restamps, which would else be written twice).
   absl::StatusOr<Fetched> Fetch(const Digest& key);
+  // Every remote's sound answer under `key`, in the configured order, the local store left out;
+  // each answer is counted as Load counts it.
+  std::vector<Fetched> FetchRemotes(const Digest& key);
+  bool has_remotes() const { return !remotes_.empty(); }
 
   // The local store's result; the remotes' failures are counted and logged only.
   absl::Status Save(const Digest& key, const Entry& entry);

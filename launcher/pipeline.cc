@@ -200,35 +200,59 @@ std::optional<Digest> CompilePipeline::LookUpManifests() {
 }
 
 // The result key the manifest under the direct key leads to, if the files it lists are as they
-// were. Damaged manifests are removed.
+// were. Damaged manifests are removed. Where no set of the local manifest matches (or there is
+// none), the remotes' are asked, each merged in after what is known, so that a set recorded
+// elsewhere (CI, on another branch) is found, and kept for the next save.
 std::optional<Digest> CompilePipeline::LookUpManifest(const Digest& direct_key) {
-  absl::StatusOr<LayeredStore::Fetched> fetched = store_.Fetch(direct_key);
-  if (!fetched.ok()) {
-    if (absl::IsDataLoss(fetched.status())) Discard(direct_key, fetched.status().message());
-    if (explain_notes_.empty()) {
-      explain_notes_.emplace_back(kNoManifestNote);
+  absl::StatusOr<Entry> local = store_.local().Load(direct_key);
+  if (absl::IsDataLoss(local.status())) Discard(direct_key, local.status().message());
+  std::optional<Manifest> manifest;
+  if (local.ok()) {
+    absl::StatusOr<Manifest> parsed = Manifest::FromEntry(*local);
+    if (parsed.ok()) {
+      manifest = *std::move(parsed);
+    } else {
+      store_.Remove(direct_key).IgnoreError();
+      Discard(direct_key, parsed.status().message());
     }
-    return std::nullopt;
-  }
-  absl::StatusOr<Manifest> manifest = Manifest::FromEntry(fetched->entry);
-  if (!manifest.ok()) {
-    store_.Remove(direct_key).IgnoreError();
-    Discard(direct_key, manifest.status().message());
-    return std::nullopt;
   }
   Manifest::Restamps restamps;
-  std::optional<Digest> found = manifest->Match(NowNs(), &restamps);
-  // A remote's manifest is kept here, once: restamped where the lookup learned stamps (a remote's
-  // stamps are another machine's, or older), else as it came.
-  if (found && !restamps.empty()) {
-    // Stamps are this machine's: the remotes keep theirs.
-    manifest->Restamp(restamps);
-    if (absl::Status saved = store_.local().Save(direct_key, manifest->ToEntry()); !saved.ok()) {
-      Log(absl::StrCat("manifest not restamped: ", saved.message()));
+  std::optional<Digest> found;
+  if (manifest) found = manifest->Match(NowNs(), &restamps);
+  std::string as_fetched;  // a remote's answer, while the manifest is just that
+  bool merged = false;
+  if (!found && store_.has_remotes()) {
+    for (LayeredStore::Fetched& remote : store_.FetchRemotes(direct_key)) {
+      absl::StatusOr<Manifest> theirs = Manifest::FromEntry(remote.entry);
+      if (!theirs.ok()) continue;
+      if (!manifest) {
+        manifest = *std::move(theirs);
+        as_fetched = std::move(remote.remote_bytes);
+      } else {
+        manifest->Merge(*theirs);
+        as_fetched.clear();
+        merged = true;
+      }
+      restamps = {};
+      if ((found = manifest->Match(NowNs(), &restamps))) break;
     }
-  } else if (!fetched->remote_bytes.empty()) {
-    if (absl::Status saved = store_.local().SaveBytes(direct_key, fetched->remote_bytes);
-        !saved.ok()) {
+  }
+  if (!manifest) {
+    if (explain_notes_.empty()) explain_notes_.emplace_back(kNoManifestNote);
+    return std::nullopt;
+  }
+  // Kept here once: restamped where the lookup learned stamps (a remote's stamps are another
+  // machine's, or older; the remotes keep theirs), else as it came.
+  if (found && !restamps.empty()) {
+    manifest->Restamp(restamps);
+    merged = true;
+  }
+  if (merged) {
+    if (absl::Status saved = store_.local().Save(direct_key, manifest->ToEntry()); !saved.ok()) {
+      Log(absl::StrCat("manifest not kept locally: ", saved.message()));
+    }
+  } else if (!as_fetched.empty()) {
+    if (absl::Status saved = store_.local().SaveBytes(direct_key, as_fetched); !saved.ok()) {
       Log(absl::StrCat("remote manifest not kept locally: ", saved.message()));
     }
   }

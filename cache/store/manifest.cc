@@ -301,6 +301,19 @@ void Manifest::Add(IncludeSet set) {
   Index();  // what EncodeSets writes is well formed
 }
 
+void Manifest::Merge(const Manifest& other) {
+  std::vector<IncludeSet> sets = this->sets();
+  for (IncludeSet& theirs : other.sets()) {
+    if (sets.size() >= kMaxSets) break;
+    if (std::none_of(sets.begin(), sets.end(),
+                     [&](const IncludeSet& ours) { return SameDependencies(ours, theirs); })) {
+      sets.push_back(std::move(theirs));
+    }
+  }
+  bytes_ = EncodeSets(sets);
+  Index();
+}
+
 std::optional<Digest> Manifest::Match() const { return Match(NowNs(), nullptr); }
 
 std::optional<Digest> Manifest::Match(int64_t now_ns, Restamps* restamps) const {

@@ -38,6 +38,8 @@ class Manifest {
   static absl::StatusOr<Manifest> FromEntry(const Entry& entry);  // DataLoss when damaged
 
   void Add(IncludeSet set);
+  // Adds `other`'s sets that this one lacks, after its own (older), as far as kMaxSets allows.
+  void Merge(const Manifest& other);
 
   // What a lookup learned that spares later ones work: stamps, taken as it checked them, of
   // the files it had to hash and found unchanged (touched, checked out again, recorded too young

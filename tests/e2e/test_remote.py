@@ -171,6 +171,24 @@ class ServerTests:
         self.compile(third)
         self.assertEqual(self.stats(third)["direct_hits"], 1)
 
+    def test_a_set_recorded_elsewhere_is_found_past_a_stale_local_manifest(self):
+        """A developer built with one header; CI with another (another branch) and stored its
+        set: after the checkout, the developer's own manifest holds no matching set, and the
+        remote's does, in direct and depend mode alike."""
+        for mode in ["direct", "depend"]:
+            with self.subTest(mode=mode):
+                dev = dict(self.with_remote(self.server.url(), f"dev-{mode}"),
+                           DDCC_DEPEND="1" if mode == "depend" else "0")
+                ci = dict(dev, DDCC_DIR=os.path.join(self.root, f"ci-{mode}"))
+                self.write("include/util.h", f"#define UTIL 1 /* {mode} */\n")
+                self.compile(dev)
+                self.write("include/util.h", f"#define UTIL 2 /* {mode} */\n")
+                obj, _ = self.compile(ci)
+                before = self.stats(dev)["direct_hits"]
+                self.assertEqual(self.compile(dev)[0], obj)
+                self.assertEqual(self.stats(dev)["direct_hits"], before + 1)
+                self.assertEqual(self.remote_counts(dev)["errors"], 0)
+
     def test_remotes_are_asked_at_once(self):
         obj, _ = self.compile(self.with_remote(self.server.url(), "a"))
         silent = [SilentServer(), SilentServer()]

@@ -232,6 +232,25 @@ TEST_F(ManifestTest, TheSameSetStampedOtherwiseReplacesTheOld) {
   EXPECT_EQ(manifest.sets().size(), 2u);
 }
 
+// Another machine's manifest (a remote's) merged in: its sets come after this one's own, the
+// sets both hold once, and what matches only there is found.
+TEST_F(ManifestTest, MergedSetsComeAfterOnesOwn) {
+  std::string a = Write("a.h", "int a;");
+  std::string b = Write("b.h", "int b;");
+  Manifest ours;
+  ours.Add(Record({a}, {}, 1));
+  Manifest theirs;
+  theirs.Add(Record({a}, {}, 1));
+  theirs.Add(Record({b}, {}, 2));
+  std::remove(a.c_str());
+  EXPECT_EQ(ours.Match(), std::nullopt);
+  ours.Merge(theirs);
+  ASSERT_EQ(ours.sets().size(), 2u);
+  EXPECT_EQ(ours.sets()[0].result, ResultKey(1));
+  EXPECT_EQ(ours.sets()[1].result, ResultKey(2));
+  EXPECT_EQ(ours.Match(), ResultKey(2));
+}
+
 TEST_F(ManifestTest, FileChangedDuringTheCompileIsRefused) {
   std::string header = Write("a.h", "int a;", /*age_ns=*/0);
   IncludeSetBuilder builder(NowNs() - kHour, NowNs());  // began an hour ago
