@@ -140,6 +140,7 @@ void HttpBackend::Send() {
 
 void HttpBackend::Received(absl::string_view bytes) {
   if (!pending_) return Close();  // nothing asked: the server is closing an idle connection
+  timer_.Received(bytes.size());
   if (absl::Status status = parser_.Feed(bytes); !status.ok()) {
     return Drop(absl::UnavailableError(Describe(status.message())));
   }

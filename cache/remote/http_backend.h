@@ -17,8 +17,8 @@
 #include "cache/remote/http_response.h"
 #include "cache/remote/remote.h"
 #include "cache/remote/remote_spec.h"
+#include "cache/remote/request_timer.h"
 #include "cache/remote/stream_connection.h"
-#include "cache/util/deadline_timer.h"
 
 namespace ddcc {
 
@@ -74,7 +74,7 @@ class HttpBackend : public RemoteBackend {
   HttpService service_;
   const HttpAddress& address_;  // service_'s
   uv_loop_t* loop_;
-  DeadlineTimer timer_;  // of the request under way
+  RequestTimer timer_;  // of the request under way
   std::unique_ptr<StreamConnection> connection_;
   std::string request_;  // the request under way, as sent
   HttpResponseParser parser_;

@@ -118,6 +118,7 @@ absl::Status RedisBackend::Connect() {
 }
 
 void RedisBackend::Received(absl::string_view bytes) {
+  timer_.Received(bytes.size());
   if (redisReaderFeed(reader_.get(), bytes.data(), bytes.size()) != REDIS_OK) {
     return Drop(absl::UnavailableError(Describe(reader_->errstr)));
   }

@@ -12,8 +12,8 @@
 
 #include "cache/remote/remote.h"
 #include "cache/remote/remote_spec.h"
+#include "cache/remote/request_timer.h"
 #include "cache/remote/stream_connection.h"
-#include "cache/util/deadline_timer.h"
 
 struct redisReader;
 struct redisReply;
@@ -48,7 +48,7 @@ class RedisBackend : public RemoteBackend {
 
   RemoteSpec spec_;
   uv_loop_t* loop_;
-  DeadlineTimer timer_;  // of the command under way
+  RequestTimer timer_;  // of the command under way
   std::unique_ptr<StreamConnection> connection_;
   std::unique_ptr<redisReader, void (*)(redisReader*)> reader_;
   int setup_replies_ = 0;  // AUTH and SELECT replies still to come before the command's

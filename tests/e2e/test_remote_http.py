@@ -3,6 +3,8 @@ bazel-remote layout, Basic authentication, connections the server closes, and se
 answer what no storage server should."""
 
 import os
+import random
+import time
 import unittest
 
 from common import DDCC
@@ -13,6 +15,43 @@ from test_remote import RemoteTestCase
 
 def response(status, body=b"", headers=""):
     return (f"HTTP/1.1 {status}\r\nContent-Length: {len(body)}\r\n{headers}\r\n").encode() + body
+
+
+class PacedStore(ScriptedHttpServer):
+    """Keeps what is PUT, and answers a GET with it `chunk` bytes at a time, `pause` seconds
+    apart, as a slow link would."""
+
+    def __init__(self, chunk, pause):
+        self.stored = {}
+        self.chunk = chunk
+        self.pause = pause
+        super().__init__(self.store)
+
+    def store(self, line, body):
+        method, path, _ = line.split(" ", 2)
+        if method == "PUT":
+            self.stored[path] = body
+            return response("201 Created")
+        value = self.stored.get(path)
+        return response("404 Not Found") if value is None else response("200 OK", value)
+
+    def handle(self, connection):
+        with connection, connection.makefile("rb") as stream:
+            connection.settimeout(5)
+            line = stream.readline()
+            length = 0
+            while (header := stream.readline()) not in (b"\r\n", b""):
+                name, _, value = header.partition(b":")
+                if name.strip().lower() == b"content-length":
+                    length = int(value)
+            answer = self.store(line.decode(), stream.read(length))
+            try:
+                for at in range(0, len(answer), self.chunk):
+                    if at:
+                        time.sleep(self.pause)
+                    connection.sendall(answer[at:at + self.chunk])
+            except OSError:
+                pass  # the client gave up on a trickle
 
 
 @unittest.skipUnless(NGINX, "nginx is not installed")
@@ -139,6 +178,27 @@ class ScriptedServerTest(RemoteTestCase):
         puts = [line for line in server.request_lines if line.startswith("PUT")]
         self.assertGreaterEqual(len(puts), 2, server.request_lines)
         self.assertEqual(len(puts), len(set(puts)), server.request_lines)
+
+    def test_a_large_entry_on_a_slow_link_is_served_while_it_keeps_coming(self):
+        """`timeout` bounds a request, and each 64 KiB that arrive push it back: a 1 MiB entry at
+        about a megabyte a second is served, an answer that trickles in still times out."""
+        data = ", ".join(str(b) for b in random.Random(5).randbytes(1 << 20))
+        self.write("main.c", f"const unsigned char blob[] = {{{data}}};\n")
+        for chunk, pause, served in [(64 * 1024, 0.06, True), (512, 0.1, False)]:
+            with self.subTest(chunk=chunk):
+                server = self.serve_paced(chunk, pause)
+                url = f"http://127.0.0.1:{server.port}/x"
+                obj, _ = self.compile(self.with_remote(url, f"filled-{chunk}"))
+                env = self.with_remote(url, f"empty-{chunk}")
+                self.assertEqual(self.compile(env)[0], obj)
+                stats = self.stats(env)
+                self.assertEqual(stats["direct_hits"], 1 if served else 0)
+                self.assertEqual(self.remote_counts(env)["timeouts"], 0 if served else 1)
+
+    def serve_paced(self, chunk, pause):
+        server = PacedStore(chunk, pause)
+        self.addCleanup(server.stop)
+        return server
 
     def test_answers_no_storage_server_gives(self):
         answers = {
