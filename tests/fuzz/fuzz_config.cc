@@ -32,8 +32,8 @@ void CheckSize(absl::string_view text) {
     absl::StatusOr<uint64_t> size = ddcc::ParseSize(text, binary_units);
     if (!size.ok()) continue;
     ddcc::FormatSize(*size);
-    // A plain number of bytes reads back as itself.
-    absl::StatusOr<uint64_t> again = ddcc::ParseSize(absl::StrCat(*size), binary_units);
+    // A number of bytes (B: a plain number is G as ccache reads it) reads back as itself.
+    absl::StatusOr<uint64_t> again = ddcc::ParseSize(absl::StrCat(*size, "B"), binary_units);
     if (!again.ok() || *again != *size) abort();
   }
 }
