@@ -6,9 +6,82 @@
 #include "launcher/compile_pipeline.h"
 #include "launcher/depfile.h"
 #include "launcher/expanded_time.h"
+#include "launcher/explain.h"
 #include "launcher/source_language.h"
 
 namespace ddcc {
+
+std::optional<Digest> CompilePipeline::LookUpManifests() {
+  for (const Digest& key : scope_.ManifestKeys(*direct_key_)) {
+    if (std::optional<Digest> found = LookUpManifest(key)) return found;
+  }
+  return std::nullopt;
+}
+
+// The result key the manifest under the direct key leads to, if the files it lists are as they
+// were. Damaged manifests are removed. Where no set of the local manifest matches (or there is
+// none), the remotes' are asked, each merged in after what is known, so that a set recorded
+// elsewhere (CI, on another branch) is found, and kept for the next save.
+std::optional<Digest> CompilePipeline::LookUpManifest(const Digest& direct_key) {
+  absl::StatusOr<Entry> local = store_.local().Load(direct_key);
+  if (absl::IsDataLoss(local.status())) Discard(direct_key, local.status().message());
+  std::optional<Manifest> manifest;
+  if (local.ok()) {
+    absl::StatusOr<Manifest> parsed = Manifest::FromEntry(*local);
+    if (parsed.ok()) {
+      manifest = *std::move(parsed);
+    } else {
+      store_.Remove(direct_key).IgnoreError();
+      Discard(direct_key, parsed.status().message());
+    }
+  }
+  Manifest::Restamps restamps;
+  std::optional<Digest> found;
+  if (manifest) found = manifest->Match(NowNs(), &restamps);
+  std::string as_fetched;  // a remote's answer, while the manifest is just that
+  bool merged = false;
+  if (!found && store_.has_remotes()) {
+    for (LayeredStore::Fetched& remote : store_.FetchRemotes(direct_key)) {
+      absl::StatusOr<Manifest> theirs = Manifest::FromEntry(remote.entry);
+      if (!theirs.ok()) continue;
+      if (!manifest) {
+        manifest = *std::move(theirs);
+        as_fetched = std::move(remote.remote_bytes);
+      } else {
+        manifest->Merge(*theirs);
+        as_fetched.clear();
+        merged = true;
+      }
+      restamps = {};
+      if ((found = manifest->Match(NowNs(), &restamps))) break;
+    }
+  }
+  if (!manifest) {
+    if (explain_notes_.empty()) explain_notes_.emplace_back(kNoManifestNote);
+    return std::nullopt;
+  }
+  // Kept here once: restamped where the lookup learned stamps (a remote's stamps are another
+  // machine's, or older; the remotes keep theirs), else as it came.
+  if (found && !restamps.empty()) {
+    manifest->Restamp(restamps);
+    merged = true;
+  }
+  if (merged) {
+    if (absl::Status saved = store_.local().Save(direct_key, manifest->ToEntry()); !saved.ok()) {
+      Log(absl::StrCat("manifest not kept locally: ", saved.message()));
+    }
+  } else if (!as_fetched.empty()) {
+    if (absl::Status saved = store_.local().SaveBytes(direct_key, as_fetched); !saved.ok()) {
+      Log(absl::StrCat("remote manifest not kept locally: ", saved.message()));
+    }
+  }
+  if (!found) {
+    std::optional<Mismatch> mismatch = manifest->NewestMismatch();
+    explain_notes_.assign(1, mismatch ? DescribeMismatch(*mismatch)
+                                      : "direct lookup: no recorded include set matches");
+  }
+  return found;
+}
 
 // Depend mode's include set, from the dependency file the compile wrote at `dep_file`, leading
 // to the result key it makes. Best effort like RecordManifest.
