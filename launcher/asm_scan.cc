@@ -400,15 +400,27 @@ bool HoldsLineTableDirective(absl::string_view text) {
 namespace {
 
 // A literal that ends in the start of a directive that reads a file (".inc" of ".incbin", any
-// case): a macro's literal after it may complete it (".inc" B, with B "bin"), which only the
-// preprocessor joins.
+// case) where a directive may start (at the literal's start, after a blank, a `\n` or `\t`
+// escape, a `;` or a label's `:`), and is followed by a name: a macro's literal after it may
+// complete it (".inc" B, with B "bin"), which only the preprocessor joins. Not a header's name
+// (`#include "x.inc"`), nor a literal ending so that no macro follows (`ext == ".in"`).
 bool EndsInStartOfFileDirective(absl::string_view text) {
   for (size_t quote = text.find('"'); quote != absl::string_view::npos;
        quote = text.find('"', quote + 1)) {
     const size_t dot = text.rfind('.', quote);
-    if (dot == absl::string_view::npos || quote - dot < 2 || quote - dot > 7) continue;
+    if (dot == absl::string_view::npos || dot == 0 || quote - dot < 2 || quote - dot > 7) continue;
     const std::string start = absl::AsciiStrToLower(text.substr(dot + 1, quote - dot - 1));
-    if (absl::StartsWith("incbin", start) || absl::StartsWith("include", start)) return true;
+    if (!absl::StartsWith("incbin", start) && !absl::StartsWith("include", start)) continue;
+    const char before = text[dot - 1];
+    const bool escape = (before == 'n' || before == 't') && dot >= 2 && text[dot - 2] == '\\';
+    if (!escape && absl::string_view("\" \t;:").find(before) == absl::string_view::npos) {
+      continue;
+    }
+    const size_t next = text.find_first_not_of(" \t", quote + 1);
+    if (next != absl::string_view::npos &&
+        (absl::ascii_isalpha(static_cast<unsigned char>(text[next])) || text[next] == '_')) {
+      return true;
+    }
   }
   return false;
 }

@@ -93,6 +93,10 @@ TEST(AsmScanTest, ARawLiteralEndingInTheStartOfAFileDirective) {
   EXPECT_TRUE(ScanRawCText("asm(\".i\" REST);\n"));
   EXPECT_FALSE(ScanRawCText("puts(\"done.\"); puts(\"a.c\"); puts(\"v1.incx\");\n"));
   EXPECT_FALSE(ScanRawCText("x.inc(); y.in = 1;\n"));
+  // A header's name, a file's name in a comment, a literal no macro follows.
+  EXPECT_FALSE(ScanRawCText("#include \"int128_have_intrinsic.inc\"\n"));
+  EXPECT_FALSE(ScanRawCText("/* made from \"sqlite.h.in\" by a script */\n"));
+  EXPECT_FALSE(ScanRawCText("if (ext == \".in\") return; strcat(p, \".inc\");\n"));
 }
 
 TEST(AsmScanTest, LineTableDirectivesInAssemblerOrInlineAssembly) {
