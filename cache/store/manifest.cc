@@ -303,13 +303,18 @@ void Manifest::Add(IncludeSet set) {
 
 void Manifest::Merge(const Manifest& other) {
   std::vector<IncludeSet> sets = this->sets();
+  std::vector<IncludeSet> added;
   for (IncludeSet& theirs : other.sets()) {
-    if (sets.size() >= kMaxSets) break;
     if (std::none_of(sets.begin(), sets.end(),
                      [&](const IncludeSet& ours) { return SameDependencies(ours, theirs); })) {
-      sets.push_back(std::move(theirs));
+      added.push_back(std::move(theirs));
     }
   }
+  // A full manifest gives up its oldest sets for theirs, up to half of what it keeps.
+  const size_t kept_added = std::min(added.size(), kMaxSets / 2);
+  if (sets.size() + kept_added > kMaxSets) sets.resize(kMaxSets - kept_added);
+  const size_t room = kMaxSets - sets.size();
+  for (size_t i = 0; i < added.size() && i < room; ++i) sets.push_back(std::move(added[i]));
   bytes_ = EncodeSets(sets);
   Index();
 }

@@ -38,7 +38,8 @@ class Manifest {
   static absl::StatusOr<Manifest> FromEntry(const Entry& entry);  // DataLoss when damaged
 
   void Add(IncludeSet set);
-  // Adds `other`'s sets that this one lacks, after its own (older), as far as kMaxSets allows.
+  // Adds `other`'s sets that this one lacks, after its own (older): where that would pass
+  // kMaxSets, this one's oldest make room for up to half of them.
   void Merge(const Manifest& other);
 
   // What a lookup learned that spares later ones work: stamps, taken as it checked them, of

@@ -251,6 +251,25 @@ TEST_F(ManifestTest, MergedSetsComeAfterOnesOwn) {
   EXPECT_EQ(ours.Match(), ResultKey(2));
 }
 
+// A full manifest (a header edited over weeks) still takes another machine's sets: its oldest
+// make room for up to half of them.
+TEST_F(ManifestTest, AFullManifestMakesRoomForMergedSets) {
+  std::string a = Write("a.h", "int a;");
+  Manifest ours;
+  for (int i = 0; i < static_cast<int>(Manifest::kMaxSets); ++i) {
+    ours.Add(Record({a}, {dir_ + "/absent" + std::to_string(i) + ".h"}, 100 + i));
+  }
+  Manifest theirs;
+  for (int i = 0; i < static_cast<int>(Manifest::kMaxSets); ++i) {
+    theirs.Add(Record({a}, {dir_ + "/theirs" + std::to_string(i) + ".h"}, 200 + i));
+  }
+  ours.Merge(theirs);
+  const std::vector<IncludeSet> sets = ours.sets();
+  ASSERT_EQ(sets.size(), Manifest::kMaxSets);
+  EXPECT_EQ(sets.front().result, ResultKey(100 + Manifest::kMaxSets - 1));  // our newest first
+  EXPECT_EQ(sets[Manifest::kMaxSets / 2].result, ResultKey(200 + Manifest::kMaxSets - 1));
+}
+
 TEST_F(ManifestTest, FileChangedDuringTheCompileIsRefused) {
   std::string header = Write("a.h", "int a;", /*age_ns=*/0);
   IncludeSetBuilder builder(NowNs() - kHour, NowNs());  // began an hour ago
