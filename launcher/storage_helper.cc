@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -19,6 +20,7 @@
 #include <thread>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "cache/helper/helper_backend.h"
 #include "cache/helper/helper_protocol.h"
@@ -93,10 +95,16 @@ absl::StatusOr<Digest> HelperKey(const Config& config, const EnvLookup& env) {
     HashRemoteSpec(spec, hasher);
     relative_files |= Relative(spec.ca_file) || Relative(spec.cert_file) || Relative(spec.key_file);
   }
-  // What OpenSSL trusts, where no ca-file says: the helper, which connects, reads them from the
-  // environment of the compile that started it.
+  // What OpenSSL trusts, where a remote over TLS has no ca-file to say: the helper, which
+  // connects, reads it from the environment of the compile that started it. (Not otherwise,
+  // so that a --stop-server run without them still finds the helper.)
+  const bool trusts_environment = std::any_of(
+      config.remote_storage.begin(), config.remote_storage.end(), [](const RemoteSpec& spec) {
+        return spec.ca_file.empty() && !absl::StartsWith(spec.url, "http://") &&
+               !absl::StartsWith(spec.url, "redis://");
+      });
   for (const char* name : {"SSL_CERT_FILE", "SSL_CERT_DIR", "OPENSSL_CONF"}) {
-    const char* value = env(name);
+    const char* value = trusts_environment ? env(name) : nullptr;
     hasher.Field(value != nullptr ? absl::StrCat("=", value) : "");
     relative_files |= value != nullptr && Relative(value);
   }

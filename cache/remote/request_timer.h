@@ -1,15 +1,19 @@
 // The deadline of a request to a remote: `timeout` from its start, pushed back by `timeout` each
 // time another 64 KiB of the answer arrive, so that a large entry on a slow link goes on while
-// it keeps coming, and an answer that trickles in does not.
+// it keeps coming, and an answer that trickles in does not; never past 20 timeouts from the
+// start, so that one that keeps coming without end (a proxy's, a wrong URL's) ends too.
 #pragma once
 
 #include <uv.h>
 
+#include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <utility>
 
 #include "cache/util/deadline_timer.h"
+#include "cache/util/files.h"
 
 namespace ddcc {
 
@@ -21,6 +25,7 @@ class RequestTimer {
   void Start(int ms) {
     ms_ = ms;
     received_ = 0;
+    started_ns_ = NowNs();
     timer_.Start(ms);
   }
   void Stop() { timer_.Stop(); }
@@ -29,13 +34,16 @@ class RequestTimer {
     received_ += bytes;
     if (received_ < kProgressBytes) return;
     received_ = 0;
-    timer_.Start(ms_);
+    constexpr int64_t kTimeouts = 20;
+    const int64_t left_ms = (started_ns_ + kTimeouts * ms_ * 1'000'000 - NowNs()) / 1'000'000;
+    if (left_ms > 0) timer_.Start(static_cast<int>(std::min<int64_t>(ms_, left_ms)));
   }
 
  private:
   DeadlineTimer timer_;
   int ms_ = 0;
   size_t received_ = 0;  // since the deadline was last set
+  int64_t started_ns_ = 0;
 };
 
 }  // namespace ddcc

@@ -21,10 +21,11 @@ class PacedStore(ScriptedHttpServer):
     """Keeps what is PUT, and answers a GET with it `chunk` bytes at a time, `pause` seconds
     apart, as a slow link would."""
 
-    def __init__(self, chunk, pause):
+    def __init__(self, chunk, pause, endless=False):
         self.stored = {}
         self.chunk = chunk
         self.pause = pause
+        self.endless = endless  # a GET's answer never ends, as a wrong URL's stream may not
         super().__init__(self.store)
 
     def store(self, line, body):
@@ -46,12 +47,17 @@ class PacedStore(ScriptedHttpServer):
                     length = int(value)
             answer = self.store(line.decode(), stream.read(length))
             try:
+                if self.endless and line.startswith(b"GET"):
+                    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 4000000000\r\n\r\n")
+                    while True:
+                        connection.sendall(b"\0" * self.chunk)
+                        time.sleep(self.pause)
                 for at in range(0, len(answer), self.chunk):
                     if at:
                         time.sleep(self.pause)
                     connection.sendall(answer[at:at + self.chunk])
             except OSError:
-                pass  # the client gave up on a trickle
+                pass  # the client gave up
 
 
 @unittest.skipUnless(NGINX, "nginx is not installed")
@@ -195,8 +201,17 @@ class ScriptedServerTest(RemoteTestCase):
                 self.assertEqual(stats["direct_hits"], 1 if served else 0)
                 self.assertEqual(self.remote_counts(env)["timeouts"], 0 if served else 1)
 
-    def serve_paced(self, chunk, pause):
-        server = PacedStore(chunk, pause)
+    def test_an_answer_without_end_ends_all_the_same(self):
+        """Each 64 KiB that arrive push the deadline back, never past 20 timeouts."""
+        server = self.serve_paced(64 * 1024, 0.02, endless=True)
+        env = self.with_remote(f"http://127.0.0.1:{server.port}/x|timeout=100")
+        began = time.monotonic()
+        self.compile(env)
+        self.assertLess(time.monotonic() - began, 6)
+        self.assertEqual(self.remote_counts(env)["timeouts"], 1)
+
+    def serve_paced(self, chunk, pause, endless=False):
+        server = PacedStore(chunk, pause, endless)
         self.addCleanup(server.stop)
         return server
 
