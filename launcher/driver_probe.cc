@@ -213,17 +213,31 @@ absl::StatusOr<std::string> GccTargetDir(const Compiler& compiler, const Config&
   const size_t start = machine == 0 || machine == absl::string_view::npos
                            ? absl::string_view::npos
                            : libgcc.rfind('/', machine - 1);
-  if (asked->exit_code != 0 || start == absl::string_view::npos) {
-    return absl::FailedPreconditionError("-print-libgcc-file-name names no installation");
+  std::string dir;
+  if (asked->exit_code == 0 && start != absl::string_view::npos) {
+    dir = std::string(libgcc.substr(start + 1, version - start - 1));
+  } else {
+    // A gcc without its libgcc (a bootstrap cross compiler) names just "libgcc.a": what it
+    // says of its machine and version names the same directory.
+    absl::StatusOr<ProcessResult> machine_of =
+        RunProbe({compiler.path, "-dumpmachine"}, kTimeoutMs);
+    absl::StatusOr<ProcessResult> version_of =
+        RunProbe({compiler.path, "-dumpversion"}, kTimeoutMs);
+    if (!machine_of.ok() || !version_of.ok() || machine_of->exit_code != 0 ||
+        version_of->exit_code != 0 || machine_of->out.empty() || version_of->out.empty()) {
+      return absl::FailedPreconditionError("gcc names neither its libgcc nor its machine");
+    }
+    dir = absl::StrCat(absl::StripTrailingAsciiWhitespace(machine_of->out), "/",
+                       absl::StripTrailingAsciiWhitespace(version_of->out));
   }
-  const std::string dir(libgcc.substr(start + 1, version - start - 1));
   WriteCompilerMemo(config, memo, dir);
   return dir;
 }
 
 // The header directories gcc's driver adds (-isystem) below each prefix of DriverPrefixes where
-// they exist: <machine>/<version>/include, <machine>/include (not for every multilib), include,
-// and the same of include-fixed; each as "<dir> present" or "<dir> absent".
+// they exist: <machine>/<version>/include, <multiarch>/include (the machine's, or a multilib's:
+// i386-linux-gnu for -m32), include, and the same of include-fixed; each as "<dir> present" or
+// "<dir> absent".
 absl::StatusOr<std::vector<std::string>> GccPrefixIncludes(const Compiler& compiler,
                                                            const CompileRequest& request,
                                                            const Config& config,
@@ -235,10 +249,24 @@ absl::StatusOr<std::vector<std::string>> GccPrefixIncludes(const Compiler& compi
   if (!target_dir.ok()) return target_dir.status();
   const absl::string_view machine = absl::string_view(*target_dir).substr(0, target_dir->find('/'));
   for (const std::string& prefix : prefixes) {
+    // A multilib's are below its own multiarch name (i386-linux-gnu with -m32): every name in
+    // the prefix that may be one (with a '-', without a '.'), as the machine's.
+    std::vector<std::string> machines = {std::string(machine)};
+    if (absl::EndsWith(prefix, "/")) {
+      for (std::string& entry : ListDirectory(prefix).value_or(std::vector<std::string>())) {
+        if (absl::StrContains(entry, '-') && !absl::StrContains(entry, '.') &&
+            entry != machines.front()) {
+          machines.push_back(std::move(entry));
+        }
+      }
+      std::sort(machines.begin() + 1, machines.end());
+    }
     for (absl::string_view name : {"include", "include-fixed"}) {
-      for (const std::string& dir :
-           {absl::StrCat(prefix, *target_dir, "/", name), absl::StrCat(prefix, machine, "/", name),
-            absl::StrCat(prefix, name)}) {
+      std::vector<std::string> places = {absl::StrCat(prefix, *target_dir, "/", name)};
+      for (const std::string& each : machines)
+        places.push_back(absl::StrCat(prefix, each, "/", name));
+      places.push_back(absl::StrCat(prefix, name));
+      for (const std::string& dir : places) {
         dirs.push_back(absl::StrCat(dir, IsDirectory(dir) ? " present" : " absent"));
       }
     }

@@ -570,6 +570,31 @@ class DriverSurroundingsTest(HiddenInputTestCase):
                                            "#define V 9\n"),
                         env=dict(env, DDCC_DEPEND="1" if mode == "depend" else "0"))
                     shutil.rmtree(os.path.join(self.work, prefix, directory.split("/")[0]))
+        # A multilib's are below its multiarch name: i386-linux-gnu for -m32.
+        multiarch = self.run_cmd(["gcc", "-m32", "-print-multiarch"]).stdout.decode().strip()
+        for mode in ["direct", "depend"]:
+            with self.subTest(how="-m32", mode=mode):
+                self.compile_twice(
+                    "gcc", ["-m32", "-Bbd", "-idirafter", "later", "-c", "src.c", "-o", "out.o"],
+                    lambda: self.write(f"bd/{multiarch}/include/h.h", "#define V 32\n"),
+                    env=dict(self.env, DDCC_DEPEND="1" if mode == "depend" else "0"))
+                shutil.rmtree(os.path.join(self.work, "bd", multiarch))
+
+    def test_a_gcc_without_its_libgcc_given_a_prefix(self):
+        """A bootstrap cross gcc names no libgcc's directory: its machine and version name the
+        directories below a -B prefix, and the compile is cached."""
+        wrapper = self.write("bin/gcc", '#!/bin/sh\ncase "$*" in\n'
+                             '  -print-libgcc-file-name) echo libgcc.a ;;\n'
+                             '  *) exec /usr/bin/gcc "$@" ;;\nesac\n')
+        os.chmod(wrapper, 0o755)
+        self.write("src.c", "int v = 1;\n")
+        os.makedirs(os.path.join(self.work, "bd"))
+        self.settle()
+        for _ in range(2):
+            result = self.ddcc(wrapper, "-Bbd", "-c", "src.c", "-o", "out.o")
+            self.assertEqual(result.returncode, 0, result.stderr)
+        stats = self.stats()
+        self.assertEqual((stats["direct_hits"], stats["errors"]), (1, 0))
 
     def test_clang_print_variables(self):
         self.write("h1.h", "int g(void);\n")
