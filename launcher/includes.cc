@@ -230,8 +230,13 @@ class IncludeSetRecorder {
     }
     ReadProbeMacroCalls();
     const AllowedTimeMacros allowed = options_.allowed;
-    // Each content's first file, as its path read lexically and the file it is.
-    absl::flat_hash_map<std::string, std::pair<std::string, FileIdentity>> once_files;
+    // Each content's first file: its path, read lexically, and the file it is.
+    struct OnceFile {
+      std::string path;
+      std::string normal;
+      FileIdentity identity;
+    };
+    absl::flat_hash_map<std::string, OnceFile> once_files;
     const bool imports = std::any_of(scans_.begin(), scans_.end(), [](const Scanned& scanned) {
       return scanned.scan.import_directive;
     });
@@ -248,10 +253,16 @@ class IncludeSetRecorder {
       if (scan.pragma_once || imports) {
         const std::string normal = LexicallyNormal(scanned.path);
         const FileIdentity identity = IdentityOf(scanned.path);
-        auto [first, added] = once_files.try_emplace(scanned.content_digest, normal, identity);
-        // One file under two spellings is entered once; two files alike gcc tells apart by
-        // their mtimes, which no key holds.
-        if (!added && (first->second.first != normal || first->second.second != identity)) {
+        auto [first, added] = once_files.try_emplace(scanned.content_digest,
+                                                     OnceFile{scanned.path, normal, identity});
+        // One file under two spellings is entered once, while no link on the way of either
+        // makes them two; two files alike gcc tells apart by their mtimes, which no key holds.
+        if (!added && first->second.normal == normal && first->second.identity == identity) {
+          if (first->second.path != scanned.path) {
+            KeepLinkFree(first->second.path);
+            KeepLinkFree(scanned.path);
+          }
+        } else if (!added) {
           Refuse(absl::FailedPreconditionError(
               "two files alike under #pragma once or #import: gcc tells them apart by their "
               "mtimes"));
