@@ -280,13 +280,76 @@ std::optional<std::string> ConfigOptionNotKnown(const Compiler& compiler,
                                              "-I",      "-isystem",  "-idirafter", "-iquote",
                                              "-D",      "-U",        "-L",         "-l",
                                              "-B"};
-  constexpr absl::string_view kKnown[] = {
-      "--target=",   "--sysroot=",   "--gcc-toolchain=", "-O",        "-W",
-      "-m",          "-std=",        "-stdlib=",         "-rtlib=",   "--rtlib=",
-      "-unwindlib=", "--unwindlib=", "-fuse-ld=",        "-fPIC",     "-fpic",
-      "-fPIE",       "-fpie",        "-fno-pic",         "-fno-pie",  "-fno-PIC",
-      "-fno-PIE",    "-pthread",     "-nostdinc",        "-nostdlib", "-static",
-      "-no-pie",     "-pie"};
+  constexpr absl::string_view kKnown[] = {"--target=",
+                                          "--sysroot=",
+                                          "--gcc-toolchain=",
+                                          "-O",
+                                          "-W",
+                                          "-m",
+                                          "-std=",
+                                          "-stdlib=",
+                                          "-rtlib=",
+                                          "--rtlib=",
+                                          "-unwindlib=",
+                                          "--unwindlib=",
+                                          "-fuse-ld=",
+                                          "-fPIC",
+                                          "-fpic",
+                                          "-fPIE",
+                                          "-fpie",
+                                          "-fno-pic",
+                                          "-fno-pie",
+                                          "-fno-PIC",
+                                          "-fno-PIE",
+                                          "-pthread",
+                                          "-nostdinc",
+                                          "-nostdlib",
+                                          "-static",
+                                          "-no-pie",
+                                          "-pie",
+                                          "--start-no-unused-arguments",
+                                          "--end-no-unused-arguments"};
+  // Of the -f options (code generation, mostly), those that name files or the working directory,
+  // write files, or change the messages: by their name after -f or -fno-.
+  constexpr absl::string_view kNamingFlags[] = {"profile",
+                                                "cs-profile",
+                                                "coverage",
+                                                "test-coverage",
+                                                "time-trace",
+                                                "debug",
+                                                "module",
+                                                "implicit-module",
+                                                "prebuilt-module",
+                                                "cxx-modules",
+                                                "crash",
+                                                "save-optimization-record",
+                                                "embed-bitcode",
+                                                "record",
+                                                "plugin",
+                                                "pass-plugin",
+                                                "sanitize",
+                                                "xray",
+                                                "diagnostics",
+                                                "color-diagnostics",
+                                                "ansi-escape-codes",
+                                                "message-length",
+                                                "stack-usage",
+                                                "proc-stat-report",
+                                                "basic-block-sections",
+                                                "macro-prefix-map",
+                                                "file-prefix-map",
+                                                "split-dwarf",
+                                                "unique-internal-linkage-names",
+                                                "pseudo-probe-for-profiling",
+                                                "emit",
+                                                "split-stack",
+                                                "openmp"};
+  auto known_flag = [&](absl::string_view word) {
+    if (!absl::ConsumePrefix(&word, "-f")) return false;
+    absl::ConsumePrefix(&word, "no-");
+    return std::none_of(std::begin(kNamingFlags), std::end(kNamingFlags),
+                        [word](absl::string_view name) { return absl::StartsWith(word, name); });
+  };
   std::vector<std::string> paths = ConfigFileCandidates(compiler, request.expanded_args);
   for (size_t i = 0; i < paths.size(); ++i) {
     const std::string path = paths[i];
@@ -308,14 +371,15 @@ std::optional<std::string> ConfigOptionNotKnown(const Compiler& compiler,
           value_next = true;
           continue;
         }
+        // The options of kSeparate with their values joined, too (-isystem/x).
         const bool known =
-            std::any_of(std::begin(kSeparate), std::end(kSeparate),
-                        [word](absl::string_view option) {
-                          return option.size() <= 3 && absl::StartsWith(word, option);
-                        }) ||
-            std::any_of(std::begin(kKnown), std::end(kKnown), [word](absl::string_view option) {
-              return absl::StartsWith(word, option);
-            });
+            std::any_of(
+                std::begin(kSeparate), std::end(kSeparate),
+                [word](absl::string_view option) { return absl::StartsWith(word, option); }) ||
+            std::any_of(
+                std::begin(kKnown), std::end(kKnown),
+                [word](absl::string_view option) { return absl::StartsWith(word, option); }) ||
+            known_flag(word);
         // -Wa, -Wl, and -Wp, pass options on to other tools.
         if (!known || absl::StartsWith(word, "-Wa,") || absl::StartsWith(word, "-Wp,")) {
           return absl::StrCat(word, " (", path, ")");

@@ -306,7 +306,7 @@ class ClangConfigFileTest(HiddenInputTestCase):
         os.makedirs(os.path.dirname(binary))
         shutil.copy("/usr/lib/llvm-14/bin/clang", binary)
         for config, output in [("-g\n", "out.o"), ("# a comment\n-MD\n", "out.d"),
-                               ("@inner.cfg\n", "out.d")]:
+                               ("@inner.cfg\n", "out.d"), ("-ftime-trace\n", "out.json")]:
             with self.subTest(config=config):
                 self.write("bin/x86_64-linux-gnu-clang.cfg", config)
                 self.write("bin/inner.cfg", "-O2 -MD\n")
@@ -319,7 +319,9 @@ class ClangConfigFileTest(HiddenInputTestCase):
                 self.assertEqual(self.stats()["cache_hits"], 0)
         # Options that change only what the key holds leave it cached.
         self.write("bin/x86_64-linux-gnu-clang.cfg", "# target\n--target=x86_64-linux-gnu -O2\n"
-                                                   "-DV=1 -Wall -march=x86-64 -I inc\n")
+                                                   "-DV=1 -Wall -march=x86-64 -I inc -isysteminc\n"
+                                                   "-ffunction-sections -fdata-sections "
+                                                   "-fstack-protector-strong -fno-omit-frame-pointer\n")
         for _ in range(2):
             self.assertEqual(self.ddcc(binary, "-c", "src.c", "-o", "out.o").returncode, 0)
         self.assertEqual(self.stats()["cache_hits"], 1)
