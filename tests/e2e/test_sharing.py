@@ -51,8 +51,10 @@ class SharingTest(DdccTestCase):
         self.compile_all(3)
         self.compile_all(3)  # hits
         os.chmod(self.root, 0o755)  # the cache below it is readable by all, writable by root
-        reader = self.run_cmd(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
-                               DDCC, "--show-stats", "--json"])
+        as_nobody = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+        if self.run_cmd([*as_nobody, DDCC, "--version"]).returncode != 0:
+            self.skipTest("nobody may not run this ddcc (a checkout below a private directory)")
+        reader = self.run_cmd([*as_nobody, DDCC, "--show-stats", "--json"])
         self.assertEqual(reader.returncode, 0, reader.stderr)
         shown = json.loads(reader.stdout)
         owner = self.stats()
