@@ -698,9 +698,12 @@ class SearchPlacesTest(HeaderSearchTestCase):
                     self.check("gcc", args=args, env=env)
         finally:
             subprocess.run(["fusermount3", "-u", mount], capture_output=True)
-            client.wait(timeout=10)
-            server.kill()
-            server.wait()
+            for process in [client, server]:
+                try:
+                    process.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
 
     def test_identical_pragma_once_files_told_apart_by_mtime(self):
         # gcc takes two #pragma once files of one content and one mtime for one file.
