@@ -416,7 +416,7 @@ bool EndsInStartOfFileDirective(absl::string_view text) {
     if (!escape && absl::string_view("\" \t;:").find(before) == absl::string_view::npos) {
       continue;
     }
-    const size_t next = text.find_first_not_of(" \t", quote + 1);
+    const size_t next = text.find_first_not_of(" \t\r\n", quote + 1);
     if (next != absl::string_view::npos &&
         (absl::ascii_isalpha(static_cast<unsigned char>(text[next])) || text[next] == '_')) {
       return true;

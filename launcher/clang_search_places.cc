@@ -343,6 +343,7 @@ std::optional<std::string> ConfigOptionNotKnown(const Compiler& compiler,
                                                 "pseudo-probe-for-profiling",
                                                 "emit",
                                                 "split-stack",
+                                                "integrated-as",
                                                 "openmp"};
   auto known_flag = [&](absl::string_view word) {
     if (!absl::ConsumePrefix(&word, "-f")) return false;

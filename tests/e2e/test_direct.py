@@ -491,21 +491,33 @@ class DirectModeTest(HeaderSearchTestCase):
     def test_two_spellings_of_one_pragma_once_file_that_become_two_files(self):
         """src/h.h and src/../src/h.h are one file until src becomes a link into another tree,
         whose ../src holds a copy of another mtime: gcc then reads both."""
-        self.write("src/a.c", '#include "h.h"\n#include "../src/h.h"\n#ifndef TWICE\n'
-                              '#define TWICE 0\n#endif\nint t = TWICE;\n')
-        self.write("src/h.h", "#pragma once\n#ifdef SEEN\n#define TWICE 1\n#endif\n#define SEEN\n")
-        self.settle()
-        args = ["-c", "src/a.c", "-o", "main.o"]
-        self.check("gcc", args)
-        self.check("gcc", args)
-        other = os.path.join(self.work, "other")
-        os.makedirs(os.path.join(other, "src"))
-        os.rename(os.path.join(self.work, "src"), os.path.join(other, "s"))
-        os.symlink("other/s", os.path.join(self.work, "src"))
-        shutil.copy(os.path.join(other, "s/h.h"), os.path.join(other, "src/h.h"))
-        old = time.time() - 300
-        os.utime(os.path.join(other, "src/h.h"), (old, old))
-        self.check("gcc", args)
+        # Or through a directory a `..` leaves for another: ../inc/../src/h.h.
+        for way, moved in [("../src", "src"), ("../inc/../src", "inc")]:
+            with self.subTest(way=way):
+                self.work = os.path.join(self.root, "w-" + moved)
+                self.env["DDCC_DIR"] = os.path.join(self.root, "cache-" + moved)
+                self.write("inc/.keep", "")
+                self.write("src/a.c", f'#include "h.h"\n#include "{way}/h.h"\n#ifndef TWICE\n'
+                                      '#define TWICE 0\n#endif\nint t = TWICE;\n')
+                self.write("src/h.h",
+                           "#pragma once\n#ifdef SEEN\n#define TWICE 1\n#endif\n#define SEEN\n")
+                self.settle()
+                args = ["-c", "src/a.c", "-o", "main.o"]
+                self.check("gcc", args)
+                self.check("gcc", args)
+                other = os.path.join(self.work, "other")
+                os.makedirs(os.path.join(other, "src"))
+                if moved == "src":
+                    os.rename(os.path.join(self.work, "src"), os.path.join(other, "s"))
+                    os.symlink("other/s", os.path.join(self.work, "src"))
+                    shutil.copy(os.path.join(other, "s/h.h"), os.path.join(other, "src/h.h"))
+                else:
+                    os.rename(os.path.join(self.work, "inc"), os.path.join(other, "i"))
+                    os.symlink("other/i", os.path.join(self.work, "inc"))
+                    shutil.copy(os.path.join(self.work, "src/h.h"), os.path.join(other, "src/h.h"))
+                old = time.time() - 300
+                os.utime(os.path.join(other, "src/h.h"), (old, old))
+                self.check("gcc", args)
 
     def test_a_header_map_sends_a_name_anywhere(self):
         """clang's -I naming a header map: x.h is mapped to a file that appears later."""

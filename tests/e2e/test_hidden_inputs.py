@@ -25,6 +25,8 @@ INCBIN_C_SOURCES = {
                      '__asm__(".section .rodata\\n.inc" B " \\"data.bin\\"\\n.text");\n',
     "empty macro between": '#define EMPTY\n'
                            '__asm__(".section .rodata\\n.incl" EMPTY "ude \\"data.bin\\"\\n.text");\n',
+    "macro on the next line": '#define B "bin \\"data.bin\\"\\n.text"\n'
+                              '__asm__(".section .rodata\\n.inc"\n        B);\n',
     "operand": 'int incbin;\nvoid f(void) {\n'
                '  __asm__(".section .rodata\\n.%c0 \\"data.bin\\"\\n.text" :: "i"(&incbin));\n}\n',
     "section name": 'int x __attribute__((section(".data\\n.incbin \\"data.bin\\"\\n#"))) = 1;\n',
@@ -306,7 +308,8 @@ class ClangConfigFileTest(HiddenInputTestCase):
         os.makedirs(os.path.dirname(binary))
         shutil.copy("/usr/lib/llvm-14/bin/clang", binary)
         for config, output in [("-g\n", "out.o"), ("# a comment\n-MD\n", "out.d"),
-                               ("@inner.cfg\n", "out.d"), ("-ftime-trace\n", "out.json")]:
+                               ("@inner.cfg\n", "out.d"), ("-ftime-trace\n", "out.json"),
+                               ("-fno-integrated-as\n", "out.o")]:
             with self.subTest(config=config):
                 self.write("bin/x86_64-linux-gnu-clang.cfg", config)
                 self.write("bin/inner.cfg", "-O2 -MD\n")
