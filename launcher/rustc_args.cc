@@ -283,7 +283,10 @@ std::vector<std::string> CargoVariables(const RustcRequest& request, const PathR
   for (char** entry = environ; *entry != nullptr; ++entry) {
     absl::string_view variable = *entry;
     if ((absl::StartsWith(variable, "CARGO_") && !absl::StartsWith(variable, "CARGO_MAKEFLAGS=")) ||
-        absl::StartsWith(variable, "RUSTC_BOOTSTRAP=") || absl::StartsWith(variable, "RUSTC_LOG")) {
+        absl::StartsWith(variable, "RUSTC_BOOTSTRAP=") || absl::StartsWith(variable, "RUSTC_LOG") ||
+        // The version rustc writes into crate metadata.
+        absl::StartsWith(variable, "RUSTC_FORCE_RUSTC_VERSION=") ||
+        absl::StartsWith(variable, "RUSTC_OVERRIDE_VERSION_STRING=")) {
       const size_t eq = variable.find('=');
       absl::string_view value = variable.substr(eq + 1);
       variables.push_back(proc_macros

@@ -64,7 +64,9 @@ std::vector<std::string> DepInfoArgs(const std::vector<std::string>& args,
 
 // cargo's variables (the package's name, version, manifest directory, ...), which env!() and
 // build scripts read, as "NAME=VALUE" in order; not CARGO_MAKEFLAGS, which names the jobserver,
-// different in every build; and RUSTC_LOG*, which makes rustc log to stderr. A path below a base
+// different in every build; RUSTC_LOG*, which makes rustc log to stderr; and
+// RUSTC_FORCE_RUSTC_VERSION and RUSTC_OVERRIDE_VERSION_STRING, the version the crate's metadata
+// holds (with RUSTC_BOOTSTRAP). A path below a base
 // directory is relative (CARGO_MANIFEST_DIR): env!() reads are keyed by value apart; but a
 // proc-macro (a .so) may read any variable unseen, so with one the values are as they are.
 std::vector<std::string> CargoVariables(const RustcRequest& request, const PathRewriter& paths);

@@ -199,6 +199,14 @@ std::optional<CompileOutcome> RustcPipeline::HashCommandLine(Hasher& key) {
     key.Field(arg);
     Note("argument", Readable(arg));
   }
+  // On a terminal, rustc versions read CLICOLOR and an empty NO_COLOR differently (1.63 takes
+  // an empty one for no colour, 1.95 CLICOLOR=0): the colour of its messages is its own call.
+  if (!request_.color_chosen && isatty(STDERR_FILENO) &&
+      (env_("CLICOLOR") != nullptr || (env_("NO_COLOR") != nullptr && *env_("NO_COLOR") == '\0'))) {
+    return NotCacheable{Uncacheable::kUnsupportedOption,
+                        "CLICOLOR or an empty NO_COLOR on a terminal, which rustc versions read "
+                        "otherwise"};
+  }
   if (ColorOnTerminal()) {
     key.Field(kColorAlways);
     Note("argument", kColorAlways);

@@ -349,6 +349,20 @@ exit 1
                          self.on_terminal([RUSTC, *self.lib_args()], dict(env, TERM="dumb")))
         stats = self.stats()
         self.assertEqual((HITS(stats), stats["cache_misses"]), (2, 2))
+        # CLICOLOR, an empty NO_COLOR: rustc versions read them otherwise; its own call.
+        for variable in [{"CLICOLOR": "0"}, {"NO_COLOR": ""}]:
+            with self.subTest(variable=variable):
+                self.assertEqual(self.on_terminal([DDCC, RUSTC, *self.lib_args()],
+                                                  dict(env, **variable)),
+                                 self.on_terminal([RUSTC, *self.lib_args()], dict(env, **variable)))
+
+    def test_the_version_rustc_writes_is_keyed(self):
+        """RUSTC_FORCE_RUSTC_VERSION changes the version the crate's metadata holds."""
+        self.write("lib.rs", "pub fn w() -> u32 { 1 }\n")
+        self.both(self.lib_args())
+        self.both(self.lib_args(), env=dict(self.env, RUSTC_FORCE_RUSTC_VERSION="custom-1"))
+        stats = self.stats()
+        self.assertEqual((stats["cache_misses"], HITS(stats)), (2, 0))
 
 
 if __name__ == "__main__":
