@@ -60,7 +60,8 @@ class CompilePipeline : public CachedCall {
   // The messages as the compiler would write them here; false where that cannot be told.
   bool ShowToUser(ProcessResult& result) const;
   std::optional<Digest> LookUpManifests();
-  std::optional<Digest> LookUpManifest(const Digest& direct_key);
+  // `remotes`: where no local set matches, the remotes' manifests are asked too.
+  std::optional<Digest> LookUpManifest(const Digest& direct_key, bool remotes);
   std::optional<CompileOutcome> TryServe(const Digest& key);
   std::optional<CompileOutcome> ServeEntry(const Digest& key, absl::StatusOr<Entry> entry);
   absl::StatusOr<ProcessResult> Preprocess();

@@ -11,9 +11,14 @@
 
 namespace ddcc {
 
+// Every key's local manifest first, then the remotes': a local hit under the second key (this
+// directory's own) asks no remote.
 std::optional<Digest> CompilePipeline::LookUpManifests() {
-  for (const Digest& key : scope_.ManifestKeys(*direct_key_)) {
-    if (std::optional<Digest> found = LookUpManifest(key)) return found;
+  for (const bool remotes : {false, true}) {
+    if (remotes && !store_.has_remotes()) break;
+    for (const Digest& key : scope_.ManifestKeys(*direct_key_)) {
+      if (std::optional<Digest> found = LookUpManifest(key, remotes)) return found;
+    }
   }
   return std::nullopt;
 }
@@ -22,7 +27,7 @@ std::optional<Digest> CompilePipeline::LookUpManifests() {
 // were. Damaged manifests are removed. Where no set of the local manifest matches (or there is
 // none), the remotes' are asked, each merged in after what is known, so that a set recorded
 // elsewhere (CI, on another branch) is found, and kept for the next save.
-std::optional<Digest> CompilePipeline::LookUpManifest(const Digest& direct_key) {
+std::optional<Digest> CompilePipeline::LookUpManifest(const Digest& direct_key, bool remotes) {
   absl::StatusOr<Entry> local = store_.local().Load(direct_key);
   if (absl::IsDataLoss(local.status())) Discard(direct_key, local.status().message());
   std::optional<Manifest> manifest;
@@ -37,10 +42,11 @@ std::optional<Digest> CompilePipeline::LookUpManifest(const Digest& direct_key) 
   }
   Manifest::Restamps restamps;
   std::optional<Digest> found;
-  if (manifest) found = manifest->Match(NowNs(), &restamps);
+  // Asked for the remotes, the local manifest is known not to match by itself.
+  if (manifest && !remotes) found = manifest->Match(NowNs(), &restamps);
   std::string as_fetched;  // a remote's answer, while the manifest is just that
   bool merged = false;
-  if (!found && store_.has_remotes()) {
+  if (!found && remotes) {
     for (LayeredStore::Fetched& remote : store_.FetchRemotes(direct_key)) {
       absl::StatusOr<Manifest> theirs = Manifest::FromEntry(remote.entry);
       if (!theirs.ok()) continue;
