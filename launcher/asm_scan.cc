@@ -407,8 +407,13 @@ namespace {
 bool EndsInStartOfFileDirective(absl::string_view text) {
   for (size_t quote = text.find('"'); quote != absl::string_view::npos;
        quote = text.find('"', quote + 1)) {
-    const size_t dot = text.rfind('.', quote);
-    if (dot == absl::string_view::npos || dot == 0 || quote - dot < 2 || quote - dot > 7) continue;
+    // Within the 7 bytes before the quote: a search further back would read a megabyte header
+    // again for each of its quotes.
+    const size_t window = quote < 7 ? 0 : quote - 7;
+    const size_t found = text.substr(window, quote - window).rfind('.');
+    if (found == absl::string_view::npos) continue;
+    const size_t dot = window + found;
+    if (dot == 0 || quote - dot < 2) continue;
     const std::string start = absl::AsciiStrToLower(text.substr(dot + 1, quote - dot - 1));
     if (!absl::StartsWith("incbin", start) && !absl::StartsWith("include", start)) continue;
     const char before = text[dot - 1];
