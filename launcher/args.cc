@@ -447,9 +447,6 @@ std::optional<NotCacheable> Parser::Check() {
     req_.search_dirs.push_back(dir);
     for (const std::string& root : sysroots_) req_.search_dirs.push_back(root + dir);
   }
-  if (std::optional<NotCacheable> precompiled = PrecompiledForcedInclude(req_)) {
-    return precompiled;
-  }
   // -S (which wins over -c) writes assembly, named after the source by default.
   req_.object = output_          ? *output_
                 : assemble_only_ ? ReplaceSuffix(Basename(source.path), ".s")

@@ -92,8 +92,8 @@ struct CompileRequest {
 using ParsedArgs = std::variant<CompileRequest, NotCacheable>;
 
 // A file of -include or -imacros with a precompiled form (.gch, .pch) where the compiler looks
-// for it (the working directory, then `search_dirs`): the compiler would read that, which `-E`
-// does not see.
+// for it (the working directory, then `search_dirs`, the environment's with them, as
+// ParseCFamilyCall completes them): the compiler would read that, which `-E` does not see.
 std::optional<NotCacheable> PrecompiledForcedInclude(const CompileRequest& request);
 
 // `args` are the compiler's arguments without argv[0]. Response files (@file) are expanded

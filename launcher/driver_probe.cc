@@ -383,6 +383,10 @@ absl::Status CheckWrappedOptions(absl::string_view listing, const CompileRequest
         absl::StrCat("the wrapper runs gcc with an option ddcc does not cache: ", refused->detail));
   }
   const CompileRequest& wrapped = std::get<CompileRequest>(parsed);
+  if (std::optional<NotCacheable> precompiled = PrecompiledForcedInclude(wrapped)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the wrapper runs gcc with ", precompiled->detail));
+  }
   if (wrapped.object != request.object || wrapped.generates_deps != request.generates_deps ||
       wrapped.dep_file != request.dep_file || wrapped.aux_outputs != request.aux_outputs ||
       wrapped.object_names_itself != request.object_names_itself) {

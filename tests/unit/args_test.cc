@@ -1214,16 +1214,20 @@ TEST_F(ArgsFilesTest, RecursiveResponseFile) {
 
 TEST_F(ArgsFilesTest, IncludeWithPrecompiledHeader) {
   Write("pre.h", "int x;\n");
-  EXPECT_EQ(Parse({"-include", dir_ + "/pre.h", "-c", "a.c"}).source, "a.c");
+  EXPECT_FALSE(
+      PrecompiledForcedInclude(Parse({"-include", dir_ + "/pre.h", "-c", "a.c"})).has_value());
   Write("pre.h.gch", "not really");
-  ParsedArgs parsed = ParseArgs(Family::kGcc, {"-include", dir_ + "/pre.h", "-c", "a.c"});
-  ASSERT_TRUE(std::holds_alternative<NotCacheable>(parsed));
-  EXPECT_EQ(std::get<NotCacheable>(parsed).reason, kUnsupportedOption);
-  // Found along the include path as well, and as clang's .pch.
+  std::optional<NotCacheable> precompiled =
+      PrecompiledForcedInclude(Parse({"-include", dir_ + "/pre.h", "-c", "a.c"}));
+  ASSERT_TRUE(precompiled.has_value());
+  EXPECT_EQ(precompiled->reason, kUnsupportedOption);
+  // Found along the include path as well (-iwithprefix's too), and as clang's .pch.
   Write("other.h.pch", "not really");
-  parsed = ParseArgs(Family::kClang, {"-I", dir_, "-include", "other.h", "-c", "a.c"});
-  ASSERT_TRUE(std::holds_alternative<NotCacheable>(parsed));
-  EXPECT_EQ(std::get<NotCacheable>(parsed).reason, kUnsupportedOption);
+  EXPECT_TRUE(PrecompiledForcedInclude(Parse({"-I", dir_, "-include", "other.h", "-c", "a.c"}))
+                  .has_value());
+  EXPECT_TRUE(PrecompiledForcedInclude(Parse({"-iprefix", dir_ + "/", "-iwithprefix", ".",
+                                              "-include", "other.h", "-c", "a.c"}))
+                  .has_value());
 }
 
 // Outputs checked against gcc 12 and clang 14 (-MQ, and default targets), which agree.
