@@ -12,20 +12,69 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "cache/store/include_set.h"
 #include "cache/util/files.h"
 #include "launcher/process.h"
 
 namespace ddcc {
 namespace {
 
-// Adds a file's stamp (name, size, mtime) to `hasher`; false where it cannot be read.
-bool HashStamp(Hasher& hasher, const std::string& path) {
-  struct stat st;
-  if (stat(path.c_str(), &st) != 0) return false;
-  hasher.Field(path);
-  hasher.Field(static_cast<uint64_t>(st.st_size));
-  hasher.Field(static_cast<uint64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec);
-  return true;
+// A name for the files' full stamps; `trusted` false where one cannot prove its file's content.
+absl::StatusOr<std::string> StampsName(const std::vector<std::string>& paths, bool& trusted) {
+  const int64_t now = NowNs();
+  Hasher stamps;
+  stamps.Field("ddcc rust library stamps");
+  for (const std::string& path : paths) {
+    absl::StatusOr<FileStamp> stamp = StampFile(path);
+    stamps.Field(path);
+    if (absl::IsNotFound(stamp.status())) continue;  // a dangling link rustc passes over
+    if (!stamp.ok()) return stamp.status();
+    for (uint64_t field : {stamp->device, stamp->inode, stamp->size}) stamps.Field(field);
+    for (int64_t field : {stamp->mtime_ns, stamp->ctime_ns}) {
+      stamps.Field(static_cast<uint64_t>(field));
+    }
+    trusted = trusted && StampTrusted(*stamp, now, path);
+  }
+  return stamps.Finish().Hex();
+}
+
+// The content digest of the files in `dir` (the standard library, some 150 MB), under their
+// names. Reading it all for every compile would cost more than many compiles: the digest is kept
+// in the cache directory under the files' full stamps, inode and ctime included, which a copy
+// (`cp -p`, a tarball) cannot keep. Where a stamp cannot prove the content (too new, a file
+// system whose stamps miss changes) it is read again.
+absl::StatusOr<std::string> LibraryDigest(const std::string& dir,
+                                          const std::vector<std::string>& names,
+                                          const Config& config) {
+  std::vector<std::string> paths;
+  for (const std::string& name : names) paths.push_back(absl::StrCat(dir, "/", name));
+  bool trusted = true;
+  absl::StatusOr<std::string> stamps = StampsName(paths, trusted);
+  if (!stamps.ok()) return stamps.status();
+  const std::string memo = absl::StrCat(*stamps, ".rust-library");
+  if (std::optional<std::string> known = trusted ? ReadCompilerMemo(config, memo) : std::nullopt;
+      known && known->size() == 32 &&
+      known->find_first_not_of("0123456789abcdef") == std::string::npos) {
+    return *std::move(known);
+  }
+  Hasher contents;
+  contents.Field("ddcc rust library contents");
+  for (size_t i = 0; i < names.size(); ++i) {
+    contents.Field(names[i]);
+    // A directory (self-contained/) holds what the linker uses, not crates.
+    if (IsDirectory(paths[i])) continue;
+    absl::StatusOr<Digest> digest = HashFile(paths[i]);
+    if (absl::IsNotFound(digest.status())) continue;
+    if (!digest.ok()) return digest.status();
+    contents.Field(digest->Hex());
+  }
+  std::string digest = contents.Finish().Hex();
+  bool still_trusted = true;
+  if (StampsName(paths, still_trusted) != stamps) {
+    return absl::AbortedError(absl::StrCat(dir, " changed while read"));
+  }
+  if (trusted) WriteCompilerMemo(config, memo, digest);
+  return digest;
 }
 
 // rustc -vV; a toolchain's own rustc is asked once, and its answer kept in the cache directory
@@ -107,8 +156,11 @@ absl::Status HashRustToolchain(const Compiler& compiler, const RustcRequest& req
   absl::StatusOr<std::vector<std::string>> names = ListDirectory(std_dir);
   if (!names.ok()) return names.status();
   std::sort(names->begin(), names->end());
-  for (const std::string& name : *names) HashStamp(key, absl::StrCat(std_dir, "/", name));
-  absl::StrAppend(&transcript, "standard library: ", std_dir, "\n");
+  absl::StatusOr<std::string> library = LibraryDigest(std_dir, *names, config);
+  if (!library.ok()) return library.status();
+  key.Field(std_dir);
+  key.Field(*library);
+  absl::StrAppend(&transcript, "standard library: ", std_dir, " (", *library, ")\n");
   if (request.host_cpu) {
     absl::StatusOr<std::string> cpu = HostCpu();
     if (!cpu.ok()) return cpu.status();

@@ -136,6 +136,27 @@ class RustcTest(DdccTestCase):
         stats = self.stats()
         self.assertEqual((stats["cache_misses"], HITS(stats)), (1, 1))
 
+    def test_a_crate_in_the_sysroot_is_keyed_by_its_content(self):
+        """A crate `extern crate` finds in a --sysroot's library, rebuilt with the same size
+        and given the same mtime (cp -p, a tarball's clamped times): its content is keyed."""
+        target = self.run_cmd([RUSTC, "-vV"]).stdout.decode().split("host: ")[1].split()[0]
+        library = os.path.join(self.work, "sys", "lib", "rustlib", target, "lib")
+        shutil.copytree(f"/usr/lib/rustlib/{target}/lib", library, copy_function=os.link)
+        self.write("lib.rs", "extern crate zz;\npub const W: u32 = zz::V;\n")
+        args = [*self.lib_args(), "--sysroot", os.path.join(self.work, "sys")]
+        for value in (1, 2):
+            self.write("zz.rs", f"pub const V: u32 = {value};\n")
+            zz = self.lib_args("zz", "zz")
+            self.assertEqual(self.run_cmd([RUSTC, *zz, "-C", "metadata=abc"]).returncode, 0)
+            crate = os.path.join(library, "libzz-abc.rlib")
+            shutil.copyfile(os.path.join(self.work, "zz", "libzz.rlib"), crate)
+            os.utime(crate, (1577836800, 1577836800))
+            time.sleep(2.1)  # old enough for its stamp to stand for its content
+            self.both(args)
+            self.both(args)
+        stats = self.stats()
+        self.assertEqual((stats["cache_misses"], HITS(stats)), (2, 2))
+
     def test_rustc_log_is_keyed(self):
         # RUSTC_LOG makes rustc write its log to stderr, which a hit replays.
         self.write("lib.rs", "pub fn w() -> u32 { 1 }\n")
