@@ -167,7 +167,7 @@ int ShowStats(CommandContext& c, const std::string&) {
 }
 
 int ZeroStats(CommandContext& c, const std::string&) {
-  Stats(c.config.cache_dir).Zero();
+  if (absl::Status zeroed = Stats(c.config.cache_dir).Zero(); !zeroed.ok()) return Fail(zeroed);
   // Where the last build starts for --report.
   const ExplainRecord marker = ZeroMarker(NowNs());
   if (absl::Status saved =

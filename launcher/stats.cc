@@ -143,9 +143,12 @@ StatsSnapshot Stats::Read() const {
   return snapshot;
 }
 
-void Stats::Zero() {
-  if (!counters_) return;
+absl::Status Stats::Zero() {
+  if (!counters_ || !counters_->shared()) {
+    return absl::PermissionDeniedError("the statistics file cannot be written");
+  }
   for (size_t slot = 0; slot < kSlots; ++slot) counters_->Set(slot, 0);
+  return absl::OkStatus();
 }
 
 }  // namespace ddcc

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "absl/status/status.h"
 #include "cache/store/counters.h"
 #include "launcher/outcome.h"
 
@@ -58,7 +59,8 @@ class Stats {
   void Count(const Tally& tally);
 
   StatsSnapshot Read() const;
-  void Zero();
+  // An error where the counters cannot be written (a cache this user may only read).
+  absl::Status Zero();
 
  private:
   void Add(size_t slot, uint64_t amount = 1);

@@ -35,7 +35,7 @@ absl::StatusOr<SharedCounters> SharedCounters::Open(const std::string& path, siz
     }
     void* base = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd.get(), 0);
     if (base == MAP_FAILED) return ErrnoStatus("mmap", path);
-    return SharedCounters(static_cast<uint64_t*>(base), slots);
+    return SharedCounters(static_cast<uint64_t*>(base), slots, /*shared=*/false);
   }
   // Processes racing here all grow the file to the same size, and growing zero-fills, so no
   // lock is needed. A larger file is left as it is; we map only our slots. The blocks are
@@ -49,17 +49,20 @@ absl::StatusOr<SharedCounters> SharedCounters::Open(const std::string& path, siz
   }
   void* base = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(), 0);
   if (base == MAP_FAILED) return ErrnoStatus("mmap", path);
-  return SharedCounters(static_cast<uint64_t*>(base), slots);
+  return SharedCounters(static_cast<uint64_t*>(base), slots, /*shared=*/true);
 }
 
 SharedCounters::SharedCounters(SharedCounters&& other) noexcept
-    : base_(std::exchange(other.base_, nullptr)), slots_(std::exchange(other.slots_, 0)) {}
+    : base_(std::exchange(other.base_, nullptr)),
+      slots_(std::exchange(other.slots_, 0)),
+      shared_(other.shared_) {}
 
 SharedCounters& SharedCounters::operator=(SharedCounters&& other) noexcept {
   if (this != &other) {
     if (base_ != nullptr) munmap(base_, slots_ * sizeof(uint64_t));
     base_ = std::exchange(other.base_, nullptr);
     slots_ = std::exchange(other.slots_, 0);
+    shared_ = other.shared_;
   }
   return *this;
 }

@@ -25,11 +25,15 @@ class SharedCounters {
   uint64_t Get(size_t slot) const;
   void Set(size_t slot, uint64_t value);
   size_t slots() const { return slots_; }
+  // False for a private copy: what is written stays this process's.
+  bool shared() const { return shared_; }
 
  private:
-  SharedCounters(uint64_t* base, size_t slots) : base_(base), slots_(slots) {}
+  SharedCounters(uint64_t* base, size_t slots, bool shared)
+      : base_(base), slots_(slots), shared_(shared) {}
   uint64_t* base_ = nullptr;
   size_t slots_ = 0;
+  bool shared_ = false;
 };
 
 }  // namespace ddcc

@@ -47,7 +47,7 @@ class SharingTest(DdccTestCase):
 
     @unittest.skipUnless(os.geteuid() == 0 and shutil.which("setpriv"),
                          "needs root to read the cache as another user")
-    def test_statistics_of_a_cache_another_user_may_only_read(self):
+    def test_statistics_of_a_cache_another_user_may_only_read_are_shown_not_zeroed(self):
         self.compile_all(3)
         self.compile_all(3)  # hits
         os.chmod(self.root, 0o755)  # the cache below it is readable by all, writable by root
@@ -61,6 +61,11 @@ class SharingTest(DdccTestCase):
         for name in ["cache_hits", "cache_misses", "files", "size_bytes"]:
             self.assertEqual(shown[name], owner[name], name)
         self.assertEqual(shown["cache_hits"], 3)
+        # Zeroing them says it cannot, and zeroes nothing.
+        zeroing = self.run_cmd([*as_nobody, DDCC, "--zero-stats"])
+        self.assertEqual((zeroing.returncode, zeroing.stdout), (1, b""))
+        self.assertIn(b"cannot be written", zeroing.stderr)
+        self.assertEqual(self.stats()["cache_hits"], 3)
 
     def test_commands_that_create_the_cache_use_its_umask(self):
         self.write("answer.c", SOURCE % (1, 1))

@@ -43,7 +43,7 @@ TEST_F(StatsTest, ATallyCountsEachOfItsParts) {
   EXPECT_EQ(counted.UncacheableTotal(), 1u);
   EXPECT_EQ(counted.uncacheable[static_cast<size_t>(Uncacheable::kCompilationFailed)], 1u);
 
-  stats.Zero();
+  EXPECT_TRUE(stats.Zero().ok());
   EXPECT_EQ(stats.Read().Hits(), 0u);
 }
 
