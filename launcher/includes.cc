@@ -44,18 +44,6 @@ std::string WithoutDots(const std::string& path) {
   return joined.empty() ? "." : joined;
 }
 
-// Whether each `..` of `path` comes back into the directory it leaves (`src/../src/h.h`): the
-// directories a link on the way would make another file of are then all on the normal path,
-// which KeepLinkFree ties.
-bool EachDotDotReenters(absl::string_view path) {
-  std::vector<absl::string_view> parts = absl::StrSplit(path, '/', absl::SkipEmpty());
-  for (size_t i = 0; i + 1 < parts.size(); ++i) {
-    if (parts[i + 1] != ".." || parts[i] == ".." || parts[i] == ".") continue;
-    if (i + 2 >= parts.size() || parts[i + 2] != parts[i]) return false;
-  }
-  return true;
-}
-
 bool Contains(const std::vector<std::string>& list, const std::string& item) {
   return std::find(list.begin(), list.end(), item) != list.end();
 }
@@ -268,9 +256,9 @@ class IncludeSetRecorder {
         auto [first, added] = once_files.try_emplace(scanned.content_digest,
                                                      OnceFile{scanned.path, normal, identity});
         // One file under two spellings is entered once, while no link on the way of either
-        // makes them two; two files alike gcc tells apart by their mtimes, which no key holds.
-        if (!added && first->second.normal == normal && first->second.identity == identity &&
-            EachDotDotReenters(first->second.path) && EachDotDotReenters(scanned.path)) {
+        // (a directory a `..` leaves included) makes them two; two files alike gcc tells apart
+        // by their mtimes, which no key holds.
+        if (!added && first->second.normal == normal && first->second.identity == identity) {
           if (first->second.path != scanned.path) {
             KeepLinkFree(first->second.path);
             KeepLinkFree(scanned.path);

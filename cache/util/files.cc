@@ -388,8 +388,17 @@ std::string LinkFreeWays::AbsoluteNormal(const std::string& path) {
 bool LinkFreeWays::DirectoryLinkFree(const std::string& dir) {
   auto [known, added] = asked_.try_emplace(dir, false);
   if (!added) return known->second;
-  known->second = AbsoluteLinkFree(AbsoluteNormal(dir));
-  return known->second;
+  bool link_free = AbsoluteLinkFree(AbsoluteNormal(dir));
+  // A directory a `..` leaves is on the way too (`src` of `src/../include`), though not on the
+  // normal path: were it a link, the `..` would lead elsewhere.
+  for (size_t at = dir.find(".."); link_free && at != std::string::npos;
+       at = dir.find("..", at + 2)) {
+    if ((at == 0 || dir[at - 1] == '/') && (at + 2 == dir.size() || dir[at + 2] == '/')) {
+      link_free = AbsoluteLinkFree(AbsoluteNormal(at == 0 ? "." : dir.substr(0, at)));
+    }
+  }
+  known->second = link_free;
+  return link_free;
 }
 
 int64_t LinkFreeWays::NewestWayChangeNs(const std::string& path, int64_t now_ns) {

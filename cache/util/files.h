@@ -93,6 +93,7 @@ std::string AbsoluteNormalPath(const std::string& path);
 // is asked once.
 class LinkFreeWays {
  public:
+  // The directories on the way, each a `..` leaves included.
   bool DirectoryLinkFree(const std::string& dir);
   // The directories on the way, and `path` itself.
   bool LinkFree(const std::string& path);

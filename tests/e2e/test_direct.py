@@ -491,32 +491,31 @@ class DirectModeTest(HeaderSearchTestCase):
     def test_two_spellings_of_one_pragma_once_file_that_become_two_files(self):
         """src/h.h and src/../src/h.h are one file until src becomes a link into another tree,
         whose ../src holds a copy of another mtime: gcc then reads both."""
-        # Or through a directory a `..` leaves for another: ../inc/../src/h.h.
-        for way, moved in [("../src", "src"), ("../inc/../src", "inc")]:
-            with self.subTest(way=way):
-                self.work = os.path.join(self.root, "w-" + moved)
-                self.env["DDCC_DIR"] = os.path.join(self.root, "cache-" + moved)
+        # Or through a directory a `..` leaves for another: ../inc/../src/h.h; or the header
+        # in inc/, found by -Iinc and as src/../inc/h.h.
+        cases = [("../src", "src", "src", []), ("../inc/../src", "src", "inc", []),
+                 ("../inc", "inc", "src", ["-Iinc"])]
+        for way, home, moved, options in cases:
+            with self.subTest(way=way, moved=moved):
+                self.work = os.path.join(self.root, f"w-{home}-{moved}")
+                self.env["DDCC_DIR"] = os.path.join(self.root, f"cache-{home}-{moved}")
                 self.write("inc/.keep", "")
                 self.write("src/a.c", f'#include "h.h"\n#include "{way}/h.h"\n#ifndef TWICE\n'
                                       '#define TWICE 0\n#endif\nint t = TWICE;\n')
-                self.write("src/h.h",
+                self.write(f"{home}/h.h",
                            "#pragma once\n#ifdef SEEN\n#define TWICE 1\n#endif\n#define SEEN\n")
                 self.settle()
-                args = ["-c", "src/a.c", "-o", "main.o"]
+                args = [*options, "-c", "src/a.c", "-o", "main.o"]
                 self.check("gcc", args)
                 self.check("gcc", args)
+                self.assertEqual(self.stats()["direct_hits"], 1)
                 other = os.path.join(self.work, "other")
-                os.makedirs(os.path.join(other, "src"))
-                if moved == "src":
-                    os.rename(os.path.join(self.work, "src"), os.path.join(other, "s"))
-                    os.symlink("other/s", os.path.join(self.work, "src"))
-                    shutil.copy(os.path.join(other, "s/h.h"), os.path.join(other, "src/h.h"))
-                else:
-                    os.rename(os.path.join(self.work, "inc"), os.path.join(other, "i"))
-                    os.symlink("other/i", os.path.join(self.work, "inc"))
-                    shutil.copy(os.path.join(self.work, "src/h.h"), os.path.join(other, "src/h.h"))
+                os.makedirs(os.path.join(other, home))
+                os.rename(os.path.join(self.work, moved), os.path.join(other, moved[0]))
+                os.symlink(f"other/{moved[0]}", os.path.join(self.work, moved))
+                shutil.copy(os.path.join(self.work, home, "h.h"), os.path.join(other, home, "h.h"))
                 old = time.time() - 300
-                os.utime(os.path.join(other, "src/h.h"), (old, old))
+                os.utime(os.path.join(other, home, "h.h"), (old, old))
                 self.check("gcc", args)
 
     def test_a_header_map_sends_a_name_anywhere(self):
