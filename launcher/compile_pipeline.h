@@ -73,10 +73,13 @@ class CompilePipeline : public CachedCall {
   void SaveManifest(IncludeSet set);
   void NoteNoManifest(absl::string_view why);
   absl::StatusOr<SearchPath> ProbeSearchPath();
+  absl::StatusOr<SearchPath> LoadOrProbeSearchPath();
   std::optional<std::string> PrecompiledHeaderInUse();
   void Discard(const Digest& key, absl::string_view why);
   absl::Status SameFilesRead(const CompileListing& listing) const;
   absl::Status SameInputFiles() const;
+  void StampSearchDirectories();
+  absl::Status SameSearchDirectories() const;
   // Always written: --explain compares the last two compiles' transcripts.
   std::string* Transcript() { return &transcript_; }
   void WriteTranscript() const;
@@ -104,6 +107,11 @@ class CompilePipeline : public CachedCall {
   std::vector<std::string> preprocessor_listed_;  // the files the run lists (CompileListing)
   // The stamps of FilesRead() before the key read them (a file's, through any links).
   std::vector<std::optional<FileStamp>> input_stamps_;
+  // The search directories and the source's, and their stamps before anything read a header
+  // (StampSearchDirectories).
+  std::vector<std::string> search_dirs_;
+  std::vector<std::optional<FileStamp>> search_dir_stamps_;
+  std::optional<absl::StatusOr<SearchPath>> search_path_;
   ExpandedTime expanded_time_;  // in the preprocessed text
   std::string transcript_;      // the keys' inputs
   // For --explain: how a hit was found, and what the lookups learnt on the way.

@@ -122,6 +122,7 @@ std::optional<CompileOutcome> CompilePipeline::ServeDirect() {
 }
 
 std::variant<Digest, KeyAfterCompile, CompileOutcome> CompilePipeline::KeyInputs() {
+  StampSearchDirectories();
   if (direct_key_ && config_.depend_mode) {
     if (std::optional<std::string> refusal = DependModeRefusal(request_)) {
       explain_notes_.push_back(absl::StrCat("depend mode not used: ", *refusal));
@@ -486,6 +487,7 @@ CompileOutcome CompilePipeline::CompileAndStore(std::optional<Digest> key) {
   if (key) {
     if (absl::Status same_inputs = SameInputFiles(); !same_inputs.ok()) set = same_inputs;
   }
+  if (absl::Status same_dirs = SameSearchDirectories(); !same_dirs.ok()) set = same_dirs;
   if (!keys_.CompilerUnchanged())
     set = absl::AbortedError("the compiler changed during the compile");
   if (!keys_.DriverUnchanged()) {

@@ -21,6 +21,32 @@ absl::Status CompilePipeline::SameInputFiles() const {
   return absl::OkStatus();
 }
 
+// A directory swapped for another on a header's way (renamed over, a link before a `..`
+// retargeted) while the preprocessor or the compile runs, and then written into, leaves each
+// file's and directory's times as a plain write does: the directories searched are known before
+// any header is read, and each must still be the same directory after.
+void CompilePipeline::StampSearchDirectories() {
+  search_dirs_ = {DirectoryOf(request_.source)};
+  if (absl::StatusOr<SearchPath> search = ProbeSearchPath(); search.ok()) {
+    search_dirs_.insert(search_dirs_.end(), search->quote.begin(), search->quote.end());
+    search_dirs_.insert(search_dirs_.end(), search->angle.begin(), search->angle.end());
+  }
+  search_dir_stamps_ = StampFiles(search_dirs_);
+}
+
+absl::Status CompilePipeline::SameSearchDirectories() const {
+  const std::vector<std::optional<FileStamp>> now = StampFiles(search_dirs_);
+  for (size_t i = 0; i < now.size(); ++i) {
+    const std::optional<FileStamp>& then = search_dir_stamps_[i];
+    if (now[i].has_value() != then.has_value() ||
+        (then && (now[i]->device != then->device || now[i]->inode != then->inode))) {
+      return absl::AbortedError(
+          absl::StrCat(search_dirs_[i], " is another directory since the compile began"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 // Aborted where the compile read a file the preprocessor's run did not (nor an option named
 // for it, as clang's lists of the sanitizers), or, where both list every file, the other way
 // round, or its listing cannot be read: the key may not describe the object.

@@ -141,7 +141,13 @@ std::optional<IncludeSet> CompilePipeline::DependIncludeSet(const std::string& d
 // compile of the same source finds `result_key` without preprocessing. Best effort: a compile
 // whose include set cannot be trusted just goes without.
 void CompilePipeline::RecordManifest(const Digest& result_key) {
-  if (direct_key_) SaveOrNote(TextIncludeSet(result_key));
+  if (!direct_key_) return;
+  absl::StatusOr<IncludeSet> set = TextIncludeSet(result_key);
+  // The set holds the files as they are now: only the very files the key was read from may lead
+  // to it (a directory swapped meanwhile leaves each file's own stamps old).
+  if (absl::Status same = SameInputFiles(); set.ok() && !same.ok()) set = same;
+  if (absl::Status same = SameSearchDirectories(); set.ok() && !same.ok()) set = same;
+  SaveOrNote(std::move(set));
 }
 
 void CompilePipeline::SaveOrNote(absl::StatusOr<IncludeSet> set) {
@@ -198,6 +204,12 @@ std::optional<std::string> CompilePipeline::PrecompiledHeaderInUse() {
 // macros (-dM). Every unit of a target shares it, so it is memoised in the store while its
 // directories hold.
 absl::StatusOr<SearchPath> CompilePipeline::ProbeSearchPath() {
+  // Asked before the key is made and again as the include set is recorded: loaded once.
+  if (!search_path_) search_path_ = LoadOrProbeSearchPath();
+  return *search_path_;
+}
+
+absl::StatusOr<SearchPath> CompilePipeline::LoadOrProbeSearchPath() {
   if (ReadsSourceAsIs(request_.language)) return SearchPath();  // nothing preprocessed, searched
   absl::StatusOr<Digest> key = keys_.SearchPathKey();
   if (!key.ok()) return key.status();

@@ -385,24 +385,33 @@ std::string LinkFreeWays::AbsoluteNormal(const std::string& path) {
   return AbsoluteNormalFrom(cwd_, path);
 }
 
+// The directories `..` components of `path` leave (`src` of `src/../include`): on the way,
+// though not on the normal path; were one a link, its `..` would lead elsewhere.
+std::vector<std::string> LinkFreeWays::LeftByDotDot(const std::string& path) {
+  std::vector<std::string> left;
+  for (size_t at = path.find(".."); at != std::string::npos; at = path.find("..", at + 2)) {
+    if ((at == 0 || path[at - 1] == '/') && (at + 2 == path.size() || path[at + 2] == '/')) {
+      left.push_back(AbsoluteNormal(at == 0 ? "." : path.substr(0, at)));
+    }
+  }
+  return left;
+}
+
 bool LinkFreeWays::DirectoryLinkFree(const std::string& dir) {
   auto [known, added] = asked_.try_emplace(dir, false);
   if (!added) return known->second;
   bool link_free = AbsoluteLinkFree(AbsoluteNormal(dir));
-  // A directory a `..` leaves is on the way too (`src` of `src/../include`), though not on the
-  // normal path: were it a link, the `..` would lead elsewhere.
-  for (size_t at = dir.find(".."); link_free && at != std::string::npos;
-       at = dir.find("..", at + 2)) {
-    if ((at == 0 || dir[at - 1] == '/') && (at + 2 == dir.size() || dir[at + 2] == '/')) {
-      link_free = AbsoluteLinkFree(AbsoluteNormal(at == 0 ? "." : dir.substr(0, at)));
-    }
-  }
-  known->second = link_free;
+  for (const std::string& left : LeftByDotDot(dir)) link_free = link_free && AbsoluteLinkFree(left);
+  asked_[dir] = link_free;
   return link_free;
 }
 
 int64_t LinkFreeWays::NewestWayChangeNs(const std::string& path, int64_t now_ns) {
-  return AbsoluteNewestWayChangeNs(AbsoluteNormal(path), now_ns);
+  int64_t newest = AbsoluteNewestWayChangeNs(AbsoluteNormal(path), now_ns);
+  for (const std::string& left : LeftByDotDot(path)) {
+    newest = std::max(newest, AbsoluteNewestWayChangeNs(left, now_ns));
+  }
+  return newest;
 }
 
 int64_t LinkFreeWays::AbsoluteNewestWayChangeNs(const std::string& path, int64_t now_ns) {

@@ -98,13 +98,15 @@ class LinkFreeWays {
   // The directories on the way, and `path` itself.
   bool LinkFree(const std::string& path);
   // The latest change (LastChangeNs, at `now_ns`) of a symbolic link, or a directory renamed,
-  // on the way to `path` or at it, the way taken as written (where a link leads is not walked);
+  // on the way to `path` (each directory a `..` leaves included) or at it, the way taken as
+  // written (where a link leads is not walked);
   // 0 where none is. Either leaves the files below with the stamps they had.
   int64_t NewestWayChangeNs(const std::string& path, int64_t now_ns);
 
  private:
   // `path` made absolute from the working directory, lexically normal, without a trailing '/'.
   std::string AbsoluteNormal(const std::string& path);
+  std::vector<std::string> LeftByDotDot(const std::string& path);
   bool AbsoluteLinkFree(const std::string& dir);
   int64_t AbsoluteNewestWayChangeNs(const std::string& path, int64_t now_ns);
 

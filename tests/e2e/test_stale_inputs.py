@@ -110,28 +110,47 @@ class StaleInputsTest(HeaderSearchTestCase):
         ddcc read."""
         old = time.time() - 3600
         for path, value in [("v1/util.h", 2), ("v2/util.h", 5), ("d1/util.h", 2),
-                            ("d2/util.h", 5)]:
+                            ("d2/util.h", 5), ("t1/second/util.h", 2), ("t2/second/util.h", 5)]:
             self.write(path, f"#define UTIL {value}\n")
             os.utime(os.path.join(self.work, path), (old, old))
+        for tree in ["t1", "t2"]:
+            os.makedirs(os.path.join(self.work, tree, "x"))
+        os.symlink("t1/x", os.path.join(self.work, "lnk"))
+        swap_directory = "mv second gone && mv d2 second && mv gone d2"
         swaps = {
             "link": ("ln -sfn ../v2/util.h second/util.h", "ln -sfn ../v1/util.h second/util.h"),
-            "directory": ("mv second gone && mv d2 second && mv gone d2",
-                          "mv second gone && mv d2 second && mv gone d2"),
+            "directory": (swap_directory, swap_directory),
+            # Written into after: its times then move as a plain write moves them.
+            "directory written": (f"{swap_directory} && : > second/new.txt", swap_directory),
+            # A link a `..` leaves, which the normal path lexically skips: -Ilnk/../second.
+            "link before ..": ("ln -sfn t2/x lnk", "ln -sfn t1/x lnk"),
         }
-        args = ["-MD", *self.args]
         for compiler in COMPILERS:
             for mode, mode_env in self.modes():
                 for name, (swap, back) in swaps.items():
+                    if name == "directory written" and compiler != "gcc":
+                        continue  # as gcc's: the waits it needs are long
+                    args = ["-MD", *self.args]
+                    if name == "link before ..":
+                        args[args.index("-Isecond")] = "-Ilnk/../second"
                     for after in [False, True]:
                         with self.subTest(compiler=compiler, mode=mode, swap=name, after=after):
-                            shutil.rmtree(os.path.join(self.work, "second"))
+                            shutil.rmtree(os.path.join(self.work, "second"), ignore_errors=True)
                             if name == "link":
                                 os.makedirs(os.path.join(self.work, "second"))
                                 os.symlink("../v1/util.h", os.path.join(self.work, "second/util.h"))
+                            elif name == "link before ..":
+                                subprocess.run(["ln", "-sfn", "t1/x", "lnk"], cwd=self.work,
+                                               check=True)
                             else:
                                 shutil.copytree(os.path.join(self.work, "d1"),
                                                 os.path.join(self.work, "second"))
+                                shutil.rmtree(os.path.join(self.work, "d2"))
                                 self.write("d2/util.h", "#define UTIL 5\n")
+                            # Older than the compile, as a checkout's; for the written swap, old
+                            # enough for their stamps to be trusted (kStampTrustNs), or the
+                            # lookup reads them again anyway.
+                            time.sleep(2.1 if name == "directory written" else 0.1)
                             env = dict(self.env, DDCC_DIR=os.path.join(
                                 self.root, f"cache-swap-{compiler}-{mode}-{name}-{after}"),
                                 **mode_env)
