@@ -251,19 +251,24 @@ void Parser::Option(const OptionSpec& spec, absl::string_view arg, absl::string_
     case kExtraInput:
       req_.extra_input_files.emplace_back(value);
       break;
-    case kMllvm:
+    case kMllvm: {
       // An LLVM option that names a file (-cgscc-inline-replay=, -sample-profile-file=) reads it;
-      // one whose name says so (-info-output-file=) writes one.
+      // one whose name says it reads or writes files (-info-output-file=, Polly's -polly-import
+      // of ./*.jscop and -polly-dump-before, -attributor-dump-dep-graph) or prints timings does.
       for (absl::string_view piece : absl::StrSplit(value, absl::ByAnyChar("=,"))) {
         struct stat st;
         if (!piece.empty() && stat(std::string(piece).c_str(), &st) == 0) Unsupported(arg);
       }
-      if (absl::string_view name = value.substr(0, value.find('='));
-          absl::StrContains(absl::AsciiStrToLower(name), "file") ||
-          absl::StrContains(absl::AsciiStrToLower(name), "output")) {
-        Unsupported(arg);
+      constexpr absl::string_view kFileWords[] = {
+          "file",  "output", "dump", "print", "export", "import", "view",  "show",
+          "graph", "dot",    "dir",  "log",   "trace",  "time",   "stats", "remark",
+          "write", "save",   "emit", "path",  "jscop",  "record", "replay"};
+      const std::string name = absl::AsciiStrToLower(value.substr(0, value.find('=')));
+      for (absl::string_view word : kFileWords) {
+        if (absl::StrContains(name, word)) Unsupported(arg);
       }
       break;
+    }
     case kXclang:
       // A value that belongs to the last -Xclang is that option's.
       if (!std::exchange(xclang_value_next_, false)) {

@@ -276,10 +276,10 @@ std::vector<std::string> ClangSearchPlaces(const Compiler& compiler,
 std::optional<std::string> ConfigOptionNotKnown(const Compiler& compiler,
                                                 const CompileRequest& request) {
   // Options whose value may be the next word.
-  constexpr absl::string_view kSeparate[] = {"-target", "--sysroot", "-isysroot",  "-gcc-toolchain",
-                                             "-I",      "-isystem",  "-idirafter", "-iquote",
-                                             "-D",      "-U",        "-L",         "-l",
-                                             "-B"};
+  constexpr absl::string_view kSeparate[] = {"--sysroot", "-isysroot", "-gcc-toolchain",
+                                             "-I",        "-isystem",  "-idirafter",
+                                             "-iquote",   "-D",        "-U",
+                                             "-L",        "-l",        "-B"};
   constexpr absl::string_view kKnown[] = {"--target=",
                                           "--sysroot=",
                                           "--gcc-toolchain=",
@@ -311,40 +311,16 @@ std::optional<std::string> ConfigOptionNotKnown(const Compiler& compiler,
                                           "--end-no-unused-arguments"};
   // Of the -f options (code generation, mostly), those that name files or the working directory,
   // write files, or change the messages: by their name after -f or -fno-.
-  constexpr absl::string_view kNamingFlags[] = {"profile",
-                                                "cs-profile",
-                                                "coverage",
-                                                "test-coverage",
-                                                "time-trace",
-                                                "debug",
-                                                "module",
-                                                "implicit-module",
-                                                "prebuilt-module",
-                                                "cxx-modules",
-                                                "crash",
-                                                "save-optimization-record",
-                                                "embed-bitcode",
-                                                "record",
-                                                "plugin",
-                                                "pass-plugin",
-                                                "sanitize",
-                                                "xray",
-                                                "diagnostics",
-                                                "color-diagnostics",
-                                                "ansi-escape-codes",
-                                                "message-length",
-                                                "stack-usage",
-                                                "proc-stat-report",
-                                                "basic-block-sections",
-                                                "macro-prefix-map",
-                                                "file-prefix-map",
-                                                "split-dwarf",
-                                                "unique-internal-linkage-names",
-                                                "pseudo-probe-for-profiling",
-                                                "emit",
-                                                "split-stack",
-                                                "integrated-as",
-                                                "openmp"};
+  constexpr absl::string_view kNamingFlags[] = {
+      "profile", "cs-profile", "coverage", "test-coverage", "time-trace", "debug", "module",
+      "implicit-module", "prebuilt-module", "cxx-modules", "crash", "save-optimization-record",
+      "embed-bitcode", "record", "plugin", "pass-plugin", "sanitize", "xray", "diagnostics",
+      "color-diagnostics", "ansi-escape-codes", "message-length", "stack-usage", "proc-stat-report",
+      "basic-block-sections", "macro-prefix-map", "file-prefix-map", "split-dwarf",
+      "unique-internal-linkage-names", "pseudo-probe-for-profiling", "emit", "split-stack",
+      "integrated-as", "openmp",
+      // how the preprocessor searches or what it keeps
+      "ms-", "delayed-template-parsing", "rewrite-", "time-report", "mem-report"};
   auto known_flag = [&](absl::string_view word) {
     if (!absl::ConsumePrefix(&word, "-f")) return false;
     absl::ConsumePrefix(&word, "no-");
@@ -381,8 +357,13 @@ std::optional<std::string> ConfigOptionNotKnown(const Compiler& compiler,
                 std::begin(kKnown), std::end(kKnown),
                 [word](absl::string_view option) { return absl::StartsWith(word, option); }) ||
             known_flag(word);
-        // -Wa, -Wl, and -Wp, pass options on to other tools.
-        if (!known || absl::StartsWith(word, "-Wa,") || absl::StartsWith(word, "-Wp,")) {
+        // -Wa, -Wl, and -Wp, pass options on to other tools; `native` means this machine's CPU
+        // (keyed from the command line only); a Windows target searches as Microsoft's does.
+        if (!known || absl::StartsWith(word, "-Wa,") || absl::StartsWith(word, "-Wp,") ||
+            absl::StrContains(word, "native") ||
+            (absl::StartsWith(word, "--target=") &&
+             (absl::StrContains(word, "windows") || absl::StrContains(word, "msvc") ||
+              absl::StrContains(word, "win32")))) {
           return absl::StrCat(word, " (", path, ")");
         }
       }

@@ -261,6 +261,8 @@ constexpr OptionSpec kOptions[] = {
     {"-fuse-line-directives", kNone, kUnsupported, kClang},
     {"-C", kNone, kUnsupported, kBoth},
     {"-CC", kNone, kUnsupported, kBoth},
+    {"-frewrite-includes", kNone, kUnsupported, kClang},  // keeps the comments, as -C
+    {"-frewrite-imports", kNone, kUnsupported, kClang},
     // Files read in a charset that is no superset of ASCII (UTF-16) are not, to ddcc's scans,
     // what the compiler reads: those are not cacheable (Parser::Option).
     {"-finput-charset=", kJoined, kCompile, kBoth},

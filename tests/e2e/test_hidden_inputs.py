@@ -145,7 +145,12 @@ class OwnPreprocessorTextTest(HiddenInputTestCase):
                  ("clang", ["-fms-compatibility"]),
                  # (COFF objects hold the second they were made in, but for this option.)
                  ("clang", ["--target=x86_64-pc-windows-msvc", "-mno-incremental-linker-compatible"]),
-                 ("clang", ["-mllvm", "-info-output-file=info.txt"])]
+                 ("clang", ["-mllvm", "-info-output-file=info.txt"]),
+                 # Polly's import reads ./*.jscop, its dumps write files there.
+                 ("clang", ["-O3", "-mllvm", "-polly", "-mllvm", "-polly-import"]),
+                 ("clang", ["-O3", "-mllvm", "-polly", "-mllvm", "-polly-dump-before"]),
+                 # ddcc's -E text would keep the comments, as with -C.
+                 ("clang", ["-frewrite-includes"]), ("clang", ["-frewrite-imports"])]
         for compiler, options in cases:
             with self.subTest(compiler=compiler, options=options):
                 # Read as UTF-16 where the option says so, headers too.
@@ -309,7 +314,12 @@ class ClangConfigFileTest(HiddenInputTestCase):
         shutil.copy("/usr/lib/llvm-14/bin/clang", binary)
         for config, output in [("-g\n", "out.o"), ("# a comment\n-MD\n", "out.d"),
                                ("@inner.cfg\n", "out.d"), ("-ftime-trace\n", "out.json"),
-                               ("-fno-integrated-as\n", "out.o")]:
+                               ("-fno-integrated-as\n", "out.o"),
+                               # Keyed only from the command line: the CPU -march=native
+                               # names, Microsoft's search of a Windows target, comments kept.
+                               ("-march=native\n", "out.o"), ("-fms-compatibility\n", "out.o"),
+                               ("--target=x86_64-pc-windows-msvc\n", "out.o"),
+                               ("-frewrite-includes\n", "out.o")]:
             with self.subTest(config=config):
                 self.write("bin/x86_64-linux-gnu-clang.cfg", config)
                 self.write("bin/inner.cfg", "-O2 -MD\n")
