@@ -77,6 +77,7 @@ class CompilePipeline : public CachedCall {
   std::optional<std::string> PrecompiledHeaderInUse();
   void Discard(const Digest& key, absl::string_view why);
   absl::Status SameFilesRead(const CompileListing& listing) const;
+  void StampInputFiles(const std::vector<std::string>& files_read);
   absl::Status SameInputFiles() const;
   void StampSearchDirectories();
   absl::Status SameSearchDirectories() const;
@@ -107,6 +108,9 @@ class CompilePipeline : public CachedCall {
   std::vector<std::string> preprocessor_listed_;  // the files the run lists (CompileListing)
   // The stamps of FilesRead() before the key read them (a file's, through any links).
   std::vector<std::optional<FileStamp>> input_stamps_;
+  // Their contents' digests, where their file system's stamps miss changes (sshfs keeps a
+  // replaced file's inode, size and mtime); none elsewhere.
+  std::vector<std::optional<Digest>> input_digests_;
   // The search directories and the source's, and their stamps before anything read a header
   // (StampSearchDirectories).
   std::vector<std::string> search_dirs_;

@@ -124,7 +124,12 @@ std::optional<CompileOutcome> CompilePipeline::ServeDirect() {
 std::variant<Digest, KeyAfterCompile, CompileOutcome> CompilePipeline::KeyInputs() {
   StampSearchDirectories();
   if (direct_key_ && config_.depend_mode) {
-    if (std::optional<std::string> refusal = DependModeRefusal(request_)) {
+    std::optional<std::string> refusal = DependModeRefusal(request_);
+    // Nothing from before the compile would show what it read.
+    if (!refusal && !StampsShowChangesAt(request_.source)) {
+      refusal = "the source's file system keeps stamps that miss changes (FUSE, SMB)";
+    }
+    if (refusal) {
       explain_notes_.push_back(absl::StrCat("depend mode not used: ", *refusal));
     } else {
       // Without the preprocessed text nothing shows whether the result names this tree, so
@@ -159,7 +164,7 @@ std::variant<Digest, KeyAfterCompile, CompileOutcome> CompilePipeline::KeyInputs
   // The inputs as the key is about to read them; the compile must read the very same files
   // (SameInputFiles): a link retargeted or a directory renamed on the way leaves each file's
   // own stamps as they were.
-  input_stamps_ = StampFiles(files_read);
+  StampInputFiles(files_read);
   if (!inputs_reread_ && NewestStampNs(files_read) >= start_ns_ - FileClockSlackNs()) {
     inputs_reread_ = true;
     WaitOutFreshStamps(files_read);

@@ -1,10 +1,31 @@
 // The checks after a compile that it read what the key was made of (CompilePipeline).
 #include "absl/strings/str_cat.h"
 #include "cache/util/files.h"
+#include "cache/util/hash.h"
 #include "launcher/compile_inputs.h"
 #include "launcher/compile_pipeline.h"
 
 namespace ddcc {
+
+namespace {
+
+// The content's digest where the file's stamps cannot stand for it.
+std::optional<Digest> DigestWhereStampsMissChanges(const std::string& path,
+                                                   const std::optional<FileStamp>& stamp) {
+  if (!stamp || StampsShowChanges(stamp->device, path)) return std::nullopt;
+  absl::StatusOr<Digest> digest = HashFile(path);
+  return digest.ok() ? std::optional<Digest>(*digest) : std::nullopt;
+}
+
+}  // namespace
+
+void CompilePipeline::StampInputFiles(const std::vector<std::string>& files_read) {
+  input_stamps_ = StampFiles(files_read);
+  input_digests_.clear();
+  for (size_t i = 0; i < files_read.size(); ++i) {
+    input_digests_.push_back(DigestWhereStampsMissChanges(files_read[i], input_stamps_[i]));
+  }
+}
 
 // Aborted where a file the key read is another file now, or was changed: the compile, which ran
 // in between, may have read either.
@@ -13,7 +34,8 @@ absl::Status CompilePipeline::SameInputFiles() const {
   if (files_read.size() != input_stamps_.size()) return absl::InternalError("inputs not stamped");
   const std::vector<std::optional<FileStamp>> now = StampFiles(files_read);
   for (size_t i = 0; i < now.size(); ++i) {
-    if (now[i] != input_stamps_[i]) {
+    if (now[i] != input_stamps_[i] ||
+        DigestWhereStampsMissChanges(files_read[i], now[i]) != input_digests_[i]) {
       return absl::AbortedError(absl::StrCat(
           files_read[i], " is another file, or was changed, since the preprocessor read it"));
     }

@@ -123,6 +123,13 @@ std::optional<IncludeSet> CompilePipeline::DependIncludeSet(const std::string& d
     NoteNoManifest(odd->detail);
     return std::nullopt;
   }
+  // Read after the compile, a file whose stamps miss changes may not be what it read.
+  for (const std::string& file : files) {
+    if (!StampsShowChangesAt(file)) {
+      NoteNoManifest(absl::StrCat(file, ": its file system's stamps miss changes (FUSE, SMB)"));
+      return std::nullopt;
+    }
+  }
   absl::StatusOr<SearchPath> search = ProbeSearchPath();
   absl::StatusOr<IncludeSet> set =
       search.ok() ? RecordDependIncludeSet(request_.source, files, *search, options, paths_,

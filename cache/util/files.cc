@@ -126,6 +126,11 @@ bool StampsShowChanges(uint64_t device, const std::string& path) {
   return shows;
 }
 
+bool StampsShowChangesAt(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) != 0 || StampsShowChanges(st.st_dev, path);
+}
+
 absl::StatusOr<std::string> TempPathFor(absl::string_view path) {
   uint64_t random;
   if (getrandom(&random, sizeof(random), 0) != sizeof(random)) {

@@ -37,6 +37,8 @@ absl::StatusOr<std::string> TempPathFor(absl::string_view path);
 // of it, as a local one changes ctime: not sshfs and other FUSE file systems (ctime is mtime, in
 // whole seconds, and a file replaced keeps its inode), nor SMB. Asked once per device.
 bool StampsShowChanges(uint64_t device, const std::string& path);
+// The same for the file at `path` (true where it cannot be stat()ed: nothing is read there).
+bool StampsShowChangesAt(const std::string& path);
 
 // A temporary file this old belongs to a process that died: a live writer renames or removes
 // its own within the compile's time.

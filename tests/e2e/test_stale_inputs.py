@@ -715,6 +715,29 @@ class SearchPlacesTest(HeaderSearchTestCase):
                     os.rename(replacement, os.path.join(served, "inc/h.h"))
                     time.sleep(1.5)  # sshfs keeps attributes for a second
                     self.check("gcc", args=args, env=env)
+                    # Replaced so while ddcc works (after its preprocessor's run): the compile
+                    # read the other text, which must not be stored under this one's key.
+                    def replace(value):
+                        new = f"{served}/inc/h.h.new"
+                        return (f"printf '#define V {value}\\n' > {new} && touch -d @{int(old)} "
+                                f"{new} && mv {new} {served}/inc/h.h && sleep 1.5")
+                    # Or just after the compile read it, before ddcc reads what it listed.
+                    edit = os.path.join(self.root, "edit.sh")
+                    for template, name in [(EDITING_COMPILER, "editing"),
+                                           (EDITING_AFTER_COMPILER, "editing-after")]:
+                        editing = os.path.join(self.root, name, "gcc")
+                        os.makedirs(os.path.dirname(editing), exist_ok=True)
+                        with open(editing, "w") as f:
+                            f.write(template.format(edit=edit, compiler="gcc"))
+                        os.chmod(editing, 0o755)
+                        with open(edit, "w") as f:
+                            f.write(replace(33))
+                        if template == EDITING_COMPILER:
+                            self.check(editing, args=args, env=env)
+                            subprocess.run(["sh", "-c", replace(22)], check=True)
+                        else:  # compiled before the edit: no plain compile to match
+                            self.assertEqual(self.ddcc(editing, *args, env=env).returncode, 0)
+                        self.check(editing, args=args, env=env)
         finally:
             subprocess.run(["fusermount3", "-u", mount], capture_output=True)
             for process in [client, server]:
