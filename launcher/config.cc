@@ -141,12 +141,13 @@ absl::Status ApplyValue(Config& config, absl::string_view key, absl::string_view
      : key == "debug"       ? config.debug
                             : config.storage_helper) = *flag;
   } else if (key == "sloppiness") {
-    // Only one kind so far; a list keeps ccache's spelling (sloppiness = a, b) working. Other
+    // Only one kind so far; a list keeps ccache's spellings (`a, b`, `a b`) working. Other
     // kinds are passed over, as ccache passes over those it does not know: a config written for
     // ccache (include_file_mtime, ...) asks for a looser cache, never a different one.
     config.sloppy_time_macros = false;
-    for (absl::string_view item : absl::StrSplit(value, ',', absl::SkipWhitespace())) {
-      config.sloppy_time_macros |= absl::StripAsciiWhitespace(item) == "time_macros";
+    for (absl::string_view item :
+         absl::StrSplit(value, absl::ByAnyChar(", \t"), absl::SkipEmpty())) {
+      config.sloppy_time_macros |= item == "time_macros";
     }
   } else if (key == "base_dir") {
     absl::StatusOr<std::vector<std::string>> dirs = ParseBaseDirs(value);

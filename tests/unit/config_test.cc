@@ -363,6 +363,11 @@ TEST_F(ConfigTest, SloppinessKindsOfCcachePassedOver) {
   EXPECT_TRUE(LoadOrDie().sloppy_time_macros);
   env_["DDCC_SLOPPINESS"] = "include_file_mtime,locale,pch_defines";
   EXPECT_FALSE(LoadOrDie().sloppy_time_macros);
+  // Split on spaces too, as ccache splits them.
+  env_["DDCC_SLOPPINESS"] = "include_file_mtime time_macros";
+  EXPECT_TRUE(LoadOrDie().sloppy_time_macros);
+  env_["DDCC_SLOPPINESS"] = "time_macros_x";
+  EXPECT_FALSE(LoadOrDie().sloppy_time_macros);
 }
 
 TEST_F(ConfigTest, Booleans) {
