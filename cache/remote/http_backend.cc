@@ -105,7 +105,7 @@ void HttpBackend::Start(absl::string_view method, const Digest& key, absl::strin
   resent_ = false;
   reused_ = connection_ != nullptr && connection_->ready();
   if (!reused_) return Connect();
-  timer_.Start(spec_.timeout_ms);
+  timer_.Start(spec_.timeout_ms, request_.size());
   Send();
 }
 
@@ -122,7 +122,7 @@ void HttpBackend::Connect() {
                                   [this] {
                                     // Connected (and trusted) within connect-timeout; the request
                                     // now has its own.
-                                    timer_.Start(spec_.timeout_ms);
+                                    timer_.Start(spec_.timeout_ms, request_.size());
                                   },
                               .received = [this](absl::string_view bytes) { Received(bytes); },
                               .ended = [this](const absl::Status& why) { Ended(why); }});

@@ -70,8 +70,14 @@ void RedisBackend::Start(std::initializer_list<absl::string_view> command, Reply
   if (connection_ == nullptr) {
     if (absl::Status connected = Connect(); !connected.ok()) return Drop(connected);
   }
-  timer_.Start(connection_->ready() ? spec_.timeout_ms : spec_.connect_timeout_ms);
-  if (absl::Status sent = connection_->Write(Formatted(command)); !sent.ok()) {
+  std::string formatted = Formatted(command);
+  sending_ = formatted.size();
+  if (connection_->ready()) {
+    timer_.Start(spec_.timeout_ms, sending_);
+  } else {
+    timer_.Start(spec_.connect_timeout_ms);
+  }
+  if (absl::Status sent = connection_->Write(std::move(formatted)); !sent.ok()) {
     Drop(absl::UnavailableError(Describe(sent.message())));
   }
 }
@@ -90,7 +96,7 @@ absl::Status RedisBackend::Connect() {
       {.ready =
            [this] {
              // Connected within connect-timeout; the command now has its own timeout.
-             if (pending_) timer_.Start(spec_.timeout_ms);
+             if (pending_) timer_.Start(spec_.timeout_ms, sending_);
            },
        .received = [this](absl::string_view bytes) { Received(bytes); },
        .ended =

@@ -49,6 +49,7 @@ class RedisBackend : public RemoteBackend {
   RemoteSpec spec_;
   uv_loop_t* loop_;
   RequestTimer timer_;  // of the command under way
+  size_t sending_ = 0;  // its size
   std::unique_ptr<StreamConnection> connection_;
   std::unique_ptr<redisReader, void (*)(redisReader*)> reader_;
   int setup_replies_ = 0;  // AUTH and SELECT replies still to come before the command's

@@ -21,11 +21,12 @@ class PacedStore(ScriptedHttpServer):
     """Keeps what is PUT, and answers a GET with it `chunk` bytes at a time, `pause` seconds
     apart, as a slow link would."""
 
-    def __init__(self, chunk, pause, endless=False):
+    def __init__(self, chunk, pause, endless=False, slow_reads=False):
         self.stored = {}
         self.chunk = chunk
         self.pause = pause
         self.endless = endless  # a GET's answer never ends, as a wrong URL's stream may not
+        self.slow_reads = slow_reads  # a PUT's body is read at the same pace
         super().__init__(self.store)
 
     def store(self, line, body):
@@ -45,7 +46,15 @@ class PacedStore(ScriptedHttpServer):
                 name, _, value = header.partition(b":")
                 if name.strip().lower() == b"content-length":
                     length = int(value)
-            answer = self.store(line.decode(), stream.read(length))
+            body = b""
+            while len(body) < length:
+                if body and self.slow_reads:
+                    time.sleep(self.pause)
+                piece = stream.read(min(self.chunk, length - len(body)))
+                if not piece:
+                    break
+                body += piece
+            answer = self.store(line.decode(), body)
             try:
                 if self.endless and line.startswith(b"GET"):
                     connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 4000000000\r\n\r\n")
@@ -200,6 +209,21 @@ class ScriptedServerTest(RemoteTestCase):
                 stats = self.stats(env)
                 self.assertEqual(stats["direct_hits"], 1 if served else 0)
                 self.assertEqual(self.remote_counts(env)["timeouts"], 0 if served else 1)
+
+    def test_a_large_entry_sent_on_a_slow_link_is_stored(self):
+        """A PUT is answered only once the server has read it all: each 64 KiB it sends adds a
+        timeout to its deadline, so a 1 MiB entry read at about a megabyte a second is stored."""
+        data = ", ".join(str(b) for b in random.Random(6).randbytes(1 << 20))
+        self.write("main.c", f"const unsigned char blob[] = {{{data}}};\n")
+        server = PacedStore(64 * 1024, 0.06, slow_reads=True)
+        self.addCleanup(server.stop)
+        url = f"http://127.0.0.1:{server.port}/x"
+        filled = self.with_remote(url, "filled")
+        obj, _ = self.compile(filled)
+        self.assertEqual(self.remote_counts(filled)["timeouts"], 0)
+        env = self.with_remote(url, "empty")
+        self.assertEqual(self.compile(env)[0], obj)
+        self.assertEqual(self.stats(env)["direct_hits"], 1)
 
     def test_an_answer_without_end_ends_all_the_same(self):
         """Each 64 KiB that arrive push the deadline back, never past 20 timeouts."""
