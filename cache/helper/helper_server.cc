@@ -24,6 +24,9 @@ constexpr uint64_t kStopPollMs = 20;
 // How long the helper's hello may wait to go with its first answer. Far less than the compile
 // waits for it before it takes the helper for stuck (HelperBackend).
 constexpr uint64_t kHelloWaitMs = 50;
+// How often the helper looks whether its socket is still there: one removed (a cleaner of
+// TMPDIR, a user) leaves compiles unable to reach it, and its lock keeps another from starting.
+constexpr uint64_t kSocketCheckMs = 1000;
 
 }  // namespace
 
@@ -31,11 +34,12 @@ HelperServer::HelperServer(uv_loop_t* loop, HelperSettings settings)
     : loop_(loop),
       settings_(std::move(settings)),
       idle_timer_(new uv_timer_t),
-      hello_timer_(new uv_timer_t) {
-  uv_timer_init(loop_, idle_timer_);
-  idle_timer_->data = this;
-  uv_timer_init(loop_, hello_timer_);
-  hello_timer_->data = this;
+      hello_timer_(new uv_timer_t),
+      socket_timer_(new uv_timer_t) {
+  for (uv_timer_t* timer : {idle_timer_, hello_timer_, socket_timer_}) {
+    uv_timer_init(loop_, timer);
+    timer->data = this;
+  }
   for (const RemoteSpec& spec : settings_.remotes) {
     pools_.push_back(std::make_unique<RemotePool>(
         RedactUrl(spec.url), loop_, [this, &spec] { return settings_.make(spec, loop_); },
@@ -49,6 +53,7 @@ HelperServer::~HelperServer() {
   if (listener_ != nullptr) CloseAndFree(listener_);
   CloseAndFree(idle_timer_);
   CloseAndFree(hello_timer_);
+  CloseAndFree(socket_timer_);
 }
 
 absl::Status HelperServer::Listen(const std::string& path) {
@@ -64,6 +69,16 @@ absl::Status HelperServer::Listen(const std::string& path) {
   path_ = path;
   // The directory is the user's alone already; the socket says so too.
   chmod(path.c_str(), 0600);
+  if (struct stat st; lstat(path.c_str(), &st) == 0) socket_ = {st.st_dev, st.st_ino};
+  uv_timer_start(
+      socket_timer_,
+      [](uv_timer_t* timer) {
+        auto* self = static_cast<HelperServer*>(timer->data);
+        if (self->SocketOurs()) return;
+        Log("storage helper: its socket was removed or replaced");
+        self->Stop();
+      },
+      kSocketCheckMs, kSocketCheckMs);
   if (int error = uv_listen(reinterpret_cast<uv_stream_t*>(listener_), 128,
                             [](uv_stream_t* server, int status) {
                               if (status == 0) static_cast<HelperServer*>(server->data)->Accept();
@@ -79,9 +94,10 @@ void HelperServer::Stop() {
   if (stopping_) return;
   stopping_ = true;
   Log(absl::StrCat("storage helper: stopping", Busy() ? " once its uploads are done" : ""));
+  uv_timer_stop(socket_timer_);
   if (listener_ != nullptr) {
     CloseAndFree(std::exchange(listener_, nullptr));
-    unlink(path_.c_str());  // ours: the caller holds the lock
+    if (SocketOurs()) unlink(path_.c_str());
   }
   // Not from here: Stop may run inside a remote's callback, and finishing destroys the remotes.
   uv_timer_start(
@@ -283,6 +299,12 @@ bool HelperServer::Busy() const {
     if (!pool->idle()) return true;
   }
   return false;
+}
+
+// Whether the socket at the path is still the one this helper bound.
+bool HelperServer::SocketOurs() const {
+  struct stat st;
+  return lstat(path_.c_str(), &st) == 0 && std::make_pair(st.st_dev, st.st_ino) == socket_;
 }
 
 // (Re)starts the count of the idle time after which the helper stops.

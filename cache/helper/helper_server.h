@@ -4,6 +4,7 @@
 // own user, and stops when asked or when idle.
 #pragma once
 
+#include <sys/types.h>
 #include <uv.h>
 
 #include <cstdint>
@@ -12,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -72,6 +74,7 @@ class HelperServer {
   void SayHello(uint64_t id);
   void SayHellosDue();
   bool Busy() const;
+  bool SocketOurs() const;
   void Idle();
   void FinishIfDone();
 
@@ -81,6 +84,8 @@ class HelperServer {
   uv_pipe_t* listener_ = nullptr;
   uv_timer_t* idle_timer_;
   uv_timer_t* hello_timer_;  // runs while a greeted compile waits for the helper's hello
+  uv_timer_t* socket_timer_;
+  std::pair<dev_t, ino_t> socket_;  // the socket bound at path_
   std::vector<std::unique_ptr<RemotePool>> pools_;
   std::map<uint64_t, Client> clients_;
   uint64_t next_id_ = 0;

@@ -272,6 +272,26 @@ class HelperTest(HelperTestCase):
                           if name.endswith(".lock")])  # the socket is gone
         self.assertIn("storage helper: idle", self.log())
 
+    def test_a_helper_whose_socket_is_removed_stops(self):
+        """A cleaner of the runtime directory removed its socket: compiles cannot reach it, and
+        its lock would keep another from starting until it idled out."""
+        server = RedisServer(self.root)
+        self.addCleanup(server.stop)
+        env = self.with_remote(server.url())
+        pid = self.start_helper(env)
+        directory = os.path.join(self.runtime, "ddcc")
+        for name in os.listdir(directory):
+            if name.endswith(".sock"):
+                os.remove(os.path.join(directory, name))
+        deadline = time.monotonic() + 10
+        while self.is_helper(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.assertFalse(self.is_helper(pid))
+        self.assertIn("its socket was removed", self.log())
+        self.cached_compile(env)  # starts another
+        self.assertEqual(len(self.helper_pids()), 1)
+        self.stop_helper(env)
+
     @unittest.skipUnless(NGINX and OPENSSL, "nginx or openssl is not installed")
     def test_a_relative_ca_file_is_the_compiles(self):
         """The helper works from the root directory; a ca-file named relative to the compile's
