@@ -93,8 +93,6 @@ class Parser {
     if (!unsupported_) unsupported_ = std::string(detail);
   }
   std::optional<NotCacheable> Check();
-  std::vector<std::string> IncludeCandidates(const std::string& file) const;
-  std::optional<std::string> FindNotRegular(const std::string& file) const;
   void SetDependencies();
   // The object's name without -o: the source's base name with .o (with -S, which writes
   // assembly, still the dependency file's target).
@@ -430,15 +428,6 @@ std::optional<NotCacheable> Parser::Check() {
   if (assemble_only_ && absl::StartsWith(lang, "assembler")) {
     return NotCacheable{kUnsupportedOption, "-S with an assembler source"};
   }
-  for (const std::vector<std::string>* named : {&includes_, &imacros_}) {
-    for (const std::string& file : *named) {
-      // `<(...)`, a FIFO: the first to read it (ddcc's preprocessing) takes what the compiler
-      // reads. Looked for where the compiler looks: the working directory, then the quote chain.
-      if (std::optional<std::string> pipe = FindNotRegular(file)) {
-        return NotCacheable{kNoInputFile, *pipe + " is no regular file"};
-      }
-    }
-  }
   req_.language = std::string(lang);
   req_.source = source.path;
   req_.source_index = source.preprocess_index;
@@ -458,27 +447,6 @@ std::optional<NotCacheable> Parser::Check() {
                                  : DefaultObject();
   return std::nullopt;
 }
-
-// Where gcc and clang may find an -include or -imacros file: the working directory, then along
-// the include path (every directory of it, conservatively).
-std::vector<std::string> Parser::IncludeCandidates(const std::string& file) const {
-  std::vector<std::string> candidates = {file};
-  if (!absl::StartsWith(file, "/")) {
-    for (const std::string& dir : include_dirs_) candidates.push_back(dir + "/" + file);
-  }
-  return candidates;
-}
-
-// Where an -include or -imacros file that is no regular file (a pipe) may be found.
-std::optional<std::string> Parser::FindNotRegular(const std::string& file) const {
-  for (const std::string& candidate : IncludeCandidates(file)) {
-    struct stat st;
-    if (stat(candidate.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) return candidate;
-  }
-  return std::nullopt;
-}
-
-// Whether gcc or clang could find a precompiled form of an -include file.
 
 // gcc drops leading "./" from targets (mkdeps.cc, apply_vpath); clang keeps them.
 std::string GccTarget(absl::string_view t) {
@@ -587,7 +555,7 @@ void Parser::SetDependencies() {
 
 }  // namespace
 
-std::optional<NotCacheable> PrecompiledForcedInclude(const CompileRequest& request) {
+std::optional<NotCacheable> ForcedIncludeNotCacheable(const CompileRequest& request) {
   for (const std::string& include : request.forced_includes) {
     std::vector<std::string> candidates = {include};
     if (!absl::StartsWith(include, "/")) {
@@ -599,6 +567,9 @@ std::optional<NotCacheable> PrecompiledForcedInclude(const CompileRequest& reque
           stat((candidate + ".pch").c_str(), &st) == 0) {
         return NotCacheable{Uncacheable::kUnsupportedOption,
                             "-include " + include + " (precompiled)"};
+      }
+      if (stat(candidate.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+        return NotCacheable{Uncacheable::kNoInputFile, candidate + " is no regular file"};
       }
     }
   }

@@ -91,10 +91,12 @@ struct CompileRequest {
 
 using ParsedArgs = std::variant<CompileRequest, NotCacheable>;
 
-// A file of -include or -imacros with a precompiled form (.gch, .pch) where the compiler looks
-// for it (the working directory, then `search_dirs`, the environment's with them, as
-// ParseCFamilyCall completes them): the compiler would read that, which `-E` does not see.
-std::optional<NotCacheable> PrecompiledForcedInclude(const CompileRequest& request);
+// A file of -include or -imacros that the compiler would read otherwise than `-E` shows, where
+// it looks for it (the working directory, then `search_dirs`, the environment's with them, as
+// ParseCFamilyCall completes them): with a precompiled form (.gch, .pch), which it reads
+// instead, or no regular file (`<(...)`, a FIFO), whose content the first to read it, ddcc's
+// preprocessing, takes.
+std::optional<NotCacheable> ForcedIncludeNotCacheable(const CompileRequest& request);
 
 // `args` are the compiler's arguments without argv[0]. Response files (@file) are expanded
 // relative to the working directory; an unreadable one is NotCacheable{kBadResponseFile}.

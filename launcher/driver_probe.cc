@@ -383,7 +383,7 @@ absl::Status CheckWrappedOptions(absl::string_view listing, const CompileRequest
         absl::StrCat("the wrapper runs gcc with an option ddcc does not cache: ", refused->detail));
   }
   const CompileRequest& wrapped = std::get<CompileRequest>(parsed);
-  if (std::optional<NotCacheable> precompiled = PrecompiledForcedInclude(wrapped)) {
+  if (std::optional<NotCacheable> precompiled = ForcedIncludeNotCacheable(wrapped)) {
     return absl::FailedPreconditionError(
         absl::StrCat("the wrapper runs gcc with ", precompiled->detail));
   }

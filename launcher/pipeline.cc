@@ -528,7 +528,7 @@ ParsedCall ParseCFamilyCall(const CallContext& context) {
       }
     }
   }
-  if (std::optional<NotCacheable> precompiled = PrecompiledForcedInclude(request)) {
+  if (std::optional<NotCacheable> precompiled = ForcedIncludeNotCacheable(request)) {
     return *std::move(precompiled);
   }
   char cwd[PATH_MAX];

@@ -730,19 +730,23 @@ class OptionFilesTest(HiddenInputTestCase):
                     self.assert_same_run(plain, cached)
 
     def test_a_fifo_found_as_an_include_file_on_the_search_path(self):
+        """By -I, and by the other search options and variables too."""
         self.write("src.c", "int v = V;\n")
         os.makedirs(os.path.join(self.work, "inc"))
         fifo = os.path.join(self.work, "inc", "pre.h")
         os.mkfifo(fifo)
-        writer = subprocess.Popen(["sh", "-c", f"echo '#define V 7' > {fifo}"])
-        try:
-            run = self.ddcc("gcc", "-Iinc", "-include", "pre.h", "-c", "src.c", "-o", "out.o",
-                            timeout=20)
-            self.assertEqual(run.returncode, 0, run.stderr)
-            writer.wait(timeout=20)
-        finally:
-            writer.kill()
-            writer.wait()
+        for options, env in [(["-Iinc"], {}), (["-iquote", "inc"], {}), (["-isystem", "inc"], {}),
+                             ([], {"CPATH": "inc"})]:
+            with self.subTest(options=options, env=env):
+                writer = subprocess.Popen(["sh", "-c", f"echo '#define V 7' > {fifo}"])
+                try:
+                    run = self.ddcc("gcc", *options, "-include", "pre.h", "-c", "src.c", "-o",
+                                    "out.o", timeout=20, env=dict(self.env, **env))
+                    self.assertEqual(run.returncode, 0, run.stderr)
+                    writer.wait(timeout=20)
+                finally:
+                    writer.kill()
+                    writer.wait()
 
     def test_a_rewrite_map_and_an_llvm_option_naming_a_file(self):
         self.write("src.c", "static int callee(int x) { return x * 7 + 3; }\n"

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -1215,19 +1216,32 @@ TEST_F(ArgsFilesTest, RecursiveResponseFile) {
 TEST_F(ArgsFilesTest, IncludeWithPrecompiledHeader) {
   Write("pre.h", "int x;\n");
   EXPECT_FALSE(
-      PrecompiledForcedInclude(Parse({"-include", dir_ + "/pre.h", "-c", "a.c"})).has_value());
+      ForcedIncludeNotCacheable(Parse({"-include", dir_ + "/pre.h", "-c", "a.c"})).has_value());
   Write("pre.h.gch", "not really");
   std::optional<NotCacheable> precompiled =
-      PrecompiledForcedInclude(Parse({"-include", dir_ + "/pre.h", "-c", "a.c"}));
+      ForcedIncludeNotCacheable(Parse({"-include", dir_ + "/pre.h", "-c", "a.c"}));
   ASSERT_TRUE(precompiled.has_value());
   EXPECT_EQ(precompiled->reason, kUnsupportedOption);
   // Found along the include path as well (-iwithprefix's too), and as clang's .pch.
   Write("other.h.pch", "not really");
-  EXPECT_TRUE(PrecompiledForcedInclude(Parse({"-I", dir_, "-include", "other.h", "-c", "a.c"}))
+  EXPECT_TRUE(ForcedIncludeNotCacheable(Parse({"-I", dir_, "-include", "other.h", "-c", "a.c"}))
                   .has_value());
-  EXPECT_TRUE(PrecompiledForcedInclude(Parse({"-iprefix", dir_ + "/", "-iwithprefix", ".",
-                                              "-include", "other.h", "-c", "a.c"}))
+  EXPECT_TRUE(ForcedIncludeNotCacheable(Parse({"-iprefix", dir_ + "/", "-iwithprefix", ".",
+                                               "-include", "other.h", "-c", "a.c"}))
                   .has_value());
+}
+
+// A FIFO (bash's <(...)) is read once: by ddcc's preprocessing, not by the compiler after it.
+TEST_F(ArgsFilesTest, IncludeThatIsNoRegularFile) {
+  ASSERT_EQ(mkfifo((dir_ + "/pipe.h").c_str(), 0600), 0);
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"-include", dir_ + "/pipe.h", "-c", "a.c"},
+        {"-isystem", dir_, "-include", "pipe.h", "-c", "a.c"},
+        {"-iquote", dir_, "-imacros", "pipe.h", "-c", "a.c"}}) {
+    std::optional<NotCacheable> refused = ForcedIncludeNotCacheable(Parse(args));
+    ASSERT_TRUE(refused.has_value()) << args[1];
+    EXPECT_EQ(refused->reason, kNoInputFile);
+  }
 }
 
 // Outputs checked against gcc 12 and clang 14 (-MQ, and default targets), which agree.
