@@ -50,7 +50,8 @@ std::optional<Digest> CompilePipeline::LookUpManifest(const Digest& direct_key, 
     for (LayeredStore::Fetched& remote : store_.FetchRemotes(direct_key)) {
       absl::StatusOr<Manifest> theirs = Manifest::FromEntry(remote.entry);
       if (!theirs.ok()) continue;
-      if (!manifest) {
+      const bool merging = manifest.has_value();
+      if (!merging) {
         manifest = *std::move(theirs);
         as_fetched = std::move(remote.remote_bytes);
       } else {
@@ -60,6 +61,8 @@ std::optional<Digest> CompilePipeline::LookUpManifest(const Digest& direct_key, 
       }
       restamps = {};
       if ((found = manifest->Match(NowNs(), &restamps))) break;
+      // The merge keeps only their newest sets: one of the others may match (kept remotely).
+      if (merging && (found = theirs->Match())) break;
     }
   }
   if (!manifest) {

@@ -189,6 +189,22 @@ class ServerTests:
                 self.assertEqual(self.stats(dev)["direct_hits"], before + 1)
                 self.assertEqual(self.remote_counts(dev)["errors"], 0)
 
+    def test_an_old_set_of_a_remote_manifest_is_found_past_a_full_local_one(self):
+        """Merged into a full local manifest, a remote's keeps only its newest 16 sets: one of
+        its older ones matches all the same."""
+        ci = self.with_remote(self.server.url(), "ci")
+        dev = self.with_remote(self.server.url() + "|read-only", "dev")  # keeps CI's as they are
+        for value in range(100, 132):  # a full manifest of the developer's own
+            self.write("include/util.h", f"#define UTIL {value}\n")
+            self.compile(dev)
+        for value in range(20, 0, -1):  # the set of 1 is the newest of CI's
+            self.write("include/util.h", f"#define UTIL {value}\n")
+            self.compile(ci)
+        self.write("include/util.h", "#define UTIL 20\n")  # the oldest of CI's
+        before = self.stats(dev)["direct_hits"]
+        self.compile(dev)
+        self.assertEqual(self.stats(dev)["direct_hits"], before + 1)
+
     def test_remotes_are_asked_at_once(self):
         obj, _ = self.compile(self.with_remote(self.server.url(), "a"))
         silent = [SilentServer(), SilentServer()]
