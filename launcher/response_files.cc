@@ -36,7 +36,9 @@ bool SeparatesArguments(char c, Family family) {
 
 // Splits a response file as gcc (libiberty's buildargv) and clang (the GNU tokenizer) do:
 // whitespace separates arguments, single and double quotes group, and a backslash takes the
-// next character literally, inside quotes too.
+// next character literally, inside quotes too. A backslash that ends the file is dropped by
+// gcc, kept by clang; an argument of quotes alone ('') is an empty argument to gcc, none to
+// clang.
 std::vector<std::string> SplitResponseFile(absl::string_view text, Family family) {
   std::vector<std::string> args;
   size_t i = 0;
@@ -49,6 +51,8 @@ std::vector<std::string> SplitResponseFile(absl::string_view text, Family family
       char c = text[i];
       if (c == '\\' && i + 1 < text.size()) {
         arg += text[++i];
+      } else if (c == '\\' && family == Family::kGcc) {
+        continue;  // the last byte
       } else if (quote != 0) {
         if (c == quote) {
           quote = 0;
@@ -63,7 +67,7 @@ std::vector<std::string> SplitResponseFile(absl::string_view text, Family family
         arg += c;
       }
     }
-    args.push_back(std::move(arg));
+    if (!arg.empty() || family != Family::kClang) args.push_back(std::move(arg));
   }
   return args;
 }

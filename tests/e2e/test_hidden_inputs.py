@@ -662,6 +662,25 @@ class OptionFilesTest(HiddenInputTestCase):
                 self.compile_twice(compiler, ["@args.rsp", "-c", "src.c", "-o", "out.o"],
                                    lambda: self.write("args.rsp", "-DV=7\f-DW\n"))
 
+    def test_a_response_file_in_the_corners_where_the_compilers_split_apart(self):
+        """gcc drops a backslash that ends the file, clang keeps it; '' is an empty argument to
+        gcc, none to clang (-I '' -DV=1: -I takes -DV=1). The compile runs with ddcc's split."""
+        self.write("src.c", "int v = V;\n")
+        for compiler, text in [("gcc", "-DV=7\\"), ("clang", "-DV=7\\"),
+                               ("clang", "-I '' -DV=1\n"), ("gcc", "-DV=1 ''\n")]:
+            with self.subTest(compiler=compiler, text=text):
+                with open(os.path.join(self.work, "args.rsp"), "w") as f:
+                    f.write(text)
+                argv = [compiler, "-c", "src.c", "@args.rsp", "-o", "out.o"]
+                plain = self.run_cmd(argv)
+                plain_out = self.read("out.o") if plain.returncode == 0 else None
+                if os.path.exists(os.path.join(self.work, "out.o")):
+                    os.remove(os.path.join(self.work, "out.o"))
+                cached = self.ddcc(*argv)
+                self.assert_same_run(plain, cached)
+                if plain_out is not None:
+                    self.assertEqual(self.read("out.o"), plain_out)
+
     def test_a_response_file_that_is_a_fifo_is_left_to_the_compiler(self):
         # ddcc opening the FIFO would let the writer write into a pipe it then closes: the
         # compiler would wait for arguments that never come.

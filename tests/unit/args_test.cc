@@ -1170,6 +1170,22 @@ TEST_F(ArgsFilesTest, ResponseFileQuoting) {
               ElementsAre("-DA=x\"y", "-DB=its", "-DC='", "-DE=", "-DD E", "a.c"));
 }
 
+// The two corners where gcc's and clang's splitting differ (the compile runs with ddcc's).
+TEST_F(ArgsFilesTest, ResponseFileEndsInABackslashOrHoldsAnEmptyArgument) {
+  std::string ends = Write("ends.rsp", "-DV=7\\");
+  ParsedArgs gcc = ParseArgs(Family::kGcc, {"-c", "a.c", "@" + ends});
+  ASSERT_TRUE(std::holds_alternative<CompileRequest>(gcc));
+  EXPECT_THAT(std::get<CompileRequest>(gcc).preprocess_args, ElementsAre("a.c", "-DV=7"));
+  ParsedArgs clang = ParseArgs(Family::kClang, {"-c", "a.c", "@" + ends});
+  ASSERT_TRUE(std::holds_alternative<CompileRequest>(clang));
+  EXPECT_THAT(std::get<CompileRequest>(clang).preprocess_args, ElementsAre("a.c", "-DV=7\\"));
+  // clang makes no argument of '': -I takes the next one.
+  std::string empty = Write("empty.rsp", "-I '' -DV=1");
+  clang = ParseArgs(Family::kClang, {"-c", "a.c", "@" + empty});
+  ASSERT_TRUE(std::holds_alternative<CompileRequest>(clang));
+  EXPECT_THAT(std::get<CompileRequest>(clang).preprocess_args, ElementsAre("a.c", "-I", "-DV=1"));
+}
+
 TEST_F(ArgsFilesTest, NestedResponseFile) {
   std::string inner = Write("inner.rsp", "-O3 -c");
   std::string outer = Write("outer.rsp", "-g @" + inner + " src/a.c");
