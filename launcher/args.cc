@@ -257,13 +257,17 @@ void Parser::Option(const OptionSpec& spec, absl::string_view arg, absl::string_
         struct stat st;
         if (!piece.empty() && stat(std::string(piece).c_str(), &st) == 0) Unsupported(arg);
       }
+      // By whole words of the name (`-unroll-runtime` is no `time`); a word may go on
+      // (`remarks`, `filename`).
       constexpr absl::string_view kFileWords[] = {
           "file",  "output", "dump", "print", "export", "import", "view",  "show",
           "graph", "dot",    "dir",  "log",   "trace",  "time",   "stats", "remark",
-          "write", "save",   "emit", "path",  "jscop",  "record", "replay"};
+          "save",  "emit",   "path", "jscop", "record", "replay"};
       const std::string name = absl::AsciiStrToLower(value.substr(0, value.find('=')));
-      for (absl::string_view word : kFileWords) {
-        if (absl::StrContains(name, word)) Unsupported(arg);
+      for (absl::string_view part : absl::StrSplit(name, absl::ByAnyChar("-_."))) {
+        for (absl::string_view word : kFileWords) {
+          if (absl::StartsWith(part, word)) Unsupported(arg);
+        }
       }
       break;
     }
