@@ -125,9 +125,12 @@ std::variant<Digest, KeyAfterCompile, CompileOutcome> CompilePipeline::KeyInputs
   StampSearchDirectories();
   if (direct_key_ && config_.depend_mode) {
     std::optional<std::string> refusal = DependModeRefusal(request_);
-    // Nothing from before the compile would show what it read.
-    if (!refusal && !StampsShowChangesAt(request_.source)) {
-      refusal = "the source's file system keeps stamps that miss changes (FUSE, SMB)";
+    // Nothing from before the compile would show what it read (and a set holding a file there
+    // is not stored: the call would never be).
+    for (const std::string& place : search_dirs_) {  // the source's directory first
+      if (!refusal && !StampsShowChangesAt(place)) {
+        refusal = absl::StrCat(place, " is on a file system whose stamps miss changes (FUSE, SMB)");
+      }
     }
     if (refusal) {
       explain_notes_.push_back(absl::StrCat("depend mode not used: ", *refusal));

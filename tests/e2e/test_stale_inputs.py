@@ -738,6 +738,15 @@ class SearchPlacesTest(HeaderSearchTestCase):
                         else:  # compiled before the edit: no plain compile to match
                             self.assertEqual(self.ddcc(editing, *args, env=env).returncode, 0)
                         self.check(editing, args=args, env=env)
+            # A source of this machine's with its headers there: depend mode is not used, so the
+            # call is still cached.
+            self.work = os.path.join(self.root, "local")
+            self.write("main.c", '#include "h.h"\nint f(void) { return V; }\n')
+            env = dict(self.env, DDCC_DIR=os.path.join(self.root, "cache-local"), DDCC_DEPEND="1")
+            args = ["-MD", f"-I{mount}/inc", "-c", "main.c", "-o", "main.o"]
+            self.check("gcc", args=args, env=env)
+            self.check("gcc", args=args, env=env)
+            self.assertEqual(self.stats(env=env)["direct_hits"], 1)
         finally:
             subprocess.run(["fusermount3", "-u", mount], capture_output=True)
             for process in [client, server]:
