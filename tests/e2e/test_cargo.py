@@ -111,8 +111,10 @@ class CargoTest(DdccTestCase):
             self.cargo("build", wrapper=False, env=env)
             self.assertEqual(self.run_app(), "53\n")
             self.cargo("clean")
-        rust = self.stats()["languages"]["rust"]
-        self.assertEqual((HITS(rust), rust["cache_misses"]), (2, 2))  # a and b
+        stats = self.stats()
+        rust = stats["languages"]["rust"]
+        self.assertEqual((HITS(rust), rust["cache_misses"]), (2, 2),  # a and b
+                         (stats["uncacheable_reasons"], stats["errors"], self.log()[-3000:]))
 
     def second_tree(self):
         """The workspace built through ddcc at one path, then a copy at another path and depth
