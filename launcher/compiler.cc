@@ -160,7 +160,12 @@ absl::StatusOr<Compiler> FindCompiler(absl::string_view name_or_path, const EnvL
   const bool executable = is_path && IsExecutableFile(std::string(name_or_path), st);
   if (is_path && !(executable && IsDdcc(std::string(name_or_path), st, env))) {
     compiler.path = std::string(name_or_path);
-    if (!executable) return absl::NotFoundError(absl::StrCat(name_or_path, ": no such compiler"));
+    if (!executable) {
+      // As env(1) and the shell say it: a file there that may not be run is no missing one.
+      return access(compiler.path.c_str(), F_OK) == 0
+                 ? absl::PermissionDeniedError(absl::StrCat(name_or_path, ": Permission denied"))
+                 : absl::NotFoundError(absl::StrCat(name_or_path, ": no such compiler"));
+    }
   } else {
     absl::StatusOr<std::string> found = FindOnPath(compiler.name, env);
     if (!found.ok()) return found.status();

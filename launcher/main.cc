@@ -28,11 +28,17 @@
 namespace ddcc {
 namespace {
 
+// As a shell and env(1) exit where a program cannot be run: 126 for one that may not be, 127
+// for one that is not there.
+int ExitCodeFor(const absl::Status& not_run) {
+  return absl::IsPermissionDenied(not_run) ? 126 : 127;
+}
+
 [[noreturn]] void RunAsIs(const Compiler& compiler, const std::vector<std::string>& args) {
   absl::Status status = ExecReplace(CommandLine(compiler, args));
   std::fprintf(stderr, "ddcc: cannot run %s: %s\n", compiler.path.c_str(),
                std::string(status.message()).c_str());
-  _exit(127);
+  _exit(ExitCodeFor(status));
 }
 
 // The compiler's result through the cache, or nullopt to run it as is; what happened goes
@@ -146,7 +152,7 @@ int Main(int argc, char** argv, bool output_closed) {
   absl::StatusOr<Compiler> compiler = FindCompiler(compiler_name, env);
   if (!compiler.ok()) {
     std::fprintf(stderr, "ddcc: %s\n", std::string(compiler.status().message()).c_str());
-    return 127;
+    return ExitCodeFor(compiler.status());
   }
   if (output_closed) RunAsIs(*compiler, args);
   PassOnChain(env);

@@ -149,6 +149,12 @@ class PassthroughTest(DdccTestCase):
         result = self.ddcc("no-such-compiler-xyz", "-c", "a.c")
         self.assertEqual(result.returncode, 127)
         self.assertIn(b"no-such-compiler-xyz", result.stderr)
+        # One there that may not be run: 126, as env(1) and the shell exit.
+        self.write("cc.sh", "#!/bin/sh\nexit 0\n")
+        plain = self.run_cmd(["env", "./cc.sh", "-c", "a.c"])
+        result = self.ddcc("./cc.sh", "-c", "a.c")
+        self.assertEqual((result.returncode, plain.returncode), (126, 126))
+        self.assertIn(b"Permission denied", result.stderr)
 
     def test_disable(self):
         self.write("answer.c", SOURCE)
