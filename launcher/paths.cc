@@ -213,6 +213,17 @@ bool PathRewriter::NamesBaseDir(absl::string_view text) const {
   return false;
 }
 
+// The working directory or one above it (stdio.h's P_tmpdir "/tmp" with /tmp a base directory):
+// its relative form says only how deep the working directory lies, so rewritten, the same
+// bytes in two trees would key apart; as written, they key alike and mean the same.
+bool PathRewriter::AtOrAboveCwd(absl::string_view path) const {
+  const std::string relative = Relative(path);
+  std::vector<absl::string_view> parts = absl::StrSplit(relative, '/', absl::SkipEmpty());
+  return !absl::StartsWith(relative, "/") &&
+         std::all_of(parts.begin(), parts.end(),
+                     [](absl::string_view part) { return part == ".." || part == "."; });
+}
+
 Digest PathRewriter::ContentKey(absl::string_view content, bool* rewrote) const {
   // A raw string's line may look like what -dI writes, which the keyed text leaves out.
   if (RawStringHoldsHashLine(content)) {
@@ -234,7 +245,7 @@ Digest PathRewriter::ContentKey(absl::string_view content, bool* rewrote) const 
     // Up to what ends a path in a string, an #include <...>, a comment or a message.
     size_t end = std::min(content.find_first_of(kPathEnds, at), content.size());
     absl::string_view path = content.substr(at, end - at);
-    if (!BelowBase(path)) {
+    if (!BelowBase(path) || AtOrAboveCwd(path)) {
       at = next(at + 1);
       continue;
     }

@@ -38,6 +38,7 @@ class PathRewriter {
   // shared with the working directory too, behind a "." component); otherwise `path` as it is.
   // AbsoluteFrom(cwd(), Relative(path)) is `path`. For manifests, whose paths are opened.
   std::string Relative(absl::string_view path) const;
+  bool AtOrAboveCwd(absl::string_view path) const;
 
   // For keys: Relative(), with a rewritten path marked, so that it never equals a relative path
   // the user wrote (`-Iinc` and `-I$PWD/inc` name the same headers, but spell them differently

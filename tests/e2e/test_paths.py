@@ -284,6 +284,20 @@ class PathsTest(DdccTestCase):
         self.compile("clang", longer, "-Wall", after["clang"], source="unity.c")
         self.assertEqual(self.counts()[2], before[2] + 1)
 
+    def test_the_base_directory_itself_named_in_a_file(self):
+        """A file naming the base directory (or one above the working directory: stdio.h's
+        P_tmpdir "/tmp" with /tmp a base directory) holds the same bytes in every tree, which
+        mean the same: trees at other depths share the result."""
+        source = f'#include "util.h"\nconst char *top(void) {{ return "{self.work}"; }}\n'
+        trees = [self.trees[0], os.path.join(self.work, "deeper", "x", "tree-b")]
+        for tree in trees:
+            self.write(os.path.join(tree, "src/main.c"), source)
+            self.write(os.path.join(tree, "include/util.h"), "#define UTIL 2\n")
+        self.env["DDCC_DIRECT_MODE"] = "0"
+        for tree in trees:
+            self.compile("gcc", tree)
+        self.assertEqual(self.counts(), (0, 1, 1))
+
     def test_a_raw_string_holding_an_include_line(self):
         # The keyed text leaves out what looks like -dI's #include lines: a file that may hold a
         # raw string is keyed by its bytes as they are.
