@@ -71,13 +71,18 @@ bool IsExecutableFile(const std::string& path, struct stat& st) {
 absl::StatusOr<std::string> FindOnPath(absl::string_view name, const EnvLookup& env) {
   const char* path_var = env("PATH");
   std::vector<absl::string_view> tried;  // PATH often lists a directory twice
+  bool not_runnable = false;             // a file of that name there that may not be run
   for (absl::string_view dir : absl::StrSplit(path_var ? path_var : "/usr/bin:/bin", ':')) {
     if (std::find(tried.begin(), tried.end(), dir) != tried.end()) continue;
     tried.push_back(dir);
     std::string candidate = absl::StrCat(dir.empty() ? "." : dir, "/", name);
     struct stat st;
     if (IsExecutableFile(candidate, st) && !IsDdcc(candidate, st, env)) return candidate;
+    not_runnable = not_runnable || (stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+                                    access(candidate.c_str(), X_OK) != 0);
   }
+  // As env(1) and bash say it (126): execvp's EACCES.
+  if (not_runnable) return absl::PermissionDeniedError(absl::StrCat(name, ": Permission denied"));
   return absl::NotFoundError(absl::StrCat(name, ": not found on PATH"));
 }
 

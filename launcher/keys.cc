@@ -25,6 +25,13 @@
 namespace ddcc {
 namespace {
 
+// clang names a lambda or an unnamed class in __PRETTY_FUNCTION__ by where it is written, the
+// line marker's path and all: "(lambda at /abs/h.h:2:45)" (type-name libraries: nameof,
+// magic_enum, entt).
+bool NamesPlacesOfTypes(absl::string_view text) {
+  return absl::StrContains(text, "__PRETTY_FUNCTION__") || absl::StrContains(text, "__FUNCSIG__");
+}
+
 // Whether gcc may write offloading sections for `text` (preprocessed: a _Pragma shows as a
 // #pragma line), which name the working directory: an OpenMP target region or declare target
 // (a `#pragma omp` line holding the word `target`, or OpenMP's attribute syntax, however
@@ -483,7 +490,9 @@ absl::StatusOr<ResultKeyInfo> KeyMaker::ResultKey(const ProcessResult& preproces
     why_cwd =
         "a -fmacro-prefix-map (or -ffile-prefix-map) matches part of a file's name: __FILE__ "
         "of the file may be mapped in one directory and not in another";
-  } else if (why_cwd.empty() && marked && marked->changed && marked->names_position) {
+  } else if (why_cwd.empty() && marked && marked->changed &&
+             (marked->names_position ||
+              (compiler_.family == Family::kClang && NamesPlacesOfTypes(preprocessed.out)))) {
     why_cwd =
         "the object records positions in files named below the base directory (__FILE__, "
         "a line marker)";

@@ -40,6 +40,8 @@ bool SeparatesArguments(char c, Family family) {
 // gcc, kept by clang; an argument of quotes alone ('') is an empty argument to gcc, none to
 // clang.
 std::vector<std::string> SplitResponseFile(absl::string_view text, Family family) {
+  // gcc reads the file as a C string: a NUL ends it.
+  if (family == Family::kGcc) text = text.substr(0, text.find('\0'));
   std::vector<std::string> args;
   size_t i = 0;
   while (true) {

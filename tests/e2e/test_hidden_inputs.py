@@ -664,10 +664,13 @@ class OptionFilesTest(HiddenInputTestCase):
 
     def test_a_response_file_in_the_corners_where_the_compilers_split_apart(self):
         """gcc drops a backslash that ends the file, clang keeps it; '' is an empty argument to
-        gcc, none to clang (-I '' -DV=1: -I takes -DV=1). The compile runs with ddcc's split."""
+        gcc, none to clang (-I '' -DV=1: -I takes -DV=1); a NUL ends gcc's. The compile runs
+        with ddcc's split."""
         self.write("src.c", "int v = V;\n")
+        # And gcc reads it as a C string: a NUL ends it.
         for compiler, text in [("gcc", "-DV=7\\"), ("clang", "-DV=7\\"),
-                               ("clang", "-I '' -DV=1\n"), ("gcc", "-DV=1 ''\n")]:
+                               ("clang", "-I '' -DV=1\n"), ("gcc", "-DV=1 ''\n"),
+                               ("gcc", "-DV=1\0 -DV=2\n")]:
             with self.subTest(compiler=compiler, text=text):
                 with open(os.path.join(self.work, "args.rsp"), "w") as f:
                     f.write(text)

@@ -155,6 +155,11 @@ class PassthroughTest(DdccTestCase):
         result = self.ddcc("./cc.sh", "-c", "a.c")
         self.assertEqual((result.returncode, plain.returncode), (126, 126))
         self.assertIn(b"Permission denied", result.stderr)
+        # Found so on PATH only.
+        env = dict(self.env, PATH=f"{self.work}:{self.env['PATH']}")
+        plain = self.run_cmd(["env", "cc.sh", "-c", "a.c"], env=env)
+        result = self.ddcc("cc.sh", "-c", "a.c", env=env)
+        self.assertEqual((result.returncode, plain.returncode), (126, 126))
 
     def test_disable(self):
         self.write("answer.c", SOURCE)

@@ -435,6 +435,34 @@ class PathsTest(DdccTestCase):
                 self.assertIn(tree.encode(), self.read(os.path.join(tree, "main.o")))
         self.assertEqual(self.counts(), (4, 0, 4))
 
+    def test_clang_names_a_lambda_by_where_it_is_written(self):
+        """__PRETTY_FUNCTION__ of a template given a lambda: clang writes "(lambda at
+        /tree/include/util.h:2:45)", the line marker's path (nameof, magic_enum, entt); gcc
+        writes <lambda()>, and shares."""
+        self.make_trees('#include "util.h"\nconst char *p() { return tag(); }\n', "main.cc")
+        header = ("template <class T> const char *name(T) { return __PRETTY_FUNCTION__; }\n"
+                  "inline const char *tag() { return name([] {}); }\n")
+        for tree in self.trees:
+            self.write(os.path.join(tree, "include/util.h"), header)
+        for tree in self.trees * 2:
+            self.compile("clang++", tree, "-O2", source="main.cc")
+            self.assertIn(tree.encode(), self.read(os.path.join(tree, "main.o")))
+        self.assertEqual(self.counts(), (2, 0, 2))
+        for tree in self.trees:
+            self.compile("g++", tree, "-O2", source="main.cc")
+        self.assertEqual(self.counts(), (3, 0, 3))
+
+    def test_clang_openmp_names_the_source(self):
+        """With -g, clang's OpenMP runtime calls carry the source's path, which no prefix map
+        maps."""
+        self.make_trees('#include "util.h"\nint s(int *a) {\n  int t = 0;\n'
+                        "#pragma omp parallel for reduction(+ : t)\n"
+                        "  for (int i = 0; i < UTIL; ++i) t += a[i];\n  return t;\n}\n")
+        for tree in self.trees * 2:
+            self.compile("clang", tree, "-g", "-fopenmp", f"-ffile-prefix-map={tree}=.")
+            self.assertIn(tree.encode(), self.read(os.path.join(tree, "main.o")))
+        self.assertEqual(self.counts(), (2, 0, 2))
+
     def test_sanitizers_name_their_own_tree(self):
         # UBSan's checks and ASan's globals name the source and headers as the line markers do.
         self.make_trees('#include "util.h"\nint g[4];\n'
