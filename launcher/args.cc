@@ -147,12 +147,7 @@ ParsedArgs Parser::Parse(const std::vector<std::string>& raw_args) {
       req_.preprocess_args.push_back(arg);
       continue;
     }
-    // clang's OpenMP runtime calls carry the source's path (";/abs/m.c;main;3;1;;"), which
-    // no prefix map maps.
-    if (NamesFiles(arg) || (family_ == Family::kClang && absl::StartsWith(arg, "-fopenmp") &&
-                            !absl::StartsWith(arg, "-fopenmp-simd"))) {
-      req_.names_files = true;
-    }
+    if (NamesFiles(arg)) req_.names_files = true;
     if (arg == "-g3" || arg == "-ggdb3" || arg == "-fdebug-macro") req_.debug_macros = true;
     if (arg == "--driver-mode=g++" || arg == "--driver-mode=gcc") cxx_driver_ = arg.back() == '+';
     const OptionSpec* spec = FindOption(family_, arg);

@@ -25,6 +25,10 @@ bool DirScope::MayNameAnotherDirectory(const Entry& entry) const {
   return results_.NamesBaseDirBesideObject(entry);
 }
 
+bool DirScope::KeepsToThisDirectory(const Entry& made) const {
+  return MayNameAnotherDirectory(made) || (Shared() && results_.ObjectNamesTree(made));
+}
+
 const Digest& DirScope::LeadsTo(const Digest& result_key) const {
   return redirected_from_ ? *redirected_from_ : result_key;
 }

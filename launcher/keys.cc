@@ -252,6 +252,22 @@ std::string KeyMaker::WhyOptionsNameCwd() const {
   return "";
 }
 
+// clang writes line markers' paths where the result key holds them relative: lambdas' names
+// (NamesPlacesOfTypes) and OpenMP's location strings (";/abs/m.c;main;3;1;;"). In an object
+// ResultEntry::ObjectNamesTree finds them; not in assembly, which escapes some bytes, nor in
+// bitcode, which packs them.
+bool KeyMaker::ClangNamesPathsUnseen(absl::string_view text) const {
+  if (compiler_.family != Family::kClang) return false;
+  bool unscanned = false, lto = false, openmp = false;
+  for (const std::string& arg : request_.expanded_args) {
+    unscanned |= arg == "-S" || arg == "-emit-llvm";
+    if (arg == "-flto" || absl::StartsWith(arg, "-flto=")) lto = true;
+    if (arg == "-fno-lto") lto = false;
+    openmp |= absl::StartsWith(arg, "-fopenmp") && !absl::StartsWith(arg, "-fopenmp-simd");
+  }
+  return (unscanned || lto) && (openmp || NamesPlacesOfTypes(text));
+}
+
 bool KeyMaker::GccMayOffload() const {
   if (compiler_.family != Family::kGcc) return false;
   for (const std::string& arg : request_.expanded_args) {
@@ -491,8 +507,7 @@ absl::StatusOr<ResultKeyInfo> KeyMaker::ResultKey(const ProcessResult& preproces
         "a -fmacro-prefix-map (or -ffile-prefix-map) matches part of a file's name: __FILE__ "
         "of the file may be mapped in one directory and not in another";
   } else if (why_cwd.empty() && marked && marked->changed &&
-             (marked->names_position ||
-              (compiler_.family == Family::kClang && NamesPlacesOfTypes(preprocessed.out)))) {
+             (marked->names_position || ClangNamesPathsUnseen(preprocessed.out))) {
     why_cwd =
         "the object records positions in files named below the base directory (__FILE__, "
         "a line marker)";

@@ -92,6 +92,8 @@ class KeyMaker {
   bool CwdMapped() const;
   // gcc with -fopenmp or -fopenacc, whose target regions write offloading sections.
   bool GccMayOffload() const;
+  // Whether clang may write a path of `text`'s line markers into an output nothing scans.
+  bool ClangNamesPathsUnseen(absl::string_view text) const;
   // `key` made specific to the working directory.
   Digest WithCwd(const Digest& key) const;
   // Where the compiler's header search path for this compile is memoised: what `-E -v` depends

@@ -213,6 +213,24 @@ bool PathRewriter::NamesBaseDir(absl::string_view text) const {
   return false;
 }
 
+std::vector<std::string> PathRewriter::TreeRoots() const {
+  std::vector<std::string> roots;
+  for (const std::string& dir : {cwd_, compiler_cwd_}) {
+    const std::vector<absl::string_view> parts = PlainComponents(dir);
+    size_t shared = parts.size();  // names in common with every base directory
+    for (const std::string& base : base_dirs_) {
+      const std::vector<absl::string_view> base_parts = PlainComponents(base);
+      size_t same = 0;
+      while (same < shared && same < base_parts.size() && parts[same] == base_parts[same]) ++same;
+      shared = same;
+    }
+    std::string root = parts.empty() ? dir : "";
+    for (size_t i = 0; i < parts.size() && i <= shared; ++i) absl::StrAppend(&root, "/", parts[i]);
+    if (std::find(roots.begin(), roots.end(), root) == roots.end()) roots.push_back(root);
+  }
+  return roots;
+}
+
 // The working directory or one above it (stdio.h's P_tmpdir "/tmp" with /tmp a base directory):
 // its relative form says only how deep the working directory lies, so rewritten, the same
 // bytes in two trees would key apart; as written, they key alike and mean the same.
@@ -348,8 +366,12 @@ MarkedText RewriteLineMarkers(const PathRewriter& paths, absl::string_view text)
     std::string key_form = paths.KeyForm(name);
     if (key_form == name) continue;
     // gcc's marker of the working directory (-g: "/src/build//") names no file a position or
-    // the sanitizers' data could hold; debug info's use of it is SameInMappedDebugInfo's.
-    if (!absl::EndsWith(name, "//")) out.changed = true;
+    // the sanitizers' data could hold; debug info's use of it is SameInMappedDebugInfo's. A
+    // #line's "/src/gen//" does.
+    if (name != absl::StrCat(paths.compiler_cwd(), "//") &&
+        name != absl::StrCat(paths.cwd(), "//")) {
+      out.changed = true;
+    }
     absl::StrAppend(&out.text, text.substr(copied, at + name_at + 2 - copied), key_form);
     copied = at + name_end;
   }

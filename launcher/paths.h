@@ -75,6 +75,13 @@ class PathRewriter {
   // Whether `text` holds a base directory anywhere: what may name one tree's absolute paths.
   bool NamesBaseDir(absl::string_view text) const;
 
+  // The starts of paths that differ from this tree to another one sharing its keys: the part of
+  // the working directory (getcwd()'s and the compiler's name of it) the base directories have
+  // in common with it, and its next name. A path the key holds relative names another file in
+  // another tree only where it starts so (`/base/t1` in `/base/t1/inc/h.h`, the tree being
+  // `/base/t1/build`); paths the trees share (`/base/deps/h.h`) do not.
+  std::vector<std::string> TreeRoots() const;
+
   // The digest of a file's `content` as the result key holds it: where it names absolute paths
   // below a base directory (a CMake unity source includes each source by its absolute path),
   // each in its key form with the length it had, so that the same file of another tree, whose

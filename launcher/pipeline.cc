@@ -477,9 +477,10 @@ CompileOutcome CompilePipeline::CompileAndStore(std::optional<Digest> key) {
   }
   const Digest result_key = key ? *key : depend_set->result;
   Digest store_key = result_key;
-  if (!scope_.redirected() && scope_.MayNameAnotherDirectory(*entry)) {
+  if (!scope_.redirected() && scope_.KeepsToThisDirectory(*entry)) {
     // Only this tree may use it; the manifest still leads to `result_key`, and TryServe from
     // there.
+    Log("stored for this directory only: the result names it");
     scope_.Redirect(result_key);
     store_key = scope_.Specific(result_key);
   }

@@ -141,6 +141,27 @@ bool ResultEntry::NamesBaseDirBesideObject(const Entry& entry) const {
   return false;
 }
 
+bool ResultEntry::ObjectNamesTree(const Entry& entry) const {
+  const std::string* object = entry.Find(blob::kObject);
+  if (!paths_.active() || !object) return false;
+  const absl::string_view bytes = *object;
+  const auto count = [bytes](absl::string_view name) {
+    size_t found = 0;
+    for (size_t at = bytes.find(name); at != absl::string_view::npos;
+         at = bytes.find(name, at + 1)) {
+      ++found;
+    }
+    return found;
+  };
+  // The directory a hit renames (CheckMovableObject found it only in debug information).
+  const std::string* renamed = entry.Find(blob::kObjectDir);
+  for (const std::string& root : paths_.TreeRoots()) {
+    const size_t renamed_there = renamed && absl::StartsWith(*renamed, root) ? count(*renamed) : 0;
+    if (count(root) > renamed_there) return true;
+  }
+  return false;
+}
+
 bool ResultEntry::IsMismatch(const absl::Status& status) {
   return status.GetPayload(kMismatchPayload).has_value();
 }

@@ -47,6 +47,10 @@ class ResultEntry {
   // Whether a blob other than the object names a base directory: the compiler names files as the
   // command line and line markers spell them.
   bool NamesBaseDirBesideObject(const Entry& entry) const;
+  // Whether the object names this tree (PathRewriter::TreeRoots) where a hit elsewhere would
+  // not rename it: a path the compiler wrote that no key input shows (clang's names of lambdas
+  // and its OpenMP location strings hold the line markers' paths).
+  bool ObjectNamesTree(const Entry& entry) const;
   // Whether the entry says which directory its object names, so a hit elsewhere can rename it.
   static bool RecordsObjectDir(const Entry& entry);
   static std::optional<int64_t> CompileTimeNs(const Entry& entry);

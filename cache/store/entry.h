@@ -16,7 +16,7 @@ namespace ddcc {
 
 // Bumped whenever the bytes of an entry or the meaning of a key change; part of every key, so a
 // new format can never read old entries.
-inline constexpr uint16_t kFormatVersion = 4;
+inline constexpr uint16_t kFormatVersion = 5;
 
 // What a blob holds, as a number its users give a meaning to: cache/'s own below 16 (the
 // manifest's, cache/store/manifest.h), the launcher's from 16 (launcher/blob_kind.h). The numbers

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "cache/util/files.h"
 #include "gtest/gtest.h"
+#include "launcher/blob_kind.h"
 #include "launcher/content_scan.h"
 #include "launcher/depfile.h"
 #include "launcher/expanded_time.h"
@@ -61,6 +62,27 @@ TEST_F(ResultEntryTest, ServesTheStoredResultForThisCompilesTargets) {
   EXPECT_EQ(served->err, "warning");
   EXPECT_EQ(ReadFile(other.object).value_or(""), "object bytes");
   EXPECT_EQ(ReadFile(other.dep_file).value_or(""), Depfile(other));
+}
+
+// An object naming the tree (/base/t1) is kept to it, but not for a path the trees share or the
+// directory a hit renames.
+TEST_F(ResultEntryTest, AnObjectNamingTheTree) {
+  const PathRewriter paths({"/base"}, "/base/t1/build", "/base/t1/build");
+  const ResultEntry results(Request("x.o"), Family::kGcc, paths);
+  const auto entry = [](std::string object, const char* renamed) {
+    Entry made;
+    made.Add(blob::kObject, std::move(object));
+    if (renamed) made.Add(blob::kObjectDir, renamed);
+    return made;
+  };
+  EXPECT_TRUE(results.ObjectNamesTree(entry("(lambda at /base/t1/inc/h.h:2:45)", nullptr)));
+  EXPECT_TRUE(results.ObjectNamesTree(entry("/base/t1/build ", nullptr)));
+  EXPECT_FALSE(results.ObjectNamesTree(entry("/base/deps/h.h /base/t2/x.h", nullptr)));
+  EXPECT_FALSE(
+      results.ObjectNamesTree(entry("/base/t1/build /base/t1/build/x.c", "/base/t1/build")));
+  EXPECT_TRUE(results.ObjectNamesTree(entry("/base/t1/build /base/t1/inc/h.h", "/base/t1/build")));
+  EXPECT_FALSE(ResultEntry(Request("x.o"), Family::kGcc, PathRewriter({}, "/base/t1", "/base/t1"))
+                   .ObjectNamesTree(entry("/base/t1/x.c", nullptr)));
 }
 
 // A result made with __DATE__ fits only its day; an entry missing a part is damaged.
