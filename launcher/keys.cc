@@ -20,6 +20,7 @@
 #include "launcher/compile_environment.h"
 #include "launcher/debug_dir.h"
 #include "launcher/depfile.h"
+#include "launcher/options.h"
 #include "launcher/source_language.h"
 
 namespace ddcc {
@@ -211,43 +212,19 @@ std::string KeyMaker::WhyDirectKeyHoldsCwd() const {
   return "";
 }
 
-// Where the object or the messages name the working directory (or files by absolute paths) -g or
-// not: "" when no option or language says they do.
 std::string KeyMaker::WhyOptionsNameCwd() const {
-  bool lto = false, absolute_messages = false, names_source = false;
-  bool coverage_mapping = false, embed_bitcode = false;
-  for (const std::string& arg : request_.expanded_args) {
-    if (arg == "-fcoverage-mapping" || arg == "-fno-coverage-mapping") {
-      coverage_mapping = arg == "-fcoverage-mapping";
-    }
-    if (arg == "-flto" || absl::StartsWith(arg, "-flto=")) lto = true;
-    if (arg == "-fno-lto") lto = false;
-    absolute_messages |= arg == "-fdiagnostics-absolute-paths";
-    names_source |= arg == "-emit-llvm" || arg == "-funique-internal-linkage-names" ||
-                    arg == "-fpseudo-probe-for-profiling";
-    if (absl::StartsWith(arg, "-fembed-bitcode") || arg == "-fno-embed-bitcode") {
-      embed_bitcode = arg != "-fno-embed-bitcode" && arg != "-fembed-bitcode=off";
-    }
-  }
-  const bool gcc = compiler_.family == Family::kGcc;
-  if (gcc && lto) return "gcc's LTO sections (-flto) name it";
-  // gcc's assembly quotes each line of code under its file's name, as the compile read it.
-  if (gcc && std::find(request_.expanded_args.begin(), request_.expanded_args.end(),
-                       "-fverbose-asm") != request_.expanded_args.end()) {
-    return "gcc's -fverbose-asm names the files it quotes by the paths it read them by";
+  if (compiler_.family) {
+    std::string why = OptionsNameCwd(*compiler_.family, request_.expanded_args, request_.source);
+    if (!why.empty()) return why;
   }
   // Elsewhere the result key holds it where the text may offload; depend mode has no text.
   if (GccMayOffload() && config_.depend_mode) {
     return "gcc's offloading sections (-fopenmp, -fopenacc) may name it, and depend mode has "
            "no text to show whether they are written";
   }
-  if (!gcc && coverage_mapping) return "clang's coverage mapping (-fcoverage-mapping) names it";
-  if (!gcc && absolute_messages) {
-    return "messages name files by absolute paths (-fdiagnostics-absolute-paths)";
-  }
-  if (!gcc && (lto || names_source || embed_bitcode) && absl::StartsWith(request_.source, "/")) {
-    return "the object names the source by the absolute path it was given (bitcode, "
-           "-fembed-bitcode, -funique-internal-linkage-names)";
+  if (compiler_.probed) {
+    const absl::StatusOr<DriverFacts>& driver = Driver();
+    if (driver.ok() && !driver->wrapper_names_cwd.empty()) return driver->wrapper_names_cwd;
   }
   return "";
 }

@@ -202,7 +202,7 @@ constexpr OptionSpec kOptions[] = {
     // How gcc reads the profile -fprofile-use keys (CPython's --enable-optimizations).
     {"-fprofile-correction", kNone, kCompile, kGcc},
     // clang's source-based coverage: the profile's path is the runtime's; the coverage mapping
-    // names the working directory (KeyMaker::WhyOptionsNameCwd).
+    // names the working directory (OptionsNameCwd).
     {"-fprofile-instr-generate", kNone, kCompile, kClang},
     {"-fprofile-instr-generate=", kJoined, kCompile, kClang},
     {"-fcoverage-mapping", kNone, kCompile, kClang},
@@ -321,6 +321,43 @@ const OptionSpec* FindOption(Family family, absl::string_view arg) {
     if (best == nullptr || spec.name.size() > best->name.size()) best = &spec;
   }
   return best;
+}
+
+std::string OptionsNameCwd(Family family, const std::vector<std::string>& args,
+                           absl::string_view source) {
+  bool lto = false, absolute_messages = false, names_source = false;
+  bool coverage_mapping = false, embed_bitcode = false, verbose_asm = false;
+  for (const std::string& arg : args) {
+    if (arg == "-fcoverage-mapping" || arg == "-fno-coverage-mapping") {
+      coverage_mapping = arg == "-fcoverage-mapping";
+    }
+    if (arg == "-flto" || absl::StartsWith(arg, "-flto=")) lto = true;
+    if (arg == "-fno-lto") lto = false;
+    absolute_messages |= arg == "-fdiagnostics-absolute-paths";
+    names_source |= arg == "-emit-llvm" || arg == "-funique-internal-linkage-names" ||
+                    arg == "-fpseudo-probe-for-profiling";
+    if (absl::StartsWith(arg, "-fembed-bitcode") || arg == "-fno-embed-bitcode") {
+      embed_bitcode = arg != "-fno-embed-bitcode" && arg != "-fembed-bitcode=off";
+    }
+    verbose_asm |= arg == "-fverbose-asm";
+  }
+  if (family == Family::kGcc) {
+    if (lto) return "gcc's LTO sections (-flto) name it";
+    // gcc's assembly quotes each line of code under its file's name, as the compile read it.
+    if (verbose_asm) {
+      return "gcc's -fverbose-asm names the files it quotes by the paths it read them by";
+    }
+    return "";
+  }
+  if (coverage_mapping) return "clang's coverage mapping (-fcoverage-mapping) names it";
+  if (absolute_messages) {
+    return "messages name files by absolute paths (-fdiagnostics-absolute-paths)";
+  }
+  if ((lto || names_source || embed_bitcode) && absl::StartsWith(source, "/")) {
+    return "the object names the source by the absolute path it was given (bitcode, "
+           "-fembed-bitcode, -funique-internal-linkage-names)";
+  }
+  return "";
 }
 
 }  // namespace ddcc

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "launcher/args.h"
@@ -63,5 +65,11 @@ const OptionSpec* FindOption(Family family, absl::string_view arg);
 // names_files): -fsanitize= and profile instrumentation name them; the others match patterns
 // against them (gcc's lists and regular expressions, clang's lists' src: entries).
 bool NamesFiles(absl::string_view arg);
+
+// Why `args` (a call's, response files expanded; `source` as given) make the object or the
+// messages name the working directory, or files by absolute paths, -g or not: "" when no option
+// does. (Debug information, and gcc's offloading in depend mode, are the key's to weigh.)
+std::string OptionsNameCwd(Family family, const std::vector<std::string>& args,
+                           absl::string_view source);
 
 }  // namespace ddcc

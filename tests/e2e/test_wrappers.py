@@ -177,6 +177,38 @@ class WrapperTest(DdccTestCase):
         stats = self.stats()
         self.assertEqual((stats["direct_hits"], stats["cache_misses"]), (0, 0))
 
+    def test_options_the_wrapper_adds_that_name_the_directory(self):
+        """-g, gcc's -flto and the sanitizers name the working directory or files as given; the
+        listing of what the wrapper runs does not show the directory: another directory must not
+        get this one's object, in any mode; with a base directory too, where a header is
+        included by its absolute path (as CMake's generated ones are)."""
+        settings = os.path.join(self.root, "wrapper-settings")
+        self.wrapper = self.write("bin/settingscc", SETTINGS_WRAPPER.format(settings=settings))
+        os.chmod(self.wrapper, 0o755)
+        body = "int g[4];\nint value(int a, int b) { return a / b << (b + g[a]) + K; }\n"
+        for tree in ["d1", "d2"]:
+            self.write(f"{tree}/gen/x.h", "#define K 1\nint gv[3];\n")
+            self.write(f"{tree}/v.c", '#include "gen/x.h"\n' + body)
+            self.write(f"{tree}/w.c", f'#include "{self.work}/{tree}/gen/x.h"\n' + body)
+        self.settle()
+        cases = [("-g", "v.c", {}), ("-flto -frandom-seed=1", "v.c", {}),
+                 ("-fsanitize=address", "w.c", {"DDCC_BASEDIR": self.work})]
+        for extra, source, more in cases:
+            with open(settings, "w") as f:
+                f.write(f'EXTRA="{extra}"\n')
+            for mode in [{}, {"DDCC_DIRECT_MODE": "0"}, {"DDCC_DEPEND": "1"}]:
+                env = dict(self.env, **more, **mode, DDCC_DIR=os.path.join(self.root, "c" + extra))
+                for tree in ["d1", "d2"]:
+                    with self.subTest(extra=extra, mode=mode, tree=tree):
+                        cwd = os.path.join(self.work, tree)
+                        depend = ["-MD"] if mode.get("DDCC_DEPEND") else []
+                        argv = [self.wrapper, *depend, "-c", source, "-o", "v.o"]
+                        cached = self.ddcc(*argv, cwd=cwd, env=env)
+                        served = self.read(f"{tree}/v.o")
+                        plain = self.run_cmd(argv, cwd=cwd, env=env)
+                        self.assert_same_run(plain, cached)
+                        self.assertEqual(served, self.read(f"{tree}/v.o"))
+
     def test_files_the_options_a_wrapper_adds_name_are_in_the_key(self):
         ignore = os.path.join(self.root, "ignore.txt")
         self.wrapper = self.write(
