@@ -231,8 +231,9 @@ std::string KeyMaker::WhyOptionsNameCwd() const {
 
 // clang writes line markers' paths where the result key holds them relative: lambdas' names
 // (NamesPlacesOfTypes) and OpenMP's location strings (";/abs/m.c;main;3;1;;"). In an object
-// ResultEntry::ObjectNamesTree finds them; not in assembly, which escapes some bytes, nor in
-// bitcode, which packs them.
+// ResultEntry::ObjectNamesTree finds them as written; not in assembly, which escapes some
+// bytes, nor in bitcode, which packs them, nor where C++ hashes them at compile time (a
+// type-id library's constexpr hash of __PRETTY_FUNCTION__: entt's type_hash).
 bool KeyMaker::ClangNamesPathsUnseen(absl::string_view text) const {
   if (compiler_.family != Family::kClang) return false;
   bool unscanned = false, lto = false, openmp = false;
@@ -242,7 +243,9 @@ bool KeyMaker::ClangNamesPathsUnseen(absl::string_view text) const {
     if (arg == "-fno-lto") lto = false;
     openmp |= absl::StartsWith(arg, "-fopenmp") && !absl::StartsWith(arg, "-fopenmp-simd");
   }
-  return (unscanned || lto) && (openmp || NamesPlacesOfTypes(text));
+  const bool cxx = absl::StrContains(request_.language, "c++");
+  return ((unscanned || lto) && (openmp || NamesPlacesOfTypes(text))) ||
+         (cxx && NamesPlacesOfTypes(text));
 }
 
 bool KeyMaker::GccMayOffload() const {
