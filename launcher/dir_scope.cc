@@ -25,8 +25,8 @@ bool DirScope::MayNameAnotherDirectory(const Entry& entry) const {
   return results_.NamesBaseDirBesideObject(entry);
 }
 
-bool DirScope::KeepsToThisDirectory(const Entry& made) const {
-  return MayNameAnotherDirectory(made) || (Shared() && results_.ObjectNamesTree(made));
+bool DirScope::KeepsToThisDirectory(const Entry& made, absl::string_view text) const {
+  return MayNameAnotherDirectory(made) || (Shared() && results_.ObjectNamesTree(made, text));
 }
 
 const Digest& DirScope::LeadsTo(const Digest& result_key) const {

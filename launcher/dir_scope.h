@@ -31,10 +31,11 @@ class DirScope {
   // dependency file or files beside the object (as the command line and line markers spell
   // them), or an object whose directory it cannot rename.
   bool MayNameAnotherDirectory(const Entry& entry) const;
-  // Whether `made`, this compile's entry, is kept to this directory: it may name it
-  // (MayNameAnotherDirectory), or its object names this tree. Only here: an entry under a shared
-  // key was made so, and a hit need not read its object through.
-  bool KeepsToThisDirectory(const Entry& made) const;
+  // Whether `made`, this compile's entry from the preprocessed `text` ("" in depend mode), is
+  // kept to this directory: it may name it (MayNameAnotherDirectory), or its object names this
+  // tree (ResultEntry::ObjectNamesTree). Only here: an entry under a shared key was made so, and
+  // a hit need not read its object through.
+  bool KeepsToThisDirectory(const Entry& made, absl::string_view text) const;
 
   // The result this compile serves or stores lives under the specific key of `shared`.
   void Redirect(const Digest& shared) { redirected_from_ = shared; }

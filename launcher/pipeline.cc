@@ -477,7 +477,7 @@ CompileOutcome CompilePipeline::CompileAndStore(std::optional<Digest> key) {
   }
   const Digest result_key = key ? *key : depend_set->result;
   Digest store_key = result_key;
-  if (!scope_.redirected() && scope_.KeepsToThisDirectory(*entry)) {
+  if (!scope_.redirected() && scope_.KeepsToThisDirectory(*entry, key ? preprocessed_.out : "")) {
     // Only this tree may use it; the manifest still leads to `result_key`, and TryServe from
     // there.
     Log("stored for this directory only: the result names it");

@@ -166,4 +166,16 @@ absl::StatusOr<SearchPath> ParseSearchPath(absl::string_view verbose_stderr) {
   return search;
 }
 
+bool TextNamesOutsideMarkers(absl::string_view text, absl::string_view name) {
+  for (size_t at = text.find(name); at != absl::string_view::npos; at = text.find(name, at + 1)) {
+    const size_t newline = text.rfind('\n', at);
+    absl::string_view line = text.substr(newline == absl::string_view::npos ? 0 : newline + 1);
+    if (absl::ConsumePrefix(&line, "# ") && !line.empty() && absl::ascii_isdigit(line[0])) {
+      continue;
+    }
+    return true;
+  }
+  return false;
+}
+
 }  // namespace ddcc

@@ -52,6 +52,11 @@ struct PreprocessedIncludes {
 PreprocessedIncludes ParseIncludes(absl::string_view preprocessed, absl::string_view source,
                                    std::string* text = nullptr);
 
+// Whether preprocessed `text` holds `name` outside its line markers: as a string literal's part
+// (__FILE__'s expansion), which the result key holds as it is, not in the relative form it
+// gives a marker's path.
+bool TextNamesOutsideMarkers(absl::string_view text, absl::string_view name);
+
 struct SearchPath {
   std::vector<std::string> quote;    // #include "..." only, searched first
   std::vector<std::string> angle;    // both forms

@@ -10,6 +10,7 @@
 #include "launcher/debug_dir.h"
 #include "launcher/depfile.h"
 #include "launcher/expanded_time.h"
+#include "launcher/preprocessor_output.h"
 
 namespace ddcc {
 namespace {
@@ -141,23 +142,21 @@ bool ResultEntry::NamesBaseDirBesideObject(const Entry& entry) const {
   return false;
 }
 
-bool ResultEntry::ObjectNamesTree(const Entry& entry) const {
+bool ResultEntry::ObjectNamesTree(const Entry& entry, absl::string_view text) const {
   const std::string* object = entry.Find(blob::kObject);
   if (!paths_.active() || !object) return false;
   const absl::string_view bytes = *object;
-  const auto count = [bytes](absl::string_view name) {
-    size_t found = 0;
-    for (size_t at = bytes.find(name); at != absl::string_view::npos;
-         at = bytes.find(name, at + 1)) {
-      ++found;
-    }
-    return found;
-  };
   // The directory a hit renames (CheckMovableObject found it only in debug information).
   const std::string* renamed = entry.Find(blob::kObjectDir);
   for (const std::string& root : paths_.TreeRoots()) {
-    const size_t renamed_there = renamed && absl::StartsWith(*renamed, root) ? count(*renamed) : 0;
-    if (count(root) > renamed_there) return true;
+    for (size_t at = bytes.find(root); at != absl::string_view::npos;
+         at = bytes.find(root, at + 1)) {
+      if (renamed && absl::StartsWith(bytes.substr(at), *renamed)) continue;
+      // The path as far as the strings that name one in an object go: "(lambda at /t/h.h:2:5)",
+      // OpenMP's ";/t/m.c;main;3;1;;", __builtin_FILE's "/t/m.c".
+      const size_t end = bytes.find_first_of(absl::string_view("\0\"':;)\n", 7), at);
+      if (!TextNamesOutsideMarkers(text, bytes.substr(at, end - at))) return true;
+    }
   }
   return false;
 }

@@ -729,6 +729,33 @@ class DirectoryInObjectTest(DdccTestCase):
             self.assertEqual(served, self.read(os.path.join(build, "f.o")))
         self.assertEqual(self.hits(), (1, 0, 1))
 
+    def test_build_directories_of_one_tree_share_what_the_text_names(self):
+        """assert() names the source by the absolute path CMake gives it: the text holds it, so
+        the object's naming it ties nothing to a build directory: under a base directory a
+        second build directory of the tree hits, in both modes (clang's C++ assert() is keyed
+        to the directory: __PRETTY_FUNCTION__)."""
+        self.write("src/m.c", "#include <assert.h>\n#include \"h.h\"\n"
+                              "int f(int x) { assert(x > K); return x; }\n")
+        self.write("src/inc/h.h", "#define K 1\n")
+        env = dict(self.env, DDCC_BASEDIR=self.work)
+        for compiler in ["gcc", "clang"]:
+            for mode in ["1", "0"]:
+                for build in ["b1", "b2"]:
+                    os.makedirs(os.path.join(self.work, build), exist_ok=True)
+                    argv = [compiler, "-O2", f"-I{self.work}/src/inc", "-c",
+                            os.path.join(self.work, "src/m.c"), "-o", "m.o"]
+                    cwd = os.path.join(self.work, build)
+                    run_env = dict(env, DDCC_DIRECT_MODE=mode,
+                                   DDCC_DIR=os.path.join(self.root, compiler + mode))
+                    cached = self.ddcc(*argv, cwd=cwd, env=run_env)
+                    served = self.read(os.path.join(build, "m.o"))
+                    self.assertIn(f"{self.work}/src/m.c".encode(), served)
+                    plain = self.run_cmd(argv, cwd=cwd, env=run_env)
+                    self.assert_same_run(plain, cached)
+                    self.assertEqual(served, self.read(os.path.join(build, "m.o")))
+                stats = self.stats(env=run_env)
+                self.assertEqual(stats["cache_hits"], 1, (compiler, mode))
+
     def test_clangs_assembler_line_table_ignores_prefix_maps(self):
         """clang's integrated assembler names the directory in its line table as it is, a
         prefix map of it or not (gcc's assembler maps it: shared)."""

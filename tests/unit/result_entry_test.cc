@@ -64,8 +64,8 @@ TEST_F(ResultEntryTest, ServesTheStoredResultForThisCompilesTargets) {
   EXPECT_EQ(ReadFile(other.dep_file).value_or(""), Depfile(other));
 }
 
-// An object naming the tree (/base/t1) is kept to it, but not for a path the trees share or the
-// directory a hit renames.
+// An object naming the tree (/base/t1) is kept to it, but not for a path the trees share, the
+// directory a hit renames, or a path the keyed text holds outside its line markers.
 TEST_F(ResultEntryTest, AnObjectNamingTheTree) {
   const PathRewriter paths({"/base"}, "/base/t1/build", "/base/t1/build");
   const ResultEntry results(Request("x.o"), Family::kGcc, paths);
@@ -75,14 +75,19 @@ TEST_F(ResultEntryTest, AnObjectNamingTheTree) {
     if (renamed) made.Add(blob::kObjectDir, renamed);
     return made;
   };
-  EXPECT_TRUE(results.ObjectNamesTree(entry("(lambda at /base/t1/inc/h.h:2:45)", nullptr)));
-  EXPECT_TRUE(results.ObjectNamesTree(entry("/base/t1/build ", nullptr)));
-  EXPECT_FALSE(results.ObjectNamesTree(entry("/base/deps/h.h /base/t2/x.h", nullptr)));
+  const std::string text = "# 1 \"/base/t1/inc/h.h\" 1\nconst char *f = \"/base/t1/src/x.c\";\n";
+  EXPECT_TRUE(results.ObjectNamesTree(entry("(lambda at /base/t1/inc/h.h:2:45)", nullptr), text));
+  EXPECT_TRUE(results.ObjectNamesTree(entry("/base/t1/build ", nullptr), text));
+  EXPECT_FALSE(results.ObjectNamesTree(entry("/base/deps/h.h /base/t2/x.h", nullptr), text));
+  EXPECT_FALSE(results.ObjectNamesTree(
+      entry(std::string("/base/t1/src/x.c\0;/base/t1/src/x.c;main;", 40), nullptr), text));
+  EXPECT_TRUE(results.ObjectNamesTree(entry("/base/t1/src/x.c.in", nullptr), text));
   EXPECT_FALSE(
-      results.ObjectNamesTree(entry("/base/t1/build /base/t1/build/x.c", "/base/t1/build")));
-  EXPECT_TRUE(results.ObjectNamesTree(entry("/base/t1/build /base/t1/inc/h.h", "/base/t1/build")));
+      results.ObjectNamesTree(entry("/base/t1/build /base/t1/build/x.c", "/base/t1/build"), text));
+  EXPECT_TRUE(
+      results.ObjectNamesTree(entry("/base/t1/build /base/t1/inc/h.h", "/base/t1/build"), text));
   EXPECT_FALSE(ResultEntry(Request("x.o"), Family::kGcc, PathRewriter({}, "/base/t1", "/base/t1"))
-                   .ObjectNamesTree(entry("/base/t1/x.c", nullptr)));
+                   .ObjectNamesTree(entry("/base/t1/x.c", nullptr), text));
 }
 
 // A result made with __DATE__ fits only its day; an entry missing a part is damaged.
