@@ -487,7 +487,8 @@ absl::StatusOr<ResultKeyInfo> KeyMaker::ResultKey(const ProcessResult& preproces
         "a -fmacro-prefix-map (or -ffile-prefix-map) matches part of a file's name: __FILE__ "
         "of the file may be mapped in one directory and not in another";
   } else if (why_cwd.empty() && marked && marked->changed &&
-             (marked->names_position || ClangNamesPathsUnseen(preprocessed.out))) {
+             (marked->names_position || marked->raw_string_marker ||
+              ClangNamesPathsUnseen(preprocessed.out))) {
     why_cwd =
         "the object records positions in files named below the base directory (__FILE__, "
         "a line marker)";

@@ -197,6 +197,16 @@ bool PathRewriter::SameInMappedDebugInfo(absl::string_view path) const {
   return true;
 }
 
+bool PathRewriter::SameInMappedMacros(absl::string_view path) const {
+  std::optional<std::vector<std::string>> rests = MappedRests(args_, path, /*macro_maps=*/true);
+  if (!rests || rests->empty() || PlainComponents(path).empty()) return false;
+  for (const std::string& rest : *rests) {
+    absl::string_view old = path.substr(0, path.size() - rest.size());
+    if (old.empty() || !BelowBase(old)) return false;
+  }
+  return true;
+}
+
 bool PathRewriter::MacroMapSplitsName(absl::string_view path) const {
   for (const std::string& arg : args_) {
     const absl::string_view old = MapOld(arg, kMacroPrefixMaps);
@@ -313,14 +323,16 @@ std::string CompilerWorkingDirectory(const std::string& cwd, const EnvLookup& en
 }
 
 std::optional<std::vector<std::string>> MappedRests(const std::vector<std::string>& args,
-                                                    absl::string_view path) {
+                                                    absl::string_view path, bool macro_maps) {
+  const absl::Span<const absl::string_view> maps =
+      macro_maps ? absl::Span<const absl::string_view>(kMacroPrefixMaps) : kDebugPrefixMaps;
   std::vector<std::string> rests;
   for (const std::string& arg : args) {
     // An empty OLD is a map too, of every path.
-    const bool map =
-        std::any_of(std::begin(kDebugPrefixMaps), std::end(kDebugPrefixMaps),
-                    [&arg](absl::string_view each) { return absl::StartsWith(arg, each); });
-    absl::string_view old = MapOld(arg, kDebugPrefixMaps);
+    const bool map = std::any_of(maps.begin(), maps.end(), [&arg](absl::string_view each) {
+      return absl::StartsWith(arg, each);
+    });
+    absl::string_view old = MapOld(arg, maps);
     if (!map || !absl::StartsWith(path, old)) continue;
     absl::string_view rest = path.substr(old.size());
     if (!rest.empty() && rest[0] != '/' && !absl::EndsWith(old, "/")) return std::nullopt;
@@ -336,9 +348,9 @@ std::string Readable(absl::string_view key_text) {
 MarkedText RewriteLineMarkers(const PathRewriter& paths, absl::string_view text) {
   MarkedText out;
   out.text.reserve(text.size());
-  out.names_position = absl::StrContains(text, "__builtin_FILE") ||
-                       absl::StrContains(text, "__builtin_source_location") ||
-                       RawStringHoldsHashLine(text);
+  const bool asks_position = absl::StrContains(text, "__builtin_FILE") ||
+                             absl::StrContains(text, "__builtin_source_location");
+  out.raw_string_marker = RawStringHoldsHashLine(text);
   // Markers are the lines that start with '#' and a number: copy the text between them whole.
   const std::string_view view(text.data(), text.size());  // libstdc++'s find is faster
   size_t copied = 0;
@@ -371,6 +383,7 @@ MarkedText RewriteLineMarkers(const PathRewriter& paths, absl::string_view text)
     if (name != absl::StrCat(paths.compiler_cwd(), "//") &&
         name != absl::StrCat(paths.cwd(), "//")) {
       out.changed = true;
+      out.names_position |= asks_position && !paths.SameInMappedMacros(name);
     }
     absl::StrAppend(&out.text, text.substr(copied, at + name_at + 2 - copied), key_form);
     copied = at + name_end;

@@ -72,6 +72,12 @@ class PathRewriter {
   // `/src/ab/x.h`), so __FILE__ of the same file may be mapped in one tree and not in another.
   bool MacroMapSplitsName(absl::string_view path) const;
 
+  // Whether __builtin_FILE() of `path`, a path below a base directory, names it alike in every
+  // directory with the same key: each -fmacro-prefix-map (or -ffile-prefix-map) that maps it maps
+  // it from a directory below a base directory (keyed relative, so the rest after OLD is the
+  // same), and one does.
+  bool SameInMappedMacros(absl::string_view path) const;
+
   // Whether `text` holds a base directory anywhere: what may name one tree's absolute paths.
   bool NamesBaseDir(absl::string_view text) const;
 
@@ -112,8 +118,11 @@ std::string CompilerWorkingDirectory(const std::string& cwd, const EnvLookup& en
 // these); empty when none is. nullopt where an OLD does not end where a component of `path`
 // does (gcc maps it as a string; clang would not). For the working directory, DW_AT_comp_dir is
 // one map's NEW and its rest: with the rests in the key, the same in every directory.
+// With `macro_maps`, the same for -fmacro-prefix-map and -ffile-prefix-map, which map
+// __FILE__ and __builtin_FILE().
 std::optional<std::vector<std::string>> MappedRests(const std::vector<std::string>& args,
-                                                    absl::string_view path);
+                                                    absl::string_view path,
+                                                    bool macro_maps = false);
 
 // Key forms as a person reads them, for DDCC_DEBUG transcripts: "$CWD/../inc".
 std::string Readable(absl::string_view key_text);
@@ -123,14 +132,18 @@ struct MarkedText {
   bool changed = false;                // some file's line marker was rewritten
   bool same_in_mapped_debug = true;    // SameInMappedDebugInfo() holds for every marker's path
   bool macro_map_splits_name = false;  // MacroMapSplitsName() holds for a marker's path
-  bool names_position = false;         // the text asks the compiler where it is (__builtin_FILE)
+  // The text asks the compiler where it is (__builtin_FILE, std::source_location), and a
+  // rewritten marker's path is one no macro prefix map makes the same in every directory.
+  bool names_position = false;
+  // A raw string holds a line that looks like a marker, rewritten or not.
+  bool raw_string_marker = false;
 };
 
 // The preprocessed text with the file names of its line markers (`# 12 "/abs/x.h" 1`) in key
 // form: the compiler writes them into diagnostics and debug info only, which the rest of the
-// key covers. Where a line that looks like a marker may be the inside of a raw string, or the
-// compiler itself names a position in the object (__builtin_FILE, std::source_location),
-// names_position says so: the key must then hold the working directory.
+// key covers. Where a line that looks like a marker may be the inside of a raw string
+// (raw_string_marker), or the compiler itself names a position in the object (names_position),
+// the key must hold the working directory where a marker was rewritten.
 MarkedText RewriteLineMarkers(const PathRewriter& paths, absl::string_view text);
 
 }  // namespace ddcc

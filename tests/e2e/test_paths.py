@@ -434,6 +434,13 @@ class PathsTest(DdccTestCase):
                 self.compile(compiler, tree, source="main.cc")
                 self.assertIn(tree.encode(), self.read(os.path.join(tree, "main.o")))
         self.assertEqual(self.counts(), (4, 0, 4))
+        # A macro prefix map of the tree makes the name the same in both (ccache hits too); a
+        # debug prefix map does not map it.
+        for compiler in ["g++", "clang++"]:
+            for tree in self.trees:
+                self.compile(compiler, tree, f"-ffile-prefix-map={tree}=.", source="main.cc")
+                self.compile(compiler, tree, f"-fdebug-prefix-map={tree}=.", source="main.cc")
+        self.assertEqual(self.counts(), (6, 0, 10))
 
     def test_clang_names_a_lambda_by_where_it_is_written(self):
         """__PRETTY_FUNCTION__ of a template given a lambda: clang writes "(lambda at

@@ -252,17 +252,32 @@ TEST(PathsTest, CompilerWorkingDirectoryIsPwdWhereItHolds) {
 TEST(PathsTest, TextNamingItsPosition) {
   // A raw string whose line may read as a marker or a directive, or that does not end.
   for (const char* text :
-       {"auto f = __builtin_FILE();", "auto s = R\"(\n# 1 \"/src/x\"\n)\";",
-        "auto s = u8R\"x(\n  \t#include <x.h>\n)x\";", "auto s = R\"(\n",
+       {"auto s = R\"(\n# 1 \"/src/x\"\n)\";", "auto s = u8R\"x(\n  \t#include <x.h>\n)x\";",
+        "auto s = R\"(\n",
         // An opener in an ordinary literal whose end lies in a real one.
         "auto d = \" R\"\"a(\";\nauto s = R\"z(first\n)\"a\"\n# 5 \"/x.h\"\n)z\";"}) {
-    EXPECT_TRUE(RewriteLineMarkers(kPaths, text).names_position) << text;
+    EXPECT_TRUE(RewriteLineMarkers(kPaths, text).raw_string_marker) << text;
   }
   for (const char* text :
        {"puts(\"ERROR\");", "printf(\"%R\", x);", "f(\"R\")", "auto s = u8R\"x()x\";",
         "auto j = R\"({\"a\": 1,\n \"b\": \"#\"})\";"}) {
-    EXPECT_FALSE(RewriteLineMarkers(kPaths, text).names_position) << text;
+    EXPECT_FALSE(RewriteLineMarkers(kPaths, text).raw_string_marker) << text;
   }
+  // __builtin_FILE() of a file whose marker was rewritten, unless each macro prefix map of it maps
+  // it from below a base directory.
+  const std::string asks = "# 1 \"/src/a/include/u.h\"\nauto f = __builtin_FILE();\n";
+  EXPECT_TRUE(RewriteLineMarkers(kPaths, asks).names_position);
+  EXPECT_FALSE(RewriteLineMarkers(kPaths, "auto f = __builtin_FILE();\n").names_position);
+  const auto with_maps = [&asks](std::vector<std::string> maps) {
+    const PathRewriter paths({"/src"}, "/src/a/build", "/src/a/build", std::move(maps));
+    return RewriteLineMarkers(paths, asks).names_position;
+  };
+  EXPECT_FALSE(with_maps({"-ffile-prefix-map=/src/a=."}));
+  EXPECT_FALSE(with_maps({"-fmacro-prefix-map=/src/a/include/=inc/"}));
+  EXPECT_TRUE(with_maps({"-fdebug-prefix-map=/src/a=."}));
+  EXPECT_TRUE(with_maps({"-fmacro-prefix-map=/=x/"}));            // from above the base directory
+  EXPECT_TRUE(with_maps({"-fmacro-prefix-map=/src/a/inc=inc"}));  // the middle of a name
+  EXPECT_TRUE(with_maps({"-ffile-prefix-map=/src/a=.", "-fmacro-prefix-map=/=x/"}));
 }
 
 }  // namespace
