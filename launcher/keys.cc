@@ -176,7 +176,7 @@ bool KeyMaker::DirectKeyHoldsCwd() const { return !WhyDirectKeyHoldsCwd().empty(
 
 std::string KeyMaker::WhyDirectKeyHoldsCwd() const {
   if (std::string why = WhyOptionsNameCwd(); !why.empty()) return why;
-  if (request_.object_names_itself) {
+  if (request_.object_names_itself && !NamesItselfOnlyRelatively()) {
     return "the object names its own path (a coverage or split debug information file)";
   }
   // clang writes a dependency file's backslashes as slashes: laid out again for a directory
@@ -246,6 +246,17 @@ bool KeyMaker::ClangNamesPathsUnseen(absl::string_view text) const {
   const bool cxx = absl::StrContains(request_.language, "c++");
   return ((unscanned || lto) && (openmp || NamesPlacesOfTypes(text))) ||
          (cxx && NamesPlacesOfTypes(text));
+}
+
+// -gsplit-dwarf names the .dwo as the command line spells the object, which the key holds: a
+// relative name, the directory mapped, names no directory. (The .gcda path of coverage is made
+// absolute.)
+bool KeyMaker::NamesItselfOnlyRelatively() const {
+  if (absl::StartsWith(request_.object, "/") || !CwdMapped()) return false;
+  return std::none_of(
+      request_.expanded_args.begin(), request_.expanded_args.end(), [](const std::string& arg) {
+        return arg == "--coverage" || arg == "-fprofile-arcs" || arg == "-ftest-coverage";
+      });
 }
 
 bool KeyMaker::GccMayOffload() const {

@@ -90,6 +90,9 @@ class KeyMaker {
   bool MovesDebugDirectory() const;
   // A debug prefix map maps the working directory (MappedRests).
   bool CwdMapped() const;
+  // The object names itself only by its relative name (-gsplit-dwarf's .dwo, -o relative),
+  // the directory mapped.
+  bool NamesItselfOnlyRelatively() const;
   // gcc with -fopenmp or -fopenacc, whose target regions write offloading sections.
   bool GccMayOffload() const;
   // Whether clang may write a path of `text`'s line markers into an output nothing scans.

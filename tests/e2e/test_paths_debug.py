@@ -189,5 +189,28 @@ class DebugDirectoryTest(DdccTestCase):
 
 
 
+    def test_split_debug_information_with_the_directory_mapped_is_shared(self):
+        """-gsplit-dwarf names the .dwo as -o spells the object: relative, and the directory
+        mapped, both trees' .o and .dwo are the same, and the second hits (ccache does too);
+        given by its absolute path, each tree keeps its own."""
+        for compiler in ["gcc", "clang"]:
+            for output, hits in [("main.o", 1), (None, 0)]:
+                with self.subTest(compiler=compiler, output=output):
+                    self.reset()
+                    for name in ["tree-1", "tree-2"]:
+                        tree = self.tree(name)
+                        obj = output or os.path.join(tree, "main.o")
+                        argv = ["-g", "-gsplit-dwarf", f"-ffile-prefix-map={tree}=.", "-Iinclude",
+                                "-c", "src/main.c", "-o", obj]
+                        env = dict(self.env, DDCC_BASEDIR=self.work)
+                        cached = self.ddcc(compiler, *argv, cwd=tree, env=env)
+                        served = [self.read(os.path.join(tree, f)) for f in ["main.o", "main.dwo"]]
+                        plain = self.run_cmd([compiler, *argv], cwd=tree, env=env)
+                        self.assert_same_run(plain, cached)
+                        self.assertEqual(served, [self.read(os.path.join(tree, f))
+                                                  for f in ["main.o", "main.dwo"]])
+                    self.assertEqual(self.counts(), (hits, 2 - hits))
+
+
 if __name__ == "__main__":
     unittest.main()
