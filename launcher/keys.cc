@@ -229,13 +229,15 @@ std::string KeyMaker::WhyOptionsNameCwd() const {
   return "";
 }
 
-// clang writes line markers' paths where the result key holds them relative: lambdas' names
-// (NamesPlacesOfTypes) and OpenMP's location strings (";/abs/m.c;main;3;1;;"). In an object
-// ResultEntry::ObjectNamesTree finds them as written; not in assembly, which escapes some
-// bytes, nor in bitcode, which packs them, nor where C++ hashes them at compile time (a
-// type-id library's constexpr hash of __PRETTY_FUNCTION__: entt's type_hash).
+// clang writes line markers' paths where the result key holds them relative: lambdas' and
+// unnamed structs' names (NamesPlacesOfTypes; in C too, of a parameter's type) and OpenMP's
+// location strings (";/abs/m.c;main;3;1;;"). ResultEntry::ObjectNamesTree finds them in an
+// object as written; not in assembly, which escapes some bytes, nor in bitcode, which packs
+// them, nor where the code hashes __PRETTY_FUNCTION__ and the compiler folds it (entt's
+// type_hash, a logging macro's id, sizeof).
 bool KeyMaker::ClangNamesPathsUnseen(absl::string_view text) const {
   if (compiler_.family != Family::kClang) return false;
+  if (NamesPlacesOfTypes(text)) return true;
   bool unscanned = false, lto = false, openmp = false;
   for (const std::string& arg : request_.expanded_args) {
     unscanned |= arg == "-S" || arg == "-emit-llvm";
@@ -243,9 +245,7 @@ bool KeyMaker::ClangNamesPathsUnseen(absl::string_view text) const {
     if (arg == "-fno-lto") lto = false;
     openmp |= absl::StartsWith(arg, "-fopenmp") && !absl::StartsWith(arg, "-fopenmp-simd");
   }
-  const bool cxx = absl::StrContains(request_.language, "c++");
-  return ((unscanned || lto) && (openmp || NamesPlacesOfTypes(text))) ||
-         (cxx && NamesPlacesOfTypes(text));
+  return (unscanned || lto) && openmp;
 }
 
 // -gsplit-dwarf names the .dwo as the command line spells the object, which the key holds: a

@@ -223,24 +223,6 @@ bool PathRewriter::NamesBaseDir(absl::string_view text) const {
   return false;
 }
 
-std::vector<std::string> PathRewriter::TreeRoots() const {
-  std::vector<std::string> roots;
-  for (const std::string& dir : {cwd_, compiler_cwd_}) {
-    const std::vector<absl::string_view> parts = PlainComponents(dir);
-    size_t shared = parts.size();  // names in common with every base directory
-    for (const std::string& base : base_dirs_) {
-      const std::vector<absl::string_view> base_parts = PlainComponents(base);
-      size_t same = 0;
-      while (same < shared && same < base_parts.size() && parts[same] == base_parts[same]) ++same;
-      shared = same;
-    }
-    std::string root = parts.empty() ? dir : "";
-    for (size_t i = 0; i < parts.size() && i <= shared; ++i) absl::StrAppend(&root, "/", parts[i]);
-    if (std::find(roots.begin(), roots.end(), root) == roots.end()) roots.push_back(root);
-  }
-  return roots;
-}
-
 // The working directory or one above it (stdio.h's P_tmpdir "/tmp" with /tmp a base directory):
 // its relative form says only how deep the working directory lies, so rewritten, the same
 // bytes in two trees would key apart; as written, they key alike and mean the same.

@@ -32,6 +32,7 @@ class PathRewriter {
   const std::string& cwd() const { return cwd_; }
   const std::string& compiler_cwd() const { return compiler_cwd_; }
   bool active() const { return !base_dirs_.empty(); }
+  const std::vector<std::string>& base_dirs() const { return base_dirs_; }
 
   // `path` relative to the working directory when it is absolute and below a base directory
   // (trailing slashes are kept; "." and ".." components and doubled slashes after the part
@@ -80,13 +81,6 @@ class PathRewriter {
 
   // Whether `text` holds a base directory anywhere: what may name one tree's absolute paths.
   bool NamesBaseDir(absl::string_view text) const;
-
-  // The starts of paths that differ from this tree to another one sharing its keys: the part of
-  // the working directory (getcwd()'s and the compiler's name of it) the base directories have
-  // in common with it, and its next name. A path the key holds relative names another file in
-  // another tree only where it starts so (`/base/t1` in `/base/t1/inc/h.h`, the tree being
-  // `/base/t1/build`); paths the trees share (`/base/deps/h.h`) do not.
-  std::vector<std::string> TreeRoots() const;
 
   // The digest of a file's `content` as the result key holds it: where it names absolute paths
   // below a base directory (a CMake unity source includes each source by its absolute path),

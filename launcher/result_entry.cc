@@ -148,9 +148,9 @@ bool ResultEntry::ObjectNamesTree(const Entry& entry, absl::string_view text) co
   const absl::string_view bytes = *object;
   // The directory a hit renames (CheckMovableObject found it only in debug information).
   const std::string* renamed = entry.Find(blob::kObjectDir);
-  for (const std::string& root : paths_.TreeRoots()) {
-    for (size_t at = bytes.find(root); at != absl::string_view::npos;
-         at = bytes.find(root, at + 1)) {
+  for (const std::string& base : paths_.base_dirs()) {
+    for (size_t at = bytes.find(base); at != absl::string_view::npos;
+         at = bytes.find(base, at + 1)) {
       if (renamed && absl::StartsWith(bytes.substr(at), *renamed)) continue;
       // The path as far as the strings that name one in an object go: "(lambda at /t/h.h:2:5)",
       // OpenMP's ";/t/m.c;main;3;1;;", __builtin_FILE's "/t/m.c".

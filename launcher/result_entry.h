@@ -47,12 +47,12 @@ class ResultEntry {
   // Whether a blob other than the object names a base directory: the compiler names files as the
   // command line and line markers spell them.
   bool NamesBaseDirBesideObject(const Entry& entry) const;
-  // Whether the object names this tree (PathRewriter::TreeRoots) by a path that `text`, the
-  // keyed preprocessed text, does not hold outside its line markers, and where a hit elsewhere
-  // would not rename it: one the compiler wrote from a line marker, which the key holds
-  // relative (clang's names of lambdas and unnamed structs, its OpenMP location strings).
-  // A path the text holds (assert()'s __FILE__ of a source named by its absolute path) is in
-  // the key as it is.
+  // Whether the object names a path below a base directory that `text`, the keyed
+  // preprocessed text, does not hold outside its line markers, and where a hit elsewhere would
+  // not rename it: one the compiler wrote from a line marker, which the key holds relative, so
+  // that in another tree it is another path (clang's names of lambdas and unnamed structs, its
+  // OpenMP location strings). A path the text holds (assert()'s __FILE__ of a source named by
+  // its absolute path) is in the key as it is.
   bool ObjectNamesTree(const Entry& entry, absl::string_view text) const;
   // Whether the entry says which directory its object names, so a hit elsewhere can rename it.
   static bool RecordsObjectDir(const Entry& entry);

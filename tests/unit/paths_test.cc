@@ -71,22 +71,6 @@ TEST(PathsTest, RootAsBaseDirectory) {
   EXPECT_EQ(PathRewriter({"/"}, "/", "/").Relative("/usr/x.h"), "usr/x.h");
 }
 
-// Down to one name below what the working directory shares with every base directory: another
-// tree sharing the keys may differ from there on.
-TEST(PathsTest, TreeRoots) {
-  EXPECT_EQ(
-      PathRewriter({"/home/me/src"}, "/home/me/src/a/build", "/home/me/src/a/build").TreeRoots(),
-      std::vector<std::string>{"/home/me/src/a"});
-  EXPECT_EQ(PathRewriter({"/src"}, "/src", "/src").TreeRoots(), std::vector<std::string>{"/src"});
-  // A tree below /tmp/build may share /src/a/build's keys.
-  EXPECT_EQ(kPaths.TreeRoots(), std::vector<std::string>{"/src"});
-  EXPECT_EQ(PathRewriter({"/src/x", "/src/y/"}, "/src/x/a", "/src/x/a").TreeRoots(),
-            std::vector<std::string>{"/src/x"});
-  // The compiler's name of the directory ($PWD) too.
-  EXPECT_EQ(PathRewriter({"/home/me"}, "/data/a/build", "/home/me/a/build").TreeRoots(),
-            (std::vector<std::string>{"/data", "/home/me/a"}));
-}
-
 TEST(PathsTest, KeyFormNeverEqualsAPathTheUserWrote) {
   EXPECT_NE(kPaths.KeyForm("/src/a/build/gen.h"), "gen.h");
   EXPECT_EQ(kPaths.KeyForm("/src/a/build/gen.h"),
