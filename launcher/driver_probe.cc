@@ -370,10 +370,10 @@ absl::StatusOr<std::string> FilesNamedByOptions(absl::string_view listing) {
 }
 
 // A gcc that a wrapper runs gets the wrapper's options too: read as the user's would be, they
-// must be cacheable, and write and read no file that the user's do not. Gives why they make the
-// object name the working directory where the user's do not ("" if they do not).
-absl::StatusOr<std::string> CheckWrappedOptions(absl::string_view listing,
-                                                const CompileRequest& request) {
+// must be cacheable, and write and read no file that the user's do not. What they make the
+// object name where the user's do not goes to `facts`.
+absl::Status CheckWrappedOptions(absl::string_view listing, const CompileRequest& request,
+                                 DriverFacts& facts) {
   const size_t at = listing.find("COLLECT_GCC_OPTIONS=");
   if (at == absl::string_view::npos) return absl::FailedPreconditionError("no COLLECT_GCC_OPTIONS");
   absl::string_view line = listing.substr(at + 20);
@@ -400,26 +400,20 @@ absl::StatusOr<std::string> CheckWrappedOptions(absl::string_view listing,
   }
   if ((wrapped.debug_info && !request.debug_info) ||
       (wrapped.debug_macros && !request.debug_macros)) {
-    return std::string("the wrapper adds debug information (-g), which names it");
+    facts.wrapper_names_cwd = "the wrapper adds debug information (-g), which names it";
+  } else if (std::string why = OptionsNameCwd(Family::kGcc, wrapped.expanded_args, request.source);
+             !why.empty() &&
+             why != OptionsNameCwd(Family::kGcc, request.expanded_args, request.source)) {
+    facts.wrapper_names_cwd = absl::StrCat("the wrapper's options: ", why);
   }
-  if (wrapped.names_files && !request.names_files) {
-    return std::string(
-        "the wrapper adds options whose object names files as given (-fsanitize=, ...)");
-  }
+  facts.wrapper_names_files = wrapped.names_files && !request.names_files;
   const auto offloads = [](const std::vector<std::string>& args) {
     return std::any_of(args.begin(), args.end(), [](const std::string& arg) {
       return arg == "-fopenmp" || arg == "-fopenacc";
     });
   };
-  if (offloads(wrapped.expanded_args) && !offloads(request.expanded_args)) {
-    return std::string(
-        "the wrapper adds -fopenmp or -fopenacc, whose offloading sections may name it");
-  }
-  std::string why = OptionsNameCwd(Family::kGcc, wrapped.expanded_args, request.source);
-  if (!why.empty() && why == OptionsNameCwd(Family::kGcc, request.expanded_args, request.source)) {
-    why.clear();
-  }
-  return why.empty() ? why : absl::StrCat("the wrapper's options: ", why);
+  facts.wrapper_offloads = offloads(wrapped.expanded_args) && !offloads(request.expanded_args);
+  return absl::OkStatus();
 }
 
 // The search list and the environment of the gcc a wrapper runs, as `-E -v` shows them.
@@ -583,9 +577,9 @@ absl::StatusOr<DriverFacts> ProbeDriver(const Compiler& compiler, const CompileR
     facts.wrapped = absl::StrCat(WithoutTemporaryNames(*listing, temp_dirs),
                                  absl::StrJoin(*programs, "\n"), "\n", *files);
     if (*ran == Family::kGcc) {
-      absl::StatusOr<std::string> names_cwd = CheckWrappedOptions(*listing, request);
-      if (!names_cwd.ok()) return names_cwd.status();
-      facts.wrapper_names_cwd = *std::move(names_cwd);
+      if (absl::Status checked = CheckWrappedOptions(*listing, request, facts); !checked.ok()) {
+        return checked;
+      }
       // gcc's cc1 reads CPATH, LC_ALL, SOURCE_DATE_EPOCH and their kin itself, so what a
       // wrapper sets does not show in the listing; the search list and environment cc1 gets do.
       absl::StatusOr<std::string> seen = WrappedSearchAndEnvironment(compiler, request);

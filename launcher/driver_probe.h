@@ -26,10 +26,13 @@ struct DriverFacts {
   // each program the listing names; which holds the compiler the wrapper runs and every option
   // it adds, from its environment or its files as much as from its own text. Else empty.
   std::string wrapped;
-  // For a gcc a wrapper runs: why the options the wrapper adds make the object name the working
-  // directory where the user's do not (-g, -flto, -fsanitize=, ...), the listing showing none
-  // of it; else empty.
+  // For a gcc a wrapper runs, what the options it adds make the object name where the user's
+  // do not, which the listing does not show: why they name the working directory (-g, -flto);
+  // whether they name files as the line markers do (-fsanitize=: CompileRequest::names_files);
+  // whether they may offload (-fopenmp, -fopenacc).
   std::string wrapper_names_cwd;
+  bool wrapper_names_files = false;
+  bool wrapper_offloads = false;
   // The assembler gcc runs (clang too, without its integrated one): the first `as` on PATH,
   // as "path identity", or "absent". Which one is in no argument. Else empty.
   std::string assembler;

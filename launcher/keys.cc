@@ -222,11 +222,21 @@ std::string KeyMaker::WhyOptionsNameCwd() const {
     return "gcc's offloading sections (-fopenmp, -fopenacc) may name it, and depend mode has "
            "no text to show whether they are written";
   }
-  if (compiler_.probed) {
-    const absl::StatusOr<DriverFacts>& driver = Driver();
-    if (driver.ok() && !driver->wrapper_names_cwd.empty()) return driver->wrapper_names_cwd;
+  if (const DriverFacts* wrapper = Wrapper(); wrapper && !wrapper->wrapper_names_cwd.empty()) {
+    return wrapper->wrapper_names_cwd;
   }
   return "";
+}
+
+const DriverFacts* KeyMaker::Wrapper() const {
+  if (!compiler_.probed) return nullptr;
+  const absl::StatusOr<DriverFacts>& driver = Driver();
+  return driver.ok() ? &*driver : nullptr;
+}
+
+bool KeyMaker::NamesFiles() const {
+  const DriverFacts* wrapper = Wrapper();
+  return request_.names_files || (wrapper && wrapper->wrapper_names_files);
 }
 
 // clang writes line markers' paths where the result key holds them relative: lambdas' and
@@ -261,6 +271,7 @@ bool KeyMaker::NamesItselfOnlyRelatively() const {
 
 bool KeyMaker::GccMayOffload() const {
   if (compiler_.family != Family::kGcc) return false;
+  if (const DriverFacts* wrapper = Wrapper(); wrapper && wrapper->wrapper_offloads) return true;
   for (const std::string& arg : request_.expanded_args) {
     if (arg == "-fopenmp" || arg == "-fopenacc") return true;
   }
@@ -503,7 +514,7 @@ absl::StatusOr<ResultKeyInfo> KeyMaker::ResultKey(const ProcessResult& preproces
     why_cwd =
         "the object records positions in files named below the base directory (__FILE__, "
         "a line marker)";
-  } else if (why_cwd.empty() && marked && marked->changed && request_.names_files) {
+  } else if (why_cwd.empty() && marked && marked->changed && NamesFiles()) {
     why_cwd = "the sanitizers' data names files below the base directory by absolute paths";
   } else if (why_cwd.empty() && GccMayOffload() && MayOffload(preprocessed.out)) {
     why_cwd = "gcc's offloading sections (-fopenmp, -fopenacc: a target region) name it";

@@ -93,8 +93,14 @@ class KeyMaker {
   // The object names itself only by its relative name (-gsplit-dwarf's .dwo, -o relative),
   // the directory mapped.
   bool NamesItselfOnlyRelatively() const;
-  // gcc with -fopenmp or -fopenacc, whose target regions write offloading sections.
+  // gcc with -fopenmp or -fopenacc (the call's or a wrapper's), whose target regions write
+  // offloading sections.
   bool GccMayOffload() const;
+  // The driver's facts where the compiler is known by asking it (a wrapper), else nullptr.
+  const DriverFacts* Wrapper() const;
+  // The object names files as the line markers do (CompileRequest::names_files; or the options
+  // a wrapper adds).
+  bool NamesFiles() const;
   // Whether clang may write a path of `text`'s line markers into an output nothing scans.
   bool ClangNamesPathsUnseen(absl::string_view text) const;
   // `key` made specific to the working directory.

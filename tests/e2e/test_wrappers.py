@@ -208,6 +208,18 @@ class WrapperTest(DdccTestCase):
                         plain = self.run_cmd(argv, cwd=cwd, env=env)
                         self.assert_same_run(plain, cached)
                         self.assertEqual(served, self.read(f"{tree}/v.o"))
+        # Relative paths name neither tree: shared, as with the call's own options.
+        with open(settings, "w") as f:
+            f.write('EXTRA="-fsanitize=address -fopenmp"\n')
+        env = dict(self.env, DDCC_BASEDIR=self.work, DDCC_DIR=os.path.join(self.root, "shared"))
+        for tree in ["d1", "d2"]:
+            argv = [self.wrapper, "-c", "v.c", "-o", "v.o"]
+            cwd = os.path.join(self.work, tree)
+            cached = self.ddcc(*argv, cwd=cwd, env=env)
+            served = self.read(f"{tree}/v.o")
+            self.assert_same_run(self.run_cmd(argv, cwd=cwd, env=env), cached)
+            self.assertEqual(served, self.read(f"{tree}/v.o"))
+        self.assertEqual(self.stats(env=env)["cache_hits"], 1)
 
     def test_files_the_options_a_wrapper_adds_name_are_in_the_key(self):
         ignore = os.path.join(self.root, "ignore.txt")
