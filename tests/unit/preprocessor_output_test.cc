@@ -92,5 +92,16 @@ int x;
                   FieldsAre("/usr/include/next.h", "/usr/include/x86_64-linux-gnu/sys", false)));
 }
 
+// A path in a string literal (__FILE__'s expansion) is the text's; in a line marker it is not.
+TEST(PreprocessorOutputTest, TextNamesOutsideMarkers) {
+  const std::string text =
+      "# 1 \"/src/t1/m.c\"\n# 1 \"/src/t1/inc/h.h\" 1\n"
+      "const char *f = \"/src/t1/m.c\";\n  # 3 \"/src/t1/x.h\"\n";
+  EXPECT_TRUE(TextNamesOutsideMarkers(text, "/src/t1/m.c"));
+  EXPECT_FALSE(TextNamesOutsideMarkers(text, "/src/t1/inc/h.h"));
+  EXPECT_TRUE(TextNamesOutsideMarkers(text, "/src/t1/x.h"));  // not a marker: indented
+  EXPECT_FALSE(TextNamesOutsideMarkers("", "/src"));
+}
+
 }  // namespace
 }  // namespace ddcc
