@@ -28,9 +28,10 @@ namespace {
 
 // clang names a lambda or an unnamed class in __PRETTY_FUNCTION__ by where it is written, the
 // line marker's path and all: "(lambda at /abs/h.h:2:45)" (type-name libraries: nameof,
-// magic_enum, entt).
+// magic_enum, entt); __builtin_dump_struct's format strings name an unnamed member's type so.
 bool NamesPlacesOfTypes(absl::string_view text) {
-  return absl::StrContains(text, "__PRETTY_FUNCTION__") || absl::StrContains(text, "__FUNCSIG__");
+  return absl::StrContains(text, "__PRETTY_FUNCTION__") || absl::StrContains(text, "__FUNCSIG__") ||
+         absl::StrContains(text, "__builtin_dump_struct");
 }
 
 // Whether gcc may write offloading sections for `text` (preprocessed: a _Pragma shows as a
@@ -297,6 +298,16 @@ bool KeyMaker::MovesDebugDirectory() const {
   return request_.debug_info && !DirectKeyHoldsCwd() && !CwdMapped();
 }
 
+std::optional<std::vector<std::string>> KeyMaker::MacroMappedCwd() const {
+  std::optional<std::vector<std::string>> rests =
+      MappedRests(request_.hashed_args, paths_.cwd(), /*macro_maps=*/true);
+  std::optional<std::vector<std::string>> compiler_rests =
+      MappedRests(request_.hashed_args, paths_.compiler_cwd(), /*macro_maps=*/true);
+  if (!rests || !compiler_rests) return std::nullopt;
+  rests->insert(rests->end(), compiler_rests->begin(), compiler_rests->end());
+  return rests;
+}
+
 bool KeyMaker::CwdMapped() const {
   // clang's integrated assembler (clang 14) writes the directory into its line table as it is,
   // prefix maps or not (with -fno-integrated-as too, taken alike).
@@ -514,6 +525,10 @@ absl::StatusOr<ResultKeyInfo> KeyMaker::ResultKey(const ProcessResult& preproces
     why_cwd =
         "the object records positions in files named below the base directory (__FILE__, "
         "a line marker)";
+  } else if (why_cwd.empty() && marked && marked->position_mapped && !MacroMappedCwd()) {
+    why_cwd =
+        "a macro prefix map's OLD ends inside a name of it, and the object records "
+        "positions in files it maps";
   } else if (why_cwd.empty() && marked && marked->changed && NamesFiles()) {
     why_cwd = "the sanitizers' data names files below the base directory by absolute paths";
   } else if (why_cwd.empty() && GccMayOffload() && MayOffload(preprocessed.out)) {
@@ -522,8 +537,11 @@ absl::StatusOr<ResultKeyInfo> KeyMaker::ResultKey(const ProcessResult& preproces
     why_cwd = "the assembler's line tables (.file and .loc directives) name it";
   }
   result.holds_cwd = !why_cwd.empty();
-  result.tied =
-      !direct_holds_cwd && (result.holds_cwd || (marked && paths_.NamesBaseDir(marked->text)));
+  // (A position a macro map maps depends on the working directory's rest after the map's OLD,
+  // which only the result key holds.)
+  result.tied = !direct_holds_cwd &&
+                (result.holds_cwd ||
+                 (marked && (marked->position_mapped || paths_.NamesBaseDir(marked->text))));
   // A hit elsewhere may rename the directory only where nothing the compiler read names it.
   result.names_cwd =
       absl::StrContains(preprocessed.out, paths_.cwd()) ||
@@ -532,6 +550,11 @@ absl::StatusOr<ResultKeyInfo> KeyMaker::ResultKey(const ProcessResult& preproces
       });
   KeyInputs inputs("result key", transcript);
   if (absl::Status status = AddCommon(inputs, why_cwd); !status.ok()) return status;
+  if (!result.holds_cwd && marked && marked->position_mapped) {
+    // __builtin_FILE() names a file by the map's NEW and the rest after its OLD: from an OLD at
+    // or above the working directory (the base directory), the rest holds the tree's own names.
+    inputs.AddList("working directory after macro prefix maps", *MacroMappedCwd());
+  }
   inputs.AddText(key_label::kPreprocessedText, marked ? marked->text : preprocessed.out);
   if (ReadsSourceAsIs(request_.language)) {
     // Nothing preprocesses, and clang's driver warns of each preprocessing option as unused

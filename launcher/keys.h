@@ -90,6 +90,9 @@ class KeyMaker {
   bool MovesDebugDirectory() const;
   // A debug prefix map maps the working directory (MappedRests).
   bool CwdMapped() const;
+  // The rests of the working directory (getcwd()'s, then the compiler's name) after each macro
+  // prefix map's OLD that is a prefix of it; nullopt where one ends inside a name.
+  std::optional<std::vector<std::string>> MacroMappedCwd() const;
   // The object names itself only by its relative name (-gsplit-dwarf's .dwo, -o relative),
   // the directory mapped.
   bool NamesItselfOnlyRelatively() const;

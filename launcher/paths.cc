@@ -365,7 +365,11 @@ MarkedText RewriteLineMarkers(const PathRewriter& paths, absl::string_view text)
     if (name != absl::StrCat(paths.compiler_cwd(), "//") &&
         name != absl::StrCat(paths.cwd(), "//")) {
       out.changed = true;
-      out.names_position |= asks_position && !paths.SameInMappedMacros(name);
+      if (asks_position) {
+        const bool mapped = paths.SameInMappedMacros(name);
+        out.names_position |= !mapped;
+        out.position_mapped |= mapped;
+      }
     }
     absl::StrAppend(&out.text, text.substr(copied, at + name_at + 2 - copied), key_form);
     copied = at + name_end;

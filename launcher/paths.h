@@ -129,6 +129,9 @@ struct MarkedText {
   // The text asks the compiler where it is (__builtin_FILE, std::source_location), and a
   // rewritten marker's path is one no macro prefix map makes the same in every directory.
   bool names_position = false;
+  // The text asks where it is, and a macro prefix map makes a rewritten marker's path the same
+  // in every directory whose rest of the working directory after the map's OLD is the same.
+  bool position_mapped = false;
   // A raw string holds a line that looks like a marker, rewritten or not.
   bool raw_string_marker = false;
 };
