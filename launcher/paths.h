@@ -74,9 +74,9 @@ class PathRewriter {
   bool MacroMapSplitsName(absl::string_view path) const;
 
   // Whether __builtin_FILE() of `path`, a path below a base directory, names it alike in every
-  // directory with the same key: each -fmacro-prefix-map (or -ffile-prefix-map) that maps it maps
-  // it from a directory below a base directory (keyed relative, so the rest after OLD is the
-  // same), and one does.
+  // directory with the same key and the same rest of the working directory after each map's OLD
+  // (KeyMaker::MacroMappedCwd): each -fmacro-prefix-map (or -ffile-prefix-map) that maps it maps
+  // it from a directory below a base directory (keyed relative), and one does.
   bool SameInMappedMacros(absl::string_view path) const;
 
   // Whether `text` holds a base directory anywhere: what may name one tree's absolute paths.
