@@ -26,17 +26,19 @@ bool DirScope::MayNameAnotherDirectory(const Entry& entry) const {
 }
 
 bool DirScope::KeepsToThisDirectory(const Entry& made, absl::string_view text) const {
-  return MayNameAnotherDirectory(made) || (Shared() && results_.ObjectNamesTree(made, text));
+  return MayNameAnotherDirectory(made) ||
+         (Shared() && !result_holds_cwd_ && results_.ObjectNamesTree(made, text));
 }
 
 const Digest& DirScope::LeadsTo(const Digest& result_key) const {
   return redirected_from_ ? *redirected_from_ : result_key;
 }
 
-void DirScope::KnowResult(bool tied, bool text_names_cwd, bool content_names_base_dir) {
-  result_tied_ = tied;
-  text_names_cwd_ = text_names_cwd;
-  content_names_base_dir_ = content_names_base_dir;
+void DirScope::KnowResult(const ResultKeyInfo& result) {
+  result_holds_cwd_ = result.holds_cwd;
+  result_tied_ = result.tied;
+  text_names_cwd_ = result.names_cwd;
+  content_names_base_dir_ = result.content_names_base_dir;
 }
 
 void DirScope::KnowNoText() {

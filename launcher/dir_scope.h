@@ -44,10 +44,11 @@ class DirScope {
   // The key a manifest leads to for `result_key`: the shared one a lookup redirects from.
   const Digest& LeadsTo(const Digest& result_key) const;
 
-  // What the result key showed (ResultKeyInfo): the result is tied to this directory; the
-  // preprocessed text names it; a file read names a base directory, so that an entry with
-  // messages may name this tree (MayNameAnotherDirectory).
-  void KnowResult(bool tied, bool text_names_cwd, bool content_names_base_dir);
+  // What the result key showed: whether it holds the working directory (no object then needs
+  // searching); the result is tied to this directory; the preprocessed text names it; a file
+  // read names a base directory, so that an entry with messages may name this tree
+  // (MayNameAnotherDirectory).
+  void KnowResult(const ResultKeyInfo& result);
   // Depend mode: no text shows whether the result names the tree, so a shared one is tied.
   void KnowNoText();
   // The key this compile's manifest is stored under: a tied result is found only from here.
@@ -59,6 +60,7 @@ class DirScope {
   const KeyMaker& keys_;
   const PathRewriter& paths_;
   const ResultEntry& results_;
+  bool result_holds_cwd_ = false;
   bool result_tied_ = false;
   bool text_names_cwd_ = true;  // until the text shows otherwise
   bool content_names_base_dir_ = false;

@@ -181,7 +181,7 @@ std::variant<Digest, KeyAfterCompile, CompileOutcome> CompilePipeline::KeyInputs
       Transcript());
   if (!result.ok()) return Failure{ErrorKind::kInternal, result.status()};
   WriteTranscript();
-  scope_.KnowResult(result->tied, result->names_cwd, result->content_names_base_dir);
+  scope_.KnowResult(*result);
   return result->key;
 }
 

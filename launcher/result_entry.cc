@@ -1,5 +1,6 @@
 #include "launcher/result_entry.h"
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "cache/util/bytes.h"
@@ -148,6 +149,7 @@ bool ResultEntry::ObjectNamesTree(const Entry& entry, absl::string_view text) co
   const absl::string_view bytes = *object;
   // The directory a hit renames (CheckMovableObject found it only in debug information).
   const std::string* renamed = entry.Find(blob::kObjectDir);
+  absl::flat_hash_set<absl::string_view> in_text;  // each found once: texts run to megabytes
   for (const std::string& base : paths_.base_dirs()) {
     for (size_t at = bytes.find(base); at != absl::string_view::npos;
          at = bytes.find(base, at + 1)) {
@@ -155,7 +157,10 @@ bool ResultEntry::ObjectNamesTree(const Entry& entry, absl::string_view text) co
       // The path as far as the strings that name one in an object go: "(lambda at /t/h.h:2:5)",
       // OpenMP's ";/t/m.c;main;3;1;;", __builtin_FILE's "/t/m.c".
       const size_t end = bytes.find_first_of(absl::string_view("\0\"':;)\n", 7), at);
-      if (!TextNamesOutsideMarkers(text, bytes.substr(at, end - at))) return true;
+      const absl::string_view path = bytes.substr(at, end - at);
+      if (in_text.contains(path)) continue;
+      if (!TextNamesOutsideMarkers(text, path)) return true;
+      in_text.insert(path);
     }
   }
   return false;

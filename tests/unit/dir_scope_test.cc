@@ -70,11 +70,11 @@ TEST_F(DirScopeTest, BelowABaseDirectoryKeysAreSharedAndEntriesNamingTheTreeRedi
   EXPECT_EQ(scope.LeadsTo(Key(3)), Key(3));
 
   // A result tied to this directory is found only from it; depend mode cannot tell, so ties.
-  scope.KnowResult(/*tied=*/false, /*text_names_cwd=*/false, /*content_names_base_dir=*/false);
+  scope.KnowResult({});
   EXPECT_EQ(scope.ManifestKey(Key(1)), Key(1));
-  scope.KnowResult(/*tied=*/true, /*text_names_cwd=*/true, false);
+  scope.KnowResult({.tied = true, .names_cwd = true});
   EXPECT_EQ(scope.ManifestKey(Key(1)), specific);
-  scope.KnowResult(false, false, false);
+  scope.KnowResult({});
   scope.Redirect(Key(2));
   scope.KnowNoText();
   EXPECT_EQ(scope.ManifestKey(Key(1)), specific);
@@ -92,11 +92,11 @@ TEST_F(DirScopeTest, WhereAFileNamesTheTreeOnlyAResultWithoutMessagesIsShared) {
   quiet.Add(blob::kStderr, "");
   warned.Add(blob::kStderr, "a/x.c:1:1: warning: ...");
   printed.Add(blob::kStdout, "x");
-  scope.KnowResult(false, false, /*content_names_base_dir=*/true);
+  scope.KnowResult({.content_names_base_dir = true});
   EXPECT_FALSE(scope.MayNameAnotherDirectory(quiet));
   EXPECT_TRUE(scope.MayNameAnotherDirectory(warned));
   EXPECT_TRUE(scope.MayNameAnotherDirectory(printed));
-  scope.KnowResult(false, false, false);
+  scope.KnowResult({});
   EXPECT_FALSE(scope.MayNameAnotherDirectory(warned));
 }
 
