@@ -27,7 +27,8 @@ bool DirScope::MayNameAnotherDirectory(const Entry& entry) const {
 
 bool DirScope::KeepsToThisDirectory(const Entry& made, absl::string_view text) const {
   return MayNameAnotherDirectory(made) ||
-         (Shared() && !result_holds_cwd_ && results_.ObjectNamesTree(made, text));
+         (Shared() && !result_holds_cwd_ &&
+          results_.ObjectNamesTree(made, text, markers_as_written_));
 }
 
 const Digest& DirScope::LeadsTo(const Digest& result_key) const {
@@ -36,12 +37,14 @@ const Digest& DirScope::LeadsTo(const Digest& result_key) const {
 
 void DirScope::KnowResult(const ResultKeyInfo& result) {
   result_holds_cwd_ = result.holds_cwd;
+  markers_as_written_ = result.markers_as_written;
   result_tied_ = result.tied;
   text_names_cwd_ = result.names_cwd;
   content_names_base_dir_ = result.content_names_base_dir;
 }
 
 void DirScope::KnowNoText() {
+  markers_as_written_ = false;
   result_tied_ = Shared();
   redirected_from_.reset();  // the direct lookup's, for the key it found
 }

@@ -61,6 +61,7 @@ class DirScope {
   const PathRewriter& paths_;
   const ResultEntry& results_;
   bool result_holds_cwd_ = false;
+  bool markers_as_written_ = false;
   bool result_tied_ = false;
   bool text_names_cwd_ = true;  // until the text shows otherwise
   bool content_names_base_dir_ = false;

@@ -519,28 +519,34 @@ absl::StatusOr<ResultKeyInfo> KeyMaker::ResultKey(const ProcessResult& preproces
     why_cwd =
         "a -fmacro-prefix-map (or -ffile-prefix-map) matches part of a file's name: __FILE__ "
         "of the file may be mapped in one directory and not in another";
-  } else if (why_cwd.empty() && marked && marked->changed &&
-             (marked->names_position || marked->raw_string_marker ||
-              ClangNamesPathsUnseen(preprocessed.out))) {
-    why_cwd =
-        "the object records positions in files named below the base directory (__FILE__, "
-        "a line marker)";
   } else if (why_cwd.empty() && marked && marked->position_mapped && !MacroMappedCwd()) {
     why_cwd =
         "a macro prefix map's OLD ends inside a name of it, and the object records "
         "positions in files it maps";
-  } else if (why_cwd.empty() && marked && marked->changed && NamesFiles()) {
-    why_cwd = "the sanitizers' data names files below the base directory by absolute paths";
   } else if (why_cwd.empty() && GccMayOffload() && MayOffload(preprocessed.out)) {
     why_cwd = "gcc's offloading sections (-fopenmp, -fopenacc: a target region) name it";
   } else if (why_cwd.empty() && HoldsLineTableDirective(preprocessed.out)) {
     why_cwd = "the assembler's line tables (.file and .loc directives) name it";
   }
   result.holds_cwd = !why_cwd.empty();
+  // Where the object names the files of the line markers as they are spelled, the key holds
+  // them so: another tree's are other paths, a second build directory of the tree has the same.
+  std::string why_markers;
+  if (!result.holds_cwd && marked && marked->changed) {
+    if (marked->names_position || marked->raw_string_marker ||
+        ClangNamesPathsUnseen(preprocessed.out)) {
+      why_markers =
+          "the object records positions in files named below the base directory "
+          "(__builtin_FILE, a lambda's name, a raw string that reads as a line marker)";
+    } else if (NamesFiles()) {
+      why_markers = "the sanitizers' data names files below the base directory";
+    }
+  }
+  result.markers_as_written = !why_markers.empty();
   // (A position a macro map maps depends on the working directory's rest after the map's OLD,
-  // which only the result key holds.)
+  // which only the result key holds; so do markers kept as written.)
   result.tied = !direct_holds_cwd &&
-                (result.holds_cwd ||
+                (result.holds_cwd || result.markers_as_written ||
                  (marked && (marked->position_mapped || paths_.NamesBaseDir(marked->text))));
   // A hit elsewhere may rename the directory only where nothing the compiler read names it.
   result.names_cwd =
@@ -555,7 +561,9 @@ absl::StatusOr<ResultKeyInfo> KeyMaker::ResultKey(const ProcessResult& preproces
     // or above the working directory (the base directory), the rest holds the tree's own names.
     inputs.AddList("working directory after macro prefix maps", *MacroMappedCwd());
   }
-  inputs.AddText(key_label::kPreprocessedText, marked ? marked->text : preprocessed.out);
+  if (result.markers_as_written) inputs.Note("line markers as written", why_markers);
+  inputs.AddText(key_label::kPreprocessedText,
+                 marked && !result.markers_as_written ? marked->text : preprocessed.out);
   if (ReadsSourceAsIs(request_.language)) {
     // Nothing preprocesses, and clang's driver warns of each preprocessing option as unused
     // (-D, -include): what a hit replays.

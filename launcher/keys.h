@@ -49,6 +49,9 @@ struct ResultKeyInfo {
   // A file read names paths below a base directory, which the key holds in their key form:
   // its messages may name this tree's (in part, too), so only a result without any is shared.
   bool content_names_base_dir = false;
+  // The key holds the text's line markers as the compiler spelled them, not relative: the
+  // object names those files (__builtin_FILE, clang's lambda names, the sanitizers' data).
+  bool markers_as_written = false;
 };
 
 class KeyMaker {

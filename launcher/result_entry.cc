@@ -143,7 +143,8 @@ bool ResultEntry::NamesBaseDirBesideObject(const Entry& entry) const {
   return false;
 }
 
-bool ResultEntry::ObjectNamesTree(const Entry& entry, absl::string_view text) const {
+bool ResultEntry::ObjectNamesTree(const Entry& entry, absl::string_view text,
+                                  bool markers_keyed) const {
   const std::string* object = entry.Find(blob::kObject);
   if (!paths_.active() || !object) return false;
   const absl::string_view bytes = *object;
@@ -159,7 +160,9 @@ bool ResultEntry::ObjectNamesTree(const Entry& entry, absl::string_view text) co
       const size_t end = bytes.find_first_of(absl::string_view("\0\"':;)\n", 7), at);
       const absl::string_view path = bytes.substr(at, end - at);
       if (in_text.contains(path)) continue;
-      if (!TextNamesOutsideMarkers(text, path)) return true;
+      if (markers_keyed ? !absl::StrContains(text, path) : !TextNamesOutsideMarkers(text, path)) {
+        return true;
+      }
       in_text.insert(path);
     }
   }

@@ -779,13 +779,14 @@ class DirectoryInObjectTest(DdccTestCase):
     def test_build_directories_of_one_tree_share_what_the_text_names(self):
         """assert() names the source by the absolute path CMake gives it: the text holds it, so
         the object's naming it ties nothing to a build directory: under a base directory a
-        second build directory of the tree hits, in both modes (clang's assert() is keyed to
-        the directory: __PRETTY_FUNCTION__)."""
+        second build directory of the tree hits, in both modes. So do clang's (its
+        __PRETTY_FUNCTION__, keyed with the line markers as written) and __builtin_FILE()'s."""
         self.write("src/m.c", "#include <assert.h>\n#include \"h.h\"\n"
-                              "int f(int x) { assert(x > K); return x; }\n")
+                              "int f(int x) { assert(x > K); return x; }\n"
+                              "const char *g(void) { return __builtin_FILE(); }\n")
         self.write("src/inc/h.h", "#define K 1\n")
         env = dict(self.env, DDCC_BASEDIR=self.work)
-        for compiler in ["gcc"]:
+        for compiler in ["gcc", "clang"]:
             for mode in ["1", "0"]:
                 for build in ["b1", "b2"]:
                     os.makedirs(os.path.join(self.work, build), exist_ok=True)

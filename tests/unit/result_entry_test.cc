@@ -76,19 +76,23 @@ TEST_F(ResultEntryTest, AnObjectNamingTheTree) {
     return made;
   };
   const std::string text = "# 1 \"/base/t1/inc/h.h\" 1\nconst char *f = \"/base/t1/src/x.c\";\n";
-  EXPECT_TRUE(results.ObjectNamesTree(entry("(lambda at /base/t1/inc/h.h:2:45)", nullptr), text));
-  EXPECT_TRUE(results.ObjectNamesTree(entry("/base/t1/build ", nullptr), text));
-  // From another depth the same relative form names another file.
-  EXPECT_TRUE(results.ObjectNamesTree(entry("/base/lib/h.h", nullptr), text));
-  EXPECT_FALSE(results.ObjectNamesTree(
-      entry(std::string("/base/t1/src/x.c\0;/base/t1/src/x.c;main;", 40), nullptr), text));
-  EXPECT_TRUE(results.ObjectNamesTree(entry("/base/t1/src/x.c.in", nullptr), text));
-  EXPECT_FALSE(
-      results.ObjectNamesTree(entry("/base/t1/build /base/t1/build/x.c", "/base/t1/build"), text));
   EXPECT_TRUE(
-      results.ObjectNamesTree(entry("/base/t1/build /base/t1/inc/h.h", "/base/t1/build"), text));
+      results.ObjectNamesTree(entry("(lambda at /base/t1/inc/h.h:2:45)", nullptr), text, false));
+  // Where the key holds the markers as written, their paths count as the text's.
+  EXPECT_FALSE(
+      results.ObjectNamesTree(entry("(lambda at /base/t1/inc/h.h:2:45)", nullptr), text, true));
+  EXPECT_TRUE(results.ObjectNamesTree(entry("/base/t1/build ", nullptr), text, false));
+  // From another depth the same relative form names another file.
+  EXPECT_TRUE(results.ObjectNamesTree(entry("/base/lib/h.h", nullptr), text, false));
+  EXPECT_FALSE(results.ObjectNamesTree(
+      entry(std::string("/base/t1/src/x.c\0;/base/t1/src/x.c;main;", 40), nullptr), text, false));
+  EXPECT_TRUE(results.ObjectNamesTree(entry("/base/t1/src/x.c.in", nullptr), text, false));
+  EXPECT_FALSE(results.ObjectNamesTree(entry("/base/t1/build /base/t1/build/x.c", "/base/t1/build"),
+                                       text, false));
+  EXPECT_TRUE(results.ObjectNamesTree(entry("/base/t1/build /base/t1/inc/h.h", "/base/t1/build"),
+                                      text, false));
   EXPECT_FALSE(ResultEntry(Request("x.o"), Family::kGcc, PathRewriter({}, "/base/t1", "/base/t1"))
-                   .ObjectNamesTree(entry("/base/t1/x.c", nullptr), text));
+                   .ObjectNamesTree(entry("/base/t1/x.c", nullptr), text, false));
 }
 
 // A result made with __DATE__ fits only its day; an entry missing a part is damaged.
