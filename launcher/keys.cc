@@ -374,7 +374,11 @@ absl::Status KeyMaker::AddCommon(KeyInputs& inputs, absl::string_view why_cwd) c
   if (!compiler_.prefix.empty()) inputs.AddList("prefix command", compiler_.prefix);
   const absl::StatusOr<DriverFacts>& driver = Driver();
   if (!driver.ok()) return driver.status();
-  if (!driver->wrapped.empty()) inputs.AddText("wrapped compile", driver->wrapped);
+  if (!driver->wrapped.empty()) {
+    // It repeats the call's paths: below a base directory in key form, as the arguments are.
+    bool rewrote = false;
+    inputs.Add("wrapped compile", paths_.ContentKey(driver->wrapped, &rewrote).Hex());
+  }
   if (!driver->native_expansion.empty()) {
     inputs.AddText("native options expanded", driver->native_expansion);
   }

@@ -221,6 +221,31 @@ class WrapperTest(DdccTestCase):
             self.assertEqual(served, self.read(f"{tree}/v.o"))
         self.assertEqual(self.stats(env=env)["cache_hits"], 1)
 
+    def test_two_checkouts_share_through_a_wrapper(self):
+        """What the wrapper runs repeats the call's absolute paths (CMake's): below a base
+        directory they are keyed as the arguments are, so a second checkout hits, as ccache's
+        does; so is what the wrapper adds (its -I of the tree's own directory)."""
+        self.wrapper = self.write("bin/plaincc", '#!/bin/sh\nexec gcc -I"$EXTRA_INC" "$@"\n')
+        os.chmod(self.wrapper, 0o755)
+        for tree in ["t1", "t2"]:
+            self.write(f"{tree}/inc/h.h", "static inline int twice(int x) { return 2 * x; }\n")
+            self.write(f"{tree}/extra/e.h", "#define EXTRA 1\n")
+            self.write(f"{tree}/src/x.c", '#include "h.h"\n#include "e.h"\n'
+                                          "int f(int x) { return twice(x) + EXTRA; }\n")
+            os.makedirs(os.path.join(self.work, tree, "build"))
+        self.settle()
+        env = dict(self.env, DDCC_BASEDIR=self.work)
+        for tree in ["t1", "t2"]:
+            root = os.path.join(self.work, tree)
+            argv = [self.wrapper, "-O2", f"-I{root}/inc", "-c", f"{root}/src/x.c", "-o", "x.o"]
+            run_env = dict(env, EXTRA_INC=f"{root}/extra")
+            cwd = os.path.join(root, "build")
+            cached = self.ddcc(*argv, cwd=cwd, env=run_env)
+            served = self.read(f"{tree}/build/x.o")
+            self.assert_same_run(self.run_cmd(argv, cwd=cwd, env=run_env), cached)
+            self.assertEqual(served, self.read(f"{tree}/build/x.o"))
+        self.assertEqual(self.stats(env=env)["cache_hits"], 1)
+
     def test_files_the_options_a_wrapper_adds_name_are_in_the_key(self):
         ignore = os.path.join(self.root, "ignore.txt")
         self.wrapper = self.write(
