@@ -513,8 +513,8 @@ absl::StatusOr<ResultKeyInfo> KeyMaker::ResultKey(const ProcessResult& preproces
   const bool direct_holds_cwd = !why_cwd.empty();
   std::optional<MarkedText> marked;
   if (paths_.active()) marked = RewriteLineMarkers(paths_, preprocessed.out);
-  // Debug info names the files of the line markers; the object names its position where the
-  // compiler was asked for it, or a raw string may hold what looks like a marker.
+  // Debug info names the files of the line markers and the directory; a macro map's rest, an
+  // offloading section and an assembler's line table name the directory.
   if (why_cwd.empty() && marked && request_.debug_info && !marked->same_in_mapped_debug) {
     why_cwd =
         "debug information (-g) names headers by paths that are not the same in every "

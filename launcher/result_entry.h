@@ -52,8 +52,8 @@ class ResultEntry {
   // not rename it: one the compiler wrote from a line marker, which the key holds relative, so
   // that in another tree it is another path (clang's names of lambdas and unnamed structs, its
   // OpenMP location strings). A path the text holds (assert()'s __FILE__ of a source named by
-  // its absolute path) is in the key as it is.
-  // With `markers_keyed`, the key holds the markers as written: a path they hold counts too.
+  // its absolute path) is in the key as it is; with `markers_keyed` (ResultKeyInfo's
+  // markers_as_written), so are the markers' paths.
   bool ObjectNamesTree(const Entry& entry, absl::string_view text, bool markers_keyed) const;
   // Whether the entry says which directory its object names, so a hit elsewhere can rename it.
   static bool RecordsObjectDir(const Entry& entry);
