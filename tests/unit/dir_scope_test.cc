@@ -72,7 +72,10 @@ TEST_F(DirScopeTest, BelowABaseDirectoryKeysAreSharedAndEntriesNamingTheTreeRedi
   // A result tied to this directory is found only from it; depend mode cannot tell, so ties.
   scope.KnowResult({});
   EXPECT_EQ(scope.ManifestKey(Key(1)), Key(1));
-  scope.KnowResult({.tied = true, .names_cwd = true});
+  ResultKeyInfo tied;
+  tied.tied = true;
+  tied.names_cwd = true;
+  scope.KnowResult(tied);
   EXPECT_EQ(scope.ManifestKey(Key(1)), specific);
   scope.KnowResult({});
   scope.Redirect(Key(2));
@@ -92,7 +95,9 @@ TEST_F(DirScopeTest, WhereAFileNamesTheTreeOnlyAResultWithoutMessagesIsShared) {
   quiet.Add(blob::kStderr, "");
   warned.Add(blob::kStderr, "a/x.c:1:1: warning: ...");
   printed.Add(blob::kStdout, "x");
-  scope.KnowResult({.content_names_base_dir = true});
+  ResultKeyInfo names_base_dir;
+  names_base_dir.content_names_base_dir = true;
+  scope.KnowResult(names_base_dir);
   EXPECT_FALSE(scope.MayNameAnotherDirectory(quiet));
   EXPECT_TRUE(scope.MayNameAnotherDirectory(warned));
   EXPECT_TRUE(scope.MayNameAnotherDirectory(printed));
