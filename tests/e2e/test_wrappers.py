@@ -73,12 +73,16 @@ class WrapperTest(DdccTestCase):
     def compile_both(self, *options, compiler=None):
         """Through ddcc and plainly (the wrapper, or `compiler`, as is): same run, same object."""
         argv = [compiler or self.wrapper, *options, "-c", "v.c", "-o", "v.o"]
-        cached = self.ddcc(*argv)
-        obj = self.read("v.o")
-        plain = self.run_cmd(argv)
-        self.assert_same_run(plain, cached)
-        self.assertEqual(obj, self.read("v.o"))
-        return obj
+        return self.same_as_plain(argv, self.work, self.env, "v.o")
+
+    def same_as_plain(self, argv, cwd, env, obj):
+        """`argv` in `cwd` through ddcc, then plainly: same run, same object (`obj`, below the
+        work directory). Returns the object ddcc gave."""
+        cached = self.ddcc(*argv, cwd=cwd, env=env)
+        served = self.read(obj)
+        self.assert_same_run(self.run_cmd(argv, cwd=cwd, env=env), cached)
+        self.assertEqual(served, self.read(obj))
+        return served
 
     def test_a_wrapper_of_gcc_or_clang_is_cached(self):
         def probes():
@@ -203,22 +207,14 @@ class WrapperTest(DdccTestCase):
                         cwd = os.path.join(self.work, tree)
                         depend = ["-MD"] if mode.get("DDCC_DEPEND") else []
                         argv = [self.wrapper, *depend, "-c", source, "-o", "v.o"]
-                        cached = self.ddcc(*argv, cwd=cwd, env=env)
-                        served = self.read(f"{tree}/v.o")
-                        plain = self.run_cmd(argv, cwd=cwd, env=env)
-                        self.assert_same_run(plain, cached)
-                        self.assertEqual(served, self.read(f"{tree}/v.o"))
+                        self.same_as_plain(argv, cwd, env, f"{tree}/v.o")
         # Relative paths name neither tree: shared, as with the call's own options.
         with open(settings, "w") as f:
             f.write('EXTRA="-fsanitize=address -fopenmp"\n')
         env = dict(self.env, DDCC_BASEDIR=self.work, DDCC_DIR=os.path.join(self.root, "shared"))
         for tree in ["d1", "d2"]:
             argv = [self.wrapper, "-c", "v.c", "-o", "v.o"]
-            cwd = os.path.join(self.work, tree)
-            cached = self.ddcc(*argv, cwd=cwd, env=env)
-            served = self.read(f"{tree}/v.o")
-            self.assert_same_run(self.run_cmd(argv, cwd=cwd, env=env), cached)
-            self.assertEqual(served, self.read(f"{tree}/v.o"))
+            self.same_as_plain(argv, os.path.join(self.work, tree), env, f"{tree}/v.o")
         self.assertEqual(self.stats(env=env)["cache_hits"], 1)
 
     def test_two_checkouts_share_through_a_wrapper(self):
@@ -239,11 +235,7 @@ class WrapperTest(DdccTestCase):
             root = os.path.join(self.work, tree)
             argv = [self.wrapper, "-O2", f"-I{root}/inc", "-c", f"{root}/src/x.c", "-o", "x.o"]
             run_env = dict(env, EXTRA_INC=f"{root}/extra")
-            cwd = os.path.join(root, "build")
-            cached = self.ddcc(*argv, cwd=cwd, env=run_env)
-            served = self.read(f"{tree}/build/x.o")
-            self.assert_same_run(self.run_cmd(argv, cwd=cwd, env=run_env), cached)
-            self.assertEqual(served, self.read(f"{tree}/build/x.o"))
+            self.same_as_plain(argv, os.path.join(root, "build"), run_env, f"{tree}/build/x.o")
         self.assertEqual(self.stats(env=env)["cache_hits"], 1)
 
     def test_files_the_options_a_wrapper_adds_name_are_in_the_key(self):
