@@ -27,6 +27,7 @@
 #include "launcher/process.h"
 #include "launcher/rust_source.h"
 #include "launcher/rustc_args.h"
+#include "launcher/rustc_entry.h"
 #include "launcher/rustc_manifest.h"
 #include "launcher/rustc_outputs.h"
 #include "launcher/rustc_toolchain.h"
@@ -39,13 +40,6 @@ constexpr char kColorAlways[] = "--color=always";
 // A path below a base directory where rustc only writes or finds files, as the key holds it.
 constexpr absl::string_view kLocationBelowBase = "(a location below a base directory)";
 constexpr absl::string_view kPrefixBelowBase = "(a prefix below a base directory)";
-
-// The kind a blob of `kind` is stored as where it is kept relocatable (rustc_outputs.h).
-BlobKind RelocatableKind(BlobKind kind) {
-  if (kind == blob::kStdout) return blob::kRelocatableStdout;
-  if (kind == blob::kStderr) return blob::kRelocatableStderr;
-  return blob::kRelocatableCrateOutput;
-}
 
 // The file's content digest, and its content where `content` asks for it (read in chunks
 // otherwise: an --extern crate's metadata runs to megabytes).
@@ -444,40 +438,15 @@ std::optional<CompileOutcome> RustcPipeline::ServeEntry(const Digest& key, const
                      absl::StrReplaceAll(*made_in, {{"\n", ", "}})));
     return std::nullopt;
   }
-  // Each blob as this compile writes it: as stored, or relocated here.
-  struct Restored {
-    std::string path;
-    const std::string* stored = nullptr;
-    std::optional<std::string> relocated;
-    const std::string& text() const { return relocated ? *relocated : *stored; }
-  };
-  bool complete = true;
-  auto restore = [&](std::string path, BlobKind kind, absl::string_view name) {
-    Restored restored;
-    restored.path = std::move(path);
-    if (const std::string* relocatable = entry.Find(RelocatableKind(kind), name)) {
-      restored.relocated = Relocated(*relocatable, request_.out_dir, cwd_);
-      complete = complete && restored.relocated;
-    } else {
-      restored.stored = entry.Find(kind, name);
-      complete = complete && restored.stored;
-    }
-    return restored;
-  };
-  std::vector<Restored> outputs;
-  for (const std::string& name : request_.OutputNames()) {
-    outputs.push_back(restore(absl::StrCat(request_.out_dir, "/", name), blob::kCrateOutput, name));
-  }
-  Restored out = restore("", blob::kStdout, "");
-  Restored err = restore("", blob::kStderr, "");
-  if (!complete) {
+  std::optional<RustcRestored> restored = RestoreRustcEntry(entry, request_, cwd_);
+  if (!restored) {
     store_.Remove(key).IgnoreError();
     tally_.errors.push_back(ErrorKind::kCorruptEntry);
     Log(absl::StrCat("removed incomplete entry ", key.Hex()));
     return std::nullopt;
   }
-  for (const Restored& output : outputs) {
-    if (absl::Status written = WriteFileAtomic(output.path, output.text()); !written.ok()) {
+  for (const auto& [path, output] : restored->files) {
+    if (absl::Status written = WriteFileAtomic(path, output.text()); !written.ok()) {
       return Failure{ErrorKind::kOutputWriteFailed, written};
     }
   }
@@ -486,7 +455,7 @@ std::optional<CompileOutcome> RustcPipeline::ServeEntry(const Digest& key, const
   }
   tally_.lookup = Tally::Lookup::kPreprocessedHit;
   hit_kind_ = kPreprocessedHit;
-  return ProcessResult{0, 0, out.text(), err.text()};
+  return ProcessResult{0, 0, restored->out.text(), restored->err.text()};
 }
 
 // rustc colours its messages on a terminal (stderr a tty, TERM set and not dumb, no NO_COLOR).
@@ -530,40 +499,15 @@ bool RustcPipeline::Store(const Digest& key, const ProcessResult& compiled) {
       return false;
     }
   }
-  Entry entry;
-  // Below base directories the key leaves out where the outputs go, which the dependency-info
-  // file and artifact notices name: they are kept relocatable. An entry whose outputs name a
-  // base directory still serves only where it was made.
-  bool names_tree = false;
-  auto add = [&](BlobKind kind, std::string name, std::string content, bool dep_info) {
-    if (paths_->active()) {
-      std::optional<std::string> relocatable =
-          dep_info ? RelocatableDepInfo(content, request_.out_dir, *paths_)
-                   : RelocatableMessages(content, request_.out_dir);
-      if (relocatable) {
-        kind = RelocatableKind(kind);
-        content = *std::move(relocatable);
-      }
-      names_tree = names_tree || paths_->NamesBaseDir(content);
-    }
-    entry.Add(kind, std::move(name), std::move(content));
-  };
-  for (const std::string& name : request_.OutputNames()) {
-    absl::StatusOr<std::string> output = ReadFile(absl::StrCat(request_.out_dir, "/", name));
-    if (!output.ok()) {
-      tally_.errors.push_back(ErrorKind::kUnexpectedCompilerOutput);
-      Log(absl::StrCat("not stored: ", output.status().message()));
-      return false;
-    }
-    const bool dep_info = absl::EndsWith(name, ".d");
-    add(blob::kCrateOutput, name, *std::move(output), dep_info);
+  absl::StatusOr<Entry> entry =
+      RustcEntry(request_, RustcProduced{compiled.out, compiled.err, compile_ns_, env_lines_},
+                 *paths_, MadeIn());
+  if (!entry.ok()) {
+    tally_.errors.push_back(ErrorKind::kUnexpectedCompilerOutput);
+    Log(absl::StrCat("not stored: ", entry.status().message()));
+    return false;
   }
-  add(blob::kStdout, "", compiled.out, false);
-  add(blob::kStderr, "", compiled.err, false);
-  entry.Add(blob::kCompileTime, absl::StrCat(compile_ns_));
-  entry.Add(blob::kEnvironmentRead, env_lines_);
-  if (names_tree) entry.Add(blob::kMadeIn, MadeIn());
-  if (absl::Status saved = store_.Save(key, entry); !saved.ok()) {
+  if (absl::Status saved = store_.Save(key, *entry); !saved.ok()) {
     tally_.errors.push_back(ErrorKind::kCacheWriteFailed);
     Log(absl::StrCat("not stored: ", saved.message()));
     return false;
