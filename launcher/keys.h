@@ -132,6 +132,14 @@ class KeyMaker {
  private:
   // `why_cwd`: why the key holds the working directory, or empty when it does not.
   absl::Status AddCommon(KeyInputs& inputs, absl::string_view why_cwd) const;
+  // With the working directory mapped, the paths of the arguments that debug information names
+  // as written (PathRewriter::NamedAsWrittenInDebugInfo): the keys hold them so, in place of
+  // the working directory.
+  std::vector<std::string> DebugPathsAsWritten() const;
+  // Whether each of the markers' paths that debug information names unmapped is named as written
+  // and lies below the directory of one of DebugPathsAsWritten(): a string the key holds as
+  // written, so that equal keys spell the markers alike.
+  bool DebugNamesOnlyAsWritten(const MarkedText& marked) const;
   absl::StatusOr<Digest> ContentKey(const std::string& file, bool* names_base_dir) const;
   // ProbeDriver's answer, asked once for both keys.
   const absl::StatusOr<DriverFacts>& Driver() const;

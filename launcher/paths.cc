@@ -197,6 +197,15 @@ bool PathRewriter::SameInMappedDebugInfo(absl::string_view path) const {
   return true;
 }
 
+bool PathRewriter::NamedAsWrittenInDebugInfo(absl::string_view path) const {
+  if (!absl::StartsWith(path, "/") || !BelowBase(path) || absl::StartsWith(path, cwd_) ||
+      absl::StartsWith(path, compiler_cwd_)) {
+    return false;
+  }
+  std::optional<std::vector<std::string>> rests = MappedRests(args_, path);
+  return rests && rests->empty();
+}
+
 bool PathRewriter::SameInMappedMacros(absl::string_view path) const {
   std::optional<std::vector<std::string>> rests = MappedRests(args_, path, /*macro_maps=*/true);
   if (!rests || rests->empty() || PlainComponents(path).empty()) return false;
@@ -355,6 +364,7 @@ MarkedText RewriteLineMarkers(const PathRewriter& paths, absl::string_view text)
     absl::string_view name = line.substr(name_at + 2, name_end - name_at - 2);
     if (absl::StartsWith(name, "/") && !paths.SameInMappedDebugInfo(name)) {
       out.same_in_mapped_debug = false;
+      if (!out.unmapped_in_debug.contains(name)) out.unmapped_in_debug.emplace(name);
     }
     out.macro_map_splits_name |= paths.MacroMapSplitsName(name);
     std::string key_form = paths.KeyForm(name);

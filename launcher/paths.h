@@ -5,7 +5,9 @@
 // holds the working directory as well and nothing is lost.
 #pragma once
 
+#include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -67,6 +69,11 @@ class PathRewriter {
   // no map maps and that neither starts like the working directory (the compilers match prefixes
   // as strings) nor is below a base directory.
   bool SameInMappedDebugInfo(absl::string_view path) const;
+  // Debug info names `path` exactly as it is spelled: absolute, below a base directory, mapped
+  // by no prefix map, and not starting like the working directory (which a map of it would
+  // match as a string). Another tree's is another path; a second build directory of the same
+  // tree names the same one, so a key may hold it as written instead of the working directory.
+  bool NamedAsWrittenInDebugInfo(absl::string_view path) const;
 
   // Whether a -fmacro-prefix-map's (or -ffile-prefix-map's) OLD is the start of `path` up to
   // the middle of one of its names: the compilers match as strings (`/src/a` maps
@@ -123,8 +130,10 @@ std::string Readable(absl::string_view key_text);
 
 struct MarkedText {
   std::string text;
-  bool changed = false;                // some file's line marker was rewritten
-  bool same_in_mapped_debug = true;    // SameInMappedDebugInfo() holds for every marker's path
+  bool changed = false;              // some file's line marker was rewritten
+  bool same_in_mapped_debug = true;  // SameInMappedDebugInfo() holds for every marker's path
+  // The markers' paths it does not hold for.
+  std::set<std::string, std::less<>> unmapped_in_debug;
   bool macro_map_splits_name = false;  // MacroMapSplitsName() holds for a marker's path
   // The text asks the compiler where it is (__builtin_FILE, std::source_location), and a
   // rewritten marker's path is one no macro prefix map makes the same in every directory.

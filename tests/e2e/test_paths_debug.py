@@ -212,5 +212,68 @@ class DebugDirectoryTest(DdccTestCase):
                     self.assertEqual(self.counts(), (hits, 2 - hits))
 
 
+
+class MappedBuildDirectoryTest(DdccTestCase):
+    """CMake's absolute paths, -g and a prefix map of the build directory only
+    (-fdebug-prefix-map=<build dir>=.): debug information names the sources and headers by
+    their absolute paths. A second build directory of the tree at the same depth writes the same
+    object and hits; another checkout writes its own paths and misses."""
+
+    def build(self, compiler, checkout, build, mode, env=None):
+        tree = os.path.join(self.work, checkout)
+        cwd = os.path.join(tree, build)
+        os.makedirs(cwd, exist_ok=True)
+        argv = [compiler, "-g", f"-fdebug-prefix-map={cwd}=.", f"-I{tree}/src/inc",
+                "-c", f"{tree}/src/m.c", "-o", "m.o"]
+        run_env = dict(self.env, DDCC_BASEDIR=self.work, DDCC_DIRECT_MODE=mode,
+                       DDCC_DIR=os.path.join(self.root, f"cache-{compiler}-{mode}"), **(env or {}))
+        cached = self.ddcc(*argv, cwd=cwd, env=run_env)
+        served = self.read(os.path.join(cwd, "m.o"))
+        plain = self.run_cmd(argv, cwd=cwd, env=run_env)
+        self.assert_same_run(plain, cached)
+        self.assertEqual(served, self.read(os.path.join(cwd, "m.o")), (compiler, checkout, build))
+        self.assertIn(f"{tree}/src/m.c".encode(), served)
+        self.assertNotIn(cwd.encode(), served)
+        return served
+
+    def served(self, compiler, mode):
+        stats = self.stats(env=dict(self.env, DDCC_DIR=os.path.join(self.root,
+                                                                     f"cache-{compiler}-{mode}")))
+        return stats["direct_hits"] + stats["preprocessed_hits"]
+
+    def test_build_directories_of_one_tree_share(self):
+        for checkout in ["w1", "w2"]:
+            self.write(f"{checkout}/src/m.c", '#include "h.h"\n#include "local.h"\n'
+                                             "int arr[4];\nint h(int i) { return arr[i] << K; }\n")
+            self.write(f"{checkout}/src/inc/h.h", "#define K 1\n")
+            self.write(f"{checkout}/src/local.h", "static int local;\n")
+        # gcc's -E text names the working directory ("/w1/b1//"), which preprocessor mode keys.
+        for compiler, mode, shared in [("gcc", "1", 1), ("clang", "1", 1), ("gcc", "0", 0),
+                                       ("clang", "0", 1)]:
+            with self.subTest(compiler=compiler, mode=mode):
+                self.build(compiler, "w1", "b1", mode)
+                self.build(compiler, "w1", "b2", mode)
+                self.assertEqual(self.served(compiler, mode), shared)
+                self.build(compiler, "w2", "b1", mode)
+                self.assertEqual(self.served(compiler, mode), shared)
+                self.build(compiler, "w1", "b1", mode)
+                self.assertEqual(self.served(compiler, mode), shared + 1)
+
+    def test_a_header_the_arguments_do_not_name(self):
+        """A header found through CPATH lies below no path the arguments name: debug
+        information names it as the variable spells it; every object is what the compiler
+        writes there."""
+        for checkout in ["w1", "w2"]:
+            self.write(f"{checkout}/src/m.c", '#include "h.h"\n#include "extra.h"\n'
+                                             "int h(int i) { return i << K << E; }\n")
+            self.write(f"{checkout}/src/inc/h.h", "#define K 1\n")
+            self.write(f"{checkout}/other/extra.h", "#define E 2\n")
+        for mode in ["1", "0"]:
+            with self.subTest(mode=mode):
+                for checkout, build in [("w1", "b1"), ("w1", "b2"), ("w2", "b1")]:
+                    self.build("clang", checkout, build, mode,
+                               env={"CPATH": os.path.join(self.work, checkout, "other")})
+
+
 if __name__ == "__main__":
     unittest.main()
