@@ -84,16 +84,19 @@ std::optional<std::vector<Section>> UncompressedSections(absl::string_view objec
   return sections;
 }
 
-// Whether [at, at + size) lies inside a section where clang names its working directory.
-bool InDirectorySection(const std::vector<Section>& sections, uint64_t at, uint64_t size) {
+// Whether [at, at + size) is a whole string, NUL-terminated, inside a section where clang names
+// its working directory: clang writes the name alone (DW_AT_comp_dir, the line table's first
+// directory), naming other files relative to it; a longer string holding it is the program's.
+bool WholeStringInDirectorySection(const std::vector<Section>& sections, absl::string_view object,
+                                   uint64_t at, uint64_t size) {
   for (const Section& section : sections) {
     if (std::find(std::begin(kDirectorySections), std::end(kDirectorySections), section.name) ==
         std::end(kDirectorySections)) {
       continue;
     }
     if (at >= section.offset && at - section.offset <= section.size &&
-        section.size - (at - section.offset) >= size) {
-      return true;
+        section.size - (at - section.offset) > size) {
+      return (at == section.offset || object[at - 1] == '\0') && object[at + size] == '\0';
     }
   }
   return false;
@@ -135,6 +138,10 @@ absl::string_view FirstName(absl::string_view cwd) {
   return cwd.substr(0, cwd.find('/'));
 }
 
+bool WritesOwnDebugStrings(absl::string_view text) {
+  return absl::StrContains(text, "btf_decl_tag") || absl::StrContains(text, "btf_type_tag");
+}
+
 absl::Status CheckMovableObject(absl::string_view object, absl::string_view cwd) {
   const std::optional<std::vector<Section>> sections = UncompressedSections(object);
   if (!sections) {
@@ -143,13 +150,9 @@ absl::Status CheckMovableObject(absl::string_view object, absl::string_view cwd)
   size_t found = 0;
   for (size_t at = object.find(cwd); at != absl::string_view::npos;
        at = object.find(cwd, at + 1), ++found) {
-    const size_t after = at + cwd.size();
-    if (after >= object.size() || (object[after] != '/' && object[after] != '\0')) {
-      return absl::FailedPreconditionError("the object names the directory inside another name");
-    }
-    if (!InDirectorySection(*sections, at, cwd.size() + 1)) {
+    if (!WholeStringInDirectorySection(*sections, object, at, cwd.size())) {
       return absl::FailedPreconditionError(
-          "the object names the directory outside its debug information's names");
+          "the object names the directory other than as debug information's name of it");
     }
   }
   if (found == 0) return absl::FailedPreconditionError("the object does not name the directory");

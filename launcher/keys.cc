@@ -416,6 +416,7 @@ absl::StatusOr<ResultKeyInfo> KeyMaker::ResultKey(const ProcessResult& preproces
   // A hit elsewhere may rename the directory only where nothing the compiler read names it.
   result.names_cwd =
       absl::StrContains(preprocessed.out, paths_.cwd()) ||
+      WritesOwnDebugStrings(preprocessed.out) ||
       std::any_of(files_read.begin(), files_read.end(), [this](const std::string& file) {
         return SharesPartOfDirectory(file, paths_.cwd());
       });

@@ -44,7 +44,8 @@ struct ResultKeyInfo {
   bool tied = false;
   // The preprocessed text names the working directory (a line marker, a string), as it was
   // before line markers were rewritten, or a file read shares a part of its name
-  // (SharesPartOfDirectory): either way an object made here cannot move to another directory.
+  // (SharesPartOfDirectory), or the text writes strings of its own into debug information
+  // (WritesOwnDebugStrings): either way an object made here cannot move to another directory.
   bool names_cwd = false;
   // A file read names paths below a base directory, which the key holds in their key form:
   // its messages may name this tree's (in part, too), so only a result without any is shared.

@@ -143,18 +143,26 @@ class DebugDirectoryTest(DdccTestCase):
         self.assertEqual(self.counts(), (0, 2))
 
     def test_data_spelling_the_directory_otherwise_stays(self):
-        # The text holds no whole name of the first directory, but the program's data does.
-        for way in ["adjacent literals", "an escape"]:
+        # The text holds no whole name of the first directory, but the program's data does: a
+        # string, or a btf_decl_tag's value, which clang writes into the debug information's
+        # strings beside its own name of the directory (the same string, where they are equal).
+        name = "pip-req-build-AAAAAAAA"
+        escaped = "\\x{:02x}{}".format(ord(name[0]), name[1:])
+        for way, data in [("adjacent literals", 'const char *where = "{0}/" "{1}/data";'),
+                          ("an escape", 'const char *where = "{0}/' + escaped + '/data";'),
+                          ("a tag", 'int where __attribute__((btf_decl_tag("{0}/" "{1}/d")));'),
+                          ("a tag naming it", 'int where __attribute__((btf_decl_tag("{0}/" "{1}")));')]:
             with self.subTest(way=way):
                 self.reset()
-                parent, name = self.work, "pip-req-build-AAAAAAAA"
-                spelled = (f'"{parent}/" "{name}/data"' if way == "adjacent literals" else
-                           f'"{parent}/\\x{ord(name[0]):02x}{name[1:]}/data"')
                 for tree_name in ["pip-req-build-AAAAAAAA", "pip-req-build-BBBBBBBB"]:
                     tree = self.tree(tree_name)
-                    self.write(os.path.join(tree_name, "data.c"), f"const char *where = {spelled};\n")
-                    self.compile("clang", tree, "-g", "data.c")
-                self.assertEqual(self.counts(), (0, 2))
+                    self.write(os.path.join(tree_name, "data.c"),
+                               data.format(self.work, name) + "\nint y;\n")
+                    for mode in ["1", "0"]:
+                        self.env["DDCC_DIRECT_MODE"] = mode
+                        self.compile("clang", tree, "-g", "data.c")
+                # Each tree's preprocessor-mode compile hits what its direct-mode one stored.
+                self.assertEqual(self.counts(), (2, 2))
 
     def test_arguments_naming_the_directory_stay(self):
         for option in ["-I{}/include", "-DWHERE=\"{}\""]:

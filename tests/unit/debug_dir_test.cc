@@ -131,7 +131,15 @@ TEST(DebugDirTest, OverriddenOptionsStay) {
 TEST(DebugDirTest, ObjectNamingTheDirectoryAsItsOwnStringMoves) {
   const std::string cwd(kCwd);
   EXPECT_TRUE(CheckMovableObject(DebugStr("x.c\0"s + cwd + "\0int\0"s), kCwd).ok());
-  EXPECT_TRUE(CheckMovableObject(DebugStr(cwd + "/src/x.c\0"s + cwd + '\0'), kCwd).ok());
+  EXPECT_TRUE(CheckMovableObject(DebugStr(cwd + '\0' + "src/x.c\0"s + cwd + '\0'), kCwd).ok());
+}
+
+// clang names other files relative to its directory; a longer string holding the name is the
+// program's own (a btf_decl_tag's value), which a compile elsewhere keeps as it is.
+TEST(DebugDirTest, ALongerStringHoldingTheDirectoryStays) {
+  const std::string cwd(kCwd);
+  EXPECT_FALSE(CheckMovableObject(DebugStr(cwd + "/src/x.c\0"s + cwd + '\0'), kCwd).ok());
+  EXPECT_FALSE(CheckMovableObject(DebugStr(cwd + "\0/y"s + cwd + '\0'), kCwd).ok());
 }
 
 TEST(DebugDirTest, DirectoryInsideAnotherNameStays) {
@@ -145,14 +153,14 @@ TEST(DebugDirTest, DirectoryInsideAnotherNameStays) {
 // Where clang names its directory; in the program's data the same bytes may come from a source
 // that spells them otherwise ("/tmp/" "dir"), which a compile elsewhere keeps as they are.
 TEST(DebugDirTest, OnlyTheDebugInformationsNamesMayHoldTheDirectory) {
-  const std::string named = std::string(kCwd) + "/x.c\0"s;
+  const std::string named = std::string(kCwd) + '\0';
   for (const char* section : {".debug_str", ".debug_line_str", ".debug_line"}) {
     EXPECT_TRUE(CheckMovableObject(Elf({{.name = section, .content = named}}), kCwd).ok())
         << section;
   }
   for (const char* section : {".rodata", ".data", ".debug_info", ".strtab"}) {
     EXPECT_FALSE(CheckMovableObject(Elf({{.name = ".debug_str", .content = named},
-                                         {.name = section, .content = "x" + named}}),
+                                         {.name = section, .content = named}}),
                                     kCwd)
                      .ok())
         << section;
