@@ -383,7 +383,9 @@ bool HoldsLineTableDirective(absl::string_view text) {
       continue;
     }
     // And an operand follows, which gas reads as an expression (1, (1), +1, a symbol) or a
-    // file's name: anything but the `=` of a designated initializer (`.file = __FILE__`).
+    // file's name: anything but the `=` of a designated initializer (`.file = __FILE__`). A
+    // `.file` whose operand is a quoted name (`.file "x.c"`, `\"x.c\"` in inline assembly)
+    // only names the object's file symbol: without a number it starts no line table.
     for (absl::string_view name : {"file", "loc"}) {
       const size_t end = at + 1 + name.size();
       if (end >= text.size() || !absl::EqualsIgnoreCase(text.substr(at + 1, name.size()), name) ||
@@ -391,7 +393,12 @@ bool HoldsLineTableDirective(absl::string_view text) {
         continue;
       }
       const size_t operand = text.find_first_not_of(" \t", end);
-      if (operand == absl::string_view::npos || text[operand] != '=') return true;
+      if (operand == absl::string_view::npos) return true;
+      const absl::string_view rest = text.substr(operand);
+      if (name == "file" && (absl::StartsWith(rest, "\"") || absl::StartsWith(rest, "\\\""))) {
+        continue;
+      }
+      if (rest[0] != '=') return true;
     }
   }
   return false;

@@ -763,18 +763,22 @@ class DirectoryInObjectTest(DdccTestCase):
                 self.in_trees("gcc", ["-MD", "-c", "x.c"], files)
 
     def test_assembler_without_line_tables_is_shared(self):
-        """A .S without .file or .loc names no directory: a second build directory hits, as
-        CMake's out-of-source builds of one tree (the source by its absolute path)."""
+        """A .S without a numbered .file or a .loc names no directory (a `.file "name"` names
+        only the object's file symbol): a second build directory hits, as CMake's out-of-source
+        builds of one tree (the source by its absolute path)."""
         self.write("src/f.S", ".text\n.globl fz\nfz: ret\n")
+        self.write("src/g.S", '\t.file "g.c"\n.text\n.globl fy\nfy: ret\n')
+        self.write("src/h.c", '__asm__(".file \\"asmname.c\\"");\nint y = 1;\n')
         for build in ["b1", "b2"]:
             os.makedirs(os.path.join(self.work, build))
-            argv = ["gcc", "-c", os.path.join(self.work, "src/f.S"), "-o", "f.o"]
-            cached = self.ddcc(*argv, cwd=os.path.join(self.work, build))
-            served = self.read(os.path.join(build, "f.o"))
-            plain = self.run_cmd(argv, cwd=os.path.join(self.work, build))
-            self.assert_same_run(plain, cached)
-            self.assertEqual(served, self.read(os.path.join(build, "f.o")))
-        self.assertEqual(self.hits(), (1, 0, 1))
+            for source in ["f.S", "g.S", "h.c"]:
+                argv = ["gcc", "-c", os.path.join(self.work, "src", source), "-o", "f.o"]
+                cached = self.ddcc(*argv, cwd=os.path.join(self.work, build))
+                served = self.read(os.path.join(build, "f.o"))
+                plain = self.run_cmd(argv, cwd=os.path.join(self.work, build))
+                self.assert_same_run(plain, cached)
+                self.assertEqual(served, self.read(os.path.join(build, "f.o")))
+        self.assertEqual(self.hits(), (3, 0, 3))
 
     def test_build_directories_of_one_tree_share_what_the_text_names(self):
         """assert() names the source by the absolute path CMake gives it: the text holds it, so

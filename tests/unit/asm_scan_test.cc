@@ -109,6 +109,10 @@ TEST(AsmScanTest, LineTableDirectivesInAssemblerOrInlineAssembly) {
   EXPECT_FALSE(HoldsLineTableDirective("struct site s = { .file = __FILE__, .loc = 3 };\n"));
   EXPECT_TRUE(HoldsLineTableDirective("asm(\".loc %0 3\" :: \"i\"(1));\n"));
   EXPECT_TRUE(HoldsLineTableDirective(".set FN, 1\n.file FN \"x.c\"\n.loc (FN) 3\n"));
+  // A name without a number is the file symbol's, as gcc's own first line (`.file "m.c"`).
+  EXPECT_FALSE(HoldsLineTableDirective("\t.file \"m.c\"\n\t.text\n"));
+  EXPECT_FALSE(HoldsLineTableDirective("__asm__(\".file \\\"asmname.c\\\"\");\n"));
+  EXPECT_TRUE(HoldsLineTableDirective("\t.file \"m.c\"\n\t.loc 1 3 0\n"));
 }
 
 }  // namespace ddcc
