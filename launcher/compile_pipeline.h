@@ -117,7 +117,9 @@ class CompilePipeline : public CachedCall {
   std::vector<std::optional<FileStamp>> search_dir_stamps_;
   std::optional<absl::StatusOr<SearchPath>> search_path_;
   ExpandedTime expanded_time_;  // in the preprocessed text
-  std::string transcript_;      // the keys' inputs
+  // Depend mode: a file names __DATE__, or the outputs show it expanded (DependIncludeSet).
+  bool depend_date_ = false;
+  std::string transcript_;  // the keys' inputs
   // For --explain: how a hit was found, and what the lookups learnt on the way.
   absl::string_view hit_kind_;
   std::vector<std::string> explain_notes_;

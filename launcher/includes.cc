@@ -111,8 +111,8 @@ bool SameDirectory(const std::string& a, const std::string& b) {
 class IncludeSetRecorder {
  public:
   // `without_text`: depend mode, with no preprocessed text to check. A file that may make the
-  // assembler read files then makes the set unusable, and so does __DATE__, which only the
-  // text shows in use (the pipeline then keeps the result to its day).
+  // assembler read files then makes the set unusable. (__DATE__ keeps the result to its day: the
+  // text shows it in use, or without text the files' naming it, Finish's `date_macro`.)
   IncludeSetRecorder(const SearchPath& search, const IncludeSetOptions& options,
                      const PathRewriter& paths, IncludeSetBuilder builder, bool without_text)
       : search_(search),
@@ -222,7 +222,8 @@ class IncludeSetRecorder {
     if (refusal_.ok()) refusal_ = std::move(why);
   }
 
-  absl::StatusOr<IncludeSet> Finish(const Digest& result) && {
+  // `date_macro`, where given, is set when a file names __DATE__.
+  absl::StatusOr<IncludeSet> Finish(const Digest& result, bool* date_macro = nullptr) && {
     // A probe's text may be expanded in any file of the set: ask it from each one's directory.
     std::vector<std::string> dirs;
     for (const Scanned& scanned : scans_) {
@@ -246,9 +247,11 @@ class IncludeSetRecorder {
       const ContentScan& scan = scanned.scan;
       if (allowed != AllowedTimeMacros::kAll &&
           (scan.time_macro || scan.timestamp_macro ||
-           (scan.date_macro && (without_text_ || allowed == AllowedTimeMacros::kNone)))) {
+           (scan.date_macro &&
+            (allowed == AllowedTimeMacros::kNone || (without_text_ && date_macro == nullptr))))) {
         Refuse(absl::FailedPreconditionError("a time macro makes the result depend on the clock"));
       }
+      if (scan.date_macro && date_macro != nullptr) *date_macro = true;
       if (scan.computed_probe) Refuse(absl::FailedPreconditionError("a computed __has_include"));
       if (scan.pragma_once || imports) {
         const std::string normal = LexicallyNormal(scanned.path);
@@ -565,9 +568,12 @@ absl::StatusOr<IncludeSet> RecordIncludeSet(const std::string& source,
   return std::move(recorder).Finish(result);
 }
 
-absl::StatusOr<IncludeSet> RecordDependIncludeSet(
-    const std::string& source, const std::vector<std::string>& files, const SearchPath& search,
-    const IncludeSetOptions& options, const PathRewriter& paths, IncludeSetBuilder builder) {
+absl::StatusOr<IncludeSet> RecordDependIncludeSet(const std::string& source,
+                                                  const std::vector<std::string>& files,
+                                                  const SearchPath& search,
+                                                  const IncludeSetOptions& options,
+                                                  const PathRewriter& paths,
+                                                  IncludeSetBuilder builder, bool* date_macro) {
   // "": the working directory, from which -include and the implicit stdc-predef.h are searched.
   std::vector<std::string> includer_dirs = {""};
   for (const std::string& file : files) {
@@ -597,7 +603,7 @@ absl::StatusOr<IncludeSet> RecordDependIncludeSet(
       return kept;
     }
   }
-  return std::move(recorder).Finish(Digest{});
+  return std::move(recorder).Finish(Digest{}, date_macro);
 }
 
 }  // namespace ddcc

@@ -95,8 +95,13 @@ absl::StatusOr<IncludeSet> RecordIncludeSet(const std::string& source,
 // guarded too. FailedPrecondition as for RecordIncludeSet, and when a file names .incbin: the
 // assembler would read a file no dependency file lists (preprocessor mode sees the directive in
 // the text). The set's result is left for the caller, who keys it by the set itself.
-absl::StatusOr<IncludeSet> RecordDependIncludeSet(
-    const std::string& source, const std::vector<std::string>& files, const SearchPath& search,
-    const IncludeSetOptions& options, const PathRewriter& paths, IncludeSetBuilder builder);
+// `date_macro` is set where a file names __DATE__, which the options allow: the caller keeps the
+// result to its day.
+absl::StatusOr<IncludeSet> RecordDependIncludeSet(const std::string& source,
+                                                  const std::vector<std::string>& files,
+                                                  const SearchPath& search,
+                                                  const IncludeSetOptions& options,
+                                                  const PathRewriter& paths,
+                                                  IncludeSetBuilder builder, bool* date_macro);
 
 }  // namespace ddcc

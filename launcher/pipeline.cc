@@ -475,6 +475,9 @@ CompileOutcome CompilePipeline::CompileAndStore(std::optional<Digest> key) {
   if (key && clock_unkeyed && expanded_time_.date) {
     ResultEntry::KeepToDay(*entry, DateMacroExpansion(preprocessed_ns_));
   }
+  if (!key && clock_unkeyed && depend_date_) {
+    ResultEntry::KeepToDay(*entry, DateMacroExpansion(start_ns_));
+  }
   const Digest result_key = key ? *key : depend_set->result;
   Digest store_key = result_key;
   if (!scope_.redirected() && scope_.KeepsToThisDirectory(*entry, key ? preprocessed_.out : "")) {

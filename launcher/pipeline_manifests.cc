@@ -97,17 +97,20 @@ std::optional<Digest> CompilePipeline::LookUpManifest(const Digest& direct_key, 
 std::optional<IncludeSet> CompilePipeline::DependIncludeSet(const std::string& dep_file,
                                                             const Entry& entry) {
   // With no preprocessed text, a time macro reached by token pasting shows only in what the
-  // compile wrote. (A use folded into a constant does not show: docs/reliability.md.)
+  // compile wrote. (A use folded into a constant does not show: docs/reliability.md.) A date,
+  // shown there or named by a file, keeps the result to its day, as in direct mode.
   const IncludeSetOptions options =
       IncludeSetOptionsFor(compiler_, request_, config_.sloppy_time_macros, env_);
   for (const Blob& each : entry.blobs) {
     ExpandedTime expanded = FindExpandedTime(each.content);
     if (options.allowed != AllowedTimeMacros::kAll &&
-        (expanded.date || expanded.time || expanded.timestamp)) {
+        (expanded.time || expanded.timestamp ||
+         (expanded.date && options.allowed == AllowedTimeMacros::kNone))) {
       NoteNoManifest(absl::StrCat("the ", blob::Describe(each.kind, each.name),
                                   " holds an expanded time macro"));
       return std::nullopt;
     }
+    depend_date_ |= expanded.date && options.allowed == AllowedTimeMacros::kDateForItsDay;
   }
   // Read as the stored form reads it (ParseDepfile): a path it cannot read exactly, no set.
   absl::StatusOr<std::string> depfile = ReadFile(dep_file);
@@ -134,10 +137,17 @@ std::optional<IncludeSet> CompilePipeline::DependIncludeSet(const std::string& d
     }
   }
   absl::StatusOr<SearchPath> search = ProbeSearchPath();
+  bool date_macro = false;
   absl::StatusOr<IncludeSet> set =
       search.ok() ? RecordDependIncludeSet(request_.source, files, *search, options, paths_,
-                                           IncludeSetBuilder(start_ns_, NowNs()))
+                                           IncludeSetBuilder(start_ns_, NowNs()), &date_macro)
                   : search.status();
+  depend_date_ |= date_macro && options.allowed == AllowedTimeMacros::kDateForItsDay;
+  // The compile expanded __DATE__ at some moment of its run: one that spans midnight may have
+  // written either day.
+  if (set.ok() && depend_date_ && DateMacroExpansion(start_ns_) != DateMacroExpansion(NowNs())) {
+    set = absl::FailedPreconditionError("the compile ran over midnight and expands __DATE__");
+  }
   if (!set.ok()) {
     NoteNoManifest(set.status().message());
     return std::nullopt;

@@ -95,8 +95,11 @@ class DependIncludeSetTest : public TempDirTest {
     PathRewriter paths({}, dir_, dir_);
     // A compile that began well after the files were written.
     return RecordDependIncludeSet(dir_ + "/a.c", files, search, IncludeSetOptions{}, paths,
-                                  IncludeSetBuilder(NowNs() + FileClockSlackNs() * 2, NowNs()));
+                                  IncludeSetBuilder(NowNs() + FileClockSlackNs() * 2, NowNs()),
+                                  &date_macro_);
   }
+
+  bool date_macro_ = false;
 
   std::vector<std::string> Absent(const IncludeSet& set) {
     std::vector<std::string> paths;
@@ -130,6 +133,16 @@ TEST_F(DependIncludeSetTest, RefusesTimeMacrosAndIncbin) {
   EXPECT_FALSE(Record({dir_ + "/a.c"}).ok());
   Write("a.c", "int a;\n");
   EXPECT_TRUE(Record({dir_ + "/a.c"}).ok());
+  EXPECT_FALSE(date_macro_);
+}
+
+// __DATE__ is allowed: the caller keeps the result to its day.
+TEST_F(DependIncludeSetTest, SaysAFileNamesTheDate) {
+  Write("a.c", "#include \"d.h\"\n");
+  Write("d.h", "const char* d = __DATE__;\n");
+  absl::StatusOr<IncludeSet> set = Record({dir_ + "/a.c", dir_ + "/d.h"});
+  ASSERT_TRUE(set.ok()) << set.status();
+  EXPECT_TRUE(date_macro_);
 }
 
 }  // namespace
