@@ -189,6 +189,15 @@ class HeaderSearchTestCase(DdccTestCase):
         self.write("main.c", self.SOURCE)
         self.args = ["-Ifirst", "-Isecond", "-c", "main.c", "-o", "main.o"]
 
+    def days_served(self, compiler, env):
+        """Compiles on two days (time zones 26 hours apart never share a date): the first,
+        again, the second, again, the first. Returns (direct hits, preprocessed hits, misses)."""
+        east, west = dict(env, TZ="EAST-14"), dict(env, TZ="WEST+12")
+        for day in [east, east, west, west, east]:
+            self.check(compiler, env=day)
+        stats = self.stats(env=env)
+        return stats["direct_hits"], stats["preprocessed_hits"], stats["cache_misses"]
+
     def check(self, compiler="gcc", args=None, env=None, plain=None):
         """Compiles with ddcc and without: the same object, dependency file (-MD) and
         messages."""
