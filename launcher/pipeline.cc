@@ -67,14 +67,15 @@ std::optional<std::string> WithoutColor(absl::string_view text) {
   return out;
 }
 
-// Environment variables that make gcc write a dependency file ddcc would not know of; clang's,
-// which may add any option to ddcc's own -E as well (-P: no line markers); and those that make
-// clang's driver write what a hit would not (its options, diagnostics, headers and times, to
-// stderr, stdout or files), or fail every compile as if it crashed.
-constexpr const char* kUnsupportedEnv[] = {"DEPENDENCIES_OUTPUT",  "SUNPRO_DEPENDENCIES",
-                                           "CCC_OVERRIDE_OPTIONS", "CC_PRINT_OPTIONS",
-                                           "CC_LOG_DIAGNOSTICS",   "CC_PRINT_HEADERS",
-                                           "CC_PRINT_PROC_STAT",   "FORCE_CLANG_DIAGNOSTICS_CRASH"};
+// Environment variables that make gcc and clang write a dependency file ddcc would not know of.
+constexpr const char* kUnsupportedEnv[] = {"DEPENDENCIES_OUTPUT", "SUNPRO_DEPENDENCIES"};
+// clang's driver's alone (gcc reads none of them): one that may add any option to ddcc's own -E
+// as well (-P: no line markers), and those that make it write what a hit would not (its options,
+// diagnostics, headers and times, to stderr, stdout or files), or fail every compile as if it
+// crashed.
+constexpr const char* kUnsupportedClangEnv[] = {
+    "CCC_OVERRIDE_OPTIONS", "CC_PRINT_OPTIONS",   "CC_LOG_DIAGNOSTICS",
+    "CC_PRINT_HEADERS",     "CC_PRINT_PROC_STAT", "FORCE_CLANG_DIAGNOSTICS_CRASH"};
 
 }  // namespace
 
@@ -292,6 +293,11 @@ void CompilePipeline::Discard(const Digest& key, absl::string_view why) {
 std::optional<NotCacheable> CompilePipeline::CheckCall() const {
   for (const char* name : kUnsupportedEnv) {
     if (env_(name) != nullptr) return NotCacheable{Uncacheable::kUnsupportedOption, name};
+  }
+  if (compiler_.family != Family::kGcc) {
+    for (const char* name : kUnsupportedClangEnv) {
+      if (env_(name) != nullptr) return NotCacheable{Uncacheable::kUnsupportedOption, name};
+    }
   }
   if (std::optional<std::string> why = CommandLineInObject(compiler_, request_, env_)) {
     return NotCacheable{Uncacheable::kUnsupportedOption, *std::move(why)};

@@ -632,6 +632,21 @@ class DriverSurroundingsTest(HiddenInputTestCase):
                     self.assert_same_run(self.run_cmd(["clang", *args], env=env), cached)
 
 
+    def test_clangs_variables_leave_gcc_cached(self):
+        """gcc reads none of clang's driver variables: a shell that builds with either keeps
+        caching gcc's compiles."""
+        self.write("src.c", "int f(void) { int unused; return 1; }\n")
+        env = dict(self.env, CCC_OVERRIDE_OPTIONS="+-DNAME=5", CC_PRINT_OPTIONS="1",
+                   CC_PRINT_HEADERS="1")
+        args = ["-Wall", "-c", "src.c", "-o", "out.o"]
+        for _ in range(2):
+            cached = self.ddcc("gcc", *args, env=env)
+            served = self.read("out.o")
+            self.assert_same_run(self.run_cmd(["gcc", *args], env=env), cached)
+            self.assertEqual(served, self.read("out.o"))
+        self.assertEqual(self.stats()["direct_hits"], 1)
+
+
 class OptionFilesTest(HiddenInputTestCase):
     """Item: options whose files are inputs or outputs the arguments only name."""
 
