@@ -7,6 +7,7 @@
 #include <optional>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -139,7 +140,43 @@ absl::string_view FirstName(absl::string_view cwd) {
 }
 
 bool WritesOwnDebugStrings(absl::string_view text) {
-  return absl::StrContains(text, "btf_decl_tag") || absl::StrContains(text, "btf_type_tag");
+  if (absl::StrContains(text, "btf_decl_tag") || absl::StrContains(text, "btf_type_tag")) {
+    return true;
+  }
+  auto name_char = [](char c) { return absl::ascii_isalnum(c) || c == '_'; };
+  for (size_t at = text.find("asm"); at != absl::string_view::npos; at = text.find("asm", at + 1)) {
+    // `asm`, `__asm` or `__asm__`, as a word.
+    size_t start = at, end = at + 3;
+    if (start >= 2 && text.substr(start - 2, 2) == "__") start -= 2;
+    if (text.substr(end, 2) == "__") end += 2;
+    if ((start > 0 && name_char(text[start - 1])) || (end < text.size() && name_char(text[end]))) {
+      continue;
+    }
+    // Qualifiers (volatile, goto, inline) and blanks, then its parenthesis.
+    size_t open = end;
+    while (open < text.size() && (name_char(text[open]) || absl::ascii_isspace(text[open]))) {
+      ++open;
+    }
+    if (open >= text.size() || text[open] != '(') continue;
+    bool in_literal = false;
+    for (size_t i = open + 1; i < text.size(); ++i) {
+      const char c = text[i];
+      if (!in_literal) {
+        if (c == ')') break;
+        in_literal = c == '"';
+        continue;
+      }
+      if (c == '"') {
+        in_literal = false;
+      } else if (c == '/') {
+        return true;
+      } else if (c == '\\' && i + 1 < text.size()) {
+        const char escaped = text[++i];
+        if (escaped == 'x' || absl::ascii_isdigit(escaped)) return true;
+      }
+    }
+  }
+  return false;
 }
 
 absl::Status CheckMovableObject(absl::string_view object, absl::string_view cwd) {

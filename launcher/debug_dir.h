@@ -41,9 +41,11 @@ bool MayMoveDebugDirectory(Family family, absl::string_view compiler_path,
 // nothing the compiler read names `cwd` (ResultKeyInfo::names_cwd).
 absl::Status CheckMovableObject(absl::string_view object, absl::string_view cwd);
 
-// Whether `text` (preprocessed) may put strings of its own into debug information's: clang
-// copies btf_decl_tag and btf_type_tag values there (DW_TAG_LLVM_annotation), where one may spell
-// the directory in pieces the text never shows whole (adjacent literals, escapes).
+// Whether `text` (preprocessed) may put strings of its own into debug information's, whole:
+// clang copies btf_decl_tag and btf_type_tag values there (DW_TAG_LLVM_annotation), and an asm
+// label as a declaration's DW_AT_linkage_name, where one may spell the directory in pieces the
+// text never shows whole (adjacent literals, escapes). An asm's literals that hold no '/' and
+// no numeric escape cannot (glibc's `__asm__ ("" "__isoc99_sscanf")` redirections).
 bool WritesOwnDebugStrings(absl::string_view text);
 
 // Whether clang's debug information names `file` relative to a part of `cwd` that is more than

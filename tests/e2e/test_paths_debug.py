@@ -144,14 +144,18 @@ class DebugDirectoryTest(DdccTestCase):
 
     def test_data_spelling_the_directory_otherwise_stays(self):
         # The text holds no whole name of the first directory, but the program's data does: a
-        # string, or a btf_decl_tag's value, which clang writes into the debug information's
-        # strings beside its own name of the directory (the same string, where they are equal).
+        # string, or a btf_decl_tag's value or an asm label (a linkage name), which clang writes
+        # into the debug information's strings beside its own name of the directory (the same
+        # string, where they are equal).
         name = "pip-req-build-AAAAAAAA"
         escaped = "\\x{:02x}{}".format(ord(name[0]), name[1:])
         for way, data in [("adjacent literals", 'const char *where = "{0}/" "{1}/data";'),
                           ("an escape", 'const char *where = "{0}/' + escaped + '/data";'),
                           ("a tag", 'int where __attribute__((btf_decl_tag("{0}/" "{1}/d")));'),
-                          ("a tag naming it", 'int where __attribute__((btf_decl_tag("{0}/" "{1}")));')]:
+                          ("a tag naming it", 'int where __attribute__((btf_decl_tag("{0}/" "{1}")));'),
+                          ("an asm label", 'static int g(int a) asm("{0}/" "{1}");\n'
+                                           "static int g(int a) {{ return a + 1; }}\n"
+                                           "int h(int a) {{ return g(a); }}")]:
             with self.subTest(way=way):
                 self.reset()
                 for tree_name in ["pip-req-build-AAAAAAAA", "pip-req-build-BBBBBBBB"]:
@@ -160,7 +164,7 @@ class DebugDirectoryTest(DdccTestCase):
                                data.format(self.work, name) + "\nint y;\n")
                     for mode in ["1", "0"]:
                         self.env["DDCC_DIRECT_MODE"] = mode
-                        self.compile("clang", tree, "-g", "data.c")
+                        self.compile("clang", tree, "-g", "-O2", "data.c")
                 # Each tree's preprocessor-mode compile hits what its direct-mode one stored.
                 self.assertEqual(self.counts(), (2, 2))
 

@@ -134,6 +134,21 @@ TEST(DebugDirTest, ObjectNamingTheDirectoryAsItsOwnStringMoves) {
   EXPECT_TRUE(CheckMovableObject(DebugStr(cwd + '\0' + "src/x.c\0"s + cwd + '\0'), kCwd).ok());
 }
 
+TEST(DebugDirTest, TextsWritingStringsOfTheirOwnIntoDebugInformation) {
+  EXPECT_TRUE(WritesOwnDebugStrings("int v __attribute__((btf_decl_tag(\"/a/\" \"b\")));"));
+  EXPECT_TRUE(WritesOwnDebugStrings("int * __attribute__((btf_type_tag(\"t\"))) p;"));
+  // An asm label is a declaration's linkage name, whole; pieces or escapes may spell a path.
+  EXPECT_TRUE(WritesOwnDebugStrings("void f() asm(\"/tmp/\" \"d\");"));
+  EXPECT_TRUE(WritesOwnDebugStrings("static int g(int) __asm__ (\"\\x2ftmp\");"));
+  EXPECT_TRUE(WritesOwnDebugStrings("int h(void) __asm(\"\\057tmp\");"));
+  // glibc's redirections, and inline assembly without such bytes.
+  EXPECT_FALSE(WritesOwnDebugStrings(
+      "extern int fscanf (FILE *, const char *, ...) __asm__ (\"\" \"__isoc99_fscanf\");"));
+  EXPECT_FALSE(WritesOwnDebugStrings(
+      "void f(void) { __asm__ volatile (\"nop\\n\\tnop\" ::: \"memory\"); }"));
+  EXPECT_FALSE(WritesOwnDebugStrings("int basm(void); int asm_x = 1; const char *p = \"/a\";"));
+}
+
 // clang names other files relative to its directory; a longer string holding the name is the
 // program's own (a btf_decl_tag's value), which a compile elsewhere keeps as it is.
 TEST(DebugDirTest, ALongerStringHoldingTheDirectoryStays) {
