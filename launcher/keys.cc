@@ -13,6 +13,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "cache/store/entry.h"
 #include "cache/util/files.h"
@@ -292,7 +294,18 @@ absl::StatusOr<Digest> KeyMaker::DirectKey(std::string* transcript) const {
   }
   inputs.AddArguments(key_label::kPreprocessorArgument, request_.preprocess_args, paths_,
                       /*preprocessing=*/true);
-  for (const char* name : kSearchPathVariables) inputs.AddEnv(name, env_);
+  // Their directories in key form, as the arguments' are: the include set names a header found
+  // there relative to the working directory, so CPATH naming another build directory must key
+  // apart (and each tree's own, CPATH=$PWD/inc, keys alike).
+  for (const char* name : kSearchPathVariables) {
+    const char* dirs = env_(name);
+    std::vector<std::string> keyed;
+    if (dirs != nullptr) {
+      for (absl::string_view dir : absl::StrSplit(dirs, ':')) keyed.push_back(paths_.KeyForm(dir));
+    }
+    inputs.Add(absl::StrCat(key_label::kEnvPrefix, name),
+               dirs != nullptr ? absl::StrCat("=", absl::StrJoin(keyed, ":")) : "unset");
+  }
   // Its value is not, where an include set for it holds no time macro (AllowedTimeMacros):
   // with the sloppiness a set holds them, and depend mode, without text, cannot see one that
   // token pasting reaches and the compiler folds into a constant.

@@ -780,6 +780,34 @@ class DirectoryInObjectTest(DdccTestCase):
                 self.assertEqual(served, self.read(os.path.join(build, "f.o")))
         self.assertEqual(self.hits(), (3, 0, 3))
 
+    def test_cpath_is_keyed_as_the_arguments_are(self):
+        """A header found through CPATH is recorded relative to the working directory, as one
+        through -I: CPATH naming the first build directory's headers, set for a second build
+        directory too, keys apart there (its compiler reads the first one's header, changed
+        since); each build directory's own (CPATH=$PWD/inc) shares."""
+        self.write("src/m.c", '#include "x.h"\nint v = G;\n')
+        env = dict(self.env, DDCC_BASEDIR=self.work)
+
+        def build(name, cpath):
+            cwd = os.path.join(self.work, name)
+            run_env = dict(env, CPATH=os.path.join(self.work, cpath, "inc"))
+            argv = ["gcc", "-c", "../src/m.c", "-o", "m.o"]
+            cached = self.ddcc(*argv, cwd=cwd, env=run_env)
+            served = self.read(os.path.join(name, "m.o"))
+            self.assert_same_run(self.run_cmd(argv, cwd=cwd, env=run_env), cached)
+            self.assertEqual(served, self.read(os.path.join(name, "m.o")), name)
+
+        for name in ["b1", "b2"]:
+            self.write(f"{name}/inc/x.h", "#define G 1\n")
+        build("b1", "b1")
+        self.write("b1/inc/x.h", "#define G 3\n")
+        build("b2", "b1")  # reads b1's header, no longer what b2's still holds
+        for name in ["b1", "b2"]:
+            self.write(f"{name}/inc/x.h", "#define G 5\n")
+        build("b1", "b1")
+        build("b2", "b2")
+        self.assertEqual(self.hits()[0], 1)
+
     def test_build_directories_of_one_tree_share_what_the_text_names(self):
         """assert() names the source by the absolute path CMake gives it: the text holds it, so
         the object's naming it ties nothing to a build directory: under a base directory a
